@@ -1,0 +1,49 @@
+"""Where carezones finds the shared real data and keeps its cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+RUTLAND_PBF = "rutland-2022-07-20.osm.pbf"
+
+
+def shared_data_dir() -> Path | None:
+    """Return the folder of shared real data, or ``None`` when it is absent.
+
+    Looks at ``$CAREZONES_DATA`` first, then ``../shared/data`` beside the project checkout
+    and beside the current directory.
+    """
+    env = os.environ.get("CAREZONES_DATA")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve()
+    candidates += [p / "shared" / "data" for p in here.parents[2:4]]
+    candidates.append(Path.cwd().parent / "shared" / "data")
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return None
+
+
+def shared_file(name: str) -> Path | None:
+    """Return the path of a file in the shared data folder, or ``None`` when it is absent."""
+    d = shared_data_dir()
+    if d is None:
+        return None
+    p = d / name
+    return p if p.exists() else None
+
+
+def cache_dir() -> Path:
+    """Return (and create) the on-disk cache folder.
+
+    ``$CAREZONES_CACHE`` if set, else ``$XDG_CACHE_HOME/carezones`` or ``~/.cache/carezones``.
+    """
+    env = os.environ.get("CAREZONES_CACHE")
+    if env:
+        p = Path(env)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        p = Path(base) / "carezones"
+    p.mkdir(parents=True, exist_ok=True)
+    return p

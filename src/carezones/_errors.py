@@ -1,0 +1,68 @@
+"""Exceptions raised by carezones.
+
+Every error says what went wrong and how to fix it. Input problems are collected in one pass
+and raised together as a :class:`ValidationError`, whose ``problems`` table has one row per
+problem (row number, column, value, reason, fix).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix"]
+
+
+class CarezonesError(Exception):
+    """Base class of every carezones error."""
+
+
+class ValidationError(CarezonesError, ValueError):
+    """Input data failed validation.
+
+    Parameters
+    ----------
+    problems : pandas.DataFrame
+        One row per problem with columns ``row`` (1-based data row number as a spreadsheet
+        user counts it, header excluded; ``None`` for file-level problems), ``column``,
+        ``value``, ``reason`` and ``fix``.
+    source : str
+        What was being read (a file name or "points").
+    """
+
+    def __init__(self, problems: pd.DataFrame, source: str = "input") -> None:
+        self.problems = problems.reset_index(drop=True)
+        self.source = source
+        super().__init__(self._message())
+
+    def _message(self, limit: int = 50) -> str:
+        n = len(self.problems)
+        rows = self.problems["row"].dropna().nunique() if n else 0
+        head = f"{source_label(self.source)}: {n} problem(s)"
+        if rows:
+            head += f" in {rows} row(s)"
+        lines = [head + ":"]
+        for rec in self.problems.head(limit).itertuples(index=False):
+            where = f"row {rec.row}" if rec.row is not None and not pd.isna(rec.row) else "file"
+            col = f", column '{rec.column}'" if rec.column else ""
+            val = f" (value {rec.value!r})" if rec.value not in (None, "") else ""
+            lines.append(f"  - {where}{col}{val}: {rec.reason}. Fix: {rec.fix}")
+        if n > limit:
+            lines.append(f"  ... and {n - limit} more (see the .problems table of this error)")
+        lines.append(
+            "Correct these rows, or pass errors='collect' to keep the valid rows and get the "
+            "rejected ones back as a table."
+        )
+        return "\n".join(lines)
+
+
+class NetworkError(CarezonesError):
+    """A road network could not be loaded or queried."""
+
+
+class OfflineError(NetworkError):
+    """A download was needed but there is no internet connection."""
+
+
+def source_label(source: object) -> str:
+    """Return a short label for a data source (a file name, never file contents)."""
+    return str(source)

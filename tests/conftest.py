@@ -55,15 +55,24 @@ def grid_osm(path: Path, n: int = 6, spacing_deg: float = 0.002) -> Path:
     lane = [1 + n * n - 1]
     for k in range(1, 8):
         nid = 1000 + k
-        nodes[nid] = (lon0 + (n - 1) * spacing_deg + k * 0.003, lat0 + (n - 1) * spacing_deg * 0.62 + (k % 2) * 0.002)
+        nodes[nid] = (
+            lon0 + (n - 1) * spacing_deg + k * 0.003,
+            lat0 + (n - 1) * spacing_deg * 0.62 + (k % 2) * 0.002,
+        )
         lane.append(nid)
-    ways.append({"nodes": lane, "highway": "unclassified", "maxspeed": "national", "name": "Long Lane"})
+    ways.append(
+        {"nodes": lane, "highway": "unclassified", "maxspeed": "national", "name": "Long Lane"}
+    )
     # a footpath (walk only) and a private drive (neither drive)
     nodes[2001] = (lon0 - 0.003, lat0)
     ways.append({"nodes": [1, 2001], "highway": "footway"})
     ways.append({"nodes": [2, 2001], "highway": "service", "access": "private"})
     # a disconnected island
-    nodes[3001], nodes[3002], nodes[3003] = (lon0 + 0.05, lat0 + 0.05), (lon0 + 0.051, lat0 + 0.05), (lon0 + 0.052, lat0 + 0.05)
+    nodes[3001], nodes[3002], nodes[3003] = (
+        (lon0 + 0.05, lat0 + 0.05),
+        (lon0 + 0.051, lat0 + 0.05),
+        (lon0 + 0.052, lat0 + 0.05),
+    )
     ways.append({"nodes": [3001, 3002, 3003], "highway": "residential"})
     return write_osm(path, nodes, ways)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import networkx as nx
@@ -39,7 +40,7 @@ def nx_reference(net: cn.RoadNetwork, orig: np.ndarray, dest: np.ndarray) -> np.
             w = float(e.minutes[edge])
             g.remove_edge(int(e.u[edge]), int(e.v[edge]), key=edge)
             seq = chain if forward else [(1.0 - f, n) for f, n in reversed(chain)]
-            for (f0, n0), (f1, n1) in zip(seq[:-1], seq[1:], strict=True):
+            for (f0, n0), (f1, n1) in itertools.pairwise(seq):
                 g.add_edge(n0, n1, w=(f1 - f0) * w)
                 if f0 == f1:  # points at the same place are joined both ways
                     g.add_edge(n1, n0, w=0.0)
@@ -75,7 +76,9 @@ def test_speed_model_applied(grid_file, cache):
     net = cn.load_network(grid_file, "drive", engine="builtin")
     e = net.edges
     m = SpeedModel()
-    assert np.allclose(e.speed_kph[e.highway == "residential"], m.drive_kph("residential", "30 mph"))
+    assert np.allclose(
+        e.speed_kph[e.highway == "residential"], m.drive_kph("residential", "30 mph")
+    )
     assert np.allclose(e.speed_kph[e.name == "Long Lane"], 50.0)  # national limit, capped
     assert np.allclose(e.minutes, e.length_m / (e.speed_kph * 1000 / 60))
     slow = cn.load_network(grid_file, "walk", engine="builtin", speeds=SpeedModel(walk_kph=2.0))
@@ -92,7 +95,7 @@ def test_graph_is_osmnx_compatible(grid_file, cache):
     nodes, edges = ox.graph_to_gdfs(g)
     assert len(nodes) == net.n_nodes
     assert {"osmid", "highway", "length", "travel_time"} <= set(edges.columns)
-    a, b = list(g.nodes)[0], list(g.nodes)[-1]
+    a, b = next(iter(g.nodes)), list(g.nodes)[-1]
     path = ox.routing.shortest_path(g, a, b, weight="travel_time")
     assert path[0] == a and path[-1] == b
     stats = ox.stats.basic_stats(g)

@@ -1,13 +1,34 @@
-"""carezones: plan adult social care on real road networks."""
+"""carezones: plan adult social care on real road networks.
+
+The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a
+road network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
+``route``, ``isochrones``). :func:`make_synthetic_county` builds an offline sample county.
+"""
 
 from carezones._errors import CarezonesError, NetworkError, OfflineError, ValidationError
+from carezones.io import Collected, read_clients, read_points
+from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
+from carezones.speeds import SpeedModel
+from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CarezonesError",
+    "Collected",
     "NetworkError",
     "OfflineError",
+    "Provenance",
+    "RoadNetwork",
+    "Route",
+    "Snapped",
+    "SpeedModel",
+    "SyntheticCounty",
     "ValidationError",
     "__version__",
+    "clients_on_buildings",
+    "load_network",
+    "make_synthetic_county",
+    "read_clients",
+    "read_points",
 ]

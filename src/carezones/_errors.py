@@ -22,11 +22,14 @@ class ValidationError(CarezonesError, ValueError):
     Parameters
     ----------
     problems : pandas.DataFrame
-        One row per problem with columns ``row`` (1-based data row number as a spreadsheet
-        user counts it, header excluded; ``None`` for file-level problems), ``column``,
-        ``value``, ``reason`` and ``fix``.
+        One row per problem with columns ``row``, ``column``, ``value``, ``reason`` and
+        ``fix``. ``row`` is the row number the user sees: for CSV and Excel the spreadsheet
+        row number, where the header is row 1 so the first data row is row 2; for GeoPackage,
+        GeoJSON and DataFrames the 1-based feature/record number. It is missing (``<NA>``)
+        for problems with the whole file, shown as "file" in the message.
     source : str
-        What was being read (a file name or "points").
+        What was being read: a file name (never its path or contents), "DataFrame" or
+        "GeoDataFrame".
     """
 
     def __init__(self, problems: pd.DataFrame, source: str = "input") -> None:
@@ -43,15 +46,18 @@ class ValidationError(CarezonesError, ValueError):
         lines = [head + ":"]
         for rec in self.problems.head(limit).itertuples(index=False):
             where = f"row {rec.row}" if rec.row is not None and not pd.isna(rec.row) else "file"
-            col = f", column '{rec.column}'" if rec.column else ""
-            val = f" (value {rec.value!r})" if rec.value not in (None, "") else ""
+            col = f", column '{rec.column}'" if _given(rec.column) else ""
+            val = f" (value {rec.value!r})" if _given(rec.value) else ""
             lines.append(f"  - {where}{col}{val}: {rec.reason}. Fix: {rec.fix}")
         if n > limit:
             lines.append(f"  ... and {n - limit} more (see the .problems table of this error)")
-        lines.append(
-            "Correct these rows, or pass errors='collect' to keep the valid rows and get the "
-            "rejected ones back as a table."
-        )
+        if n and self.problems["row"].isna().any():
+            lines.append("Problems marked 'file' concern the whole file: no row can be used.")
+        else:
+            lines.append(
+                "Correct these rows, or pass errors='collect' to keep the valid rows and get the "
+                "rejected ones back as a table."
+            )
         return "\n".join(lines)
 
 
@@ -61,6 +67,13 @@ class NetworkError(CarezonesError):
 
 class OfflineError(NetworkError):
     """A download was needed but there is no internet connection."""
+
+
+def _given(value: object) -> bool:
+    """Return True when a problem field holds something to show (not None, NaN or "")."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return False
+    return not (isinstance(value, float) and value != value) and value is not pd.NA
 
 
 def source_label(source: object) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +23,17 @@ EARTH_RADIUS_M = 6_371_009.0  # as osmnx's great-circle distance
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".xml")
 
 _DRIVE_ACCESS_NO = frozenset(
-    {"no", "private", "agricultural", "forestry", "emergency", "psv", "bus", "military", "use_sidepath"}
+    {
+        "no",
+        "private",
+        "agricultural",
+        "forestry",
+        "emergency",
+        "psv",
+        "bus",
+        "military",
+        "use_sidepath",
+    }
 )
 _FOOT_NO = frozenset({"no", "private", "use_sidepath", "military"})
 _FOOT_YES = frozenset({"yes", "designated", "permissive", "official"})
@@ -133,7 +143,8 @@ def read_osm(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
             .with_filter(osmium.filter.KeyFilter("highway"))
             .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
         )
-        for w in fp:
+        for obj in fp:
+            w = cast("osmium.osm.Way", obj)
             tags = {t.k: t.v for t in w.tags}
             if not allowed(tags):
                 continue
@@ -173,8 +184,8 @@ def _osm_timestamp(path: Path) -> str | None:
     finally:
         reader.close()
     latest: str | None = None
-    for w in osmium.FileProcessor(str(path), osmium.osm.WAY):
-        ts = w.timestamp
+    for obj in osmium.FileProcessor(str(path), osmium.osm.WAY):
+        ts = cast("osmium.osm.Way", obj).timestamp
         if ts is not None and ts.year > 1970:
             iso = ts.strftime("%Y-%m-%dT%H:%M:%SZ")
             latest = iso if latest is None or iso > latest else latest

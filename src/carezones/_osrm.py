@@ -14,7 +14,6 @@ measures by how much.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import shutil
 import subprocess
 from pathlib import Path
@@ -56,7 +55,9 @@ def _profile(mode: Mode, speeds: SpeedModel, workdir: Path) -> Path:
         path = dst / "car.lua"
     else:
         text = (src / "foot.lua").read_text()
-        patched = text.replace("local walking_speed = 5\n", f"local walking_speed = {speeds.walk_kph!r}\n")
+        patched = text.replace(
+            "local walking_speed = 5\n", f"local walking_speed = {speeds.walk_kph!r}\n"
+        )
         if patched == text:
             raise NetworkError("OSRM's foot profile changed: cannot set the walking speed")
         text = patched
@@ -113,26 +114,36 @@ class OsrmEngine:
         self._osrm = osrm
         self._engine = osrm.OSRM(storage_config=str(base), algorithm="CH", use_shared_memory=False)
 
+    def parameters(self, orig_lonlat: FloatArray, dest_lonlat: FloatArray | None = None) -> Any:
+        """Build OSRM table parameters (all pairs of one set, or origins to destinations)."""
+        pts = orig_lonlat if dest_lonlat is None else np.concatenate([orig_lonlat, dest_lonlat])
+        coords = list(zip(pts[:, 0].tolist(), pts[:, 1].tolist(), strict=True))
+        kw: dict[str, Any] = {"annotations": ["duration"], "generate_hints": False}
+        if dest_lonlat is not None:
+            n_o = len(orig_lonlat)
+            kw["sources"] = list(range(n_o))
+            kw["destinations"] = list(range(n_o, len(pts)))
+        return self._osrm.TableParameters(coordinates=coords, **kw)
+
+    def query(self, params: Any) -> Any:
+        """Run OSRM's table service (the raw call, answer left as OSRM's object)."""
+        try:
+            return self._engine.Table(params)
+        except RuntimeError as exc:
+            raise NetworkError(f"OSRM table query failed: {exc}") from exc
+
     def table(
-        self, orig_lonlat: FloatArray, dest_lonlat: FloatArray
+        self, orig_lonlat: FloatArray, dest_lonlat: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Return (minutes matrix, origin snap metres, destination snap metres).
 
-        Unreachable pairs are ``inf``. Snap metres are OSRM's own distances from each
+        Without ``dest_lonlat`` the table is origins to origins (OSRM then snaps each point
+        once). Unreachable pairs are ``inf``. Snap metres are OSRM's own distances from each
         coordinate to the road it snapped to.
         """
-        n_o, n_d = len(orig_lonlat), len(dest_lonlat)
-        coords = [(float(x), float(y)) for x, y in np.concatenate([orig_lonlat, dest_lonlat])]
-        params = self._osrm.TableParameters(
-            coordinates=coords,
-            sources=list(range(n_o)),
-            destinations=list(range(n_o, n_o + n_d)),
-            annotations=["duration"],
-        )
-        try:
-            res = self._engine.Table(params)
-        except RuntimeError as exc:
-            raise NetworkError(f"OSRM table query failed: {exc}") from exc
+        n_o = len(orig_lonlat)
+        n_d = n_o if dest_lonlat is None else len(dest_lonlat)
+        res = self.query(self.parameters(orig_lonlat, dest_lonlat))
         seconds = _to_array(res["durations"], n_o, n_d)
         snap_o = np.fromiter((w["distance"] for w in res["sources"]), float, count=n_o)
         snap_d = np.fromiter((w["distance"] for w in res["destinations"]), float, count=n_d)
@@ -141,12 +152,8 @@ class OsrmEngine:
 
 def _to_array(rows: Any, n: int, m: int) -> FloatArray:
     """Turn OSRM's nested array into an (n, m) float matrix, ``None`` (no route) as ``inf``."""
-    try:
-        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=float, count=n * m)
-    except TypeError:  # some pairs are unreachable (null in OSRM's answer)
-        flat = np.fromiter(
-            (np.inf if x is None else x for x in itertools.chain.from_iterable(rows)),
-            dtype=float,
-            count=n * m,
-        )
-    return flat.reshape(n, m)
+    out = np.empty((n, m))
+    for i, row in enumerate(list(rows)):  # list() fetches the row handles in one C++ call
+        out[i] = np.fromiter(row, dtype=float, count=m)
+    out[np.isnan(out)] = np.inf  # numpy reads OSRM's null (None) as NaN
+    return out

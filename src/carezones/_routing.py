@@ -13,6 +13,7 @@ also joined directly when the second lies downstream of the first.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -263,7 +264,7 @@ class ChainGraph:
             best[orig.point[k]] = cand[k]
             which[orig.point[k]] = cand_t[k]
         # direct along a shared chain
-        for o, t, m in _same_chain_pairs(orig, targ):
+        for o, t, m, _, _ in _same_chain_pairs(orig, targ):
             if m < best[o] or (m == best[o] and t < which[o]):
                 best[o], which[o] = m, t
         best[~np.isfinite(orig.access)] = np.inf
@@ -318,7 +319,7 @@ class ChainGraph:
         ends_at = c.before + self._edge_minutes  # position of each edge's end on its chain
         cand = dist[c.start[dest.chain]] + dest.pos + dest.access[dest.point]
         best = float(cand.min()) if len(cand) else float("inf")
-        direct = _same_chain_pairs(orig, dest, with_rows=True)
+        direct = _same_chain_pairs(orig, dest)
         if direct and direct[0][2] <= best:
             _, _, m, ko, kd = direct[0]
             es = self._chain_edges(orig.chain[ko])
@@ -339,8 +340,9 @@ class ChainGraph:
         nodes: list[int] = []
         es = self._chain_edges(orig.chain[ko])
         nodes += self._v[es[ends_at[es] > orig.pos[ko]]].tolist()
-        hop = dict(zip(zip(self._start.tolist(), self._end.tolist(), strict=True), self.best_chain))
-        for a, b in zip(junctions[:-1], junctions[1:], strict=True):
+        pairs = zip(self._start.tolist(), self._end.tolist(), strict=True)
+        hop = dict(zip(pairs, self.best_chain.tolist(), strict=True))
+        for a, b in itertools.pairwise(junctions):
             nodes += self._v[self._chain_edges(hop[(a, b)])].tolist()
         es = self._chain_edges(dest.chain[kd])
         nodes += self._v[es[ends_at[es] <= dest.pos[kd]]].tolist()
@@ -351,10 +353,11 @@ class ChainGraph:
         return c.order[c.offsets[ch] : c.offsets[ch + 1]]
 
 
-def _same_chain_pairs(
-    orig: Attachment, dest: Attachment, with_rows: bool = False
-) -> list[tuple[int, int, float, int, int]] | list:
-    """(origin, destination, minutes[, rows]) for pairs joined directly along one chain."""
+def _same_chain_pairs(orig: Attachment, dest: Attachment) -> list[tuple[int, int, float, int, int]]:
+    """(origin, destination, minutes, rows) of pairs joined directly along one chain.
+
+    Sorted by minutes; ``rows`` are the attachment rows of the origin and the destination.
+    """
     if len(orig.chain) == 0 or len(dest.chain) == 0:
         return []
     common = np.intersect1d(orig.chain, dest.chain)
@@ -368,7 +371,7 @@ def _same_chain_pairs(
                 if gap >= 0:
                     o, d = int(orig.point[i]), int(dest.point[j])
                     m = float(orig.access[o] + gap + dest.access[d])
-                    out.append((o, d, m, i, j) if with_rows else (o, d, m))
+                    out.append((o, d, m, i, j))
     out.sort(key=lambda r: (r[2], r[0], r[1]))
     return out
 
@@ -387,6 +390,6 @@ def _csr_min(rows: IntArray, cols: IntArray, w: FloatArray, size: int) -> sp.csr
 
 
 def _same_chain(orig: Attachment, dest: Attachment, result: FloatArray) -> None:
-    for o, d, m in _same_chain_pairs(orig, dest):
+    for o, d, m, _, _ in _same_chain_pairs(orig, dest):
         if m < result[o, d]:
             result[o, d] = m

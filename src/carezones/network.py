@@ -407,19 +407,18 @@ class RoadNetwork:
         (600, 600)
         """
         eng = engine or self.engine
-        o = as_lonlat(origins)
-        d = o if destinations is None else as_lonlat(destinations)
-        so = self.snap(o)
-        sd = so if destinations is None else self.snap(d)
-        if eng == "osrm":
-            return self._osrm_table(o, d, so, sd)
-        if eng != "builtin":
+        if eng not in ("builtin", "osrm"):
             raise ValueError(f"engine must be 'builtin' or 'osrm', got {eng!r}")
+        o = as_lonlat(origins)
+        d = None if destinations is None else as_lonlat(destinations)
+        if eng == "osrm":
+            return self._osrm_table(o, d)
+        so = self.snap(o)
+        sd = so if d is None else self.snap(d)
         return self._router.table(self._attach(so), self._attach(sd), progress=progress)
 
-    def _osrm_table(
-        self, o: FloatArray, d: FloatArray, so: Snapped, sd: Snapped
-    ) -> FloatArray:
+    def _osrm_table(self, o: FloatArray, d: FloatArray | None) -> FloatArray:
+        """OSRM table plus access legs; points OSRM snaps farther than max_snap_m get inf."""
         if self._osrm_engine is None:
             if self._osrm_base is None:
                 raise NetworkError(
@@ -430,8 +429,8 @@ class RoadNetwork:
         minutes, snap_o, snap_d = self._osrm_engine.table(o, d)
         per_m = 1.0 / (self.speeds.access_kph(self.mode) * 1000.0 / 60.0)
         minutes += (snap_o * per_m)[:, None] + (snap_d * per_m)[None, :]
-        minutes[so.far, :] = np.inf
-        minutes[:, sd.far] = np.inf
+        minutes[snap_o > self.max_snap_m, :] = np.inf
+        minutes[:, snap_d > self.max_snap_m] = np.inf
         return minutes
 
     def nearest(self, origins: Any, targets: Any) -> tuple[FloatArray, IntArray]:
@@ -515,8 +514,8 @@ class RoadNetwork:
                 x0, y0 = self.x[u[ok]], self.y[u[ok]]
                 x1 = x0 + (self.x[v[ok]] - x0) * reach
                 y1 = y0 + (self.y[v[ok]] - y0) * reach
-                lines = shapely.linestrings(np.stack([np.column_stack([x0, y0]),
-                                                      np.column_stack([x1, y1])], axis=1))  # fmt: skip
+                ends = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
+                lines = shapely.linestrings(ends)
                 geoms = list(lines)
                 if snapped.access_minutes[p] <= m:
                     geoms.append(shapely.Point(sx[p], sy[p]))
@@ -549,6 +548,12 @@ class RoadNetwork:
             crs="EPSG:4326",
         )
 
+    def _road_km(self) -> float:
+        """Kilometres of road: each segment once, whichever directions it allows."""
+        a = self._a
+        edge = np.where(a["seg_fwd"] >= 0, a["seg_fwd"], a["seg_bwd"])
+        return float(a["length_m"][edge].sum()) / 1000.0
+
     def summary(self) -> dict[str, Any]:
         """Return the network's key facts as a plain dict."""
         p = self.provenance
@@ -559,8 +564,7 @@ class RoadNetwork:
             "nodes": self.n_nodes,
             "edges": self.n_edges,
             "junctions": len(self._router.chains.junction_nodes),
-            "km_of_road": round(float(self._a["length_m"][self._a["seg_fwd"][self._a["seg_fwd"] >= 0]].sum()
-                                      + self._a["length_m"][self._a["seg_bwd"][self._a["seg_fwd"] < 0]].sum()) / 1000, 1),  # fmt: skip
+            "km_of_road": round(self._road_km(), 1),
             "dropped_nodes": p.dropped_nodes,
             "dropped_components": p.dropped_components,
             "engine": self.engine,
@@ -648,8 +652,12 @@ def load_network(
         if not is_osm:
             raise NetworkError("engine='osrm' needs an OSM file (.osm.pbf/.osm), not GraphML")
         if not _osrm.available():
-            raise NetworkError("engine='osrm' needs the osrm-bindings package: pip install osrm-bindings")
-        base_dir = (folder if cache else cache_dir() / "tmp" / key) / f"osrm-{_osrm.profile_key(mode, speeds)}"
+            raise NetworkError(
+                "engine='osrm' needs the osrm-bindings package: pip install osrm-bindings"
+            )
+        base_dir = (
+            folder if cache else cache_dir() / "tmp" / key
+        ) / f"osrm-{_osrm.profile_key(mode, speeds)}"
         osrm_base = _osrm.build(path, mode, speeds, base_dir)
     net = RoadNetwork(
         arrays,

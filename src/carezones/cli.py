@@ -1,0 +1,187 @@
+"""The ``carezones`` command line: parse arguments, call the library, write files.
+
+Exit codes: 0 success, 2 bad input (the validation report is printed), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from carezones._errors import CarezonesError, ValidationError
+
+EPILOG_DEMO = """examples:
+  carezones demo --out demo-output
+  carezones demo --osm ../shared/data/rutland-2022-07-20.osm.pbf --clients 600 --out rutland-demo
+"""
+EPILOG_NETWORK = """examples:
+  carezones network --osm ../shared/data/rutland-2022-07-20.osm.pbf --mode walk
+"""
+EPILOG_TIMES = """examples:
+  carezones travel-times --osm county.osm.pbf --points clients.csv --out minutes.csv
+  carezones travel-times --osm county.osm.pbf --points clients.csv --to offices.csv --out m.csv
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from carezones import __version__
+
+    p = argparse.ArgumentParser(
+        prog="carezones",
+        description="Plan adult social care on real road networks.",
+    )
+    p.add_argument("--version", action="version", version=f"carezones {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+        sp.add_argument(
+            "--engine",
+            choices=["auto", "builtin", "osrm"],
+            default="auto",
+            help="travel-time engine (default: OSRM when available for the file)",
+        )
+
+    d = sub.add_parser(
+        "demo",
+        help="run the offline demo (synthetic county, or a real extract with --osm)",
+        epilog=EPILOG_DEMO,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("--out", type=Path, required=True, help="output folder")
+    d.add_argument("--osm", type=Path, help="a real OSM extract (.osm.pbf/.osm)")
+    d.add_argument("--clients", type=int, default=600, help="clients to place with --osm")
+    d.add_argument("--size", default="small", choices=["tiny", "small", "medium", "large"])
+    d.add_argument("--seed", type=int, default=0)
+    common(d)
+
+    n = sub.add_parser(
+        "network",
+        help="load a road network and print what it holds",
+        epilog=EPILOG_NETWORK,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    n.add_argument("--osm", type=Path, required=True, help=".osm.pbf, .osm or .graphml file")
+    n.add_argument("--mode", choices=["drive", "walk"], default="drive")
+    common(n)
+
+    t = sub.add_parser(
+        "travel-times",
+        help="travel-time matrix (minutes) between the points of one or two files",
+        epilog=EPILOG_TIMES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    t.add_argument("--osm", type=Path, required=True)
+    t.add_argument("--points", type=Path, required=True, help="origins (CSV/XLSX/GPKG/GeoJSON)")
+    t.add_argument("--to", type=Path, help="destinations (default: the origins)")
+    t.add_argument("--mode", choices=["drive", "walk"], default="drive")
+    t.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
+    t.add_argument("--out", type=Path, required=True, help="CSV matrix to write")
+    common(t)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    if not args.quiet:
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "network":
+            return _network(args)
+        if args.command == "travel-times":
+            return _travel_times(args)
+    except ValidationError as exc:
+        print(f"carezones: bad input\n{exc}", file=sys.stderr)
+        return 2
+    except (CarezonesError, FileNotFoundError, ValueError) as exc:
+        print(f"carezones: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # pragma: no cover - reported, not hidden
+        print(f"carezones: internal error: {exc!r}", file=sys.stderr)
+        return 1
+    return 1  # pragma: no cover - argparse requires a command
+
+
+def _step_printer(quiet: bool, total: int) -> tuple[list[float], object]:
+    state = [0.0, time.perf_counter()]
+
+    def step(msg: str) -> None:
+        state[0] += 1
+        if not quiet:
+            print(f"[{int(state[0])}/{total}] {msg} ...", file=sys.stderr, flush=True)
+
+    return state, step
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from carezones.demo import run_demo
+
+    state, step = _step_printer(args.quiet, 5)
+    summary = run_demo(
+        args.out,
+        osm=args.osm,
+        n_clients=args.clients,
+        size=args.size,
+        seed=args.seed,
+        engine=args.engine,
+        step=step,  # type: ignore[arg-type]
+    )
+    if not args.quiet:
+        tm = summary["travel_minutes"]
+        print(
+            f"done in {time.perf_counter() - state[1]:.1f} s: {summary['clients']} clients, "
+            f"median travel {tm['median']} min between clients. Open {args.out / 'network.html'}"
+            f" (summary in {args.out / 'summary.md'})"
+        )
+    return 0
+
+
+def _network(args: argparse.Namespace) -> int:
+    from carezones.network import load_network
+
+    net = load_network(args.osm, args.mode, engine=args.engine)
+    if not args.quiet:
+        print(json.dumps(net.summary(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _travel_times(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from carezones.io import read_points
+    from carezones.network import load_network
+
+    net = load_network(args.osm, args.mode, engine=args.engine)
+    orig = read_points(args.points, postcode_lookup=args.postcodes, area=net)
+    dest = (
+        orig if args.to is None else read_points(args.to, postcode_lookup=args.postcodes, area=net)
+    )
+    minutes = net.travel_times(orig, dest, progress=not args.quiet)
+    ids_o = _ids(orig)
+    ids_d = _ids(dest)
+    pd.DataFrame(minutes, index=ids_o, columns=ids_d).to_csv(args.out, float_format="%.3f")
+    if not args.quiet:
+        print(f"wrote {minutes.shape[0]} x {minutes.shape[1]} minutes to {args.out}")
+    return 0
+
+
+def _ids(points: object) -> list[str]:
+    import pandas as pd
+
+    assert isinstance(points, pd.DataFrame)
+    for col in ("client_id", "id", "site_id", "visit_id", "carer_id"):
+        if col in points:
+            return points[col].astype(str).tolist()
+    return points["source_row"].astype(str).tolist() if "source_row" in points else []
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

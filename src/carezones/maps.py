@@ -1,0 +1,326 @@
+"""Folium maps. Every map carries the OSM attribution; client locations are aggregated by default.
+
+Private by default: clients are drawn as hexagons with counts and weekly hours, and cells with
+fewer than ``min_cell_clients`` (default 5) clients are left out (the legend says how many
+clients that hides). Individual client points appear only with ``show_clients=True``. Every
+value taken from a user's file is HTML-escaped before it reaches a tooltip or popup.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+
+    from carezones.network import RoadNetwork
+
+ATTRIBUTION = "© OpenStreetMap contributors"
+
+ROAD_STYLE: dict[str, tuple[str, float]] = {
+    "motorway": ("#c0392b", 4.0),
+    "trunk": ("#d35400", 3.5),
+    "primary": ("#e67e22", 3.0),
+    "secondary": ("#f1c40f", 2.5),
+    "tertiary": ("#7f8c8d", 2.0),
+    "unclassified": ("#95a5a6", 1.5),
+    "residential": ("#bdc3c7", 1.0),
+}
+OTHER_ROAD = ("#cfd8dc", 0.8)
+
+
+def base_map(
+    net: RoadNetwork, *, synthetic: bool = False, title: str = "", offline: bool = True
+) -> folium.Map:
+    """Return an empty map framed on the network, with the OSM attribution.
+
+    Real networks get the OpenStreetMap basemap (if its tiles cannot load, offline, the data
+    layers still draw). A synthetic network gets no basemap, so that invented roads are never
+    drawn over real places, and a "SYNTHETIC DATA" banner. With ``offline`` (the default)
+    Leaflet's JavaScript and CSS are written into the HTML file itself, so the map works with
+    no internet; ``offline=False`` links them from a CDN instead (smaller files).
+    """
+    import folium
+
+    lo, la, hi, ha = net.bounds
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    if offline:
+        inline_assets(m)
+    if not synthetic:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap basemap", control=True).add_to(m)
+    m.fit_bounds([[la, lo], [ha, hi]])
+    _add_attribution(m, net.provenance.attribution)
+    label = "SYNTHETIC DATA - not a real place. " if synthetic else ""
+    if title or synthetic:
+        _add_banner(m, f"{label}{title}")
+    return m
+
+
+def network_map(
+    net: RoadNetwork,
+    clients: gpd.GeoDataFrame | None = None,
+    *,
+    show_clients: bool = False,
+    synthetic: bool = False,
+    title: str = "Road network",
+    hex_m: float = 750.0,
+    min_cell_clients: int = 5,
+    offline: bool = True,
+) -> folium.Map:
+    """Draw the road network and (aggregated) clients.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+        The network to draw (roads coloured by class).
+    clients : GeoDataFrame, optional
+        Clients with ``hours_per_week``; drawn as hexagons unless ``show_clients``.
+    show_clients : bool
+        Draw individual client points (personal data: only for maps not shared).
+    synthetic : bool
+        The data is synthetic: no basemap, and a banner says so.
+    hex_m : float
+        Hexagon size (centre to corner) in metres.
+    min_cell_clients : int
+        Hexagons with fewer clients than this are not drawn.
+    offline : bool
+        Embed Leaflet in the HTML so the map works without internet (see :func:`base_map`).
+    """
+    import folium
+
+    m = base_map(net, synthetic=synthetic, title=title, offline=offline)
+    roads = folium.FeatureGroup(name="Roads", show=True)
+    for feature in _road_features(net):
+        folium.GeoJson(
+            feature,
+            style_function=_road_style,
+            tooltip=folium.GeoJsonTooltip(fields=["highway"], aliases=["Road class"]),
+        ).add_to(roads)
+    roads.add_to(m)
+    road_items = [(c, hw.replace("_", " ")) for hw, (c, _) in ROAD_STYLE.items()]
+    if clients is None or not len(clients):
+        _add_legend(m, "Roads", road_items)
+    if clients is not None and len(clients):
+        add_clients(m, net, clients, show_clients=show_clients, hex_m=hex_m,
+                    min_cell_clients=min_cell_clients)  # fmt: skip
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def add_clients(
+    m: folium.Map,
+    net: RoadNetwork,
+    clients: gpd.GeoDataFrame,
+    *,
+    show_clients: bool = False,
+    hex_m: float = 750.0,
+    min_cell_clients: int = 5,
+) -> None:
+    """Add clients to a map: hexagons with counts and hours, or points when asked."""
+    import folium
+
+    hexes, hidden = hexbin(clients, net.crs, hex_m=hex_m, min_count=min_cell_clients)
+    layer = folium.FeatureGroup(name="Clients (aggregated)", show=True)
+    top = float(hexes["hours_per_week"].max()) if len(hexes) else 1.0
+    for row in hexes.itertuples(index=False):
+        shade = 0.2 + 0.6 * float(row.hours_per_week) / top
+        folium.Polygon(
+            locations=[(y, x) for x, y in row.geometry.exterior.coords],
+            color="#2c3e50",
+            weight=1,
+            fill=True,
+            fill_color="#8e44ad",
+            fill_opacity=shade,
+            tooltip=f"{int(row.clients)} clients, {float(row.hours_per_week):.0f} h/week",
+        ).add_to(layer)
+    layer.add_to(m)
+    note = (
+        f"Clients aggregated in {hex_m:.0f} m hexagons; {hidden} client(s) in cells with fewer "
+        f"than {min_cell_clients} are not shown."
+    )
+    items = [("#8e44ad", "clients: more hours per week = darker")]
+    items += [(c, hw.replace("_", " ")) for hw, (c, _) in ROAD_STYLE.items()]
+    _add_legend(m, "Legend", items, note)
+    if show_clients:
+        pts = folium.FeatureGroup(name="Clients (individual points)", show=False)
+        ids = clients["client_id"] if "client_id" in clients else pd.Series(range(len(clients)))
+        geo = clients.geometry.to_crs("EPSG:4326")
+        for cid, g, hours in zip(ids, geo, clients.get("hours_per_week", ids * 0), strict=True):
+            folium.CircleMarker(
+                (g.y, g.x),
+                radius=3,
+                color="#8e44ad",
+                tooltip=f"{html.escape(str(cid))}: {float(hours):.1f} h/week",
+            ).add_to(pts)
+        pts.add_to(m)
+
+
+def hexbin(
+    points: gpd.GeoDataFrame, crs: Any, *, hex_m: float = 750.0, min_count: int = 5
+) -> tuple[gpd.GeoDataFrame, int]:
+    """Aggregate points into flat-topped hexagons in a metric CRS.
+
+    Returns
+    -------
+    hexagons : GeoDataFrame
+        ``clients`` (count) and ``hours_per_week`` (sum) per hexagon with at least
+        ``min_count`` points, in WGS84.
+    hidden : int
+        Number of points in the hexagons left out.
+    """
+    import geopandas as gpd
+
+    geo = points.geometry.to_crs(crs)
+    x, y = geo.x.to_numpy(), geo.y.to_numpy()
+    q, r = _hex_round(x, y, hex_m)
+    hours = (
+        points["hours_per_week"].to_numpy(dtype=float)
+        if "hours_per_week" in points
+        else np.zeros(len(points))
+    )
+    df = pd.DataFrame({"q": q, "r": r, "hours_per_week": hours})
+    cells = df.groupby(["q", "r"], sort=True).agg(
+        clients=("hours_per_week", "size"), hours_per_week=("hours_per_week", "sum")
+    )
+    shown = cells[cells["clients"] >= min_count].reset_index()
+    hidden = int(cells.loc[cells["clients"] < min_count, "clients"].sum())
+    polys = [_hexagon(int(a), int(b), hex_m) for a, b in zip(shown["q"], shown["r"], strict=True)]
+    gdf = gpd.GeoDataFrame(shown[["clients", "hours_per_week"]], geometry=polys, crs=crs).to_crs(
+        "EPSG:4326"
+    )
+    return gdf, hidden
+
+
+def _hex_round(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
+    """Axial coordinates of the flat-topped hexagon containing each point."""
+    qf = (2.0 / 3.0 * x) / size
+    rf = (-1.0 / 3.0 * x + math.sqrt(3) / 3.0 * y) / size
+    sf = -qf - rf
+    q, r, s = np.round(qf), np.round(rf), np.round(sf)
+    dq, dr, ds = np.abs(q - qf), np.abs(r - rf), np.abs(s - sf)
+    fix_q = (dq > dr) & (dq > ds)
+    fix_r = ~fix_q & (dr > ds)
+    q = np.where(fix_q, -r - s, q)
+    r = np.where(fix_r, -q - s, r)
+    return q.astype(np.int64), r.astype(np.int64)
+
+
+def _hexagon(q: int, r: int, size: float) -> shapely.Polygon:
+    cx = size * 1.5 * q
+    cy = size * math.sqrt(3) * (r + q / 2.0)
+    ang = np.radians(np.arange(0, 360, 60))
+    return shapely.Polygon(np.column_stack([cx + size * np.cos(ang), cy + size * np.sin(ang)]))
+
+
+def _road_features(net: RoadNetwork) -> list[dict[str, Any]]:
+    """Roads merged into one GeoJSON feature per class (small HTML, fast to draw)."""
+    edges = net.edges_gdf()
+    cls = edges["highway"].str.replace("_link", "", regex=False)
+    features = []
+    for hw, group in edges.groupby(cls, sort=True):
+        merged = shapely.line_merge(shapely.union_all(group.geometry.to_numpy()))
+        merged = shapely.set_precision(merged, 1e-5)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"highway": str(hw)},
+                "geometry": shapely.geometry.mapping(merged),
+            }
+        )
+    return features
+
+
+def _road_style(feature: dict[str, Any]) -> dict[str, Any]:
+    color, weight = ROAD_STYLE.get(feature["properties"]["highway"], OTHER_ROAD)
+    return {"color": color, "weight": weight, "opacity": 0.9}
+
+
+def inline_assets(m: folium.Map) -> folium.Map:
+    """Embed Leaflet's JS and CSS in the map's HTML and drop folium's CDN links.
+
+    The assets come from the ``django-js-lib-leaflet`` package (Leaflet 1.9.4 as plain files;
+    Django is not needed). jQuery, Bootstrap and the awesome-markers plugin that folium links
+    by default are dropped: carezones maps do not use them.
+    """
+    import folium
+
+    js, css = _leaflet_assets()
+    m.default_js = []
+    m.default_css = []
+    root: Any = m.get_root()
+    root.header.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css")
+    root.header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js")
+    return m
+
+
+def _leaflet_assets() -> tuple[str, str]:
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("js_lib_leaflet")
+    if spec is None or spec.origin is None:
+        raise RuntimeError(
+            "offline maps need the django-js-lib-leaflet package (pip install "
+            "django-js-lib-leaflet), or pass offline=False to load Leaflet from a CDN"
+        )
+    static = Path(spec.origin).parent / "static" / "js_lib_leaflet"
+    return (static / "leaflet.js").read_text(), (static / "leaflet.css").read_text()
+
+
+def _add_attribution(m: folium.Map, text: str) -> None:
+    """Put the attribution in Leaflet's attribution control (shown with or without tiles)."""
+    import folium
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    el = MacroElement()
+    el._name = "Attribution"
+    el._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.addAttribution("
+        + repr(html.escape(text))
+        + ");{% endmacro %}"
+    )
+    m.add_child(el)
+    _ = folium  # keep the import explicit for type checkers
+
+
+def _add_banner(m: folium.Map, text: str) -> None:
+    import folium
+
+    root: Any = m.get_root()
+    root.html.add_child(
+        folium.Element(
+            '<div class="cz-banner" style="position:fixed;top:10px;left:60px;z-index:1000;'
+            "background:rgba(255,255,255,.9);padding:4px 10px;border-radius:4px;"
+            f'font:14px sans-serif;font-weight:bold">{html.escape(text)}</div>'
+        )
+    )
+
+
+def _add_legend(m: folium.Map, title: str, items: list[tuple[str, str]], note: str = "") -> None:
+    import folium
+
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;background:{c};'
+        f'margin-right:6px"></span>{html.escape(label)}</div>'
+        for c, label in items
+    )
+    note_html = (
+        f'<div style="max-width:220px;margin-top:4px">{html.escape(note)}</div>' if note else ""
+    )
+    root: Any = m.get_root()
+    root.html.add_child(
+        folium.Element(
+            '<div class="cz-legend" style="position:fixed;bottom:60px;left:10px;z-index:1000;'
+            "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;font:12px "
+            f'sans-serif"><b>{html.escape(title)}</b>{rows}{note_html}</div>'
+        )
+    )

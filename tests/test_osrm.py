@@ -24,7 +24,9 @@ def test_to_array_handles_unreachable_pairs():
 def test_auto_picks_osrm_for_osm_files_and_agrees(grid_file, cache):
     net = cn.load_network(grid_file, "drive", engine="auto")
     assert net.engine == "osrm"
-    assert (next((cache / "networks").iterdir()) / f"osrm-{_osrm.profile_key('drive', net.speeds)}").is_dir()
+    assert (
+        next((cache / "networks").iterdir()) / f"osrm-{_osrm.profile_key('drive', net.speeds)}"
+    ).is_dir()
     pts = random_points(net, 30, seed=11)
     osrm_m = net.travel_times(pts)
     builtin_m = net.travel_times(pts, engine="builtin")

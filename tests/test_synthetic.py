@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
@@ -71,7 +72,7 @@ class Osm:
         g = nx.Graph()
         for nodes, t in self.ways.values():
             if "highway" in t and t["highway"] not in NOT_DRIVABLE:
-                for a, b in zip(nodes[:-1], nodes[1:], strict=True):
+                for a, b in pairwise(nodes):
                     g.add_edge(a, b, m=haversine_m(*self.nodes[a], *self.nodes[b]))
         return g
 
@@ -101,7 +102,7 @@ def test_tiny_is_quick_and_small(tmp_path):
     t0 = time.perf_counter()
     county = make_synthetic_county(tmp_path, size="tiny", seed=5)
     assert time.perf_counter() - t0 < 1.0
-    assert 300 <= county.n_road_nodes <= 800
+    assert 300 <= county.n_road_nodes <= 900
     assert county.n_clients == 60
     assert county.n_buildings > 2 * county.n_clients
     assert "SYNTHETIC" in county.description
@@ -180,7 +181,7 @@ def test_lanes_wind(tiny_osm):
     for nodes, t in tiny_osm.ways.values():
         if t.get("highway") == "unclassified" and len(nodes) > 10:
             pts = [tiny_osm.nodes[n] for n in nodes]
-            along = sum(haversine_m(*a, *b) for a, b in zip(pts[:-1], pts[1:], strict=True))
+            along = sum(haversine_m(*a, *b) for a, b in pairwise(pts))
             ratios.append(along / haversine_m(*pts[0], *pts[-1]))
     assert ratios and min(ratios) > 1.02
 
@@ -197,9 +198,7 @@ def test_villages_differ_in_amenities(tiny_osm):
         for n, t in tiny_osm.node_tags.items()
         if "amenity" in t or "shop" in t or t.get("highway") == "bus_stop"
     ]
-    counts = {
-        name: sum(haversine_m(*xy, *p) < 150 for p in pois) for name, xy in places.items()
-    }
+    counts = {name: sum(haversine_m(*xy, *p) < 150 for p in pois) for name, xy in places.items()}
     assert min(counts.values()) == 0  # a village with nothing at all
     assert max(counts.values()) >= 3
 
@@ -209,10 +208,21 @@ def test_drivable_network_is_one_piece_plus_an_island(tiny_osm):
     parts = sorted(nx.connected_components(g), key=len, reverse=True)
     assert len(parts[0]) > 0.95 * g.number_of_nodes()
     assert len(parts) == 2
-    island = [
-        nodes for nodes, t in tiny_osm.ways.values() if t.get("note") == "disconnected"
-    ]
+    island = [nodes for nodes, t in tiny_osm.ways.values() if t.get("note") == "disconnected"]
     assert len(island) == 1 and set(island[0]) == parts[1]
+
+
+def test_drivable_network_is_strongly_connected(tiny_osm):
+    g = nx.DiGraph()
+    for nodes, t in tiny_osm.ways.values():
+        if "highway" in t and t["highway"] not in NOT_DRIVABLE:
+            one_way = t.get("oneway") == "yes" or t.get("junction") == "roundabout"
+            for a, b in pairwise(nodes):
+                g.add_edge(a, b)
+                if not one_way:
+                    g.add_edge(b, a)
+    sizes = sorted(map(len, nx.strongly_connected_components(g)), reverse=True)
+    assert sizes == [g.number_of_nodes() - 3, 3]
 
 
 def test_reservoir_keeps_close_villages_apart_by_road(tiny, tiny_osm):
@@ -245,7 +255,9 @@ def test_clients_csv(tiny):
     assert not df.duplicated(["lat", "lon"]).any()  # one client per building
     min_lon, min_lat, max_lon, max_lat = tiny.bounds
     assert df["lon"].between(min_lon, max_lon).all() and df["lat"].between(min_lat, max_lat).all()
-    assert set(df["town"]) >= set(tiny.barrier_villages) or df["town"].nunique() >= 3
+    places = {t["name"] for t in Osm(tiny.osm_path).node_tags.values() if "place" in t}
+    assert set(df["town"]) <= places | {"rural"}
+    assert df["town"].nunique() >= 3
 
 
 def test_clients_on_buildings_on_the_tiny_county(tiny):

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
@@ -381,6 +382,7 @@ def _read_buildings(
     found: list[tuple[int, int, int]] = []  # (area id, first ring point, 1 home / 0 yes)
     coords: list[tuple[float, float]] = []
     landuse: list[tuple[int, Polygon]] = []
+    obj: Any
     try:
         for obj in fp:
             if not obj.is_area():
@@ -471,39 +473,44 @@ class _Spec:
     n_clients: int
     res_half_length: float
     res_half_width: float
-    lane_spacing: float  # metres between the nodes of a lane
+    lane_spacing: float  # most metres between the nodes of a lane (other roads in proportion)
     farm_every: float  # one farm per this many metres of lane
 
 
 _SPECS: dict[str, _Spec] = {
-    "tiny": _Spec(1, 3, 4_000, 3_500, (7, 7), 0, 2_000, 1, 60, 2_100, 350, 45, 1_500),
-    "small": _Spec(2, 10, 14_000, 12_000, (9, 11), 11_000, 3_200, 2, 600, 3_000, 450, 40, 2_500),
+    "tiny": _Spec(
+        n_towns=1, n_villages=3, half_w=3_600, half_h=3_200, town_grid=(7, 7), town_sep=0,
+        village_gap=2_000, n_exits=1, n_clients=60, res_half_length=2_100, res_half_width=350,
+        lane_spacing=75, farm_every=1_500,
+    ),
+    "small": _Spec(
+        n_towns=2, n_villages=10, half_w=14_000, half_h=12_000, town_grid=(9, 11),
+        town_sep=11_000, village_gap=3_200, n_exits=2, n_clients=600, res_half_length=3_000,
+        res_half_width=450, lane_spacing=40, farm_every=2_500,
+    ),
     "medium": _Spec(
-        4, 32, 23_000, 19_000, (11, 13), 13_000, 3_000, 3, 2_000, 3_500, 500, 35, 2_000
+        n_towns=4, n_villages=32, half_w=23_000, half_h=19_000, town_grid=(11, 13),
+        town_sep=13_000, village_gap=3_000, n_exits=3, n_clients=2_000, res_half_length=3_500,
+        res_half_width=500, lane_spacing=50, farm_every=2_000,
     ),
     "large": _Spec(
-        10, 110, 40_000, 34_000, (13, 17), 15_000, 2_900, 4, 10_000, 4_000, 500, 30, 1_500
+        n_towns=10, n_villages=110, half_w=40_000, half_h=34_000, town_grid=(13, 17),
+        town_sep=15_000, village_gap=2_900, n_exits=4, n_clients=10_000, res_half_length=4_000,
+        res_half_width=500, lane_spacing=38, farm_every=1_500,
     ),
-}
+}  # fmt: skip
 
 
 def _scaled_spec(spec: _Spec, n_villages: int) -> _Spec:
     """Grow or shrink the county so that ``n_villages`` keep the usual spacing."""
     k = math.sqrt((n_villages + 4 * spec.n_towns + 4) / (spec.n_villages + 4 * spec.n_towns + 4))
-    return _Spec(
-        spec.n_towns,
-        n_villages,
-        max(spec.half_w * k, 4_000.0),
-        max(spec.half_h * k, 3_600.0),
-        spec.town_grid,
-        spec.town_sep * min(k, 1.0),
-        spec.village_gap,
-        spec.n_exits,
-        round(spec.n_clients * k * k),
-        spec.res_half_length,
-        spec.res_half_width,
-        spec.lane_spacing,
-        spec.farm_every,
+    return replace(
+        spec,
+        n_villages=n_villages,
+        half_w=max(spec.half_w * k, 3_000.0),
+        half_h=max(spec.half_h * k, 3_000.0),
+        town_sep=spec.town_sep * min(k, 1.0),
+        n_clients=round(spec.n_clients * k * k),
     )
 
 
@@ -545,7 +552,8 @@ _SURGERIES = (
 _PHARMACIES = ("Boots", "Well Pharmacy", "Lloyds Pharmacy", "Day Lewis Pharmacy", "Rowlands")
 _CHURCHES = (
     "St Mary's Church", "St Peter's Church", "All Saints' Church", "St Andrew's Church",
-    "Holy Trinity Church", "St John the Baptist's Church", "St Helen's Church", "St Michael's Church",
+    "Holy Trinity Church", "St John the Baptist's Church", "St Helen's Church",
+    "St Michael's Church",
 )  # fmt: skip
 _CAFES = ("The Copper Kettle", "Costa", "Bean There", "The Old Bakery Tearooms", "Caffe Nero")
 _PUBS = (
@@ -584,11 +592,19 @@ def _unit(angle: float) -> FloatArray:
     return np.array([math.cos(angle), math.sin(angle)])
 
 
-def _rect(cx: float, cy: float, w: float, d: float, angle: float) -> FloatArray:
-    """Corners of a ``w`` (along ``angle``) by ``d`` rectangle, anticlockwise."""
+def _rect(c: FloatArray, w: float, d: float, angle: float) -> FloatArray:
+    """Corners of a ``w`` (along ``angle``) by ``d`` rectangle centred on ``c``, anticlockwise."""
     u, v = _unit(angle) * (w / 2), _unit(angle + math.pi / 2) * (d / 2)
-    c = np.array([cx, cy])
     return np.array([c - u - v, c + u - v, c + u + v, c - u + v])
+
+
+def _rects(boxes: FloatArray) -> FloatArray:
+    """Corners of many rectangles given as rows (cx, cy, w, d, angle), shape (n, 4, 2)."""
+    cx, cy, w, d, ang = boxes.T
+    u = np.column_stack([np.cos(ang), np.sin(ang)]) * (w / 2)[:, None]
+    v = np.column_stack([-np.sin(ang), np.cos(ang)]) * (d / 2)[:, None]
+    c = np.column_stack([cx, cy])
+    return np.stack([c - u - v, c + u - v, c + u + v, c - u + v], axis=1)
 
 
 def _meander(
@@ -599,10 +615,11 @@ def _meander(
     stretch: float,
     turn_deg: float,
 ) -> FloatArray:
-    """A road from ``p0`` to ``p1``: straight stretches of about ``stretch`` metres joined by
-    rounded bends, each stretch turned by a random angle (sd ``turn_deg``) from the direct line.
+    """Return a road from ``p0`` to ``p1`` made of straight stretches and rounded bends.
 
-    Nodes are at most ``spacing`` metres apart; the ends are exactly ``p0`` and ``p1``.
+    Stretches are about ``stretch`` metres long, each turned by a random angle (standard
+    deviation ``turn_deg`` degrees) from the direct line. Nodes are at most ``spacing`` metres
+    apart; the ends are exactly ``p0`` and ``p1``.
     """
     d = p1 - p0
     length = float(np.hypot(d[0], d[1]))
@@ -650,7 +667,7 @@ def _cumlen(pts: FloatArray) -> FloatArray:
 
 
 def _cut(pts: FloatArray, cum: FloatArray, a: float, b: float) -> FloatArray:
-    """The part of a polyline between distances ``a`` and ``b`` along it."""
+    """Return the part of a polyline between distances ``a`` and ``b`` along it."""
     inner = pts[(cum > a) & (cum < b)]
     pa = np.array([np.interp(a, cum, pts[:, 0]), np.interp(a, cum, pts[:, 1])])
     pb = np.array([np.interp(b, cum, pts[:, 0]), np.interp(b, cum, pts[:, 1])])
@@ -669,16 +686,20 @@ class _Builder:
         self.node_tags: dict[int, Tags] = {}
         self.ways: list[tuple[list[int], Tags]] = []
 
-    def node(self, x: float, y: float, tags: Tags | None = None) -> int:
-        self.xs.append(float(x))
-        self.ys.append(float(y))
+    def node(self, xy: Sequence[float] | FloatArray, tags: Tags | None = None) -> int:
+        self.xs.append(float(xy[0]))
+        self.ys.append(float(xy[1]))
         nid = len(self.xs)
         if tags:
             self.node_tags[nid] = tags
         return nid
 
-    def nodes(self, pts: Iterable[Sequence[float]] | FloatArray) -> list[int]:
-        return [self.node(p[0], p[1]) for p in pts]
+    def nodes(self, pts: npt.ArrayLike) -> list[int]:
+        arr = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+        first = len(self.xs) + 1
+        self.xs.extend(arr[:, 0].tolist())
+        self.ys.extend(arr[:, 1].tolist())
+        return list(range(first, first + len(arr)))
 
     def xy(self, nid: int) -> FloatArray:
         return np.array([self.xs[nid - 1], self.ys[nid - 1]])
@@ -696,7 +717,7 @@ class _Builder:
         pieces = _bridge_pieces(pts, river)
         ids = [first]
         for k, (part, bridge) in enumerate(pieces):
-            end = last if k == len(pieces) - 1 else self.node(*part[-1])
+            end = last if k == len(pieces) - 1 else self.node(part[-1])
             way_ids = [ids[-1], *self.nodes(part[1:-1]), end]
             way_tags = {**tags, "bridge": "yes", "layer": "1"} if bridge else tags
             self.way(way_ids, way_tags)
@@ -710,10 +731,7 @@ class _Builder:
         """Every straight piece of every ``highway=*`` way, shape (n, 2, 2)."""
         xy = np.column_stack([self.xs, self.ys])
         idx = [
-            (a - 1, b - 1)
-            for nodes, t in self.ways
-            if "highway" in t
-            for a, b in zip(nodes[:-1], nodes[1:], strict=True)
+            (a - 1, b - 1) for nodes, t in self.ways if "highway" in t for a, b in pairwise(nodes)
         ]
         ab = np.array(idx, dtype=np.intp).reshape(-1, 2)
         return np.stack([xy[ab[:, 0]], xy[ab[:, 1]]], axis=1)
@@ -809,7 +827,7 @@ class _County:
 
 
 def _reservoir(rng: np.random.Generator, spec: _Spec, name: str) -> _Reservoir:
-    """An elongated, slightly irregular reservoir near the middle of the county."""
+    """Shape an elongated, slightly irregular reservoir near the middle of the county."""
     centre = np.array([rng.uniform(-0.2, 0.2) * spec.half_w, rng.uniform(-0.2, 0.2) * spec.half_h])
     theta = rng.uniform(0.0, math.pi)
     a, b = spec.res_half_length, spec.res_half_width
@@ -832,11 +850,11 @@ def _layout(
     perp = np.array([-res.axis[1], res.axis[0]])
     places: list[_Place] = []
     for side in (1.0, -1.0):
-        p = res.centre + perp * side * (res.half_width + 550) + res.axis * rng.uniform(-200, 200)
-        places.append(_Place(names.pop(), "village", p[0], p[1], 450.0))
+        xy = res.centre + perp * side * (res.half_width + 550) + res.axis * rng.uniform(-200, 200)
+        places.append(_Place(names.pop(), "village", xy[0], xy[1], 450.0))
     for side in (1.0, -1.0):  # hamlets at the road junctions beyond each end of the reservoir
-        p = res.centre + res.axis * side * (res.half_length + 800)
-        places.append(_Place(names.pop(), "hamlet", p[0], p[1], 200.0))
+        xy = res.centre + res.axis * side * (res.half_length + 1_000)
+        places.append(_Place(names.pop(), "hamlet", xy[0], xy[1], 200.0))
     for _ in range(spec.n_towns):
         grid = int(rng.choice(np.arange(spec.town_grid[0], spec.town_grid[1] + 1, 2)))
         spacing = float(rng.uniform(100, 125))
@@ -869,7 +887,7 @@ def _free_spot(
     town_sep: float,
     water_gap: float,
 ) -> FloatArray:
-    """A random spot clear of the reservoir and of other places (relaxing the gap if need be)."""
+    """Pick a random spot clear of the reservoir and of other places (relaxing if need be)."""
     gap = spec.village_gap
     margin = radius + 300
     while True:
@@ -897,7 +915,7 @@ def _free_spot(
 def _exit_spot(
     rng: np.random.Generator, spec: _Spec, res: _Reservoir, places: list[_Place]
 ) -> FloatArray:
-    """A spot on the edge of the county, away from places, where an A road leaves it."""
+    """Pick a spot on the edge of the county, away from places, where an A road leaves it."""
     best: tuple[float, FloatArray] = (-1.0, np.zeros(2))
     for _ in range(60):
         side = int(rng.integers(4))
@@ -918,51 +936,79 @@ def _exit_spot(
 # ----------------------------------------------------------------------------- road plan
 
 
+_Link = tuple[int, int]  # two place indices, smaller first
+
+
 def _plan_roads(rng: np.random.Generator, places: list[_Place], res: _Reservoir) -> list[_Edge]:
     """Choose which places are joined by which class of road.
 
     Candidate links are the edges of a Delaunay triangulation of the places that do not cross
     the reservoir. A roads join the towns (and the county's exits) by shortest paths, B roads
     join some villages to their nearest town, lanes complete a spanning tree and add some loops,
-    and a few spare links become tracks, a bridleway and a public footpath.
+    and a few spare links become tracks, bridleways and public footpaths.
+    """
+    cand, skirts = _candidate_links(places, res)
+    main = _main_roads(rng, places, cand)
+    edges = _minor_roads(rng, places, res, cand, skirts, main)
+    _make_trunk(edges, places)
+    return edges
+
+
+def _candidate_links(
+    places: list[_Place], res: _Reservoir
+) -> tuple[dict[_Link, float], set[_Link]]:
+    """Return Delaunay links clear of the reservoir, weighted by length (x3 near a third place).
+
+    Also returns the links that pass close to another place.
     """
     xy = np.array([[p.x, p.y] for p in places])
     index = {(round(float(x), 3), round(float(y), 3)): i for i, (x, y) in enumerate(xy)}
     tri = shapely.delaunay_triangles(MultiPoint(xy), only_edges=True)
-    water = res.poly.buffer(150.0)
+    water = res.poly.buffer(80.0)
     centres = shapely.points(xy)
     radii = np.array([p.radius for p in places])
-    cand: dict[tuple[int, int], float] = {}  # (u, v) -> weight
-    skirts: set[tuple[int, int]] = set()  # links passing close to another settlement
+    cand: dict[_Link, float] = {}
+    skirts: set[_Link] = set()
     for line in shapely.get_parts(tri):
         (x0, y0), (x1, y1) = shapely.get_coordinates(line)
         u, v = index[(round(x0, 3), round(y0, 3))], index[(round(x1, 3), round(y1, 3))]
         u, v = min(u, v), max(u, v)
         if line.intersects(water):
             continue
-        length = float(line.length)
         clear = shapely.distance(line, centres) - radii
         clear[[u, v]] = np.inf
         near = bool((clear < 150.0).any())
-        cand[(u, v)] = length * (3.0 if near else 1.0)
+        cand[(u, v)] = float(line.length) * (3.0 if near else 1.0)
         if near:
             skirts.add((u, v))
+    return cand, skirts
+
+
+def _main_roads(
+    rng: np.random.Generator, places: list[_Place], cand: dict[_Link, float]
+) -> dict[_Link, tuple[str, str]]:
+    """Route the A and B roads; return the (class, ref) of each link they use."""
     exits = {i for i, p in enumerate(places) if p.kind == "exit"}
     towns = [i for i, p in enumerate(places) if p.kind == "town"]
     adj: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(places))}
     for (u, v), w in sorted(cand.items()):
         adj[u].append((v, w))
         adj[v].append((u, w))
-
-    cls: dict[tuple[int, int], tuple[str, str]] = {}
+    cls: dict[_Link, tuple[str, str]] = {}
     a_numbers = [f"A1{n}" for n in rng.permutation(np.arange(50, 100))]
     b_numbers = [f"B1{n}" for n in rng.permutation(np.arange(200, 1000))]
 
     def mark(path: list[int], kind: str, ref: str) -> None:
-        for u, v in zip(path[:-1], path[1:], strict=True):
+        for u, v in pairwise(path):
             key = (min(u, v), max(u, v))
             if key not in cls or (cls[key][0] == "secondary" and kind == "primary"):
                 cls[key] = (kind, ref)
+
+    def to_nearest_town(src: int, kind: str, ref: str) -> None:
+        dist, prev = _dijkstra(adj, src, exits)
+        reach = [(dist[t], t) for t in towns if t in dist]
+        if reach:
+            mark(_path(prev, src, min(reach)[1]), kind, ref)
 
     # A roads: a spanning tree of the towns by road distance, and each exit to its nearest town
     dists = {t: _dijkstra(adj, t, exits) for t in towns}
@@ -974,33 +1020,43 @@ def _plan_roads(rng: np.random.Generator, places: list[_Place], res: _Reservoir)
         if math.isfinite(d) and uf.union(a, b):
             mark(_path(dists[a][1], a, b), "primary", a_numbers.pop())
     for e in sorted(exits):
-        dist, prev = _dijkstra(adj, e, exits)
-        reach = [(dist[t], t) for t in towns if t in dist]
-        if reach:
-            mark(_path(prev, e, min(reach)[1]), "primary", a_numbers.pop())
+        to_nearest_town(e, "primary", a_numbers.pop())
     # B roads: about a third of the villages off the A roads, by their shortest way to a town
     on_a = {n for key in cls for n in key}
     villages = [i for i, p in enumerate(places) if p.kind == "village" and i not in on_a]
     n_b = max(1, round(len(villages) / 3)) if villages else 0
     for v in [villages[i] for i in sorted(rng.permutation(len(villages))[:n_b])]:
-        dist, prev = _dijkstra(adj, v, exits)
-        reach = [(dist[t], t) for t in towns if t in dist]
-        if reach:
-            mark(_path(prev, v, min(reach)[1]), "secondary", b_numbers.pop())
+        to_nearest_town(v, "secondary", b_numbers.pop())
+    return cls
 
-    # lanes: complete a spanning tree (exits only keep their A road), then add loops
+
+def _minor_roads(
+    rng: np.random.Generator,
+    places: list[_Place],
+    res: _Reservoir,
+    cand: dict[_Link, float],
+    skirts: set[_Link],
+    main: dict[_Link, tuple[str, str]],
+) -> list[_Edge]:
+    """Complete a spanning tree with lanes (exits keep only their A road), then add loops.
+
+    Returns every edge, the main roads' first.
+    """
+    exits = {i for i, p in enumerate(places) if p.kind == "exit"}
     uf = _UnionFind(len(places))
-    for u, v in cls:
+    for u, v in main:
         uf.union(u, v)
-    edges = [_Edge(u, v, kind, ref) for (u, v), (kind, ref) in sorted(cls.items())]
+    edges = [_Edge(u, v, kind, ref) for (u, v), (kind, ref) in sorted(main.items())]
     spare: list[tuple[float, int, int]] = []
     for (u, v), w in sorted(cand.items(), key=lambda kv: (kv[1], kv[0])):
-        if (u, v) in cls or u in exits or v in exits:
+        if (u, v) in main or u in exits or v in exits:
             continue
         if uf.union(u, v):
             edges.append(_Edge(u, v, "unclassified"))
         elif (u, v) not in skirts:
             spare.append((w, u, v))
+    xy = np.array([[p.x, p.y] for p in places])
+    water = res.poly.buffer(80.0)
     for i, p in enumerate(places):  # whatever is still cut off joins its nearest neighbour
         if p.kind == "exit":
             continue
@@ -1010,23 +1066,33 @@ def _plan_roads(rng: np.random.Generator, places: list[_Place], res: _Reservoir)
             if not LineString([xy[i], xy[j]]).intersects(water) and uf.union(i, j):
                 edges.append(_Edge(min(i, j), max(i, j), "unclassified"))
     n_loops = round(0.3 * len(spare))
-    kinds = ["track", "bridleway", *["unclassified"] * n_loops, "track", "footway"]
+    n_paths = max(1, round(len(spare) / 15))
+    kinds = ["track", "bridleway", *["unclassified"] * n_loops, *["track", "footway"] * n_paths]
+    kinds += ["bridleway"] * (n_paths - 1)
     for k, kind in zip(rng.permutation(len(spare)), kinds, strict=False):
         _, u, v = spare[k]
         edges.append(_Edge(u, v, kind, spare=True))
-    _make_trunk(edges, places, xy)
     return edges
 
 
-def _make_trunk(edges: list[_Edge], places: list[_Place], xy: FloatArray) -> None:
-    """Upgrade the longest A road link between towns or exits to a trunk road."""
+def _make_trunk(edges: list[_Edge], places: list[_Place]) -> None:
+    """Upgrade the longest A road link (best between towns or exits) to a trunk road.
+
+    Only when there are other A road links, and only a link longer than 2.5 km.
+    """
     plain = ("town", "exit")
-    best: tuple[float, int] = (2_500.0, -1)
-    for k, e in enumerate(edges):
-        if e.cls == "primary" and places[e.u].kind in plain and places[e.v].kind in plain:
-            best = max(best, (math.dist(xy[e.u], xy[e.v]), k))
-    if best[1] >= 0:
-        edges[best[1]].cls = "trunk"
+    links = [
+        (
+            places[e.u].kind in plain and places[e.v].kind in plain,
+            math.dist(places[e.u].xy, places[e.v].xy),
+            k,
+        )
+        for k, e in enumerate(edges)
+        if e.cls == "primary"
+    ]
+    best = max(links, default=None)
+    if len(links) >= 2 and best is not None and best[1] > 2_500.0:
+        edges[best[2]].cls = "trunk"
 
 
 class _UnionFind:
@@ -1084,7 +1150,7 @@ def _path(prev: dict[int, int], src: int, dst: int) -> list[int]:
 def _river(
     rng: np.random.Generator, spec: _Spec, res: _Reservoir, places: list[_Place]
 ) -> FloatArray:
-    """A meandering river from the reservoir's dam to the edge of the county."""
+    """Draw a meandering river from the reservoir's dam to the edge of the county."""
     start = res.centre + res.axis * (res.half_length - 20)
     base = math.atan2(res.axis[1], res.axis[0])
     limit = max(spec.half_w, spec.half_h) * 3
@@ -1117,73 +1183,122 @@ _MAIN_ROADS = ("trunk", "primary", "secondary")
 _CLASS_RANK = {"trunk": 0, "primary": 1, "secondary": 2, "unclassified": 3}
 
 
+_Cell = tuple[int, int]
+_Seg = tuple[str, int, int]  # ("h", i, j): (i, j)-(i+1, j); ("v", i, j): (i, j)-(i, j+1)
+
+
+class _Grid:
+    """The street grid of a market town, in its own rotated frame (u east, v north)."""
+
+    def __init__(self, rng: np.random.Generator, place: _Place) -> None:
+        self.place = place
+        self.n, self.s, self.c = place.grid, place.spacing, place.grid // 2
+        self.cos, self.sin = math.cos(place.angle), math.sin(place.angle)
+        n, s, c = self.n, self.s, self.c
+        jitter = rng.normal(0.0, 4.0, (n, n, 2))
+        self.pos = {
+            (i, j): self.to_xy((i - c) * s + jitter[i, j, 0], (j - c) * s + jitter[i, j, 1])
+            for i in range(n)
+            for j in range(n)
+        }
+        self.pos[(c, c)] = self.to_xy(0.0, 0.0)  # the roundabout
+        self.segs: list[_Seg] = [("h", i, j) for j in range(n) for i in range(n - 1)]
+        self.segs += [("v", i, j) for i in range(n) for j in range(n - 1)]
+        self.park, self.shops, self.civic = (c - 1, c), (c - 1, c - 1), (c, c - 1)
+        self.reserved = {self.park, self.shops, self.civic}
+        self.tertiary = {
+            g for g in self.segs if (g[0] == "h" and g[2] == c) or (g[0] == "v" and g[1] == c)
+        }
+        self.protected = self.tertiary | {g for cell in self.reserved for g in _cell_sides(cell)}
+        self.present = set(self.segs)
+        self._drop_blocks(rng, 0.07)
+
+    def to_xy(self, u: float, v: float) -> FloatArray:
+        p = self.place
+        return np.array([p.x + u * self.cos - v * self.sin, p.y + u * self.sin + v * self.cos])
+
+    def cell_of(self, xy: FloatArray) -> _Cell:
+        dx, dy = xy[0] - self.place.x, xy[1] - self.place.y
+        u = (dx * self.cos + dy * self.sin) / self.s + self.c
+        v = (-dx * self.sin + dy * self.cos) / self.s + self.c
+        return math.floor(u), math.floor(v)
+
+    @staticmethod
+    def ends(g: _Seg) -> tuple[_Cell, _Cell]:
+        _, i, j = g
+        return ((i, j), (i + 1, j)) if g[0] == "h" else ((i, j), (i, j + 1))
+
+    def _drop_blocks(self, rng: np.random.Generator, share: float) -> None:
+        """Leave out some quiet blocks of street, keeping every corner reachable."""
+        droppable = [g for g in self.segs if g not in self.protected]
+        n_drop = round(share * len(droppable))
+        for k in rng.permutation(len(droppable)):
+            if n_drop == 0:
+                break
+            self.present.discard(droppable[k])
+            if self._connected():
+                n_drop -= 1
+            else:
+                self.present.add(droppable[k])
+
+    def _connected(self) -> bool:
+        adj: dict[_Cell, list[_Cell]] = {ij: [] for ij in self.pos}
+        for g in self.present:
+            p, q = self.ends(g)
+            adj[p].append(q)
+            adj[q].append(p)
+        seen = {(0, 0)}
+        todo = [(0, 0)]
+        while todo:
+            for q in adj[todo.pop()]:
+                if q not in seen:
+                    seen.add(q)
+                    todo.append(q)
+        return len(seen) == len(self.pos)
+
+
+def _cell_sides(cell: _Cell) -> list[_Seg]:
+    i, j = cell
+    return [("h", i, j), ("h", i, j + 1), ("v", i, j), ("v", i + 1, j)]
+
+
 def _town(
     b: _Builder,
     rng: np.random.Generator,
     place: _Place,
     incident: list[tuple[int, _Edge, float]],
 ) -> tuple[dict[int, int], list[_House]]:
-    """A market town: a slightly irregular street grid with a High Street and a roundabout.
+    """Build a market town: an irregular street grid with a High Street and a roundabout.
 
     Returns the node where each incident road (by edge index) leaves the town and the
     candidate houses along its residential streets.
     """
-    n, s, c = place.grid, place.spacing, place.grid // 2
-    cos_a, sin_a = math.cos(place.angle), math.sin(place.angle)
+    grid = _Grid(rng, place)
+    gid, mid = _town_streets(b, rng, grid)
+    _town_amenities(b, rng, grid, gid, mid)
+    return _town_gates(grid, gid, incident), _town_houses(grid)
 
-    def to_xy(u: float, v: float) -> FloatArray:
-        return np.array([place.x + u * cos_a - v * sin_a, place.y + u * sin_a + v * cos_a])
 
-    jitter = rng.normal(0.0, 4.0, (n, n, 2))
-    pos = {
-        (i, j): to_xy((i - c) * s + jitter[i, j, 0], (j - c) * s + jitter[i, j, 1])
-        for i in range(n)
-        for j in range(n)
-    }
-    pos[(c, c)] = to_xy(0.0, 0.0)
-    segs = [("h", i, j) for j in range(n) for i in range(n - 1)]
-    segs += [("v", i, j) for i in range(n) for j in range(n - 1)]
-
-    def ends(seg: tuple[str, int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
-        _, i, j = seg
-        return ((i, j), (i + 1, j)) if seg[0] == "h" else ((i, j), (i, j + 1))
-
-    def cell_sides(cell: tuple[int, int]) -> list[tuple[str, int, int]]:
-        i, j = cell
-        return [("h", i, j), ("h", i, j + 1), ("v", i, j), ("v", i + 1, j)]
-
-    park, shops, civic = (c - 1, c), (c - 1, c - 1), (c, c - 1)
-    reserved = {park, shops, civic}
-    tertiary = {g for g in segs if (g[0] == "h" and g[2] == c) or (g[0] == "v" and g[1] == c)}
-    protected = tertiary | {g for cell in reserved for g in cell_sides(cell)}
-    present = set(segs)
-    droppable = [g for g in segs if g not in protected]
-    n_drop = round(0.07 * len(droppable))
-    for k in rng.permutation(len(droppable)):
-        if n_drop == 0:
-            break
-        present.discard(droppable[k])
-        if _grid_connected(n, present, ends):
-            n_drop -= 1
-        else:
-            present.add(droppable[k])
-
-    # nodes: grid corners, a bend node in every block, a roundabout ring in the middle
-    gid = {ij: b.node(*pos[ij]) for ij in sorted(pos) if ij != (c, c)}
-    ring_angles = [place.angle - k * math.pi / 6 for k in range(12)]  # clockwise, as in the UK
-    ring = [b.node(*(pos[(c, c)] + 16.0 * _unit(a))) for a in ring_angles]
+def _town_streets(
+    b: _Builder, rng: np.random.Generator, grid: _Grid
+) -> tuple[dict[_Cell, int], dict[_Seg, int]]:
+    """Add the town's streets; return the corner nodes and the middle node of each block."""
+    n, c, pos = grid.n, grid.c, grid.pos
+    gid = {ij: b.node(pos[ij]) for ij in sorted(pos) if ij != (c, c)}
+    angles = [grid.place.angle - k * math.pi / 6 for k in range(12)]  # clockwise, as in the UK
+    ring = [b.node(pos[(c, c)] + 16.0 * _unit(a)) for a in angles]
     ring_e, ring_s, ring_w, ring_n = ring[0], ring[3], ring[6], ring[9]  # east, south, west, north
     b.way([*ring, ring[0]], {"highway": "tertiary", "junction": "roundabout", "maxspeed": "30 mph"})
-    mid: dict[tuple[str, int, int], int] = {}
-    for g in segs:
-        if g in present:
-            p, q = ends(g)
+    mid: dict[_Seg, int] = {}
+    for g in grid.segs:
+        if g in grid.present:
+            p, q = grid.ends(g)
             d = pos[q] - pos[p]
             bend = np.array([-d[1], d[0]]) / np.hypot(d[0], d[1]) * rng.normal(0.0, 1.5)
-            mid[g] = b.node(*((pos[p] + pos[q]) / 2 + bend))
+            mid[g] = b.node((pos[p] + pos[q]) / 2 + bend)
 
-    def seg_nodes(g: tuple[str, int, int]) -> list[int]:
-        p, q = ends(g)
+    def seg_nodes(g: _Seg) -> list[int]:
+        p, q = grid.ends(g)
         first = gid[p] if p != (c, c) else (ring_e if g[0] == "h" else ring_n)
         last = gid[q] if q != (c, c) else (ring_w if g[0] == "h" else ring_s)
         return [first, mid[g], last]
@@ -1191,104 +1306,81 @@ def _town(
     names = iter(_street_names(rng))
     row_name = {j: "High Street" if j == c else next(names) for j in range(n)}
     col_name = {i: "Station Road" if i == c else next(names) for i in range(n)}
-    oneway: dict[tuple[str, int, int], int] = {}
-    quiet = [g for g in segs if g in present and g not in protected]
+    oneway: dict[_Seg, int] = {}  # two one-way streets of one or two blocks
+    quiet = [g for g in grid.segs if g in grid.present and g not in grid.protected]
     for k in rng.permutation(len(quiet))[:2]:
         g = quiet[k]
         nxt = (g[0], g[1] + 1, g[2]) if g[0] == "h" else (g[0], g[1], g[2] + 1)
         for h in (g, nxt):
-            if h in present and h not in protected:
+            if h in grid.present and h not in grid.protected:
                 oneway[h] = int(k)
 
-    def seg_tags(g: tuple[str, int, int]) -> tuple[Tags, int]:
+    def seg_tags(g: _Seg) -> tuple[Tags, int]:
         name = row_name[g[2]] if g[0] == "h" else col_name[g[1]]
-        hw = "tertiary" if g in tertiary else "residential"
+        hw = "tertiary" if g in grid.tertiary else "residential"
         tags = {"highway": hw, "name": name, "maxspeed": "30 mph"}
         if g in oneway:
             tags["oneway"] = "yes"
         return tags, oneway.get(g, -1)
 
+    def emit(run: list[int], key: tuple[Tags, int]) -> None:
+        tags, group = key
+        b.way(run[::-1] if group >= 0 and group % 2 else run, tags)  # some one-ways run back
+
     lines = [[("h", i, j) for i in range(n - 1)] for j in range(n)]
     lines += [[("v", i, j) for j in range(n - 1)] for i in range(n)]
-    for line in lines:
+    for line in lines:  # a way per run of blocks with the same tags
         run: list[int] = []
-        run_key: tuple[Tags, int] | None = None
-        for g in [*line, None]:
-            key = seg_tags(g) if g is not None and g in present else None
-            nodes = seg_nodes(g) if key is not None and g is not None else []
+        run_key: tuple[Tags, int] = ({}, -1)
+        for g in line:
+            key = seg_tags(g) if g in grid.present else None
+            nodes = seg_nodes(g) if key is not None else []
             if run and (key != run_key or nodes[0] != run[-1]):
-                assert run_key is not None
-                tags, group = run_key
-                b.way(run[::-1] if group >= 0 and group % 2 else run, tags)
+                emit(run, run_key)
                 run = []
             if key is not None:
                 run = [*run, *nodes[1:]] if run else nodes
                 run_key = key
+        if run:
+            emit(run, run_key)
+    return gid, mid
 
-    _town_amenities(b, rng, place, to_xy, s, gid, mid)
-    # houses along every street except the commercial middle of the High Street and Station Road
+
+def _town_houses(grid: _Grid) -> list[_House]:
+    """Candidate houses along every block, except the shops in the middle of the town."""
+    c, pos = grid.c, grid.pos
     houses: list[_House] = []
-    for g in segs:
-        if g not in present or (
-            g in tertiary and c - 2 <= (g[1] if g[0] == "h" else g[2]) <= c + 1
-        ):
+    for g in grid.segs:
+        central = g in grid.tertiary and c - 2 <= (g[1] if g[0] == "h" else g[2]) <= c + 1
+        if g not in grid.present or central:
             continue
-        p, q = ends(g)
+        p, q = grid.ends(g)
         d = pos[q] - pos[p]
         length = float(np.hypot(d[0], d[1]))
         ang = math.atan2(d[1], d[0])
         normal = np.array([-d[1], d[0]]) / length
         for along in np.arange(30.0, length - 29.0, 16.0):
             for side in (1.0, -1.0):
-                hx, hy = pos[p] + d * (along / length) + normal * side * 16.0
-                u = ((hx - place.x) * cos_a + (hy - place.y) * sin_a) / s + c
-                v = (-(hx - place.x) * sin_a + (hy - place.y) * cos_a) / s + c
-                if (math.floor(u), math.floor(v)) in reserved:
-                    continue
-                houses.append(_House(hx, hy, ang, 8.0, 10.0, "town", place.name))
-
-    gates = _town_gates(place, pos, gid, incident, n, c)
-    return gates, houses
-
-
-def _grid_connected(n: int, present: set[tuple[str, int, int]], ends: Any) -> bool:
-    adj: dict[tuple[int, int], list[tuple[int, int]]] = {
-        (i, j): [] for i in range(n) for j in range(n)
-    }
-    for g in present:
-        p, q = ends(g)
-        adj[p].append(q)
-        adj[q].append(p)
-    seen = {(0, 0)}
-    todo = [(0, 0)]
-    while todo:
-        for q in adj[todo.pop()]:
-            if q not in seen:
-                seen.add(q)
-                todo.append(q)
-    return len(seen) == n * n
+                xy = pos[p] + d * (along / length) + normal * side * 16.0
+                if grid.cell_of(xy) not in grid.reserved:
+                    houses.append(_House(xy[0], xy[1], ang, 8.0, 10.0, "town", grid.place.name))
+    return houses
 
 
 def _town_gates(
-    place: _Place,
-    pos: dict[tuple[int, int], FloatArray],
-    gid: dict[tuple[int, int], int],
-    incident: list[tuple[int, _Edge, float]],
-    n: int,
-    c: int,
+    grid: _Grid, gid: dict[_Cell, int], incident: list[tuple[int, _Edge, float]]
 ) -> dict[int, int]:
-    """Where each road leaves the town: main roads at the ends of the cross, lanes anywhere."""
+    """Pick where each road leaves the town: main roads at the ends of the cross, lanes anywhere."""
+    n, c, pos, centre = grid.n, grid.c, grid.pos, grid.place.xy
     main = [(0, c), (n - 1, c), (c, 0), (c, n - 1)]
     edge = [ij for ij in gid if ij[0] in (0, n - 1) or ij[1] in (0, n - 1)]
     gates: dict[int, int] = {}
     for k, e, angle in incident:
         d = _unit(angle)
         if e.cls in _MAIN_ROADS:
-            best = max(
-                main, key=lambda ij: (d @ (pos[ij] - place.xy)) / np.hypot(*(pos[ij] - place.xy))
-            )
+            best = max(main, key=lambda ij: d @ (pos[ij] - centre) / np.hypot(*(pos[ij] - centre)))
         else:
-            best = max(edge, key=lambda ij: (float(d @ (pos[ij] - place.xy)), ij))
+            best = max(edge, key=lambda ij: (float(d @ (pos[ij] - centre)), ij))
         gates[k] = gid[best]
     return gates
 
@@ -1296,16 +1388,14 @@ def _town_gates(
 def _town_amenities(
     b: _Builder,
     rng: np.random.Generator,
-    place: _Place,
-    to_xy: Any,
-    s: float,
-    gid: dict[tuple[int, int], int],
-    mid: dict[tuple[str, int, int], int],
+    grid: _Grid,
+    gid: dict[_Cell, int],
+    mid: dict[_Seg, int],
 ) -> None:
-    """Shops, surgery, church, library, park, car park and bus stops around the town centre."""
-    c = place.grid // 2
+    """Add shops, surgery, church, library, park, car park and bus stops around the centre."""
+    place, to_xy, s, c = grid.place, grid.to_xy, grid.s, grid.c
     town = place.name
-    b.node(*to_xy(10.0, 30.0), {"place": "town", "name": town})
+    b.node(to_xy(10.0, 30.0), {"place": "town", "name": town})
     # the supermarket and its car park (south-west of the centre)
     u0, v0 = -s, -s
     b.polygon(
@@ -1324,12 +1414,12 @@ def _town_amenities(
     # church and surgery (south-east of the centre)
     u0 = 0.0
     b.polygon(
-        _rect(*to_xy(u0 + 34, v0 + s / 2), 12.0, 26.0, place.angle),
+        _rect(to_xy(u0 + 34, v0 + s / 2), 12.0, 26.0, place.angle),
         {"building": "church", "amenity": "place_of_worship", "religion": "christian",
          "denomination": "anglican", "name": _pick(rng, _CHURCHES)},
     )  # fmt: skip
     b.polygon(
-        _rect(*to_xy(u0 + s - 36, v0 + s / 2), 18.0, 14.0, place.angle),
+        _rect(to_xy(u0 + s - 36, v0 + s / 2), 18.0, 14.0, place.angle),
         {"building": "yes", "amenity": "doctors", "healthcare": "doctor",
          "name": _pick(rng, _SURGERIES)},
     )  # fmt: skip
@@ -1340,7 +1430,7 @@ def _town_amenities(
                   to_xy(u0 + s - 14, v0 + s - 14), to_xy(u0 + 14, v0 + s - 14)]),
         {"leisure": "park", "name": f"{town} Park"},
     )  # fmt: skip
-    centre = b.node(*to_xy(u0 + s / 2, v0 + s / 2))
+    centre = b.node(to_xy(u0 + s / 2, v0 + s / 2))
     path = {"highway": "footway", "surface": "asphalt"}
     b.way([gid[(c - 1, c)], centre, gid[(c, c + 1)]], path)
     b.way([mid[("v", c - 1, c)], centre, mid[("v", c, c)]], path)
@@ -1361,11 +1451,11 @@ def _town_amenities(
         (f * s, side * 14.0) for f in (-1.6, -1.3, -0.6, 0.4, 0.7, 1.3, 1.6) for side in (1, -1)
     ]
     for tags, (u, v) in zip(pois, slots, strict=False):
-        b.node(*to_xy(u, v), tags)
+        b.node(to_xy(u, v), tags)
     stop = {"highway": "bus_stop", "public_transport": "platform", "bus": "yes"}
-    b.node(*to_xy(1.0 * s, 7.0), {**stop, "name": "Market Place"})
-    b.node(*to_xy(1.0 * s, -7.0), {**stop, "name": "Market Place"})
-    b.node(*to_xy(-7.0, -1.5 * s), {**stop, "name": "Station Road"})
+    b.node(to_xy(1.0 * s, 7.0), {**stop, "name": "Market Place"})
+    b.node(to_xy(1.0 * s, -7.0), {**stop, "name": "Market Place"})
+    b.node(to_xy(-7.0, -1.5 * s), {**stop, "name": "Station Road"})
 
 
 def _cluster_directions(
@@ -1393,12 +1483,12 @@ def _village(
     incident: list[tuple[int, _Edge, float]],
     places: list[_Place],
 ) -> tuple[dict[int, int], list[_House]]:
-    """A village (or hamlet): streets radiating towards its neighbours, and a few closes.
+    """Build a village (or hamlet): streets towards its neighbours, and a few closes.
 
-    Returns the node where each incident road (by edge index) leaves it and the candidate houses.
+    Returns the node where each incident road (by edge index) leaves it, and candidate houses.
     """
     hamlet = place.kind == "hamlet"
-    centre = b.node(place.x, place.y)
+    centre = b.node(place.xy)
     streets: list[tuple[float, float, Tags, list[int]]] = []  # (angle, length, tags, edges)
     used_names: list[str] = []
     for group in _cluster_directions(incident):
@@ -1500,7 +1590,7 @@ def _village_amenities(
 ) -> None:
     """Place node, and by the village's level: nothing, a church and bus stop, or more."""
     kind = "hamlet" if place.kind == "hamlet" else "village"
-    b.node(place.x + 12.0, place.y + 12.0, {"place": kind, "name": place.name})
+    b.node(place.xy + 12.0, {"place": kind, "name": place.name})
     if place.level == "none" or not streets:
         return
     main = min(range(len(streets)), key=lambda k: (_CLASS_RANK.get(streets[k][2]["highway"], 9), k))
@@ -1512,31 +1602,31 @@ def _village_amenities(
         return p0 + d * along + normal * off
 
     stop = {"highway": "bus_stop", "public_transport": "platform", "bus": "yes"}
-    b.node(*at(25.0, 6.0), {**stop, "name": "The Green"})
+    b.node(at(25.0, 6.0), {**stop, "name": "The Green"})
     if streets[main][2]["highway"] != "residential":
-        b.node(*at(25.0, -6.0), {**stop, "name": "The Green"})
+        b.node(at(25.0, -6.0), {**stop, "name": "The Green"})
     denomination = "methodist" if rng.random() < 0.25 else "anglican"
     church = "Methodist Chapel" if denomination == "methodist" else _pick(rng, _CHURCHES)
     b.node(
-        *at(20.0, -14.0),
+        at(20.0, -14.0),
         {"amenity": "place_of_worship", "religion": "christian", "denomination": denomination,
          "name": church},
     )  # fmt: skip
     if place.level != "large":
         return
-    b.node(*at(12.0, 14.0), {"shop": "convenience", "name": _pick(rng, _CONVENIENCE[::-1])})
+    b.node(at(12.0, 14.0), {"shop": "convenience", "name": _pick(rng, _CONVENIENCE[::-1])})
     b.node(
-        *at(32.0, 14.0),
+        at(32.0, 14.0),
         {"amenity": "community_centre", "community_centre": "village_hall", "name": "Village Hall"},
     )
-    b.node(*at(8.0, -14.0), {"amenity": "pub", "name": _pick(rng, _PUBS)})
+    b.node(at(8.0, -14.0), {"amenity": "pub", "name": _pick(rng, _PUBS)})
     if rng.random() < 0.5:
-        b.node(*at(16.0, 22.0), {"amenity": "post_office", "name": f"{place.name} Post Office"})
+        b.node(at(16.0, 22.0), {"amenity": "post_office", "name": f"{place.name} Post Office"})
     if rng.random() < 0.3:
-        b.node(*at(30.0, -22.0), {"amenity": "cafe", "name": _pick(rng, _CAFES)})
+        b.node(at(30.0, -22.0), {"amenity": "cafe", "name": _pick(rng, _CAFES)})
     if rng.random() < 0.25:
         b.node(
-            *at(36.0, -22.0),
+            at(36.0, -22.0),
             {"amenity": "doctors", "healthcare": "doctor", "name": f"{place.name} Surgery"},
         )
 
@@ -1604,12 +1694,13 @@ def _country_road(
     river: Any,
     built: _Crossings,
 ) -> list[int] | None:
-    """The road of one link between two places; a trunk road gets a dual-carriageway middle.
+    """Build the road of one link between two places (a trunk road gets a dual carriageway).
 
     The road winds less, and at last runs straight, if it would cross the reservoir or another
     road; a spare link that still crosses one is left out (``None``).
     """
     spacing, stretch, turn = _ROAD_SHAPE.get(e.cls, (spec.lane_spacing, 260.0, 28.0))
+    spacing *= spec.lane_spacing / 40.0
     p0, p1 = b.xy(n0), b.xy(n1)
     for shrink in (1.0, 1.0, 0.6, 0.6, 0.3, 0.3, 0.0):
         pts = _meander(rng, p0, p1, spacing, stretch, turn * shrink)
@@ -1626,7 +1717,7 @@ def _country_road(
     n_dual = min(len(pts) * 2 // 5, int(2_000 / spacing))
     k1 = (len(pts) - n_dual) // 2
     k2 = k1 + n_dual
-    s1, s2 = b.node(*pts[k1]), b.node(*pts[k2])
+    s1, s2 = b.node(pts[k1]), b.node(pts[k2])
     ids = b.road(pts[: k1 + 1], n0, s1, tags, river)
     middle = pts[k1 : k2 + 1]
     d = np.gradient(middle, axis=0)
@@ -1673,7 +1764,30 @@ def _generate(spec: _Spec, seed: int) -> _County:
     edges = _plan_roads(rng, places, res)
     river_pts = _river(rng, spec, res, places)
     river = LineString(river_pts) if len(river_pts) >= 2 else None
+    gates, houses = _settlements(b, rng, places, edges)
+    lanes = _country_roads(b, rng, spec, places, edges, gates, res, river)
+    farms = _farms(rng, b, lanes, spec)
+    _water(b, res, river_pts)
+    homes = _place_buildings(rng, b, houses, farms, res, river)
+    _landuse(b, homes, places)
+    far = max(p.x for p in places) + 2_500  # a stub of road far from everything else
+    b.way(
+        b.nodes([(far, 0.0), (far + 60, 15.0), (far + 120, 10.0)]),
+        {"highway": "residential", "name": "Beacon Lane", "maxspeed": "30 mph",
+         "note": "disconnected"},
+    )  # fmt: skip
+    clients = _clients(rng, homes, spec.n_clients)
+    return _County(b, clients, (places[0].name, places[1].name))
 
+
+def _settlements(
+    b: _Builder, rng: np.random.Generator, places: list[_Place], edges: list[_Edge]
+) -> tuple[dict[tuple[int, int], int], list[_House]]:
+    """Build every town, village and hamlet.
+
+    Returns the node where each road leaves each place, keyed by (place, edge), and the
+    candidate houses.
+    """
     incident: dict[int, list[tuple[int, _Edge, float]]] = {i: [] for i in range(len(places))}
     for k, e in enumerate(edges):
         for a, z in ((e.u, e.v), (e.v, e.u)):
@@ -1686,12 +1800,25 @@ def _generate(spec: _Spec, seed: int) -> _County:
             g, h = _town(b, rng, p, incident[i])
         elif p.kind in ("village", "hamlet"):
             g, h = _village(b, rng, p, incident[i], places)
-        else:
-            node = b.node(p.x, p.y)
+        else:  # where an A road leaves the county
+            node = b.node(p.xy)
             g, h = dict.fromkeys((k for k, _, _ in incident[i]), node), []
         gates.update({(i, k): n for k, n in g.items()})
         houses += h
+    return gates, houses
 
+
+def _country_roads(
+    b: _Builder,
+    rng: np.random.Generator,
+    spec: _Spec,
+    places: list[_Place],
+    edges: list[_Edge],
+    gates: dict[tuple[int, int], int],
+    res: _Reservoir,
+    river: Any,
+) -> list[list[int]]:
+    """Build the roads between places, main roads first; return the lanes' and B roads' nodes."""
     water = res.poly.buffer(40.0)
     lanes: list[list[int]] = []
     built = _Crossings(b.segments())
@@ -1704,40 +1831,37 @@ def _generate(spec: _Spec, seed: int) -> _County:
         ids = _country_road(b, rng, e, n0, n1, spec, places, water, river, built)
         if ids is not None and e.cls in ("unclassified", "secondary"):
             lanes.append(ids)
-    farms = _farms(rng, b, lanes, spec)
+    return lanes
 
+
+def _water(b: _Builder, res: _Reservoir, river_pts: FloatArray) -> None:
+    """Add the reservoir, its dam and the river."""
     b.polygon(res.ring, {"natural": "water", "water": "reservoir", "name": res.name})
     perp = np.array([-res.axis[1], res.axis[0]])
     dam_mid = res.centre + res.axis * res.half_length * 0.96
     half = res.half_width * math.sqrt(1 - 0.96**2) + 25
     b.way(b.nodes([dam_mid - perp * half, dam_mid + perp * half]),
           {"waterway": "dam", "name": res.name.replace("Reservoir", "Dam")})  # fmt: skip
-    if river is not None:
+    if len(river_pts) >= 2:
         b.way(b.nodes(river_pts), {"waterway": "river", "name": f"River {res.name.split()[0]}"})
 
-    homes = _place_buildings(rng, b, houses, farms, res, river)
-    _landuse(b, homes, places)
-    xs = [p.x for p in places]
-    far = max(xs) + 2_500
-    b.way(
-        b.nodes([(far, 0.0), (far + 60, 15.0), (far + 120, 10.0)]),
-        {"highway": "residential", "name": "Beacon Lane", "maxspeed": "30 mph",
-         "note": "disconnected"},
-    )  # fmt: skip
 
+def _clients(
+    rng: np.random.Generator, homes: list[tuple[float, float, str, str]], n: int
+) -> list[tuple[str, float, float, float, str]]:
+    """Sample ``n`` clients on homes: (client id, lat, lon, weekly hours, settlement)."""
     pool = [h for h in homes if h[3] in RESIDENTIAL_BUILDINGS or h[3] == "yes"]
-    pick = _sample_rows(rng, len(pool), spec.n_clients if pool else 0)
+    pick = _sample_rows(rng, len(pool), n if pool else 0)
     hours = _weekly_hours(rng, len(pick))
     lat, lon = _to_latlon(
         np.array([pool[i][0] for i in pick], dtype=np.float64),
         np.array([pool[i][1] for i in pick], dtype=np.float64),
     )
     ids = _client_ids(len(pick))
-    clients = [
+    return [
         (ids[k], float(lat[k]), float(lon[k]), float(hours[k]), pool[i][2])
         for k, i in enumerate(pick)
     ]
-    return _County(b, clients, (places[0].name, places[1].name))
 
 
 def _place_buildings(
@@ -1783,10 +1907,12 @@ def _place_buildings(
     t_types = iter(rng.choice(town_types, size=sum(in_town), p=town_p))
     v_types = iter(rng.choice(village_types, size=len(keep) - sum(in_town), p=village_p))
     homes: list[tuple[float, float, str, str]] = []
-    for k, town in zip(keep, in_town, strict=True):
+    rects = _rects(np.array([(houses[k].x, houses[k].y, houses[k].w, houses[k].d, houses[k].angle)
+                             for k in keep]).reshape(-1, 5))  # fmt: skip
+    for k, town, ring in zip(keep, in_town, rects, strict=True):
         h = houses[k]
         kind = str(next(t_types) if town else next(v_types))
-        b.polygon(_rect(h.x, h.y, h.w, h.d, h.angle), {"building": kind})
+        b.polygon(ring, {"building": kind})
         homes.append((h.x, h.y, h.label, kind))
     homes += _place_farms(b, farms, tree, wet, cand[keep])
     return homes
@@ -1806,7 +1932,7 @@ def _place_farms(
     for lane_node, home, normal, name in farms:
         front = home - normal * 8.0
         start = b.xy(lane_node) + normal * 5.0
-        access = LineString([start, front])
+        access = LineString(np.array([start, front]))
         yard = Point(home + normal * 15.0).buffer(45.0, quad_segs=4)
         reach = shapely.union(yard, access.buffer(8.0))
         if (
@@ -1823,18 +1949,16 @@ def _place_farms(
             tags = {"highway": "track", "tracktype": "grade1", "surface": "gravel"}
         else:
             tags = {"highway": "service", "service": "driveway"}
-        b.way([lane_node, b.node(*front)], tags)
-        b.polygon(
-            _rect(home[0], home[1], 10.0, 12.0, angle), {"building": "farmhouse", "name": name}
-        )
+        b.way([lane_node, b.node(front)], tags)
+        b.polygon(_rect(home, 10.0, 12.0, angle), {"building": "farmhouse", "name": name})
         barn = home + normal * 30.0 + np.array([-normal[1], normal[0]]) * 12.0
-        b.polygon(_rect(barn[0], barn[1], 14.0, 28.0, angle), {"building": "barn"})
+        b.polygon(_rect(barn, 14.0, 28.0, angle), {"building": "barn"})
         out.append((float(home[0]), float(home[1]), "rural", "farmhouse"))
     return out
 
 
 def _landuse(b: _Builder, homes: list[tuple[float, float, str, str]], places: list[_Place]) -> None:
-    """A ``landuse=residential`` area around the homes of each town and village."""
+    """Add a ``landuse=residential`` area around the homes of each town and village."""
     by_place: dict[str, list[tuple[float, float]]] = {}
     for x, y, label, _ in homes:
         by_place.setdefault(label, []).append((x, y))
@@ -1842,7 +1966,7 @@ def _landuse(b: _Builder, homes: list[tuple[float, float, str, str]], places: li
         pts = by_place.get(p.name, []) if p.name else []
         if len(pts) < 3:
             continue
-        hull = MultiPoint(pts).convex_hull.buffer(25.0, quad_segs=2)
+        hull = shapely.convex_hull(shapely.multipoints(np.array(pts))).buffer(25.0, quad_segs=2)
         ring = np.asarray(hull.exterior.coords)[:-1]
         b.polygon(ring, {"landuse": "residential", "name": p.name})
 

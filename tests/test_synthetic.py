@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import math
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from carezones._data import shared_file
+from carezones._errors import CarezonesError
 from carezones.synthetic import (
     GENERATOR,
     TIMESTAMP,
@@ -244,7 +246,7 @@ def test_reservoir_keeps_close_villages_apart_by_road(tiny, tiny_osm):
     assert road > 3 * crow
 
 
-def test_clients_csv(tiny):
+def test_clients_csv(tiny, tiny_osm):
     df = pd.read_csv(tiny.clients_path)
     assert list(df.columns) == ["client_id", "lat", "lon", "hours_per_week", "town"]
     assert len(df) == tiny.n_clients == 60
@@ -255,7 +257,7 @@ def test_clients_csv(tiny):
     assert not df.duplicated(["lat", "lon"]).any()  # one client per building
     min_lon, min_lat, max_lon, max_lat = tiny.bounds
     assert df["lon"].between(min_lon, max_lon).all() and df["lat"].between(min_lat, max_lat).all()
-    places = {t["name"] for t in Osm(tiny.osm_path).node_tags.values() if "place" in t}
+    places = {t["name"] for t in tiny_osm.node_tags.values() if "place" in t}
     assert set(df["town"]) <= places | {"rural"}
     assert df["town"].nunique() >= 3
 
@@ -271,6 +273,17 @@ def test_clients_on_buildings_on_the_tiny_county(tiny):
     assert not df.equals(clients_on_buildings(tiny.osm_path, 40, seed=3))
     empty = clients_on_buildings(tiny.osm_path, 0)
     assert len(empty) == 0 and list(empty.columns) == list(df.columns)
+
+
+def test_clients_on_buildings_reads_pbf_and_bz2(tmp_path, tiny):
+    pbf, bz = tmp_path / "t.osm.pbf", tmp_path / "t.osm.bz2"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(tiny.osm_path)):
+            writer.add(obj)
+    bz.write_bytes(bz2.compress(tiny.osm_path.read_bytes()))
+    expected = clients_on_buildings(tiny.osm_path, 30, seed=4)
+    pd.testing.assert_frame_equal(clients_on_buildings(pbf, 30, seed=4), expected)
+    pd.testing.assert_frame_equal(clients_on_buildings(bz, 30, seed=4), expected)
 
 
 def test_clients_on_buildings_reuses_buildings_only_when_it_must(tiny):
@@ -318,6 +331,12 @@ def test_yes_buildings_count_only_inside_residential_areas(tmp_path):
     assert not df.duplicated(["lat", "lon"]).any()
 
 
+def test_clients_on_buildings_needs_buildings(grid_file):
+    with pytest.raises(CarezonesError, match="no residential buildings"):
+        clients_on_buildings(grid_file, 5)
+    assert len(clients_on_buildings(grid_file, 0)) == 0
+
+
 def test_bad_arguments(tmp_path, tiny):
     with pytest.raises(ValueError, match="size"):
         make_synthetic_county(tmp_path, size="huge")
@@ -334,8 +353,10 @@ def test_bad_arguments(tmp_path, tiny):
 def test_n_villages_override(tmp_path):
     county = make_synthetic_county(tmp_path, size="tiny", seed=0, n_villages=5)
     assert county.osm_path.name == "synthetic-county-tiny-v5-seed0.osm"
-    osm = Osm(county.osm_path)
-    assert osm.values("place")["village"] == 5
+    places = osmium.FileProcessor(str(county.osm_path)).with_filter(
+        osmium.filter.KeyFilter("place")
+    )
+    assert Counter(obj.tags["place"] for obj in places)["village"] == 5
 
 
 @pytest.mark.slow

@@ -72,6 +72,7 @@ class EdgeArrays:
     seg_fwd: IntArray
     seg_bwd: IntArray
     osm_timestamp: str | None = None
+    synthetic: bool = False
 
 
 def is_osm_file(path: Path) -> bool:
@@ -158,6 +159,7 @@ def read_osm(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
             if len(refs) >= 2:
                 ways.append((w.id, tags, refs, lons, lats))
         timestamp = _osm_timestamp(path)
+        synthetic = is_synthetic(path)
     except RuntimeError as exc:
         raise NetworkError(
             f"could not read OSM file {path.name}: {exc}. Check that it is a complete .osm.pbf, "
@@ -168,7 +170,20 @@ def read_osm(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
             f"{path.name} holds no {mode} roads: is it an OSM extract of the right area? "
             "(Ways need a highway=* tag; a file of buildings or amenities only has none.)"
         )
-    return _arrays_from_ways(ways, mode, speeds, timestamp)
+    arrays = _arrays_from_ways(ways, mode, speeds, timestamp)
+    arrays.synthetic = synthetic
+    return arrays
+
+
+def is_synthetic(path: Path) -> bool:
+    """Whether an OSM file is carezones' synthetic county (its header's generator says so)."""
+    import osmium
+
+    reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+    try:
+        return "SYNTHETIC" in str(reader.header().get("generator") or "")
+    finally:
+        reader.close()
 
 
 def _osm_timestamp(path: Path) -> str | None:

@@ -140,5 +140,5 @@ def _markdown(s: dict[str, Any]) -> str:
         f"{tm['mean_to_nearest_other_client']} min away; unreachable pairs "
         f"{tm['unreachable_pairs']:,}\n"
         f"- Timings (s): {', '.join(f'{k} {v}' for k, v in s['seconds'].items())}\n\n"
-        f"Map: network.html. Road data {s['attribution']}.\n"
+        f"Map: network.html. Road data: {s['attribution']}.\n"
     )

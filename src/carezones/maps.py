@@ -37,7 +37,7 @@ OTHER_ROAD = ("#cfd8dc", 0.8)
 
 
 def base_map(
-    net: RoadNetwork, *, synthetic: bool = False, title: str = "", offline: bool = True
+    net: RoadNetwork, *, synthetic: bool | None = None, title: str = "", offline: bool = True
 ) -> folium.Map:
     """Return an empty map framed on the network, with the OSM attribution.
 
@@ -49,6 +49,8 @@ def base_map(
     """
     import folium
 
+    if synthetic is None:
+        synthetic = net.provenance.synthetic
     lo, la, hi, ha = net.bounds
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     if offline:
@@ -68,7 +70,7 @@ def network_map(
     clients: gpd.GeoDataFrame | None = None,
     *,
     show_clients: bool = False,
-    synthetic: bool = False,
+    synthetic: bool | None = None,
     title: str = "Road network",
     hex_m: float = 750.0,
     min_cell_clients: int = 5,
@@ -84,8 +86,9 @@ def network_map(
         Clients with ``hours_per_week``; drawn as hexagons unless ``show_clients``.
     show_clients : bool
         Draw individual client points (personal data: only for maps not shared).
-    synthetic : bool
-        The data is synthetic: no basemap, and a banner says so.
+    synthetic : bool, optional
+        The data is synthetic: no basemap, and a banner says so (default: from the network's
+        provenance).
     hex_m : float
         Hexagon size (centre to corner) in metres.
     min_cell_clients : int

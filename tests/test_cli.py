@@ -82,3 +82,16 @@ def test_python_m_help():
         [sys.executable, "-m", "carezones", "demo", "--help"], capture_output=True, text=True
     )
     assert r.returncode == 0 and "examples:" in r.stdout
+
+
+def test_example_files_in_data_read_cleanly():
+    from pathlib import Path
+
+    from carezones import read_clients
+
+    data = Path(__file__).parents[1] / "data"
+    a = read_clients(data / "example-clients.csv")
+    b = read_clients(data / "example-clients-bng.csv")
+    assert len(a) == len(b) == 25
+    assert b.attrs["carezones_read"]["crs"] == "EPSG:27700"
+    assert (a.geometry.to_crs(27700).distance(b.geometry.to_crs(27700)) < 0.2).all()

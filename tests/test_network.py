@@ -258,3 +258,16 @@ def test_points_need_crs_and_valid_values(grid_file, cache):
     assert net.snap(bng).distance_m[0] == pytest.approx(
         net.snap([[-0.729, 52.671]]).distance_m[0], abs=0.01
     )
+
+
+def test_synthetic_county_is_labelled(tmp_path, cache):
+    from carezones.synthetic import make_synthetic_county
+
+    county = make_synthetic_county(tmp_path, size="tiny", seed=1)
+    net = cn.load_network(county.osm_path, "drive", engine="builtin")
+    assert net.provenance.synthetic
+    assert (
+        "Synthetic" in net.provenance.attribution
+        and "OpenStreetMap" not in net.provenance.attribution
+    )
+    assert net.provenance.dropped_components == 1  # the generator's deliberate island

@@ -1,0 +1,137 @@
+"""Zones (work in progress, issue 3): contiguity, tiling, determinism, unassigned clients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import carezones as cz
+from carezones.zones import ZoneError, build_zones
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    import os
+
+    d = tmp_path_factory.mktemp("zones")
+    old = os.environ.get("CAREZONES_CACHE")
+    os.environ["CAREZONES_CACHE"] = str(d / "cache")
+    try:
+        c = cz.make_synthetic_county(d, size="small", seed=0)
+        net = cz.load_network(c.osm_path, engine="builtin")
+    finally:
+        if old is None:
+            os.environ.pop("CAREZONES_CACHE")
+        else:
+            os.environ["CAREZONES_CACHE"] = old
+    clients = cz.read_clients(c.clients_path, area=net)
+    return net, clients
+
+
+@pytest.fixture(scope="module")
+def plan(county):
+    net, clients = county
+    return build_zones(clients, net, 8, seed=0)
+
+
+def test_zones_tile_the_area_without_gaps_or_overlaps(plan):
+    z = plan.zones.to_crs(27700)
+    assert len(z) == 8
+    assert plan.metrics["gap_km2"] < 1e-6 and plan.metrics["overlap_km2"] < 1e-6
+    geoms = z.geometry.to_numpy()
+    for i in range(len(geoms)):
+        for j in range(i + 1, len(geoms)):
+            assert shapely.intersection(geoms[i], geoms[j]).area < 1.0  # m², shared borders only
+
+
+def test_every_zone_is_one_piece_and_holds_its_clients(plan, county):
+    _, clients = county
+    assert plan.metrics["contiguous"]
+    assert (plan.zones.geom_type == "Polygon").all()
+    zone_of = plan.assign(clients)
+    got = pd.Series(zone_of.to_numpy(), index=clients["client_id"].to_numpy())
+    a = plan.assignments.set_index("client_id")["zone_id"]
+    assert (got.loc[a.index].to_numpy() == a.to_numpy()).all()
+
+
+def test_every_client_is_zoned_or_listed(plan, county):
+    _, clients = county
+    assert len(plan.assignments) + len(plan.unassigned) == len(clients)
+    assert plan.zones["clients"].sum() == len(plan.assignments)
+    assert plan.zones["hours_per_week"].sum() == pytest.approx(
+        plan.assignments.hours_per_week.sum()
+    )
+
+
+def test_same_inputs_and_seed_same_zones(plan, county):
+    net, clients = county
+    again = build_zones(clients, net, 8, seed=0)
+    pd.testing.assert_frame_equal(again.assignments, plan.assignments)
+
+
+@pytest.mark.xfail(reason="issue 3 in progress: balance reaches ±5.7% on this county", strict=True)
+def test_hours_within_tolerance(plan):
+    assert plan.metrics["balanced"]
+
+
+def test_unreachable_and_outside_clients_listed_with_reasons(county):
+    net, clients = county
+    extra = clients.iloc[:2].copy()
+    extra["client_id"] = ["FAR", "OUT"]
+    lon0, lat0 = float(clients.geometry.x.mean()), float(clients.geometry.y.mean())
+    extra.geometry = cz.network.shapely.points([[lon0 + 0.0, lat0 + 0.12], [lon0 + 3.0, lat0]])
+    both = pd.concat([clients, extra], ignore_index=True)
+    plan = build_zones(both, net, 4, seed=0)
+    reasons = plan.unassigned.set_index("client_id")["reason"]
+    assert "outside the study area" in reasons["OUT"]
+    assert set(plan.assignments.client_id) | set(plan.unassigned.client_id) == set(both.client_id)
+
+
+def test_duplicate_locations_share_a_zone(county):
+    net, clients = county
+    dup = clients.iloc[:40].copy()
+    twin = dup.iloc[:10].copy()
+    twin["client_id"] = [f"TWIN{i}" for i in range(10)]
+    both = pd.concat([dup, twin], ignore_index=True)
+    plan = build_zones(both, net, 3, seed=1)
+    a = plan.assignments.set_index("client_id")["zone_id"]
+    for orig, tw in zip(dup.client_id.iloc[:10], twin.client_id, strict=True):
+        assert a[orig] == a[tw]
+
+
+def test_more_zones_than_places_is_a_clear_error(county):
+    net, clients = county
+    with pytest.raises(ZoneError, match="ask for at most"):
+        build_zones(clients.iloc[:3], net, 10)
+    with pytest.raises(ZoneError, match="either n_zones or hours_per_zone"):
+        build_zones(clients, net)
+
+
+def test_hours_per_zone_sets_the_count(county):
+    net, clients = county
+    total = clients.hours_per_week.sum()
+    plan = build_zones(clients, net, hours_per_zone=total / 5, seed=0)
+    assert plan.metrics["n_zones"] == 5
+
+
+def test_boundary_clips_the_study_area(county):
+    net, clients = county
+    lo, la, hi, ha = net.bounds
+    box = shapely.box(lo, la, (lo + hi) / 2, ha)
+    plan = build_zones(clients, net, 3, boundary=box, seed=0)
+    area = plan.zones.to_crs(27700).union_all().area
+    import geopandas as gpd
+
+    assert area == pytest.approx(gpd.GeoSeries([box], crs=4326).to_crs(27700).area[0], rel=1e-6)
+    assert (plan.unassigned.reason == "outside the study area").all()
+    assert len(plan.unassigned) > 0
+
+
+def test_previous_plan_reported_as_stable(plan, county):
+    net, clients = county
+    again = build_zones(clients, net, 8, seed=3, previous=plan.zones)
+    assert again.metrics["moved_hours_share"] is not None
+    assert again.metrics["moved_hours_share"] < 0.25
+    np.testing.assert_array_equal(np.sort(again.zones.zone_id), np.sort(plan.zones.zone_id))

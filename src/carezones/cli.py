@@ -47,11 +47,16 @@ def _parser() -> argparse.ArgumentParser:
             help="travel-time engine (default: OSRM when available for the file)",
         )
 
-    d = sub.add_parser(
-        "demo",
-        help="run the offline demo (synthetic county, or a real extract with --osm)",
-        epilog=EPILOG_DEMO,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    def add(name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    d = add(
+        "demo", "run the offline demo (synthetic county, or a real extract with --osm)", EPILOG_DEMO
     )
     d.add_argument("--out", type=Path, required=True, help="output folder")
     d.add_argument("--osm", type=Path, help="a real OSM extract (.osm.pbf/.osm)")
@@ -60,21 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=0)
     common(d)
 
-    n = sub.add_parser(
-        "network",
-        help="load a road network and print what it holds",
-        epilog=EPILOG_NETWORK,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    n = add("network", "load a road network and print what it holds", EPILOG_NETWORK)
     n.add_argument("--osm", type=Path, required=True, help=".osm.pbf, .osm or .graphml file")
     n.add_argument("--mode", choices=["drive", "walk"], default="drive")
     common(n)
 
-    t = sub.add_parser(
+    t = add(
         "travel-times",
-        help="travel-time matrix (minutes) between the points of one or two files",
-        epilog=EPILOG_TIMES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "travel-time matrix (minutes) between the points of one or two files",
+        EPILOG_TIMES,
     )
     t.add_argument("--osm", type=Path, required=True)
     t.add_argument("--points", type=Path, required=True, help="origins (CSV/XLSX/GPKG/GeoJSON)")

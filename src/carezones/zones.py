@@ -758,7 +758,7 @@ def _tile(
     x, y, z = np.concatenate(gx), np.concatenate(gy), np.concatenate(gz)
     keep = (z >= 0) & shapely.contains_xy(area, x, y)
     # one generator per place (client first wins over a node at the same spot)
-    order = np.concatenate([np.flatnonzero(keep)[::-1]])
+    order = np.flatnonzero(keep)[::-1]
     key = np.round(x[order], 1) * 1e7 + np.round(y[order], 1)
     _, first = np.unique(key, return_index=True)
     sel = np.sort(order[first])

@@ -50,7 +50,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 DENSIFY_M = 100.0  # extra Voronoi generators along road segments longer than this
-WITHIN_SAMPLE = 400  # clients per zone used for the mean within-zone travel time
+WITHIN_SAMPLE = 400
+BAND_SHARE = 0.5  # the assignment aims inside this share of the tolerance band
 
 
 class ZoneError(ValueError):
@@ -195,10 +196,7 @@ def build_zones(
     snapped = network.snap(lonlat)
     far = snapped.far & inside
     reasons[far] = f"more than {network.max_snap_m:.0f} m from any road"
-    ab = network._a["seg_ab"]
-    unit_node = np.where(snapped.fraction < 0.5, ab[snapped.segment, 0], ab[snapped.segment, 1])
     ok = reasons == ""
-    graph = _node_graph(network)
 
     fixed = None if centres is None else as_lonlat(centres)
     prev_zone = _previous_zones(previous, ids, lonlat) if previous is not None else None
@@ -207,8 +205,10 @@ def build_zones(
     else:
         groups = _locality_groups(localities, network, cx, cy, ok, area, reasons)
         ok = reasons == ""
+    places = _places(network, lonlat, hours, snapped, ok, fixed)
+    graph = _augmented_graph(network, places)
     total = float(hours[ok].sum())
-    k_total = _zone_count(n_zones, hours_per_zone, total, len(np.unique(unit_node[ok])))
+    k_total = _zone_count(n_zones, hours_per_zone, total, int((places.hours > 0).sum()))
     if fixed is not None and len(fixed) != k_total:
         raise ZoneError(f"{len(fixed)} fixed centres given for {k_total} zones: give one per zone")
     ks = _share_zones(k_total, [float(hours[g[0]].sum()) for g in groups])
@@ -226,29 +226,38 @@ def build_zones(
                 "not used to keep zones stable"
             )
             prev_zone = None
+    n_road = network.n_nodes
     zone_of_client = np.full(len(ids), -1, dtype=np.int64)
-    node_zone = np.full(network.n_nodes, -1, dtype=np.int64)
-    centre_node = np.zeros(k_total, dtype=np.int64)
+    node_zone = np.full(n_road, -1, dtype=np.int64)
+    centre_ll = np.zeros((k_total, 2))
     offset = 0
     for (members, node_mask, _), k in zip(groups, ks, strict=True):
         if k == 0:
             continue
+        group_places = np.unique(places.of_client[members])
+        mask = np.concatenate([node_mask, np.zeros(len(places.hours), dtype=bool)])
+        mask[n_road + group_places] = True
+        group_fixed = None
+        if fixed is not None:
+            group_fixed = places.fixed[offset : offset + k]
+            mask[n_road + group_fixed] = True
         res = _solve_group(
-            network, graph, members, node_mask, hours, unit_node, k, tolerance, seed,
-            None if fixed is None else fixed[offset : offset + k],
-            None if prev_zone is None else prev_zone,
-            stability_minutes, max_iter, notes,
+            network, graph, places, group_places, mask, k, tolerance, seed, group_fixed,
+            prev_zone, members, stability_minutes, max_iter, notes,
         )  # fmt: skip
-        zone_of_client[members] = res.client_zone + offset
-        node_zone[node_mask] = np.where(res.node_zone >= 0, res.node_zone + offset, -1)
-        centre_node[offset : offset + k] = res.centre_node
+        in_group = res.zone >= 0
+        client_zone = res.zone[n_road + places.of_client[members]]
+        zone_of_client[members] = np.where(client_zone >= 0, client_zone + offset, -1)
+        road = in_group[:n_road]
+        node_zone[road] = res.zone[:n_road][road] + offset
+        centre_ll[offset : offset + k] = places.lonlat(res.centres, network)
         offset += k
     unreachable = ok & (zone_of_client < 0)
     reasons[unreachable] = "cannot be reached by road from any zone centre"
 
     polys, zone_of_client = _tile(network, area, node_zone, zone_of_client, cx, cy, k_total, notes)
     return _make_plan(
-        network, clients, ids, hours, lonlat, zone_of_client, reasons, polys, centre_node,
+        network, clients, ids, hours, lonlat, zone_of_client, reasons, polys, centre_ll,
         area, tolerance, prev_zone, labels, notes, time.perf_counter() - t0,
     )  # fmt: skip
 
@@ -372,85 +381,156 @@ def _previous_zones(previous: Any, ids: Any, lonlat: Any) -> IntArray:
 
 # ---------------------------------------------------------------------- solving
 @dataclass
-class _GroupResult:
-    client_zone: IntArray
-    node_zone: IntArray  # for the group's nodes (full length, -1 outside the group)
-    centre_node: IntArray
+class _Places:
+    """Distinct client locations (and fixed centres), each a node of the zoning graph.
+
+    Place ``i`` is node ``n_road + i``; it joins both ends of the road segment it snaps to.
+    """
+
+    lon: FloatArray
+    lat: FloatArray
+    x: FloatArray
+    y: FloatArray
+    hours: FloatArray
+    seg: IntArray
+    frac: FloatArray
+    access: FloatArray
+    of_client: IntArray  # place of each client (-1 when not zoned)
+    fixed: IntArray  # places of the fixed centres
+
+    def lonlat(self, ids: IntArray, network: RoadNetwork) -> FloatArray:
+        """Lon/lat of zoning-graph nodes (road nodes or places)."""
+        n = network.n_nodes
+        lon = np.where(
+            ids < n, network.lon[np.minimum(ids, n - 1)], self.lon[np.maximum(ids - n, 0)]
+        )
+        lat = np.where(
+            ids < n, network.lat[np.minimum(ids, n - 1)], self.lat[np.maximum(ids - n, 0)]
+        )
+        return np.column_stack([lon, lat])
 
 
-def _node_graph(network: RoadNetwork) -> sp.csr_matrix:
-    """Undirected node graph weighted by the faster direction's minutes."""
+def _places(
+    network: RoadNetwork, lonlat: FloatArray, hours: FloatArray, snapped: Any, ok: Any,
+    fixed: FloatArray | None,
+) -> _Places:  # fmt: skip
+    idx = np.flatnonzero(ok)
+    key = np.round(lonlat[idx], 7)
+    uniq, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    src = idx[first]
+    of_client = np.full(len(lonlat), -1, dtype=np.int64)
+    of_client[idx] = inverse.ravel()
+    w = np.bincount(inverse.ravel(), weights=hours[idx], minlength=len(uniq))
+    lon, lat = lonlat[src, 0], lonlat[src, 1]
+    seg, frac, access = snapped.segment[src], snapped.fraction[src], snapped.access_minutes[src]
+    fixed_ids = np.zeros(0, dtype=np.int64)
+    if fixed is not None:
+        fs = network.snap(fixed)
+        if fs.far.any():
+            raise ZoneError("a fixed centre is more than max_snap_m from any road: move it")
+        fixed_ids = len(lon) + np.arange(len(fixed))
+        lon, lat = np.concatenate([lon, fixed[:, 0]]), np.concatenate([lat, fixed[:, 1]])
+        w = np.concatenate([w, np.zeros(len(fixed))])
+        seg = np.concatenate([seg, fs.segment])
+        frac = np.concatenate([frac, fs.fraction])
+        access = np.concatenate([access, fs.access_minutes])
+    x, y = network._to_metric.transform(lon, lat)
+    return _Places(
+        lon, lat, np.asarray(x), np.asarray(y), w, seg, frac, access, of_client, fixed_ids
+    )
+
+
+def _augmented_graph(network: RoadNetwork, places: _Places) -> sp.csr_matrix:
+    """Undirected road-node graph plus one node per place joined to its segment's ends."""
     from carezones._routing import _csr_min
 
     a = network._a
-    rows = np.concatenate([a["u"], a["v"]])
-    cols = np.concatenate([a["v"], a["u"]])
-    w = np.maximum(np.concatenate([a["minutes"], a["minutes"]]), 1e-9)
-    return _csr_min(rows, cols, w, network.n_nodes)
+    n, m = network.n_nodes, len(places.hours)
+    seg_edge = np.where(a["seg_fwd"] >= 0, a["seg_fwd"], a["seg_bwd"])
+    seg_min = a["minutes"][seg_edge[places.seg]]
+    ends = a["seg_ab"][places.seg]
+    pid = n + np.arange(m)
+    to_a = places.frac * seg_min + places.access
+    to_b = (1 - places.frac) * seg_min + places.access
+    rows = np.concatenate([a["u"], a["v"], pid, ends[:, 0], pid, ends[:, 1]])
+    cols = np.concatenate([a["v"], a["u"], ends[:, 0], pid, ends[:, 1], pid])
+    w = np.concatenate([a["minutes"], a["minutes"], to_a, to_a, to_b, to_b])
+    return _csr_min(rows, cols, np.maximum(w, 1e-9), n + m)
+
+
+@dataclass
+class _GroupResult:
+    zone: IntArray  # zone (0..k-1) of every zoning-graph node, -1 outside the group
+    centres: IntArray  # zoning-graph node of each centre
+
+
+def _times_from(network: RoadNetwork, places: _Places, centre_ll: FloatArray) -> FloatArray:
+    """Minutes from centres to every road node and every place (k × (n_road + places))."""
+    to_nodes = network.times_to_nodes(centre_ll)
+    to_places = network.travel_times(
+        centre_ll, np.column_stack([places.lon, places.lat]), engine="builtin"
+    )
+    return np.hstack([to_nodes, to_places])
 
 
 def _solve_group(
     network: RoadNetwork,
     graph: sp.csr_matrix,
-    members: IntArray,
-    node_mask: npt.NDArray[np.bool_],
-    hours: FloatArray,
-    unit_node: IntArray,
+    places: _Places,
+    group: IntArray,
+    mask: npt.NDArray[np.bool_],
     k: int,
     tolerance: float,
     seed: int,
-    fixed: FloatArray | None,
+    fixed: IntArray | None,
     prev_zone: IntArray | None,
+    members: IntArray,
     stability_minutes: float,
     max_iter: int,
     notes: list[str],
 ) -> _GroupResult:
-    nodes, inverse = np.unique(unit_node[members], return_inverse=True)
-    unit_hours = np.bincount(inverse, weights=hours[members], minlength=len(nodes))
-    ux, uy = network.x[nodes], network.y[nodes]
+    n_road = network.n_nodes
+    w = places.hours[group]
+    ux, uy = places.x[group], places.y[group]
+    nodes = n_road + group
     prev_unit = None
     if prev_zone is not None:
-        prev_unit = np.full(len(nodes), -1, dtype=np.int64)
-        for u, z in zip(inverse.tolist(), prev_zone[members].tolist(), strict=True):
+        prev_unit = np.full(len(group), -1, dtype=np.int64)
+        pos = np.searchsorted(group, places.of_client[members])
+        for u, z in zip(pos.tolist(), prev_zone[members].tolist(), strict=True):
             if z >= 0 and prev_unit[u] < 0:
                 prev_unit[u] = z
-    centres = _initial_centres(network, nodes, ux, uy, unit_hours, k, seed, fixed, prev_unit)
-    times_all = _times_from(network, centres)
-    times = times_all[:, nodes]
-    for _ in range(max_iter):
-        assign = _balanced_assignment(times, unit_hours, tolerance, prev_unit, stability_minutes)
-        if fixed is not None:
-            break
-        new = _medoids(network, nodes, ux, uy, unit_hours, assign, centres, k)
+    if fixed is not None:
+        centres = n_road + fixed
+    else:
+        centres = n_road + group[_initial_centres(ux, uy, w, k, seed, prev_unit)]
+    pts = np.column_stack([places.lon[group], places.lat[group]])
+    times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
+    for _ in range(max_iter if fixed is None else 0):
+        assign = _balanced_assignment(times, w, tolerance, prev_unit, stability_minutes)
+        new = _medoids(network, pts, ux, uy, w, assign, centres - n_road, group, k) + n_road
         if np.array_equal(new, centres):
             break
         centres = new
-        times_all = _times_from(network, centres)
-        times = times_all[:, nodes]
-    times = times_all[:, nodes]
+        times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
+    times_all = _times_from(network, places, places.lonlat(centres, network))
     unreachable = ~np.isfinite(times.min(axis=0))
-    assign = _balanced_assignment(times, unit_hours, tolerance, prev_unit, stability_minutes)
-    assign[unreachable] = -1
-    node_zone = _label_nodes(graph, node_mask, nodes, assign, centres, k)
-    node_zone = _make_contiguous(graph, node_mask, node_zone, centres, k)
-    node_zone = _rebalance(graph, node_zone, nodes, unit_hours, times, k, tolerance, centres, notes)
-    client_zone = node_zone[unit_node[members]]
-    client_zone[unreachable[inverse]] = -1
-    return _GroupResult(client_zone, node_zone, centres)
-
-
-def _times_from(network: RoadNetwork, centre_nodes: IntArray) -> FloatArray:
-    pts = np.column_stack([network.lon[centre_nodes], network.lat[centre_nodes]])
-    return network.times_to_nodes(pts)
+    zone = _tree_lp(network, places, group, mask, centres, times_all, w, k, tolerance)
+    # road nodes between junctions take the zone of the nearest place or junction (places
+    # joined to their own segment); connectivity is then judged with places joined to the ends
+    # of their chain, as the tree constraints guarantee, so that it never moves a place
+    zone = _label_nodes(graph, mask, np.flatnonzero(zone >= 0), zone[zone >= 0], centres, k)
+    by_chain = _with_chain_attachments(network, places, graph)
+    zone = _make_contiguous(by_chain, mask, zone, centres, k)
+    zone = _rebalance(by_chain, zone, nodes, w, times_all[:, nodes], k, tolerance, centres, notes)
+    zone[nodes[unreachable]] = -1
+    return _GroupResult(zone, centres)
 
 
 def _initial_centres(
-    network: RoadNetwork, nodes: IntArray, ux: Any, uy: Any, w: FloatArray, k: int, seed: int,
-    fixed: FloatArray | None, prev_unit: IntArray | None,
-) -> IntArray:  # fmt: skip
-    if fixed is not None:
-        fx, fy = network._to_metric.transform(fixed[:, 0], fixed[:, 1])
-        return _nearest_nodes(network, np.asarray(fx), np.asarray(fy))
+    ux: Any, uy: Any, w: FloatArray, k: int, seed: int, prev_unit: IntArray | None
+) -> IntArray:
+    """Return starting centres as indices into the group's places."""
     if prev_unit is not None and (prev_unit >= 0).any():
         labels = np.unique(prev_unit[prev_unit >= 0])
         if len(labels) == k:
@@ -460,42 +540,224 @@ def _initial_centres(
             cy = np.array(
                 [np.average(uy[prev_unit == z], weights=w[prev_unit == z] + 1e-9) for z in labels]
             )
-            return _nearest_units(nodes, ux, uy, cx, cy)
+            return _nearest_units(ux, uy, cx, cy)
     from sklearn.cluster import KMeans
 
     xy = np.column_stack([ux, uy])
     km = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(xy, sample_weight=w + 1e-9)
     c = km.cluster_centers_
-    return _nearest_units(nodes, ux, uy, c[:, 0], c[:, 1])
+    return _nearest_units(ux, uy, c[:, 0], c[:, 1])
 
 
-def _nearest_units(nodes: IntArray, ux: Any, uy: Any, cx: Any, cy: Any) -> IntArray:
-    """For each centre position, the nearest unit node (distinct ones)."""
+def _contracted_graph(network: RoadNetwork, places: _Places) -> sp.csr_matrix:
+    """Junctions joined by their chains, plus places joined to the ends of their chain.
+
+    Node ids are those of the zoning graph (road node index, or n_road + place); pass-through
+    road nodes have no edges here.
+    """
+    from carezones._routing import _csr_min
+
+    a = network._a
+    ch = network._router.chains
+    n, m = network.n_nodes, len(places.hours)
+    js, je = ch.junction_nodes[ch.start], ch.junction_nodes[ch.end]
+    edge = np.where(
+        a["seg_fwd"][places.seg] >= 0, a["seg_fwd"][places.seg], a["seg_bwd"][places.seg]
+    )
+    frac = np.where(a["seg_fwd"][places.seg] >= 0, places.frac, 1 - places.frac)
+    c = ch.chain[edge]
+    pos = ch.before[edge] + frac * a["minutes"][edge]
+    pid = n + np.arange(m)
+    # places are leaves: a tiny extra keeps shortest paths from running through them
+    to_s = pos + places.access + 1e-6
+    to_e = ch.total[c] - pos + places.access + 1e-6
+    rows = np.concatenate([js, je, pid, js[c], pid, je[c]])
+    cols = np.concatenate([je, js, js[c], pid, je[c], pid])
+    w = np.concatenate([ch.total, ch.total, to_s, to_s, to_e, to_e])
+    return _csr_min(rows, cols, np.maximum(w, 1e-9), n + m)
+
+
+def _with_chain_attachments(
+    network: RoadNetwork, places: _Places, graph: sp.csr_matrix
+) -> sp.csr_matrix:
+    """Return the zoning graph with each place also joined to the junctions ending its chain."""
+    n = network.n_nodes
+    h = _contracted_graph(network, places)
+    coo = h.tocoo()
+    is_place = (coo.row >= n) | (coo.col >= n)
+    extra = sp.csr_matrix(
+        (coo.data[is_place], (coo.row[is_place], coo.col[is_place])), shape=graph.shape
+    )
+    return (graph + extra).tocsr()
+
+
+def _tree_lp(
+    network: RoadNetwork, places: _Places, group: IntArray, mask: Any, centres: IntArray,
+    times_all: FloatArray, w: FloatArray, k: int, tol: float,
+) -> IntArray:  # fmt: skip
+    """Assign junctions and places to zones with contiguity along shortest-path trees.
+
+    The LP of :func:`_balanced_assignment` over every junction and place of the group, with
+    the Zoltners-Sinha constraints: a node joins a zone only as far as its predecessor on the
+    zone's shortest-path tree does. Returns the zone of every zoning-graph node that is a
+    junction or place of the group (-1 elsewhere).
+    """
+    n = network.n_nodes
+    h = _contracted_graph(network, places)
+    ch = network._router.chains
+    junctions = ch.junction_nodes[mask[ch.junction_nodes]]
+    var = np.unique(np.concatenate([junctions, n + group, centres]))
+    col = np.full(h.shape[0], -1, dtype=np.int64)
+    col[var] = np.arange(len(var))
+    dist, pred = dijkstra(h, directed=False, indices=centres, return_predecessors=True)
+    parent = np.where(pred[:, var] >= 0, col[np.maximum(pred[:, var], 0)], -1)
+    parent[~np.isfinite(dist[:, var])] = -1
+    weight = np.zeros(len(var))
+    weight[col[n + group]] = w
+    t = times_all[:, var]
+    cost_w = np.maximum(weight, 0.02 * (w.mean() if len(w) else 1.0))  # junctions: small pull
+    t = np.where(np.isfinite(t), t, 1e6)
+    for z in range(k):  # each centre belongs to its own zone
+        t[np.arange(k) != z, col[centres[z]]] = 1e6
+    xs: list[FloatArray] = []
+    _balanced_assignment(
+        t, weight, tol, None, 0.0, parent, cost_w=cost_w, fractions=xs, integer_seconds=20.0
+    )
+    assign = _round_on_trees(xs[0], parent, dist[:, var], weight, k)
+    out = np.full(h.shape[0], -1, dtype=np.int64)
+    out[var] = assign
+    return out
+
+
+def _round_on_trees(
+    x: FloatArray, parent: IntArray, dist: FloatArray, weight: FloatArray, k: int
+) -> IntArray:
+    """Round a fractional tree-LP solution keeping each zone connected along its tree.
+
+    Nodes are taken nearest-first; each goes to a zone that holds part of it and already holds
+    its tree predecessor: the one holding most of it, or, for a place the LP split, the one
+    furthest below its LP hours.
+    """
+    n = x.shape[1]
+    assign = np.full(n, -1, dtype=np.int64)
+    load = np.zeros(k)
+    quota = x @ weight  # each zone's hours in the LP
+    near = np.where(np.isfinite(dist), dist, np.inf).min(axis=0)
+    for v in np.argsort(near, kind="stable").tolist():
+        share = x[:, v]
+        ok = share > 1e-6
+        par = parent[:, v]
+        ok &= (par < 0) | (assign[np.maximum(par, 0)] == np.arange(k))
+        if not ok.any():
+            ok = share > 1e-6
+        cand = np.flatnonzero(ok)
+        if len(cand) > 1 and weight[v] > 0:  # a split place: to the zone furthest below quota
+            best = cand[np.argmax(quota[cand] - load[cand])]
+        else:
+            best = cand[np.lexsort((load[cand], -np.round(share[cand], 6)))[0]]
+        assign[v] = best
+        load[best] += weight[v]
+    return assign
+
+
+def _grow(
+    graph: sp.csr_matrix, mask: Any, centres: IntArray, times: FloatArray,
+    node_w: FloatArray, k: int,
+) -> IntArray:  # fmt: skip
+    """Grow all zones at once along the roads, the zone with fewest hours claiming next.
+
+    Each zone claims the unclaimed node next to it that is nearest its centre by road, so every
+    zone is one connected, compact piece of the network.
+    """
+    import heapq
+
+    n = graph.shape[0]
+    indptr, indices = graph.indptr, graph.indices
+    zone = np.full(n, -1, dtype=np.int64)
+    hours = np.zeros(k)
+    t = np.where(np.isfinite(times), times, 1e9)
+    fronts: list[list[tuple[float, int]]] = [[] for _ in range(k)]
+    for z, c in enumerate(centres.tolist()):
+        zone[c] = z
+        hours[z] += node_w[c]
+    for z, c in enumerate(centres.tolist()):
+        for y in indices[indptr[c] : indptr[c + 1]].tolist():
+            if zone[y] < 0 and mask[y]:
+                heapq.heappush(fronts[z], (float(t[z, y]), y))
+    active = [(hours[z], z) for z in range(k)]
+    heapq.heapify(active)
+    while active:
+        _, z = heapq.heappop(active)
+        front = fronts[z]
+        while front and zone[front[0][1]] >= 0:
+            heapq.heappop(front)
+        if not front:
+            continue  # closed in by other zones: it stops growing
+        _, x = heapq.heappop(front)
+        zone[x] = z
+        hours[z] += node_w[x]
+        for y in indices[indptr[x] : indptr[x + 1]].tolist():
+            if zone[y] < 0 and mask[y]:
+                heapq.heappush(front, (float(t[z, y]), y))
+        heapq.heappush(active, (hours[z], z))
+    return zone
+
+
+def _tree_parents(graph: sp.csr_matrix, centres: IntArray, nodes: IntArray) -> IntArray:
+    """For each zone and unit, the nearest unit above it on the shortest-path tree (-1: none)."""
+    k = len(centres)
+    n_all = graph.shape[0]
+    pos = np.full(n_all, -1, dtype=np.int64)
+    pos[nodes] = np.arange(len(nodes))
+    out = np.full((k, len(nodes)), -1, dtype=np.int64)
+    dist, pred = dijkstra(graph, directed=False, indices=centres, return_predecessors=True)
+    for z in range(k):
+        anc = np.full(n_all, -1, dtype=np.int64)  # nearest unit at or above each node
+        order = np.argsort(dist[z], kind="stable")
+        order = order[np.isfinite(dist[z][order])]
+        p = pred[z]
+        for x in order.tolist():
+            up = p[x]
+            above = anc[up] if up >= 0 else -1
+            anc[x] = pos[x] if pos[x] >= 0 else above
+            if pos[x] >= 0:
+                out[z, pos[x]] = above
+    return out
+
+
+def _nearest_units(ux: Any, uy: Any, cx: Any, cy: Any) -> IntArray:
+    """For each centre position, the nearest place (distinct ones), as indices."""
     d = (ux[None, :] - np.asarray(cx)[:, None]) ** 2 + (uy[None, :] - np.asarray(cy)[:, None]) ** 2
     chosen: list[int] = []
     for row in d:
-        order = np.argsort(row, kind="stable")
-        for i in order:
-            if int(nodes[i]) not in chosen:
-                chosen.append(int(nodes[i]))
+        for i in np.argsort(row, kind="stable").tolist():
+            if i not in chosen:
+                chosen.append(i)
                 break
     return np.asarray(chosen, dtype=np.int64)
 
 
-def _nearest_nodes(network: RoadNetwork, x: FloatArray, y: FloatArray) -> IntArray:
-    tree = shapely.STRtree(shapely.points(network.x, network.y))
-    return np.asarray(
-        tree.query_nearest(shapely.points(x, y), all_matches=False)[1], dtype=np.int64
-    )
-
-
 def _balanced_assignment(
-    times: FloatArray, w: FloatArray, tol: float, prev_unit: IntArray | None, stab: float
+    times: FloatArray,
+    w: FloatArray,
+    tol: float,
+    prev_unit: IntArray | None,
+    stab: float,
+    parent: IntArray | None = None,
+    cost_w: FloatArray | None = None,
+    fractions: list[FloatArray] | None = None,
+    integer_seconds: float = 0.0,
 ) -> IntArray:
-    """Transportation LP: units to zones, hours-weighted minutes, zone hours in the band."""
+    """Transportation LP: units to zones, hours-weighted minutes, zone hours in the band.
+
+    With ``parent`` (k × n: for zone z, the unit just before unit u on the shortest road path
+    from z's centre, or -1), a unit may join a zone only as far as its parent does (Zoltners
+    and Sinha, 1983, Management Science 29(11)): each zone then stays connected along its
+    shortest-path tree.
+    """
     k, n = times.shape
     t = np.where(np.isfinite(times), times, 1e6)
-    cost = (t * w[None, :]).ravel()
+    cost = (t * (w if cost_w is None else cost_w)[None, :]).ravel()
     if prev_unit is not None:
         moved = np.arange(k)[:, None] != prev_unit[None, :]
         cost = (
@@ -506,7 +768,7 @@ def _balanced_assignment(
         )
     mean = w.sum() / k
     # aim at half the band, leaving room for rounding split units and for contiguity repairs
-    hi, lo = mean * (1 + tol / 2), mean * (1 - tol / 2)
+    hi, lo = mean * (1 + tol * BAND_SHARE), mean * (1 - tol * BAND_SHARE)
     # variables: x[z, u] (k*n), then slack over (k) and slack under (k)
     big = float(cost.max() if cost.size else 1.0) * 10 + 1e3
     c = np.concatenate([cost, np.full(2 * k, big)])
@@ -522,18 +784,51 @@ def _balanced_assignment(
     lower = sp.csr_matrix((-wv, (zr, zc)), shape=(k, n * k + 2 * k)) - sp.csr_matrix(
         (np.ones(k), (np.arange(k), n * k + k + np.arange(k))), shape=(k, n * k + 2 * k)
     )
+    blocks = [upper, lower]
+    b_ub = [np.full(k, hi), np.full(k, -lo)]
+    if parent is not None:
+        zz, uu = np.nonzero(parent >= 0)
+        m = len(zz)
+        tree = sp.csr_matrix(
+            (
+                np.concatenate([np.ones(m), -np.ones(m)]),
+                (np.tile(np.arange(m), 2), np.concatenate([zz * n + uu, zz * n + parent[zz, uu]])),
+            ),
+            shape=(m, n * k + 2 * k),
+        )
+        blocks.append(tree)
+        b_ub.append(np.zeros(m))
+    a_ub = sp.vstack(blocks).tocsr()
+    ub = np.concatenate(b_ub)
     res = linprog(
-        c,
-        A_ub=sp.vstack([upper, lower]).tocsr(),
-        b_ub=np.concatenate([np.full(k, hi), np.full(k, -lo)]),
-        A_eq=a_eq,
-        b_eq=np.ones(n),
-        bounds=(0, None),
-        method="highs",
+        c, A_ub=a_ub, b_ub=ub, A_eq=a_eq, b_eq=np.ones(n), bounds=(0, None), method="highs"
     )
-    if res.status != 0 or res.x is None:  # pragma: no cover - the soft LP is always feasible
+    if integer_seconds and res.x is not None:
+        # LP-and-fix: keep the units the LP placed whole, decide the split ones exactly
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        x_lp = res.x[: n * k].reshape(k, n)
+        whole = x_lp.max(axis=0) > 1 - 1e-6
+        lo_b = np.zeros(n * k + 2 * k)
+        hi_b = np.concatenate([np.ones(n * k), np.full(2 * k, np.inf)])
+        fixed_x = np.where(x_lp > 0.5, 1.0, 0.0)
+        cols_fixed = np.repeat(whole[None, :], k, axis=0).ravel()
+        lo_b[: n * k][cols_fixed] = fixed_x.ravel()[cols_fixed]
+        hi_b[: n * k][cols_fixed] = fixed_x.ravel()[cols_fixed]
+        exact = milp(
+            c,
+            constraints=[LinearConstraint(a_ub, -np.inf, ub), LinearConstraint(a_eq, 1.0, 1.0)],
+            integrality=np.concatenate([np.ones(n * k), np.zeros(2 * k)]),
+            bounds=Bounds(lo_b, hi_b),
+            options={"time_limit": integer_seconds, "mip_rel_gap": 0.01},
+        )
+        if exact.x is not None:
+            res = exact
+    if res.x is None:  # pragma: no cover - the soft LP is always feasible
         return np.argmin(t, axis=0).astype(np.int64)
     x = res.x[: n * k].reshape(k, n)
+    if fractions is not None:
+        fractions.append(x)
     assign = np.argmax(x, axis=0).astype(np.int64)
     # units the LP split between zones go, heaviest first, to the emptiest of their zones
     split = np.flatnonzero(x.max(axis=0) < 1 - 1e-6)
@@ -548,11 +843,16 @@ def _balanced_assignment(
 
 
 def _medoids(
-    network: RoadNetwork, nodes: IntArray, ux: Any, uy: Any, w: FloatArray, assign: IntArray,
-    centres: IntArray, k: int, n_candidates: int = 20,
+    network: RoadNetwork, pts: FloatArray, ux: Any, uy: Any, w: FloatArray, assign: IntArray,
+    centres: IntArray, group: IntArray, k: int, n_candidates: int = 15,
 ) -> IntArray:  # fmt: skip
-    """Move each centre to the unit minimising hours-weighted road minutes to its zone."""
+    """Move each centre to the place minimising hours-weighted road minutes to its zone.
+
+    ``centres`` and the result are place ids; candidates are the zone's places nearest its
+    hours-weighted centroid.
+    """
     new = centres.copy()
+    pos_of = {int(g): i for i, g in enumerate(group.tolist())}
     for z in range(k):
         members = np.flatnonzero(assign == z)
         if len(members) == 0:
@@ -560,12 +860,15 @@ def _medoids(
         wz = w[members] + 1e-9
         gx, gy = np.average(ux[members], weights=wz), np.average(uy[members], weights=wz)
         near = members[np.argsort((ux[members] - gx) ** 2 + (uy[members] - gy) ** 2, kind="stable")]
-        cand = np.unique(np.concatenate([nodes[near[:n_candidates]], [centres[z]]]))
-        t = _times_from(network, cand)[:, nodes[members]]
+        current = pos_of.get(int(centres[z]))
+        cand = near[:n_candidates]
+        if current is not None:
+            cand = np.unique(np.concatenate([cand, [current]]))
+        t = network.travel_times(pts[cand], pts[members], engine="builtin")
         score = (np.where(np.isfinite(t), t, 1e6) * w[members][None, :]).sum(axis=1)
-        best = int(cand[int(np.argmin(score))])
-        if score[cand == centres[z]][0] - score.min() > 1e-9:
-            new[z] = best
+        best = int(np.argmin(score))
+        if current is None or score[cand == current][0] - score[best] > 1e-9:
+            new[z] = group[cand[best]]
     return new
 
 
@@ -654,6 +957,8 @@ def _rebalance(
     is_centre = np.zeros(n_nodes, dtype=bool)
     is_centre[centres] = True
     frozen = is_centre.copy()
+    indptr, indices = graph.indptr, graph.indices
+    n_road = int(nodes.min()) if len(nodes) else n_nodes  # places come after the road nodes
     zone_hours = np.bincount(zone[zone >= 0], weights=node_w[zone >= 0], minlength=k)
     for _ in range(max_moves):
         if (_excess(zone_hours, lo, hi)).max() <= 1e-9:
@@ -677,9 +982,26 @@ def _rebalance(
         for i in order[:max_tries].tolist():
             vi, ai, bi = int(v[i]), int(a[i]), int(b[i])
             tail = _move_with_tail(graph, zone, vi, ai, is_centre, frozen)
-            moved_w = 0.0 if tail is None else float(node_w[tail].sum())
-            if tail is None or moved_w <= 0 or moved_w >= zone_hours[ai] - zone_hours[bi]:
+            if tail is None:
                 continue
+            gap_i = float(zone_hours[ai] - zone_hours[bi])
+            moved_w = float(node_w[tail].sum())
+            if moved_w >= gap_i:
+                continue
+            # places hanging on the moved nodes may follow them, as far as the gap allows
+            near = np.unique(np.concatenate([indices[indptr[t] : indptr[t + 1]] for t in tail]))
+            near = near[
+                (zone[near] == ai) & (node_w[near] > 0) & ~is_centre[near] & (near >= n_road)
+            ]
+            near = np.setdiff1d(near, tail)
+            extra_nodes = []
+            for y in near[np.argsort(node_w[near], kind="stable")].tolist():
+                if moved_w + node_w[y] < gap_i:
+                    extra_nodes.append(y)
+                    moved_w += float(node_w[y])
+            if moved_w <= 0:
+                continue
+            tail = np.concatenate([tail, np.asarray(extra_nodes, dtype=np.int64)])
             zone[tail] = bi
             zone_hours[ai] -= moved_w
             zone_hours[bi] += moved_w
@@ -818,7 +1140,7 @@ def _merge_strays(polys: list[Any], notes: list[str]) -> list[Any]:
 # ---------------------------------------------------------------------- results
 def _make_plan(
     network: RoadNetwork, clients: Any, ids: Any, hours: FloatArray, lonlat: FloatArray,
-    zone: IntArray, reasons: Any, polys: list[Any], centre_node: IntArray, area: Any,
+    zone: IntArray, reasons: Any, polys: list[Any], centre_ll: FloatArray, area: Any,
     tol: float, prev_zone: IntArray | None, labels: IntArray, notes: list[str], seconds: float,
 ) -> ZonePlan:  # fmt: skip
     import geopandas as gpd
@@ -837,9 +1159,7 @@ def _make_plan(
         members = np.flatnonzero(zone == z)
         if len(members) == 0:
             continue
-        c = np.column_stack(
-            [network.lon[centre_node[z : z + 1]], network.lat[centre_node[z : z + 1]]]
-        )
+        c = centre_ll[z : z + 1]
         minutes[members] = network.travel_times(c, lonlat[members], engine="builtin")[0]
         sample = members
         if len(members) > WITHIN_SAMPLE:
@@ -879,8 +1199,8 @@ def _make_plan(
             "p90_minutes_to_centre": [round(s[1], 2) for s in stats],
             "mean_within_minutes": within.round(2),
             "area_km2": (np.array([p.area for p in polys]) / 1e6).round(3),
-            "centre_lon": network.lon[centre_node],
-            "centre_lat": network.lat[centre_node],
+            "centre_lon": centre_ll[:, 0],
+            "centre_lat": centre_ll[:, 1],
         },
         geometry=wgs.to_numpy(),
         crs="EPSG:4326",

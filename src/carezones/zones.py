@@ -51,6 +51,7 @@ IntArray = npt.NDArray[np.int64]
 
 DENSIFY_M = 100.0  # extra Voronoi generators along road segments longer than this
 WITHIN_SAMPLE = 400
+INTEGER_SECONDS = 4.0  # time limit of the integer programme on the split units
 BAND_SHARE = 0.5  # the assignment aims inside this share of the tolerance band
 
 
@@ -522,7 +523,18 @@ def _solve_group(
     zone = _label_nodes(graph, mask, np.flatnonzero(zone >= 0), zone[zone >= 0], centres, k)
     by_chain = _with_chain_attachments(network, places, graph)
     zone = _make_contiguous(by_chain, mask, zone, centres, k)
-    zone = _rebalance(by_chain, zone, nodes, w, times_all[:, nodes], k, tolerance, centres, notes)
+    zone = _rebalance(
+        by_chain,
+        zone,
+        nodes,
+        w,
+        times_all[:, nodes],
+        k,
+        tolerance,
+        centres,
+        notes,
+        len(places.hours),
+    )
     zone[nodes[unreachable]] = -1
     return _GroupResult(zone, centres)
 
@@ -621,7 +633,15 @@ def _tree_lp(
         t[np.arange(k) != z, col[centres[z]]] = 1e6
     xs: list[FloatArray] = []
     _balanced_assignment(
-        t, weight, tol, None, 0.0, parent, cost_w=cost_w, fractions=xs, integer_seconds=20.0
+        t,
+        weight,
+        tol,
+        None,
+        0.0,
+        parent,
+        cost_w=cost_w,
+        fractions=xs,
+        integer_seconds=INTEGER_SECONDS,
     )
     assign = _round_on_trees(xs[0], parent, dist[:, var], weight, k)
     out = np.full(h.shape[0], -1, dtype=np.int64)
@@ -937,8 +957,8 @@ def _make_contiguous(
 
 def _rebalance(
     graph: sp.csr_matrix, zone: IntArray, nodes: IntArray, w: FloatArray, times: FloatArray,
-    k: int, tol: float, centres: IntArray, notes: list[str], max_moves: int = 3000,
-    max_tries: int = 400,
+    k: int, tol: float, centres: IntArray, notes: list[str], n_places: int,
+    max_moves: int = 3000, max_tries: int = 400,
 ) -> IntArray:  # fmt: skip
     """Move boundary units between neighbouring zones until every zone is in the band.
 
@@ -957,8 +977,9 @@ def _rebalance(
     is_centre = np.zeros(n_nodes, dtype=bool)
     is_centre[centres] = True
     frozen = is_centre.copy()
+    searches, max_searches = 0, 300  # road-node moves need a search of the zone: cap them
     indptr, indices = graph.indptr, graph.indices
-    n_road = int(nodes.min()) if len(nodes) else n_nodes  # places come after the road nodes
+    n_road = n_nodes - n_places
     zone_hours = np.bincount(zone[zone >= 0], weights=node_w[zone >= 0], minlength=k)
     for _ in range(max_moves):
         if (_excess(zone_hours, lo, hi)).max() <= 1e-9:
@@ -981,7 +1002,13 @@ def _rebalance(
         done = False
         for i in order[:max_tries].tolist():
             vi, ai, bi = int(v[i]), int(a[i]), int(b[i])
-            tail = _move_with_tail(graph, zone, vi, ai, is_centre, frozen)
+            if vi >= n_road:  # a place never holds its zone together: it moves alone
+                tail = np.array([vi])
+            elif searches < max_searches:
+                searches += 1
+                tail = _move_with_tail(graph, zone, vi, ai, is_centre, frozen)
+            else:
+                continue
             if tail is None:
                 continue
             gap_i = float(zone_hours[ai] - zone_hours[bi])

@@ -1002,8 +1002,9 @@ def _rebalance(
         done = False
         for i in order[:max_tries].tolist():
             vi, ai, bi = int(v[i]), int(a[i]), int(b[i])
+            tail: IntArray | None
             if vi >= n_road:  # a place never holds its zone together: it moves alone
-                tail = np.array([vi])
+                tail = np.array([vi], dtype=np.int64)
             elif searches < max_searches:
                 searches += 1
                 tail = _move_with_tail(graph, zone, vi, ai, is_centre, frozen)

@@ -142,3 +142,47 @@ def test_previous_plan_reported_as_stable(plan, county):
     assert again.metrics["moved_hours_share"] is not None
     assert again.metrics["moved_hours_share"] < 0.25
     np.testing.assert_array_equal(np.sort(again.zones.zone_id), np.sort(plan.zones.zone_id))
+
+
+def test_zone_files_and_map(plan, county, tmp_path):
+    import json
+
+    import geopandas as gpd
+
+    _, clients = county
+    paths = plan.to_files(tmp_path / "out")
+    assert {p.name for p in paths} >= {
+        "assignments.csv",
+        "zones.gpkg",
+        "zones.html",
+        "summary.json",
+    }
+    a = pd.read_csv(tmp_path / "out" / "assignments.csv")
+    assert list(a.columns[:2]) == ["client_id", "zone_id"] and len(a) == len(plan.assignments)
+    z = gpd.read_file(tmp_path / "out" / "zones.gpkg", layer="zones")
+    assert len(z) == 8 and "hours_per_week" in z
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["n_zones"] == 8 and len(summary["zones"]) == 8
+    html = (tmp_path / "out" / "zones.html").read_text()
+    assert "SYNTHETIC DATA" in html and "Hours a week" in html
+    assert not any(cid in html for cid in clients.client_id)  # no client named on the map
+
+
+def test_zones_command(county, tmp_path, capsys):
+    from carezones.cli import main
+
+    net, clients = county
+    src = tmp_path / "clients.csv"
+    pd.DataFrame(
+        {
+            "client_id": clients.client_id,
+            "lat": clients.geometry.y,
+            "lon": clients.geometry.x,
+            "hours_per_week": clients.hours_per_week,
+        }
+    ).to_csv(src, index=False)
+    out = tmp_path / "z"
+    args = ["zones", "--osm", net.provenance.source, "--clients", str(src), "--zones", "4"]
+    assert main([*args, "--out", str(out), "--engine", "builtin"]) == 0
+    assert (out / "zones.html").exists() and (out / "summary.md").exists()
+    assert "4 zones" in capsys.readouterr().out

@@ -22,6 +22,11 @@ EPILOG_DEMO = """examples:
 EPILOG_NETWORK = """examples:
   carezones network --osm ../shared/data/rutland-2022-07-20.osm.pbf --mode walk
 """
+EPILOG_ZONES = """examples:
+  carezones zones --osm county.osm.pbf --clients clients.csv --zones 8 --out zones-out
+  carezones zones --osm county.osm.pbf --clients clients.csv --hours-per-zone 900 \\
+      --tolerance 0.05 --boundary council.gpkg --previous zones-2025.gpkg --out zones-out
+"""
 EPILOG_TIMES = """examples:
   carezones travel-times --osm county.osm.pbf --points clients.csv --out minutes.csv
   carezones travel-times --osm county.osm.pbf --points clients.csv --to offices.csv --out m.csv
@@ -70,6 +75,22 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--mode", choices=["drive", "walk"], default="drive")
     common(n)
 
+    z = add("zones", "balanced, road-compact home-care zones tiling the area", EPILOG_ZONES)
+    z.add_argument("--osm", type=Path, required=True, help="the drive network (.osm.pbf/.osm)")
+    z.add_argument("--clients", type=Path, required=True, help="clients with hours_per_week")
+    count = z.add_mutually_exclusive_group(required=True)
+    count.add_argument("--zones", type=int, help="number of zones")
+    count.add_argument("--hours-per-zone", type=float, help="target weekly hours per zone")
+    z.add_argument("--tolerance", type=float, default=0.05, help="allowed deviation (0.05 = 5%%)")
+    z.add_argument("--seed", type=int, default=0)
+    z.add_argument("--boundary", type=Path, help="study area polygon (GeoPackage/GeoJSON)")
+    z.add_argument("--localities", type=Path, help="polygons zones must not cross")
+    z.add_argument("--previous", type=Path, help="previous zones (polygons with zone_id)")
+    z.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
+    z.add_argument("--show-clients", action="store_true", help="draw individual client points")
+    z.add_argument("--out", type=Path, required=True, help="output folder")
+    common(z)
+
     t = add(
         "travel-times",
         "travel-time matrix (minutes) between the points of one or two files",
@@ -97,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _network(args)
         if args.command == "travel-times":
             return _travel_times(args)
+        if args.command == "zones":
+            return _zones(args)
     except ValidationError as exc:
         print(f"carezones: bad input\n{exc}", file=sys.stderr)
         return 2
@@ -169,6 +192,33 @@ def _travel_times(args: argparse.Namespace) -> int:
     pd.DataFrame(minutes, index=ids_o, columns=ids_d).to_csv(args.out, float_format="%.3f")
     if not args.quiet:
         print(f"wrote {minutes.shape[0]} x {minutes.shape[1]} minutes to {args.out}")
+    return 0
+
+
+def _zones(args: argparse.Namespace) -> int:
+    import geopandas as gpd
+
+    from carezones.io import read_clients
+    from carezones.network import load_network
+    from carezones.zones import build_zones
+
+    net = load_network(args.osm, "drive", engine=args.engine)
+    clients = read_clients(args.clients, postcode_lookup=args.postcodes, area=net)
+    plan = build_zones(
+        clients,
+        net,
+        args.zones,
+        hours_per_zone=args.hours_per_zone,
+        tolerance=args.tolerance,
+        seed=args.seed,
+        boundary=None if args.boundary is None else gpd.read_file(args.boundary),
+        localities=None if args.localities is None else gpd.read_file(args.localities),
+        previous=None if args.previous is None else gpd.read_file(args.previous),
+    )
+    plan.to_files(args.out, clients=clients if args.show_clients else None)
+    if not args.quiet:
+        print(plan.summary())
+        print(f"wrote {args.out}/assignments.csv, zones.gpkg, zones.html, summary.json, summary.md")
     return 0
 
 

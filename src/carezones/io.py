@@ -1906,3 +1906,35 @@ def read_clients(
         *_spec_fields(required, numeric),
     ]
     return _read(source, opts, fields, area, max_outside_km, errors)
+
+
+def write_zone_plan(plan: object, out_dir: PathLike, *, clients: object = None) -> list[Path]:
+    """Write a zone plan's files; return their paths.
+
+    ``assignments.csv`` (client_id, zone_id, hours_per_week, minutes_to_centre),
+    ``unassigned.csv`` (client_id, source_row, reason), ``zones.gpkg`` (layer ``zones``),
+    ``zones.html`` (the map; clients aggregated), ``summary.json`` and ``summary.md``.
+    """
+    import json
+    from typing import Any, cast
+
+    p = cast(Any, plan)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / n for n in ("assignments.csv", "unassigned.csv", "zones.gpkg", "zones.html",
+                                "summary.json", "summary.md")]  # fmt: skip
+    p.assignments.to_csv(paths[0], index=False)
+    p.unassigned.to_csv(paths[1], index=False)
+    p.zones.to_file(paths[2], layer="zones", driver="GPKG")
+    p.to_map(clients=clients).save(str(paths[3]))
+    metrics = {k: v for k, v in p.metrics.items()}
+    metrics["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
+    paths[4].write_text(json.dumps(metrics, indent=2, default=float))
+    table = p.zones.drop(columns="geometry")
+    lines = ["# Home-care zones", "", p.summary(), "", "| " + " | ".join(table.columns) + " |",
+             "|" + "---|" * len(table.columns)]  # fmt: skip
+    lines += [
+        "| " + " | ".join(f"{v}" for v in row) + " |" for row in table.itertuples(index=False)
+    ]
+    paths[5].write_text("\n".join(lines) + "\n")
+    return paths

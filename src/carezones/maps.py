@@ -47,18 +47,26 @@ def base_map(
     Leaflet's JavaScript and CSS are written into the HTML file itself, so the map works with
     no internet; ``offline=False`` links them from a CDN instead (smaller files).
     """
-    import folium
-
     if synthetic is None:
         synthetic = net.provenance.synthetic
-    lo, la, hi, ha = net.bounds
+    return _frame(net.bounds, net.provenance.attribution, synthetic, title, offline)
+
+
+def _frame(
+    bounds: tuple[float, float, float, float], attribution: str, synthetic: bool, title: str,
+    offline: bool,
+) -> folium.Map:  # fmt: skip
+    """Return an empty map over ``bounds`` (lon/lat) with attribution, banner and basemap."""
+    import folium
+
+    lo, la, hi, ha = bounds
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     if offline:
         inline_assets(m)
     if not synthetic:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap basemap", control=True).add_to(m)
     m.fit_bounds([[la, lo], [ha, hi]])
-    _add_attribution(m, net.provenance.attribution)
+    _add_attribution(m, attribution)
     label = "SYNTHETIC DATA - not a real place. " if synthetic else ""
     if title or synthetic:
         _add_banner(m, f"{label}{title}")
@@ -108,10 +116,9 @@ def network_map(
         ).add_to(roads)
     roads.add_to(m)
     road_items = [(c, hw.replace("_", " ")) for hw, (c, _) in ROAD_STYLE.items()]
-    if clients is None or not len(clients):
-        _add_legend(m, "Roads", road_items)
+    _add_legend(m, "Roads", road_items, side="right")
     if clients is not None and len(clients):
-        add_clients(m, net, clients, show_clients=show_clients, hex_m=hex_m,
+        add_clients(m, net.crs, clients, show_clients=show_clients, hex_m=hex_m,
                     min_cell_clients=min_cell_clients)  # fmt: skip
     folium.LayerControl(collapsed=False).add_to(m)
     return m
@@ -119,17 +126,21 @@ def network_map(
 
 def add_clients(
     m: folium.Map,
-    net: RoadNetwork,
+    crs: Any,
     clients: gpd.GeoDataFrame,
     *,
     show_clients: bool = False,
     hex_m: float = 750.0,
     min_cell_clients: int = 5,
+    zones_drawn: bool = False,
 ) -> None:
-    """Add clients to a map: hexagons with counts and hours, or points when asked."""
+    """Add clients to a map: hexagons with counts and hours, or points when asked.
+
+    ``crs`` is the metric CRS the hexagons are laid out in (e.g. ``network.crs``).
+    """
     import folium
 
-    hexes, hidden = hexbin(clients, net.crs, hex_m=hex_m, min_count=min_cell_clients)
+    hexes, hidden = hexbin(clients, crs, hex_m=hex_m, min_count=min_cell_clients)
     layer = folium.FeatureGroup(name="Clients (aggregated)", show=True)
     top = float(hexes["hours_per_week"].max()) if len(hexes) else 1.0
     for row in hexes.itertuples(index=False):
@@ -148,9 +159,8 @@ def add_clients(
         f"Clients aggregated in {hex_m:.0f} m hexagons; {hidden} client(s) in cells with fewer "
         f"than {min_cell_clients} are not shown."
     )
-    items = [("#8e44ad", "clients: more hours per week = darker")]
-    items += [(c, hw.replace("_", " ")) for hw, (c, _) in ROAD_STYLE.items()]
-    _add_legend(m, "Legend", items, note)
+    items = [("#8e44ad", "more hours per week = darker")]
+    _add_legend(m, "Clients", items, note, side="right" if zones_drawn else "left")
     if show_clients:
         pts = folium.FeatureGroup(name="Clients (individual points)", show=False)
         ids = clients["client_id"] if "client_id" in clients else pd.Series(range(len(clients)))
@@ -308,7 +318,9 @@ def _add_banner(m: folium.Map, text: str) -> None:
     )
 
 
-def _add_legend(m: folium.Map, title: str, items: list[tuple[str, str]], note: str = "") -> None:
+def _add_legend(
+    m: folium.Map, title: str, items: list[tuple[str, str]], note: str = "", side: str = "left"
+) -> None:
     import folium
 
     rows = "".join(
@@ -322,8 +334,88 @@ def _add_legend(m: folium.Map, title: str, items: list[tuple[str, str]], note: s
     root: Any = m.get_root()
     root.html.add_child(
         folium.Element(
-            '<div class="cz-legend" style="position:fixed;bottom:60px;left:10px;z-index:1000;'
+            f'<div class="cz-legend" style="position:fixed;bottom:60px;{side}:10px;z-index:1000;'
             "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;font:12px "
             f'sans-serif"><b>{html.escape(title)}</b>{rows}{note_html}</div>'
         )
     )
+
+
+ZONE_COLOURS = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
+]  # fmt: skip
+
+
+def zones_map(
+    plan: Any,
+    *,
+    clients: gpd.GeoDataFrame | None = None,
+    show_clients: bool = False,
+    offline: bool = True,
+    title: str = "Home-care zones",
+) -> folium.Map:
+    """Draw a zone plan: zones coloured, their statistics in tooltips, a legend, centres.
+
+    Clients appear only when ``clients`` is given, aggregated in hexagons unless
+    ``show_clients=True``.
+    """
+    import folium
+
+    zones = plan.zones
+    lo, la, hi, ha = (float(v) for v in zones.total_bounds)
+    m = _frame((lo, la, hi, ha), plan.attribution, plan.synthetic, title, offline)
+    layer = folium.FeatureGroup(name="Zones", show=True)
+    fields = {
+        "zone_id": "Zone",
+        "clients": "Clients",
+        "hours_per_week": "Hours a week",
+        "deviation_pct": "From the mean (%)",
+        "mean_minutes_to_centre": "Mean minutes from centre",
+        "p90_minutes_to_centre": "90% within (minutes)",
+        "mean_within_minutes": "Client to client (minutes)",
+        "area_km2": "Area (km²)",
+    }
+    data = zones.assign(deviation_pct=(zones["deviation"] * 100).round(1))
+    for i, row in enumerate(data.itertuples(index=False)):
+        colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
+        one = data.iloc[[i]][[*fields, "geometry"]]
+        folium.GeoJson(
+            one.to_json(),
+            style_function=lambda _f, c=colour: {
+                "color": c,
+                "weight": 2,
+                "fillColor": c,
+                "fillOpacity": 0.35,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values())),
+            name=f"Zone {row.zone_id}",
+        ).add_to(layer)
+        folium.CircleMarker(
+            (float(row.centre_lat), float(row.centre_lon)),
+            radius=5,
+            color="#000",
+            fill=True,
+            fill_color=colour,
+            fill_opacity=1,
+            tooltip=f"Centre of zone {int(row.zone_id)}",
+        ).add_to(layer)
+    layer.add_to(m)
+    if clients is not None and len(clients):
+        add_clients(m, plan.crs, clients, show_clients=show_clients, zones_drawn=True)
+    items = [
+        (
+            ZONE_COLOURS[i % len(ZONE_COLOURS)],
+            f"zone {int(r.zone_id)}: {float(r.hours_per_week):,.0f} h",
+        )
+        for i, r in enumerate(zones.itertuples(index=False))
+    ]
+    met = plan.metrics
+    note = (
+        f"Worst zone {met['worst_deviation']:+.1%} from the mean "
+        f"(tolerance ±{met['tolerance']:.0%}); mean {met['mean_minutes_to_centre']:.1f} min "
+        "from the zone centre."
+    )
+    _add_legend(m, "Zones", items, note)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m

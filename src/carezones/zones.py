@@ -84,6 +84,8 @@ class ZonePlan:
     unassigned: pd.DataFrame
     metrics: dict[str, Any]
     crs: Any = None
+    attribution: str = "© OpenStreetMap contributors"
+    synthetic: bool = False
     _tree: Any = field(default=None, repr=False)
 
     def summary(self) -> str:
@@ -119,7 +121,7 @@ class ZonePlan:
 
         lonlat = as_lonlat(points)
         pts = shapely.points(lonlat)
-        if self._tree is None:
+        if self._tree is None:  # built on first use
             self._tree = shapely.STRtree(self.zones.geometry.to_numpy())
         hit = self._tree.query(pts, predicate="intersects")
         out = pd.Series(pd.NA, index=range(len(pts)), dtype="Int64")
@@ -130,6 +132,24 @@ class ZonePlan:
         if hasattr(points, "index") and len(points.index) == len(out):
             out.index = points.index
         return out
+
+    def to_map(self, *, clients: Any = None, show_clients: bool = False) -> Any:
+        """Return a folium map of the zones (statistics in tooltips, a legend, centres).
+
+        Clients are drawn only when given, and then aggregated unless ``show_clients=True``.
+        """
+        from carezones.maps import zones_map
+
+        return zones_map(self, clients=clients, show_clients=show_clients)
+
+    def to_files(self, out_dir: Any, *, clients: Any = None) -> list[Any]:
+        """Write the plan's CSV, GeoPackage, map and summaries into ``out_dir``.
+
+        See :func:`carezones.io.write_zone_plan` for the files.
+        """
+        from carezones.io import write_zone_plan
+
+        return write_zone_plan(self, out_dir, clients=clients)
 
 
 def build_zones(
@@ -1261,7 +1281,15 @@ def _make_plan(
         "seconds": round(seconds, 2),
         "notes": notes,
     }
-    return ZonePlan(assignments, zones, unassigned, metrics, crs=network.crs)
+    return ZonePlan(
+        assignments,
+        zones,
+        unassigned,
+        metrics,
+        crs=network.crs,
+        attribution=network.provenance.attribution,
+        synthetic=network.provenance.synthetic,
+    )
 
 
 def _wmean(x: FloatArray, w: FloatArray) -> float:

@@ -28,6 +28,8 @@ def test_demo_synthetic_end_to_end(tmp_path, cache, capsys):
     minutes = np.load(out / "travel_times.npz")["minutes"]
     assert minutes.shape == (len(clients), len(clients))
     assert "SYNTHETIC DATA" in (out / "summary.md").read_text()
+    assert summary["zones"]["n_zones"] >= 1 and summary["zones"]["contiguous"]
+    assert (out / "zones" / "zones.html").exists() and (out / "zones" / "assignments.csv").exists()
     assert "median travel" in capsys.readouterr().out
 
 

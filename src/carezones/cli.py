@@ -111,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+        for noisy in ("pyogrio", "fiona", "urllib3"):  # their INFO lines are not for our users
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if args.command == "demo":
             return _demo(args)
@@ -146,7 +148,7 @@ def _step_printer(quiet: bool, total: int) -> tuple[list[float], object]:
 def _demo(args: argparse.Namespace) -> int:
     from carezones.demo import run_demo
 
-    state, step = _step_printer(args.quiet, 5)
+    state, step = _step_printer(args.quiet, 6)
     summary = run_demo(
         args.out,
         osm=args.osm,

@@ -19,6 +19,9 @@ from carezones.io import read_clients
 from carezones.maps import network_map
 from carezones.network import load_network
 from carezones.synthetic import clients_on_buildings, make_synthetic_county
+from carezones.zones import build_zones
+
+DEMO_HOURS_PER_ZONE = 850.0  # about 75 clients: a workable patch for one or two providers
 
 
 def run_demo(
@@ -89,7 +92,17 @@ def run_demo(
     m = network_map(net, clients, synthetic=synthetic, title=title)
     m.save(str(out / "network.html"))
 
+    say("designing home-care zones")
+    t = time.perf_counter()
+    plan = build_zones(clients, net, hours_per_zone=DEMO_HOURS_PER_ZONE, seed=seed)
+    timings["zones_s"] = time.perf_counter() - t
+    plan.to_files(out / "zones")
+
     summary = _summary(net, clients, minutes, timings, synthetic)
+    summary["zones"] = {
+        k: plan.metrics[k]
+        for k in ("n_zones", "worst_deviation", "balanced", "mean_minutes_to_centre", "contiguous")
+    }
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "summary.md").write_text(_markdown(summary))
     return summary
@@ -139,6 +152,9 @@ def _markdown(s: dict[str, Any]) -> str:
         f"90th percentile {tm['p90']} min; nearest other client on average "
         f"{tm['mean_to_nearest_other_client']} min away; unreachable pairs "
         f"{tm['unreachable_pairs']:,}\n"
+        f"- Zones: {s['zones']['n_zones']}, worst {s['zones']['worst_deviation']:+.1%} from the "
+        f"mean hours, {s['zones']['mean_minutes_to_centre']:.1f} min on average from the zone "
+        f"centre (zones/zones.html, zones/summary.md)\n"
         f"- Timings (s): {', '.join(f'{k} {v}' for k, v in s['seconds'].items())}\n\n"
-        f"Map: network.html. Road data: {s['attribution']}.\n"
+        f"Maps: network.html, zones/zones.html. Road data: {s['attribution']}.\n"
     )

@@ -31,7 +31,9 @@ pytest: $(VENV)/.installed
 test: lint typecheck pytest
 
 bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/travel_times.py
+	$(BIN)/python benchmarks/zones.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

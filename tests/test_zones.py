@@ -186,3 +186,26 @@ def test_zones_command(county, tmp_path, capsys):
     assert main([*args, "--out", str(out), "--engine", "builtin"]) == 0
     assert (out / "zones.html").exists() and (out / "summary.md").exists()
     assert "4 zones" in capsys.readouterr().out
+
+
+def test_localities_are_never_crossed(county):
+    import geopandas as gpd
+
+    net, clients = county
+    lo, la, hi, ha = net.bounds
+    mid = float(np.median(clients.geometry.x))
+    halves = gpd.GeoDataFrame(
+        {"name": ["west", "east"]},
+        geometry=[
+            shapely.box(lo - 0.1, la - 0.1, mid, ha + 0.1),
+            shapely.box(mid, la - 0.1, hi + 0.1, ha + 0.1),
+        ],
+        crs=4326,
+    )
+    plan = build_zones(clients, net, 4, localities=halves, seed=0)
+    assert plan.metrics["n_zones"] == 4
+    west = halves.to_crs(27700).geometry.iloc[0]
+    for geom in plan.zones.to_crs(27700).geometry:
+        inside_west = geom.intersection(west).area / geom.area
+        assert inside_west < 1e-6 or inside_west > 1 - 1e-6  # each zone on one side only
+    assert len(plan.assignments) + len(plan.unassigned) == len(clients)

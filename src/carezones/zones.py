@@ -276,7 +276,25 @@ def build_zones(
     unreachable = ok & (zone_of_client < 0)
     reasons[unreachable] = "cannot be reached by road from any zone centre"
 
-    polys, zone_of_client = _tile(network, area, node_zone, zone_of_client, cx, cy, k_total, notes)
+    if localities is None:
+        polys, zone_of_client = _tile(
+            network, area, node_zone, zone_of_client, cx, cy, k_total, notes
+        )
+    else:  # each locality is tiled on its own, so no zone crosses its border
+        polys = [shapely.Polygon() for _ in range(k_total)]
+        start = 0
+        for (_, _, part), k in zip(groups, ks, strict=True):
+            in_node = (node_zone >= start) & (node_zone < start + k)
+            in_client = (zone_of_client >= start) & (zone_of_client < start + k)
+            if k:
+                part_polys, part_zone = _tile(
+                    network, part, np.where(in_node, node_zone, -1),
+                    np.where(in_client, zone_of_client, -1), cx, cy, k_total, notes,
+                )  # fmt: skip
+                polys[start : start + k] = part_polys[start : start + k]
+                zone_of_client = np.where(in_client, part_zone, zone_of_client)
+            start += k
+        area = shapely.union_all([g[2] for g in groups])
     return _make_plan(
         network, clients, ids, hours, lonlat, zone_of_client, reasons, polys, centre_ll,
         area, tolerance, prev_zone, labels, notes, time.perf_counter() - t0,
@@ -1253,7 +1271,7 @@ def _make_plan(
         geometry=wgs.to_numpy(),
         crs="EPSG:4326",
     )
-    union = shapely.coverage_union_all(polys)
+    union = shapely.union_all(polys)  # robust where localities were tiled separately
     total = float(sum(p.area for p in polys))
     gap = max(float(area.area - union.area), 0.0) / 1e6
     overlap = max(total - float(union.area), 0.0) / 1e6

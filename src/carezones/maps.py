@@ -289,7 +289,8 @@ def _leaflet_assets() -> tuple[str, str]:
 
 def _add_attribution(m: folium.Map, text: str) -> None:
     """Put the attribution in Leaflet's attribution control (shown with or without tiles)."""
-    import folium
+    import json
+
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -298,11 +299,10 @@ def _add_attribution(m: folium.Map, text: str) -> None:
     el._template = Template(
         "{% macro script(this, kwargs) %}"
         "{{ this._parent.get_name() }}.attributionControl.addAttribution("
-        + repr(html.escape(text))
+        + json.dumps(html.escape(text))
         + ");{% endmacro %}"
     )
     m.add_child(el)
-    _ = folium  # keep the import explicit for type checkers
 
 
 def _add_banner(m: folium.Map, text: str) -> None:

@@ -806,11 +806,9 @@ def as_lonlat(points: Any) -> FloatArray:
     Accepts a GeoSeries/GeoDataFrame in any CRS (polygons and lines become their
     representative point), a shapely geometry array, or an (n, 2) lon/lat array.
     """
-    try:
-        import geopandas as gpd
-    except ImportError:  # pragma: no cover - geopandas is a dependency
-        gpd = None
-    if gpd is not None and isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
+    import geopandas as gpd
+
+    if isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
         geo = points.geometry
         if geo.crs is None:
             raise ValueError(

@@ -6,9 +6,11 @@ neighbour contiguity graph (skipped above ``--spopt-max`` clients: it is slow).
 
 Scores: hours coefficient of variation, worst zone deviation from the mean hours, hours-weighted
 mean and 90th-percentile road minutes from each zone's centre (the hours-weighted road medoid of
-the zone, found the same way for every method), mean within-zone client-to-client road minutes
-(up to 300 sampled clients a zone), contiguity (the zone's clients' Voronoi cells form one piece),
-runtime and peak memory (growth of the resident set of a forked process running the method).
+the zone among its CANDIDATES clients nearest the hours-weighted centroid, found the same way
+for every method), mean within-zone client-to-client road minutes
+(up to 300 sampled clients a zone), contiguity (the zone's clients' Voronoi cells form one
+piece; for carezones also its own zone polygons, which tile the area), runtime and peak memory
+(growth of the resident set of a forked process running the method).
 
     python benchmarks/zones.py [--sizes 600 2000 10000] [--zones 4 8 12] [--pbf FILE]
 """
@@ -21,6 +23,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+CANDIDATES = 50  # possible centres tried per zone when scoring
 
 
 def score(net, lonlat, hours, labels, k, area):
@@ -38,7 +42,7 @@ def score(net, lonlat, hours, labels, k, area):
             continue
         w = hours[m] + 1e-9
         gx, gy = np.average(x[m], weights=w), np.average(y[m], weights=w)
-        cand = m[np.argsort((x[m] - gx) ** 2 + (y[m] - gy) ** 2)[:15]]
+        cand = m[np.argsort((x[m] - gx) ** 2 + (y[m] - gy) ** 2)[:CANDIDATES]]
         t = net.travel_times(lonlat[cand], lonlat[m], engine="builtin")
         best = int(np.argmin((np.where(np.isfinite(t), t, 1e6) * hours[m]).sum(axis=1)))
         minutes[m] = t[best]
@@ -79,12 +83,13 @@ def _child(fn, conn):
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
     try:
-        labels, err = fn(), None
+        out, err = fn(), None
+        labels, extra = out if isinstance(out, tuple) else (out, {})
     except Exception as exc:  # reported in the table, the run goes on
-        labels, err = None, f"{type(exc).__name__}: {exc}"[:60]
+        labels, extra, err = None, {}, f"{type(exc).__name__}: {exc}"[:60]
     sec = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    conn.send((labels, sec, max(peak - base, 0) / 1024, peak / 1024, err))
+    conn.send((labels, extra, sec, max(peak - base, 0) / 1024, err))
     conn.close()
 
 
@@ -96,9 +101,9 @@ def run_method(fn):
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(fn, child))
     proc.start()
-    labels, sec, grew, _, err = parent.recv()
+    labels, extra, sec, grew, err = parent.recv()
     proc.join()
-    return labels, sec, grew, err
+    return labels, extra, sec, grew, err
 
 
 def main() -> int:
@@ -141,7 +146,9 @@ def main() -> int:
                 plan = build_zones(clients, net, k, seed=args.seed)
                 lab = plan.assignments.set_index("client_id")["zone_id"]
                 zid = {z: i for i, z in enumerate(sorted(lab.unique()))}
-                return clients["client_id"].map(lab).map(zid).to_numpy(int)
+                m = plan.metrics
+                extra = {k: m[k] for k in ("contiguous", "gap_km2", "overlap_km2", "balanced")}
+                return clients["client_id"].map(lab).map(zid).to_numpy(int), extra
 
             def kmeans(k=k, xy=xy, hours=hours):
                 from sklearn.cluster import KMeans
@@ -182,7 +189,7 @@ def main() -> int:
             if n <= args.spopt_max:
                 methods.append(("spopt RegionKMeans", spopt_rk))
             for name, fn in methods:
-                labels, sec, peak, err = run_method(fn)
+                labels, extra, sec, peak, err = run_method(fn)
                 if labels is None:
                     print(f"{n:>7} {k:>3} {name:<22}{sec:>7.1f}{peak:>7.0f}  failed: {err}")
                     continue
@@ -193,6 +200,11 @@ def main() -> int:
                     f"{s['worst']:>+8.1%}{s['mean_min']:>9.2f}{s['p90_min']:>8.2f}"
                     f"{s['within_min']:>8.2f}  {s['contiguous']}"
                 )
+                if extra:
+                    print(
+                        f"{'':>34}zone polygons: each one piece {extra['contiguous']}, "
+                        f"gap {extra['gap_km2']:.6f} km², overlap {extra['overlap_km2']:.6f} km²"
+                    )
             if "carezones" in results and "k-means-constrained" in results:
                 r = results["carezones"]["mean_min"] / results["k-means-constrained"]["mean_min"]
                 print(f"  carezones / k-means-constrained, hours-weighted mean minutes: {r:.2f}")

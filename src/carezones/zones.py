@@ -37,7 +37,16 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 from scipy.optimize import linprog
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import dijkstra
+
+from carezones._partition import (
+    PathGraph,
+    connect_strays,
+    make_contiguous,
+    path_graph,
+    polish,
+    rebalance,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -51,8 +60,9 @@ IntArray = npt.NDArray[np.int64]
 
 DENSIFY_M = 100.0  # extra Voronoi generators along road segments longer than this
 WITHIN_SAMPLE = 400
-INTEGER_SECONDS = 4.0  # time limit of the integer programme on the split units
-BAND_SHARE = 0.5  # the assignment aims inside this share of the tolerance band
+JUNCTION_PULL = 0.02  # cost weight of a junction, as a share of the mean place hours
+POLISH_ROUNDS = 3  # rounds of boundary moves, each followed by moving the centres
+BAND_SHARE = 0.9  # the assignment aims inside this share of the tolerance band
 
 
 class ZoneError(ValueError):
@@ -547,34 +557,115 @@ def _solve_group(
     times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
     for _ in range(max_iter if fixed is None else 0):
         assign = _balanced_assignment(times, w, tolerance, prev_unit, stability_minutes)
+        import os
+
+        if os.environ.get("CZDBG"):
+            print(
+                "medoid loop",
+                float((w * _finite(times)[assign, np.arange(len(w))]).sum() / w.sum()),
+                time.perf_counter(),
+            )
         new = _medoids(network, pts, ux, uy, w, assign, centres - n_road, group, k) + n_road
         if np.array_equal(new, centres):
             break
         centres = new
         times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
-    times_all = _times_from(network, places, places.lonlat(centres, network))
     unreachable = ~np.isfinite(times.min(axis=0))
-    zone = _tree_lp(network, places, group, mask, centres, times_all, w, k, tolerance)
-    # road nodes between junctions take the zone of the nearest place or junction (places
-    # joined to their own segment); connectivity is then judged with places joined to the ends
-    # of their chain, as the tree constraints guarantee, so that it never moves a place
-    zone = _label_nodes(graph, mask, np.flatnonzero(zone >= 0), zone[zone >= 0], centres, k)
-    by_chain = _with_chain_attachments(network, places, graph)
-    zone = _make_contiguous(by_chain, mask, zone, centres, k)
-    zone = _rebalance(
-        by_chain,
-        zone,
-        nodes,
-        w,
-        times_all[:, nodes],
-        k,
-        tolerance,
-        centres,
-        notes,
-        len(places.hours),
+    fixed_centres = fixed is not None
+    pg = path_graph(network, places.seg, places.frac, mask)
+    c_loc = pg.local(centres)
+    p_loc = pg.local(nodes)
+    weight = np.zeros(len(pg.nodes))
+    weight[p_loc] = w
+    times_all = _times_from(network, places, places.lonlat(centres, network))
+    t = times_all[:, pg.nodes]
+    import os
+
+    if os.environ.get("CZINIT") == "tree":
+        zone = _tree_lp(pg, c_loc, t, weight, k, tolerance)
+    else:
+        assign = _balanced_assignment(times, w, tolerance, prev_unit, stability_minutes)
+        zone = _grow_labels(
+            pg, np.concatenate([p_loc, c_loc]), np.concatenate([assign, np.arange(k)])
+        )
+    _dbg("treeLP", zone, weight, t)
+    # parts of the graph no centre reaches (islands of the road network) are left out
+    reach = np.isfinite(t).any(axis=0)
+    zone[~reach] = -1
+    weight[~reach] = 0.0
+    zone = connect_strays(pg.adj, zone, c_loc, weight)
+    _dbg("connected", zone, weight, t)
+    zone = make_contiguous(pg.adj, zone, c_loc, k)
+    _dbg("contiguous", zone, weight, t)
+    mean = weight.sum() / k
+    pull = np.maximum(weight, JUNCTION_PULL * (w.mean() if len(w) else 1.0))
+    lo, hi = mean * (1 - tolerance), mean * (1 + tolerance)
+    for rnd in range(POLISH_ROUNDS):
+        for share in (BAND_SHARE, 1.0):
+            zone = rebalance(
+                pg.adj, zone, weight, pull, _finite(t), c_loc,
+                mean * (1 - tolerance * share), mean * (1 + tolerance * share),
+            )  # fmt: skip
+        _dbg("rebalanced", zone, weight, t)
+        zone = polish(pg.adj, zone, pull, weight, _finite(t), c_loc, lo, hi)
+        _dbg("polished", zone, weight, t)
+        if fixed_centres or rnd == POLISH_ROUNDS - 1:
+            break
+        assign = zone[p_loc]
+        new = _medoids(network, pts, ux, uy, w, assign, centres - n_road, group, k) + n_road
+        if np.array_equal(new, centres):
+            break
+        centres = new
+        c_loc = pg.local(centres)
+        times_all = _times_from(network, places, places.lonlat(centres, network))
+        t = times_all[:, pg.nodes]
+    h = np.bincount(zone[zone >= 0], weights=weight[zone >= 0], minlength=k)
+    dev = np.abs(h - mean) / mean if mean > 0 else np.zeros(k)
+    if dev.max() > tolerance + 1e-9:
+        notes.append(
+            f"the hours could not all be brought within ±{tolerance:.0%}: the worst zone is "
+            f"{dev.max():.1%} from the mean (a single place with many hours, or a zone that "
+            "cannot give up clients without being cut in two)"
+        )
+    out = np.full(len(mask), -1, dtype=np.int64)
+    out[:n_road] = pg.road_zones(zone, n_road)
+    out[pg.nodes[pg.nodes >= n_road]] = zone[pg.nodes >= n_road]
+    # road nodes of the group left unlabelled (roads leaving it) take the nearest zone
+    todo = mask[:n_road] & (out[:n_road] < 0)
+    if todo.any():
+        done = np.flatnonzero(out >= 0)
+        out = _label_nodes(graph, mask, done, out[done], centres, k)
+    out[nodes[unreachable]] = -1
+    return _GroupResult(out, centres)
+
+
+def _dbg(stage, zone, weight, t):
+    import os
+
+    if os.environ.get("CZDBG"):
+        k = t.shape[0]
+        ok = zone >= 0
+        c = float((weight[ok] * _finite(t)[zone[ok], np.flatnonzero(ok)]).sum() / weight[ok].sum())
+        h = np.bincount(zone[ok], weights=weight[ok], minlength=k)
+        print(
+            f"{stage:12s} mean {c:.3f} worst {np.abs(h / h.mean() - 1).max():.3f} t={time.perf_counter():.1f}"
+        )
+
+
+def _grow_labels(pg: PathGraph, seeds: IntArray, labels: IntArray) -> IntArray:
+    """Every node takes the label of its nearest seed along the roads (-1 if none reaches)."""
+    _, _, src = dijkstra(
+        pg.adj, directed=False, indices=seeds, min_only=True, return_predecessors=True
     )
-    zone[nodes[unreachable]] = -1
-    return _GroupResult(zone, centres)
+    lab = np.full(len(pg.nodes), -1, dtype=np.int64)
+    lab[seeds] = labels
+    out = np.where(src >= 0, lab[np.maximum(src, 0)], -1)
+    out[seeds] = labels
+    return out.astype(np.int64)
+
+
+def _finite(t: FloatArray) -> FloatArray:
+    return np.where(np.isfinite(t), t, 1e6)
 
 
 def _initial_centres(
@@ -596,95 +687,46 @@ def _initial_centres(
     xy = np.column_stack([ux, uy])
     km = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(xy, sample_weight=w + 1e-9)
     c = km.cluster_centers_
+    import os
+
+    if os.environ.get("CZINITC") == "bal":
+        for _ in range(15):
+            d2 = ((xy[None, :, :] - c[:, None, :]) ** 2).sum(axis=2)
+            lab = _balanced_assignment(d2 / 1e6, w, 0.05, None, 0.0)
+            newc = np.array(
+                [
+                    np.average(xy[lab == z], axis=0, weights=w[lab == z] + 1e-9)
+                    if (lab == z).any()
+                    else c[z]
+                    for z in range(k)
+                ]
+            )
+            if np.allclose(newc, c):
+                break
+            c = newc
     return _nearest_units(ux, uy, c[:, 0], c[:, 1])
 
 
-def _contracted_graph(network: RoadNetwork, places: _Places) -> sp.csr_matrix:
-    """Junctions joined by their chains, plus places joined to the ends of their chain.
-
-    Node ids are those of the zoning graph (road node index, or n_road + place); pass-through
-    road nodes have no edges here.
-    """
-    from carezones._routing import _csr_min
-
-    a = network._a
-    ch = network._router.chains
-    n, m = network.n_nodes, len(places.hours)
-    js, je = ch.junction_nodes[ch.start], ch.junction_nodes[ch.end]
-    edge = np.where(
-        a["seg_fwd"][places.seg] >= 0, a["seg_fwd"][places.seg], a["seg_bwd"][places.seg]
-    )
-    frac = np.where(a["seg_fwd"][places.seg] >= 0, places.frac, 1 - places.frac)
-    c = ch.chain[edge]
-    pos = ch.before[edge] + frac * a["minutes"][edge]
-    pid = n + np.arange(m)
-    # places are leaves: a tiny extra keeps shortest paths from running through them
-    to_s = pos + places.access + 1e-6
-    to_e = ch.total[c] - pos + places.access + 1e-6
-    rows = np.concatenate([js, je, pid, js[c], pid, je[c]])
-    cols = np.concatenate([je, js, js[c], pid, je[c], pid])
-    w = np.concatenate([ch.total, ch.total, to_s, to_s, to_e, to_e])
-    return _csr_min(rows, cols, np.maximum(w, 1e-9), n + m)
-
-
-def _with_chain_attachments(
-    network: RoadNetwork, places: _Places, graph: sp.csr_matrix
-) -> sp.csr_matrix:
-    """Return the zoning graph with each place also joined to the junctions ending its chain."""
-    n = network.n_nodes
-    h = _contracted_graph(network, places)
-    coo = h.tocoo()
-    is_place = (coo.row >= n) | (coo.col >= n)
-    extra = sp.csr_matrix(
-        (coo.data[is_place], (coo.row[is_place], coo.col[is_place])), shape=graph.shape
-    )
-    return (graph + extra).tocsr()
-
-
 def _tree_lp(
-    network: RoadNetwork, places: _Places, group: IntArray, mask: Any, centres: IntArray,
-    times_all: FloatArray, w: FloatArray, k: int, tol: float,
-) -> IntArray:  # fmt: skip
-    """Assign junctions and places to zones with contiguity along shortest-path trees.
+    pg: PathGraph, centres: IntArray, t: FloatArray, weight: FloatArray, k: int, tol: float
+) -> IntArray:
+    """Assign every zoning-graph node to a zone, each zone connected along its tree.
 
-    The LP of :func:`_balanced_assignment` over every junction and place of the group, with
-    the Zoltners-Sinha constraints: a node joins a zone only as far as its predecessor on the
-    zone's shortest-path tree does. Returns the zone of every zoning-graph node that is a
-    junction or place of the group (-1 elsewhere).
+    The LP of :func:`_balanced_assignment` over every junction and place, with the
+    Zoltners-Sinha constraints: a node joins a zone only as far as its predecessor on the
+    zone's shortest-path tree does; the fractional answer is then rounded along the trees.
     """
-    n = network.n_nodes
-    h = _contracted_graph(network, places)
-    ch = network._router.chains
-    junctions = ch.junction_nodes[mask[ch.junction_nodes]]
-    var = np.unique(np.concatenate([junctions, n + group, centres]))
-    col = np.full(h.shape[0], -1, dtype=np.int64)
-    col[var] = np.arange(len(var))
-    dist, pred = dijkstra(h, directed=False, indices=centres, return_predecessors=True)
-    parent = np.where(pred[:, var] >= 0, col[np.maximum(pred[:, var], 0)], -1)
-    parent[~np.isfinite(dist[:, var])] = -1
-    weight = np.zeros(len(var))
-    weight[col[n + group]] = w
-    t = times_all[:, var]
-    cost_w = np.maximum(weight, 0.02 * (w.mean() if len(w) else 1.0))  # junctions: small pull
-    t = np.where(np.isfinite(t), t, 1e6)
+    dist, pred = dijkstra(pg.adj, directed=False, indices=centres, return_predecessors=True)
+    parent = np.where(pred >= 0, pred, -1).astype(np.int64)
+    parent[~np.isfinite(dist)] = -1
+    w_mean = weight[weight > 0].mean() if (weight > 0).any() else 1.0
+    cost_w = np.maximum(weight, JUNCTION_PULL * w_mean)  # junctions: a small pull
+    tt = _finite(t).copy()
     for z in range(k):  # each centre belongs to its own zone
-        t[np.arange(k) != z, col[centres[z]]] = 1e6
+        tt[np.arange(k) != z, centres[z]] = 1e6
     xs: list[FloatArray] = []
-    _balanced_assignment(
-        t,
-        weight,
-        tol,
-        None,
-        0.0,
-        parent,
-        cost_w=cost_w,
-        fractions=xs,
-        integer_seconds=INTEGER_SECONDS,
-    )
-    assign = _round_on_trees(xs[0], parent, dist[:, var], weight, k)
-    out = np.full(h.shape[0], -1, dtype=np.int64)
-    out[var] = assign
-    return out
+    _balanced_assignment(tt, weight, tol, None, 0.0, parent, cost_w=cost_w, fractions=xs)
+    return _round_on_trees(xs[0], parent, dist, weight, k)
 
 
 def _round_on_trees(
@@ -739,7 +781,6 @@ def _balanced_assignment(
     parent: IntArray | None = None,
     cost_w: FloatArray | None = None,
     fractions: list[FloatArray] | None = None,
-    integer_seconds: float = 0.0,
 ) -> IntArray:
     """Transportation LP: units to zones, hours-weighted minutes, zone hours in the band.
 
@@ -796,27 +837,6 @@ def _balanced_assignment(
     res = linprog(
         c, A_ub=a_ub, b_ub=ub, A_eq=a_eq, b_eq=np.ones(n), bounds=(0, None), method="highs"
     )
-    if integer_seconds and res.x is not None:
-        # LP-and-fix: keep the units the LP placed whole, decide the split ones exactly
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
-        x_lp = res.x[: n * k].reshape(k, n)
-        whole = x_lp.max(axis=0) > 1 - 1e-6
-        lo_b = np.zeros(n * k + 2 * k)
-        hi_b = np.concatenate([np.ones(n * k), np.full(2 * k, np.inf)])
-        fixed_x = np.where(x_lp > 0.5, 1.0, 0.0)
-        cols_fixed = np.repeat(whole[None, :], k, axis=0).ravel()
-        lo_b[: n * k][cols_fixed] = fixed_x.ravel()[cols_fixed]
-        hi_b[: n * k][cols_fixed] = fixed_x.ravel()[cols_fixed]
-        exact = milp(
-            c,
-            constraints=[LinearConstraint(a_ub, -np.inf, ub), LinearConstraint(a_eq, 1.0, 1.0)],
-            integrality=np.concatenate([np.ones(n * k), np.zeros(2 * k)]),
-            bounds=Bounds(lo_b, hi_b),
-            options={"time_limit": integer_seconds, "mip_rel_gap": 0.01},
-        )
-        if exact.x is not None:
-            res = exact
     if res.x is None:  # pragma: no cover - the soft LP is always feasible
         return np.argmin(t, axis=0).astype(np.int64)
     x = res.x[: n * k].reshape(k, n)
@@ -837,7 +857,7 @@ def _balanced_assignment(
 
 def _medoids(
     network: RoadNetwork, pts: FloatArray, ux: Any, uy: Any, w: FloatArray, assign: IntArray,
-    centres: IntArray, group: IntArray, k: int, n_candidates: int = 15,
+    centres: IntArray, group: IntArray, k: int, n_candidates: int = 50,
 ) -> IntArray:  # fmt: skip
     """Move each centre to the place minimising hours-weighted road minutes to its zone.
 
@@ -893,161 +913,6 @@ def _masked(graph: sp.csr_matrix, node_mask: Any) -> sp.csr_matrix:
     coo = graph.tocoo()
     keep = node_mask[coo.row] & node_mask[coo.col]
     return sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=graph.shape)
-
-
-def _make_contiguous(
-    graph: sp.csr_matrix, node_mask: Any, zone: IntArray, centres: IntArray, k: int
-) -> IntArray:
-    """Pieces of a zone cut off from its centre join the neighbouring zone they touch most."""
-    coo = graph.tocoo()
-    for _ in range(20):
-        same = (zone[coo.row] == zone[coo.col]) & (zone[coo.row] >= 0)
-        intra = sp.csr_matrix(
-            (np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=graph.shape
-        )
-        _, comp = connected_components(intra, directed=False)
-        keep_comp = set(comp[centres].tolist())
-        stray = (zone >= 0) & ~np.isin(comp, list(keep_comp))
-        if not stray.any():
-            break
-        cross = (
-            ~same & (zone[coo.row] >= 0) & (zone[coo.col] >= 0) & stray[coo.row] & ~stray[coo.col]
-        )
-        touch = pd.DataFrame({"comp": comp[coo.row[cross]], "to": zone[coo.col[cross]]})
-        best = touch.groupby(["comp", "to"]).size().reset_index(name="n")
-        best = best.sort_values(["comp", "n", "to"], ascending=[True, False, True]).drop_duplicates(
-            "comp"
-        )
-        target = dict(zip(best["comp"], best["to"], strict=True))
-        stray_nodes = np.flatnonzero(stray)
-        new = np.array([target.get(int(c), -2) for c in comp[stray_nodes]])
-        moved = new != -2
-        if not moved.any():  # pieces touching no other zone: leave (an island of the network)
-            break
-        zone[stray_nodes[moved]] = new[moved]
-    return zone
-
-
-def _rebalance(
-    graph: sp.csr_matrix, zone: IntArray, nodes: IntArray, w: FloatArray, times: FloatArray,
-    k: int, tol: float, centres: IntArray, notes: list[str], n_places: int,
-    max_moves: int = 3000, max_tries: int = 400,
-) -> IntArray:  # fmt: skip
-    """Move boundary units between neighbouring zones until every zone is in the band.
-
-    Each move takes the unit (with any nodes hanging only on it) whose move most reduces the
-    hours outside the band, the least added road minutes breaking ties; a zone is never cut
-    in two and centres never move.
-    """
-    n_nodes = graph.shape[0]
-    node_w = np.zeros(n_nodes)
-    node_w[nodes] = w
-    t_node = np.full((k, n_nodes), np.inf)
-    t_node[:, nodes] = times
-    mean = w.sum() / k
-    lo, hi = mean * (1 - tol), mean * (1 + tol)
-    coo = graph.tocoo()
-    is_centre = np.zeros(n_nodes, dtype=bool)
-    is_centre[centres] = True
-    frozen = is_centre.copy()
-    searches, max_searches = 0, 300  # road-node moves need a search of the zone: cap them
-    indptr, indices = graph.indptr, graph.indices
-    n_road = n_nodes - n_places
-    zone_hours = np.bincount(zone[zone >= 0], weights=node_w[zone >= 0], minlength=k)
-    for _ in range(max_moves):
-        if (_excess(zone_hours, lo, hi)).max() <= 1e-9:
-            break
-        za, zb = zone[coo.row], zone[coo.col]
-        cand = (za != zb) & (za >= 0) & (zb >= 0) & ~frozen[coo.row]
-        cand &= zone_hours[np.maximum(za, 0)] > zone_hours[np.maximum(zb, 0)]
-        v, a, b = coo.row[cand], za[cand], zb[cand]
-        if len(v) == 0:
-            break
-        gap = zone_hours[a] - zone_hours[b]
-        worst = np.maximum(_excess(zone_hours[a], lo, hi), _excess(zone_hours[b], lo, hi))
-        with np.errstate(invalid="ignore"):
-            extra = t_node[b, v] - t_node[a, v]
-        extra = np.where(np.isfinite(extra), extra, 1e6)
-        empty = node_w[v] <= 0
-        # zone pairs furthest out of the band first, then units (not bare road nodes), then the
-        # nodes cheapest to hand over
-        order = np.lexsort((v, extra, empty, -np.round(gap, 3), -np.round(worst, 3)))
-        done = False
-        for i in order[:max_tries].tolist():
-            vi, ai, bi = int(v[i]), int(a[i]), int(b[i])
-            tail: IntArray | None
-            if vi >= n_road:  # a place never holds its zone together: it moves alone
-                tail = np.array([vi], dtype=np.int64)
-            elif searches < max_searches:
-                searches += 1
-                tail = _move_with_tail(graph, zone, vi, ai, is_centre, frozen)
-            else:
-                continue
-            if tail is None:
-                continue
-            gap_i = float(zone_hours[ai] - zone_hours[bi])
-            moved_w = float(node_w[tail].sum())
-            if moved_w >= gap_i:
-                continue
-            # places hanging on the moved nodes may follow them, as far as the gap allows
-            near = np.unique(np.concatenate([indices[indptr[t] : indptr[t + 1]] for t in tail]))
-            near = near[
-                (zone[near] == ai) & (node_w[near] > 0) & ~is_centre[near] & (near >= n_road)
-            ]
-            near = np.setdiff1d(near, tail)
-            extra_nodes = []
-            for y in near[np.argsort(node_w[near], kind="stable")].tolist():
-                if moved_w + node_w[y] < gap_i:
-                    extra_nodes.append(y)
-                    moved_w += float(node_w[y])
-            if moved_w <= 0:
-                continue
-            tail = np.concatenate([tail, np.asarray(extra_nodes, dtype=np.int64)])
-            zone[tail] = bi
-            zone_hours[ai] -= moved_w
-            zone_hours[bi] += moved_w
-            done = True
-            break
-        if not done:
-            break
-    dev = np.abs(zone_hours - mean) / mean if mean > 0 else np.zeros(k)
-    if dev.max() > tol + 1e-9:
-        notes.append(
-            f"the hours could not all be brought within ±{tol:.0%}: the worst zone is "
-            f"{dev.max():.1%} from the mean (a single place with many hours, or a zone that "
-            "cannot give up clients without being cut in two)"
-        )
-    return zone
-
-
-def _excess(h: Any, lo: float, hi: float) -> Any:
-    return np.maximum(h - hi, 0.0) + np.maximum(lo - h, 0.0)
-
-
-def _move_with_tail(
-    graph: sp.csr_matrix, zone: IntArray, v: int, a: int, is_centre: Any, frozen: Any
-) -> IntArray | None:
-    """Nodes to move with ``v`` so that zone ``a`` stays in one piece (``None``: cannot)."""
-    indptr, indices = graph.indptr, graph.indices
-    centre_nodes = np.flatnonzero(is_centre & (zone == a))
-    if len(centre_nodes) == 0:
-        return np.array([v])
-    # nodes of a still reachable from a's centre without passing v
-    start = int(centre_nodes[0])
-    seen = {start, v}
-    stack = [start]
-    while stack:
-        x = stack.pop()
-        for y in indices[indptr[x] : indptr[x + 1]].tolist():
-            if y not in seen and zone[y] == a:
-                seen.add(y)
-                stack.append(y)
-    seen.discard(v)
-    cut = np.flatnonzero(zone == a)
-    cut = cut[~np.isin(cut, np.fromiter(seen, dtype=np.int64, count=len(seen)))]
-    if frozen[cut].any():
-        return None
-    return cut  # v plus whatever hangs only on it
 
 
 # ---------------------------------------------------------------------- tiling

@@ -25,6 +25,9 @@ from scipy.optimize import linprog
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
 
+import os
+
+PER_HOUR = os.environ.get("CZPH") == "1"
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -46,12 +49,37 @@ class PathGraph:
     pt_prev: IntArray
     pt_next: IntArray
     pt_near_prev: npt.NDArray[np.bool_]
+    seg_chain: IntArray  # the chain describing each road segment
+    seg_edge: IntArray  # the directed edge of each segment on that chain
+    seg_fwd: npt.NDArray[np.bool_]  # that edge runs from the segment's first node
+    el_key: FloatArray  # sorted (chain, position) keys of the elements
+    el_loc: IntArray  # local node of each element
 
     def local(self, ids: IntArray) -> IntArray:
         """Local index of zoning-graph ids (-1 for ids not in the graph)."""
         pos = np.searchsorted(self.nodes, ids)
         pos = np.minimum(pos, len(self.nodes) - 1)
         return np.where(self.nodes[pos] == ids, pos, -1)
+
+    def zone_at(
+        self, network: RoadNetwork, seg: IntArray, frac: FloatArray, zone: IntArray
+    ) -> IntArray:
+        """Zone of points on the roads: that of the nearer element on their road (-1: none)."""
+        ch = network._router.chains
+        e = self.seg_edge[seg]
+        f = np.where(self.seg_fwd[seg], frac, 1 - frac)
+        chain = self.seg_chain[seg]
+        pos = ch.before[e] + f * network._a["minutes"][e]
+        key = chain.astype(np.float64) * 1e7 + pos
+        after = np.searchsorted(self.el_key, key, side="right")
+        n = len(self.el_key)
+        pi, ni = np.maximum(after - 1, 0), np.minimum(after, n - 1)
+        ok_p = (after > 0) & (np.floor(self.el_key[pi] / 1e7) == chain)
+        ok_n = (after < n) & (np.floor(self.el_key[ni] / 1e7) == chain)
+        d_p = np.where(ok_p, key - self.el_key[pi], np.inf)
+        d_n = np.where(ok_n, self.el_key[ni] - key, np.inf)
+        loc = np.where(d_p <= d_n, self.el_loc[pi], self.el_loc[ni])
+        return np.where(ok_p | ok_n, zone[loc], -1)
 
     def road_zones(self, zone: IntArray, n_road: int) -> IntArray:
         """Zone of every road node: junctions their own, pass-through nodes the nearer element."""
@@ -72,7 +100,9 @@ def path_graph(
     """Build the zoning graph of the junctions and places in ``mask``.
 
     ``seg``/``frac`` give each place's snap (segment and fraction from its first node);
-    ``mask`` covers road nodes then places, as zoning-graph ids.
+    ``mask`` covers road nodes then places, as zoning-graph ids. Where two roads cross
+    without meeting (a bridge), both pass through one extra node (id ``len(mask) + i``): a
+    map cannot draw both roads in different zones there, so the graph does not allow it.
     """
     a = network._a
     ch = network._router.chains
@@ -96,10 +126,21 @@ def path_graph(
     e = seg_edge[p_seg]
     f = np.where(use_fwd[p_seg], frac[place_ids], 1 - frac[place_ids])
     p_pos = ch.before[e] + f * a["minutes"][e]
-    el_chain = np.concatenate([cids, p_chain, cids])
-    el_pos = np.concatenate([np.zeros(len(cids)), p_pos, ch.total[cids]])
-    el_id = np.concatenate([js[cids], n + place_ids, je[cids]])
-    el_rank = np.concatenate([np.zeros(len(cids)), np.ones(len(place_ids)), np.full(len(cids), 2)])
+    # crossings: one node on both roads, kept where both roads touch the group
+    x_seg, x_frac = network._crossings
+    ab = a["seg_ab"]
+    x_in = mask[:n][ab[x_seg[:, 0]]].any(axis=1) & mask[:n][ab[x_seg[:, 1]]].any(axis=1)
+    x_ids = len(mask) + np.arange(len(x_seg))
+    xs, xf = x_seg.ravel(), x_frac.ravel()
+    xe = seg_edge[xs]
+    x_pos = ch.before[xe] + np.where(use_fwd[xs], xf, 1 - xf) * a["minutes"][xe]
+    mask = np.concatenate([mask, x_in])
+    el_chain = np.concatenate([cids, p_chain, seg_chain[xs], cids])
+    el_pos = np.concatenate([np.zeros(len(cids)), p_pos, x_pos, ch.total[cids]])
+    el_id = np.concatenate([js[cids], n + place_ids, np.repeat(x_ids, 2), je[cids]])
+    el_rank = np.concatenate(
+        [np.zeros(len(cids)), np.ones(len(place_ids) + len(xs)), np.full(len(cids), 2)]
+    )
     keep = mask[el_id]
     el_chain, el_pos, el_id, el_rank = el_chain[keep], el_pos[keep], el_id[keep], el_rank[keep]
     order = np.lexsort((el_id, el_rank, el_pos, el_chain))
@@ -107,7 +148,7 @@ def path_graph(
 
     junction = np.zeros(len(mask), dtype=bool)
     junction[ch.junction_nodes] = True
-    junction[n:] = True  # places
+    junction[n:] = True  # places and crossings
     nodes = np.unique(np.concatenate([np.flatnonzero(mask & junction), el_id]))
     loc = np.full(len(mask), -1, dtype=np.int64)
     loc[nodes] = np.arange(len(nodes))
@@ -141,7 +182,10 @@ def path_graph(
     pt_next = np.where(ok_next, loc[el_id[np.minimum(after, len(el_chain) - 1)]], -1)
     d_prev = np.where(ok_prev, pt_pos - el_pos[np.maximum(prev_i, 0)], np.inf)
     d_next = np.where(ok_next, el_pos[np.minimum(after, len(el_chain) - 1)] - pt_pos, np.inf)
-    return PathGraph(nodes, adj, pt_node, pt_prev, pt_next, d_prev <= d_next)
+    return PathGraph(
+        nodes, adj, pt_node, pt_prev, pt_next, d_prev <= d_next, seg_chain, seg_edge, use_fwd,
+        key_el, loc[el_id],
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------- connectivity
@@ -326,15 +370,20 @@ def rebalance(
         flows = [i for i in np.argsort(-f, kind="stable").tolist() if f[i] > 1e-9]
         if not flows:
             break
-        best: tuple[float, float, IntArray] | None = None
+        best: tuple[tuple[float, ...], IntArray] | None = None
         for i in flows:
             a, b = int(pairs[i, 0]), int(pairs[i, 1])
             tree = _zone_tree(adj, zone, a, int(centres[a]), b, w, cw * (t[b] - t[a]))
             cand = tree.order[
                 (tree.order != centres[a]) & tree.touch[tree.order] & (tree.weight[tree.order] > 0)
             ]
-            fit = np.round(np.abs(tree.weight[cand] - f[i]) / (band / 8))
-            pick = np.lexsort((cand, tree.cost[cand], fit))[:n_try]
+            if PER_HOUR:
+                cand = cand[tree.weight[cand] <= f[i] + band / 4]
+                per_hour = np.round(tree.cost[cand] / tree.weight[cand], 9)
+                pick = np.lexsort((cand, per_hour))[:n_try]
+            else:
+                fit = np.round(np.abs(tree.weight[cand] - f[i]) / (band / 8))
+                pick = np.lexsort((cand, tree.cost[cand], fit))[:n_try]
             pieces = [_subtree_nodes(int(cand[j]), tree) for j in pick.tolist()]
             pieces += _bridged(adj, zone, a, b, int(centres[a]), tree, float(f[i]), n_try, band / 8)
             for piece in pieces:
@@ -346,16 +395,17 @@ def rebalance(
                 new_h[b] += moving
                 new_cost = _flow(new_h, all_pairs, lo, hi)[0]  # adjacency barely changes
                 added = float((cw[piece] * (t[b, piece] - t[a, piece])).sum())
-                if new_cost < cost - 1e-6 and (best is None or (new_cost, added) < best[:2]):
+                key = (added / moving,) if PER_HOUR else (new_cost, added)
+                if new_cost < cost - 1e-6 and (best is None or key < best[0]):
                     trial = zone.copy()
                     trial[piece] = b
-                    best = (new_cost, added, trial)
+                    best = (key, trial)
             if best is not None:
                 break
             blocked.add((a, b))
         if best is None:
             continue  # re-route the flow around the blocked pairs
-        zone = best[2]
+        zone = best[1]
         h = np.bincount(zone[zone >= 0], weights=w[zone >= 0], minlength=k)
         blocked.clear()
     return zone

@@ -272,6 +272,26 @@ class RoadNetwork:
         return shapely.convex_hull(shapely.multipoints(np.column_stack([self.lon, self.lat])))
 
     @cached_property
+    def _crossings(self) -> tuple[IntArray, FloatArray]:
+        """Pairs of segments that cross without a shared node (bridges, tunnels).
+
+        Returns an (n, 2) array of segment indices and an (n, 2) array of the fractions
+        along each where they cross.
+        """
+        tree, lines = self._segments
+        a, b = tree.query(lines, predicate="crosses")
+        keep = a < b
+        a, b = a[keep], b[keep]
+        pts = shapely.intersection(lines[a], lines[b])
+        pts = shapely.centroid(pts)  # a crossing is a point; be safe with odd geometry
+        fa = shapely.line_locate_point(lines[a], pts, normalized=True)
+        fb = shapely.line_locate_point(lines[b], pts, normalized=True)
+        return (
+            np.column_stack([a, b]).astype(np.int64),
+            np.column_stack([fa, fb]).astype(np.float64),
+        )
+
+    @cached_property
     def _segments(self) -> tuple[shapely.STRtree, npt.NDArray[np.object_]]:
         ab = self._a["seg_ab"]
         coords = np.stack(

@@ -59,10 +59,12 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 DENSIFY_M = 100.0  # extra Voronoi generators along road segments longer than this
-WITHIN_SAMPLE = 400
+ACCESS_STEP_M = 20.0  # spacing of Voronoi generators along each client's access leg
+WITHIN_SAMPLE = 200
 JUNCTION_PULL = 0.02  # cost weight of a junction, as a share of the mean place hours
 POLISH_ROUNDS = 3  # rounds of boundary moves, each followed by moving the centres
-BAND_SHARE = 0.9  # the assignment aims inside this share of the tolerance band
+BAND_SHARE = 0.9  # the first assignment aims inside this share of the tolerance band
+MARGIN_SHARE = 0.9  # the zones are kept inside this share of it when they can be
 
 
 class ZoneError(ValueError):
@@ -261,6 +263,8 @@ def build_zones(
     zone_of_client = np.full(len(ids), -1, dtype=np.int64)
     node_zone = np.full(n_road, -1, dtype=np.int64)
     centre_ll = np.zeros((k_total, 2))
+    dense_seg, dense_frac = _densify(network)
+    dense_zone = np.full(len(dense_seg), -1, dtype=np.int64)
     offset = 0
     for (members, node_mask, _), k in zip(groups, ks, strict=True):
         if k == 0:
@@ -282,23 +286,26 @@ def build_zones(
         road = in_group[:n_road]
         node_zone[road] = res.zone[:n_road][road] + offset
         centre_ll[offset : offset + k] = places.lonlat(res.centres, network)
+        dz = res.graph.zone_at(network, dense_seg, dense_frac, res.local_zone)
+        dense_zone = np.where((dz >= 0) & (dense_zone < 0), dz + offset, dense_zone)
         offset += k
     unreachable = ok & (zone_of_client < 0)
     reasons[unreachable] = "cannot be reached by road from any zone centre"
 
+    gx, gy, gz = _generators(
+        network, node_zone, dense_seg, dense_frac, dense_zone, zone_of_client, cx, cy, snapped
+    )
     if localities is None:
-        polys, zone_of_client = _tile(
-            network, area, node_zone, zone_of_client, cx, cy, k_total, notes
-        )
+        polys, zone_of_client = _tile(area, gx, gy, gz, zone_of_client, cx, cy, k_total, notes)
     else:  # each locality is tiled on its own, so no zone crosses its border
         polys = [shapely.Polygon() for _ in range(k_total)]
         start = 0
         for (_, _, part), k in zip(groups, ks, strict=True):
-            in_node = (node_zone >= start) & (node_zone < start + k)
+            in_gen = (gz >= start) & (gz < start + k)
             in_client = (zone_of_client >= start) & (zone_of_client < start + k)
             if k:
                 part_polys, part_zone = _tile(
-                    network, part, np.where(in_node, node_zone, -1),
+                    part, gx, gy, np.where(in_gen, gz, -1),
                     np.where(in_client, zone_of_client, -1), cx, cy, k_total, notes,
                 )  # fmt: skip
                 polys[start : start + k] = part_polys[start : start + k]
@@ -511,6 +518,8 @@ def _augmented_graph(network: RoadNetwork, places: _Places) -> sp.csr_matrix:
 class _GroupResult:
     zone: IntArray  # zone (0..k-1) of every zoning-graph node, -1 outside the group
     centres: IntArray  # zoning-graph node of each centre
+    graph: PathGraph
+    local_zone: IntArray  # zone of each node of ``graph``
 
 
 def _times_from(network: RoadNetwork, places: _Places, centre_ll: FloatArray) -> FloatArray:
@@ -552,7 +561,7 @@ def _solve_group(
     if fixed is not None:
         centres = n_road + fixed
     else:
-        centres = n_road + group[_initial_centres(ux, uy, w, k, seed, prev_unit)]
+        centres = n_road + group[_initial_centres(ux, uy, w, k, seed, prev_unit, tolerance)]
     pts = np.column_stack([places.lon[group], places.lat[group]])
     times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
     for _ in range(max_iter if fixed is None else 0):
@@ -578,17 +587,42 @@ def _solve_group(
     weight = np.zeros(len(pg.nodes))
     weight[p_loc] = w
     times_all = _times_from(network, places, places.lonlat(centres, network))
-    t = times_all[:, pg.nodes]
+    t = _local_times(pg, times_all)
     import os
 
     if os.environ.get("CZINIT") == "tree":
         zone = _tree_lp(pg, c_loc, t, weight, k, tolerance)
     else:
-        assign = _balanced_assignment(times, w, tolerance, prev_unit, stability_minutes)
-        zone = _grow_labels(
-            pg, np.concatenate([p_loc, c_loc]), np.concatenate([assign, np.arange(k)])
+        lam: list[FloatArray] = []
+        assign = _balanced_assignment(
+            times, w, tolerance, prev_unit, stability_minutes, prices=lam
         )
+        if os.environ.get("CZINIT") == "grow":
+            zone = _grow_labels(
+                pg, np.concatenate([p_loc, c_loc]), np.concatenate([assign, np.arange(k)])
+            )
+        else:
+            zone = _priced_voronoi(pg, _finite(t) + lam[0][:, None], weight)
+            if os.environ.get("CZINIT") == "voronoi_lp":
+                zone[p_loc] = assign
+            zone[c_loc] = np.arange(k)
     _dbg("treeLP", zone, weight, t)
+    if os.environ.get("CZDBG"):
+        from scipy.sparse.csgraph import connected_components
+        coo = pg.adj.tocoo()
+        same = (zone[coo.row] == zone[coo.col]) & (zone[coo.row] >= 0)
+        intra = sp.csr_matrix((np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=pg.adj.shape)
+        _, comp = connected_components(intra, directed=False)
+        stray = (zone >= 0) & ~np.isin(comp, comp[c_loc])
+        print("stray nodes", stray.sum(), "hours", weight[stray].sum(), "places", (stray & (weight > 0)).sum(), "lam", np.round(lam[0], 2) if lam else None)
+        sc = _finite(t) + lam[0][:, None]
+        srt = np.sort(sc, axis=0)
+        print("tie-ish strays", (stray & (srt[1] - srt[0] < 1e-6)).sum())
+        # check path property: for stray node v with zone z, is its predecessor toward centre in z?
+        v = np.flatnonzero(stray & (weight > 0))[:5]
+        for x in v:
+            z = zone[x]; nb = pg.adj[x].indices
+            print(" stray place", x, "zone", z, "score", sc[:, x].round(2), "nbr zones", zone[nb], "nbr t_z", _finite(t)[z, nb].round(2), "own t", _finite(t)[z, x].round(2))
     # parts of the graph no centre reaches (islands of the road network) are left out
     reach = np.isfinite(t).any(axis=0)
     zone[~reach] = -1
@@ -599,14 +633,18 @@ def _solve_group(
     _dbg("contiguous", zone, weight, t)
     mean = weight.sum() / k
     pull = np.maximum(weight, JUNCTION_PULL * (w.mean() if len(w) else 1.0))
-    lo, hi = mean * (1 - tolerance), mean * (1 + tolerance)
     for rnd in range(POLISH_ROUNDS):
-        for share in (BAND_SHARE, 1.0):
+        for share in (MARGIN_SHARE, 1.0):
             zone = rebalance(
                 pg.adj, zone, weight, pull, _finite(t), c_loc,
                 mean * (1 - tolerance * share), mean * (1 + tolerance * share),
             )  # fmt: skip
         _dbg("rebalanced", zone, weight, t)
+        # polish inside the margin when the zones are in it, so that tiling's small changes
+        # (a client whose map cell joins another zone) do not take a zone out of the band
+        h = np.bincount(zone[zone >= 0], weights=weight[zone >= 0], minlength=k)
+        share = MARGIN_SHARE if np.abs(h - mean).max() <= mean * tolerance * MARGIN_SHARE else 1.0
+        lo, hi = mean * (1 - tolerance * share), mean * (1 + tolerance * share)
         zone = polish(pg.adj, zone, pull, weight, _finite(t), c_loc, lo, hi)
         _dbg("polished", zone, weight, t)
         if fixed_centres or rnd == POLISH_ROUNDS - 1:
@@ -618,7 +656,7 @@ def _solve_group(
         centres = new
         c_loc = pg.local(centres)
         times_all = _times_from(network, places, places.lonlat(centres, network))
-        t = times_all[:, pg.nodes]
+        t = _local_times(pg, times_all)
     h = np.bincount(zone[zone >= 0], weights=weight[zone >= 0], minlength=k)
     dev = np.abs(h - mean) / mean if mean > 0 else np.zeros(k)
     if dev.max() > tolerance + 1e-9:
@@ -629,14 +667,15 @@ def _solve_group(
         )
     out = np.full(len(mask), -1, dtype=np.int64)
     out[:n_road] = pg.road_zones(zone, n_road)
-    out[pg.nodes[pg.nodes >= n_road]] = zone[pg.nodes >= n_road]
+    is_place = (pg.nodes >= n_road) & (pg.nodes < len(mask))
+    out[pg.nodes[is_place]] = zone[is_place]
     # road nodes of the group left unlabelled (roads leaving it) take the nearest zone
     todo = mask[:n_road] & (out[:n_road] < 0)
     if todo.any():
         done = np.flatnonzero(out >= 0)
         out = _label_nodes(graph, mask, done, out[done], centres, k)
     out[nodes[unreachable]] = -1
-    return _GroupResult(out, centres)
+    return _GroupResult(out, centres, pg, zone)
 
 
 def _dbg(stage, zone, weight, t):
@@ -664,14 +703,79 @@ def _grow_labels(pg: PathGraph, seeds: IntArray, labels: IntArray) -> IntArray:
     return out.astype(np.int64)
 
 
+def _priced_voronoi(pg: PathGraph, score: FloatArray, weight: FloatArray) -> IntArray:
+    """Each node to the zone of least minutes-plus-price: connected zones, balanced hours.
+
+    With the prices (the duals of the balance constraints of the transportation LP), every
+    node on the shortest path from a centre to a node of its zone is in that zone too, so
+    zones are connected. Where zones tie (a stretch of road reached by both through one
+    junction), the tied stretch goes whole to the tied zone with the fewest hours so far.
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    k = score.shape[0]
+    tied = score <= score.min(axis=0) + 1e-6
+    zone = np.argmax(tied, axis=0).astype(np.int64)
+    multi = tied.sum(axis=0) > 1
+    if not multi.any():
+        return zone
+    pattern = (tied * (2 ** np.arange(k, dtype=np.float64))[:, None]).sum(axis=0)
+    coo = pg.adj.tocoo()
+    same = multi[coo.row] & multi[coo.col] & (pattern[coo.row] == pattern[coo.col])
+    sub = sp.csr_matrix((np.ones(int(same.sum())), (coo.row[same], coo.col[same])), pg.adj.shape)
+    _, comp = connected_components(sub, directed=False)
+    load = np.bincount(zone[~multi], weights=weight[~multi], minlength=k)
+    comps = np.unique(comp[multi])
+    hours = np.bincount(comp[multi], weights=weight[multi], minlength=comp.max() + 1)[comps]
+    first = {}
+    for v in np.flatnonzero(multi).tolist():
+        first.setdefault(int(comp[v]), v)
+    for c in comps[np.lexsort((comps, -hours))].tolist():
+        options = np.flatnonzero(tied[:, first[c]])
+        z = int(options[np.argmin(load[options])])
+        zone[comp == c] = z
+        load[z] += weight[comp == c].sum()
+    return zone
+
+
+def _local_times(pg: PathGraph, times_all: FloatArray) -> FloatArray:
+    """Minutes from each centre to each node of ``pg``; a crossing takes its nearest neighbour's."""
+    n_ids = times_all.shape[1]
+    real = pg.nodes < n_ids
+    t = np.full((times_all.shape[0], len(pg.nodes)), np.inf)
+    t[:, real] = times_all[:, pg.nodes[real]]
+    for v in np.flatnonzero(~real).tolist():
+        row = pg.adj[v]
+        t[:, v] = (t[:, row.indices] + row.data[None, :]).min(axis=1) if row.nnz else np.inf
+    return t
+
+
 def _finite(t: FloatArray) -> FloatArray:
     return np.where(np.isfinite(t), t, 1e6)
 
 
+def _kmeans_pp(xy: FloatArray, w: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
+    """k-means++ seeding (Arthur and Vassilvitskii, 2007), weighted by hours."""
+    p = w + 1e-9
+    first = int(rng.choice(len(xy), p=p / p.sum()))
+    centres = [xy[first]]
+    d2 = ((xy - xy[first]) ** 2).sum(axis=1)
+    for _ in range(1, k):
+        q = p * d2
+        nxt = int(rng.choice(len(xy), p=q / q.sum())) if q.sum() > 0 else int(np.argmax(p))
+        centres.append(xy[nxt])
+        d2 = np.minimum(d2, ((xy - xy[nxt]) ** 2).sum(axis=1))
+    return np.array(centres)
+
+
 def _initial_centres(
-    ux: Any, uy: Any, w: FloatArray, k: int, seed: int, prev_unit: IntArray | None
+    ux: Any, uy: Any, w: FloatArray, k: int, seed: int, prev_unit: IntArray | None, tol: float
 ) -> IntArray:
-    """Return starting centres as indices into the group's places."""
+    """Return starting centres as indices into the group's places.
+
+    k-means++ seeds, then Lloyd's iterations in which each step assigns places to centres by
+    the hours-balanced transportation LP on straight-line distances.
+    """
     if prev_unit is not None and (prev_unit >= 0).any():
         labels = np.unique(prev_unit[prev_unit >= 0])
         if len(labels) == k:
@@ -682,28 +786,19 @@ def _initial_centres(
                 [np.average(uy[prev_unit == z], weights=w[prev_unit == z] + 1e-9) for z in labels]
             )
             return _nearest_units(ux, uy, cx, cy)
-    from sklearn.cluster import KMeans
-
     xy = np.column_stack([ux, uy])
-    km = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(xy, sample_weight=w + 1e-9)
-    c = km.cluster_centers_
-    import os
-
-    if os.environ.get("CZINITC") == "bal":
-        for _ in range(15):
-            d2 = ((xy[None, :, :] - c[:, None, :]) ** 2).sum(axis=2)
-            lab = _balanced_assignment(d2 / 1e6, w, 0.05, None, 0.0)
-            newc = np.array(
-                [
-                    np.average(xy[lab == z], axis=0, weights=w[lab == z] + 1e-9)
-                    if (lab == z).any()
-                    else c[z]
-                    for z in range(k)
-                ]
-            )
-            if np.allclose(newc, c):
-                break
-            c = newc
+    c = _kmeans_pp(xy, w, k, np.random.default_rng(seed))
+    # Lloyd's iterations with the hours balanced: a start already close to balanced zones
+    for _ in range(15):
+        d2 = ((xy[None, :, :] - c[:, None, :]) ** 2).sum(axis=2) / 1e6
+        lab = _balanced_assignment(d2, w, tol, None, 0.0)
+        new = c.copy()
+        for z in range(k):
+            if (lab == z).any():
+                new[z] = np.average(xy[lab == z], axis=0, weights=w[lab == z] + 1e-9)
+        if np.allclose(new, c, atol=1.0):
+            break
+        c = new
     return _nearest_units(ux, uy, c[:, 0], c[:, 1])
 
 
@@ -781,6 +876,7 @@ def _balanced_assignment(
     parent: IntArray | None = None,
     cost_w: FloatArray | None = None,
     fractions: list[FloatArray] | None = None,
+    prices: list[FloatArray] | None = None,
 ) -> IntArray:
     """Transportation LP: units to zones, hours-weighted minutes, zone hours in the band.
 
@@ -842,6 +938,9 @@ def _balanced_assignment(
     x = res.x[: n * k].reshape(k, n)
     if fractions is not None:
         fractions.append(x)
+    if prices is not None:  # minutes added to each zone's times by its band constraints
+        marg = res.ineqlin.marginals
+        prices.append(-marg[:k] + marg[k : 2 * k])
     assign = np.argmax(x, axis=0).astype(np.int64)
     # units the LP split between zones go, heaviest first, to the emptiest of their zones
     split = np.flatnonzero(x.max(axis=0) < 1 - 1e-6)
@@ -916,34 +1015,55 @@ def _masked(graph: sp.csr_matrix, node_mask: Any) -> sp.csr_matrix:
 
 
 # ---------------------------------------------------------------------- tiling
-def _tile(
-    network: RoadNetwork, area: Any, node_zone: IntArray, client_zone: IntArray, cx: Any, cy: Any,
-    k: int, notes: list[str],
-) -> tuple[list[Any], IntArray]:  # fmt: skip
-    """Zone polygons from Voronoi cells of nodes, road points and clients, clipped to the area."""
-    a = network._a
-    ab = a["seg_ab"]
-    gx, gy, gz = [network.x], [network.y], [node_zone]
-    # points along long segments, each half with its end's zone
-    x0, y0, x1, y1 = (
-        network.x[ab[:, 0]],
-        network.y[ab[:, 0]],
-        network.x[ab[:, 1]],
-        network.y[ab[:, 1]],
+def _densify(network: RoadNetwork) -> tuple[IntArray, FloatArray]:
+    """Points along road segments longer than DENSIFY_M: segment and fraction of each."""
+    ab = network._a["seg_ab"]
+    length = np.hypot(
+        network.x[ab[:, 1]] - network.x[ab[:, 0]], network.y[ab[:, 1]] - network.y[ab[:, 0]]
     )
-    length = np.hypot(x1 - x0, y1 - y0)
-    n_extra = np.floor(length / DENSIFY_M).astype(int)
+    n_extra = np.floor(length / DENSIFY_M).astype(np.int64)
     seg = np.repeat(np.arange(len(ab)), n_extra)
-    if len(seg):
-        step = np.concatenate([np.arange(1, m + 1) / (m + 1) for m in n_extra[n_extra > 0]])
-        gx.append(x0[seg] + (x1[seg] - x0[seg]) * step)
-        gy.append(y0[seg] + (y1[seg] - y0[seg]) * step)
-        gz.append(np.where(step < 0.5, node_zone[ab[seg, 0]], node_zone[ab[seg, 1]]))
+    if not len(seg):
+        return seg, np.zeros(0)
+    frac = np.concatenate([np.arange(1, m + 1) / (m + 1) for m in n_extra[n_extra > 0]])
+    return seg, frac
+
+
+def _generators(
+    network: RoadNetwork, node_zone: IntArray, dense_seg: IntArray, dense_frac: FloatArray,
+    dense_zone: IntArray, client_zone: IntArray, cx: Any, cy: Any, snapped: Any,
+) -> tuple[FloatArray, FloatArray, IntArray]:  # fmt: skip
+    """Voronoi generators with their zones: road nodes, points along roads, access legs.
+
+    Points along a road take the zone of the nearer zoned element on it (as road nodes do),
+    and each client's access leg (from the client to its road) is lined with points of the
+    client's zone, so that a client's cell joins its zone's cells along the road.
+    """
+    ab = network._a["seg_ab"]
+    x0, y0 = network.x[ab[dense_seg, 0]], network.y[ab[dense_seg, 0]]
+    x1, y1 = network.x[ab[dense_seg, 1]], network.y[ab[dense_seg, 1]]
+    gx = [network.x, x0 + (x1 - x0) * dense_frac]
+    gy = [network.y, y0 + (y1 - y0) * dense_frac]
+    gz = [node_zone, dense_zone]
+    placed = np.flatnonzero(client_zone >= 0)
+    rx, ry = network._to_metric.transform(snapped.lon[placed], snapped.lat[placed])
+    px, py = np.asarray(cx)[placed], np.asarray(cy)[placed]
+    n_pts = np.maximum(np.ceil(np.hypot(px - rx, py - ry) / ACCESS_STEP_M), 1).astype(np.int64)
+    idx = np.repeat(np.arange(len(placed)), n_pts)
+    if len(idx):
+        step = np.concatenate([np.arange(m) / m for m in n_pts[n_pts > 0]])
+        gx.append(px[idx] + (np.asarray(rx)[idx] - px[idx]) * step)
+        gy.append(py[idx] + (np.asarray(ry)[idx] - py[idx]) * step)
+        gz.append(client_zone[placed][idx])
+    return np.concatenate(gx), np.concatenate(gy), np.concatenate(gz)
+
+
+def _tile(
+    area: Any, x: FloatArray, y: FloatArray, z: IntArray, client_zone: IntArray, cx: Any,
+    cy: Any, k: int, notes: list[str],
+) -> tuple[list[Any], IntArray]:  # fmt: skip
+    """Zone polygons from Voronoi cells of the generators, clipped to the area."""
     placed = client_zone >= 0
-    gx.append(np.asarray(cx)[placed])
-    gy.append(np.asarray(cy)[placed])
-    gz.append(client_zone[placed])
-    x, y, z = np.concatenate(gx), np.concatenate(gy), np.concatenate(gz)
     keep = (z >= 0) & shapely.contains_xy(area, x, y)
     # one generator per place (client first wins over a node at the same spot)
     order = np.flatnonzero(keep)[::-1]

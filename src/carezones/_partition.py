@@ -14,6 +14,7 @@ Neither ever cuts a zone in two.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +26,6 @@ from scipy.optimize import linprog
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
 
-import os
-
-PER_HOUR = os.environ.get("CZPH") == "1"
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -213,6 +211,33 @@ def reached_from(adj: sp.csr_matrix, zone: IntArray, start: int, skip: Any = ())
     return res
 
 
+def _rejoins(
+    adj: sp.csr_matrix, zone: IntArray, v: int, nbrs: IntArray, limit: int = 400
+) -> bool | None:
+    """Whether ``v``'s same-zone neighbours stay joined without ``v`` (a search near ``v``).
+
+    ``True``/``False`` when the search settles it within ``limit`` nodes, ``None`` otherwise.
+    """
+    indptr, indices = adj.indptr, adj.indices
+    z = zone[v]
+    want = set(nbrs.tolist())
+    start = want.pop()
+    seen = {v, start}
+    queue = deque([start])  # breadth first: the way round is usually a short loop
+    while queue:
+        if len(seen) > limit:
+            return None
+        x = queue.popleft()
+        for y in indices[indptr[x] : indptr[x + 1]].tolist():
+            if y not in seen and zone[y] == z:
+                want.discard(y)
+                if not want:
+                    return True
+                seen.add(y)
+                queue.append(y)
+    return False
+
+
 def _zone_pairs(adj: sp.csr_matrix, zone: IntArray, k: int) -> IntArray:
     coo = adj.tocoo()
     za, zb = zone[coo.row], zone[coo.col]
@@ -377,13 +402,8 @@ def rebalance(
             cand = tree.order[
                 (tree.order != centres[a]) & tree.touch[tree.order] & (tree.weight[tree.order] > 0)
             ]
-            if PER_HOUR:
-                cand = cand[tree.weight[cand] <= f[i] + band / 4]
-                per_hour = np.round(tree.cost[cand] / tree.weight[cand], 9)
-                pick = np.lexsort((cand, per_hour))[:n_try]
-            else:
-                fit = np.round(np.abs(tree.weight[cand] - f[i]) / (band / 8))
-                pick = np.lexsort((cand, tree.cost[cand], fit))[:n_try]
+            fit = np.round(np.abs(tree.weight[cand] - f[i]) / (band / 8))
+            pick = np.lexsort((cand, tree.cost[cand], fit))[:n_try]
             pieces = [_subtree_nodes(int(cand[j]), tree) for j in pick.tolist()]
             pieces += _bridged(adj, zone, a, b, int(centres[a]), tree, float(f[i]), n_try, band / 8)
             for piece in pieces:
@@ -395,7 +415,7 @@ def rebalance(
                 new_h[b] += moving
                 new_cost = _flow(new_h, all_pairs, lo, hi)[0]  # adjacency barely changes
                 added = float((cw[piece] * (t[b, piece] - t[a, piece])).sum())
-                key = (added / moving,) if PER_HOUR else (new_cost, added)
+                key = (new_cost, added)
                 if new_cost < cost - 1e-6 and (best is None or key < best[0]):
                     trial = zone.copy()
                     trial[piece] = b
@@ -449,88 +469,19 @@ def polish(
             nb = indices[indptr[vi] : indptr[vi + 1]]
             if not (zone[nb] == bi).any():
                 continue
-            if int((zone[nb] == ai).sum()) > 1:
-                rest = reached_from(adj, zone, int(centres[ai]), [vi])
-                if (zone == ai).sum() - 1 != rest.sum():
+            same = nb[zone[nb] == ai]
+            if len(same) > 1:
+                local = _rejoins(adj, zone, vi, same)
+                if local is None:  # undecided nearby: check the whole zone
+                    rest = reached_from(adj, zone, int(centres[ai]), [vi])
+                    local = bool((zone == ai).sum() - 1 == rest.sum())
+                if not local:
                     continue
             zone[vi] = bi
             h[ai] -= wv
             h[bi] += wv
             changed += 1
         if not changed:
-            break
-    return zone
-
-
-def connect_strays(
-    adj: sp.csr_matrix, zone: IntArray, centres: IntArray, w: FloatArray, max_rounds: int = 5
-) -> IntArray:
-    """Join pieces of a zone cut off from its centre back to it along the roads.
-
-    Each stray piece takes the shortest road path to the rest of its zone when the nodes on
-    that path hold fewer hours than the piece and giving them up cuts no other zone; pieces
-    that cannot be joined are left for :func:`make_contiguous`.
-    """
-    from scipy.sparse.csgraph import connected_components, dijkstra
-
-    k = len(centres)
-    zone = zone.copy()
-    coo = adj.tocoo()
-    is_centre = np.zeros(len(zone), dtype=bool)
-    is_centre[centres] = True
-    for _ in range(max_rounds):
-        same = (zone[coo.row] == zone[coo.col]) & (zone[coo.row] >= 0)
-        intra = sp.csr_matrix(
-            (np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=adj.shape
-        )
-        _, comp = connected_components(intra, directed=False)
-        stray = (zone >= 0) & ~np.isin(comp, comp[centres])
-        if not stray.any():
-            break
-        joined = 0
-        for x in np.unique(zone[stray]).tolist():
-            main = np.flatnonzero(comp == comp[centres[x]])
-            main = main[zone[main] == x]
-            dist, pred, _ = dijkstra(
-                adj, directed=False, indices=main, min_only=True, return_predecessors=True
-            )
-            pieces = np.unique(comp[stray & (zone == x)])
-            weights = np.array([w[comp == c].sum() for c in pieces.tolist()])
-            for c in pieces[np.argsort(-weights, kind="stable")].tolist():
-                nodes = np.flatnonzero((comp == c) & (zone == x))
-                if len(nodes) == 0:
-                    continue
-                v = int(nodes[np.argmin(dist[nodes])])
-                if not np.isfinite(dist[v]):
-                    continue
-                path = []
-                while pred[v] >= 0:
-                    v = int(pred[v])
-                    if zone[v] != x:
-                        path.append(v)
-                if not path or is_centre[path].any():
-                    continue
-                path_a = np.asarray(path, dtype=np.int64)
-                if w[path_a].sum() >= w[nodes].sum():
-                    continue
-                old = zone[path_a].copy()
-                before = {
-                    y: reached_from(adj, zone, int(centres[y])) for y in np.unique(old).tolist()
-                }
-                zone[path_a] = x
-                ok = True
-                for y, reach in before.items():
-                    if y < 0:
-                        continue
-                    after = reached_from(adj, zone, int(centres[y]))
-                    if after.sum() != reach.sum() - reach[path_a].sum():
-                        ok = False
-                        break
-                if ok:
-                    joined += 1
-                else:
-                    zone[path_a] = old
-        if not joined:
             break
     return zone
 

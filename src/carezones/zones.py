@@ -41,7 +41,6 @@ from scipy.sparse.csgraph import dijkstra
 
 from carezones._partition import (
     PathGraph,
-    connect_strays,
     make_contiguous,
     path_graph,
     polish,
@@ -60,9 +59,10 @@ IntArray = npt.NDArray[np.int64]
 
 DENSIFY_M = 100.0  # extra Voronoi generators along road segments longer than this
 ACCESS_STEP_M = 20.0  # spacing of Voronoi generators along each client's access leg
-WITHIN_SAMPLE = 200
+WITHIN_SAMPLE = 150
 JUNCTION_PULL = 0.02  # cost weight of a junction, as a share of the mean place hours
-POLISH_ROUNDS = 3  # rounds of boundary moves, each followed by moving the centres
+ROUNDS = 2  # fresh contiguous starts, each from the centres the last one ended with
+INNER_ROUNDS = 3  # rounds of balancing, polishing and moving centres to the medoids
 BAND_SHARE = 0.9  # the first assignment aims inside this share of the tolerance band
 MARGIN_SHARE = 0.9  # the zones are kept inside this share of it when they can be
 
@@ -566,103 +566,72 @@ def _solve_group(
     times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
     for _ in range(max_iter if fixed is None else 0):
         assign = _balanced_assignment(times, w, tolerance, prev_unit, stability_minutes)
-        import os
-
-        if os.environ.get("CZDBG"):
-            print(
-                "medoid loop",
-                float((w * _finite(times)[assign, np.arange(len(w))]).sum() / w.sum()),
-                time.perf_counter(),
-            )
         new = _medoids(network, pts, ux, uy, w, assign, centres - n_road, group, k) + n_road
         if np.array_equal(new, centres):
             break
         centres = new
         times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
     unreachable = ~np.isfinite(times.min(axis=0))
-    fixed_centres = fixed is not None
     pg = path_graph(network, places.seg, places.frac, mask)
-    c_loc = pg.local(centres)
     p_loc = pg.local(nodes)
     weight = np.zeros(len(pg.nodes))
-    weight[p_loc] = w
-    times_all = _times_from(network, places, places.lonlat(centres, network))
-    t = _local_times(pg, times_all)
-    import os
-
-    if os.environ.get("CZINIT") == "tree":
-        zone = _tree_lp(pg, c_loc, t, weight, k, tolerance)
-    else:
-        lam: list[FloatArray] = []
-        assign = _balanced_assignment(
-            times, w, tolerance, prev_unit, stability_minutes, prices=lam
-        )
-        if os.environ.get("CZINIT") == "grow":
-            zone = _grow_labels(
-                pg, np.concatenate([p_loc, c_loc]), np.concatenate([assign, np.arange(k)])
-            )
-        else:
-            zone = _priced_voronoi(pg, _finite(t) + lam[0][:, None], weight)
-            if os.environ.get("CZINIT") == "voronoi_lp":
-                zone[p_loc] = assign
-            zone[c_loc] = np.arange(k)
-    _dbg("treeLP", zone, weight, t)
-    if os.environ.get("CZDBG"):
-        from scipy.sparse.csgraph import connected_components
-        coo = pg.adj.tocoo()
-        same = (zone[coo.row] == zone[coo.col]) & (zone[coo.row] >= 0)
-        intra = sp.csr_matrix((np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=pg.adj.shape)
-        _, comp = connected_components(intra, directed=False)
-        stray = (zone >= 0) & ~np.isin(comp, comp[c_loc])
-        print("stray nodes", stray.sum(), "hours", weight[stray].sum(), "places", (stray & (weight > 0)).sum(), "lam", np.round(lam[0], 2) if lam else None)
-        sc = _finite(t) + lam[0][:, None]
-        srt = np.sort(sc, axis=0)
-        print("tie-ish strays", (stray & (srt[1] - srt[0] < 1e-6)).sum())
-        # check path property: for stray node v with zone z, is its predecessor toward centre in z?
-        v = np.flatnonzero(stray & (weight > 0))[:5]
-        for x in v:
-            z = zone[x]; nb = pg.adj[x].indices
-            print(" stray place", x, "zone", z, "score", sc[:, x].round(2), "nbr zones", zone[nb], "nbr t_z", _finite(t)[z, nb].round(2), "own t", _finite(t)[z, x].round(2))
-    # parts of the graph no centre reaches (islands of the road network) are left out
-    reach = np.isfinite(t).any(axis=0)
-    zone[~reach] = -1
-    weight[~reach] = 0.0
-    zone = connect_strays(pg.adj, zone, c_loc, weight)
-    _dbg("connected", zone, weight, t)
-    zone = make_contiguous(pg.adj, zone, c_loc, k)
-    _dbg("contiguous", zone, weight, t)
+    weight[p_loc] = np.where(unreachable, 0.0, w)
     mean = weight.sum() / k
     pull = np.maximum(weight, JUNCTION_PULL * (w.mean() if len(w) else 1.0))
-    for rnd in range(POLISH_ROUNDS):
-        for share in (MARGIN_SHARE, 1.0):
-            zone = rebalance(
-                pg.adj, zone, weight, pull, _finite(t), c_loc,
-                mean * (1 - tolerance * share), mean * (1 + tolerance * share),
-            )  # fmt: skip
-        _dbg("rebalanced", zone, weight, t)
-        # polish inside the margin when the zones are in it, so that tiling's small changes
-        # (a client whose map cell joins another zone) do not take a zone out of the band
-        h = np.bincount(zone[zone >= 0], weights=weight[zone >= 0], minlength=k)
-        share = MARGIN_SHARE if np.abs(h - mean).max() <= mean * tolerance * MARGIN_SHARE else 1.0
-        lo, hi = mean * (1 - tolerance * share), mean * (1 + tolerance * share)
-        zone = polish(pg.adj, zone, pull, weight, _finite(t), c_loc, lo, hi)
-        _dbg("polished", zone, weight, t)
-        if fixed_centres or rnd == POLISH_ROUNDS - 1:
+    best: tuple[tuple[bool, float], IntArray, IntArray] | None = None
+    seen: set[bytes] = set()
+    for _ in range(ROUNDS):
+        # a contiguous start from the centres (the LP's priced Voronoi), then rounds of
+        # balancing, polishing and moving the centres to their zones' medoids
+        if centres.tobytes() in seen:
             break
-        assign = zone[p_loc]
-        new = _medoids(network, pts, ux, uy, w, assign, centres - n_road, group, k) + n_road
-        if np.array_equal(new, centres):
-            break
-        centres = new
+        seen.add(centres.tobytes())
         c_loc = pg.local(centres)
         times_all = _times_from(network, places, places.lonlat(centres, network))
-        t = _local_times(pg, times_all)
-    h = np.bincount(zone[zone >= 0], weights=weight[zone >= 0], minlength=k)
-    dev = np.abs(h - mean) / mean if mean > 0 else np.zeros(k)
-    if dev.max() > tolerance + 1e-9:
+        t = _finite(_local_times(pg, times_all))
+        lam: list[FloatArray] = []
+        _balanced_assignment(
+            times_all[:, nodes], w, tolerance, prev_unit, stability_minutes, prices=lam
+        )
+        zone = _priced_voronoi(pg, t + lam[0][:, None], weight)
+        zone[c_loc] = np.arange(k)
+        zone[t.min(axis=0) >= 1e6] = -1  # islands of the road network no centre reaches
+        zone = make_contiguous(pg.adj, zone, c_loc, k)
+        for _ in range(INNER_ROUNDS):
+            for share in (MARGIN_SHARE, 1.0):
+                zone = rebalance(
+                    pg.adj, zone, weight, pull, t, c_loc,
+                    mean * (1 - tolerance * share), mean * (1 + tolerance * share),
+                )  # fmt: skip
+            # polish inside the margin when the zones are in it, so that tiling's small
+            # changes (a client whose map cell joins another zone) keep zones in the band
+            share = MARGIN_SHARE if _worst(zone, weight, k) <= tolerance * MARGIN_SHARE else 1.0
+            zone = polish(
+                pg.adj, zone, pull, weight, t, c_loc,
+                mean * (1 - tolerance * share), mean * (1 + tolerance * share),
+            )  # fmt: skip
+            score = (_worst(zone, weight, k) > tolerance + 1e-9, _cost(zone, weight, t))
+            if best is None or score < best[0]:
+                best = (score, zone, centres)
+            if fixed is not None:
+                break
+            new = _medoids(network, pts, ux, uy, w, zone[p_loc], centres - n_road, group, k)
+            new = new + n_road
+            if np.array_equal(new, centres):
+                break
+            centres = new
+            c_loc = pg.local(centres)
+            times_all = _times_from(network, places, places.lonlat(centres, network))
+            t = _finite(_local_times(pg, times_all))
+        if fixed is not None:
+            break
+    assert best is not None
+    _, zone, centres = best
+    worst = _worst(zone, weight, k)
+    if worst > tolerance + 1e-9:
         notes.append(
             f"the hours could not all be brought within ±{tolerance:.0%}: the worst zone is "
-            f"{dev.max():.1%} from the mean (a single place with many hours, or a zone that "
+            f"{worst:.1%} from the mean (a single place with many hours, or a zone that "
             "cannot give up clients without being cut in two)"
         )
     out = np.full(len(mask), -1, dtype=np.int64)
@@ -676,31 +645,6 @@ def _solve_group(
         out = _label_nodes(graph, mask, done, out[done], centres, k)
     out[nodes[unreachable]] = -1
     return _GroupResult(out, centres, pg, zone)
-
-
-def _dbg(stage, zone, weight, t):
-    import os
-
-    if os.environ.get("CZDBG"):
-        k = t.shape[0]
-        ok = zone >= 0
-        c = float((weight[ok] * _finite(t)[zone[ok], np.flatnonzero(ok)]).sum() / weight[ok].sum())
-        h = np.bincount(zone[ok], weights=weight[ok], minlength=k)
-        print(
-            f"{stage:12s} mean {c:.3f} worst {np.abs(h / h.mean() - 1).max():.3f} t={time.perf_counter():.1f}"
-        )
-
-
-def _grow_labels(pg: PathGraph, seeds: IntArray, labels: IntArray) -> IntArray:
-    """Every node takes the label of its nearest seed along the roads (-1 if none reaches)."""
-    _, _, src = dijkstra(
-        pg.adj, directed=False, indices=seeds, min_only=True, return_predecessors=True
-    )
-    lab = np.full(len(pg.nodes), -1, dtype=np.int64)
-    lab[seeds] = labels
-    out = np.where(src >= 0, lab[np.maximum(src, 0)], -1)
-    out[seeds] = labels
-    return out.astype(np.int64)
 
 
 def _priced_voronoi(pg: PathGraph, score: FloatArray, weight: FloatArray) -> IntArray:
@@ -727,7 +671,7 @@ def _priced_voronoi(pg: PathGraph, score: FloatArray, weight: FloatArray) -> Int
     load = np.bincount(zone[~multi], weights=weight[~multi], minlength=k)
     comps = np.unique(comp[multi])
     hours = np.bincount(comp[multi], weights=weight[multi], minlength=comp.max() + 1)[comps]
-    first = {}
+    first: dict[int, int] = {}
     for v in np.flatnonzero(multi).tolist():
         first.setdefault(int(comp[v]), v)
     for c in comps[np.lexsort((comps, -hours))].tolist():
@@ -736,6 +680,18 @@ def _priced_voronoi(pg: PathGraph, score: FloatArray, weight: FloatArray) -> Int
         zone[comp == c] = z
         load[z] += weight[comp == c].sum()
     return zone
+
+
+def _worst(zone: IntArray, weight: FloatArray, k: int) -> float:
+    """Largest deviation of a zone's hours from the mean, as a share of the mean."""
+    ok = zone >= 0
+    h = np.bincount(zone[ok], weights=weight[ok], minlength=k)
+    return float(np.abs(h / h.mean() - 1).max()) if h.mean() > 0 else 0.0
+
+
+def _cost(zone: IntArray, cw: FloatArray, t: FloatArray) -> float:
+    ok = zone >= 0
+    return float((cw[ok] * t[zone[ok], np.flatnonzero(ok)]).sum())
 
 
 def _local_times(pg: PathGraph, times_all: FloatArray) -> FloatArray:
@@ -802,59 +758,6 @@ def _initial_centres(
     return _nearest_units(ux, uy, c[:, 0], c[:, 1])
 
 
-def _tree_lp(
-    pg: PathGraph, centres: IntArray, t: FloatArray, weight: FloatArray, k: int, tol: float
-) -> IntArray:
-    """Assign every zoning-graph node to a zone, each zone connected along its tree.
-
-    The LP of :func:`_balanced_assignment` over every junction and place, with the
-    Zoltners-Sinha constraints: a node joins a zone only as far as its predecessor on the
-    zone's shortest-path tree does; the fractional answer is then rounded along the trees.
-    """
-    dist, pred = dijkstra(pg.adj, directed=False, indices=centres, return_predecessors=True)
-    parent = np.where(pred >= 0, pred, -1).astype(np.int64)
-    parent[~np.isfinite(dist)] = -1
-    w_mean = weight[weight > 0].mean() if (weight > 0).any() else 1.0
-    cost_w = np.maximum(weight, JUNCTION_PULL * w_mean)  # junctions: a small pull
-    tt = _finite(t).copy()
-    for z in range(k):  # each centre belongs to its own zone
-        tt[np.arange(k) != z, centres[z]] = 1e6
-    xs: list[FloatArray] = []
-    _balanced_assignment(tt, weight, tol, None, 0.0, parent, cost_w=cost_w, fractions=xs)
-    return _round_on_trees(xs[0], parent, dist, weight, k)
-
-
-def _round_on_trees(
-    x: FloatArray, parent: IntArray, dist: FloatArray, weight: FloatArray, k: int
-) -> IntArray:
-    """Round a fractional tree-LP solution keeping each zone connected along its tree.
-
-    Nodes are taken nearest-first; each goes to a zone that holds part of it and already holds
-    its tree predecessor: the one holding most of it, or, for a place the LP split, the one
-    furthest below its LP hours.
-    """
-    n = x.shape[1]
-    assign = np.full(n, -1, dtype=np.int64)
-    load = np.zeros(k)
-    quota = x @ weight  # each zone's hours in the LP
-    near = np.where(np.isfinite(dist), dist, np.inf).min(axis=0)
-    for v in np.argsort(near, kind="stable").tolist():
-        share = x[:, v]
-        ok = share > 1e-6
-        par = parent[:, v]
-        ok &= (par < 0) | (assign[np.maximum(par, 0)] == np.arange(k))
-        if not ok.any():
-            ok = share > 1e-6
-        cand = np.flatnonzero(ok)
-        if len(cand) > 1 and weight[v] > 0:  # a split place: to the zone furthest below quota
-            best = cand[np.argmax(quota[cand] - load[cand])]
-        else:
-            best = cand[np.lexsort((load[cand], -np.round(share[cand], 6)))[0]]
-        assign[v] = best
-        load[best] += weight[v]
-    return assign
-
-
 def _nearest_units(ux: Any, uy: Any, cx: Any, cy: Any) -> IntArray:
     """For each centre position, the nearest place (distinct ones), as indices."""
     d = (ux[None, :] - np.asarray(cx)[:, None]) ** 2 + (uy[None, :] - np.asarray(cy)[:, None]) ** 2
@@ -873,21 +776,17 @@ def _balanced_assignment(
     tol: float,
     prev_unit: IntArray | None,
     stab: float,
-    parent: IntArray | None = None,
-    cost_w: FloatArray | None = None,
-    fractions: list[FloatArray] | None = None,
     prices: list[FloatArray] | None = None,
 ) -> IntArray:
     """Transportation LP: units to zones, hours-weighted minutes, zone hours in the band.
 
-    With ``parent`` (k × n: for zone z, the unit just before unit u on the shortest road path
-    from z's centre, or -1), a unit may join a zone only as far as its parent does (Zoltners
-    and Sinha, 1983, Management Science 29(11)): each zone then stays connected along its
-    shortest-path tree.
+    With ``prices``, appends each zone's price: the minutes its band constraints add to its
+    travel times (from the LP's duals), so that the LP's assignment is, ties aside, each unit
+    to the zone of least minutes plus price.
     """
     k, n = times.shape
     t = np.where(np.isfinite(times), times, 1e6)
-    cost = (t * (w if cost_w is None else cost_w)[None, :]).ravel()
+    cost = (t * w[None, :]).ravel()
     if prev_unit is not None:
         moved = np.arange(k)[:, None] != prev_unit[None, :]
         cost = (
@@ -916,18 +815,6 @@ def _balanced_assignment(
     )
     blocks = [upper, lower]
     b_ub = [np.full(k, hi), np.full(k, -lo)]
-    if parent is not None:
-        zz, uu = np.nonzero(parent >= 0)
-        m = len(zz)
-        tree = sp.csr_matrix(
-            (
-                np.concatenate([np.ones(m), -np.ones(m)]),
-                (np.tile(np.arange(m), 2), np.concatenate([zz * n + uu, zz * n + parent[zz, uu]])),
-            ),
-            shape=(m, n * k + 2 * k),
-        )
-        blocks.append(tree)
-        b_ub.append(np.zeros(m))
     a_ub = sp.vstack(blocks).tocsr()
     ub = np.concatenate(b_ub)
     res = linprog(
@@ -936,8 +823,6 @@ def _balanced_assignment(
     if res.x is None:  # pragma: no cover - the soft LP is always feasible
         return np.argmin(t, axis=0).astype(np.int64)
     x = res.x[: n * k].reshape(k, n)
-    if fractions is not None:
-        fractions.append(x)
     if prices is not None:  # minutes added to each zone's times by its band constraints
         marg = res.ineqlin.marginals
         prices.append(-marg[:k] + marg[k : 2 * k])
@@ -1073,7 +958,9 @@ def _tile(
     pts = shapely.points(x[sel], y[sel])
     cells = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=area, ordered=True)
     cells = np.asarray(shapely.get_parts(cells))
-    cells = shapely.intersection(cells, area)
+    shapely.prepare(area)
+    edge = ~shapely.contains(area, cells)  # only cells crossing the border need clipping
+    cells[edge] = shapely.intersection(cells[edge], area)
     cell_zone = z[sel]
     polys = []
     for zz in range(k):

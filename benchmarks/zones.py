@@ -28,8 +28,11 @@ CANDIDATES = 50  # possible centres tried per zone when scoring
 
 
 def score(net, lonlat, hours, labels, k, area):
+    """Score one method's labels (-1: the method left the client out, e.g. far from roads)."""
     import shapely
 
+    kept = labels >= 0
+    lonlat, hours, labels = lonlat[kept], hours[kept], labels[kept]
     h = np.bincount(labels, weights=hours, minlength=k)
     mean = h.mean()
     dev = (h - mean) / mean
@@ -93,14 +96,22 @@ def _child(fn, conn):
     conn.close()
 
 
-def run_method(fn):
-    """Run one method in a forked process: its time, and its peak memory (MB, RSS growth)."""
+def run_method(fn, timeout):
+    """Run one method in a forked process: its time, and its peak memory (MB, RSS growth).
+
+    A method still running after ``timeout`` seconds is stopped and reported as timed out.
+    """
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(fn, child))
+    t = time.perf_counter()
     proc.start()
+    if not parent.poll(timeout):
+        proc.kill()
+        proc.join()
+        return None, {}, time.perf_counter() - t, 0.0, f"timed out after {timeout:.0f} s"
     labels, extra, sec, grew, err = parent.recv()
     proc.join()
     return labels, extra, sec, grew, err
@@ -115,6 +126,7 @@ def main() -> int:
     ap.add_argument("--zones", type=int, nargs="+", default=[4, 8, 12])
     ap.add_argument("--spopt-max", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds allowed per method")
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     if args.pbf is None or not Path(args.pbf).exists():
@@ -148,7 +160,8 @@ def main() -> int:
                 zid = {z: i for i, z in enumerate(sorted(lab.unique()))}
                 m = plan.metrics
                 extra = {k: m[k] for k in ("contiguous", "gap_km2", "overlap_km2", "balanced")}
-                return clients["client_id"].map(lab).map(zid).to_numpy(int), extra
+                ours = clients["client_id"].map(lab).map(zid).fillna(-1).to_numpy(int)
+                return ours, extra
 
             def kmeans(k=k, xy=xy, hours=hours):
                 from sklearn.cluster import KMeans
@@ -170,12 +183,16 @@ def main() -> int:
                 return model.fit_predict(xy)
 
             def spopt_rk(k=k, xy=xy, hours=hours, clients=clients):
+                import warnings
+
                 import geopandas as gpd
                 from libpysal.weights import KNN
                 from spopt.region import RegionKMeansHeuristic
 
                 gdf = gpd.GeoDataFrame({"hours": hours}, geometry=clients.geometry.to_crs(net.crs))
-                w = KNN.from_dataframe(gdf, k=6)
+                with warnings.catch_warnings():  # "not fully connected": reported as scored
+                    warnings.simplefilter("ignore")
+                    w = KNN.from_dataframe(gdf, k=6)
                 w = w.symmetrize() if hasattr(w, "symmetrize") else w
                 model = RegionKMeansHeuristic(xy, k, w)
                 model.solve()
@@ -189,7 +206,7 @@ def main() -> int:
             if n <= args.spopt_max:
                 methods.append(("spopt RegionKMeans", spopt_rk))
             for name, fn in methods:
-                labels, extra, sec, peak, err = run_method(fn)
+                labels, extra, sec, peak, err = run_method(fn, args.timeout)
                 if labels is None:
                     print(f"{n:>7} {k:>3} {name:<22}{sec:>7.1f}{peak:>7.0f}  failed: {err}")
                     continue

@@ -1,4 +1,4 @@
-"""Zones (work in progress, issue 3): contiguity, tiling, determinism, unassigned clients."""
+"""Zones: balance, contiguity, tiling, determinism, unassigned clients, options."""
 
 from __future__ import annotations
 
@@ -77,22 +77,57 @@ def test_hours_within_tolerance(plan):
     assert (plan.zones.deviation.abs() <= 0.05).all()
 
 
-@pytest.mark.xfail(reason="issue 3 in progress: 12 zones reach ±6.4% on this county", strict=True)
-def test_hours_within_tolerance_12_zones(county):
+@pytest.mark.parametrize("k", [4, 12])
+def test_hours_within_tolerance_other_counts(county, k):
     net, clients = county
-    assert build_zones(clients, net, 12, seed=0).metrics["balanced"]
+    plan = build_zones(clients, net, k, seed=0)
+    assert plan.metrics["balanced"], plan.metrics["notes"]
+    assert plan.metrics["contiguous"] and (plan.zones.geom_type == "Polygon").all()
+    assert plan.metrics["gap_km2"] < 1e-6 and plan.metrics["overlap_km2"] < 1e-6
+
+
+def test_impossible_balance_is_reported_not_hidden(county):
+    net, clients = county
+    heavy = clients.copy()
+    heavy.loc[heavy.index[0], "hours_per_week"] = heavy.hours_per_week.sum()  # half of all
+    plan = build_zones(heavy, net, 4, seed=0)
+    assert not plan.metrics["balanced"]
+    assert any("could not all be brought within" in n for n in plan.metrics["notes"])
+    assert plan.metrics["worst_deviation"] > 0.5  # how close it got is reported
+    assert len(plan.assignments) + len(plan.unassigned) == len(heavy)
+
+
+def test_fixed_centres_are_kept(county):
+    net, clients = county
+    centres = clients.iloc[[0, 200, 400]].geometry
+    plan = build_zones(clients, net, 3, centres=centres, seed=0)
+    got = np.sort(plan.zones[["centre_lon", "centre_lat"]].to_numpy(), axis=0)
+    want = np.sort(np.column_stack([centres.x, centres.y]), axis=0)
+    np.testing.assert_allclose(got, want, atol=1e-9)
+    with pytest.raises(ZoneError, match="one per zone"):
+        build_zones(clients, net, 4, centres=centres)
 
 
 def test_unreachable_and_outside_clients_listed_with_reasons(county):
     net, clients = county
     extra = clients.iloc[:2].copy()
     extra["client_id"] = ["FAR", "OUT"]
+    from carezones.zones import _study_area
+
     lon0, lat0 = float(clients.geometry.x.mean()), float(clients.geometry.y.mean())
-    extra.geometry = cz.network.shapely.points([[lon0 + 0.0, lat0 + 0.12], [lon0 + 3.0, lat0]])
+    # a point inside the study area but more than 1 km from any road (there is one: a reservoir)
+    lo, la, hi, ha = net.bounds
+    gx, gy = np.meshgrid(np.linspace(lo, hi, 60), np.linspace(la, ha, 60))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    mx, my = net._to_metric.transform(grid[:, 0], grid[:, 1])
+    inside = shapely.contains_xy(_study_area(net, None), mx, my)
+    far = grid[inside & net.snap(grid).far][0]
+    extra.geometry = cz.network.shapely.points([far, [lon0 + 3.0, lat0]])
     both = pd.concat([clients, extra], ignore_index=True)
     plan = build_zones(both, net, 4, seed=0)
     reasons = plan.unassigned.set_index("client_id")["reason"]
     assert "outside the study area" in reasons["OUT"]
+    assert "from any road" in reasons["FAR"]
     assert set(plan.assignments.client_id) | set(plan.unassigned.client_id) == set(both.client_id)
 
 

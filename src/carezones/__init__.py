@@ -2,7 +2,8 @@
 
 The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a
 road network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
-``route``, ``isochrones``). :func:`make_synthetic_county` builds an offline sample county.
+``route``, ``isochrones``), and split clients into home-care zones with :func:`build_zones`.
+:func:`make_synthetic_county` builds an offline sample county.
 """
 
 from carezones._errors import CarezonesError, NetworkError, OfflineError, ValidationError
@@ -10,6 +11,7 @@ from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
 from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
+from carezones.zones import ZoneError, ZonePlan, build_zones
 
 __version__ = "0.1.0"
 
@@ -25,7 +27,10 @@ __all__ = [
     "SpeedModel",
     "SyntheticCounty",
     "ValidationError",
+    "ZoneError",
+    "ZonePlan",
     "__version__",
+    "build_zones",
     "clients_on_buildings",
     "load_network",
     "make_synthetic_county",

@@ -1,27 +1,34 @@
 """Home-care zones: balanced in weekly hours, compact in road travel time, contiguous, tiling.
 
-Work in progress (issue 3): zones are contiguous and tile the study area, but the hours are not
-yet always brought inside the tolerance band (the synthetic county's 8 zones reach ±5.7% against
-±5%); maps, files, the CLI, localities tests and the benchmark are still to come.
-
 How :func:`build_zones` works
 -----------------------------
-1. **Units.** Each client is attached to the nearer end of the road segment it snaps to; clients at
-   the same place share a unit. Clients that cannot be zoned (outside the study area, too far from
-   any road) are listed in ``ZonePlan.unassigned`` with the reason.
-2. **Centres.** Hours-weighted k-means on the units' positions gives starting centres (or the
-   user's fixed centres, or the previous plan's zones).
-3. **Balanced assignment.** A transportation linear programme (HiGHS) assigns units to centres,
-   minimising hours × *road* minutes from the centre, with every zone's hours inside the
-   tolerance band (soft, so an impossible band still gives the closest plan). Centres then move
-   to the hours-weighted road medoid of their zone; repeat until they settle.
-4. **Contiguity.** Every road node takes the zone of the nearest assigned unit by road, pieces of
-   a zone cut off from its centre join the neighbouring zone, and boundary units move between
-   neighbouring zones (never disconnecting one) until the hours are in the band.
-5. **Tiling.** The study area is cut into Voronoi cells of the road nodes, points along long road
-   segments and the clients themselves, and cells are dissolved by zone: polygons with no gaps or
-   overlaps, each client inside its own zone, every road inside the zone it was assigned to, and
-   any stray piece merged into the zone around it.
+1. **Places and the zoning graph.** Clients at the same location form one *place*. The zoning
+   graph (:mod:`carezones._partition`) has a node per road junction and per place, joined along
+   each road in the order they lie on it, plus a node where two roads cross without meeting (a
+   bridge: a map cannot draw both roads in different zones there). A zone connected in this graph
+   is connected on the roads and on the map. Clients outside the study area or too far from any
+   road are listed in ``ZonePlan.unassigned`` with the reason.
+2. **Centres.** k-means++ seeds and Lloyd's iterations with the hours balanced (straight lines),
+   then centres move to the hours-weighted *road* medoid of their zones under a transportation
+   LP (HiGHS) that assigns places by hours x road minutes with every zone inside the band. Fixed
+   centres (provider bases) or a previous plan's zones replace this step.
+3. **A contiguous start.** The LP's dual prices on the balance constraints turn it into an
+   additively weighted Voronoi diagram on the roads: each node goes to the zone of least
+   minutes-plus-price. Every node on the shortest path from a centre to a node of its zone then
+   belongs to that zone, so zones are connected and nearly balanced; stretches of road where
+   zones tie go whole to the tied zone with fewest hours.
+4. **Balancing.** A minimum-cost flow of hours over the zones' adjacency says which neighbour
+   should hand how many hours to which; each step hands over a whole subtree of the giving
+   zone's shortest-path tree that touches the receiver (so neither is cut in two), the closest
+   fit with the fewest added minutes. Zones are brought inside 90% of the band when possible, so
+   that small changes at the tiling stage cannot push them out.
+5. **Polishing.** Boundary nodes move to the neighbouring zone whose centre is nearer when the
+   band allows and no zone is cut; centres move to their zones' medoids and this repeats; a
+   second round restarts from the LP with the final centres, and the best round is kept.
+6. **Tiling.** The study area is cut into Voronoi cells of road nodes, points along roads (each
+   with the zone of the nearer zoned element on its road) and points along each client's access
+   leg, and cells are dissolved by zone: polygons with no gaps or overlaps, one piece each, each
+   client inside its own zone (a rare stray piece is merged into the zone around it and noted).
 """
 
 from __future__ import annotations
@@ -578,6 +585,11 @@ def _solve_group(
     weight[p_loc] = np.where(unreachable, 0.0, w)
     mean = weight.sum() / k
     pull = np.maximum(weight, JUNCTION_PULL * (w.mean() if len(w) else 1.0))
+    # with a previous plan, a place pays stability_minutes per hour to change zone
+    stay = np.zeros((k, len(pg.nodes)))
+    if prev_unit is not None:
+        had = prev_unit >= 0
+        stay[:, p_loc[had]] = stability_minutes * (np.arange(k)[:, None] != prev_unit[had][None, :])
     best: tuple[tuple[bool, float], IntArray, IntArray] | None = None
     seen: set[bytes] = set()
     for _ in range(ROUNDS):
@@ -588,7 +600,7 @@ def _solve_group(
         seen.add(centres.tobytes())
         c_loc = pg.local(centres)
         times_all = _times_from(network, places, places.lonlat(centres, network))
-        t = _finite(_local_times(pg, times_all))
+        t = _finite(_local_times(pg, times_all)) + stay
         lam: list[FloatArray] = []
         _balanced_assignment(
             times_all[:, nodes], w, tolerance, prev_unit, stability_minutes, prices=lam
@@ -622,7 +634,7 @@ def _solve_group(
             centres = new
             c_loc = pg.local(centres)
             times_all = _times_from(network, places, places.lonlat(centres, network))
-            t = _finite(_local_times(pg, times_all))
+            t = _finite(_local_times(pg, times_all)) + stay
         if fixed is not None:
             break
     assert best is not None

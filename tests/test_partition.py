@@ -1,0 +1,83 @@
+"""The partition moves behind zones: balancing and polishing never cut a zone in two."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from carezones._partition import make_contiguous, polish, rebalance
+
+
+def grid(n: int) -> sp.csr_matrix:
+    idx = np.arange(n * n).reshape(n, n)
+    r = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+    c = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+    a = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n * n, n * n))
+    return (a + a.T).tocsr()
+
+
+def connected(adj, zone, k) -> bool:
+    for z in range(k):
+        nodes = np.flatnonzero(zone == z)
+        sub = adj[nodes][:, nodes]
+        if connected_components(sub, directed=False)[0] != 1:
+            return False
+    return True
+
+
+def times_from(adj, centres):
+    from scipy.sparse.csgraph import dijkstra
+
+    return dijkstra(adj, indices=centres)
+
+
+def test_rebalance_reaches_the_band_and_keeps_zones_whole():
+    n, k = 20, 4
+    adj = grid(n)
+    rng = np.random.default_rng(0)
+    w = rng.gamma(2.0, 5.0, n * n) * (rng.random(n * n) < 0.6)  # some nodes hold no hours
+    col = np.tile(np.arange(n), n)
+    zone = np.searchsorted([3, 6, 10], col, side="right").astype(np.int64)  # strips 3,3,4,10
+    centres = np.array([n * 10 + 1, n * 10 + 4, n * 10 + 8, n * 10 + 15])
+    t = times_from(adj, centres)
+    mean = w.sum() / k
+    assert np.abs(np.bincount(zone, weights=w) / mean - 1).max() > 0.5  # far out to start
+    out = rebalance(adj, zone, w, np.maximum(w, 0.1), t, centres, mean * 0.95, mean * 1.05)
+    h = np.bincount(out, weights=w, minlength=k)
+    assert np.all(np.abs(h / mean - 1) <= 0.05 + 1e-9)
+    assert connected(adj, out, k)
+    assert (out[centres] == np.arange(k)).all()
+
+
+def test_polish_lowers_cost_without_breaking_band_or_contiguity():
+    n, k = 16, 3
+    adj = grid(n)
+    rng = np.random.default_rng(1)
+    w = rng.gamma(2.0, 5.0, n * n)
+    centres = np.array([n * 2 + 2, n * 8 + 13, n * 13 + 3])
+    t = times_from(adj, centres)
+    col = np.tile(np.arange(n), n)
+    zone = np.searchsorted([5, 11], col, side="right").astype(np.int64)
+    zone[centres] = np.arange(k)
+    zone = make_contiguous(adj, zone, centres, k)
+    mean = w.sum() / k
+    lo, hi = mean * 0.8, mean * 1.2
+    zone = rebalance(adj, zone, w, w, t, centres, lo, hi)
+    before = (w * t[zone, np.arange(n * n)]).sum()
+    out = polish(adj, zone, w, w, t, centres, lo, hi)
+    after = (w * t[out, np.arange(n * n)]).sum()
+    assert after < before
+    h = np.bincount(out, weights=w, minlength=k)
+    assert np.all((h >= lo - 1e-9) & (h <= hi + 1e-9))
+    assert connected(adj, out, k)
+
+
+def test_make_contiguous_gives_cut_off_pieces_to_a_neighbour():
+    n, k = 6, 2
+    adj = grid(n)
+    zone = np.zeros(n * n, dtype=np.int64)
+    zone[np.tile(np.arange(n), n) >= 3] = 1
+    zone[0] = 1  # a lone corner cell of zone 1 inside zone 0
+    out = make_contiguous(adj, zone, np.array([14, 17]), k)
+    assert out[0] == 0 and connected(adj, out, k)

@@ -2,13 +2,15 @@
 
 The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a
 road network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
-``route``, ``isochrones``), and split clients into home-care zones with :func:`build_zones`.
+``route``, ``isochrones``); split clients into home-care zones with :func:`build_zones`; plan
+carers' rounds with :func:`plan_rounds`.
 :func:`make_synthetic_county` builds an offline sample county.
 """
 
 from carezones._errors import CarezonesError, NetworkError, OfflineError, ValidationError
 from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
+from carezones.rounds import Rounds, plan_rounds, read_carers, read_visits
 from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
 from carezones.zones import ZoneError, ZonePlan, build_zones
@@ -22,6 +24,7 @@ __all__ = [
     "OfflineError",
     "Provenance",
     "RoadNetwork",
+    "Rounds",
     "Route",
     "Snapped",
     "SpeedModel",
@@ -34,6 +37,9 @@ __all__ = [
     "clients_on_buildings",
     "load_network",
     "make_synthetic_county",
+    "plan_rounds",
+    "read_carers",
     "read_clients",
     "read_points",
+    "read_visits",
 ]

@@ -8,7 +8,7 @@ checked, not because a solver said so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from carezones.vrp import VrptwInstance
@@ -77,4 +77,136 @@ def check_vrptw(
         out.append(
             Violation(0, 0, "distance", f"routes add up to {total}, claimed {claimed_distance}")
         )
+    return out
+
+
+def check_rounds(
+    visits: Any, carers: Any, minutes: Any, itineraries: Any, unserved: Any, tol: float = 1e-6
+) -> list[Violation]:
+    """Every home-care rule, checked from the itineraries alone.
+
+    ``minutes`` is the travel matrix with the carers' homes (one per carer row, in order)
+    first and the visits after. ``itineraries`` has one row per stop (``carer_id, shift, seq,
+    kind, visit_id, arrival, start, end, travel_minutes``). Rules: each visit served by as many
+    different carers as it needs, or listed unserved (never both, never partly); each start
+    inside its window and each visit as long as it should be; both carers of a double-handed
+    visit start together; skills; every stop of a shift inside the shift, starting and ending
+    at the carer's home; the break taken whole inside its window; no carer in two places at
+    once (each stop begins after the previous one ends plus the travel between them); travel
+    minutes as in the matrix; the working time within ``max_minutes``.
+    """
+    import numpy as np
+
+    out: list[Violation] = []
+    n_c = len(carers)
+    vidx = {str(v): i for i, v in enumerate(visits["visit_id"])}
+    need = {
+        str(v): int(r) for v, r in zip(visits["visit_id"], visits["carers_required"], strict=True)
+    }
+    skipped = {str(v) for v in unserved["visit_id"]} if len(unserved) else set()
+    served: dict[str, list[tuple[str, float]]] = {}
+    rows_of = {}
+    for c, (cid, shift) in enumerate(
+        zip(carers["carer_id"].astype(str), carers.groupby("carer_id").cumcount() + 1, strict=True)
+    ):
+        rows_of[(cid, int(shift))] = c
+    for (cid, shift), g in itineraries.groupby(["carer_id", "shift"], sort=False):
+        key = (str(cid), int(shift))
+        if key not in rows_of:
+            out.append(Violation(0, 0, "unknown shift", f"carer {cid} has no shift {shift}"))
+            continue
+        c = rows_of[key]
+        r = carers.iloc[c]
+        g = g.sort_values("seq")
+        kinds = list(g["kind"])
+        if kinds[0] != "start" or kinds[-1] != "end":
+            out.append(
+                Violation(c + 1, 0, "shape", f"carer {cid}: a shift starts and ends at home")
+            )
+        if g["start"].iloc[0] < r.shift_start - tol or g["end"].iloc[-1] > r.shift_end + tol:
+            out.append(
+                Violation(
+                    c + 1,
+                    0,
+                    "outside the shift",
+                    f"carer {cid} works outside {r.shift_start}-{r.shift_end}",
+                )
+            )
+        mx = r.get("max_minutes", np.nan)
+        if mx == mx and g["end"].iloc[-1] - g["start"].iloc[0] > mx + tol:
+            out.append(Violation(c + 1, 0, "too long", f"carer {cid} works over {mx} minutes"))
+        loc, t = c, g["end"].iloc[0]
+        breaks = 0
+        for rec in g.iloc[1:].itertuples():
+            if rec.kind == "visit":
+                j = vidx.get(str(rec.visit_id))
+                if j is None:
+                    out.append(Violation(c + 1, 0, "unknown visit", str(rec.visit_id)))
+                    continue
+                to = n_c + j
+            elif rec.kind == "end":
+                to = c
+            else:
+                to = loc  # a break is taken where the carer is
+            leg = 0.0 if to == loc else float(minutes[loc][to])
+            if abs(rec.travel_minutes - leg) > 1e-3:
+                out.append(
+                    Violation(
+                        c + 1,
+                        0,
+                        "travel",
+                        f"carer {cid}: {rec.travel_minutes} min claimed, {leg} in the matrix",
+                    )
+                )
+            if rec.arrival < t + leg - 1e-3 or rec.start < rec.arrival - tol:
+                out.append(
+                    Violation(c + 1, 0, "two places at once", f"carer {cid} at stop {rec.seq}")
+                )
+            if rec.kind == "visit":
+                v = visits.iloc[j]
+                if rec.start < v.window_start - tol or rec.start > v.window_end + tol:
+                    out.append(
+                        Violation(
+                            c + 1, 0, "window", f"visit {rec.visit_id} starts outside its window"
+                        )
+                    )
+                if abs(rec.end - rec.start - v.duration_minutes) > tol:
+                    out.append(Violation(c + 1, 0, "duration", f"visit {rec.visit_id}"))
+                if not set(v.skills) <= set(r.skills):
+                    out.append(
+                        Violation(
+                            c + 1,
+                            0,
+                            "skills",
+                            f"carer {cid} lacks {sorted(set(v.skills) - set(r.skills))} "
+                            f"for {rec.visit_id}",
+                        )
+                    )
+                served.setdefault(str(rec.visit_id), []).append((str(cid), float(rec.start)))
+            if rec.kind == "break":
+                breaks += 1
+                if (
+                    rec.start < r.break_window_start - tol
+                    or rec.end > r.break_window_end + tol
+                    or rec.end - rec.start < r.break_minutes - tol
+                ):
+                    out.append(
+                        Violation(
+                            c + 1, 0, "break", f"carer {cid}'s break is not whole inside its window"
+                        )
+                    )
+            t, loc = rec.end, to
+        if r.break_minutes == r.break_minutes and breaks != 1:
+            out.append(Violation(c + 1, 0, "break", f"carer {cid} has {breaks} breaks, needs 1"))
+    for v, n in need.items():
+        got = served.get(v, [])
+        if v in skipped and got:
+            out.append(Violation(0, 0, "served and unserved", v))
+        elif v not in skipped and len(got) != n:
+            out.append(Violation(0, 0, "not served", f"visit {v}: {len(got)} of {n} carers"))
+        elif n == 2 and len(got) == 2:
+            if got[0][0] == got[1][0]:
+                out.append(Violation(0, 0, "double-handed", f"visit {v}: the same carer twice"))
+            if abs(got[0][1] - got[1][1]) > tol:
+                out.append(Violation(0, 0, "double-handed", f"visit {v}: carers start apart"))
     return out

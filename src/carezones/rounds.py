@@ -1,0 +1,741 @@
+"""Carers' daily rounds: who visits whom, in what order, arriving when, over real roads.
+
+:func:`read_visits` and :func:`read_carers` read and check the inputs (every problem reported
+together); :func:`plan_rounds` plans the day and returns :class:`Rounds`, whose every
+itinerary passes the independent checker (:func:`carezones.checker.check_rounds`).
+
+How :func:`plan_rounds` works
+-----------------------------
+1. **Travel.** Minutes between every carer's home and every visit come from the network's
+   engine (or an explicit matrix); they are rounded to whole seconds for the solver.
+2. **Model.** Each carer's shift is a vehicle of PyVRP (Wouda, Lan and Kool, 2024) leaving
+   and returning home inside the shift; each visit is a client whose *start* must fall inside
+   its window; a double-handed visit is two clients, one served by a carer of each half of the
+   team (so never twice by the same carer). Skills and the two halves are routing profiles in
+   which the visits a carer may not make are out of reach. Every visit is optional with a prize
+   far above any travel saving, so all visits are served when that is possible at all.
+3. **Synchronising.** The two carers of a double-handed visit must start together: the solver
+   is re-run with both halves' windows narrowed to the later of their starts, until they meet.
+4. **Schedule and breaks.** An exact schedule is computed (waiting allowed, both carers of a
+   double-handed visit start at the later arrival), and each carer's break is placed whole in
+   its window at the first stop where it fits (taken where the carer is). Visits that cannot
+   be kept without breaking a rule are moved to ``unserved`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import time as _time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from carezones._errors import ValidationError
+
+if TYPE_CHECKING:
+    from carezones.network import RoadNetwork
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+PRIZE = 10_000_000  # seconds of travel a served visit is worth: serve all that can be served
+FORBIDDEN = 100_000_000  # travel seconds into a visit a carer may not make
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+VISIT_COLUMNS = [
+    "visit_id",
+    "client_id",
+    "lat",
+    "lon",
+    "window_start",
+    "window_end",
+    "duration_minutes",
+    "carers_required",
+    "skills",
+]
+CARER_COLUMNS = [
+    "carer_id",
+    "lat",
+    "lon",
+    "shift_start",
+    "shift_end",
+    "skills",
+    "break_minutes",
+    "break_window_start",
+    "break_window_end",
+]
+
+
+def parse_hhmm(value: Any) -> int | None:
+    """Minutes after midnight of ``HH:MM`` (``None`` when it is not a valid time)."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    m = _TIME.match(str(value))
+    if not m:
+        return None
+    h, mm = int(m.group(1)), int(m.group(2))
+    if h > 24 or mm > 59 or (h == 24 and mm):
+        return None
+    return h * 60 + mm
+
+
+def hhmm(minutes: float) -> str:
+    """``HH:MM`` of minutes after midnight (rounded to the minute)."""
+    m = round(minutes)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _skills(value: Any) -> frozenset[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return frozenset()
+    return frozenset(s.strip().lower() for s in str(value).split(";") if s.strip())
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, row: Any, column: str, value: Any, reason: str, fix: str) -> None:
+        self.rows.append(
+            {"row": row, "column": column, "value": value, "reason": reason, "fix": fix}
+        )
+
+    def raise_if_any(self, rejected: pd.DataFrame | None, source: str) -> None:
+        frames = [pd.DataFrame(self.rows, columns=["row", "column", "value", "reason", "fix"])]
+        if rejected is not None and len(rejected):
+            frames.insert(0, rejected[["row", "column", "value", "reason", "fix"]])
+        table = pd.concat(frames, ignore_index=True)
+        if len(table):
+            raise ValidationError(table.sort_values("row", kind="stable"), source)
+
+
+def _times(df: pd.DataFrame, cols: list[str], probs: _Problems, optional: bool = False) -> None:
+    for col in cols:
+        out = []
+        for row, v in zip(df["source_row"], df[col], strict=True):
+            blank = v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+            t = None if blank else parse_hhmm(v)
+            if t is None and not (blank and optional):
+                probs.add(
+                    row,
+                    col,
+                    v,
+                    "not a time of day" if not blank else "missing",
+                    "write times as HH:MM on the 24-hour clock, e.g. 07:30",
+                )
+            out.append(np.nan if t is None else float(t))
+        df[col] = out
+
+
+def _numbers(df: pd.DataFrame, cols: list[str], probs: _Problems) -> None:
+    """Convert optional numeric columns: blank is allowed, anything else must be a number."""
+    for col in cols:
+        if col not in df:
+            df[col] = np.nan
+            continue
+        num = pd.to_numeric(df[col], errors="coerce")
+        blank = df[col].isna() | (df[col].astype(str).str.strip() == "")
+        for row, v in zip(
+            df["source_row"][num.isna() & ~blank], df[col][num.isna() & ~blank], strict=True
+        ):
+            probs.add(row, col, v, "not a number", f"write '{col}' as a number, or leave it blank")
+        df[col] = num.astype(float)
+
+
+def read_visits(source: Any, *, area: Any = None) -> pd.DataFrame:
+    """Read and check the day's visits (columns in :data:`VISIT_COLUMNS`).
+
+    ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
+    ``duration_minutes`` is its length; ``carers_required`` is 1 (blank) or 2; ``skills`` are
+    ``;``-separated. Every problem in the file is reported together in one
+    :class:`~carezones.ValidationError` (row, column, value, reason, fix).
+    """
+    from carezones.io import read_points
+
+    got = read_points(
+        source,
+        id_column="visit_id",
+        area=area,
+        errors="collect",
+        required=["window_start", "window_end", "duration_minutes"],
+        numeric=["duration_minutes"],
+    )
+    df = got.valid.copy()
+    probs = _Problems()
+    _numbers(df, ["carers_required"], probs)
+    _times(df, ["window_start", "window_end"], probs)
+    if "client_id" not in df:
+        df["client_id"] = df["visit_id"]
+    df["carers_required"] = df["carers_required"].fillna(1.0)
+    df["skills"] = [_skills(v) for v in df.get("skills", pd.Series([None] * len(df)))]
+    for rec in df.itertuples():
+        if rec.duration_minutes <= 0:
+            probs.add(
+                rec.source_row,
+                "duration_minutes",
+                rec.duration_minutes,
+                "a visit must last more than 0 minutes",
+                "give its length in minutes",
+            )
+        if rec.carers_required not in (1, 2):
+            probs.add(
+                rec.source_row,
+                "carers_required",
+                rec.carers_required,
+                "only 1 or 2 carers are supported",
+                "write 1, or 2 for a double-handed visit",
+            )
+        if np.isfinite(rec.window_start) and np.isfinite(rec.window_end):
+            if rec.window_end < rec.window_start:
+                probs.add(
+                    rec.source_row,
+                    "window_end",
+                    hhmm(rec.window_end),
+                    "the window ends before it starts",
+                    "window_end is the latest start; make it no earlier than window_start",
+                )
+    probs.raise_if_any(got.rejected, "visits")
+    df["carers_required"] = df["carers_required"].astype(int)
+    return df.reset_index(drop=True)
+
+
+def read_carers(source: Any, *, area: Any = None) -> pd.DataFrame:
+    """Read and check the carers' shifts (columns in :data:`CARER_COLUMNS`).
+
+    One row per shift: a carer working a split shift has two rows with the same ``carer_id``
+    (they must not overlap). A break, when given (``break_minutes`` with its window), must be
+    taken whole inside ``break_window_start``-``break_window_end``. ``max_minutes`` (optional)
+    caps the shift's working time.
+    """
+    from carezones.io import read_points
+
+    got = read_points(
+        source,
+        area=area,
+        errors="collect",
+        required=["carer_id", "shift_start", "shift_end"],
+    )
+    df = got.valid.copy()
+    df["carer_id"] = df["carer_id"].astype(str)
+    probs = _Problems()
+    _numbers(df, ["break_minutes", "max_minutes"], probs)
+    _times(df, ["shift_start", "shift_end"], probs)
+    for col in ("break_window_start", "break_window_end"):
+        if col not in df:
+            df[col] = np.nan
+    _times(df, ["break_window_start", "break_window_end"], probs, optional=True)
+    df["skills"] = [_skills(v) for v in df.get("skills", pd.Series([None] * len(df)))]
+    for rec in df.itertuples():
+        if (
+            np.isfinite(rec.shift_start)
+            and np.isfinite(rec.shift_end)
+            and (rec.shift_end <= rec.shift_start)
+        ):
+            probs.add(
+                rec.source_row,
+                "shift_end",
+                hhmm(rec.shift_end),
+                "the shift ends before it starts",
+                "check shift_start and shift_end",
+            )
+        has = [
+            np.isfinite(rec.break_minutes),
+            np.isfinite(rec.break_window_start),
+            np.isfinite(rec.break_window_end),
+        ]
+        if any(has) and not all(has):
+            probs.add(
+                rec.source_row,
+                "break_minutes",
+                rec.break_minutes,
+                "a break needs its minutes and both ends of its window",
+                "fill in break_minutes, break_window_start and break_window_end, or none",
+            )
+        elif all(has) and (
+            rec.break_minutes <= 0
+            or rec.break_window_end - rec.break_window_start < rec.break_minutes
+        ):
+            probs.add(
+                rec.source_row,
+                "break_minutes",
+                rec.break_minutes,
+                "the break does not fit in its window",
+                "widen the break window or shorten the break",
+            )
+    for cid, g in df.groupby("carer_id", sort=False):
+        g = g.sort_values("shift_start")
+        s, e, r = g["shift_start"].to_numpy(), g["shift_end"].to_numpy(), g["source_row"].to_numpy()
+        for i in range(1, len(g)):
+            if s[i] < e[i - 1]:
+                probs.add(
+                    r[i],
+                    "shift_start",
+                    hhmm(s[i]),
+                    f"carer {cid}'s shifts overlap (row {r[i - 1]} ends {hhmm(e[i - 1])})",
+                    "a carer's shifts must not overlap: correct the times",
+                )
+    probs.raise_if_any(got.rejected, "carers")
+    return df.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- planning
+@dataclass
+class Rounds:
+    """A day's rounds.
+
+    ``itineraries``: one row per stop in order (``carer_id, shift, seq, kind`` (start, visit,
+    break, end), ``visit_id, client_id, arrival, start, end`` in minutes after midnight,
+    ``waiting_minutes, travel_minutes, travel_km`` from the previous stop). ``unserved``:
+    ``visit_id, reason``. ``kpis``: plan-level numbers (see :meth:`summary`).
+    """
+
+    itineraries: pd.DataFrame
+    unserved: pd.DataFrame
+    kpis: dict[str, Any]
+    visits: pd.DataFrame = field(repr=False)
+    carers: pd.DataFrame = field(repr=False)
+    minutes: FloatArray = field(repr=False)
+
+    def check(self) -> list[Any]:
+        """Every rule, verified by the independent checker (an empty list: all kept)."""
+        from carezones.checker import check_rounds
+
+        return check_rounds(self.visits, self.carers, self.minutes, self.itineraries, self.unserved)
+
+    def summary(self) -> str:
+        """Return a few readable lines."""
+        k = self.kpis
+        return (
+            f"{k['visits_served']} of {k['visits']} visits served by {k['carers_used']} carers; "
+            f"care {k['care_minutes']:.0f} min, travel {k['travel_minutes']:.0f} min "
+            f"({k['travel_share_of_working_time']:.0%} of working time), "
+            f"waiting {k['waiting_minutes']:.0f} min"
+        )
+
+
+def _eligible(visits: pd.DataFrame, carers: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Carer row x visit: the carer has every skill the visit needs."""
+    return np.array([[v <= c for v in visits["skills"]] for c in carers["skills"]], dtype=bool)
+
+
+def _impossible(visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> dict[int, str]:
+    """Visits no plan can serve, with the reason."""
+    n_c = len(carers)
+    ok = _eligible(visits, carers)
+    out: dict[int, str] = {}
+    ss, se = carers["shift_start"].to_numpy(), carers["shift_end"].to_numpy()
+    ids = carers["carer_id"].to_numpy()
+    for j, v in enumerate(visits.itertuples()):
+        need = sorted(v.skills)
+        if not ok[:, j].any():
+            out[j] = f"no carer has the skill(s) {', '.join(need)}"
+            continue
+        go, back = T[:n_c, n_c + j], T[n_c + j, :n_c]
+        start = np.maximum(ss + go, v.window_start)
+        fits = ok[:, j] & (ss + go <= v.window_end) & (start + v.duration_minutes + back <= se)
+        if not fits.any():
+            out[j] = "no shift can reach it within its window (and get home before the shift ends)"
+        elif v.carers_required == 2 and len(set(ids[fits])) < 2:
+            out[j] = "double-handed, but only one carer has the skills and a shift that fits"
+    return out
+
+
+def plan_rounds(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    network: RoadNetwork | None = None,
+    *,
+    minutes: FloatArray | None = None,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    iterations: int | None = None,
+    sync_rounds: int = 4,
+) -> Rounds:
+    """Plan the day's rounds: serve every visit that can be served, then least travel.
+
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        From :func:`read_visits` and :func:`read_carers`.
+    network : RoadNetwork, optional
+        The drive network: travel minutes (and kilometres) between homes and visits.
+    minutes : array, optional
+        Instead of a network: minutes between the carers' homes (one per carer row, first)
+        and the visits, shape ``(len(carers) + len(visits),) * 2``.
+    time_limit : float
+        Seconds of search (split between the first solve and the synchronising rounds).
+    seed, iterations : int
+        The search's seed; an iteration limit instead of a time limit makes the answer the
+        same on every machine.
+    """
+    t0 = _time.perf_counter()
+    n_c, n_v = len(carers), len(visits)
+    if minutes is None:
+        if network is None:
+            raise ValueError("give a network or a minutes matrix")
+        pts = np.vstack(
+            [
+                np.column_stack([carers.geometry.x, carers.geometry.y]),
+                np.column_stack([visits.geometry.x, visits.geometry.y]),
+            ]
+        )
+        minutes = network.travel_times(pts)
+    T = np.asarray(minutes, dtype=float)
+    if T.shape != (n_c + n_v, n_c + n_v):
+        raise ValueError(f"minutes must be {(n_c + n_v,) * 2} (homes first, then visits)")
+    reasons = _impossible(visits, carers, T)
+    todo = [j for j in range(n_v) if j not in reasons]
+    forced: dict[tuple[int, int], float] = {}
+    routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
+    rounds = 1 + max(sync_rounds, 0)
+    for rnd in range(rounds):
+        share = 0.5 if rnd == 0 else 0.5 / max(sync_rounds, 1)
+        routes = _solve(
+            visits,
+            carers,
+            T,
+            todo,
+            forced,
+            time_limit * share,
+            seed + rnd,
+            None if iterations is None else max(iterations // rounds, 50),
+        )
+        starts = _simulate(visits, carers, T, routes, {})[0]
+        unsynced = False
+        for j in todo:
+            if visits["carers_required"].iat[j] == 2 and (j, 0) in starts and (j, 1) in starts:
+                a, b = starts[(j, 0)], starts[(j, 1)]
+                if abs(a - b) > 1e-6:
+                    unsynced = True
+                    t = max(a, b)
+                    if t <= visits["window_end"].iat[j]:
+                        forced[(j, 0)] = forced[(j, 1)] = t
+        if not unsynced:
+            break
+    routes, breaks, dropped = _repair(visits, carers, T, routes)
+    reasons.update(dropped)
+    served = {j for r in routes for (j, _) in r}
+    for j in todo:
+        if j not in served and j not in reasons:
+            reasons[j] = "no room in any carer's round (windows, shifts and travel)"
+    itin = _itineraries(visits, carers, T, routes, breaks, network)
+    unserved = pd.DataFrame(
+        {
+            "visit_id": [visits["visit_id"].iat[j] for j in sorted(reasons)],
+            "reason": [reasons[j] for j in sorted(reasons)],
+        }
+    )
+    kpis = _kpis(visits, itin, unserved, _time.perf_counter() - t0)
+    return Rounds(itin, unserved, kpis, visits, carers, T)
+
+
+def _solve(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    T: FloatArray,
+    todo: list[int],
+    forced: dict[tuple[int, int], float],
+    seconds: float,
+    seed: int,
+    iterations: int | None,
+) -> list[list[tuple[int, int]]]:
+    """One PyVRP solve: the visits (copies) on each carer row's route, in order."""
+    from pyvrp import Model
+    from pyvrp.stop import MaxIterations, MaxRuntime
+
+    n_c = len(carers)
+    ok = _eligible(visits, carers)
+    ids = carers["carer_id"].to_numpy()
+    team = {c: i % 2 for i, c in enumerate(dict.fromkeys(ids))}
+    half = np.array([team[c] for c in ids])
+    copies = [(j, k) for j in todo for k in range(int(visits["carers_required"].iat[j]))]
+    # a double-handed visit is split between the two halves of the team when both halves
+    # have carers who can make it; otherwise both copies may go to anyone eligible
+    allowed = np.zeros((n_c, len(copies)), dtype=bool)
+    for q, (j, k) in enumerate(copies):
+        allowed[:, q] = ok[:, j]
+        if visits["carers_required"].iat[j] == 2:
+            part = ok[:, j] & (half == k)
+            if (ok[:, j] & (half == 1 - k)).any() and part.any():
+                allowed[:, q] = part
+    m = Model()
+    n_loc = n_c + len(copies)
+    locs = [m.add_location(x=float(i), y=0.0) for i in range(n_loc)]
+    depots = [m.add_depot(locs[i]) for i in range(n_c)]
+    for q, (j, k) in enumerate(copies):
+        v = visits.iloc[j]
+        lo = round(v.window_start * 60)
+        hi = round(v.window_end * 60)
+        if (j, k) in forced:
+            lo = hi = round(forced[(j, k)] * 60)
+        m.add_client(
+            locs[n_c + q],
+            service_duration=round(v.duration_minutes * 60),
+            tw_early=lo,
+            tw_late=hi,
+            prize=PRIZE,
+            required=False,
+        )
+    point = np.r_[np.arange(n_c), [n_c + j for j, _ in copies]]
+    sec = np.round(np.where(np.isfinite(T), T, FORBIDDEN / 60) * 60).astype(np.int64)
+    base = sec[np.ix_(point, point)]
+    profiles: dict[bytes, Any] = {}
+    for c in range(n_c):
+        key = allowed[c].tobytes()
+        if key not in profiles:
+            prof = m.add_profile()
+            d = base.copy()
+            d[:, n_c:][:, ~allowed[c]] = FORBIDDEN
+            for a in range(n_loc):
+                row = d[a].tolist()
+                for b in range(n_loc):
+                    if a != b:
+                        m.add_edge(locs[a], locs[b], distance=row[b], duration=row[b], profile=prof)
+            profiles[key] = prof
+        r = carers.iloc[c]
+        m.add_vehicle_type(
+            num_available=1,
+            start_depot=depots[c],
+            end_depot=depots[c],
+            tw_early=round(r.shift_start * 60),
+            tw_late=round(r.shift_end * 60),
+            shift_duration=int(r.max_minutes * 60) if np.isfinite(r.max_minutes) else 2**62,
+            profile=profiles[key],
+            name=str(r.carer_id),
+        )
+    stop = MaxIterations(iterations) if iterations is not None else MaxRuntime(max(seconds, 0.1))
+    res = m.solve(stop, seed=seed, display=False)
+    routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
+    for route in res.best.routes():
+        c = int(route.vehicle_type())
+        routes[c] = [copies[int(a.idx)] for a in route.schedule() if a.is_client()]
+    return routes
+
+
+@dataclass
+class _Stop:
+    kind: str  # start, visit, break, end
+    copy: tuple[int, int] | None
+    loc: int  # index into the travel matrix
+    arrival: float
+    start: float
+    end: float
+    travel: float
+
+
+def _simulate(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    T: FloatArray,
+    routes: list[list[tuple[int, int]]],
+    breaks: dict[int, int],
+) -> tuple[dict[tuple[int, int], float], dict[int, list[_Stop]], list[tuple[str, int, int]]]:
+    """Exact times of every stop; both carers of a double-handed visit start together.
+
+    Returns each copy's start, each carer row's stops, and the rules broken as
+    ``(rule, carer row, visit)`` (visit -1 when none).
+    """
+    n_c = len(carers)
+    ws = visits["window_start"].to_numpy()
+    we = visits["window_end"].to_numpy()
+    dur = visits["duration_minutes"].to_numpy()
+    forced: dict[tuple[int, int], float] = {}
+    starts: dict[tuple[int, int], float] = {}
+    plans: dict[int, list[_Stop]] = {}
+    for _ in range(100):
+        starts, plans = {}, {}
+        for c, route in enumerate(routes):
+            if not route and c not in breaks:
+                continue
+            r = carers.iloc[c]
+            t, loc = float(r.shift_start), c
+            stops = [_Stop("start", None, c, t, t, t, 0.0)]
+            for p in range(len(route) + 1):
+                if breaks.get(c) == p:
+                    b = max(t, float(r.break_window_start))
+                    stops.append(_Stop("break", None, loc, t, b, b + r.break_minutes, 0.0))
+                    t = b + r.break_minutes
+                if p == len(route):
+                    break
+                j, k = route[p]
+                leg = T[loc, n_c + j]
+                arr = t + leg
+                st = max(arr, ws[j], forced.get((j, k), -np.inf))
+                stops.append(_Stop("visit", (j, k), n_c + j, arr, st, st + dur[j], leg))
+                starts[(j, k)] = st
+                t, loc = st + dur[j], n_c + j
+            leg = T[loc, c]
+            stops.append(_Stop("end", None, c, t + leg, t + leg, t + leg, leg))
+            # leave home just in time for the first stop (not before the shift starts)
+            if len(stops) > 2 and stops[1].kind == "visit":
+                dep = max(float(r.shift_start), stops[1].start - stops[1].travel)
+                stops[0] = _Stop("start", None, c, dep, dep, dep, 0.0)
+                stops[1].arrival = dep + stops[1].travel
+            plans[c] = stops
+        changed = False
+        for (j, k), st in list(starts.items()):
+            other = (j, 1 - k)
+            if visits["carers_required"].iat[j] == 2 and other in starts:
+                t = max(st, starts[other])
+                if forced.get((j, k), -np.inf) < t - 1e-9:
+                    forced[(j, k)] = forced[other] = t
+                    changed = True
+        if not changed:
+            break
+    broken: list[tuple[str, int, int]] = []
+    for c, stops in plans.items():
+        r = carers.iloc[c]
+        for s in stops:
+            if s.kind == "visit" and s.copy is not None and s.start > we[s.copy[0]] + 1e-9:
+                broken.append(("late", c, s.copy[0]))
+            if s.kind == "break" and s.end > r.break_window_end + 1e-9:
+                broken.append(("break", c, -1))
+        if stops[-1].arrival > r.shift_end + 1e-9:
+            broken.append(("shift", c, -1))
+        if np.isfinite(r.max_minutes) and stops[-1].arrival - stops[0].start > r.max_minutes + 1e-9:
+            broken.append(("shift", c, -1))
+    for j in {j for (j, _) in starts}:
+        if visits["carers_required"].iat[j] == 2 and ((j, 0) in starts) != ((j, 1) in starts):
+            broken.append(("partner", -1, j))
+    return starts, plans, broken
+
+
+def _repair(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    T: FloatArray,
+    routes: list[list[tuple[int, int]]],
+) -> tuple[list[list[tuple[int, int]]], dict[int, int], dict[int, str]]:
+    """Place every break and drop what cannot be kept; returns routes, breaks and reasons."""
+    routes = [list(r) for r in routes]
+    dropped: dict[int, str] = {}
+    has_break = [c for c in range(len(carers)) if np.isfinite(carers["break_minutes"].iat[c])]
+    for _ in range(10 * len(visits) + 10):
+        breaks: dict[int, int] = {}
+        for c in has_break:
+            best = None
+            for p in range(len(routes[c]) + 1):
+                trial = {**breaks, c: p}
+                bad = len(_simulate(visits, carers, T, routes, trial)[2])
+                if best is None or bad < best[0]:
+                    best = (bad, p)
+                if bad == 0:
+                    break
+            breaks[c] = best[1] if best else 0
+        _, plans, broken = _simulate(visits, carers, T, routes, breaks)
+        if not broken:
+            return routes, breaks, dropped
+        rule, c, j = broken[0]
+        if rule in ("late", "partner"):
+            double = visits["carers_required"].iat[j] == 2
+            dropped[j] = (
+                "double-handed: the two carers could not start together inside its window"
+                if double
+                else "could not be kept inside its window once breaks and partners were fitted"
+            )
+        else:  # a break or the shift's end: drop the visit that frees most of the clash
+            stops = [s for s in plans[c] if s.kind == "visit" and s.copy is not None]
+            if not stops:
+                break
+            if rule == "break":
+                bw = float(carers["break_window_start"].iat[c])
+                victim = min(stops, key=lambda s: abs(s.start - bw))
+                why = f"no room for carer {carers['carer_id'].iat[c]}'s break"
+            else:
+                victim = stops[-1]
+                why = f"carer {carers['carer_id'].iat[c]}'s shift ends before the round would"
+            j = victim.copy[0] if victim.copy else -1
+            dropped[j] = why
+        routes = [[q for q in r if q[0] != j] for r in routes]
+    raise RuntimeError("could not repair the rounds")  # pragma: no cover - drops always end
+
+
+def _itineraries(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    T: FloatArray,
+    routes: list[list[tuple[int, int]]],
+    breaks: dict[int, int],
+    network: Any,
+) -> pd.DataFrame:
+    _, plans, _ = _simulate(visits, carers, T, routes, breaks)
+    n_c = len(carers)
+    shift_no = carers.groupby("carer_id").cumcount().to_numpy() + 1
+    pts = None
+    if network is not None:
+        pts = np.vstack(
+            [
+                np.column_stack([carers.geometry.x, carers.geometry.y]),
+                np.column_stack([visits.geometry.x, visits.geometry.y]),
+            ]
+        )
+    rows = []
+    for c in sorted(plans):
+        prev = c
+        for seq, s in enumerate(plans[c]):
+            km = 0.0 if s.loc == prev else np.nan
+            if pts is not None and s.loc != prev:
+                km = network.route(pts[prev], pts[s.loc]).metres / 1000
+            j = s.copy[0] if s.copy else None
+            rows.append(
+                {
+                    "carer_id": carers["carer_id"].iat[c],
+                    "shift": int(shift_no[c]),
+                    "seq": seq,
+                    "kind": s.kind,
+                    "visit_id": visits["visit_id"].iat[j] if j is not None else "",
+                    "client_id": visits["client_id"].iat[j] if j is not None else "",
+                    "arrival": s.arrival,
+                    "start": s.start,
+                    "end": s.end,
+                    "waiting_minutes": max(s.start - s.arrival, 0.0) if s.kind == "visit" else 0.0,
+                    "travel_minutes": s.travel,
+                    "travel_km": km,
+                }
+            )
+            prev = s.loc
+    cols = [
+        "carer_id",
+        "shift",
+        "seq",
+        "kind",
+        "visit_id",
+        "client_id",
+        "arrival",
+        "start",
+        "end",
+        "waiting_minutes",
+        "travel_minutes",
+        "travel_km",
+    ]
+    del n_c
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _kpis(
+    visits: pd.DataFrame, itin: pd.DataFrame, unserved: pd.DataFrame, seconds: float
+) -> dict[str, Any]:
+    v = itin[itin.kind == "visit"]
+    working = itin.groupby(["carer_id", "shift"]).agg(a=("start", "min"), b=("end", "max"))
+    work = float((working.b - working.a).sum()) if len(working) else 0.0
+    care = float((v.end - v.start).sum())
+    travel = float(itin.travel_minutes.sum())
+    return {
+        "visits": len(visits),
+        "visits_served": len(visits) - len(unserved),
+        "visits_unserved": len(unserved),
+        "carers_used": int(v.carer_id.nunique()),
+        "care_minutes": care,
+        "travel_minutes": travel,
+        "waiting_minutes": float(v.waiting_minutes.sum()),
+        "working_minutes": work,
+        "travel_share_of_working_time": travel / work if work else 0.0,
+        "travel_minutes_per_care_hour": 60 * travel / care if care else 0.0,
+        "travel_km": float(itin.travel_km.sum(min_count=1))
+        if itin.travel_km.notna().any()
+        else None,
+        "seconds": round(seconds, 2),
+    }

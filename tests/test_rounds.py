@@ -1,0 +1,176 @@
+"""Rounds: reading the inputs, planning a day, and the independent checker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from carezones import ValidationError
+from carezones.checker import check_rounds
+from carezones.rounds import hhmm, parse_hhmm, plan_rounds, read_carers, read_visits
+
+LAT0, LON0 = 52.66, -0.73
+
+
+def day(n_visits: int = 30, n_carers: int = 5, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    starts = rng.choice([7 * 60, 8 * 60, 12 * 60, 17 * 60], n_visits) + rng.integers(
+        0, 60, n_visits
+    )
+    visits = pd.DataFrame(
+        {
+            "visit_id": [f"V{i}" for i in range(n_visits)],
+            "client_id": [f"C{i // 2}" for i in range(n_visits)],
+            "lat": LAT0 + rng.normal(0, 0.03, n_visits),
+            "lon": LON0 + rng.normal(0, 0.05, n_visits),
+            "window_start": [hhmm(s) for s in starts],
+            "window_end": [hhmm(s + 60) for s in starts],
+            "duration_minutes": rng.choice([30, 45, 60], n_visits),
+            "carers_required": np.where(np.arange(n_visits) % 7 == 3, 2, 1),
+            "skills": np.where(np.arange(n_visits) % 9 == 4, "medication", ""),
+        }
+    )
+    carers = pd.DataFrame(
+        {
+            "carer_id": [f"K{i}" for i in range(n_carers)],
+            "lat": LAT0 + rng.normal(0, 0.03, n_carers),
+            "lon": LON0 + rng.normal(0, 0.05, n_carers),
+            "shift_start": "07:00",
+            "shift_end": "20:00",
+            "skills": ["medication", "medication"] + [""] * (n_carers - 2),
+            "break_minutes": 30,
+            "break_window_start": "11:30",
+            "break_window_end": "14:00",
+        }
+    )
+    return visits, carers
+
+
+def matrix(visits, carers):
+    """Minutes between homes and visits at 40 km/h over 1.3 x the straight line."""
+    xy = np.vstack(
+        [
+            np.column_stack([carers.geometry.x, carers.geometry.y]),
+            np.column_stack([visits.geometry.x, visits.geometry.y]),
+        ]
+    )
+    d = np.hypot((xy[:, None, 0] - xy[None, :, 0]) * 68, (xy[:, None, 1] - xy[None, :, 1]) * 111)
+    return d * 1.3 / 40 * 60
+
+
+@pytest.fixture(scope="module")
+def planned():
+    v, c = day()
+    visits, carers = read_visits(v), read_carers(c)
+    minutes = matrix(visits, carers)
+    return plan_rounds(visits, carers, minutes=minutes, iterations=1500, seed=0)
+
+
+def test_times_parse_and_print():
+    assert parse_hhmm("07:30") == 450 and parse_hhmm("7:05") == 425 and parse_hhmm("24:00") == 1440
+    assert parse_hhmm("7.30") is None and parse_hhmm("25:00") is None and parse_hhmm("") is None
+    assert hhmm(450) == "07:30"
+
+
+def test_every_visit_served_or_listed_and_the_checker_agrees(planned):
+    r = planned
+    assert r.check() == []
+    served = set(r.itineraries.loc[r.itineraries.kind == "visit", "visit_id"])
+    assert served | set(r.unserved.visit_id) == set(r.visits.visit_id)
+    assert not served & set(r.unserved.visit_id)
+    assert r.kpis["visits_served"] >= 0.8 * len(r.visits)
+    doubles = r.visits.loc[r.visits.carers_required == 2, "visit_id"]
+    it = r.itineraries[r.itineraries.visit_id.isin(doubles)]
+    for _, g in it.groupby("visit_id"):
+        assert len(g) == 2 and g.carer_id.nunique() == 2 and g.start.nunique() == 1
+    breaks = r.itineraries[r.itineraries.kind == "break"]
+    assert (breaks.start >= 11.5 * 60).all() and (breaks.end <= 14 * 60).all()
+
+
+def test_same_seed_and_iterations_same_rounds(planned):
+    again = plan_rounds(planned.visits, planned.carers, minutes=planned.minutes, iterations=1500)
+    pd.testing.assert_frame_equal(again.itineraries, planned.itineraries)
+
+
+def test_impossible_visits_are_listed_with_the_reason():
+    v, c = day(12, 3)
+    v.loc[0, "skills"] = "hoist"  # nobody has it
+    v.loc[1, ["window_start", "window_end"]] = ["05:00", "05:30"]  # before every shift
+    visits, carers = read_visits(v), read_carers(c)
+    r = plan_rounds(visits, carers, minutes=matrix(visits, carers), iterations=500)
+    why = r.unserved.set_index("visit_id")["reason"]
+    assert "no carer has the skill(s) hoist" in why["V0"]
+    assert "no shift can reach it" in why["V1"]
+    assert r.check() == []
+
+
+def test_bad_inputs_are_reported_together():
+    v, c = day(6, 3)
+    v.loc[0, "window_start"] = "7.30"
+    v.loc[1, ["window_start", "window_end"]] = ["10:00", "09:00"]
+    v.loc[2, "carers_required"] = 3
+    with pytest.raises(ValidationError) as err:
+        read_visits(v)
+    rows = set(err.value.problems["row"])
+    assert {1, 2, 3} <= rows  # a DataFrame's rows count from 1 (a file's from 2, after the header)
+    c2 = pd.concat([c, c.iloc[[0]]], ignore_index=True)
+    c2.loc[3, ["shift_start", "shift_end"]] = ["19:00", "22:00"]  # overlaps K0's first shift
+    c2.loc[1, "break_window_end"] = None  # a break without the end of its window
+    with pytest.raises(ValidationError) as err:
+        read_carers(c2)
+    reasons = " ".join(err.value.problems["reason"])
+    assert "shifts overlap" in reasons and "a break needs" in reasons
+
+
+def corrupt(r, fn):
+    it = fn(r.itineraries.copy())
+    return {v.rule for v in check_rounds(r.visits, r.carers, r.minutes, it, r.unserved)}
+
+
+def test_checker_catches_each_kind_of_violation(planned):
+    r = planned
+    visit = r.itineraries.index[r.itineraries.kind == "visit"][0]
+    brk = r.itineraries.index[r.itineraries.kind == "break"][0]
+    doubles = r.visits.loc[r.visits.carers_required == 2, "visit_id"]
+    dbl = r.itineraries.index[r.itineraries.visit_id.isin(doubles)][0]
+
+    def late(it):
+        it.loc[visit, ["start", "end"]] += 600
+        return it
+
+    def short(it):
+        it.loc[visit, "end"] -= 5
+        return it
+
+    def no_break(it):
+        return it.drop(index=brk)
+
+    def apart(it):
+        it.loc[dbl, ["start", "end"]] += 1
+        return it
+
+    def travel(it):
+        it.loc[visit, "travel_minutes"] += 3
+        return it
+
+    def teleport(it):
+        it.loc[visit, "arrival"] -= 30
+        return it
+
+    def dropped(it):
+        return it.drop(index=visit)
+
+    assert "window" in corrupt(r, late)
+    assert "duration" in corrupt(r, short)
+    assert "break" in corrupt(r, no_break)
+    assert "double-handed" in corrupt(r, apart)
+    assert "travel" in corrupt(r, travel)
+    assert "two places at once" in corrupt(r, teleport)
+    assert "not served" in corrupt(r, dropped)
+    skilled = r.visits.copy()
+    vid = r.itineraries.at[visit, "visit_id"]
+    skilled.loc[skilled.visit_id == vid, "skills"] = [frozenset({"hoist"})]
+    assert "skills" in {
+        v.rule for v in check_rounds(skilled, r.carers, r.minutes, r.itineraries, r.unserved)
+    }

@@ -387,6 +387,7 @@ def plan_rounds(
     if T.shape != (n_c + n_v, n_c + n_v):
         raise ValueError(f"minutes must be {(n_c + n_v,) * 2} (homes first, then visits)")
     reasons = _impossible(visits, carers, T)
+    d = _day(visits, carers, T)
     todo = [j for j in range(n_v) if j not in reasons]
     forced: dict[tuple[int, int], float] = {}
     routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
@@ -403,7 +404,7 @@ def plan_rounds(
             seed + rnd,
             None if iterations is None else max(iterations // rounds, 50),
         )
-        starts = _simulate(visits, carers, T, routes, {})[0]
+        starts = _simulate(d, routes, {})[0]
         unsynced = False
         for j in todo:
             if visits["carers_required"].iat[j] == 2 and (j, 0) in starts and (j, 1) in starts:
@@ -415,13 +416,13 @@ def plan_rounds(
                         forced[(j, 0)] = forced[(j, 1)] = t
         if not unsynced:
             break
-    routes, breaks, dropped = _repair(visits, carers, T, routes)
+    routes, breaks, dropped = _repair(visits, carers, d, routes)
     reasons.update(dropped)
     served = {j for r in routes for (j, _) in r}
     for j in todo:
         if j not in served and j not in reasons:
             reasons[j] = "no room in any carer's round (windows, shifts and travel)"
-    itin = _itineraries(visits, carers, T, routes, breaks, network)
+    itin = _itineraries(visits, carers, d, routes, breaks, network)
     unserved = pd.DataFrame(
         {
             "visit_id": [visits["visit_id"].iat[j] for j in sorted(reasons)],
@@ -526,127 +527,169 @@ class _Stop:
     travel: float
 
 
+_Broken = tuple[str, int, int]  # (rule, carer row, visit), -1 where none applies
+
+
+@dataclass
+class _Day:
+    """The day as plain arrays, for fast scheduling."""
+
+    T: FloatArray
+    n_c: int
+    ws: FloatArray
+    we: FloatArray
+    dur: FloatArray
+    req: IntArray
+    ss: FloatArray
+    se: FloatArray
+    bm: FloatArray
+    bws: FloatArray
+    bwe: FloatArray
+    mx: FloatArray
+
+
+def _day(visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> _Day:
+    def col(df: pd.DataFrame, name: str) -> FloatArray:
+        return df[name].to_numpy(dtype=float)
+
+    return _Day(
+        T, len(carers), col(visits, "window_start"), col(visits, "window_end"),
+        col(visits, "duration_minutes"), visits["carers_required"].to_numpy(dtype=np.int64),
+        col(carers, "shift_start"), col(carers, "shift_end"), col(carers, "break_minutes"),
+        col(carers, "break_window_start"), col(carers, "break_window_end"),
+        col(carers, "max_minutes"),
+    )  # fmt: skip
+
+
+def _route_times(
+    d: _Day, c: int, route: list[tuple[int, int]], brk: int | None,
+    forced: dict[tuple[int, int], float],
+) -> tuple[list[_Stop], list[tuple[str, int, int]]]:  # fmt: skip
+    """Return the times of one shift's stops (waiting allowed) and the rules they break."""
+    t, loc = float(d.ss[c]), c
+    stops = [_Stop("start", None, c, t, t, t, 0.0)]
+    broken: list[tuple[str, int, int]] = []
+    n_c = d.n_c
+    for p in range(len(route) + 1):
+        if brk == p:
+            b = max(t, float(d.bws[c]))
+            stops.append(_Stop("break", None, loc, t, b, b + d.bm[c], 0.0))
+            t = b + float(d.bm[c])
+            if t > d.bwe[c] + 1e-9:
+                broken.append(("break", c, -1))
+        if p == len(route):
+            break
+        j, k = route[p]
+        leg = float(d.T[loc, n_c + j])
+        arr = t + leg
+        st = max(arr, float(d.ws[j]), forced.get((j, k), -np.inf))
+        stops.append(_Stop("visit", (j, k), n_c + j, arr, st, st + d.dur[j], leg))
+        if st > d.we[j] + 1e-9:
+            broken.append(("late", c, j))
+        t, loc = st + float(d.dur[j]), n_c + j
+    leg = float(d.T[loc, c])
+    stops.append(_Stop("end", None, c, t + leg, t + leg, t + leg, leg))
+    if len(stops) > 2 and stops[1].kind == "visit":  # leave home just in time
+        dep = max(float(d.ss[c]), stops[1].start - stops[1].travel)
+        stops[0] = _Stop("start", None, c, dep, dep, dep, 0.0)
+        stops[1].arrival = dep + stops[1].travel
+    if stops[-1].arrival > d.se[c] + 1e-9:
+        broken.append(("shift", c, -1))
+    if np.isfinite(d.mx[c]) and stops[-1].arrival - stops[0].start > d.mx[c] + 1e-9:
+        broken.append(("shift", c, -1))
+    return stops, broken
+
+
 def _simulate(
-    visits: pd.DataFrame,
-    carers: pd.DataFrame,
-    T: FloatArray,
-    routes: list[list[tuple[int, int]]],
-    breaks: dict[int, int],
-) -> tuple[dict[tuple[int, int], float], dict[int, list[_Stop]], list[tuple[str, int, int]]]:
+    d: _Day, routes: list[list[tuple[int, int]]], breaks: dict[int, int],
+) -> tuple[dict[tuple[int, int], float], dict[int, list[_Stop]], list[_Broken]]:  # fmt: skip
     """Exact times of every stop; both carers of a double-handed visit start together.
 
     Returns each copy's start, each carer row's stops, and the rules broken as
-    ``(rule, carer row, visit)`` (visit -1 when none).
+    ``(rule, carer row, visit)`` (-1 where none applies).
     """
-    n_c = len(carers)
-    ws = visits["window_start"].to_numpy()
-    we = visits["window_end"].to_numpy()
-    dur = visits["duration_minutes"].to_numpy()
     forced: dict[tuple[int, int], float] = {}
     starts: dict[tuple[int, int], float] = {}
     plans: dict[int, list[_Stop]] = {}
-    for _ in range(100):
-        starts, plans = {}, {}
+    broken: list[tuple[str, int, int]] = []
+    for _ in range(200):
+        starts, plans, broken = {}, {}, []
         for c, route in enumerate(routes):
             if not route and c not in breaks:
                 continue
-            r = carers.iloc[c]
-            t, loc = float(r.shift_start), c
-            stops = [_Stop("start", None, c, t, t, t, 0.0)]
-            for p in range(len(route) + 1):
-                if breaks.get(c) == p:
-                    b = max(t, float(r.break_window_start))
-                    stops.append(_Stop("break", None, loc, t, b, b + r.break_minutes, 0.0))
-                    t = b + r.break_minutes
-                if p == len(route):
-                    break
-                j, k = route[p]
-                leg = T[loc, n_c + j]
-                arr = t + leg
-                st = max(arr, ws[j], forced.get((j, k), -np.inf))
-                stops.append(_Stop("visit", (j, k), n_c + j, arr, st, st + dur[j], leg))
-                starts[(j, k)] = st
-                t, loc = st + dur[j], n_c + j
-            leg = T[loc, c]
-            stops.append(_Stop("end", None, c, t + leg, t + leg, t + leg, leg))
-            # leave home just in time for the first stop (not before the shift starts)
-            if len(stops) > 2 and stops[1].kind == "visit":
-                dep = max(float(r.shift_start), stops[1].start - stops[1].travel)
-                stops[0] = _Stop("start", None, c, dep, dep, dep, 0.0)
-                stops[1].arrival = dep + stops[1].travel
+            stops, bad = _route_times(d, c, route, breaks.get(c), forced)
             plans[c] = stops
+            broken += bad
+            for s in stops:
+                if s.copy is not None:
+                    starts[s.copy] = s.start
         changed = False
-        for (j, k), st in list(starts.items()):
+        for (j, k), st in starts.items():
             other = (j, 1 - k)
-            if visits["carers_required"].iat[j] == 2 and other in starts:
+            if d.req[j] == 2 and other in starts:
                 t = max(st, starts[other])
                 if forced.get((j, k), -np.inf) < t - 1e-9:
                     forced[(j, k)] = forced[other] = t
                     changed = True
         if not changed:
             break
-    broken: list[tuple[str, int, int]] = []
-    for c, stops in plans.items():
-        r = carers.iloc[c]
-        for s in stops:
-            if s.kind == "visit" and s.copy is not None and s.start > we[s.copy[0]] + 1e-9:
-                broken.append(("late", c, s.copy[0]))
-            if s.kind == "break" and s.end > r.break_window_end + 1e-9:
-                broken.append(("break", c, -1))
-        if stops[-1].arrival > r.shift_end + 1e-9:
-            broken.append(("shift", c, -1))
-        if np.isfinite(r.max_minutes) and stops[-1].arrival - stops[0].start > r.max_minutes + 1e-9:
-            broken.append(("shift", c, -1))
     for j in {j for (j, _) in starts}:
-        if visits["carers_required"].iat[j] == 2 and ((j, 0) in starts) != ((j, 1) in starts):
+        if d.req[j] == 2 and ((j, 0) in starts) != ((j, 1) in starts):
             broken.append(("partner", -1, j))
     return starts, plans, broken
 
 
+def _place_breaks(
+    d: _Day, routes: list[list[tuple[int, int]]], starts: dict[tuple[int, int], float]
+) -> dict[int, int]:
+    """Each carer's break at the first stop where it fits without making anything late."""
+    forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+    breaks: dict[int, int] = {}
+    for c in range(d.n_c):
+        if not np.isfinite(d.bm[c]):
+            continue
+        best: tuple[int, float, int] | None = None
+        for p in range(len(routes[c]) + 1):
+            stops, bad = _route_times(d, c, routes[c], p, forced)
+            key = (len(bad), stops[-1].arrival, p)
+            if best is None or key < best:
+                best = key
+            if not bad:
+                break
+        breaks[c] = best[2] if best else 0
+    return breaks
+
+
 def _repair(
-    visits: pd.DataFrame,
-    carers: pd.DataFrame,
-    T: FloatArray,
-    routes: list[list[tuple[int, int]]],
-) -> tuple[list[list[tuple[int, int]]], dict[int, int], dict[int, str]]:
+    visits: pd.DataFrame, carers: pd.DataFrame, d: _Day, routes: list[list[tuple[int, int]]],
+) -> tuple[list[list[tuple[int, int]]], dict[int, int], dict[int, str]]:  # fmt: skip
     """Place every break and drop what cannot be kept; returns routes, breaks and reasons."""
     routes = [list(r) for r in routes]
     dropped: dict[int, str] = {}
-    has_break = [c for c in range(len(carers)) if np.isfinite(carers["break_minutes"].iat[c])]
-    for _ in range(10 * len(visits) + 10):
-        breaks: dict[int, int] = {}
-        for c in has_break:
-            best = None
-            for p in range(len(routes[c]) + 1):
-                trial = {**breaks, c: p}
-                bad = len(_simulate(visits, carers, T, routes, trial)[2])
-                if best is None or bad < best[0]:
-                    best = (bad, p)
-                if bad == 0:
-                    break
-            breaks[c] = best[1] if best else 0
-        _, plans, broken = _simulate(visits, carers, T, routes, breaks)
+    for _ in range(len(visits) + 2):
+        starts = _simulate(d, routes, {})[0]
+        breaks = _place_breaks(d, routes, starts)
+        _, plans, broken = _simulate(d, routes, breaks)
         if not broken:
             return routes, breaks, dropped
         rule, c, j = broken[0]
         if rule in ("late", "partner"):
-            double = visits["carers_required"].iat[j] == 2
             dropped[j] = (
                 "double-handed: the two carers could not start together inside its window"
-                if double
+                if d.req[j] == 2
                 else "could not be kept inside its window once breaks and partners were fitted"
             )
-        else:  # a break or the shift's end: drop the visit that frees most of the clash
+        else:  # a break or the shift's end: drop the visit nearest the clash
             stops = [s for s in plans[c] if s.kind == "visit" and s.copy is not None]
             if not stops:
                 break
+            cid = carers["carer_id"].iat[c]
             if rule == "break":
-                bw = float(carers["break_window_start"].iat[c])
-                victim = min(stops, key=lambda s: abs(s.start - bw))
-                why = f"no room for carer {carers['carer_id'].iat[c]}'s break"
+                victim = min(stops, key=lambda s: abs(s.start - float(d.bws[c])))
+                why = f"no room for carer {cid}'s break"
             else:
                 victim = stops[-1]
-                why = f"carer {carers['carer_id'].iat[c]}'s shift ends before the round would"
+                why = f"carer {cid}'s shift ends before the round would"
             j = victim.copy[0] if victim.copy else -1
             dropped[j] = why
         routes = [[q for q in r if q[0] != j] for r in routes]
@@ -656,12 +699,12 @@ def _repair(
 def _itineraries(
     visits: pd.DataFrame,
     carers: pd.DataFrame,
-    T: FloatArray,
+    d: _Day,
     routes: list[list[tuple[int, int]]],
     breaks: dict[int, int],
     network: Any,
 ) -> pd.DataFrame:
-    _, plans, _ = _simulate(visits, carers, T, routes, breaks)
+    _, plans, _ = _simulate(d, routes, breaks)
     n_c = len(carers)
     shift_no = carers.groupby("carer_id").cumcount().to_numpy() + 1
     pts = None

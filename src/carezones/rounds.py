@@ -42,6 +42,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 PRIZE = 10_000_000  # seconds of travel a served visit is worth: serve all that can be served
+SYNC_SLACK = int(
+    __import__("os").environ.get("CZSYNC", "10")
+)  # minutes of window both carers of a double-handed visit aim at
 FORBIDDEN = 100_000_000  # travel seconds into a visit a carer may not make
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -393,7 +396,9 @@ def plan_rounds(
     routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
     rounds = 1 + max(sync_rounds, 0)
     for rnd in range(rounds):
-        share = 0.5 if rnd == 0 else 0.5 / max(sync_rounds, 1)
+        has_doubles = bool((visits["carers_required"].iloc[todo] == 2).any()) if todo else False
+        first = 0.6 if has_doubles and sync_rounds > 0 else 1.0
+        share = first if rnd == 0 else (1 - first) / max(sync_rounds, 1)
         routes = _solve(
             visits,
             carers,
@@ -442,9 +447,14 @@ def _solve(
     seconds: float,
     seed: int,
     iterations: int | None,
+    split_doubles: bool = True,
 ) -> list[list[tuple[int, int]]]:
-    """One PyVRP solve: the visits (copies) on each carer row's route, in order."""
-    from pyvrp import Model
+    """Solve once with PyVRP: the visits (copies) on each carer row's route, in order.
+
+    With ``split_doubles=False`` the two carers of a double-handed visit are not kept apart
+    (the relaxed reference of the benchmark).
+    """
+    from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
     from pyvrp.stop import MaxIterations, MaxRuntime
 
     n_c = len(carers)
@@ -458,57 +468,62 @@ def _solve(
     allowed = np.zeros((n_c, len(copies)), dtype=bool)
     for q, (j, k) in enumerate(copies):
         allowed[:, q] = ok[:, j]
-        if visits["carers_required"].iat[j] == 2:
+        if split_doubles and visits["carers_required"].iat[j] == 2:
             part = ok[:, j] & (half == k)
             if (ok[:, j] & (half == 1 - k)).any() and part.any():
                 allowed[:, q] = part
-    m = Model()
     n_loc = n_c + len(copies)
-    locs = [m.add_location(x=float(i), y=0.0) for i in range(n_loc)]
-    depots = [m.add_depot(locs[i]) for i in range(n_c)]
+    locations = [Location(x=float(i), y=0.0) for i in range(n_loc)]
+    depots = [Depot(location=i) for i in range(n_c)]
+    clients = []
     for q, (j, k) in enumerate(copies):
-        v = visits.iloc[j]
-        lo = round(v.window_start * 60)
-        hi = round(v.window_end * 60)
+        lo = round(float(visits["window_start"].iat[j]) * 60)
+        hi = round(float(visits["window_end"].iat[j]) * 60)
         if (j, k) in forced:
             lo = hi = round(forced[(j, k)] * 60)
-        m.add_client(
-            locs[n_c + q],
-            service_duration=round(v.duration_minutes * 60),
-            tw_early=lo,
-            tw_late=hi,
-            prize=PRIZE,
-            required=False,
-        )
-    point = np.r_[np.arange(n_c), [n_c + j for j, _ in copies]]
+        elif visits["carers_required"].iat[j] == 2 and hi - lo > SYNC_SLACK * 60:
+            # both carers aim at the same short stretch of the window, so that one rarely
+            # waits long for the other (centred in the window)
+            mid = (lo + hi) // 2
+            lo, hi = mid - SYNC_SLACK * 30, mid + SYNC_SLACK * 30
+        clients.append(
+            Client(
+                location=n_c + q,
+                service_duration=round(float(visits["duration_minutes"].iat[j]) * 60),
+                tw_early=lo, tw_late=hi, prize=PRIZE, required=False,
+            )
+        )  # fmt: skip
+    point = np.r_[np.arange(n_c), [n_c + j for j, _ in copies]].astype(np.int64)
     sec = np.round(np.where(np.isfinite(T), T, FORBIDDEN / 60) * 60).astype(np.int64)
     base = sec[np.ix_(point, point)]
-    profiles: dict[bytes, Any] = {}
+    np.fill_diagonal(base, 0)
+    matrices: list[Any] = []
+    profile_of: dict[bytes, int] = {}
+    vehicle_types = []
     for c in range(n_c):
         key = allowed[c].tobytes()
-        if key not in profiles:
-            prof = m.add_profile()
-            d = base.copy()
-            d[:, n_c:][:, ~allowed[c]] = FORBIDDEN
-            for a in range(n_loc):
-                row = d[a].tolist()
-                for b in range(n_loc):
-                    if a != b:
-                        m.add_edge(locs[a], locs[b], distance=row[b], duration=row[b], profile=prof)
-            profiles[key] = prof
-        r = carers.iloc[c]
-        m.add_vehicle_type(
-            num_available=1,
-            start_depot=depots[c],
-            end_depot=depots[c],
-            tw_early=round(r.shift_start * 60),
-            tw_late=round(r.shift_end * 60),
-            shift_duration=int(r.max_minutes * 60) if np.isfinite(r.max_minutes) else 2**62,
-            profile=profiles[key],
-            name=str(r.carer_id),
-        )
+        if key not in profile_of:
+            mat = base.copy()
+            mat[:, n_c:][:, ~allowed[c]] = FORBIDDEN
+            np.fill_diagonal(mat, 0)
+            profile_of[key] = len(matrices)
+            matrices.append(mat)
+        mx = float(carers["max_minutes"].iat[c])
+        vehicle_types.append(
+            VehicleType(
+                num_available=1, start_depot=c, end_depot=c,
+                tw_early=round(float(carers["shift_start"].iat[c]) * 60),
+                tw_late=round(float(carers["shift_end"].iat[c]) * 60),
+                shift_duration=round(mx * 60) if np.isfinite(mx) else 2**62,
+                profile=profile_of[key], name=str(carers["carer_id"].iat[c]),
+            )
+        )  # fmt: skip
+    data = ProblemData(
+        locations=locations, clients=clients, depots=depots, vehicle_types=vehicle_types,
+        distance_matrices=matrices, duration_matrices=matrices,
+    )  # fmt: skip
     stop = MaxIterations(iterations) if iterations is not None else MaxRuntime(max(seconds, 0.1))
-    res = m.solve(stop, seed=seed, display=False)
+    res = solve(data, stop, seed=seed, display=False)
     routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
     for route in res.best.routes():
         c = int(route.vehicle_type())
@@ -587,7 +602,7 @@ def _route_times(
         if st > d.we[j] + 1e-9:
             broken.append(("late", c, j))
         t, loc = st + float(d.dur[j]), n_c + j
-    leg = float(d.T[loc, c])
+    leg = 0.0 if loc == c else float(d.T[loc, c])
     stops.append(_Stop("end", None, c, t + leg, t + leg, t + leg, leg))
     if len(stops) > 2 and stops[1].kind == "visit":  # leave home just in time
         dep = max(float(d.ss[c]), stops[1].start - stops[1].travel)
@@ -782,3 +797,66 @@ def _kpis(
         else None,
         "seconds": round(seconds, 2),
     }
+
+
+def example_day(
+    client_points: Any, carer_points: Any, *, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Make an illustrative home-care day: visits for the clients, shifts for the carers.
+
+    For demos and benchmarks, not a model of any real service. Each client gets one to four
+    visits (morning, lunch, tea, bed calls, with 90-120-minute windows for the start and
+    15-60-minute durations); a tenth of the clients need two carers at every visit and a fifth
+    need a carer trained to give medication at their morning and bed calls. Carers (half
+    trained) work early shifts (07:00-15:00, 30-minute break between 11:00 and 13:30), late
+    shifts (14:30-22:30, 20-minute break between 17:00 and 19:00) or split shifts
+    (07:00-12:00 and 16:30-22:00, two rows).
+    ``client_points``/``carer_points`` are (lon, lat) arrays. Returns raw tables in the CSV
+    layout read by :func:`read_visits` and :func:`read_carers`.
+    """
+    rng = np.random.default_rng(seed)
+    cp, kp = np.asarray(client_points, float), np.asarray(carer_points, float)
+    slots = {  # earliest and latest window start (minutes), window width, durations, weights
+        "morning": (420, 570, 120, [30, 45, 60], [0.7, 0.25, 0.05]),
+        "lunch": (690, 810, 90, [15, 30], [0.4, 0.6]),
+        "tea": (930, 1050, 90, [15, 30], [0.5, 0.5]),
+        "bed": (1110, 1230, 90, [30, 45], [0.7, 0.3]),
+    }
+    packages = [["morning"], ["morning", "bed"], ["morning", "lunch", "bed"],
+                ["morning", "lunch", "tea", "bed"]]  # fmt: skip
+    rows = []
+    for i, (lon, lat) in enumerate(cp):
+        pkg = packages[rng.choice(4, p=[0.3, 0.3, 0.25, 0.15])]
+        double = rng.random() < 0.10
+        meds = rng.random() < 0.20
+        for slot in pkg:
+            lo, hi, width, durs, w = slots[slot]
+            start = int(rng.integers(lo // 15, hi // 15 + 1)) * 15
+            rows.append({
+                "visit_id": f"V{len(rows) + 1:04d}", "client_id": f"C{i + 1:04d}",
+                "lat": lat, "lon": lon, "window_start": hhmm(start),
+                "window_end": hhmm(start + width),
+                "duration_minutes": int(rng.choice(durs, p=w)),
+                "carers_required": 2 if double else 1,
+                "skills": "medication" if meds and slot in ("morning", "bed") else "",
+            })  # fmt: skip
+    visits = pd.DataFrame(rows)
+    carers = []
+    kinds = ["early"] * round(len(kp) * 0.36) + ["late"] * round(len(kp) * 0.24)
+    kinds += ["split"] * (len(kp) - len(kinds))
+    for i, (lon, lat) in enumerate(kp):
+        base = {"carer_id": f"K{i + 1:03d}", "lat": lat, "lon": lon,
+                "skills": "medication" if i % 2 == 0 else ""}  # fmt: skip
+        kind = kinds[i]
+        if kind == "early":
+            carers.append({**base, "shift_start": "07:00", "shift_end": "15:00",
+                           "break_minutes": 30, "break_window_start": "11:00",
+                           "break_window_end": "13:30"})  # fmt: skip
+        elif kind == "late":
+            carers.append({**base, "shift_start": "14:30", "shift_end": "22:30",
+                           "break_minutes": 20, "break_window_start": "17:00",
+                           "break_window_end": "19:00"})  # fmt: skip
+        else:
+            carers.append({**base, "shift_start": "07:00", "shift_end": "12:00"})
+            carers.append({**base, "shift_start": "16:30", "shift_end": "22:00"})
+    return visits, pd.DataFrame(carers)

@@ -824,7 +824,7 @@ def example_day(
     }
     packages = [["morning"], ["morning", "bed"], ["morning", "lunch", "bed"],
                 ["morning", "lunch", "tea", "bed"]]  # fmt: skip
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, (lon, lat) in enumerate(cp):
         pkg = packages[rng.choice(4, p=[0.3, 0.3, 0.25, 0.15])]
         double = rng.random() < 0.10

@@ -174,3 +174,39 @@ def test_checker_catches_each_kind_of_violation(planned):
     assert "skills" in {
         v.rule for v in check_rounds(skilled, r.carers, r.minutes, r.itineraries, r.unserved)
     }
+
+
+def test_files_map_and_command(tmp_path):
+    import json
+
+    import geopandas as gpd
+
+    import carezones as cz
+    from carezones.cli import main
+    from carezones.rounds import example_day
+
+    county = cz.make_synthetic_county(tmp_path / "county", size="tiny", seed=0)
+    net = cz.load_network(county.osm_path, engine="builtin")
+    pts = cz.read_clients(county.clients_path, area=net)
+    ll = np.column_stack([pts.geometry.x, pts.geometry.y])
+    v, c = example_day(ll[:12], ll[12:16], seed=0)
+    v.loc[0, "client_id"] = "<script>alert(1)</script>"
+    v.loc[0, "visit_id"] = "<b>V1</b>"
+    v.to_csv(tmp_path / "visits.csv", index=False)
+    c.to_csv(tmp_path / "carers.csv", index=False)
+    out = tmp_path / "day"
+    args = ["rounds", "--osm", str(county.osm_path), "--visits", str(tmp_path / "visits.csv")]
+    args += ["--carers", str(tmp_path / "carers.csv"), "--time-limit", "2", "--out", str(out)]
+    assert main([*args, "--engine", "builtin", "--quiet"]) == 0
+    it = pd.read_csv(out / "itineraries.csv")
+    assert list(it.columns[:10]) == [
+        "carer_id", "shift", "seq", "kind", "visit_id", "client_id", "arrival", "start", "end",
+        "waiting_minutes",
+    ]  # fmt: skip
+    assert it.start.str.match(r"^\d\d:\d\d$").all()
+    assert set(pd.read_csv(out / "unserved.csv").columns) == {"visit_id", "reason"}
+    assert json.loads((out / "kpis.json").read_text())["visits"] == len(v)
+    assert len(gpd.read_file(out / "rounds.gpkg", layer="legs")) > 0
+    html = (out / "rounds.html").read_text()
+    assert "<script>alert(1)</script>" not in html and "<b>V1</b>" not in html
+    assert "SYNTHETIC DATA" in html

@@ -27,6 +27,16 @@ EPILOG_ZONES = """examples:
   carezones zones --osm county.osm.pbf --clients clients.csv --hours-per-zone 900 \\
       --tolerance 0.05 --boundary council.gpkg --previous zones-2025.gpkg --out zones-out
 """
+EPILOG_ROUNDS = """examples:
+  carezones rounds --osm county.osm.pbf --visits visits.csv --carers carers.csv --out day-out
+  carezones rounds --osm county.osm.pbf --visits visits.csv --carers carers.csv \\
+      --time-limit 60 --seed 1 --out day-out
+
+visits.csv: visit_id, client_id, lat, lon, window_start, window_end (HH:MM, bounding the start),
+  duration_minutes, carers_required (1 or 2), skills (;-separated)
+carers.csv: carer_id, lat, lon, shift_start, shift_end, skills, break_minutes,
+  break_window_start, break_window_end (a split shift is two rows with the same carer_id)
+"""
 EPILOG_TIMES = """examples:
   carezones travel-times --osm county.osm.pbf --points clients.csv --out minutes.csv
   carezones travel-times --osm county.osm.pbf --points clients.csv --to offices.csv --out m.csv
@@ -91,6 +101,15 @@ def _parser() -> argparse.ArgumentParser:
     z.add_argument("--out", type=Path, required=True, help="output folder")
     common(z)
 
+    r = add("rounds", "carers' rounds for a day: who visits whom, when, by road", EPILOG_ROUNDS)
+    r.add_argument("--osm", type=Path, required=True, help="the drive network (.osm.pbf/.osm)")
+    r.add_argument("--visits", type=Path, required=True, help="the day's visits (CSV/XLSX)")
+    r.add_argument("--carers", type=Path, required=True, help="the carers' shifts (CSV/XLSX)")
+    r.add_argument("--time-limit", type=float, default=30.0, help="seconds of search (30)")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--out", type=Path, required=True, help="output folder")
+    common(r)
+
     t = add(
         "travel-times",
         "travel-time matrix (minutes) between the points of one or two files",
@@ -122,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _travel_times(args)
         if args.command == "zones":
             return _zones(args)
+        if args.command == "rounds":
+            return _rounds(args)
     except ValidationError as exc:
         print(f"carezones: bad input\n{exc}", file=sys.stderr)
         return 2
@@ -221,6 +242,26 @@ def _zones(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(plan.summary())
         print(f"wrote {args.out}/assignments.csv, zones.gpkg, zones.html, summary.json, summary.md")
+    return 0
+
+
+def _rounds(args: argparse.Namespace) -> int:
+    from carezones.network import load_network
+    from carezones.rounds import plan_rounds, read_carers, read_visits
+
+    net = load_network(args.osm, "drive", engine=args.engine)
+    visits = read_visits(args.visits, area=net)
+    carers = read_carers(args.carers, area=net)
+    rounds = plan_rounds(visits, carers, net, time_limit=args.time_limit, seed=args.seed)
+    problems = rounds.check()
+    if problems:  # pragma: no cover - the planner only returns checked rounds
+        raise RuntimeError(f"the rounds break a rule: {problems[0]}")
+    rounds.to_files(args.out)
+    if not args.quiet:
+        print(rounds.summary())
+        print(
+            f"wrote {args.out}/itineraries.csv, unserved.csv, kpis.json, rounds.gpkg, rounds.html"
+        )
     return 0
 
 

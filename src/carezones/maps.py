@@ -419,3 +419,45 @@ def zones_map(
     _add_legend(m, "Zones", items, note)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' rounds") -> folium.Map:
+    """Draw a day's rounds: each carer's legs in its colour, numbered stops with their times."""
+    import folium
+
+    it = rounds.itineraries
+    lo, la, hi, ha = (float(it.lon.min()), float(it.lat.min()), float(it.lon.max()),
+                      float(it.lat.max()))  # fmt: skip
+    m = _frame((lo, la, hi, ha), rounds.attribution, rounds.synthetic, title, offline)
+    items = []
+    for i, ((cid, shift), g) in enumerate(it.groupby(["carer_id", "shift"], sort=True)):
+        colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
+        layer = folium.FeatureGroup(name=html.escape(f"{cid} (shift {shift})"), show=True)
+        for leg in g.leg.dropna():
+            coords = [(y, x) for x, y in leg.coords]
+            folium.PolyLine(coords, color=colour, weight=3, opacity=0.8).add_to(layer)
+        n = 0
+        for rec in g.itertuples():
+            if rec.kind == "visit":
+                n += 1
+            t = f"{int(rec.start) // 60:02d}:{int(rec.start) % 60:02d}"
+            e = f"{int(rec.end) // 60:02d}:{int(rec.end) % 60:02d}"
+            what = {"start": "leaves home", "end": "back home", "break": "break"}.get(
+                rec.kind, f"visit {n}: {rec.visit_id}"
+            )
+            folium.CircleMarker(
+                (float(rec.lat), float(rec.lon)), radius=6 if rec.kind == "visit" else 4,
+                color=colour, fill=True, fill_opacity=0.9,
+                tooltip=html.escape(f"{cid}: {what}, {t}-{e}"),
+            ).add_to(layer)  # fmt: skip
+        layer.add_to(m)
+        items.append((colour, f"{cid} (shift {shift})"))
+    k = rounds.kpis
+    note = (
+        f"{k['visits_served']} of {k['visits']} visits; travel {k['travel_minutes']:.0f} min, "
+        f"{k['travel_share_of_working_time']:.0%} of working time. Shows visit locations: for "
+        "the provider's own use."
+    )
+    _add_legend(m, "Carers", items[:24], note)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 
 from carezones._errors import ValidationError
 
@@ -301,6 +302,51 @@ class Rounds:
     visits: pd.DataFrame = field(repr=False)
     carers: pd.DataFrame = field(repr=False)
     minutes: FloatArray = field(repr=False)
+    attribution: str = ""
+    synthetic: bool = False
+
+    def to_map(self, *, offline: bool = True) -> Any:
+        """Each carer's round along the roads in its own colour, stops numbered with times.
+
+        The map shows where visits are: it is for the provider planning the day, not for
+        sharing.
+        """
+        from carezones.maps import rounds_map
+
+        return rounds_map(self, offline=offline)
+
+    def to_files(self, out_dir: Any) -> list[Any]:
+        """Write itineraries.csv, unserved.csv, kpis.json, rounds.gpkg and rounds.html."""
+        import json
+        from pathlib import Path
+
+        import geopandas as gpd
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        it = self.itineraries.drop(columns=["lon", "lat", "leg"]).copy()
+        for col in ("arrival", "start", "end"):
+            it[col] = it[col].map(hhmm)
+        for col in ("waiting_minutes", "travel_minutes", "travel_km"):
+            it[col] = it[col].round(2)
+        paths = [out / "itineraries.csv", out / "unserved.csv", out / "kpis.json"]
+        it.to_csv(paths[0], index=False)
+        self.unserved.to_csv(paths[1], index=False)
+        paths[2].write_text(json.dumps(self.kpis, indent=2, default=float) + "\n")
+        stops = gpd.GeoDataFrame(
+            it, geometry=gpd.points_from_xy(self.itineraries.lon, self.itineraries.lat),
+            crs="EPSG:4326",
+        )  # fmt: skip
+        stops.to_file(out / "rounds.gpkg", layer="stops", driver="GPKG")
+        legs = self.itineraries[self.itineraries.leg.notna()]
+        gpd.GeoDataFrame(
+            legs[["carer_id", "shift", "seq", "travel_minutes", "travel_km"]],
+            geometry=list(legs.leg), crs="EPSG:4326",
+        ).to_file(out / "rounds.gpkg", layer="legs", driver="GPKG")  # fmt: skip
+        paths.append(out / "rounds.gpkg")
+        self.to_map().save(str(out / "rounds.html"))
+        paths.append(out / "rounds.html")
+        return paths
 
     def check(self) -> list[Any]:
         """Every rule, verified by the independent checker (an empty list: all kept)."""
@@ -435,7 +481,9 @@ def plan_rounds(
         }
     )
     kpis = _kpis(visits, itin, unserved, _time.perf_counter() - t0)
-    return Rounds(itin, unserved, kpis, visits, carers, T)
+    attribution = network.provenance.attribution if network is not None else ""
+    synthetic = bool(network.provenance.synthetic) if network is not None else False
+    return Rounds(itin, unserved, kpis, visits, carers, T, attribution, synthetic)
 
 
 def _solve(
@@ -720,23 +768,25 @@ def _itineraries(
     network: Any,
 ) -> pd.DataFrame:
     _, plans, _ = _simulate(d, routes, breaks)
-    n_c = len(carers)
     shift_no = carers.groupby("carer_id").cumcount().to_numpy() + 1
-    pts = None
-    if network is not None:
-        pts = np.vstack(
-            [
-                np.column_stack([carers.geometry.x, carers.geometry.y]),
-                np.column_stack([visits.geometry.x, visits.geometry.y]),
-            ]
-        )
+    pts = np.vstack(
+        [
+            np.column_stack([carers.geometry.x, carers.geometry.y]),
+            np.column_stack([visits.geometry.x, visits.geometry.y]),
+        ]
+    )
     rows = []
     for c in sorted(plans):
         prev = c
         for seq, s in enumerate(plans[c]):
-            km = 0.0 if s.loc == prev else np.nan
-            if pts is not None and s.loc != prev:
-                km = network.route(pts[prev], pts[s.loc]).metres / 1000
+            km, leg = 0.0, None
+            if s.loc != prev:
+                km = np.nan
+                if network is not None:
+                    r = network.route(pts[prev], pts[s.loc])
+                    km, leg = r.metres / 1000, r.geometry
+                if leg is None:
+                    leg = shapely.LineString([pts[prev], pts[s.loc]])
             j = s.copy[0] if s.copy else None
             rows.append(
                 {
@@ -752,6 +802,9 @@ def _itineraries(
                     "waiting_minutes": max(s.start - s.arrival, 0.0) if s.kind == "visit" else 0.0,
                     "travel_minutes": s.travel,
                     "travel_km": km,
+                    "lon": float(pts[s.loc, 0]),
+                    "lat": float(pts[s.loc, 1]),
+                    "leg": leg,
                 }
             )
             prev = s.loc
@@ -768,8 +821,10 @@ def _itineraries(
         "waiting_minutes",
         "travel_minutes",
         "travel_km",
+        "lon",
+        "lat",
+        "leg",
     ]
-    del n_c
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -169,7 +169,7 @@ def _step_printer(quiet: bool, total: int) -> tuple[list[float], object]:
 def _demo(args: argparse.Namespace) -> int:
     from carezones.demo import run_demo
 
-    state, step = _step_printer(args.quiet, 6)
+    state, step = _step_printer(args.quiet, 7)
     summary = run_demo(
         args.out,
         osm=args.osm,

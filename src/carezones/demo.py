@@ -22,6 +22,8 @@ from carezones.synthetic import clients_on_buildings, make_synthetic_county
 from carezones.zones import build_zones
 
 DEMO_HOURS_PER_ZONE = 850.0  # about 75 clients: a workable patch for one or two providers
+DEMO_ROUND_CLIENTS = 40  # clients of the first zone in the demo day
+DEMO_ROUND_SECONDS = 8.0  # search time for the demo day
 
 
 def run_demo(
@@ -98,7 +100,19 @@ def run_demo(
     timings["zones_s"] = time.perf_counter() - t
     plan.to_files(out / "zones")
 
+    say("planning one day's rounds for the first zone")
+    t = time.perf_counter()
+    rounds = _zone_day(net, clients, plan, seed)
+    timings["rounds_s"] = time.perf_counter() - t
+    rounds.to_files(out / "rounds")
+
     summary = _summary(net, clients, minutes, timings, synthetic)
+    k = rounds.kpis
+    summary["rounds"] = {
+        key: k[key]
+        for key in ("visits", "visits_served", "carers_used", "care_minutes", "travel_minutes",
+                    "travel_share_of_working_time")
+    }  # fmt: skip
     summary["zones"] = {
         k: plan.metrics[k]
         for k in ("n_zones", "worst_deviation", "balanced", "mean_minutes_to_centre", "contiguous")
@@ -106,6 +120,25 @@ def run_demo(
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "summary.md").write_text(_markdown(summary))
     return summary
+
+
+def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
+    """Plan an illustrative day (:func:`carezones.rounds.example_day`) for the first zone.
+
+    Its carers live at the addresses of clients of other zones (invented, like the day).
+    """
+    from carezones.rounds import example_day, plan_rounds, read_carers, read_visits
+
+    first = plan.zones["zone_id"].iloc[0]
+    ids = set(plan.assignments.loc[plan.assignments.zone_id == first, "client_id"])
+    inside = clients["client_id"].isin(ids).to_numpy()
+    ll = np.column_stack([clients.geometry.x, clients.geometry.y])
+    rng = np.random.default_rng(seed)
+    mine = ll[inside][rng.permutation(int(inside.sum()))[:DEMO_ROUND_CLIENTS]]
+    homes = ll[~inside][rng.permutation(int((~inside).sum()))[: max(len(mine) // 5, 3)]]
+    v, c = example_day(mine, homes, seed=seed)
+    visits, carers = read_visits(v, area=net), read_carers(c, area=net)
+    return plan_rounds(visits, carers, net, time_limit=DEMO_ROUND_SECONDS, seed=seed)
 
 
 def _summary(
@@ -138,7 +171,7 @@ def _summary(
 
 
 def _markdown(s: dict[str, Any]) -> str:
-    net, tm = s["network"], s["travel_minutes"]
+    net, tm, r = s["network"], s["travel_minutes"], s["rounds"]
     label = (
         "**SYNTHETIC DATA** (an invented county, not a real place)\n\n" if s["synthetic"] else ""
     )
@@ -155,6 +188,10 @@ def _markdown(s: dict[str, Any]) -> str:
         f"- Zones: {s['zones']['n_zones']}, worst {s['zones']['worst_deviation']:+.1%} from the "
         f"mean hours, {s['zones']['mean_minutes_to_centre']:.1f} min on average from the zone "
         f"centre (zones/zones.html, zones/summary.md)\n"
+        f"- Rounds for one zone (an invented day): {r['visits_served']} of {r['visits']} visits "
+        f"by {r['carers_used']} carers, {r['travel_minutes']:.0f} travel minutes, "
+        f"{r['travel_share_of_working_time']:.0%} of working time (rounds/rounds.html)\n"
         f"- Timings (s): {', '.join(f'{k} {v}' for k, v in s['seconds'].items())}\n\n"
-        f"Maps: network.html, zones/zones.html. Road data: {s['attribution']}.\n"
+        f"Maps: network.html, zones/zones.html, rounds/rounds.html. "
+        f"Road data: {s['attribution']}.\n"
     )

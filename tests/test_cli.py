@@ -39,6 +39,8 @@ def test_demo_is_deterministic(tmp_path, cache):
         assert main(["demo", "--out", str(d), "--size", "tiny", "--engine", "builtin", "-q"]) == 0
     ma, mb = (np.load(d / "travel_times.npz")["minutes"] for d in (a, b))
     np.testing.assert_array_equal(ma, mb)
+    ra, rb = ((d / "rounds" / "itineraries.csv").read_text() for d in (a, b))
+    assert ra == rb and ra.count("\n") > 2
 
 
 @pytest.mark.slow

@@ -197,6 +197,7 @@ def test_files_map_and_command(tmp_path):
     out = tmp_path / "day"
     args = ["rounds", "--osm", str(county.osm_path), "--visits", str(tmp_path / "visits.csv")]
     args += ["--carers", str(tmp_path / "carers.csv"), "--time-limit", "2", "--out", str(out)]
+    args += ["--co2-kg-per-km", "0.17"]
     assert main([*args, "--engine", "builtin", "--quiet"]) == 0
     it = pd.read_csv(out / "itineraries.csv")
     assert list(it.columns[:10]) == [
@@ -205,7 +206,9 @@ def test_files_map_and_command(tmp_path):
     ]  # fmt: skip
     assert it.start.str.match(r"^\d\d:\d\d$").all()
     assert set(pd.read_csv(out / "unserved.csv").columns) == {"visit_id", "reason"}
-    assert json.loads((out / "kpis.json").read_text())["visits"] == len(v)
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["visits"] == len(v)
+    assert kpis["co2_kg"] == pytest.approx(kpis["travel_km"] * 0.17) and kpis["travel_km"] > 0
     assert len(gpd.read_file(out / "rounds.gpkg", layer="legs")) > 0
     html = (out / "rounds.html").read_text()
     assert "<script>alert(1)</script>" not in html and "<b>V1</b>" not in html

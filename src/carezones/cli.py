@@ -107,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--carers", type=Path, required=True, help="the carers' shifts (CSV/XLSX)")
     r.add_argument("--time-limit", type=float, default=30.0, help="seconds of search (30)")
     r.add_argument("--seed", type=int, default=0)
+    r.add_argument(
+        "--co2-kg-per-km", type=float, help="emission factor of the carers' cars (kg CO2e/km)"
+    )
     r.add_argument("--out", type=Path, required=True, help="output folder")
     common(r)
 
@@ -252,7 +255,10 @@ def _rounds(args: argparse.Namespace) -> int:
     net = load_network(args.osm, "drive", engine=args.engine)
     visits = read_visits(args.visits, area=net)
     carers = read_carers(args.carers, area=net)
-    rounds = plan_rounds(visits, carers, net, time_limit=args.time_limit, seed=args.seed)
+    rounds = plan_rounds(
+        visits, carers, net, time_limit=args.time_limit, seed=args.seed,
+        co2_kg_per_km=args.co2_kg_per_km,
+    )  # fmt: skip
     problems = rounds.check()
     if problems:  # pragma: no cover - the planner only returns checked rounds
         raise RuntimeError(f"the rounds break a rule: {problems[0]}")

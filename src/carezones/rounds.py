@@ -402,6 +402,7 @@ def plan_rounds(
     seed: int = 0,
     iterations: int | None = None,
     sync_rounds: int = 4,
+    co2_kg_per_km: float | None = None,
 ) -> Rounds:
     """Plan the day's rounds: serve every visit that can be served, then least travel.
 
@@ -419,6 +420,16 @@ def plan_rounds(
     seed, iterations : int
         The search's seed; an iteration limit instead of a time limit makes the answer the
         same on every machine.
+    sync_rounds : int
+        How many times the search is re-run to bring the two carers of double-handed visits
+        together before the exact schedule settles the rest.
+    co2_kg_per_km : float, optional
+        An emission factor for the carers' cars (kg CO2e per km driven), e.g. from the UK
+        Government's GHG conversion factors for the car type; with a network, the KPIs then
+        include ``co2_kg``. carezones ships no default: the right factor depends on the fleet.
+
+    Every visit is in ``itineraries`` or in ``unserved`` with its reason; all served visits start
+    inside their windows, so ``kpis["mean_minutes_after_window_opens"]`` measures punctuality.
     """
     t0 = _time.perf_counter()
     n_c, n_v = len(carers), len(visits)
@@ -481,6 +492,9 @@ def plan_rounds(
         }
     )
     kpis = _kpis(visits, itin, unserved, _time.perf_counter() - t0)
+    if co2_kg_per_km is not None and kpis["travel_km"] is not None:
+        kpis["co2_kg_per_km"] = co2_kg_per_km
+        kpis["co2_kg"] = kpis["travel_km"] * co2_kg_per_km
     attribution = network.provenance.attribution if network is not None else ""
     synthetic = bool(network.provenance.synthetic) if network is not None else False
     return Rounds(itin, unserved, kpis, visits, carers, T, attribution, synthetic)
@@ -836,6 +850,8 @@ def _kpis(
     work = float((working.b - working.a).sum()) if len(working) else 0.0
     care = float((v.end - v.start).sum())
     travel = float(itin.travel_minutes.sum())
+    ws = visits.set_index("visit_id")["window_start"]
+    after = (v.start - v.visit_id.map(ws)).to_numpy(dtype=float)
     return {
         "visits": len(visits),
         "visits_served": len(visits) - len(unserved),
@@ -850,6 +866,7 @@ def _kpis(
         "travel_km": float(itin.travel_km.sum(min_count=1))
         if itin.travel_km.notna().any()
         else None,
+        "mean_minutes_after_window_opens": float(after.mean()) if len(after) else 0.0,
         "seconds": round(seconds, 2),
     }
 

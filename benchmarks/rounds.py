@@ -170,6 +170,15 @@ def main() -> int:
         f"carezones / naive travel: {k['travel_minutes'] / kn['travel_minutes']:.2f}; "
         f"carezones / relaxed travel: {k['travel_minutes'] / rt:.2f}"
     )
+    per = (
+        k["travel_minutes"] / max(k["visits_served"], 1),
+        kn["travel_minutes"] / max(kn["visits_served"], 1),
+        rt / max(r_served, 1),
+    )
+    print(
+        f"travel minutes per served visit: carezones {per[0]:.2f}, naive {per[1]:.2f} "
+        f"(ratio {per[0] / per[1]:.2f}); relaxed {per[2]:.2f} per carer-visit"
+    )
     print(
         f"carezones: {k['visits_served']} of {k['visits']} visits served, travel "
         f"{k['travel_share_of_working_time']:.1%} of working time, "

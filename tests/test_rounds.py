@@ -213,3 +213,17 @@ def test_files_map_and_command(tmp_path):
     html = (out / "rounds.html").read_text()
     assert "<script>alert(1)</script>" not in html and "<b>V1</b>" not in html
     assert "SYNTHETIC DATA" in html
+
+
+def test_preferred_carers_are_sent_when_it_costs_little():
+    v, c = day(10, 4, seed=3)
+    v["preferred_carers"] = ""
+    v.loc[[0, 1, 2], "preferred_carers"] = "K3"
+    visits, carers = read_visits(v), read_carers(c)
+    minutes = matrix(visits, carers)
+    kw = {"minutes": minutes, "iterations": 1500}
+    with_pref = plan_rounds(visits, carers, **kw, continuity_minutes=60)
+    without = plan_rounds(visits, carers, **kw, continuity_minutes=0)
+    share = with_pref.kpis["visits_by_a_preferred_carer"]
+    assert share >= 2 / 3 and share > without.kpis["visits_by_a_preferred_carer"]
+    assert with_pref.check() == []

@@ -33,7 +33,7 @@ EPILOG_ROUNDS = """examples:
       --time-limit 60 --seed 1 --out day-out
 
 visits.csv: visit_id, client_id, lat, lon, window_start, window_end (HH:MM, bounding the start),
-  duration_minutes, carers_required (1 or 2), skills (;-separated)
+  duration_minutes, carers_required (1 or 2), skills (;-separated), optional preferred_carers
 carers.csv: carer_id, lat, lon, shift_start, shift_end, skills, break_minutes,
   break_window_start, break_window_end (a split shift is two rows with the same carer_id)
 """

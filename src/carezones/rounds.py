@@ -175,6 +175,13 @@ def read_visits(source: Any, *, area: Any = None) -> pd.DataFrame:
         df["client_id"] = df["visit_id"]
     df["carers_required"] = df["carers_required"].fillna(1.0)
     df["skills"] = [_skills(v) for v in df.get("skills", pd.Series([None] * len(df)))]
+    pref = df.get("preferred_carers", pd.Series([None] * len(df), index=df.index))
+    df["preferred_carers"] = [
+        frozenset(s.strip() for s in str(v).split(";") if s.strip())
+        if v is not None and not (isinstance(v, float) and np.isnan(v))
+        else frozenset()
+        for v in pref
+    ]
     for rec in df.itertuples():
         if rec.duration_minutes <= 0:
             probs.add(
@@ -403,6 +410,7 @@ def plan_rounds(
     iterations: int | None = None,
     sync_rounds: int = 4,
     co2_kg_per_km: float | None = None,
+    continuity_minutes: float = 10.0,
 ) -> Rounds:
     """Plan the day's rounds: serve every visit that can be served, then least travel.
 
@@ -423,6 +431,9 @@ def plan_rounds(
     sync_rounds : int
         How many times the search is re-run to bring the two carers of double-handed visits
         together before the exact schedule settles the rest.
+    continuity_minutes : float
+        For visits with ``preferred_carers`` (``;``-separated ids): the travel minutes the plan
+        would rather add than send a carer the client does not know (0: ignore preferences).
     co2_kg_per_km : float, optional
         An emission factor for the carers' cars (kg CO2e per km driven), e.g. from the UK
         Government's GHG conversion factors for the car type; with a network, the KPIs then
@@ -465,6 +476,7 @@ def plan_rounds(
             time_limit * share,
             seed + rnd,
             None if iterations is None else max(iterations // rounds, 50),
+            continuity=continuity_minutes,
         )
         starts = _simulate(d, routes, {})[0]
         unsynced = False
@@ -492,6 +504,12 @@ def plan_rounds(
         }
     )
     kpis = _kpis(visits, itin, unserved, _time.perf_counter() - t0)
+    if "preferred_carers" in visits and visits["preferred_carers"].map(len).gt(0).any():
+        pref = dict(zip(visits["visit_id"], visits["preferred_carers"], strict=True))
+        v = itin[itin.kind == "visit"]
+        wanted = v[v.visit_id.map(lambda x: bool(pref[x]))]
+        known = [c in pref[x] for x, c in zip(wanted.visit_id, wanted.carer_id, strict=True)]
+        kpis["visits_by_a_preferred_carer"] = float(np.mean(known)) if known else None
     if co2_kg_per_km is not None and kpis["travel_km"] is not None:
         kpis["co2_kg_per_km"] = co2_kg_per_km
         kpis["co2_kg"] = kpis["travel_km"] * co2_kg_per_km
@@ -510,6 +528,7 @@ def _solve(
     seed: int,
     iterations: int | None,
     split_doubles: bool = True,
+    continuity: float = 0.0,
 ) -> list[list[tuple[int, int]]]:
     """Solve once with PyVRP: the visits (copies) on each carer row's route, in order.
 
@@ -560,16 +579,29 @@ def _solve(
     base = sec[np.ix_(point, point)]
     np.fill_diagonal(base, 0)
     matrices: list[Any] = []
+    costs: list[Any] = []
     profile_of: dict[bytes, int] = {}
     vehicle_types = []
+    prefs = visits["preferred_carers"] if "preferred_carers" in visits else None
     for c in range(n_c):
-        key = allowed[c].tobytes()
+        # serving a visit whose client prefers other carers costs `continuity` seconds more
+        penalty = np.zeros(len(copies), dtype=np.int64)
+        if prefs is not None and continuity > 0:
+            cid = str(carers["carer_id"].iat[c])
+            for q, (j, _) in enumerate(copies):
+                if prefs.iat[j] and cid not in prefs.iat[j]:
+                    penalty[q] = round(continuity * 60)
+        key = allowed[c].tobytes() + penalty.tobytes()
         if key not in profile_of:
             mat = base.copy()
             mat[:, n_c:][:, ~allowed[c]] = FORBIDDEN
             np.fill_diagonal(mat, 0)
+            cost = mat.copy()
+            cost[:, n_c:] += penalty[None, :]
+            np.fill_diagonal(cost, 0)
             profile_of[key] = len(matrices)
             matrices.append(mat)
+            costs.append(cost)
         mx = float(carers["max_minutes"].iat[c])
         vehicle_types.append(
             VehicleType(
@@ -582,7 +614,7 @@ def _solve(
         )  # fmt: skip
     data = ProblemData(
         locations=locations, clients=clients, depots=depots, vehicle_types=vehicle_types,
-        distance_matrices=matrices, duration_matrices=matrices,
+        distance_matrices=costs, duration_matrices=matrices,
     )  # fmt: skip
     stop = MaxIterations(iterations) if iterations is not None else MaxRuntime(max(seconds, 0.1))
     res = solve(data, stop, seed=seed, display=False)

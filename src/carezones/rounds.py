@@ -12,10 +12,13 @@ How :func:`plan_rounds` works
    and returning home inside the shift; each visit is a client whose *start* must fall inside
    its window; a double-handed visit is two clients, one served by a carer of each half of the
    team (so never twice by the same carer). Skills and the two halves are routing profiles in
-   which the visits a carer may not make are out of reach. Every visit is optional with a prize
-   far above any travel saving, so all visits are served when that is possible at all.
-3. **Synchronising.** The two carers of a double-handed visit must start together: the solver
-   is re-run with both halves' windows narrowed to the later of their starts, until they meet.
+   which the visits a carer may not make are out of reach; a visit whose client prefers other
+   carers costs ``continuity_minutes`` more for a stranger. Every visit is optional with a
+   prize far above any travel saving, so all visits are served when that is possible at all.
+   Each solve runs PyVRP's iterated local search for the time (or iterations) given.
+3. **Synchronising.** The two carers of a double-handed visit must start together: both aim
+   at the same 10 minutes in the middle of its window, and where they still miss each other the
+   solver is re-run with both windows narrowed to the later of their starts.
 4. **Schedule and breaks.** An exact schedule is computed (waiting allowed, both carers of a
    double-handed visit start at the later arrival), and each carer's break is placed whole in
    its window at the first stop where it fits (taken where the carer is). Visits that cannot

@@ -34,6 +34,8 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/travel_times.py
 	$(BIN)/python benchmarks/zones.py
+	$(BIN)/python benchmarks/vrptw.py --seconds 10
+	$(BIN)/python benchmarks/rounds.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """A rural home-care day on Rutland's roads: carezones against a naive plan and a relaxed solve.
 
-    python benchmarks/rounds.py [--clients 135] [--carers 25] [--seconds 40] [--seed 0]
+    python benchmarks/rounds.py [--clients 125] [--carers 25] [--seconds 40] [--seed 0]
 
 The day (``carezones.rounds.example_day``): clients on residential buildings with one to four
 calls each (about 300 visits), a tenth of them double-handed, medication skills, 25 carers on
@@ -100,7 +100,7 @@ def main() -> int:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--pbf", type=Path, default=shared_file(RUTLAND_PBF))
-    ap.add_argument("--clients", type=int, default=130)
+    ap.add_argument("--clients", type=int, default=125)
     ap.add_argument("--carers", type=int, default=25)
     ap.add_argument("--seconds", type=float, default=40.0)
     ap.add_argument("--seed", type=int, default=0)

@@ -227,3 +227,13 @@ def test_preferred_carers_are_sent_when_it_costs_little():
     share = with_pref.kpis["visits_by_a_preferred_carer"]
     assert share >= 2 / 3 and share > without.kpis["visits_by_a_preferred_carer"]
     assert with_pref.check() == []
+
+
+def test_example_files_in_data_read_cleanly():
+    from pathlib import Path
+
+    data = Path(__file__).parents[1] / "data"
+    visits = read_visits(data / "example-visits.csv")
+    carers = read_carers(data / "example-carers.csv")
+    assert len(visits) > 20 and (visits.carers_required >= 1).all()
+    assert carers.carer_id.duplicated().any()  # a split shift: two rows, one carer

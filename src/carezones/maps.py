@@ -425,6 +425,8 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
     """Draw a day's rounds: each carer's legs in its colour, numbered stops with their times."""
     import folium
 
+    from carezones.io import hhmm
+
     it = rounds.itineraries
     lo, la, hi, ha = (float(it.lon.min()), float(it.lat.min()), float(it.lon.max()),
                       float(it.lat.max()))  # fmt: skip
@@ -440,8 +442,7 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
         for rec in g.itertuples():
             if rec.kind == "visit":
                 n += 1
-            t = f"{int(rec.start) // 60:02d}:{int(rec.start) % 60:02d}"
-            e = f"{int(rec.end) // 60:02d}:{int(rec.end) % 60:02d}"
+            t, e = hhmm(rec.start), hhmm(rec.end)
             what = {"start": "leaves home", "end": "back home", "break": "break"}.get(
                 rec.kind, f"visit {n}: {rec.visit_id}"
             )

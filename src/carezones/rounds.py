@@ -1,8 +1,9 @@
 """Carers' daily rounds: who visits whom, in what order, arriving when, over real roads.
 
-:func:`read_visits` and :func:`read_carers` read and check the inputs (every problem reported
-together); :func:`plan_rounds` plans the day and returns :class:`Rounds`, whose every
-itinerary passes the independent checker (:func:`carezones.checker.check_rounds`).
+:func:`read_visits` and :func:`read_carers` (in :mod:`carezones.io`) read and check the inputs
+(every problem reported together); :func:`plan_rounds` plans the day and returns
+:class:`Rounds`, whose every itinerary passes the independent checker
+(:func:`carezones.checker.check_rounds`).
 
 How :func:`plan_rounds` works
 -----------------------------
@@ -27,7 +28,6 @@ How :func:`plan_rounds` works
 
 from __future__ import annotations
 
-import re
 import time as _time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,262 +37,36 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from carezones._errors import ValidationError
+from carezones.io import (
+    CARER_COLUMNS,
+    VISIT_COLUMNS,
+    hhmm,
+    parse_hhmm,
+    read_carers,
+    read_visits,
+)
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
+
+__all__ = [  # the readers live in carezones.io; they are part of this module's API too
+    "CARER_COLUMNS",
+    "VISIT_COLUMNS",
+    "Rounds",
+    "example_day",
+    "hhmm",
+    "parse_hhmm",
+    "plan_rounds",
+    "read_carers",
+    "read_visits",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 PRIZE = 10_000_000  # seconds of travel a served visit is worth: serve all that can be served
-SYNC_SLACK = int(
-    __import__("os").environ.get("CZSYNC", "10")
-)  # minutes of window both carers of a double-handed visit aim at
+SYNC_SLACK = 10  # minutes of its window both carers of a double-handed visit aim at
 FORBIDDEN = 100_000_000  # travel seconds into a visit a carer may not make
-_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
-
-VISIT_COLUMNS = [
-    "visit_id",
-    "client_id",
-    "lat",
-    "lon",
-    "window_start",
-    "window_end",
-    "duration_minutes",
-    "carers_required",
-    "skills",
-]
-CARER_COLUMNS = [
-    "carer_id",
-    "lat",
-    "lon",
-    "shift_start",
-    "shift_end",
-    "skills",
-    "break_minutes",
-    "break_window_start",
-    "break_window_end",
-]
-
-
-def parse_hhmm(value: Any) -> int | None:
-    """Minutes after midnight of ``HH:MM`` (``None`` when it is not a valid time)."""
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    m = _TIME.match(str(value))
-    if not m:
-        return None
-    h, mm = int(m.group(1)), int(m.group(2))
-    if h > 24 or mm > 59 or (h == 24 and mm):
-        return None
-    return h * 60 + mm
-
-
-def hhmm(minutes: float) -> str:
-    """``HH:MM`` of minutes after midnight (rounded to the minute)."""
-    m = round(minutes)
-    return f"{m // 60:02d}:{m % 60:02d}"
-
-
-def _skills(value: Any) -> frozenset[str]:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return frozenset()
-    return frozenset(s.strip().lower() for s in str(value).split(";") if s.strip())
-
-
-class _Problems:
-    def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
-
-    def add(self, row: Any, column: str, value: Any, reason: str, fix: str) -> None:
-        self.rows.append(
-            {"row": row, "column": column, "value": value, "reason": reason, "fix": fix}
-        )
-
-    def raise_if_any(self, rejected: pd.DataFrame | None, source: str) -> None:
-        frames = [pd.DataFrame(self.rows, columns=["row", "column", "value", "reason", "fix"])]
-        if rejected is not None and len(rejected):
-            frames.insert(0, rejected[["row", "column", "value", "reason", "fix"]])
-        table = pd.concat(frames, ignore_index=True)
-        if len(table):
-            raise ValidationError(table.sort_values("row", kind="stable"), source)
-
-
-def _times(df: pd.DataFrame, cols: list[str], probs: _Problems, optional: bool = False) -> None:
-    for col in cols:
-        out = []
-        for row, v in zip(df["source_row"], df[col], strict=True):
-            blank = v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
-            t = None if blank else parse_hhmm(v)
-            if t is None and not (blank and optional):
-                probs.add(
-                    row,
-                    col,
-                    v,
-                    "not a time of day" if not blank else "missing",
-                    "write times as HH:MM on the 24-hour clock, e.g. 07:30",
-                )
-            out.append(np.nan if t is None else float(t))
-        df[col] = out
-
-
-def _numbers(df: pd.DataFrame, cols: list[str], probs: _Problems) -> None:
-    """Convert optional numeric columns: blank is allowed, anything else must be a number."""
-    for col in cols:
-        if col not in df:
-            df[col] = np.nan
-            continue
-        num = pd.to_numeric(df[col], errors="coerce")
-        blank = df[col].isna() | (df[col].astype(str).str.strip() == "")
-        for row, v in zip(
-            df["source_row"][num.isna() & ~blank], df[col][num.isna() & ~blank], strict=True
-        ):
-            probs.add(row, col, v, "not a number", f"write '{col}' as a number, or leave it blank")
-        df[col] = num.astype(float)
-
-
-def read_visits(source: Any, *, area: Any = None) -> pd.DataFrame:
-    """Read and check the day's visits (columns in :data:`VISIT_COLUMNS`).
-
-    ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
-    ``duration_minutes`` is its length; ``carers_required`` is 1 (blank) or 2; ``skills`` are
-    ``;``-separated. Every problem in the file is reported together in one
-    :class:`~carezones.ValidationError` (row, column, value, reason, fix).
-    """
-    from carezones.io import read_points
-
-    got = read_points(
-        source,
-        id_column="visit_id",
-        area=area,
-        errors="collect",
-        required=["window_start", "window_end", "duration_minutes"],
-        numeric=["duration_minutes"],
-    )
-    df = got.valid.copy()
-    probs = _Problems()
-    _numbers(df, ["carers_required"], probs)
-    _times(df, ["window_start", "window_end"], probs)
-    if "client_id" not in df:
-        df["client_id"] = df["visit_id"]
-    df["carers_required"] = df["carers_required"].fillna(1.0)
-    df["skills"] = [_skills(v) for v in df.get("skills", pd.Series([None] * len(df)))]
-    pref = df.get("preferred_carers", pd.Series([None] * len(df), index=df.index))
-    df["preferred_carers"] = [
-        frozenset(s.strip() for s in str(v).split(";") if s.strip())
-        if v is not None and not (isinstance(v, float) and np.isnan(v))
-        else frozenset()
-        for v in pref
-    ]
-    for rec in df.itertuples():
-        if rec.duration_minutes <= 0:
-            probs.add(
-                rec.source_row,
-                "duration_minutes",
-                rec.duration_minutes,
-                "a visit must last more than 0 minutes",
-                "give its length in minutes",
-            )
-        if rec.carers_required not in (1, 2):
-            probs.add(
-                rec.source_row,
-                "carers_required",
-                rec.carers_required,
-                "only 1 or 2 carers are supported",
-                "write 1, or 2 for a double-handed visit",
-            )
-        if np.isfinite(rec.window_start) and np.isfinite(rec.window_end):
-            if rec.window_end < rec.window_start:
-                probs.add(
-                    rec.source_row,
-                    "window_end",
-                    hhmm(rec.window_end),
-                    "the window ends before it starts",
-                    "window_end is the latest start; make it no earlier than window_start",
-                )
-    probs.raise_if_any(got.rejected, "visits")
-    df["carers_required"] = df["carers_required"].astype(int)
-    return df.reset_index(drop=True)
-
-
-def read_carers(source: Any, *, area: Any = None) -> pd.DataFrame:
-    """Read and check the carers' shifts (columns in :data:`CARER_COLUMNS`).
-
-    One row per shift: a carer working a split shift has two rows with the same ``carer_id``
-    (they must not overlap). A break, when given (``break_minutes`` with its window), must be
-    taken whole inside ``break_window_start``-``break_window_end``. ``max_minutes`` (optional)
-    caps the shift's working time.
-    """
-    from carezones.io import read_points
-
-    got = read_points(
-        source,
-        area=area,
-        errors="collect",
-        required=["carer_id", "shift_start", "shift_end"],
-    )
-    df = got.valid.copy()
-    df["carer_id"] = df["carer_id"].astype(str)
-    probs = _Problems()
-    _numbers(df, ["break_minutes", "max_minutes"], probs)
-    _times(df, ["shift_start", "shift_end"], probs)
-    for col in ("break_window_start", "break_window_end"):
-        if col not in df:
-            df[col] = np.nan
-    _times(df, ["break_window_start", "break_window_end"], probs, optional=True)
-    df["skills"] = [_skills(v) for v in df.get("skills", pd.Series([None] * len(df)))]
-    for rec in df.itertuples():
-        if (
-            np.isfinite(rec.shift_start)
-            and np.isfinite(rec.shift_end)
-            and (rec.shift_end <= rec.shift_start)
-        ):
-            probs.add(
-                rec.source_row,
-                "shift_end",
-                hhmm(rec.shift_end),
-                "the shift ends before it starts",
-                "check shift_start and shift_end",
-            )
-        has = [
-            np.isfinite(rec.break_minutes),
-            np.isfinite(rec.break_window_start),
-            np.isfinite(rec.break_window_end),
-        ]
-        if any(has) and not all(has):
-            probs.add(
-                rec.source_row,
-                "break_minutes",
-                rec.break_minutes,
-                "a break needs its minutes and both ends of its window",
-                "fill in break_minutes, break_window_start and break_window_end, or none",
-            )
-        elif all(has) and (
-            rec.break_minutes <= 0
-            or rec.break_window_end - rec.break_window_start < rec.break_minutes
-        ):
-            probs.add(
-                rec.source_row,
-                "break_minutes",
-                rec.break_minutes,
-                "the break does not fit in its window",
-                "widen the break window or shorten the break",
-            )
-    for cid, g in df.groupby("carer_id", sort=False):
-        g = g.sort_values("shift_start")
-        s, e, r = g["shift_start"].to_numpy(), g["shift_end"].to_numpy(), g["source_row"].to_numpy()
-        for i in range(1, len(g)):
-            if s[i] < e[i - 1]:
-                probs.add(
-                    r[i],
-                    "shift_start",
-                    hhmm(s[i]),
-                    f"carer {cid}'s shifts overlap (row {r[i - 1]} ends {hhmm(e[i - 1])})",
-                    "a carer's shifts must not overlap: correct the times",
-                )
-    probs.raise_if_any(got.rejected, "carers")
-    return df.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------- planning
@@ -327,36 +101,9 @@ class Rounds:
 
     def to_files(self, out_dir: Any) -> list[Any]:
         """Write itineraries.csv, unserved.csv, kpis.json, rounds.gpkg and rounds.html."""
-        import json
-        from pathlib import Path
+        from carezones.io import write_rounds
 
-        import geopandas as gpd
-
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        it = self.itineraries.drop(columns=["lon", "lat", "leg"]).copy()
-        for col in ("arrival", "start", "end"):
-            it[col] = it[col].map(hhmm)
-        for col in ("waiting_minutes", "travel_minutes", "travel_km"):
-            it[col] = it[col].round(2)
-        paths = [out / "itineraries.csv", out / "unserved.csv", out / "kpis.json"]
-        it.to_csv(paths[0], index=False)
-        self.unserved.to_csv(paths[1], index=False)
-        paths[2].write_text(json.dumps(self.kpis, indent=2, default=float) + "\n")
-        stops = gpd.GeoDataFrame(
-            it, geometry=gpd.points_from_xy(self.itineraries.lon, self.itineraries.lat),
-            crs="EPSG:4326",
-        )  # fmt: skip
-        stops.to_file(out / "rounds.gpkg", layer="stops", driver="GPKG")
-        legs = self.itineraries[self.itineraries.leg.notna()]
-        gpd.GeoDataFrame(
-            legs[["carer_id", "shift", "seq", "travel_minutes", "travel_km"]],
-            geometry=list(legs.leg), crs="EPSG:4326",
-        ).to_file(out / "rounds.gpkg", layer="legs", driver="GPKG")  # fmt: skip
-        paths.append(out / "rounds.gpkg")
-        self.to_map().save(str(out / "rounds.html"))
-        paths.append(out / "rounds.html")
-        return paths
+        return write_rounds(self, out_dir)
 
     def check(self) -> list[Any]:
         """Every rule, verified by the independent checker (an empty list: all kept)."""

@@ -146,6 +146,15 @@ def main() -> int:
     for b in bad_naive[:3]:
         print("naive:", b)
 
+    # the same comparison on equal work: carezones on exactly the visits naive served
+    same = visits.iloc[sorted(served)].reset_index(drop=True)
+    keep = np.r_[np.arange(len(carers)), len(carers) + np.array(sorted(served), dtype=int)]
+    t0 = time.perf_counter()
+    ours_same = cz.plan_rounds(same, carers, minutes=minutes[np.ix_(keep, keep)],
+                               time_limit=args.seconds, seed=args.seed)  # fmt: skip
+    t_same = time.perf_counter() - t0
+    bad_same = ours_same.check()
+
     todo = [j for j in range(len(visits)) if j not in reasons]
     t0 = time.perf_counter()
     relaxed = _solve(visits, carers, minutes, todo, {}, args.seconds / 2, args.seed, None,
@@ -178,6 +187,13 @@ def main() -> int:
     print(
         f"travel minutes per served visit: carezones {per[0]:.2f}, naive {per[1]:.2f} "
         f"(ratio {per[0] / per[1]:.2f}); relaxed {per[2]:.2f} per carer-visit"
+    )
+    ks = ours_same.kpis
+    print(
+        f"equal work (the {len(same)} visits naive served): carezones {ks['travel_minutes']:.0f} "
+        f"travel min ({ks['visits_unserved']} unserved, {t_same:.1f} s, checker "
+        f"{'ok' if not bad_same else f'{len(bad_same)} violations'}) vs naive "
+        f"{kn['travel_minutes']:.0f}: ratio {ks['travel_minutes'] / kn['travel_minutes']:.2f}"
     )
     print(
         f"carezones: {k['visits_served']} of {k['visits']} visits served, travel "

@@ -271,6 +271,49 @@ class ChainGraph:
         which[~np.isfinite(best)] = -1
         return best, which
 
+    def within(
+        self, orig: Attachment, targ: Attachment, limit: float
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """Return every (origin, target, minutes) pair with minutes <= ``limit``.
+
+        Searches run from the targets over the reversed graph, bounded by ``limit``, a chunk
+        of targets at a time: the cost grows with the number of targets and the size of the
+        area within ``limit``, not with the number of origins.
+        """
+        c = self.chains
+        n_t = len(targ.access)
+        outs: list[tuple[IntArray, IntArray, FloatArray]] = []
+        if n_t and len(orig.point):
+            graph = self._augmented(targ, reverse=True)
+            ends = c.end[orig.chain]
+            base = orig.access[orig.point] + (c.total[orig.chain] - orig.pos)
+            live = np.flatnonzero(np.isfinite(targ.access))
+            for lo in range(0, len(live), CHUNK):
+                src = live[lo : lo + CHUNK]
+                dist = dijkstra(graph, directed=True, indices=self.n + src, limit=limit)
+                step = max(1, 4_000_000 // len(src))  # bounds the block to ~32 MB
+                for r0 in range(0, len(ends), step):
+                    cand = dist[:, ends[r0 : r0 + step]] + base[r0 : r0 + step]
+                    ti, ri = np.nonzero(cand <= limit)
+                    outs.append((orig.point[r0 + ri], src[ti], cand[ti, ri]))
+        direct = [(o, t, m) for o, t, m, _, _ in _same_chain_pairs(orig, targ) if m <= limit]
+        if direct:
+            o_d, t_d, m_d = (np.asarray(x) for x in zip(*direct, strict=True))
+            outs.append((o_d.astype(np.int64), t_d.astype(np.int64), m_d.astype(float)))
+        if not outs:
+            e = np.zeros(0, dtype=np.int64)
+            return e, e, np.zeros(0)
+        o = np.concatenate([x[0] for x in outs])
+        t = np.concatenate([x[1] for x in outs])
+        m = np.concatenate([x[2] for x in outs])
+        order = np.lexsort((m, t, o))  # keep the fastest way for each pair
+        o, t, m = o[order], t[order], m[order]
+        first = np.ones(len(o), dtype=bool)
+        first[1:] = (o[1:] != o[:-1]) | (t[1:] != t[:-1])
+        o, t, m = o[first], t[first], m[first]
+        ok = np.isfinite(orig.access[o])
+        return o[ok], t[ok], m[ok]
+
     def to_junctions(self, orig: Attachment) -> FloatArray:
         """Minutes from each point to every junction (rows: points)."""
         graph = self._augmented(orig)

@@ -473,6 +473,24 @@ class RoadNetwork:
         so, st = self.snap(origins), self.snap(targets)
         return self._router.nearest(self._attach(so), self._attach(st))
 
+    def within(self, origins: Any, targets: Any, minutes: float) -> pd.DataFrame:
+        """Return every origin-target pair no more than ``minutes`` apart (built-in engine).
+
+        Bounded searches run from the targets, so the cost does not grow with the number of
+        origins. Use it to count what is within reach, or for catchments.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``origin`` and ``target`` (positions in the inputs) and ``minutes``, sorted
+            by origin then target; pairs farther apart are absent.
+        """
+        if not (isinstance(minutes, int | float) and minutes >= 0):
+            raise ValueError(f"minutes must be a number >= 0, not {minutes!r}")
+        so, st = self.snap(origins), self.snap(targets)
+        o, t, m = self._router.within(self._attach(so), self._attach(st), float(minutes))
+        return pd.DataFrame({"origin": o, "target": t, "minutes": m})
+
     def times_to_nodes(self, points: Any) -> FloatArray:
         """Return minutes from each point to every network node (rows: points)."""
         return self._router.to_nodes(self._attach(self.snap(points)), self.n_nodes)

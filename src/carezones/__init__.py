@@ -3,7 +3,7 @@
 The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a
 road network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
 ``route``, ``isochrones``); split clients into home-care zones with :func:`build_zones`; plan
-carers' rounds with :func:`plan_rounds`.
+carers' rounds with :func:`plan_rounds`; score candidate care-home sites with :func:`score_sites`.
 :func:`make_synthetic_county` builds an offline sample county.
 """
 
@@ -11,6 +11,7 @@ from carezones._errors import CarezonesError, NetworkError, OfflineError, Valida
 from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
 from carezones.rounds import Rounds, plan_rounds, read_carers, read_visits
+from carezones.sites import SiteConfig, SiteScores, score_sites
 from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
 from carezones.zones import ZoneError, ZonePlan, build_zones
@@ -26,6 +27,8 @@ __all__ = [
     "RoadNetwork",
     "Rounds",
     "Route",
+    "SiteConfig",
+    "SiteScores",
     "Snapped",
     "SpeedModel",
     "SyntheticCounty",
@@ -42,4 +45,5 @@ __all__ = [
     "read_clients",
     "read_points",
     "read_visits",
+    "score_sites",
 ]

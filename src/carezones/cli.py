@@ -37,6 +37,17 @@ visits.csv: visit_id, client_id, lat, lon, window_start, window_end (HH:MM, boun
 carers.csv: carer_id, lat, lon, shift_start, shift_end, skills, break_minutes,
   break_window_start, break_window_end (a split shift is two rows with the same carer_id)
 """
+EPILOG_SITES = """examples:
+  carezones sites --osm county.osm.pbf --sites sites.csv --out sites-out
+  carezones sites --osm county.osm.pbf --sites sites.gpkg --clients clients.csv \\
+      --carers carers.csv --config weights.toml --surface --out sites-out
+
+sites: points (CSV lat/lon, x/y or postcode) or polygons (GeoPackage/GeoJSON); a site_id
+  column names them; every other column is kept.
+clients: optional, with hours_per_week (demand); carers: optional homes (staff access).
+config: TOML with [categories.NAME] weight/full_minutes/zero_minutes/tags, [staff], [demand],
+  [rural]; see carezones.sites.SiteConfig.load.
+"""
 EPILOG_TIMES = """examples:
   carezones travel-times --osm county.osm.pbf --points clients.csv --out minutes.csv
   carezones travel-times --osm county.osm.pbf --points clients.csv --to offices.csv --out m.csv
@@ -113,6 +124,17 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help="output folder")
     common(r)
 
+    s = add("sites", "score candidate extra-care / supported-living sites", EPILOG_SITES)
+    s.add_argument("--osm", type=Path, required=True, help="the OSM extract (.osm.pbf/.osm)")
+    s.add_argument("--sites", type=Path, required=True, help="candidate sites (CSV/XLSX/GPKG)")
+    s.add_argument("--config", type=Path, help="TOML file: categories, weights, thresholds")
+    s.add_argument("--clients", type=Path, help="clients with hours_per_week (demand)")
+    s.add_argument("--carers", type=Path, help="carers' homes (staff access)")
+    s.add_argument("--surface", action="store_true", help="also score the whole area")
+    s.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
+    s.add_argument("--out", type=Path, required=True, help="output folder")
+    s.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
     t = add(
         "travel-times",
         "travel-time matrix (minutes) between the points of one or two files",
@@ -146,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _zones(args)
         if args.command == "rounds":
             return _rounds(args)
+        if args.command == "sites":
+            return _sites(args)
     except ValidationError as exc:
         print(f"carezones: bad input\n{exc}", file=sys.stderr)
         return 2
@@ -268,6 +292,26 @@ def _rounds(args: argparse.Namespace) -> int:
         print(
             f"wrote {args.out}/itineraries.csv, unserved.csv, kpis.json, rounds.gpkg, rounds.html"
         )
+    return 0
+
+
+def _sites(args: argparse.Namespace) -> int:
+    from carezones.io import read_clients, read_points
+    from carezones.sites import score_sites
+
+    sites = read_points(args.sites, postcode_lookup=args.postcodes, allow_polygons=True)
+    clients = (
+        None if args.clients is None else read_clients(args.clients, postcode_lookup=args.postcodes)
+    )
+    carers = (
+        None if args.carers is None else read_points(args.carers, postcode_lookup=args.postcodes)
+    )
+    res = score_sites(sites, osm=args.osm, clients=clients, carers=carers, config=args.config,
+                      surface=args.surface)  # fmt: skip
+    paths = res.to_files(args.out)
+    if not args.quiet:
+        print(res.summary())
+        print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 
 

@@ -462,3 +462,146 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
     _add_legend(m, "Carers", items[:24], note)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+SCORE_CLASSES = [  # (lower bound, colour, label): a colour-blind-safe red-yellow-green ramp
+    (80.0, "#1a9850", "80-100"),
+    (60.0, "#91cf60", "60-80"),
+    (40.0, "#fee08b", "40-60"),
+    (20.0, "#fc8d59", "20-40"),
+    (0.0, "#d73027", "0-20"),
+]
+NOT_SCORED = "#9e9e9e"
+
+
+def score_colour(score: float) -> str:
+    """Return the map colour of a 0-100 score (grey when not scored)."""
+    if score is None or not np.isfinite(score):
+        return NOT_SCORED
+    return next(c for lo, c, _ in SCORE_CLASSES if score >= lo)
+
+
+def _surface_style(feature: dict[str, Any]) -> dict[str, Any]:
+    colour = score_colour(feature["properties"]["score"])
+    return {"color": colour, "weight": 0, "fillColor": colour, "fillOpacity": 0.45}
+
+
+def sites_map(
+    result: Any,
+    *,
+    isochrones: int | list[Any] = 3,
+    minutes: tuple[float, ...] = (5, 10, 15),
+    amenities: bool = True,
+    surface: bool = True,
+    surface_hex_m: float = 250.0,
+    offline: bool = True,
+    title: str = "Candidate sites",
+) -> folium.Map:
+    """Draw scored sites coloured by score, the explanation in each popup.
+
+    Parameters
+    ----------
+    result : SiteScores
+    isochrones : int or list
+        Walking isochrones for the top N sites, or for the listed ``site_id`` values (0: none).
+    amenities : bool
+        One layer of amenities per category.
+    surface : bool
+        When the result has a surface: its mean score per hexagon of ``surface_hex_m`` metres
+        (a heat layer that needs no plugin, so it draws offline).
+    """
+    import folium
+
+    sc = result.scores
+    net = result.walk if result.walk is not None else result.drive
+    frames = [sc.to_crs("EPSG:4326")]
+    lo, la, hi, ha = (float(v) for v in pd.concat(frames).total_bounds)
+    pad = 0.01
+    m = _frame((lo - pad, la - pad, hi + pad, ha + pad), net.provenance.attribution,
+               net.provenance.synthetic, title, offline)  # fmt: skip
+    if surface and result.surface is not None and len(result.surface):
+        surf = result.surface[result.surface.score.notna()]
+        geo = surf.geometry.to_crs(net.crs)
+        q, r = _hex_round(geo.x.to_numpy(), geo.y.to_numpy(), surface_hex_m)
+        cells = (pd.DataFrame({"q": q, "r": r, "score": surf.score.to_numpy()})
+                 .groupby(["q", "r"], sort=True).score.mean().reset_index())  # fmt: skip
+        import geopandas as gpd
+
+        polys = [
+            _hexagon(int(a), int(b), surface_hex_m) for a, b in zip(cells.q, cells.r, strict=True)
+        ]
+        hexes = gpd.GeoDataFrame({"score": cells.score.round(1)}, geometry=polys,
+                                 crs=net.crs).to_crs("EPSG:4326")  # fmt: skip
+        layer = folium.FeatureGroup(name="Suitability surface (mean score per hexagon)")
+        folium.GeoJson(
+            hexes.to_json(),
+            style_function=_surface_style,
+            tooltip=folium.GeoJsonTooltip(fields=["score"], aliases=["Mean score"]),
+        ).add_to(layer)
+        layer.add_to(m)
+    if isochrones:
+        ids = None if isinstance(isochrones, int) else list(isochrones)
+        iso = result.isochrones(ids, minutes) if ids is not None or sc.score.notna().any() else None
+        if iso is not None and isinstance(isochrones, int):
+            keep = result.ranked().site_id[result.ranked().score.notna()].head(isochrones)
+            iso = iso[iso.site_id.isin(set(keep))]
+        if iso is not None and len(iso):
+            layer = folium.FeatureGroup(name="Walking isochrones")
+            shades = {b: s for b, s in zip(sorted(minutes), ["#08519c", "#3182bd", "#6baed6",
+                                                             "#bdd7e7"], strict=False)}  # fmt: skip
+            for rec in iso.sort_values("minutes", ascending=False).itertuples():
+                colour = shades.get(rec.minutes, "#6baed6")
+                folium.GeoJson(
+                    shapely.to_geojson(rec.geometry),
+                    style_function=lambda _f, c=colour: {"color": c, "weight": 1,
+                                                         "fillColor": c, "fillOpacity": 0.15},
+                    tooltip=html.escape(f"{rec.site_id}: {rec.minutes:g} min walk"),
+                ).add_to(layer)  # fmt: skip
+            layer.add_to(m)
+    if amenities and result.amenities is not None and len(result.amenities):
+        labels = {c.name: c.label for c in result.config.categories}
+        am = result.amenities
+        pts = am.geometry.representative_point()
+        for cat, idx in am.groupby("category", sort=True).groups.items():
+            layer = folium.FeatureGroup(name=html.escape(f"Amenities: {labels.get(cat, cat)}"),
+                                        show=False)  # fmt: skip
+            for i in idx:
+                name = am.at[i, "name"] or labels.get(cat, cat)
+                folium.CircleMarker(
+                    (float(pts.at[i].y), float(pts.at[i].x)), radius=3, color="#333",
+                    weight=1, fill=True, fill_color="#fff", fill_opacity=0.9,
+                    tooltip=html.escape(f"{name} ({labels.get(cat, cat)})"),
+                ).add_to(layer)  # fmt: skip
+            layer.add_to(m)
+    layer = folium.FeatureGroup(name="Candidate sites")
+    wgs = sc.to_crs("EPSG:4326")
+    for rec, geom in zip(wgs.itertuples(), wgs.geometry, strict=True):
+        colour = score_colour(rec.score)
+        score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"
+        rank = "" if pd.isna(rec.rank) else f" (rank {int(rec.rank)})"
+        parts = "".join(f"<li>{html.escape(p)}</li>" for p in str(rec.explanation).split("; "))
+        popup = folium.Popup(
+            f"<b>{html.escape(str(rec.site_id))}</b>: {score}{rank}<ul>{parts}</ul>",
+            max_width=360,
+        )
+        tip = html.escape(f"{rec.site_id}: {score}")
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            shape = folium.GeoJson(
+                shapely.to_geojson(geom),
+                style_function=lambda _f, c=colour: {"color": c, "weight": 2,
+                                                     "fillColor": c, "fillOpacity": 0.5},
+                tooltip=tip,
+            )  # fmt: skip
+            popup.add_to(shape)
+            shape.add_to(layer)
+        else:
+            folium.CircleMarker(
+                (float(geom.y), float(geom.x)), radius=8, color="#222", weight=1, fill=True,
+                fill_color=colour, fill_opacity=0.95, tooltip=tip, popup=popup,
+            ).add_to(layer)  # fmt: skip
+    layer.add_to(m)
+    items = [(c, label) for _, c, label in SCORE_CLASSES] + [(NOT_SCORED, "not scored")]
+    w = ", ".join(f"{k} {v:g}" for k, v in result.weights.items())
+    _add_legend(m, "Site score", items, f"Weights: {w}. Click a site for its explanation.")
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m

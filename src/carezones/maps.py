@@ -9,6 +9,7 @@ value taken from a user's file is HTML-escaped before it reaches a tooltip or po
 from __future__ import annotations
 
 import html
+import json
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -305,6 +306,28 @@ def _add_attribution(m: folium.Map, text: str) -> None:
     m.add_child(el)
 
 
+def bind_popup(target: Any, content: str, max_width: int = 360) -> None:
+    """Bind an HTML popup to a map element without jQuery (which offline maps do not load).
+
+    ``content`` is trusted HTML built by carezones: every value from a user's file in it must
+    already be escaped. It reaches the page as a JSON string, never as template source.
+    """
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    el = MacroElement()
+    el._name = "Popup"
+    el.content = json.dumps(content).replace("</", "<\\/")
+    el.max_width = int(max_width)
+    el._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindPopup({{ this.content }}, "
+        "{maxWidth: {{ this.max_width }}});"
+        "{% endmacro %}"
+    )
+    target.add_child(el)
+
+
 def _add_banner(m: folium.Map, text: str) -> None:
     import folium
 
@@ -580,10 +603,7 @@ def sites_map(
         score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"
         rank = "" if pd.isna(rec.rank) else f" (rank {int(rec.rank)})"
         parts = "".join(f"<li>{html.escape(p)}</li>" for p in str(rec.explanation).split("; "))
-        popup = folium.Popup(
-            f"<b>{html.escape(str(rec.site_id))}</b>: {score}{rank}<ul>{parts}</ul>",
-            max_width=360,
-        )
+        popup = f"<b>{html.escape(str(rec.site_id))}</b>: {score}{rank}<ul>{parts}</ul>"
         tip = html.escape(f"{rec.site_id}: {score}")
         if geom.geom_type in ("Polygon", "MultiPolygon"):
             shape = folium.GeoJson(
@@ -592,16 +612,20 @@ def sites_map(
                                                      "fillColor": c, "fillOpacity": 0.5},
                 tooltip=tip,
             )  # fmt: skip
-            popup.add_to(shape)
+            bind_popup(shape, popup)
             shape.add_to(layer)
         else:
-            folium.CircleMarker(
+            marker = folium.CircleMarker(
                 (float(geom.y), float(geom.x)), radius=8, color="#222", weight=1, fill=True,
-                fill_color=colour, fill_opacity=0.95, tooltip=tip, popup=popup,
-            ).add_to(layer)  # fmt: skip
+                fill_color=colour, fill_opacity=0.95, tooltip=tip,
+            )  # fmt: skip
+            bind_popup(marker, popup)
+            marker.add_to(layer)
     layer.add_to(m)
     items = [(c, label) for _, c, label in SCORE_CLASSES] + [(NOT_SCORED, "not scored")]
-    w = ", ".join(f"{k} {v:g}" for k, v in result.weights.items())
+    names = {c.name: c.label for c in result.config.categories}
+    names |= {"staff": "staff access", "demand": "demand"}
+    w = ", ".join(f"{names.get(k, k)} {v:g}" for k, v in result.weights.items())
     _add_legend(m, "Site score", items, f"Weights: {w}. Click a site for its explanation.")
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -507,6 +507,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     n = len(geoms)
     out: dict[str, Any] = {}
     notes: list[list[str]] = [[] for _ in range(n)]
+    far: list[list[str]] = [[] for _ in range(n)]
     weights = inp.weights()
     off = np.zeros(n, dtype=bool)
     if inp.walk is not None:
@@ -538,7 +539,11 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
             out[f"{cat.name}_count"] = count
             out[f"{cat.name}_score"] = score
             for i in range(n):
-                notes[i].append(_walk_note(cat, minutes[i], name[i], len(idx) > 0))
+                near, text = _walk_note(cat, minutes[i], name[i], len(idx) > 0)
+                (notes if near else far)[i].append(text)
+        for i in range(n):
+            if far[i]:
+                notes[i].append("not within a walk: " + ", ".join(far[i]))
     if "staff" in weights:
         assert inp.drive is not None and inp.staff is not None
         acc = _access_points(inp.drive, geoms)
@@ -579,7 +584,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
         for i in range(n):
             if not np.isfinite(tm[i]):
                 notes[i].append(f"no town reachable by road: -{penalty[i]:.0f} points")
-            elif penalty[i] > 0.05:
+            elif penalty[i] >= 0.5:
                 notes[i].append(f"{tm[i]:.0f} min drive to {tn[i]}: -{penalty[i]:.0f} points")
             else:
                 notes[i].append(f"{tm[i]:.0f} min drive to {tn[i]}")
@@ -604,15 +609,16 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     return frame
 
 
-def _walk_note(cat: Category, minutes: float, name: str, any_in_data: bool) -> str:
-    what = f"{name} ({cat.label})" if name else f"a {cat.label}"
+def _walk_note(cat: Category, minutes: float, name: str, any_in_data: bool) -> tuple[bool, str]:
+    """Return (within reach, text) for one category of one site."""
     if not any_in_data:
-        return f"no {cat.label} in the data: 0 for this category"
+        return False, f"no {cat.label} in the data"
     if not np.isfinite(minutes):
-        return f"no {cat.label} reachable on foot"
+        return False, f"{cat.label} (none reachable on foot)"
     if minutes >= cat.zero_minutes:
-        return f"no {cat.label} within {cat.zero_minutes:g} min (nearest {minutes:.0f} min walk)"
-    return f"{minutes:.0f} min walk to {what}"
+        return False, f"{cat.label} (nearest {minutes:.0f} min)"
+    what = f"{name} ({cat.label})" if name else f"a {cat.label}"
+    return True, f"{minutes:.0f} min walk to {what}"
 
 
 @dataclass

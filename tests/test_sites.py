@@ -204,6 +204,8 @@ def test_county_scoring_uses_every_criterion_and_is_deterministic(county):
 def test_surface_files_map_and_escaping(county, tmp_path):
     c, walk, drive, clients = county
     sites = candidate_sites(walk, seed=3)
+    payload = "{{ 7*7 }}<script>alert(1)</script>"
+    sites.loc[7, "site_id"] = payload
     res = score_sites(sites, osm=c.osm_path, walk=walk, drive=drive, clients=clients,
                       surface=True)  # fmt: skip
     surf = res.surface
@@ -217,12 +219,14 @@ def test_surface_files_map_and_escaping(county, tmp_path):
     assert {p.name for p in paths} == {"scores.csv", "sites.gpkg", "sites.html", "surface.gpkg"}
     table = pd.read_csv(tmp_path / "out" / "scores.csv")
     assert table["rank"].tolist() == sorted(table["rank"].tolist()) and len(table) == 8
+    assert payload in set(table.site_id)  # the files keep the value as given
     import pyogrio
 
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "out" / "sites.gpkg")}
     assert layers == {"sites", "amenities", "isochrones"}
     page = (tmp_path / "out" / "sites.html").read_text()
-    assert "<script>alert(1)</script>" not in page
+    assert "alert(1)</script>" not in page and "alert(1)<\\/script>" not in page
+    assert "&#123;&#123; 7*7 &#125;&#125;&lt;script&gt;" in page  # shown as text, not run
     assert "Candidate sites" in page and "Suitability surface" in page
     assert "OpenStreetMap contributors" in page or "Synthetic" in page
 
@@ -248,3 +252,16 @@ def test_sites_command(county, tmp_path, capsys):
     assert main(["sites", "--osm", str(c.osm_path), "--sites", str(csv), "--config", str(cfg),
                  "--out", str(out), "-q"]) == 2  # fmt: skip
     assert "weight must be 0 or more" in capsys.readouterr().err
+
+
+def test_map_text_is_never_evaluated_as_a_template():
+    import folium
+
+    from carezones.maps import escape
+
+    m = folium.Map(tiles=None)
+    folium.CircleMarker((52.0, 0.0), tooltip=escape("id {{ 7*7 }} {% if 1 %}x{% endif %}")).add_to(
+        m
+    )
+    page = m.get_root().render()
+    assert "id 49" not in page and "&#123;&#123; 7*7 &#125;&#125;" in page

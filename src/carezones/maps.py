@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 
+def escape(value: object) -> str:
+    """Return text safe to show in a map: HTML-escaped, with template braces neutralised.
+
+    folium renders tooltip and element text through Jinja2, so a value like ``{{ 7*7 }}``
+    from a user's file would be evaluated (and could run code); braces become HTML entities,
+    which browsers show as braces.
+    """
+    text = html.escape(str(value))
+    return text.replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
+
+
 ROAD_STYLE: dict[str, tuple[str, float]] = {
     "motorway": ("#c0392b", 4.0),
     "trunk": ("#d35400", 3.5),
@@ -171,7 +182,7 @@ def add_clients(
                 (g.y, g.x),
                 radius=3,
                 color="#8e44ad",
-                tooltip=f"{html.escape(str(cid))}: {float(hours):.1f} h/week",
+                tooltip=f"{escape(str(cid))}: {float(hours):.1f} h/week",
             ).add_to(pts)
         pts.add_to(m)
 
@@ -300,7 +311,7 @@ def _add_attribution(m: folium.Map, text: str) -> None:
     el._template = Template(
         "{% macro script(this, kwargs) %}"
         "{{ this._parent.get_name() }}.attributionControl.addAttribution("
-        + json.dumps(html.escape(text))
+        + json.dumps(escape(text))
         + ");{% endmacro %}"
     )
     m.add_child(el)
@@ -317,8 +328,7 @@ def bind_popup(target: Any, content: str, max_width: int = 360) -> None:
 
     el = MacroElement()
     el._name = "Popup"
-    el.content = json.dumps(content).replace("</", "<\\/")
-    el.max_width = int(max_width)
+    vars(el).update(content=json.dumps(content).replace("</", "<\\/"), max_width=int(max_width))
     el._template = Template(
         "{% macro script(this, kwargs) %}"
         "{{ this._parent.get_name() }}.bindPopup({{ this.content }}, "
@@ -336,7 +346,7 @@ def _add_banner(m: folium.Map, text: str) -> None:
         folium.Element(
             '<div class="cz-banner" style="position:fixed;top:10px;left:60px;z-index:1000;'
             "background:rgba(255,255,255,.9);padding:4px 10px;border-radius:4px;"
-            f'font:14px sans-serif;font-weight:bold">{html.escape(text)}</div>'
+            f'font:14px sans-serif;font-weight:bold">{escape(text)}</div>'
         )
     )
 
@@ -348,18 +358,18 @@ def _add_legend(
 
     rows = "".join(
         f'<div><span style="display:inline-block;width:12px;height:12px;background:{c};'
-        f'margin-right:6px"></span>{html.escape(label)}</div>'
+        f'margin-right:6px"></span>{escape(label)}</div>'
         for c, label in items
     )
     note_html = (
-        f'<div style="max-width:220px;margin-top:4px">{html.escape(note)}</div>' if note else ""
+        f'<div style="max-width:220px;margin-top:4px">{escape(note)}</div>' if note else ""
     )
     root: Any = m.get_root()
     root.html.add_child(
         folium.Element(
             f'<div class="cz-legend" style="position:fixed;bottom:60px;{side}:10px;z-index:1000;'
             "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;font:12px "
-            f'sans-serif"><b>{html.escape(title)}</b>{rows}{note_html}</div>'
+            f'sans-serif"><b>{escape(title)}</b>{rows}{note_html}</div>'
         )
     )
 
@@ -457,7 +467,7 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
     items = []
     for i, ((cid, shift), g) in enumerate(it.groupby(["carer_id", "shift"], sort=True)):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
-        layer = folium.FeatureGroup(name=html.escape(f"{cid} (shift {shift})"), show=True)
+        layer = folium.FeatureGroup(name=escape(f"{cid} (shift {shift})"), show=True)
         for leg in g.leg.dropna():
             coords = [(y, x) for x, y in leg.coords]
             folium.PolyLine(coords, color=colour, weight=3, opacity=0.8).add_to(layer)
@@ -472,7 +482,7 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
             folium.CircleMarker(
                 (float(rec.lat), float(rec.lon)), radius=6 if rec.kind == "visit" else 4,
                 color=colour, fill=True, fill_opacity=0.9,
-                tooltip=html.escape(f"{cid}: {what}, {t}-{e}"),
+                tooltip=escape(f"{cid}: {what}, {t}-{e}"),
             ).add_to(layer)  # fmt: skip
         layer.add_to(m)
         items.append((colour, f"{cid} (shift {shift})"))
@@ -578,7 +588,7 @@ def sites_map(
                     shapely.to_geojson(rec.geometry),
                     style_function=lambda _f, c=colour: {"color": c, "weight": 1,
                                                          "fillColor": c, "fillOpacity": 0.15},
-                    tooltip=html.escape(f"{rec.site_id}: {rec.minutes:g} min walk"),
+                    tooltip=escape(f"{rec.site_id}: {rec.minutes:g} min walk"),
                 ).add_to(layer)  # fmt: skip
             layer.add_to(m)
     if amenities and result.amenities is not None and len(result.amenities):
@@ -586,14 +596,14 @@ def sites_map(
         am = result.amenities
         pts = am.geometry.representative_point()
         for cat, idx in am.groupby("category", sort=True).groups.items():
-            layer = folium.FeatureGroup(name=html.escape(f"Amenities: {labels.get(cat, cat)}"),
+            layer = folium.FeatureGroup(name=escape(f"Amenities: {labels.get(cat, cat)}"),
                                         show=False)  # fmt: skip
             for i in idx:
                 name = am.at[i, "name"] or labels.get(cat, cat)
                 folium.CircleMarker(
                     (float(pts.at[i].y), float(pts.at[i].x)), radius=3, color="#333",
                     weight=1, fill=True, fill_color="#fff", fill_opacity=0.9,
-                    tooltip=html.escape(f"{name} ({labels.get(cat, cat)})"),
+                    tooltip=escape(f"{name} ({labels.get(cat, cat)})"),
                 ).add_to(layer)  # fmt: skip
             layer.add_to(m)
     layer = folium.FeatureGroup(name="Candidate sites")
@@ -602,9 +612,9 @@ def sites_map(
         colour = score_colour(rec.score)
         score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"
         rank = "" if pd.isna(rec.rank) else f" (rank {int(rec.rank)})"
-        parts = "".join(f"<li>{html.escape(p)}</li>" for p in str(rec.explanation).split("; "))
-        popup = f"<b>{html.escape(str(rec.site_id))}</b>: {score}{rank}<ul>{parts}</ul>"
-        tip = html.escape(f"{rec.site_id}: {score}")
+        parts = "".join(f"<li>{escape(p)}</li>" for p in str(rec.explanation).split("; "))
+        popup = f"<b>{escape(str(rec.site_id))}</b>: {score}{rank}<ul>{parts}</ul>"
+        tip = escape(f"{rec.site_id}: {score}")
         if geom.geom_type in ("Polygon", "MultiPolygon"):
             shape = folium.GeoJson(
                 shapely.to_geojson(geom),

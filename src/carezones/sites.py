@@ -47,7 +47,6 @@ who can reach it and residents who need it.
 
 from __future__ import annotations
 
-import html
 import logging
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -897,8 +896,3 @@ def _surface(inp: _Inputs) -> gpd.GeoDataFrame:
     frame = frame.drop(columns=[c for c in frame.columns if c.endswith("_nearest")])
     frame.insert(0, "node", net.node_osmid[j])
     return gpd.GeoDataFrame(frame, geometry=pts, crs="EPSG:4326")
-
-
-def escape(value: Any) -> str:
-    """HTML-escape a value from a user's file for a popup or tooltip."""
-    return html.escape(str(value))

@@ -36,6 +36,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/zones.py
 	$(BIN)/python benchmarks/vrptw.py --seconds 10
 	$(BIN)/python benchmarks/rounds.py
+	$(BIN)/python benchmarks/sites.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

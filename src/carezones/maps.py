@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 
+
 def escape(value: object) -> str:
     """Return text safe to show in a map: HTML-escaped, with template braces neutralised.
 
@@ -361,9 +362,7 @@ def _add_legend(
         f'margin-right:6px"></span>{escape(label)}</div>'
         for c, label in items
     )
-    note_html = (
-        f'<div style="max-width:220px;margin-top:4px">{escape(note)}</div>' if note else ""
-    )
+    note_html = f'<div style="max-width:220px;margin-top:4px">{escape(note)}</div>' if note else ""
     root: Any = m.get_root()
     root.html.add_child(
         folium.Element(

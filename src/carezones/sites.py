@@ -653,13 +653,16 @@ class SiteScores:
         """Return the scores sorted by rank."""
         return self.scores.sort_values(["rank", "site_id"], na_position="last")
 
-    def summary(self) -> str:
-        """Return a short text report: the weights and the sites by rank."""
+    def summary(self, top: int = 20) -> str:
+        """Return a short text report: the weights and the ``top`` sites by rank."""
         lines = ["weights: " + ", ".join(f"{k} {v:g}" for k, v in self.weights.items())]
-        for r in self.ranked().itertuples():
+        ranked = self.ranked()
+        for r in ranked.head(top).itertuples():
             sc = "not scored" if pd.isna(r.score) else f"{r.score:5.1f}"
             lines.append(f"{'' if pd.isna(r.rank) else int(r.rank):>3} {r.site_id}: {sc}  "
                          f"{r.explanation}")  # fmt: skip
+        if len(ranked) > top:
+            lines.append(f"... and {len(ranked) - top} more sites (see scores.csv)")
         return "\n".join(lines)
 
     def isochrones(

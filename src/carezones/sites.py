@@ -555,7 +555,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
         out["staff_score"] = s.mean(axis=0)
         for i in range(n):
             notes[i].append(
-                f"staff: median {med[i]:.0f} min drive from carers' homes"
+                f"staff: median {_mins(med[i])} min drive from carers' homes"
                 if np.isfinite(med[i])
                 else "staff: no carer can drive here"
             )
@@ -584,9 +584,9 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
             if not np.isfinite(tm[i]):
                 notes[i].append(f"no town reachable by road: -{penalty[i]:.0f} points")
             elif penalty[i] >= 0.5:
-                notes[i].append(f"{tm[i]:.0f} min drive to {tn[i]}: -{penalty[i]:.0f} points")
+                notes[i].append(f"{_mins(tm[i])} min drive to {tn[i]}: -{penalty[i]:.0f} points")
             else:
-                notes[i].append(f"{tm[i]:.0f} min drive to {tn[i]}")
+                notes[i].append(f"{_mins(tm[i])} min drive to {tn[i]}")
     out["rural_penalty"] = penalty
     total_w = sum(weights.values())
     acc_score = np.zeros(n)
@@ -617,7 +617,12 @@ def _walk_note(cat: Category, minutes: float, name: str, any_in_data: bool) -> t
     if minutes >= cat.zero_minutes:
         return False, f"{cat.label} (nearest {minutes:.0f} min)"
     what = f"{name} ({cat.label})" if name else f"a {cat.label}"
-    return True, f"{minutes:.0f} min walk to {what}"
+    return True, f"{_mins(minutes)} min walk to {what}"
+
+
+def _mins(m: float) -> str:
+    """Whole minutes for an explanation; under half a minute reads "<1", not "0"."""
+    return "<1" if m < 0.5 else f"{m:.0f}"
 
 
 @dataclass

@@ -196,7 +196,7 @@ def _step_printer(quiet: bool, total: int) -> tuple[list[float], object]:
 def _demo(args: argparse.Namespace) -> int:
     from carezones.demo import run_demo
 
-    state, step = _step_printer(args.quiet, 7)
+    state, step = _step_printer(args.quiet, 8)
     summary = run_demo(
         args.out,
         osm=args.osm,

@@ -1,4 +1,4 @@
-"""The offline demo: a synthetic county (or a real extract), its clients, travel times and a map.
+"""The offline demo: a synthetic county (or a real extract): zones, a day's rounds, sites, maps.
 
 ``carezones demo --out DIR`` builds the embedded synthetic county, loads its drive network,
 computes the clients' travel-time matrix and writes a map and a summary. With ``--osm FILE`` it
@@ -106,7 +106,20 @@ def run_demo(
     timings["rounds_s"] = time.perf_counter() - t
     rounds.to_files(out / "rounds")
 
+    say("scoring candidate extra-care sites (zone centres and named places)")
+    t = time.perf_counter()
+    sites = _score_demo_sites(osm_path, net, clients, plan)
+    timings["sites_s"] = time.perf_counter() - t
+    sites.to_files(out / "sites")
+
     summary = _summary(net, clients, minutes, timings, synthetic)
+    top = sites.ranked().head(3)
+    summary["sites"] = {
+        "candidates": len(sites.scores),
+        "best": [{"site_id": str(r.site_id), "score": round(float(r.score), 1)}
+                 for r in top.itertuples()],
+        "surface_junctions": 0 if sites.surface is None else len(sites.surface),
+    }  # fmt: skip
     k = rounds.kpis
     summary["rounds"] = {
         key: k[key]
@@ -142,6 +155,26 @@ def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
     v, c = example_day(mine, homes, seed=seed)
     visits, carers = read_visits(v, area=net), read_carers(c, area=net)
     return plan_rounds(visits, carers, net, iterations=DEMO_ROUND_ITERATIONS, seed=seed)
+
+
+def _score_demo_sites(osm_path: Path, net: Any, clients: Any, plan: Any) -> Any:
+    """Score each zone's centre and each named town or village as a candidate site.
+
+    Carers are assumed to live at every tenth client's address (invented, like the clients).
+    """
+    import geopandas as gpd
+
+    from carezones.sites import read_towns, score_sites
+
+    zones = plan.zones
+    places = read_towns(osm_path, places=("city", "town", "village"))
+    names = [f"Zone {int(z)} centre" for z in zones.zone_id] + places["name"].tolist()
+    lon = np.r_[zones.centre_lon.to_numpy(float), places.geometry.x.to_numpy()]
+    lat = np.r_[zones.centre_lat.to_numpy(float), places.geometry.y.to_numpy()]
+    sites = gpd.GeoDataFrame({"site_id": names}, geometry=gpd.points_from_xy(lon, lat),
+                             crs="EPSG:4326").drop_duplicates("site_id")  # fmt: skip
+    return score_sites(sites, osm=osm_path, drive=net, clients=clients,
+                       carers=clients.iloc[::10][["geometry"]], surface=True)  # fmt: skip
 
 
 def _summary(
@@ -194,7 +227,11 @@ def _markdown(s: dict[str, Any]) -> str:
         f"- Rounds for one zone (an invented day): {r['visits_served']} of {r['visits']} visits "
         f"by {r['carers_used']} carers, {r['travel_minutes']:.0f} travel minutes, "
         f"{r['travel_share_of_working_time']:.0%} of working time (rounds/rounds.html)\n"
+        f"- Sites: {s['sites']['candidates']} candidates scored; best "
+        f"{', '.join(f'{b["site_id"]} ({b["score"]:.0f}/100)' for b in s['sites']['best'])}; "
+        f"whole-area surface at {s['sites']['surface_junctions']:,} junctions "
+        f"(sites/sites.html, sites/scores.csv)\n"
         f"- Timings (s): {', '.join(f'{k} {v}' for k, v in s['seconds'].items())}\n\n"
-        f"Maps: network.html, zones/zones.html, rounds/rounds.html. "
+        f"Maps: network.html, zones/zones.html, rounds/rounds.html, sites/sites.html. "
         f"Road data: {s['attribution']}.\n"
     )

@@ -104,6 +104,8 @@ def main() -> int:
     ap.add_argument("--carers", type=int, default=25)
     ap.add_argument("--seconds", type=float, default=40.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--balance", type=float, nargs="*", default=[],
+                    help="also plan with these workload-balance weights")  # fmt: skip
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     if args.pbf is None or not Path(args.pbf).exists():
@@ -202,6 +204,17 @@ def main() -> int:
     )
     if len(ours.unserved):
         print(ours.unserved.reason.value_counts().to_string())
+    for w in [0.0, *args.balance] if args.balance else []:
+        plan = ours if w == 0 else cz.plan_rounds(visits, carers, minutes=minutes,
+                                                  time_limit=args.seconds, seed=args.seed,
+                                                  balance=w)  # fmt: skip
+        kb = plan.kpis
+        print(
+            f"balance {w:g}: {kb['visits_served']} served, travel {kb['travel_minutes']:.0f} min; "
+            f"shift utilisation min {kb['shift_utilisation_min']:.2f}, max "
+            f"{kb['shift_utilisation_max']:.2f}, sd {kb['shift_utilisation_sd']:.3f}; checker "
+            f"{'ok' if not plan.check() else 'VIOLATIONS'}"
+        )
     del dropped
     return 0
 

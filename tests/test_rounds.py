@@ -237,3 +237,25 @@ def test_example_files_in_data_read_cleanly():
     carers = read_carers(data / "example-carers.csv")
     assert len(visits) > 20 and (visits.carers_required >= 1).all()
     assert carers.carer_id.duplicated().any()  # a split shift: two rows, one carer
+
+
+def test_balance_spreads_the_work_for_some_travel():
+    v, c = day(30, 6, seed=5)  # a morning: shifts about as long as the work in them
+    rng = np.random.default_rng(5)
+    starts = 7 * 60 + rng.integers(0, 240, len(v))
+    v["window_start"] = [hhmm(x) for x in starts]
+    v["window_end"] = [hhmm(x + 90) for x in starts]
+    c["shift_end"] = "13:00"
+    c["break_minutes"] = None
+    c["break_window_start"] = c["break_window_end"] = None
+    visits, carers = read_visits(v), read_carers(c)
+    kw = {"minutes": matrix(visits, carers), "iterations": 1500, "seed": 0}
+    plain = plan_rounds(visits, carers, **kw)
+    fair = plan_rounds(visits, carers, **kw, balance=3)
+    p, f = plain.kpis, fair.kpis
+    assert fair.check() == [] and f["visits_served"] >= p["visits_served"]
+    assert f["shift_utilisation_sd"] < p["shift_utilisation_sd"]
+    assert f["shift_utilisation_min"] > p["shift_utilisation_min"]
+    assert f["travel_minutes"] >= p["travel_minutes"] - 1e-9  # balance is paid for in travel
+    with pytest.raises(ValueError, match="balance must be a number >= 0"):
+        plan_rounds(visits, carers, **kw, balance=-1)

@@ -121,6 +121,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--co2-kg-per-km", type=float, help="emission factor of the carers' cars (kg CO2e/km)"
     )
+    r.add_argument(
+        "--balance",
+        type=float,
+        default=0.0,
+        help="workload balance weight: travel minutes per minute a carer works beyond a fair "
+        "share (0: none; 1-3 spreads the work)",
+    )
     r.add_argument("--out", type=Path, required=True, help="output folder")
     common(r)
 
@@ -281,7 +288,7 @@ def _rounds(args: argparse.Namespace) -> int:
     carers = read_carers(args.carers, area=net)
     rounds = plan_rounds(
         visits, carers, net, time_limit=args.time_limit, seed=args.seed,
-        co2_kg_per_km=args.co2_kg_per_km,
+        co2_kg_per_km=args.co2_kg_per_km, balance=args.balance,
     )  # fmt: skip
     problems = rounds.check()
     if problems:  # pragma: no cover - the planner only returns checked rounds

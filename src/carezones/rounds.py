@@ -67,6 +67,7 @@ IntArray = npt.NDArray[np.int64]
 PRIZE = 10_000_000  # seconds of travel a served visit is worth: serve all that can be served
 SYNC_SLACK = 10  # minutes of its window both carers of a double-handed visit aim at
 FORBIDDEN = 100_000_000  # travel seconds into a visit a carer may not make
+BALANCE_UNIT = 10  # cost units per travel second when workload balance is weighted
 
 
 # ---------------------------------------------------------------------- planning
@@ -161,6 +162,7 @@ def plan_rounds(
     sync_rounds: int = 4,
     co2_kg_per_km: float | None = None,
     continuity_minutes: float = 10.0,
+    balance: float = 0.0,
 ) -> Rounds:
     """Plan the day's rounds: serve every visit that can be served, then least travel.
 
@@ -184,6 +186,12 @@ def plan_rounds(
     continuity_minutes : float
         For visits with ``preferred_carers`` (``;``-separated ids): the travel minutes the plan
         would rather add than send a carer the client does not know (0: ignore preferences).
+    balance : float
+        Weight of workload balance (0: none). Each shift gets a fair share of the day's work:
+        its length times the share of all shift time the day needs (care, breaks and an
+        estimate of travel). Each minute a carer works beyond that share costs ``balance``
+        minutes of travel, so 1-3 spreads the visits across the team for a little more
+        travel. The KPIs report each shift's working time as a share of its length.
     co2_kg_per_km : float, optional
         An emission factor for the carers' cars (kg CO2e per km driven), e.g. from the UK
         Government's GHG conversion factors for the car type; with a network, the KPIs then
@@ -207,9 +215,12 @@ def plan_rounds(
     T = np.asarray(minutes, dtype=float)
     if T.shape != (n_c + n_v, n_c + n_v):
         raise ValueError(f"minutes must be {(n_c + n_v,) * 2} (homes first, then visits)")
+    if not (isinstance(balance, int | float) and np.isfinite(balance) and balance >= 0):
+        raise ValueError(f"balance must be a number >= 0, not {balance!r}")
     reasons = _impossible(visits, carers, T)
     d = _day(visits, carers, T)
     todo = [j for j in range(n_v) if j not in reasons]
+    targets = _fair_shares(visits, carers, T, todo) if balance > 0 else None
     forced: dict[tuple[int, int], float] = {}
     routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
     rounds = 1 + max(sync_rounds, 0)
@@ -227,6 +238,8 @@ def plan_rounds(
             seed + rnd,
             None if iterations is None else max(iterations // rounds, 50),
             continuity=continuity_minutes,
+            targets=targets,
+            balance=balance,
         )
         starts = _simulate(d, routes, {})[0]
         unsynced = False
@@ -254,6 +267,7 @@ def plan_rounds(
         }
     )
     kpis = _kpis(visits, itin, unserved, _time.perf_counter() - t0)
+    kpis.update(_utilisation(carers, itin))
     if "preferred_carers" in visits and visits["preferred_carers"].map(len).gt(0).any():
         pref = dict(zip(visits["visit_id"], visits["preferred_carers"], strict=True))
         v = itin[itin.kind == "visit"]
@@ -279,6 +293,8 @@ def _solve(
     iterations: int | None,
     split_doubles: bool = True,
     continuity: float = 0.0,
+    targets: FloatArray | None = None,
+    balance: float = 0.0,
 ) -> list[list[tuple[int, int]]]:
     """Solve once with PyVRP: the visits (copies) on each carer row's route, in order.
 
@@ -303,6 +319,8 @@ def _solve(
             part = ok[:, j] & (half == k)
             if (ok[:, j] & (half == 1 - k)).any() and part.any():
                 allowed[:, q] = part
+    # costs are in tenths of a travel second when balancing, so that fractional weights count
+    unit = BALANCE_UNIT if targets is not None and balance > 0 else 1
     n_loc = n_c + len(copies)
     locations = [Location(x=float(i), y=0.0) for i in range(n_loc)]
     depots = [Depot(location=i) for i in range(n_c)]
@@ -321,7 +339,7 @@ def _solve(
             Client(
                 location=n_c + q,
                 service_duration=round(float(visits["duration_minutes"].iat[j]) * 60),
-                tw_early=lo, tw_late=hi, prize=PRIZE, required=False,
+                tw_early=lo, tw_late=hi, prize=PRIZE * unit, required=False,
             )
         )  # fmt: skip
     point = np.r_[np.arange(n_c), [n_c + j for j, _ in copies]].astype(np.int64)
@@ -353,13 +371,20 @@ def _solve(
             matrices.append(mat)
             costs.append(cost)
         mx = float(carers["max_minutes"].iat[c])
+        s0, s1 = float(carers["shift_start"].iat[c]), float(carers["shift_end"].iat[c])
+        cap = round(mx * 60) if np.isfinite(mx) else 2**62
+        overtime, overtime_cost = 0, 0
+        if unit > 1 and targets is not None:
+            nominal = min(round(float(targets[c]) * 60), cap, round((s1 - s0) * 60))
+            overtime = max(min(cap, round((s1 - s0) * 60)) - nominal, 0)
+            overtime_cost = round(balance * unit)
+            cap = nominal
         vehicle_types.append(
             VehicleType(
                 num_available=1, start_depot=c, end_depot=c,
-                tw_early=round(float(carers["shift_start"].iat[c]) * 60),
-                tw_late=round(float(carers["shift_end"].iat[c]) * 60),
-                shift_duration=round(mx * 60) if np.isfinite(mx) else 2**62,
-                profile=profile_of[key], name=str(carers["carer_id"].iat[c]),
+                tw_early=round(s0 * 60), tw_late=round(s1 * 60), shift_duration=cap,
+                unit_distance_cost=unit, profile=profile_of[key], max_overtime=overtime,
+                unit_overtime_cost=overtime_cost, name=str(carers["carer_id"].iat[c]),
             )
         )  # fmt: skip
     data = ProblemData(
@@ -373,6 +398,51 @@ def _solve(
         c = int(route.vehicle_type())
         routes[c] = [copies[int(a.idx)] for a in route.schedule() if a.is_client()]
     return routes
+
+
+def _fair_shares(
+    visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray, todo: list[int]
+) -> FloatArray:
+    """Each shift's fair share of the day's work (minutes): its length times the day's load.
+
+    The load is the care (once per carer required), the breaks and an estimate of travel (the
+    minutes from each visit's nearest other stop) over all shift time, at most 1.
+    """
+    n_c = len(carers)
+    length = (carers["shift_end"] - carers["shift_start"]).to_numpy(dtype=float)
+    if not todo:
+        return np.zeros(n_c)
+    req = visits["carers_required"].to_numpy(dtype=float)[todo]
+    care = float((visits["duration_minutes"].to_numpy(dtype=float)[todo] * req).sum())
+    pts = np.r_[np.arange(n_c), n_c + np.asarray(todo)]
+    sub = T[np.ix_(pts, pts)].copy()
+    np.fill_diagonal(sub, np.inf)
+    near = sub[n_c:].min(axis=1)
+    travel = float((np.where(np.isfinite(near), near, 0.0) * req).sum())
+    breaks = float(carers["break_minutes"].fillna(0).to_numpy(dtype=float).sum())
+    load = min((care + travel + breaks) / max(float(length.sum()), 1e-9), 1.0)
+    return length * load
+
+
+def _utilisation(carers: pd.DataFrame, itin: pd.DataFrame) -> dict[str, float]:
+    """Working time (first departure to return) as a share of each shift's length."""
+    length = (carers["shift_end"] - carers["shift_start"]).to_numpy(dtype=float)
+    used = np.zeros(len(carers))
+    shift_no = carers.groupby("carer_id").cumcount().to_numpy() + 1
+    row = {(c, int(k)): i for i, (c, k) in enumerate(zip(carers["carer_id"], shift_no,
+                                                          strict=True))}  # fmt: skip
+    v = itin[itin.kind == "visit"]
+    if len(v):
+        span = itin[itin.kind != "end"].groupby(["carer_id", "shift"]).agg(a=("start", "min"))
+        last = itin.groupby(["carer_id", "shift"]).agg(b=("end", "max"))
+        for key in set(zip(v["carer_id"], v["shift"], strict=True)):
+            used[row[(key[0], int(key[1]))]] = float(last.b[key] - span.a[key])
+    share = used / np.where(length > 0, length, 1.0)
+    return {
+        "shift_utilisation_max": float(share.max()) if len(share) else 0.0,
+        "shift_utilisation_min": float(share.min()) if len(share) else 0.0,
+        "shift_utilisation_sd": float(share.std()) if len(share) else 0.0,
+    }
 
 
 @dataclass

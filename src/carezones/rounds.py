@@ -29,6 +29,7 @@ How :func:`plan_rounds` works
 from __future__ import annotations
 
 import time as _time
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -302,6 +303,7 @@ def _solve(
     (the relaxed reference of the benchmark).
     """
     from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
+    from pyvrp.exceptions import PenaltyBoundWarning
     from pyvrp.stop import MaxIterations, MaxRuntime
 
     n_c = len(carers)
@@ -392,7 +394,11 @@ def _solve(
         distance_matrices=costs, duration_matrices=matrices,
     )  # fmt: skip
     stop = MaxIterations(iterations) if iterations is not None else MaxRuntime(max(seconds, 0.1))
-    res = solve(data, stop, seed=seed, display=False)
+    with warnings.catch_warnings():
+        # PyVRP warns when its penalties hit their bound on tight days; the schedule, repair
+        # and checker that follow deal with whatever it returns
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        res = solve(data, stop, seed=seed, display=False)
     routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
     for route in res.best.routes():
         c = int(route.vehicle_type())

@@ -265,3 +265,25 @@ def test_map_text_is_never_evaluated_as_a_template():
     )
     page = m.get_root().render()
     assert "id 49" not in page and "&#123;&#123; 7*7 &#125;&#125;" in page
+
+
+def test_capacity_aware_access_is_the_two_step_floating_catchment(grid_walk):
+    net = grid_walk
+    sites = random_points(net, 8, seed=21)
+    gps = random_points(net, 3, seed=22)
+    people = random_points(net, 40, seed=23)
+    hours = np.linspace(1, 20, 40)
+    am = points_gdf(gps, category="gp", name=["A", "B", "C"], capacity=[100.0, 50.0, None])
+    clients = points_gdf(people, hours_per_week=list(hours))
+    cfg = SiteConfig(categories=ONE[1:], staff_weight=0, demand_weight=0, rural_points=0)
+    res = score_sites(points_gdf(sites), walk=net, amenities=am, clients=clients, config=cfg)
+    w_pop = decay(net.travel_times(people, gps, engine="builtin"), 3.0, 12.0)
+    demand = (hours[:, None] * w_pop).sum(axis=0)
+    ratio = np.where(demand > 0, np.nan_to_num([100.0, 50.0, np.nan]) / demand, 0.0)
+    w_site = decay(net.travel_times(sites, gps, engine="builtin"), 3.0, 12.0)
+    expect = (w_site * ratio[None, :]).sum(axis=1)
+    np.testing.assert_allclose(res.scores.gp_capacity_per_demand, expect, rtol=1e-9, atol=1e-12)
+    assert (res.scores.gp_capacity_per_demand > 0).any()
+    bad = am.assign(capacity=["100", "lots", -1])
+    with pytest.raises(ValueError, match=r"rows \[2, 3\] have a capacity"):
+        score_sites(points_gdf(sites), walk=net, amenities=bad, config=cfg)

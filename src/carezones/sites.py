@@ -486,6 +486,36 @@ class _Inputs:
             self._cache["amen"] = (self.walk.snap(pts), pts)
         return self._cache["amen"]
 
+    def supply_ratio(self, cat: Category, idx: IntArray) -> FloatArray | None:
+        """Step one of the enhanced two-step floating catchment (Luo & Qi 2009).
+
+        Each amenity's capacity over the demand within its walking catchment (clients'
+        hours, or clients, weighted by the category's decay); ``None`` without capacities or
+        clients. Amenities without a capacity get 0.
+        """
+        amen = self.amenities
+        if (amen is None or "capacity" not in amen.columns or self.clients is None
+                or self.hours is None or self.walk is None):  # fmt: skip
+            return None
+        cap = amen["capacity"].to_numpy(dtype=float)[idx]
+        if not np.isfinite(cap).any():
+            return None
+        key = f"ratio:{cat.name}"
+        if key not in self._cache:
+            walk = self.walk
+            a_snap, _ = self.amenity_snap()
+            if "clients_walk" not in self._cache:
+                self._cache["clients_walk"] = walk._attach(walk.snap(self.clients))
+            o, t, m = walk._router.within(self._cache["clients_walk"],
+                                          walk._attach(_subset(a_snap, idx)),
+                                          cat.zero_minutes)  # fmt: skip
+            w = self.hours[o] * decay(m, cat.full_minutes, cat.zero_minutes)
+            demand = np.bincount(t, weights=w, minlength=len(idx))
+            self._cache[key] = np.where((demand > 0) & np.isfinite(cap),
+                                        np.nan_to_num(cap) / np.where(demand > 0, demand, 1),
+                                        0.0)  # fmt: skip
+        return np.asarray(self._cache[key])
+
     def demand_reference(self) -> float:
         """Most demand within reach of any junction of the drive network."""
         if "ref" not in self._cache:
@@ -530,8 +560,13 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
                 names = amen.name.to_numpy()[idx]  # type: ignore[union-attr]
                 hit = which >= 0
                 name[hit] = names[which[hit]]
-                o, _, _ = walk._router.within(att, a_att, cat.zero_minutes)
+                o, tgt, mins = walk._router.within(att, a_att, cat.zero_minutes)
                 count = np.bincount(o, minlength=n)
+                ratio = inp.supply_ratio(cat, idx)
+                if ratio is not None:  # two-step floating catchment (E2SFCA)
+                    gain = decay(mins, cat.full_minutes, cat.zero_minutes) * ratio[tgt]
+                    out[f"{cat.name}_capacity_per_demand"] = np.bincount(o, weights=gain,
+                                                                         minlength=n)  # fmt: skip
             score = decay(minutes, cat.full_minutes, cat.zero_minutes)
             out[f"{cat.name}_minutes"] = minutes
             out[f"{cat.name}_nearest"] = name
@@ -784,7 +819,11 @@ def score_sites(
     amenities : GeoDataFrame, optional
         Your own amenities instead of OSM's: a ``category`` column naming a configured
         category, optional ``name``; points or polygons. A category with none scores 0 and
-        says so.
+        says so. With a ``capacity`` column (e.g. patients a surgery can take) and
+        ``clients``, each site also gets ``<category>_capacity_per_demand``: the enhanced
+        two-step floating catchment (Luo & Qi 2009) over the walking network, with the
+        category's decay as weights and the clients' hours as demand. It is reported beside
+        the score, not in it.
     towns : GeoDataFrame, optional
         Town points with a ``name`` for the rural penalty (default: OSM ``place`` nodes).
     carers : points, optional
@@ -885,6 +924,16 @@ def _check_amenities(amenities: gpd.GeoDataFrame, cfg: SiteConfig) -> gpd.GeoDat
         log.warning(probs[-1])
     a = amenities[amenities.category.astype(str).isin(known)].to_crs("EPSG:4326")
     a = a[~(a.geometry.isna() | a.geometry.is_empty)].reset_index(drop=True)
+    if "capacity" in a.columns:
+        cap = pd.to_numeric(a["capacity"], errors="coerce")
+        bad = (cap.isna() & a["capacity"].notna()) | (cap < 0)
+        if bad.any():
+            rows = (np.flatnonzero(bad.to_numpy()) + 1)[:10].tolist()
+            raise ValueError(
+                f"amenities at rows {rows} have a capacity that is not a number >= 0: give a "
+                "number (e.g. patients a surgery can take) or leave it empty"
+            )
+        a["capacity"] = cap.astype(float)
     if "name" not in a.columns:
         a["name"] = ""
     a["name"] = a["name"].fillna("").astype(str)

@@ -31,6 +31,11 @@ def test_demo_synthetic_end_to_end(tmp_path, cache, capsys):
     assert summary["zones"]["n_zones"] >= 1 and summary["zones"]["contiguous"]
     assert (out / "zones" / "zones.html").exists() and (out / "zones" / "assignments.csv").exists()
     assert "median travel" in capsys.readouterr().out
+    index = (out / "index.html").read_text()
+    for page in ("zones/zones.html", "rounds/rounds.html", "sites/sites.html", "network.html"):
+        assert f'href="{page}"' in index and (out / page).exists()
+    assert "SYNTHETIC DATA" in index and "travel minutes per hour of care" in index
+    assert summary["sites"]["candidates"] >= 1 and len(summary["sites"]["best"]) >= 1
 
 
 def test_demo_is_deterministic(tmp_path, cache):

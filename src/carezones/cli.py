@@ -217,7 +217,7 @@ def _demo(args: argparse.Namespace) -> int:
         tm = summary["travel_minutes"]
         print(
             f"done in {time.perf_counter() - state[1]:.1f} s: {summary['clients']} clients, "
-            f"median travel {tm['median']} min between clients. Open {args.out / 'network.html'}"
+            f"median travel {tm['median']} min between clients. Open {args.out / 'index.html'}"
             f" (summary in {args.out / 'summary.md'})"
         )
     return 0

@@ -124,7 +124,7 @@ def run_demo(
     summary["rounds"] = {
         key: k[key]
         for key in ("visits", "visits_served", "carers_used", "care_minutes", "travel_minutes",
-                    "travel_share_of_working_time")
+                    "travel_share_of_working_time", "travel_minutes_per_care_hour")
     }  # fmt: skip
     summary["zones"] = {
         k: plan.metrics[k]
@@ -132,7 +132,60 @@ def run_demo(
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "summary.md").write_text(_markdown(summary))
+    (out / "index.html").write_text(_index(summary), encoding="utf-8")
     return summary
+
+
+def _index(s: dict[str, Any]) -> str:
+    """Return the page that links the demo's maps, with the headline numbers (escaped)."""
+    from html import escape
+
+    z, r, st, net = s["zones"], s["rounds"], s["sites"], s["network"]
+    banner = (
+        '<p class="synthetic">SYNTHETIC DATA: an invented county, not a real place.</p>'
+        if s["synthetic"]
+        else ""
+    )
+    best = "".join(
+        f"<li>{escape(str(b['site_id']))}: {b['score']:.0f} / 100</li>" for b in st["best"]
+    )
+    cards = [
+        ("zones/zones.html", "Home-care zones",
+         f"{z['n_zones']} zones, the worst {z['worst_deviation']:+.1%} from the mean weekly "
+         f"hours; clients {z['mean_minutes_to_centre']:.1f} min from their zone's centre on "
+         "average. For commissioners."),
+        ("rounds/rounds.html", "One day's rounds (first zone)",
+         f"{r['visits_served']} of {r['visits']} visits by {r['carers_used']} carers; "
+         f"{r['travel_minutes_per_care_hour']:.1f} travel minutes per hour of care "
+         f"({r['travel_share_of_working_time']:.0%} of working time). For the provider: it "
+         "shows visit locations."),
+        ("sites/sites.html", "Candidate sites",
+         f"{st['candidates']} candidates scored for walking access, staff access, demand and "
+         f"rurality; the whole area scored at {st['surface_junctions']:,} junctions. For "
+         "housing teams."),
+        ("network.html", "Road network and clients",
+         f"{net['nodes']:,} nodes, {net['km_of_road']:,} km of road; {s['clients']:,} clients "
+         "shown only as hexagons of 5 or more."),
+    ]  # fmt: skip
+    items = "".join(
+        f'<div class="card"><h2><a href="{href}">{escape(title)}</a></h2><p>{escape(text)}</p>'
+        + (f"<p>Best sites:</p><ul>{best}</ul>" if href.startswith("sites") else "")
+        + "</div>"
+        for href, title, text in cards
+    )
+    secs = ", ".join(f"{escape(k)} {v}" for k, v in s["seconds"].items())
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>carezones demo</title>'
+        "<style>body{font:15px/1.45 sans-serif;max-width:900px;margin:2em auto;padding:0 1em}"
+        ".card{border:1px solid #ccc;border-radius:6px;padding:.4em 1em;margin:1em 0}"
+        ".synthetic{background:#fff3cd;padding:.5em;font-weight:bold}h2{font-size:1.15em}"
+        "</style></head><body><h1>carezones demo</h1>"
+        f"{banner}<p>{s['clients']:,} clients, {s['hours_per_week']:,.0f} hours of care a "
+        f"week, on {escape(str(net['source']))}. Every map works offline.</p>{items}"
+        f"<p>Files: zones/, rounds/, sites/ (GeoPackage and CSV), summary.json, summary.md. "
+        f"Timings (s): {secs}.</p><p>Road data: {escape(str(s['attribution']))}.</p>"
+        "</body></html>"
+    )
 
 
 def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:

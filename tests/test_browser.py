@@ -1,0 +1,203 @@
+"""Every generated map opened in a real browser (headless Chromium), offline.
+
+Each page gets a probe: it records JavaScript errors from the first script on, then opens every
+tooltip and popup of every Leaflet map and writes what it found (layers, tooltips, popups, the
+layer control, the legend, the attribution, and whether any injected code ran) into the page,
+which Chromium dumps. A screenshot of each page is saved (to ``$CAREZONES_SCREENSHOTS`` when
+set). Chromium comes from Debian (``make test`` installs it when missing and it can); without
+it these tests skip, except in CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import carezones as cz
+from carezones import network as cn
+from carezones.rounds import plan_rounds, read_carers, read_visits
+
+from .conftest import random_points
+
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
+PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>{{ 7*7 }}'
+
+HEAD_PROBE = """<script>window.__czErrors=[];window.addEventListener('error',function(e){
+window.__czErrors.push(String(e.message||e));});</script>"""
+TAIL_PROBE = """<script>
+setTimeout(function(){
+  var out={errors:window.__czErrors,maps:0,layers:0,tooltips:0,popups:0,tips:[],pops:[]};
+  document.querySelectorAll('.leaflet-control-layers-overlays input').forEach(function(i){
+    if (!i.checked) i.click(); });  // every layer on, hidden ones too
+  for (var k in window) {
+    var m; try { m = window[k]; } catch (e) { continue; }
+    if (!(window.L && m instanceof L.Map)) continue;
+    out.maps++;
+    m.eachLayer(function(l){
+      out.layers++;
+      if (l.getTooltip && l.getTooltip()) { out.tooltips++;
+        try { l.openTooltip(); var t=l.getTooltip().getContent();
+              out.tips.push(typeof t==='string'?t:(t&&t.outerHTML)||''); } catch (e) {} }
+      if (l.getPopup && l.getPopup()) { out.popups++;
+        try { l.openPopup(); var c=document.querySelector('.leaflet-popup-content');
+              if (c) out.pops.push(c.innerHTML); } catch (e) {} }
+    });
+  }
+  setTimeout(function(){
+    out.layerControl=!!document.querySelector('.leaflet-control-layers');
+    out.overlays=Array.from(document.querySelectorAll('.leaflet-control-layers-overlays span'))
+      .map(function(e){return e.textContent.trim();});
+    out.legend=!!document.querySelector('.cz-legend');
+    var a=document.querySelector('.leaflet-control-attribution');
+    out.attribution=a?a.textContent:'';
+    out.xss=window.__xss||0;
+    var pre=document.createElement('pre'); pre.id='cz-probe';
+    pre.textContent=JSON.stringify(out); document.body.appendChild(pre);
+  }, 800);
+}, 300);
+</script>"""
+
+
+def chromium() -> str:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "chromium is not installed: `make test` installs it (apt-get install chromium)"
+            )
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+def browse(page: Path, tmp: Path) -> dict:
+    """Open a page with the probe in headless Chromium (no network); return the probe's report."""
+    text = page.read_text(encoding="utf-8")
+    text = (
+        text.replace("<head>", "<head>" + HEAD_PROBE, 1) if "<head>" in text else HEAD_PROBE + text
+    )
+    probed = tmp / f"probed-{page.parent.name}-{page.name}"
+    probed.write_text(text.replace("</body>", TAIL_PROBE + "</body>"), encoding="utf-8")
+    flags = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp / 'profile'}", "--virtual-time-budget=8000"]  # fmt: skip
+    out = subprocess.run([*flags, "--dump-dom", probed.as_uri()], capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    found = re.search(r'<pre id="cz-probe">(.*?)</pre>', out.stdout, re.S)
+    assert found, f"the probe did not report for {page.name}: {out.stderr[-2000:]}"
+    shots = Path(os.environ.get("CAREZONES_SCREENSHOTS", tmp / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    shot = shots / f"{page.parent.name}-{page.stem}.png"
+    subprocess.run([*flags, "--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120, check=False)  # fmt: skip
+    assert shot.exists() and shot.stat().st_size > 10_000, f"no screenshot of {page.name}"
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from carezones.cli import main
+
+    out = tmp_path_factory.mktemp("demo")
+    old = os.environ.get("CAREZONES_CACHE")
+    os.environ["CAREZONES_CACHE"] = str(out / "cache")
+    try:
+        assert main(["demo", "--out", str(out), "--size", "tiny", "--engine", "builtin",
+                     "-q"]) == 0  # fmt: skip
+    finally:
+        if old is None:
+            os.environ.pop("CAREZONES_CACHE")
+        else:
+            os.environ["CAREZONES_CACHE"] = old
+    return out
+
+
+@pytest.mark.parametrize(
+    ("page", "overlays", "popups"),
+    [
+        ("network.html", ["Roads"], False),
+        ("zones/zones.html", ["Zones"], False),
+        ("rounds/rounds.html", [], False),
+        ("sites/sites.html", ["Candidate sites", "Walking isochrones",
+                              "Suitability surface (mean score per hexagon)"], True),
+    ],
+)  # fmt: skip
+def test_demo_maps_draw_offline_without_errors(demo, tmp_path, page, overlays, popups):
+    got = browse(demo / page, tmp_path)
+    assert got["errors"] == [], got["errors"]
+    assert got["maps"] == 1 and got["layers"] >= 3 and got["tooltips"] > 0, got
+    assert got["layerControl"] and got["legend"]
+    assert "Synthetic data generated by carezones" in got["attribution"]
+    for name in overlays:
+        assert name in got["overlays"]
+    if popups:
+        assert got["popups"] > 0 and any("min walk" in p or "not scored" in p for p in got["pops"])
+
+
+def test_demo_index_links_every_map(demo, tmp_path):
+    got = browse(demo / "index.html", tmp_path)
+    assert got["errors"] == [] and got["maps"] == 0
+    page = (demo / "index.html").read_text()
+    for link in re.findall(r'href="([^"]+)"', page):
+        assert (demo / link).exists(), link
+
+
+@pytest.fixture
+def walk_grid(grid_file, cache):
+    return cn.load_network(grid_file, "walk", engine="builtin")
+
+
+def test_payloads_in_every_user_field_execute_nothing(walk_grid, grid_file, tmp_path):
+    """A real-looking network (OSM basemap that cannot load here) and hostile text everywhere."""
+    net = walk_grid
+    xy = random_points(net, 6, seed=1)
+    sites = gpd.GeoDataFrame({"site_id": [f"{PAYLOAD}{i}" for i in range(6)], "owner": PAYLOAD},
+                             geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=4326)  # fmt: skip
+    am_xy = random_points(net, 4, seed=2)
+    amen = gpd.GeoDataFrame({"category": ["food_shop", "gp", "pharmacy", "transport"],
+                             "name": [PAYLOAD] * 4},
+                            geometry=gpd.points_from_xy(*am_xy.T), crs=4326)  # fmt: skip
+    res = cz.score_sites(sites, walk=net, amenities=amen, config={"rural": {"points": 0}},
+                         surface=True)  # fmt: skip
+    pages = [tmp_path / "sites.html"]
+    res.to_map().save(str(pages[0]))
+
+    drive = cn.load_network(grid_file, "drive", engine="builtin")
+    v_xy, c_xy = random_points(drive, 6, seed=3), random_points(drive, 2, seed=4)
+    visits = pd.DataFrame({"visit_id": [f"{PAYLOAD}v{i}" for i in range(6)],
+                           "client_id": PAYLOAD, "lon": v_xy[:, 0], "lat": v_xy[:, 1],
+                           "window_start": "08:00", "window_end": "12:00",
+                           "duration_minutes": 20, "carers_required": 1, "skills": ""})  # fmt: skip
+    carers = pd.DataFrame({"carer_id": [f"{PAYLOAD}k{i}" for i in range(2)],
+                           "lon": c_xy[:, 0], "lat": c_xy[:, 1], "shift_start": "07:00",
+                           "shift_end": "14:00", "skills": ""})  # fmt: skip
+    rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=200)
+    assert rounds.kpis["visits_served"] > 0
+    pages.append(tmp_path / "rounds.html")
+    rounds.to_map().save(str(pages[1]))
+
+    clients = gpd.GeoDataFrame({"client_id": [f"{PAYLOAD}c{i}" for i in range(len(v_xy))],
+                                "hours_per_week": 10.0},
+                               geometry=gpd.points_from_xy(*v_xy.T), crs=4326)  # fmt: skip
+    from carezones.maps import network_map
+
+    pages.append(tmp_path / "network.html")
+    network_map(drive, clients, show_clients=True).save(str(pages[2]))
+
+    for page in pages:
+        got = browse(page, tmp_path)
+        assert got["errors"] == [], (page.name, got["errors"])
+        assert got["xss"] == 0, f"injected code ran in {page.name}"
+        assert got["tooltips"] > 0 and "OpenStreetMap contributors" in got["attribution"]
+        shown = " ".join(got["tips"] + got["pops"])
+        assert "&lt;img src=x" in shown or "&lt;script&gt;" in shown, page.name  # shown as text
+        assert "49" not in re.sub(r"\d+\.\d+|\d{3,}", "", shown.replace("7*7", ""))
+    assert np.isfinite(res.scores.score).all()

@@ -287,3 +287,21 @@ def test_capacity_aware_access_is_the_two_step_floating_catchment(grid_walk):
     bad = am.assign(capacity=["100", "lots", -1])
     with pytest.raises(ValueError, match=r"rows \[2, 3\] have a capacity"):
         score_sites(points_gdf(sites), walk=net, amenities=bad, config=cfg)
+
+
+def test_example_sites_and_config_in_data(tmp_path, cache):
+    from pathlib import Path
+
+    from carezones.cli import main
+
+    data = Path(__file__).parents[1] / "data"
+    county = cz.make_synthetic_county(tmp_path, size="tiny", seed=0)
+    out = tmp_path / "out"
+    code = main(["sites", "--osm", str(county.osm_path), "--sites", str(data / "example-sites.csv"),
+                 "--clients", str(data / "example-clients.csv"), "--config",
+                 str(data / "example-sites.toml"), "--out", str(out), "-q"])  # fmt: skip
+    assert code == 0
+    table = pd.read_csv(out / "scores.csv")
+    assert len(table) == 5 and table.score.notna().all() and "dentist_score" in table
+    assert table.site_id.iloc[0] == "S01" and table.site_id.iloc[-1] == "S05"  # town beats barn
+    assert table.explanation.str.contains("no dentist in the data").all()

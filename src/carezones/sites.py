@@ -537,6 +537,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     out: dict[str, Any] = {}
     notes: list[list[str]] = [[] for _ in range(n)]
     far: list[list[str]] = [[] for _ in range(n)]
+    absent: list[str] = []
     weights = inp.weights()
     off = np.zeros(n, dtype=bool)
     if inp.walk is not None:
@@ -572,12 +573,16 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
             out[f"{cat.name}_nearest"] = name
             out[f"{cat.name}_count"] = count
             out[f"{cat.name}_score"] = score
+            if not len(idx):
+                absent.append(cat.label)
+                continue
             for i in range(n):
-                near, text = _walk_note(cat, minutes[i], name[i], len(idx) > 0)
+                near, text = _walk_note(cat, minutes[i], name[i])
                 (notes if near else far)[i].append(text)
         for i in range(n):
             if far[i]:
                 notes[i].append("not within a walk: " + ", ".join(far[i]))
+            notes[i] += [f"no {label} in the data" for label in absent]
     if "staff" in weights:
         assert inp.drive is not None and inp.staff is not None
         acc = _access_points(inp.drive, geoms)
@@ -643,10 +648,8 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     return frame
 
 
-def _walk_note(cat: Category, minutes: float, name: str, any_in_data: bool) -> tuple[bool, str]:
+def _walk_note(cat: Category, minutes: float, name: str) -> tuple[bool, str]:
     """Return (within reach, text) for one category of one site."""
-    if not any_in_data:
-        return False, f"no {cat.label} in the data"
     if not np.isfinite(minutes):
         return False, f"{cat.label} (none reachable on foot)"
     if minutes >= cat.zero_minutes:

@@ -486,6 +486,19 @@ class _Inputs:
             self._cache["amen"] = (self.walk.snap(pts), pts)
         return self._cache["amen"]
 
+    def rural(self) -> bool:
+        """Whether the rural penalty applies (towns, a drive network and points to take)."""
+        return (self.towns is not None and len(self.towns) > 0 and self.drive is not None
+                and self.cfg.rural_points > 0)  # fmt: skip
+
+    def drive_att(self, name: str, points: Any) -> Any:
+        """Return the points attached to the drive network (snapped once, then cached)."""
+        key = f"drive:{name}"
+        if key not in self._cache:
+            assert self.drive is not None
+            self._cache[key] = self.drive._attach(self.drive.snap(points))
+        return self._cache[key]
+
     def supply_ratio(self, cat: Category, idx: IntArray) -> FloatArray | None:
         """Step one of the enhanced two-step floating catchment (Luo & Qi 2009).
 
@@ -522,9 +535,10 @@ class _Inputs:
             assert self.drive is not None and self.clients is not None and self.hours is not None
             d = self.drive
             j = d._router.chains.junction_nodes
-            pairs = d.within(np.column_stack([d.lon[j], d.lat[j]]), self.clients,
-                             self.cfg.demand_minutes)  # fmt: skip
-            got = np.bincount(pairs.origin, weights=self.hours[pairs.target], minlength=len(j))
+            nodes = d._attach(d.snap(np.column_stack([d.lon[j], d.lat[j]])))
+            o, tgt, _ = d._router.within(nodes, self.drive_att("clients", self.clients),
+                                         self.cfg.demand_minutes)  # fmt: skip
+            got = np.bincount(o, weights=self.hours[tgt], minlength=len(j))
             self._cache["ref"] = float(got.max()) if len(got) else 0.0
         return float(self._cache["ref"])
 
@@ -583,10 +597,12 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
             if far[i]:
                 notes[i].append("not within a walk: " + ", ".join(far[i]))
             notes[i] += [f"no {label} in the data" for label in absent]
+    d_att = None  # the sites on the drive network: snapped once for every drive criterion
+    if inp.drive is not None and ("staff" in weights or "demand" in weights or inp.rural()):
+        d_att = inp.drive._attach(inp.drive.snap(_access_points(inp.drive, geoms)))
     if "staff" in weights:
-        assert inp.drive is not None and inp.staff is not None
-        acc = _access_points(inp.drive, geoms)
-        t = inp.drive.travel_times(inp.staff, acc, engine="builtin")
+        assert inp.drive is not None and inp.staff is not None and d_att is not None
+        t = inp.drive._router.table(inp.drive_att("staff", inp.staff), d_att)
         s = decay(t, cfg.staff_full_minutes, cfg.staff_zero_minutes)
         reach = np.isfinite(t)
         med = np.array([np.median(t[reach[:, i], i]) if reach[:, i].any() else np.inf
@@ -601,9 +617,10 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
             )
     if "demand" in weights:
         assert inp.drive is not None and inp.clients is not None and inp.hours is not None
-        acc = _access_points(inp.drive, geoms)
-        pairs = inp.drive.within(acc, inp.clients, cfg.demand_minutes)
-        got = np.bincount(pairs.origin, weights=inp.hours[pairs.target], minlength=n)
+        assert d_att is not None
+        o, tgt, _ = inp.drive._router.within(d_att, inp.drive_att("clients", inp.clients),
+                                             cfg.demand_minutes)  # fmt: skip
+        got = np.bincount(o, weights=inp.hours[tgt], minlength=n)
         ref = inp.demand_reference()
         out["demand_within"] = got
         out["demand_score"] = np.clip(got / ref, 0.0, 1.0) if ref > 0 else np.zeros(n)
@@ -611,11 +628,10 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
             notes[i].append(f"{got[i]:.0f} {inp.demand_unit} within {cfg.demand_minutes:g} min "
                             "drive")  # fmt: skip
     penalty = np.zeros(n)
-    if (inp.towns is not None and len(inp.towns) and inp.drive is not None
-            and cfg.rural_points > 0):  # fmt: skip
-        acc = _access_points(inp.drive, geoms)
+    if inp.rural():
+        assert inp.drive is not None and inp.towns is not None and d_att is not None
         town_pts = np.column_stack([inp.towns.geometry.x, inp.towns.geometry.y])
-        tm, ti = inp.drive.nearest(acc, town_pts)
+        tm, ti = inp.drive._router.nearest(d_att, inp.drive_att("towns", town_pts))
         penalty = cfg.rural_points * (1 - decay(tm, cfg.rural_full_minutes, cfg.rural_zero_minutes))
         tn = np.where(ti >= 0, inp.towns.name.to_numpy()[np.maximum(ti, 0)], "")
         out["town"] = tn

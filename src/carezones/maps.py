@@ -268,6 +268,12 @@ def _road_style(feature: dict[str, Any]) -> dict[str, Any]:
     return {"color": color, "weight": weight, "opacity": 0.9}
 
 
+def _context_style(feature: dict[str, Any]) -> dict[str, Any]:
+    """Roads as a quiet grey background (so that they are not mistaken for data)."""
+    _, weight = ROAD_STYLE.get(feature["properties"]["highway"], OTHER_ROAD)
+    return {"color": "#9aa5ad", "weight": max(weight * 0.7, 0.8), "opacity": 0.8}
+
+
 def inline_assets(m: folium.Map) -> folium.Map:
     """Embed Leaflet's JS and CSS in the map's HTML and drop folium's CDN links.
 
@@ -463,6 +469,11 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
     lo, la, hi, ha = (float(it.lon.min()), float(it.lat.min()), float(it.lon.max()),
                       float(it.lat.max()))  # fmt: skip
     m = _frame((lo, la, hi, ha), rounds.attribution, rounds.synthetic, title, offline)
+    if rounds.synthetic and rounds.network is not None:  # no basemap: draw the roads
+        roads = folium.FeatureGroup(name="Roads", show=True)
+        for feature in _road_features(rounds.network):
+            folium.GeoJson(feature, style_function=_context_style).add_to(roads)
+        roads.add_to(m)
     items = []
     for i, ((cid, shift), g) in enumerate(it.groupby(["carer_id", "shift"], sort=True)):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
@@ -551,6 +562,12 @@ def sites_map(
     pad = 0.01
     m = _frame((lo - pad, la - pad, hi + pad, ha + pad), net.provenance.attribution,
                net.provenance.synthetic, title, offline)  # fmt: skip
+    if net.provenance.synthetic:  # no basemap under invented roads: draw the roads themselves
+        roads = folium.FeatureGroup(name="Roads", show=True)
+        road_net = result.drive if result.drive is not None else net
+        for feature in _road_features(road_net):
+            folium.GeoJson(feature, style_function=_context_style).add_to(roads)
+        roads.add_to(m)
     if surface and result.surface is not None and len(result.surface):
         surf = result.surface[result.surface.score.notna()]
         geo = surf.geometry.to_crs(net.crs)
@@ -636,5 +653,5 @@ def sites_map(
     names |= {"staff": "staff access", "demand": "demand"}
     w = ", ".join(f"{names.get(k, k)} {v:g}" for k, v in result.weights.items())
     _add_legend(m, "Site score", items, f"Weights: {w}. Click a site for its explanation.")
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     return m

@@ -90,6 +90,7 @@ class Rounds:
     minutes: FloatArray = field(repr=False)
     attribution: str = ""
     synthetic: bool = False
+    network: Any = field(default=None, repr=False)  # for the map's roads when there is no basemap
 
     def to_map(self, *, offline: bool = True) -> Any:
         """Each carer's round along the roads in its own colour, stops numbered with times.
@@ -280,7 +281,7 @@ def plan_rounds(
         kpis["co2_kg"] = kpis["travel_km"] * co2_kg_per_km
     attribution = network.provenance.attribution if network is not None else ""
     synthetic = bool(network.provenance.synthetic) if network is not None else False
-    return Rounds(itin, unserved, kpis, visits, carers, T, attribution, synthetic)
+    return Rounds(itin, unserved, kpis, visits, carers, T, attribution, synthetic, network)
 
 
 def _solve(

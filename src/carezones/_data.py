@@ -35,7 +35,7 @@ def shared_file(name: str) -> Path | None:
 
 
 def example_extract() -> Path | None:
-    """Return the real OSM extract the notebooks use (Rutland), or ``None`` for the synthetic county.
+    """Return the real extract the notebooks use (Rutland), or ``None`` for the synthetic county.
 
     ``None`` when the shared data is absent, or when ``$CAREZONES_AREA`` is ``synthetic`` (the
     tests run every notebook both ways).

@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from carezones._errors import CarezonesError, ValidationError
@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1  # pragma: no cover - argparse requires a command
 
 
-def _step_printer(quiet: bool, total: int) -> tuple[list[float], object]:
+def _step_printer(quiet: bool, total: int) -> tuple[list[float], Callable[[str], None]]:
     state = [0.0, time.perf_counter()]
 
     def step(msg: str) -> None:
@@ -211,7 +211,7 @@ def _demo(args: argparse.Namespace) -> int:
         size=args.size,
         seed=args.seed,
         engine=args.engine,
-        step=step,  # type: ignore[arg-type]
+        step=step,
     )
     if not args.quiet:
         tm = summary["travel_minutes"]
@@ -259,8 +259,12 @@ def _zones(args: argparse.Namespace) -> int:
     from carezones.network import load_network
     from carezones.zones import build_zones
 
+    _, step = _step_printer(args.quiet, 4)
+    step(f"loading the drive network from {args.osm.name}")
     net = load_network(args.osm, "drive", engine=args.engine)
+    step("reading and validating clients")
     clients = read_clients(args.clients, postcode_lookup=args.postcodes, area=net)
+    step("designing zones")
     plan = build_zones(
         clients,
         net,
@@ -272,6 +276,7 @@ def _zones(args: argparse.Namespace) -> int:
         localities=None if args.localities is None else gpd.read_file(args.localities),
         previous=None if args.previous is None else gpd.read_file(args.previous),
     )
+    step("writing files and the map")
     plan.to_files(args.out, clients=clients if args.show_clients else None)
     if not args.quiet:
         print(plan.summary())
@@ -283,9 +288,13 @@ def _rounds(args: argparse.Namespace) -> int:
     from carezones.network import load_network
     from carezones.rounds import plan_rounds, read_carers, read_visits
 
+    _, step = _step_printer(args.quiet, 4)
+    step(f"loading the drive network from {args.osm.name}")
     net = load_network(args.osm, "drive", engine=args.engine)
+    step("reading and validating visits and carers")
     visits = read_visits(args.visits, area=net)
     carers = read_carers(args.carers, area=net)
+    step(f"planning the day (up to {args.time_limit:g} s of search)")
     rounds = plan_rounds(
         visits, carers, net, time_limit=args.time_limit, seed=args.seed,
         co2_kg_per_km=args.co2_kg_per_km, balance=args.balance,
@@ -293,6 +302,7 @@ def _rounds(args: argparse.Namespace) -> int:
     problems = rounds.check()
     if problems:  # pragma: no cover - the planner only returns checked rounds
         raise RuntimeError(f"the rounds break a rule: {problems[0]}")
+    step("writing files and the map")
     rounds.to_files(args.out)
     if not args.quiet:
         print(rounds.summary())
@@ -306,6 +316,8 @@ def _sites(args: argparse.Namespace) -> int:
     from carezones.io import read_clients, read_points
     from carezones.sites import score_sites
 
+    _, step = _step_printer(args.quiet, 3)
+    step("reading and validating the inputs")
     sites = read_points(args.sites, postcode_lookup=args.postcodes, allow_polygons=True)
     clients = (
         None if args.clients is None else read_clients(args.clients, postcode_lookup=args.postcodes)
@@ -313,8 +325,10 @@ def _sites(args: argparse.Namespace) -> int:
     carers = (
         None if args.carers is None else read_points(args.carers, postcode_lookup=args.postcodes)
     )
+    step(f"scoring {len(sites)} sites on {args.osm.name} (walking and drive networks)")
     res = score_sites(sites, osm=args.osm, clients=clients, carers=carers, config=args.config,
                       surface=args.surface)  # fmt: skip
+    step("writing files and the map")
     paths = res.to_files(args.out)
     if not args.quiet:
         print(res.summary())

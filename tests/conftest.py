@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -98,21 +101,26 @@ def rutland_pbf() -> Path:
     return p
 
 
-@pytest.fixture(scope="session")
-def rutland_drive(rutland_pbf, tmp_path_factory):
-    import os
-
-    from carezones.network import load_network
-
+@contextmanager
+def cache_at(folder: Path) -> Iterator[None]:
+    """Point the carezones cache at ``folder`` for a module- or session-wide fixture."""
     old = os.environ.get("CAREZONES_CACHE")
-    os.environ["CAREZONES_CACHE"] = str(tmp_path_factory.mktemp("rutland-cache"))
+    os.environ["CAREZONES_CACHE"] = str(folder)
     try:
-        return load_network(rutland_pbf, "drive", engine="builtin")
+        yield
     finally:
         if old is None:
             os.environ.pop("CAREZONES_CACHE")
         else:
             os.environ["CAREZONES_CACHE"] = old
+
+
+@pytest.fixture(scope="session")
+def rutland_drive(rutland_pbf, tmp_path_factory):
+    from carezones.network import load_network
+
+    with cache_at(tmp_path_factory.mktemp("rutland-cache")):
+        return load_network(rutland_pbf, "drive", engine="builtin")
 
 
 def random_points(net, n: int, seed: int = 0) -> np.ndarray:

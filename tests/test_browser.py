@@ -27,7 +27,7 @@ import carezones as cz
 from carezones import network as cn
 from carezones.rounds import plan_rounds, read_carers, read_visits
 
-from .conftest import random_points
+from .conftest import cache_at, random_points
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>{{ 7*7 }}'
@@ -107,16 +107,9 @@ def demo(tmp_path_factory):
     from carezones.cli import main
 
     out = tmp_path_factory.mktemp("demo")
-    old = os.environ.get("CAREZONES_CACHE")
-    os.environ["CAREZONES_CACHE"] = str(out / "cache")
-    try:
+    with cache_at(out / "cache"):
         assert main(["demo", "--out", str(out), "--size", "tiny", "--engine", "builtin",
                      "-q"]) == 0  # fmt: skip
-    finally:
-        if old is None:
-            os.environ.pop("CAREZONES_CACHE")
-        else:
-            os.environ["CAREZONES_CACHE"] = old
     return out
 
 

@@ -20,7 +20,7 @@ from carezones.sites import (
     score_sites,
 )
 
-from .conftest import random_points
+from .conftest import cache_at, random_points
 from .test_network import nx_reference
 
 ONE = (Category("shop", "food shop", {"shop": ("convenience",)}, 1.0, 3.0, 12.0),
@@ -156,20 +156,11 @@ def test_bad_config_reports_every_problem(tmp_path):
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
-    import os
-
     d = tmp_path_factory.mktemp("sites")
-    old = os.environ.get("CAREZONES_CACHE")
-    os.environ["CAREZONES_CACHE"] = str(d / "cache")
-    try:
+    with cache_at(d / "cache"):
         c = cz.make_synthetic_county(d, size="small", seed=0)
         walk = cz.load_network(c.osm_path, "walk", engine="builtin")
         drive = cz.load_network(c.osm_path, "drive", engine="builtin")
-    finally:
-        if old is None:
-            os.environ.pop("CAREZONES_CACHE")
-        else:
-            os.environ["CAREZONES_CACHE"] = old
     clients = cz.read_clients(c.clients_path, area=drive)
     return c, walk, drive, clients
 

@@ -10,22 +10,15 @@ import shapely
 import carezones as cz
 from carezones.zones import ZoneError, build_zones
 
+from .conftest import cache_at
+
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
-    import os
-
     d = tmp_path_factory.mktemp("zones")
-    old = os.environ.get("CAREZONES_CACHE")
-    os.environ["CAREZONES_CACHE"] = str(d / "cache")
-    try:
+    with cache_at(d / "cache"):
         c = cz.make_synthetic_county(d, size="small", seed=0)
         net = cz.load_network(c.osm_path, engine="builtin")
-    finally:
-        if old is None:
-            os.environ.pop("CAREZONES_CACHE")
-        else:
-            os.environ["CAREZONES_CACHE"] = old
     clients = cz.read_clients(c.clients_path, area=net)
     return net, clients
 

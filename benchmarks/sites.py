@@ -50,7 +50,7 @@ def main() -> int:
     import pandas as pd
 
     import carezones as cz
-    from carezones.sites import DEFAULT_CATEGORIES, _access_points, read_amenities
+    from carezones.sites import DEFAULT_CATEGORIES, _access_points, read_amenities, read_towns
 
     t0 = time.perf_counter()
     walk = cz.load_network(args.pbf, "walk", engine="builtin")
@@ -179,7 +179,21 @@ def main() -> int:
     surf = score_sites(sites.head(1), walk=walk, amenities=am, config=cfg, surface=True)
     t_surf = time.perf_counter() - t0
     assert surf.surface is not None
-    print(f"surface: {len(surf.surface):,} junctions scored in {t_surf:.2f} s")
+    print(f"surface: {len(surf.surface):,} junctions scored in {t_surf:.2f} s (walking criteria)")
+    drive = cz.load_network(args.pbf, "drive", engine="builtin")
+    people = cz.clients_on_buildings(args.pbf, 660, seed=args.seed)
+    clients = gpd.GeoDataFrame(people.iloc[:600], geometry=gpd.points_from_xy(
+        people.lon[:600], people.lat[:600]), crs=4326)  # fmt: skip
+    homes = np.column_stack([people.lon[600:], people.lat[600:]])
+    t0 = time.perf_counter()
+    full = score_sites(sites.head(1), walk=walk, drive=drive, amenities=am, clients=clients,
+                       carers=homes, towns=read_towns(args.pbf), surface=True)  # fmt: skip
+    t_full = time.perf_counter() - t0
+    assert full.surface is not None
+    print(
+        f"surface with every criterion (600 clients, 60 carers, towns): "
+        f"{len(full.surface):,} junctions in {t_full:.2f} s"
+    )
     return 0
 
 

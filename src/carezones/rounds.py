@@ -68,6 +68,7 @@ IntArray = npt.NDArray[np.int64]
 PRIZE = 10_000_000  # seconds of travel a served visit is worth: serve all that can be served
 SYNC_SLACK = 10  # minutes of its window both carers of a double-handed visit aim at
 FORBIDDEN = 100_000_000  # travel seconds into a visit a carer may not make
+FILL_TRIES = 20  # whole-day checks per left-out visit when filling the rounds
 BALANCE_UNIT = 10  # cost units per travel second when workload balance is weighted
 
 
@@ -256,8 +257,11 @@ def plan_rounds(
         if not unsynced:
             break
     routes, breaks, dropped = _repair(visits, carers, d, routes)
-    reasons.update(dropped)
     served = {j for r in routes for (j, _) in r}
+    routes, breaks = _fill(d, _eligible(visits, carers), carers["carer_id"].to_numpy(), routes,
+                           breaks, [j for j in todo if j not in served])  # fmt: skip
+    served = {j for r in routes for (j, _) in r}
+    reasons.update({j: why for j, why in dropped.items() if j not in served})
     for j in todo:
         if j not in served and j not in reasons:
             reasons[j] = "no room in any carer's round (windows, shifts and travel)"
@@ -630,6 +634,72 @@ def _repair(
             dropped[j] = why
         routes = [[q for q in r if q[0] != j] for r in routes]
     raise RuntimeError("could not repair the rounds")  # pragma: no cover - drops always end
+
+
+def _fill(
+    d: _Day,
+    ok: npt.NDArray[np.bool_],
+    carer_ids: npt.NDArray[Any],
+    routes: list[list[tuple[int, int]]],
+    breaks: dict[int, int],
+    left: list[int],
+    tries: int = FILL_TRIES,
+) -> tuple[list[list[tuple[int, int]]], dict[int, int]]:
+    """Insert left-out visits where the exact schedule still keeps every rule.
+
+    For each visit (in order), the insertions that add least travel and keep the receiving
+    carer's own round on time are checked against the whole day (partners, breaks, shifts);
+    the first that breaks no rule is kept. At most ``tries`` whole-day checks per visit.
+    """
+    n_c = d.n_c
+    T = d.T
+    routes = [list(r) for r in routes]
+
+    def options(j: int, k: int, starts: dict[tuple[int, int], float]) -> list[tuple]:
+        found = []
+        forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+        for c in np.flatnonzero(ok[:, j]).tolist():
+            r = routes[c]
+            for p in range(len(r) + 1):
+                prev = c if p == 0 else n_c + r[p - 1][0]
+                nxt = c if p == len(r) else n_c + r[p][0]
+                delta = T[prev, n_c + j] + T[n_c + j, nxt] - (T[prev, nxt] if r else 0.0)
+                if not np.isfinite(delta):
+                    continue
+                trial = [*r[:p], (j, k), *r[p:]]
+                if not _route_times(d, c, trial, None, forced)[1]:
+                    found.append((float(delta), c, p))
+        found.sort()
+        return found
+
+    def whole_day(new: list[list[tuple[int, int]]]) -> dict[int, int] | None:
+        starts = _simulate(d, new, {})[0]
+        placed = _place_breaks(d, new, starts)
+        return None if _simulate(d, new, placed)[2] else placed
+
+    for j in left:
+        starts = _simulate(d, routes, breaks)[0]
+        if d.req[j] == 1:
+            for _, c, p in options(j, 0, starts)[:tries]:
+                new = [list(r) for r in routes]
+                new[c].insert(p, (j, 0))
+                placed = whole_day(new)
+                if placed is not None:
+                    routes, breaks = new, placed
+                    break
+            continue
+        first, second = options(j, 0, starts)[:6], options(j, 1, starts)[:6]
+        pairs = sorted((a[0] + b[0], a[1:], b[1:]) for a in first for b in second
+                       if carer_ids[a[1]] != carer_ids[b[1]])  # fmt: skip
+        for _, (c0, p0), (c1, p1) in pairs[:tries]:
+            new = [list(r) for r in routes]
+            new[c0].insert(p0, (j, 0))
+            new[c1].insert(p1, (j, 1))
+            placed = whole_day(new)
+            if placed is not None:
+                routes, breaks = new, placed
+                break
+    return routes, breaks
 
 
 def _itineraries(

@@ -1,6 +1,7 @@
 # Two set-up commands, each works from nothing on a fresh machine:
 #   make demo   - create the environment if missing, install, run the offline demo
-#   make test   - create the environment if missing, install, lint, type-check and run every test
+#   make test   - create the environment if missing, install (chromium too, as root), lint,
+#                 type-check and run every test, the browser tests included
 VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= demo-output

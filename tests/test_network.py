@@ -271,3 +271,17 @@ def test_synthetic_county_is_labelled(tmp_path, cache):
         and "OpenStreetMap" not in net.provenance.attribution
     )
     assert net.provenance.dropped_components == 1  # the generator's deliberate island
+
+
+def test_snap_finds_the_nearest_segment(grid_file, cache):
+    import shapely
+
+    net = cn.load_network(grid_file, "walk", engine="builtin")
+    pts = np.vstack([random_points(net, 300, seed=9), [[-0.60, 52.70], [-0.75, 52.60]]])
+    s = net.snap(pts)
+    px, py = net._to_metric.transform(pts[:, 0], pts[:, 1])
+    tree, _ = net._segments
+    geoms = shapely.points(px, py)
+    _, best = tree.query_nearest(geoms, all_matches=False, return_distance=True)
+    np.testing.assert_allclose(s.distance_m, best, atol=1e-6)  # the same distance, far points too
+    assert s.far[-2:].all() and not s.far[:-2].any()

@@ -687,11 +687,13 @@ class SiteScores:
     ----------
     scores : geopandas.GeoDataFrame
         The sites in their input order with their own columns, then ``site_id``, ``rank``
-        (1 = best; sites not scored last), ``score`` (0-100), ``off_network``, per category
-        ``<name>_minutes`` (walk to the nearest), ``<name>_nearest`` (its name),
-        ``<name>_count`` (within the category's ``zero_minutes``), ``<name>_score`` (0-1),
-        then ``staff_*``, ``demand_*``, ``town``, ``town_minutes``, ``rural_penalty`` when
-        used, and ``explanation``.
+        (1 = best; sites not scored last), ``score`` (0-100), ``off_network``,
+        ``walk_access_m`` (metres from the site's access point to the path network), per
+        category ``<name>_minutes`` (walk to the nearest), ``<name>_nearest`` (its name),
+        ``<name>_count`` (within the category's ``zero_minutes``), ``<name>_score`` (0-1) and,
+        with capacities, ``<name>_capacity_per_demand``; then ``staff_median_minutes``,
+        ``staff_score``, ``demand_within``, ``demand_score``, ``town``, ``town_minutes`` when
+        used, ``rural_penalty`` and ``explanation``.
     weights : dict
         The weights used (criteria without their inputs are left out and the rest rescaled).
     surface : geopandas.GeoDataFrame or None

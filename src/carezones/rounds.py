@@ -667,8 +667,9 @@ def _fill(
                 if not np.isfinite(delta):
                     continue
                 trial = [*r[:p], (j, k), *r[p:]]
-                if not _route_times(d, c, trial, None, forced)[1]:
-                    found.append((float(delta), c, p))
+                stops, bad = _route_times(d, c, trial, None, forced)
+                if not bad:
+                    found.append((float(delta), c, p, stops[p + 1].start))
         found.sort()
         return found
 
@@ -680,7 +681,7 @@ def _fill(
     for j in left:
         starts = _simulate(d, routes, breaks)[0]
         if d.req[j] == 1:
-            for _, c, p in options(j, 0, starts)[:tries]:
+            for _, c, p, _ in options(j, 0, starts)[:tries]:
                 new = [list(r) for r in routes]
                 new[c].insert(p, (j, 0))
                 placed = whole_day(new)
@@ -688,9 +689,10 @@ def _fill(
                     routes, breaks = new, placed
                     break
             continue
-        first, second = options(j, 0, starts)[:6], options(j, 1, starts)[:6]
-        pairs = sorted((a[0] + b[0], a[1:], b[1:]) for a in first for b in second
-                       if carer_ids[a[1]] != carer_ids[b[1]])  # fmt: skip
+        # both carers must start together: pairs whose own start times are close come first
+        first, second = options(j, 0, starts)[:10], options(j, 1, starts)[:10]
+        pairs = sorted((a[0] + b[0] + abs(a[3] - b[3]), a[1:3], b[1:3]) for a in first
+                       for b in second if carer_ids[a[1]] != carer_ids[b[1]])  # fmt: skip
         for _, (c0, p0), (c1, p1) in pairs[:tries]:
             new = [list(r) for r in routes]
             new[c0].insert(p0, (j, 0))

@@ -239,6 +239,12 @@ def test_sites_command(county, tmp_path, capsys):
     table = pd.read_csv(out / "scores.csv")
     assert len(table) == 5 and "post_office_score" not in table and "demand_score" in table
     assert "weights:" in capsys.readouterr().out
+    embedded = (out / "sites.html").read_text()
+    assert main(["sites", "--osm", str(c.osm_path), "--sites", str(csv), "--out",
+                 str(tmp_path / "cdn"), "--cdn", "-q"]) == 0  # fmt: skip
+    linked = (tmp_path / "cdn" / "sites.html").read_text()
+    assert '<script src="https://' not in embedded and '<script src="https://' in linked
+    assert len(linked) < len(embedded) - 100_000  # Leaflet is not in the file
     cfg.write_text("[categories.gp]\nweight = -2\n")
     assert main(["sites", "--osm", str(c.osm_path), "--sites", str(csv), "--config", str(cfg),
                  "--out", str(out), "-q"]) == 2  # fmt: skip

@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"carezones {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
+    def maps(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--cdn",
+            action="store_true",
+            help="link Leaflet from a CDN instead of embedding it in each map (smaller files; "
+            "the maps then need internet to open)",
+        )
+
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
         sp.add_argument(
@@ -90,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--size", default="small", choices=["tiny", "small", "medium", "large"])
     d.add_argument("--seed", type=int, default=0)
     common(d)
+    maps(d)
 
     n = add("network", "load a road network and print what it holds", EPILOG_NETWORK)
     n.add_argument("--osm", type=Path, required=True, help=".osm.pbf, .osm or .graphml file")
@@ -111,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     z.add_argument("--show-clients", action="store_true", help="draw individual client points")
     z.add_argument("--out", type=Path, required=True, help="output folder")
     common(z)
+    maps(z)
 
     r = add("rounds", "carers' rounds for a day: who visits whom, when, by road", EPILOG_ROUNDS)
     r.add_argument("--osm", type=Path, required=True, help="the drive network (.osm.pbf/.osm)")
@@ -130,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--out", type=Path, required=True, help="output folder")
     common(r)
+    maps(r)
 
     s = add("sites", "score candidate extra-care / supported-living sites", EPILOG_SITES)
     s.add_argument("--osm", type=Path, required=True, help="the OSM extract (.osm.pbf/.osm)")
@@ -141,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
     s.add_argument("--out", type=Path, required=True, help="output folder")
     s.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    maps(s)
 
     t = add(
         "travel-times",
@@ -212,6 +224,7 @@ def _demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         engine=args.engine,
         step=step,
+        offline=not args.cdn,
     )
     if not args.quiet:
         tm = summary["travel_minutes"]
@@ -277,7 +290,7 @@ def _zones(args: argparse.Namespace) -> int:
         previous=None if args.previous is None else gpd.read_file(args.previous),
     )
     step("writing files and the map")
-    plan.to_files(args.out, clients=clients if args.show_clients else None)
+    plan.to_files(args.out, clients=clients if args.show_clients else None, offline=not args.cdn)
     if not args.quiet:
         print(plan.summary())
         print(f"wrote {args.out}/assignments.csv, zones.gpkg, zones.html, summary.json, summary.md")
@@ -303,7 +316,7 @@ def _rounds(args: argparse.Namespace) -> int:
     if problems:  # pragma: no cover - the planner only returns checked rounds
         raise RuntimeError(f"the rounds break a rule: {problems[0]}")
     step("writing files and the map")
-    rounds.to_files(args.out)
+    rounds.to_files(args.out, offline=not args.cdn)
     if not args.quiet:
         print(rounds.summary())
         print(
@@ -329,7 +342,7 @@ def _sites(args: argparse.Namespace) -> int:
     res = score_sites(sites, osm=args.osm, clients=clients, carers=carers, config=args.config,
                       surface=args.surface)  # fmt: skip
     step("writing files and the map")
-    paths = res.to_files(args.out)
+    paths = res.to_files(args.out, offline=not args.cdn)
     if not args.quiet:
         print(res.summary())
         print("wrote " + ", ".join(str(p) for p in paths))

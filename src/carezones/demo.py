@@ -35,6 +35,7 @@ def run_demo(
     seed: int = 0,
     engine: str = "auto",
     step: Callable[[str], None] | None = None,
+    offline: bool = True,
 ) -> dict[str, Any]:
     """Run the demo and write ``network.html``, ``clients.csv``, ``summary.json``/``.md``.
 
@@ -52,6 +53,9 @@ def run_demo(
         Travel-time engine (``"auto"``, ``"builtin"``, ``"osrm"``).
     step : callable, optional
         Called with a short description as each step starts (for progress display).
+    offline : bool
+        Embed Leaflet in every map (the default: they open with no internet); ``False`` links
+        it from a CDN (smaller files).
 
     Returns
     -------
@@ -91,28 +95,29 @@ def run_demo(
 
     say("drawing the map")
     title = f"carezones demo: {len(clients)} clients on {osm_path.name}"
-    m = network_map(net, clients, synthetic=synthetic, title=title)
+    m = network_map(net, clients, synthetic=synthetic, title=title, offline=offline)
     m.save(str(out / "network.html"))
 
     say("designing home-care zones")
     t = time.perf_counter()
     plan = build_zones(clients, net, hours_per_zone=DEMO_HOURS_PER_ZONE, seed=seed)
     timings["zones_s"] = time.perf_counter() - t
-    plan.to_files(out / "zones")
+    plan.to_files(out / "zones", offline=offline)
 
     say("planning one day's rounds for the first zone")
     t = time.perf_counter()
     rounds = _zone_day(net, clients, plan, seed)
     timings["rounds_s"] = time.perf_counter() - t
-    rounds.to_files(out / "rounds")
+    rounds.to_files(out / "rounds", offline=offline)
 
     say("scoring candidate extra-care sites (zone centres and named places)")
     t = time.perf_counter()
     sites = _score_demo_sites(osm_path, net, clients, plan)
     timings["sites_s"] = time.perf_counter() - t
-    sites.to_files(out / "sites")
+    sites.to_files(out / "sites", offline=offline)
 
     summary = _summary(net, clients, minutes, timings, synthetic)
+    summary["maps_offline"] = offline
     top = sites.ranked().head(3)
     summary["sites"] = {
         "candidates": len(sites.scores),
@@ -174,6 +179,8 @@ def _index(s: dict[str, Any]) -> str:
         for href, title, text in cards
     )
     secs = ", ".join(f"{escape(k)} {v}" for k, v in s["seconds"].items())
+    assets = ("Every map works offline." if s.get("maps_offline", True)
+              else "The maps load Leaflet from a CDN: they need internet to open.")  # fmt: skip
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>carezones demo</title>'
         "<style>body{font:15px/1.45 sans-serif;max-width:900px;margin:2em auto;padding:0 1em}"
@@ -181,7 +188,7 @@ def _index(s: dict[str, Any]) -> str:
         ".synthetic{background:#fff3cd;padding:.5em;font-weight:bold}h2{font-size:1.15em}"
         "</style></head><body><h1>carezones demo</h1>"
         f"{banner}<p>{s['clients']:,} clients, {s['hours_per_week']:,.0f} hours of care a "
-        f"week, on {escape(str(net['source']))}. Every map works offline.</p>{items}"
+        f"week, on {escape(str(net['source']))}. {assets}</p>{items}"
         f"<p>Files: zones/, rounds/, sites/ (GeoPackage and CSV), summary.json, summary.md. "
         f"Timings (s): {secs}.</p><p>Road data: {escape(str(s['attribution']))}.</p>"
         "</body></html>"

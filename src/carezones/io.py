@@ -1908,7 +1908,9 @@ def read_clients(
     return _read(source, opts, fields, area, max_outside_km, errors)
 
 
-def write_zone_plan(plan: object, out_dir: PathLike, *, clients: object = None) -> list[Path]:
+def write_zone_plan(
+    plan: object, out_dir: PathLike, *, clients: object = None, offline: bool = True
+) -> list[Path]:
     """Write a zone plan's files; return their paths.
 
     ``assignments.csv`` (client_id, zone_id, hours_per_week, minutes_to_centre),
@@ -1926,7 +1928,7 @@ def write_zone_plan(plan: object, out_dir: PathLike, *, clients: object = None) 
     p.assignments.to_csv(paths[0], index=False)
     p.unassigned.to_csv(paths[1], index=False)
     p.zones.to_file(paths[2], layer="zones", driver="GPKG")
-    p.to_map(clients=clients).save(str(paths[3]))
+    p.to_map(clients=clients, offline=offline).save(str(paths[3]))
     metrics = {k: v for k, v in p.metrics.items()}
     metrics["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
     paths[4].write_text(json.dumps(metrics, indent=2, default=float))
@@ -2188,7 +2190,7 @@ def read_carers(source: Any, *, area: Any = None) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def write_rounds(rounds: Any, out_dir: PathLike) -> list[Path]:
+def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
     """Write a day's rounds to ``out_dir`` and return the paths.
 
     itineraries.csv (times ``HH:MM``), unserved.csv, kpis.json, rounds.gpkg (layers ``stops``
@@ -2218,6 +2220,6 @@ def write_rounds(rounds: Any, out_dir: PathLike) -> list[Path]:
         geometry=list(legs.leg), crs="EPSG:4326",
     ).to_file(out / "rounds.gpkg", layer="legs", driver="GPKG")  # fmt: skip
     paths.append(out / "rounds.gpkg")
-    rounds.to_map().save(str(out / "rounds.html"))
+    rounds.to_map(offline=offline).save(str(out / "rounds.html"))
     paths.append(out / "rounds.html")
     return paths

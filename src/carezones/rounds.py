@@ -103,11 +103,11 @@ class Rounds:
 
         return rounds_map(self, offline=offline)
 
-    def to_files(self, out_dir: Any) -> list[Any]:
+    def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
         """Write itineraries.csv, unserved.csv, kpis.json, rounds.gpkg and rounds.html."""
         from carezones.io import write_rounds
 
-        return write_rounds(self, out_dir)
+        return write_rounds(self, out_dir, offline=offline)
 
     def check(self) -> list[Any]:
         """Every rule, verified by the independent checker (an empty list: all kept)."""

@@ -749,7 +749,9 @@ class SiteScores:
 
         return sites_map(self, **kwargs)
 
-    def to_files(self, out_dir: PathLike, *, isochrones: bool = True) -> list[Path]:
+    def to_files(
+        self, out_dir: PathLike, *, isochrones: bool = True, offline: bool = True
+    ) -> list[Path]:
         """Write the scores, layers and map; return the paths written.
 
         ``scores.csv`` (by rank), ``sites.gpkg`` (layers sites, amenities, isochrones),
@@ -769,7 +771,7 @@ class SiteScores:
         if isochrones and self.walk is not None and self.scores.score.notna().any():
             self.isochrones().to_file(gpkg, layer="isochrones", driver="GPKG")
         page = out / "sites.html"
-        self.to_map().save(str(page))
+        self.to_map(offline=offline).save(str(page))
         paths = [csv, gpkg, page]
         if self.surface is not None:
             surf = out / "surface.gpkg"

@@ -152,23 +152,26 @@ class ZonePlan:
             out.index = points.index
         return out
 
-    def to_map(self, *, clients: Any = None, show_clients: bool = False) -> Any:
+    def to_map(
+        self, *, clients: Any = None, show_clients: bool = False, offline: bool = True
+    ) -> Any:
         """Return a folium map of the zones (statistics in tooltips, a legend, centres).
 
         Clients are drawn only when given, and then aggregated unless ``show_clients=True``.
+        ``offline=False`` links Leaflet from a CDN instead of embedding it.
         """
         from carezones.maps import zones_map
 
-        return zones_map(self, clients=clients, show_clients=show_clients)
+        return zones_map(self, clients=clients, show_clients=show_clients, offline=offline)
 
-    def to_files(self, out_dir: Any, *, clients: Any = None) -> list[Any]:
+    def to_files(self, out_dir: Any, *, clients: Any = None, offline: bool = True) -> list[Any]:
         """Write the plan's CSV, GeoPackage, map and summaries into ``out_dir``.
 
         See :func:`carezones.io.write_zone_plan` for the files.
         """
         from carezones.io import write_zone_plan
 
-        return write_zone_plan(self, out_dir, clients=clients)
+        return write_zone_plan(self, out_dir, clients=clients, offline=offline)
 
 
 def build_zones(

@@ -344,3 +344,54 @@ def read_graphml(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
     if not ways:
         raise NetworkError(f"{path.name} holds no edges")
     return _arrays_from_ways(ways, mode, speeds, None)
+
+
+def read_features(
+    path: Path, categories: list[tuple[str, dict[str, tuple[str, ...]]]], places: Any
+) -> tuple[Any, Any]:
+    """Return the tagged features of an OSM file: amenities by category, and named places.
+
+    ``categories`` are ``(name, {key: values})`` (``"*"``: any value). Nodes keep their point;
+    mapped areas (a building, a park) their polygon. Returns two DataFrames: amenities
+    (``category, name, tag, osm_id, geometry``; an object in two categories is listed in each)
+    and place nodes of the ``places`` kinds with a name (``name, place, osm_id, geometry``).
+    """
+    import osmium
+    import pandas as pd
+    import shapely
+
+    keys = sorted({k for _, tags in categories for k in tags} | {"place"})
+    filt = osmium.filter.KeyFilter(*keys)
+    fp = osmium.FileProcessor(str(path)).with_locations().with_areas(filt).with_filter(filt)
+    amen: list[dict[str, Any]] = []
+    towns: list[dict[str, Any]] = []
+    obj: Any
+    for obj in fp:
+        if obj.is_node():
+            geom: Any = shapely.Point(obj.location.lon, obj.location.lat)
+            osm_id = f"node/{obj.id}"
+        elif obj.is_area():
+            polys = []
+            for outer in obj.outer_rings():
+                ring = [(n.lon, n.lat) for n in outer]
+                if len(ring) >= 4:
+                    polys.append(shapely.Polygon(ring))
+            if not polys:
+                continue
+            geom = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+            osm_id = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
+        else:
+            continue
+        tags = obj.tags
+        name = tags.get("name") or tags.get("brand") or ""
+        place = tags.get("place")
+        if place in places and obj.is_node() and name:
+            towns.append({"name": name, "place": place, "osm_id": osm_id, "geometry": geom})
+        for cat, wanted in categories:
+            for key, values in wanted.items():
+                v = tags.get(key)
+                if v is not None and ("*" in values or v in values):
+                    amen.append({"category": cat, "name": name, "tag": f"{key}={v}",
+                                 "osm_id": osm_id, "geometry": geom})  # fmt: skip
+                    break
+    return pd.DataFrame(amen), pd.DataFrame(towns)

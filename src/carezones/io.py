@@ -2223,3 +2223,51 @@ def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> lis
     rounds.to_map(offline=offline).save(str(out / "rounds.html"))
     paths.append(out / "rounds.html")
     return paths
+
+
+def read_toml(path: PathLike) -> dict[str, Any]:
+    """Read a TOML file (UTF-8); a file that is not valid TOML raises ``ValueError``."""
+    import tomllib
+
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"configuration file not found: {p}")
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not valid TOML ({exc})") from exc
+
+
+def write_site_scores(
+    result: Any, out_dir: PathLike, *, isochrones: bool = True, offline: bool = True
+) -> list[Path]:
+    """Write scored sites to ``out_dir``; return the paths.
+
+    ``scores.csv`` (by rank, with ``lon``/``lat`` of each site), ``sites.gpkg`` (layers
+    ``sites``, ``amenities`` and, for the top three, ``isochrones``), ``sites.html`` (the map)
+    and, when the result has one, ``surface.gpkg``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ranked = result.ranked()
+    csv = out / "scores.csv"
+    pts = ranked.geometry.to_crs("EPSG:4326").representative_point()
+    ranked.drop(columns="geometry").assign(lon=pts.x.to_numpy(), lat=pts.y.to_numpy()).to_csv(
+        csv, index=False
+    )
+    gpkg = out / "sites.gpkg"
+    gpkg.unlink(missing_ok=True)
+    ranked.to_file(gpkg, layer="sites", driver="GPKG")
+    if result.amenities is not None and len(result.amenities):
+        result.amenities.to_file(gpkg, layer="amenities", driver="GPKG")
+    if isochrones and result.walk is not None and result.scores.score.notna().any():
+        result.isochrones().to_file(gpkg, layer="isochrones", driver="GPKG")
+    page = out / "sites.html"
+    result.to_map(offline=offline).save(str(page))
+    paths = [csv, gpkg, page]
+    if result.surface is not None:
+        surf = out / "surface.gpkg"
+        surf.unlink(missing_ok=True)
+        result.surface.to_file(surf, layer="surface", driver="GPKG")
+        paths.append(surf)
+    return paths

@@ -48,7 +48,6 @@ who can reach it and residents who need it.
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -193,16 +192,13 @@ class SiteConfig:
             return source
         label = "configuration"
         if isinstance(source, str | Path):
-            path = Path(source)
-            label = path.name
-            if not path.exists():
-                raise FileNotFoundError(f"configuration file not found: {path}")
+            from carezones.io import read_toml
+
+            label = Path(source).name
             try:
-                data: Mapping[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise ConfigError(
-                    [f"not valid TOML ({exc}); see SiteConfig.load for the layout"], label
-                ) from exc
+                data: Mapping[str, Any] = read_toml(source)
+            except ValueError as exc:
+                raise ConfigError([f"{exc}; see SiteConfig.load for the layout"], label) from exc
         elif isinstance(source, Mapping):
             data = source
         else:
@@ -339,52 +335,13 @@ def decay(minutes: Any, full: float, zero: float) -> FloatArray:
 
 
 # ---------------------------------------------------------------------------- OSM features
-def _matches(tags: Any, cat: Category) -> str | None:
-    for key, values in cat.tags.items():
-        v = tags.get(key)
-        if v is not None and ("*" in values or v in values):
-            return f"{key}={v}"
-    return None
-
-
 def _osm_features(
     path: Path, categories: Sequence[Category], places: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    import osmium
+    """Amenities of the categories and named places of the kinds, read by ``carezones._osm``."""
+    from carezones._osm import read_features
 
-    keys = sorted({k for c in categories for k in c.tags} | {"place"})
-    filt = osmium.filter.KeyFilter(*keys)
-    fp = osmium.FileProcessor(str(path)).with_locations().with_areas(filt).with_filter(filt)
-    amen: list[dict[str, Any]] = []
-    towns: list[dict[str, Any]] = []
-    obj: Any
-    for obj in fp:
-        if obj.is_node():
-            geom: shapely.Geometry = shapely.Point(obj.location.lon, obj.location.lat)
-            osm_id = f"node/{obj.id}"
-        elif obj.is_area():
-            polys = []
-            for outer in obj.outer_rings():
-                ring = [(n.lon, n.lat) for n in outer]
-                if len(ring) >= 4:
-                    polys.append(shapely.Polygon(ring))
-            if not polys:
-                continue
-            geom = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
-            osm_id = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
-        else:
-            continue
-        tags = obj.tags
-        name = tags.get("name") or tags.get("brand") or ""
-        place = tags.get("place")
-        if place in places and obj.is_node() and name:
-            towns.append({"name": name, "place": place, "osm_id": osm_id, "geometry": geom})
-        for cat in categories:
-            tag = _matches(tags, cat)
-            if tag:
-                amen.append({"category": cat.name, "name": name, "tag": tag, "osm_id": osm_id,
-                             "geometry": geom})  # fmt: skip
-    return pd.DataFrame(amen), pd.DataFrame(towns)
+    return read_features(path, [(c.name, dict(c.tags)) for c in categories], places)
 
 
 def _gdf(rows: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
@@ -757,33 +714,9 @@ class SiteScores:
         ``scores.csv`` (by rank), ``sites.gpkg`` (layers sites, amenities, isochrones),
         ``sites.html`` (the map) and, when computed, ``surface.gpkg``.
         """
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        csv = out / "scores.csv"
-        table = self.ranked().copy()
-        table["lon"], table["lat"] = _lonlat(table)
-        table.drop(columns="geometry").to_csv(csv, index=False)
-        gpkg = out / "sites.gpkg"
-        gpkg.unlink(missing_ok=True)
-        self.ranked().to_file(gpkg, layer="sites", driver="GPKG")
-        if self.amenities is not None and len(self.amenities):
-            self.amenities.to_file(gpkg, layer="amenities", driver="GPKG")
-        if isochrones and self.walk is not None and self.scores.score.notna().any():
-            self.isochrones().to_file(gpkg, layer="isochrones", driver="GPKG")
-        page = out / "sites.html"
-        self.to_map(offline=offline).save(str(page))
-        paths = [csv, gpkg, page]
-        if self.surface is not None:
-            surf = out / "surface.gpkg"
-            surf.unlink(missing_ok=True)
-            self.surface.to_file(surf, layer="surface", driver="GPKG")
-            paths.append(surf)
-        return paths
+        from carezones.io import write_site_scores
 
-
-def _lonlat(gdf: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray]:
-    pts = gdf.geometry.to_crs("EPSG:4326").representative_point()
-    return pts.x.to_numpy(), pts.y.to_numpy()
+        return write_site_scores(self, out_dir, isochrones=isochrones, offline=offline)
 
 
 def _as_sites(sites: Any) -> gpd.GeoDataFrame:

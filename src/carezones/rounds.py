@@ -435,19 +435,23 @@ def _fair_shares(
     return length * load
 
 
+def _shift_numbers(carers: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Each carer row's shift number (1, 2, ... per carer), as itineraries number shifts."""
+    return carers.groupby("carer_id").cumcount().to_numpy() + 1
+
+
 def _utilisation(carers: pd.DataFrame, itin: pd.DataFrame) -> dict[str, float]:
-    """Working time (first departure to return) as a share of each shift's length."""
+    """Working time (first departure to return) as a share of each shift's length.
+
+    Shifts without a visit count as 0.
+    """
+    rows = pd.MultiIndex.from_arrays([carers["carer_id"], _shift_numbers(carers)])
     length = (carers["shift_end"] - carers["shift_start"]).to_numpy(dtype=float)
-    used = np.zeros(len(carers))
-    shift_no = carers.groupby("carer_id").cumcount().to_numpy() + 1
-    row = {(c, int(k)): i for i, (c, k) in enumerate(zip(carers["carer_id"], shift_no,
-                                                          strict=True))}  # fmt: skip
-    v = itin[itin.kind == "visit"]
-    if len(v):
-        span = itin[itin.kind != "end"].groupby(["carer_id", "shift"]).agg(a=("start", "min"))
-        last = itin.groupby(["carer_id", "shift"]).agg(b=("end", "max"))
-        for key in set(zip(v["carer_id"], v["shift"], strict=True)):
-            used[row[(key[0], int(key[1]))]] = float(last.b[key] - span.a[key])
+    spans = itin.groupby(["carer_id", "shift"]).agg(a=("start", "min"), b=("end", "max"))
+    worked = pd.MultiIndex.from_frame(
+        itin.loc[itin.kind == "visit", ["carer_id", "shift"]].drop_duplicates()
+    )
+    used = (spans.b - spans.a).reindex(worked).reindex(rows, fill_value=0.0).to_numpy(float)
     share = used / np.where(length > 0, length, 1.0)
     return {
         "shift_utilisation_max": float(share.max()) if len(share) else 0.0,
@@ -600,6 +604,15 @@ def _place_breaks(
     return breaks
 
 
+def _schedule(
+    d: _Day, routes: list[list[tuple[int, int]]]
+) -> tuple[dict[int, int], dict[int, list[_Stop]], list[_Broken]]:
+    """Return the exact day for the routes: breaks placed, each carer's stops, rules broken."""
+    breaks = _place_breaks(d, routes, _simulate(d, routes, {})[0])
+    _, plans, broken = _simulate(d, routes, breaks)
+    return breaks, plans, broken
+
+
 def _repair(
     visits: pd.DataFrame, carers: pd.DataFrame, d: _Day, routes: list[list[tuple[int, int]]],
 ) -> tuple[list[list[tuple[int, int]]], dict[int, int], dict[int, str]]:  # fmt: skip
@@ -607,9 +620,7 @@ def _repair(
     routes = [list(r) for r in routes]
     dropped: dict[int, str] = {}
     for _ in range(len(visits) + 2):
-        starts = _simulate(d, routes, {})[0]
-        breaks = _place_breaks(d, routes, starts)
-        _, plans, broken = _simulate(d, routes, breaks)
+        breaks, plans, broken = _schedule(d, routes)
         if not broken:
             return routes, breaks, dropped
         rule, c, j = broken[0]
@@ -674,9 +685,8 @@ def _fill(
         return found
 
     def whole_day(new: list[list[tuple[int, int]]]) -> dict[int, int] | None:
-        starts = _simulate(d, new, {})[0]
-        placed = _place_breaks(d, new, starts)
-        return None if _simulate(d, new, placed)[2] else placed
+        placed, _, broken = _schedule(d, new)
+        return None if broken else placed
 
     for j in left:
         starts = _simulate(d, routes, breaks)[0]
@@ -713,7 +723,7 @@ def _itineraries(
     network: Any,
 ) -> pd.DataFrame:
     _, plans, _ = _simulate(d, routes, breaks)
-    shift_no = carers.groupby("carer_id").cumcount().to_numpy() + 1
+    shift_no = _shift_numbers(carers)
     pts = np.vstack(
         [
             np.column_stack([carers.geometry.x, carers.geometry.y]),

@@ -268,6 +268,16 @@ def _road_style(feature: dict[str, Any]) -> dict[str, Any]:
     return {"color": color, "weight": weight, "opacity": 0.9}
 
 
+def _add_context_roads(m: folium.Map, net: RoadNetwork) -> None:
+    """Draw a network's roads as a grey background layer (for maps without a basemap)."""
+    import folium
+
+    roads = folium.FeatureGroup(name="Roads", show=True)
+    for feature in _road_features(net):
+        folium.GeoJson(feature, style_function=_context_style).add_to(roads)
+    roads.add_to(m)
+
+
 def _context_style(feature: dict[str, Any]) -> dict[str, Any]:
     """Roads as a quiet grey background (so that they are not mistaken for data)."""
     _, weight = ROAD_STYLE.get(feature["properties"]["highway"], OTHER_ROAD)
@@ -470,10 +480,7 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
                       float(it.lat.max()))  # fmt: skip
     m = _frame((lo, la, hi, ha), rounds.attribution, rounds.synthetic, title, offline)
     if rounds.synthetic and rounds.network is not None:  # no basemap: draw the roads
-        roads = folium.FeatureGroup(name="Roads", show=True)
-        for feature in _road_features(rounds.network):
-            folium.GeoJson(feature, style_function=_context_style).add_to(roads)
-        roads.add_to(m)
+        _add_context_roads(m, rounds.network)
     items = []
     for i, ((cid, shift), g) in enumerate(it.groupby(["carer_id", "shift"], sort=True)):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
@@ -557,17 +564,13 @@ def sites_map(
 
     sc = result.scores
     net = result.walk if result.walk is not None else result.drive
-    frames = [sc.to_crs("EPSG:4326")]
-    lo, la, hi, ha = (float(v) for v in pd.concat(frames).total_bounds)
+    wgs = sc.to_crs("EPSG:4326")
+    lo, la, hi, ha = (float(v) for v in wgs.total_bounds)
     pad = 0.01
     m = _frame((lo - pad, la - pad, hi + pad, ha + pad), net.provenance.attribution,
                net.provenance.synthetic, title, offline)  # fmt: skip
     if net.provenance.synthetic:  # no basemap under invented roads: draw the roads themselves
-        roads = folium.FeatureGroup(name="Roads", show=True)
-        road_net = result.drive if result.drive is not None else net
-        for feature in _road_features(road_net):
-            folium.GeoJson(feature, style_function=_context_style).add_to(roads)
-        roads.add_to(m)
+        _add_context_roads(m, result.drive if result.drive is not None else net)
     if surface and result.surface is not None and len(result.surface):
         surf = result.surface[result.surface.score.notna()]
         geo = surf.geometry.to_crs(net.crs)
@@ -588,13 +591,9 @@ def sites_map(
             tooltip=folium.GeoJsonTooltip(fields=["score"], aliases=["Mean score"]),
         ).add_to(layer)
         layer.add_to(m)
-    if isochrones:
-        ids = None if isinstance(isochrones, int) else list(isochrones)
-        iso = result.isochrones(ids, minutes) if ids is not None or sc.score.notna().any() else None
-        if iso is not None and isinstance(isochrones, int):
-            keep = result.ranked().site_id[result.ranked().score.notna()].head(isochrones)
-            iso = iso[iso.site_id.isin(set(keep))]
-        if iso is not None and len(iso):
+    if isochrones and result.walk is not None:
+        iso = result.isochrones(isochrones, minutes)
+        if len(iso):
             layer = folium.FeatureGroup(name="Walking isochrones")
             shades = {b: s for b, s in zip(sorted(minutes), ["#08519c", "#3182bd", "#6baed6",
                                                              "#bdd7e7"], strict=False)}  # fmt: skip
@@ -623,7 +622,6 @@ def sites_map(
                 ).add_to(layer)  # fmt: skip
             layer.add_to(m)
     layer = folium.FeatureGroup(name="Candidate sites")
-    wgs = sc.to_crs("EPSG:4326")
     for rec, geom in zip(wgs.itertuples(), wgs.geometry, strict=True):
         colour = score_colour(rec.score)
         score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"

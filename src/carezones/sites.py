@@ -448,12 +448,11 @@ class _Inputs:
         return (self.towns is not None and len(self.towns) > 0 and self.drive is not None
                 and self.cfg.rural_points > 0)  # fmt: skip
 
-    def drive_att(self, name: str, points: Any) -> Any:
-        """Return the points attached to the drive network (snapped once, then cached)."""
-        key = f"drive:{name}"
+    def attached(self, net: RoadNetwork, name: str, points: Any) -> Any:
+        """Return the points attached to ``net`` (snapped once per network, then cached)."""
+        key = f"{net.mode}:{name}"
         if key not in self._cache:
-            assert self.drive is not None
-            self._cache[key] = self.drive._attach(self.drive.snap(points))
+            self._cache[key] = net._attach(net.snap(points))
         return self._cache[key]
 
     def supply_ratio(self, cat: Category, idx: IntArray) -> FloatArray | None:
@@ -474,9 +473,7 @@ class _Inputs:
         if key not in self._cache:
             walk = self.walk
             a_snap, _ = self.amenity_snap()
-            if "clients_walk" not in self._cache:
-                self._cache["clients_walk"] = walk._attach(walk.snap(self.clients))
-            o, t, m = walk._router.within(self._cache["clients_walk"],
+            o, t, m = walk._router.within(self.attached(walk, "clients", self.clients),
                                           walk._attach(_subset(a_snap, idx)),
                                           cat.zero_minutes)  # fmt: skip
             w = self.hours[o] * decay(m, cat.full_minutes, cat.zero_minutes)
@@ -493,7 +490,7 @@ class _Inputs:
             d = self.drive
             j = d._router.chains.junction_nodes
             nodes = d._attach(d.snap(np.column_stack([d.lon[j], d.lat[j]])))
-            o, tgt, _ = d._router.within(nodes, self.drive_att("clients", self.clients),
+            o, tgt, _ = d._router.within(nodes, self.attached(d, "clients", self.clients),
                                          self.cfg.demand_minutes)  # fmt: skip
             got = np.bincount(o, weights=self.hours[tgt], minlength=len(j))
             self._cache["ref"] = float(got.max()) if len(got) else 0.0
@@ -559,7 +556,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
         d_att = inp.drive._attach(inp.drive.snap(_access_points(inp.drive, geoms)))
     if "staff" in weights:
         assert inp.drive is not None and inp.staff is not None and d_att is not None
-        t = inp.drive._router.table(inp.drive_att("staff", inp.staff), d_att)
+        t = inp.drive._router.table(inp.attached(inp.drive, "staff", inp.staff), d_att)
         s = decay(t, cfg.staff_full_minutes, cfg.staff_zero_minutes)
         reach = np.isfinite(t)
         med = np.array([np.median(t[reach[:, i], i]) if reach[:, i].any() else np.inf
@@ -575,7 +572,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     if "demand" in weights:
         assert inp.drive is not None and inp.clients is not None and inp.hours is not None
         assert d_att is not None
-        o, tgt, _ = inp.drive._router.within(d_att, inp.drive_att("clients", inp.clients),
+        o, tgt, _ = inp.drive._router.within(d_att, inp.attached(inp.drive, "clients", inp.clients),
                                              cfg.demand_minutes)  # fmt: skip
         got = np.bincount(o, weights=inp.hours[tgt], minlength=n)
         ref = inp.demand_reference()
@@ -588,7 +585,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     if inp.rural():
         assert inp.drive is not None and inp.towns is not None and d_att is not None
         town_pts = np.column_stack([inp.towns.geometry.x, inp.towns.geometry.y])
-        tm, ti = inp.drive._router.nearest(d_att, inp.drive_att("towns", town_pts))
+        tm, ti = inp.drive._router.nearest(d_att, inp.attached(inp.drive, "towns", town_pts))
         penalty = cfg.rural_points * (1 - decay(tm, cfg.rural_full_minutes, cfg.rural_zero_minutes))
         tn = np.where(ti >= 0, inp.towns.name.to_numpy()[np.maximum(ti, 0)], "")
         out["town"] = tn
@@ -665,7 +662,7 @@ class SiteScores:
     walk: RoadNetwork | None
     drive: RoadNetwork | None
     surface: gpd.GeoDataFrame | None = None
-    _inputs: _Inputs | None = field(default=None, repr=False)
+    _isochrones: dict[tuple[Any, ...], gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
 
     def ranked(self) -> gpd.GeoDataFrame:
         """Return the scores sorted by rank."""
@@ -684,21 +681,32 @@ class SiteScores:
         return "\n".join(lines)
 
     def isochrones(
-        self, sites: Sequence[Any] | None = None, minutes: Sequence[float] = (5, 10, 15)
+        self, sites: Sequence[Any] | int = 3, minutes: Sequence[float] = (5, 10, 15)
     ) -> gpd.GeoDataFrame:
-        """Return walking isochrones for the chosen sites (by ``site_id``; default the top 3)."""
+        """Return walking isochrones for sites: a list of ``site_id``, or the top N scored.
+
+        Computed once per choice of sites and minutes (the map and the files share them).
+        """
         if self.walk is None:
             raise CarezonesError("isochrones need the walking network")
-        top = self.ranked()
-        ids = list(sites) if sites is not None else top.site_id[top.score.notna()].head(3).tolist()
-        missing = [s for s in ids if s not in set(self.scores.site_id)]
-        if missing:
-            raise KeyError(f"no site with site_id {missing[:5]}")
-        pick = self.scores.set_index("site_id").loc[ids]
-        acc = _access_points(self.walk, pick.geometry.to_numpy())
-        iso = self.walk.isochrones(acc, tuple(minutes))
-        iso.insert(0, "site_id", np.asarray(ids, dtype=object)[iso.point.to_numpy()])
-        return iso.drop(columns="point")
+        if isinstance(sites, int):
+            top = self.ranked()
+            ids = top.site_id[top.score.notna()].head(sites).tolist()
+        else:
+            ids = list(sites)
+        key = (tuple(ids), tuple(minutes))
+        if not ids:
+            return _gdf(pd.DataFrame(), ["site_id", "minutes"])
+        if key not in self._isochrones:
+            missing = [s for s in ids if s not in set(self.scores.site_id)]
+            if missing:
+                raise KeyError(f"no site with site_id {missing[:5]}")
+            pick = self.scores.set_index("site_id").loc[ids]
+            acc = _access_points(self.walk, pick.geometry.to_numpy())
+            iso = self.walk.isochrones(acc, tuple(minutes))
+            iso.insert(0, "site_id", np.asarray(ids, dtype=object)[iso.point.to_numpy()])
+            self._isochrones[key] = iso.drop(columns="point")
+        return self._isochrones[key].copy()
 
     def to_map(self, **kwargs: Any) -> folium.Map:
         """Return a folium map (see :func:`carezones.maps.sites_map` for the options)."""
@@ -843,7 +851,7 @@ def score_sites(
     if surface:
         surf = _surface(inp)
     log.info("scored %d sites (%d not on the network)", len(gdf), int(frame.off_network.sum()))
-    return SiteScores(out, weights, cfg, amenities, towns, walk, drive, surf, inp)
+    return SiteScores(out, weights, cfg, amenities, towns, walk, drive, surf)
 
 
 def _points(x: Any) -> gpd.GeoDataFrame:
@@ -867,7 +875,6 @@ def _gdf_like(frame: pd.DataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _check_amenities(amenities: gpd.GeoDataFrame, cfg: SiteConfig) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
-    probs: list[str] = []
     if not isinstance(amenities, gpd.GeoDataFrame) or amenities.crs is None:
         raise ValueError("amenities must be a GeoDataFrame with a CRS")
     if "category" not in amenities.columns:
@@ -875,9 +882,8 @@ def _check_amenities(amenities: gpd.GeoDataFrame, cfg: SiteConfig) -> gpd.GeoDat
     known = {c.name for c in cfg.categories}
     other = sorted(set(amenities.category.astype(str)) - known)
     if other:
-        probs.append(f"categories {other[:5]} are not configured (known: {sorted(known)}); they "
-                     "are ignored")  # fmt: skip
-        log.warning(probs[-1])
+        log.warning("categories %s are not configured (known: %s); they are ignored",
+                    other[:5], sorted(known))  # fmt: skip
     a = amenities[amenities.category.astype(str).isin(known)].to_crs("EPSG:4326")
     a = a[~(a.geometry.isna() | a.geometry.is_empty)].reset_index(drop=True)
     if "capacity" in a.columns:

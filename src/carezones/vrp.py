@@ -4,14 +4,13 @@ The core works on an explicit integer travel-time matrix, so it can be checked a
 standard benchmark instances as well as fed from a road network. :func:`read_lkh_vrptw` reads
 the LKH-3 CVRPTW text format (Solomon's instances); :func:`solve_vrptw` solves an instance with
 PyVRP's iterated local search (Wouda, Lan and Kool, 2024, INFORMS Journal on Computing 36(4));
-:mod:`carezones.checker` verifies any answer independently.
+:mod:`carezones.checker` verifies any answer independently. The file reader and
+:func:`write_solution` live in :mod:`carezones.io` and are re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,68 +42,6 @@ class VrptwInstance:
     def n_customers(self) -> int:
         """Number of customers (nodes other than the depot)."""
         return len(self.demand) - 1
-
-
-def read_lkh_vrptw(path: str | Path) -> VrptwInstance:
-    """Read an LKH-3 CVRPTW file (TSPLIB-style header, coordinates, demands, time windows).
-
-    Distances follow the file's ``EDGE_WEIGHT_TYPE`` and ``SCALE``: with ``FLOOR_2D`` and
-    ``SCALE : 10`` the travel time is ``floor(10 x Euclidean)`` (tenths), and time windows
-    and service times are multiplied by the scale, so every number is an integer.
-    """
-    header: dict[str, str] = {}
-    sections: dict[str, list[list[str]]] = {}
-    current = None
-    for raw in Path(path).read_text().splitlines():
-        line = raw.strip()
-        if not line or line == "EOF":
-            continue
-        if line.endswith("_SECTION"):
-            current = line
-            sections[current] = []
-        elif current is None and ":" in line:
-            key, _, value = line.partition(":")
-            header[key.strip()] = value.strip()
-        elif current is not None:
-            sections[current].append(line.split())
-    scale = int(float(header.get("SCALE", "1")))
-    coords = np.array([[float(r[1]), float(r[2])] for r in sections["NODE_COORD_SECTION"]])
-    ids = np.array([int(r[0]) for r in sections["NODE_COORD_SECTION"]], dtype=np.int64)
-    depot_ids = [int(r[0]) for r in sections.get("DEPOT_SECTION", [["1"]]) if int(r[0]) > 0]
-    order = np.argsort(ids != depot_ids[0], kind="stable")  # the depot first
-    coords, ids = coords[order], ids[order]
-    pos = {int(i): k for k, i in enumerate(ids)}
-    n = len(ids)
-    demand = np.zeros(n, dtype=np.int64)
-    for r in sections.get("DEMAND_SECTION", []):
-        demand[pos[int(r[0])]] = int(r[1])
-    window = np.zeros((n, 2), dtype=np.int64)
-    for r in sections["TIME_WINDOW_SECTION"]:
-        window[pos[int(r[0])]] = [round(float(r[1]) * scale), round(float(r[2]) * scale)]
-    service = np.full(n, round(float(header.get("SERVICE_TIME", "0")) * scale), dtype=np.int64)
-    service[0] = 0
-    kind = header.get("EDGE_WEIGHT_TYPE", "EUC_2D")
-    diff = coords[:, None, :] - coords[None, :, :]
-    euclid = np.sqrt((diff**2).sum(axis=2)) * scale
-    if kind == "FLOOR_2D":
-        travel = np.floor(euclid + 1e-9)
-    elif kind == "EUC_2D":
-        travel = np.floor(euclid + 0.5)
-    elif kind == "CEIL_2D":
-        travel = np.ceil(euclid - 1e-9)
-    else:
-        raise ValueError(f"{path}: EDGE_WEIGHT_TYPE {kind} is not supported (use FLOOR_2D)")
-    return VrptwInstance(
-        name=header.get("NAME", Path(path).stem),
-        travel=travel.astype(np.int64),
-        window=window,
-        service=service,
-        demand=demand,
-        capacity=int(header.get("CAPACITY", str(np.iinfo(np.int32).max))),
-        vehicles=int(header.get("VEHICLES", str(n - 1))),
-        scale=scale,
-        node_ids=ids,
-    )
 
 
 @dataclass
@@ -179,12 +116,6 @@ def solve_vrptw(
     )
 
 
-def write_solution(inst: VrptwInstance, sol: VrptwSolution, path: str | Path) -> None:
-    """Write routes as ``Route #k: c1 c2 ...`` with the instance's own node numbers."""
-    ids: Any = inst.node_ids if len(inst.node_ids) else np.arange(len(inst.demand))
-    lines = [
-        f"Route #{k}: " + " ".join(str(int(ids[c])) for c in route)
-        for k, route in enumerate(sol.routes, start=1)
-    ]
-    lines.append(f"Cost {sol.distance / inst.scale:.1f}")
-    Path(path).write_text("\n".join(lines) + "\n")
+from carezones.io import read_lkh_vrptw, write_solution  # noqa: E402  (files live in io)
+
+__all__ = ["VrptwInstance", "VrptwSolution", "read_lkh_vrptw", "solve_vrptw", "write_solution"]

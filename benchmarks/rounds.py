@@ -20,10 +20,8 @@ Prints travel minutes, unserved visits, seconds and ratios; the checker's verdic
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -86,7 +84,7 @@ def travel(d, routes):
 
 def main() -> int:
     import carezones as cz
-    from carezones._data import RUTLAND_PBF, shared_file
+    from _common import parse_or_skip, rutland_parser
     from carezones.rounds import (
         Rounds,
         _day,
@@ -98,18 +96,15 @@ def main() -> int:
         example_day,
     )
 
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--pbf", type=Path, default=shared_file(RUTLAND_PBF))
+    ap = rutland_parser(__doc__)
     ap.add_argument("--clients", type=int, default=125)
     ap.add_argument("--carers", type=int, default=25)
     ap.add_argument("--seconds", type=float, default=40.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--balance", type=float, nargs="*", default=[],
                     help="also plan with these workload-balance weights")  # fmt: skip
-    args = ap.parse_args()
-    sys.stdout.reconfigure(line_buffering=True)
-    if args.pbf is None or not Path(args.pbf).exists():
-        print(f"skipped: {RUTLAND_PBF} not found (set CAREZONES_DATA)")
+    args = parse_or_skip(ap)
+    if args is None:
         return 0
     net = cz.load_network(args.pbf, "drive", engine="builtin")
     pts = cz.clients_on_buildings(args.pbf, args.clients + args.carers, seed=args.seed)

@@ -10,26 +10,22 @@ ratios, network load times (cold and warm cache) and the agreement between built
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
 
 def main() -> int:
-    from carezones._data import RUTLAND_PBF, shared_file
+    from _common import parse_or_skip, rutland_parser
 
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--pbf", type=Path, default=shared_file(RUTLAND_PBF))
+    ap = rutland_parser(__doc__)
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--nx-sources", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    if args.pbf is None or not Path(args.pbf).exists():
-        print(f"skipped: {RUTLAND_PBF} not found (set CAREZONES_DATA)")
+    args = parse_or_skip(ap)
+    if args is None:
         return 0
 
     import os

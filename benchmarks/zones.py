@@ -17,10 +17,8 @@ piece; for carezones also its own zone polygons, which tile the area), runtime a
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -118,19 +116,16 @@ def run_method(fn, timeout):
 
 
 def main() -> int:
-    from carezones._data import RUTLAND_PBF, shared_file
+    from _common import parse_or_skip, rutland_parser
 
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--pbf", type=Path, default=shared_file(RUTLAND_PBF))
+    ap = rutland_parser(__doc__)
     ap.add_argument("--sizes", type=int, nargs="+", default=[600, 2000, 10000])
     ap.add_argument("--zones", type=int, nargs="+", default=[4, 8, 12])
     ap.add_argument("--spopt-max", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds allowed per method")
-    args = ap.parse_args()
-    sys.stdout.reconfigure(line_buffering=True)
-    if args.pbf is None or not Path(args.pbf).exists():
-        print(f"skipped: {RUTLAND_PBF} not found (set CAREZONES_DATA)")
+    args = parse_or_skip(ap)
+    if args is None:
         return 0
 
     import carezones as cz

@@ -7,20 +7,28 @@ carers' rounds with :func:`plan_rounds`; score candidate care-home sites with :f
 :func:`make_synthetic_county` builds an offline sample county.
 """
 
-from carezones._errors import CarezonesError, NetworkError, OfflineError, ValidationError
+from carezones.errors import (
+    CarezonesError,
+    ConfigError,
+    NetworkError,
+    OfflineError,
+    ValidationError,
+    ZoneError,
+)
 from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
 from carezones.rounds import Rounds, plan_rounds, read_carers, read_visits
 from carezones.sites import SiteConfig, SiteScores, score_sites
 from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
-from carezones.zones import ZoneError, ZonePlan, build_zones
+from carezones.zones import ZonePlan, build_zones
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CarezonesError",
     "Collected",
+    "ConfigError",
     "NetworkError",
     "OfflineError",
     "Provenance",

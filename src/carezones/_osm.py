@@ -15,7 +15,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from carezones._errors import NetworkError
+from carezones.errors import NetworkError
 from carezones.speeds import DRIVE_HIGHWAYS, WALK_HIGHWAYS, Mode, SpeedModel
 
 EARTH_RADIUS_M = 6_371_009.0  # as osmnx's great-circle distance

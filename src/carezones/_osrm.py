@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from carezones._errors import NetworkError
+from carezones.errors import NetworkError
 from carezones.speeds import Mode, SpeedModel
 
 FloatArray = npt.NDArray[np.float64]

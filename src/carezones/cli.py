@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from carezones._errors import CarezonesError, ValidationError
+from carezones.errors import CarezonesError, ValidationError
 
 EPILOG_DEMO = """examples:
   carezones demo --out demo-output

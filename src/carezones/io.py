@@ -41,7 +41,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from carezones._errors import PROBLEM_COLUMNS, ValidationError
+from carezones.errors import PROBLEM_COLUMNS, ValidationError
 
 if TYPE_CHECKING:
     from carezones.vrp import VrptwInstance, VrptwSolution

@@ -41,8 +41,8 @@ from pyproj import CRS, Transformer
 
 from carezones import _osm, _osrm
 from carezones._data import cache_dir
-from carezones._errors import NetworkError, OfflineError
 from carezones._routing import Attachment, ChainGraph, Chains, attach, build_chains
+from carezones.errors import NetworkError, OfflineError
 from carezones.speeds import Mode, SpeedModel
 
 if TYPE_CHECKING:

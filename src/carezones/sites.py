@@ -58,7 +58,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from carezones._errors import CarezonesError
+from carezones.errors import CarezonesError, ConfigError
 
 if TYPE_CHECKING:
     import folium
@@ -83,15 +83,6 @@ __all__ = [
     "read_towns",
     "score_sites",
 ]
-
-
-class ConfigError(CarezonesError, ValueError):
-    """A site-scoring configuration is not valid; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list[str], source: str = "configuration") -> None:
-        self.problems = problems
-        lines = [f"{source}: {len(problems)} problem(s):"] + [f"  - {p}" for p in problems]
-        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
-from carezones._errors import CarezonesError
+from carezones.errors import CarezonesError
 
 __all__ = [
     "CENTRE_LAT",

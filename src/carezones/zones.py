@@ -53,6 +53,7 @@ from carezones._partition import (
     polish,
     rebalance,
 )
+from carezones.errors import ZoneError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -72,10 +73,6 @@ ROUNDS = 2  # fresh contiguous starts, each from the centres the last one ended 
 INNER_ROUNDS = 3  # rounds of balancing, polishing and moving centres to the medoids
 BAND_SHARE = 0.9  # the first assignment aims inside this share of the tolerance band
 MARGIN_SHARE = 0.9  # the zones are kept inside this share of it when they can be
-
-
-class ZoneError(ValueError):
-    """Zones cannot be built as asked (the message says why and what to change)."""
 
 
 @dataclass

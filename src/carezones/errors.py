@@ -1,8 +1,18 @@
-"""Exceptions raised by carezones.
+"""Every exception a carezones user can catch, and the one collector of input problems.
 
-Every error says what went wrong and how to fix it. Input problems are collected in one pass
-and raised together as a :class:`ValidationError`, whose ``problems`` table has one row per
-problem (row number, column, value, reason, fix).
+Every error says what went wrong and how to fix it. All are :class:`CarezonesError`; those
+about bad input are also ``ValueError``. Input problems are collected in one pass (by a
+:class:`Problems` collector) and raised together as a :class:`ValidationError`, whose
+``problems`` table has one row per problem (row number, column, value, reason, fix).
+
+========================  ==================================================================
+:class:`CarezonesError`   base class of them all
+:class:`ValidationError`  an input file or table failed validation (``ValueError`` too)
+:class:`ConfigError`      a site-scoring configuration is not valid (``ValueError`` too)
+:class:`ZoneError`        zones cannot be built as asked (``ValueError`` too)
+:class:`NetworkError`     a road network could not be loaded or queried
+:class:`OfflineError`     a download was needed but there is no internet connection
+========================  ==================================================================
 """
 
 from __future__ import annotations
@@ -59,6 +69,19 @@ class ValidationError(CarezonesError, ValueError):
                 "rejected ones back as a table."
             )
         return "\n".join(lines)
+
+
+class ConfigError(CarezonesError, ValueError):
+    """A site-scoring configuration is not valid; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[str], source: str = "configuration") -> None:
+        self.problems = problems
+        lines = [f"{source}: {len(problems)} problem(s):"] + [f"  - {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+class ZoneError(CarezonesError, ValueError):
+    """Zones cannot be built as asked (the message says why and what to change)."""
 
 
 class NetworkError(CarezonesError):

@@ -76,12 +76,12 @@ def main() -> int:
 
     apts = _access_points(walk, am.geometry.to_numpy())
     t0 = time.perf_counter()
-    s_att = walk._attach(walk.snap(xy))
+    s_att = walk.attach(walk.snap(xy))
     a_snap = walk.snap(apts)
     ours_nearest = {}
     for c in cats:
-        a_att = walk._attach(_subset(a_snap, np.flatnonzero(am.category.to_numpy() == c)))
-        ours_nearest[c] = walk._router.nearest(s_att, a_att)[0]
+        a_att = walk.attach(_subset(a_snap, np.flatnonzero(am.category.to_numpy() == c)))
+        ours_nearest[c] = walk.router.nearest(s_att, a_att)[0]
     t_near = time.perf_counter() - t0
 
     import pandana

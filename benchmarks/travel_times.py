@@ -68,8 +68,7 @@ def main() -> int:
     t_builtin, m_builtin = timed(lambda: net.travel_times(pts, engine="builtin"))
     t_osrm, m_osrm = timed(lambda: net.travel_times(pts, engine="osrm"))
 
-    net.travel_times(pts[:2], engine="osrm")  # opens the OSRM engine
-    osrm_engine = net._osrm_engine
+    osrm_engine = net.osrm_engine()
     params = osrm_engine.parameters(pts)  # the very query the OSRM engine sends
     t_raw, _ = timed(lambda: osrm_engine.query(params))
 

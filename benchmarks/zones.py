@@ -36,7 +36,7 @@ def score(net, lonlat, hours, labels, k, area):
     dev = (h - mean) / mean
     minutes = np.full(len(hours), np.nan)
     within = []
-    x, y = net._to_metric.transform(lonlat[:, 0], lonlat[:, 1])
+    x, y = net.to_metric(lonlat[:, 0], lonlat[:, 1])
     for z in range(k):
         m = np.flatnonzero(labels == z)
         if len(m) == 0:
@@ -143,7 +143,7 @@ def main() -> int:
         clients = cz.read_clients(df, area=net)
         lonlat = np.column_stack([clients.geometry.x, clients.geometry.y])
         hours = clients["hours_per_week"].to_numpy(float)
-        x, y = net._to_metric.transform(lonlat[:, 0], lonlat[:, 1])
+        x, y = net.to_metric(lonlat[:, 0], lonlat[:, 1])
         xy = np.column_stack([x, y])
         for k in args.zones:
             print(f"\n{head}")

@@ -93,7 +93,7 @@ def test_python_m_help():
     assert r.returncode == 0 and "examples:" in r.stdout
 
 
-def test_example_files_in_data_read_cleanly():
+def test_example_client_files_in_data_read_cleanly():
     from pathlib import Path
 
     from carezones import read_clients

@@ -8,6 +8,7 @@ import time
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 
 from carezones import network as cn
 from carezones.errors import NetworkError, OfflineError
@@ -22,8 +23,8 @@ def nx_reference(net: cn.RoadNetwork, orig: np.ndarray, dest: np.ndarray) -> np.
     g = nx.MultiDiGraph()
     for k, (u, v, w) in enumerate(zip(e.u, e.v, e.minutes, strict=True)):
         g.add_edge(int(u), int(v), key=k, w=float(w))
-    seg_fwd, seg_bwd = net._a["seg_fwd"], net._a["seg_bwd"]
-    ab = net._a["seg_ab"]
+    seg_fwd, seg_bwd = net.arrays.seg_fwd, net.arrays.seg_bwd
+    ab = net.arrays.seg_ab
     so, sd = net.snap(orig), net.snap(dest)
     # every point on a segment, sorted along it
     on_seg: dict[int, list[tuple[float, tuple]]] = {}
@@ -172,18 +173,17 @@ def test_isochrones_grow_and_exclude_unreached(grid_file, cache):
     areas = iso.to_crs(27700).area.to_numpy()
     assert (np.diff(areas) > 0).all()
     # the hamlet at the end of the lane (~2 km) is not within a 10-minute walk
-    hamlet = cn.shapely.Point(net.lon[-1], net.lat[-1])
+    hamlet = shapely.Point(net.lon[-1], net.lat[-1])
     assert not iso.geometry.iloc[-1].contains(hamlet)
 
 
-def test_cache_second_load_fast_and_keyed(grid_file, cache):
-    t0 = time.perf_counter()
+def test_cache_second_load_is_the_same_network_and_keyed(grid_file, cache):
+    # how much faster a warm load is, is measured by benchmarks/travel_times.py, not here
     a = cn.load_network(grid_file, "drive", engine="builtin")
-    cold = time.perf_counter() - t0
     b = cn.load_network(grid_file, "drive", engine="builtin")
     assert not a.provenance.from_cache and b.provenance.from_cache
-    assert cold >= 0
-    np.testing.assert_array_equal(a.edges.minutes, b.edges.minutes)
+    for name, value in a.arrays.to_dict().items():
+        np.testing.assert_array_equal(value, b.arrays.to_dict()[name], err_msg=name)
     c = cn.load_network(grid_file, "drive", engine="builtin", speeds=SpeedModel(drive_access_kph=5))
     assert not c.provenance.from_cache  # different speed model, different key
     assert len(list((cache / "networks").iterdir())) == 2
@@ -238,7 +238,9 @@ def test_bad_sources_fail_clearly(tmp_path, cache, monkeypatch):
 
 
 def test_place_name_offline_fails_fast(monkeypatch, cache):
-    monkeypatch.setattr(cn, "_internet_available", lambda timeout_s: False)
+    monkeypatch.setattr(
+        "carezones.network.loading._internet_available", lambda timeout_s: False
+    )
     t0 = time.perf_counter()
     with pytest.raises(OfflineError, match=r"no internet connection.*\.osm\.pbf"):
         cn.load_network("Rutland, England")
@@ -279,8 +281,8 @@ def test_snap_finds_the_nearest_segment(grid_file, cache):
     net = cn.load_network(grid_file, "walk", engine="builtin")
     pts = np.vstack([random_points(net, 300, seed=9), [[-0.60, 52.70], [-0.75, 52.60]]])
     s = net.snap(pts)
-    px, py = net._to_metric.transform(pts[:, 0], pts[:, 1])
-    tree, _ = net._segments
+    px, py = net.to_metric(pts[:, 0], pts[:, 1])
+    tree, _ = net.segment_lines
     geoms = shapely.points(px, py)
     _, best = tree.query_nearest(geoms, all_matches=False, return_distance=True)
     np.testing.assert_allclose(s.distance_m, best, atol=1e-6)  # the same distance, far points too

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from carezones import _osrm
 from carezones import network as cn
+from carezones.network import osrm as _osrm
 
 from .conftest import random_points
 

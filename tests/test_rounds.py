@@ -229,7 +229,7 @@ def test_preferred_carers_are_sent_when_it_costs_little():
     assert with_pref.check() == []
 
 
-def test_example_files_in_data_read_cleanly():
+def test_example_visit_and_carer_files_in_data_read_cleanly():
     from pathlib import Path
 
     data = Path(__file__).parents[1] / "data"

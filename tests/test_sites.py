@@ -200,7 +200,7 @@ def test_surface_files_map_and_escaping(county, tmp_path):
     res = score_sites(sites, osm=c.osm_path, walk=walk, drive=drive, clients=clients,
                       surface=True)  # fmt: skip
     surf = res.surface
-    assert surf is not None and len(surf) == len(walk._router.chains.junction_nodes)
+    assert surf is not None and len(surf) == len(walk.junction_nodes)
     assert surf.score.notna().mean() > 0.95 and surf.score.max() > res.scores.score.min()
     iso = res.isochrones(["S1"], minutes=(5, 10))
     assert list(iso.minutes) == [5.0, 10.0]

@@ -112,10 +112,10 @@ def test_unreachable_and_outside_clients_listed_with_reasons(county):
     lo, la, hi, ha = net.bounds
     gx, gy = np.meshgrid(np.linspace(lo, hi, 60), np.linspace(la, ha, 60))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
-    mx, my = net._to_metric.transform(grid[:, 0], grid[:, 1])
+    mx, my = net.to_metric(grid[:, 0], grid[:, 1])
     inside = shapely.contains_xy(_study_area(net, None), mx, my)
     far = grid[inside & net.snap(grid).far][0]
-    extra.geometry = cz.network.shapely.points([far, [lon0 + 3.0, lat0]])
+    extra.geometry = shapely.points([far, [lon0 + 3.0, lat0]])
     both = pd.concat([clients, extra], ignore_index=True)
     plan = build_zones(both, net, 4, seed=0)
     reasons = plan.unassigned.set_index("client_id")["reason"]

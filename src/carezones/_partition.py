@@ -63,11 +63,11 @@ class PathGraph:
         self, network: RoadNetwork, seg: IntArray, frac: FloatArray, zone: IntArray
     ) -> IntArray:
         """Zone of points on the roads: that of the nearer element on their road (-1: none)."""
-        ch = network._router.chains
+        ch = network.router.chains
         e = self.seg_edge[seg]
         f = np.where(self.seg_fwd[seg], frac, 1 - frac)
         chain = self.seg_chain[seg]
-        pos = ch.before[e] + f * network._a["minutes"][e]
+        pos = ch.before[e] + f * network.arrays.minutes[e]
         key = chain.astype(np.float64) * 1e7 + pos
         after = np.searchsorted(self.el_key, key, side="right")
         n = len(self.el_key)
@@ -102,10 +102,10 @@ def path_graph(
     without meeting (a bridge), both pass through one extra node (id ``len(mask) + i``): a
     map cannot draw both roads in different zones there, so the graph does not allow it.
     """
-    a = network._a
-    ch = network._router.chains
+    a = network.arrays
+    ch = network.router.chains
     n = network.n_nodes
-    fwd, bwd = a["seg_fwd"], a["seg_bwd"]
+    fwd, bwd = a.seg_fwd, a.seg_bwd
     # each road is described by one of its (up to two) directed chains: the lower-numbered
     c_f = np.where(fwd >= 0, ch.chain[np.maximum(fwd, 0)], np.iinfo(np.int64).max)
     c_b = np.where(bwd >= 0, ch.chain[np.maximum(bwd, 0)], np.iinfo(np.int64).max)
@@ -123,15 +123,15 @@ def path_graph(
     p_chain = seg_chain[p_seg]
     e = seg_edge[p_seg]
     f = np.where(use_fwd[p_seg], frac[place_ids], 1 - frac[place_ids])
-    p_pos = ch.before[e] + f * a["minutes"][e]
+    p_pos = ch.before[e] + f * a.minutes[e]
     # crossings: one node on both roads, kept where both roads touch the group
-    x_seg, x_frac = network._crossings
-    ab = a["seg_ab"]
+    x_seg, x_frac = network.segment_crossings
+    ab = a.seg_ab
     x_in = mask[:n][ab[x_seg[:, 0]]].any(axis=1) & mask[:n][ab[x_seg[:, 1]]].any(axis=1)
     x_ids = len(mask) + np.arange(len(x_seg))
     xs, xf = x_seg.ravel(), x_frac.ravel()
     xe = seg_edge[xs]
-    x_pos = ch.before[xe] + np.where(use_fwd[xs], xf, 1 - xf) * a["minutes"][xe]
+    x_pos = ch.before[xe] + np.where(use_fwd[xs], xf, 1 - xf) * a.minutes[xe]
     mask = np.concatenate([mask, x_in])
     el_chain = np.concatenate([cids, p_chain, seg_chain[xs], cids])
     el_pos = np.concatenate([np.zeros(len(cids)), p_pos, x_pos, ch.total[cids]])
@@ -164,10 +164,10 @@ def path_graph(
 
     # pass-through road nodes: the inner nodes of each canonical chain
     edges = ch.order[np.isin(ch.chain[ch.order], cids)]
-    inner = edges[ch.junction_of_node[a["v"][edges]] < 0]
-    pt_node = a["v"][inner]
+    inner = edges[ch.junction_of_node[a.v[edges]] < 0]
+    pt_node = a.v[inner]
     pt_chain = ch.chain[inner]
-    pt_pos = ch.before[inner] + a["minutes"][inner]
+    pt_pos = ch.before[inner] + a.minutes[inner]
     in_mask = mask[pt_node]
     pt_node, pt_chain, pt_pos = pt_node[in_mask], pt_chain[in_mask], pt_pos[in_mask]
     key_el = el_chain.astype(np.float64) * 1e7 + el_pos

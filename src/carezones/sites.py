@@ -388,15 +388,13 @@ def _access_points(net: RoadNetwork, geoms: Any) -> FloatArray:
         out[pt] = np.column_stack([shapely.get_x(g[pt]), shapely.get_y(g[pt])])
     other = np.flatnonzero(~pt)
     if len(other):
-        metric = shapely.transform(
-            g[other], lambda xy: np.column_stack(net._to_metric.transform(xy[:, 0], xy[:, 1]))
-        )
-        tree, lines = net._segments
+        metric = net.to_metric_geometry(g[other])
+        tree, lines = net.segment_lines
         idx = tree.query_nearest(metric, all_matches=False, return_distance=False)
         seg = np.empty(len(other), dtype=np.int64)
         seg[idx[0]] = idx[1]
         near = shapely.get_point(shapely.shortest_line(metric, lines[seg]), 0)
-        lon, lat = net._to_wgs.transform(shapely.get_x(near), shapely.get_y(near))
+        lon, lat = net.to_wgs84(shapely.get_x(near), shapely.get_y(near))
         out[other] = np.column_stack([lon, lat])
     return out
 
@@ -443,7 +441,7 @@ class _Inputs:
         """Return the points attached to ``net`` (snapped once per network, then cached)."""
         key = f"{net.mode}:{name}"
         if key not in self._cache:
-            self._cache[key] = net._attach(net.snap(points))
+            self._cache[key] = net.attach(net.snap(points))
         return self._cache[key]
 
     def supply_ratio(self, cat: Category, idx: IntArray) -> FloatArray | None:
@@ -464,8 +462,8 @@ class _Inputs:
         if key not in self._cache:
             walk = self.walk
             a_snap, _ = self.amenity_snap()
-            o, t, m = walk._router.within(self.attached(walk, "clients", self.clients),
-                                          walk._attach(_subset(a_snap, idx)),
+            o, t, m = walk.router.within(self.attached(walk, "clients", self.clients),
+                                          walk.attach(_subset(a_snap, idx)),
                                           cat.zero_minutes)  # fmt: skip
             w = self.hours[o] * decay(m, cat.full_minutes, cat.zero_minutes)
             demand = np.bincount(t, weights=w, minlength=len(idx))
@@ -479,9 +477,9 @@ class _Inputs:
         if "ref" not in self._cache:
             assert self.drive is not None and self.clients is not None and self.hours is not None
             d = self.drive
-            j = d._router.chains.junction_nodes
-            nodes = d._attach(d.snap(np.column_stack([d.lon[j], d.lat[j]])))
-            o, tgt, _ = d._router.within(nodes, self.attached(d, "clients", self.clients),
+            j = d.junction_nodes
+            nodes = d.attach(d.snap(np.column_stack([d.lon[j], d.lat[j]])))
+            o, tgt, _ = d.router.within(nodes, self.attached(d, "clients", self.clients),
                                          self.cfg.demand_minutes)  # fmt: skip
             got = np.bincount(o, weights=self.hours[tgt], minlength=len(j))
             self._cache["ref"] = float(got.max()) if len(got) else 0.0
@@ -505,7 +503,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
         snap = walk.snap(acc)
         off = snap.far
         out["walk_access_m"] = snap.distance_m
-        att = walk._attach(snap)
+        att = walk.attach(snap)
         amen = inp.amenities
         a_snap, _ = inp.amenity_snap() if amen is not None and len(amen) else (None, None)
         for cat in cfg.categories:
@@ -515,12 +513,12 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
             name = np.full(n, "", dtype=object)
             count = np.zeros(n, dtype=np.int64)
             if len(idx) and a_snap is not None:
-                a_att = walk._attach(_subset(a_snap, idx))
-                minutes, which = walk._router.nearest(att, a_att)
+                a_att = walk.attach(_subset(a_snap, idx))
+                minutes, which = walk.router.nearest(att, a_att)
                 names = amen.name.to_numpy()[idx]  # type: ignore[union-attr]
                 hit = which >= 0
                 name[hit] = names[which[hit]]
-                o, tgt, mins = walk._router.within(att, a_att, cat.zero_minutes)
+                o, tgt, mins = walk.router.within(att, a_att, cat.zero_minutes)
                 count = np.bincount(o, minlength=n)
                 ratio = inp.supply_ratio(cat, idx)
                 if ratio is not None:  # two-step floating catchment (E2SFCA)
@@ -544,10 +542,10 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
             notes[i] += [f"no {label} in the data" for label in absent]
     d_att = None  # the sites on the drive network: snapped once for every drive criterion
     if inp.drive is not None and ("staff" in weights or "demand" in weights or inp.rural()):
-        d_att = inp.drive._attach(inp.drive.snap(_access_points(inp.drive, geoms)))
+        d_att = inp.drive.attach(inp.drive.snap(_access_points(inp.drive, geoms)))
     if "staff" in weights:
         assert inp.drive is not None and inp.staff is not None and d_att is not None
-        t = inp.drive._router.table(inp.attached(inp.drive, "staff", inp.staff), d_att)
+        t = inp.drive.router.table(inp.attached(inp.drive, "staff", inp.staff), d_att)
         s = decay(t, cfg.staff_full_minutes, cfg.staff_zero_minutes)
         reach = np.isfinite(t)
         med = np.array([np.median(t[reach[:, i], i]) if reach[:, i].any() else np.inf
@@ -563,7 +561,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     if "demand" in weights:
         assert inp.drive is not None and inp.clients is not None and inp.hours is not None
         assert d_att is not None
-        o, tgt, _ = inp.drive._router.within(d_att, inp.attached(inp.drive, "clients", inp.clients),
+        o, tgt, _ = inp.drive.router.within(d_att, inp.attached(inp.drive, "clients", inp.clients),
                                              cfg.demand_minutes)  # fmt: skip
         got = np.bincount(o, weights=inp.hours[tgt], minlength=n)
         ref = inp.demand_reference()
@@ -576,7 +574,7 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     if inp.rural():
         assert inp.drive is not None and inp.towns is not None and d_att is not None
         town_pts = np.column_stack([inp.towns.geometry.x, inp.towns.geometry.y])
-        tm, ti = inp.drive._router.nearest(d_att, inp.attached(inp.drive, "towns", town_pts))
+        tm, ti = inp.drive.router.nearest(d_att, inp.attached(inp.drive, "towns", town_pts))
         penalty = cfg.rural_points * (1 - decay(tm, cfg.rural_full_minutes, cfg.rural_zero_minutes))
         tn = np.where(ti >= 0, inp.towns.name.to_numpy()[np.maximum(ti, 0)], "")
         out["town"] = tn
@@ -900,7 +898,7 @@ def _surface(inp: _Inputs) -> gpd.GeoDataFrame:
 
     net = inp.walk if inp.walk is not None else inp.drive
     assert net is not None
-    j = net._router.chains.junction_nodes
+    j = net.junction_nodes
     pts = shapely.points(net.lon[j], net.lat[j])
     frame = _score(pts, inp)
     frame = frame.drop(columns=[c for c in frame.columns if c.endswith("_nearest")])

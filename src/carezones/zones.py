@@ -228,7 +228,7 @@ def build_zones(
     ids = clients["client_id"].astype(str).to_numpy()
     hours = clients["hours_per_week"].to_numpy(dtype=float)
     lonlat = as_lonlat(clients)
-    cx, cy = network._to_metric.transform(lonlat[:, 0], lonlat[:, 1])
+    cx, cy = network.to_metric(lonlat[:, 0], lonlat[:, 1])
     area = _study_area(network, boundary)
     reasons = np.full(len(ids), "", dtype=object)
     inside = shapely.contains_xy(area, cx, cy) | shapely.intersects_xy(area, cx, cy)
@@ -372,9 +372,7 @@ def _study_area(network: RoadNetwork, boundary: Any) -> shapely.Geometry:
             raise ZoneError("the boundary has no CRS: set one (e.g. EPSG:27700)")
         geom = shapely.union_all(boundary.to_crs(network.crs).geometry.to_numpy())
     else:  # a shapely geometry in WGS84
-        geom = shapely.transform(
-            boundary, lambda c: np.column_stack(network._to_metric.transform(c[:, 0], c[:, 1]))
-        )
+        geom = network.to_metric_geometry(boundary)
     geom = shapely.make_valid(geom)
     if geom.is_empty or geom.area <= 0:
         raise ZoneError("the boundary is empty: give a polygon of the study area")
@@ -497,7 +495,7 @@ def _places(
         seg = np.concatenate([seg, fs.segment])
         frac = np.concatenate([frac, fs.fraction])
         access = np.concatenate([access, fs.access_minutes])
-    x, y = network._to_metric.transform(lon, lat)
+    x, y = network.to_metric(lon, lat)
     return _Places(
         lon, lat, np.asarray(x), np.asarray(y), w, seg, frac, access, of_client, fixed_ids
     )
@@ -505,20 +503,20 @@ def _places(
 
 def _augmented_graph(network: RoadNetwork, places: _Places) -> sp.csr_matrix:
     """Undirected road-node graph plus one node per place joined to its segment's ends."""
-    from carezones._routing import _csr_min
+    from carezones.network.routing import csr_min
 
-    a = network._a
+    a = network.arrays
     n, m = network.n_nodes, len(places.hours)
-    seg_edge = np.where(a["seg_fwd"] >= 0, a["seg_fwd"], a["seg_bwd"])
-    seg_min = a["minutes"][seg_edge[places.seg]]
-    ends = a["seg_ab"][places.seg]
+    seg_edge = a.segment_edge
+    seg_min = a.minutes[seg_edge[places.seg]]
+    ends = a.seg_ab[places.seg]
     pid = n + np.arange(m)
     to_a = places.frac * seg_min + places.access
     to_b = (1 - places.frac) * seg_min + places.access
-    rows = np.concatenate([a["u"], a["v"], pid, ends[:, 0], pid, ends[:, 1]])
-    cols = np.concatenate([a["v"], a["u"], ends[:, 0], pid, ends[:, 1], pid])
-    w = np.concatenate([a["minutes"], a["minutes"], to_a, to_a, to_b, to_b])
-    return _csr_min(rows, cols, np.maximum(w, 1e-9), n + m)
+    rows = np.concatenate([a.u, a.v, pid, ends[:, 0], pid, ends[:, 1]])
+    cols = np.concatenate([a.v, a.u, ends[:, 0], pid, ends[:, 1], pid])
+    w = np.concatenate([a.minutes, a.minutes, to_a, to_a, to_b, to_b])
+    return csr_min(rows, cols, np.maximum(w, 1e-9), n + m)
 
 
 @dataclass
@@ -914,7 +912,7 @@ def _masked(graph: sp.csr_matrix, node_mask: Any) -> sp.csr_matrix:
 # ---------------------------------------------------------------------- tiling
 def _densify(network: RoadNetwork) -> tuple[IntArray, FloatArray]:
     """Points along road segments longer than DENSIFY_M: segment and fraction of each."""
-    ab = network._a["seg_ab"]
+    ab = network.arrays.seg_ab
     length = np.hypot(
         network.x[ab[:, 1]] - network.x[ab[:, 0]], network.y[ab[:, 1]] - network.y[ab[:, 0]]
     )
@@ -936,14 +934,14 @@ def _generators(
     and each client's access leg (from the client to its road) is lined with points of the
     client's zone, so that a client's cell joins its zone's cells along the road.
     """
-    ab = network._a["seg_ab"]
+    ab = network.arrays.seg_ab
     x0, y0 = network.x[ab[dense_seg, 0]], network.y[ab[dense_seg, 0]]
     x1, y1 = network.x[ab[dense_seg, 1]], network.y[ab[dense_seg, 1]]
     gx = [network.x, x0 + (x1 - x0) * dense_frac]
     gy = [network.y, y0 + (y1 - y0) * dense_frac]
     gz = [node_zone, dense_zone]
     placed = np.flatnonzero(client_zone >= 0)
-    rx, ry = network._to_metric.transform(snapped.lon[placed], snapped.lat[placed])
+    rx, ry = network.to_metric(snapped.lon[placed], snapped.lat[placed])
     px, py = np.asarray(cx)[placed], np.asarray(cy)[placed]
     n_pts = np.maximum(np.ceil(np.hypot(px - rx, py - ry) / ACCESS_STEP_M), 1).astype(np.int64)
     idx = np.repeat(np.arange(len(placed)), n_pts)

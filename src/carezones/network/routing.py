@@ -205,7 +205,7 @@ class ChainGraph:
             rows = np.concatenate([self._end, ids])
             cols = np.concatenate([self._start, c.start[att.chain]])
         w = np.concatenate([self._w, cost])
-        return _csr_min(rows, cols, w, self.n + n_pts)
+        return csr_min(rows, cols, w, self.n + n_pts)
 
     def table(self, orig: Attachment, dest: Attachment, progress: bool = False) -> FloatArray:
         """Return the travel-time matrix (minutes) from ``orig`` points to ``dest`` points."""
@@ -419,7 +419,7 @@ def _same_chain_pairs(orig: Attachment, dest: Attachment) -> list[tuple[int, int
     return out
 
 
-def _csr_min(rows: IntArray, cols: IntArray, w: FloatArray, size: int) -> sp.csr_matrix:
+def csr_min(rows: IntArray, cols: IntArray, w: FloatArray, size: int) -> sp.csr_matrix:
     """Sparse matrix keeping the smallest weight of duplicate (row, col) entries."""
     ok = np.isfinite(w)
     rows, cols, w = rows[ok], cols[ok], w[ok]

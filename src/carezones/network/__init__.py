@@ -1,0 +1,63 @@
+"""Road networks: load once, snap points, and compute exact road travel times fast.
+
+:func:`load_network` reads an OSM extract (``.osm.pbf``, ``.osm``, ``.osm.bz2``) or an osmnx
+GraphML file into a :class:`RoadNetwork` for driving or walking, keeps its largest strongly
+connected part, and caches the prepared arrays on disk. The network answers every travel-time
+question the planning modules ask (``snap``, ``travel_times``, ``nearest``, ``route``,
+``isochrones``) through one of two engines:
+
+``"builtin"``
+    Exact Dijkstra (scipy's csgraph) over the network with pass-through nodes contracted;
+    equal to networkx's Dijkstra on the same graph and weights.
+``"osrm"``
+    OSRM contraction hierarchies (``osrm-bindings``) with OSRM's own car/foot profiles; only
+    for OSM files. ``travel_times`` can use it; ``nearest``, ``route`` and ``isochrones``
+    always use the built-in engine, which supports multi-source searches.
+
+Times are in minutes and include the *access legs*: the straight line from each point to where
+it meets the road, travelled at the speed model's access speed. Unreachable pairs are ``inf``
+(never 0), and so is every time to or from a point farther than ``max_snap_m`` from any road.
+
+Modules
+-------
+``road``
+    :class:`RoadNetwork`: snapping, queries, and the small internal interface planning code uses.
+``data``
+    The data classes: :class:`Provenance`, :class:`Snapped`, :class:`Route`, :class:`NetworkArrays`.
+``loading``
+    :func:`load_network`, the on-disk cache and fetching a place through osmnx.
+``routing``
+    The built-in engine: chains of pass-through nodes contracted, Dijkstra with scipy.
+``osrm``
+    The OSRM engine through ``osrm-bindings``.
+
+The speed model (:mod:`carezones.speeds`) stays a module of its own: the OSM reader in
+:mod:`carezones.io` needs it too, and the network package builds on io, not the reverse.
+"""
+
+from carezones.network.data import (
+    ATTRIBUTION,
+    SYNTHETIC_ATTRIBUTION,
+    NetworkArrays,
+    Provenance,
+    Route,
+    Snapped,
+)
+from carezones.network.loading import CACHE_VERSION, Engine, clear_cache, load_network
+from carezones.network.road import RoadNetwork, as_lonlat, metric_crs
+
+__all__ = [
+    "ATTRIBUTION",
+    "CACHE_VERSION",
+    "SYNTHETIC_ATTRIBUTION",
+    "Engine",
+    "NetworkArrays",
+    "Provenance",
+    "RoadNetwork",
+    "Route",
+    "Snapped",
+    "as_lonlat",
+    "clear_cache",
+    "load_network",
+    "metric_crs",
+]

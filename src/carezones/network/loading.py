@@ -1,0 +1,253 @@
+"""Loading road networks: read the source, keep the connected part, cache the result on disk.
+
+:func:`load_network` reads an OSM extract or an osmnx GraphML file (through
+:mod:`carezones._osm`), or fetches a place through osmnx when online; keeps the largest
+strongly connected part; builds the router's chains; and caches the prepared arrays (and the
+OSRM build) in the cache folder, keyed by the file's content, the mode and the speed model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import socket
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from carezones import _osm
+from carezones._data import cache_dir
+from carezones.errors import NetworkError, OfflineError
+from carezones.network import osrm as _osrm
+from carezones.network.data import (
+    ATTRIBUTION,
+    EDGE_FIELDS,
+    SYNTHETIC_ATTRIBUTION,
+    NetworkArrays,
+    Provenance,
+)
+from carezones.network.road import RoadNetwork
+from carezones.network.routing import build_chains
+from carezones.speeds import Mode, SpeedModel
+
+log = logging.getLogger("carezones")
+
+Engine = Literal["auto", "builtin", "osrm"]
+
+CACHE_VERSION = 2
+
+
+def load_network(
+    source: str | os.PathLike[str],
+    mode: Mode = "drive",
+    engine: Engine = "auto",
+    *,
+    speeds: SpeedModel | None = None,
+    max_snap_m: float = 1000.0,
+    cache: bool = True,
+    timeout_s: float = 5.0,
+) -> RoadNetwork:
+    """Load a drive or walk road network.
+
+    Parameters
+    ----------
+    source : str or path
+        An OSM extract (``.osm.pbf``, ``.osm``, ``.osm.bz2``), an osmnx ``.graphml`` file, or a
+        place name to fetch through osmnx (needs the internet; offline this fails at once
+        with :class:`~carezones.OfflineError`).
+    mode : {"drive", "walk"}
+        Which ways to keep and how fast they are travelled (see :mod:`carezones.speeds`).
+    engine : {"auto", "builtin", "osrm"}
+        Default engine for :meth:`RoadNetwork.travel_times`. ``"auto"`` picks OSRM when the
+        source is an OSM file and ``osrm-bindings`` is installed, else the built-in engine.
+    speeds : SpeedModel, optional
+        Speed overrides (default :class:`~carezones.speeds.SpeedModel()`).
+    max_snap_m : float
+        Points farther than this from any road are flagged and not routed.
+    cache : bool
+        Keep the prepared network (and OSRM files) in the cache folder (``$CAREZONES_CACHE``
+        or ``~/.cache/carezones``), keyed by the file's content, the mode and the speed model.
+    timeout_s : float
+        How long to wait for the internet when ``source`` is a place name.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Examples
+    --------
+    >>> net = load_network("rutland-2022-07-20.osm.pbf", mode="drive")  # doctest: +SKIP
+    >>> net.provenance.attribution  # doctest: +SKIP
+    '© OpenStreetMap contributors'
+    """
+    speeds = speeds or SpeedModel()
+    if mode not in ("drive", "walk"):
+        raise ValueError(f"mode must be 'drive' or 'walk', got {mode!r}")
+    if engine not in ("auto", "builtin", "osrm"):
+        raise ValueError(f"engine must be 'auto', 'builtin' or 'osrm', got {engine!r}")
+    path = Path(source)
+    if not path.exists():
+        if path.suffix or os.sep in str(source):
+            raise FileNotFoundError(
+                f"network file not found: {source}. Give the path of an .osm.pbf/.osm/.graphml "
+                "file (e.g. a county extract from Geofabrik)."
+            )
+        return _from_place(str(source), mode, speeds, max_snap_m, timeout_s)
+    is_osm = _osm.is_osm_file(path)
+    if not is_osm and path.suffix.lower() != ".graphml":
+        raise NetworkError(
+            f"{path.name}: unknown network format; use .osm.pbf, .osm, .osm.bz2 or .graphml"
+        )
+    digest = _sha256(path)
+    key = f"{digest[:16]}-{mode}-{speeds.key()}-v{CACHE_VERSION}"
+    folder = cache_dir() / "networks" / key
+    arrays, prov = _load_cached(folder) if cache else (None, None)
+    if arrays is None or prov is None:
+        raw = _osm.read_osm(path, mode, speeds) if is_osm else _osm.read_graphml(path, mode, speeds)
+        arrays, prov = _prepare(raw, str(path), digest, mode)
+        if cache:
+            _save_cached(folder, arrays, prov)
+    else:
+        prov = Provenance(**{**asdict(prov), "source": str(path), "from_cache": True})
+    osrm_base = None
+    use_osrm = engine == "osrm" or (engine == "auto" and is_osm and _osrm.available())
+    if use_osrm:
+        if not is_osm:
+            raise NetworkError("engine='osrm' needs an OSM file (.osm.pbf/.osm), not GraphML")
+        if not _osrm.available():
+            raise NetworkError(
+                "engine='osrm' needs the osrm-bindings package: pip install osrm-bindings"
+            )
+        base_dir = (
+            folder if cache else cache_dir() / "tmp" / key
+        ) / f"osrm-{_osrm.profile_key(mode, speeds)}"
+        osrm_base = _osrm.build(path, mode, speeds, base_dir)
+    net = RoadNetwork(
+        arrays,
+        mode=mode,
+        speeds=speeds,
+        provenance=prov,
+        engine="osrm" if use_osrm else "builtin",
+        osrm_base=osrm_base,
+        max_snap_m=max_snap_m,
+    )
+    log.info("loaded %s", prov.describe())
+    return net
+
+
+def _from_place(
+    place: str, mode: Mode, speeds: SpeedModel, max_snap_m: float, timeout_s: float
+) -> RoadNetwork:
+    if not _internet_available(timeout_s):
+        raise OfflineError(
+            f"'{place}' is not a file, so it would be fetched from OpenStreetMap, but there is "
+            "no internet connection. Download an extract (.osm.pbf) of the area, e.g. from "
+            "Geofabrik, and pass its path instead."
+        )
+    import osmnx as ox
+
+    ox.settings.requests_timeout = int(max(timeout_s, 30))
+    graph = ox.graph_from_place(place, network_type=mode, simplify=False, retain_all=True)
+    tmp = cache_dir() / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    gml = tmp / (hashlib.sha256(place.encode()).hexdigest()[:16] + ".graphml")
+    ox.save_graphml(graph, gml)
+    return load_network(gml, mode, "builtin", speeds=speeds, max_snap_m=max_snap_m)
+
+
+def _internet_available(timeout_s: float, host: str = "overpass-api.de") -> bool:
+    try:
+        with socket.create_connection((host, 443), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _prepare(
+    raw: _osm.EdgeArrays, source: str, digest: str, mode: Mode
+) -> tuple[NetworkArrays, Provenance]:
+    """Keep the largest strongly connected part and build the routing chains."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(raw.lon)
+    adj = csr_matrix((np.ones(len(raw.u)), (raw.u, raw.v)), shape=(n, n))
+    n_comp, labels = connected_components(adj, directed=True, connection="strong")
+    biggest = int(np.argmax(np.bincount(labels)))
+    keep_node = labels == biggest
+    keep_edge = keep_node[raw.u] & keep_node[raw.v]
+    new_index = np.cumsum(keep_node) - 1
+    edge_new = np.cumsum(keep_edge) - 1
+    arrays: dict[str, Any] = {
+        "node_osmid": raw.node_osmid[keep_node],
+        "lon": raw.lon[keep_node],
+        "lat": raw.lat[keep_node],
+    }
+    for f in EDGE_FIELDS:
+        arrays[f] = getattr(raw, f)[keep_edge]
+    arrays["u"] = new_index[arrays["u"]]
+    arrays["v"] = new_index[arrays["v"]]
+    fwd, bwd = raw.seg_fwd, raw.seg_bwd
+    fwd_ok = (fwd >= 0) & keep_edge[np.maximum(fwd, 0)]
+    bwd_ok = (bwd >= 0) & keep_edge[np.maximum(bwd, 0)]
+    keep_seg = fwd_ok | bwd_ok
+    arrays["seg_ab"] = new_index[raw.seg_ab[keep_seg]]
+    arrays["seg_fwd"] = np.where(fwd_ok, edge_new[np.maximum(fwd, 0)], -1)[keep_seg]
+    arrays["seg_bwd"] = np.where(bwd_ok, edge_new[np.maximum(bwd, 0)], -1)[keep_seg]
+    chains = build_chains(len(arrays["lon"]), arrays["u"], arrays["v"], arrays["minutes"])
+    prov = Provenance(
+        source=source,
+        sha256=digest,
+        osm_timestamp=raw.osm_timestamp,
+        mode=mode,
+        nodes=int(keep_node.sum()),
+        edges=int(keep_edge.sum()),
+        dropped_nodes=int(n - keep_node.sum()),
+        dropped_edges=int(len(raw.u) - keep_edge.sum()),
+        dropped_components=int(n_comp - 1),
+        synthetic=raw.synthetic,
+        attribution=SYNTHETIC_ATTRIBUTION if raw.synthetic else ATTRIBUTION,
+        licence="none: invented data" if raw.synthetic else "Open Database Licence (ODbL) 1.0",
+    )
+    return NetworkArrays(**arrays, chains=chains), prov
+
+
+def _load_cached(folder: Path) -> tuple[NetworkArrays | None, Provenance | None]:
+    npz, meta = folder / "arrays.npz", folder / "provenance.json"
+    if not (npz.exists() and meta.exists()):
+        return None, None
+    try:
+        with np.load(npz, allow_pickle=False) as data:
+            arrays = NetworkArrays.from_dict({k: data[k] for k in data.files})
+        prov = Provenance(**json.loads(meta.read_text()))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        log.warning("ignoring a damaged network cache in %s (%s)", folder, exc)
+        return None, None
+    return arrays, prov
+
+
+def _save_cached(folder: Path, arrays: NetworkArrays, prov: Provenance) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".arrays-{os.getpid()}-{time.time_ns()}.npz"
+    np.savez(tmp, **arrays.to_dict())
+    os.replace(tmp, folder / "arrays.npz")
+    (folder / "provenance.json").write_text(json.dumps(asdict(prov), indent=1))
+
+
+def clear_cache() -> None:
+    """Delete every cached network (and OSRM build)."""
+    shutil.rmtree(cache_dir() / "networks", ignore_errors=True)

@@ -238,9 +238,7 @@ def test_bad_sources_fail_clearly(tmp_path, cache, monkeypatch):
 
 
 def test_place_name_offline_fails_fast(monkeypatch, cache):
-    monkeypatch.setattr(
-        "carezones.network.loading._internet_available", lambda timeout_s: False
-    )
+    monkeypatch.setattr("carezones.network.loading._internet_available", lambda timeout_s: False)
     t0 = time.perf_counter()
     with pytest.raises(OfflineError, match=r"no internet connection.*\.osm\.pbf"):
         cn.load_network("Rutland, England")

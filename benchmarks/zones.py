@@ -129,10 +129,11 @@ def main() -> int:
         return 0
 
     import carezones as cz
-    from carezones.zones import _study_area, build_zones
+    from carezones.zones import build_zones
+    from carezones.zones.inputs import study_area
 
     net = cz.load_network(args.pbf, "drive", engine="builtin")
-    area = _study_area(net, None)
+    area = study_area(net, None)
     print(f"network: {net.provenance.describe()}")
     head = (
         f"{'clients':>7} {'k':>3} {'method':<22}{'sec':>7}{'MB':>7}{'hours CV':>9}{'worst':>8}"

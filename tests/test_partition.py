@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from carezones._partition import make_contiguous, polish, rebalance
+from carezones.zones.partition import make_contiguous, polish, rebalance
 
 
 def grid(n: int) -> sp.csr_matrix:

@@ -105,7 +105,7 @@ def test_unreachable_and_outside_clients_listed_with_reasons(county):
     net, clients = county
     extra = clients.iloc[:2].copy()
     extra["client_id"] = ["FAR", "OUT"]
-    from carezones.zones import _study_area
+    from carezones.zones.inputs import study_area as _study_area
 
     lon0, lat0 = float(clients.geometry.x.mean()), float(clients.geometry.y.mean())
     # a point inside the study area but more than 1 km from any road (there is one: a reservoir)

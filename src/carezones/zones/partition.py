@@ -1,11 +1,12 @@
-"""Contiguous, balanced partitions of the zoning graph.
+"""Moves on the zoning graph: a contiguous start, balancing, polishing; never a zone in two.
 
-The zoning graph has one node per road junction and one per client place, joined along each
-road in the order they lie on it: a road between two junctions with two places on it becomes
-the path ``junction - place - place - junction``. A zone that is connected in this graph is
-connected on the roads (pass-through road nodes take the zone of the nearer element on their
-road), so its map polygon is one piece.
+Zones are labels of the zoning graph's nodes (:mod:`~carezones.zones.graph`); every function
+here takes its adjacency matrix and returns new labels.
 
+:func:`priced_voronoi` is the contiguous start: each node to the zone of least
+minutes-plus-price, with the prices from the balanced LP's duals
+(:func:`~carezones.zones.centres.balanced_assignment`). :func:`make_contiguous` joins any piece
+cut off from its zone's centre to the neighbouring zone it touches most.
 :func:`rebalance` brings every zone's hours into the band by moving connected pieces between
 neighbouring zones, guided by a minimum-cost flow of hours over the zones' adjacency;
 :func:`polish` then moves single boundary nodes that bring clients closer to their centre.
@@ -16,179 +17,139 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-if TYPE_CHECKING:
-    from carezones.network import RoadNetwork
-
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-@dataclass
-class PathGraph:
-    """Junctions and places joined along each road, in road order.
+def priced_voronoi(adj: sp.csr_matrix, score: FloatArray, weight: FloatArray) -> IntArray:
+    """Give each node the zone of least minutes-plus-price: connected zones, balanced hours.
 
-    ``nodes[i]`` is the zoning-graph id of local node ``i`` (a road node index for junctions,
-    ``n_road + place`` for places); ``adj`` is the undirected local graph (minutes along the
-    road). ``pt_node`` are the pass-through road nodes to label, each between local nodes
-    ``pt_prev`` and ``pt_next`` on its road (-1 where there is none), nearer to ``pt_prev``
-    where ``pt_near_prev``.
+    With the prices (the duals of the balance constraints of the transportation LP), every
+    node on the shortest path from a centre to a node of its zone is in that zone too, so
+    zones are connected. Where zones tie (a stretch of road reached by both through one
+    junction), the tied stretch goes whole to the tied zone with the fewest hours so far.
+
+    Parameters
+    ----------
+    adj : scipy.sparse.csr_matrix
+        The zoning graph's adjacency.
+    score : numpy.ndarray
+        Minutes plus price from each zone's centre to each node, shape (k, nodes).
+    weight : numpy.ndarray
+        Each node's weekly hours.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The zone of each node.
     """
+    from scipy.sparse.csgraph import connected_components
 
-    nodes: IntArray
-    adj: sp.csr_matrix
-    pt_node: IntArray
-    pt_prev: IntArray
-    pt_next: IntArray
-    pt_near_prev: npt.NDArray[np.bool_]
-    seg_chain: IntArray  # the chain describing each road segment
-    seg_edge: IntArray  # the directed edge of each segment on that chain
-    seg_fwd: npt.NDArray[np.bool_]  # that edge runs from the segment's first node
-    el_key: FloatArray  # sorted (chain, position) keys of the elements
-    el_loc: IntArray  # local node of each element
-
-    def local(self, ids: IntArray) -> IntArray:
-        """Local index of zoning-graph ids (-1 for ids not in the graph)."""
-        pos = np.searchsorted(self.nodes, ids)
-        pos = np.minimum(pos, len(self.nodes) - 1)
-        return np.where(self.nodes[pos] == ids, pos, -1)
-
-    def zone_at(
-        self, network: RoadNetwork, seg: IntArray, frac: FloatArray, zone: IntArray
-    ) -> IntArray:
-        """Zone of points on the roads: that of the nearer element on their road (-1: none)."""
-        ch = network.router.chains
-        e = self.seg_edge[seg]
-        f = np.where(self.seg_fwd[seg], frac, 1 - frac)
-        chain = self.seg_chain[seg]
-        pos = ch.before[e] + f * network.arrays.minutes[e]
-        key = chain.astype(np.float64) * 1e7 + pos
-        after = np.searchsorted(self.el_key, key, side="right")
-        n = len(self.el_key)
-        pi, ni = np.maximum(after - 1, 0), np.minimum(after, n - 1)
-        ok_p = (after > 0) & (np.floor(self.el_key[pi] / 1e7) == chain)
-        ok_n = (after < n) & (np.floor(self.el_key[ni] / 1e7) == chain)
-        d_p = np.where(ok_p, key - self.el_key[pi], np.inf)
-        d_n = np.where(ok_n, self.el_key[ni] - key, np.inf)
-        loc = np.where(d_p <= d_n, self.el_loc[pi], self.el_loc[ni])
-        return np.where(ok_p | ok_n, zone[loc], -1)
-
-    def road_zones(self, zone: IntArray, n_road: int) -> IntArray:
-        """Zone of every road node: junctions their own, pass-through nodes the nearer element."""
-        out = np.full(n_road, -1, dtype=np.int64)
-        j = self.nodes < n_road
-        out[self.nodes[j]] = zone[j]
-        prev_z = np.where(self.pt_prev >= 0, zone[np.maximum(self.pt_prev, 0)], -1)
-        next_z = np.where(self.pt_next >= 0, zone[np.maximum(self.pt_next, 0)], -1)
-        first = np.where(self.pt_near_prev, prev_z, next_z)
-        second = np.where(self.pt_near_prev, next_z, prev_z)
-        out[self.pt_node] = np.where(first >= 0, first, second)
-        return out
+    k = score.shape[0]
+    tied = score <= score.min(axis=0) + 1e-6
+    zone = np.argmax(tied, axis=0).astype(np.int64)
+    multi = tied.sum(axis=0) > 1
+    if not multi.any():
+        return zone
+    pattern = (tied * (2 ** np.arange(k, dtype=np.float64))[:, None]).sum(axis=0)
+    coo = adj.tocoo()
+    same = multi[coo.row] & multi[coo.col] & (pattern[coo.row] == pattern[coo.col])
+    sub = sp.csr_matrix((np.ones(int(same.sum())), (coo.row[same], coo.col[same])), adj.shape)
+    _, comp = connected_components(sub, directed=False)
+    load = np.bincount(zone[~multi], weights=weight[~multi], minlength=k)
+    comps = np.unique(comp[multi])
+    hours = np.bincount(comp[multi], weights=weight[multi], minlength=comp.max() + 1)[comps]
+    first: dict[int, int] = {}
+    for v in np.flatnonzero(multi).tolist():
+        first.setdefault(int(comp[v]), v)
+    for c in comps[np.lexsort((comps, -hours))].tolist():
+        options = np.flatnonzero(tied[:, first[c]])
+        z = int(options[np.argmin(load[options])])
+        zone[comp == c] = z
+        load[z] += weight[comp == c].sum()
+    return zone
 
 
-def path_graph(
-    network: RoadNetwork, seg: IntArray, frac: FloatArray, mask: npt.NDArray[np.bool_]
-) -> PathGraph:
-    """Build the zoning graph of the junctions and places in ``mask``.
+def make_contiguous(adj: sp.csr_matrix, zone: IntArray, centres: IntArray, k: int) -> IntArray:
+    """Join each piece of a zone cut off from its centre to the neighbouring zone it touches most.
 
-    ``seg``/``frac`` give each place's snap (segment and fraction from its first node);
-    ``mask`` covers road nodes then places, as zoning-graph ids. Where two roads cross
-    without meeting (a bridge), both pass through one extra node (id ``len(mask) + i``): a
-    map cannot draw both roads in different zones there, so the graph does not allow it.
+    Parameters
+    ----------
+    adj : scipy.sparse.csr_matrix
+        The zoning graph's adjacency.
+    zone : numpy.ndarray of int64
+        The zone of each node (-1: none).
+    centres : numpy.ndarray of int64
+        Each zone's centre node.
+    k : int
+        The number of zones.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The new zone of each node.
     """
-    a = network.arrays
-    ch = network.router.chains
-    n = network.n_nodes
-    fwd, bwd = a.seg_fwd, a.seg_bwd
-    # each road is described by one of its (up to two) directed chains: the lower-numbered
-    c_f = np.where(fwd >= 0, ch.chain[np.maximum(fwd, 0)], np.iinfo(np.int64).max)
-    c_b = np.where(bwd >= 0, ch.chain[np.maximum(bwd, 0)], np.iinfo(np.int64).max)
-    use_fwd = c_f <= c_b
-    seg_chain = np.minimum(c_f, c_b)
-    seg_edge = np.where(use_fwd, fwd, bwd)
-    canonical = np.zeros(len(ch.total), dtype=bool)
-    canonical[seg_chain] = True
+    from scipy.sparse.csgraph import connected_components
 
-    # elements on each canonical chain: its two junctions and the places snapped to it
-    js, je = ch.junction_nodes[ch.start], ch.junction_nodes[ch.end]
-    cids = np.flatnonzero(canonical)
-    place_ids = np.flatnonzero(mask[n:])
-    p_seg = seg[place_ids]
-    p_chain = seg_chain[p_seg]
-    e = seg_edge[p_seg]
-    f = np.where(use_fwd[p_seg], frac[place_ids], 1 - frac[place_ids])
-    p_pos = ch.before[e] + f * a.minutes[e]
-    # crossings: one node on both roads, kept where both roads touch the group
-    x_seg, x_frac = network.segment_crossings
-    ab = a.seg_ab
-    x_in = mask[:n][ab[x_seg[:, 0]]].any(axis=1) & mask[:n][ab[x_seg[:, 1]]].any(axis=1)
-    x_ids = len(mask) + np.arange(len(x_seg))
-    xs, xf = x_seg.ravel(), x_frac.ravel()
-    xe = seg_edge[xs]
-    x_pos = ch.before[xe] + np.where(use_fwd[xs], xf, 1 - xf) * a.minutes[xe]
-    mask = np.concatenate([mask, x_in])
-    el_chain = np.concatenate([cids, p_chain, seg_chain[xs], cids])
-    el_pos = np.concatenate([np.zeros(len(cids)), p_pos, x_pos, ch.total[cids]])
-    el_id = np.concatenate([js[cids], n + place_ids, np.repeat(x_ids, 2), je[cids]])
-    el_rank = np.concatenate(
-        [np.zeros(len(cids)), np.ones(len(place_ids) + len(xs)), np.full(len(cids), 2)]
-    )
-    keep = mask[el_id]
-    el_chain, el_pos, el_id, el_rank = el_chain[keep], el_pos[keep], el_id[keep], el_rank[keep]
-    order = np.lexsort((el_id, el_rank, el_pos, el_chain))
-    el_chain, el_pos, el_id = el_chain[order], el_pos[order], el_id[order]
-
-    junction = np.zeros(len(mask), dtype=bool)
-    junction[ch.junction_nodes] = True
-    junction[n:] = True  # places and crossings
-    nodes = np.unique(np.concatenate([np.flatnonzero(mask & junction), el_id]))
-    loc = np.full(len(mask), -1, dtype=np.int64)
-    loc[nodes] = np.arange(len(nodes))
-    same = el_chain[1:] == el_chain[:-1]
-    r, c = loc[el_id[:-1][same]], loc[el_id[1:][same]]
-    wgt = np.maximum(el_pos[1:][same] - el_pos[:-1][same], 1e-6)
-    diff = r != c
-    r, c, wgt = r[diff], c[diff], wgt[diff]
-    adj = sp.csr_matrix(
-        (np.concatenate([wgt, wgt]), (np.concatenate([r, c]), np.concatenate([c, r]))),
-        shape=(len(nodes), len(nodes)),
-    )
-    adj.sum_duplicates()
-    adj.data[:] = np.maximum(adj.data, 1e-6)  # parallel roads: any positive weight will do
-
-    # pass-through road nodes: the inner nodes of each canonical chain
-    edges = ch.order[np.isin(ch.chain[ch.order], cids)]
-    inner = edges[ch.junction_of_node[a.v[edges]] < 0]
-    pt_node = a.v[inner]
-    pt_chain = ch.chain[inner]
-    pt_pos = ch.before[inner] + a.minutes[inner]
-    in_mask = mask[pt_node]
-    pt_node, pt_chain, pt_pos = pt_node[in_mask], pt_chain[in_mask], pt_pos[in_mask]
-    key_el = el_chain.astype(np.float64) * 1e7 + el_pos
-    key_pt = pt_chain.astype(np.float64) * 1e7 + pt_pos
-    after = np.searchsorted(key_el, key_pt, side="right")
-    prev_i = after - 1
-    ok_prev = (prev_i >= 0) & (el_chain[np.maximum(prev_i, 0)] == pt_chain)
-    ok_next = (after < len(el_chain)) & (el_chain[np.minimum(after, len(el_chain) - 1)] == pt_chain)
-    pt_prev = np.where(ok_prev, loc[el_id[np.maximum(prev_i, 0)]], -1)
-    pt_next = np.where(ok_next, loc[el_id[np.minimum(after, len(el_chain) - 1)]], -1)
-    d_prev = np.where(ok_prev, pt_pos - el_pos[np.maximum(prev_i, 0)], np.inf)
-    d_next = np.where(ok_next, el_pos[np.minimum(after, len(el_chain) - 1)] - pt_pos, np.inf)
-    return PathGraph(
-        nodes, adj, pt_node, pt_prev, pt_next, d_prev <= d_next, seg_chain, seg_edge, use_fwd,
-        key_el, loc[el_id],
-    )  # fmt: skip
+    zone = zone.copy()
+    coo = adj.tocoo()
+    for _ in range(50):
+        same = (zone[coo.row] == zone[coo.col]) & (zone[coo.row] >= 0)
+        intra = sp.csr_matrix(
+            (np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=adj.shape
+        )
+        _, comp = connected_components(intra, directed=False)
+        stray = (zone >= 0) & ~np.isin(comp, comp[centres])
+        if not stray.any():
+            break
+        cross = ~same & (zone[coo.col] >= 0) & stray[coo.row] & ~stray[coo.col]
+        if not cross.any():  # pieces touching no settled zone: leave them for now
+            cross = ~same & (zone[coo.col] >= 0) & stray[coo.row]
+        if not cross.any():
+            break
+        key = comp[coo.row[cross]] * (k + 1) + zone[coo.col[cross]]
+        uk, counts = np.unique(key, return_counts=True)
+        comps, targets = uk // (k + 1), uk % (k + 1)
+        order = np.lexsort((targets, -counts, comps))
+        comps, targets = comps[order], targets[order]
+        first = np.r_[True, comps[1:] != comps[:-1]]
+        target = dict(zip(comps[first].tolist(), targets[first].tolist(), strict=True))
+        nodes = np.flatnonzero(stray)
+        new = np.array([target.get(int(c), -2) for c in comp[nodes]])
+        ok = new != -2
+        if not ok.any():
+            break
+        zone[nodes[ok]] = new[ok]
+    return zone
 
 
 # ---------------------------------------------------------------------- connectivity
 def reached_from(adj: sp.csr_matrix, zone: IntArray, start: int, skip: Any = ()) -> Any:
-    """Boolean mask of the nodes of ``start``'s zone reachable from it avoiding ``skip``."""
+    """Return the nodes of ``start``'s zone reachable from it within the zone, avoiding ``skip``.
+
+    Parameters
+    ----------
+    adj : scipy.sparse.csr_matrix
+        The zoning graph's adjacency.
+    zone : numpy.ndarray of int64
+        The zone of each node.
+    start : int
+        The node to start from.
+    skip : iterable of int
+        Nodes to avoid (when ``start`` is one, nothing is reached).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        A mask of the nodes reached, ``start`` included.
+    """
     indptr, indices = adj.indptr, adj.indices
     z = zone[start]
     seen = np.zeros(len(zone), dtype=bool)
@@ -378,6 +339,32 @@ def rebalance(
     where it touches it. Where no such subtree fits (the clients sit far from the border), a
     fitting subtree goes with the client-free road joining it to ``b``. A step is kept only
     when it lowers the flow's cost, so the loop ends.
+
+    Parameters
+    ----------
+    adj : scipy.sparse.csr_matrix
+        The zoning graph's adjacency.
+    zone : numpy.ndarray of int64
+        The zone of each node (-1: none).
+    w : numpy.ndarray
+        Each node's weekly hours.
+    cw : numpy.ndarray
+        Each node's cost weight (its hours, or a small pull for a junction).
+    t : numpy.ndarray
+        Minutes from each zone's centre to each node, shape (k, nodes).
+    centres : numpy.ndarray of int64
+        Each zone's centre node: it never moves.
+    lo, hi : float
+        The band of a zone's hours.
+    max_steps : int
+        Maximum pieces moved.
+    n_try : int
+        Candidate pieces tried per pair of zones.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The new zone of each node.
     """
     k = len(centres)
     zone = zone.copy()
@@ -439,6 +426,30 @@ def polish(
 
     A move must lower the weighted minutes (``cw`` times minutes to the centre), keep both
     zones' hours in [lo, hi] (or not further out), and never cut the zone it leaves.
+
+    Parameters
+    ----------
+    adj : scipy.sparse.csr_matrix
+        The zoning graph's adjacency.
+    zone : numpy.ndarray of int64
+        The zone of each node (-1: none).
+    cw : numpy.ndarray
+        Each node's cost weight (its hours, or a small pull for a junction).
+    w : numpy.ndarray
+        Each node's weekly hours.
+    t : numpy.ndarray
+        Minutes from each zone's centre to each node, shape (k, nodes).
+    centres : numpy.ndarray of int64
+        Each zone's centre node: it never moves.
+    lo, hi : float
+        The band of a zone's hours.
+    passes : int
+        Maximum passes over the boundary nodes.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The new zone of each node.
     """
     k = len(centres)
     zone = zone.copy()
@@ -483,40 +494,4 @@ def polish(
             changed += 1
         if not changed:
             break
-    return zone
-
-
-def make_contiguous(adj: sp.csr_matrix, zone: IntArray, centres: IntArray, k: int) -> IntArray:
-    """Pieces of a zone cut off from its centre join the neighbouring zone they touch most."""
-    from scipy.sparse.csgraph import connected_components
-
-    zone = zone.copy()
-    coo = adj.tocoo()
-    for _ in range(50):
-        same = (zone[coo.row] == zone[coo.col]) & (zone[coo.row] >= 0)
-        intra = sp.csr_matrix(
-            (np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=adj.shape
-        )
-        _, comp = connected_components(intra, directed=False)
-        stray = (zone >= 0) & ~np.isin(comp, comp[centres])
-        if not stray.any():
-            break
-        cross = ~same & (zone[coo.col] >= 0) & stray[coo.row] & ~stray[coo.col]
-        if not cross.any():  # pieces touching no settled zone: leave them for now
-            cross = ~same & (zone[coo.col] >= 0) & stray[coo.row]
-        if not cross.any():
-            break
-        key = comp[coo.row[cross]] * (k + 1) + zone[coo.col[cross]]
-        uk, counts = np.unique(key, return_counts=True)
-        comps, targets = uk // (k + 1), uk % (k + 1)
-        order = np.lexsort((targets, -counts, comps))
-        comps, targets = comps[order], targets[order]
-        first = np.r_[True, comps[1:] != comps[:-1]]
-        target = dict(zip(comps[first].tolist(), targets[first].tolist(), strict=True))
-        nodes = np.flatnonzero(stray)
-        new = np.array([target.get(int(c), -2) for c in comp[nodes]])
-        ok = new != -2
-        if not ok.any():
-            break
-        zone[nodes[ok]] = new[ok]
     return zone

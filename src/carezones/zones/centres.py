@@ -1,0 +1,254 @@
+"""Zone centres: k-means++ starts, the balanced transportation LP and its prices, medoids.
+
+The starting centres come from k-means++ seeds and Lloyd's iterations with the hours balanced
+(straight lines). :func:`balanced_assignment` is the transportation LP (HiGHS) that assigns
+places to zones by hours x minutes with every zone's hours inside the band; its dual prices on
+the band constraints are the minutes each zone's price adds to its travel times, which turn
+the LP into a priced Voronoi diagram on the roads
+(:func:`~carezones.zones.partition.priced_voronoi`).
+:func:`medoids` moves each centre to the place with the fewest hours-weighted road minutes to
+its zone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+if TYPE_CHECKING:
+    from carezones.network import RoadNetwork
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+BAND_SHARE = 0.9  # the first assignment aims inside this share of the tolerance band
+
+
+def _kmeans_pp(xy: FloatArray, w: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
+    """k-means++ seeding (Arthur and Vassilvitskii, 2007), weighted by hours."""
+    p = w + 1e-9
+    first = int(rng.choice(len(xy), p=p / p.sum()))
+    centres = [xy[first]]
+    d2 = ((xy - xy[first]) ** 2).sum(axis=1)
+    for _ in range(1, k):
+        q = p * d2
+        nxt = int(rng.choice(len(xy), p=q / q.sum())) if q.sum() > 0 else int(np.argmax(p))
+        centres.append(xy[nxt])
+        d2 = np.minimum(d2, ((xy - xy[nxt]) ** 2).sum(axis=1))
+    return np.array(centres)
+
+
+def initial_centres(
+    ux: Any, uy: Any, w: FloatArray, k: int, seed: int, prev_unit: IntArray | None, tol: float
+) -> IntArray:
+    """Return starting centres as indices into the group's places.
+
+    k-means++ seeds, then Lloyd's iterations in which each step assigns places to centres by
+    the hours-balanced transportation LP on straight-line distances. With a previous plan of
+    ``k`` zones, the places nearest its zones' hours-weighted centroids instead.
+
+    Parameters
+    ----------
+    ux, uy : numpy.ndarray
+        The places' metric coordinates.
+    w : numpy.ndarray
+        The places' weekly hours.
+    k : int
+        The number of zones.
+    seed : int
+        Seed of the k-means++ draws.
+    prev_unit : numpy.ndarray of int64 or None
+        Each place's zone (0 to ``k - 1``) in the previous plan, -1 when unknown.
+    tol : float
+        The tolerance of the zones' hours, as a share of the mean.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        ``k`` distinct indices into the places.
+    """
+    if prev_unit is not None and (prev_unit >= 0).any():
+        labels = np.unique(prev_unit[prev_unit >= 0])
+        if len(labels) == k:
+            cx = np.array(
+                [np.average(ux[prev_unit == z], weights=w[prev_unit == z] + 1e-9) for z in labels]
+            )
+            cy = np.array(
+                [np.average(uy[prev_unit == z], weights=w[prev_unit == z] + 1e-9) for z in labels]
+            )
+            return _nearest_units(ux, uy, cx, cy)
+    xy = np.column_stack([ux, uy])
+    c = _kmeans_pp(xy, w, k, np.random.default_rng(seed))
+    # Lloyd's iterations with the hours balanced: a start already close to balanced zones
+    for _ in range(15):
+        d2 = ((xy[None, :, :] - c[:, None, :]) ** 2).sum(axis=2) / 1e6
+        lab = balanced_assignment(d2, w, tol, None, 0.0)
+        new = c.copy()
+        for z in range(k):
+            if (lab == z).any():
+                new[z] = np.average(xy[lab == z], axis=0, weights=w[lab == z] + 1e-9)
+        if np.allclose(new, c, atol=1.0):
+            break
+        c = new
+    return _nearest_units(ux, uy, c[:, 0], c[:, 1])
+
+
+def _nearest_units(ux: Any, uy: Any, cx: Any, cy: Any) -> IntArray:
+    """For each centre position, the nearest place (distinct ones), as indices."""
+    d = (ux[None, :] - np.asarray(cx)[:, None]) ** 2 + (uy[None, :] - np.asarray(cy)[:, None]) ** 2
+    chosen: list[int] = []
+    for row in d:
+        for i in np.argsort(row, kind="stable").tolist():
+            if i not in chosen:
+                chosen.append(i)
+                break
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def balanced_assignment(
+    times: FloatArray,
+    w: FloatArray,
+    tol: float,
+    prev_unit: IntArray | None,
+    stab: float,
+    prices: list[FloatArray] | None = None,
+) -> IntArray:
+    """Assign units to zones by a transportation LP: fewest hours x minutes, hours in the band.
+
+    The band constraints are soft (a large cost per hour outside), so the LP is always
+    feasible; units it splits between zones go, heaviest first, to the emptiest of them.
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        Minutes from each zone's centre to each unit, shape (k, n); ``inf`` where unreachable.
+    w : numpy.ndarray
+        Each unit's weekly hours.
+    tol : float
+        The tolerance, as a share of the mean; the LP aims inside ``BAND_SHARE`` of it.
+    prev_unit : numpy.ndarray of int64 or None
+        Each unit's zone in the previous plan (-1 when unknown).
+    stab : float
+        With ``prev_unit``: the cost, in minutes per hour, of moving a unit to another zone.
+    prices : list, optional
+        When given, each zone's price is appended: the minutes its band constraints add to
+        its travel times (from the LP's duals), so that the LP's assignment is, ties aside,
+        each unit to the zone of least minutes plus price.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The zone (0 to ``k - 1``) of each unit.
+    """
+    k, n = times.shape
+    t = np.where(np.isfinite(times), times, 1e6)
+    cost = (t * w[None, :]).ravel()
+    if prev_unit is not None:
+        moved = np.arange(k)[:, None] != prev_unit[None, :]
+        cost = (
+            cost
+            + (moved & (prev_unit[None, :] >= 0)).ravel()
+            * stab
+            * np.repeat(w[None, :], k, 0).ravel()
+        )
+    mean = w.sum() / k
+    # aim at half the band, leaving room for rounding split units and for contiguity repairs
+    hi, lo = mean * (1 + tol * BAND_SHARE), mean * (1 - tol * BAND_SHARE)
+    # variables: x[z, u] (k*n), then slack over (k) and slack under (k)
+    big = float(cost.max() if cost.size else 1.0) * 10 + 1e3
+    c = np.concatenate([cost, np.full(2 * k, big)])
+    rows = np.repeat(np.arange(n), k)
+    cols = (np.arange(k)[None, :] * n + np.arange(n)[:, None]).ravel()
+    a_eq = sp.csr_matrix((np.ones(n * k), (rows, cols)), shape=(n, n * k + 2 * k))
+    zr = np.repeat(np.arange(k), n)
+    zc = np.arange(k * n)
+    wv = np.tile(w, k)
+    upper = sp.csr_matrix((wv, (zr, zc)), shape=(k, n * k + 2 * k)) - sp.csr_matrix(
+        (np.ones(k), (np.arange(k), n * k + np.arange(k))), shape=(k, n * k + 2 * k)
+    )
+    lower = sp.csr_matrix((-wv, (zr, zc)), shape=(k, n * k + 2 * k)) - sp.csr_matrix(
+        (np.ones(k), (np.arange(k), n * k + k + np.arange(k))), shape=(k, n * k + 2 * k)
+    )
+    blocks = [upper, lower]
+    b_ub = [np.full(k, hi), np.full(k, -lo)]
+    a_ub = sp.vstack(blocks).tocsr()
+    ub = np.concatenate(b_ub)
+    res = linprog(
+        c, A_ub=a_ub, b_ub=ub, A_eq=a_eq, b_eq=np.ones(n), bounds=(0, None), method="highs"
+    )
+    if res.x is None:  # pragma: no cover - the soft LP is always feasible
+        return np.argmin(t, axis=0).astype(np.int64)
+    x = res.x[: n * k].reshape(k, n)
+    if prices is not None:  # minutes added to each zone's times by its band constraints
+        marg = res.ineqlin.marginals
+        prices.append(-marg[:k] + marg[k : 2 * k])
+    assign = np.argmax(x, axis=0).astype(np.int64)
+    # units the LP split between zones go, heaviest first, to the emptiest of their zones
+    split = np.flatnonzero(x.max(axis=0) < 1 - 1e-6)
+    whole = np.setdiff1d(np.arange(n), split)
+    load = np.bincount(assign[whole], weights=w[whole], minlength=k)
+    for u in split[np.argsort(-w[split], kind="stable")]:
+        options = np.flatnonzero(x[:, u] > 1e-6)
+        z = int(options[np.argmin(load[options])])
+        assign[u] = z
+        load[z] += w[u]
+    return assign
+
+
+def medoids(
+    network: RoadNetwork, pts: FloatArray, ux: Any, uy: Any, w: FloatArray, assign: IntArray,
+    centres: IntArray, group: IntArray, k: int, n_candidates: int = 50,
+) -> IntArray:  # fmt: skip
+    """Move each centre to the place minimising hours-weighted road minutes to its zone.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network.
+    pts : numpy.ndarray
+        The group's places' lon/lat, shape (n, 2).
+    ux, uy : numpy.ndarray
+        Their metric coordinates.
+    w : numpy.ndarray
+        Their weekly hours.
+    assign : numpy.ndarray of int64
+        The zone of each of the group's places.
+    centres : numpy.ndarray of int64
+        Each zone's centre, as a place id.
+    group : numpy.ndarray of int64
+        The group's place ids (sorted).
+    k : int
+        The number of zones.
+    n_candidates : int
+        Candidates per zone: its places nearest its hours-weighted centroid (and the
+        current centre).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Each zone's new centre, as a place id; a centre moves only when that lowers the
+        hours-weighted minutes.
+    """
+    new = centres.copy()
+    pos_of = {int(g): i for i, g in enumerate(group.tolist())}
+    for z in range(k):
+        members = np.flatnonzero(assign == z)
+        if len(members) == 0:
+            continue
+        wz = w[members] + 1e-9
+        gx, gy = np.average(ux[members], weights=wz), np.average(uy[members], weights=wz)
+        near = members[np.argsort((ux[members] - gx) ** 2 + (uy[members] - gy) ** 2, kind="stable")]
+        current = pos_of.get(int(centres[z]))
+        cand = near[:n_candidates]
+        if current is not None:
+            cand = np.unique(np.concatenate([cand, [current]]))
+        t = network.travel_times(pts[cand], pts[members], engine="builtin")
+        score = (np.where(np.isfinite(t), t, 1e6) * w[members][None, :]).sum(axis=1)
+        best = int(np.argmin(score))
+        if current is None or score[cand == current][0] - score[best] > 1e-9:
+            new[z] = group[cand[best]]
+    return new

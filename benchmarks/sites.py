@@ -45,7 +45,7 @@ def main() -> int:
     import pandas as pd
 
     import carezones as cz
-    from carezones.sites import DEFAULT_CATEGORIES, _access_points, read_amenities, read_towns
+    from carezones.sites import DEFAULT_CATEGORIES, read_amenities, read_towns
 
     t0 = time.perf_counter()
     walk = cz.load_network(args.pbf, "walk", engine="builtin")
@@ -72,15 +72,13 @@ def main() -> int:
 
     # the same query as pandana's: snap the sites and amenities once, then one multi-source
     # search per category
-    from carezones.sites import _subset
-
-    apts = _access_points(walk, am.geometry.to_numpy())
+    apts = walk.access_points(am.geometry.to_numpy())
     t0 = time.perf_counter()
     s_att = walk.attach(walk.snap(xy))
     a_snap = walk.snap(apts)
     ours_nearest = {}
     for c in cats:
-        a_att = walk.attach(_subset(a_snap, np.flatnonzero(am.category.to_numpy() == c)))
+        a_att = walk.attach(a_snap.subset(np.flatnonzero(am.category.to_numpy() == c)))
         ours_nearest[c] = walk.router.nearest(s_att, a_att)[0]
     t_near = time.perf_counter() - t0
 

@@ -197,12 +197,12 @@ def test_payloads_in_every_user_field_execute_nothing(walk_grid, grid_file, tmp_
 
 
 def test_index_escapes_site_names(demo, tmp_path):
-    from carezones.demo import _index
+    from carezones.demo import index_page
 
     summary = json.loads((demo / "summary.json").read_text())
     summary["sites"]["best"] = [{"site_id": PAYLOAD, "score": 50.0}]
     page = tmp_path / "index.html"
-    page.write_text(_index(summary), encoding="utf-8")
+    page.write_text(index_page(summary), encoding="utf-8")
     got = browse(page, tmp_path)
     assert got["errors"] == [] and got["xss"] == 0
     assert "&lt;img src=x" in page.read_text()

@@ -14,7 +14,6 @@ from carezones.sites import (
     Category,
     ConfigError,
     SiteConfig,
-    _access_points,
     decay,
     read_amenities,
     score_sites,
@@ -71,7 +70,7 @@ def test_exact_on_rutland_with_osm_amenities(rutland_pbf, cache):
     res = score_sites(points_gdf(sites), walk=walk, amenities=am, config={"rural": {"points": 0}})
     for cat in ("gp", "pharmacy"):
         pick = am[am.category == cat]
-        ref = nx_reference(walk, sites, _access_points(walk, pick.geometry.to_numpy()))
+        ref = nx_reference(walk, sites, walk.access_points(pick.geometry.to_numpy()))
         np.testing.assert_allclose(res.scores[f"{cat}_minutes"], ref.min(axis=1), atol=1e-6)
 
 
@@ -110,7 +109,7 @@ def test_polygon_reached_from_its_point_nearest_the_road(grid_walk):
                              geometry=[poly, poly.centroid], crs=4326)  # fmt: skip
     am = points_gdf(random_points(net, 3, seed=7), category="shop")
     res = score_sites(sites, walk=net, amenities=am, config=SiteConfig(categories=ONE[:1]))
-    access = _access_points(net, np.array([poly], dtype=object))
+    access = net.access_points(np.array([poly], dtype=object))
     edges = shapely.union_all(net.edges_gdf().to_crs(net.crs).geometry.to_numpy())
     poly_m = gpd.GeoSeries([poly], crs=4326).to_crs(net.crs).iloc[0]
     on_poly, _ = shapely.ops.nearest_points(poly_m, edges)  # nearest in metres, not degrees

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from carezones.errors import CarezonesError, ValidationError
 
@@ -177,18 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for noisy in ("pyogrio", "fiona", "urllib3"):  # their INFO lines are not for our users
             logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        if args.command == "demo":
-            return _demo(args)
-        if args.command == "network":
-            return _network(args)
-        if args.command == "travel-times":
-            return _travel_times(args)
-        if args.command == "zones":
-            return _zones(args)
-        if args.command == "rounds":
-            return _rounds(args)
-        if args.command == "sites":
-            return _sites(args)
+        return _COMMANDS[args.command](args)
     except ValidationError as exc:
         print(f"carezones: bad input\n{exc}", file=sys.stderr)
         return 2
@@ -198,24 +188,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # pragma: no cover - reported, not hidden
         print(f"carezones: internal error: {exc!r}", file=sys.stderr)
         return 1
-    return 1  # pragma: no cover - argparse requires a command
 
 
-def _step_printer(quiet: bool, total: int) -> tuple[list[float], Callable[[str], None]]:
-    state = [0.0, time.perf_counter()]
+class _Steps:
+    """The steps every command shares: numbered progress lines, the network, the report."""
 
-    def step(msg: str) -> None:
-        state[0] += 1
-        if not quiet:
-            print(f"[{int(state[0])}/{total}] {msg} ...", file=sys.stderr, flush=True)
+    def __init__(self, args: argparse.Namespace, total: int) -> None:
+        self.args = args
+        self.quiet = bool(args.quiet)
+        self.total = total
+        self.done = 0
+        self.t0 = time.perf_counter()
 
-    return state, step
+    def __call__(self, msg: str) -> None:
+        """Announce the next step on stderr (nothing with ``--quiet``)."""
+        self.done += 1
+        if not self.quiet:
+            print(f"[{self.done}/{self.total}] {msg} ...", file=sys.stderr, flush=True)
+
+    def network(self, mode: str = "drive") -> Any:
+        """Load the ``--osm`` network as a numbered step."""
+        from carezones.network import load_network
+
+        self(f"loading the {mode} network from {self.args.osm.name}")
+        return load_network(self.args.osm, mode, engine=self.args.engine)  # type: ignore[arg-type]
+
+    def report(self, summary: str, paths: Sequence[Path]) -> None:
+        """Print the result's summary and every file written (what ``to_files`` returned)."""
+        if not self.quiet:
+            print(summary)
+            print("wrote " + ", ".join(str(p) for p in paths))
 
 
 def _demo(args: argparse.Namespace) -> int:
     from carezones.demo import run_demo
 
-    state, step = _step_printer(args.quiet, 8)
+    step = _Steps(args, 8)
     summary = run_demo(
         args.out,
         osm=args.osm,
@@ -229,7 +237,7 @@ def _demo(args: argparse.Namespace) -> int:
     if not args.quiet:
         tm = summary["travel_minutes"]
         print(
-            f"done in {time.perf_counter() - state[1]:.1f} s: {summary['clients']} clients, "
+            f"done in {time.perf_counter() - step.t0:.1f} s: {summary['clients']} clients, "
             f"median travel {tm['median']} min between clients. Open {args.out / 'index.html'}"
             f" (summary in {args.out / 'summary.md'})"
         )
@@ -237,31 +245,26 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _network(args: argparse.Namespace) -> int:
-    from carezones.network import load_network
-
-    net = load_network(args.osm, args.mode, engine=args.engine)
+    net = _Steps(args, 1).network(args.mode)
     if not args.quiet:
         print(json.dumps(net.summary(), indent=2, ensure_ascii=False))
     return 0
 
 
 def _travel_times(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from carezones.io import read_points, write_travel_times
 
-    from carezones.io import read_points
-    from carezones.network import load_network
-
-    net = load_network(args.osm, args.mode, engine=args.engine)
+    step = _Steps(args, 3)
+    net = step.network(args.mode)
+    step("reading and validating the points")
     orig = read_points(args.points, postcode_lookup=args.postcodes, area=net)
     dest = (
         orig if args.to is None else read_points(args.to, postcode_lookup=args.postcodes, area=net)
     )
+    step(f"computing {len(orig)} x {len(dest)} travel times")
     minutes = net.travel_times(orig, dest, progress=not args.quiet)
-    ids_o = _ids(orig)
-    ids_d = _ids(dest)
-    pd.DataFrame(minutes, index=ids_o, columns=ids_d).to_csv(args.out, float_format="%.3f")
-    if not args.quiet:
-        print(f"wrote {minutes.shape[0]} x {minutes.shape[1]} minutes to {args.out}")
+    path = write_travel_times(minutes, _ids(orig), _ids(dest), args.out)
+    step.report(f"{minutes.shape[0]} x {minutes.shape[1]} minutes", [path])
     return 0
 
 
@@ -269,12 +272,10 @@ def _zones(args: argparse.Namespace) -> int:
     import geopandas as gpd
 
     from carezones.io import read_clients
-    from carezones.network import load_network
     from carezones.zones import build_zones
 
-    _, step = _step_printer(args.quiet, 4)
-    step(f"loading the drive network from {args.osm.name}")
-    net = load_network(args.osm, "drive", engine=args.engine)
+    step = _Steps(args, 4)
+    net = step.network()
     step("reading and validating clients")
     clients = read_clients(args.clients, postcode_lookup=args.postcodes, area=net)
     step("designing zones")
@@ -290,20 +291,16 @@ def _zones(args: argparse.Namespace) -> int:
         previous=None if args.previous is None else gpd.read_file(args.previous),
     )
     step("writing files and the map")
-    plan.to_files(args.out, clients=clients if args.show_clients else None, offline=not args.cdn)
-    if not args.quiet:
-        print(plan.summary())
-        print(f"wrote {args.out}/assignments.csv, zones.gpkg, zones.html, summary.json, summary.md")
+    shown = clients if args.show_clients else None
+    step.report(plan.summary(), plan.to_files(args.out, clients=shown, offline=not args.cdn))
     return 0
 
 
 def _rounds(args: argparse.Namespace) -> int:
-    from carezones.network import load_network
     from carezones.rounds import plan_rounds, read_carers, read_visits
 
-    _, step = _step_printer(args.quiet, 4)
-    step(f"loading the drive network from {args.osm.name}")
-    net = load_network(args.osm, "drive", engine=args.engine)
+    step = _Steps(args, 4)
+    net = step.network()
     step("reading and validating visits and carers")
     visits = read_visits(args.visits, area=net)
     carers = read_carers(args.carers, area=net)
@@ -316,12 +313,7 @@ def _rounds(args: argparse.Namespace) -> int:
     if problems:  # pragma: no cover - the planner only returns checked rounds
         raise RuntimeError(f"the rounds break a rule: {problems[0]}")
     step("writing files and the map")
-    rounds.to_files(args.out, offline=not args.cdn)
-    if not args.quiet:
-        print(rounds.summary())
-        print(
-            f"wrote {args.out}/itineraries.csv, unserved.csv, kpis.json, rounds.gpkg, rounds.html"
-        )
+    step.report(rounds.summary(), rounds.to_files(args.out, offline=not args.cdn))
     return 0
 
 
@@ -329,7 +321,7 @@ def _sites(args: argparse.Namespace) -> int:
     from carezones.io import read_clients, read_points
     from carezones.sites import score_sites
 
-    _, step = _step_printer(args.quiet, 3)
+    step = _Steps(args, 3)
     step("reading and validating the inputs")
     sites = read_points(args.sites, postcode_lookup=args.postcodes, allow_polygons=True)
     clients = (
@@ -342,11 +334,18 @@ def _sites(args: argparse.Namespace) -> int:
     res = score_sites(sites, osm=args.osm, clients=clients, carers=carers, config=args.config,
                       surface=args.surface)  # fmt: skip
     step("writing files and the map")
-    paths = res.to_files(args.out, offline=not args.cdn)
-    if not args.quiet:
-        print(res.summary())
-        print("wrote " + ", ".join(str(p) for p in paths))
+    step.report(res.summary(), res.to_files(args.out, offline=not args.cdn))
     return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": _demo,
+    "network": _network,
+    "travel-times": _travel_times,
+    "zones": _zones,
+    "rounds": _rounds,
+    "sites": _sites,
+}
 
 
 def _ids(points: object) -> list[str]:

@@ -137,11 +137,11 @@ def run_demo(
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "summary.md").write_text(_markdown(summary))
-    (out / "index.html").write_text(_index(summary), encoding="utf-8")
+    (out / "index.html").write_text(index_page(summary), encoding="utf-8")
     return summary
 
 
-def _index(s: dict[str, Any]) -> str:
+def index_page(s: dict[str, Any]) -> str:
     """Return the page that links the demo's maps, with the headline numbers (escaped)."""
     from html import escape
 

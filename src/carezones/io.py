@@ -2349,3 +2349,20 @@ def write_solution(inst: VrptwInstance, sol: VrptwSolution, path: PathLike) -> N
     ]
     lines.append(f"Cost {sol.distance / inst.scale:.1f}")
     Path(path).write_text("\n".join(lines) + "\n")
+
+
+def write_travel_times(
+    minutes: npt.NDArray[np.float64],
+    origin_ids: Sequence[str],
+    destination_ids: Sequence[str],
+    path: PathLike,
+) -> Path:
+    """Write a travel-time matrix as CSV: one row per origin, one column per destination.
+
+    Minutes with three decimals; ``inf`` where no route exists. Returns the path written.
+    """
+    out = Path(path)
+    pd.DataFrame(minutes, index=list(origin_ids), columns=list(destination_ids)).to_csv(
+        out, float_format="%.3f"
+    )
+    return out

@@ -125,6 +125,10 @@ class Snapped:
         """Return the snap results as a DataFrame (one row per point)."""
         return pd.DataFrame(asdict(self))
 
+    def subset(self, index: Any) -> Snapped:
+        """Return the snap results of some points only (an index array or a boolean mask)."""
+        return type(self)(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
 
 @dataclass
 class Route:

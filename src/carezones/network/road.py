@@ -160,6 +160,38 @@ class RoadNetwork:
         lon, lat = self._to_wgs.transform(x, y)
         return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
+    def access_points(self, geoms: Any) -> FloatArray:
+        """Return the lon/lat of each geometry's access point: where it is reached from the road.
+
+        A point is its own access point; a polygon's (or line's) is its boundary point
+        closest to the nearest road segment (on the road where a road crosses it).
+
+        Parameters
+        ----------
+        geoms : array-like of shapely geometries
+            In WGS84.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, 2)`` longitudes and latitudes.
+        """
+        g = np.asarray(geoms, dtype=object)
+        out = np.empty((len(g), 2))
+        pt = shapely.get_type_id(g) == 0
+        if pt.any():
+            out[pt] = np.column_stack([shapely.get_x(g[pt]), shapely.get_y(g[pt])])
+        other = np.flatnonzero(~pt)
+        if len(other):
+            metric = self.to_metric_geometry(g[other])
+            tree, lines = self.segment_lines
+            idx = tree.query_nearest(metric, all_matches=False, return_distance=False)
+            seg = np.empty(len(other), dtype=np.int64)
+            seg[idx[0]] = idx[1]
+            near = shapely.get_point(shapely.shortest_line(metric, lines[seg]), 0)
+            out[other] = np.column_stack(self.to_wgs84(shapely.get_x(near), shapely.get_y(near)))
+        return out
+
     def to_metric_geometry(self, geoms: Any) -> Any:
         """Project shapely geometries (one or an array) from WGS84 to :attr:`crs`."""
         return shapely.transform(

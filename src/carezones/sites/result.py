@@ -1,0 +1,117 @@
+"""The result of scoring sites: :class:`SiteScores`, with its map, files and isochrones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from carezones.errors import CarezonesError
+from carezones.sites.config import SiteConfig
+from carezones.sites.criteria import _gdf
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+
+    from carezones.network import RoadNetwork
+
+PathLike = str | Path
+
+
+@dataclass
+class SiteScores:
+    """Scored sites, ranked, with every sub-score and an explanation per site.
+
+    Attributes
+    ----------
+    scores : geopandas.GeoDataFrame
+        The sites in their input order with their own columns, then ``site_id``, ``rank``
+        (1 = best; sites not scored last), ``score`` (0-100), ``off_network``,
+        ``walk_access_m`` (metres from the site's access point to the path network), per
+        category ``<name>_minutes`` (walk to the nearest), ``<name>_nearest`` (its name),
+        ``<name>_count`` (within the category's ``zero_minutes``), ``<name>_score`` (0-1) and,
+        with capacities, ``<name>_capacity_per_demand``; then ``staff_median_minutes``,
+        ``staff_score``, ``demand_within``, ``demand_score``, ``town``, ``town_minutes`` when
+        used, ``rural_penalty`` and ``explanation``.
+    weights : dict
+        The weights used (criteria without their inputs are left out and the rest rescaled).
+    surface : geopandas.GeoDataFrame or None
+        With ``surface=True``: the same score at every junction of the walking network.
+    """
+
+    scores: gpd.GeoDataFrame
+    weights: dict[str, float]
+    config: SiteConfig
+    amenities: gpd.GeoDataFrame | None
+    towns: gpd.GeoDataFrame | None
+    walk: RoadNetwork | None
+    drive: RoadNetwork | None
+    surface: gpd.GeoDataFrame | None = None
+    _isochrones: dict[tuple[Any, ...], gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
+
+    def ranked(self) -> gpd.GeoDataFrame:
+        """Return the scores sorted by rank."""
+        return self.scores.sort_values(["rank", "site_id"], na_position="last")
+
+    def summary(self, top: int = 20) -> str:
+        """Return a short text report: the weights and the ``top`` sites by rank."""
+        lines = ["weights: " + ", ".join(f"{k} {v:g}" for k, v in self.weights.items())]
+        ranked = self.ranked()
+        for r in ranked.head(top).itertuples():
+            sc = "not scored" if pd.isna(r.score) else f"{r.score:5.1f}"
+            lines.append(f"{'' if pd.isna(r.rank) else int(r.rank):>3} {r.site_id}: {sc}  "
+                         f"{r.explanation}")  # fmt: skip
+        if len(ranked) > top:
+            lines.append(f"... and {len(ranked) - top} more sites (see scores.csv)")
+        return "\n".join(lines)
+
+    def isochrones(
+        self, sites: Sequence[Any] | int = 3, minutes: Sequence[float] = (5, 10, 15)
+    ) -> gpd.GeoDataFrame:
+        """Return walking isochrones for sites: a list of ``site_id``, or the top N scored.
+
+        Computed once per choice of sites and minutes (the map and the files share them).
+        """
+        if self.walk is None:
+            raise CarezonesError("isochrones need the walking network")
+        if isinstance(sites, int):
+            top = self.ranked()
+            ids = top.site_id[top.score.notna()].head(sites).tolist()
+        else:
+            ids = list(sites)
+        key = (tuple(ids), tuple(minutes))
+        if not ids:
+            return _gdf(pd.DataFrame(), ["site_id", "minutes"])
+        if key not in self._isochrones:
+            missing = [s for s in ids if s not in set(self.scores.site_id)]
+            if missing:
+                raise KeyError(f"no site with site_id {missing[:5]}")
+            pick = self.scores.set_index("site_id").loc[ids]
+            acc = self.walk.access_points(pick.geometry.to_numpy())
+            iso = self.walk.isochrones(acc, tuple(minutes))
+            iso.insert(0, "site_id", np.asarray(ids, dtype=object)[iso.point.to_numpy()])
+            self._isochrones[key] = iso.drop(columns="point")
+        return self._isochrones[key].copy()
+
+    def to_map(self, **kwargs: Any) -> folium.Map:
+        """Return a folium map (see :func:`carezones.maps.sites_map` for the options)."""
+        from carezones.maps import sites_map
+
+        return sites_map(self, **kwargs)
+
+    def to_files(
+        self, out_dir: PathLike, *, isochrones: bool = True, offline: bool = True
+    ) -> list[Path]:
+        """Write the scores, layers and map; return the paths written.
+
+        ``scores.csv`` (by rank), ``sites.gpkg`` (layers sites, amenities, isochrones),
+        ``sites.html`` (the map) and, when computed, ``surface.gpkg``.
+        """
+        from carezones.io import write_site_scores
+
+        return write_site_scores(self, out_dir, isochrones=isochrones, offline=offline)

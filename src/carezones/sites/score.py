@@ -1,0 +1,247 @@
+"""Score sites: :func:`score_sites`, the entry point that gathers the inputs and scores.
+
+The entry point is thin: the road networks come from :func:`carezones.load_network`, the
+amenities and towns from the OSM reader in :mod:`carezones.io.osm`, points from
+:func:`carezones.read_points`; the scoring itself (:mod:`carezones.sites.criteria`) takes
+networks and GeoDataFrames and reads no file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from carezones.errors import CarezonesError
+from carezones.sites.config import DEFAULT_CATEGORIES, Category, SiteConfig
+from carezones.sites.criteria import _gdf, _Inputs, _score, _surface
+from carezones.sites.result import SiteScores
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from carezones.network import RoadNetwork
+
+log = logging.getLogger("carezones.sites")
+
+PathLike = str | Path
+
+
+# ---------------------------------------------------------------------------- OSM features
+def _osm_features(
+    path: Path, categories: Sequence[Category], places: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Amenities of the categories and named places of the kinds, read by ``carezones._osm``."""
+    from carezones._osm import read_features
+
+    return read_features(path, [(c.name, dict(c.tags)) for c in categories], places)
+
+
+def read_amenities(
+    osm: PathLike, categories: Sequence[Category] | SiteConfig | None = None
+) -> gpd.GeoDataFrame:
+    """Return the amenities of an OSM file in the given categories (default: the defaults).
+
+    Nodes keep their point; mapped areas (a supermarket's building, a park) keep their polygon,
+    reached from its boundary point nearest the road. Columns: ``category``, ``name`` (OSM
+    ``name`` or ``brand``, may be empty), ``tag`` (the matching ``key=value``), ``osm_id``
+    (``node/123``, ``way/456``) and geometry (WGS84). An object in two categories is listed once
+    in each.
+    """
+    cats = (categories.categories if isinstance(categories, SiteConfig)
+            else tuple(categories) if categories is not None else DEFAULT_CATEGORIES)  # fmt: skip
+    amen, _ = _osm_features(_osm_path(osm), cats, ())
+    return _gdf(amen, ["category", "name", "tag", "osm_id"])
+
+
+def read_towns(osm: PathLike, places: Sequence[str] = ("city", "town")) -> gpd.GeoDataFrame:
+    """Return the named ``place`` nodes of an OSM file of the given kinds (towns, cities)."""
+    _, towns = _osm_features(_osm_path(osm), (), tuple(places))
+    return _gdf(towns, ["name", "place", "osm_id"])
+
+
+def _osm_path(osm: PathLike) -> Path:
+    path = Path(osm)
+    if not path.exists():
+        raise FileNotFoundError(f"OSM file not found: {path}")
+    return path
+
+
+def _as_sites(sites: Any) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    from carezones.io import read_points
+
+    if isinstance(sites, gpd.GeoDataFrame):
+        gdf = sites.copy()
+        if gdf.crs is None:
+            raise ValueError("sites have no CRS: set one, e.g. gdf.set_crs('EPSG:4326')")
+        empty = gdf.geometry.isna() | gdf.geometry.is_empty
+        if empty.any():
+            bad = (np.flatnonzero(empty.to_numpy()) + 1)[:10].tolist()
+            raise ValueError(f"sites at rows {bad} have no geometry: give every site a location")
+        gdf = gdf.to_crs("EPSG:4326")
+    else:
+        gdf = read_points(sites, allow_polygons=True)
+    gdf = gdf.reset_index(drop=True)
+    if "site_id" not in gdf.columns:
+        gdf.insert(0, "site_id", [f"S{i + 1:03d}" for i in range(len(gdf))])
+    ids = gdf.site_id.astype(str)
+    if ids.duplicated().any():
+        dup = ids[ids.duplicated()].unique()[:5].tolist()
+        raise ValueError(f"site_id values must be unique; repeated: {dup}")
+    return gdf
+
+
+def score_sites(
+    sites: Any,
+    *,
+    osm: PathLike | None = None,
+    walk: RoadNetwork | None = None,
+    drive: RoadNetwork | None = None,
+    amenities: gpd.GeoDataFrame | None = None,
+    towns: gpd.GeoDataFrame | None = None,
+    carers: Any = None,
+    clients: Any = None,
+    hours_column: str | None = "hours_per_week",
+    config: SiteConfig | Mapping[str, Any] | PathLike | None = None,
+    surface: bool = False,
+) -> SiteScores:
+    """Score candidate extra-care / supported-living sites; rank them and explain each score.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame, DataFrame or path
+        Points or polygons in any CRS (a polygon is reached from its boundary point nearest
+        the road), or a file/table for :func:`carezones.read_points`. Every column is kept; a
+        ``site_id`` column names the sites (``S001``... otherwise).
+    osm : path, optional
+        An OSM file: the walking network, drive network (when carers, clients or towns need
+        it), amenities and towns are read from it unless given.
+    walk, drive : RoadNetwork, optional
+        The networks (``load_network(osm, "walk")`` / ``"drive"``).
+    amenities : GeoDataFrame, optional
+        Your own amenities instead of OSM's: a ``category`` column naming a configured
+        category, optional ``name``; points or polygons. A category with none scores 0 and
+        says so. With a ``capacity`` column (e.g. patients a surgery can take) and
+        ``clients``, each site also gets ``<category>_capacity_per_demand``: the enhanced
+        two-step floating catchment (Luo & Qi 2009) over the walking network, with the
+        category's decay as weights and the clients' hours as demand. It is reported beside
+        the score, not in it.
+    towns : GeoDataFrame, optional
+        Town points with a ``name`` for the rural penalty (default: OSM ``place`` nodes).
+    carers : points, optional
+        Carers' homes (any form :func:`carezones.read_points` reads): enables staff access.
+    clients : points, optional
+        Clients, with ``hours_column`` (hours a week) when present (else each counts 1):
+        enables demand.
+    config : SiteConfig, dict or TOML path, optional
+        Categories, weights and thresholds (:meth:`SiteConfig.load`).
+    surface : bool
+        Also score every junction of the walking network (:attr:`SiteScores.surface`).
+
+    Returns
+    -------
+    SiteScores
+
+    Examples
+    --------
+    >>> res = score_sites("sites.csv", osm="rutland.osm.pbf")  # doctest: +SKIP
+    >>> res.ranked()[["site_id", "score", "explanation"]]  # doctest: +SKIP
+    """
+    from carezones.network import as_lonlat, load_network
+
+    cfg = SiteConfig.load(config)
+    gdf = _as_sites(sites)
+    staff = None if carers is None else as_lonlat(_points(carers))
+    demand, hours, unit = None, None, "h/week of care"
+    if clients is not None:
+        cl = _points(clients)
+        demand = as_lonlat(cl)
+        if hours_column and hours_column in cl.columns:
+            hours = pd.to_numeric(cl[hours_column], errors="coerce").fillna(0.0).to_numpy(float)
+        else:
+            hours, unit = np.ones(len(demand)), "clients"
+    if osm is not None:
+        if walk is None and cfg.categories:
+            walk = load_network(osm, "walk", engine="builtin")
+        need_drive = staff is not None or demand is not None or cfg.rural_points > 0
+        if drive is None and need_drive:
+            drive = load_network(osm, "drive", engine="builtin")
+        if amenities is None or towns is None:
+            a, t = _osm_features(_osm_path(Path(osm)), cfg.categories, cfg.town_places)
+            if amenities is None:
+                amenities = _gdf(a, ["category", "name", "tag", "osm_id"])
+            if towns is None:
+                towns = _gdf(t, ["name", "place", "osm_id"])
+    if walk is None and drive is None:
+        raise CarezonesError("score_sites needs a network: pass osm=FILE, or walk= and drive=")
+    if amenities is not None:
+        amenities = _check_amenities(amenities, cfg)
+    inp = _Inputs(cfg, walk, drive, amenities, towns, staff, demand, hours, unit)
+    weights = inp.weights()
+    if not weights and not (towns is not None and drive is not None):
+        raise CarezonesError("nothing to score: no criterion has both its inputs and a weight")
+    frame = _score(gdf.geometry.to_numpy(), inp)
+    scored = pd.concat([gdf.drop(columns="geometry"), frame], axis=1)
+    rank = frame.score.rank(ascending=False, method="first")
+    scored.insert(scored.columns.get_loc("score"), "rank", rank.astype("Int64"))
+    out = _gdf_like(scored, gdf)
+    surf = None
+    if surface:
+        surf = _surface(inp)
+    log.info("scored %d sites (%d not on the network)", len(gdf), int(frame.off_network.sum()))
+    return SiteScores(out, weights, cfg, amenities, towns, walk, drive, surf)
+
+
+def _points(x: Any) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    from carezones.io import read_points
+
+    if isinstance(x, gpd.GeoDataFrame):
+        return x
+    if isinstance(x, np.ndarray):
+        return gpd.GeoDataFrame(geometry=gpd.points_from_xy(x[:, 0], x[:, 1]), crs="EPSG:4326")
+    return read_points(x)
+
+
+def _gdf_like(frame: pd.DataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(frame, geometry=like.geometry.to_numpy(), crs=like.crs)
+
+
+def _check_amenities(amenities: gpd.GeoDataFrame, cfg: SiteConfig) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    if not isinstance(amenities, gpd.GeoDataFrame) or amenities.crs is None:
+        raise ValueError("amenities must be a GeoDataFrame with a CRS")
+    if "category" not in amenities.columns:
+        raise ValueError("amenities need a 'category' column naming a configured category")
+    known = {c.name for c in cfg.categories}
+    other = sorted(set(amenities.category.astype(str)) - known)
+    if other:
+        log.warning("categories %s are not configured (known: %s); they are ignored",
+                    other[:5], sorted(known))  # fmt: skip
+    a = amenities[amenities.category.astype(str).isin(known)].to_crs("EPSG:4326")
+    a = a[~(a.geometry.isna() | a.geometry.is_empty)].reset_index(drop=True)
+    if "capacity" in a.columns:
+        cap = pd.to_numeric(a["capacity"], errors="coerce")
+        bad = (cap.isna() & a["capacity"].notna()) | (cap < 0)
+        if bad.any():
+            rows = (np.flatnonzero(bad.to_numpy()) + 1)[:10].tolist()
+            raise ValueError(
+                f"amenities at rows {rows} have a capacity that is not a number >= 0: give a "
+                "number (e.g. patients a surgery can take) or leave it empty"
+            )
+        a["capacity"] = cap.astype(float)
+    if "name" not in a.columns:
+        a["name"] = ""
+    a["name"] = a["name"].fillna("").astype(str)
+    a["category"] = a["category"].astype(str)
+    return a

@@ -1,0 +1,52 @@
+"""A deterministic synthetic county written as a real OpenStreetMap XML file.
+
+Everything this package makes is SYNTHETIC DATA about an invented place. The county sits in the
+North Sea about 140 km east of the Yorkshire coast (centred near 54.4 N, 1.6 E), so it can never
+be mistaken for a real place, yet it projects cleanly into British National Grid (EPSG:27700).
+
+The roads, buildings and amenities are tagged as OpenStreetMap mappers in the United Kingdom tag
+them: market towns with street grids, a roundabout, one-way streets and a park; villages strung
+along A roads, B roads and narrow winding lanes; farm tracks and a bridleway; a reservoir that
+keeps two villages far apart by road although they are close as the crow flies; a river with
+bridges; and one deliberately disconnected road. Clients (people receiving home care) are placed
+on residential buildings with weekly hours of care drawn from a right-skewed distribution whose
+mean (11.4 hours a week) matches what English councils buy for older people.
+
+The same ``size`` and ``seed`` always give byte-identical files.
+
+One module per stage, each importing only those above it:
+
+- ``geometry``: where the county is (:data:`CENTRE_LAT`, :data:`CENTRE_LON`), local metres to
+  latitude and longitude, rectangles and winding lines.
+- ``sizes``: :data:`SIZES` and what each size holds; ``names``: invented names.
+- ``builder``: the nodes and ways being built, and roads bridging the river.
+- ``layout``: the reservoir, where towns, villages, hamlets and exits sit, and the river.
+- ``road_plan``: which places are joined by which class of road.
+- ``houses``: candidate houses and farms, the ones that fit, and residential landuse.
+- ``towns`` and ``villages``: the streets, amenities and houses of each settlement.
+- ``country_roads``: the roads between places, drawn after the settlements.
+- ``osm_xml``: the OSM XML writer (:data:`TIMESTAMP`, :data:`GENERATOR`).
+- ``county``: :func:`make_synthetic_county` runs the stages in order and writes the files.
+- ``osm_buildings``: reading the buildings of a real OSM file (:data:`RESIDENTIAL_BUILDINGS`).
+- ``clients``: :func:`clients_on_buildings` and the weekly hours of care.
+- ``day``: :func:`~carezones.synthetic.day.example_day`, an invented day of visits and carers.
+"""
+
+from carezones.synthetic.clients import clients_on_buildings
+from carezones.synthetic.county import SyntheticCounty, make_synthetic_county
+from carezones.synthetic.geometry import CENTRE_LAT, CENTRE_LON
+from carezones.synthetic.osm_buildings import RESIDENTIAL_BUILDINGS
+from carezones.synthetic.osm_xml import GENERATOR, TIMESTAMP
+from carezones.synthetic.sizes import SIZES
+
+__all__ = [
+    "CENTRE_LAT",
+    "CENTRE_LON",
+    "GENERATOR",
+    "RESIDENTIAL_BUILDINGS",
+    "SIZES",
+    "TIMESTAMP",
+    "SyntheticCounty",
+    "clients_on_buildings",
+    "make_synthetic_county",
+]

@@ -1,0 +1,223 @@
+"""The synthetic county: every stage in order, and the files it is written to."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from shapely.geometry import LineString
+
+from carezones.synthetic.builder import _Builder
+from carezones.synthetic.clients import _clients, _write_clients
+from carezones.synthetic.country_roads import _country_roads
+from carezones.synthetic.geometry import CENTRE_LAT, CENTRE_LON, _to_latlon
+from carezones.synthetic.houses import _farms, _House, _landuse, _place_buildings
+from carezones.synthetic.layout import _layout, _Place, _reservoir, _river, _water
+from carezones.synthetic.names import _place_names
+from carezones.synthetic.osm_xml import _write_osm
+from carezones.synthetic.road_plan import _Edge, _plan_roads
+from carezones.synthetic.sizes import _SPECS, SIZES, _scaled_spec, _Spec
+from carezones.synthetic.towns import _town
+from carezones.synthetic.villages import _village
+
+__all__ = ["SyntheticCounty", "make_synthetic_county"]
+
+
+@dataclass(frozen=True)
+class SyntheticCounty:
+    """Files and facts of one generated synthetic county (SYNTHETIC DATA, not a real place).
+
+    Attributes
+    ----------
+    osm_path : pathlib.Path
+        The OSM XML 0.6 file of roads, buildings, amenities and water.
+    clients_path : pathlib.Path
+        CSV of clients with columns ``client_id, lat, lon, hours_per_week, town``.
+    size : str
+        One of ``"tiny"``, ``"small"``, ``"medium"``, ``"large"``.
+    seed : int
+        The random seed; the same size and seed give byte-identical files.
+    bounds : tuple of float
+        ``(min lon, min lat, max lon, max lat)`` of every node in the file.
+    n_road_nodes : int
+        Nodes used by ``highway=*`` ways (roads, tracks and paths).
+    n_buildings : int
+        Closed ways tagged ``building=*`` (homes, farm barns and amenity buildings).
+    n_clients : int
+        Rows of the clients CSV.
+    barrier_villages : tuple of str
+        Names of the two villages on opposite shores of the reservoir: close as the crow flies,
+        far apart by road.
+    description : str
+        One line saying what was generated, and that it is synthetic.
+    """
+
+    osm_path: Path
+    clients_path: Path
+    size: str
+    seed: int
+    bounds: tuple[float, float, float, float]
+    n_road_nodes: int
+    n_buildings: int
+    n_clients: int
+    barrier_villages: tuple[str, str]
+    description: str
+
+
+def make_synthetic_county(
+    out_dir: str | Path,
+    *,
+    size: str = "small",
+    seed: int = 0,
+    n_villages: int | None = None,
+) -> SyntheticCounty:
+    """Generate a synthetic county and write it as an OSM XML file plus a clients CSV.
+
+    The data is SYNTHETIC: an invented county in the North Sea (centred near 54.4 N, 1.6 E)
+    whose roads, buildings and amenities are tagged as UK OpenStreetMap mappers tag them.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        Folder for the files (created if missing). Existing files of the same name are
+        overwritten.
+    size : {"tiny", "small", "medium", "large"}, default "small"
+        ``"tiny"``: one market town and three villages (a few hundred road nodes, for unit
+        tests); ``"small"``: two towns and ten villages (a few thousand road nodes);
+        ``"medium"``: about ten thousand road nodes; ``"large"``: about fifty thousand.
+    seed : int, default 0
+        Seed of :func:`numpy.random.default_rng`; the same size and seed give byte-identical
+        files.
+    n_villages : int, optional
+        Override the number of villages of the chosen size (the county grows or shrinks to
+        keep their spacing). At least 2: the two reservoir villages are always made.
+
+    Returns
+    -------
+    SyntheticCounty
+        Paths of ``synthetic-county-<size>-seed<seed>.osm`` and
+        ``synthetic-county-<size>-seed<seed>-clients.csv`` (with ``-v<n>`` after the size
+        when ``n_villages`` is given) and counts of what they hold.
+
+    Raises
+    ------
+    ValueError
+        If ``size``, ``seed`` or ``n_villages`` is not valid.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> county = make_synthetic_county(tempfile.mkdtemp(), size="tiny", seed=1)
+    >>> county.osm_path.name
+    'synthetic-county-tiny-seed1.osm'
+    """
+    if size not in _SPECS:
+        raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+    spec = _SPECS[size]
+    stem = f"synthetic-county-{size}"
+    if n_villages is not None:
+        if isinstance(n_villages, bool) or not isinstance(n_villages, (int, np.integer)):
+            raise ValueError(f"n_villages must be an integer, not {n_villages!r}")
+        if n_villages < 2:
+            raise ValueError(
+                f"n_villages must be at least 2 (the reservoir villages), not {n_villages}"
+            )
+        spec = _scaled_spec(spec, int(n_villages))
+        stem += f"-v{int(n_villages)}"
+    stem += f"-seed{int(seed)}"
+
+    county = _generate(spec, int(seed))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    osm_path = out / f"{stem}.osm"
+    clients_path = out / f"{stem}-clients.csv"
+    lat, lon = _to_latlon(np.asarray(county.b.xs), np.asarray(county.b.ys))
+    bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+    _write_osm(osm_path, county.b, lat, lon, bounds)
+    _write_clients(clients_path, county.clients)
+    n_road = county.b.n_road_nodes()
+    n_buildings = sum(1 for _, t in county.b.ways if "building" in t)
+    n_clients = len(county.clients)
+    description = (
+        f"SYNTHETIC county ({size}, seed {seed}): {spec.n_towns} market town(s) and "
+        f"{spec.n_villages} villages invented in the North Sea near {CENTRE_LAT} N "
+        f"{CENTRE_LON} E - not a real place; {n_road} road nodes, {n_buildings} buildings, "
+        f"{n_clients} clients."
+    )
+    return SyntheticCounty(
+        osm_path=osm_path,
+        clients_path=clients_path,
+        size=size,
+        seed=int(seed),
+        bounds=bounds,
+        n_road_nodes=n_road,
+        n_buildings=n_buildings,
+        n_clients=n_clients,
+        barrier_villages=county.barrier_villages,
+        description=description,
+    )
+
+
+@dataclass
+class _County:
+    b: _Builder
+    clients: list[tuple[str, float, float, float, str]]
+    barrier_villages: tuple[str, str]
+
+
+def _generate(spec: _Spec, seed: int) -> _County:
+    """Build the whole county in memory."""
+    rng = np.random.default_rng(seed)
+    b = _Builder()
+    names = _place_names(rng, spec.n_towns + spec.n_villages + 3)
+    res = _reservoir(rng, spec, names.pop())
+    places = _layout(rng, spec, res, names)
+    edges = _plan_roads(rng, places, res)
+    river_pts = _river(rng, spec, res, places)
+    river = LineString(river_pts) if len(river_pts) >= 2 else None
+    gates, houses = _settlements(b, rng, places, edges)
+    lanes = _country_roads(b, rng, spec, places, edges, gates, res, river)
+    farms = _farms(rng, b, lanes, spec)
+    _water(b, res, river_pts)
+    homes = _place_buildings(rng, b, houses, farms, res, river)
+    _landuse(b, homes, places)
+    far = max(p.x for p in places) + 2_500  # a stub of road far from everything else
+    b.way(
+        b.nodes([(far, 0.0), (far + 60, 15.0), (far + 120, 10.0)]),
+        {"highway": "residential", "name": "Beacon Lane", "maxspeed": "30 mph",
+         "note": "disconnected"},
+    )  # fmt: skip
+    clients = _clients(rng, homes, spec.n_clients)
+    return _County(b, clients, (places[0].name, places[1].name))
+
+
+def _settlements(
+    b: _Builder, rng: np.random.Generator, places: list[_Place], edges: list[_Edge]
+) -> tuple[dict[tuple[int, int], int], list[_House]]:
+    """Build every town, village and hamlet.
+
+    Returns the node where each road leaves each place, keyed by (place, edge), and the
+    candidate houses.
+    """
+    incident: dict[int, list[tuple[int, _Edge, float]]] = {i: [] for i in range(len(places))}
+    for k, e in enumerate(edges):
+        for a, z in ((e.u, e.v), (e.v, e.u)):
+            angle = math.atan2(places[z].y - places[a].y, places[z].x - places[a].x)
+            incident[a].append((k, e, angle))
+    gates: dict[tuple[int, int], int] = {}
+    houses: list[_House] = []
+    for i, p in enumerate(places):
+        if p.kind == "town":
+            g, h = _town(b, rng, p, incident[i])
+        elif p.kind in ("village", "hamlet"):
+            g, h = _village(b, rng, p, incident[i], places)
+        else:  # where an A road leaves the county
+            node = b.node(p.xy)
+            g, h = dict.fromkeys((k for k, _, _ in incident[i]), node), []
+        gates.update({(i, k): n for k, n in g.items()})
+        houses += h
+    return gates, houses

@@ -1,0 +1,88 @@
+"""An invented home-care day: visits for clients and shifts for carers (SYNTHETIC DATA)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carezones.io import hhmm
+
+__all__ = ["example_day"]
+
+
+def example_day(
+    client_points: Any, carer_points: Any, *, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Make an illustrative home-care day: visits for the clients, shifts for the carers.
+
+    For demos and benchmarks, not a model of any real service. Each client gets one to four
+    visits (morning, lunch, tea, bed calls, with 90-120-minute windows for the start and
+    15-60-minute durations); a tenth of the clients need two carers at every visit and a fifth
+    need a carer trained to give medication at their morning and bed calls. Carers (half
+    trained) work early shifts (07:00-15:00, 30-minute break between 11:00 and 13:30), late
+    shifts (14:30-22:30, 20-minute break between 17:00 and 19:00) or split shifts
+    (07:00-12:00 and 16:30-22:00, two rows).
+
+    Parameters
+    ----------
+    client_points : array_like
+        (lon, lat) of each client, shape (n, 2).
+    carer_points : array_like
+        (lon, lat) of each carer's home, shape (m, 2).
+    seed : int, default 0
+        Seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    visits, carers : pandas.DataFrame
+        Raw tables in the CSV layout read by :func:`carezones.rounds.read_visits` and
+        :func:`carezones.rounds.read_carers`.
+    """
+    rng = np.random.default_rng(seed)
+    cp, kp = np.asarray(client_points, float), np.asarray(carer_points, float)
+    slots = {  # earliest and latest window start (minutes), window width, durations, weights
+        "morning": (420, 570, 120, [30, 45, 60], [0.7, 0.25, 0.05]),
+        "lunch": (690, 810, 90, [15, 30], [0.4, 0.6]),
+        "tea": (930, 1050, 90, [15, 30], [0.5, 0.5]),
+        "bed": (1110, 1230, 90, [30, 45], [0.7, 0.3]),
+    }
+    packages = [["morning"], ["morning", "bed"], ["morning", "lunch", "bed"],
+                ["morning", "lunch", "tea", "bed"]]  # fmt: skip
+    rows: list[dict[str, Any]] = []
+    for i, (lon, lat) in enumerate(cp):
+        pkg = packages[rng.choice(4, p=[0.3, 0.3, 0.25, 0.15])]
+        double = rng.random() < 0.10
+        meds = rng.random() < 0.20
+        for slot in pkg:
+            lo, hi, width, durs, w = slots[slot]
+            start = int(rng.integers(lo // 15, hi // 15 + 1)) * 15
+            rows.append({
+                "visit_id": f"V{len(rows) + 1:04d}", "client_id": f"C{i + 1:04d}",
+                "lat": lat, "lon": lon, "window_start": hhmm(start),
+                "window_end": hhmm(start + width),
+                "duration_minutes": int(rng.choice(durs, p=w)),
+                "carers_required": 2 if double else 1,
+                "skills": "medication" if meds and slot in ("morning", "bed") else "",
+            })  # fmt: skip
+    visits = pd.DataFrame(rows)
+    carers = []
+    kinds = ["early"] * round(len(kp) * 0.36) + ["late"] * round(len(kp) * 0.24)
+    kinds += ["split"] * (len(kp) - len(kinds))
+    for i, (lon, lat) in enumerate(kp):
+        base = {"carer_id": f"K{i + 1:03d}", "lat": lat, "lon": lon,
+                "skills": "medication" if i % 2 == 0 else ""}  # fmt: skip
+        kind = kinds[i]
+        if kind == "early":
+            carers.append({**base, "shift_start": "07:00", "shift_end": "15:00",
+                           "break_minutes": 30, "break_window_start": "11:00",
+                           "break_window_end": "13:30"})  # fmt: skip
+        elif kind == "late":
+            carers.append({**base, "shift_start": "14:30", "shift_end": "22:30",
+                           "break_minutes": 20, "break_window_start": "17:00",
+                           "break_window_end": "19:00"})  # fmt: skip
+        else:
+            carers.append({**base, "shift_start": "07:00", "shift_end": "12:00"})
+            carers.append({**base, "shift_start": "16:30", "shift_end": "22:00"})
+    return visits, pd.DataFrame(carers)

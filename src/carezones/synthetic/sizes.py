@@ -1,0 +1,65 @@
+"""The sizes the synthetic county comes in, and what each size holds."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+__all__ = ["SIZES"]
+
+SIZES = ("tiny", "small", "medium", "large")
+"""The accepted ``size`` values of :func:`make_synthetic_county`."""
+
+
+@dataclass(frozen=True)
+class _Spec:
+    n_towns: int
+    n_villages: int
+    half_w: float  # half width of the settled area (m)
+    half_h: float
+    town_grid: tuple[int, int]  # smallest and largest number of streets each way (odd)
+    town_sep: float  # least distance between towns (m)
+    village_gap: float  # least distance between settlements (m)
+    n_exits: int  # A roads leaving the county
+    n_clients: int
+    res_half_length: float
+    res_half_width: float
+    lane_spacing: float  # most metres between the nodes of a lane (other roads in proportion)
+    farm_every: float  # one farm per this many metres of lane
+
+
+_SPECS: dict[str, _Spec] = {
+    "tiny": _Spec(
+        n_towns=1, n_villages=3, half_w=3_600, half_h=3_200, town_grid=(7, 7), town_sep=0,
+        village_gap=2_000, n_exits=1, n_clients=60, res_half_length=2_100, res_half_width=350,
+        lane_spacing=75, farm_every=1_500,
+    ),
+    "small": _Spec(
+        n_towns=2, n_villages=10, half_w=14_000, half_h=12_000, town_grid=(9, 11),
+        town_sep=11_000, village_gap=3_200, n_exits=2, n_clients=600, res_half_length=3_000,
+        res_half_width=450, lane_spacing=40, farm_every=2_500,
+    ),
+    "medium": _Spec(
+        n_towns=4, n_villages=32, half_w=23_000, half_h=19_000, town_grid=(11, 13),
+        town_sep=13_000, village_gap=3_000, n_exits=3, n_clients=2_000, res_half_length=3_500,
+        res_half_width=500, lane_spacing=50, farm_every=2_000,
+    ),
+    "large": _Spec(
+        n_towns=10, n_villages=110, half_w=40_000, half_h=34_000, town_grid=(13, 17),
+        town_sep=15_000, village_gap=2_900, n_exits=4, n_clients=10_000, res_half_length=4_000,
+        res_half_width=500, lane_spacing=38, farm_every=1_500,
+    ),
+}  # fmt: skip
+
+
+def _scaled_spec(spec: _Spec, n_villages: int) -> _Spec:
+    """Grow or shrink the county so that ``n_villages`` keep the usual spacing."""
+    k = math.sqrt((n_villages + 4 * spec.n_towns + 4) / (spec.n_villages + 4 * spec.n_towns + 4))
+    return replace(
+        spec,
+        n_villages=n_villages,
+        half_w=max(spec.half_w * k, 3_000.0),
+        half_h=max(spec.half_h * k, 3_000.0),
+        town_sep=spec.town_sep * min(k, 1.0),
+        n_clients=round(spec.n_clients * k * k),
+    )

@@ -11,7 +11,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from carezones._errors import PROBLEM_COLUMNS, ValidationError
+from carezones.errors import PROBLEM_COLUMNS, ValidationError
 from carezones.io import Collected, read_clients, read_points
 
 # Oakham, Uppingham and Cottesmore in Rutland (lon, lat).

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from carezones import network as cn
-from carezones._errors import NetworkError, OfflineError
+from carezones.errors import NetworkError, OfflineError
 from carezones.speeds import SpeedModel
 
 from .conftest import grid_osm, random_points

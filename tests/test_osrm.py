@@ -57,7 +57,7 @@ def test_osrm_walk_uses_our_walking_speed(grid_file, cache):
 def test_osrm_engine_rejects_graphml(grid_file, tmp_path, cache):
     import osmnx as ox
 
-    from carezones._errors import NetworkError
+    from carezones.errors import NetworkError
 
     gml = tmp_path / "g.graphml"
     ox.save_graphml(cn.load_network(grid_file, "drive", engine="builtin").graph, gml)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from carezones._data import shared_file
-from carezones._errors import CarezonesError
+from carezones.errors import CarezonesError
 from carezones.synthetic import (
     GENERATOR,
     TIMESTAMP,

@@ -39,10 +39,11 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from carezones import _osm, _osrm
+from carezones import _osrm
 from carezones._data import cache_dir
 from carezones._routing import Attachment, ChainGraph, Chains, attach, build_chains
 from carezones.errors import NetworkError, OfflineError
+from carezones.io import osm as _osm
 from carezones.speeds import Mode, SpeedModel
 
 if TYPE_CHECKING:

@@ -17,6 +17,11 @@ about bad input are also ``ValueError``. Input problems are collected in one pas
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NoReturn
+
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix"]
@@ -69,6 +74,156 @@ class ValidationError(CarezonesError, ValueError):
                 "rejected ones back as a table."
             )
         return "\n".join(lines)
+
+
+class Problems:
+    """The problems a reader finds in one pass, raised together as one :class:`ValidationError`.
+
+    A problem concerns a row (by its position in the table being checked; the table shows the
+    row number the user sees) or the whole file. A row with a problem is rejected: ``bad`` says
+    which positions are. Problems are recorded in the order found and listed by row number,
+    problems with the whole file first.
+
+    Parameters
+    ----------
+    source : str, default "input"
+        What is being read (a file name, "DataFrame", "visits"...), the error's ``source``.
+    rows : array-like of int, optional
+        The row number the user sees of each position of the table being checked (see
+        :class:`ValidationError`); :meth:`start` sets them once the table is read.
+    show : callable, optional
+        How a value is written in the table; by default values are kept as given.
+
+    Attributes
+    ----------
+    rows : numpy.ndarray
+        The row number of each position.
+    bad : numpy.ndarray
+        Which positions have a problem (and are rejected).
+    fatal : bool
+        Whether a problem concerns the whole file, so that no row can be used.
+    """
+
+    def __init__(
+        self,
+        source: str = "input",
+        rows: npt.ArrayLike = (),
+        show: Callable[[object], object] | None = None,
+    ) -> None:
+        self.source = source
+        self.show = show
+        self.items: list[tuple[int | None, str | None, object, str, str]] = []
+        self.fatal = False
+        self.start(rows)
+
+    def start(self, rows: npt.ArrayLike) -> None:
+        """Check a table whose positions are the rows numbered ``rows``.
+
+        Parameters
+        ----------
+        rows : array-like of int
+            The row number the user sees of each position.
+        """
+        self.rows: npt.NDArray[np.int64] = np.asarray(rows, dtype=np.int64)
+        self.bad: npt.NDArray[np.bool_] = np.zeros(len(self.rows), dtype=bool)
+
+    def add(
+        self, pos: int | np.integer, column: str | None, value: object, reason: str, fix: str
+    ) -> None:
+        """Record a problem with the row at position ``pos``, which is then rejected.
+
+        Parameters
+        ----------
+        pos : int
+            The row's position in the table being checked.
+        column : str or None
+            The column at fault (``None`` for the whole row).
+        value : object
+            The value at fault (``None`` when blank).
+        reason, fix : str
+            What is wrong, and how to put it right.
+        """
+        shown = self.show(value) if self.show is not None else value
+        self.items.append((int(self.rows[pos]), column, shown, reason, fix))
+        self.bad[pos] = True
+
+    def add_file(self, reason: str, fix: str, column: str | None = None) -> None:
+        """Record a problem with the whole file: no row can be used, but checking goes on.
+
+        Parameters
+        ----------
+        reason, fix : str
+            What is wrong, and how to put it right.
+        column : str, optional
+            The column concerned, if any.
+        """
+        self.items.append((None, column, None, reason, fix))
+        self.fatal = True
+
+    def stop(self, reason: str, fix: str, column: str | None = None) -> NoReturn:
+        """Record a problem with the whole file and raise: reading cannot go on.
+
+        Parameters
+        ----------
+        reason, fix : str
+            What is wrong, and how to put it right.
+        column : str, optional
+            The column concerned, if any.
+
+        Raises
+        ------
+        ValidationError
+            With every problem recorded so far.
+        """
+        self.add_file(reason, fix, column)
+        self.raise_all()
+
+    def extend(self, table: pd.DataFrame) -> None:
+        """Add the problems of a table already made, such as the rows a first reader rejected.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            A problems table (columns :data:`PROBLEM_COLUMNS`).
+        """
+        for row, column, value, reason, fix in table[PROBLEM_COLUMNS].itertuples(index=False):
+            whole_file = bool(pd.isna(row))
+            self.items.append((None if whole_file else int(row), column, value, reason, fix))
+            self.fatal |= whole_file
+
+    def table(self) -> pd.DataFrame:
+        """Return the problems table: columns :data:`PROBLEM_COLUMNS`, one row per problem.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The problems by row number (problems with the whole file, row ``<NA>``, first).
+        """
+        df = pd.DataFrame(self.items, columns=PROBLEM_COLUMNS, dtype=object)
+        df["row"] = df["row"].astype("Int64")
+        df = df.sort_values("row", kind="stable", na_position="first")
+        return df.reset_index(drop=True)
+
+    def raise_all(self) -> NoReturn:
+        """Raise every problem recorded so far: reading cannot go on.
+
+        Raises
+        ------
+        ValidationError
+            Always, with the problems table.
+        """
+        raise ValidationError(self.table(), self.source) from None
+
+    def raise_if_any(self) -> None:
+        """Raise every problem recorded so far, if there is any.
+
+        Raises
+        ------
+        ValidationError
+            When a problem was recorded.
+        """
+        if self.items:
+            self.raise_all()
 
 
 class ConfigError(CarezonesError, ValueError):

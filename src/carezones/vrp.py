@@ -4,55 +4,16 @@ The core works on an explicit integer travel-time matrix, so it can be checked a
 standard benchmark instances as well as fed from a road network. :func:`read_lkh_vrptw` reads
 the LKH-3 CVRPTW text format (Solomon's instances); :func:`solve_vrptw` solves an instance with
 PyVRP's iterated local search (Wouda, Lan and Kool, 2024, INFORMS Journal on Computing 36(4));
-:mod:`carezones.checker` verifies any answer independently. The file reader and
-:func:`write_solution` live in :mod:`carezones.io` and are re-exported here.
+:mod:`carezones.checker` verifies any answer independently. The instance and solution
+(:class:`VrptwInstance`, :class:`VrptwSolution`), the file reader and :func:`write_solution`
+live in :mod:`carezones.io.vrplib` with the file formats, and are re-exported here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from carezones.io.vrplib import VrptwInstance, VrptwSolution, read_lkh_vrptw, write_solution
 
-import numpy as np
-import numpy.typing as npt
-
-IntArray = npt.NDArray[np.int64]
-
-
-@dataclass
-class VrptwInstance:
-    """A vehicle routing problem with time windows, in integer units.
-
-    Node 0 is the depot; ``travel[i, j]`` is both the distance and the travel time from node
-    ``i`` to node ``j``; ``window[i]`` bounds the start of service at node ``i`` (for the depot:
-    leaving and coming back); ``service[i]`` is its duration and ``demand[i]`` its load.
-    ``node_ids`` are the node numbers of the source (e.g. 1 for the depot in LKH files).
-    """
-
-    name: str
-    travel: IntArray
-    window: IntArray
-    service: IntArray
-    demand: IntArray
-    capacity: int
-    vehicles: int
-    scale: int = 1
-    node_ids: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    @property
-    def n_customers(self) -> int:
-        """Number of customers (nodes other than the depot)."""
-        return len(self.demand) - 1
-
-
-@dataclass
-class VrptwSolution:
-    """Routes as lists of node indices (customers only, depot implied at both ends)."""
-
-    routes: list[list[int]]
-    distance: int
-    feasible: bool
-    seconds: float
-    iterations: int
+__all__ = ["VrptwInstance", "VrptwSolution", "read_lkh_vrptw", "solve_vrptw", "write_solution"]
 
 
 def solve_vrptw(
@@ -114,8 +75,3 @@ def solve_vrptw(
         seconds=time.perf_counter() - t0,
         iterations=int(res.num_iterations),
     )
-
-
-from carezones.io import read_lkh_vrptw, write_solution  # noqa: E402  (files live in io)
-
-__all__ = ["VrptwInstance", "VrptwSolution", "read_lkh_vrptw", "solve_vrptw", "write_solution"]

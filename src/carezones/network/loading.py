@@ -1,7 +1,7 @@
 """Loading road networks: read the source, keep the connected part, cache the result on disk.
 
 :func:`load_network` reads an OSM extract or an osmnx GraphML file (through
-:mod:`carezones._osm`), or fetches a place through osmnx when online; keeps the largest
+:mod:`carezones.io.osm`), or fetches a place through osmnx when online; keeps the largest
 strongly connected part; builds the router's chains; and caches the prepared arrays (and the
 OSRM build) in the cache folder, keyed by the file's content, the mode and the speed model.
 """
@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from carezones import _osm
 from carezones._data import cache_dir
 from carezones.errors import NetworkError, OfflineError
+from carezones.io import osm as _osm
 from carezones.network import osrm as _osrm
 from carezones.network.data import (
     ATTRIBUTION,

@@ -20,8 +20,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from carezones._osm import haversine_m
 from carezones.errors import NetworkError
+from carezones.io.osm import haversine_m
 from carezones.network import osrm as _osrm
 from carezones.network.data import (
     EDGE_FIELDS,

@@ -35,8 +35,8 @@ PathLike = str | Path
 def _osm_features(
     path: Path, categories: Sequence[Category], places: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Amenities of the categories and named places of the kinds, read by ``carezones._osm``."""
-    from carezones._osm import read_features
+    """Amenities of the categories and named places of the kinds, read by ``carezones.io.osm``."""
+    from carezones.io.osm import read_features
 
     return read_features(path, [(c.name, dict(c.tags)) for c in categories], places)
 

@@ -4,6 +4,7 @@ One reader (pyosmium) handles every OSM format, so a ``.pbf`` and an ``.osm`` XM
 data give identical networks. The result is a set of flat arrays (:class:`EdgeArrays`): one row per
 directed edge between consecutive OSM nodes of a way, plus one row per undirected *segment* (the
 geometry that points snap to) pointing at its forward and backward edges.
+:func:`read_features` reads the amenities and named places that sites are scored against.
 """
 
 from __future__ import annotations
@@ -17,6 +18,18 @@ import numpy.typing as npt
 
 from carezones.errors import NetworkError
 from carezones.speeds import DRIVE_HIGHWAYS, WALK_HIGHWAYS, Mode, SpeedModel
+
+__all__ = [
+    "EARTH_RADIUS_M",
+    "OSM_SUFFIXES",
+    "EdgeArrays",
+    "haversine_m",
+    "is_osm_file",
+    "is_synthetic",
+    "read_features",
+    "read_graphml",
+    "read_osm",
+]
 
 EARTH_RADIUS_M = 6_371_009.0  # as osmnx's great-circle distance
 
@@ -76,13 +89,35 @@ class EdgeArrays:
 
 
 def is_osm_file(path: Path) -> bool:
-    """Return whether the path names an OSM data file by its suffix."""
+    """Return whether the path names an OSM data file by its suffix.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file's path (it need not exist).
+
+    Returns
+    -------
+    bool
+        True for the suffixes in :data:`OSM_SUFFIXES`, such as ``.osm.pbf`` or ``.osm``.
+    """
     name = path.name.lower()
     return any(name.endswith(s) for s in OSM_SUFFIXES)
 
 
 def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
-    """Great-circle distance in metres (vectorised)."""
+    """Great-circle distance in metres (vectorised).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float or array-like
+        The two ends' longitudes and latitudes in degrees (arrays broadcast together).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The distance on a sphere of radius :data:`EARTH_RADIUS_M`, as osmnx computes it.
+    """
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlat = p2 - p1
     dlon = np.radians(np.asarray(lon2) - np.asarray(lon1))
@@ -132,7 +167,27 @@ def _directions(tags: dict[str, str], mode: Mode) -> tuple[bool, bool]:
 
 
 def read_osm(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
-    """Read the drivable or walkable ways of an OSM file into :class:`EdgeArrays`."""
+    """Read the drivable or walkable ways of an OSM file into :class:`EdgeArrays`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An ``.osm.pbf``, ``.osm`` or ``.osm.bz2`` file.
+    mode : {"drive", "walk"}
+        Which ways to keep, and which directions they may be travelled in.
+    speeds : SpeedModel
+        The speeds that give each edge its travel time.
+
+    Returns
+    -------
+    EdgeArrays
+        The network, with the file's timestamp and whether it is the synthetic county.
+
+    Raises
+    ------
+    NetworkError
+        When the file cannot be read or holds no roads for ``mode``.
+    """
     import osmium
 
     allowed = _drive_allowed if mode == "drive" else _walk_allowed
@@ -176,7 +231,18 @@ def read_osm(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
 
 
 def is_synthetic(path: Path) -> bool:
-    """Whether an OSM file is carezones' synthetic county (its header's generator says so)."""
+    """Whether an OSM file is carezones' synthetic county (its header's generator says so).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An OSM file.
+
+    Returns
+    -------
+    bool
+        True when the header's ``generator`` names carezones' synthetic county.
+    """
     import osmium
 
     reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
@@ -305,6 +371,25 @@ def read_graphml(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
     node ids) so that points snap to the true shape of the road. A two-way street, stored by
     osmnx as a pair of opposite edges, becomes one two-way way. Speeds come from the
     ``highway``/``maxspeed`` tags through the speed model, like OSM files.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A GraphML file saved by osmnx.
+    mode : {"drive", "walk"}
+        The network's mode.
+    speeds : SpeedModel
+        The speeds that give each edge its travel time.
+
+    Returns
+    -------
+    EdgeArrays
+        The network (no timestamp: GraphML files do not keep one).
+
+    Raises
+    ------
+    NetworkError
+        When the file cannot be read or holds no edges.
     """
     import osmnx as ox
 
@@ -355,6 +440,20 @@ def read_features(
     mapped areas (a building, a park) their polygon. Returns two DataFrames: amenities
     (``category, name, tag, osm_id, geometry``; an object in two categories is listed in each)
     and place nodes of the ``places`` kinds with a name (``name, place, osm_id, geometry``).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An OSM file.
+    categories : list of (str, dict)
+        The amenity categories: a name and the tag values that make an amenity of it.
+    places : collection of str
+        The ``place=*`` kinds to keep, such as ``("city", "town")``.
+
+    Returns
+    -------
+    amenities, places : pandas.DataFrame
+        The amenities and the named places, with shapely geometries in EPSG:4326.
     """
     import osmium
     import pandas as pd

@@ -1,0 +1,101 @@
+"""Every file carezones reads or writes, one module per input family.
+
+Input problems are never fixed silently: each reader checks every row in one pass and raises
+one :class:`~carezones.ValidationError` listing every problem with its row number and a fix
+(collected by :class:`carezones.errors.Problems`).
+
+===============================  ===========================================================
+:mod:`carezones.io.points`       client, visit, carer and site locations from CSV, Excel,
+                                 GeoPackage, GeoJSON or a DataFrame: :func:`read_points`,
+                                 :func:`read_clients`, :class:`Collected`, the column aliases
+:mod:`carezones.io.visits`       the day's visits and carers' shifts: :func:`read_visits`,
+                                 :func:`read_carers`, :func:`parse_hhmm`, :func:`hhmm`
+:mod:`carezones.io.config`       configuration files: :func:`read_toml`
+:mod:`carezones.io.outputs`      result files: :func:`write_zone_plan`, :func:`write_rounds`,
+                                 :func:`write_site_scores`, :func:`write_travel_times`
+:mod:`carezones.io.vrplib`       vehicle routing benchmarks: :func:`read_lkh_vrptw`,
+                                 :func:`write_solution`, ``VrptwInstance``, ``VrptwSolution``
+:mod:`carezones.io.osm`          road networks and amenities from OSM files and GraphML
+                                 (used by :mod:`carezones.network` and :mod:`carezones.sites`)
+===============================  ===========================================================
+
+The location readers share private modules: ``_table`` (reading and decoding a file into
+cells), ``_crs`` (coordinate columns, CRS detection, the network's area, swapped
+coordinates), ``_postcodes`` (postcode lookup files), ``_locate`` (locating each row) and
+``_cells`` (the column aliases, the blank-cell test and the number parser every reader uses).
+"""
+
+from carezones.io._cells import PathLike
+from carezones.io._crs import BNG_BOUNDS, GB_BOUNDS
+from carezones.io._postcodes import ONSPD_NO_LOCATION_LAT, UK_POSTCODE_RE
+from carezones.io._table import DELIMITERS, EXCEL_SUFFIXES, TEXT_SUFFIXES, VECTOR_SUFFIXES, Source
+from carezones.io.config import read_toml
+from carezones.io.outputs import (
+    write_rounds,
+    write_site_scores,
+    write_travel_times,
+    write_zone_plan,
+)
+from carezones.io.points import (
+    CLIENT_ID_ALIASES,
+    EASTING_ALIASES,
+    HOURS_ALIASES,
+    HOURS_IN_WEEK,
+    LATITUDE_ALIASES,
+    LONGITUDE_ALIASES,
+    NORTHING_ALIASES,
+    POSTCODE_ALIASES,
+    Collected,
+    ColumnSpec,
+    Errors,
+    read_clients,
+    read_points,
+)
+from carezones.io.visits import (
+    CARER_COLUMNS,
+    VISIT_COLUMNS,
+    hhmm,
+    parse_hhmm,
+    read_carers,
+    read_visits,
+)
+from carezones.io.vrplib import read_lkh_vrptw, write_solution
+
+__all__ = [
+    "BNG_BOUNDS",
+    "CARER_COLUMNS",
+    "CLIENT_ID_ALIASES",
+    "DELIMITERS",
+    "EASTING_ALIASES",
+    "EXCEL_SUFFIXES",
+    "GB_BOUNDS",
+    "HOURS_ALIASES",
+    "HOURS_IN_WEEK",
+    "LATITUDE_ALIASES",
+    "LONGITUDE_ALIASES",
+    "NORTHING_ALIASES",
+    "ONSPD_NO_LOCATION_LAT",
+    "POSTCODE_ALIASES",
+    "TEXT_SUFFIXES",
+    "UK_POSTCODE_RE",
+    "VECTOR_SUFFIXES",
+    "VISIT_COLUMNS",
+    "Collected",
+    "ColumnSpec",
+    "Errors",
+    "PathLike",
+    "Source",
+    "hhmm",
+    "parse_hhmm",
+    "read_carers",
+    "read_clients",
+    "read_lkh_vrptw",
+    "read_points",
+    "read_toml",
+    "read_visits",
+    "write_rounds",
+    "write_site_scores",
+    "write_solution",
+    "write_travel_times",
+    "write_zone_plan",
+]

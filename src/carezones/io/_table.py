@@ -1,0 +1,307 @@
+"""Read a source into a table of cells, with the row numbers the user sees.
+
+A source is CSV (or other delimited text), Excel, GeoPackage, GeoJSON or a (Geo)DataFrame. Text
+files have their encoding (UTF-8 with or without BOM, UTF-16 with BOM, else cp1252) and
+delimiter (``,`` ``;`` tab or ``|``) detected. CSV and Excel rows are numbered as a spreadsheet
+shows them (the header is row 1); features and records from 1. A file that cannot be read is a
+problem with the whole file, recorded in the reader's :class:`~carezones.errors.Problems`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import warnings
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import openpyxl
+import pandas as pd
+import pyogrio
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from carezones.errors import Problems
+from carezones.io._cells import PathLike, is_blank, listing
+
+type Source = PathLike | pd.DataFrame
+
+TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+VECTOR_SUFFIXES = frozenset({".gpkg", ".geojson", ".json"})
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+_SAVE_AS_CSV = "open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'"
+
+
+@dataclass
+class Table:
+    """The cells of a source, with their row numbers and (for vector data) geometries."""
+
+    frame: pd.DataFrame
+    rows: npt.NDArray[np.int64]
+    kind: Literal["text", "excel", "vector", "frame"]
+    delimiter: str | None = None
+    encoding: str | None = None
+    geometry: gpd.GeoSeries | None = None
+    geometry_column: str = "geometry"
+    too_long: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+def source_name(source: Source) -> str:
+    """Return the file name of a source (never its path or contents)."""
+    if isinstance(source, gpd.GeoDataFrame):
+        return "GeoDataFrame"
+    if isinstance(source, pd.DataFrame):
+        return "DataFrame"
+    return Path(os.fspath(source)).name
+
+
+def read_table(source: Source, sheet: str | int | None, probs: Problems) -> Table:
+    """Read any supported source into a :class:`Table`."""
+    if isinstance(source, pd.DataFrame):
+        return _table_from_frame(source, probs)
+    path = Path(os.fspath(source))
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: '{path}'")
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return _read_text(path, probs)
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path, sheet, probs)
+    if suffix == ".xls":
+        probs.stop(
+            "old-style Excel workbooks (.xls) cannot be read", f"{_SAVE_AS_CSV}, or as .xlsx"
+        )
+    if suffix in VECTOR_SUFFIXES:
+        return _read_vector(path, sheet, probs)
+    probs.stop(
+        f"unsupported file type '{suffix}'",
+        "save the data as CSV (.csv), Excel (.xlsx), GeoPackage (.gpkg) or GeoJSON (.geojson)",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Text files
+
+
+def _decode(data: bytes, probs: Problems) -> tuple[str, str]:
+    """Decode file bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
+    if not data:
+        probs.stop("the file is empty (0 bytes)", "export the data again; the file has no content")
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16"), "utf-16"
+    except UnicodeDecodeError:
+        probs.stop("the file starts with a byte-order mark but is not valid text", _SAVE_AS_CSV)
+    head = data[:65536]
+    if head.startswith(b"PK\x03\x04"):
+        probs.stop(
+            "the file is not text but a zip archive, probably an Excel workbook (.xlsx) saved "
+            "under a text file name",
+            f"rename it to .xlsx, or {_SAVE_AS_CSV}",
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        probs.stop("the file is not text but an old Excel workbook (.xls)", _SAVE_AS_CSV)
+    if b"\x00" in head:
+        probs.stop(
+            "the file is not plain text (it contains NUL bytes): it may be a binary file, or "
+            "text saved as UTF-16 without a byte-order mark",
+            f"{_SAVE_AS_CSV}, or pass the original .xlsx workbook",
+        )
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def _detect_delimiter(text: str) -> str:
+    """Pick the delimiter giving the most consistent rows of two or more columns."""
+    sample = text[:65536]
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            reader = csv.reader(StringIO(sample, newline=""), delimiter=delimiter)
+            records = [r for _, r in zip(range(60), reader, strict=False) if _nonblank(r)]
+        except csv.Error:
+            continue
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        data = records[1:]
+        consistent = sum(len(r) == width for r in data) / len(data) if data else 1.0
+        if (consistent, width) > best_score:
+            best, best_score = delimiter, (consistent, width)
+    return best
+
+
+def _nonblank(cells: Sequence[object]) -> bool:
+    """Return True when a record has at least one non-blank cell."""
+    return any(not is_blank(c) for c in cells)
+
+
+def _read_text(path: Path, probs: Problems) -> Table:
+    """Read a delimited text file with automatic encoding and delimiter detection."""
+    text, encoding = _decode(path.read_bytes(), probs)
+    if not text.strip():
+        probs.stop("the file is empty (only blank lines)", "export the data again with its rows")
+    delimiter = _detect_delimiter(text)
+    try:
+        lines = list(csv.reader(StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        probs.stop(f"the file could not be read as delimited text ({exc})", _SAVE_AS_CSV)
+    records: list[list[object]] = [[None if c == "" else c for c in r] for r in lines]
+    table = _table_from_records(records, "text", probs, extend_header=False)
+    table.delimiter, table.encoding = delimiter, encoding
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Excel workbooks and records
+
+
+def _read_excel(path: Path, sheet: str | int | None, probs: Problems) -> Table:
+    """Read one sheet of an .xlsx workbook (the first unless ``sheet`` is given)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        probs.stop(f"the file is not a valid Excel workbook ({type(exc).__name__})", _SAVE_AS_CSV)
+    try:
+        names = list(book.sheetnames)
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int) and 0 <= sheet < len(names):
+            ws = book.worksheets[sheet]
+        elif isinstance(sheet, str) and sheet in names:
+            ws = book[sheet]
+        else:
+            probs.stop(
+                f"the workbook has no sheet {sheet!r}",
+                f"pass sheet= one of {listing(names)} (or its 0-based position)",
+            )
+        records = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+    finally:
+        book.close()
+    return _table_from_records(records, "excel", probs, extend_header=True)
+
+
+def _header_names(cells: Sequence[object], width: int) -> list[str]:
+    """Return unique column names; blank headers become ``column_<letter>``."""
+    names: list[str] = []
+    for i in range(width):
+        cell = _cell(cells, i)
+        base = f"column_{get_column_letter(i + 1)}" if is_blank(cell) else str(cell).strip()
+        name, k = base, 0
+        while name in names:
+            k += 1
+            name = f"{base}.{k}"
+        names.append(name)
+    return names
+
+
+def _table_from_records(
+    records: list[list[object]],
+    kind: Literal["text", "excel"],
+    probs: Problems,
+    *,
+    extend_header: bool,
+) -> Table:
+    """Build a table from raw records; record ``k`` (0-based) is spreadsheet row ``k + 1``."""
+    filled = [k for k, r in enumerate(records) if _nonblank(r)]
+    if not filled:
+        probs.stop("the file is empty (no header and no rows)", "export the data again")
+    head = filled[0]
+    width = len(records[head])
+    while width > 1 and is_blank(records[head][width - 1]):
+        width -= 1
+    if extend_header:
+        width = max(max(_last_filled(records[k]) for k in filled), width)
+    names = _header_names(records[head], width)
+    data: list[list[object]] = []
+    rows: list[int] = []
+    too_long: list[tuple[int, int, int]] = []
+    for k in filled[1:]:
+        cells = records[k]
+        if len(cells) > width and _nonblank(cells[width:]):
+            too_long.append((len(data), _last_filled(cells), width))
+        cells = cells[:width] + [None] * (width - len(cells))
+        data.append(cells)
+        rows.append(k + 1)
+    if not data:
+        probs.stop(
+            "the file has a header row but no data rows",
+            "add the data rows below the header, or check that the right file or sheet was "
+            "exported",
+        )
+    frame = pd.DataFrame(data, columns=names)
+    unnamed = [i for i in range(width) if is_blank(_cell(records[head], i))]
+    empty = [names[i] for i in unnamed if frame[names[i]].map(is_blank).all()]
+    frame = frame.drop(columns=empty)  # e.g. an unused column A left of the table
+    return Table(frame, np.asarray(rows, dtype=np.int64), kind, too_long=too_long)
+
+
+def _cell(cells: Sequence[object], i: int) -> object:
+    """Return cell ``i`` of a record, ``None`` past its end."""
+    return cells[i] if i < len(cells) else None
+
+
+def _last_filled(cells: Sequence[object]) -> int:
+    """Return the number of cells up to and including the last non-blank one."""
+    return max((i + 1 for i, c in enumerate(cells) if not is_blank(c)), default=0)
+
+
+# --------------------------------------------------------------------------------------------
+# GeoPackage, GeoJSON and DataFrames
+
+
+def _read_vector(path: Path, layer: str | int | None, probs: Problems) -> Table:
+    """Read a GeoPackage or GeoJSON layer with its geometries and CRS."""
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:
+        probs.stop(
+            f"the file could not be read as {path.suffix.lstrip('.')} ({type(exc).__name__})",
+            "check that the file is a valid GeoPackage or GeoJSON (open it in QGIS)",
+        )
+    if isinstance(layer, int) and 0 <= layer < len(layers):
+        layer = layers[layer]
+    if layer is None and len(layers) > 1:
+        probs.stop(
+            f"the file has {len(layers)} layers: {listing(layers)}",
+            "pass sheet= the name of the layer to read",
+        )
+    if layer is not None and layer not in layers:
+        probs.stop(f"the file has no layer {layer!r}", f"pass sheet= one of {listing(layers)}")
+    data = gpd.read_file(path, layer=layer)
+    return _table_from_frame(data, probs, kind="vector")
+
+
+def _table_from_frame(
+    data: pd.DataFrame, probs: Problems, kind: Literal["vector", "frame"] = "frame"
+) -> Table:
+    """Wrap an in-memory (Geo)DataFrame; record ``i`` (0-based) is row ``i + 1``."""
+    geometry: gpd.GeoSeries | None = None
+    geometry_column = "geometry"
+    if isinstance(data, gpd.GeoDataFrame) and data._geometry_column_name in data.columns:
+        geometry_column = str(data.geometry.name)
+        geometry = gpd.GeoSeries(data.geometry).reset_index(drop=True)
+        data = pd.DataFrame(data.drop(columns=geometry_column))
+    if len(data) == 0:
+        probs.stop("the data has no rows", "check that the right file, layer or table was passed")
+    frame = data.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return Table(frame, rows, kind, geometry=geometry, geometry_column=geometry_column)

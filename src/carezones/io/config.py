@@ -1,0 +1,40 @@
+"""Read configuration files (TOML), such as a site-scoring configuration."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from carezones.io._cells import PathLike
+
+__all__ = ["read_toml"]
+
+
+def read_toml(path: PathLike) -> dict[str, Any]:
+    """Read a TOML file (UTF-8); a file that is not valid TOML raises ``ValueError``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to read.
+
+    Returns
+    -------
+    dict
+        The file's tables and values.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    ValueError
+        When the file is not valid UTF-8 TOML.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"configuration file not found: {p}")
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not valid TOML ({exc})") from exc

@@ -1,0 +1,679 @@
+"""Read client, visit, carer and site locations from council files, checked in one pass.
+
+Councils export their data as CSV or Excel, GeoPackage or GeoJSON, with coordinates as WGS84
+latitude/longitude, as British National Grid easting/northing (EPSG:27700), or only as
+postcodes. :func:`read_points` reads any of these, finds the coordinate (or postcode) columns,
+works out the coordinate reference system, converts to EPSG:4326 and checks every row. Every
+problem found is reported together, each with its row number and a fix; nothing stops at the
+first bad row. :func:`read_clients` adds the client id and weekly hours columns.
+
+Row numbers: CSV and Excel rows are numbered as a spreadsheet shows them. The header is row 1,
+so the first data row is row 2 (blank lines count, as they do in Excel). GeoPackage and GeoJSON
+features and the records of a DataFrame are numbered from 1. The ``source_row`` column of the
+result and the ``row`` column of the problems table both use this number.
+
+The work is shared with private modules: :mod:`~carezones.io._table` reads the file,
+:mod:`~carezones.io._crs` finds the coordinate columns and their CRS,
+:mod:`~carezones.io._postcodes` reads postcode lookups, :mod:`~carezones.io._locate` locates
+each row and :mod:`~carezones.io._cells` holds the column aliases and the cell parsing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, NamedTuple, overload
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from carezones.errors import Problems
+from carezones.io._cells import (
+    CLIENT_ID_ALIASES,
+    EASTING_ALIASES,
+    HOURS_ALIASES,
+    LATITUDE_ALIASES,
+    LONGITUDE_ALIASES,
+    NORTHING_ALIASES,
+    POSTCODE_ALIASES,
+    PathLike,
+    as_float,
+    find_column,
+    find_named,
+    is_blank,
+    listing,
+    numbers,
+    shown,
+)
+from carezones.io._crs import WGS84, Area, area_geometry, parse_crs
+from carezones.io._locate import Located, Options, locate
+from carezones.io._table import Source, Table, read_table, source_name
+
+# The column aliases live in _cells, beside the name matching that the other modules share;
+# they are part of this module's API.
+__all__ = [
+    "CLIENT_ID_ALIASES",
+    "EASTING_ALIASES",
+    "HOURS_ALIASES",
+    "HOURS_IN_WEEK",
+    "LATITUDE_ALIASES",
+    "LONGITUDE_ALIASES",
+    "NORTHING_ALIASES",
+    "POSTCODE_ALIASES",
+    "Collected",
+    "ColumnSpec",
+    "Errors",
+    "read_clients",
+    "read_points",
+]
+
+logger = logging.getLogger("carezones")
+
+type ColumnSpec = str | tuple[str, ...]
+type Errors = Literal["raise", "collect"]
+
+HOURS_IN_WEEK = 168.0
+_HOURS_RE = re.compile(
+    r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:h|hr|hrs|hour|hours)?\.?$", flags=re.IGNORECASE
+)
+
+
+class Collected(NamedTuple):
+    """Result of reading with ``errors="collect"``.
+
+    Attributes
+    ----------
+    valid : geopandas.GeoDataFrame
+        The rows that passed every check, exactly as :func:`read_points` returns them.
+    rejected : pandas.DataFrame
+        The problems table (columns ``row, column, value, reason, fix``), one row per problem:
+        a row with two problems appears twice. Every input row is either in ``valid`` or
+        named here.
+    """
+
+    valid: gpd.GeoDataFrame
+    rejected: pd.DataFrame
+
+
+# --------------------------------------------------------------------------------------------
+# Other columns: required, numeric, ids, hours
+
+
+@dataclass(frozen=True)
+class _Field:
+    """A column a reader needs, how to find it and how to check it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: Literal["text", "number", "id", "hours"]
+    not_blank: bool = True
+    given: str | None = None
+    parameter: str | None = None
+    rename: bool = True
+
+
+def _spec_fields(required: Iterable[ColumnSpec], numeric: Iterable[ColumnSpec]) -> list[_Field]:
+    """Turn ``required=``/``numeric=`` into fields; a tuple is (output name, *aliases)."""
+
+    def parts(spec: ColumnSpec) -> tuple[str, tuple[str, ...]]:
+        names = (spec,) if isinstance(spec, str) else tuple(spec)
+        if not names:
+            raise ValueError("an empty tuple was given in required= or numeric=")
+        return names[0], names
+
+    req = dict(parts(s) for s in required)
+    num = dict(parts(s) for s in numeric)
+    fields = [_Field(n, a, "number", not_blank=n in req) for n, a in num.items()]
+    return fields + [_Field(n, a, "text") for n, a in req.items() if n not in num]
+
+
+def _resolve_fields(
+    columns: Sequence[str], fields: list[_Field], probs: Problems
+) -> list[tuple[_Field, str]]:
+    """Find each field's column; a missing one is a file-level problem (checking goes on)."""
+    resolved = []
+    for f in fields:
+        col = find_named(columns, f.given) if f.given else find_column(columns, f.aliases)
+        if col is not None:
+            resolved.append((f, col))
+        elif f.given:
+            probs.add_file(
+                f"column '{f.given}' given by {f.parameter}= is not in the file",
+                f"pass {f.parameter}= one of the columns found: {listing(columns)}",
+                column=f.given,
+            )
+        else:
+            also = f" (also accepted: {', '.join(f.aliases[1:])})" if len(f.aliases) > 1 else ""
+            how = f", or pass {f.parameter}= the name of your column" if f.parameter else ""
+            probs.add_file(
+                f"no '{f.name}' column; columns found: {listing(columns)}",
+                f"add a column named '{f.name}'{also}{how}",
+                column=f.name,
+            )
+    return resolved
+
+
+def _check_field(cells: pd.Series, f: _Field, col: str, probs: Problems) -> pd.Series | None:
+    """Check one column; return its converted values (or ``None`` to keep it as is)."""
+    if f.kind == "id":
+        return _check_ids(cells, col, probs)
+    if f.kind == "hours":
+        return _check_hours(cells, col, probs)
+    if f.kind == "text":
+        _check_filled(cells.map(is_blank).to_numpy(dtype=bool), f, col, probs)
+        return None
+    values, blank, bad = numbers(cells)
+    _check_filled(blank, f, col, probs)
+    for pos in np.flatnonzero(bad):
+        probs.add(
+            pos,
+            col,
+            cells.iloc[pos],
+            f"{f.name} is not a number",
+            f"write '{col}' as a number such as 12.5 (digits and a dot for decimals only)",
+        )
+    return pd.Series(values, index=cells.index, dtype=float)
+
+
+def _check_filled(blank: npt.NDArray[np.bool_], f: _Field, col: str, probs: Problems) -> None:
+    """Report blank cells of a column that must be filled in."""
+    if f.not_blank:
+        for pos in np.flatnonzero(blank):
+            probs.add(pos, col, None, f"missing {f.name}", f"fill in '{col}' or delete the row")
+
+
+def _id_text(cell: object) -> str:
+    """Return an id as text; Excel's 1001.0 becomes '1001'."""
+    if isinstance(cell, float | np.floating) and float(cell).is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _check_ids(cells: pd.Series, col: str, probs: Problems) -> pd.Series:
+    """Report missing ids and repeated ids (each repeat names the row of the first use)."""
+    first: dict[str, int] = {}
+    ids: list[str | None] = []
+    for pos, cell in enumerate(cells.tolist()):
+        if is_blank(cell):
+            probs.add(pos, col, None, "missing id", f"give every row its own id in '{col}'")
+            ids.append(None)
+            continue
+        ident = _id_text(cell)
+        ids.append(ident)
+        if ident in first:
+            probs.add(
+                pos,
+                col,
+                cell,
+                f"duplicate id (first used in row {probs.rows[first[ident]]})",
+                "give each row its own id, or delete the repeated row",
+            )
+        else:
+            first[ident] = pos
+    return pd.Series(ids, index=cells.index, dtype="str")
+
+
+def _parse_hours(cell: object) -> float | None:
+    """Return hours from a number or text like '7.5', '5h' or '5 hrs'; ``None`` if not."""
+    if isinstance(cell, str):
+        match = _HOURS_RE.match(cell.strip())
+        return float(match.group(1)) if match else None
+    return as_float(cell)
+
+
+def _check_hours(cells: pd.Series, col: str, probs: Problems) -> pd.Series:
+    """Report missing, non-numeric, negative or more-than-a-week hours."""
+    hours = np.full(len(cells), np.nan)
+    for pos, cell in enumerate(cells.tolist()):
+        if is_blank(cell):
+            probs.add(
+                pos,
+                col,
+                None,
+                "missing hours",
+                f"fill in the weekly care hours in '{col}' (0 is allowed)",
+            )
+            continue
+        value = _parse_hours(cell)
+        if value is None:
+            probs.add(
+                pos,
+                col,
+                cell,
+                "hours is not a number",
+                "write the weekly hours as a number such as 7.5 (a unit such as '7.5h' or "
+                "'7.5 hrs' is accepted; use a dot for decimals)",
+            )
+        elif value < 0:
+            probs.add(pos, col, cell, "negative hours", "hours per week must be 0 or more")
+        elif value > HOURS_IN_WEEK:
+            probs.add(
+                pos,
+                col,
+                cell,
+                f"more than {HOURS_IN_WEEK:g} hours (the hours in a week)",
+                "give hours per week, not per month or year; check for a typo",
+            )
+        else:
+            hours[pos] = value
+    return pd.Series(hours, index=cells.index, dtype=float)
+
+
+# --------------------------------------------------------------------------------------------
+# Putting it together
+
+
+def _check_too_long(table: Table, probs: Problems) -> None:
+    """Report text rows with more values than the header has columns."""
+    for pos, n_values, width in table.too_long:
+        probs.add(
+            pos,
+            None,
+            None,
+            f"the row has {n_values} values but the header has {width} columns",
+            f"a value probably contains the delimiter {table.delimiter!r}: wrap such values in "
+            "double quotes, or remove the extra values",
+        )
+
+
+def _check_area(located: Located, area: Area | None, probs: Problems) -> None:
+    """Report rows more than ``max_outside_km`` outside the network's area."""
+    if area is None:
+        return
+    live = np.flatnonzero(~probs.bad & (located.geoms != None))  # noqa: E711
+    km = area.km(located.geoms[live])
+    for pos, dist in zip(live, km, strict=True):
+        if dist > area.limit_km:
+            probs.add(
+                pos,
+                located.where[pos],
+                located.shown[pos],
+                f"{dist:.1f} km outside the area of the road network (more than "
+                f"max_outside_km={area.limit_km:g})",
+                "check the location of this row for a typo; if it is right, use a road network "
+                "that covers it or raise max_outside_km",
+            )
+
+
+def _output(
+    table: Table,
+    located: Located,
+    converted: list[tuple[_Field, str, pd.Series | None]],
+    probs: Problems,
+) -> gpd.GeoDataFrame:
+    """Build the valid rows: original columns, renamed fields, ``source_row``, geometry."""
+    keep = ~probs.bad
+    frame = table.frame.loc[keep].copy()
+    renames: dict[str, str] = {}
+    for f, col, values in converted:
+        target = f.name if f.rename else col
+        if values is not None:
+            frame[col] = values[keep]
+        if target != col:
+            if target in frame.columns:
+                renames[target] = f"{target}_input"
+            renames[col] = target
+    for clash in ("geometry", "source_row"):
+        if clash in frame.columns and clash not in renames.values():
+            renames[clash] = f"{clash}_input"
+    frame = frame.rename(columns=renames)
+    frame["source_row"] = table.rows[keep]
+    geoms = gpd.GeoSeries(list(located.geoms[keep]), crs=WGS84)
+    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geoms)
+
+
+def _read(
+    source: Source,
+    opts: Options,
+    fields: list[_Field],
+    area_spec: object,
+    max_outside_km: float,
+    errors: str,
+) -> gpd.GeoDataFrame | Collected:
+    """Read, locate and check every row in one pass; raise or collect the problems."""
+    if errors not in ("raise", "collect"):
+        raise ValueError(f"errors= must be 'raise' or 'collect', not {errors!r}")
+    if not max_outside_km >= 0:
+        raise ValueError(f"max_outside_km= must be 0 or more, not {max_outside_km!r}")
+    geom = area_geometry(area_spec)
+    area = Area(geom, max_outside_km) if geom is not None else None
+    label = source_name(source)
+    probs = Problems(label, show=shown)
+    forced = parse_crs(opts.crs, probs)
+    table = read_table(source, opts.sheet, probs)
+    probs.start(table.rows)
+    _check_too_long(table, probs)
+    resolved = _resolve_fields(list(table.frame.columns), fields, probs)
+    located = locate(table, opts, forced, area, probs)
+    _check_area(located, area, probs)
+    converted = [(f, c, _check_field(table.frame[c], f, c, probs)) for f, c in resolved]
+    report = _report(label, table, located, probs)
+    logger.info(
+        "read %(source)s: %(rows_read)d rows, %(rows_valid)d valid, %(rows_rejected)d "
+        "rejected; CRS %(crs)s (%(crs_reason)s); delimiter %(delimiter)r, encoding "
+        "%(encoding)s; %(geocoded_from_postcode)d located from postcodes",
+        report,
+    )
+    if probs.fatal or errors == "raise":
+        probs.raise_if_any()
+    valid = _output(table, located, converted, probs)
+    valid.attrs["carezones_read"] = report
+    return Collected(valid, probs.table()) if errors == "collect" else valid
+
+
+def _report(label: str, table: Table, located: Located, probs: Problems) -> dict[str, object]:
+    """Return the small reading report stored in ``attrs['carezones_read']``."""
+    return {
+        "source": label,
+        "rows_read": len(table.rows),
+        "rows_valid": int((~probs.bad).sum()),
+        "rows_rejected": int(probs.bad.sum()),
+        "crs": located.crs,
+        "crs_reason": located.reason,
+        "delimiter": table.delimiter,
+        "encoding": table.encoding,
+        "geocoded_from_postcode": int((located.geocoded & ~probs.bad).sum()),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Public readers
+
+
+@overload
+def read_points(
+    source: Source,
+    *,
+    crs: object = ...,
+    id_column: str | None = ...,
+    x: str | None = ...,
+    y: str | None = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    errors: Literal["raise"] = ...,
+    sheet: str | int | None = ...,
+    allow_polygons: bool = ...,
+    required: Iterable[ColumnSpec] = ...,
+    numeric: Iterable[ColumnSpec] = ...,
+) -> gpd.GeoDataFrame: ...
+@overload
+def read_points(
+    source: Source,
+    *,
+    crs: object = ...,
+    id_column: str | None = ...,
+    x: str | None = ...,
+    y: str | None = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    errors: Literal["collect"],
+    sheet: str | int | None = ...,
+    allow_polygons: bool = ...,
+    required: Iterable[ColumnSpec] = ...,
+    numeric: Iterable[ColumnSpec] = ...,
+) -> Collected: ...
+@overload
+def read_points(
+    source: Source,
+    *,
+    crs: object = ...,
+    id_column: str | None = ...,
+    x: str | None = ...,
+    y: str | None = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    errors: Errors,
+    sheet: str | int | None = ...,
+    allow_polygons: bool = ...,
+    required: Iterable[ColumnSpec] = ...,
+    numeric: Iterable[ColumnSpec] = ...,
+) -> gpd.GeoDataFrame | Collected: ...
+def read_points(
+    source: Source,
+    *,
+    crs: object = None,
+    id_column: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    postcode_lookup: PathLike | None = None,
+    area: object = None,
+    max_outside_km: float = 2.0,
+    errors: Errors = "raise",
+    sheet: str | int | None = None,
+    allow_polygons: bool = False,
+    required: Iterable[ColumnSpec] = (),
+    numeric: Iterable[ColumnSpec] = (),
+) -> gpd.GeoDataFrame | Collected:
+    """Read located rows (clients, visits, carers, sites) and check every row in one pass.
+
+    The coordinates are found in this order: the geometry of a GeoPackage, GeoJSON or
+    GeoDataFrame; the ``x=``/``y=`` columns; columns named like latitude/longitude
+    (:data:`LATITUDE_ALIASES`, :data:`LONGITUDE_ALIASES`) or easting/northing
+    (:data:`EASTING_ALIASES`, :data:`NORTHING_ALIASES`); finally a postcode column
+    (:data:`POSTCODE_ALIASES`) geocoded with ``postcode_lookup``. Rows with coordinate columns
+    but blank coordinates are located from their postcode too when a lookup is given. Column
+    names match ignoring case, spaces and underscores.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        A ``.csv``/``.txt``/``.tsv`` file (delimiter ``,`` ``;`` tab or ``|`` and encoding
+        UTF-8, UTF-8 with BOM, UTF-16 with BOM or cp1252 detected), an ``.xlsx`` workbook, a
+        ``.gpkg`` or ``.geojson``/``.json`` file, or a (Geo)DataFrame already in memory.
+    crs : object, optional
+        Force the CRS of the coordinates (anything pyproj accepts, e.g. ``"EPSG:27700"``).
+        By default it is taken from the layer, or detected from the column names and values:
+        degrees are WGS84 (EPSG:4326), metres within 0-700000 / 0-1300000 are British National
+        Grid (EPSG:27700).
+    id_column : str, optional
+        A column that must be filled in on every row and unique; it is returned as text.
+        Every repeat of an id is rejected, naming the row of its first use.
+    x, y : str, optional
+        The longitude/easting and latitude/northing columns, overriding the aliases.
+    postcode_lookup : str or os.PathLike, optional
+        A postcode lookup CSV: the ONS Postcode Directory (ONSPD), Ordnance Survey Code-Point
+        Open (no header row; a folder of its per-area CSV files also works), or a simple
+        ``postcode,lat,lon`` / ``postcode,easting,northing`` file. Required when rows are
+        located by postcode. Postcodes match ignoring spaces and case.
+    area : shapely geometry or object with ``area_wgs84``, optional
+        The area covered by the road network, in EPSG:4326 (a RoadNetwork can be passed).
+        Rows more than ``max_outside_km`` outside it are rejected, and lat/lon are reported
+        as swapped when only the swapped values fall within it.
+    max_outside_km : float, default 2.0
+        How far outside ``area`` a row may lie.
+    errors : {"raise", "collect"}, default "raise"
+        ``"raise"`` raises one :class:`~carezones.ValidationError` listing every problem.
+        ``"collect"`` returns :class:`Collected` ``(valid, rejected)`` instead. Problems with
+        the whole file (empty or unreadable file, no coordinate columns, a missing required
+        column, a bad ``crs=``) are raised in both modes, because no row can be checked.
+    sheet : str or int, optional
+        The Excel sheet (or GeoPackage layer) to read: a name or 0-based position. By default
+        the first sheet; a GeoPackage with several layers needs it.
+    allow_polygons : bool, default False
+        Accept Polygon/MultiPolygon geometries as well as points (for sites).
+    required : iterable of str or tuple of str, optional
+        Columns that must exist and be filled in on every row, found ignoring case, spaces
+        and underscores, and renamed to the name given. A tuple is
+        ``(output_name, alias, ...)`` and matches any of its names.
+    numeric : iterable of str or tuple of str, optional
+        Columns that must exist and hold numbers (blank allowed unless also in
+        ``required``); they are returned as floats.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or Collected
+        The valid rows in EPSG:4326 with every original column (text files keep their cells
+        as text), plus ``source_row``: the spreadsheet row number for CSV/Excel (the header
+        is row 1, so the first data row is row 2) or the 1-based feature/record number
+        otherwise. ``attrs["carezones_read"]`` holds a report: ``source``, ``rows_read``,
+        ``rows_valid``, ``rows_rejected``, ``crs``, ``crs_reason``, ``delimiter``,
+        ``encoding`` and ``geocoded_from_postcode``; it is also logged at INFO level on the
+        ``carezones`` logger (never with row values).
+
+    Raises
+    ------
+    ValidationError
+        When any row or the file has a problem (``errors="raise"``), or the file as a whole
+        cannot be used. Each problem names its row and a fix; ``.problems`` is the table.
+    FileNotFoundError
+        When ``source`` is a path that does not exist.
+
+    Examples
+    --------
+    >>> from carezones.io import read_points
+    >>> sites = read_points("sites.gpkg", allow_polygons=True)  # doctest: +SKIP
+    >>> visits = read_points("visits.csv", crs="EPSG:27700")  # doctest: +SKIP
+    >>> valid, rejected = read_points("carers.xlsx", errors="collect")  # doctest: +SKIP
+    >>> valid.attrs["carezones_read"]["crs"]  # doctest: +SKIP
+    'EPSG:4326'
+    """
+    opts = Options(crs, x, y, postcode_lookup, sheet, allow_polygons)
+    fields = _spec_fields(required, numeric)
+    if id_column is not None:
+        ident = _Field(id_column, (id_column,), "id", given=id_column, parameter="id_column")
+        fields.insert(0, ident)
+    return _read(source, opts, fields, area, max_outside_km, errors)
+
+
+@overload
+def read_clients(
+    source: Source,
+    *,
+    crs: object = ...,
+    id_column: str | None = ...,
+    hours_column: str | None = ...,
+    x: str | None = ...,
+    y: str | None = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    errors: Literal["raise"] = ...,
+    sheet: str | int | None = ...,
+    required: Iterable[ColumnSpec] = ...,
+    numeric: Iterable[ColumnSpec] = ...,
+) -> gpd.GeoDataFrame: ...
+@overload
+def read_clients(
+    source: Source,
+    *,
+    crs: object = ...,
+    id_column: str | None = ...,
+    hours_column: str | None = ...,
+    x: str | None = ...,
+    y: str | None = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    errors: Literal["collect"],
+    sheet: str | int | None = ...,
+    required: Iterable[ColumnSpec] = ...,
+    numeric: Iterable[ColumnSpec] = ...,
+) -> Collected: ...
+@overload
+def read_clients(
+    source: Source,
+    *,
+    crs: object = ...,
+    id_column: str | None = ...,
+    hours_column: str | None = ...,
+    x: str | None = ...,
+    y: str | None = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    errors: Errors,
+    sheet: str | int | None = ...,
+    required: Iterable[ColumnSpec] = ...,
+    numeric: Iterable[ColumnSpec] = ...,
+) -> gpd.GeoDataFrame | Collected: ...
+def read_clients(
+    source: Source,
+    *,
+    crs: object = None,
+    id_column: str | None = None,
+    hours_column: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    postcode_lookup: PathLike | None = None,
+    area: object = None,
+    max_outside_km: float = 2.0,
+    errors: Errors = "raise",
+    sheet: str | int | None = None,
+    required: Iterable[ColumnSpec] = (),
+    numeric: Iterable[ColumnSpec] = (),
+) -> gpd.GeoDataFrame | Collected:
+    """Read clients (people receiving care) with their location and weekly care hours.
+
+    Works like :func:`read_points` (same sources, coordinate and postcode handling, checks
+    and row numbers) and also needs a client id column (:data:`CLIENT_ID_ALIASES`, e.g.
+    ``client_id``, ``id``, ``service_user_id``, ``ref``) and a weekly hours column
+    (:data:`HOURS_ALIASES`, e.g. ``hours_per_week``, ``hours``, ``hrs``). Ids must be filled
+    in and unique: every repeat of an id is rejected, naming the row of its first use. Hours
+    must be a number from 0 to 168; a unit such as ``"5h"`` or ``"5 hrs"`` is accepted.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        The client file or table (see :func:`read_points`).
+    crs : object, optional
+        Force the CRS of the coordinates (see :func:`read_points`).
+    id_column : str, optional
+        The client id column, overriding the aliases.
+    hours_column : str, optional
+        The weekly hours column, overriding the aliases.
+    x, y : str, optional
+        The longitude/easting and latitude/northing columns, overriding the aliases.
+    postcode_lookup : str or os.PathLike, optional
+        Postcode lookup CSV (ONSPD, Code-Point Open or postcode,lat,lon); needed for rows
+        located by postcode.
+    area : shapely geometry or object with ``area_wgs84``, optional
+        The road network's area in EPSG:4326; rows far outside it are rejected.
+    max_outside_km : float, default 2.0
+        How far outside ``area`` a client may live.
+    errors : {"raise", "collect"}, default "raise"
+        Raise one :class:`~carezones.ValidationError` with every problem, or return
+        :class:`Collected` ``(valid, rejected)``.
+    sheet : str or int, optional
+        The Excel sheet (or GeoPackage layer) to read.
+    required, numeric : iterable of str or tuple of str, optional
+        Extra columns to require (see :func:`read_points`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or Collected
+        Valid clients in EPSG:4326 with ``client_id`` (text), ``hours_per_week`` (float),
+        every other original column untouched, ``source_row`` (spreadsheet row number for
+        CSV/Excel, header = row 1; 1-based record number otherwise) and the reading report in
+        ``attrs["carezones_read"]``.
+
+    Raises
+    ------
+    ValidationError
+        When any row or the file has a problem (see :func:`read_points`).
+
+    Examples
+    --------
+    >>> from carezones.io import read_clients
+    >>> clients = read_clients("clients.csv")  # doctest: +SKIP
+    >>> clients[["client_id", "hours_per_week", "source_row"]].head()  # doctest: +SKIP
+    >>> valid, rejected = read_clients(  # doctest: +SKIP
+    ...     "clients.xlsx", postcode_lookup="ONSPD_FEB_2025_UK.csv", errors="collect"
+    ... )
+    >>> rejected[["row", "reason", "fix"]]  # doctest: +SKIP
+    """
+    opts = Options(crs, x, y, postcode_lookup, sheet, False)
+    fields = [
+        _Field("client_id", CLIENT_ID_ALIASES, "id", given=id_column, parameter="id_column"),
+        _Field(
+            "hours_per_week", HOURS_ALIASES, "hours", given=hours_column, parameter="hours_column"
+        ),
+        *_spec_fields(required, numeric),
+    ]
+    return _read(source, opts, fields, area, max_outside_km, errors)

@@ -1,0 +1,319 @@
+"""Read the day's visits and the carers' shifts for planning rounds, checked in one pass.
+
+Both readers locate their rows with :func:`~carezones.io.points.read_points` (same files,
+coordinates, postcodes and row numbers), then check times of day (``HH:MM``), numbers, skills,
+visit windows, breaks and overlapping shifts. Every problem, whether found while locating the
+rows or after, is raised together in one :class:`~carezones.ValidationError`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carezones.errors import Problems
+from carezones.io._cells import is_blank, numbers
+from carezones.io.points import Collected, read_points
+
+__all__ = ["CARER_COLUMNS", "VISIT_COLUMNS", "hhmm", "parse_hhmm", "read_carers", "read_visits"]
+
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+VISIT_COLUMNS = [
+    "visit_id",
+    "client_id",
+    "lat",
+    "lon",
+    "window_start",
+    "window_end",
+    "duration_minutes",
+    "carers_required",
+    "skills",
+]
+CARER_COLUMNS = [
+    "carer_id",
+    "lat",
+    "lon",
+    "shift_start",
+    "shift_end",
+    "skills",
+    "break_minutes",
+    "break_window_start",
+    "break_window_end",
+]
+
+
+def parse_hhmm(value: Any) -> int | None:
+    """Minutes after midnight of ``HH:MM`` (``None`` when it is not a valid time).
+
+    Parameters
+    ----------
+    value : object
+        A time of day on the 24-hour clock such as ``"07:30"`` (``"24:00"`` is midnight at the
+        end of the day).
+
+    Returns
+    -------
+    int or None
+        The minutes after midnight, or ``None`` for a blank cell or anything else.
+    """
+    if is_blank(value):
+        return None
+    m = _TIME.match(str(value))
+    if not m:
+        return None
+    h, mm = int(m.group(1)), int(m.group(2))
+    if h > 24 or mm > 59 or (h == 24 and mm):
+        return None
+    return h * 60 + mm
+
+
+def hhmm(minutes: float) -> str:
+    """``HH:MM`` of minutes after midnight (rounded to the minute).
+
+    Parameters
+    ----------
+    minutes : float
+        Minutes after midnight.
+
+    Returns
+    -------
+    str
+        The time of day, e.g. ``"07:30"``.
+    """
+    m = round(minutes)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _listed(value: Any) -> frozenset[str]:
+    """Return the ``;``-separated names in a cell (none when it is blank)."""
+    if is_blank(value):
+        return frozenset()
+    return frozenset(s.strip() for s in str(value).split(";") if s.strip())
+
+
+def _skill_set(value: Any) -> frozenset[str]:
+    """Return the skills in a cell, in lower case."""
+    return frozenset(s.lower() for s in _listed(value))
+
+
+def _time_columns(
+    df: pd.DataFrame, cols: list[str], probs: Problems, optional: bool = False
+) -> None:
+    """Convert time-of-day columns to minutes after midnight (NaN when blank or bad)."""
+    for col in cols:
+        out = []
+        for pos, v in enumerate(df[col]):
+            blank = is_blank(v)
+            t = None if blank else parse_hhmm(v)
+            if t is None and not (blank and optional):
+                probs.add(
+                    pos,
+                    col,
+                    v,
+                    "not a time of day" if not blank else "missing",
+                    "write times as HH:MM on the 24-hour clock, e.g. 07:30",
+                )
+            out.append(np.nan if t is None else float(t))
+        df[col] = out
+
+
+def _number_columns(df: pd.DataFrame, cols: list[str], probs: Problems) -> None:
+    """Convert optional numeric columns: blank is allowed, anything else must be a number."""
+    for col in cols:
+        if col not in df:
+            df[col] = np.nan
+            continue
+        cells = df[col].tolist()
+        values, _, bad = numbers(df[col])
+        for pos in np.flatnonzero(bad):
+            fix = f"write '{col}' as a number, or leave it blank"
+            probs.add(pos, col, cells[pos], "not a number", fix)
+        df[col] = values
+
+
+def _located(got: Collected, source: str) -> tuple[pd.DataFrame, Problems]:
+    """Return the rows located by :func:`read_points`, and a collector holding its problems."""
+    df = got.valid.copy()
+    probs = Problems(source, rows=df["source_row"])
+    probs.extend(got.rejected)
+    return df, probs
+
+
+def read_visits(source: Any, *, area: Any = None) -> pd.DataFrame:
+    """Read and check the day's visits (columns in :data:`VISIT_COLUMNS`).
+
+    ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
+    ``duration_minutes`` is its length; ``carers_required`` is 1 (blank) or 2; ``skills`` are
+    ``;``-separated. Every problem in the file is reported together in one
+    :class:`~carezones.ValidationError` (row, column, value, reason, fix).
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        The visits file or table, located as by :func:`~carezones.io.points.read_points`;
+        ``visit_id`` must be filled in and unique.
+    area : shapely geometry or object with ``area_wgs84``, optional
+        The road network's area in EPSG:4326; visits far outside it are rejected.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The visits with times in minutes after midnight, ``carers_required`` as an integer,
+        ``skills`` and ``preferred_carers`` as frozensets, and ``source_row``.
+
+    Raises
+    ------
+    ValidationError
+        When any row or the file has a problem.
+    """
+    got = read_points(
+        source,
+        id_column="visit_id",
+        area=area,
+        errors="collect",
+        required=["window_start", "window_end", "duration_minutes"],
+        numeric=["duration_minutes"],
+    )
+    df, probs = _located(got, "visits")
+    _number_columns(df, ["carers_required"], probs)
+    _time_columns(df, ["window_start", "window_end"], probs)
+    if "client_id" not in df:
+        df["client_id"] = df["visit_id"]
+    df["carers_required"] = df["carers_required"].fillna(1.0)
+    df["skills"] = [_skill_set(v) for v in df.get("skills", pd.Series([None] * len(df)))]
+    pref = df.get("preferred_carers", pd.Series([None] * len(df), index=df.index))
+    df["preferred_carers"] = [_listed(v) for v in pref]
+    for pos, rec in enumerate(df.itertuples()):
+        if rec.duration_minutes <= 0:
+            probs.add(
+                pos,
+                "duration_minutes",
+                rec.duration_minutes,
+                "a visit must last more than 0 minutes",
+                "give its length in minutes",
+            )
+        if rec.carers_required not in (1, 2):
+            probs.add(
+                pos,
+                "carers_required",
+                rec.carers_required,
+                "only 1 or 2 carers are supported",
+                "write 1, or 2 for a double-handed visit",
+            )
+        if np.isfinite(rec.window_start) and np.isfinite(rec.window_end):
+            if rec.window_end < rec.window_start:
+                probs.add(
+                    pos,
+                    "window_end",
+                    hhmm(rec.window_end),
+                    "the window ends before it starts",
+                    "window_end is the latest start; make it no earlier than window_start",
+                )
+    probs.raise_if_any()
+    df["carers_required"] = df["carers_required"].astype(int)
+    return df.reset_index(drop=True)
+
+
+def read_carers(source: Any, *, area: Any = None) -> pd.DataFrame:
+    """Read and check the carers' shifts (columns in :data:`CARER_COLUMNS`).
+
+    One row per shift: a carer working a split shift has two rows with the same ``carer_id``
+    (they must not overlap). A break, when given (``break_minutes`` with its window), must be
+    taken whole inside ``break_window_start``-``break_window_end``. ``max_minutes`` (optional)
+    caps the shift's working time.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        The carers' file or table, located as by :func:`~carezones.io.points.read_points`
+        (where each shift starts and ends).
+    area : shapely geometry or object with ``area_wgs84``, optional
+        The road network's area in EPSG:4326; shifts far outside it are rejected.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The shifts with ``carer_id`` as text, times in minutes after midnight (NaN for a
+        blank break window), ``skills`` as frozensets, and ``source_row``.
+
+    Raises
+    ------
+    ValidationError
+        When any row or the file has a problem.
+    """
+    got = read_points(
+        source,
+        area=area,
+        errors="collect",
+        required=["carer_id", "shift_start", "shift_end"],
+    )
+    df, probs = _located(got, "carers")
+    df["carer_id"] = df["carer_id"].astype(str)
+    _number_columns(df, ["break_minutes", "max_minutes"], probs)
+    _time_columns(df, ["shift_start", "shift_end"], probs)
+    for col in ("break_window_start", "break_window_end"):
+        if col not in df:
+            df[col] = np.nan
+    _time_columns(df, ["break_window_start", "break_window_end"], probs, optional=True)
+    df["skills"] = [_skill_set(v) for v in df.get("skills", pd.Series([None] * len(df)))]
+    for pos, rec in enumerate(df.itertuples()):
+        if (
+            np.isfinite(rec.shift_start)
+            and np.isfinite(rec.shift_end)
+            and (rec.shift_end <= rec.shift_start)
+        ):
+            probs.add(
+                pos,
+                "shift_end",
+                hhmm(rec.shift_end),
+                "the shift ends before it starts",
+                "check shift_start and shift_end",
+            )
+        has = [
+            np.isfinite(rec.break_minutes),
+            np.isfinite(rec.break_window_start),
+            np.isfinite(rec.break_window_end),
+        ]
+        if any(has) and not all(has):
+            probs.add(
+                pos,
+                "break_minutes",
+                rec.break_minutes,
+                "a break needs its minutes and both ends of its window",
+                "fill in break_minutes, break_window_start and break_window_end, or none",
+            )
+        elif all(has) and (
+            rec.break_minutes <= 0
+            or rec.break_window_end - rec.break_window_start < rec.break_minutes
+        ):
+            probs.add(
+                pos,
+                "break_minutes",
+                rec.break_minutes,
+                "the break does not fit in its window",
+                "widen the break window or shorten the break",
+            )
+    _check_overlaps(df, probs)
+    probs.raise_if_any()
+    return df.reset_index(drop=True)
+
+
+def _check_overlaps(df: pd.DataFrame, probs: Problems) -> None:
+    """Report every shift that starts before the carer's previous shift ends."""
+    for cid, g in df.groupby("carer_id", sort=False):
+        g = g.sort_values("shift_start")
+        s, e, r = g["shift_start"].to_numpy(), g["shift_end"].to_numpy(), g["source_row"].to_numpy()
+        at = [df.index.get_loc(i) for i in g.index]
+        for i in range(1, len(g)):
+            if s[i] < e[i - 1]:
+                probs.add(
+                    at[i],
+                    "shift_start",
+                    hhmm(s[i]),
+                    f"carer {cid}'s shifts overlap (row {r[i - 1]} ends {hhmm(e[i - 1])})",
+                    "a carer's shifts must not overlap: correct the times",
+                )

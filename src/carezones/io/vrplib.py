@@ -1,0 +1,158 @@
+"""Vehicle routing files: LKH-3 CVRPTW instances (Solomon's benchmarks) and their solutions.
+
+:class:`VrptwInstance` and :class:`VrptwSolution` are the data these files hold, in integer
+units; :func:`carezones.vrp.solve_vrptw` solves an instance and :mod:`carezones.checker`
+verifies a solution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from carezones.io._cells import PathLike
+
+__all__ = ["VrptwInstance", "VrptwSolution", "read_lkh_vrptw", "write_solution"]
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass
+class VrptwInstance:
+    """A vehicle routing problem with time windows, in integer units.
+
+    Node 0 is the depot; ``travel[i, j]`` is both the distance and the travel time from node
+    ``i`` to node ``j``; ``window[i]`` bounds the start of service at node ``i`` (for the depot:
+    leaving and coming back); ``service[i]`` is its duration and ``demand[i]`` its load.
+    ``node_ids`` are the node numbers of the source (e.g. 1 for the depot in LKH files).
+    """
+
+    name: str
+    travel: IntArray
+    window: IntArray
+    service: IntArray
+    demand: IntArray
+    capacity: int
+    vehicles: int
+    scale: int = 1
+    node_ids: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers (nodes other than the depot)."""
+        return len(self.demand) - 1
+
+
+@dataclass
+class VrptwSolution:
+    """Routes as lists of node indices (customers only, depot implied at both ends)."""
+
+    routes: list[list[int]]
+    distance: int
+    feasible: bool
+    seconds: float
+    iterations: int
+
+
+def read_lkh_vrptw(path: PathLike) -> VrptwInstance:
+    """Read an LKH-3 CVRPTW file (TSPLIB-style header, coordinates, demands, time windows).
+
+    Distances follow the file's ``EDGE_WEIGHT_TYPE`` and ``SCALE``: with ``FLOOR_2D`` and
+    ``SCALE : 10`` the travel time is ``floor(10 x Euclidean)`` (tenths), and time windows
+    and service times are multiplied by the scale, so every number is an integer.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.vrptw`` file (LKH-3's ``CVRPTW`` type, as its Solomon instances).
+
+    Returns
+    -------
+    VrptwInstance
+        The instance, depot first; ``node_ids`` keeps the file's node numbers.
+
+    Raises
+    ------
+    ValueError
+        When the ``EDGE_WEIGHT_TYPE`` is not ``FLOOR_2D``, ``EUC_2D`` or ``CEIL_2D``.
+    """
+    header: dict[str, str] = {}
+    sections: dict[str, list[list[str]]] = {}
+    current = None
+    for raw in Path(path).read_text().splitlines():
+        line = raw.strip()
+        if not line or line == "EOF":
+            continue
+        if line.endswith("_SECTION"):
+            current = line
+            sections[current] = []
+        elif current is None and ":" in line:
+            key, _, value = line.partition(":")
+            header[key.strip()] = value.strip()
+        elif current is not None:
+            sections[current].append(line.split())
+    scale = int(float(header.get("SCALE", "1")))
+    coords = np.array([[float(r[1]), float(r[2])] for r in sections["NODE_COORD_SECTION"]])
+    ids = np.array([int(r[0]) for r in sections["NODE_COORD_SECTION"]], dtype=np.int64)
+    depot_ids = [int(r[0]) for r in sections.get("DEPOT_SECTION", [["1"]]) if int(r[0]) > 0]
+    order = np.argsort(ids != depot_ids[0], kind="stable")  # the depot first
+    coords, ids = coords[order], ids[order]
+    pos = {int(i): k for k, i in enumerate(ids)}
+    n = len(ids)
+    demand = np.zeros(n, dtype=np.int64)
+    for r in sections.get("DEMAND_SECTION", []):
+        demand[pos[int(r[0])]] = int(r[1])
+    window = np.zeros((n, 2), dtype=np.int64)
+    for r in sections["TIME_WINDOW_SECTION"]:
+        window[pos[int(r[0])]] = [round(float(r[1]) * scale), round(float(r[2]) * scale)]
+    service = np.full(n, round(float(header.get("SERVICE_TIME", "0")) * scale), dtype=np.int64)
+    service[0] = 0
+    kind = header.get("EDGE_WEIGHT_TYPE", "EUC_2D")
+    diff = coords[:, None, :] - coords[None, :, :]
+    euclid = np.sqrt((diff**2).sum(axis=2)) * scale
+    if kind == "FLOOR_2D":
+        travel = np.floor(euclid + 1e-9)
+    elif kind == "EUC_2D":
+        travel = np.floor(euclid + 0.5)
+    elif kind == "CEIL_2D":
+        travel = np.ceil(euclid - 1e-9)
+    else:
+        raise ValueError(f"{path}: EDGE_WEIGHT_TYPE {kind} is not supported (use FLOOR_2D)")
+    return VrptwInstance(
+        name=header.get("NAME", Path(path).stem),
+        travel=travel.astype(np.int64),
+        window=window,
+        service=service,
+        demand=demand,
+        capacity=int(header.get("CAPACITY", str(np.iinfo(np.int32).max))),
+        vehicles=int(header.get("VEHICLES", str(n - 1))),
+        scale=scale,
+        node_ids=ids,
+    )
+
+
+def write_solution(inst: VrptwInstance, sol: VrptwSolution, path: PathLike) -> None:
+    """Write routes as ``Route #k: c1 c2 ...`` with the instance's own node numbers.
+
+    The last line is ``Cost`` and the total travel in the file's units (divided by its scale).
+
+    Parameters
+    ----------
+    inst : VrptwInstance
+        The instance solved.
+    sol : VrptwSolution
+        Its solution.
+    path : str or os.PathLike
+        The file to write.
+    """
+    ids: Any = inst.node_ids if len(inst.node_ids) else np.arange(len(inst.demand))
+    lines = [
+        f"Route #{k}: " + " ".join(str(int(ids[c])) for c in route)
+        for k, route in enumerate(sol.routes, start=1)
+    ]
+    lines.append(f"Cost {sol.distance / inst.scale:.1f}")
+    Path(path).write_text("\n".join(lines) + "\n")

@@ -4,7 +4,9 @@ One reader (pyosmium) handles every OSM format, so a ``.pbf`` and an ``.osm`` XM
 data give identical networks. The result is a set of flat arrays (:class:`EdgeArrays`): one row per
 directed edge between consecutive OSM nodes of a way, plus one row per undirected *segment* (the
 geometry that points snap to) pointing at its forward and backward edges.
-:func:`read_features` reads the amenities and named places that sites are scored against.
+:func:`read_features` reads the amenities and named places that sites are scored against;
+:func:`read_building_centroids` the buildings (and which are homes) that invented clients and
+carers are placed on.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from carezones.errors import NetworkError
+from carezones.errors import CarezonesError, NetworkError
 from carezones.speeds import DRIVE_HIGHWAYS, WALK_HIGHWAYS, Mode, SpeedModel
 
 __all__ = [
     "EARTH_RADIUS_M",
     "OSM_SUFFIXES",
+    "RESIDENTIAL_BUILDINGS",
     "EdgeArrays",
     "haversine_m",
     "is_osm_file",
     "is_synthetic",
+    "read_building_centroids",
     "read_features",
     "read_graphml",
     "read_osm",
@@ -437,7 +441,7 @@ def read_features(
     """Return the tagged features of an OSM file: amenities by category, and named places.
 
     ``categories`` are ``(name, {key: values})`` (``"*"``: any value). Nodes keep their point;
-    mapped areas (a building, a park) their polygon. Returns two DataFrames: amenities
+    mapped areas (a building, a park) their polygon. Returns two GeoDataFrames: amenities
     (``category, name, tag, osm_id, geometry``; an object in two categories is listed in each)
     and place nodes of the ``places`` kinds with a name (``name, place, osm_id, geometry``).
 
@@ -452,13 +456,19 @@ def read_features(
 
     Returns
     -------
-    amenities, places : pandas.DataFrame
-        The amenities and the named places, with shapely geometries in EPSG:4326.
+    amenities, places : geopandas.GeoDataFrame
+        The amenities and the named places, in EPSG:4326.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no such file.
     """
     import osmium
-    import pandas as pd
     import shapely
 
+    if not Path(path).exists():
+        raise FileNotFoundError(f"OSM file not found: {path}")
     keys = sorted({k for _, tags in categories for k in tags} | {"place"})
     filt = osmium.filter.KeyFilter(*keys)
     fp = osmium.FileProcessor(str(path)).with_locations().with_areas(filt).with_filter(filt)
@@ -493,4 +503,139 @@ def read_features(
                     amen.append({"category": cat, "name": name, "tag": f"{key}={v}",
                                  "osm_id": osm_id, "geometry": geom})  # fmt: skip
                     break
-    return pd.DataFrame(amen), pd.DataFrame(towns)
+    return (
+        _features(amen, ["category", "name", "tag", "osm_id"]),
+        _features(towns, ["name", "place", "osm_id"]),
+    )
+
+
+def _features(rows: list[dict[str, Any]], columns: list[str]) -> Any:
+    """Return rows with a geometry as a GeoDataFrame in WGS84 (empty: keeping the columns)."""
+    import geopandas as gpd
+
+    if not rows:
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs="EPSG:4326")
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+# ---------------------------------------------------------------------- buildings
+RESIDENTIAL_BUILDINGS = frozenset(
+    {
+        "house",
+        "detached",
+        "semidetached_house",
+        "terrace",
+        "bungalow",
+        "residential",
+        "apartments",
+        "farmhouse",
+        "farm",
+        "cottage",
+    }
+)
+"""``building=*`` values that are homes (``yes`` counts only inside ``landuse=residential``)."""
+
+
+def read_building_centroids(
+    path: Path,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Return the centroids (lon, lat) of an OSM file's buildings, which are homes, which ``yes``.
+
+    Homes are buildings tagged with a value in :data:`RESIDENTIAL_BUILDINGS`, and
+    ``building=yes`` inside a ``landuse=residential`` area; other ``yes`` buildings are flagged
+    separately (they may be homes or not); other kinds of building are left out. Buildings are
+    in OSM id order.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An ``.osm.pbf``, ``.osm`` or ``.osm.bz2`` file.
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray
+        The area centroid of each building's largest outer ring.
+    home, yes : numpy.ndarray of bool
+        Whether each building is a home, and whether it is another ``building=yes``.
+    """
+    import osmium
+    import shapely
+
+    keys = osmium.filter.KeyFilter("building", "landuse")
+    fp = osmium.FileProcessor(str(path)).with_locations().with_areas(keys).with_filter(keys)
+    found: list[tuple[int, int, int]] = []  # (area id, first ring point, 1 home / 0 yes)
+    coords: list[tuple[float, float]] = []
+    landuse: list[tuple[int, shapely.Polygon]] = []
+    obj: Any
+    try:
+        for obj in fp:
+            if not obj.is_area():
+                continue
+            building = obj.tags.get("building")
+            if building is not None:
+                kind = 1 if building in RESIDENTIAL_BUILDINGS else 0 if building == "yes" else -1
+                if kind < 0:
+                    continue
+                rings = [_ring_lonlat(r) for r in obj.outer_rings()]
+                ring = max(rings, key=len, default=[])
+                if len(ring) >= 3:
+                    found.append((obj.id, len(coords), kind))
+                    coords += ring
+            elif obj.tags.get("landuse") == "residential":
+                for outer in obj.outer_rings():
+                    shell = _ring_lonlat(outer)
+                    holes = [h for h in map(_ring_lonlat, obj.inner_rings(outer)) if len(h) >= 3]
+                    if len(shell) >= 3:
+                        landuse.append((obj.id, shapely.Polygon(shell, holes)))
+    except RuntimeError as exc:
+        raise CarezonesError(
+            f"could not read OSM file {path.name}: {exc}. Check that it is a complete .osm.pbf, "
+            ".osm or .osm.bz2 file."
+        ) from exc
+    if not found:
+        empty = np.zeros(0)
+        return empty, empty, np.zeros(0, bool), np.zeros(0, bool)
+    starts = np.array([f[1] for f in found], dtype=np.intp)
+    lon_a, lat_a = _ring_centroids(np.array(coords, dtype=np.float64), starts)
+    home = np.array([f[2] == 1 for f in found])
+    order = np.argsort([f[0] for f in found], kind="stable")
+    lon_a, lat_a, home = lon_a[order], lat_a[order], home[order]
+    yes = ~home
+    if landuse and yes.any():
+        landuse.sort(key=lambda t: t[0])
+        polys = np.array([p for _, p in landuse], dtype=object)
+        bad = ~shapely.is_valid(polys)
+        polys[bad] = shapely.make_valid(polys[bad])
+        tree = shapely.STRtree(polys)
+        idx = np.flatnonzero(yes)
+        hits = tree.query(shapely.points(lon_a[idx], lat_a[idx]), predicate="within")
+        inside = np.zeros(len(idx), bool)
+        inside[hits[0]] = True
+        home[idx[inside]] = True
+        yes[idx[inside]] = False
+    return lon_a, lat_a, home, yes
+
+
+def _ring_lonlat(ring: Any) -> list[tuple[float, float]]:
+    return [(nd.lon, nd.lat) for nd in ring if nd.location.valid()]
+
+
+def _ring_centroids(xy: FloatArray, starts: npt.NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+    """Area centroids (lon, lat) of many small lon/lat rings stored one after another."""
+    sizes = np.diff(np.append(starts, len(xy)))
+    origin = np.repeat(xy[starts], sizes, axis=0)
+    k = np.cos(np.radians(origin[:, 1]))
+    x, y = (xy[:, 0] - origin[:, 0]) * k, xy[:, 1] - origin[:, 1]
+    nxt = np.arange(1, len(xy) + 1)
+    nxt[starts + sizes - 1] = starts
+    cross = x * y[nxt] - x[nxt] * y
+    area = np.add.reduceat(cross, starts) / 2.0
+    cx = np.add.reduceat((x + x[nxt]) * cross, starts)
+    cy = np.add.reduceat((y + y[nxt]) * cross, starts)
+    flat = np.abs(area) < 1e-14
+    safe = np.where(flat, 1.0, 6.0 * area)
+    cx, cy = cx / safe, cy / safe
+    cx[flat] = (np.add.reduceat(x, starts) / sizes)[flat]
+    cy[flat] = (np.add.reduceat(y, starts) / sizes)[flat]
+    lon0, lat0 = xy[starts, 0], xy[starts, 1]
+    return lon0 + cx / np.cos(np.radians(lat0)), lat0 + cy

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from carezones.errors import CarezonesError
+from carezones.io.osm import read_features
 from carezones.sites.config import DEFAULT_CATEGORIES, Category, SiteConfig
-from carezones.sites.criteria import _gdf, _Inputs, _score, _surface
+from carezones.sites.criteria import _Inputs, _score, _surface
 from carezones.sites.result import SiteScores
 
 if TYPE_CHECKING:
@@ -29,16 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("carezones.sites")
 
 PathLike = str | Path
-
-
-# ---------------------------------------------------------------------------- OSM features
-def _osm_features(
-    path: Path, categories: Sequence[Category], places: Sequence[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Amenities of the categories and named places of the kinds, read by ``carezones.io.osm``."""
-    from carezones.io.osm import read_features
-
-    return read_features(path, [(c.name, dict(c.tags)) for c in categories], places)
 
 
 def read_amenities(
@@ -54,21 +45,19 @@ def read_amenities(
     """
     cats = (categories.categories if isinstance(categories, SiteConfig)
             else tuple(categories) if categories is not None else DEFAULT_CATEGORIES)  # fmt: skip
-    amen, _ = _osm_features(_osm_path(osm), cats, ())
-    return _gdf(amen, ["category", "name", "tag", "osm_id"])
+    amenities, _ = read_features(Path(osm), _tags(cats), ())
+    return amenities
 
 
 def read_towns(osm: PathLike, places: Sequence[str] = ("city", "town")) -> gpd.GeoDataFrame:
     """Return the named ``place`` nodes of an OSM file of the given kinds (towns, cities)."""
-    _, towns = _osm_features(_osm_path(osm), (), tuple(places))
-    return _gdf(towns, ["name", "place", "osm_id"])
+    _, towns = read_features(Path(osm), [], tuple(places))
+    return towns
 
 
-def _osm_path(osm: PathLike) -> Path:
-    path = Path(osm)
-    if not path.exists():
-        raise FileNotFoundError(f"OSM file not found: {path}")
-    return path
+def _tags(categories: Sequence[Category]) -> list[tuple[str, dict[str, tuple[str, ...]]]]:
+    """Return the categories as the OSM reader takes them: a name and the tags of each."""
+    return [(c.name, dict(c.tags)) for c in categories]
 
 
 def _as_sites(sites: Any) -> gpd.GeoDataFrame:
@@ -173,11 +162,9 @@ def score_sites(
         if drive is None and need_drive:
             drive = load_network(osm, "drive", engine="builtin")
         if amenities is None or towns is None:
-            a, t = _osm_features(_osm_path(Path(osm)), cfg.categories, cfg.town_places)
-            if amenities is None:
-                amenities = _gdf(a, ["category", "name", "tag", "osm_id"])
-            if towns is None:
-                towns = _gdf(t, ["name", "place", "osm_id"])
+            a, t = read_features(Path(osm), _tags(cfg.categories), cfg.town_places)
+            amenities = a if amenities is None else amenities
+            towns = t if towns is None else towns
     if walk is None and drive is None:
         raise CarezonesError("score_sites needs a network: pass osm=FILE, or walk= and drive=")
     if amenities is not None:

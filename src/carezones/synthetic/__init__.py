@@ -27,15 +27,14 @@ One module per stage, each importing only those above it:
 - ``country_roads``: the roads between places, drawn after the settlements.
 - ``osm_xml``: the OSM XML writer (:data:`TIMESTAMP`, :data:`GENERATOR`).
 - ``county``: :func:`make_synthetic_county` runs the stages in order and writes the files.
-- ``osm_buildings``: reading the buildings of a real OSM file (:data:`RESIDENTIAL_BUILDINGS`).
 - ``clients``: :func:`clients_on_buildings` and the weekly hours of care.
 - ``day``: :func:`~carezones.synthetic.day.example_day`, an invented day of visits and carers.
 """
 
+from carezones.io.osm import RESIDENTIAL_BUILDINGS
 from carezones.synthetic.clients import clients_on_buildings
 from carezones.synthetic.county import SyntheticCounty, make_synthetic_county
 from carezones.synthetic.geometry import CENTRE_LAT, CENTRE_LON
-from carezones.synthetic.osm_buildings import RESIDENTIAL_BUILDINGS
 from carezones.synthetic.osm_xml import GENERATOR, TIMESTAMP
 from carezones.synthetic.sizes import SIZES
 

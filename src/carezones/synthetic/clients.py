@@ -16,8 +16,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from carezones.errors import CarezonesError
+from carezones.io.osm import RESIDENTIAL_BUILDINGS, read_building_centroids
 from carezones.synthetic.geometry import FloatArray, _to_latlon
-from carezones.synthetic.osm_buildings import RESIDENTIAL_BUILDINGS, _read_buildings
 
 __all__ = ["clients_on_buildings"]
 
@@ -82,7 +82,7 @@ def clients_on_buildings(
         )
     if not path.exists():
         raise FileNotFoundError(f"OSM file not found: {path}")
-    lon, lat, home, yes = _read_buildings(path)
+    lon, lat, home, yes = read_building_centroids(path)
     pool = np.flatnonzero(home)
     if len(pool) < n:
         pool = np.flatnonzero(home | yes)

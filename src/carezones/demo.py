@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from carezones.io import read_clients
+from carezones.io import output_folder, read_clients, write_csv
 from carezones.maps import network_map
 from carezones.network import load_network
 from carezones.synthetic import clients_on_buildings, make_synthetic_county
@@ -63,81 +63,87 @@ def run_demo(
         The summary written to ``summary.json``.
     """
     say = step or (lambda _msg: None)
-    out.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    synthetic = osm is None
-    if osm is None:
-        say(f"building the synthetic county ({size}, seed {seed})")
-        county = make_synthetic_county(out / "data", size=size, seed=seed)
-        osm_path, clients_path = county.osm_path, county.clients_path
-    else:
-        say(f"placing {n_clients} clients on residential buildings of {osm.name}")
-        osm_path = osm
-        clients_path = out / "clients.csv"
-        clients_on_buildings(osm, n_clients, seed=seed).to_csv(clients_path, index=False)
-    timings["data_s"] = time.perf_counter() - t
+    with output_folder(out) as tmp:
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        synthetic = osm is None
+        if osm is None:
+            say(f"building the synthetic county ({size}, seed {seed})")
+            county = make_synthetic_county(tmp / "data", size=size, seed=seed)
+            osm_path, clients_path = county.osm_path, county.clients_path
+        else:
+            say(f"placing {n_clients} clients on residential buildings of {osm.name}")
+            osm_path = osm
+            clients_path = tmp / "clients.csv"
+            write_csv(clients_on_buildings(osm, n_clients, seed=seed), clients_path, index=False)
+        timings["data_s"] = time.perf_counter() - t
 
-    say(f"loading the drive network from {osm_path.name}")
-    t = time.perf_counter()
-    net = load_network(osm_path, "drive", engine=engine)  # type: ignore[arg-type]
-    timings["network_s"] = time.perf_counter() - t
+        say(f"loading the drive network from {osm_path.name}")
+        t = time.perf_counter()
+        net = load_network(osm_path, "drive", engine=engine)  # type: ignore[arg-type]
+        timings["network_s"] = time.perf_counter() - t
 
-    say("reading and validating clients")
-    clients = read_clients(clients_path, area=net)
+        say("reading and validating clients")
+        clients = read_clients(clients_path, area=net)
 
-    say(f"computing the {len(clients)} x {len(clients)} travel-time matrix ({net.engine})")
-    t = time.perf_counter()
-    minutes = net.travel_times(clients)
-    timings["matrix_s"] = time.perf_counter() - t
-    np.savez_compressed(out / "travel_times.npz", minutes=minutes,
-                        client_id=clients["client_id"].to_numpy(dtype=str))  # fmt: skip
+        say(f"computing the {len(clients)} x {len(clients)} travel-time matrix ({net.engine})")
+        t = time.perf_counter()
+        minutes = net.travel_times(clients)
+        timings["matrix_s"] = time.perf_counter() - t
+        np.savez_compressed(tmp / "travel_times.npz", minutes=minutes,
+                            client_id=clients["client_id"].to_numpy(dtype=str))  # fmt: skip
 
-    say("drawing the map")
-    title = f"carezones demo: {len(clients)} clients on {osm_path.name}"
-    m = network_map(net, clients, synthetic=synthetic, title=title, offline=offline)
-    m.save(str(out / "network.html"))
+        say("drawing the map")
+        title = f"carezones demo: {len(clients)} clients on {osm_path.name}"
+        m = network_map(net, clients, synthetic=synthetic, title=title, offline=offline)
+        m.save(str(tmp / "network.html"))
 
-    say("designing home-care zones")
-    t = time.perf_counter()
-    plan = build_zones(clients, net, hours_per_zone=DEMO_HOURS_PER_ZONE, seed=seed)
-    timings["zones_s"] = time.perf_counter() - t
-    plan.to_files(out / "zones", offline=offline)
+        say("designing home-care zones")
+        t = time.perf_counter()
+        plan = build_zones(clients, net, hours_per_zone=DEMO_HOURS_PER_ZONE, seed=seed)
+        timings["zones_s"] = time.perf_counter() - t
+        plan.to_files(tmp / "zones", offline=offline)
 
-    say("planning one day's rounds for the first zone")
-    t = time.perf_counter()
-    rounds = _zone_day(net, clients, plan, seed)
-    timings["rounds_s"] = time.perf_counter() - t
-    rounds.to_files(out / "rounds", offline=offline)
+        say("planning one day's rounds for the first zone")
+        t = time.perf_counter()
+        rounds = _zone_day(net, clients, plan, seed)
+        timings["rounds_s"] = time.perf_counter() - t
+        rounds.to_files(tmp / "rounds", offline=offline)
 
-    say("scoring candidate extra-care sites (zone centres and named places)")
-    t = time.perf_counter()
-    sites = _score_demo_sites(osm_path, net, clients, plan)
-    timings["sites_s"] = time.perf_counter() - t
-    sites.to_files(out / "sites", offline=offline)
+        say("scoring candidate extra-care sites (zone centres and named places)")
+        t = time.perf_counter()
+        sites = _score_demo_sites(osm_path, net, clients, plan)
+        timings["sites_s"] = time.perf_counter() - t
+        sites.to_files(tmp / "sites", offline=offline)
 
-    summary = _summary(net, clients, minutes, timings, synthetic)
-    summary["maps_offline"] = offline
-    top = sites.ranked().head(3)
-    summary["sites"] = {
-        "candidates": len(sites.scores),
-        "best": [{"site_id": str(r.site_id), "score": round(float(r.score), 1)}
-                 for r in top.itertuples()],
-        "surface_junctions": 0 if sites.surface is None else len(sites.surface),
-    }  # fmt: skip
-    k = rounds.kpis
-    summary["rounds"] = {
-        key: k[key]
-        for key in ("visits", "visits_served", "carers_used", "care_minutes", "travel_minutes",
-                    "travel_share_of_working_time", "travel_minutes_per_care_hour")
-    }  # fmt: skip
-    summary["zones"] = {
-        k: plan.metrics[k]
-        for k in ("n_zones", "worst_deviation", "balanced", "mean_minutes_to_centre", "contiguous")
-    }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    (out / "summary.md").write_text(_markdown(summary))
-    (out / "index.html").write_text(index_page(summary), encoding="utf-8")
+        summary = _summary(net, clients, minutes, timings, synthetic)
+        summary["maps_offline"] = offline
+        top = sites.ranked().head(3)
+        summary["sites"] = {
+            "candidates": len(sites.scores),
+            "best": [{"site_id": str(r.site_id), "score": round(float(r.score), 1)}
+                     for r in top.itertuples()],
+            "surface_junctions": 0 if sites.surface is None else len(sites.surface),
+        }  # fmt: skip
+        k = rounds.kpis
+        summary["rounds"] = {
+            key: k[key]
+            for key in ("visits", "visits_served", "carers_used", "care_minutes", "travel_minutes",
+                        "travel_share_of_working_time", "travel_minutes_per_care_hour")
+        }  # fmt: skip
+        summary["zones"] = {
+            k: plan.metrics[k]
+            for k in (
+                "n_zones",
+                "worst_deviation",
+                "balanced",
+                "mean_minutes_to_centre",
+                "contiguous",
+            )
+        }
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2))
+        (tmp / "summary.md").write_text(_markdown(summary))
+        (tmp / "index.html").write_text(index_page(summary), encoding="utf-8")
     return summary
 
 

@@ -10,6 +10,7 @@ about bad input are also ``ValueError``. Input problems are collected in one pas
 :class:`ValidationError`  an input file or table failed validation (``ValueError`` too)
 :class:`ConfigError`      a site-scoring configuration is not valid (``ValueError`` too)
 :class:`ZoneError`        zones cannot be built as asked (``ValueError`` too)
+:class:`OutputError`      an output cannot be written where asked (``ValueError`` too)
 :class:`NetworkError`     a road network could not be loaded or queried
 :class:`OfflineError`     a download was needed but there is no internet connection
 ========================  ==================================================================
@@ -237,6 +238,10 @@ class ConfigError(CarezonesError, ValueError):
 
 class ZoneError(CarezonesError, ValueError):
     """Zones cannot be built as asked (the message says why and what to change)."""
+
+
+class OutputError(CarezonesError, ValueError):
+    """An output cannot be written where asked (the message says why and what to do)."""
 
 
 class NetworkError(CarezonesError):

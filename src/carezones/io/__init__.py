@@ -23,12 +23,21 @@ The location readers share private modules: ``_table`` (reading and decoding a f
 cells), ``_crs`` (coordinate columns, CRS detection, the network's area, swapped
 coordinates), ``_postcodes`` (postcode lookup files), ``_locate`` (locating each row) and
 ``_cells`` (the column aliases, the blank-cell test and the number parser every reader uses).
+Every writer goes through ``_write``: an output folder is replaced whole or not at all
+(:func:`output_folder`), and no CSV cell starts a spreadsheet formula (:func:`write_csv`).
 """
 
 from carezones.io._cells import PathLike
 from carezones.io._crs import BNG_BOUNDS, GB_BOUNDS
 from carezones.io._postcodes import ONSPD_NO_LOCATION_LAT, UK_POSTCODE_RE
 from carezones.io._table import DELIMITERS, EXCEL_SUFFIXES, TEXT_SUFFIXES, VECTOR_SUFFIXES, Source
+from carezones.io._write import (
+    check_output_file,
+    check_output_folder,
+    output_file,
+    output_folder,
+    write_csv,
+)
 from carezones.io.config import read_toml
 from carezones.io.outputs import (
     write_rounds,
@@ -85,7 +94,11 @@ __all__ = [
     "Errors",
     "PathLike",
     "Source",
+    "check_output_file",
+    "check_output_folder",
     "hhmm",
+    "output_file",
+    "output_folder",
     "parse_hhmm",
     "read_carers",
     "read_clients",
@@ -93,6 +106,7 @@ __all__ = [
     "read_points",
     "read_toml",
     "read_visits",
+    "write_csv",
     "write_rounds",
     "write_site_scores",
     "write_solution",

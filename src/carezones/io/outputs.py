@@ -2,7 +2,8 @@
 
 Each writer puts its tables (CSV, JSON, Markdown), its layers (GeoPackage) and its map (HTML,
 drawn by the result's own ``to_map``, which uses :mod:`carezones.maps`) in one folder and
-returns the paths written.
+returns the paths written. A folder is written whole or not at all, and no CSV cell can start a
+spreadsheet formula (see :mod:`carezones.io._write`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, cast
 import geopandas as gpd
 
 from carezones.io._cells import PathLike
+from carezones.io._write import output_file, output_folder, write_csv
 from carezones.io.visits import hhmm
 
 __all__ = ["write_rounds", "write_site_scores", "write_travel_times", "write_zone_plan"]
@@ -47,25 +49,25 @@ def write_zone_plan(
         The files written, in the order above.
     """
     p = cast(Any, plan)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / n for n in ("assignments.csv", "unassigned.csv", "zones.gpkg", "zones.html",
-                                "summary.json", "summary.md")]  # fmt: skip
-    p.assignments.to_csv(paths[0], index=False)
-    p.unassigned.to_csv(paths[1], index=False)
-    p.zones.to_file(paths[2], layer="zones", driver="GPKG")
-    p.to_map(clients=clients, offline=offline).save(str(paths[3]))
-    metrics = {k: v for k, v in p.metrics.items()}
-    metrics["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
-    paths[4].write_text(json.dumps(metrics, indent=2, default=float))
-    table = p.zones.drop(columns="geometry")
-    lines = ["# Home-care zones", "", p.summary(), "", "| " + " | ".join(table.columns) + " |",
-             "|" + "---|" * len(table.columns)]  # fmt: skip
-    lines += [
-        "| " + " | ".join(f"{v}" for v in row) + " |" for row in table.itertuples(index=False)
-    ]
-    paths[5].write_text("\n".join(lines) + "\n")
-    return paths
+    names = ("assignments.csv", "unassigned.csv", "zones.gpkg", "zones.html", "summary.json",
+             "summary.md")  # fmt: skip
+    with output_folder(out_dir) as tmp:
+        paths = [tmp / n for n in names]
+        write_csv(p.assignments, paths[0], index=False)
+        write_csv(p.unassigned, paths[1], index=False)
+        p.zones.to_file(paths[2], layer="zones", driver="GPKG")
+        p.to_map(clients=clients, offline=offline).save(str(paths[3]))
+        metrics = {k: v for k, v in p.metrics.items()}
+        metrics["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
+        paths[4].write_text(json.dumps(metrics, indent=2, default=float))
+        table = p.zones.drop(columns="geometry")
+        lines = ["# Home-care zones", "", p.summary(), "", "| " + " | ".join(table.columns) + " |",
+                 "|" + "---|" * len(table.columns)]  # fmt: skip
+        lines += [
+            "| " + " | ".join(f"{v}" for v in row) + " |" for row in table.itertuples(index=False)
+        ]
+        paths[5].write_text("\n".join(lines) + "\n")
+    return [Path(out_dir) / n for n in names]
 
 
 def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
@@ -89,31 +91,28 @@ def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> lis
     list of pathlib.Path
         The files written, in the order above.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     it = rounds.itineraries.drop(columns=["lon", "lat", "leg"]).copy()
     for col in ("arrival", "start", "end"):
         it[col] = it[col].map(hhmm)
     for col in ("waiting_minutes", "travel_minutes", "travel_km"):
         it[col] = it[col].round(2)
-    paths = [out / "itineraries.csv", out / "unserved.csv", out / "kpis.json"]
-    it.to_csv(paths[0], index=False)
-    rounds.unserved.to_csv(paths[1], index=False)
-    paths[2].write_text(json.dumps(rounds.kpis, indent=2, default=float) + "\n")
-    stops = gpd.GeoDataFrame(
-        it, geometry=gpd.points_from_xy(rounds.itineraries.lon, rounds.itineraries.lat),
-        crs="EPSG:4326",
-    )  # fmt: skip
-    stops.to_file(out / "rounds.gpkg", layer="stops", driver="GPKG")
-    legs = rounds.itineraries[rounds.itineraries.leg.notna()]
-    gpd.GeoDataFrame(
-        legs[["carer_id", "shift", "seq", "travel_minutes", "travel_km"]],
-        geometry=list(legs.leg), crs="EPSG:4326",
-    ).to_file(out / "rounds.gpkg", layer="legs", driver="GPKG")  # fmt: skip
-    paths.append(out / "rounds.gpkg")
-    rounds.to_map(offline=offline).save(str(out / "rounds.html"))
-    paths.append(out / "rounds.html")
-    return paths
+    names = ("itineraries.csv", "unserved.csv", "kpis.json", "rounds.gpkg", "rounds.html")
+    with output_folder(out_dir) as tmp:
+        write_csv(it, tmp / names[0], index=False)
+        write_csv(rounds.unserved, tmp / names[1], index=False)
+        (tmp / names[2]).write_text(json.dumps(rounds.kpis, indent=2, default=float) + "\n")
+        stops = gpd.GeoDataFrame(
+            it, geometry=gpd.points_from_xy(rounds.itineraries.lon, rounds.itineraries.lat),
+            crs="EPSG:4326",
+        )  # fmt: skip
+        stops.to_file(tmp / names[3], layer="stops", driver="GPKG")
+        legs = rounds.itineraries[rounds.itineraries.leg.notna()]
+        gpd.GeoDataFrame(
+            legs[["carer_id", "shift", "seq", "travel_minutes", "travel_km"]],
+            geometry=list(legs.leg), crs="EPSG:4326",
+        ).to_file(tmp / names[3], layer="legs", driver="GPKG")  # fmt: skip
+        rounds.to_map(offline=offline).save(str(tmp / names[4]))
+    return [Path(out_dir) / n for n in names]
 
 
 def write_site_scores(
@@ -142,30 +141,23 @@ def write_site_scores(
     list of pathlib.Path
         ``scores.csv``, ``sites.gpkg``, ``sites.html`` and, when written, ``surface.gpkg``.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     ranked = result.ranked()
-    csv = out / "scores.csv"
-    pts = ranked.geometry.to_crs("EPSG:4326").representative_point()
-    ranked.drop(columns="geometry").assign(lon=pts.x.to_numpy(), lat=pts.y.to_numpy()).to_csv(
-        csv, index=False
-    )
-    gpkg = out / "sites.gpkg"
-    gpkg.unlink(missing_ok=True)
-    ranked.to_file(gpkg, layer="sites", driver="GPKG")
-    if result.amenities is not None and len(result.amenities):
-        result.amenities.to_file(gpkg, layer="amenities", driver="GPKG")
-    if isochrones and result.walk is not None and result.scores.score.notna().any():
-        result.isochrones().to_file(gpkg, layer="isochrones", driver="GPKG")
-    page = out / "sites.html"
-    result.to_map(offline=offline).save(str(page))
-    paths = [csv, gpkg, page]
-    if result.surface is not None:
-        surf = out / "surface.gpkg"
-        surf.unlink(missing_ok=True)
-        result.surface.to_file(surf, layer="surface", driver="GPKG")
-        paths.append(surf)
-    return paths
+    names = ["scores.csv", "sites.gpkg", "sites.html"]
+    with output_folder(out_dir) as tmp:
+        pts = ranked.geometry.to_crs("EPSG:4326").representative_point()
+        table = ranked.drop(columns="geometry").assign(lon=pts.x.to_numpy(), lat=pts.y.to_numpy())
+        write_csv(table, tmp / names[0], index=False)
+        gpkg = tmp / names[1]
+        ranked.to_file(gpkg, layer="sites", driver="GPKG")
+        if result.amenities is not None and len(result.amenities):
+            result.amenities.to_file(gpkg, layer="amenities", driver="GPKG")
+        if isochrones and result.walk is not None and result.scores.score.notna().any():
+            result.isochrones().to_file(gpkg, layer="isochrones", driver="GPKG")
+        result.to_map(offline=offline).save(str(tmp / names[2]))
+        if result.surface is not None:
+            names.append("surface.gpkg")
+            result.surface.to_file(tmp / names[3], layer="surface", driver="GPKG")
+    return [Path(out_dir) / n for n in names]
 
 
 def write_travel_times(
@@ -189,7 +181,7 @@ def write_travel_times(
     """
     import pandas as pd
 
-    out = Path(path)
     frame = pd.DataFrame(minutes, index=list(origin_ids), columns=list(destination_ids))
-    frame.to_csv(out, float_format="%.3f")
-    return out
+    with output_file(path) as tmp:
+        write_csv(frame, tmp, float_format="%.3f")
+    return Path(path)

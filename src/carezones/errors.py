@@ -11,9 +11,13 @@ about bad input are also ``ValueError``. Input problems are collected in one pas
 :class:`ConfigError`      a site-scoring configuration is not valid (``ValueError`` too)
 :class:`ZoneError`        zones cannot be built as asked (``ValueError`` too)
 :class:`OutputError`      an output cannot be written where asked (``ValueError`` too)
+:class:`ArgumentError`    an argument or option is not a value it can take (``ValueError`` too)
 :class:`NetworkError`     a road network could not be loaded or queried
 :class:`OfflineError`     a download was needed but there is no internet connection
 ========================  ==================================================================
+
+:func:`check_number` and :func:`check_integer` check the numeric arguments of the public
+functions (and the command line's options) with one wording.
 """
 
 from __future__ import annotations
@@ -262,3 +266,70 @@ def _given(value: object) -> bool:
 def source_label(source: object) -> str:
     """Return a short label for a data source (a file name, never file contents)."""
     return str(source)
+
+
+class ArgumentError(CarezonesError, ValueError):
+    """A function argument or command-line option is not a value it can take."""
+
+
+def check_number(
+    name: str,
+    value: object,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    above: bool = False,
+    below: bool = False,
+) -> float:
+    """Return ``value`` as a finite float, or raise :class:`ArgumentError` saying what is allowed.
+
+    ``minimum``/``maximum`` bound it (inclusive; exclusive with ``above``/``below``). ``True``,
+    text, ``nan`` and ``inf`` are refused.
+
+    Examples
+    --------
+    >>> check_number("tolerance", 0.05, minimum=0, maximum=1, above=True, below=True)
+    0.05
+    >>> check_number("time_limit", float("nan"), minimum=0, above=True)
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: time_limit must be a number above 0, not nan
+    """
+    words = []
+    if minimum is not None:
+        words.append(f"{'above' if above else 'at least'} {minimum:g}")
+    if maximum is not None:
+        words.append(f"{'below' if below else 'at most'} {maximum:g}")
+    want = "a number" + (" " + " and ".join(words) if words else "")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise ArgumentError(f"{name} must be {want}, not {value!r}")
+    number = float(value)
+    low_bad = minimum is not None and (number <= minimum if above else number < minimum)
+    high_bad = maximum is not None and (number >= maximum if below else number > maximum)
+    if number in (float("inf"), float("-inf")) or low_bad or high_bad:
+        raise ArgumentError(f"{name} must be {want}, not {value!r}")
+    return number
+
+
+def check_integer(name: str, value: object, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise :class:`ArgumentError` (``True``, ``2.5``, ``"3"``).
+
+    Examples
+    --------
+    >>> check_integer("seed", 0, minimum=0)
+    0
+    >>> check_integer("n_zones", 2.5, minimum=1)
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: n_zones must be a whole number of at least 1, not 2.5
+    """
+    want = "a whole number" + (f" of at least {minimum}" if minimum is not None else "")
+    if isinstance(value, bool) or not isinstance(value, int):
+        import numbers
+
+        if not (isinstance(value, numbers.Integral) and not isinstance(value, bool)):
+            raise ArgumentError(f"{name} must be {want}, not {value!r}")
+    number = int(value)
+    if minimum is not None and number < minimum:
+        raise ArgumentError(f"{name} must be {want}, not {value!r}")
+    return number

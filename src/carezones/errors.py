@@ -30,6 +30,8 @@ import numpy.typing as npt
 import pandas as pd
 
 PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix"]
+LISTED_PER_COLUMN = 1000  # problems listed per column; more are counted (bounded time and memory)
+UNLISTED = "more problems in this column are not listed"
 
 
 class CarezonesError(Exception):
@@ -58,20 +60,25 @@ class ValidationError(CarezonesError, ValueError):
         super().__init__(self._message())
 
     def _message(self, limit: int = 50) -> str:
-        n = len(self.problems)
-        rows = self.problems["row"].dropna().nunique() if n else 0
+        probs = self.problems
+        unlisted = probs["reason"].astype(str).str.contains(UNLISTED, regex=False)
+        listed, summaries = probs[~unlisted], probs[unlisted]
+        n = len(listed)
+        rows = listed["row"].dropna().nunique() if n else 0
         head = f"{source_label(self.source)}: {n} problem(s)"
         if rows:
             head += f" in {rows} row(s)"
         lines = [head + ":"]
-        for rec in self.problems.head(limit).itertuples(index=False):
+        for rec in listed.head(limit).itertuples(index=False):
             where = f"row {rec.row}" if rec.row is not None and not pd.isna(rec.row) else "file"
             col = f", column '{rec.column}'" if _given(rec.column) else ""
             val = f" (value {rec.value!r})" if _given(rec.value) else ""
             lines.append(f"  - {where}{col}{val}: {rec.reason}. Fix: {rec.fix}")
         if n > limit:
             lines.append(f"  ... and {n - limit} more (see the .problems table of this error)")
-        if n and self.problems["row"].isna().any():
+        for rec in summaries.itertuples(index=False):
+            lines.append(f"  - column '{rec.column}': {rec.reason}. Fix: {rec.fix}")
+        if n and listed["row"].isna().any():
             lines.append("Problems marked 'file' concern the whole file: no row can be used.")
         else:
             lines.append(
@@ -119,6 +126,8 @@ class Problems:
         self.show = show
         self.items: list[tuple[int | None, str | None, object, str, str]] = []
         self.fatal = False
+        self.listed: dict[str | None, int] = {}  # problems listed per column
+        self.unlisted: dict[str | None, int] = {}  # and not listed, past LISTED_PER_COLUMN
         self.start(rows)
 
     def start(self, rows: npt.ArrayLike) -> None:
@@ -131,6 +140,14 @@ class Problems:
         """
         self.rows: npt.NDArray[np.int64] = np.asarray(rows, dtype=np.int64)
         self.bad: npt.NDArray[np.bool_] = np.zeros(len(self.rows), dtype=bool)
+        self.first_unlisted: npt.NDArray[np.object_] = np.full(len(self.rows), None, object)
+
+    def full(self, column: str | None) -> bool:
+        """Whether ``column`` already has :data:`LISTED_PER_COLUMN` problems listed.
+
+        Callers checking many cells can then skip building each problem's text.
+        """
+        return self.listed.get(column, 0) >= LISTED_PER_COLUMN
 
     def add(
         self, pos: int | np.integer, column: str | None, value: object, reason: str, fix: str
@@ -148,9 +165,15 @@ class Problems:
         reason, fix : str
             What is wrong, and how to put it right.
         """
+        self.bad[pos] = True
+        if self.full(column):
+            self.unlisted[column] = self.unlisted.get(column, 0) + 1
+            if self.first_unlisted[pos] is None:
+                self.first_unlisted[pos] = (column, reason, fix)
+            return
+        self.listed[column] = self.listed.get(column, 0) + 1
         shown = self.show(value) if self.show is not None else value
         self.items.append((int(self.rows[pos]), column, shown, reason, fix))
-        self.bad[pos] = True
 
     def add_file(self, reason: str, fix: str, column: str | None = None) -> None:
         """Record a problem with the whole file: no row can be used, but checking goes on.
@@ -196,18 +219,41 @@ class Problems:
             self.items.append((None if whole_file else int(row), column, value, reason, fix))
             self.fatal |= whole_file
 
-    def table(self) -> pd.DataFrame:
+    def table(self, every_row: bool = False) -> pd.DataFrame:
         """Return the problems table: columns :data:`PROBLEM_COLUMNS`, one row per problem.
+
+        At most :data:`LISTED_PER_COLUMN` problems are listed per column; one more line per
+        such column says how many were not. With ``every_row``, each rejected row that has no
+        listed problem is listed once more with its first problem, so that every rejected row
+        is named.
+
+        Parameters
+        ----------
+        every_row : bool
+            Name every rejected row (for ``errors="collect"``).
 
         Returns
         -------
         pandas.DataFrame
             The problems by row number (problems with the whole file, row ``<NA>``, first).
         """
-        df = pd.DataFrame(self.items, columns=PROBLEM_COLUMNS, dtype=object)
+        items = list(self.items)
+        for column, more in self.unlisted.items():
+            items.append((None, column, None,
+                          f"{more:,} {UNLISTED} (the first {LISTED_PER_COLUMN:,} are)",
+                          "correct the rows listed first: a file with this many problems is "
+                          "often the wrong file, or a different layout"))  # fmt: skip
+        if every_row and self.unlisted:
+            listed = {row for row, *_ in self.items if row is not None}
+            for pos in np.flatnonzero(self.bad):
+                first = self.first_unlisted[pos]
+                if first is not None and int(self.rows[pos]) not in listed:
+                    items.append((int(self.rows[pos]), first[0], None, first[1], first[2]))
+        df = pd.DataFrame(items, columns=PROBLEM_COLUMNS, dtype=object)
         df["row"] = df["row"].astype("Int64")
         df = df.sort_values("row", kind="stable", na_position="first")
-        return df.reset_index(drop=True)
+        last = df["reason"].astype(str).str.contains(UNLISTED, regex=False)
+        return pd.concat([df[~last], df[last]]).reset_index(drop=True)
 
     def raise_all(self) -> NoReturn:
         """Raise every problem recorded so far: reading cannot go on.

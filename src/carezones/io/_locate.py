@@ -179,6 +179,8 @@ def _locate_columns(
     ok &= ~failed
     if crs.is_geographic:
         ok &= ~_report_swapped(lon, lat, ok & ~probs.bad, cols, area, probs)
+    elif area is not None:
+        ok &= ~_report_swapped_xy(xs, ys, lon, lat, ok & ~probs.bad, cols, crs, area, probs)
     located.geoms[ok] = shapely.points(lon[ok], lat[ok])
     located.where[ok] = label
     located.shown[ok] = [f"{b:.6g}, {a:.6g}" for a, b in zip(lon[ok], lat[ok], strict=True)]
@@ -207,8 +209,9 @@ def _check_cells(
             f"missing {axis.name}",
             f"fill in the {axis.name} (e.g. {axis.example}) or delete the row{hint}",
         )
+    values = cells.to_numpy(dtype=object)
     for pos in np.flatnonzero(bad):
-        cell = cells.iloc[pos]
+        cell = values[pos]
         comma = ""
         if "," in str(cell):
             comma = "no commas: a dot for decimals, no thousands separators; "
@@ -266,6 +269,43 @@ def _report_swapped(
             f"swap the values of {names} in this row (latitude is the north-south number, about "
             "49.8 to 60.9 in Great Britain); if every row is affected, the column headers are "
             "the wrong way round",
+        )
+    return swapped
+
+
+def _report_swapped_xy(
+    xs: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    lat: npt.NDArray[np.float64],
+    live: npt.NDArray[np.bool_],
+    cols: CoordColumns,
+    crs: CRS,
+    area: Area,
+    probs: Problems,
+) -> npt.NDArray[np.bool_]:
+    """Report rows whose easting and northing fall in the area only the other way round."""
+    cand = np.flatnonzero(live)
+    swapped = np.zeros(len(xs), dtype=bool)
+    if not len(cand):
+        return swapped
+    far = cand[~area.near(lon[cand], lat[cand])]
+    if not len(far):
+        return swapped
+    s_lon, s_lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(ys[far], xs[far])
+    fine = np.isfinite(s_lon) & np.isfinite(s_lat)
+    hit = far[fine][area.near(np.asarray(s_lon)[fine], np.asarray(s_lat)[fine])]
+    swapped[hit] = True
+    for pos in hit:
+        probs.add(
+            pos,
+            f"{cols.x}, {cols.y}",
+            f"{cols.x}={xs[pos]:.10g}, {cols.y}={ys[pos]:.10g}",
+            "easting and northing look swapped (the other way round they fall in the "
+            "network's area)",
+            f"swap the values of '{cols.x}' and '{cols.y}' in this row (the easting is the "
+            "west-east number); if every row is affected, the column headers are the wrong way "
+            "round",
         )
     return swapped
 

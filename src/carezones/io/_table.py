@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -158,10 +158,11 @@ def _read_text(path: Path, probs: Problems) -> Table:
         probs.stop("the file is empty (only blank lines)", "export the data again with its rows")
     delimiter = _detect_delimiter(text)
     try:
-        lines = list(csv.reader(StringIO(text, newline=""), delimiter=delimiter))
+        reader = csv.reader(StringIO(text, newline=""), delimiter=delimiter)
+        records: list[list[object]] = [[None if c == "" else c for c in r] for r in reader]
     except csv.Error as exc:
         probs.stop(f"the file could not be read as delimited text ({exc})", _SAVE_AS_CSV)
-    records: list[list[object]] = [[None if c == "" else c for c in r] for r in lines]
+    del text
     table = _table_from_records(records, "text", probs, extend_header=False)
     table.delimiter, table.encoding = delimiter, encoding
     return table
@@ -182,7 +183,15 @@ def _read_excel(path: Path, sheet: str | int | None, probs: Problems) -> Table:
     try:
         names = list(book.sheetnames)
         if sheet is None:
-            ws = book.worksheets[0]
+            with_data = [ws.title for ws in book.worksheets if _has_data_rows(ws)]
+            if len(with_data) > 1:
+                probs.stop(
+                    f"the workbook has {len(with_data)} sheets with data "
+                    f"({listing(with_data)}), so which one to read is not clear",
+                    f"pass sheet= the name of the sheet to read, e.g. sheet={with_data[0]!r}, "
+                    "or keep only that sheet in the workbook",
+                )
+            ws = book[with_data[0]] if with_data else book.worksheets[0]
         elif isinstance(sheet, int) and 0 <= sheet < len(names):
             ws = book.worksheets[sheet]
         elif isinstance(sheet, str) and sheet in names:
@@ -196,6 +205,17 @@ def _read_excel(path: Path, sheet: str | int | None, probs: Problems) -> Table:
     finally:
         book.close()
     return _table_from_records(records, "excel", probs, extend_header=True)
+
+
+def _has_data_rows(ws: Any) -> bool:
+    """Return whether a worksheet has a data row below its first filled row."""
+    filled = 0
+    for row in ws.iter_rows(values_only=True):
+        if _nonblank(row):
+            filled += 1
+            if filled > 1:
+                return True
+    return False
 
 
 def _header_names(cells: Sequence[object], width: int) -> list[str]:
@@ -237,7 +257,8 @@ def _table_from_records(
         cells = records[k]
         if len(cells) > width and _nonblank(cells[width:]):
             too_long.append((len(data), _last_filled(cells), width))
-        cells = cells[:width] + [None] * (width - len(cells))
+        if len(cells) != width:  # padded or cut in place: one list per row, not two
+            cells = records[k] = cells[:width] + [None] * (width - len(cells))
         data.append(cells)
         rows.append(k + 1)
     if not data:

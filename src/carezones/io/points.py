@@ -168,11 +168,12 @@ def _check_field(cells: pd.Series, f: _Field, col: str, probs: Problems) -> pd.S
         return None
     values, blank, bad = numbers(cells)
     _check_filled(blank, f, col, probs)
+    cell_values = cells.to_numpy(dtype=object)
     for pos in np.flatnonzero(bad):
         probs.add(
             pos,
             col,
-            cells.iloc[pos],
+            cell_values[pos],
             f"{f.name} is not a number",
             f"write '{col}' as a number such as 12.5 (digits and a dot for decimals only)",
         )
@@ -362,7 +363,7 @@ def _read(
         probs.raise_if_any()
     valid = _output(table, located, converted, probs)
     valid.attrs["carezones_read"] = report
-    return Collected(valid, probs.table()) if errors == "collect" else valid
+    return Collected(valid, probs.table(every_row=True)) if errors == "collect" else valid
 
 
 def _report(label: str, table: Table, located: Located, probs: Problems) -> dict[str, object]:

@@ -9,7 +9,7 @@ rows or after, is raised together in one :class:`~carezones.ValidationError`.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -135,6 +135,23 @@ def _number_columns(df: pd.DataFrame, cols: list[str], probs: Problems) -> None:
         df[col] = values
 
 
+def _errors(errors: str) -> Literal["collect"]:
+    """Check ``errors=``; the location step always collects, so all problems come together."""
+    if errors not in ("raise", "collect"):
+        raise ValueError(f"errors= must be 'raise' or 'collect', not {errors!r}")
+    return "collect"
+
+
+def _result(df: pd.DataFrame, probs: Problems, errors: str) -> Any:
+    """Raise every problem, or return the valid rows with the problems (``errors="collect"``)."""
+    if errors == "raise" or probs.fatal:
+        probs.raise_if_any()
+    valid = df[~probs.bad].reset_index(drop=True)
+    if errors == "collect":
+        return Collected(valid, probs.table(every_row=True))
+    return valid
+
+
 def _located(got: Collected, source: str) -> tuple[pd.DataFrame, Problems]:
     """Return the rows located by :func:`read_points`, and a collector holding its problems."""
     df = got.valid.copy()
@@ -143,7 +160,9 @@ def _located(got: Collected, source: str) -> tuple[pd.DataFrame, Problems]:
     return df, probs
 
 
-def read_visits(source: Any, *, area: Any = None) -> pd.DataFrame:
+def read_visits(
+    source: Any, *, area: Any = None, sheet: str | int | None = None, errors: str = "raise"
+) -> Any:
     """Read and check the day's visits (columns in :data:`VISIT_COLUMNS`).
 
     ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
@@ -158,10 +177,15 @@ def read_visits(source: Any, *, area: Any = None) -> pd.DataFrame:
         ``visit_id`` must be filled in and unique.
     area : shapely geometry or object with ``area_wgs84``, optional
         The road network's area in EPSG:4326; visits far outside it are rejected.
+    sheet : str or int, optional
+        The sheet of an Excel workbook (or layer of a GeoPackage) to read.
+    errors : {"raise", "collect"}
+        ``"raise"`` (default): raise every problem together. ``"collect"``: return the valid
+        rows and the problems table, as :func:`~carezones.io.points.read_points` does.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or Collected
         The visits with times in minutes after midnight, ``carers_required`` as an integer,
         ``skills`` and ``preferred_carers`` as frozensets, and ``source_row``.
 
@@ -174,7 +198,8 @@ def read_visits(source: Any, *, area: Any = None) -> pd.DataFrame:
         source,
         id_column="visit_id",
         area=area,
-        errors="collect",
+        sheet=sheet,
+        errors=_errors(errors),
         required=["window_start", "window_end", "duration_minutes"],
         numeric=["duration_minutes"],
     )
@@ -213,12 +238,14 @@ def read_visits(source: Any, *, area: Any = None) -> pd.DataFrame:
                     "the window ends before it starts",
                     "window_end is the latest start; make it no earlier than window_start",
                 )
-    probs.raise_if_any()
+    df["carers_required"] = df["carers_required"].where(~probs.bad, 1)
     df["carers_required"] = df["carers_required"].astype(int)
-    return df.reset_index(drop=True)
+    return _result(df, probs, errors)
 
 
-def read_carers(source: Any, *, area: Any = None) -> pd.DataFrame:
+def read_carers(
+    source: Any, *, area: Any = None, sheet: str | int | None = None, errors: str = "raise"
+) -> Any:
     """Read and check the carers' shifts (columns in :data:`CARER_COLUMNS`).
 
     One row per shift: a carer working a split shift has two rows with the same ``carer_id``
@@ -233,10 +260,15 @@ def read_carers(source: Any, *, area: Any = None) -> pd.DataFrame:
         (where each shift starts and ends).
     area : shapely geometry or object with ``area_wgs84``, optional
         The road network's area in EPSG:4326; shifts far outside it are rejected.
+    sheet : str or int, optional
+        The sheet of an Excel workbook (or layer of a GeoPackage) to read.
+    errors : {"raise", "collect"}
+        ``"raise"`` (default): raise every problem together. ``"collect"``: return the valid
+        rows and the problems table, as :func:`~carezones.io.points.read_points` does.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or Collected
         The shifts with ``carer_id`` as text, times in minutes after midnight (NaN for a
         blank break window), ``skills`` as frozensets, and ``source_row``.
 
@@ -248,7 +280,8 @@ def read_carers(source: Any, *, area: Any = None) -> pd.DataFrame:
     got = read_points(
         source,
         area=area,
-        errors="collect",
+        sheet=sheet,
+        errors=_errors(errors),
         required=["carer_id", "shift_start", "shift_end"],
     )
     df, probs = _located(got, "carers")
@@ -297,9 +330,37 @@ def read_carers(source: Any, *, area: Any = None) -> pd.DataFrame:
                 "the break does not fit in its window",
                 "widen the break window or shorten the break",
             )
+        elif all(has) and np.isfinite(rec.shift_start) and np.isfinite(rec.shift_end):
+            _check_break_in_shift(pos, rec, probs)
     _check_overlaps(df, probs)
-    probs.raise_if_any()
-    return df.reset_index(drop=True)
+    return _result(df, probs, errors)
+
+
+def _check_break_in_shift(pos: int, rec: Any, probs: Problems) -> None:
+    """Report a break that cannot be taken whole inside both its window and its shift."""
+    shift = f"{hhmm(rec.shift_start)}-{hhmm(rec.shift_end)}"
+    window = f"{hhmm(rec.break_window_start)}-{hhmm(rec.break_window_end)}"
+    if rec.break_minutes > rec.shift_end - rec.shift_start:
+        probs.add(
+            pos,
+            "break_minutes",
+            rec.break_minutes,
+            f"the break is longer than the shift ({shift})",
+            "shorten the break, or check the shift's times",
+        )
+        return
+    start = max(rec.break_window_start, rec.shift_start)
+    end = min(rec.break_window_end, rec.shift_end)
+    if end - start < rec.break_minutes:
+        where = "is outside" if end <= start else "lies mostly outside"
+        probs.add(
+            pos,
+            "break_window_start",
+            hhmm(rec.break_window_start),
+            f"the break window ({window}) {where} the shift ({shift}), so the "
+            f"{rec.break_minutes:g}-minute break cannot be taken in it",
+            "move the break window inside the shift, or leave the break out",
+        )
 
 
 def _check_overlaps(df: pd.DataFrame, probs: Problems) -> None:

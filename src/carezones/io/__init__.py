@@ -10,6 +10,8 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
                                  :func:`read_clients`, :class:`Collected`, the column aliases
 :mod:`carezones.io.visits`       the day's visits and carers' shifts: :func:`read_visits`,
                                  :func:`read_carers`, :func:`parse_hhmm`, :func:`hhmm`
+:mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
+                                 :func:`read_areas`
 :mod:`carezones.io.config`       configuration files: :func:`read_toml`
 :mod:`carezones.io.outputs`      result files: :func:`write_zone_plan`, :func:`write_rounds`,
                                  :func:`write_site_scores`, :func:`write_travel_times`
@@ -38,6 +40,7 @@ from carezones.io._write import (
     output_folder,
     write_csv,
 )
+from carezones.io.areas import read_areas
 from carezones.io.config import read_toml
 from carezones.io.outputs import (
     write_rounds,
@@ -100,6 +103,7 @@ __all__ = [
     "output_file",
     "output_folder",
     "parse_hhmm",
+    "read_areas",
     "read_carers",
     "read_clients",
     "read_lkh_vrptw",

@@ -34,6 +34,8 @@ def read_toml(path: PathLike) -> dict[str, Any]:
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"configuration file not found: {p}")
+    if p.is_dir():
+        raise ValueError(f"{p.name} is a folder, not a TOML file")
     try:
         return tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import socket
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -106,7 +107,7 @@ def load_network(
         )
     digest = _sha256(path)
     key = f"{digest[:16]}-{mode}-{speeds.key()}-v{CACHE_VERSION}"
-    folder = cache_dir() / "networks" / key
+    folder = _cache_root() / "networks" / key
     arrays, prov = _load_cached(folder) if cache else (None, None)
     if arrays is None or prov is None:
         raw = _osm.read_osm(path, mode, speeds) if is_osm else _osm.read_graphml(path, mode, speeds)
@@ -125,7 +126,7 @@ def load_network(
                 "engine='osrm' needs the osrm-bindings package: pip install osrm-bindings"
             )
         base_dir = (
-            folder if cache else cache_dir() / "tmp" / key
+            folder if cache else _cache_root() / "tmp" / key
         ) / f"osrm-{_osrm.profile_key(mode, speeds)}"
         osrm_base = _osrm.build(path, mode, speeds, base_dir)
     net = RoadNetwork(
@@ -154,7 +155,7 @@ def _from_place(
 
     ox.settings.requests_timeout = int(max(timeout_s, 30))
     graph = ox.graph_from_place(place, network_type=mode, simplify=False, retain_all=True)
-    tmp = cache_dir() / "tmp"
+    tmp = _cache_root() / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     gml = tmp / (hashlib.sha256(place.encode()).hexdigest()[:16] + ".graphml")
     ox.save_graphml(graph, gml)
@@ -246,6 +247,28 @@ def _save_cached(folder: Path, arrays: NetworkArrays, prov: Provenance) -> None:
     np.savez(tmp, **arrays.to_dict())
     os.replace(tmp, folder / "arrays.npz")
     (folder / "provenance.json").write_text(json.dumps(asdict(prov), indent=1))
+
+
+_fallback_cache: list[Path] = []  # a temporary cache, when the cache folder cannot be written
+
+
+def _cache_root() -> Path:
+    """Return the cache folder, or a temporary one (with a warning) when it cannot be written."""
+    try:
+        root = cache_dir()
+        probe = root / f".write-test-{os.getpid()}-{time.time_ns()}"
+        probe.touch()
+        probe.unlink()
+        return root
+    except OSError as exc:
+        if not _fallback_cache:
+            _fallback_cache.append(Path(tempfile.mkdtemp(prefix="carezones-cache-")))
+            log.warning(
+                "the cache folder cannot be written (%s): networks are prepared in a temporary "
+                "folder for this session only. Set CAREZONES_CACHE to a folder you can write to.",
+                exc.strerror or type(exc).__name__,
+            )
+        return _fallback_cache[0]
 
 
 def clear_cache() -> None:

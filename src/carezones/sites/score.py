@@ -31,6 +31,12 @@ log = logging.getLogger("carezones.sites")
 
 PathLike = str | Path
 
+_NOTHING_TO_SCORE = (
+    "nothing to score: no criterion has both a weight above 0 and its input (walking access "
+    "needs amenity categories with a weight, staff access carers=, demand clients=); check "
+    "the configuration's weights and the inputs given"
+)
+
 
 def read_amenities(
     osm: PathLike, categories: Sequence[Category] | SiteConfig | None = None
@@ -73,6 +79,7 @@ def _as_sites(sites: Any) -> gpd.GeoDataFrame:
         if empty.any():
             bad = (np.flatnonzero(empty.to_numpy()) + 1)[:10].tolist()
             raise ValueError(f"sites at rows {bad} have no geometry: give every site a location")
+        _check_valid(gdf)
         gdf = gdf.to_crs("EPSG:4326")
     else:
         gdf = read_points(sites, allow_polygons=True)
@@ -84,6 +91,30 @@ def _as_sites(sites: Any) -> gpd.GeoDataFrame:
         dup = ids[ids.duplicated()].unique()[:5].tolist()
         raise ValueError(f"site_id values must be unique; repeated: {dup}")
     return gdf
+
+
+def _check_valid(gdf: gpd.GeoDataFrame) -> None:
+    """Refuse invalid polygons (e.g. a bow-tie outline that crosses itself), naming the rows."""
+    import shapely
+
+    from carezones.errors import Problems
+
+    geoms = gdf.geometry.to_numpy()
+    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    if not len(bad):
+        return
+    probs = Problems("sites (GeoDataFrame)", rows=np.arange(1, len(gdf) + 1))
+    for pos in bad:
+        probs.add(
+            pos,
+            "geometry",
+            geoms[pos].geom_type,
+            f"the polygon is not valid ({shapely.is_valid_reason(geoms[pos])}): e.g. its "
+            "outline crosses itself",
+            "redraw the outline, or repair it (shapely.make_valid, QGIS: Fix geometries) and "
+            "check the result",
+        )
+    probs.raise_if_any()
 
 
 def score_sites(
@@ -146,19 +177,10 @@ def score_sites(
 
     cfg = SiteConfig.load(config)
     gdf = _as_sites(sites)
-    staff = None if carers is None else as_lonlat(_points(carers))
-    demand, hours, unit = None, None, "h/week of care"
-    if clients is not None:
-        cl = _points(clients)
-        demand = as_lonlat(cl)
-        if hours_column and hours_column in cl.columns:
-            hours = pd.to_numeric(cl[hours_column], errors="coerce").fillna(0.0).to_numpy(float)
-        else:
-            hours, unit = np.ones(len(demand)), "clients"
     if osm is not None:
         if walk is None and cfg.categories:
             walk = load_network(osm, "walk", engine="builtin")
-        need_drive = staff is not None or demand is not None or cfg.rural_points > 0
+        need_drive = carers is not None or clients is not None or cfg.rural_points > 0
         if drive is None and need_drive:
             drive = load_network(osm, "drive", engine="builtin")
         if amenities is None or towns is None:
@@ -166,13 +188,25 @@ def score_sites(
             amenities = a if amenities is None else amenities
             towns = t if towns is None else towns
     if walk is None and drive is None:
+        if osm is not None:
+            raise CarezonesError(_NOTHING_TO_SCORE)
         raise CarezonesError("score_sites needs a network: pass osm=FILE, or walk= and drive=")
+    area = drive if drive is not None else walk
+    staff = None if carers is None else as_lonlat(_points(carers, area, "carers"))
+    demand, hours, unit = None, None, "h/week of care"
+    if clients is not None:
+        cl = _points(clients, area, "clients")
+        demand = as_lonlat(cl)
+        if hours_column and hours_column in cl.columns:
+            hours = pd.to_numeric(cl[hours_column], errors="coerce").fillna(0.0).to_numpy(float)
+        else:
+            hours, unit = np.ones(len(demand)), "clients"
     if amenities is not None:
         amenities = _check_amenities(amenities, cfg)
     inp = _Inputs(cfg, walk, drive, amenities, towns, staff, demand, hours, unit)
     weights = inp.weights()
     if not weights and not (towns is not None and drive is not None):
-        raise CarezonesError("nothing to score: no criterion has both its inputs and a weight")
+        raise CarezonesError(_NOTHING_TO_SCORE)
     frame = _score(gdf.geometry.to_numpy(), inp)
     scored = pd.concat([gdf.drop(columns="geometry"), frame], axis=1)
     rank = frame.score.rank(ascending=False, method="first")
@@ -185,16 +219,20 @@ def score_sites(
     return SiteScores(out, weights, cfg, amenities, towns, walk, drive, surf)
 
 
-def _points(x: Any) -> gpd.GeoDataFrame:
+def _points(x: Any, area: Any, what: str) -> gpd.GeoDataFrame:
+    """Read carers or clients as points, rejecting those far outside the network's area."""
     import geopandas as gpd
 
     from carezones.io import read_points
 
-    if isinstance(x, gpd.GeoDataFrame):
-        return x
     if isinstance(x, np.ndarray):
-        return gpd.GeoDataFrame(geometry=gpd.points_from_xy(x[:, 0], x[:, 1]), crs="EPSG:4326")
-    return read_points(x)
+        x = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x[:, 0], x[:, 1]), crs="EPSG:4326")
+    if isinstance(x, gpd.GeoDataFrame) and "source_row" in x.columns:
+        x = x.drop(columns="source_row")  # already read once: numbered afresh here
+    got = read_points(x, area=area)
+    if isinstance(x, gpd.GeoDataFrame):
+        got.attrs["carezones_read"]["source"] = what
+    return got
 
 
 def _gdf_like(frame: pd.DataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

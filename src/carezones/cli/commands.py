@@ -1,20 +1,26 @@
-"""The ``carezones`` command line: parse arguments, call the library, write files.
+"""The commands: one function each, that parses nothing, calls the library and reports.
 
-Exit codes: 0 success, 2 bad input (the validation report is printed), 1 internal error.
+Each checks that its output can be written before any work, reads all its inputs together
+(every file's problems in one report), calls the library and prints the files written.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from carezones.errors import CarezonesError, ValidationError
+from carezones.cli._options import (
+    InputFile,
+    Steps,
+    input_file,
+    number,
+    read_together,
+    whole,
+)
 
 EPILOG_DEMO = """examples:
   carezones demo --out demo-output
@@ -55,12 +61,14 @@ EPILOG_TIMES = """examples:
 """
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
+    """Return the ``carezones`` argument parser (every command and option)."""
     from carezones import __version__
 
     p = argparse.ArgumentParser(
         prog="carezones",
         description="Plan adult social care on real road networks.",
+        epilog="Input files may name a sheet (Excel) or layer (GeoPackage): FILE#NAME.",
     )
     p.add_argument("--version", action="version", version=f"carezones {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -73,13 +81,28 @@ def _parser() -> argparse.ArgumentParser:
             "the maps then need internet to open)",
         )
 
-    def common(sp: argparse.ArgumentParser) -> None:
+    def common(sp: argparse.ArgumentParser, engine: bool = True) -> None:
         sp.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+        if engine:
+            sp.add_argument(
+                "--engine",
+                choices=["auto", "builtin", "osrm"],
+                default="auto",
+                help="travel-time engine (default: OSRM when available for the file)",
+            )
+
+    def points(sp: argparse.ArgumentParser, ids: bool = True) -> None:
+        sp.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
+        sp.add_argument("--crs", help="CRS of the coordinates when it cannot be detected, "
+                        "e.g. EPSG:27700")  # fmt: skip
+        if ids:
+            sp.add_argument("--id-column", help="the column that names each row (default: "
+                            "client_id, id, ...)")  # fmt: skip
         sp.add_argument(
-            "--engine",
-            choices=["auto", "builtin", "osrm"],
-            default="auto",
-            help="travel-time engine (default: OSRM when available for the file)",
+            "--max-outside-km",
+            type=number(minimum=0),
+            default=2.0,
+            help="how far outside the network's area a point may lie (2 km)",
         )
 
     def add(name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
@@ -90,14 +113,15 @@ def _parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
+    seed: dict[str, Any] = {"type": whole(0), "default": 0, "help": "random seed, >= 0 (0)"}
     d = add(
         "demo", "run the offline demo (synthetic county, or a real extract with --osm)", EPILOG_DEMO
     )
     d.add_argument("--out", type=Path, required=True, help="output folder")
     d.add_argument("--osm", type=Path, help="a real OSM extract (.osm.pbf/.osm)")
-    d.add_argument("--clients", type=int, default=600, help="clients to place with --osm")
+    d.add_argument("--clients", type=whole(1), default=600, help="clients to place with --osm")
     d.add_argument("--size", default="small", choices=["tiny", "small", "medium", "large"])
-    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--seed", **seed)
     common(d)
     maps(d)
 
@@ -108,51 +132,63 @@ def _parser() -> argparse.ArgumentParser:
 
     z = add("zones", "balanced, road-compact home-care zones tiling the area", EPILOG_ZONES)
     z.add_argument("--osm", type=Path, required=True, help="the drive network (.osm.pbf/.osm)")
-    z.add_argument("--clients", type=Path, required=True, help="clients with hours_per_week")
+    z.add_argument("--clients", type=input_file, required=True,
+                   help="clients with hours_per_week")  # fmt: skip
     count = z.add_mutually_exclusive_group(required=True)
-    count.add_argument("--zones", type=int, help="number of zones")
-    count.add_argument("--hours-per-zone", type=float, help="target weekly hours per zone")
-    z.add_argument("--tolerance", type=float, default=0.05, help="allowed deviation (0.05 = 5%%)")
-    z.add_argument("--seed", type=int, default=0)
-    z.add_argument("--boundary", type=Path, help="study area polygon (GeoPackage/GeoJSON)")
-    z.add_argument("--localities", type=Path, help="polygons zones must not cross")
-    z.add_argument("--previous", type=Path, help="previous zones (polygons with zone_id)")
-    z.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
-    z.add_argument("--show-clients", action="store_true", help="draw individual client points")
+    count.add_argument("--zones", type=whole(1), help="number of zones")
+    count.add_argument("--hours-per-zone", type=number(minimum=0, above=True),
+                       help="target weekly hours per zone")  # fmt: skip
+    z.add_argument("--tolerance", type=number(minimum=0, maximum=1, above=True, below=True),
+                   default=0.05, help="allowed deviation from the mean (0.05 = 5%%)")  # fmt: skip
+    z.add_argument("--seed", **seed)
+    z.add_argument("--boundary", type=input_file, help="study area polygon (GeoPackage/GeoJSON)")
+    z.add_argument("--localities", type=input_file, help="polygons zones must not cross")
+    z.add_argument("--previous", type=input_file, help="previous zones (polygons with zone_id)")
+    z.add_argument(
+        "--show-clients",
+        action="store_true",
+        help="draw where clients are on the map, aggregated in hexagons (cells with fewer than "
+        "5 clients hidden); the map is then for the council's own use",
+    )
     z.add_argument("--out", type=Path, required=True, help="output folder")
+    points(z)
     common(z)
     maps(z)
 
     r = add("rounds", "carers' rounds for a day: who visits whom, when, by road", EPILOG_ROUNDS)
     r.add_argument("--osm", type=Path, required=True, help="the drive network (.osm.pbf/.osm)")
-    r.add_argument("--visits", type=Path, required=True, help="the day's visits (CSV/XLSX)")
-    r.add_argument("--carers", type=Path, required=True, help="the carers' shifts (CSV/XLSX)")
-    r.add_argument("--time-limit", type=float, default=30.0, help="seconds of search (30)")
-    r.add_argument("--seed", type=int, default=0)
-    r.add_argument(
-        "--co2-kg-per-km", type=float, help="emission factor of the carers' cars (kg CO2e/km)"
-    )
+    r.add_argument("--visits", type=input_file, required=True,
+                   help="the day's visits (CSV/XLSX)")  # fmt: skip
+    r.add_argument("--carers", type=input_file, required=True,
+                   help="the carers' shifts (CSV/XLSX)")  # fmt: skip
+    r.add_argument("--time-limit", type=number(minimum=0, maximum=86400, above=True),
+                   default=30.0, help="seconds of search (30)")  # fmt: skip
+    r.add_argument("--seed", **seed)
+    r.add_argument("--co2-kg-per-km", type=number(minimum=0),
+                   help="emission factor of the carers' cars (kg CO2e/km)")  # fmt: skip
     r.add_argument(
         "--balance",
-        type=float,
+        type=number(minimum=0),
         default=0.0,
         help="workload balance weight: travel minutes per minute a carer works beyond a fair "
         "share (0: none; 1-3 spreads the work)",
     )
     r.add_argument("--out", type=Path, required=True, help="output folder")
+    points(r, ids=False)
     common(r)
     maps(r)
 
     s = add("sites", "score candidate extra-care / supported-living sites", EPILOG_SITES)
     s.add_argument("--osm", type=Path, required=True, help="the OSM extract (.osm.pbf/.osm)")
-    s.add_argument("--sites", type=Path, required=True, help="candidate sites (CSV/XLSX/GPKG)")
+    s.add_argument("--sites", type=input_file, required=True,
+                   help="candidate sites (CSV/XLSX/GPKG)")  # fmt: skip
     s.add_argument("--config", type=Path, help="TOML file: categories, weights, thresholds")
-    s.add_argument("--clients", type=Path, help="clients with hours_per_week (demand)")
-    s.add_argument("--carers", type=Path, help="carers' homes (staff access)")
+    s.add_argument("--clients", type=input_file, help="clients with hours_per_week (demand)")
+    s.add_argument("--carers", type=input_file, help="carers' homes (staff access)")
     s.add_argument("--surface", action="store_true", help="also score the whole area")
-    s.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
     s.add_argument("--out", type=Path, required=True, help="output folder")
-    s.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    points(s)
+    common(s, engine=False)
     maps(s)
 
     t = add(
@@ -161,69 +197,22 @@ def _parser() -> argparse.ArgumentParser:
         EPILOG_TIMES,
     )
     t.add_argument("--osm", type=Path, required=True)
-    t.add_argument("--points", type=Path, required=True, help="origins (CSV/XLSX/GPKG/GeoJSON)")
-    t.add_argument("--to", type=Path, help="destinations (default: the origins)")
+    t.add_argument("--points", type=input_file, required=True,
+                   help="origins (CSV/XLSX/GPKG/GeoJSON)")  # fmt: skip
+    t.add_argument("--to", type=input_file, help="destinations (default: the origins)")
     t.add_argument("--mode", choices=["drive", "walk"], default="drive")
-    t.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
     t.add_argument("--out", type=Path, required=True, help="CSV matrix to write")
+    points(t)
     common(t)
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
-    if not args.quiet:
-        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-        for noisy in ("pyogrio", "fiona", "urllib3"):  # their INFO lines are not for our users
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-    try:
-        return _COMMANDS[args.command](args)
-    except ValidationError as exc:
-        print(f"carezones: bad input\n{exc}", file=sys.stderr)
-        return 2
-    except (CarezonesError, FileNotFoundError, ValueError) as exc:
-        print(f"carezones: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # pragma: no cover - reported, not hidden
-        print(f"carezones: internal error: {exc!r}", file=sys.stderr)
-        return 1
-
-
-class _Steps:
-    """The steps every command shares: numbered progress lines, the network, the report."""
-
-    def __init__(self, args: argparse.Namespace, total: int) -> None:
-        self.args = args
-        self.quiet = bool(args.quiet)
-        self.total = total
-        self.done = 0
-        self.t0 = time.perf_counter()
-
-    def __call__(self, msg: str) -> None:
-        """Announce the next step on stderr (nothing with ``--quiet``)."""
-        self.done += 1
-        if not self.quiet:
-            print(f"[{self.done}/{self.total}] {msg} ...", file=sys.stderr, flush=True)
-
-    def network(self, mode: str = "drive") -> Any:
-        """Load the ``--osm`` network as a numbered step."""
-        from carezones.network import load_network
-
-        self(f"loading the {mode} network from {self.args.osm.name}")
-        return load_network(self.args.osm, mode, engine=self.args.engine)  # type: ignore[arg-type]
-
-    def report(self, summary: str, paths: Sequence[Path]) -> None:
-        """Print the result's summary and every file written (what ``to_files`` returned)."""
-        if not self.quiet:
-            print(summary)
-            print("wrote " + ", ".join(str(p) for p in paths))
-
-
 def _demo(args: argparse.Namespace) -> int:
     from carezones.demo import run_demo
+    from carezones.io import check_output_folder
 
-    step = _Steps(args, 8)
+    check_output_folder(args.out)
+    step = Steps(args, 8)
     summary = run_demo(
         args.out,
         osm=args.osm,
@@ -245,22 +234,43 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _network(args: argparse.Namespace) -> int:
-    net = _Steps(args, 1).network(args.mode)
+    net = Steps(args, 1).network(args.mode)
     if not args.quiet:
         print(json.dumps(net.summary(), indent=2, ensure_ascii=False))
     return 0
 
 
-def _travel_times(args: argparse.Namespace) -> int:
-    from carezones.io import read_points, write_travel_times
+def _point_options(args: argparse.Namespace, net: Any, ids: bool = True) -> dict[str, Any]:
+    """Return the reading options every points file of a command shares."""
+    opts: dict[str, Any] = {"postcode_lookup": args.postcodes, "area": net,
+                            "max_outside_km": args.max_outside_km}  # fmt: skip
+    if args.crs:
+        opts["crs"] = args.crs
+    if ids and getattr(args, "id_column", None):
+        opts["id_column"] = args.id_column
+    return opts
 
-    step = _Steps(args, 3)
+
+def _points(f: InputFile, opts: dict[str, Any], **extra: Any) -> Callable[[], Any]:
+    """Return a reader of one points file (with its sheet), for :func:`read_together`."""
+    from carezones.io import read_points
+
+    return lambda: read_points(f.path, sheet=f.sheet, **opts, **extra)
+
+
+def _travel_times(args: argparse.Namespace) -> int:
+    from carezones.io import check_output_file, write_travel_times
+
+    check_output_file(args.out)
+    step = Steps(args, 3)
     net = step.network(args.mode)
     step("reading and validating the points")
-    orig = read_points(args.points, postcode_lookup=args.postcodes, area=net)
-    dest = (
-        orig if args.to is None else read_points(args.to, postcode_lookup=args.postcodes, area=net)
-    )
+    opts = _point_options(args, net)
+    readers = {"orig": _points(args.points, opts)}
+    if args.to is not None:
+        readers["dest"] = _points(args.to, opts)
+    got = read_together(readers)
+    orig, dest = got["orig"], got.get("dest", got["orig"])
     step(f"computing {len(orig)} x {len(dest)} travel times")
     minutes = net.travel_times(orig, dest, progress=not args.quiet)
     path = write_travel_times(minutes, _ids(orig), _ids(dest), args.out)
@@ -268,16 +278,31 @@ def _travel_times(args: argparse.Namespace) -> int:
     return 0
 
 
-def _zones(args: argparse.Namespace) -> int:
-    import geopandas as gpd
+def _areas(f: InputFile | None, what: str, **kwargs: Any) -> Callable[[], Any]:
+    """Return a reader of an optional polygons file (``None`` when the option is not given)."""
+    from carezones.io import read_areas
 
-    from carezones.io import read_clients
+    if f is None:
+        return lambda: None
+    return lambda: read_areas(f.path, what=what, layer=f.sheet, **kwargs)
+
+
+def _zones(args: argparse.Namespace) -> int:
+    from carezones.io import check_output_folder, read_clients
     from carezones.zones import build_zones
 
-    step = _Steps(args, 4)
+    check_output_folder(args.out)
+    step = Steps(args, 4)
     net = step.network()
-    step("reading and validating clients")
-    clients = read_clients(args.clients, postcode_lookup=args.postcodes, area=net)
+    step("reading and validating clients and areas")
+    opts = _point_options(args, net)
+    got = read_together({
+        "clients": lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **opts),
+        "boundary": _areas(args.boundary, "boundary"),
+        "localities": _areas(args.localities, "localities"),
+        "previous": _areas(args.previous, "previous zones", id_column="zone_id"),
+    })  # fmt: skip
+    clients = got["clients"]
     step("designing zones")
     plan = build_zones(
         clients,
@@ -286,9 +311,9 @@ def _zones(args: argparse.Namespace) -> int:
         hours_per_zone=args.hours_per_zone,
         tolerance=args.tolerance,
         seed=args.seed,
-        boundary=None if args.boundary is None else gpd.read_file(args.boundary),
-        localities=None if args.localities is None else gpd.read_file(args.localities),
-        previous=None if args.previous is None else gpd.read_file(args.previous),
+        boundary=got["boundary"],
+        localities=got["localities"],
+        previous=got["previous"],
     )
     step("writing files and the map")
     shown = clients if args.show_clients else None
@@ -297,16 +322,22 @@ def _zones(args: argparse.Namespace) -> int:
 
 
 def _rounds(args: argparse.Namespace) -> int:
+    from carezones.io import check_output_folder
     from carezones.rounds import plan_rounds, read_carers, read_visits
 
-    step = _Steps(args, 4)
+    check_output_folder(args.out)
+    step = Steps(args, 4)
     net = step.network()
     step("reading and validating visits and carers")
-    visits = read_visits(args.visits, area=net)
-    carers = read_carers(args.carers, area=net)
+    opts = _point_options(args, net, ids=False)
+    opts.pop("max_outside_km")
+    got = read_together({
+        "visits": lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net),
+        "carers": lambda: read_carers(args.carers.path, sheet=args.carers.sheet, area=net),
+    })  # fmt: skip
     step(f"planning the day (up to {args.time_limit:g} s of search)")
     rounds = plan_rounds(
-        visits, carers, net, time_limit=args.time_limit, seed=args.seed,
+        got["visits"], got["carers"], net, time_limit=args.time_limit, seed=args.seed,
         co2_kg_per_km=args.co2_kg_per_km, balance=args.balance,
     )  # fmt: skip
     problems = rounds.check()
@@ -318,27 +349,33 @@ def _rounds(args: argparse.Namespace) -> int:
 
 
 def _sites(args: argparse.Namespace) -> int:
-    from carezones.io import read_clients, read_points
-    from carezones.sites import score_sites
+    from carezones.io import check_output_folder, read_clients
+    from carezones.sites import SiteConfig, score_sites
 
-    step = _Steps(args, 3)
+    check_output_folder(args.out)
+    step = Steps(args, 4)
+    walk = step.network("walk", engine="builtin")
     step("reading and validating the inputs")
-    sites = read_points(args.sites, postcode_lookup=args.postcodes, allow_polygons=True)
-    clients = (
-        None if args.clients is None else read_clients(args.clients, postcode_lookup=args.postcodes)
-    )
-    carers = (
-        None if args.carers is None else read_points(args.carers, postcode_lookup=args.postcodes)
-    )
+    opts = _point_options(args, walk)
+    other = {k: v for k, v in opts.items() if k != "id_column"}
+    got = read_together({
+        "config": lambda: SiteConfig.load(args.config),
+        "sites": _points(args.sites, opts, allow_polygons=True),
+        "clients": (lambda: None) if args.clients is None else
+                   (lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **other)),
+        "carers": (lambda: None) if args.carers is None else _points(args.carers, other),
+    })  # fmt: skip
+    sites = got["sites"]
     step(f"scoring {len(sites)} sites on {args.osm.name} (walking and drive networks)")
-    res = score_sites(sites, osm=args.osm, clients=clients, carers=carers, config=args.config,
+    res = score_sites(sites, osm=args.osm, walk=walk, clients=got["clients"],
+                      carers=got["carers"], config=got["config"],
                       surface=args.surface)  # fmt: skip
     step("writing files and the map")
     step.report(res.summary(), res.to_files(args.out, offline=not args.cdn))
     return 0
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo,
     "network": _network,
     "travel-times": _travel_times,
@@ -356,7 +393,3 @@ def _ids(points: object) -> list[str]:
         if col in points:
             return points[col].astype(str).tolist()
     return points["source_row"].astype(str).tolist() if "source_row" in points else []
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

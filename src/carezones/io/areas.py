@@ -1,0 +1,186 @@
+"""Read areas: a study boundary, localities, last year's zones or areal units (polygons).
+
+:func:`read_areas` reads one polygon layer of a GeoPackage, GeoJSON or shapefile and checks it in
+one pass: the file can be read as a spatial layer (not a CSV, not a binary or damaged file), it
+has one layer or the layer is named, it has polygons and a CRS, and, when an id column is asked
+for, every feature has its own id. Every problem is raised together as one
+:class:`~carezones.ValidationError`, like the point readers'.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+
+from carezones.errors import Problems
+from carezones.io._cells import PathLike, is_blank, listing
+
+__all__ = ["read_areas"]
+
+_SPATIAL_FIX = (
+    "give a GeoPackage (.gpkg), GeoJSON (.geojson) or shapefile (.shp) of polygons, e.g. "
+    "exported from QGIS or ArcGIS"
+)
+
+
+def read_areas(
+    source: PathLike | gpd.GeoDataFrame,
+    *,
+    what: str = "areas",
+    id_column: str | None = None,
+    layer: str | int | None = None,
+) -> gpd.GeoDataFrame:
+    """Read and check a layer of polygons; return it in WGS84 with a ``source_row`` column.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or geopandas.GeoDataFrame
+        A GeoPackage, GeoJSON or shapefile (or a GeoDataFrame to check).
+    what : str
+        What the areas are, for messages ("boundary", "localities", "previous zones", "units").
+    id_column : str, optional
+        A column that must name every area once (e.g. ``zone_id`` or a unit code); its values
+        are kept as text.
+    layer : str or int, optional
+        The layer to read from a file with several.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The areas (polygons and multipolygons, repaired when invalid) in EPSG:4326, with their
+        columns and ``source_row`` (the feature's number, from 1).
+
+    Raises
+    ------
+    ValidationError
+        Every problem found, each with the feature's number and a fix.
+    FileNotFoundError
+        When there is no such file.
+    """
+    if isinstance(source, gpd.GeoDataFrame):
+        label, gdf = "GeoDataFrame", source.copy()
+        probs = Problems(f"{what} (GeoDataFrame)")
+    else:
+        path = Path(os.fspath(source))
+        label = path.name
+        probs = Problems(f"{what} ({label})")
+        gdf = _read_layer(path, layer, probs)
+    probs.start(np.arange(1, len(gdf) + 1))
+    if len(gdf) == 0:
+        probs.stop(f"the layer has no {what}", "export the layer again with its features")
+    if gdf.crs is None:
+        probs.add_file(
+            "the layer has no coordinate reference system (CRS)",
+            "set the layer's CRS (e.g. EPSG:27700 for British National Grid) and save it again",
+        )
+    geoms = gdf.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    kinds = np.asarray(shapely.get_type_id(geoms))
+    polygon = np.isin(kinds, (3, 6))  # Polygon, MultiPolygon
+    for pos in np.flatnonzero(missing):
+        probs.add(pos, "geometry", None, "the feature has no geometry", "draw it or delete it")
+    for pos in np.flatnonzero(~missing & ~polygon):
+        probs.add(
+            pos,
+            "geometry",
+            geoms[pos].geom_type,
+            f"{what} must be polygons",
+            "give polygons (areas), not points or lines",
+        )
+    if id_column is not None:
+        _check_ids(gdf, id_column, what, probs)
+    probs.raise_if_any()
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        gdf.loc[invalid, "geometry"] = shapely.make_valid(geoms[invalid])
+        gdf["geometry"] = [_polygonal(g) for g in gdf.geometry]
+    out = gdf.to_crs("EPSG:4326")
+    out["source_row"] = np.arange(1, len(out) + 1)
+    if id_column is not None:
+        out[id_column] = [_id_text(v) for v in out[id_column]]
+    out.attrs["carezones_read"] = {"source": label, "what": what, "repaired": int(invalid.sum())}
+    return out.reset_index(drop=True)
+
+
+def _read_layer(path: Path, layer: str | int | None, probs: Problems) -> gpd.GeoDataFrame:
+    """Read one layer of a spatial file, with the reasons it cannot be read as problems."""
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: '{path}'")
+    if path.is_dir() and path.suffix.lower() not in (".gdb",):
+        probs.stop(f"'{path.name}' is a folder, not a file", _SPATIAL_FIX)
+    if path.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xls"):
+        probs.stop(f"a {path.suffix} file holds a table, not polygons", _SPATIAL_FIX)
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except Exception:  # pyogrio raises several kinds of error for unreadable files
+        probs.stop(
+            "the file cannot be read as a spatial layer (it may be damaged, binary or of "
+            "another kind)",
+            _SPATIAL_FIX,
+        )
+    if layer is None and len(layers) > 1:
+        probs.stop(
+            f"the file has {len(layers)} layers ({listing(layers)}), so which to read is not clear",
+            f"pass layer= the name of the layer to read, e.g. layer={layers[0]!r}",
+        )
+    if layer is not None and not (
+        (isinstance(layer, int) and 0 <= layer < len(layers)) or layer in layers
+    ):
+        probs.stop(f"the file has no layer {layer!r}", f"pass layer= one of {listing(layers)}")
+    try:
+        gdf = gpd.read_file(path, layer=layer if layer is not None else 0)
+    except Exception as exc:
+        probs.stop(f"the layer cannot be read ({type(exc).__name__})", _SPATIAL_FIX)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        probs.stop("the layer has no geometry: it is a table, not areas", _SPATIAL_FIX)
+    return gdf
+
+
+def _check_ids(gdf: gpd.GeoDataFrame, column: str, what: str, probs: Problems) -> None:
+    """Report a missing id column, and blank or repeated ids."""
+    if column not in gdf.columns:
+        probs.add_file(
+            f"no '{column}' column; columns found: {listing([c for c in gdf.columns])}",
+            f"add a column '{column}' naming each of the {what}, or name the column to use",
+            column=column,
+        )
+        return
+    first: dict[str, int] = {}
+    for pos, value in enumerate(gdf[column].tolist()):
+        if is_blank(value):
+            probs.add(pos, column, None, "missing id", f"give every feature an id in '{column}'")
+            continue
+        ident = _id_text(value)
+        if ident in first:
+            probs.add(
+                pos,
+                column,
+                value,
+                f"duplicate id (first used by feature {first[ident] + 1})",
+                "give each feature its own id, or merge the features",
+            )
+        else:
+            first[ident] = pos
+
+
+def _id_text(value: Any) -> str:
+    """Return an id as text; 3.0 becomes '3'."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _polygonal(geom: Any) -> Any:
+    """Keep the polygonal part of a repaired geometry (make_valid may add lines or points)."""
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [
+        g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")
+    ]
+    return shapely.union_all(parts) if parts else shapely.Polygon()

@@ -28,10 +28,10 @@ import numpy as np
 
 def naive(visits, carers, d):
     """Greedy nearest-feasible-visit rounds: returns routes of (visit, copy)."""
-    from carezones.rounds import _eligible
+    from carezones.rounds.model import eligible
 
     n_c, n_v = d.n_c, len(visits)
-    ok = _eligible(visits, carers)
+    ok = eligible(visits, carers)
     t = d.ss.copy()
     loc = np.arange(n_c)
     routes = [[] for _ in range(n_c)]
@@ -85,16 +85,10 @@ def travel(d, routes):
 def main() -> int:
     import carezones as cz
     from _common import parse_or_skip, rutland_parser
-    from carezones.rounds import (
-        Rounds,
-        _day,
-        _impossible,
-        _itineraries,
-        _kpis,
-        _repair,
-        _solve,
-        example_day,
-    )
+    from carezones.rounds import Rounds, example_day
+    from carezones.rounds.model import impossible, solve
+    from carezones.rounds.report import itineraries, kpis
+    from carezones.rounds.schedule import Day, repair
 
     ap = rutland_parser(__doc__)
     ap.add_argument("--clients", type=int, default=125)
@@ -126,19 +120,19 @@ def main() -> int:
     t_ours = time.perf_counter() - t0
     bad = ours.check()
 
-    d = _day(visits, carers, minutes)
+    d = Day.from_tables(visits, carers, minutes)
     t0 = time.perf_counter()
     routes = naive(visits, carers, d)
-    routes, breaks, dropped = _repair(visits, carers, d, routes)
+    routes, breaks, dropped = repair(visits, carers, d, routes)
     t_naive = time.perf_counter() - t0
-    itin = _itineraries(visits, carers, d, routes, breaks, None)
+    itin = itineraries(visits, carers, d, routes, breaks, None)
     served = {j for r in routes for j, _ in r}
-    reasons = _impossible(visits, carers, minutes)
+    reasons = impossible(visits, carers, minutes)
     import pandas as pd
 
     un = pd.DataFrame({"visit_id": [visits.visit_id.iat[j] for j in range(len(visits))
                                     if j not in served], "reason": "not served"})  # fmt: skip
-    naive_plan = Rounds(itin, un, _kpis(visits, itin, un, t_naive), visits, carers, minutes)
+    naive_plan = Rounds(itin, un, kpis(visits, itin, un, t_naive), visits, carers, minutes)
     bad_naive = naive_plan.check()
     for b in bad_naive[:3]:
         print("naive:", b)
@@ -154,8 +148,8 @@ def main() -> int:
 
     todo = [j for j in range(len(visits)) if j not in reasons]
     t0 = time.perf_counter()
-    relaxed = _solve(visits, carers, minutes, todo, {}, args.seconds / 2, args.seed, None,
-                     split_doubles=False)  # fmt: skip
+    relaxed = solve(visits, carers, minutes, todo, {}, args.seconds / 2, args.seed, None,
+                    split_doubles=False)  # fmt: skip
     t_relaxed = time.perf_counter() - t0
     r_served = sum(len(r) for r in relaxed)
     copies = int(visits.carers_required.sum())

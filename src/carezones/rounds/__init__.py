@@ -1,0 +1,66 @@
+"""Carers' daily rounds: who visits whom, in what order, arriving when, over real roads.
+
+:func:`read_visits` and :func:`read_carers` (in :mod:`carezones.io`) read and check the inputs
+(every problem reported together); :func:`plan_rounds` plans the day and returns
+:class:`Rounds`, whose every itinerary passes the independent checker
+(:func:`carezones.rounds.checker.check_rounds`).
+
+How :func:`plan_rounds` works
+-----------------------------
+1. **Travel.** Minutes between every carer's home and every visit come from the network's
+   engine (or an explicit matrix); they are rounded to whole seconds for the solver.
+2. **Model.** Each carer's shift is a vehicle of PyVRP (Wouda, Lan and Kool, 2024) leaving
+   and returning home inside the shift; each visit is a client whose *start* must fall inside
+   its window; a double-handed visit is two clients, one served by a carer of each half of the
+   team (so never twice by the same carer). Skills and the two halves are routing profiles in
+   which the visits a carer may not make are out of reach; a visit whose client prefers other
+   carers costs ``continuity_minutes`` more for a stranger. Every visit is optional with a
+   prize far above any travel saving, so all visits are served when that is possible at all.
+   Each solve runs PyVRP's iterated local search for the time (or iterations) given.
+3. **Synchronising.** The two carers of a double-handed visit must start together: both aim
+   at the same 10 minutes in the middle of its window, and where they still miss each other the
+   solver is re-run with both windows narrowed to the later of their starts.
+4. **Schedule and breaks.** An exact schedule is computed (waiting allowed, both carers of a
+   double-handed visit start at the later arrival), and each carer's break is placed whole in
+   its window at the first stop where it fits (taken where the carer is). Visits that cannot
+   be kept without breaking a rule are moved to ``unserved`` with the reason.
+
+Modules
+-------
+``plan``
+    :class:`Rounds` and :func:`plan_rounds`, which runs the stages in order (step 1 and the
+    synchronising rounds of step 3).
+``model``
+    The routing model and the one place that talks to PyVRP: a :class:`RoutingProblem
+    <carezones.rounds.model.RoutingProblem>` turned into PyVRP's data and solved; the day's
+    rounds as such a problem (step 2: skills, halves of the team, windows, prizes,
+    preferences, balance), and the visits no plan can serve.
+``schedule``
+    The exact day: times, breaks, dropping what cannot be kept and filling gaps (step 4).
+``report``
+    The itineraries table and the KPIs.
+``checker``
+    The independent checkers of rounds and of VRPTW solutions (no code shared with the rest).
+``vrptw``
+    :func:`~carezones.rounds.vrptw.solve_vrptw`: Solomon's and LKH's instances on the same
+    routing core, for the benchmark.
+
+A new rule for rounds goes in ``model`` (what the search may do), ``schedule`` (the exact
+day keeps it) and ``checker`` (it is verified).
+"""
+
+from carezones.io import CARER_COLUMNS, VISIT_COLUMNS, hhmm, parse_hhmm, read_carers, read_visits
+from carezones.rounds.plan import Rounds, plan_rounds
+from carezones.synthetic.day import example_day
+
+__all__ = [  # the readers live in carezones.io; they are part of this package's API too
+    "CARER_COLUMNS",
+    "VISIT_COLUMNS",
+    "Rounds",
+    "example_day",
+    "hhmm",
+    "parse_hhmm",
+    "plan_rounds",
+    "read_carers",
+    "read_visits",
+]

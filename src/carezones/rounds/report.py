@@ -1,0 +1,247 @@
+"""What a plan reports: the itineraries table and the KPIs.
+
+:func:`itineraries` turns the exact day (:mod:`~carezones.rounds.schedule`) into one row per
+stop, with the legs along the roads when there is a network; :func:`kpis`,
+:func:`utilisation` and :func:`continuity` measure the plan.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from carezones.rounds.schedule import Day, Routes, simulate
+
+if TYPE_CHECKING:
+    from carezones.network import RoadNetwork
+
+COLUMNS = [
+    "carer_id",
+    "shift",
+    "seq",
+    "kind",
+    "visit_id",
+    "client_id",
+    "arrival",
+    "start",
+    "end",
+    "waiting_minutes",
+    "travel_minutes",
+    "travel_km",
+    "lon",
+    "lat",
+    "leg",
+]
+
+
+def stop_points(visits: pd.DataFrame, carers: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """Return the lon/lat of the carers' homes (one per carer row) and then of the visits.
+
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        The day.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(len(carers) + len(visits), 2)``: the rows of the travel matrix.
+    """
+    return np.vstack(
+        [
+            np.column_stack([carers.geometry.x, carers.geometry.y]),
+            np.column_stack([visits.geometry.x, visits.geometry.y]),
+        ]
+    )
+
+
+def shift_numbers(carers: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Each carer row's shift number (1, 2, ... per carer), as itineraries number shifts.
+
+    Parameters
+    ----------
+    carers : DataFrame
+        One row per shift.
+
+    Returns
+    -------
+    ndarray of int
+        One number per carer row.
+    """
+    return carers.groupby("carer_id").cumcount().to_numpy() + 1
+
+
+def itineraries(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    d: Day,
+    routes: Routes,
+    breaks: dict[int, int],
+    network: RoadNetwork | None,
+) -> pd.DataFrame:
+    """One row per stop of every working shift, in order (the layout of ``Rounds.itineraries``).
+
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        The tables (for ids and places).
+    d : Day
+        The day as arrays (for the times).
+    routes, breaks
+        The final rounds and their breaks (:func:`~carezones.rounds.schedule.repair`).
+    network : RoadNetwork or None
+        For each leg's kilometres and line along the roads (else a straight line, no km).
+
+    Returns
+    -------
+    DataFrame
+        ``carer_id, shift, seq, kind, visit_id, client_id, arrival, start, end,
+        waiting_minutes, travel_minutes, travel_km, lon, lat, leg``.
+    """
+    _, plans, _ = simulate(d, routes, breaks)
+    shift_no = shift_numbers(carers)
+    pts = stop_points(visits, carers)
+    rows = []
+    for c in sorted(plans):
+        prev = c
+        for seq, s in enumerate(plans[c]):
+            km, leg = 0.0, None
+            if s.loc != prev:
+                km = np.nan
+                if network is not None:
+                    r = network.route(pts[prev], pts[s.loc])
+                    km, leg = r.metres / 1000, r.geometry
+                if leg is None:
+                    leg = shapely.LineString([pts[prev], pts[s.loc]])
+            j = s.copy[0] if s.copy else None
+            rows.append(
+                {
+                    "carer_id": carers["carer_id"].iat[c],
+                    "shift": int(shift_no[c]),
+                    "seq": seq,
+                    "kind": s.kind,
+                    "visit_id": visits["visit_id"].iat[j] if j is not None else "",
+                    "client_id": visits["client_id"].iat[j] if j is not None else "",
+                    "arrival": s.arrival,
+                    "start": s.start,
+                    "end": s.end,
+                    "waiting_minutes": max(s.start - s.arrival, 0.0) if s.kind == "visit" else 0.0,
+                    "travel_minutes": s.travel,
+                    "travel_km": km,
+                    "lon": float(pts[s.loc, 0]),
+                    "lat": float(pts[s.loc, 1]),
+                    "leg": leg,
+                }
+            )
+            prev = s.loc
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def kpis(
+    visits: pd.DataFrame, itin: pd.DataFrame, unserved: pd.DataFrame, seconds: float
+) -> dict[str, Any]:
+    """Return the plan-level numbers: visits served, care, travel, waiting, punctuality.
+
+    Parameters
+    ----------
+    visits : DataFrame
+        The day's visits.
+    itin : DataFrame
+        The itineraries (:func:`itineraries`).
+    unserved : DataFrame
+        ``visit_id, reason``.
+    seconds : float
+        How long planning took.
+
+    Returns
+    -------
+    dict
+        ``visits, visits_served, visits_unserved, carers_used, care_minutes, travel_minutes,
+        waiting_minutes, working_minutes, travel_share_of_working_time,
+        travel_minutes_per_care_hour, travel_km, mean_minutes_after_window_opens, seconds``.
+    """
+    v = itin[itin.kind == "visit"]
+    working = itin.groupby(["carer_id", "shift"]).agg(a=("start", "min"), b=("end", "max"))
+    work = float((working.b - working.a).sum()) if len(working) else 0.0
+    care = float((v.end - v.start).sum())
+    travel = float(itin.travel_minutes.sum())
+    ws = visits.set_index("visit_id")["window_start"]
+    after = (v.start - v.visit_id.map(ws)).to_numpy(dtype=float)
+    return {
+        "visits": len(visits),
+        "visits_served": len(visits) - len(unserved),
+        "visits_unserved": len(unserved),
+        "carers_used": int(v.carer_id.nunique()),
+        "care_minutes": care,
+        "travel_minutes": travel,
+        "waiting_minutes": float(v.waiting_minutes.sum()),
+        "working_minutes": work,
+        "travel_share_of_working_time": travel / work if work else 0.0,
+        "travel_minutes_per_care_hour": 60 * travel / care if care else 0.0,
+        "travel_km": float(itin.travel_km.sum(min_count=1))
+        if itin.travel_km.notna().any()
+        else None,
+        "mean_minutes_after_window_opens": float(after.mean()) if len(after) else 0.0,
+        "seconds": round(seconds, 2),
+    }
+
+
+def utilisation(carers: pd.DataFrame, itin: pd.DataFrame) -> dict[str, float]:
+    """Working time (first departure to return) as a share of each shift's length.
+
+    Shifts without a visit count as 0.
+
+    Parameters
+    ----------
+    carers : DataFrame
+        One row per shift.
+    itin : DataFrame
+        The itineraries (:func:`itineraries`).
+
+    Returns
+    -------
+    dict
+        ``shift_utilisation_max``, ``shift_utilisation_min`` and ``shift_utilisation_sd``.
+    """
+    rows = pd.MultiIndex.from_arrays([carers["carer_id"], shift_numbers(carers)])
+    length = (carers["shift_end"] - carers["shift_start"]).to_numpy(dtype=float)
+    spans = itin.groupby(["carer_id", "shift"]).agg(a=("start", "min"), b=("end", "max"))
+    worked = pd.MultiIndex.from_frame(
+        itin.loc[itin.kind == "visit", ["carer_id", "shift"]].drop_duplicates()
+    )
+    used = (spans.b - spans.a).reindex(worked).reindex(rows, fill_value=0.0).to_numpy(float)
+    share = used / np.where(length > 0, length, 1.0)
+    return {
+        "shift_utilisation_max": float(share.max()) if len(share) else 0.0,
+        "shift_utilisation_min": float(share.min()) if len(share) else 0.0,
+        "shift_utilisation_sd": float(share.std()) if len(share) else 0.0,
+    }
+
+
+def continuity(visits: pd.DataFrame, itin: pd.DataFrame) -> dict[str, float | None]:
+    """Return the share of visits with preferred carers that one of them makes.
+
+    Parameters
+    ----------
+    visits : DataFrame
+        The day's visits (``preferred_carers``: sets of carer ids, possibly empty).
+    itin : DataFrame
+        The itineraries (:func:`itineraries`).
+
+    Returns
+    -------
+    dict
+        ``visits_by_a_preferred_carer`` (``None`` when no such visit is served), or empty when
+        no visit has preferred carers.
+    """
+    if not ("preferred_carers" in visits and visits["preferred_carers"].map(len).gt(0).any()):
+        return {}
+    pref = dict(zip(visits["visit_id"], visits["preferred_carers"], strict=True))
+    v = itin[itin.kind == "visit"]
+    wanted = v[v.visit_id.map(lambda x: bool(pref[x]))]
+    known = [c in pref[x] for x, c in zip(wanted.visit_id, wanted.carer_id, strict=True)]
+    return {"visits_by_a_preferred_carer": float(np.mean(known)) if known else None}

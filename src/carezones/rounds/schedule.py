@@ -1,0 +1,378 @@
+"""The exact day: times of every stop, breaks, repair and filling.
+
+The search (:mod:`~carezones.rounds.model`) decides who visits whom in what order; this module
+works out when. :func:`simulate` times every stop (waiting allowed, both carers of a
+double-handed visit starting at the later arrival); :func:`schedule` also places each carer's
+break whole in its window at the first stop where it fits; :func:`repair` drops the visits
+that cannot be kept without breaking a rule, with the reason; :func:`fill` puts left-out
+visits back where the whole day still keeps every rule.
+
+Routes are, per carer row, lists of ``(visit row, copy)``: copy 0 or 1 of a double-handed
+visit. Times are minutes after midnight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Routes = list[list[tuple[int, int]]]
+Broken = tuple[str, int, int]  # (rule, carer row, visit), -1 where none applies
+
+FILL_TRIES = 20  # whole-day checks per left-out visit when filling the rounds
+
+
+@dataclass
+class Stop:
+    """One stop of a carer's day: ``kind`` is start, visit, break or end.
+
+    ``copy`` is the ``(visit row, copy)`` served (visits only), ``loc`` the row of the travel
+    matrix where it is, ``travel`` the minutes from the previous stop.
+    """
+
+    kind: str
+    copy: tuple[int, int] | None
+    loc: int
+    arrival: float
+    start: float
+    end: float
+    travel: float
+
+
+@dataclass
+class Day:
+    """The day as plain arrays, for fast scheduling.
+
+    ``T``: travel minutes (homes first); per visit ``ws, we`` (window), ``dur``, ``req``
+    (carers required); per carer row ``ss, se`` (shift), ``bm, bws, bwe`` (break minutes and
+    window) and ``mx`` (most working minutes).
+    """
+
+    T: FloatArray
+    n_c: int
+    ws: FloatArray
+    we: FloatArray
+    dur: FloatArray
+    req: IntArray
+    ss: FloatArray
+    se: FloatArray
+    bm: FloatArray
+    bws: FloatArray
+    bwe: FloatArray
+    mx: FloatArray
+
+    @classmethod
+    def from_tables(cls, visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> Day:
+        """Build the arrays from the visits and carers tables and the travel minutes.
+
+        Parameters
+        ----------
+        visits, carers : DataFrame
+            The tables read by :mod:`carezones.io`.
+        T : ndarray
+            The travel matrix in minutes (its first rows are the carer rows' homes).
+
+        Returns
+        -------
+        Day
+            The same day as arrays.
+        """
+
+        def col(df: pd.DataFrame, name: str) -> FloatArray:
+            return df[name].to_numpy(dtype=float)
+
+        return cls(
+            T, len(carers), col(visits, "window_start"), col(visits, "window_end"),
+            col(visits, "duration_minutes"), visits["carers_required"].to_numpy(dtype=np.int64),
+            col(carers, "shift_start"), col(carers, "shift_end"), col(carers, "break_minutes"),
+            col(carers, "break_window_start"), col(carers, "break_window_end"),
+            col(carers, "max_minutes"),
+        )  # fmt: skip
+
+
+def _route_times(
+    d: Day, c: int, route: list[tuple[int, int]], brk: int | None,
+    forced: dict[tuple[int, int], float],
+) -> tuple[list[Stop], list[Broken]]:  # fmt: skip
+    """Return the times of one shift's stops (waiting allowed) and the rules they break."""
+    t, loc = float(d.ss[c]), c
+    stops = [Stop("start", None, c, t, t, t, 0.0)]
+    broken: list[Broken] = []
+    n_c = d.n_c
+    for p in range(len(route) + 1):
+        if brk == p:
+            b = max(t, float(d.bws[c]))
+            stops.append(Stop("break", None, loc, t, b, b + d.bm[c], 0.0))
+            t = b + float(d.bm[c])
+            if t > d.bwe[c] + 1e-9:
+                broken.append(("break", c, -1))
+        if p == len(route):
+            break
+        j, k = route[p]
+        leg = float(d.T[loc, n_c + j])
+        arr = t + leg
+        st = max(arr, float(d.ws[j]), forced.get((j, k), -np.inf))
+        stops.append(Stop("visit", (j, k), n_c + j, arr, st, st + d.dur[j], leg))
+        if st > d.we[j] + 1e-9:
+            broken.append(("late", c, j))
+        t, loc = st + float(d.dur[j]), n_c + j
+    leg = 0.0 if loc == c else float(d.T[loc, c])
+    stops.append(Stop("end", None, c, t + leg, t + leg, t + leg, leg))
+    if len(stops) > 2 and stops[1].kind == "visit":  # leave home just in time
+        dep = max(float(d.ss[c]), stops[1].start - stops[1].travel)
+        stops[0] = Stop("start", None, c, dep, dep, dep, 0.0)
+        stops[1].arrival = dep + stops[1].travel
+    if stops[-1].arrival > d.se[c] + 1e-9:
+        broken.append(("shift", c, -1))
+    if np.isfinite(d.mx[c]) and stops[-1].arrival - stops[0].start > d.mx[c] + 1e-9:
+        broken.append(("shift", c, -1))
+    return stops, broken
+
+
+def simulate(
+    d: Day, routes: Routes, breaks: dict[int, int],
+) -> tuple[dict[tuple[int, int], float], dict[int, list[Stop]], list[Broken]]:  # fmt: skip
+    """Exact times of every stop; both carers of a double-handed visit start together.
+
+    Parameters
+    ----------
+    d : Day
+        The day as arrays.
+    routes : Routes
+        Who serves which copy of which visit, in order.
+    breaks : dict
+        Carer row -> the position in its route where the break is taken (none: no break).
+
+    Returns
+    -------
+    starts : dict
+        Each copy's start.
+    plans : dict
+        Each working carer row's stops.
+    broken : list of tuple
+        The rules broken as ``(rule, carer row, visit)`` (-1 where none applies).
+    """
+    forced: dict[tuple[int, int], float] = {}
+    starts: dict[tuple[int, int], float] = {}
+    plans: dict[int, list[Stop]] = {}
+    broken: list[Broken] = []
+    for _ in range(200):
+        starts, plans, broken = {}, {}, []
+        for c, route in enumerate(routes):
+            if not route and c not in breaks:
+                continue
+            stops, bad = _route_times(d, c, route, breaks.get(c), forced)
+            plans[c] = stops
+            broken += bad
+            for s in stops:
+                if s.copy is not None:
+                    starts[s.copy] = s.start
+        changed = False
+        for (j, k), st in starts.items():
+            other = (j, 1 - k)
+            if d.req[j] == 2 and other in starts:
+                t = max(st, starts[other])
+                if forced.get((j, k), -np.inf) < t - 1e-9:
+                    forced[(j, k)] = forced[other] = t
+                    changed = True
+        if not changed:
+            break
+    for j in {j for (j, _) in starts}:
+        if d.req[j] == 2 and ((j, 0) in starts) != ((j, 1) in starts):
+            broken.append(("partner", -1, j))
+    return starts, plans, broken
+
+
+def _place_breaks(d: Day, routes: Routes, starts: dict[tuple[int, int], float]) -> dict[int, int]:
+    """Each carer's break at the first stop where it fits without making anything late."""
+    forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+    breaks: dict[int, int] = {}
+    for c in range(d.n_c):
+        if not np.isfinite(d.bm[c]):
+            continue
+        best: tuple[int, float, int] | None = None
+        for p in range(len(routes[c]) + 1):
+            stops, bad = _route_times(d, c, routes[c], p, forced)
+            key = (len(bad), stops[-1].arrival, p)
+            if best is None or key < best:
+                best = key
+            if not bad:
+                break
+        breaks[c] = best[2] if best else 0
+    return breaks
+
+
+def schedule(d: Day, routes: Routes) -> tuple[dict[int, int], dict[int, list[Stop]], list[Broken]]:
+    """Return the exact day for the routes: breaks placed, each carer's stops, rules broken.
+
+    Parameters
+    ----------
+    d : Day
+        Windows, shifts and breaks.
+    routes : Routes
+        The rounds to time.
+
+    Returns
+    -------
+    breaks : dict
+        Where each carer row's break goes in its route.
+    plans : dict
+        Each working carer row's stops (:class:`Stop`).
+    broken : list of tuple
+        The rules still broken, as in :func:`simulate`.
+    """
+    breaks = _place_breaks(d, routes, simulate(d, routes, {})[0])
+    _, plans, broken = simulate(d, routes, breaks)
+    return breaks, plans, broken
+
+
+def repair(
+    visits: pd.DataFrame, carers: pd.DataFrame, d: Day, routes: Routes,
+) -> tuple[Routes, dict[int, int], dict[int, str]]:  # fmt: skip
+    """Place every break and drop what cannot be kept.
+
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        The tables (for the reasons' wording).
+    d : Day
+        The same day as arrays.
+    routes : Routes
+        The rounds as the search left them.
+
+    Returns
+    -------
+    routes : Routes
+        The rounds that keep every rule.
+    breaks : dict
+        Carer row -> the position in its route of its break.
+    dropped : dict
+        Visit row -> why it was dropped.
+    """
+    routes = [list(r) for r in routes]
+    dropped: dict[int, str] = {}
+    for _ in range(len(visits) + 2):
+        breaks, plans, broken = schedule(d, routes)
+        if not broken:
+            return routes, breaks, dropped
+        rule, c, j = broken[0]
+        if rule in ("late", "partner"):
+            dropped[j] = (
+                "double-handed: the two carers could not start together inside its window"
+                if d.req[j] == 2
+                else "could not be kept inside its window once breaks and partners were fitted"
+            )
+        else:  # a break or the shift's end: drop the visit nearest the clash
+            stops = [s for s in plans[c] if s.kind == "visit" and s.copy is not None]
+            if not stops:
+                break
+            cid = carers["carer_id"].iat[c]
+            if rule == "break":
+                victim = min(stops, key=lambda s: abs(s.start - float(d.bws[c])))
+                why = f"no room for carer {cid}'s break"
+            else:
+                victim = stops[-1]
+                why = f"carer {cid}'s shift ends before the round would"
+            j = victim.copy[0] if victim.copy else -1
+            dropped[j] = why
+        routes = [[q for q in r if q[0] != j] for r in routes]
+    raise RuntimeError("could not repair the rounds")  # pragma: no cover - drops always end
+
+
+def fill(
+    d: Day,
+    ok: npt.NDArray[np.bool_],
+    carer_ids: npt.NDArray[Any],
+    routes: Routes,
+    breaks: dict[int, int],
+    left: list[int],
+    tries: int = FILL_TRIES,
+) -> tuple[Routes, dict[int, int]]:
+    """Insert left-out visits where the exact schedule still keeps every rule.
+
+    For each visit (in order), the insertions that add least travel and keep the receiving
+    carer's own round on time are checked against the whole day (partners, breaks, shifts);
+    the first that breaks no rule is kept. At most ``tries`` whole-day checks per visit.
+
+    Parameters
+    ----------
+    d : Day
+        The day.
+    ok : ndarray of bool
+        Carer row x visit: may the carer make it (:func:`~carezones.rounds.model.eligible`).
+    carer_ids : ndarray
+        Each carer row's carer (the two carers of a visit must differ).
+    routes : Routes
+        The repaired rounds.
+    breaks : dict
+        Their breaks (:func:`repair`).
+    left : list of int
+        The visit rows to try to insert.
+    tries : int
+        Whole-day checks per visit at most.
+
+    Returns
+    -------
+    routes : Routes
+        The rounds with the visits that fit.
+    breaks : dict
+        The breaks placed again.
+    """
+    n_c = d.n_c
+    T = d.T
+    routes = [list(r) for r in routes]
+
+    def options(j: int, k: int, starts: dict[tuple[int, int], float]) -> list[tuple]:
+        found = []
+        forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+        for c in np.flatnonzero(ok[:, j]).tolist():
+            r = routes[c]
+            for p in range(len(r) + 1):
+                prev = c if p == 0 else n_c + r[p - 1][0]
+                nxt = c if p == len(r) else n_c + r[p][0]
+                delta = T[prev, n_c + j] + T[n_c + j, nxt] - (T[prev, nxt] if r else 0.0)
+                if not np.isfinite(delta):
+                    continue
+                trial = [*r[:p], (j, k), *r[p:]]
+                stops, bad = _route_times(d, c, trial, None, forced)
+                if not bad:
+                    found.append((float(delta), c, p, stops[p + 1].start))
+        found.sort()
+        return found
+
+    def whole_day(new: Routes) -> dict[int, int] | None:
+        placed, _, broken = schedule(d, new)
+        return None if broken else placed
+
+    for j in left:
+        starts = simulate(d, routes, breaks)[0]
+        if d.req[j] == 1:
+            for _, c, p, _ in options(j, 0, starts)[:tries]:
+                new = [list(r) for r in routes]
+                new[c].insert(p, (j, 0))
+                placed = whole_day(new)
+                if placed is not None:
+                    routes, breaks = new, placed
+                    break
+            continue
+        # both carers must start together: pairs whose own start times are close come first
+        first, second = options(j, 0, starts)[:10], options(j, 1, starts)[:10]
+        pairs = sorted((a[0] + b[0] + abs(a[3] - b[3]), a[1:3], b[1:3]) for a in first
+                       for b in second if carer_ids[a[1]] != carer_ids[b[1]])  # fmt: skip
+        for _, (c0, p0), (c1, p1) in pairs[:tries]:
+            new = [list(r) for r in routes]
+            new[c0].insert(p0, (j, 0))
+            new[c1].insert(p1, (j, 1))
+            placed = whole_day(new)
+            if placed is not None:
+                routes, breaks = new, placed
+                break
+    return routes, breaks

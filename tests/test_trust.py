@@ -356,3 +356,47 @@ def test_output_marker_lists_the_files(tmp_path):
         (tmp / "a.csv").write_text("x\n")
     marker = json.loads((tmp_path / "o" / ".carezones-output").read_text())
     assert marker["files"] == ["a.csv"]
+
+
+# ---------------------------------------------------------------------- rounds
+@pytest.fixture
+def day(net):
+    from carezones.rounds import example_day
+
+    pts = random_points(net, 9, seed=11)
+    v, c = example_day(pts[:6], pts[6:], seed=1)
+    return cz.read_visits(v), cz.read_carers(c)
+
+
+@pytest.mark.parametrize(
+    ("arg", "value"),
+    [("time_limit", float("nan")), ("time_limit", float("inf")), ("time_limit", -5),
+     ("seed", -1), ("seed", 2.5), ("co2_kg_per_km", -1), ("balance", True),
+     ("iterations", 0)],
+)  # fmt: skip
+def test_plan_rounds_checks_its_numbers(net, day, arg, value):
+    visits, carers = day
+    kwargs = {"iterations": 50, arg: value}
+    with pytest.raises(ValueError, match=arg):
+        cz.plan_rounds(visits, carers, net, **kwargs)
+
+
+def test_plan_rounds_without_carers_says_so(net, day):
+    visits, carers = day
+    with pytest.raises(ValueError, match="no carers"):
+        cz.plan_rounds(visits, carers.iloc[:0], net, iterations=50)
+
+
+def test_off_road_visits_and_homes_get_the_real_reason(net, day):
+    visits, carers = day
+    field = shapely.Point(float(net.lon.max()) + 0.03, float(net.lat.max()) + 0.03)
+    visits = visits.copy()
+    visits.loc[0, "geometry"] = field
+    carers = carers.copy()
+    carers.loc[0, "geometry"] = field
+    rounds = cz.plan_rounds(visits, carers, net, iterations=300)
+    why = rounds.unserved.set_index("visit_id").reason[visits.visit_id[0]]
+    assert "m from any road" in why and "check its location" in why
+    cut_off = [u for u in rounds.kpis["unused_shifts"] if u["carer_id"] == carers.carer_id[0]]
+    assert cut_off and "carer's home is more than" in cut_off[0]["reason"]
+    assert rounds.check() == []

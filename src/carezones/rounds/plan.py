@@ -17,8 +17,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from carezones.errors import ArgumentError, check_integer, check_number
 from carezones.rounds.model import eligible, fair_shares, impossible, solve
-from carezones.rounds.report import continuity, itineraries, kpis, stop_points, utilisation
+from carezones.rounds.report import (
+    continuity,
+    itineraries,
+    kpis,
+    off_road_reason,
+    stop_points,
+    unused_shifts,
+    utilisation,
+)
 from carezones.rounds.schedule import Day, Routes, fill, repair, simulate
 
 if TYPE_CHECKING:
@@ -72,12 +81,16 @@ class Rounds:
     def summary(self) -> str:
         """Return a few readable lines."""
         k = self.kpis
-        return (
+        text = (
             f"{k['visits_served']} of {k['visits']} visits served by {k['carers_used']} carers; "
             f"care {k['care_minutes']:.0f} min, travel {k['travel_minutes']:.0f} min "
             f"({k['travel_share_of_working_time']:.0%} of working time), "
             f"waiting {k['waiting_minutes']:.0f} min"
         )
+        cut_off = [u for u in k.get("unused_shifts", []) if "no route" in u["reason"]]
+        for u in cut_off:
+            text += f"\nshift of carer {u['carer_id']} from {u['shift_start']}: {u['reason']}"
+        return text
 
 
 def plan_rounds(
@@ -131,7 +144,18 @@ def plan_rounds(
     inside their windows, so ``kpis["mean_minutes_after_window_opens"]`` measures punctuality.
     """
     t0 = _time.perf_counter()
+    time_limit = check_number("time_limit", time_limit, minimum=0, above=True)
+    seed = check_integer("seed", seed, minimum=0)
+    if iterations is not None:
+        iterations = check_integer("iterations", iterations, minimum=1)
+    sync_rounds = check_integer("sync_rounds", sync_rounds, minimum=0)
+    continuity_minutes = check_number("continuity_minutes", continuity_minutes, minimum=0)
+    balance = check_number("balance", balance, minimum=0)
+    if co2_kg_per_km is not None:
+        co2_kg_per_km = check_number("co2_kg_per_km", co2_kg_per_km, minimum=0)
     n_c, n_v = len(carers), len(visits)
+    if n_c == 0:
+        raise ArgumentError("there are no carers' shifts: give at least one (read_carers)")
     if minutes is None:
         if network is None:
             raise ValueError("give a network or a minutes matrix")
@@ -139,9 +163,10 @@ def plan_rounds(
     T = np.asarray(minutes, dtype=float)
     if T.shape != (n_c + n_v, n_c + n_v):
         raise ValueError(f"minutes must be {(n_c + n_v,) * 2} (homes first, then visits)")
-    if not (isinstance(balance, int | float) and np.isfinite(balance) and balance >= 0):
-        raise ValueError(f"balance must be a number >= 0, not {balance!r}")
     reasons = impossible(visits, carers, T)
+    off_road = _off_road(network, visits, carers, T)
+    for far in np.flatnonzero(off_road[n_c:]).tolist():
+        reasons[far] = off_road_reason(network, "the visit")
     d = Day.from_tables(visits, carers, T)
     todo = [j for j in range(n_v) if j not in reasons]
     routes = _search(
@@ -174,6 +199,7 @@ def plan_rounds(
         }
     )
     numbers = kpis(visits, itin, unserved, _time.perf_counter() - t0)
+    numbers["unused_shifts"] = unused_shifts(carers, itin, off_road[:n_c], network)
     numbers.update(utilisation(carers, itin))
     numbers.update(continuity(visits, itin))
     if co2_kg_per_km is not None and numbers["travel_km"] is not None:
@@ -182,6 +208,17 @@ def plan_rounds(
     attribution = network.provenance.attribution if network is not None else ""
     synthetic = bool(network.provenance.synthetic) if network is not None else False
     return Rounds(itin, unserved, numbers, visits, carers, T, attribution, synthetic, network)
+
+
+def _off_road(
+    network: RoadNetwork | None, visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray
+) -> npt.NDArray[np.bool_]:
+    """Which homes (first) and visits cannot be reached by road at all."""
+    if network is not None:
+        return np.asarray(network.snap(stop_points(visits, carers)).far, dtype=bool)
+    cut = ~np.isfinite(T)
+    np.fill_diagonal(cut, True)
+    return cut.all(axis=0) & cut.all(axis=1)  # no way in and no way out
 
 
 def _search(

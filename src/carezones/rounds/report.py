@@ -245,3 +245,49 @@ def continuity(visits: pd.DataFrame, itin: pd.DataFrame) -> dict[str, float | No
     wanted = v[v.visit_id.map(lambda x: bool(pref[x]))]
     known = [c in pref[x] for x, c in zip(wanted.visit_id, wanted.carer_id, strict=True)]
     return {"visits_by_a_preferred_carer": float(np.mean(known)) if known else None}
+
+
+def off_road_reason(network: Any, what: str) -> str:
+    """Say why a point no route reaches is left out (far from every road, or cut off)."""
+    if network is not None:
+        return (
+            f"{what} is more than {network.max_snap_m:.0f} m from any road, so no route reaches "
+            "it; check its location"
+        )
+    return f"no route reaches {what} in the travel matrix (every time to and from it is inf)"
+
+
+def unused_shifts(
+    carers: pd.DataFrame, itin: pd.DataFrame, off_road: npt.NDArray[np.bool_], network: Any
+) -> list[dict[str, Any]]:
+    """Return each shift given no visit, with the reason when it could not work at all.
+
+    Parameters
+    ----------
+    carers : DataFrame
+        The shifts.
+    itin : DataFrame
+        The itineraries.
+    off_road : ndarray of bool
+        Per shift: whether its home cannot be reached by road.
+    network : RoadNetwork or None
+        The network (for the distance in the reason).
+
+    Returns
+    -------
+    list of dict
+        ``carer_id``, ``shift_start`` (HH:MM) and ``reason`` of every idle shift.
+    """
+    from carezones.io.visits import hhmm
+
+    visited = itin[itin["kind"] == "visit"]
+    busy = set(zip(visited["carer_id"].astype(str), visited["shift"], strict=True))
+    numbers = shift_numbers(carers)
+    out = []
+    for i, (cid, start) in enumerate(zip(carers["carer_id"], carers["shift_start"], strict=True)):
+        if (str(cid), int(numbers[i])) in busy:
+            continue
+        why = (off_road_reason(network, "the carer's home") if off_road[i]
+               else "no visit was given to this shift (the others covered the day)")  # fmt: skip
+        out.append({"carer_id": str(cid), "shift_start": hhmm(float(start)), "reason": why})
+    return out

@@ -400,3 +400,11 @@ def test_off_road_visits_and_homes_get_the_real_reason(net, day):
     cut_off = [u for u in rounds.kpis["unused_shifts"] if u["carer_id"] == carers.carer_id[0]]
     assert cut_off and "carer's home is more than" in cut_off[0]["reason"]
     assert rounds.check() == []
+
+
+def test_network_arguments_are_checked(grid_file, cache, net):
+    with pytest.raises(ValueError, match="max_snap_m"):
+        cz.load_network(grid_file, "drive", engine="builtin", max_snap_m=float("nan"))
+    with pytest.raises(ValueError, match="minutes"):
+        net.isochrones([[net.lon[0], net.lat[0]]], minutes=[5, float("nan")])
+    assert len(net.isochrones([[net.lon[0], net.lat[0]]], minutes=5)) == 1

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from carezones._data import cache_dir
-from carezones.errors import NetworkError, OfflineError
+from carezones.errors import NetworkError, OfflineError, check_number
 from carezones.io import osm as _osm
 from carezones.network import osrm as _osrm
 from carezones.network.data import (
@@ -88,6 +88,8 @@ def load_network(
     '© OpenStreetMap contributors'
     """
     speeds = speeds or SpeedModel()
+    max_snap_m = check_number("max_snap_m", max_snap_m, minimum=0, above=True)
+    timeout_s = check_number("timeout_s", timeout_s, minimum=0, above=True)
     if mode not in ("drive", "walk"):
         raise ValueError(f"mode must be 'drive' or 'walk', got {mode!r}")
     if engine not in ("auto", "builtin", "osrm"):

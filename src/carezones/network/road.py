@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from carezones.errors import NetworkError
+from carezones.errors import NetworkError, check_number
 from carezones.io.osm import haversine_m
 from carezones.network import osrm as _osrm
 from carezones.network.data import (
@@ -521,6 +521,10 @@ class RoadNetwork:
         import geopandas as gpd
 
         buf = buffer_m if buffer_m is not None else (40.0 if self.mode == "walk" else 80.0)
+        buf = check_number("buffer_m", buf, minimum=0)
+        if isinstance(minutes, int | float) and not isinstance(minutes, bool):
+            minutes = (minutes,)
+        minutes = [check_number("minutes", m, minimum=0, above=True) for m in minutes]
         t_nodes = self.times_to_nodes(points)
         snapped = self.snap(points)
         sx, sy = self.to_metric(snapped.lon, snapped.lat)

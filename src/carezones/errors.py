@@ -339,13 +339,13 @@ def check_number(
     >>> check_number("time_limit", float("nan"), minimum=0, above=True)
     Traceback (most recent call last):
     ...
-    carezones.errors.ArgumentError: time_limit must be a number above 0, not nan
+    carezones.errors.ArgumentError: time_limit must be a number > 0, not nan
     """
     words = []
     if minimum is not None:
-        words.append(f"{'above' if above else 'at least'} {minimum:g}")
+        words.append(f"{'>' if above else '>='} {minimum:g}")
     if maximum is not None:
-        words.append(f"{'below' if below else 'at most'} {maximum:g}")
+        words.append(f"{'<' if below else '<='} {maximum:g}")
     want = "a number" + (" " + " and ".join(words) if words else "")
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise ArgumentError(f"{name} must be {want}, not {value!r}")

@@ -98,6 +98,18 @@ class RoadNetwork:
             raise ValueError(f"engine must be 'builtin' or 'osrm', got {engine!r}")
         self.engine = engine
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the arrays, not what is rebuilt on demand (indexes, the graph, OSRM's handle).
+
+        A network is sent whole to Dask workers; the OSRM engine reopens from its files where
+        they exist, and the spatial indexes are rebuilt at first use.
+        """
+        state = dict(self.__dict__)
+        state["_osrm_engine"] = None
+        for cached in ("segment_lines", "segment_crossings", "_node_tree", "graph", "area_wgs84"):
+            state.pop(cached, None)
+        return state
+
     # ------------------------------------------------------------------ basic facts
     def __repr__(self) -> str:
         return f"<RoadNetwork {self.provenance.describe()} engine={self.engine}>"
@@ -481,23 +493,47 @@ class RoadNetwork:
         origin, destination : point
             A (lon, lat) pair, a shapely Point in lon/lat, or a one-point GeoSeries.
         """
-        so, sd = self.snap(_one(origin)), self.snap(_one(destination))
-        minutes, nodes = self._router.path(self.attach(so), self.attach(sd))
-        if not np.isfinite(minutes):
-            return Route(None, float("inf"), float("inf"), [])
-        o, d = _one(origin)[0], _one(destination)[0]
-        line = [tuple(o), (so.lon[0], so.lat[0])]
-        line += list(zip(self.lon[nodes].tolist(), self.lat[nodes].tolist(), strict=True))
-        line += [(sd.lon[0], sd.lat[0]), tuple(d)]
-        lon_l, lat_l = np.array(line).T
-        road = float(haversine_m(lon_l[1:-2], lat_l[1:-2], lon_l[2:-1], lat_l[2:-1]).sum())
-        metres = road + float(so.distance_m[0] + sd.distance_m[0])
-        return Route(
-            shapely.LineString(line),
-            float(minutes),
-            metres,
-            [int(x) for x in self.node_osmid[nodes]],
-        )
+        pts = np.vstack([_one(origin), _one(destination)])
+        return self.routes(pts, np.array([[0, 1]]))[0]
+
+    def routes(self, points: Any, legs: Any) -> list[Route]:
+        """Return the fastest route of every leg between points, found together.
+
+        One search per distinct origin over one graph, so the legs of a day's rounds cost about
+        as much as their travel-time matrix rather than a search each.
+
+        Parameters
+        ----------
+        points : points
+            As accepted by :meth:`snap`.
+        legs : array-like of int
+            ``(k, 2)``: the positions in ``points`` of each leg's start and end.
+
+        Returns
+        -------
+        list of Route
+            One per leg, as :meth:`route` returns them.
+        """
+        lonlat = as_lonlat(points)
+        legs = np.asarray(legs, dtype=np.int64).reshape(-1, 2)
+        snapped = self.snap(lonlat)
+        att = self.attach(snapped)
+        out = []
+        for (a, b), (minutes, nodes) in zip(
+            legs.tolist(), self._router.paths(att, att, legs), strict=True
+        ):
+            if not np.isfinite(minutes):
+                out.append(Route(None, float("inf"), float("inf"), []))
+                continue
+            line = [tuple(lonlat[a]), (snapped.lon[a], snapped.lat[a])]
+            line += list(zip(self.lon[nodes].tolist(), self.lat[nodes].tolist(), strict=True))
+            line += [(snapped.lon[b], snapped.lat[b]), tuple(lonlat[b])]
+            lon_l, lat_l = np.array(line).T
+            road = float(haversine_m(lon_l[1:-2], lat_l[1:-2], lon_l[2:-1], lat_l[2:-1]).sum())
+            metres = road + float(snapped.distance_m[a] + snapped.distance_m[b])
+            nodes_osm = [int(x) for x in self.node_osmid[nodes]]
+            out.append(Route(shapely.LineString(line), float(minutes), metres, nodes_osm))
+        return out
 
     def isochrones(
         self,

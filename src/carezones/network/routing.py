@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -355,13 +356,56 @@ class ChainGraph:
         minutes, nodes
             Total minutes (access legs included) and the full-graph nodes passed, in order.
         """
+        return self.paths(orig, dest, np.zeros((1, 2), dtype=np.int64))[0]
+
+    def paths(
+        self, orig: Attachment, dest: Attachment, pairs: IntArray
+    ) -> list[tuple[float, list[int]]]:
+        """Fastest paths for many (origin point, destination point) pairs at once.
+
+        One Dijkstra per distinct origin (in chunks), over one graph holding every origin:
+        a day's legs cost about as much as its travel-time matrix, not one search each.
+
+        Parameters
+        ----------
+        orig, dest : Attachment
+            The points paths leave from and arrive at.
+        pairs : ndarray
+            ``(k, 2)``: the origin and destination point of each path.
+
+        Returns
+        -------
+        list of (minutes, nodes)
+            Per pair: total minutes (access legs included; ``inf`` when unreachable) and the
+            full-graph nodes passed, in order.
+        """
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        out: list[tuple[float, list[int]]] = [(float("inf"), [])] * len(pairs)
+        if not len(pairs):
+            return out
+        graph = self._augmented(orig)
+        sources = np.unique(pairs[:, 0])
+        for lo in range(0, len(sources), CHUNK):
+            src = sources[lo : lo + CHUNK]
+            dist, pred = dijkstra(graph, directed=True, indices=self.n + src,
+                                  return_predecessors=True)  # fmt: skip
+            row_of = {int(o): r for r, o in enumerate(src.tolist())}
+            for k in np.flatnonzero(np.isin(pairs[:, 0], src)).tolist():
+                o, d = int(pairs[k, 0]), int(pairs[k, 1])
+                r = row_of[o]
+                out[k] = self._one_path(_only(orig, o), _only(dest, d), dist[r], pred[r])
+        return out
+
+    def _one_path(
+        self, orig: Attachment, dest: Attachment, dist: FloatArray, pred: IntArray
+    ) -> tuple[float, list[int]]:
+        """Return the path from one origin (searched: ``dist``, ``pred``) to one destination."""
         c = self.chains
-        dist, pred = dijkstra(
-            self._augmented(orig), directed=True, indices=self.n, return_predecessors=True
-        )
         ends_at = c.before + self._edge_minutes  # position of each edge's end on its chain
         cand = dist[c.start[dest.chain]] + dest.pos + dest.access[dest.point]
         best = float(cand.min()) if len(cand) else float("inf")
+        if not np.isfinite(orig.access).all():
+            return float("inf"), []
         direct = _same_chain_pairs(orig, dest)
         if direct and direct[0][2] <= best:
             _, _, m, ko, kd = direct[0]
@@ -383,17 +427,33 @@ class ChainGraph:
         nodes: list[int] = []
         es = self._chain_edges(orig.chain[ko])
         nodes += self._v[es[ends_at[es] > orig.pos[ko]]].tolist()
-        pairs = zip(self._start.tolist(), self._end.tolist(), strict=True)
-        hop = dict(zip(pairs, self.best_chain.tolist(), strict=True))
+        hop = self._hop
         for a, b in itertools.pairwise(junctions):
             nodes += self._v[self._chain_edges(hop[(a, b)])].tolist()
         es = self._chain_edges(dest.chain[kd])
         nodes += self._v[es[ends_at[es] <= dest.pos[kd]]].tolist()
         return best, nodes
 
+    @cached_property
+    def _hop(self) -> dict[tuple[int, int], int]:
+        """The fastest chain between each pair of neighbouring junctions (built once)."""
+        pairs = zip(self._start.tolist(), self._end.tolist(), strict=True)
+        return dict(zip(pairs, self.best_chain.tolist(), strict=True))
+
     def _chain_edges(self, ch: int) -> IntArray:
         c = self.chains
         return c.order[c.offsets[ch] : c.offsets[ch + 1]]
+
+
+def _only(att: Attachment, point: int) -> Attachment:
+    """Return the attachment rows of one point, renumbered as point 0."""
+    rows = att.point == point
+    return Attachment(
+        point=np.zeros(int(rows.sum()), dtype=np.int64),
+        chain=att.chain[rows],
+        pos=att.pos[rows],
+        access=att.access[point : point + 1],
+    )
 
 
 def _same_chain_pairs(orig: Attachment, dest: Attachment) -> list[tuple[int, int, float, int, int]]:

@@ -105,6 +105,17 @@ def itineraries(
     _, plans, _ = simulate(d, routes, breaks)
     shift_no = shift_numbers(carers)
     pts = stop_points(visits, carers)
+    moves = []
+    for c in sorted(plans):
+        prev = c
+        for s in plans[c]:
+            if s.loc != prev:
+                moves.append((prev, s.loc))
+            prev = s.loc
+    found = {}  # every leg of the day's rounds, searched together (one search per origin)
+    if network is not None and moves:
+        legs = np.array(sorted(set(moves)), dtype=np.int64)
+        found = dict(zip(map(tuple, legs.tolist()), network.routes(pts, legs), strict=True))
     rows = []
     for c in sorted(plans):
         prev = c
@@ -113,7 +124,7 @@ def itineraries(
             if s.loc != prev:
                 km = np.nan
                 if network is not None:
-                    r = network.route(pts[prev], pts[s.loc])
+                    r = found[(prev, s.loc)]
                     km, leg = r.metres / 1000, r.geometry
                 if leg is None:
                     leg = shapely.LineString([pts[prev], pts[s.loc]])

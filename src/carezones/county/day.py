@@ -1,0 +1,172 @@
+"""One zone's (or one provider's) day: size its team, plan its rounds, check them.
+
+:func:`plan_zone_day` is the unit of work that runs as one Dask task: it takes the road
+network (sent to each worker once) and a :class:`ZoneTask`, and returns a :class:`ZoneDay`. It
+is deterministic for its inputs: the seed of each zone comes from the run's seed and the zone's
+name, never from the order the tasks run in.
+
+When the sized team leaves visits unserved for want of room (no room in any round, two carers
+who cannot meet, a shift that ends too soon), the team grows by the carers those visits need
+in their slots of the day and the day is planned again, up to ``resize`` times: the carers
+needed are then those the rounds show are needed, not only what the sizing rule expects.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carezones.county.teams import SLOTS, TeamRule, size_team, team_shifts
+from carezones.io import read_carers
+from carezones.rounds import plan_rounds
+from carezones.rounds.report import stop_points
+
+__all__ = ["ZoneDay", "ZoneTask", "plan_zone_day"]
+
+CAPACITY_REASONS = ("no room", "could not start together", "ends before")
+
+
+@dataclass
+class ZoneTask:
+    """What one zone's day needs: its visits, where its carers may live, the rules.
+
+    Attributes
+    ----------
+    key : str
+        The zone's or provider's name (carer ids start with it; its seed comes from it).
+    visits : pandas.DataFrame
+        The zone's visits (from :func:`carezones.read_visits`).
+    homes : numpy.ndarray
+        Candidate homes of its carers, ``(n, 2)`` lon/lat.
+    carers : pandas.DataFrame, optional
+        Real shifts (from :func:`carezones.read_carers`) instead of a sized team.
+    rule : TeamRule
+        How the team is sized.
+    iterations : int
+        Search iterations of each solve (an iteration limit keeps results identical on every
+        machine and with any number of workers).
+    seed : int
+        The run's seed.
+    resize : int
+        How many times the team may grow and the day be planned again.
+    """
+
+    key: str
+    visits: pd.DataFrame
+    homes: np.ndarray
+    carers: pd.DataFrame | None = None
+    rule: TeamRule = field(default_factory=TeamRule)
+    iterations: int = 2000
+    seed: int = 0
+    resize: int = 1
+
+
+@dataclass
+class ZoneDay:
+    """A zone's planned day: its rounds (without the network), team and how it was sized."""
+
+    key: str
+    rounds: Any
+    team: dict[str, int]
+    resized: int
+    problems: list[Any]
+
+
+def zone_seed(seed: int, key: str) -> int:
+    """Return a zone's own seed, from the run's seed and its name (order does not matter)."""
+    return (seed * 1_000_003 + zlib.crc32(key.encode("utf-8"))) % (2**31 - 1)
+
+
+def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
+    """Size the team (unless given), plan the day's rounds and check them.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The drive network (travel times by the built-in engine, so that every worker gives the
+        same answer).
+    task : ZoneTask
+        The zone's visits, candidate homes and rules.
+
+    Returns
+    -------
+    ZoneDay
+        The rounds (``network`` detached, to travel back light), the team and the checker's
+        findings (an empty list: every rule kept).
+    """
+    seed = zone_seed(task.seed, task.key)
+    visits = task.visits
+    if task.carers is not None:
+        carers, team = task.carers, {"carers": int(task.carers["carer_id"].nunique())}
+    else:
+        team = size_team(visits, _nearest_minutes(network, visits), task.rule)
+        carers = _team(team, task, seed)
+    rounds = _plan(network, visits, carers, task, seed)
+    resized = 0
+    while task.carers is None and resized < task.resize:
+        extra = _extra_shifts(rounds, visits, task.rule)
+        if not sum(extra.values()):
+            break
+        team = {k: team.get(k, 0) + extra.get(k, 0) for k in ("early", "split", "late")}
+        team["carers"] = team["early"] + team["split"] + team["late"]
+        carers = _team(team, task, seed)
+        rounds = _plan(network, visits, carers, task, seed)
+        resized += 1
+    problems = rounds.check()
+    rounds.network = None
+    return ZoneDay(task.key, rounds, team, resized, problems)
+
+
+def _team(team: dict[str, int], task: ZoneTask, seed: int) -> pd.DataFrame:
+    raw = team_shifts(team, task.homes, prefix=f"{task.key}-K", rule=task.rule, seed=seed)
+    carers = read_carers(raw.drop(columns="shift_kind"))
+    carers["shift_kind"] = raw["shift_kind"].to_numpy()
+    return carers
+
+
+def _plan(network: Any, visits: pd.DataFrame, carers: pd.DataFrame, task: ZoneTask,
+          seed: int) -> Any:  # fmt: skip
+    minutes = network.travel_times(stop_points(visits, carers), engine="builtin")
+    return plan_rounds(visits, carers, network, minutes=minutes, iterations=task.iterations,
+                       seed=seed, time_limit=3600.0)  # fmt: skip
+
+
+def _nearest_minutes(network: Any, visits: pd.DataFrame) -> np.ndarray:
+    """Per visit, road minutes from its place to the nearest other place of the visits."""
+    if len(visits) == 0:
+        return np.zeros(0)
+    pts = np.column_stack([visits.geometry.x.to_numpy(), visits.geometry.y.to_numpy()])
+    uniq, inv = np.unique(pts, axis=0, return_inverse=True)
+    if len(uniq) < 2:
+        return np.zeros(len(visits))
+    t = network.travel_times(uniq, engine="builtin")
+    np.fill_diagonal(t, np.inf)
+    near = t.min(axis=1)
+    return np.asarray(near[np.asarray(inv).ravel()], dtype=float)
+
+
+def _extra_shifts(rounds: Any, visits: pd.DataFrame, rule: TeamRule) -> dict[str, int]:
+    """Return the shifts to add for visits left out for want of room, by their slot."""
+    short = rounds.unserved[
+        rounds.unserved["reason"].map(lambda r: any(k in str(r) for k in CAPACITY_REASONS))
+    ]
+    if short.empty:
+        return {}
+    v = visits[visits["visit_id"].isin(set(short["visit_id"]))]
+    extra = {"early": 0, "split": 0, "late": 0}
+    for slot, (lo, hi) in SLOTS.items():
+        s = v[(v["window_start"] >= lo) & (v["window_start"] < hi)]
+        if s.empty:
+            continue
+        work = float((s["duration_minutes"] * s["carers_required"]).sum())
+        span = float((s["window_end"] + s["duration_minutes"]).max() - s["window_start"].min())
+        n = max(math.ceil(work / max(span * rule.utilisation, 1.0)),
+                2 if (s["carers_required"] >= 2).any() else 1)  # fmt: skip
+        kind = {"morning": "split", "lunch": "early", "tea": "late", "bed": "late"}[slot]
+        extra[kind] += n
+    return extra

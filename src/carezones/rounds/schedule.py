@@ -330,22 +330,32 @@ def fill(
     T = d.T
     routes = [list(r) for r in routes]
 
-    def options(j: int, k: int, starts: dict[tuple[int, int], float]) -> list[tuple]:
-        found = []
+    def options(j: int, k: int, starts: dict[tuple[int, int], float], limit: int) -> list[tuple]:
+        """Return the ``limit`` cheapest insertions that keep the carer's own round on time.
+
+        Insertions are tried in order of the travel they add, and only until ``limit`` fit:
+        the same list as trying them all and keeping the first ``limit``, for a fraction of
+        the work.
+        """
         forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+        cands = []
         for c in np.flatnonzero(ok[:, j]).tolist():
             r = routes[c]
             for p in range(len(r) + 1):
                 prev = c if p == 0 else n_c + r[p - 1][0]
                 nxt = c if p == len(r) else n_c + r[p][0]
                 delta = T[prev, n_c + j] + T[n_c + j, nxt] - (T[prev, nxt] if r else 0.0)
-                if not np.isfinite(delta):
-                    continue
-                trial = [*r[:p], (j, k), *r[p:]]
-                stops, bad = _route_times(d, c, trial, None, forced)
-                if not bad:
-                    found.append((float(delta), c, p, stops[p + 1].start))
-        found.sort()
+                if np.isfinite(delta):
+                    cands.append((float(delta), c, p))
+        cands.sort()
+        found = []
+        for delta, c, p in cands:
+            r = routes[c]
+            stops, bad = _route_times(d, c, [*r[:p], (j, k), *r[p:]], None, forced)
+            if not bad:
+                found.append((delta, c, p, stops[p + 1].start))
+                if len(found) == limit:
+                    break
         return found
 
     def whole_day(new: Routes) -> dict[int, int] | None:
@@ -355,7 +365,7 @@ def fill(
     for j in left:
         starts = simulate(d, routes, breaks)[0]
         if d.req[j] == 1:
-            for _, c, p, _ in options(j, 0, starts)[:tries]:
+            for _, c, p, _ in options(j, 0, starts, tries):
                 new = [list(r) for r in routes]
                 new[c].insert(p, (j, 0))
                 placed = whole_day(new)
@@ -364,7 +374,7 @@ def fill(
                     break
             continue
         # both carers must start together: pairs whose own start times are close come first
-        first, second = options(j, 0, starts)[:10], options(j, 1, starts)[:10]
+        first, second = options(j, 0, starts, 10), options(j, 1, starts, 10)
         pairs = sorted((a[0] + b[0] + abs(a[3] - b[3]), a[1:3], b[1:3]) for a in first
                        for b in second if carer_ids[a[1]] != carer_ids[b[1]])  # fmt: skip
         for _, (c0, p0), (c1, p1) in pairs[:tries]:

@@ -1,0 +1,408 @@
+"""A county's day planned zone by zone: :func:`plan_county` and :class:`CountyPlan`.
+
+A *design* says which clients each team serves: a :class:`~carezones.ZonePlan`, zone polygons
+(today's zones from a GeoPackage, with a ``zone_id``), or the name of a column giving each
+client's provider today. Every zone's (or provider's) day gets the same visits (from
+:func:`~carezones.county.demand.visits_from_hours`, or a real visits file) and the same rule for
+sizing teams (:class:`~carezones.county.teams.TeamRule`), is planned with
+:func:`carezones.plan_rounds` as one task (:mod:`carezones.county.parallel`), and is re-checked
+by the independent checker. What differs between designs is the design alone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from carezones.county.day import ZoneDay, ZoneTask, plan_zone_day
+from carezones.county.demand import CarePattern, visits_from_hours
+from carezones.county.parallel import run_tasks
+from carezones.county.teams import TeamRule
+from carezones.errors import ArgumentError, Problems, check_integer, check_number
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from carezones.network import RoadNetwork
+
+__all__ = ["CountyPlan", "Design", "day_of_visits", "design_groups", "plan_county"]
+
+MIN_PUBLISHED = 5  # zones of fewer clients are not published (their numbers are suppressed)
+
+
+@dataclass
+class Design:
+    """Which team serves each client: a name, the groups, and their polygons if any."""
+
+    name: str
+    kind: str  # "zones" (a ZonePlan), "polygons" (zone polygons) or "providers" (a column)
+    group: pd.Series  # client_id -> zone or provider (as text)
+    polygons: gpd.GeoDataFrame | None = None  # zone_id (text), geometry; None for providers
+    unplanned: pd.DataFrame = field(default_factory=pd.DataFrame)  # clients the design leaves
+
+
+def design_groups(design: Any, clients: gpd.GeoDataFrame, name: str | None = None) -> Design:
+    """Resolve a design into the team of every client, with clear errors naming the rows.
+
+    Parameters
+    ----------
+    design : ZonePlan, GeoDataFrame or str
+        A zone plan; zone polygons with a ``zone_id`` column (every client must fall in
+        exactly one); or the name of a column of ``clients`` giving each client's provider
+        (no blanks).
+    clients : geopandas.GeoDataFrame
+        From :func:`carezones.read_clients`.
+    name : str, optional
+        The design's name (default: ``zones-<k>``, ``polygons`` or ``providers``).
+
+    Returns
+    -------
+    Design
+    """
+    import geopandas as gpd
+
+    ids = clients["client_id"].astype(str)
+    if isinstance(design, str):
+        return _providers(design, clients, ids, name)
+    if isinstance(design, gpd.GeoDataFrame):
+        return _polygons(design, clients, ids, name)
+    if hasattr(design, "assignments") and hasattr(design, "zones"):
+        a = design.assignments
+        group = pd.Series(a["zone_id"].astype(str).to_numpy(), index=a["client_id"].astype(str))
+        polys = design.zones[["zone_id", "geometry"]].copy()
+        polys["zone_id"] = polys["zone_id"].astype(str)
+        left = design.unassigned
+        unplanned = pd.DataFrame({
+            "client_id": left["client_id"].astype(str),
+            "reason": "not in any zone: " + left["reason"].astype(str),
+        })  # fmt: skip
+        return Design(name or f"zones-{len(polys)}", "zones", group, polys, unplanned)
+    raise ArgumentError(
+        "design must be a ZonePlan, zone polygons (a GeoDataFrame with zone_id) or the name of "
+        f"a column of the clients giving each client's provider, not {type(design).__name__}"
+    )
+
+
+def _providers(column: str, clients: Any, ids: pd.Series, name: str | None) -> Design:
+    if column not in clients.columns:
+        raise ArgumentError(
+            f"no column {column!r} in the clients; columns: {list(clients.columns)[:12]}"
+        )
+    rows = (
+        clients["source_row"].to_numpy() if "source_row" in clients else np.arange(1, len(ids) + 1)
+    )
+    probs = Problems("providers", rows=rows)
+    values = clients[column]
+    for pos in np.flatnonzero(values.isna().to_numpy() | (values.astype(str).str.strip() == "")):
+        probs.add(pos, column, None, "no provider given",
+                  "give every client's provider, or leave the client out of the file")  # fmt: skip
+    probs.raise_if_any()
+    group = pd.Series(values.astype(str).str.strip().to_numpy(), index=ids.to_numpy())
+    return Design(name or "providers", "providers", group, None, pd.DataFrame())
+
+
+def _rows(clients: Any) -> np.ndarray:
+    """Return the row numbers the user sees (the clients file's), else 1, 2, ...."""
+    if "source_row" in clients:
+        return np.asarray(clients["source_row"].to_numpy(), dtype=np.int64)
+    return np.arange(1, len(clients) + 1)
+
+
+def _polygons(zones: Any, clients: Any, ids: pd.Series, name: str | None) -> Design:
+    if "zone_id" not in zones.columns:
+        raise ArgumentError("zone polygons need a zone_id column naming each zone")
+    polys = zones[["zone_id", "geometry"]].to_crs("EPSG:4326").reset_index(drop=True)
+    polys["zone_id"] = polys["zone_id"].astype(str)
+    pts = clients.geometry.to_crs("EPSG:4326").to_numpy()
+    tree = shapely.STRtree(polys.geometry.to_numpy())
+    pi, zi = tree.query(pts, predicate="intersects")
+    count = np.bincount(pi, minlength=len(pts))
+    rows = (
+        clients["source_row"].to_numpy() if "source_row" in clients else np.arange(1, len(pts) + 1)
+    )
+    probs = Problems("zone polygons", rows=rows)
+    for pos in np.flatnonzero(count == 0):
+        probs.add(pos, "geometry", ids.iat[pos], "the client lies in no zone",
+                  "make the zones cover every client (or check the zones' CRS)")  # fmt: skip
+    for pos in np.flatnonzero(count > 1):
+        names = sorted(set(polys.zone_id.to_numpy()[zi[pi == pos]]))
+        probs.add(pos, "geometry", ids.iat[pos], f"the client lies in several zones {names}",
+                  "make the zones not overlap")  # fmt: skip
+    probs.raise_if_any()
+    first = np.full(len(pts), -1)
+    first[pi] = zi
+    group = pd.Series(polys.zone_id.to_numpy()[first], index=ids.to_numpy())
+    return Design(name or "polygons", "polygons", group, polys, pd.DataFrame())
+
+
+def day_of_visits(
+    clients: gpd.GeoDataFrame, visits: Any = None, pattern: CarePattern | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:  # fmt: skip
+    """Return the day's visits (validated): real ones when given, else from weekly hours."""
+    from carezones.io import read_visits
+
+    raw = visits_from_hours(clients, pattern=pattern, seed=seed, visits=visits)
+    return read_visits(raw)
+
+
+@dataclass
+class CountyPlan:
+    """A design's day across the county: every zone's rounds, and the numbers that judge it.
+
+    Attributes
+    ----------
+    name : str
+        The design (``today``, ``zones-8``, ...).
+    zones : pandas.DataFrame
+        One row per zone or provider: ``zone``, ``clients``, ``visits``, ``visits_served``,
+        ``care_hours``, ``travel_minutes``, ``travel_km``, ``travel_minutes_per_care_hour``,
+        ``carers``, ``early``/``split``/``late`` shifts, ``shift_utilisation``,
+        ``resized`` (times the team grew), and costs and CO2 when rates or a factor are given.
+    kpis : dict
+        The county's numbers (the same, summed or over the county's care hours).
+    days : dict
+        Zone -> :class:`~carezones.county.day.ZoneDay` (its rounds, team and check).
+    unserved : pandas.DataFrame
+        ``zone, visit_id, client_id, reason`` of every visit not served.
+    unplanned : pandas.DataFrame
+        Clients the design leaves out (``client_id, reason``).
+    """
+
+    name: str
+    design: Design
+    zones: pd.DataFrame
+    kpis: dict[str, Any]
+    days: dict[str, ZoneDay]
+    unserved: pd.DataFrame
+    unplanned: pd.DataFrame
+    visits: pd.DataFrame = field(repr=False)
+    network: Any = field(default=None, repr=False)
+
+    def summary(self) -> str:
+        """Return a few readable lines about the design's day."""
+        k = self.kpis
+        lines = [
+            f"{self.name}: {k['zones']} teams, {k['carers']} carers; {k['visits_served']:,} of "
+            f"{k['visits']:,} visits served ({k['care_hours']:,.0f} h of care)",
+            f"travel {k['travel_minutes']:,.0f} min = {k['travel_minutes_per_care_hour']:.1f} "
+            f"min per care hour" + (f", {k['travel_km']:,.0f} km" if k.get("travel_km") else ""),
+        ]
+        if k.get("rule_violations"):
+            lines.append(f"checker: {k['rule_violations']} rule(s) broken")
+        return "\n".join(lines)
+
+    @property
+    def itineraries(self) -> pd.DataFrame:
+        """Every carer's stops, with the zone: all the design's rounds in one table."""
+        frames = [d.rounds.itineraries.assign(zone=z) for z, d in self.days.items()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def plan_county(
+    design: Any,
+    clients: gpd.GeoDataFrame,
+    network: RoadNetwork,
+    *,
+    visits: Any = None,
+    carers: pd.DataFrame | None = None,
+    homes: Any = None,
+    pattern: CarePattern | None = None,
+    rule: TeamRule | None = None,
+    iterations: int = 1500,
+    seed: int = 0,
+    workers: int | None = None,
+    client: Any = None,
+    co2_kg_per_km: float | None = None,
+    name: str | None = None,
+    progress: Any = None,
+) -> CountyPlan:
+    """Plan every zone's (or provider's) day for a design and judge it by its rounds.
+
+    Parameters
+    ----------
+    design : ZonePlan, GeoDataFrame or str
+        See :func:`design_groups`.
+    clients : geopandas.GeoDataFrame
+        From :func:`carezones.read_clients`.
+    network : RoadNetwork
+        The drive network.
+    visits : pandas.DataFrame, optional
+        A real day's visits (joined to the clients by ``client_id``) instead of visits made
+        from the weekly hours.
+    carers : pandas.DataFrame, optional
+        Real shifts with a ``zone`` column naming each shift's zone or provider, instead of
+        teams sized by ``rule``.
+    homes : array-like, optional
+        Candidate homes of carers, ``(n, 2)`` lon/lat: residential buildings (e.g.
+        :func:`carezones.io.osm.read_building_centroids`). Default: road junctions.
+    pattern, rule : optional
+        How hours become calls, and how teams are sized.
+    iterations : int
+        Search iterations per solve (an iteration limit: the same plan on every machine and
+        with any number of workers).
+    seed : int
+        The run's seed.
+    workers : int, optional
+        Local Dask workers (default one per core; 1: in this process).
+    client : dask.distributed.Client or str, optional
+        Run on an existing cluster instead.
+    co2_kg_per_km : float, optional
+        An emission factor (kg CO2e per km): CO2 is reported only with a stated factor.
+    name : str, optional
+        The design's name.
+    progress : callable, optional
+        Called with (zones done, zones in all).
+
+    Returns
+    -------
+    CountyPlan
+    """
+    plans = plan_designs({name or "": design}, clients, network, visits=visits, carers=carers,
+                         homes=homes, pattern=pattern, rule=rule, iterations=iterations, seed=seed,
+                         workers=workers, client=client, co2_kg_per_km=co2_kg_per_km,
+                         progress=progress)  # fmt: skip
+    return next(iter(plans.values()))
+
+
+def plan_designs(
+    designs: dict[str, Any],
+    clients: gpd.GeoDataFrame,
+    network: RoadNetwork,
+    *,
+    visits: Any = None,
+    carers: pd.DataFrame | None = None,
+    homes: Any = None,
+    pattern: CarePattern | None = None,
+    rule: TeamRule | None = None,
+    iterations: int = 1500,
+    seed: int = 0,
+    workers: int | None = None,
+    client: Any = None,
+    co2_kg_per_km: float | None = None,
+    progress: Any = None,
+) -> dict[str, CountyPlan]:
+    """Plan several designs on identical demand, every zone's day of every design in one run.
+
+    The parameters are those of :func:`plan_county`; ``designs`` maps names to designs. All
+    the zones' days go to the workers together (largest first), so that two workers stay busy.
+    """
+    iterations = check_integer("iterations", iterations, minimum=1)
+    seed = check_integer("seed", seed, minimum=0)
+    if co2_kg_per_km is not None:
+        co2_kg_per_km = check_number("co2_kg_per_km", co2_kg_per_km, minimum=0)
+    rule = rule or TeamRule()
+    day = day_of_visits(clients, visits, pattern, seed)
+    resolved = [design_groups(d, clients, n or None) for n, d in designs.items()]
+    cands = _homes(network, homes)
+    tasks: list[tuple[int, str, ZoneTask]] = []
+    for k, des in enumerate(resolved):
+        zone_of_visit = day["client_id"].astype(str).map(des.group)
+        for zone in sorted(des.group.unique(), key=str):
+            v = day[zone_of_visit == zone].reset_index(drop=True)
+            zc = _zone_carers(carers, zone)
+            task = ZoneTask(str(zone), v, _zone_homes(des, zone, v, cands, network), zc, rule,
+                            iterations, seed)  # fmt: skip
+            tasks.append((k, str(zone), task))
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][2].visits))
+    t0 = time.perf_counter()
+    done = run_tasks(plan_zone_day, [tasks[i][2] for i in order], network, workers=workers,
+                     client=client, progress=progress)  # fmt: skip
+    seconds = time.perf_counter() - t0
+    results: dict[tuple[int, str], ZoneDay] = {}
+    for i, result in zip(order, done, strict=True):
+        results[(tasks[i][0], tasks[i][1])] = result
+    out = {}
+    for k, des in enumerate(resolved):
+        days = {z: r for (kk, z), r in results.items() if kk == k}
+        days = dict(sorted(days.items()))
+        for d in days.values():
+            d.rounds.network = network
+        out[des.name] = _county_plan(des, day, days, clients, network, co2_kg_per_km, seconds)
+    return out
+
+
+def _homes(network: Any, homes: Any) -> np.ndarray:
+    if homes is not None:
+        return np.asarray(homes, dtype=float).reshape(-1, 2)
+    j = network.junction_nodes
+    return np.column_stack([network.lon[j], network.lat[j]])
+
+
+def _zone_homes(design: Design, zone: str, visits: pd.DataFrame, cands: np.ndarray,
+                network: Any) -> np.ndarray:  # fmt: skip
+    """Candidate homes for a zone's carers: inside its polygon, else near its clients."""
+    if design.polygons is not None:
+        poly = design.polygons.loc[design.polygons.zone_id == zone, "geometry"]
+        if len(poly):
+            inside = shapely.contains_xy(poly.iloc[0], cands[:, 0], cands[:, 1])
+            if inside.sum() >= 3:
+                return cands[inside]
+    pts = np.column_stack([visits.geometry.x, visits.geometry.y]) if len(visits) else cands[:1]
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(np.column_stack(network.to_metric(cands[:, 0], cands[:, 1])))
+    _, idx = tree.query(np.column_stack(network.to_metric(pts[:, 0], pts[:, 1])),
+                        k=min(3, len(cands)))  # fmt: skip
+    return cands[np.unique(np.asarray(idx).ravel())]
+
+
+def _zone_carers(carers: pd.DataFrame | None, zone: str) -> pd.DataFrame | None:
+    if carers is None:
+        return None
+    if "zone" not in carers.columns:
+        raise ArgumentError(
+            "carers for a county plan need a 'zone' column naming each shift's zone"
+        )
+    return carers[carers["zone"].astype(str) == zone].reset_index(drop=True)
+
+
+def _county_plan(des: Design, day: pd.DataFrame, days: dict[str, ZoneDay], clients: Any,
+                 network: Any, co2: float | None, seconds: float) -> CountyPlan:  # fmt: skip
+    rows, unserved = [], []
+    n_clients = des.group.value_counts()
+    for z, d in days.items():
+        k = d.rounds.kpis
+        care_h = k["care_minutes"] / 60.0
+        row = {
+            "zone": z, "clients": int(n_clients.get(z, 0)), "visits": k["visits"],
+            "visits_served": k["visits_served"], "care_hours": care_h,
+            "travel_minutes": k["travel_minutes"], "travel_km": k.get("travel_km") or 0.0,
+            "travel_minutes_per_care_hour": k["travel_minutes_per_care_hour"],
+            "carers": d.team.get("carers", 0), "early": d.team.get("early", 0),
+            "split": d.team.get("split", 0), "late": d.team.get("late", 0),
+            "shift_utilisation": k.get("shift_utilisation_mean"), "resized": d.resized,
+            "rule_violations": len(d.problems),
+        }  # fmt: skip
+        if co2 is not None:
+            row["co2_kg"] = row["travel_km"] * co2
+        rows.append(row)
+        if len(d.rounds.unserved):
+            u = d.rounds.unserved.assign(zone=z)
+            cid = d.rounds.visits.set_index("visit_id")["client_id"]
+            u["client_id"] = u["visit_id"].map(cid)
+            unserved.append(u[["zone", "visit_id", "client_id", "reason"]])
+    zones = pd.DataFrame(rows)
+    care = float(zones["care_hours"].sum()) if len(zones) else 0.0
+    travel = float(zones["travel_minutes"].sum()) if len(zones) else 0.0
+    kpis = {
+        "design": des.name, "kind": des.kind, "zones": len(zones),
+        "clients": len(des.group), "visits": int(zones["visits"].sum()),
+        "visits_served": int(zones["visits_served"].sum()),
+        "visits_unserved": int(zones["visits"].sum() - zones["visits_served"].sum()),
+        "care_hours": care, "travel_minutes": travel,
+        "travel_minutes_per_care_hour": travel / care if care else 0.0,
+        "travel_km": float(zones["travel_km"].sum()), "carers": int(zones["carers"].sum()),
+        "rule_violations": int(zones["rule_violations"].sum()),
+        "clients_unplanned": len(des.unplanned), "rounds_seconds": seconds,
+    }  # fmt: skip
+    if co2 is not None:
+        kpis["co2_kg_per_km"], kpis["co2_kg"] = co2, float(zones["travel_km"].sum()) * co2
+    empty = pd.DataFrame(columns=["zone", "visit_id", "client_id", "reason"])
+    unserved_df = pd.concat(unserved, ignore_index=True) if unserved else empty
+    return CountyPlan(des.name, des, zones, kpis, days, unserved_df, des.unplanned, day, network)

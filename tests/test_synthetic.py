@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import hashlib
 import math
 import time
 from collections import Counter
@@ -14,11 +15,16 @@ import numpy as np
 import osmium
 import pandas as pd
 import pytest
+import shapely
+from scipy.spatial import cKDTree
 
 from carezones._data import shared_file
 from carezones.errors import CarezonesError
+from carezones.io.osm import read_building_centroids
+from carezones.network import load_network
 from carezones.synthetic import (
     GENERATOR,
+    SIZES,
     TIMESTAMP,
     SyntheticCounty,
     clients_on_buildings,
@@ -381,3 +387,147 @@ def test_clients_on_buildings_rutland():
     assert df["lat"].between(52.5, 52.8).all() and df["lon"].between(-0.9, -0.4).all()
     assert abs(df["hours_per_week"].mean() - 11.4) < 1
     assert np.isfinite(df[["lat", "lon"]].to_numpy()).all()
+
+
+# ------------------------------------------------ the county size: Dorset's scale (issue 13)
+# Dorset's market position statement: the council buys about 13,800 hours of home care a week
+# for 1,210 older people, and 46% of the county's people are rural.
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> tuple[SyntheticCounty, float]:
+    t0 = time.perf_counter()
+    made = make_synthetic_county(tmp_path_factory.mktemp("county"), size="county", seed=0)
+    return made, time.perf_counter() - t0
+
+
+@pytest.fixture(scope="module")
+def county_places(county) -> dict[str, list[tuple[str, float, float]]]:
+    """(name, lon, lat) of the place nodes, by kind."""
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    keys = osmium.filter.KeyFilter("place")
+    for o in osmium.FileProcessor(str(county[0].osm_path)).with_filter(keys):
+        out.setdefault(o.tags["place"], []).append((o.tags["name"], o.lon, o.lat))
+    return out
+
+
+@pytest.fixture(scope="module")
+def county_towns(county, county_places):
+    """The market towns' built-up areas: their ``landuse=residential`` polygons."""
+    names = {name for name, _, _ in county_places["town"]}
+    keys = osmium.filter.KeyFilter("landuse")
+    fp = osmium.FileProcessor(str(county[0].osm_path)).with_locations().with_areas(keys)
+    polys = [
+        shapely.Polygon([(n.lon, n.lat) for n in ring])
+        for o in fp.with_filter(keys)
+        if o.is_area() and o.tags.get("name") in names
+        for ring in o.outer_rings()
+    ]
+    assert len(polys) == len(names)
+    return polys
+
+
+@pytest.fixture(scope="module")
+def county_homes(county) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) of the centroid of every home in the file."""
+    lon, lat, home, _ = read_building_centroids(county[0].osm_path)
+    return lon[home], lat[home]
+
+
+def _km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Longitude and latitude to kilometres east and north (fine at this scale)."""
+    return np.column_stack([lon * 111.195 * math.cos(math.radians(54.4)), lat * 111.195])
+
+
+@pytest.mark.slow
+def test_county_size_is_quick_to_make_and_load(county):
+    made, seconds = county
+    assert "county" in SIZES
+    assert seconds < 90  # about 10 s on a 2-core machine
+    t0 = time.perf_counter()
+    net = load_network(made.osm_path, "drive", engine="builtin", cache=False)
+    assert time.perf_counter() - t0 < 60  # about 5 s cold
+    summary = net.summary()
+    assert summary["km_of_road"] >= 4_000
+    assert summary["dropped_components"] <= 3  # the stray Beacon Lane, maybe a one-way corner
+    assert 50_000 < summary["nodes"] < 120_000
+
+
+@pytest.mark.slow
+def test_county_size_is_dorset_scale(county, county_places):
+    made = county[0]
+    assert made.settled_km2 >= 2_500
+    settled = np.array([(lon, lat) for kind in ("town", "village", "hamlet")
+                        for _, lon, lat in county_places[kind]])  # fmt: skip
+    xy = _km(settled[:, 0], settled[:, 1])
+    width, height = xy.max(axis=0) - xy.min(axis=0)
+    assert width * height >= 2_500
+    assert len(county_places["town"]) == len(made.towns) == 12
+    assert len(county_places["village"]) == 220
+    assert len(county_places["hamlet"]) >= 300
+    assert made.n_buildings > 40_000
+
+
+@pytest.mark.slow
+def test_county_towns_differ_in_size_and_roads_are_rural(county, county_towns):
+    areas = sorted(p.area for p in county_towns)
+    assert areas[-1] > 4 * areas[0]  # one large town, several small ones
+    osm = osmium.FileProcessor(str(county[0].osm_path)).with_filter(
+        osmium.filter.KeyFilter("highway")
+    )
+    counts = Counter(o.tags["highway"] for o in osm if o.is_way())
+    for cls in ("trunk", "primary", "secondary", "unclassified", "residential", "track"):
+        assert counts[cls] > 0, cls
+    assert counts["unclassified"] > 1_000  # a close mesh of lanes
+    assert counts["secondary"] > 50
+
+
+@pytest.mark.slow
+def test_county_about_half_the_homes_are_rural(county, county_towns, county_homes):
+    made = county[0]
+    lon, lat = county_homes
+    in_town = shapely.contains_xy(shapely.union_all(county_towns), lon, lat)
+    rural = 1.0 - float(in_town.mean())
+    assert 0.4 <= rural <= 0.6
+    assert abs(rural - made.rural_share) < 0.01
+    assert abs(len(lon) - made.n_homes) < 50  # a few town surgeries count as homes too
+
+
+@pytest.mark.slow
+def test_county_clients_need_13800_hours_on_residential_buildings(county, county_homes):
+    made = county[0]
+    df = pd.read_csv(made.clients_path)
+    assert len(df) == made.n_clients == 1_210
+    assert df["client_id"].is_unique
+    assert df["hours_per_week"].sum() == made.client_hours == 13_800.0
+    assert df["hours_per_week"].between(1, 56).all()
+    assert ((df["hours_per_week"] * 4) % 1 == 0).all()
+    assert 5.5 < df["hours_per_week"].median() < 10
+    rural = ~df["town"].isin(made.towns)
+    assert 0.4 <= rural.mean() <= 0.6
+    assert set(df.loc[rural, "town"]) - {"rural"}  # village and hamlet clients, not only farms
+    nearest, _ = cKDTree(_km(*county_homes)).query(_km(df["lon"].to_numpy(), df["lat"].to_numpy()))
+    assert nearest.max() < 0.001  # every client at the middle of a home
+    assert not df.duplicated(["lat", "lon"]).any()
+
+
+@pytest.mark.slow
+def test_county_same_seed_same_bytes(tmp_path, county):
+    made = county[0]
+    again = make_synthetic_county(tmp_path, size="county", seed=0)
+    assert again.osm_path.name == "synthetic-county-county-seed0.osm"
+
+    def sha(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    assert sha(again.osm_path) == sha(made.osm_path)
+    assert sha(again.clients_path) == sha(made.clients_path)
+
+
+def test_county_hours_total_follows_the_clients_when_scaled(tmp_path):
+    small = make_synthetic_county(tmp_path, size="county", seed=1, n_villages=8)
+    df = pd.read_csv(small.clients_path)
+    assert 0 < len(df) < 1_210
+    expected = round(13_800 * len(df) / 1_210 * 4) / 4
+    assert df["hours_per_week"].sum() == pytest.approx(expected, abs=1e-9)
+    assert "hamlets" in small.description

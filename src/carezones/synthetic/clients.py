@@ -162,13 +162,44 @@ def _client_ids(n: int) -> list[str]:
     return [f"C{i:0{width}d}" for i in range(1, n + 1)]
 
 
+def _hours_to_total(hours: FloatArray, total: float) -> FloatArray:
+    """Make quarter-hour weekly hours add up to ``total`` (rounded to a quarter of an hour).
+
+    Deterministic: scale every value by ``total / sum``, round to a quarter of an hour and clip
+    to [1, 56]; then add or take the quarters still missing or over one at a time to or from
+    the largest packages (the ones a quarter changes least), in order of size.
+    """
+    lo, hi = _HOURS_CLIP
+    target = round(total * 4.0)
+    if len(hours) == 0 or not lo * len(hours) * 4 <= target <= hi * len(hours) * 4:
+        raise ValueError(f"{len(hours)} clients cannot need {total:g} hours a week between them")
+    quarters = np.clip(np.round(hours * (total / float(hours.sum())) * 4.0), lo * 4, hi * 4)
+    order = np.argsort(-quarters, kind="stable")
+    while (diff := target - int(quarters.sum())) != 0:
+        step = 1 if diff > 0 else -1
+        room = order[(quarters[order] + step >= lo * 4) & (quarters[order] + step <= hi * 4)]
+        quarters[room[: abs(diff)]] += step
+    return np.asarray(quarters / 4.0, dtype=np.float64)
+
+
 def _clients(
-    rng: np.random.Generator, homes: list[tuple[float, float, str, str]], n: int
+    rng: np.random.Generator,
+    homes: list[tuple[float, float, str, str]],
+    n: int,
+    hours_total: float = 0.0,
 ) -> list[tuple[str, float, float, float, str]]:
-    """Sample ``n`` clients on homes: (client id, lat, lon, weekly hours, settlement)."""
+    """Sample ``n`` clients on homes: (client id, lat, lon, weekly hours, settlement).
+
+    With ``hours_total`` (above 0) the weekly hours are drawn with the mean
+    ``hours_total / n`` and then made to add up to ``hours_total`` exactly
+    (see :func:`_hours_to_total`).
+    """
     pool = [h for h in homes if h[3] in RESIDENTIAL_BUILDINGS or h[3] == "yes"]
     pick = _sample_rows(rng, len(pool), n if pool else 0)
-    hours = _weekly_hours(rng, len(pick))
+    if hours_total > 0 and len(pick):
+        hours = _hours_to_total(_weekly_hours(rng, len(pick), hours_total / len(pick)), hours_total)
+    else:
+        hours = _weekly_hours(rng, len(pick))
     lat, lon = _to_latlon(
         np.array([pool[i][0] for i in pick], dtype=np.float64),
         np.array([pool[i][1] for i in pick], dtype=np.float64),

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import LineString
 
 from carezones.synthetic.builder import Tags, _Builder
-from carezones.synthetic.geometry import FloatArray, _cumlen, _cut, _meander
+from carezones.synthetic.geometry import FloatArray, _Boxes, _cumlen, _cut, _meander
 from carezones.synthetic.layout import _Place, _Reservoir
 from carezones.synthetic.road_plan import _CLASS_RANK, _Edge
 from carezones.synthetic.sizes import _Spec
@@ -54,7 +54,7 @@ class _Crossings:
 
     def __init__(self, streets: FloatArray) -> None:
         self.tree = shapely.STRtree(shapely.linestrings(streets))
-        self.roads: list[LineString] = []
+        self.roads = _Boxes()
 
     def crosses(self, pts: FloatArray, keep_clear: float = 25.0) -> bool:
         cum = _cumlen(pts)
@@ -63,7 +63,8 @@ class _Crossings:
         inner = LineString(_cut(pts, cum, keep_clear, float(cum[-1]) - keep_clear))
         if len(self.tree.query(inner, predicate="intersects")):
             return True
-        return bool(self.roads) and bool(shapely.intersects(np.array(self.roads), inner).any())
+        near = self.roads.near(inner)
+        return bool(near) and bool(shapely.intersects(np.array(near), inner).any())
 
 
 def _country_road(
@@ -93,7 +94,7 @@ def _country_road(
             break
     if clash and e.spare:
         return None
-    built.roads.append(LineString(pts))
+    built.roads.add(LineString(pts))
     tags = _road_tags(rng, e, places)
     if e.cls != "trunk" or len(pts) < 12:
         return b.road(pts, n0, n1, tags, river)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from shapely.geometry import LineString
 
+from carezones.io.osm import RESIDENTIAL_BUILDINGS
 from carezones.synthetic.builder import _Builder
 from carezones.synthetic.clients import _clients, _write_clients
 from carezones.synthetic.country_roads import _country_roads
@@ -36,7 +37,7 @@ class SyntheticCounty:
     clients_path : pathlib.Path
         CSV of clients with columns ``client_id, lat, lon, hours_per_week, town``.
     size : str
-        One of ``"tiny"``, ``"small"``, ``"medium"``, ``"large"``.
+        One of ``"tiny"``, ``"small"``, ``"medium"``, ``"large"``, ``"county"``.
     seed : int
         The random seed; the same size and seed give byte-identical files.
     bounds : tuple of float
@@ -47,6 +48,22 @@ class SyntheticCounty:
         Closed ways tagged ``building=*`` (homes, farm barns and amenity buildings).
     n_clients : int
         Rows of the clients CSV.
+    client_hours : float
+        Weekly hours of care of all the clients together (13,800 exactly for ``"county"``).
+    towns : tuple of str
+        Names of the market towns; a client whose ``town`` is none of them lives in a village,
+        a hamlet or on a farm (``"rural"``).
+    n_homes : int
+        Houses, cottages, farmhouses and other homes built (the buildings the clients are
+        drawn from; :func:`clients_on_buildings` also counts a town's surgery, whose
+        ``building=yes`` stands inside a ``landuse=residential`` area).
+    rural_share : float
+        Share of the homes outside the market towns (in villages, hamlets and on farms): the
+        towns are the urban areas and everything else rural, as in the ONS rural-urban
+        classification, where settlements of under 10,000 people are rural.
+    settled_km2 : float
+        Area of the rectangle the towns, villages and hamlets are spread over, in square
+        kilometres (exits, the river and one stray road reach a little beyond it).
     barrier_villages : tuple of str
         Names of the two villages on opposite shores of the reservoir: close as the crow flies,
         far apart by road.
@@ -62,6 +79,11 @@ class SyntheticCounty:
     n_road_nodes: int
     n_buildings: int
     n_clients: int
+    client_hours: float
+    towns: tuple[str, ...]
+    n_homes: int
+    rural_share: float
+    settled_km2: float
     barrier_villages: tuple[str, str]
     description: str
 
@@ -83,16 +105,25 @@ def make_synthetic_county(
     out_dir : str or pathlib.Path
         Folder for the files (created if missing). Existing files of the same name are
         overwritten.
-    size : {"tiny", "small", "medium", "large"}, default "small"
+    size : {"tiny", "small", "medium", "large", "county"}, default "small"
         ``"tiny"``: one market town and three villages (a few hundred road nodes, for unit
         tests); ``"small"``: two towns and ten villages (a few thousand road nodes);
-        ``"medium"``: about ten thousand road nodes; ``"large"``: about fifty thousand.
+        ``"medium"``: four towns, about ten thousand road nodes; ``"large"``: ten towns and
+        110 villages, about fifty thousand road nodes. ``"county"`` is the scale of Dorset:
+        58 by 52 km settled (about 3,000 square kilometres), twelve market towns of
+        different sizes, 220 villages and about 330 hamlets joined by A and B roads and a close
+        mesh of lanes (over 4,000 km of drivable road, about 80,000 road nodes, 70,000
+        buildings), about half the homes outside the towns, and 1,210 clients whose weekly
+        hours add up to exactly 13,800 (Dorset's market position statement: the council buys
+        about 13,800 hours of home care a week for 1,210 older people; 46% of its people are
+        rural). It takes about ten seconds to generate.
     seed : int, default 0
         Seed of :func:`numpy.random.default_rng`; the same size and seed give byte-identical
         files.
     n_villages : int, optional
         Override the number of villages of the chosen size (the county grows or shrinks to
-        keep their spacing). At least 2: the two reservoir villages are always made.
+        keep their spacing, with hamlets, clients and a fixed hours total in proportion). At
+        least 2: the two reservoir villages are always made.
 
     Returns
     -------
@@ -142,11 +173,15 @@ def make_synthetic_county(
     n_road = county.b.n_road_nodes()
     n_buildings = sum(1 for _, t in county.b.ways if "building" in t)
     n_clients = len(county.clients)
+    towns = tuple(p.name for p in county.places if p.kind == "town")
+    pool = [h for h in county.homes if h[3] in RESIDENTIAL_BUILDINGS or h[3] == "yes"]
+    rural_share = sum(h[2] not in towns for h in pool) / max(len(pool), 1)
+    hamlets = f", {spec.n_hamlets + 2} hamlets" if spec.n_hamlets else ""
     description = (
-        f"SYNTHETIC county ({size}, seed {seed}): {spec.n_towns} market town(s) and "
-        f"{spec.n_villages} villages invented in the North Sea near {CENTRE_LAT} N "
+        f"SYNTHETIC county ({size}, seed {seed}): {spec.n_towns} market town(s), "
+        f"{spec.n_villages} villages{hamlets} invented in the North Sea near {CENTRE_LAT} N "
         f"{CENTRE_LON} E - not a real place; {n_road} road nodes, {n_buildings} buildings, "
-        f"{n_clients} clients."
+        f"{rural_share:.0%} of {len(pool)} homes outside the towns, {n_clients} clients."
     )
     return SyntheticCounty(
         osm_path=osm_path,
@@ -157,6 +192,11 @@ def make_synthetic_county(
         n_road_nodes=n_road,
         n_buildings=n_buildings,
         n_clients=n_clients,
+        client_hours=float(sum(c[3] for c in county.clients)),
+        towns=towns,
+        n_homes=len(pool),
+        rural_share=rural_share,
+        settled_km2=4 * spec.half_w * spec.half_h / 1e6,
         barrier_villages=county.barrier_villages,
         description=description,
     )
@@ -167,16 +207,18 @@ class _County:
     b: _Builder
     clients: list[tuple[str, float, float, float, str]]
     barrier_villages: tuple[str, str]
+    places: list[_Place]
+    homes: list[tuple[float, float, str, str]]
 
 
 def _generate(spec: _Spec, seed: int) -> _County:
     """Build the whole county in memory."""
     rng = np.random.default_rng(seed)
     b = _Builder()
-    names = _place_names(rng, spec.n_towns + spec.n_villages + 3)
+    names = _place_names(rng, spec.n_towns + spec.n_villages + spec.n_hamlets + 3)
     res = _reservoir(rng, spec, names.pop())
     places = _layout(rng, spec, res, names)
-    edges = _plan_roads(rng, places, res)
+    edges = _plan_roads(rng, places, res, spec.loop_share)
     river_pts = _river(rng, spec, res, places)
     river = LineString(river_pts) if len(river_pts) >= 2 else None
     gates, houses = _settlements(b, rng, places, edges)
@@ -191,8 +233,8 @@ def _generate(spec: _Spec, seed: int) -> _County:
         {"highway": "residential", "name": "Beacon Lane", "maxspeed": "30 mph",
          "note": "disconnected"},
     )  # fmt: skip
-    clients = _clients(rng, homes, spec.n_clients)
-    return _County(b, clients, (places[0].name, places[1].name))
+    clients = _clients(rng, homes, spec.n_clients, spec.hours_total)
+    return _County(b, clients, (places[0].name, places[1].name), places, homes)
 
 
 def _settlements(

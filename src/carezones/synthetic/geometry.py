@@ -7,6 +7,7 @@ Everything is drawn in metres east and north of the county's centre (:data:`CENT
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -100,11 +101,35 @@ def _densify(pts: FloatArray, spacing: float) -> FloatArray:
     """Add nodes so that no piece of the polyline is longer than ``spacing``."""
     seg = np.hypot(*np.diff(pts, axis=0).T)
     n = np.maximum(1, np.ceil(seg / spacing).astype(int))
-    out = [pts[:1]]
-    for i, k in enumerate(n):
-        t = np.arange(1, k + 1)[:, None] / k
-        out.append(pts[i] + t * (pts[i + 1] - pts[i]))
-    return np.vstack(out)
+    piece = np.repeat(np.arange(len(n)), n)  # the piece each new node lies on
+    step = np.arange(len(piece)) - np.repeat(np.cumsum(n) - n, n) + 1  # 1..k along each piece
+    t = (step / n[piece])[:, None]
+    return np.vstack([pts[:1], pts[piece] + t * (pts[piece + 1] - pts[piece])])
+
+
+class _Boxes:
+    """Shapes added one by one, with their bounding boxes, to find those that may touch another.
+
+    A quick bounding-box filter in front of exact shapely tests: the shapes whose boxes miss a
+    query's box cannot intersect it, so filtering first never changes an answer.
+    """
+
+    def __init__(self) -> None:
+        self.shapes: list[Any] = []
+        self._bounds = np.empty((64, 4))
+
+    def add(self, shape: Any) -> None:
+        if len(self.shapes) == len(self._bounds):
+            self._bounds = np.vstack([self._bounds, np.empty_like(self._bounds)])
+        self._bounds[len(self.shapes)] = shape.bounds
+        self.shapes.append(shape)
+
+    def near(self, shape: Any) -> list[Any]:
+        """Return the shapes added so far whose bounding box meets that of ``shape``, in order."""
+        x0, y0, x1, y1 = shape.bounds
+        b = self._bounds[: len(self.shapes)]
+        hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+        return [self.shapes[i] for i in np.flatnonzero(hit)]
 
 
 def _cumlen(pts: FloatArray) -> FloatArray:

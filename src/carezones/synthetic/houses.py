@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from carezones.synthetic.builder import _Builder
-from carezones.synthetic.geometry import FloatArray, _cumlen, _rect, _rects
+from carezones.synthetic.geometry import FloatArray, _Boxes, _cumlen, _rect, _rects
 from carezones.synthetic.layout import _Place, _Reservoir
 from carezones.synthetic.names import _NAME_HEADS, _pick
 from carezones.synthetic.sizes import _Spec
@@ -115,7 +115,7 @@ def _place_farms(
 ) -> list[tuple[float, float, str, str]]:
     """Add the farms (farmhouse, barn and access) that keep clear of everything else."""
     homes_tree = shapely.STRtree(shapely.points(houses))
-    yards: list[Any] = []  # each farm's yard and access, kept clear of later farms
+    yards = _Boxes()  # each farm's yard and access, kept clear of later farms
     out: list[tuple[float, float, str, str]] = []
     for lane_node, home, normal, name in farms:
         front = home - normal * 8.0
@@ -128,10 +128,10 @@ def _place_farms(
             or len(roads.query(access, predicate="intersects"))
             or wet.intersects(reach)
             or len(homes_tree.query(reach, predicate="intersects"))
-            or any(reach.intersects(y) for y in yards)
+            or any(reach.intersects(y) for y in yards.near(reach))
         ):
             continue
-        yards.append(reach)
+        yards.add(reach)
         angle = math.atan2(normal[1], normal[0])
         if len(out) % 2:
             tags = {"highway": "track", "tracktype": "grade1", "surface": "gravel"}

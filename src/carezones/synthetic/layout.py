@@ -64,7 +64,10 @@ def _reservoir(rng: np.random.Generator, spec: _Spec, name: str) -> _Reservoir:
 def _layout(
     rng: np.random.Generator, spec: _Spec, res: _Reservoir, names: list[str]
 ) -> list[_Place]:
-    """Place the reservoir villages, the hamlets beyond the reservoir, towns, villages, exits."""
+    """Place the reservoir villages, the hamlets beyond the reservoir, towns, villages, exits.
+
+    Other hamlets (``spec.n_hamlets``, none in the smaller sizes) come after the villages.
+    """
     perp = np.array([-res.axis[1], res.axis[0]])
     places: list[_Place] = []
     for side in (1.0, -1.0):
@@ -73,8 +76,11 @@ def _layout(
     for side in (1.0, -1.0):  # hamlets at the road junctions beyond each end of the reservoir
         xy = res.centre + res.axis * side * (res.half_length + 1_000)
         places.append(_Place(names.pop(), "hamlet", xy[0], xy[1], 200.0))
-    for _ in range(spec.n_towns):
-        grid = int(rng.choice(np.arange(spec.town_grid[0], spec.town_grid[1] + 1, 2)))
+    for t in range(spec.n_towns):
+        if spec.town_grids:  # a county's towns: one large, a few middling, more small ones
+            grid = spec.town_grids[t % len(spec.town_grids)]
+        else:
+            grid = int(rng.choice(np.arange(spec.town_grid[0], spec.town_grid[1] + 1, 2)))
         spacing = float(rng.uniform(100, 125))
         radius = (grid - 1) / 2 * spacing * math.sqrt(2) + 120
         xy = _free_spot(rng, spec, res, places, radius, spec.town_sep, 1_000.0)
@@ -90,6 +96,9 @@ def _layout(
     for p, level in zip(villages, levels, strict=True):
         p.level = str(level)
     villages[0].level, villages[1].level, villages[-1].level = "small", "large", "none"
+    for _ in range(spec.n_hamlets):  # after the villages: they fill the gaps between them
+        xy = _free_spot(rng, spec, res, places, 200.0, 0.0, 600.0)
+        places.append(_Place(names.pop(), "hamlet", xy[0], xy[1], 200.0))
     for _ in range(spec.n_exits):
         xy = _exit_spot(rng, spec, res, places)
         places.append(_Place("", "exit", xy[0], xy[1], 100.0))
@@ -108,7 +117,17 @@ def _free_spot(
     """Pick a random spot clear of the reservoir and of other places (relaxing if need be)."""
     gap = spec.village_gap
     margin = radius + 300
+    px = np.array([p.x for p in places])
+    py = np.array([p.y for p in places])
     while True:
+        need = [
+            max(gap + max(radius, p.radius) - 450, town_sep)
+            if p.kind == "town" and radius > 450
+            else gap + max(radius, p.radius) - 450
+            for p in places
+        ]
+        # numpy finds the places that may be too close; math.hypot has the last word on them
+        rough = np.array(need) + 1e-3
         for _ in range(400):
             xy = rng.uniform(
                 [-spec.half_w + margin, -spec.half_h + margin],
@@ -116,15 +135,8 @@ def _free_spot(
             )
             if res.poly.distance(Point(xy)) < radius + water_gap:
                 continue
-            ok = True
-            for p in places:
-                need = gap + max(radius, p.radius) - 450
-                if p.kind == "town" and radius > 450:
-                    need = max(need, town_sep)
-                if math.hypot(xy[0] - p.x, xy[1] - p.y) < need:
-                    ok = False
-                    break
-            if ok:
+            close = np.flatnonzero(np.hypot(xy[0] - px, xy[1] - py) < rough)
+            if not any(math.hypot(xy[0] - px[i], xy[1] - py[i]) < need[i] for i in close):
                 return np.asarray(xy, dtype=np.float64)
         gap *= 0.9
         town_sep *= 0.9

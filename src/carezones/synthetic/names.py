@@ -56,10 +56,21 @@ def _pick(rng: np.random.Generator, options: Sequence[str]) -> str:
     return options[int(rng.integers(len(options)))]
 
 
+_NAME_PREFIXES = ("Little", "Great", "Upper", "Lower", "East", "West", "North", "South", "Long")
+
+
 def _place_names(rng: np.random.Generator, n: int) -> list[str]:
+    """Return ``n`` different place names (beyond the plain ones: "Little Ashby" and so on)."""
     combos = [h + t for h in _NAME_HEADS for t in _NAME_TAILS]
-    order = rng.permutation(len(combos))[:n]
-    return [combos[i] for i in order]
+    order = rng.permutation(len(combos))
+    names = [combos[i] for i in order[:n]]
+    for prefix in _NAME_PREFIXES:
+        if len(names) >= n:
+            break
+        names += [f"{prefix} {combos[i]}" for i in order[: n - len(names)]]
+    if len(names) < n:
+        raise ValueError(f"at most {len(names)} place names can be made, not {n}")
+    return names
 
 
 def _street_names(rng: np.random.Generator) -> list[str]:

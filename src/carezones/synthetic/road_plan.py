@@ -35,17 +35,20 @@ _CLASS_RANK = {"trunk": 0, "primary": 1, "secondary": 2, "unclassified": 3}
 _Link = tuple[int, int]  # two place indices, smaller first
 
 
-def _plan_roads(rng: np.random.Generator, places: list[_Place], res: _Reservoir) -> list[_Edge]:
+def _plan_roads(
+    rng: np.random.Generator, places: list[_Place], res: _Reservoir, loop_share: float = 0.3
+) -> list[_Edge]:
     """Choose which places are joined by which class of road.
 
     Candidate links are the edges of a Delaunay triangulation of the places that do not cross
     the reservoir. A roads join the towns (and the county's exits) by shortest paths, B roads
-    join some villages to their nearest town, lanes complete a spanning tree and add some loops,
-    and a few spare links become tracks, bridleways and public footpaths.
+    join some villages to their nearest town, lanes complete a spanning tree and add loops on
+    ``loop_share`` of the links left over, and a few spare links become tracks, bridleways and
+    public footpaths.
     """
     cand, skirts = _candidate_links(places, res)
     main = _main_roads(rng, places, cand)
-    edges = _minor_roads(rng, places, res, cand, skirts, main)
+    edges = _minor_roads(rng, places, res, cand, skirts, main, loop_share)
     _make_trunk(edges, places)
     return edges
 
@@ -133,6 +136,7 @@ def _minor_roads(
     cand: dict[_Link, float],
     skirts: set[_Link],
     main: dict[_Link, tuple[str, str]],
+    loop_share: float,
 ) -> list[_Edge]:
     """Complete a spanning tree with lanes (exits keep only their A road), then add loops.
 
@@ -153,15 +157,18 @@ def _minor_roads(
             spare.append((w, u, v))
     xy = np.array([[p.x, p.y] for p in places])
     water = res.poly.buffer(80.0)
-    for i, p in enumerate(places):  # whatever is still cut off joins its nearest neighbour
-        if p.kind == "exit":
-            continue
+    inland = [i for i, p in enumerate(places) if p.kind != "exit"]
+    n_parts = len({uf.find(i) for i in inland})
+    for i in inland:  # whatever is still cut off joins its nearest neighbour
+        if n_parts == 1:  # nothing is
+            break
         for _, j in sorted((math.dist(xy[i], xy[j]), j) for j in range(len(places))):
             if places[j].kind == "exit" or uf.find(i) == uf.find(j):
                 continue
             if not LineString([xy[i], xy[j]]).intersects(water) and uf.union(i, j):
                 edges.append(_Edge(min(i, j), max(i, j), "unclassified"))
-    n_loops = round(0.3 * len(spare))
+                n_parts -= 1
+    n_loops = round(loop_share * len(spare))
     n_paths = max(1, round(len(spare) / 15))
     kinds = ["track", "bridleway", *["unclassified"] * n_loops, *["track", "footway"] * n_paths]
     kinds += ["bridleway"] * (n_paths - 1)

@@ -21,6 +21,7 @@ from carezones.cli._options import (
     read_together,
     whole,
 )
+from carezones.synthetic import SIZES
 
 EPILOG_DEMO = """examples:
   carezones demo --out demo-output
@@ -120,7 +121,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, required=True, help="output folder")
     d.add_argument("--osm", type=Path, help="a real OSM extract (.osm.pbf/.osm)")
     d.add_argument("--clients", type=whole(1), default=600, help="clients to place with --osm")
-    d.add_argument("--size", default="small", choices=["tiny", "small", "medium", "large"])
+    d.add_argument("--size", default="small", choices=list(SIZES))
     d.add_argument("--seed", **seed)
     common(d)
     maps(d)

@@ -194,20 +194,23 @@ def simulate(
 def _place_breaks(d: Day, routes: Routes, starts: dict[tuple[int, int], float]) -> dict[int, int]:
     """Each carer's break at the first stop where it fits without making anything late."""
     forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
-    breaks: dict[int, int] = {}
-    for c in range(d.n_c):
-        if not np.isfinite(d.bm[c]):
-            continue
-        best: tuple[int, float, int] | None = None
-        for p in range(len(routes[c]) + 1):
-            stops, bad = _route_times(d, c, routes[c], p, forced)
-            key = (len(bad), stops[-1].arrival, p)
-            if best is None or key < best:
-                best = key
-            if not bad:
-                break
-        breaks[c] = best[2] if best else 0
-    return breaks
+    return {c: _place_break(d, c, routes[c], forced) for c in range(d.n_c)
+            if np.isfinite(d.bm[c])}  # fmt: skip
+
+
+def _place_break(
+    d: Day, c: int, route: list[tuple[int, int]], forced: dict[tuple[int, int], float]
+) -> int:
+    """One carer's break: the first stop where it fits, else where it breaks fewest rules."""
+    best: tuple[int, float, int] | None = None
+    for p in range(len(route) + 1):
+        stops, bad = _route_times(d, c, route, p, forced)
+        key = (len(bad), stops[-1].arrival, p)
+        if best is None or key < best:
+            best = key
+        if not bad:
+            break
+    return best[2] if best else 0
 
 
 def schedule(d: Day, routes: Routes) -> tuple[dict[int, int], dict[int, list[Stop]], list[Broken]]:
@@ -362,13 +365,27 @@ def fill(
         placed, _, broken = schedule(d, new)
         return None if broken else placed
 
+    def one_carer(c: int, route: list[tuple[int, int]]) -> dict[int, int] | None:
+        """Return the whole-day check's answer when only carer ``c`` changes, alone.
+
+        Carers are tied to each other only by double-handed visits; a carer without any
+        keeps every other carer's times and breaks, so checking its own round (its break
+        placed as :func:`schedule` would) gives what the whole day's check gives.
+        """
+        placed = dict(breaks)
+        if np.isfinite(d.bm[c]):
+            placed[c] = _place_break(d, c, route, {})
+        _, bad = _route_times(d, c, route, placed.get(c), {})
+        return None if bad else placed
+
     for j in left:
         starts = simulate(d, routes, breaks)[0]
         if d.req[j] == 1:
             for _, c, p, _ in options(j, 0, starts, tries):
                 new = [list(r) for r in routes]
                 new[c].insert(p, (j, 0))
-                placed = whole_day(new)
+                alone = all(d.req[q[0]] == 1 for q in new[c])
+                placed = one_carer(c, new[c]) if alone else whole_day(new)
                 if placed is not None:
                     routes, breaks = new, placed
                     break

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from carezones.cli._options import for_the_command_line
-from carezones.cli.commands import COMMANDS, parser
+from carezones.cli.commands import command, parser
 from carezones.errors import CarezonesError, ValidationError
 
 __all__ = ["main", "parser"]
@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for noisy in ("pyogrio", "fiona", "urllib3"):  # their INFO lines are not for our users
             logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        return COMMANDS[args.command](args)
+        return command(args.command)(args)
     except KeyboardInterrupt:
         print("carezones: interrupted; no output was written", file=sys.stderr)
         return 130

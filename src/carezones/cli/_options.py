@@ -82,6 +82,55 @@ def input_file(text: str) -> InputFile:
     return InputFile(Path(text))
 
 
+# ---------------------------------------------------------------------- option groups
+SEED: dict[str, Any] = {"type": whole(0), "default": 0, "help": "random seed, >= 0 (0)"}
+
+
+def add_command(sub: Any, name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
+    """Add a command to the parser's subcommands, its epilog printed as written."""
+    return sub.add_parser(
+        name, help=help_text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+def map_options(sp: argparse.ArgumentParser) -> None:
+    """Add ``--cdn`` (maps link Leaflet instead of embedding it)."""
+    sp.add_argument(
+        "--cdn",
+        action="store_true",
+        help="link Leaflet from a CDN instead of embedding it in each map (smaller files; "
+        "the maps then need internet to open)",
+    )
+
+
+def common_options(sp: argparse.ArgumentParser, engine: bool = True) -> None:
+    """Add ``--quiet`` and (optionally) ``--engine``."""
+    sp.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    if engine:
+        sp.add_argument(
+            "--engine",
+            choices=["auto", "builtin", "osrm"],
+            default="auto",
+            help="travel-time engine (default: OSRM when available for the file)",
+        )
+
+
+def point_options(sp: argparse.ArgumentParser, ids: bool = True) -> None:
+    """Add the options every points file of a command shares (postcodes, CRS, id, area)."""
+    sp.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
+    sp.add_argument("--crs", help="CRS of the coordinates when it cannot be detected, "
+                    "e.g. EPSG:27700")  # fmt: skip
+    if ids:
+        sp.add_argument("--id-column", help="the column that names each row (default: "
+                        "client_id, id, ...)")  # fmt: skip
+    sp.add_argument(
+        "--max-outside-km",
+        type=number(minimum=0),
+        default=2.0,
+        help="how far outside the network's area a point may lie (2 km)",
+    )
+
+
 # ---------------------------------------------------------------------- steps
 class Steps:
     """The steps every command shares: numbered progress lines, the network, the report."""

@@ -14,10 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from carezones.cli._options import (
+    SEED,
     InputFile,
     Steps,
+    add_command,
+    common_options,
     input_file,
+    map_options,
     number,
+    point_options,
     read_together,
     whole,
 )
@@ -74,47 +79,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"carezones {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def maps(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument(
-            "--cdn",
-            action="store_true",
-            help="link Leaflet from a CDN instead of embedding it in each map (smaller files; "
-            "the maps then need internet to open)",
-        )
-
-    def common(sp: argparse.ArgumentParser, engine: bool = True) -> None:
-        sp.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
-        if engine:
-            sp.add_argument(
-                "--engine",
-                choices=["auto", "builtin", "osrm"],
-                default="auto",
-                help="travel-time engine (default: OSRM when available for the file)",
-            )
-
-    def points(sp: argparse.ArgumentParser, ids: bool = True) -> None:
-        sp.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
-        sp.add_argument("--crs", help="CRS of the coordinates when it cannot be detected, "
-                        "e.g. EPSG:27700")  # fmt: skip
-        if ids:
-            sp.add_argument("--id-column", help="the column that names each row (default: "
-                            "client_id, id, ...)")  # fmt: skip
-        sp.add_argument(
-            "--max-outside-km",
-            type=number(minimum=0),
-            default=2.0,
-            help="how far outside the network's area a point may lie (2 km)",
-        )
-
     def add(name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
-            name,
-            help=help_text,
-            epilog=epilog,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+        return add_command(sub, name, help_text, epilog)
 
-    seed: dict[str, Any] = {"type": whole(0), "default": 0, "help": "random seed, >= 0 (0)"}
+    maps, common, points = map_options, common_options, point_options
+    seed = SEED
     d = add(
         "demo", "run the offline demo (synthetic county, or a real extract with --osm)", EPILOG_DEMO
     )
@@ -205,7 +174,19 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, required=True, help="CSV matrix to write")
     points(t)
     common(t)
+    for module in _plugins():
+        module.add_parser(sub)
     return p
+
+
+def _plugins() -> list[Any]:
+    """Return the command modules that live on their own (each ``add_parser`` and ``run``)."""
+    import importlib
+
+    return [importlib.import_module(f"carezones.cli.{name}") for name in PLUGINS]
+
+
+PLUGINS: list[str] = []  # e.g. "county": carezones.cli.county with add_parser(sub) and run(args)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -374,6 +355,16 @@ def _sites(args: argparse.Namespace) -> int:
     step("writing files and the map")
     step.report(res.summary(), res.to_files(args.out, offline=not args.cdn))
     return 0
+
+
+def command(name: str) -> Callable[[argparse.Namespace], int]:
+    """Return the function that runs a command (built in, or from its own module)."""
+    if name in COMMANDS:
+        return COMMANDS[name]
+    for module in _plugins():
+        if name in module.NAMES:
+            return module.run
+    raise KeyError(name)  # pragma: no cover - argparse knows the commands
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

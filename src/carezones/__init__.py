@@ -7,6 +7,14 @@ carers' rounds with :func:`plan_rounds`; score candidate care-home sites with :f
 :func:`make_synthetic_county` builds an offline sample county.
 """
 
+from carezones.county import (
+    Comparison,
+    CountyPlan,
+    TravelRates,
+    compare_designs,
+    plan_county,
+    visits_from_hours,
+)
 from carezones.errors import (
     CarezonesError,
     ConfigError,
@@ -28,7 +36,9 @@ __version__ = "0.1.0"
 __all__ = [
     "CarezonesError",
     "Collected",
+    "Comparison",
     "ConfigError",
+    "CountyPlan",
     "NetworkError",
     "OfflineError",
     "Provenance",
@@ -40,18 +50,22 @@ __all__ = [
     "Snapped",
     "SpeedModel",
     "SyntheticCounty",
+    "TravelRates",
     "ValidationError",
     "ZoneError",
     "ZonePlan",
     "__version__",
     "build_zones",
     "clients_on_buildings",
+    "compare_designs",
     "load_network",
     "make_synthetic_county",
+    "plan_county",
     "plan_rounds",
     "read_carers",
     "read_clients",
     "read_points",
     "read_visits",
     "score_sites",
+    "visits_from_hours",
 ]

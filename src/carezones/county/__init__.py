@@ -1,14 +1,47 @@
-"""County plans: zone designs judged by the rounds they produce (in progress)."""
+"""County plans: zone designs judged by the rounds they produce, side by side.
 
+Dorset set up home-care zones to cut carers' travel and give more time to care. Whether a
+design does that is answered by planning its rounds: every zone's (or provider's) day, on the
+same visits and with the same rule for sizing teams, so that what differs is the design alone.
+
+Modules
+-------
+``demand``
+    :func:`visits_from_hours`: weekly hours to a typical day's calls (sources and assumptions
+    stated in the module).
+``teams``
+    :class:`TeamRule`: the carers a zone needs and their shifts.
+``day``
+    One zone's day: size the team, plan the rounds, check them (the unit of work of a task).
+``parallel``
+    :func:`run_tasks`: the days in this process or as Dask tasks, with identical results.
+``plan``
+    :func:`plan_county` and :class:`CountyPlan`: a design's day across the county.
+``compare``
+    :func:`compare_designs` and :class:`Comparison`: designs side by side, and a sweep over
+    numbers of zones.
+``costs``
+    :class:`TravelRates`, each zone's travel cost and each visit's marginal travel.
+"""
+
+from carezones.county.compare import Comparison, compare_designs
+from carezones.county.costs import TravelRates, marginal_travel, zone_costs
 from carezones.county.demand import CarePattern, visits_from_hours
+from carezones.county.parallel import run_tasks
 from carezones.county.plan import CountyPlan, plan_county, plan_designs
 from carezones.county.teams import TeamRule
 
 __all__ = [
     "CarePattern",
+    "Comparison",
     "CountyPlan",
     "TeamRule",
+    "TravelRates",
+    "compare_designs",
+    "marginal_travel",
     "plan_county",
     "plan_designs",
+    "run_tasks",
     "visits_from_hours",
+    "zone_costs",
 ]

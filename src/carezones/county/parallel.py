@@ -98,7 +98,7 @@ def _on_dask(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: never clash with another run
             silence_logs=40,  # errors only: nothing personal, and nothing for the user to read
         )
         client = Client(cluster)

@@ -183,6 +183,7 @@ class CountyPlan:
     unplanned: pd.DataFrame
     visits: pd.DataFrame = field(repr=False)
     network: Any = field(default=None, repr=False)
+    _marginal: pd.DataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> str:
         """Return a few readable lines about the design's day."""
@@ -196,6 +197,28 @@ class CountyPlan:
         if k.get("rule_violations"):
             lines.append(f"checker: {k['rule_violations']} rule(s) broken")
         return "\n".join(lines)
+
+    def marginal_travel(self) -> pd.DataFrame:
+        """Return each served visit's marginal travel (see county.costs)."""
+        if self._marginal is None:
+            from carezones.county.costs import marginal_travel
+
+            self._marginal = marginal_travel(self.days)
+        return self._marginal
+
+    def to_map(self, *, offline: bool = True) -> Any:
+        """Draw the design: zones by travel per care hour, and where travel costs (hexagons)."""
+        from carezones.maps import county_map
+
+        return county_map(self, marginal=self.marginal_travel(), offline=offline)
+
+    def costed(self, rates: Any = None) -> pd.DataFrame:
+        """Return the zones' table, with travel costs when ``rates`` are given."""
+        if rates is None:
+            return self.zones
+        from carezones.county.costs import zone_costs
+
+        return zone_costs(self.zones, rates)
 
     @property
     def itineraries(self) -> pd.DataFrame:

@@ -1,0 +1,230 @@
+"""Several designs side by side on identical demand: :func:`compare_designs`.
+
+The designs are today's allocation (zone polygons, or each client's provider) and carezones
+zones for a sweep of numbers of zones. Every design gets the same visits and the same team
+rule, all their zones' days run as one batch of tasks (so two workers stay busy), and the result
+(:class:`Comparison`) holds one row per design and the curve of travel per care hour and carers
+needed against the number of zones.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from carezones.county.costs import TravelRates, zone_costs
+from carezones.county.plan import CountyPlan, plan_designs
+from carezones.errors import ArgumentError, check_integer
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from carezones.network import RoadNetwork
+
+__all__ = ["DESIGN_COLUMNS", "Comparison", "compare_designs"]
+
+DESIGN_COLUMNS = [
+    "design", "kind", "zones", "clients", "visits", "visits_served", "visits_unserved",
+    "care_hours", "travel_minutes", "travel_minutes_per_care_hour", "travel_km", "carers",
+    "care_hours_per_carer", "rule_violations",
+]  # fmt: skip
+
+
+@dataclass
+class Comparison:
+    """Designs compared on identical demand.
+
+    Attributes
+    ----------
+    plans : dict
+        Design name -> :class:`~carezones.county.CountyPlan`.
+    table : pandas.DataFrame
+        One row per design (first column ``design``): the KPIs in :data:`DESIGN_COLUMNS`, and
+        ``co2_kg`` and ``travel_cost_per_care_hour`` when a factor or rates are stated.
+    zone_plans : dict
+        Design name -> the :class:`~carezones.ZonePlan` of each carezones design.
+    seconds : dict
+        Where the time went: ``zones_s`` (designing zones), ``rounds_s`` (every zone's day).
+    """
+
+    plans: dict[str, CountyPlan]
+    table: pd.DataFrame
+    zone_plans: dict[str, Any] = field(default_factory=dict)
+    rates: TravelRates | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def sweep(self) -> pd.DataFrame:
+        """Return the carezones designs' rows by number of zones (the curve)."""
+        rows = self.table[self.table["design"].isin(self.zone_plans.keys())]
+        return rows.sort_values("zones").reset_index(drop=True)
+
+    def summary(self) -> str:
+        """Return the comparison as a few readable lines."""
+        lines = []
+        for r in self.table.itertuples():
+            lines.append(
+                f"{r.design:>12}: {r.zones:3d} teams, {r.carers:4d} carers, "
+                f"{r.travel_minutes_per_care_hour:5.1f} travel min per care hour, "
+                f"{r.visits_unserved} of {r.visits:,} visits unserved"
+            )
+        return "\n".join(lines)
+
+    def chart_svg(self, width: int = 560, height: int = 260) -> str:
+        """Return an SVG chart: travel per care hour and carers needed against zones."""
+        return sweep_chart(self.sweep(), self.table, width, height)
+
+    def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
+        """Write the report: ``index.html``, ``designs.csv``, per-design files, summaries.
+
+        See :func:`carezones.io.county.write_comparison`.
+        """
+        from carezones.io.county import write_comparison
+
+        return write_comparison(self, out_dir, offline=offline)
+
+
+def compare_designs(
+    clients: gpd.GeoDataFrame,
+    network: RoadNetwork,
+    *,
+    designs: Mapping[str, Any] | None = None,
+    zone_counts: Sequence[int] = (),
+    tolerance: float = 0.05,
+    buildings: Any = None,
+    rates: TravelRates | None = None,
+    seed: int = 0,
+    **plan: Any,
+) -> Comparison:
+    """Compare designs on identical demand: today's, and carezones zones for each count.
+
+    Parameters
+    ----------
+    clients : geopandas.GeoDataFrame
+        From :func:`carezones.read_clients`.
+    network : RoadNetwork
+        The drive network.
+    designs : mapping, optional
+        Name -> design (a :class:`~carezones.ZonePlan`, zone polygons with ``zone_id``, or the
+        name of a column giving each client's provider), e.g. ``{"today": "provider"}``.
+    zone_counts : sequence of int
+        Numbers of zones to design with :func:`carezones.build_zones` (``zones-<k>``).
+    tolerance : float
+        The zones' balance tolerance.
+    buildings : array-like, optional
+        Residential buildings (``(n, 2)`` lon/lat): where carers may live (and, for zones,
+        what the zone polygons are drawn around).
+    rates : TravelRates, optional
+        Stated rates: each design's travel cost per hour of care (none without rates).
+    seed : int
+        Seed of the zones and of the days.
+    **plan
+        Passed to :func:`carezones.county.plan_designs` (``visits``, ``pattern``, ``rule``,
+        ``iterations``, ``workers``, ``client``, ``co2_kg_per_km``, ``progress``).
+
+    Returns
+    -------
+    Comparison
+    """
+    from carezones.zones import build_zones
+
+    seed = check_integer("seed", seed, minimum=0)
+    chosen: dict[str, Any] = dict(designs or {})
+    zone_plans: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    for k in zone_counts:
+        k = check_integer("zone count", k, minimum=1)
+        name = f"zones-{k}"
+        if name in chosen:
+            raise ArgumentError(f"two designs are called {name!r}")
+        zone_plans[name] = build_zones(clients, network, k, tolerance=tolerance, seed=seed)
+        chosen[name] = zone_plans[name]
+    if not chosen:
+        raise ArgumentError("nothing to compare: give designs or zone_counts")
+    zones_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    plans = plan_designs(chosen, clients, network, homes=buildings, seed=seed, **plan)
+    rounds_s = time.perf_counter() - t0
+    table = design_table(plans, rates)
+    return Comparison(plans, table, zone_plans, rates, {"zones_s": zones_s, "rounds_s": rounds_s})
+
+
+def design_table(plans: Mapping[str, CountyPlan], rates: TravelRates | None) -> pd.DataFrame:
+    """Return one row per design: the KPIs of :data:`DESIGN_COLUMNS` (and costs, CO2)."""
+    rows: list[dict[str, Any]] = []
+    for name, p in plans.items():
+        k = p.kpis
+        row = {c: k.get(c) for c in DESIGN_COLUMNS}
+        row["design"] = name
+        row["care_hours_per_carer"] = float(k["care_hours"]) / k["carers"] if k["carers"] else 0.0
+        if "co2_kg" in k:
+            row["co2_kg"] = k["co2_kg"]
+        if rates is not None:
+            costs = zone_costs(p.zones, rates)
+            care = float(costs["care_hours"].sum())
+            cost = float(costs["travel_cost"].sum())
+            row["travel_cost"] = cost
+            row["travel_cost_per_care_hour"] = cost / care if care else 0.0
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: int) -> str:
+    """Return an SVG line chart of travel per care hour and carers needed against zones.
+
+    Today's design, when there is one, is a dashed horizontal line of each measure.
+    """
+    if sweep.empty:
+        return ""
+    pad, w, h = 46, width - 92, height - 70
+    xs = sweep["zones"].to_numpy(dtype=float)
+    x0, x1 = float(xs.min()), float(max(xs.max(), xs.min() + 1))
+    others = table[~table["design"].isin(sweep["design"])]
+
+    def px(x: float) -> float:
+        return pad + (x - x0) / (x1 - x0) * w
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'role="img" aria-label="travel per care hour and carers against zones" '
+             'style="font:12px sans-serif">']  # fmt: skip
+    series = (("travel_minutes_per_care_hour", "#c0392b", "travel min per care hour", False),
+              ("carers", "#2471a3", "carers needed", True))  # fmt: skip
+    for col, colour, label, right in series:
+        ys = sweep[col].to_numpy(dtype=float)
+        ref = others[col].to_numpy(dtype=float) if len(others) else ys[:0]
+        lo = 0.0
+        hi = float(max([*ys, *ref, 1.0])) * 1.1
+
+        def py(y: float, lo: float = lo, hi: float = hi) -> float:
+            return 20 + h - (y - lo) / (hi - lo) * h
+
+        pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys, strict=True))
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
+        for x, y in zip(xs, ys, strict=True):
+            tip = f"<title>{label}: {y:.1f} with {x:.0f} zones</title>"
+            parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}">'
+                         f"{tip}</circle>")  # fmt: skip
+        for name, y in zip(others["design"], ref, strict=True):
+            tip = f"<title>{html.escape(str(name))}: {label} {y:.1f}</title>"
+            parts.append(f'<line x1="{pad}" x2="{pad + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
+                         f'stroke="{colour}" stroke-dasharray="5,4" opacity="0.7">'
+                         f"{tip}</line>")  # fmt: skip
+        axis_x = pad + w if right else pad
+        anchor = "start" if right else "end"
+        shift = 6 if right else -6
+        for frac in (0.0, 0.5, 1.0):
+            y = lo + frac * (hi - lo) / 1.1
+            parts.append(f'<text x="{axis_x + shift}" y="{py(y) + 4:.1f}" text-anchor="{anchor}" '
+                         f'fill="{colour}">{y:.0f}</text>')  # fmt: skip
+        parts.append(f'<text x="{pad + (w if right else 0)}" y="12" fill="{colour}" '
+                     f'text-anchor="{"end" if right else "start"}">{label}</text>')  # fmt: skip
+    for x in xs:
+        parts.append(f'<text x="{px(x):.1f}" y="{height - 30}" text-anchor="middle">{x:.0f}'
+                     "</text>")  # fmt: skip
+    parts.append(f'<text x="{pad + w / 2:.1f}" y="{height - 10}" text-anchor="middle">number of '
+                 "zones (dashed: today)</text></svg>")  # fmt: skip
+    return "".join(parts)

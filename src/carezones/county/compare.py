@@ -78,14 +78,16 @@ class Comparison:
         """Return an SVG chart: travel per care hour and carers needed against zones."""
         return sweep_chart(self.sweep(), self.table, width, height)
 
-    def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
+    def to_files(
+        self, out_dir: Any, *, offline: bool = True, rounds_maps: bool = True
+    ) -> list[Any]:
         """Write the report: ``index.html``, ``designs.csv``, per-design files, summaries.
 
         See :func:`carezones.io.county.write_comparison`.
         """
         from carezones.io.county import write_comparison
 
-        return write_comparison(self, out_dir, offline=offline)
+        return write_comparison(self, out_dir, offline=offline, rounds_maps=rounds_maps)
 
 
 def compare_designs(

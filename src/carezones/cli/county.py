@@ -1,0 +1,140 @@
+"""``carezones county``: compare zone designs by the rounds they produce, for a whole county."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from carezones.cli._options import (
+    SEED,
+    Steps,
+    add_command,
+    common_options,
+    input_file,
+    map_options,
+    number,
+    point_options,
+    read_together,
+    whole,
+)
+from carezones.errors import ArgumentError
+
+NAMES = ["county"]
+
+EPILOG = """examples:
+  carezones county --osm county.osm.pbf --clients clients.csv --provider-column provider \\
+      --zones 6 8 10 12 --out county-out
+  carezones county --osm county.osm.pbf --clients clients.csv --current zones-2025.gpkg \\
+      --zones 8 --rate-per-hour 12.21 --rate-per-mile 0.45 --workers 2 --out county-out
+  carezones county ... --scheduler tcp://10.0.0.5:8786    (run the days on a Dask cluster)
+
+Every design gets the same day's visits (from --visits, else from each client's weekly hours)
+and the same rule for sizing teams; carers live in residential buildings of the OSM file (or at
+the homes in --carers). Results are identical whatever the number of workers.
+"""
+
+
+def add_parser(sub: Any) -> None:
+    """Add the ``county`` command to the command line's parser."""
+    c = add_command(sub, "county", "compare zone designs by the rounds they produce", EPILOG)
+    c.add_argument("--osm", type=Path, required=True, help="the OSM extract (.osm.pbf/.osm)")
+    c.add_argument("--clients", type=input_file, required=True,
+                   help="clients with hours_per_week")  # fmt: skip
+    c.add_argument("--visits", type=input_file, help="a real day's visits (client_id joins them)")
+    c.add_argument("--carers", type=input_file, help="carers' homes (else OSM buildings)")
+    today = c.add_mutually_exclusive_group()
+    today.add_argument("--current", type=input_file, help="today's zones (polygons, zone_id)")
+    today.add_argument("--provider-column", help="the clients' column naming today's provider")
+    c.add_argument("--zones", type=whole(1), nargs="*", default=[], metavar="K",
+                   help="numbers of zones to design and compare, e.g. 6 8 10 12")  # fmt: skip
+    c.add_argument("--tolerance", type=number(minimum=0, maximum=1, above=True, below=True),
+                   default=0.05, help="zones' balance tolerance (0.05)")  # fmt: skip
+    c.add_argument("--iterations", type=whole(1), default=1500,
+                   help="search iterations per zone's day (1500)")  # fmt: skip
+    c.add_argument("--seed", **SEED)
+    where = c.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=whole(1), help="local Dask workers (default: one per "
+                       "core; 1 runs in this process)")  # fmt: skip
+    where.add_argument("--scheduler", help="a Dask scheduler address to run the days on")
+    c.add_argument("--rate-per-hour", type=number(minimum=0),
+                   help="pay per hour of carers' travel (with --rate-per-mile)")  # fmt: skip
+    c.add_argument("--rate-per-mile", type=number(minimum=0), help="mileage paid per mile")
+    c.add_argument("--co2-kg-per-km", type=number(minimum=0),
+                   help="emission factor of the carers' cars (kg CO2e/km)")  # fmt: skip
+    c.add_argument("--no-rounds-maps", action="store_true",
+                   help="skip the maps of each zone's rounds (faster)")  # fmt: skip
+    c.add_argument("--out", type=Path, required=True, help="output folder")
+    point_options(c)
+    common_options(c)
+    map_options(c)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``carezones county``."""
+    import numpy as np
+
+    from carezones.county import TravelRates, compare_designs
+    from carezones.io import check_output_folder, read_areas, read_clients, read_points
+    from carezones.io.osm import read_building_centroids
+    from carezones.rounds import read_visits
+
+    if (args.rate_per_hour is None) != (args.rate_per_mile is None):
+        raise ArgumentError("give both --rate-per-hour and --rate-per-mile, or neither")
+    if not args.zones and args.current is None and args.provider_column is None:
+        raise ArgumentError("nothing to compare: give --zones, --current or --provider-column")
+    check_output_folder(args.out)
+    step = Steps(args, 4)
+    net = step.network()
+    step("reading and validating the inputs")
+    opts = {"postcode_lookup": args.postcodes, "area": net, "max_outside_km": args.max_outside_km}
+    if args.crs:
+        opts["crs"] = args.crs
+    got = read_together({
+        "clients": lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **opts),
+        "visits": (lambda: None) if args.visits is None else
+                  (lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net)),
+        "carers": (lambda: None) if args.carers is None else
+                  (lambda: read_points(args.carers.path, sheet=args.carers.sheet, **opts)),
+        "current": (lambda: None) if args.current is None else
+                   (lambda: read_areas(args.current.path, what="today's zones",
+                                       layer=args.current.sheet, id_column="zone_id")),
+    })  # fmt: skip
+    homes: Any = None
+    if got["carers"] is not None:
+        homes = np.column_stack([got["carers"].geometry.x, got["carers"].geometry.y])
+    else:
+        lon, lat, home, _ = read_building_centroids(args.osm)
+        homes = np.column_stack([lon[home], lat[home]]) if home.any() else None
+    designs: dict[str, Any] = {}
+    if got["current"] is not None:
+        designs["today"] = got["current"]
+    if args.provider_column:
+        designs["today"] = args.provider_column
+    rates = None
+    if args.rate_per_hour is not None:
+        rates = TravelRates(per_hour=args.rate_per_hour, per_mile=args.rate_per_mile)
+    n_zones = sum(args.zones) + (0 if not designs else 1)
+    step(f"designing {len(args.zones)} zone plan(s) and planning every zone's day "
+         f"({n_zones}+ teams)")  # fmt: skip
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"  {done} of {total} days planned ({time.perf_counter() - started:.0f} s)",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    comparison = compare_designs(
+        got["clients"], net, designs=designs, zone_counts=args.zones, tolerance=args.tolerance,
+        buildings=homes, rates=rates, seed=args.seed, visits=got["visits"],
+        iterations=args.iterations, workers=args.workers, client=args.scheduler,
+        co2_kg_per_km=args.co2_kg_per_km, progress=progress,
+    )  # fmt: skip
+    step("writing the report, the maps and the files")
+    paths = comparison.to_files(args.out, offline=not args.cdn,
+                                rounds_maps=not args.no_rounds_maps)  # fmt: skip
+    step.report(comparison.summary() + f"\n(done in {time.perf_counter() - step.t0:.0f} s)",
+                paths[:4])  # fmt: skip
+    return 0

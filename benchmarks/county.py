@@ -1,0 +1,111 @@
+"""County plans on a Dorset-scale county, side by side in one run.
+
+The synthetic ``county`` size (about 3,000 km², 4,350 km of road, 12 market towns, half the
+homes rural, 1,210 clients needing 13,800 hours a week: Dorset's figures). One weekday (about
+2,650 visits). Designs: today's allocation, assumed to be 70 providers whose clients are spread
+across the county at random (as before zoning: an assumption, stated), and carezones zones with
+6, 8, 10 and 12 zones. Every design gets the same visits and the same team rule.
+
+Prints, per design: travel minutes per care hour, km, carers needed, visits unserved, seconds;
+the whole comparison's time with 2 workers (network load, designs, every day, the report); then
+the rounds stage again with 1 worker: the speed-up and whether the results are identical.
+
+    python benchmarks/county.py [--providers 70] [--zones 6 8 10 12] [--iterations 1500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--providers", type=int, default=70)
+    ap.add_argument("--zones", type=int, nargs="*", default=[6, 8, 10, 12])
+    ap.add_argument("--iterations", type=int, default=1500)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--skip-one-worker", action="store_true")
+    ap.add_argument("--no-rounds-maps", action="store_true")
+    args = ap.parse_args()
+
+    import os
+
+    os.environ["CAREZONES_CACHE"] = tempfile.mkdtemp(prefix="cz-bench-")
+    import pandas as pd
+
+    import carezones as cz
+    from carezones.county import plan_designs
+    from carezones.io.osm import read_building_centroids
+
+    work = Path(tempfile.mkdtemp(prefix="cz-county-"))
+    t0 = time.perf_counter()
+    county = cz.make_synthetic_county(work, size="county", seed=args.seed)
+    t_gen = time.perf_counter() - t0
+    print(f"county: {county.describe() if hasattr(county, 'describe') else county.osm_path.name}")
+    print(f"generated in {t_gen:.1f} s (not part of the comparison)")
+
+    t_all = time.perf_counter()
+    net = cz.load_network(county.osm_path, "drive", engine="builtin")
+    t_load = time.perf_counter() - t_all
+    clients = cz.read_clients(county.clients_path, area=net)
+    lon, lat, home, _ = read_building_centroids(county.osm_path)
+    homes = np.column_stack([lon[home], lat[home]])
+    rng = np.random.default_rng(args.seed)
+    clients["provider"] = [f"P{i:02d}" for i in rng.integers(0, args.providers, len(clients))]
+    print(f"network {net.summary()['km_of_road']:,.0f} km of road, loaded in {t_load:.1f} s; "
+          f"{len(clients):,} clients, {clients.hours_per_week.sum():,.0f} h a week; "
+          f"{len(homes):,} homes for carers")  # fmt: skip
+
+    t = time.perf_counter()
+    comparison = cz.compare_designs(
+        clients, net, designs={"today": "provider"}, zone_counts=args.zones, buildings=homes,
+        iterations=args.iterations, seed=args.seed, workers=2,
+    )  # fmt: skip
+    t_compare = time.perf_counter() - t
+    t = time.perf_counter()
+    comparison.to_files(work / "report", rounds_maps=not args.no_rounds_maps)
+    t_report = time.perf_counter() - t
+    t_total = time.perf_counter() - t_all
+    first = next(iter(comparison.plans.values()))
+    print(f"one weekday: {len(first.visits):,} visits, "
+          f"{(first.visits.duration_minutes * first.visits.carers_required).sum() / 60:,.0f} "
+          "h of care\n")  # fmt: skip
+    cols = ["design", "zones", "carers", "travel_minutes_per_care_hour", "travel_km",
+            "visits_unserved", "rule_violations"]  # fmt: skip
+    print(comparison.table[cols].to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    s = comparison.seconds
+    print(f"\nzones designed in {s['zones_s']:.1f} s; every day planned in {s['rounds_s']:.1f} s "
+          f"(2 workers); report {t_report:.1f} s")  # fmt: skip
+    print(f"whole comparison (load, designs, every day, report): {t_total:.1f} s "
+          f"(target <= 300 s)")  # fmt: skip
+    today = comparison.table.set_index("design").loc["today"]
+    for row in comparison.sweep().itertuples():
+        print(f"  {row.design}: travel per care hour {row.travel_minutes_per_care_hour:.1f} "
+              f"= {row.travel_minutes_per_care_hour / today.travel_minutes_per_care_hour:.2f}x "
+              f"today's; carers {row.carers} vs {today.carers}")  # fmt: skip
+    if args.skip_one_worker:
+        return 0
+    designs = {"today": "provider", **comparison.zone_plans}
+    t = time.perf_counter()
+    one = plan_designs(designs, clients, net, homes=homes, iterations=args.iterations,
+                       seed=args.seed, workers=1)  # fmt: skip
+    t_one = time.perf_counter() - t
+    same = all(
+        one[n].itineraries.drop(columns="leg").equals(p.itineraries.drop(columns="leg"))
+        and one[n].kpis["travel_minutes"] == p.kpis["travel_minutes"]
+        for n, p in comparison.plans.items()
+    )
+    print(f"\nrounds stage: 1 worker {t_one:.1f} s, 2 workers {s['rounds_s']:.1f} s: "
+          f"speed-up {t_one / s['rounds_s']:.2f}x (target >= 1.6x); identical results: {same}")  # fmt: skip
+    pd.set_option("display.width", 120)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

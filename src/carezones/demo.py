@@ -24,6 +24,7 @@ from carezones.zones import build_zones
 DEMO_HOURS_PER_ZONE = 850.0  # about 75 clients: a workable patch for one or two providers
 DEMO_ROUND_CLIENTS = 40  # clients of the first zone in the demo day
 DEMO_ROUND_ITERATIONS = 4000  # search iterations for the demo day (the same on every machine)
+DEMO_COUNTY_ITERATIONS = 300  # per zone's day in the demo's comparison
 
 
 def run_demo(
@@ -116,6 +117,12 @@ def run_demo(
         timings["sites_s"] = time.perf_counter() - t
         sites.to_files(tmp / "sites", offline=offline)
 
+        say("comparing zones with scattered providers on a sample of clients' days")
+        t = time.perf_counter()
+        comparison = _compare_sample(net, clients, seed)
+        timings["county_s"] = time.perf_counter() - t
+        comparison.to_files(tmp / "county", offline=offline)
+
         summary = _summary(net, clients, minutes, timings, synthetic)
         summary["maps_offline"] = offline
         top = sites.ranked().head(3)
@@ -130,6 +137,12 @@ def run_demo(
             key: k[key]
             for key in ("visits", "visits_served", "carers_used", "care_minutes", "travel_minutes",
                         "travel_share_of_working_time", "travel_minutes_per_care_hour")
+        }  # fmt: skip
+        summary["county"] = {
+            str(r.design): {"travel_minutes_per_care_hour":
+                            round(float(r.travel_minutes_per_care_hour), 2),
+                            "carers": int(r.carers), "visits_unserved": int(r.visits_unserved)}
+            for r in comparison.table.itertuples()
         }  # fmt: skip
         summary["zones"] = {
             k: plan.metrics[k]
@@ -174,6 +187,11 @@ def index_page(s: dict[str, Any]) -> str:
          f"{st['candidates']} candidates scored for walking access, staff access, demand and "
          f"rurality; the whole area scored at {st['surface_junctions']:,} junctions. For "
          "housing teams."),
+        ("county/index.html", "Zone designs compared",
+         "; ".join(f"{name}: {v['travel_minutes_per_care_hour']:.1f} travel min per care hour, "
+                   f"{v['carers']} carers" for name, v in s.get("county", {}).items())
+         + ". Each design's day planned with the same visits and team rule. For "
+         "commissioners."),
         ("network.html", "Road network and clients",
          f"{net['nodes']:,} nodes, {net['km_of_road']:,} km of road; {s['clients']:,} clients "
          "shown only as hexagons of 5 or more."),
@@ -199,6 +217,21 @@ def index_page(s: dict[str, Any]) -> str:
         f"Timings (s): {secs}.</p><p>Road data: {escape(str(s['attribution']))}.</p>"
         "</body></html>"
     )
+
+
+def _compare_sample(net: Any, clients: Any, seed: int) -> Any:
+    """Compare, on every fifth client's day, 4 scattered providers with 2 carezones zones.
+
+    A small version of ``carezones county`` (the providers are invented: each client's is drawn
+    at random, as before zoning).
+    """
+    from carezones.county import compare_designs
+
+    sample = clients.iloc[::5].copy()
+    rng = np.random.default_rng(seed)
+    sample["provider"] = [f"Provider {i + 1}" for i in rng.integers(0, 4, len(sample))]
+    return compare_designs(sample, net, designs={"today": "provider"}, zone_counts=[2, 3],
+                           iterations=DEMO_COUNTY_ITERATIONS, workers=1, seed=seed)  # fmt: skip
 
 
 def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:

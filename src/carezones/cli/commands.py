@@ -194,7 +194,7 @@ def _demo(args: argparse.Namespace) -> int:
     from carezones.io import check_output_folder
 
     check_output_folder(args.out)
-    step = Steps(args, 8)
+    step = Steps(args, 9)
     summary = run_demo(
         args.out,
         osm=args.osm,

@@ -353,7 +353,9 @@ def _read(
     _check_area(located, area, probs)
     converted = [(f, c, _check_field(table.frame[c], f, c, probs)) for f, c in resolved]
     report = _report(label, table, located, probs)
-    logger.info(
+    in_memory = isinstance(source, pd.DataFrame)  # tables built by code: not worth a line
+    logger.log(
+        logging.DEBUG if in_memory else logging.INFO,
         "read %(source)s: %(rows_read)d rows, %(rows_valid)d valid, %(rows_rejected)d "
         "rejected; CRS %(crs)s (%(crs_reason)s); delimiter %(delimiter)r, encoding "
         "%(encoding)s; %(geocoded_from_postcode)d located from postcodes",

@@ -206,3 +206,30 @@ def test_index_escapes_site_names(demo, tmp_path):
     got = browse(page, tmp_path)
     assert got["errors"] == [] and got["xss"] == 0
     assert "&lt;img src=x" in page.read_text()
+
+
+def test_county_report_opens_cleanly_with_hostile_names(demo, tmp_path):
+    """The demo's comparison, then one with a hostile design name: no errors, nothing runs."""
+    for page in (demo / "county" / "index.html", demo / "county" / "designs" / "today" /
+                 "map.html", demo / "county" / "designs" / "zones-2" / "map.html"):  # fmt: skip
+        got = browse(page, tmp_path)
+        assert got["errors"] == [] and got["xss"] == 0, page
+    _, net, clients = _tiny_county(tmp_path)
+    rng = np.random.default_rng(1)
+    clients["provider"] = [PAYLOAD + str(i) for i in rng.integers(0, 3, len(clients))]
+    comparison = cz.compare_designs(clients, net, designs={PAYLOAD: "provider"},
+                                    zone_counts=[2], iterations=100, workers=1)  # fmt: skip
+    comparison.to_files(tmp_path / "hostile", rounds_maps=True)
+    pages = [tmp_path / "hostile" / "index.html", *sorted((tmp_path / "hostile").rglob("*.html"))]
+    for page in pages[:6]:
+        got = browse(page, tmp_path)
+        assert got["errors"] == [] and got["xss"] == 0, page
+    assert "&lt;img src=x" in pages[0].read_text()
+
+
+def _tiny_county(tmp_path):
+    with cache_at(tmp_path / "cache"):
+        county = cz.make_synthetic_county(tmp_path / "tiny", size="tiny", seed=2)
+        net = cz.load_network(county.osm_path, "drive", engine="builtin")
+        clients = cz.read_clients(county.clients_path, area=net)
+    return county, net, clients

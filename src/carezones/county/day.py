@@ -103,19 +103,23 @@ def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
     visits = task.visits
     if task.carers is not None:
         carers, team = task.carers, {"carers": int(task.carers["carer_id"].nunique())}
-    else:
-        team = size_team(visits, _nearest_minutes(network, visits), task.rule)
-        carers = _team(team, task, seed)
-    rounds = _plan(network, visits, carers, task, seed)
+        rounds = _plan(network, visits, carers, task, seed, fill=True)
+        problems = rounds.check()
+        rounds.network = None
+        return ZoneDay(task.key, rounds, team, 0, problems)
+    team = size_team(visits, _nearest_minutes(network, visits), task.rule)
     resized = 0
-    while task.carers is None and resized < task.resize:
+    while True:
+        carers = _team(team, task, seed)
+        last = resized >= task.resize
+        # a first look without the (slow) fill step says whether the team is big enough: if
+        # no visit is left for want of room, there is nothing for the fill step to put back
+        rounds = _plan(network, visits, carers, task, seed, fill=last)
         extra = _extra_shifts(rounds, visits, task.rule)
-        if not sum(extra.values()):
+        if last or not sum(extra.values()):
             break
         team = {k: team.get(k, 0) + extra.get(k, 0) for k in ("early", "split", "late")}
         team["carers"] = team["early"] + team["split"] + team["late"]
-        carers = _team(team, task, seed)
-        rounds = _plan(network, visits, carers, task, seed)
         resized += 1
     problems = rounds.check()
     rounds.network = None
@@ -130,10 +134,10 @@ def _team(team: dict[str, int], task: ZoneTask, seed: int) -> pd.DataFrame:
 
 
 def _plan(network: Any, visits: pd.DataFrame, carers: pd.DataFrame, task: ZoneTask,
-          seed: int) -> Any:  # fmt: skip
+          seed: int, fill: bool) -> Any:  # fmt: skip
     minutes = network.travel_times(stop_points(visits, carers), engine="builtin")
     return plan_rounds(visits, carers, network, minutes=minutes, iterations=task.iterations,
-                       seed=seed, time_limit=3600.0)  # fmt: skip
+                       seed=seed, time_limit=3600.0, fill=fill)  # fmt: skip
 
 
 def _nearest_minutes(network: Any, visits: pd.DataFrame) -> np.ndarray:

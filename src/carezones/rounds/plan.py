@@ -28,7 +28,8 @@ from carezones.rounds.report import (
     unused_shifts,
     utilisation,
 )
-from carezones.rounds.schedule import Day, Routes, fill, repair, simulate
+from carezones.rounds.schedule import Day, Routes, repair, simulate
+from carezones.rounds.schedule import fill as fill_in
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
@@ -106,6 +107,7 @@ def plan_rounds(
     co2_kg_per_km: float | None = None,
     continuity_minutes: float = 10.0,
     balance: float = 0.0,
+    fill: bool = True,
 ) -> Rounds:
     """Plan the day's rounds: serve every visit that can be served, then least travel.
 
@@ -135,6 +137,10 @@ def plan_rounds(
         estimate of travel). Each minute a carer works beyond that share costs ``balance``
         minutes of travel, so 1-3 spreads the visits across the team for a little more
         travel. The KPIs report each shift's working time as a share of its length.
+    fill : bool
+        After the exact schedule, put left-out visits back where the whole day still keeps
+        every rule (the default). ``False`` skips it: faster, for a first look at whether a
+        team is big enough (county plans size teams this way).
     co2_kg_per_km : float, optional
         An emission factor for the carers' cars (kg CO2e per km driven), e.g. from the UK
         Government's GHG conversion factors for the car type; with a network, the KPIs then
@@ -184,8 +190,9 @@ def plan_rounds(
     )
     routes, breaks, dropped = repair(visits, carers, d, routes)
     served = {j for r in routes for (j, _) in r}
-    routes, breaks = fill(d, eligible(visits, carers), carers["carer_id"].to_numpy(), routes,
-                          breaks, [j for j in todo if j not in served])  # fmt: skip
+    if fill:
+        routes, breaks = fill_in(d, eligible(visits, carers), carers["carer_id"].to_numpy(),
+                                 routes, breaks, [j for j in todo if j not in served])  # fmt: skip
     served = {j for r in routes for (j, _) in r}
     reasons.update({j: why for j, why in dropped.items() if j not in served})
     for j in todo:

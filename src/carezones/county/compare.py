@@ -58,6 +58,14 @@ class Comparison:
     rates: TravelRates | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def _repr_html_(self) -> str:
+        from carezones.display import html_card
+
+        rows = [("designs", len(self.table)), ("seconds", round(sum(self.seconds.values()), 1))]
+        cols = [c for c in DESIGN_COLUMNS if c in self.table.columns and c != "kind"]
+        return html_card("Zone designs compared", rows, table=self.table[cols],
+                         thumbnail=self.chart_svg(360, 200))  # fmt: skip
+
     def sweep(self) -> pd.DataFrame:
         """Return the carezones designs' rows by number of zones (the curve)."""
         rows = self.table[self.table["design"].isin(self.zone_plans.keys())]

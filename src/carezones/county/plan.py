@@ -198,6 +198,21 @@ class CountyPlan:
             lines.append(f"checker: {k['rule_violations']} rule(s) broken")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from carezones.display import html_card
+
+        k = self.kpis
+        rows = [("teams", k["zones"]), ("carers", k["carers"]), ("visits", k["visits"]),
+                ("visits unserved", k["visits_unserved"]), ("hours of care", k["care_hours"]),
+                ("travel min per care hour", k["travel_minutes_per_care_hour"]),
+                ("travel km", k["travel_km"]), ("rules broken", k["rule_violations"])]  # fmt: skip
+        cols = ["zone", "clients", "visits", "care_hours", "travel_minutes_per_care_hour",
+                "carers"]  # fmt: skip
+        table = self.zones[cols].copy()
+        small = table["clients"] < 5
+        table.loc[small, cols[1:]] = float("nan")  # numbers of fewer than 5 clients not shown
+        return html_card(f"County plan: {self.name}", rows, table=table)
+
     def marginal_travel(self) -> pd.DataFrame:
         """Return each served visit's marginal travel (see county.costs)."""
         if self._marginal is None:

@@ -114,6 +114,16 @@ class RoadNetwork:
     def __repr__(self) -> str:
         return f"<RoadNetwork {self.provenance.describe()} engine={self.engine}>"
 
+    def _repr_html_(self) -> str:
+        from carezones.display import html_card, svg_thumbnail
+
+        s = self.summary()
+        rows = [("source", s["source"]), ("mode", s["mode"]), ("OSM data of", s["osm_timestamp"]),
+                ("nodes", s["nodes"]), ("junctions", s["junctions"]),
+                ("km of road", s["km_of_road"]), ("engine", s["engine"])]  # fmt: skip
+        thumb = svg_thumbnail([self.area_wgs84], ["#d9d9d9"], size=140)
+        return html_card("Road network", rows, note=s["attribution"], thumbnail=thumb)
+
     @property
     def n_nodes(self) -> int:
         """Number of nodes."""

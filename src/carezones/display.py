@@ -1,0 +1,128 @@
+"""How results show themselves in Jupyter: a small table of headline numbers, a thumbnail.
+
+Every result object's ``_repr_html_`` builds on :func:`html_card`. The cards carry numbers and,
+where cheap, an SVG thumbnail of areas (zones, a network's outline); never a client's location.
+Every value is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+__all__ = ["html_card", "svg_thumbnail"]
+
+_STYLE = (
+    "font:13px sans-serif;border:1px solid #ccc;border-radius:6px;padding:6px 10px;"
+    "display:inline-block;max-width:720px"
+)
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
+
+
+def html_card(
+    title: str,
+    rows: Sequence[tuple[str, Any]],
+    *,
+    note: str = "",
+    thumbnail: str = "",
+    table: Any = None,
+    max_rows: int = 12,
+) -> str:
+    """Return an HTML card: a title, label/value rows, an optional table and thumbnail.
+
+    Parameters
+    ----------
+    title : str
+        What the object is.
+    rows : sequence of (label, value)
+        The headline numbers.
+    note : str
+        A line under the numbers (e.g. the attribution).
+    thumbnail : str
+        Trusted SVG markup (from :func:`svg_thumbnail`), shown beside the numbers.
+    table : pandas.DataFrame, optional
+        A table shown below (its first ``max_rows`` rows).
+    max_rows : int
+        Rows of ``table`` shown.
+
+    Returns
+    -------
+    str
+        The HTML.
+
+    Examples
+    --------
+    >>> html_card("Zones", [("zones", 8), ("worst deviation", 0.044)])[:40]
+    '<div class="cz-card" style="font:13px sa'
+    """
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:12px'>{escape(str(k))}</th>"
+        f"<td style='text-align:right'>{escape(_value(v))}</td></tr>"
+        for k, v in rows
+    )
+    extra = ""
+    if table is not None and len(table):
+        shown = table.head(max_rows)
+        extra = shown.to_html(index=False, float_format=lambda x: f"{x:,.2f}", border=0,
+                              escape=True)  # fmt: skip
+        if len(table) > max_rows:
+            extra += f"<div>... and {len(table) - max_rows:,} more rows</div>"
+    thumb = f"<div style='margin-left:12px'>{thumbnail}</div>" if thumbnail else ""
+    note_html = f"<div style='color:#555;margin-top:4px'>{escape(note)}</div>" if note else ""
+    return (
+        f'<div class="cz-card" style="{_STYLE}"><b>{escape(title)}</b>'
+        f"<div style='display:flex;align-items:flex-start'><table>{body}</table>{thumb}</div>"
+        f"{extra}{note_html}</div>"
+    )
+
+
+def svg_thumbnail(geoms: Sequence[Any], colours: Sequence[str] | None = None,
+                  size: int = 180) -> str:  # fmt: skip
+    """Return a small SVG of polygons (WGS84), each filled with its colour.
+
+    Parameters
+    ----------
+    geoms : sequence of shapely geometries
+        Areas to draw (zones, an outline); lon/lat.
+    colours : sequence of str, optional
+        One fill colour per geometry.
+    size : int
+        Width and height in pixels.
+
+    Returns
+    -------
+    str
+        SVG markup (empty when there is nothing to draw).
+    """
+    import math
+
+    import shapely
+
+    shapes = [g for g in geoms if g is not None and not g.is_empty]
+    if not shapes:
+        return ""
+    lo, la, hi, ha = shapely.total_bounds(shapes)
+    k = math.cos(math.radians((la + ha) / 2))  # lon degrees are shorter away from the equator
+    w, h = max((hi - lo) * k, 1e-9), max(ha - la, 1e-9)
+    scale = (size - 8) / max(w, h)
+    paths = []
+    fills = list(colours) if colours is not None else ["#9ecae1"] * len(shapes)
+    for g, fill in zip(shapes, fills, strict=False):
+        polys = getattr(g, "geoms", [g])
+        for p in polys:
+            if p.geom_type != "Polygon":
+                continue
+            pts = " ".join(f"{4 + (x - lo) * k * scale:.1f},{4 + (ha - y) * scale:.1f}"
+                           for x, y in p.exterior.coords)  # fmt: skip
+            paths.append(f'<polygon points="{pts}" fill="{escape(fill)}" stroke="#333" '
+                         'stroke-width="0.6" fill-opacity="0.7"/>')  # fmt: skip
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
+            + "".join(paths) + "</svg>")  # fmt: skip

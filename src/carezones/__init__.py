@@ -31,7 +31,7 @@ from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
 from carezones.zones import ZonePlan, build_zones
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CarezonesError",

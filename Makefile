@@ -1,12 +1,13 @@
 # Two set-up commands, each works from nothing on a fresh machine:
 #   make demo   - create the environment if missing, install, run the offline demo
 #   make test   - create the environment if missing, install (chromium too, as root), lint,
-#                 type-check and run every test, the browser tests included
+#                 type-check and run every test, the browser tests included, then build the
+#                 package and smoke-test the wheel in a fresh environment
 VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= demo-output
 
-.PHONY: demo test lint typecheck browser pytest bench clean
+.PHONY: demo test lint typecheck browser pytest package bench clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; echo "using $$py"; "$$py" -m venv $(VENV)
@@ -37,7 +38,11 @@ browser:
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	    else echo "chromium not found: the browser tests will skip (sudo apt-get install chromium)"; fi; }
 
-test: lint typecheck browser pytest
+# the sdist and wheel build, and the wheel installs into a fresh environment and runs the demo
+package: $(VENV)/.installed
+	scripts/smoke-package
+
+test: lint typecheck browser pytest package
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -1,4 +1,4 @@
-"""How results show themselves in Jupyter: a small table of headline numbers, a thumbnail.
+"""How results show themselves in Jupyter (cards of numbers, thumbnails) and progress bars.
 
 Every result object's ``_repr_html_`` builds on :func:`html_card`. The cards carry numbers and,
 where cheap, an SVG thumbnail of areas (zones, a network's outline); never a client's location.
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-__all__ = ["html_card", "svg_thumbnail"]
+__all__ = ["html_card", "interactive", "progress_bar", "svg_thumbnail"]
 
 _STYLE = (
     "font:13px sans-serif;border:1px solid #ccc;border-radius:6px;padding:6px 10px;"
@@ -126,3 +126,61 @@ def svg_thumbnail(geoms: Sequence[Any], colours: Sequence[str] | None = None,
                          'stroke-width="0.6" fill-opacity="0.7"/>')  # fmt: skip
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
             + "".join(paths) + "</svg>")  # fmt: skip
+
+
+def interactive() -> bool:
+    """Return whether a person is watching: a Jupyter kernel, or a terminal on stderr."""
+    import sys
+
+    try:
+        from IPython import get_ipython
+
+        if get_ipython() is not None and "IPKernelApp" in get_ipython().config:
+            return True
+    except ImportError:  # pragma: no cover - IPython comes with the notebook tools
+        pass
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+def progress_bar(total: int, desc: str, progress: bool | None = None) -> Any:
+    """Return a progress bar (tqdm) for ``total`` steps, or one that shows nothing.
+
+    Parameters
+    ----------
+    total : int
+        Steps in all.
+    desc : str
+        What the steps are (e.g. ``"zones' days"``).
+    progress : bool, optional
+        ``True``: always show; ``False``: never; ``None`` (default): when someone is watching
+        (:func:`interactive`). A bar is never written to logs.
+
+    Returns
+    -------
+    object
+        Has ``update(n)`` and ``close()`` (a ``tqdm.auto.tqdm``, or a silent stand-in).
+
+    Examples
+    --------
+    >>> bar = progress_bar(3, "steps", progress=False)
+    >>> bar.update(1); bar.close()
+    """
+    show = interactive() if progress is None else bool(progress)
+    if not show:
+        return _Silent()
+    try:  # a widget in Jupyter when ipywidgets is there, else text (no warning either way)
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm.std import tqdm
+    return tqdm(total=total, desc=desc, leave=False)
+
+
+class _Silent:
+    """A progress bar that shows nothing."""
+
+    def update(self, n: int = 1) -> None:
+        """Do nothing."""
+
+    def close(self) -> None:
+        """Do nothing."""

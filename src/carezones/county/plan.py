@@ -294,8 +294,9 @@ def plan_county(
         An emission factor (kg CO2e per km): CO2 is reported only with a stated factor.
     name : str, optional
         The design's name.
-    progress : callable, optional
-        Called with (zones done, zones in all).
+    progress : bool or callable, optional
+        Show a progress bar of the zones' days (default: when run interactively, in Jupyter or
+        a terminal; ``False``: never); or a callable, called with (days done, days in all).
 
     Returns
     -------
@@ -349,8 +350,12 @@ def plan_designs(
             tasks.append((k, str(zone), task))
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][2].visits))
     t0 = time.perf_counter()
-    done = run_tasks(plan_zone_day, [tasks[i][2] for i in order], network, workers=workers,
-                     client=client, progress=progress)  # fmt: skip
+    report, bar = _progress(progress, len(tasks))
+    try:
+        done = run_tasks(plan_zone_day, [tasks[i][2] for i in order], network, workers=workers,
+                         client=client, progress=report)  # fmt: skip
+    finally:
+        bar.close()
     seconds = time.perf_counter() - t0
     results: dict[tuple[int, str], ZoneDay] = {}
     for i, result in zip(order, done, strict=True):
@@ -363,6 +368,22 @@ def plan_designs(
             d.rounds.network = network
         out[des.name] = _county_plan(des, day, days, clients, network, co2_kg_per_km, seconds)
     return out
+
+
+def _progress(progress: Any, total: int) -> tuple[Any, Any]:
+    """Return the callback for tasks done: the caller's own, or a bar when watched."""
+    from carezones.display import progress_bar
+
+    if callable(progress):
+        return progress, progress_bar(total, "", progress=False)
+    bar = progress_bar(total, "zones' days planned", progress)
+    last = [0]
+
+    def tick(done: int, _total: int) -> None:
+        bar.update(done - last[0])
+        last[0] = done
+
+    return tick, bar
 
 
 def _homes(network: Any, homes: Any) -> np.ndarray:

@@ -53,6 +53,7 @@ def load_network(
     max_snap_m: float = 1000.0,
     cache: bool = True,
     timeout_s: float = 5.0,
+    progress: bool | None = None,
 ) -> RoadNetwork:
     """Load a drive or walk road network.
 
@@ -76,6 +77,9 @@ def load_network(
         or ``~/.cache/carezones``), keyed by the file's content, the mode and the speed model.
     timeout_s : float
         How long to wait for the internet when ``source`` is a place name.
+    progress : bool, optional
+        Show the stages (reading, preparing, the OSRM build) as a progress bar: by default when
+        run interactively (Jupyter or a terminal); ``False`` never.
 
     Returns
     -------
@@ -107,41 +111,60 @@ def load_network(
         raise NetworkError(
             f"{path.name}: unknown network format; use .osm.pbf, .osm, .osm.bz2 or .graphml"
         )
-    digest = _sha256(path)
-    key = f"{digest[:16]}-{mode}-{speeds.key()}-v{CACHE_VERSION}"
-    folder = _cache_root() / "networks" / key
-    arrays, prov = _load_cached(folder) if cache else (None, None)
-    if arrays is None or prov is None:
-        raw = _osm.read_osm(path, mode, speeds) if is_osm else _osm.read_graphml(path, mode, speeds)
-        arrays, prov = _prepare(raw, str(path), digest, mode)
-        if cache:
-            _save_cached(folder, arrays, prov)
-    else:
-        prov = Provenance(**{**asdict(prov), "source": str(path), "from_cache": True})
-    osrm_base = None
-    use_osrm = engine == "osrm" or (engine == "auto" and is_osm and _osrm.available())
-    if use_osrm:
-        if not is_osm:
-            raise NetworkError("engine='osrm' needs an OSM file (.osm.pbf/.osm), not GraphML")
-        if not _osrm.available():
-            raise NetworkError(
-                "engine='osrm' needs the osrm-bindings package: pip install osrm-bindings"
-            )
-        base_dir = (
-            folder if cache else _cache_root() / "tmp" / key
-        ) / f"osrm-{_osrm.profile_key(mode, speeds)}"
-        osrm_base = _osrm.build(path, mode, speeds, base_dir)
+    from carezones.display import progress_bar
+
+    bar = progress_bar(3, f"loading {path.name}", progress)
+    try:
+        digest = _sha256(path)
+        key = f"{digest[:16]}-{mode}-{speeds.key()}-v{CACHE_VERSION}"
+        folder = _cache_root() / "networks" / key
+        arrays, prov = _load_cached(folder) if cache else (None, None)
+        if arrays is None or prov is None:
+            raw = (_osm.read_osm(path, mode, speeds) if is_osm
+                   else _osm.read_graphml(path, mode, speeds))  # fmt: skip
+            bar.update(1)
+            arrays, prov = _prepare(raw, str(path), digest, mode)
+            if cache:
+                _save_cached(folder, arrays, prov)
+            bar.update(1)
+        else:
+            prov = Provenance(**{**asdict(prov), "source": str(path), "from_cache": True})
+            bar.update(2)
+        osrm_base = _osrm_base(path, mode, speeds, engine, is_osm, folder, cache, key)
+        bar.update(1)
+    finally:
+        bar.close()
     net = RoadNetwork(
         arrays,
         mode=mode,
         speeds=speeds,
         provenance=prov,
-        engine="osrm" if use_osrm else "builtin",
+        engine="osrm" if osrm_base is not None else "builtin",
         osrm_base=osrm_base,
         max_snap_m=max_snap_m,
     )
     log.info("loaded %s", prov.describe())
     return net
+
+
+def _osrm_base(
+    path: Path, mode: Mode, speeds: SpeedModel, engine: str, is_osm: bool, folder: Path,
+    cache: bool, key: str,
+) -> Path | None:  # fmt: skip
+    """Build (or find) the OSRM files when the OSRM engine is asked for or chosen."""
+    use_osrm = engine == "osrm" or (engine == "auto" and is_osm and _osrm.available())
+    if not use_osrm:
+        return None
+    if not is_osm:
+        raise NetworkError("engine='osrm' needs an OSM file (.osm.pbf/.osm), not GraphML")
+    if not _osrm.available():
+        raise NetworkError(
+            "engine='osrm' needs the osrm-bindings package: pip install osrm-bindings"
+        )
+    base_dir = (folder if cache else _cache_root() / "tmp" / key) / (
+        f"osrm-{_osrm.profile_key(mode, speeds)}"
+    )
+    return _osrm.build(path, mode, speeds, base_dir)
 
 
 def _from_place(

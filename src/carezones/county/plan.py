@@ -247,6 +247,41 @@ def plan_county(
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
     *,
+    name: str | None = None,
+    **options: Any,
+) -> CountyPlan:
+    """Plan every zone's (or provider's) day for a design and judge it by its rounds.
+
+    Parameters
+    ----------
+    design : ZonePlan, GeoDataFrame or str
+        A zone plan, zone polygons with ``zone_id`` (every client in exactly one), or the name
+        of a column giving each client's provider (see :func:`design_groups`).
+    clients : geopandas.GeoDataFrame
+        From :func:`carezones.read_clients`.
+    network : RoadNetwork
+        The drive network.
+    name : str, optional
+        The design's name.
+    **options
+        Any keyword of :func:`plan_designs`: ``visits``, ``carers``, ``homes``, ``pattern``,
+        ``rule``, ``iterations``, ``seed``, ``workers``, ``client``, ``co2_kg_per_km``,
+        ``progress``.
+
+    Returns
+    -------
+    CountyPlan
+        The design's day: every zone's rounds and the numbers that judge it.
+    """
+    plans = plan_designs({name or "": design}, clients, network, **options)
+    return next(iter(plans.values()))
+
+
+def plan_designs(
+    designs: dict[str, Any],
+    clients: gpd.GeoDataFrame,
+    network: RoadNetwork,
+    *,
     visits: Any = None,
     carers: pd.DataFrame | None = None,
     homes: Any = None,
@@ -257,15 +292,18 @@ def plan_county(
     workers: int | None = None,
     client: Any = None,
     co2_kg_per_km: float | None = None,
-    name: str | None = None,
     progress: Any = None,
-) -> CountyPlan:
-    """Plan every zone's (or provider's) day for a design and judge it by its rounds.
+) -> dict[str, CountyPlan]:
+    """Plan several designs on identical demand, every zone's day of every design in one run.
+
+    All the zones' days go to the workers together (largest first), so that two workers stay
+    busy; the results are the same whatever the number of workers.
 
     Parameters
     ----------
-    design : ZonePlan, GeoDataFrame or str
-        See :func:`design_groups`.
+    designs : dict
+        Name -> design: a :class:`~carezones.ZonePlan`, zone polygons with ``zone_id``, or
+        the name of a column giving each client's provider (see :func:`design_groups`).
     clients : geopandas.GeoDataFrame
         From :func:`carezones.read_clients`.
     network : RoadNetwork
@@ -292,44 +330,14 @@ def plan_county(
         Run on an existing cluster instead.
     co2_kg_per_km : float, optional
         An emission factor (kg CO2e per km): CO2 is reported only with a stated factor.
-    name : str, optional
-        The design's name.
     progress : bool or callable, optional
         Show a progress bar of the zones' days (default: when run interactively, in Jupyter or
         a terminal; ``False``: never); or a callable, called with (days done, days in all).
 
     Returns
     -------
-    CountyPlan
-    """
-    plans = plan_designs({name or "": design}, clients, network, visits=visits, carers=carers,
-                         homes=homes, pattern=pattern, rule=rule, iterations=iterations, seed=seed,
-                         workers=workers, client=client, co2_kg_per_km=co2_kg_per_km,
-                         progress=progress)  # fmt: skip
-    return next(iter(plans.values()))
-
-
-def plan_designs(
-    designs: dict[str, Any],
-    clients: gpd.GeoDataFrame,
-    network: RoadNetwork,
-    *,
-    visits: Any = None,
-    carers: pd.DataFrame | None = None,
-    homes: Any = None,
-    pattern: CarePattern | None = None,
-    rule: TeamRule | None = None,
-    iterations: int = 1500,
-    seed: int = 0,
-    workers: int | None = None,
-    client: Any = None,
-    co2_kg_per_km: float | None = None,
-    progress: Any = None,
-) -> dict[str, CountyPlan]:
-    """Plan several designs on identical demand, every zone's day of every design in one run.
-
-    The parameters are those of :func:`plan_county`; ``designs`` maps names to designs. All
-    the zones' days go to the workers together (largest first), so that two workers stay busy.
+    dict
+        Name -> :class:`CountyPlan`, in the order of ``designs``.
     """
     iterations = check_integer("iterations", iterations, minimum=1)
     seed = check_integer("seed", seed, minimum=0)

@@ -135,6 +135,7 @@ def balanced_assignment(
     prev_unit: IntArray | None,
     stab: float,
     prices: list[FloatArray] | None = None,
+    band_share: float = BAND_SHARE,
 ) -> IntArray:
     """Assign units to zones by a transportation LP: fewest hours x minutes, hours in the band.
 
@@ -157,6 +158,9 @@ def balanced_assignment(
         When given, each zone's price is appended: the minutes its band constraints add to
         its travel times (from the LP's duals), so that the LP's assignment is, ties aside,
         each unit to the zone of least minutes plus price.
+    band_share : float
+        The share of the tolerance the LP aims inside (less than 1 leaves room for later
+        changes, such as the tiling's).
 
     Returns
     -------
@@ -176,7 +180,7 @@ def balanced_assignment(
         )
     mean = w.sum() / k
     # aim at half the band, leaving room for rounding split units and for contiguity repairs
-    hi, lo = mean * (1 + tol * BAND_SHARE), mean * (1 - tol * BAND_SHARE)
+    hi, lo = mean * (1 + tol * band_share), mean * (1 - tol * band_share)
     # variables: x[z, u] (k*n), then slack over (k) and slack under (k)
     big = float(cost.max() if cost.size else 1.0) * 10 + 1e3
     c = np.concatenate([cost, np.full(2 * k, big)])

@@ -27,7 +27,7 @@ from scipy.optimize import linprog
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-MAX_FLOWS = 3000  # flow problems one call of rebalance may solve to try pieces
+MAX_FLOWS = 600  # flow problems one call of rebalance may solve to try pieces
 OVERSHOOT = 3.0  # a piece may carry at most the flow's hours plus this many band widths
 
 

@@ -47,7 +47,7 @@ from carezones.zones.partition import (
     polish,
     rebalance,
 )
-from carezones.zones.solve import INNER_ROUNDS, MARGIN_SHARE, ROUNDS, centre_candidates
+from carezones.zones.solve import INNER_ROUNDS, ROUNDS, centre_candidates
 from carezones.zones.tiling import cell_adjacency, polygon_of, quiet
 
 if TYPE_CHECKING:
@@ -442,17 +442,21 @@ class _UnitJob:
         has = (self.w > 0) & (den > 0)
         ux = np.bincount(self.unit, weights=x * hw, minlength=self.n_units)[has] / den[has]
         uy = np.bincount(self.unit, weights=y * hw, minlength=self.n_units)[has] / den[has]
-        prev = None
-        if prev_zone is not None:
-            prev = self._previous(prev_zone, 0.0)[0]
-            prev = None if prev is None else prev[has]
+        prev_all = None if prev_zone is None else self._previous(prev_zone, 0.0)[0]
+        prev = None if prev_all is None else prev_all[has]
         pos = initial_centres(ux, uy, self.w[has], self.k, opts.seed, prev, opts.tolerance)
         jx, jy = nw.x[self.cand], nw.y[self.cand]
+        # with a previous plan, each zone starts at a junction of its own previous units
+        own = None
+        if prev_all is not None and len(np.unique(prev_all[prev_all >= 0])) == self.k:
+            own = prev_all[self.cand_unit]
         chosen: list[int] = []
         taken: set[int] = set()
-        for px, py in pos.tolist():
-            order = np.argsort((jx - px) ** 2 + (jy - py) ** 2, kind="stable")
-            i = next(int(i) for i in order.tolist() if int(self.cand_unit[i]) not in taken)
+        for z, (px, py) in enumerate(pos.tolist()):
+            order = np.argsort((jx - px) ** 2 + (jy - py) ** 2, kind="stable").tolist()
+            if own is not None:
+                order = [i for i in order if own[i] == z] + [i for i in order if own[i] != z]
+            i = next(int(i) for i in order if int(self.cand_unit[i]) not in taken)
             chosen.append(int(self.cand[i]))
             taken.add(int(self.cand_unit[i]))
         return np.asarray(chosen, dtype=np.int64)
@@ -528,11 +532,10 @@ class _UnitJob:
         w, tol = self.w, opts.tolerance
         mean = float(w.sum()) / self.k
         zone = grow_small(self.adj, zone, self.count, self.pull, t, cu, least)
-        for share in (MARGIN_SHARE, 1.0):
-            lo, hi = mean * (1 - tol * share), mean * (1 + tol * share)
-            zone = rebalance(
-                self.adj, zone, w, self.pull, t, cu, lo, hi, count=self.count, min_count=least
-            )
+        lo, hi = mean * (1 - tol), mean * (1 + tol)
+        zone = rebalance(
+            self.adj, zone, w, self.pull, t, cu, lo, hi, count=self.count, min_count=least
+        )
         return polish(
             self.adj, zone, self.pull, w, t, cu, mean * (1 - tol), mean * (1 + tol),
             count=self.count, min_count=least,
@@ -556,8 +559,10 @@ class _UnitJob:
         zone = np.argmin(t, axis=0).astype(np.int64)
         if has.any():
             pu = None if prev_unit is None else prev_unit[has]
+            # whole units are the zones' final atoms: nothing changes after, so the LP aims at
+            # the whole band (the roads' LP keeps a margin for the tiling)
             zone[has] = balanced_assignment(
-                t[:, has], w[has], opts.tolerance, pu, opts.stability_minutes
+                t[:, has], w[has], opts.tolerance, pu, opts.stability_minutes, band_share=1.0
             )
         zone[centre_unit] = np.arange(k)
         return make_contiguous(self.adj, zone, centre_unit, k)

@@ -276,3 +276,14 @@ def test_show_clients_must_be_true_or_false(county):
     net, clients, _ = county
     with pytest.raises(ArgumentError, match="show_clients"):
         build_zones(clients, net, 3, show_clients="yes")
+
+
+def test_localities_holding_no_client_or_without_crs_say_so(county):
+    net, clients, _ = county
+    lo, _, hi, _ = net.bounds
+    far = _halves(net, (lo + hi) / 2)
+    far.geometry = far.geometry.translate(10.0, 0.0)
+    with pytest.raises(ZoneError, match="none of the 600 clients lies in any locality"):
+        build_zones(clients, net, 4, localities=far)
+    with pytest.raises(ZoneError, match="localities must be polygons with a CRS"):
+        build_zones(clients, net, 4, localities=far.set_crs(None, allow_override=True))

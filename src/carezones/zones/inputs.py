@@ -322,7 +322,19 @@ def locality_groups(
     list of tuple
         For each locality: its clients (indices), a mask of the road nodes inside it, and its
         part of the study area.
+
+    Raises
+    ------
+    ZoneError
+        When the localities have no CRS, or hold none of the clients.
     """
+    import geopandas as gpd
+
+    if not isinstance(localities, gpd.GeoDataFrame | gpd.GeoSeries) or localities.crs is None:
+        raise ZoneError(
+            "localities must be polygons with a CRS (a GeoDataFrame, e.g. read with "
+            "geopandas.read_file)"
+        )
     polys = localities.to_crs(network.crs).geometry.to_numpy()
     groups = []
     taken = np.zeros(len(cx), dtype=bool)
@@ -333,6 +345,11 @@ def locality_groups(
         nodes = shapely.contains_xy(part, network.x, network.y)
         groups.append((np.flatnonzero(inside), nodes, part))
     reasons[ok & ~taken] = "outside every locality"
+    if ok.any() and not taken.any():
+        raise ZoneError(
+            f"none of the {int(ok.sum())} clients lies in any locality: check that the "
+            "localities are of this area and that their CRS is right"
+        )
     return groups
 
 

@@ -127,9 +127,9 @@ class ZonePlan:
             )
         if m.get("moved_by_tiling"):
             lines.append(
-                f"{m['moved_by_tiling']} client(s) ({m['moved_by_tiling_hours']:,.1f} h) lie in "
-                "the polygon of a zone other than the one their road gave them: every client "
-                "is in the zone whose polygon holds their home."
+                f"{m['moved_by_tiling']} client(s) ({m['moved_by_tiling_hours']:,.1f} h) took "
+                "the zone of the polygon holding their home rather than the one their road "
+                "gave them: the map and the assignments always agree."
             )
         if m.get("moved_hours_share") is not None:
             lines.append(
@@ -259,7 +259,8 @@ def build_zones(
         Every building of the area (not only clients' homes: e.g.
         :func:`carezones.io.osm.read_building_centroids`), as a GeoDataFrame, GeoSeries or
         (n, 2) lon/lat array: the zone polygons are then drawn from the roads and the
-        buildings, each building in the zone of the road it snaps to.
+        buildings, each building in the zone of the road it snaps to (not used with
+        ``units``, whose polygons are the zones').
     show_clients : bool
         Allow zones, figures and maps of fewer than 5 clients (a plan that will not be
         shared). By default ``n_zones`` may be at most the number of clients divided by 5,

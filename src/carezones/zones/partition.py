@@ -541,11 +541,14 @@ def grow_small(
         for b in small:
             need = float(min_count - cnt[b])
             for path in _chains(_zone_pairs(adj, zone, k), b, cnt, min_count + need):
-                # the last zone of the path can spare: each hands on to the one before it
+                # the last zone of the path can spare: each hands on to the one before it (all
+                # the moves of a chain, or none)
+                trial = zone.copy()
                 if all(
-                    _take(adj, zone, count, cw, t, centres, path[i], path[i + 1], need, min_count)
+                    _take(adj, trial, count, cw, t, centres, path[i], path[i + 1], need, min_count)
                     for i in range(len(path) - 2, -1, -1)
                 ):
+                    zone = trial
                     moved = True
                     break
             if moved:

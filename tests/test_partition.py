@@ -6,7 +6,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from carezones.zones.partition import make_contiguous, polish, rebalance
+from carezones.zones.partition import (
+    grow_regions,
+    grow_small,
+    make_contiguous,
+    polish,
+    rebalance,
+)
 
 
 def grid(n: int) -> sp.csr_matrix:
@@ -81,3 +87,49 @@ def test_make_contiguous_gives_cut_off_pieces_to_a_neighbour():
     zone[0] = 1  # a lone corner cell of zone 1 inside zone 0
     out = make_contiguous(adj, zone, np.array([14, 17]), k)
     assert out[0] == 0 and connected(adj, out, k)
+
+
+def test_grow_small_gives_a_zone_enough_clients_without_cutting_any():
+    n, k = 12, 3
+    adj = grid(n)
+    rng = np.random.default_rng(3)
+    count = (rng.random(n * n) < 0.3).astype(float)
+    col = np.tile(np.arange(n), n)
+    zone = np.searchsorted([1, 6], col, side="right").astype(np.int64)  # a 1-column strip
+    centres = np.array([n * 6, n * 6 + 3, n * 6 + 9])
+    count[zone == 0] = 0.0
+    count[centres[0]] = 1.0  # the strip holds one client
+    t = times_from(adj, centres)
+    out = grow_small(adj, zone, count, np.maximum(count, 0.1), t, centres, 5)
+    got = np.bincount(out, weights=count, minlength=k)
+    assert (got >= 5).all() and connected(adj, out, k)
+    assert (out[centres] == np.arange(k)).all()
+
+
+def test_rebalance_never_leaves_a_zone_short_of_clients():
+    n, k = 16, 4
+    adj = grid(n)
+    rng = np.random.default_rng(2)
+    w = rng.gamma(2.0, 5.0, n * n)
+    count = np.ones(n * n)
+    col = np.tile(np.arange(n), n)
+    zone = np.searchsorted([2, 8, 12], col, side="right").astype(np.int64)
+    centres = np.array([n * 8 + 0, n * 8 + 5, n * 8 + 10, n * 8 + 14])
+    t = times_from(adj, centres)
+    mean = w.sum() / k
+    out = rebalance(adj, zone, w, w, t, centres, mean * 0.95, mean * 1.05, count=count,
+                    min_count=40)  # fmt: skip
+    assert (np.bincount(out, weights=count, minlength=k) >= 40).all()
+    assert connected(adj, out, k)
+
+
+def test_grow_regions_labels_every_node_in_connected_balanced_zones():
+    n, k = 20, 4
+    adj = grid(n)
+    w = np.ones(n * n)
+    centres = np.array([0, n - 1, n * (n - 1), n * n - 1])
+    t = times_from(adj, centres)
+    out = grow_regions(adj, w, t, centres)
+    assert (out >= 0).all() and connected(adj, out, k)
+    h = np.bincount(out, weights=w, minlength=k)
+    assert h.max() - h.min() <= 1

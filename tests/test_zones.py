@@ -101,27 +101,45 @@ def test_fixed_centres_are_kept(county):
         build_zones(clients, net, 4, centres=centres)
 
 
-def test_unreachable_and_outside_clients_listed_with_reasons(county):
-    net, clients = county
-    extra = clients.iloc[:2].copy()
-    extra["client_id"] = ["FAR", "OUT"]
+def _far_point(net):
+    """A point inside the study area but more than 1 km from any road (a reservoir)."""
     from carezones.zones.inputs import study_area as _study_area
 
-    lon0, lat0 = float(clients.geometry.x.mean()), float(clients.geometry.y.mean())
-    # a point inside the study area but more than 1 km from any road (there is one: a reservoir)
     lo, la, hi, ha = net.bounds
     gx, gy = np.meshgrid(np.linspace(lo, hi, 60), np.linspace(la, ha, 60))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     mx, my = net.to_metric(grid[:, 0], grid[:, 1])
     inside = shapely.contains_xy(_study_area(net, None), mx, my)
-    far = grid[inside & net.snap(grid).far][0]
+    return grid[inside & net.snap(grid).far][0]
+
+
+def test_far_clients_are_zoned_flagged_and_their_travel_estimated(county):
+    """A client over 1 km from any road but inside the area is zoned by its polygon."""
+    net, clients = county
+    extra = clients.iloc[:2].copy()
+    extra["client_id"] = ["FAR", "OUT"]
+    lon0, lat0 = float(clients.geometry.x.mean()), float(clients.geometry.y.mean())
+    far = _far_point(net)
     extra.geometry = shapely.points([far, [lon0 + 3.0, lat0]])
     both = pd.concat([clients, extra], ignore_index=True)
     plan = build_zones(both, net, 4, seed=0)
     reasons = plan.unassigned.set_index("client_id")["reason"]
-    assert "outside the study area" in reasons["OUT"]
-    assert "from any road" in reasons["FAR"]
-    assert set(plan.assignments.client_id) | set(plan.unassigned.client_id) == set(both.client_id)
+    assert list(reasons.index) == ["OUT"] and reasons["OUT"] == "outside the study area"
+    a = plan.assignments.set_index("client_id")
+    assert a.loc["FAR", "far_from_road"] and not a.drop("FAR").far_from_road.any()
+    assert plan.metrics["far_from_road"] == 1
+    # zoned by the polygon it lies in
+    assert plan.assign(both.iloc[[-2]]).iloc[0] == a.loc["FAR", "zone_id"]
+    # minutes: a straight line to the nearest road at the access speed, then the roads
+    snap = net.snap(np.array([far]))
+    leg = snap.distance_m[0] / (net.speeds.access_kph("drive") * 1000 / 60)
+    centre = plan.zones.set_index("zone_id").loc[a.loc["FAR", "zone_id"]]
+    road = net.travel_times(
+        [[centre.centre_lon, centre.centre_lat]], np.column_stack([snap.lon, snap.lat])
+    )[0, 0]
+    assert a.loc["FAR", "minutes_to_centre"] == pytest.approx(road + leg, rel=1e-6)
+    assert np.isfinite(plan.assignments.minutes_to_centre).all()
+    assert "far_from_road" in plan.summary() or "from any road" in plan.summary()
 
 
 def test_duplicate_locations_share_a_zone(county):
@@ -138,8 +156,8 @@ def test_duplicate_locations_share_a_zone(county):
 
 def test_more_zones_than_places_is_a_clear_error(county):
     net, clients = county
-    with pytest.raises(ZoneError, match="ask for at most"):
-        build_zones(clients.iloc[:3], net, 10)
+    with pytest.raises(ZoneError, match="ask for at most 3 zones"):
+        build_zones(clients.iloc[:3], net, 10, show_clients=True)
     with pytest.raises(ZoneError, match="either n_zones or hours_per_zone"):
         build_zones(clients, net)
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from carezones.io import output_folder, read_clients, write_csv
+from carezones.io.osm import read_building_centroids
 from carezones.maps import network_map
 from carezones.network import load_network
 from carezones.synthetic import clients_on_buildings, make_synthetic_county
@@ -101,7 +102,11 @@ def run_demo(
 
         say("designing home-care zones")
         t = time.perf_counter()
-        plan = build_zones(clients, net, hours_per_zone=DEMO_HOURS_PER_ZONE, seed=seed)
+        lon, lat, _, _ = read_building_centroids(osm_path)  # the tiling follows all buildings
+        plan = build_zones(
+            clients, net, hours_per_zone=DEMO_HOURS_PER_ZONE, seed=seed,
+            buildings=np.column_stack([lon, lat]),
+        )  # fmt: skip
         timings["zones_s"] = time.perf_counter() - t
         plan.to_files(tmp / "zones", offline=offline)
 
@@ -265,7 +270,7 @@ def _score_demo_sites(osm_path: Path, net: Any, clients: Any, plan: Any) -> Any:
 
     from carezones.sites import read_towns, score_sites
 
-    zones = plan.zones
+    zones = plan.zones[plan.zones.centre_lon.notna()]  # a withheld zone has no centre
     places = read_towns(osm_path, places=("city", "town", "village"))
     names = [f"Zone {int(z)} centre" for z in zones.zone_id] + places["name"].tolist()
     lon = np.r_[zones.centre_lon.to_numpy(float), places.geometry.x.to_numpy()]

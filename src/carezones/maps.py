@@ -405,10 +405,12 @@ def zones_map(
 ) -> folium.Map:
     """Draw a zone plan: zones coloured, their statistics in tooltips, a legend, centres.
 
-    Clients appear only when ``clients`` is given, aggregated in hexagons unless
-    ``show_clients=True``.
+    Centres are road junctions (never a client's home); a zone whose figures are withheld
+    (fewer than 5 clients) shows no figures and no centre. Clients appear only when
+    ``clients`` is given, aggregated in hexagons unless ``show_clients=True``.
     """
     import folium
+    import geopandas as gpd
 
     zones = plan.zones
     lo, la, hi, ha = (float(v) for v in zones.total_bounds)
@@ -424,12 +426,20 @@ def zones_map(
         "mean_within_minutes": "Client to client (minutes)",
         "area_km2": "Area (km²)",
     }
+    withheld = (
+        zones["withheld"].to_numpy(bool) if "withheld" in zones else np.zeros(len(zones), bool)
+    )
     data = zones.assign(deviation_pct=(zones["deviation"] * 100).round(1))
+    text = data[list(fields)].astype(object)
+    for col in fields:  # every value as escaped text; withheld figures say so
+        text[col] = [
+            "withheld (fewer than 5 clients)" if _blank(v) else escape(v) for v in data[col]
+        ]
     for i, row in enumerate(data.itertuples(index=False)):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
-        one = data.iloc[[i]][[*fields, "geometry"]]
+        one = text.iloc[[i]].assign(geometry=data.geometry.iloc[[i]].to_numpy())
         folium.GeoJson(
-            one.to_json(),
+            gpd.GeoDataFrame(one, geometry="geometry", crs=zones.crs).to_json(),
             style_function=lambda _f, c=colour: {
                 "color": c,
                 "weight": 2,
@@ -437,8 +447,10 @@ def zones_map(
                 "fillOpacity": 0.35,
             },
             tooltip=folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values())),
-            name=f"Zone {row.zone_id}",
+            name=escape(f"Zone {row.zone_id}"),
         ).add_to(layer)
+        if withheld[i] or _blank(row.centre_lat) or _blank(row.centre_lon):
+            continue
         folium.CircleMarker(
             (float(row.centre_lat), float(row.centre_lon)),
             radius=5,
@@ -446,7 +458,7 @@ def zones_map(
             fill=True,
             fill_color=colour,
             fill_opacity=1,
-            tooltip=f"Centre of zone {int(row.zone_id)}",
+            tooltip=escape(f"Centre of zone {row.zone_id} (a road junction)"),
         ).add_to(layer)
     layer.add_to(m)
     if clients is not None and len(clients):
@@ -454,7 +466,8 @@ def zones_map(
     items = [
         (
             ZONE_COLOURS[i % len(ZONE_COLOURS)],
-            f"zone {int(r.zone_id)}: {float(r.hours_per_week):,.0f} h",
+            f"zone {r.zone_id}: "
+            + ("withheld" if _blank(r.hours_per_week) else f"{float(r.hours_per_week):,.0f} h"),
         )
         for i, r in enumerate(zones.itertuples(index=False))
     ]
@@ -462,11 +475,18 @@ def zones_map(
     note = (
         f"Worst zone {met['worst_deviation']:+.1%} from the mean "
         f"(tolerance ±{met['tolerance']:.0%}); mean {met['mean_minutes_to_centre']:.1f} min "
-        "from the zone centre."
+        "from the zone centre (a road junction)."
     )
+    if withheld.any():
+        note += f" {int(withheld.sum())} zone(s) of fewer than 5 clients: figures withheld."
     _add_legend(m, "Zones", items, note)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def _blank(value: Any) -> bool:
+    """Return True for a missing value (None, NaN, ``pd.NA``)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' rounds") -> folium.Map:

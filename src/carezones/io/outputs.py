@@ -27,9 +27,16 @@ def write_zone_plan(
 ) -> list[Path]:
     """Write a zone plan's files; return their paths.
 
-    ``assignments.csv`` (client_id, zone_id, hours_per_week, minutes_to_centre),
-    ``unassigned.csv`` (client_id, source_row, reason), ``zones.gpkg`` (layer ``zones``),
-    ``zones.html`` (the map; clients aggregated), ``summary.json`` and ``summary.md``.
+    ``assignments.csv`` (client_id, zone_id, hours_per_week, minutes_to_centre,
+    far_from_road), ``unassigned.csv`` (client_id, source_row, reason), ``zones.gpkg`` (layer
+    ``zones``), ``zones.html`` (the map; clients aggregated), ``summary.json``,
+    ``summary.md`` and, for zones made of units, ``units.csv`` (unit_id, zone_id, clients,
+    hours_per_week).
+
+    The zones, units, map and summaries hold no client's location, and (unless the plan was
+    built with ``show_clients=True``) no figure of a zone or unit of fewer than 5 clients:
+    they can be shared. The assignments and unassigned clients list clients by id: they are
+    for the council's own use.
 
     Parameters
     ----------
@@ -38,7 +45,7 @@ def write_zone_plan(
     out_dir : str or os.PathLike
         The folder to write into (made if missing).
     clients : geopandas.GeoDataFrame, optional
-        The clients, drawn on the map.
+        The clients, drawn on the map (aggregated unless the plan shows clients).
     offline : bool, default True
         Write Leaflet's JavaScript and CSS into the map, so it works with no internet
         (``False``: link them from a CDN).
@@ -49,25 +56,67 @@ def write_zone_plan(
         The files written, in the order above.
     """
     p = cast(Any, plan)
-    names = ("assignments.csv", "unassigned.csv", "zones.gpkg", "zones.html", "summary.json",
-             "summary.md")  # fmt: skip
+    names = ["assignments.csv", "unassigned.csv", "zones.gpkg", "zones.html", "summary.json",
+             "summary.md"]  # fmt: skip
+    if getattr(p, "units", None) is not None:
+        names.append("units.csv")
     with output_folder(out_dir) as tmp:
         paths = [tmp / n for n in names]
         write_csv(p.assignments, paths[0], index=False)
         write_csv(p.unassigned, paths[1], index=False)
         p.zones.to_file(paths[2], layer="zones", driver="GPKG")
-        p.to_map(clients=clients, offline=offline).save(str(paths[3]))
-        metrics = {k: v for k, v in p.metrics.items()}
+        show = bool(getattr(p, "show_clients", False))
+        p.to_map(clients=clients, show_clients=show, offline=offline).save(str(paths[3]))
+        metrics = dict(p.metrics)
         metrics["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
-        paths[4].write_text(json.dumps(metrics, indent=2, default=float))
-        table = p.zones.drop(columns="geometry")
-        lines = ["# Home-care zones", "", p.summary(), "", "| " + " | ".join(table.columns) + " |",
-                 "|" + "---|" * len(table.columns)]  # fmt: skip
-        lines += [
-            "| " + " | ".join(f"{v}" for v in row) + " |" for row in table.itertuples(index=False)
-        ]
-        paths[5].write_text("\n".join(lines) + "\n")
+        paths[4].write_text(json.dumps(_plain(metrics), indent=2) + "\n")
+        paths[5].write_text(_zone_markdown(p))
+        if len(names) > 6:
+            write_csv(p.units, paths[6], index=False)
     return [Path(out_dir) / n for n in names]
+
+
+def _plain(value: Any) -> Any:
+    """Return ``value`` with JSON's types: numpy numbers as numbers, NaN and NA as null."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _zone_markdown(p: Any) -> str:
+    """Return ``summary.md``: the summary, then one row per zone (blank: withheld)."""
+    import pandas as pd
+
+    table = p.zones.drop(columns="geometry")
+    head = "| " + " | ".join(table.columns) + " |"
+    lines = ["# Home-care zones", "", p.summary(), "", head, "|" + "---|" * len(table.columns)]
+    for row in table.itertuples(index=False):
+        cells = [
+            "withheld" if v is pd.NA or (isinstance(v, float) and v != v) else f"{v}" for v in row
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Zone centres are road junctions, never a client's home. A zone of fewer than 5 "
+        "clients has its figures and centre withheld. assignments.csv and unassigned.csv list "
+        "clients by id: they are for the council's own use, not for sharing.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:

@@ -6,12 +6,18 @@ How :func:`build_zones` works
    graph (:mod:`carezones.zones.graph`) has a node per road junction and per place, joined
    along each road in the order they lie on it, plus a node where two roads cross without
    meeting (a bridge: a map cannot draw both roads in different zones there). A zone connected
-   in this graph is connected on the roads and on the map. Clients outside the study area or
-   too far from any road are listed in ``ZonePlan.unassigned`` with the reason.
-2. **Centres.** k-means++ seeds and Lloyd's iterations with the hours balanced (straight lines),
-   then centres move to the hours-weighted *road* medoid of their zones under a transportation
-   LP (HiGHS) that assigns places by hours x road minutes with every zone inside the band. Fixed
-   centres (provider bases) or a previous plan's zones replace this step.
+   in this graph is connected on the roads and on the map. A client more than the network's
+   ``max_snap_m`` from any road joins its nearest road by a straight line at the access speed
+   (flagged ``far_from_road``); clients outside the study area are listed in
+   ``ZonePlan.unassigned`` with the reason.
+2. **Centres.** Every centre is a road junction where three or more roads meet, never a
+   client's home: the centre is published (the map's marker, ``centre_lon``/``centre_lat``)
+   and the sites a demo scores start from it. k-means++ seeds and Lloyd's iterations with the
+   hours balanced (straight lines) give starting positions, taken to the nearest junctions;
+   centres then move to the hours-weighted *road* medoid of their zones among the zone's
+   junctions, under a transportation LP (HiGHS) that assigns places by hours x road minutes
+   with every zone inside the band. Fixed centres (provider bases) or a previous plan's zones
+   replace this step.
 3. **A contiguous start.** The LP's dual prices on the balance constraints turn it into an
    additively weighted Voronoi diagram on the roads: each node goes to the zone of least
    minutes-plus-price. Every node on the shortest path from a centre to a node of its zone then
@@ -20,38 +26,56 @@ How :func:`build_zones` works
 4. **Balancing.** A minimum-cost flow of hours over the zones' adjacency says which neighbour
    should hand how many hours to which; each step hands over a whole subtree of the giving
    zone's shortest-path tree that touches the receiver (so neither is cut in two), the closest
-   fit with the fewest added minutes. Zones are brought inside 90% of the band when possible, so
-   that small changes at the tiling stage cannot push them out.
+   fit with the fewest added minutes (never more than the flow plus three band widths, so that
+   one step cannot swap one zone's excess for another's). Zones are brought inside 90% of the
+   band when possible, so that small changes at the tiling stage cannot push them out.
 5. **Polishing.** Boundary nodes move to the neighbouring zone whose centre is nearer when the
    band allows and no zone is cut; centres move to their zones' medoids and this repeats; a
    second round restarts from the LP with the final centres, and the best round is kept.
-6. **Tiling.** The study area is cut into Voronoi cells of road nodes, points along roads (each
-   with the zone of the nearer zoned element on its road) and points along each client's access
-   leg, and cells are dissolved by zone: polygons with no gaps or overlaps, one piece each, each
-   client inside its own zone (a rare stray piece is merged into the zone around it and noted).
+6. **Tiling.** The study area is cut into Voronoi cells of public points only: road nodes,
+   points along the roads and, when given, every building (``buildings=``), each carrying the
+   zone of the road it snaps to; never a client's location, so no boundary can trace where
+   clients live. The cells are the zones' atoms: each client takes the zone of the cell it
+   lies in, so that assignments and polygons always agree (and a new referral at a client's
+   address gets the same zone). Over the cells' adjacency, a piece cut off from its zone's
+   centre joins the neighbour it touches most, a zone of fewer than 5 clients takes cells from
+   its neighbours, and whole cells are handed over (step 4) where the hours left the band.
+   Cells are dissolved by zone: polygons with no gaps or overlaps, one piece each.
+7. **Publishing.** Unless ``show_clients=True``, there can be at most one zone per 5 clients
+   (``build_zones`` refuses more, naming the most it can make), and a zone that still holds
+   1 to 4 clients has its figures and centre withheld in every output. The summary says when a
+   zone is empty, in pieces, withheld or out of balance.
 
 With localities, each locality gets a share of the zones by hours and steps 2 to 6 run on each
-one alone, so that no zone crosses a locality's border.
+one alone, so that no zone crosses a locality's border. With ``units=`` (postcode sectors,
+wards, parishes, LSOAs), zones are unions of whole units instead, built by the same centres,
+LP, balancing and polishing over the units' adjacency (:mod:`carezones.zones.units`); the
+plan lists each unit's zone (``units.csv``), the way zones are published to providers.
 
 Modules
 -------
 ``plan``
     :class:`ZonePlan` and :func:`build_zones`, which runs the stages below in order.
 ``inputs``
-    Checks, the study area, localities and their share of the zones, the previous plan.
+    Checks of the arguments, the study area, localities and their share of the zones, the
+    previous plan, the least number of clients a published zone holds.
 ``graph``
     Places, the zoning graph along the roads and the augmented road graph (step 1).
 ``centres``
-    Starting centres, the balanced transportation LP and its dual prices, medoids (step 2).
+    Starting centres, the balanced transportation LP and its dual prices, junction medoids
+    (step 2).
 ``partition``
-    Moves on the zoning graph: the priced Voronoi start and contiguity repair (step 3),
-    balancing by min-cost flow (step 4) and polishing (step 5).
+    Moves on any adjacency (zoning graph, Voronoi cells, units): the priced Voronoi start and
+    contiguity repair (step 3), balancing by min-cost flow (step 4), polishing (step 5), growth
+    from the centres and of zones short of clients.
 ``solve``
     One group of zones (the whole area or one locality) through steps 2 to 5, in rounds.
 ``tiling``
-    The polygons (step 6).
+    The Voronoi cells of roads and buildings and the polygons (step 6).
+``units``
+    Zones made of whole areal units.
 ``metrics``
-    The plan's tables and figures: travel times, balance, gaps and overlaps.
+    The plan's tables and figures: travel times, balance, gaps and overlaps, withheld zones.
 """
 
 from carezones.errors import ZoneError

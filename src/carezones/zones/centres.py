@@ -6,8 +6,8 @@ places to zones by hours x minutes with every zone's hours inside the band; its 
 the band constraints are the minutes each zone's price adds to its travel times, which turn
 the LP into a priced Voronoi diagram on the roads
 (:func:`~carezones.zones.partition.priced_voronoi`).
-:func:`medoids` moves each centre to the place with the fewest hours-weighted road minutes to
-its zone.
+:func:`medoids` moves each centre to the road junction with the fewest hours-weighted road
+minutes to its zone's clients: a centre is never a client's home.
 """
 
 from __future__ import annotations
@@ -44,12 +44,12 @@ def _kmeans_pp(xy: FloatArray, w: FloatArray, k: int, rng: np.random.Generator) 
 
 def initial_centres(
     ux: Any, uy: Any, w: FloatArray, k: int, seed: int, prev_unit: IntArray | None, tol: float
-) -> IntArray:
-    """Return starting centres as indices into the group's places.
+) -> FloatArray:
+    """Return the starting positions of the centres (metric), to be moved to junctions.
 
     k-means++ seeds, then Lloyd's iterations in which each step assigns places to centres by
     the hours-balanced transportation LP on straight-line distances. With a previous plan of
-    ``k`` zones, the places nearest its zones' hours-weighted centroids instead.
+    ``k`` zones, its zones' hours-weighted centroids instead.
 
     Parameters
     ----------
@@ -68,19 +68,21 @@ def initial_centres(
 
     Returns
     -------
-    numpy.ndarray of int64
-        ``k`` distinct indices into the places.
+    numpy.ndarray
+        ``(k, 2)`` metric positions; :func:`nearest_distinct` takes them to junctions.
     """
     if prev_unit is not None and (prev_unit >= 0).any():
         labels = np.unique(prev_unit[prev_unit >= 0])
         if len(labels) == k:
-            cx = np.array(
-                [np.average(ux[prev_unit == z], weights=w[prev_unit == z] + 1e-9) for z in labels]
+            return np.array(
+                [
+                    [
+                        np.average(ux[prev_unit == z], weights=w[prev_unit == z] + 1e-9),
+                        np.average(uy[prev_unit == z], weights=w[prev_unit == z] + 1e-9),
+                    ]
+                    for z in labels
+                ]
             )
-            cy = np.array(
-                [np.average(uy[prev_unit == z], weights=w[prev_unit == z] + 1e-9) for z in labels]
-            )
-            return _nearest_units(ux, uy, cx, cy)
     xy = np.column_stack([ux, uy])
     c = _kmeans_pp(xy, w, k, np.random.default_rng(seed))
     # Lloyd's iterations with the hours balanced: a start already close to balanced zones
@@ -94,17 +96,34 @@ def initial_centres(
         if np.allclose(new, c, atol=1.0):
             break
         c = new
-    return _nearest_units(ux, uy, c[:, 0], c[:, 1])
+    return np.asarray(c, dtype=np.float64)
 
 
-def _nearest_units(ux: Any, uy: Any, cx: Any, cy: Any) -> IntArray:
-    """For each centre position, the nearest place (distinct ones), as indices."""
-    d = (ux[None, :] - np.asarray(cx)[:, None]) ** 2 + (uy[None, :] - np.asarray(cy)[:, None]) ** 2
+def nearest_distinct(x: Any, y: Any, cx: Any, cy: Any) -> IntArray:
+    """For each position ``(cx, cy)``, the nearest of the points ``(x, y)`` not yet taken.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        The candidates' metric coordinates (at least as many as positions).
+    cx, cy : array_like
+        The positions, in order: each takes the nearest candidate the earlier ones left.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Distinct indices into the candidates, one per position.
+    """
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(np.column_stack([x, y]))
     chosen: list[int] = []
-    for row in d:
-        for i in np.argsort(row, kind="stable").tolist():
+    for px, py in zip(np.asarray(cx).tolist(), np.asarray(cy).tolist(), strict=True):
+        kk = min(len(chosen) + 1, len(x))
+        _, idx = tree.query([px, py], k=kk)
+        for i in np.atleast_1d(idx).tolist():
             if i not in chosen:
-                chosen.append(i)
+                chosen.append(int(i))
                 break
     return np.asarray(chosen, dtype=np.int64)
 
@@ -116,6 +135,7 @@ def balanced_assignment(
     prev_unit: IntArray | None,
     stab: float,
     prices: list[FloatArray] | None = None,
+    band_share: float = BAND_SHARE,
 ) -> IntArray:
     """Assign units to zones by a transportation LP: fewest hours x minutes, hours in the band.
 
@@ -138,6 +158,9 @@ def balanced_assignment(
         When given, each zone's price is appended: the minutes its band constraints add to
         its travel times (from the LP's duals), so that the LP's assignment is, ties aside,
         each unit to the zone of least minutes plus price.
+    band_share : float
+        The share of the tolerance the LP aims inside (less than 1 leaves room for later
+        changes, such as the tiling's).
 
     Returns
     -------
@@ -157,7 +180,7 @@ def balanced_assignment(
         )
     mean = w.sum() / k
     # aim at half the band, leaving room for rounding split units and for contiguity repairs
-    hi, lo = mean * (1 + tol * BAND_SHARE), mean * (1 - tol * BAND_SHARE)
+    hi, lo = mean * (1 + tol * band_share), mean * (1 - tol * band_share)
     # variables: x[z, u] (k*n), then slack over (k) and slack under (k)
     big = float(cost.max() if cost.size else 1.0) * 10 + 1e3
     c = np.concatenate([cost, np.full(2 * k, big)])
@@ -200,17 +223,25 @@ def balanced_assignment(
 
 
 def medoids(
-    network: RoadNetwork, pts: FloatArray, ux: Any, uy: Any, w: FloatArray, assign: IntArray,
-    centres: IntArray, group: IntArray, k: int, n_candidates: int = 50,
+    network: RoadNetwork, cand: IntArray, pts: FloatArray, extra: FloatArray, ux: Any, uy: Any,
+    w: FloatArray, assign: IntArray, centres: IntArray, k: int, cand_zone: IntArray | None = None,
+    n_candidates: int = 50,
 ) -> IntArray:  # fmt: skip
-    """Move each centre to the place minimising hours-weighted road minutes to its zone.
+    """Move each centre to the junction with the fewest hours-weighted road minutes to its zone.
+
+    Centres are road junctions, never a client's location: a zone's centre is published (on
+    the map, in the files), and a client's home must not be.
 
     Parameters
     ----------
     network : RoadNetwork
         The road network.
+    cand : numpy.ndarray of int64
+        The road nodes that may be centres (junctions of the group).
     pts : numpy.ndarray
-        The group's places' lon/lat, shape (n, 2).
+        Where routes to the group's places end, lon/lat, shape (n, 2).
+    extra : numpy.ndarray
+        Minutes from there to each place (0 but for places far from every road).
     ux, uy : numpy.ndarray
         Their metric coordinates.
     w : numpy.ndarray
@@ -218,37 +249,56 @@ def medoids(
     assign : numpy.ndarray of int64
         The zone of each of the group's places.
     centres : numpy.ndarray of int64
-        Each zone's centre, as a place id.
-    group : numpy.ndarray of int64
-        The group's place ids (sorted).
+        Each zone's centre, as a road node.
     k : int
         The number of zones.
+    cand_zone : numpy.ndarray of int64, optional
+        The zone of each candidate: a zone's centre is then one of its own junctions (and
+        stays in the zone). Without it, any candidate no other zone has taken.
     n_candidates : int
-        Candidates per zone: its places nearest its hours-weighted centroid (and the
-        current centre).
+        Candidates tried per zone: those nearest its hours-weighted centroid (and the current
+        centre).
 
     Returns
     -------
     numpy.ndarray of int64
-        Each zone's new centre, as a place id; a centre moves only when that lowers the
+        Each zone's new centre, as a road node; a centre moves only when that lowers the
         hours-weighted minutes.
     """
+    from scipy.spatial import cKDTree
+
     new = centres.copy()
-    pos_of = {int(g): i for i, g in enumerate(group.tolist())}
+    cx, cy = network.x[cand], network.y[cand]
+    tree = cKDTree(np.column_stack([cx, cy]))
+    taken: set[int] = set()
     for z in range(k):
         members = np.flatnonzero(assign == z)
         if len(members) == 0:
+            taken.add(int(centres[z]))
             continue
         wz = w[members] + 1e-9
         gx, gy = np.average(ux[members], weights=wz), np.average(uy[members], weights=wz)
-        near = members[np.argsort((ux[members] - gx) ** 2 + (uy[members] - gy) ** 2, kind="stable")]
-        current = pos_of.get(int(centres[z]))
-        cand = near[:n_candidates]
-        if current is not None:
-            cand = np.unique(np.concatenate([cand, [current]]))
-        t = network.travel_times(pts[cand], pts[members], engine="builtin")
+        if cand_zone is not None:
+            own = np.flatnonzero(cand_zone == z)
+            order = own[np.argsort((cx[own] - gx) ** 2 + (cy[own] - gy) ** 2, kind="stable")]
+        else:
+            n_near = min(len(cand), n_candidates + len(taken) + 1)
+            _, idx = tree.query([gx, gy], k=n_near)
+            order = np.atleast_1d(idx)
+        nodes = [int(n) for n in cand[order].tolist() if int(n) not in taken][:n_candidates]
+        current = int(centres[z])
+        if current not in taken and current not in nodes:
+            if cand_zone is None or current in set(cand[cand_zone == z].tolist()):
+                nodes.append(current)
+        if not nodes:
+            taken.add(current)
+            continue
+        ll = np.column_stack([network.lon[nodes], network.lat[nodes]])
+        t = network.travel_times(ll, pts[members], engine="builtin") + extra[members]
         score = (np.where(np.isfinite(t), t, 1e6) * w[members][None, :]).sum(axis=1)
         best = int(np.argmin(score))
-        if current is None or score[cand == current][0] - score[best] > 1e-9:
-            new[z] = group[cand[best]]
+        now = nodes.index(current) if current in nodes else None
+        if now is None or score[now] - score[best] > 1e-9:
+            new[z] = nodes[best]
+        taken.add(int(new[z]))
     return new

@@ -47,6 +47,13 @@ class Places:
     access: FloatArray
     of_client: IntArray  # place of each client (-1 when not zoned)
     fixed: IntArray  # places of the fixed centres
+    route_lon: FloatArray  # where routes to the place end: the place, or for a place far
+    route_lat: FloatArray  # from every road the nearest road point (then ``extra`` minutes)
+    extra: FloatArray  # minutes from the route's end to the place (0 unless far)
+
+    def route_lonlat(self, ids: Any = slice(None)) -> FloatArray:
+        """Lon/lat where routes to places ``ids`` end (add :attr:`extra` minutes)."""
+        return np.column_stack([self.route_lon[ids], self.route_lat[ids]])
 
     def lonlat(self, ids: IntArray, network: RoadNetwork) -> FloatArray:
         """Lon/lat of zoning-graph nodes (road nodes or places)."""
@@ -75,7 +82,9 @@ def find_places(
     hours : numpy.ndarray
         Every client's weekly hours.
     snapped : Snapped
-        Every client's snap to the roads (``network.snap``).
+        Every client's snap to the roads (``network.snap``). A client farther than
+        ``max_snap_m`` from every road is reached by a straight line from the nearest road
+        point, at the access speed.
     ok : numpy.ndarray of bool
         The clients to zone.
     fixed : numpy.ndarray or None
@@ -100,6 +109,14 @@ def find_places(
     w = np.bincount(inverse.ravel(), weights=hours[idx], minlength=len(uniq))
     lon, lat = lonlat[src, 0], lonlat[src, 1]
     seg, frac, access = snapped.segment[src], snapped.fraction[src], snapped.access_minutes[src]
+    # a client farther than max_snap_m from every road: a straight line to the nearest road
+    # at the access speed, then the roads (routes to it end at that road point)
+    far = snapped.far[src]
+    per_min = network.speeds.access_kph(network.mode) * 1000.0 / 60.0
+    access = np.where(far, snapped.distance_m[src] / per_min, access)
+    route_lon = np.where(far, snapped.lon[src], lon)
+    route_lat = np.where(far, snapped.lat[src], lat)
+    extra = np.where(far, access, 0.0)
     fixed_ids = np.zeros(0, dtype=np.int64)
     if fixed is not None:
         fs = network.snap(fixed)
@@ -111,10 +128,14 @@ def find_places(
         seg = np.concatenate([seg, fs.segment])
         frac = np.concatenate([frac, fs.fraction])
         access = np.concatenate([access, fs.access_minutes])
+        route_lon = np.concatenate([route_lon, fixed[:, 0]])
+        route_lat = np.concatenate([route_lat, fixed[:, 1]])
+        extra = np.concatenate([extra, np.zeros(len(fixed))])
     x, y = network.to_metric(lon, lat)
     return Places(
-        lon, lat, np.asarray(x), np.asarray(y), w, seg, frac, access, of_client, fixed_ids
-    )
+        lon, lat, np.asarray(x), np.asarray(y), w, seg, frac, access, of_client, fixed_ids,
+        route_lon, route_lat, extra,
+    )  # fmt: skip
 
 
 def augmented_graph(network: RoadNetwork, places: Places) -> sp.csr_matrix:

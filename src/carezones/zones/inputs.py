@@ -8,13 +8,14 @@ client's zone in a previous plan.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
-from carezones.errors import ZoneError
+from carezones.errors import ZoneError, check_integer, check_number
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
@@ -24,8 +25,71 @@ log = logging.getLogger("carezones")
 IntArray = npt.NDArray[np.int64]
 
 
-def check_inputs(clients: Any, network: Any, tolerance: float) -> None:
-    """Check the clients' columns and hours and the tolerance; warn on a non-drive network.
+MIN_CLIENTS = 5  # a zone (or any figure) built from fewer clients is not published
+
+
+@dataclass(frozen=True)
+class Options:
+    """The checked numeric arguments of :func:`~carezones.zones.build_zones`."""
+
+    n_zones: int | None
+    hours_per_zone: float | None
+    tolerance: float
+    seed: int
+    stability_minutes: float
+    max_iter: int
+
+
+def check_arguments(
+    n_zones: Any, hours_per_zone: Any, tolerance: Any, seed: Any, stability_minutes: Any,
+    max_iter: Any,
+) -> Options:  # fmt: skip
+    """Check the numeric arguments of :func:`~carezones.zones.build_zones`, with one wording.
+
+    Parameters
+    ----------
+    n_zones : int or None
+        The number of zones (a whole number, 1 or more).
+    hours_per_zone : float or None
+        Target weekly hours per zone (a number above 0).
+    tolerance : float
+        Allowed deviation of a zone's hours from the mean, as a share (above 0, below 1).
+    seed : int
+        Seed of the starting centres (a whole number, 0 or more).
+    stability_minutes : float
+        The cost of moving a client from its previous zone (0 or more minutes per hour).
+    max_iter : int
+        Maximum centre-update rounds (a whole number, 0 or more).
+
+    Returns
+    -------
+    Options
+        The values as ``int``/``float``.
+
+    Raises
+    ------
+    ArgumentError
+        When a value is not one the argument can take (``True``, ``"3"``, ``2.5``, ``nan``,
+        ``inf``, out of range); the message names the argument and what it takes.
+    ZoneError
+        When both or neither of ``n_zones`` and ``hours_per_zone`` are given.
+    """
+    if (n_zones is None) == (hours_per_zone is None):
+        raise ZoneError("give either n_zones or hours_per_zone (one of them, not both)")
+    return Options(
+        None if n_zones is None else check_integer("n_zones", n_zones, minimum=1),
+        None
+        if hours_per_zone is None
+        else check_number("hours_per_zone", hours_per_zone, minimum=0, above=True),
+        check_number("tolerance", tolerance, minimum=0, maximum=1, above=True, below=True),
+        check_integer("seed", seed, minimum=0),
+        check_number("stability_minutes", stability_minutes, minimum=0),
+        check_integer("max_iter", max_iter, minimum=0),
+    )
+
+
+def check_inputs(clients: Any, network: Any) -> None:
+    """Check the clients' columns and hours; warn on a non-drive network.
 
     Parameters
     ----------
@@ -33,14 +97,11 @@ def check_inputs(clients: Any, network: Any, tolerance: float) -> None:
         Client points with ``client_id`` and ``hours_per_week``.
     network : RoadNetwork
         The road network the zones are built on.
-    tolerance : float
-        Allowed deviation of a zone's hours from the mean, as a share.
 
     Raises
     ------
     ZoneError
-        When a column is missing, the tolerance is not in (0, 1) or hours are negative or not
-        finite.
+        When a column is missing, or hours are negative or not finite.
     """
     missing = [c for c in ("client_id", "hours_per_week") if c not in clients]
     if missing:
@@ -48,8 +109,6 @@ def check_inputs(clients: Any, network: Any, tolerance: float) -> None:
             f"clients need columns {missing}: read them with carezones.read_clients, which "
             "finds and checks the id and hours columns"
         )
-    if not 0 < tolerance < 1:
-        raise ZoneError(f"tolerance is a share of the mean zone hours, e.g. 0.05; got {tolerance}")
     if network.mode != "drive":
         log.warning("building zones on a %s network; carers' rounds usually drive", network.mode)
     h = clients["hours_per_week"].to_numpy(dtype=float)
@@ -57,19 +116,29 @@ def check_inputs(clients: Any, network: Any, tolerance: float) -> None:
         raise ZoneError("hours_per_week must be finite and 0 or more (read_clients checks this)")
 
 
-def zone_count(n_zones: int | None, hours_per_zone: float | None, total: float, units: int) -> int:
+def zone_count(
+    opts: Options, total: float, n_clients: int, places: int, show_clients: bool,
+    what: str = "distinct places on the road network",
+) -> int:  # fmt: skip
     """Return the number of zones, from ``n_zones`` or from ``hours_per_zone``.
+
+    Unless ``show_clients``, a zone must be able to hold :data:`MIN_CLIENTS` clients: a zone
+    of fewer would publish figures (and a centre) of one or two people.
 
     Parameters
     ----------
-    n_zones : int or None
-        The number of zones asked for.
-    hours_per_zone : float or None
-        The weekly hours per zone asked for (exactly one of the two is given).
+    opts : Options
+        The checked arguments (exactly one of ``n_zones`` and ``hours_per_zone`` is set).
     total : float
         The weekly hours of all zoned clients.
-    units : int
-        The number of distinct places with hours: there cannot be more zones.
+    n_clients : int
+        The number of clients to zone.
+    places : int
+        The number of places (or units) with hours: there cannot be more zones.
+    show_clients : bool
+        Whether the plan may show single clients (it is not shared).
+    what : str
+        What ``places`` counts, for the message.
 
     Returns
     -------
@@ -79,23 +148,74 @@ def zone_count(n_zones: int | None, hours_per_zone: float | None, total: float, 
     Raises
     ------
     ZoneError
-        When both or neither are given, or the count is below 1 or above ``units``.
+        When the count is above ``places`` or, unless ``show_clients``, above the number of
+        clients divided by :data:`MIN_CLIENTS`; the message gives the most that can be made.
     """
-    if (n_zones is None) == (hours_per_zone is None):
-        raise ZoneError("give either n_zones or hours_per_zone (one of them, not both)")
+    n_zones = opts.n_zones
+    asked = "zones asked for"
     if n_zones is None:
-        assert hours_per_zone is not None
-        if hours_per_zone <= 0:
-            raise ZoneError(f"hours_per_zone must be positive, got {hours_per_zone}")
-        n_zones = max(1, round(total / hours_per_zone))
-    if n_zones < 1:
-        raise ZoneError(f"n_zones must be at least 1, got {n_zones}")
-    if n_zones > units:
+        assert opts.hours_per_zone is not None
+        n_zones = max(1, round(total / opts.hours_per_zone))
+        asked = f"zones needed for {opts.hours_per_zone:g} hours per zone"
+    if n_clients == 0:
+        raise ZoneError("there is no client to zone (see the plan's unassigned clients)")
+    most = n_clients // MIN_CLIENTS
+    if not show_clients and n_zones > most:
         raise ZoneError(
-            f"{n_zones} zones asked for, but the clients are at only {units} distinct places on "
-            f"the road network: ask for at most {units} zones"
+            f"{n_zones} {asked}, but there are {n_clients} clients to zone: a shared plan "
+            f"never publishes a zone of fewer than {MIN_CLIENTS} clients (its figures and "
+            f"centre would describe one or two people), so ask for at most {most} zone(s)"
+            + ("" if most else ", or zone more clients")
+            + "; or pass show_clients=True for a plan that will not be shared"
+        )
+    if n_zones > places:
+        raise ZoneError(
+            f"{n_zones} {asked}, but the clients are at only {places} {what}: ask for at "
+            f"most {places} zones"
         )
     return int(n_zones)
+
+
+def inside_area(
+    network: RoadNetwork, area: Any, cx: Any, cy: Any, boundary: Any
+) -> npt.NDArray[np.bool_]:
+    """Return which clients lie in the study area; refuse a boundary that holds none of them.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network.
+    area : shapely.Geometry
+        The study area (metric).
+    cx, cy : numpy.ndarray
+        The clients' metric coordinates.
+    boundary : object
+        The boundary as given (``None``: the network's area), for the message.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Which clients are inside (or on the border of) the area.
+
+    Raises
+    ------
+    ZoneError
+        When there are clients and none is inside: the boundary is of another place, or in
+        the wrong CRS.
+    """
+    inside = shapely.contains_xy(area, cx, cy) | shapely.intersects_xy(area, cx, cy)
+    if len(inside) and not inside.any():
+        lon, lat = network.to_wgs84(*np.asarray(area.bounds).reshape(2, 2).T)
+        where = f"the boundary (lon {lon[0]:.3f} to {lon[1]:.3f}, lat {lat[0]:.3f} to {lat[1]:.3f})"
+        fix = (
+            "check that it is the boundary of this area and that its CRS is right (a "
+            "shapely geometry is read as lon/lat; give a GeoDataFrame with its CRS otherwise)"
+        )
+        if boundary is None:
+            where = "the road network's area"
+            fix = "check that the clients and the network are of the same place"
+        raise ZoneError(f"none of the {len(inside)} clients lies inside {where}: {fix}")
+    return np.asarray(inside, dtype=bool)
 
 
 def study_area(network: RoadNetwork, boundary: Any) -> shapely.Geometry:
@@ -202,7 +322,19 @@ def locality_groups(
     list of tuple
         For each locality: its clients (indices), a mask of the road nodes inside it, and its
         part of the study area.
+
+    Raises
+    ------
+    ZoneError
+        When the localities have no CRS, or hold none of the clients.
     """
+    import geopandas as gpd
+
+    if not isinstance(localities, gpd.GeoDataFrame | gpd.GeoSeries) or localities.crs is None:
+        raise ZoneError(
+            "localities must be polygons with a CRS (a GeoDataFrame, e.g. read with "
+            "geopandas.read_file)"
+        )
     polys = localities.to_crs(network.crs).geometry.to_numpy()
     groups = []
     taken = np.zeros(len(cx), dtype=bool)
@@ -213,11 +345,42 @@ def locality_groups(
         nodes = shapely.contains_xy(part, network.x, network.y)
         groups.append((np.flatnonzero(inside), nodes, part))
     reasons[ok & ~taken] = "outside every locality"
+    if ok.any() and not taken.any():
+        raise ZoneError(
+            f"none of the {int(ok.sum())} clients lies in any locality: check that the "
+            "localities are of this area and that their CRS is right"
+        )
     return groups
 
 
-def previous_zones(previous: Any, ids: Any, lonlat: Any) -> IntArray:
-    """Return each client's zone in the previous plan (-1 when unknown).
+def zone_ids(values: Any) -> npt.NDArray[Any]:
+    """Return zone ids as given: whole numbers as ``int`` (``3.0`` too), anything else as text.
+
+    Parameters
+    ----------
+    values : array_like
+        The ids (none blank).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` when every id is a whole number, else ``object`` of stripped strings.
+    """
+    vals = list(values)
+    numbers = [
+        v
+        for v in vals
+        if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+    ]
+    if len(numbers) == len(vals) and all(float(v).is_integer() for v in numbers):
+        return np.asarray([int(v) for v in vals], dtype=np.int64)
+    return np.asarray([str(v).strip() for v in vals], dtype=object)
+
+
+def previous_zones(previous: Any, ids: Any, lonlat: Any) -> tuple[IntArray, npt.NDArray[Any]]:
+    """Return each client's zone in the previous plan, as an index into its zone ids.
+
+    Zone ids are kept as the previous plan gives them: whole numbers, or text (``"N1"``).
 
     Parameters
     ----------
@@ -231,47 +394,83 @@ def previous_zones(previous: Any, ids: Any, lonlat: Any) -> IntArray:
 
     Returns
     -------
-    numpy.ndarray of int64
-        The previous zone id of each client, -1 when it had none.
+    codes : numpy.ndarray of int64
+        Each client's previous zone, as an index into ``labels`` (-1 when it had none).
+    labels : numpy.ndarray
+        The previous plan's zone ids, sorted (``int64`` or ``object`` text).
 
     Raises
     ------
     ZoneError
-        When the needed columns are missing.
+        When the needed columns are missing, a zone id is blank, polygons have no CRS, or the
+        previous plan shares no client with this one (another area, or the wrong CRS).
     """
     import geopandas as gpd
+    import pandas as pd
 
+    if not isinstance(previous, pd.DataFrame):
+        raise ZoneError(
+            "previous must be a GeoDataFrame of zone polygons (zone_id) or a DataFrame of "
+            f"assignments (client_id, zone_id), not {type(previous).__name__}"
+        )
     if "zone_id" not in previous:
         raise ZoneError("the previous plan needs a zone_id column")
+    raw = previous["zone_id"]
+    blank = (raw.isna() | (raw.astype(str).str.strip() == "")).to_numpy()
+    if blank.any():
+        rows = (np.flatnonzero(blank)[:5] + 1).tolist()
+        raise ZoneError(
+            f"the previous plan has {int(blank.sum())} row(s) with no zone_id (rows {rows}): "
+            "give every zone an id"
+        )
+    given = zone_ids(raw.to_numpy())
+    labels = np.unique(given)
+    code_of = np.searchsorted(labels, given)
+    out = np.full(len(ids), -1, dtype=np.int64)
     if isinstance(previous, gpd.GeoDataFrame) and previous.geometry.notna().any():
+        if previous.crs is None:
+            raise ZoneError("the previous plan's zones have no CRS: set one (e.g. EPSG:27700)")
         prev = previous.to_crs("EPSG:4326")
         tree = shapely.STRtree(prev.geometry.to_numpy())
         hit = tree.query(shapely.points(lonlat), predicate="intersects")
-        out = np.full(len(ids), -1, dtype=np.int64)
-        z = prev["zone_id"].to_numpy()
         for p, g in sorted(zip(hit[0].tolist(), hit[1].tolist(), strict=True), reverse=True):
-            out[p] = int(z[g])
-        return out
+            out[p] = int(code_of[g])
+        if len(ids) and (out < 0).all():
+            lo, la, hi, ha = (float(v) for v in prev.total_bounds)
+            raise ZoneError(
+                f"no client lies in any zone of the previous plan (its zones span lon "
+                f"{lo:.3f} to {hi:.3f}, lat {la:.3f} to {ha:.3f}): it is a plan of another "
+                "area, or its CRS is wrong"
+            )
+        return out, labels
     if "client_id" not in previous:
         raise ZoneError("previous assignments need client_id and zone_id columns")
-    lookup = dict(
-        zip(previous["client_id"].astype(str), previous["zone_id"].astype(int), strict=True)
-    )
-    return np.array([lookup.get(i, -1) for i in ids], dtype=np.int64)
+    lookup = dict(zip(previous["client_id"].astype(str), code_of.tolist(), strict=True))
+    out = np.array([lookup.get(i, -1) for i in ids], dtype=np.int64)
+    if len(ids) and (out < 0).all():
+        raise ZoneError(
+            "none of the previous plan's client ids is a client of this plan: it is a plan "
+            "of other clients (or the ids are written differently)"
+        )
+    return out, labels
 
 
 def zone_labels(
-    prev_zone: IntArray | None, k: int, can_keep: bool, notes: list[str]
-) -> tuple[IntArray, IntArray | None]:
+    prev_code: IntArray | None, prev_ids: npt.NDArray[Any] | None, k: int, can_keep: bool,
+    notes: list[str],
+) -> tuple[npt.NDArray[Any], IntArray | None]:  # fmt: skip
     """Return the zone ids, and the previous plan's zones as indices into them.
 
-    The previous plan keeps zones stable only when it has as many zones as asked for and there
-    are no localities; otherwise it is not used, and a note says so.
+    The previous plan keeps zones stable only when its clients are in as many zones as asked
+    for and there are no localities; otherwise it is not used, and a note says so.
 
     Parameters
     ----------
-    prev_zone : numpy.ndarray of int64 or None
-        Each client's zone id in the previous plan (-1 when unknown), or ``None``.
+    prev_code : numpy.ndarray of int64 or None
+        Each client's previous zone as an index into ``prev_ids`` (-1 when unknown), or
+        ``None``.
+    prev_ids : numpy.ndarray or None
+        The previous plan's zone ids.
     k : int
         The number of zones.
     can_keep : bool
@@ -281,22 +480,23 @@ def zone_labels(
 
     Returns
     -------
-    labels : numpy.ndarray of int64
-        The id of each zone: the previous plan's, or 1 to ``k``.
+    labels : numpy.ndarray
+        The id of each zone: the previous plan's (whole numbers or text), or 1 to ``k``.
     prev_zone : numpy.ndarray of int64 or None
         Each client's previous zone as an index into ``labels`` (-1 when unknown), or
         ``None`` when the previous plan is not used.
     """
-    labels = np.arange(1, k + 1)
-    if prev_zone is not None:
-        known = np.unique(prev_zone[prev_zone >= 0])
-        if len(known) == k and can_keep:
-            labels = known
-            prev_zone = np.where(prev_zone >= 0, np.searchsorted(known, prev_zone), -1)
-        else:
-            notes.append(
-                f"the previous plan has {len(known)} zones and {k} were asked for: it was "
-                "not used to keep zones stable"
-            )
-            prev_zone = None
-    return labels, prev_zone
+    labels: npt.NDArray[Any] = np.arange(1, k + 1)
+    if prev_code is None or prev_ids is None:
+        return labels, None
+    known = np.unique(prev_code[prev_code >= 0])
+    if len(known) == k and can_keep:
+        return prev_ids[known], np.where(
+            prev_code >= 0, np.searchsorted(known, prev_code), -1
+        ).astype(np.int64)
+    why = "there are localities" if not can_keep else f"{k} were asked for"
+    notes.append(
+        f"the previous plan's clients are in {len(known)} zones and {why}: it was not used "
+        "to keep zones stable"
+    )
+    return labels, None

@@ -2,17 +2,27 @@
 
 Travel times are road minutes from each zone's centre (hours-weighted means and 90th
 percentiles) and between clients of a zone (a sample of ``WITHIN_SAMPLE`` clients in large
-zones); gaps and overlaps compare the zones' polygons with the study area.
+zones); gaps and overlaps compare the zones' polygons with the study area. A client farther
+than ``max_snap_m`` from every road is reached by a straight line from the nearest road point
+at the access speed (``far_from_road`` in the assignments).
+
+Small zones: unless the plan may show clients, a zone of 1 to 4 clients
+(:data:`~carezones.zones.inputs.MIN_CLIENTS`) has its figures and its centre withheld
+(``withheld`` in the zones table), and plan-level figures that would single it out (the worst
+deviation, the spread of the hours) are taken over the other zones.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
+
+from carezones.zones.inputs import MIN_CLIENTS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -25,10 +35,57 @@ IntArray = npt.NDArray[np.int64]
 WITHIN_SAMPLE = 150
 
 
+@dataclass
+class Zoning:
+    """What the stages found, for :func:`plan_tables`.
+
+    Attributes
+    ----------
+    zone : numpy.ndarray of int64
+        Each client's zone index (-1: not zoned).
+    reasons : numpy.ndarray of object
+        Why each client is not zoned (``""`` when it is).
+    far : numpy.ndarray of bool
+        The clients farther than ``max_snap_m`` from every road.
+    route_ll : numpy.ndarray
+        Where routes to each client end: the client, or for a far client the nearest road
+        point, shape (n, 2).
+    extra : numpy.ndarray
+        Minutes from there to the client (the straight-line leg of a far client, else 0).
+    polys : list of shapely.Geometry
+        Each zone's polygon (metric).
+    centre_ll : numpy.ndarray
+        Each zone's centre, lon/lat (a road junction, or a fixed centre).
+    area : shapely.Geometry
+        The area the zones tile (metric).
+    labels : numpy.ndarray
+        The id of each zone.
+    prev_zone : numpy.ndarray of int64 or None
+        Each client's zone index in the previous plan (-1 when unknown), or ``None``.
+    notes : list of str
+        The plan's notes.
+    moved : numpy.ndarray of bool or None
+        The clients whose polygon is not the zone the roads gave them (they follow the
+        polygon), or ``None`` when zones are unions of units.
+    """
+
+    zone: IntArray
+    reasons: Any
+    far: npt.NDArray[np.bool_]
+    route_ll: FloatArray
+    extra: FloatArray
+    polys: list[Any]
+    centre_ll: FloatArray
+    area: Any
+    labels: npt.NDArray[Any]
+    prev_zone: IntArray | None
+    notes: list[str]
+    moved: npt.NDArray[np.bool_] | None = None
+
+
 def plan_tables(
-    network: RoadNetwork, clients: Any, ids: Any, hours: FloatArray, lonlat: FloatArray,
-    zone: IntArray, reasons: Any, polys: list[Any], centre_ll: FloatArray, area: Any,
-    tol: float, prev_zone: IntArray | None, labels: IntArray, notes: list[str], seconds: float,
+    network: RoadNetwork, clients: Any, ids: Any, hours: FloatArray, zoning: Zoning,
+    tol: float, show_clients: bool, seconds: float,
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, dict[str, Any]]:  # fmt: skip
     """Return the tables and metrics of a :class:`~carezones.zones.ZonePlan`.
 
@@ -42,26 +99,12 @@ def plan_tables(
         The clients' ids.
     hours : numpy.ndarray
         Their weekly hours.
-    lonlat : numpy.ndarray
-        Their lon/lat, shape (n, 2).
-    zone : numpy.ndarray of int64
-        Each client's zone index (-1: not zoned).
-    reasons : numpy.ndarray of object
-        Why each client is not zoned.
-    polys : list of shapely.Geometry
-        Each zone's polygon (metric).
-    centre_ll : numpy.ndarray
-        Each zone's centre, lon/lat.
-    area : shapely.Geometry
-        The study area (metric).
+    zoning : Zoning
+        What the stages found.
     tol : float
         The tolerance of the zones' hours, as a share of the mean.
-    prev_zone : numpy.ndarray of int64 or None
-        Each client's zone index in the previous plan (-1 when unknown), or ``None``.
-    labels : numpy.ndarray of int64
-        The id of each zone.
-    notes : list of str
-        The plan's notes.
+    show_clients : bool
+        Publish the figures of zones of fewer than ``MIN_CLIENTS`` clients too.
     seconds : float
         The time taken so far.
 
@@ -78,101 +121,166 @@ def plan_tables(
     """
     import geopandas as gpd
 
+    zone, polys, notes = zoning.zone, zoning.polys, zoning.notes
     k = len(polys)
     placed = zone >= 0
     rows = (
         clients["source_row"].to_numpy() if "source_row" in clients else np.arange(1, len(ids) + 1)
     )
     unassigned = pd.DataFrame(
-        {"client_id": ids[~placed], "source_row": rows[~placed], "reason": reasons[~placed]}
+        {"client_id": ids[~placed], "source_row": rows[~placed], "reason": zoning.reasons[~placed]}
     )
-    minutes = np.full(len(ids), np.nan)
-    within = np.full(k, np.nan)
-    for z in range(k):
-        members = np.flatnonzero(zone == z)
-        if len(members) == 0:
-            continue
-        c = centre_ll[z : z + 1]
-        minutes[members] = network.travel_times(c, lonlat[members], engine="builtin")[0]
-        sample = members
-        if len(members) > WITHIN_SAMPLE:
-            sample = np.sort(np.random.default_rng(z).choice(members, WITHIN_SAMPLE, replace=False))
-        m = network.travel_times(lonlat[sample], engine="builtin")
-        off = ~np.eye(len(sample), dtype=bool)
-        within[z] = float(np.mean(m[off])) if off.any() else 0.0
+    minutes, within = _travel(network, zoning, k)
     assignments = pd.DataFrame(
         {
             "client_id": ids[placed],
-            "zone_id": labels[zone[placed]],
+            "zone_id": zoning.labels[zone[placed]],
             "hours_per_week": hours[placed],
             "minutes_to_centre": minutes[placed],
+            "far_from_road": zoning.far[placed],
         }
     )
     zh = np.bincount(zone[placed], weights=hours[placed], minlength=k)
     zc = np.bincount(zone[placed], minlength=k)
     mean = float(zh.mean()) if k else 0.0
     dev = (zh - mean) / mean if mean > 0 else np.zeros(k)
-    stats = []
-    for z in range(k):
-        members = zone == z
-        stats.append(
+    withheld = (zc > 0) & (zc < MIN_CLIENTS) & (not show_clients)
+    shown = ~withheld
+    stats = np.array(
+        [
             (
-                _wmean(minutes[members], hours[members]),
-                _wquantile(minutes[members], hours[members], 0.9),
+                _wmean(minutes[zone == z], hours[zone == z]),
+                _wquantile(minutes[zone == z], hours[zone == z], 0.9),
             )
-        )
+            for z in range(k)
+        ]
+    ).reshape(k, 2)
     wgs = gpd.GeoSeries(polys, crs=network.crs).to_crs("EPSG:4326")
+    hide = np.where(withheld, np.nan, 1.0)
     zones = gpd.GeoDataFrame(
         {
-            "zone_id": labels,
-            "clients": zc,
-            "hours_per_week": zh.round(2),
-            "deviation": dev.round(4),
-            "mean_minutes_to_centre": [round(s[0], 2) for s in stats],
-            "p90_minutes_to_centre": [round(s[1], 2) for s in stats],
-            "mean_within_minutes": within.round(2),
+            "zone_id": zoning.labels,
+            "clients": pd.array(np.where(withheld, 0, zc), dtype="Int64"),
+            "hours_per_week": (zh * hide).round(2),
+            "deviation": (dev * hide).round(4),
+            "mean_minutes_to_centre": (stats[:, 0] * hide).round(2),
+            "p90_minutes_to_centre": (stats[:, 1] * hide).round(2),
+            "mean_within_minutes": (within * hide).round(2),
             "area_km2": (np.array([p.area for p in polys]) / 1e6).round(3),
-            "centre_lon": centre_ll[:, 0],
-            "centre_lat": centre_ll[:, 1],
+            "centre_lon": zoning.centre_ll[:, 0] * hide,
+            "centre_lat": zoning.centre_ll[:, 1] * hide,
+            "withheld": withheld,
         },
         geometry=wgs.to_numpy(),
         crs="EPSG:4326",
     )
+    zones.loc[withheld, "clients"] = pd.NA
+    metrics = _plan_metrics(zoning, hours, zh, zc, dev, shown, minutes, within, tol, seconds)
+    if not metrics["balanced"] and k:
+        out = np.abs(dev) > tol + 1e-9
+        worst = (
+            f"the worst zone is {metrics['worst_deviation']:+.1%} from the mean"
+            if (out & shown).any()
+            else "a zone of fewer than 5 clients is out of the band"
+        )
+        notes.append(
+            f"the hours could not all be brought within ±{tol:.0%}: {worst} (a single place "
+            "or unit with many hours, or a zone that cannot give up clients without being "
+            "cut in two)"
+        )
+    if withheld.any():
+        notes.append(
+            f"{int(withheld.sum())} zone(s) hold fewer than {MIN_CLIENTS} clients: their "
+            "figures and centres are withheld (they would describe one or two people); the "
+            "worst deviation and the spread of the hours are over the other zones"
+        )
+    return assignments, zones, unassigned, metrics
+
+
+def _travel(network: RoadNetwork, zoning: Zoning, k: int) -> tuple[FloatArray, FloatArray]:
+    """Minutes from each client's zone centre, and each zone's mean client-to-client minutes."""
+    zone, route, extra = zoning.zone, zoning.route_ll, zoning.extra
+    minutes = np.full(len(zone), np.nan)
+    within = np.full(k, np.nan)
+    for z in range(k):
+        members = np.flatnonzero(zone == z)
+        if len(members) == 0:
+            continue
+        c = zoning.centre_ll[z : z + 1]
+        t = network.travel_times(c, route[members], engine="builtin")[0]
+        minutes[members] = t + extra[members]
+        sample = members
+        if len(members) > WITHIN_SAMPLE:
+            sample = np.sort(np.random.default_rng(z).choice(members, WITHIN_SAMPLE, replace=False))
+        m = network.travel_times(route[sample], engine="builtin")
+        m = m + extra[sample][:, None] + extra[sample][None, :]
+        off = ~np.eye(len(sample), dtype=bool)
+        within[z] = float(np.mean(m[off])) if off.any() else 0.0
+    return minutes, within
+
+
+def _plan_metrics(
+    zoning: Zoning, hours: FloatArray, zh: FloatArray, zc: IntArray, dev: FloatArray,
+    shown: npt.NDArray[np.bool_], minutes: FloatArray, within: FloatArray, tol: float,
+    seconds: float,
+) -> dict[str, Any]:  # fmt: skip
+    zone, polys, area = zoning.zone, zoning.polys, zoning.area
+    k = len(polys)
+    placed = zone >= 0
+    mean = float(zh.mean()) if k else 0.0
     union = shapely.union_all(polys)  # robust where localities were tiled separately
     total = float(sum(p.area for p in polys))
     gap = max(float(area.area - union.area), 0.0) / 1e6
     overlap = max(total - float(union.area), 0.0) / 1e6
     moved = None
-    if prev_zone is not None:
-        known = placed & (prev_zone >= 0)
-        moved = float(hours[known & (prev_zone != zone)].sum() / max(hours[known].sum(), 1e-9))
-    metrics: dict[str, Any] = {
+    if zoning.prev_zone is not None:
+        known = placed & (zoning.prev_zone >= 0)
+        moved = float(
+            hours[known & (zoning.prev_zone != zone)].sum() / max(hours[known].sum(), 1e-9)
+        )
+    empty_area = [_plain(zoning.labels[z]) for z in range(k) if polys[z].is_empty]
+    no_clients = [_plain(zoning.labels[z]) for z in range(k) if zc[z] == 0]
+    one_piece = [not p.is_empty and p.geom_type == "Polygon" for p in polys]
+    dev_s, zh_s = dev[shown], zh[shown]
+    tiling_moved = None if zoning.moved is None else zoning.moved & placed
+    return {
         "n_zones": k,
         "clients": int(placed.sum()),
         "unassigned": int((~placed).sum()),
+        "far_from_road": int((zoning.far & placed).sum()),
         "hours_per_week": float(hours[placed].sum()),
         "mean_zone_hours": mean,
         "tolerance": tol,
-        "worst_deviation": float(dev[np.argmax(np.abs(dev))]) if k else 0.0,
-        "hours_cv": float(zh.std() / mean) if mean > 0 else 0.0,
-        "balanced": bool(np.all(np.abs(dev) <= tol + 1e-9)),
+        "worst_deviation": float(dev_s[np.argmax(np.abs(dev_s))]) if len(dev_s) else 0.0,
+        "hours_cv": float(zh_s.std() / zh_s.mean()) if len(zh_s) and zh_s.mean() > 0 else 0.0,
+        "balanced": bool(k and np.all(np.abs(dev) <= tol + 1e-9)),
         "mean_minutes_to_centre": _wmean(minutes[placed], hours[placed]),
         "p90_minutes_to_centre": _wquantile(minutes[placed], hours[placed], 0.9),
-        "mean_within_minutes": float(np.nanmean(within)) if k else 0.0,
-        "contiguous": all(p.geom_type == "Polygon" for p in polys if not p.is_empty),
+        "mean_within_minutes": float(np.nanmean(within[shown])) if shown.any() else 0.0,
+        "contiguous": bool(all(one_piece)),
+        "zones_not_one_piece": [_plain(zoning.labels[z]) for z in range(k) if not one_piece[z]],
+        "zones_without_area": empty_area,
+        "zones_without_clients": no_clients,
+        "withheld_zones": int((~shown).sum()),
         "gap_km2": round(gap, 9),
         "overlap_km2": round(overlap, 9),
+        "moved_by_tiling": None if tiling_moved is None else int(tiling_moved.sum()),
+        "moved_by_tiling_hours": None if tiling_moved is None else float(hours[tiling_moved].sum()),
         "moved_hours_share": moved,
         "seconds": round(seconds, 2),
-        "notes": notes,
+        "notes": zoning.notes,
     }
-    return assignments, zones, unassigned, metrics
+
+
+def _plain(value: Any) -> Any:
+    """Return a zone id as a plain Python value (for JSON)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _wmean(x: FloatArray, w: FloatArray) -> float:
     ok = np.isfinite(x)
     if not ok.any() or w[ok].sum() <= 0:
-        return float(np.nanmean(x)) if ok.any() else float("nan")
+        return float(np.nanmean(x[ok])) if ok.any() else float("nan")
     return float(np.average(x[ok], weights=w[ok]))
 
 

@@ -27,6 +27,9 @@ from scipy.optimize import linprog
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+MAX_FLOWS = 600  # flow problems one call of rebalance may solve to try pieces
+OVERSHOOT = 3.0  # a piece may carry at most the flow's hours plus this many band widths
+
 
 def priced_voronoi(adj: sp.csr_matrix, score: FloatArray, weight: FloatArray) -> IntArray:
     """Give each node the zone of least minutes-plus-price: connected zones, balanced hours.
@@ -74,6 +77,62 @@ def priced_voronoi(adj: sp.csr_matrix, score: FloatArray, weight: FloatArray) ->
         z = int(options[np.argmin(load[options])])
         zone[comp == c] = z
         load[z] += weight[comp == c].sum()
+    return zone
+
+
+def grow_regions(
+    adj: sp.csr_matrix, w: FloatArray, t: FloatArray, centres: IntArray
+) -> IntArray:  # fmt: skip
+    """Grow zones from their centres, the zone with the fewest hours taking its nearest neighbour.
+
+    A contiguous, nearly balanced start where units are coarse: a zone holding a heavy unit
+    waits while the others grow, so that they, not it, take the heavy units next to it.
+
+    Parameters
+    ----------
+    adj : scipy.sparse.csr_matrix
+        The adjacency (units).
+    w : numpy.ndarray
+        Each node's weekly hours.
+    t : numpy.ndarray
+        Minutes (or cost per hour) from each zone's centre to each node, shape (k, nodes).
+    centres : numpy.ndarray of int64
+        Each zone's centre node.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The zone of each node (-1 for nodes no zone reaches).
+    """
+    import heapq
+
+    k, n = len(centres), adj.shape[0]
+    indptr, indices = adj.indptr, adj.indices
+    zone = np.full(n, -1, dtype=np.int64)
+    zone[centres] = np.arange(k)
+    h = np.asarray(w[centres], dtype=np.float64).copy()
+    fronts: list[list[tuple[float, int]]] = [[] for _ in range(k)]
+
+    def push(z: int, v: int) -> None:
+        for u in indices[indptr[v] : indptr[v + 1]].tolist():
+            if zone[u] < 0:
+                heapq.heappush(fronts[z], (float(t[z, u]), u))
+
+    for z in range(k):
+        push(z, int(centres[z]))
+    active = set(range(k))
+    while active:
+        z = min(active, key=lambda q: (h[q], q))
+        front = fronts[z]
+        while front and zone[front[0][1]] >= 0:
+            heapq.heappop(front)
+        if not front:
+            active.discard(z)
+            continue
+        _, u = heapq.heappop(front)
+        zone[u] = z
+        h[z] += w[u]
+        push(z, u)
     return zone
 
 
@@ -207,29 +266,23 @@ def _zone_pairs(adj: sp.csr_matrix, zone: IntArray, k: int) -> IntArray:
     return np.column_stack([pairs // k, pairs % k]).astype(np.int64)
 
 
-def _flow(h: FloatArray, pairs: IntArray, lo: float, hi: float) -> tuple[float, FloatArray]:
+def _flow(h: FloatArray, pairs: IntArray, lo: Any, hi: Any) -> tuple[float, FloatArray]:
     """Least total hours moved between adjacent zones to bring every zone into [lo, hi].
 
-    Returns the cost (hours moved, plus a large penalty per hour that cannot be brought in)
-    and the flow on each directed pair.
+    ``lo`` and ``hi`` are numbers or one per zone. Returns the cost (hours moved, plus a large
+    penalty per hour that cannot be brought in) and the flow on each directed pair.
     """
     k, m = len(h), len(pairs)
     if m == 0 or np.all((h >= lo - 1e-9) & (h <= hi + 1e-9)):
         miss = float(np.maximum(h - hi, 0).sum() + np.maximum(lo - h, 0).sum())
         return miss * 1e3, np.zeros(m)
     # variables: f (m), over slack (k), under slack (k); final g = h - out + in in [lo, hi]
-    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    cols = np.concatenate([np.arange(m), np.arange(m)])
-    vals = np.concatenate([-np.ones(m), np.ones(m)])
-    net = sp.csr_matrix((vals, (rows, cols)), shape=(k, m))  # in - out
-    eye = sp.identity(k, format="csr")
+    net = np.zeros((k, m))  # in - out (small and dense: a sparse build costs more than it saves)
+    net[pairs[:, 0], np.arange(m)] = -1.0
+    net[pairs[:, 1], np.arange(m)] = 1.0
+    eye, zero = np.eye(k), np.zeros((k, k))
     # h + net f - over <= hi ; -(h + net f) - under <= -lo
-    a_ub = sp.vstack(
-        [
-            sp.hstack([net, -eye, sp.csr_matrix((k, k))]),
-            sp.hstack([-net, sp.csr_matrix((k, k)), -eye]),
-        ]
-    ).tocsr()
+    a_ub = np.block([[net, -eye, zero], [-net, zero, -eye]])
     b_ub = np.concatenate([hi - h, h - lo])
     c = np.concatenate([np.ones(m), np.full(2 * k, 1e3)])
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
@@ -329,6 +382,7 @@ def _bridged(
 def rebalance(
     adj: sp.csr_matrix, zone: IntArray, w: FloatArray, cw: FloatArray, t: FloatArray,
     centres: IntArray, lo: float, hi: float, max_steps: int = 500, n_try: int = 8,
+    count: FloatArray | None = None, min_count: int = 0,
 ) -> IntArray:  # fmt: skip
     """Move connected pieces between neighbouring zones until their hours are in [lo, hi].
 
@@ -360,6 +414,8 @@ def rebalance(
         Maximum pieces moved.
     n_try : int
         Candidate pieces tried per pair of zones.
+    count, min_count : numpy.ndarray and int, optional
+        Each node's clients: no move leaves the giving zone with fewer than ``min_count``.
 
     Returns
     -------
@@ -369,16 +425,22 @@ def rebalance(
     k = len(centres)
     zone = zone.copy()
     h = np.bincount(zone[zone >= 0], weights=w[zone >= 0], minlength=k)
+    cnt = _counts(zone, count, k)
     band = max(hi - lo, 1e-9)
+    # a zone whose centre alone holds more than the band cannot come down to it: aim lower
+    top = np.maximum(hi, w[centres])
     blocked: set[tuple[int, int]] = set()  # pairs with no useful piece since the last move
+    budget = MAX_FLOWS
     for _ in range(max_steps):
+        if budget <= 0:
+            break
         all_pairs = _zone_pairs(adj, zone, k)
-        cost = _flow(h, all_pairs, lo, hi)[0]
+        cost = _flow(h, all_pairs, lo, top)[0]
         if cost <= 1e-9:
             break
         ok = np.array([(int(p), int(q)) not in blocked for p, q in all_pairs], dtype=bool)
         pairs = all_pairs[ok] if len(all_pairs) else all_pairs
-        f = _flow(h, pairs, lo, hi)[1]
+        f = _flow(h, pairs, lo, top)[1]
         flows = [i for i in np.argsort(-f, kind="stable").tolist() if f[i] > 1e-9]
         if not flows:
             break
@@ -395,12 +457,18 @@ def rebalance(
             pieces += _bridged(adj, zone, a, b, int(centres[a]), tree, float(f[i]), n_try, band / 8)
             for piece in pieces:
                 moving = float(w[piece].sum())
-                if moving <= 0:
+                if moving <= 0 or moving > f[i] + OVERSHOOT * band:
                     continue
-                new_h = h.copy()
-                new_h[a] -= moving
-                new_h[b] += moving
-                new_cost = _flow(new_h, all_pairs, lo, hi)[0]  # adjacency barely changes
+                if count is not None and cnt[a] - count[piece].sum() < min_count:
+                    continue
+                if not blocked and moving <= f[i] + 1e-9:
+                    new_cost = cost - moving  # the flow less this move still does the rest
+                else:
+                    new_h = h.copy()
+                    new_h[a] -= moving
+                    new_h[b] += moving
+                    new_cost = _flow(new_h, all_pairs, lo, top)[0]  # adjacency barely changes
+                    budget -= 1
                 added = float((cw[piece] * (t[b, piece] - t[a, piece])).sum())
                 key = (new_cost, added)
                 if new_cost < cost - 1e-6 and (best is None or key < best[0]):
@@ -414,13 +482,134 @@ def rebalance(
             continue  # re-route the flow around the blocked pairs
         zone = best[1]
         h = np.bincount(zone[zone >= 0], weights=w[zone >= 0], minlength=k)
+        cnt = _counts(zone, count, k)
         blocked.clear()
     return zone
+
+
+def _counts(zone: IntArray, count: FloatArray | None, k: int) -> FloatArray:
+    """Clients of each zone (zeros when ``count`` is not given)."""
+    if count is None:
+        return np.zeros(k)
+    ok = zone >= 0
+    return np.bincount(zone[ok], weights=count[ok], minlength=k)
+
+
+def grow_small(
+    adj: sp.csr_matrix, zone: IntArray, count: FloatArray, cw: FloatArray, t: FloatArray,
+    centres: IntArray, min_count: int,
+) -> IntArray:  # fmt: skip
+    """Give every zone of fewer than ``min_count`` clients enough of its neighbours' clients.
+
+    A zone of one or two clients would publish their figures (and its polygon would show
+    where they live). Such a zone takes, from a neighbour that keeps ``min_count`` clients, the
+    subtree of the neighbour's shortest-path tree that touches it, holds enough clients and
+    adds the fewest weighted minutes; neither zone is cut in two. When no neighbour can spare
+    them, clients are passed along a chain of zones from the nearest zone that can (each
+    passes on as many as it takes). Zones that cannot be grown are left as they are.
+
+    Parameters
+    ----------
+    adj : scipy.sparse.csr_matrix
+        The adjacency (zoning graph, Voronoi cells or units).
+    zone : numpy.ndarray of int64
+        The zone of each node (-1: none).
+    count : numpy.ndarray
+        Each node's clients.
+    cw : numpy.ndarray
+        Each node's cost weight (its hours, or a small pull).
+    t : numpy.ndarray
+        Minutes from each zone's centre to each node, shape (k, nodes).
+    centres : numpy.ndarray of int64
+        Each zone's centre node: it never moves.
+    min_count : int
+        The fewest clients a zone may hold.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The new zone of each node.
+    """
+    k = len(centres)
+    zone = zone.copy()
+    for _ in range(4 * k):
+        cnt = _counts(zone, count, k)
+        small = [z for z in np.argsort(cnt, kind="stable").tolist() if cnt[z] < min_count]
+        if not small:
+            break
+        moved = False
+        for b in small:
+            need = float(min_count - cnt[b])
+            for path in _chains(_zone_pairs(adj, zone, k), b, cnt, min_count + need):
+                # the last zone of the path can spare: each hands on to the one before it (all
+                # the moves of a chain, or none)
+                trial = zone.copy()
+                if all(
+                    _take(adj, trial, count, cw, t, centres, path[i], path[i + 1], need, min_count)
+                    for i in range(len(path) - 2, -1, -1)
+                ):
+                    zone = trial
+                    moved = True
+                    break
+            if moved:
+                break
+        if not moved:
+            break
+    return zone
+
+
+def _chains(pairs: IntArray, b: int, cnt: FloatArray, spare: float) -> list[list[int]]:
+    """Return paths of neighbouring zones from ``b`` to each zone of ``spare`` clients or more.
+
+    Nearest first (breadth first over the zones' adjacency).
+    """
+    nbrs: dict[int, list[int]] = {}
+    for p, q in pairs.tolist():
+        nbrs.setdefault(q, []).append(p)
+    prev = {b: -1}
+    queue = deque([b])
+    out = []
+    while queue:
+        z = queue.popleft()
+        for a in sorted(nbrs.get(z, [])):
+            if a in prev:
+                continue
+            prev[a] = z
+            queue.append(a)
+            if cnt[a] >= spare:
+                path, x = [], a
+                while x != -1:
+                    path.append(x)
+                    x = prev[x]
+                out.append(path[::-1])
+    return out
+
+
+def _take(
+    adj: sp.csr_matrix, zone: IntArray, count: FloatArray, cw: FloatArray, t: FloatArray,
+    centres: IntArray, b: int, a: int, need: float, min_count: int,
+) -> bool:  # fmt: skip
+    """Zone ``b`` takes from neighbour ``a`` a subtree of ``need`` clients or more (in place).
+
+    The subtree touches ``b``, leaves ``a`` at least ``min_count`` clients, and is the one with
+    the fewest clients, then the fewest added weighted minutes. Returns whether one was found.
+    """
+    k = len(centres)
+    have = _counts(zone, count, k)[a]
+    tree = _zone_tree(adj, zone, a, int(centres[a]), b, count, cw * (t[b] - t[a]))
+    sub = tree.order[(tree.order != centres[a]) & tree.touch[tree.order]]
+    fits = sub[(tree.weight[sub] >= need) & (have - tree.weight[sub] >= min_count)]
+    if not len(fits):
+        return False
+    v = int(fits[np.lexsort((fits, tree.cost[fits], tree.weight[fits]))[0]])
+    zone[_subtree_nodes(v, tree)] = b
+    return True
 
 
 def polish(
     adj: sp.csr_matrix, zone: IntArray, cw: FloatArray, w: FloatArray, t: FloatArray,
     centres: IntArray, lo: float, hi: float, passes: int = 6,
+    count: FloatArray | None = None, min_count: int = 0,
 ) -> IntArray:  # fmt: skip
     """Move single boundary nodes to the neighbouring zone whose centre is nearer.
 
@@ -445,6 +634,8 @@ def polish(
         The band of a zone's hours.
     passes : int
         Maximum passes over the boundary nodes.
+    count, min_count : numpy.ndarray and int, optional
+        Each node's clients: no move leaves a zone with fewer than ``min_count``.
 
     Returns
     -------
@@ -457,6 +648,7 @@ def polish(
     frozen[centres] = True
     indptr, indices = adj.indptr, adj.indices
     h = np.bincount(zone[zone >= 0], weights=w[zone >= 0], minlength=k)
+    cnt = _counts(zone, count, k)
     coo = adj.tocoo()
     for _ in range(passes):
         za, zb = zone[coo.row], zone[coo.col]
@@ -477,6 +669,8 @@ def polish(
                 ha, hb = h[ai] - wv, h[bi] + wv
                 if (ha < lo and ha < h[ai]) or (hb > hi and hb > h[bi]):
                     continue
+            if count is not None and count[vi] > 0 and cnt[ai] - count[vi] < min_count:
+                continue
             nb = indices[indptr[vi] : indptr[vi + 1]]
             if not (zone[nb] == bi).any():
                 continue
@@ -491,6 +685,9 @@ def polish(
             zone[vi] = bi
             h[ai] -= wv
             h[bi] += wv
+            if count is not None:
+                cnt[ai] -= count[vi]
+                cnt[bi] += count[vi]
             changed += 1
         if not changed:
             break

@@ -13,10 +13,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.errors import ZoneError
+from carezones.errors import ArgumentError, ZoneError
 from carezones.zones.graph import augmented_graph, find_places
 from carezones.zones.inputs import (
+    MIN_CLIENTS,
+    Options,
+    check_arguments,
     check_inputs,
+    inside_area,
     locality_groups,
     previous_zones,
     share_zones,
@@ -24,9 +28,16 @@ from carezones.zones.inputs import (
     zone_count,
     zone_labels,
 )
-from carezones.zones.metrics import plan_tables
+from carezones.zones.metrics import Zoning, plan_tables
 from carezones.zones.solve import solve_group
-from carezones.zones.tiling import densify, generators, tile, tile_localities
+from carezones.zones.tiling import (
+    TileClients,
+    generators,
+    quiet,
+    road_points,
+    tile,
+    tile_localities,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -38,20 +49,32 @@ if TYPE_CHECKING:
 class ZonePlan:
     """The result of :func:`build_zones`.
 
+    ``zones``, ``units``, ``metrics`` and :meth:`summary` are the shareable part: they hold no
+    client's location, and unless the plan was built with ``show_clients=True`` no figure of
+    a zone of fewer than 5 clients. ``assignments`` and ``unassigned`` list clients by id:
+    they are for the council's own use.
+
     Attributes
     ----------
     assignments : pandas.DataFrame
         One row per zoned client: ``client_id``, ``zone_id``, ``hours_per_week``,
-        ``minutes_to_centre`` (road minutes from the zone's centre).
+        ``minutes_to_centre`` (road minutes from the zone's centre) and ``far_from_road``
+        (the client is more than the network's ``max_snap_m`` from any road: it is zoned by
+        the zone area it lies in, and its minutes are estimated as a straight line to the
+        nearest road at the access speed plus the road minutes from there).
     zones : geopandas.GeoDataFrame
         One row per zone (WGS84): ``zone_id``, ``clients``, ``hours_per_week``, ``deviation``
         (from the mean, as a share), ``mean_minutes_to_centre`` and ``p90_minutes_to_centre``
         (hours-weighted), ``mean_within_minutes`` (client to client), ``area_km2``,
-        ``centre_lon``/``centre_lat``, geometry.
+        ``centre_lon``/``centre_lat`` (a road junction, never a client's home), ``withheld``
+        (figures and centre left blank: the zone has fewer than 5 clients), geometry.
     unassigned : pandas.DataFrame
         Clients not zoned: ``client_id``, ``source_row``, ``reason``.
     metrics : dict
         Plan-level numbers (balance, travel, contiguity, tiling, runtime, notes).
+    units : pandas.DataFrame or None
+        With ``units=``: one row per unit, ``unit_id``, ``zone_id``, ``clients`` and
+        ``hours_per_week`` (blank for a unit of fewer than 5 clients).
     """
 
     assignments: pd.DataFrame
@@ -61,6 +84,8 @@ class ZonePlan:
     crs: Any = None
     attribution: str = "© OpenStreetMap contributors"
     synthetic: bool = False
+    units: pd.DataFrame | None = None
+    show_clients: bool = False
     _tree: Any = field(default=None, repr=False)
 
     def summary(self) -> str:
@@ -74,10 +99,38 @@ class ZonePlan:
             f"Travel from each zone's centre (hours-weighted): mean "
             f"{m['mean_minutes_to_centre']:.1f} min, 90th percentile "
             f"{m['p90_minutes_to_centre']:.1f} min; client to client within zones "
-            f"{m['mean_within_minutes']:.1f} min.",
-            f"Every zone one piece: {'yes' if m['contiguous'] else 'no'}; zones tile the area "
+            f"{m['mean_within_minutes']:.1f} min. Zone centres are road junctions, never a "
+            "client's home.",
+            f"Every zone one piece: {_one_piece(m)}; zones tile the area "
             f"(gaps {m['gap_km2']:.6f} km², overlaps {m['overlap_km2']:.6f} km²).",
         ]
+        if m.get("units"):
+            u = m["units"]
+            lines.append(
+                f"Zones are unions of whole units ({u['count']:,} units, ids from column "
+                f"'{u['id_column']}'): units.csv lists each unit's zone."
+            )
+        if m.get("zones_without_clients"):
+            ids = ", ".join(str(z) for z in m["zones_without_clients"])
+            lines.append(f"WARNING: zone(s) {ids} hold no clients.")
+        if m.get("withheld_zones"):
+            lines.append(
+                f"{m['withheld_zones']} zone(s) hold fewer than {MIN_CLIENTS} clients: their "
+                "figures and centres are withheld."
+            )
+        if m.get("far_from_road"):
+            lines.append(
+                f"{m['far_from_road']} client(s) more than {m['max_snap_m']:.0f} m from any "
+                "road are zoned by the zone area they lie in (far_from_road in the "
+                "assignments); their minutes to the centre are estimated: a straight line to "
+                f"the nearest road at {m['access_kph']:g} km/h, then the roads."
+            )
+        if m.get("moved_by_tiling"):
+            lines.append(
+                f"{m['moved_by_tiling']} client(s) ({m['moved_by_tiling_hours']:,.1f} h) took "
+                "the zone of the polygon holding their home rather than the one their road "
+                "gave them: the map and the assignments always agree."
+            )
         if m.get("moved_hours_share") is not None:
             lines.append(
                 f"Hours that changed zone from the previous plan: {m['moved_hours_share']:.1%}."
@@ -99,11 +152,14 @@ class ZonePlan:
         if self._tree is None:  # built on first use
             self._tree = shapely.STRtree(self.zones.geometry.to_numpy())
         hit = self._tree.query(pts, predicate="intersects")
-        out = pd.Series(pd.NA, index=range(len(pts)), dtype="Int64")
         zone_ids = self.zones["zone_id"].to_numpy()
-        # a point on a shared border takes the lowest zone id, deterministically
+        text = zone_ids.dtype == object
+        out = pd.Series(
+            None if text else pd.NA, index=range(len(pts)), dtype=object if text else "Int64"
+        )
+        # a point on a shared border takes the lowest zone index, deterministically
         for p, z in sorted(zip(hit[0].tolist(), hit[1].tolist(), strict=True), reverse=True):
-            out.iloc[p] = int(zone_ids[z])
+            out.iloc[p] = zone_ids[z] if text else int(zone_ids[z])
         if hasattr(points, "index") and len(points.index) == len(out):
             out.index = points.index
         return out
@@ -130,6 +186,20 @@ class ZonePlan:
         return write_zone_plan(self, out_dir, clients=clients, offline=offline)
 
 
+def _one_piece(m: dict[str, Any]) -> str:
+    """Return "yes", or "NO" and which zones are not one piece (or have no area)."""
+    if m["contiguous"]:
+        return "yes"
+    empty = m.get("zones_without_area") or []
+    split = [z for z in m.get("zones_not_one_piece") or [] if z not in empty]
+    why = []
+    if empty:
+        why.append(f"zone(s) {', '.join(str(z) for z in empty)} have no area")
+    if split:
+        why.append(f"zone(s) {', '.join(str(z) for z in split)} are in several pieces")
+    return "NO (" + "; ".join(why) + ")"
+
+
 def build_zones(
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
@@ -142,6 +212,10 @@ def build_zones(
     localities: gpd.GeoDataFrame | None = None,
     previous: Any = None,
     centres: Any = None,
+    units: gpd.GeoDataFrame | None = None,
+    unit_id: str | None = None,
+    buildings: Any = None,
+    show_clients: bool = False,
     stability_minutes: float = 10.0,
     max_iter: int = 8,
 ) -> ZonePlan:
@@ -154,22 +228,43 @@ def build_zones(
     network : RoadNetwork
         The drive network.
     n_zones : int, optional
-        Number of zones. Give this or ``hours_per_zone``.
+        Number of zones (a whole number, 1 or more). Give this or ``hours_per_zone``.
     hours_per_zone : float, optional
         Target weekly hours per zone; the number of zones is total hours / this, rounded.
     tolerance : float
         Allowed deviation of a zone's hours from the mean, as a share (0.05 = ±5%).
     seed : int
-        Seed for the starting centres: same inputs and seed, same zones.
+        Seed for the starting centres (0 or more): same inputs and seed, same zones.
     boundary : polygon or GeoDataFrame, optional
-        The study area (e.g. the council boundary); default: the network's area.
+        The study area (e.g. the council boundary); default: the network's area (with
+        ``units``: the units' area; units whose representative point is outside the
+        boundary are left out).
     localities : GeoDataFrame, optional
         Polygons zones must not cross; zones are shared out between them by hours.
     previous : GeoDataFrame or DataFrame, optional
         A previous plan to change as little as possible: zone polygons with ``zone_id``, or
-        assignments with ``client_id`` and ``zone_id``.
+        assignments with ``client_id`` and ``zone_id``. Its zone ids (whole numbers or
+        text) are kept when the clients are in as many of its zones as asked for.
     centres : points, optional
         Fixed zone centres (e.g. provider bases), one per zone; they do not move.
+    units : GeoDataFrame, optional
+        Areal units (postcode sectors, wards, parishes, LSOAs...) in any CRS: each zone is
+        then a union of whole units, contiguous over units sharing a border, and the plan's
+        ``units`` table gives each unit's zone. Clients take the unit they lie in.
+    unit_id : str, optional
+        The column of ``units`` holding their ids (unique, not blank). Default: the column
+        named ``unit_id``, ``code`` or ``id``, or the one column named like an ONS code
+        (``LSOA21CD``, ``WD23CD``...), or the only column.
+    buildings : points, optional
+        Every building of the area (not only clients' homes: e.g.
+        :func:`carezones.io.osm.read_building_centroids`), as a GeoDataFrame, GeoSeries or
+        (n, 2) lon/lat array: the zone polygons are then drawn from the roads and the
+        buildings, each building in the zone of the road it snaps to (not used with
+        ``units``, whose polygons are the zones').
+    show_clients : bool
+        Allow zones, figures and maps of fewer than 5 clients (a plan that will not be
+        shared). By default ``n_zones`` may be at most the number of clients divided by 5,
+        and a zone that still ends with 1 to 4 clients has its figures and centre withheld.
     stability_minutes : float
         With ``previous``: the cost, in minutes per hour of care, of moving a client's hours
         to another zone.
@@ -179,26 +274,86 @@ def build_zones(
     Returns
     -------
     ZonePlan
+
+    Raises
+    ------
+    ArgumentError
+        When a numeric argument is not a value it can take (``n_zones=2.5``, ``True``,
+        ``"3"``, ``hours_per_zone=nan``, ``seed=-1``...).
+    ZoneError
+        When the zones cannot be built as asked: too many zones for the clients (the message
+        gives the most), a boundary or previous plan that holds no client, units that are
+        not valid.
     """
     t0 = time.perf_counter()
     from carezones.network import as_lonlat
 
-    check_inputs(clients, network, tolerance)
+    opts = check_arguments(n_zones, hours_per_zone, tolerance, seed, stability_minutes, max_iter)
+    if not isinstance(show_clients, bool | np.bool_):
+        raise ArgumentError(f"show_clients must be True or False, not {show_clients!r}")
+    check_inputs(clients, network)
     ids = clients["client_id"].astype(str).to_numpy()
     hours = clients["hours_per_week"].to_numpy(dtype=float)
     lonlat = as_lonlat(clients)
+    fixed = None if centres is None else as_lonlat(centres)
+    prev_code, prev_ids = (None, None)
+    if previous is not None:
+        prev_code, prev_ids = previous_zones(previous, ids, lonlat)
+    with quiet():  # clients far from every road are zoned all the same (and counted)
+        snapped = network.snap(lonlat)
+    notes: list[str] = []
+    if units is not None:
+        from carezones.zones.units import zone_units
+
+        if localities is not None:
+            raise ArgumentError(
+                "give units or localities, not both: with units, zones are unions of whole "
+                "units (to keep zones inside localities, give units that nest in them and "
+                "build each locality's zones on its own)"
+            )
+        zoning, unit_table, unit_info = zone_units(
+            network, ids, hours, lonlat, snapped, units, unit_id, opts, boundary, prev_code,
+            prev_ids, fixed, bool(show_clients), notes,
+        )  # fmt: skip
+    else:
+        zoning = _zone_roads(
+            network, ids, hours, lonlat, snapped, opts, boundary, localities, prev_code,
+            prev_ids, fixed, buildings, bool(show_clients), notes,
+        )  # fmt: skip
+        unit_table, unit_info = None, None
+    assignments, zones, unassigned, metrics = plan_tables(
+        network, clients, ids, hours, zoning, opts.tolerance, bool(show_clients),
+        time.perf_counter() - t0,
+    )  # fmt: skip
+    metrics["units"] = unit_info
+    metrics["max_snap_m"] = network.max_snap_m
+    metrics["access_kph"] = float(network.speeds.access_kph(network.mode))
+    metrics["show_clients"] = bool(show_clients)
+    return ZonePlan(
+        assignments,
+        zones,
+        unassigned,
+        metrics,
+        crs=network.crs,
+        attribution=network.provenance.attribution,
+        synthetic=network.provenance.synthetic,
+        units=unit_table,
+        show_clients=bool(show_clients),
+    )
+
+
+def _zone_roads(
+    network: RoadNetwork, ids: Any, hours: Any, lonlat: Any, snapped: Any, opts: Options,
+    boundary: Any, localities: Any, prev_code: Any, prev_ids: Any, fixed: Any, buildings: Any,
+    show_clients: bool, notes: list[str],
+) -> Zoning:  # fmt: skip
+    """Zones on the roads (steps 1 to 6 of :mod:`carezones.zones`), tiled by Voronoi cells."""
     cx, cy = network.to_metric(lonlat[:, 0], lonlat[:, 1])
     area = study_area(network, boundary)
+    inside = inside_area(network, area, cx, cy, boundary)
     reasons = np.full(len(ids), "", dtype=object)
-    inside = shapely.contains_xy(area, cx, cy) | shapely.intersects_xy(area, cx, cy)
     reasons[~inside] = "outside the study area"
-    snapped = network.snap(lonlat)
-    far = snapped.far & inside
-    reasons[far] = f"more than {network.max_snap_m:.0f} m from any road"
     ok = reasons == ""
-
-    fixed = None if centres is None else as_lonlat(centres)
-    prev_zone = previous_zones(previous, ids, lonlat) if previous is not None else None
     if localities is None:
         groups = [(np.flatnonzero(ok), np.ones(network.n_nodes, dtype=bool), area)]
     else:
@@ -207,19 +362,17 @@ def build_zones(
     places = find_places(network, lonlat, hours, snapped, ok, fixed)
     graph = augmented_graph(network, places)
     total = float(hours[ok].sum())
-    k_total = zone_count(n_zones, hours_per_zone, total, int((places.hours > 0).sum()))
+    k_total = zone_count(opts, total, int(ok.sum()), int((places.hours > 0).sum()), show_clients)
     if fixed is not None and len(fixed) != k_total:
         raise ZoneError(f"{len(fixed)} fixed centres given for {k_total} zones: give one per zone")
     ks = share_zones(k_total, [float(hours[g[0]].sum()) for g in groups])
-    notes: list[str] = []
-
-    labels, prev_zone = zone_labels(prev_zone, k_total, localities is None, notes)
+    labels, prev_zone = zone_labels(prev_code, prev_ids, k_total, localities is None, notes)
     n_road = network.n_nodes
-    zone_of_client = np.full(len(ids), -1, dtype=np.int64)
+    graph_zone = np.full(len(ids), -1, dtype=np.int64)
     node_zone = np.full(n_road, -1, dtype=np.int64)
     centre_ll = np.zeros((k_total, 2))
-    dense_seg, dense_frac = densify(network)
-    dense_zone = np.full(len(dense_seg), -1, dtype=np.int64)
+    pt_seg, pt_frac, pt_x, pt_y = road_points(network, buildings, area)
+    pt_zone = np.full(len(pt_seg), -1, dtype=np.int64)
     offset = 0
     for (members, node_mask, _), k in zip(groups, ks, strict=True):
         if k == 0:
@@ -232,42 +385,43 @@ def build_zones(
             group_fixed = places.fixed[offset : offset + k]
             mask[n_road + group_fixed] = True
         res = solve_group(
-            network, graph, places, group_places, mask, k, tolerance, seed, group_fixed,
-            prev_zone, members, stability_minutes, max_iter, notes,
+            network, graph, places, group_places, mask, k, opts.tolerance, opts.seed,
+            group_fixed, prev_zone, members, opts.stability_minutes, opts.max_iter, notes,
         )  # fmt: skip
         in_group = res.zone >= 0
         client_zone = res.zone[n_road + places.of_client[members]]
-        zone_of_client[members] = np.where(client_zone >= 0, client_zone + offset, -1)
+        graph_zone[members] = np.where(client_zone >= 0, client_zone + offset, -1)
         road = in_group[:n_road]
         node_zone[road] = res.zone[:n_road][road] + offset
         centre_ll[offset : offset + k] = places.lonlat(res.centres, network)
-        dz = res.graph.zone_at(network, dense_seg, dense_frac, res.local_zone)
-        dense_zone = np.where((dz >= 0) & (dense_zone < 0), dz + offset, dense_zone)
+        pz = res.graph.zone_at(network, pt_seg, pt_frac, res.local_zone)
+        pt_zone = np.where((pz >= 0) & (pt_zone < 0), pz + offset, pt_zone)
         offset += k
-    unreachable = ok & (zone_of_client < 0)
+    unreachable = ok & (graph_zone < 0)
     reasons[unreachable] = "cannot be reached by road from any zone centre"
 
-    gx, gy, gz = generators(
-        network, node_zone, dense_seg, dense_frac, dense_zone, zone_of_client, cx, cy, snapped
-    )
+    gen = generators(network, node_zone, pt_seg, pt_frac, pt_x, pt_y, pt_zone)
+    placed = graph_zone >= 0
+    far = snapped.far & placed
+    route_ll = np.where(far[:, None], np.column_stack([snapped.lon, snapped.lat]), lonlat)
+    per_min = network.speeds.access_kph(network.mode) * 1000.0 / 60.0
+    extra = np.where(far, snapped.distance_m / per_min, 0.0)
+    who = TileClients(cx, cy, hours, graph_zone, route_ll, extra)
+    least = 1 if show_clients else MIN_CLIENTS  # the fewest clients a zone should hold
+    # the polygons are the zones: every client takes the zone of the polygon holding it
     if localities is None:
-        polys, zone_of_client = tile(area, gx, gy, gz, zone_of_client, cx, cy, k_total, notes)
+        polys, zone = tile(
+            area, gen, np.arange(k_total), who, network, centre_ll, opts.tolerance, least, notes
+        )
     else:  # each locality is tiled on its own, so no zone crosses its border
         parts = [g[2] for g in groups]
-        polys, zone_of_client = tile_localities(
-            parts, ks, k_total, gx, gy, gz, zone_of_client, cx, cy, notes
+        polys, zone = tile_localities(
+            parts, ks, gen, who, network, centre_ll, opts.tolerance, least, notes
         )
         area = shapely.union_all(parts)
-    assignments, zones, unassigned, metrics = plan_tables(
-        network, clients, ids, hours, lonlat, zone_of_client, reasons, polys, centre_ll,
-        area, tolerance, prev_zone, labels, notes, time.perf_counter() - t0,
+    zone = np.where(placed & (zone < 0), graph_zone, zone)
+    moved = placed & (zone != graph_zone)
+    return Zoning(
+        zone, reasons, far, route_ll, extra, polys, centre_ll, area, labels, prev_zone, notes,
+        moved,
     )  # fmt: skip
-    return ZonePlan(
-        assignments,
-        zones,
-        unassigned,
-        metrics,
-        crs=network.crs,
-        attribution=network.provenance.attribution,
-        synthetic=network.provenance.synthetic,
-    )

@@ -17,7 +17,13 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from carezones.zones.centres import balanced_assignment, initial_centres, medoids
+from carezones.errors import ZoneError
+from carezones.zones.centres import (
+    balanced_assignment,
+    initial_centres,
+    medoids,
+    nearest_distinct,
+)
 from carezones.zones.graph import PathGraph, Places, path_graph
 from carezones.zones.partition import make_contiguous, polish, priced_voronoi, rebalance
 
@@ -31,6 +37,7 @@ JUNCTION_PULL = 0.02  # cost weight of a junction, as a share of the mean place 
 ROUNDS = 2  # fresh contiguous starts, each from the centres the last one ended with
 INNER_ROUNDS = 3  # rounds of balancing, polishing and moving centres to the medoids
 MARGIN_SHARE = 0.9  # the zones are kept inside this share of the band when they can be
+MEETING_ROADS = 3  # a centre is a junction where at least this many road segments meet
 
 
 @dataclass
@@ -46,8 +53,9 @@ class GroupResult:
 def _times_from(network: RoadNetwork, places: Places, centre_ll: FloatArray) -> FloatArray:
     """Minutes from centres to every road node and every place (k × (n_road + places))."""
     to_nodes = network.times_to_nodes(centre_ll)
-    to_places = network.travel_times(
-        centre_ll, np.column_stack([places.lon, places.lat]), engine="builtin"
+    to_places = (
+        network.travel_times(centre_ll, places.route_lonlat(), engine="builtin")
+        + places.extra[None, :]
     )
     return np.hstack([to_nodes, to_places])
 
@@ -99,7 +107,7 @@ def solve_group(
     max_iter : int
         Maximum rounds of the LP assignment and medoids before the contiguous start.
     notes : list of str
-        The plan's notes, appended to when the hours cannot all be brought into the band.
+        The plan's notes.
 
     Returns
     -------
@@ -117,19 +125,22 @@ def solve_group(
         for u, z in zip(pos.tolist(), prev_zone[members].tolist(), strict=True):
             if z >= 0 and prev_unit[u] < 0:
                 prev_unit[u] = z
+    cand = centre_candidates(network, mask[:n_road], k)
     if fixed is not None:
         centres = n_road + fixed
     else:
-        centres = n_road + group[initial_centres(ux, uy, w, k, seed, prev_unit, tolerance)]
-    pts = np.column_stack([places.lon[group], places.lat[group]])
-    times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
+        start = initial_centres(ux, uy, w, k, seed, prev_unit, tolerance)
+        centres = cand[nearest_distinct(network.x[cand], network.y[cand], start[:, 0], start[:, 1])]
+    pts, extra = places.route_lonlat(group), places.extra[group]
+    times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin") + extra
     for _ in range(max_iter if fixed is None else 0):
         assign = balanced_assignment(times, w, tolerance, prev_unit, stability_minutes)
-        new = medoids(network, pts, ux, uy, w, assign, centres - n_road, group, k) + n_road
+        new = medoids(network, cand, pts, extra, ux, uy, w, assign, centres, k)
         if np.array_equal(new, centres):
             break
         centres = new
         times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin")
+        times = times + extra
     unreachable = ~np.isfinite(times.min(axis=0))
     pg = path_graph(network, places.seg, places.frac, mask)
     p_loc = pg.local(nodes)
@@ -179,8 +190,9 @@ def solve_group(
                 best = (score, zone, centres)
             if fixed is not None:
                 break
-            new = medoids(network, pts, ux, uy, w, zone[p_loc], centres - n_road, group, k)
-            new = new + n_road
+            loc = pg.local(cand)
+            cand_zone = np.where(loc >= 0, zone[np.maximum(loc, 0)], -1)
+            new = medoids(network, cand, pts, extra, ux, uy, w, zone[p_loc], centres, k, cand_zone)
             if np.array_equal(new, centres):
                 break
             centres = new
@@ -191,13 +203,6 @@ def solve_group(
             break
     assert best is not None
     _, zone, centres = best
-    worst = _worst(zone, weight, k)
-    if worst > tolerance + 1e-9:
-        notes.append(
-            f"the hours could not all be brought within ±{tolerance:.0%}: the worst zone is "
-            f"{worst:.1%} from the mean (a single place with many hours, or a zone that "
-            "cannot give up clients without being cut in two)"
-        )
     out = np.full(len(mask), -1, dtype=np.int64)
     out[:n_road] = pg.road_zones(zone, n_road)
     is_place = (pg.nodes >= n_road) & (pg.nodes < len(mask))
@@ -209,6 +214,39 @@ def solve_group(
         out = _label_nodes(graph, mask, done, out[done], centres, k)
     out[nodes[unreachable]] = -1
     return GroupResult(out, centres, pg, zone)
+
+
+def centre_candidates(network: RoadNetwork, node_mask: npt.NDArray[np.bool_], k: int) -> IntArray:
+    """Return the road nodes that may be zone centres: the group's junctions of 3 or more roads.
+
+    A centre is published, so it is never a client's location: it is a junction where roads
+    meet. Dead ends are left out (the end of a cul-de-sac or a drive can be one home's door),
+    unless the group has fewer than ``k`` other junctions.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network.
+    node_mask : numpy.ndarray of bool
+        The group's road nodes.
+    k : int
+        The group's number of zones.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The candidate road nodes (sorted).
+    """
+    junctions = network.junction_nodes
+    junctions = np.sort(junctions[node_mask[junctions]])
+    degree = np.bincount(network.arrays.seg_ab.ravel(), minlength=network.n_nodes)
+    meeting = junctions[degree[junctions] >= MEETING_ROADS]
+    if len(junctions) < k:
+        raise ZoneError(
+            f"the area has only {len(junctions)} road junction(s) for {k} zones: a zone's "
+            "centre is a junction, so ask for fewer zones"
+        )
+    return meeting if len(meeting) >= k else junctions
 
 
 def _worst(zone: IntArray, weight: FloatArray, k: int) -> float:

@@ -1,18 +1,30 @@
 """Tiling: the zones' polygons, with no gaps or overlaps, one piece each.
 
 The study area is cut into Voronoi cells of generators that carry a zone: the road nodes,
-points along long road segments (each with the zone of the nearer zoned element on its road)
-and points along each client's access leg; cells are clipped to the area and dissolved by
-zone. A rare stray piece of a zone is merged into the zone around it, its clients follow, and
-a note says so.
+points along long road segments and (when given) every building, each point with the zone of
+the road it snaps to at the place it snaps to (the nearer zoned element on that road). No
+generator is a client's location or drawn from one, so no boundary traces where a client
+lives. Cells are clipped to the area and dissolved by zone.
+
+The polygons are the zones: each client takes the zone of the cell it lies in, so that the
+assignments and the map always agree (and a new referral at a client's address gets the same
+zone). Where that takes a zone's hours out of the band, whole cells are handed between
+neighbouring zones by the same balancing as on the roads, over the cells' adjacency; a piece of
+a zone cut off from its centre's cell joins the neighbouring zone it touches most. A note says
+how many cells changed zone.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 import shapely
 
 if TYPE_CHECKING:
@@ -22,7 +34,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 DENSIFY_M = 100.0  # extra Voronoi generators along road segments longer than this
-ACCESS_STEP_M = 20.0  # spacing of Voronoi generators along each client's access leg
+CELL_PULL = 0.02  # cost weight of a cell with no client, as a share of the mean client hours
 
 
 def densify(network: RoadNetwork) -> tuple[IntArray, FloatArray]:
@@ -52,15 +64,108 @@ def densify(network: RoadNetwork) -> tuple[IntArray, FloatArray]:
     return seg, frac
 
 
-def generators(
-    network: RoadNetwork, node_zone: IntArray, dense_seg: IntArray, dense_frac: FloatArray,
-    dense_zone: IntArray, client_zone: IntArray, cx: Any, cy: Any, snapped: Any,
-) -> tuple[FloatArray, FloatArray, IntArray]:  # fmt: skip
-    """Return the Voronoi generators with their zones: road nodes, points along roads, access legs.
+def road_points(
+    network: RoadNetwork, buildings: Any, area: Any
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
+    """Return the generators other than road nodes: points along the roads, then buildings.
 
-    Points along a road take the zone of the nearer zoned element on it (as road nodes do),
-    and each client's access leg (from the client to its road) is lined with points of the
-    client's zone, so that a client's cell joins its zone's cells along the road.
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network.
+    buildings : points or None
+        Buildings (all of them, not only clients' homes): a GeoDataFrame or GeoSeries with a
+        CRS (polygons stand for their representative point), shapely points or an (n, 2)
+        lon/lat array. Only those inside ``area`` are used.
+    area : shapely.Geometry
+        The area to tile (metric).
+
+    Returns
+    -------
+    seg, frac : numpy.ndarray
+        Where each point meets the roads: the segment and the fraction along it (a building
+        at the road point nearest to it).
+    x, y : numpy.ndarray
+        The points' metric coordinates.
+
+    Raises
+    ------
+    ArgumentError
+        When ``buildings`` are not points this can read.
+    """
+    from carezones.errors import ArgumentError
+    from carezones.network import as_lonlat
+
+    seg, frac = densify(network)
+    x, y = dense_xy(network, seg, frac)
+    if buildings is None:
+        return seg, frac, x, y
+    try:
+        ll = as_lonlat(buildings)
+    except ValueError as exc:
+        raise ArgumentError(f"buildings: {exc}") from None
+    bx, by = network.to_metric(ll[:, 0], ll[:, 1])
+    inside = shapely.contains_xy(area, bx, by)
+    with quiet():  # buildings far from roads are expected: no warning that they are far
+        snapped = network.snap(ll[inside]) if inside.any() else None
+    if snapped is None:
+        return seg, frac, x, y
+    return (
+        np.concatenate([seg, snapped.segment]),
+        np.concatenate([frac, snapped.fraction]),
+        np.concatenate([x, bx[inside]]),
+        np.concatenate([y, by[inside]]),
+    )
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Silence carezones' warnings for a moment (snapping points that may be far from roads)."""
+    logger = logging.getLogger("carezones")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@dataclass
+class Generators:
+    """The Voronoi generators, each with its zone and its place on the roads.
+
+    The road nodes come first (generator ``i < n_nodes`` is node ``i``), then points along
+    the roads and buildings, each at a place on a road segment.
+    """
+
+    x: FloatArray
+    y: FloatArray
+    zone: IntArray  # -1: none
+    seg: IntArray  # the road segment of each point (-1 for road nodes)
+    frac: FloatArray  # the fraction along it
+
+
+@dataclass
+class TileClients:
+    """The clients the tiling places in cells, and what their cells' balance needs."""
+
+    x: FloatArray
+    y: FloatArray
+    hours: FloatArray
+    zone: IntArray  # the zone the roads gave each client (-1: not zoned)
+    route_ll: FloatArray  # where routes to each client end (lon/lat)
+    extra: FloatArray  # minutes from there to the client
+
+
+def generators(
+    network: RoadNetwork, node_zone: IntArray, pt_seg: IntArray, pt_frac: FloatArray,
+    pt_x: FloatArray, pt_y: FloatArray, pt_zone: IntArray,
+) -> Generators:  # fmt: skip
+    """Return the Voronoi generators with their zones: the road nodes, then the other points.
+
+    The generators are public places only: road nodes, points along the roads and (when
+    given) buildings, never a client's location or anything drawn from it, so that no
+    boundary can trace where a client lives. Their zones come from the roads.
 
     Parameters
     ----------
@@ -68,107 +173,240 @@ def generators(
         The road network.
     node_zone : numpy.ndarray of int64
         The zone of each road node (-1: none).
-    dense_seg, dense_frac : numpy.ndarray
-        The points along the roads (:func:`densify`).
-    dense_zone : numpy.ndarray of int64
-        Their zones (-1: none).
-    client_zone : numpy.ndarray of int64
-        Each client's zone (-1: not zoned).
-    cx, cy : array_like
-        The clients' metric coordinates.
-    snapped : Snapped
-        The clients' snaps to the roads.
+    pt_seg, pt_frac : numpy.ndarray
+        Where the other points meet the roads (:func:`road_points`).
+    pt_x, pt_y : numpy.ndarray
+        Their metric coordinates.
+    pt_zone : numpy.ndarray of int64
+        Their zones: that of the road each snaps to, at the place it snaps to (-1: none).
 
     Returns
     -------
-    x, y : numpy.ndarray
-        The generators' metric coordinates.
-    z : numpy.ndarray of int64
-        Their zones (-1: none).
+    Generators
+        The generators.
     """
+    n = network.n_nodes
+    return Generators(
+        np.concatenate([network.x, pt_x]),
+        np.concatenate([network.y, pt_y]),
+        np.concatenate([node_zone, pt_zone]),
+        np.concatenate([np.full(n, -1, dtype=np.int64), pt_seg]),
+        np.concatenate([np.zeros(n), pt_frac]),
+    )
+
+
+def dense_xy(
+    network: RoadNetwork, seg: IntArray, frac: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Metric coordinates of points ``frac`` of the way along road segments ``seg``."""
     ab = network.arrays.seg_ab
-    x0, y0 = network.x[ab[dense_seg, 0]], network.y[ab[dense_seg, 0]]
-    x1, y1 = network.x[ab[dense_seg, 1]], network.y[ab[dense_seg, 1]]
-    gx = [network.x, x0 + (x1 - x0) * dense_frac]
-    gy = [network.y, y0 + (y1 - y0) * dense_frac]
-    gz = [node_zone, dense_zone]
-    placed = np.flatnonzero(client_zone >= 0)
-    rx, ry = network.to_metric(snapped.lon[placed], snapped.lat[placed])
-    px, py = np.asarray(cx)[placed], np.asarray(cy)[placed]
-    n_pts = np.maximum(np.ceil(np.hypot(px - rx, py - ry) / ACCESS_STEP_M), 1).astype(np.int64)
-    idx = np.repeat(np.arange(len(placed)), n_pts)
-    if len(idx):
-        step = np.concatenate([np.arange(m) / m for m in n_pts[n_pts > 0]])
-        gx.append(px[idx] + (np.asarray(rx)[idx] - px[idx]) * step)
-        gy.append(py[idx] + (np.asarray(ry)[idx] - py[idx]) * step)
-        gz.append(client_zone[placed][idx])
-    return np.concatenate(gx), np.concatenate(gy), np.concatenate(gz)
+    x0, y0 = network.x[ab[seg, 0]], network.y[ab[seg, 0]]
+    x1, y1 = network.x[ab[seg, 1]], network.y[ab[seg, 1]]
+    return x0 + (x1 - x0) * frac, y0 + (y1 - y0) * frac
+
+
+def cell_adjacency(cells: Any, x: FloatArray, y: FloatArray) -> sp.csr_matrix:
+    """Return which polygons share a border (a line, not a corner), weighted by distance.
+
+    Parameters
+    ----------
+    cells : numpy.ndarray of shapely.Geometry
+        Polygons that do not overlap (Voronoi cells, or areal units).
+    x, y : numpy.ndarray
+        A point of each (its generator), in the same metric CRS.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Symmetric; the straight-line metres between the points of neighbouring polygons.
+    """
+    n = len(cells)
+    tree = shapely.STRtree(cells)
+    a, b = tree.query(cells, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    line = shapely.relate_pattern(cells[a], cells[b], "****1****")
+    a, b = a[line], b[line]
+    d = np.maximum(np.hypot(x[a] - x[b], y[a] - y[b]), 1e-3)
+    adj = sp.csr_matrix(
+        (np.concatenate([d, d]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
+    )
+    adj.sum_duplicates()
+    return adj
 
 
 def tile(
-    area: Any, x: FloatArray, y: FloatArray, z: IntArray, client_zone: IntArray, cx: Any,
-    cy: Any, k: int, notes: list[str],
+    area: Any, gen: Generators, zones: IntArray, clients: TileClients, network: RoadNetwork,
+    centre_ll: FloatArray, tol: float, min_count: int, notes: list[str],
 ) -> tuple[list[Any], IntArray]:  # fmt: skip
-    """Return zone polygons from Voronoi cells of the generators, clipped to the area.
+    """Return zone polygons from Voronoi cells of the generators, and each client's zone.
+
+    The cells are clipped to the area. A client lies in the cell of its nearest generator, and
+    takes that cell's zone: the polygons are the zones, so that a new referral at a client's
+    address would get the same zone. Where that takes a zone's hours out of the band, whole
+    cells are handed between neighbouring zones (:func:`~carezones.zones.partition.rebalance`
+    on the cells' adjacency); a piece of a zone cut off from its centre's cell joins the
+    neighbouring zone it touches most (a note says so).
 
     Parameters
     ----------
     area : shapely.Geometry
         The area to tile (metric).
-    x, y : numpy.ndarray
-        The generators' metric coordinates (:func:`generators`).
-    z : numpy.ndarray of int64
-        Their zones; those with -1, or outside the area, are left out.
-    client_zone : numpy.ndarray of int64
-        Each client's zone (-1: not zoned).
-    cx, cy : array_like
-        The clients' metric coordinates.
-    k : int
-        The number of zones.
+    gen : Generators
+        The generators (:func:`generators`); those of no zone in ``zones``, or outside the
+        area, are left out.
+    zones : numpy.ndarray of int64
+        The zones tiled here (all of them, or one locality's), in order.
+    clients : TileClients
+        The clients; those whose zone is in ``zones`` are placed in cells.
+    network : RoadNetwork
+        The road network (travel times, when cells must be handed over).
+    centre_ll : numpy.ndarray
+        Each zone's centre (lon/lat), for all zones.
+    tol : float
+        The tolerance of the zones' hours, as a share of the mean.
+    min_count : int
+        The fewest clients a zone should hold: a zone of fewer takes cells (with clients)
+        from its neighbours (:func:`~carezones.zones.partition.grow_small`), and no cell
+        handed over for balance leaves a zone with fewer.
     notes : list of str
-        The plan's notes, appended to when stray pieces are merged.
+        The plan's notes, appended to when pieces join another zone.
 
     Returns
     -------
     polys : list of shapely.Geometry
-        Each zone's polygon (empty for a zone with no generator).
+        The polygon of each zone in ``zones`` (empty for a zone with no generator).
     client_zone : numpy.ndarray of int64
-        Each client's zone: that of the polygon it lies in.
+        The zone of each client placed here (-1 for the others).
     """
-    placed = client_zone >= 0
-    keep = (z >= 0) & shapely.contains_xy(area, x, y)
-    # one generator per place (client first wins over a node at the same spot)
+    from scipy.spatial import cKDTree
+
+    from carezones.zones.partition import grow_small, make_contiguous, rebalance
+
+    k = len(zones)
+    top = max(int(zones.max()), int(gen.zone.max()), int(clients.zone.max()), 0)
+    local = np.full(top + 2, -1, dtype=np.int64)
+    local[zones] = np.arange(k)
+    gz = np.where(gen.zone >= 0, local[np.maximum(gen.zone, 0)], -1)
+    out = np.full(len(clients.zone), -1, dtype=np.int64)
+    keep = (gz >= 0) & shapely.contains_xy(area, gen.x, gen.y)
+    if not keep.any():
+        return [shapely.Polygon() for _ in range(k)], out
+    # one generator per spot (the first wins: road nodes before other points)
     order = np.flatnonzero(keep)[::-1]
-    key = np.round(x[order], 1) * 1e7 + np.round(y[order], 1)
+    key = np.round(gen.x[order], 1) * 1e7 + np.round(gen.y[order], 1)
     _, first = np.unique(key, return_index=True)
     sel = np.sort(order[first])
-    pts = shapely.points(x[sel], y[sel])
-    cells = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=area, ordered=True)
+    sx, sy = gen.x[sel], gen.y[sel]
+    cells = shapely.voronoi_polygons(
+        shapely.multipoints(shapely.points(sx, sy)), extend_to=area, ordered=True
+    )
     cells = np.asarray(shapely.get_parts(cells))
     shapely.prepare(area)
     edge = ~shapely.contains(area, cells)  # only cells crossing the border need clipping
     cells[edge] = shapely.intersection(cells[edge], area)
-    cell_zone = z[sel]
+    zone = gz[sel].copy()
+    cz = np.where(clients.zone >= 0, local[np.maximum(clients.zone, 0)], -1)
+    who = np.flatnonzero(cz >= 0)
+    tree = cKDTree(np.column_stack([sx, sy]))
+    _, cell_of = tree.query(np.column_stack([clients.x[who], clients.y[who]]))
+    cxy = np.column_stack(network.to_metric(centre_ll[zones, 0], centre_ll[zones, 1]))
+    _, centre_cell = tree.query(cxy)
+    if len(np.unique(centre_cell)) == k:
+        zone[centre_cell] = np.arange(k)
+    adj = cell_adjacency(cells, sx, sy)
+    before = zone.copy()
+    zone = make_contiguous(adj, zone, centre_cell, k)
+    w = np.bincount(cell_of, weights=clients.hours[who], minlength=len(sel))
+    count = np.bincount(cell_of, minlength=len(sel)).astype(np.float64)
+    pull = np.maximum(w, CELL_PULL * float(clients.hours[who].mean() if len(who) else 1.0))
+    t = None
+    if k > 1 and (np.bincount(zone, weights=count, minlength=k) < min_count).any():
+        t = _cell_times(network, gen, sel, centre_ll[zones], clients, who, cell_of)
+        zone = grow_small(adj, zone, count, pull, t, centre_cell, min_count)
+    h = np.bincount(zone, weights=w, minlength=k)
+    mean = float(h.mean())
+    lo, hi = mean * (1 - tol), mean * (1 + tol)
+    if k > 1 and ((h < lo - 1e-9) | (h > hi + 1e-9)).any():
+        if t is None:
+            t = _cell_times(network, gen, sel, centre_ll[zones], clients, who, cell_of)
+        zone = rebalance(
+            adj, zone, w, pull, t, centre_cell, lo, hi, count=count, min_count=min_count
+        )
+    changed = int((zone != before).sum())
+    if changed:
+        notes.append(
+            f"{changed} Voronoi cell(s) of the tiling joined a neighbouring zone (a piece cut "
+            "off from its zone, a zone given enough clients to be published, or the hours "
+            "kept in the band once each client is in the zone of the polygon holding it)"
+        )
     polys = []
     for zz in range(k):
-        parts = cells[cell_zone == zz]
+        parts = cells[zone == zz]
         polys.append(shapely.coverage_union_all(parts) if len(parts) else shapely.Polygon())
-    polys = _merge_strays(polys, notes)
-    # clients follow the polygon they lie in (differs only where a stray piece was merged)
-    tree = shapely.STRtree(polys)
-    hit = tree.query(
-        shapely.points(np.asarray(cx)[placed], np.asarray(cy)[placed]), predicate="intersects"
+    out[who] = zones[zone[cell_of]]
+    return polys, out
+
+
+def _cell_times(
+    network: RoadNetwork, gen: Generators, sel: IntArray, centre_ll: FloatArray,
+    clients: TileClients, who: IntArray, cell_of: IntArray,
+) -> FloatArray:  # fmt: skip
+    """Minutes from each centre to each cell: hours-weighted over its clients, else its point."""
+    n = network.n_nodes
+    t_nodes = network.times_to_nodes(centre_ll)
+    node = sel < n
+    t = np.empty((len(centre_ll), len(sel)))
+    t[:, node] = t_nodes[:, sel[node]]
+    pts = sel[~node]
+    seg, frac = gen.seg[pts], gen.frac[pts]
+    ab = network.arrays.seg_ab[seg]
+    seg_min = network.arrays.minutes[network.arrays.segment_edge[seg]]
+    t[:, ~node] = np.minimum(
+        t_nodes[:, ab[:, 0]] + frac * seg_min, t_nodes[:, ab[:, 1]] + (1 - frac) * seg_min
     )
-    new_zone = client_zone.copy()
-    placed_idx = np.flatnonzero(placed)
+    if len(who):
+        tc = network.travel_times(centre_ll, clients.route_ll[who], engine="builtin")
+        tc = tc + clients.extra[who][None, :]
+        hw = clients.hours[who] + 1e-9
+        num = np.zeros_like(t)
+        for z in range(len(centre_ll)):
+            num[z] = np.bincount(cell_of, weights=np.where(np.isfinite(tc[z]), tc[z], 1e6) * hw,
+                                 minlength=len(sel))  # fmt: skip
+        den = np.bincount(cell_of, weights=hw, minlength=len(sel))
+        has = den > 0
+        t[:, has] = num[:, has] / den[has]
+    return np.where(np.isfinite(t), t, 1e6)
+
+
+def polygon_of(polys: Any, cx: Any, cy: Any) -> IntArray:
+    """Return the index of the polygon holding each point (-1: none; on a border, the lowest).
+
+    Parameters
+    ----------
+    polys : sequence of shapely.Geometry
+        The polygons (zones, or units).
+    cx, cy : array_like
+        The points' coordinates, in the polygons' CRS.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The polygon of each point.
+    """
+    out = np.full(len(np.asarray(cx)), -1, dtype=np.int64)
+    if not len(out):
+        return out
+    tree = shapely.STRtree(polys)
+    hit = tree.query(shapely.points(cx, cy), predicate="intersects")
     for p, g in sorted(zip(hit[0].tolist(), hit[1].tolist(), strict=True), reverse=True):
-        new_zone[placed_idx[p]] = g
-    return polys, new_zone
+        out[p] = g
+    return out
 
 
 def tile_localities(
-    parts: list[Any], ks: list[int], k: int, x: FloatArray, y: FloatArray, z: IntArray,
-    client_zone: IntArray, cx: Any, cy: Any, notes: list[str],
+    parts: list[Any], ks: list[int], gen: Generators, clients: TileClients,
+    network: RoadNetwork, centre_ll: FloatArray, tol: float, min_count: int, notes: list[str],
 ) -> tuple[list[Any], IntArray]:  # fmt: skip
     """Tile each locality on its own with :func:`tile`, so that no zone crosses its border.
 
@@ -178,68 +416,38 @@ def tile_localities(
         Each locality's part of the study area (metric).
     ks : list of int
         The number of zones of each locality; its zones are the next ``ks[i]`` zone indices.
-    k : int
-        The number of zones.
-    x, y : numpy.ndarray
-        The generators' metric coordinates (:func:`generators`).
-    z : numpy.ndarray of int64
-        Their zones (-1: none).
-    client_zone : numpy.ndarray of int64
-        Each client's zone (-1: not zoned).
-    cx, cy : array_like
-        The clients' metric coordinates.
+    gen : Generators
+        The generators (:func:`generators`).
+    clients : TileClients
+        The clients.
+    network : RoadNetwork
+        The road network.
+    centre_ll : numpy.ndarray
+        Each zone's centre (lon/lat).
+    tol : float
+        The tolerance of the zones' hours, as a share of the mean.
+    min_count : int
+        The fewest clients a zone should hold (see :func:`tile`).
     notes : list of str
-        The plan's notes, appended to when stray pieces are merged.
+        The plan's notes.
 
     Returns
     -------
     polys : list of shapely.Geometry
         Each zone's polygon.
     client_zone : numpy.ndarray of int64
-        Each client's zone: that of the polygon it lies in.
+        The zone of each client (-1: not placed).
     """
-    polys = [shapely.Polygon() for _ in range(k)]
+    polys = [shapely.Polygon() for _ in range(sum(ks))]
+    out = np.full(len(clients.zone), -1, dtype=np.int64)
     start = 0
     for part, kp in zip(parts, ks, strict=True):
-        in_gen = (z >= start) & (z < start + kp)
-        in_client = (client_zone >= start) & (client_zone < start + kp)
         if kp:
+            zones = np.arange(start, start + kp)
             part_polys, part_zone = tile(
-                part, x, y, np.where(in_gen, z, -1),
-                np.where(in_client, client_zone, -1), cx, cy, k, notes,
-            )  # fmt: skip
-            polys[start : start + kp] = part_polys[start : start + kp]
-            client_zone = np.where(in_client, part_zone, client_zone)
+                part, gen, zones, clients, network, centre_ll, tol, min_count, notes
+            )
+            polys[start : start + kp] = part_polys
+            out = np.where(part_zone >= 0, part_zone, out)
         start += kp
-    return polys, client_zone
-
-
-def _merge_strays(polys: list[Any], notes: list[str]) -> list[Any]:
-    """Merge every piece of a zone but its largest into the neighbour sharing most border."""
-    merged = 0
-    for _ in range(5):
-        changed = False
-        for z, poly in enumerate(polys):
-            parts = list(shapely.get_parts(poly))
-            if len(parts) <= 1:
-                continue
-            parts.sort(key=lambda p: -p.area)
-            polys[z] = parts[0]
-            for piece in parts[1:]:
-                shared = [
-                    (shapely.length(shapely.intersection(piece.boundary, polys[o].boundary)), o)
-                    for o in range(len(polys))
-                    if o != z and not polys[o].is_empty
-                ]
-                length, other = max(shared) if shared else (0.0, z)
-                target = other if length > 0 else z
-                polys[target] = shapely.coverage_union_all([polys[target], piece])
-                merged += 1
-                changed = True
-        if not changed:
-            break
-    if merged:
-        notes.append(
-            f"{merged} stray piece(s) of zone polygons were merged into the zone around them"
-        )
-    return polys
+    return polys, out

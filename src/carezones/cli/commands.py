@@ -39,6 +39,8 @@ EPILOG_ZONES = """examples:
   carezones zones --osm county.osm.pbf --clients clients.csv --zones 8 --out zones-out
   carezones zones --osm county.osm.pbf --clients clients.csv --hours-per-zone 900 \\
       --tolerance 0.05 --boundary council.gpkg --previous zones-2025.gpkg --out zones-out
+  carezones zones --osm county.osm.pbf --clients clients.csv --zones 6 \\
+      --units lsoa.gpkg --unit-id LSOA21CD --out zones-out     (zones of whole LSOAs: units.csv)
 """
 EPILOG_ROUNDS = """examples:
   carezones rounds --osm county.osm.pbf --visits visits.csv --carers carers.csv --out day-out
@@ -114,6 +116,10 @@ def parser() -> argparse.ArgumentParser:
     z.add_argument("--boundary", type=input_file, help="study area polygon (GeoPackage/GeoJSON)")
     z.add_argument("--localities", type=input_file, help="polygons zones must not cross")
     z.add_argument("--previous", type=input_file, help="previous zones (polygons with zone_id)")
+    z.add_argument("--units", type=input_file, help="areal units (postcode sectors, wards, "
+                   "LSOAs...): each zone is a union of whole units")  # fmt: skip
+    z.add_argument("--unit-id", help="the units' column naming each unit (default: guessed, "
+                   "e.g. unit_id, code or LSOA21CD)")  # fmt: skip
     z.add_argument(
         "--show-clients",
         action="store_true",
@@ -283,6 +289,7 @@ def _zones(args: argparse.Namespace) -> int:
         "boundary": _areas(args.boundary, "boundary"),
         "localities": _areas(args.localities, "localities"),
         "previous": _areas(args.previous, "previous zones", id_column="zone_id"),
+        "units": _areas(args.units, "units", id_column=args.unit_id),
     })  # fmt: skip
     clients = got["clients"]
     step("designing zones")
@@ -296,11 +303,28 @@ def _zones(args: argparse.Namespace) -> int:
         boundary=got["boundary"],
         localities=got["localities"],
         previous=got["previous"],
+        units=got["units"],
+        unit_id=args.unit_id,
+        buildings=_buildings(args.osm),
+        show_clients=args.show_clients,
     )
     step("writing files and the map")
     shown = clients if args.show_clients else None
     step.report(plan.summary(), plan.to_files(args.out, clients=shown, offline=not args.cdn))
     return 0
+
+
+def _buildings(osm: Path) -> Any:
+    """Return the OSM file's homes and other buildings (lon/lat), or ``None`` if it has none."""
+    import numpy as np
+
+    from carezones.io.osm import is_osm_file, read_building_centroids
+
+    if not is_osm_file(osm):
+        return None
+    lon, lat, home, yes = read_building_centroids(osm)
+    keep = home | yes
+    return np.column_stack([lon[keep], lat[keep]]) if keep.any() else None
 
 
 def _rounds(args: argparse.Namespace) -> int:

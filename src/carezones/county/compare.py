@@ -151,7 +151,8 @@ def compare_designs(
         name = f"zones-{k}"
         if name in chosen:
             raise ArgumentError(f"two designs are called {name!r}")
-        zone_plans[name] = build_zones(clients, network, k, tolerance=tolerance, seed=seed)
+        zone_plans[name] = build_zones(clients, network, k, tolerance=tolerance, seed=seed,
+                                       buildings=buildings)  # fmt: skip
         chosen[name] = zone_plans[name]
     if not chosen:
         raise ArgumentError("nothing to compare: give designs or zone_counts")

@@ -235,7 +235,8 @@ def _compare_sample(net: Any, clients: Any, seed: int) -> Any:
     sample = clients.iloc[::5].copy()
     rng = np.random.default_rng(seed)
     sample["provider"] = [f"Provider {i + 1}" for i in rng.integers(0, 4, len(sample))]
-    return compare_designs(sample, net, designs={"today": "provider"}, zone_counts=[2, 3],
+    counts = [k for k in (2, 3) if 5 * k <= len(sample)] or [1]  # zones of 5 clients or more
+    return compare_designs(sample, net, designs={"today": "provider"}, zone_counts=counts,
                            iterations=DEMO_COUNTY_ITERATIONS, workers=1, seed=seed)  # fmt: skip
 
 

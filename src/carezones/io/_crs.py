@@ -128,6 +128,7 @@ class Forced(NamedTuple):
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> parse_crs("EPSG:27700", Problems()).text
     "'EPSG:27700'"
     """
@@ -158,6 +159,7 @@ def parse_crs(crs: object, probs: Problems) -> Forced | None:
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> parse_crs(27700, Problems()).crs.to_epsg()
     27700
     >>> parse_crs("EPSG:99999", Problems("clients.csv"))  # doctest: +ELLIPSIS
@@ -207,6 +209,7 @@ def detect_coordinates(
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> detect_coordinates(["ID", "Latitude", "Longitude"], None, None, Problems())
     CoordColumns(x='Longitude', y='Latitude', named='degrees')
     >>> detect_coordinates(["E", "N"], "E", "N", Problems())
@@ -308,6 +311,7 @@ def coordinate_crs(
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> import numpy as np
     >>> cols = CoordColumns("lon", "lat", "degrees")
     >>> crs, reason = coordinate_crs(cols, np.array([-0.7]), np.array([52.6]), None, Problems())

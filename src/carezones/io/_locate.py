@@ -76,6 +76,7 @@ class Located:
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> import pandas as pd
     >>> from carezones.io._table import read_table
     >>> table = read_table(pd.DataFrame({"lat": [52.6], "lon": [-0.7]}), None, Problems())
@@ -156,6 +157,7 @@ def locate(
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> import pandas as pd
     >>> from carezones.io._table import read_table
     >>> table = read_table(pd.DataFrame({"easting": [486000.0], "northing": [308000.0]}),

@@ -171,6 +171,7 @@ def geocode_postcodes(
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> import tempfile
     >>> from pathlib import Path
     >>> lookup = Path(tempfile.mkdtemp()) / "postcodes.csv"

@@ -66,6 +66,7 @@ class Table:
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> import pandas as pd
     >>> table = read_table(pd.DataFrame({"lat": [52.6, 52.61]}), None, Problems())
     >>> table.kind, table.rows
@@ -134,6 +135,7 @@ def read_table(source: Source, sheet: str | int | None, probs: Problems) -> Tabl
 
     Examples
     --------
+    >>> from carezones.errors import Problems
     >>> import tempfile
     >>> from pathlib import Path
     >>> path = Path(tempfile.mkdtemp()) / "clients.csv"

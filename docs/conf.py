@@ -74,6 +74,10 @@ os.environ.setdefault("CAREZONES_AREA", "synthetic")
 myst_enable_extensions = ["colon_fence", "deflist"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
+# autosummary writes api/generated afresh each build; pages left from an earlier build (such as
+# the .md stubs of an older configuration) would be read as well, so start from none
+shutil.rmtree(HERE / "api" / "generated", ignore_errors=True)
+
 # the notebooks live in ../notebooks: copied in for the build
 NOTEBOOKS = HERE / "notebooks"
 NOTEBOOKS.mkdir(exist_ok=True)

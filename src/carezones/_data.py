@@ -13,6 +13,17 @@ def shared_data_dir() -> Path | None:
 
     Looks at ``$CAREZONES_DATA`` first, then ``../shared/data`` beside the project checkout
     and beside the current directory.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The first of those folders that exists.
+
+    Examples
+    --------
+    >>> folder = shared_data_dir()
+    >>> folder is None or folder.is_dir()
+    True
     """
     env = os.environ.get("CAREZONES_DATA")
     candidates = [Path(env)] if env else []
@@ -26,7 +37,23 @@ def shared_data_dir() -> Path | None:
 
 
 def shared_file(name: str) -> Path | None:
-    """Return the path of a file in the shared data folder, or ``None`` when it is absent."""
+    """Return the path of a file in the shared data folder, or ``None`` when it is absent.
+
+    Parameters
+    ----------
+    name : str
+        The file's name, e.g. :data:`RUTLAND_PBF`.
+
+    Returns
+    -------
+    pathlib.Path or None
+        Its path when the shared data folder holds it.
+
+    Examples
+    --------
+    >>> shared_file("no-such-file.osm.pbf") is None
+    True
+    """
     d = shared_data_dir()
     if d is None:
         return None
@@ -38,7 +65,18 @@ def example_extract() -> Path | None:
     """Return the real extract the notebooks use (Rutland), or ``None`` for the synthetic county.
 
     ``None`` when the shared data is absent, or when ``$CAREZONES_AREA`` is ``synthetic`` (the
-    tests run every notebook both ways).
+    tests run every notebook both ways). Notebooks use :func:`carezones.datasets.example_area`.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The Rutland extract, or ``None``.
+
+    Examples
+    --------
+    >>> path = example_extract()
+    >>> path is None or path.name == RUTLAND_PBF
+    True
     """
     if os.environ.get("CAREZONES_AREA", "").lower() == "synthetic":
         return None
@@ -49,6 +87,16 @@ def cache_dir() -> Path:
     """Return (and create) the on-disk cache folder.
 
     ``$CAREZONES_CACHE`` if set, else ``$XDG_CACHE_HOME/carezones`` or ``~/.cache/carezones``.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder, which exists.
+
+    Examples
+    --------
+    >>> cache_dir().is_dir()
+    True
     """
     env = os.environ.get("CAREZONES_CACHE")
     if env:

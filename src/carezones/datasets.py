@@ -11,9 +11,9 @@
 Examples
 --------
 >>> from carezones import datasets
->>> area = datasets.example_area(size="tiny")  # doctest: +SKIP
->>> area.osm_path.name  # doctest: +SKIP
-'rutland-2022-07-20.osm.pbf'
+>>> area = datasets.example_area(clients=50, size="tiny")
+>>> area.osm_path.name in ("rutland-2022-07-20.osm.pbf", "synthetic-county-tiny-seed0.osm")
+True
 """
 
 from __future__ import annotations
@@ -33,19 +33,37 @@ def synthetic_county(
 ) -> SyntheticCounty:
     """Write (or reuse) the synthetic county and its clients; return where they are.
 
+    SYNTHETIC DATA: an invented county in the North Sea (see :mod:`carezones.synthetic`).
+
     Parameters
     ----------
-    size : str
-        ``tiny``, ``small``, ``medium``, ``large`` or ``county`` (Dorset-scale).
-    seed : int
+    size : {"tiny", "small", "medium", "large", "county"}, default "small"
+        How big (``county`` is Dorset-scale).
+    seed : int, default 0
         The county's seed: the same size and seed give byte-identical files.
-    folder : path, optional
+    folder : str or os.PathLike, optional
         Where to write (default: ``datasets`` in the carezones cache folder).
 
     Returns
     -------
     SyntheticCounty
         ``osm_path``, ``clients_path`` and what the county holds.
+
+    Raises
+    ------
+    ValueError
+        When ``size`` or ``seed`` is not valid.
+
+    See Also
+    --------
+    carezones.make_synthetic_county : The same, written to a folder you choose.
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> county = datasets.synthetic_county("tiny")
+    >>> county.osm_path.name, county.n_clients
+    ('synthetic-county-tiny-seed0.osm', 60)
     """
     return make_synthetic_county(Path(folder) if folder else cache_dir() / "datasets",
                                  size=size, seed=seed)  # fmt: skip
@@ -54,17 +72,44 @@ def synthetic_county(
 def rutland() -> Path | None:
     """Return the Rutland OpenStreetMap extract when the shared data holds it, else ``None``.
 
+    The folder is ``$CAREZONES_DATA``, or ``../shared/data`` beside the checkout or the
+    current directory. carezones does not ship the extract.
+
     Returns
     -------
     pathlib.Path or None
         ``rutland-2022-07-20.osm.pbf`` (© OpenStreetMap contributors, ODbL).
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> path = datasets.rutland()
+    >>> path is None or path.name == "rutland-2022-07-20.osm.pbf"
+    True
     """
     return shared_file(RUTLAND_PBF)
 
 
 @dataclass(frozen=True)
 class ExampleArea:
-    """An area to try things on: its OSM file, a client file, and whether it is invented."""
+    """An area to try things on: its OSM file, a client file, and whether it is invented.
+
+    Parameters
+    ----------
+    osm_path : pathlib.Path
+        The OSM file (for :func:`carezones.load_network`).
+    clients_path : pathlib.Path
+        A client file (for :func:`carezones.read_clients`); the clients are invented.
+    synthetic : bool
+        Whether the place is the synthetic county (else it is Rutland, a real place).
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> area = datasets.example_area(clients=50, size="tiny")
+    >>> area.clients_path.suffix
+    '.csv'
+    """
 
     osm_path: Path
     clients_path: Path
@@ -82,16 +127,29 @@ def example_area(
 
     Parameters
     ----------
-    clients : int
+    clients : int, default 600
         Clients to place on Rutland's residential buildings (invented, like their hours).
-    size, seed : str, int
-        The synthetic county's size and seed.
-    folder : path, optional
-        Where to write the files (default: the cache folder).
+    size : str, default "small"
+        The synthetic county's size (see :func:`synthetic_county`).
+    seed : int, default 0
+        The seed of the synthetic county, or of the clients placed on Rutland.
+    folder : str or os.PathLike, optional
+        Where to write the files (default: ``datasets`` in the cache folder).
 
     Returns
     -------
     ExampleArea
+        The OSM file, the client file, and whether the place is invented.
+
+    Examples
+    --------
+    >>> import carezones
+    >>> from carezones import datasets
+    >>> area = datasets.example_area(clients=50, size="tiny")
+    >>> net = carezones.load_network(area.osm_path, engine="builtin")
+    >>> clients = carezones.read_clients(area.clients_path, area=net)
+    >>> len(clients) in (50, 60)  # Rutland's 50, or the tiny county's 60
+    True
     """
     base = Path(folder) if folder else cache_dir() / "datasets"
     real = None if os.environ.get("CAREZONES_AREA", "").lower() == "synthetic" else rutland()

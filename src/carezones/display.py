@@ -44,13 +44,13 @@ def html_card(
         What the object is.
     rows : sequence of (label, value)
         The headline numbers.
-    note : str
+    note : str, optional
         A line under the numbers (e.g. the attribution).
-    thumbnail : str
+    thumbnail : str, optional
         Trusted SVG markup (from :func:`svg_thumbnail`), shown beside the numbers.
     table : pandas.DataFrame, optional
         A table shown below (its first ``max_rows`` rows).
-    max_rows : int
+    max_rows : int, default 12
         Rows of ``table`` shown.
 
     Returns
@@ -60,8 +60,13 @@ def html_card(
 
     Examples
     --------
-    >>> html_card("Zones", [("zones", 8), ("worst deviation", 0.044)])[:40]
+    >>> card = html_card("Zones", [("zones", 8), ("worst deviation", 0.044)])
+    >>> card[:40]
     '<div class="cz-card" style="font:13px sa'
+    >>> "<td style='text-align:right'>0.04</td>" in card  # numbers are rounded for reading
+    True
+    >>> "&lt;b&gt;" in html_card("<b>", [])  # every value is escaped
+    True
     """
     body = "".join(
         f"<tr><th style='text-align:left;padding-right:12px'>{escape(str(k))}</th>"
@@ -94,13 +99,22 @@ def svg_thumbnail(geoms: Sequence[Any], colours: Sequence[str] | None = None,
         Areas to draw (zones, an outline); lon/lat.
     colours : sequence of str, optional
         One fill colour per geometry.
-    size : int
+    size : int, default 180
         Width and height in pixels.
 
     Returns
     -------
     str
         SVG markup (empty when there is nothing to draw).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> svg = svg_thumbnail([shapely.box(1.55, 54.38, 1.60, 54.42)], ["#fdae6b"], size=60)
+    >>> svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" width="60"'), svg.count("<polygon")
+    (True, 1)
+    >>> svg_thumbnail([])
+    ''
     """
     import math
 

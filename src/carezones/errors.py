@@ -35,7 +35,22 @@ UNLISTED = "more problems in this column are not listed"
 
 
 class CarezonesError(Exception):
-    """Base class of every carezones error."""
+    """Base class of every carezones error.
+
+    Catch it to handle anything carezones raises on purpose; the subclasses say what went
+    wrong (see the table above).
+
+    Examples
+    --------
+    >>> from carezones import CarezonesError, load_network
+    >>> try:
+    ...     load_network("no-such-file.xyz")
+    ... except (CarezonesError, FileNotFoundError) as exc:
+    ...     print(type(exc).__name__)
+    FileNotFoundError
+    >>> issubclass(ValidationError, CarezonesError)
+    True
+    """
 
 
 class ValidationError(CarezonesError, ValueError):
@@ -49,9 +64,33 @@ class ValidationError(CarezonesError, ValueError):
         row number, where the header is row 1 so the first data row is row 2; for GeoPackage,
         GeoJSON and DataFrames the 1-based feature/record number. It is missing (``<NA>``)
         for problems with the whole file, shown as "file" in the message.
-    source : str
+    source : str, default "input"
         What was being read: a file name (never its path or contents), "DataFrame" or
         "GeoDataFrame".
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        The problems table, renumbered from 0.
+    source : str
+        As given.
+
+    See Also
+    --------
+    Problems : Collects the problems of one pass and raises this error.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from carezones import ValidationError, read_points
+    >>> table = pd.DataFrame({"lat": [52.6, 95.0, None], "lon": [-0.7, -0.7, -0.71]})
+    >>> try:
+    ...     read_points(table)
+    ... except ValidationError as exc:
+    ...     for problem in exc.problems.itertuples():
+    ...         print(problem.row, problem.column, problem.reason)
+    2 lat latitude out of range (must be between -90 and 90)
+    3 lat missing latitude
     """
 
     def __init__(self, problems: pd.DataFrame, source: str = "input") -> None:
@@ -114,6 +153,26 @@ class Problems:
         Which positions have a problem (and are rejected).
     fatal : bool
         Whether a problem concerns the whole file, so that no row can be used.
+    source, show
+        As given.
+    items : list of tuple
+        The problems recorded: ``(row, column, value, reason, fix)``.
+
+    Examples
+    --------
+    A reader checks the rows of ``visits.csv`` (spreadsheet rows 2 to 4) and finds one bad
+    duration:
+
+    >>> problems = Problems("visits.csv", rows=[2, 3, 4])
+    >>> problems.add(1, "duration", "-5", "a duration must be positive", "give the minutes")
+    >>> problems.bad
+    array([False,  True, False])
+    >>> problems.raise_if_any()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ValidationError: visits.csv: 1 problem(s) in 1 row(s):
+      - row 3, column 'duration' (value '-5'): a duration must be positive. Fix: give the minutes
+    Correct these rows, or pass errors='collect' to keep the valid rows and get the rejected ...
     """
 
     def __init__(
@@ -137,15 +196,37 @@ class Problems:
         ----------
         rows : array-like of int
             The row number the user sees of each position.
+
+        Examples
+        --------
+        >>> problems = Problems("clients.csv")
+        >>> problems.start([2, 3, 5])  # row 4 was blank
+        >>> problems.rows, problems.bad
+        (array([2, 3, 5]), array([False, False, False]))
         """
         self.rows: npt.NDArray[np.int64] = np.asarray(rows, dtype=np.int64)
         self.bad: npt.NDArray[np.bool_] = np.zeros(len(self.rows), dtype=bool)
         self.first_unlisted: npt.NDArray[np.object_] = np.full(len(self.rows), None, object)
 
     def full(self, column: str | None) -> bool:
-        """Whether ``column`` already has :data:`LISTED_PER_COLUMN` problems listed.
+        """Return whether ``column`` already has :data:`LISTED_PER_COLUMN` problems listed.
 
         Callers checking many cells can then skip building each problem's text.
+
+        Parameters
+        ----------
+        column : str or None
+            The column (``None``: problems with whole rows).
+
+        Returns
+        -------
+        bool
+            ``True`` when more problems in it are only counted.
+
+        Examples
+        --------
+        >>> Problems("clients.csv", rows=[2, 3]).full("hours")
+        False
         """
         return self.listed.get(column, 0) >= LISTED_PER_COLUMN
 
@@ -164,6 +245,13 @@ class Problems:
             The value at fault (``None`` when blank).
         reason, fix : str
             What is wrong, and how to put it right.
+
+        Examples
+        --------
+        >>> problems = Problems("clients.csv", rows=[2, 3])
+        >>> problems.add(0, "hours", "lots", "hours must be a number", "give hours a week")
+        >>> problems.items
+        [(2, 'hours', 'lots', 'hours must be a number', 'give hours a week')]
         """
         self.bad[pos] = True
         if self.full(column):
@@ -184,6 +272,13 @@ class Problems:
             What is wrong, and how to put it right.
         column : str, optional
             The column concerned, if any.
+
+        Examples
+        --------
+        >>> problems = Problems("clients.csv", rows=[2, 3])
+        >>> problems.add_file("no hours column", "add a column hours_per_week")
+        >>> problems.fatal, problems.bad
+        (True, array([False, False]))
         """
         self.items.append((None, column, None, reason, fix))
         self.fatal = True
@@ -202,6 +297,15 @@ class Problems:
         ------
         ValidationError
             With every problem recorded so far.
+
+        Examples
+        --------
+        >>> Problems("clients.csv").stop("the file is empty", "export the clients again")
+        Traceback (most recent call last):
+        ...
+        carezones.errors.ValidationError: clients.csv: 1 problem(s):
+          - file: the file is empty. Fix: export the clients again
+        Problems marked 'file' concern the whole file: no row can be used.
         """
         self.add_file(reason, fix, column)
         self.raise_all()
@@ -213,6 +317,15 @@ class Problems:
         ----------
         table : pandas.DataFrame
             A problems table (columns :data:`PROBLEM_COLUMNS`).
+
+        Examples
+        --------
+        >>> first = Problems("visits.csv", rows=[2, 3])
+        >>> first.add(1, "start", "25:00", "not a time", "write HH:MM")
+        >>> later = Problems("visits.csv")
+        >>> later.extend(first.table())
+        >>> later.items
+        [(3, 'start', '25:00', 'not a time', 'write HH:MM')]
         """
         for row, column, value, reason, fix in table[PROBLEM_COLUMNS].itertuples(index=False):
             whole_file = bool(pd.isna(row))
@@ -236,6 +349,16 @@ class Problems:
         -------
         pandas.DataFrame
             The problems by row number (problems with the whole file, row ``<NA>``, first).
+
+        Examples
+        --------
+        >>> problems = Problems("clients.csv", rows=[2, 3, 4])
+        >>> problems.add(2, "hours", "-1", "hours must be at least 0", "give hours a week")
+        >>> problems.add_file("no postcode lookup", "pass postcode_lookup=")
+        >>> problems.table()[["row", "column", "reason"]]
+            row column                    reason
+        0  <NA>   None        no postcode lookup
+        1     4  hours  hours must be at least 0
         """
         items = list(self.items)
         for column, more in self.unlisted.items():
@@ -262,6 +385,17 @@ class Problems:
         ------
         ValidationError
             Always, with the problems table.
+
+        Examples
+        --------
+        >>> problems = Problems("visits.csv", rows=[2])
+        >>> problems.add(0, None, None, "the visit ends before it starts", "check the times")
+        >>> problems.raise_all()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        carezones.errors.ValidationError: visits.csv: 1 problem(s) in 1 row(s):
+          - row 2: the visit ends before it starts. Fix: check the times
+        Correct these rows, or pass errors='collect' to keep the valid rows and get ...
         """
         raise ValidationError(self.table(), self.source) from None
 
@@ -272,13 +406,40 @@ class Problems:
         ------
         ValidationError
             When a problem was recorded.
+
+        Examples
+        --------
+        >>> Problems("visits.csv", rows=[2, 3]).raise_if_any()  # no problem: nothing raised
         """
         if self.items:
             self.raise_all()
 
 
 class ConfigError(CarezonesError, ValueError):
-    """A site-scoring configuration is not valid; ``problems`` lists every problem found."""
+    """A site-scoring configuration is not valid; ``problems`` lists every problem found.
+
+    Parameters
+    ----------
+    problems : list of str
+        Every problem found, each a sentence saying what to change.
+    source : str, default "configuration"
+        The configuration's name (a file name).
+
+    Attributes
+    ----------
+    problems : list of str
+        As given.
+
+    Examples
+    --------
+    >>> err = ConfigError(["weights must add up to 1", "decay must be a name"], "sites.toml")
+    >>> print(err)
+    sites.toml: 2 problem(s):
+      - weights must add up to 1
+      - decay must be a name
+    >>> isinstance(err, ValueError)
+    True
+    """
 
     def __init__(self, problems: list[str], source: str = "configuration") -> None:
         self.problems = problems
@@ -287,19 +448,58 @@ class ConfigError(CarezonesError, ValueError):
 
 
 class ZoneError(CarezonesError, ValueError):
-    """Zones cannot be built as asked (the message says why and what to change)."""
+    """Zones cannot be built as asked (the message says why and what to change).
+
+    Examples
+    --------
+    >>> issubclass(ZoneError, ValueError), issubclass(ZoneError, CarezonesError)
+    (True, True)
+    """
 
 
 class OutputError(CarezonesError, ValueError):
-    """An output cannot be written where asked (the message says why and what to do)."""
+    """An output cannot be written where asked (the message says why and what to do).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.io import check_output_folder
+    >>> check_output_folder(tempfile.mkstemp()[1])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.OutputError: ... is a file, not a folder: give the name of a folder to write to
+    """
 
 
 class NetworkError(CarezonesError):
-    """A road network could not be loaded or queried."""
+    """A road network could not be loaded or queried.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones import load_network
+    >>> load_network(tempfile.mkstemp(suffix=".shp")[1])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.NetworkError: tmp....shp: unknown network format; use .osm.pbf, .osm, ...
+    """
 
 
 class OfflineError(NetworkError):
-    """A download was needed but there is no internet connection."""
+    """A download was needed but there is no internet connection.
+
+    Examples
+    --------
+    Offline, a place name cannot be fetched (this needs the internet to be absent):
+
+    >>> from carezones import load_network
+    >>> load_network("Rutland, England", timeout_s=1)  # doctest: +SKIP
+    Traceback (most recent call last):
+    ...
+    carezones.errors.OfflineError: 'Rutland, England' is not a file, so it would be fetched ...
+    >>> issubclass(OfflineError, NetworkError)
+    True
+    """
 
 
 def _given(value: object) -> bool:
@@ -310,12 +510,36 @@ def _given(value: object) -> bool:
 
 
 def source_label(source: object) -> str:
-    """Return a short label for a data source (a file name, never file contents)."""
+    """Return a short label for a data source (a file name, never file contents).
+
+    Parameters
+    ----------
+    source : object
+        What was read: a file name, "DataFrame", ...
+
+    Returns
+    -------
+    str
+        The label error messages start with.
+
+    Examples
+    --------
+    >>> source_label("clients.csv")
+    'clients.csv'
+    """
     return str(source)
 
 
 class ArgumentError(CarezonesError, ValueError):
-    """A function argument or command-line option is not a value it can take."""
+    """A function argument or command-line option is not a value it can take.
+
+    Examples
+    --------
+    >>> check_integer("n_zones", 0, minimum=1)
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: n_zones must be a whole number of at least 1, not 0
+    """
 
 
 def check_number(
@@ -331,6 +555,27 @@ def check_number(
 
     ``minimum``/``maximum`` bound it (inclusive; exclusive with ``above``/``below``). ``True``,
     text, ``nan`` and ``inf`` are refused.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    value : object
+        The value given.
+    minimum, maximum : float, optional
+        The bounds.
+    above, below : bool, default False
+        Make ``minimum`` (``maximum``) an exclusive bound.
+
+    Returns
+    -------
+    float
+        ``value`` as a float.
+
+    Raises
+    ------
+    ArgumentError
+        When ``value`` is not a finite number within the bounds.
 
     Examples
     --------
@@ -359,6 +604,25 @@ def check_number(
 
 def check_integer(name: str, value: object, *, minimum: int | None = None) -> int:
     """Return ``value`` as an int, or raise :class:`ArgumentError` (``True``, ``2.5``, ``"3"``).
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    value : object
+        The value given: an int (NumPy integers too), not a bool.
+    minimum : int, optional
+        The smallest value allowed.
+
+    Returns
+    -------
+    int
+        ``value`` as an int.
+
+    Raises
+    ------
+    ArgumentError
+        When ``value`` is not a whole number of at least ``minimum``.
 
     Examples
     --------

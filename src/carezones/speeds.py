@@ -212,15 +212,36 @@ class SpeedModel:
 
     Parameters
     ----------
-    walk_kph : float
-        Walking speed in km/h (default 2.88 = 0.8 m/s, older people; see the module docs).
-    steps_factor : float
+    walk_kph : float, default 2.88
+        Walking speed in km/h (0.8 m/s, older people; see the module docs).
+    steps_factor : float, default 0.5
         Walking speed on ``highway=steps`` as a share of ``walk_kph``.
-    drive_access_kph : float
+    drive_access_kph : float, default 10.0
         Speed of the access leg from a point to the drive network.
-    drive_default_kph, drive_limit_factor, drive_cap_kph : dict
+    drive_default_kph, drive_limit_factor, drive_cap_kph : dict, optional
         Overrides of :data:`DRIVE_DEFAULT_KPH`, :data:`DRIVE_LIMIT_FACTOR` and
         :data:`DRIVE_CAP_KPH` by ``highway`` class.
+
+    Raises
+    ------
+    ValueError
+        When a speed, factor or override is not positive.
+
+    See Also
+    --------
+    carezones.load_network : Takes a speed model (``speeds=``).
+
+    Examples
+    --------
+    >>> fit = SpeedModel(walk_kph=4.8)
+    >>> fit.access_kph("walk"), fit.access_kph("drive")
+    (4.8, 10.0)
+    >>> SpeedModel(drive_default_kph={"unclassified": 35.0}).drive_kph("unclassified", None)
+    35.0
+    >>> SpeedModel(walk_kph=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: SpeedModel.walk_kph must be positive, got 0
     """
 
     walk_kph: float = 2.88
@@ -240,11 +261,44 @@ class SpeedModel:
                     raise ValueError(f"SpeedModel.{name}[{k!r}] must be positive, got {v}")
 
     def access_kph(self, mode: Mode) -> float:
-        """Return the speed of the access leg between a point and the network."""
+        """Return the speed of the access leg between a point and the network.
+
+        Parameters
+        ----------
+        mode : {"drive", "walk"}
+            The network's mode.
+
+        Returns
+        -------
+        float
+            ``walk_kph`` on the walk network, ``drive_access_kph`` on the drive network.
+
+        Examples
+        --------
+        >>> SpeedModel().access_kph("walk"), SpeedModel().access_kph("drive")
+        (2.88, 10.0)
+        """
         return self.walk_kph if mode == "walk" else self.drive_access_kph
 
     def drive_kph(self, highway: str, maxspeed: str | None, oneway: bool = False) -> float:
         """Return the modelled driving speed (km/h) of a way.
+
+        ``min(limit × limit_factor, cap)`` for the way's class when its ``maxspeed`` is usable,
+        else the class's default speed (see the module docs).
+
+        Parameters
+        ----------
+        highway : str
+            The way's ``highway`` class (unknown classes are treated as ``road``).
+        maxspeed : str or None
+            The way's ``maxspeed`` tag (see :func:`parse_maxspeed`).
+        oneway : bool, default False
+            Whether the way is one-way (a one-way trunk or primary way is a dual carriageway).
+
+        Returns
+        -------
+        float
+            The speed in km/h.
 
         Examples
         --------
@@ -263,10 +317,39 @@ class SpeedModel:
         return min(limit * factor.get(highway, 0.7), cap.get(highway, cap["road"]))
 
     def walk_speed_kph(self, highway: str) -> float:
-        """Return the walking speed (km/h) on a way of the given ``highway`` class."""
+        """Return the walking speed (km/h) on a way of the given ``highway`` class.
+
+        Parameters
+        ----------
+        highway : str
+            The way's ``highway`` class: steps are walked at ``steps_factor`` of the speed.
+
+        Returns
+        -------
+        float
+            The speed in km/h.
+
+        Examples
+        --------
+        >>> SpeedModel().walk_speed_kph("footway"), SpeedModel().walk_speed_kph("steps")
+        (2.88, 1.44)
+        """
         return self.walk_kph * (self.steps_factor if highway == "steps" else 1.0)
 
     def key(self) -> str:
-        """Return a short stable hash of the model, used to key the network cache."""
+        """Return a short stable hash of the model, used to key the network cache.
+
+        Returns
+        -------
+        str
+            Sixteen hex digits; equal models give equal keys.
+
+        Examples
+        --------
+        >>> SpeedModel().key() == SpeedModel(walk_kph=2.88).key()
+        True
+        >>> SpeedModel().key() == SpeedModel(walk_kph=4.8).key()
+        False
+        """
         blob = json.dumps(asdict(self), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]

@@ -37,19 +37,34 @@ DESIGN_COLUMNS = [
 
 @dataclass
 class Comparison:
-    """Designs compared on identical demand.
+    """Designs compared on identical demand: what :func:`compare_designs` returns.
 
-    Attributes
+    Parameters
     ----------
     plans : dict
         Design name -> :class:`~carezones.county.CountyPlan`.
     table : pandas.DataFrame
         One row per design (first column ``design``): the KPIs in :data:`DESIGN_COLUMNS`, and
         ``co2_kg`` and ``travel_cost_per_care_hour`` when a factor or rates are stated.
-    zone_plans : dict
+    zone_plans : dict, optional
         Design name -> the :class:`~carezones.ZonePlan` of each carezones design.
-    seconds : dict
+    rates : TravelRates, optional
+        The rates the costs were computed with (``None``: no costs).
+    seconds : dict, optional
         Where the time went: ``zones_s`` (designing zones), ``rounds_s`` (every zone's day).
+
+    Examples
+    --------
+    The examples of the methods below use ``comparison``: twelve clients of the tiny
+    synthetic county, served by town teams today, against two carezones zones:
+
+    >>> from carezones import compare_designs
+    >>> comparison = compare_designs(clients.head(12), net, designs={"today": "town"},
+    ...                              zone_counts=[2], iterations=50, workers=1)
+    >>> comparison.table[["design", "zones", "carers", "visits_unserved"]]
+        design  zones  carers  visits_unserved
+    0    today      4      10                0
+    1  zones-2      2       8                0
     """
 
     plans: dict[str, CountyPlan]
@@ -67,12 +82,37 @@ class Comparison:
                          thumbnail=self.chart_svg(360, 200))  # fmt: skip
 
     def sweep(self) -> pd.DataFrame:
-        """Return the carezones designs' rows by number of zones (the curve)."""
+        """Return the carezones designs' rows by number of zones (the curve).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of :attr:`table` that are carezones designs, by number of zones.
+
+        Examples
+        --------
+        >>> comparison.sweep()[["design", "zones", "carers"]]
+            design  zones  carers
+        0  zones-2      2       8
+        """
         rows = self.table[self.table["design"].isin(self.zone_plans.keys())]
         return rows.sort_values("zones").reset_index(drop=True)
 
     def summary(self) -> str:
-        """Return the comparison as a few readable lines."""
+        """Return the comparison as a few readable lines.
+
+        Returns
+        -------
+        str
+            One line per design: teams, carers, travel per care hour, visits unserved.
+
+        Examples
+        --------
+        >>> for line in comparison.summary().splitlines():
+        ...     print(line.strip())
+        today:   4 teams,   10 carers,   1.7 travel min per care hour, 0 of 22 visits unserved
+        zones-2:   2 teams,    8 carers,   3.8 travel min per care hour, 0 of 22 visits unserved
+        """
         lines = []
         for r in self.table.itertuples():
             lines.append(
@@ -83,7 +123,23 @@ class Comparison:
         return "\n".join(lines)
 
     def chart_svg(self, width: int = 560, height: int = 260) -> str:
-        """Return an SVG chart: travel per care hour and carers needed against zones."""
+        """Return an SVG chart: travel per care hour and carers needed against zones.
+
+        Parameters
+        ----------
+        width, height : int, default 560, 260
+            The chart's size in pixels.
+
+        Returns
+        -------
+        str
+            SVG markup (see :func:`sweep_chart`).
+
+        Examples
+        --------
+        >>> comparison.chart_svg(360, 200)[:60]
+        '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="'
+        """
         return sweep_chart(self.sweep(), self.table, width, height)
 
     def to_files(
@@ -91,7 +147,31 @@ class Comparison:
     ) -> list[Any]:
         """Write the report: ``index.html``, ``designs.csv``, per-design files, summaries.
 
-        See :func:`carezones.io.county.write_comparison`.
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The report's folder (replaced whole; see :func:`carezones.io.output_folder`).
+        offline : bool, default True
+            Embed Leaflet in the maps, so that they work without the internet.
+        rounds_maps : bool, default True
+            Also draw each zone's rounds on a map.
+
+        Returns
+        -------
+        list of pathlib.Path
+            What was written, under ``out_dir``.
+
+        Raises
+        ------
+        OutputError
+            When ``out_dir`` cannot be written (see :func:`carezones.io.county.write_comparison`).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> files = comparison.to_files(tempfile.mkdtemp(), rounds_maps=False)
+        >>> [f.name for f in files]
+        ['index.html', 'designs.csv', 'summary.md', 'summary.json', 'today', 'zones-2']
         """
         from carezones.io.county import write_comparison
 
@@ -121,16 +201,16 @@ def compare_designs(
     designs : mapping, optional
         Name -> design (a :class:`~carezones.ZonePlan`, zone polygons with ``zone_id``, or the
         name of a column giving each client's provider), e.g. ``{"today": "provider"}``.
-    zone_counts : sequence of int
+    zone_counts : sequence of int, optional
         Numbers of zones to design with :func:`carezones.build_zones` (``zones-<k>``).
-    tolerance : float
+    tolerance : float, default 0.05
         The zones' balance tolerance.
     buildings : array-like, optional
         Residential buildings (``(n, 2)`` lon/lat): where carers may live (and, for zones,
         what the zone polygons are drawn around).
     rates : TravelRates, optional
         Stated rates: each design's travel cost per hour of care (none without rates).
-    seed : int
+    seed : int, default 0
         Seed of the zones and of the days.
     **plan
         Passed to :func:`carezones.county.plan_designs` (``visits``, ``pattern``, ``rule``,
@@ -139,6 +219,27 @@ def compare_designs(
     Returns
     -------
     Comparison
+        The designs' plans, one row per design, and the sweep's zone plans.
+
+    Raises
+    ------
+    ArgumentError
+        When there is nothing to compare, two designs share a name, or an argument is not
+        valid.
+    ValidationError
+        When a design leaves a client without a team.
+
+    Examples
+    --------
+    >>> from carezones import compare_designs
+    >>> comparison = compare_designs(clients.head(12), net, designs={"today": "town"},
+    ...                              zone_counts=[2], iterations=50, workers=1)
+    >>> comparison.table.design.tolist(), list(comparison.zone_plans)
+    (['today', 'zones-2'], ['zones-2'])
+    >>> compare_designs(clients, net)
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: nothing to compare: give designs or zone_counts
     """
     from carezones.zones import build_zones
 
@@ -165,7 +266,29 @@ def compare_designs(
 
 
 def design_table(plans: Mapping[str, CountyPlan], rates: TravelRates | None) -> pd.DataFrame:
-    """Return one row per design: the KPIs of :data:`DESIGN_COLUMNS` (and costs, CO2)."""
+    """Return one row per design: the KPIs of :data:`DESIGN_COLUMNS` (and costs, CO2).
+
+    Parameters
+    ----------
+    plans : mapping of str to CountyPlan
+        The designs' plans.
+    rates : TravelRates or None
+        Stated rates: adds ``travel_cost`` and ``travel_cost_per_care_hour``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per design, in the order of ``plans``.
+
+    Examples
+    --------
+    >>> from carezones import TravelRates
+    >>> table = design_table(comparison.plans, TravelRates(per_hour=12.0, per_mile=0.45))
+    >>> table[["design", "carers", "travel_cost_per_care_hour"]].round(2)
+        design  carers  travel_cost_per_care_hour
+    0    today      10                       0.61
+    1  zones-2       8                       1.66
+    """
     rows: list[dict[str, Any]] = []
     for name, p in plans.items():
         k = p.kpis
@@ -188,6 +311,26 @@ def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: in
     """Return an SVG line chart of travel per care hour and carers needed against zones.
 
     Today's design, when there is one, is a dashed horizontal line of each measure.
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        The carezones designs' rows (:meth:`Comparison.sweep`).
+    table : pandas.DataFrame
+        Every design's row (the others are drawn dashed).
+    width, height : int
+        The chart's size in pixels.
+
+    Returns
+    -------
+    str
+        SVG markup (empty when the sweep is).
+
+    Examples
+    --------
+    >>> svg = sweep_chart(comparison.sweep(), comparison.table, 560, 260)
+    >>> svg.count("<polyline"), svg.count('stroke-dasharray="5,4"')  # two curves, today dashed
+    (2, 2)
     """
     if sweep.empty:
         return ""

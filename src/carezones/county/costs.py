@@ -32,14 +32,29 @@ MILE_KM = 1.609344
 class TravelRates:
     """Stated travel rates: no silent defaults.
 
-    Attributes
+    Parameters
     ----------
     per_hour : float
         Pay for an hour of carers' travel time (e.g. the National Living Wage with on-costs).
     per_mile : float
         Mileage paid per mile driven (e.g. HMRC's approved rate for cars).
-    currency : str
+    currency : str, default "£"
         Shown before amounts.
+
+    Raises
+    ------
+    ArgumentError
+        When a rate is not a number of at least 0.
+
+    Examples
+    --------
+    >>> rates = TravelRates(per_hour=12.21, per_mile=0.45)
+    >>> rates.currency
+    '£'
+    >>> TravelRates(per_hour=-1, per_mile=0.45)
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: per_hour must be a number >= 0, not -1
     """
 
     per_hour: float
@@ -103,6 +118,17 @@ def marginal_travel(days: dict[str, Any]) -> pd.DataFrame:
         ``zone, visit_id, client_id, marginal_minutes`` (each carer of a double-handed visit
         counts), plus ``lon``, ``lat`` of the visit for aggregation: internal, never written as
         points.
+
+    Examples
+    --------
+    >>> travel = marginal_travel(plan.days)
+    >>> travel.groupby("zone").marginal_minutes.sum().round(1)
+    zone
+    Caldwell    7.0
+    Lythwick    3.8
+    Swinham     7.4
+    Yarholme    0.5
+    Name: marginal_minutes, dtype: float64
     """
     rows: list[dict[str, Any]] = []
     for zone, day in days.items():

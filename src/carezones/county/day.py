@@ -35,7 +35,7 @@ CAPACITY_REASONS = ("no room", "could not start together", "ends before")
 class ZoneTask:
     """What one zone's day needs: its visits, where its carers may live, the rules.
 
-    Attributes
+    Parameters
     ----------
     key : str
         The zone's or provider's name (carer ids start with it; its seed comes from it).
@@ -45,15 +45,24 @@ class ZoneTask:
         Candidate homes of its carers, ``(n, 2)`` lon/lat.
     carers : pandas.DataFrame, optional
         Real shifts (from :func:`carezones.read_carers`) instead of a sized team.
-    rule : TeamRule
+    rule : TeamRule, optional
         How the team is sized.
-    iterations : int
+    iterations : int, default 2000
         Search iterations of each solve (an iteration limit keeps results identical on every
         machine and with any number of workers).
-    seed : int
+    seed : int, default 0
         The run's seed.
-    resize : int
+    resize : int, default 1
         How many times the team may grow and the day be planned again.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from carezones.county.plan import day_of_visits
+    >>> homes = np.column_stack([net.lon[net.junction_nodes], net.lat[net.junction_nodes]])
+    >>> task = ZoneTask("Caldwell", day_of_visits(clients.head(4)), homes, iterations=50)
+    >>> len(task.visits), task.rule.utilisation
+    (8, 0.8)
     """
 
     key: str
@@ -68,7 +77,28 @@ class ZoneTask:
 
 @dataclass
 class ZoneDay:
-    """A zone's planned day: its rounds (without the network), team and how it was sized."""
+    """A zone's planned day: its rounds (without the network), team and how it was sized.
+
+    Parameters
+    ----------
+    key : str
+        The zone's or provider's name.
+    rounds : Rounds
+        The day's rounds (:class:`carezones.Rounds`).
+    team : dict
+        Shifts by kind (``early``, ``split``, ``late``) and ``carers``, or only ``carers``
+        for real shifts.
+    resized : int
+        How many times the team grew.
+    problems : list
+        The checker's findings (empty: every rule kept).
+
+    Examples
+    --------
+    >>> day = plan.days["Caldwell"]
+    >>> day.team, day.resized, day.problems
+    ({'early': 1, 'split': 1, 'late': 3, 'carers': 5}, 1, [])
+    """
 
     key: str
     rounds: Any
@@ -78,7 +108,25 @@ class ZoneDay:
 
 
 def zone_seed(seed: int, key: str) -> int:
-    """Return a zone's own seed, from the run's seed and its name (order does not matter)."""
+    """Return a zone's own seed, from the run's seed and its name (order does not matter).
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed.
+    key : str
+        The zone's or provider's name.
+
+    Returns
+    -------
+    int
+        A seed from 0 to 2**31 - 2.
+
+    Examples
+    --------
+    >>> zone_seed(0, "Caldwell"), zone_seed(1, "Caldwell")
+    (1238227885, 1239227888)
+    """
     return (seed * 1_000_003 + zlib.crc32(key.encode("utf-8"))) % (2**31 - 1)
 
 
@@ -98,6 +146,16 @@ def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
     ZoneDay
         The rounds (``network`` detached, to travel back light), the team and the checker's
         findings (an empty list: every rule kept).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from carezones.county.plan import day_of_visits
+    >>> homes = np.column_stack([net.lon[net.junction_nodes], net.lat[net.junction_nodes]])
+    >>> task = ZoneTask("Caldwell", day_of_visits(clients.head(4)), homes, iterations=50)
+    >>> day = plan_zone_day(net, task)
+    >>> day.team, day.problems, day.rounds.kpis["visits_served"]
+    ({'early': 1, 'split': 1, 'late': 1, 'carers': 3}, [], 8)
     """
     seed = zone_seed(task.seed, task.key)
     visits = task.visits

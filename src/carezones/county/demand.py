@@ -47,22 +47,37 @@ __all__ = ["CarePattern", "visits_from_hours"]
 class CarePattern:
     """How weekly hours become a typical day's calls (see the module docstring for sources).
 
-    Attributes
+    Parameters
     ----------
-    min_call_minutes : float
+    min_call_minutes : float, default 30.0
         The shortest call (NICE NG21: at least half an hour).
-    max_calls : int
+    max_calls : int, default 4
         The most calls in a day (morning, lunch, tea, bed).
-    slots : tuple of (name, earliest start, latest start, window minutes)
+    slots : tuple of (name, earliest start, latest start, window minutes), optional
         The day's slots in the order calls take them, times as ``HH:MM``; a call's window
         opens at a start drawn between earliest and latest (on the quarter hour) and lasts
         ``window minutes``.
-    order : dict
-        Which slots a client with 1, 2, 3 or 4 calls gets.
-    double_handed_hours : float
+    order : tuple of tuple of str, optional
+        Which slots a client with 1, 2, 3 or 4 calls gets (the first tuple for one call).
+    double_handed_hours : float, default 21.0
         Weekly hours from which the morning and bed calls need two carers (an assumption).
-    days_per_week : int
+    days_per_week : int, default 7
         The days the weekly hours are spread over.
+
+    Raises
+    ------
+    ArgumentError
+        When a number is out of range, or ``order`` does not name the slots for 1 to
+        ``max_calls`` calls.
+
+    Examples
+    --------
+    >>> CarePattern(max_calls=2).order[:2]
+    (('morning',), ('morning', 'bed'))
+    >>> CarePattern(max_calls=5)
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: order must give the slots for 1 to 5 calls
     """
 
     min_call_minutes: float = 30.0
@@ -111,7 +126,7 @@ def visits_from_hours(
     pattern : CarePattern, optional
         How hours become calls (the defaults are sourced or stated as assumptions in
         :mod:`carezones.county.demand`).
-    seed : int
+    seed : int, default 0
         Seed for the start times and for which low-hours clients have a call today.
     visits : pandas.DataFrame, optional
         Real visits (from :func:`carezones.read_visits`) to use instead; every visit's
@@ -123,6 +138,12 @@ def visits_from_hours(
         Visits in the layout :func:`carezones.read_visits` reads (``visit_id, client_id, lat,
         lon, window_start, window_end`` as ``HH:MM``, ``duration_minutes, carers_required,
         skills``), ordered by client then time of day.
+
+    Raises
+    ------
+    ArgumentError
+        When ``seed`` is not a whole number of at least 0, or a real visit names a client
+        that is not among the clients.
 
     Examples
     --------

@@ -28,7 +28,18 @@ __all__ = ["default_workers", "run_tasks"]
 
 
 def default_workers() -> int:
-    """Return one worker per core available to this process."""
+    """Return one worker per core available to this process.
+
+    Returns
+    -------
+    int
+        The cores this process may run on (at least 1).
+
+    Examples
+    --------
+    >>> default_workers() >= 1
+    True
+    """
     try:
         return max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:  # pragma: no cover - not Linux
@@ -65,6 +76,19 @@ def run_tasks(
     -------
     list
         ``fn``'s results, in the order of ``items``.
+
+    Raises
+    ------
+    ArgumentError
+        When ``workers`` is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> done = []
+    >>> run_tasks(pow, [1, 2, 3], 2, workers=1, progress=lambda k, n: done.append(k))
+    [2, 4, 8]
+    >>> done
+    [1, 2, 3]
     """
     n = len(items)
     if workers is not None:

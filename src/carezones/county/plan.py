@@ -37,7 +37,29 @@ MIN_PUBLISHED = 5  # zones of fewer clients are not published (their numbers are
 
 @dataclass
 class Design:
-    """Which team serves each client: a name, the groups, and their polygons if any."""
+    """Which team serves each client: a name, the groups, and their polygons if any.
+
+    :func:`design_groups` makes one from a zone plan, zone polygons or a provider column.
+
+    Parameters
+    ----------
+    name : str
+        The design's name.
+    kind : {"zones", "polygons", "providers"}
+        What it was made from: a ZonePlan, zone polygons or a column of the clients.
+    group : pandas.Series
+        Client id (text) to its zone or provider (text).
+    polygons : geopandas.GeoDataFrame, optional
+        ``zone_id`` (text) and geometry of each zone; ``None`` for providers.
+    unplanned : pandas.DataFrame, optional
+        ``client_id, reason`` of the clients the design leaves out.
+
+    Examples
+    --------
+    >>> design = design_groups("town", clients)
+    >>> design.kind, design.group.nunique()
+    ('providers', 5)
+    """
 
     name: str
     kind: str  # "zones" (a ZonePlan), "polygons" (zone polygons) or "providers" (a column)
@@ -63,6 +85,25 @@ def design_groups(design: Any, clients: gpd.GeoDataFrame, name: str | None = Non
     Returns
     -------
     Design
+        Every client's zone or provider (and the zones' polygons).
+
+    Raises
+    ------
+    ArgumentError
+        When ``design`` is none of these, the column is missing, or polygons have no
+        ``zone_id``.
+    ValidationError
+        When a client has no provider, or lies in no zone or in several (naming the rows).
+
+    Examples
+    --------
+    >>> design = design_groups("town", clients, name="today")
+    >>> design.name, design.group.value_counts().to_dict()
+    ('today', {'Caldwell': 40, 'Lythwick': 10, 'Yarholme': 6, 'Swinham': 3, 'Ashham': 1})
+    >>> design_groups("provider", clients)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: no column 'provider' in the clients; columns: ['client_id', ...]
     """
     import geopandas as gpd
 
@@ -144,7 +185,36 @@ def day_of_visits(
     clients: gpd.GeoDataFrame, visits: Any = None, pattern: CarePattern | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:  # fmt: skip
-    """Return the day's visits (validated): real ones when given, else from weekly hours."""
+    """Return the day's visits (validated): real ones when given, else from weekly hours.
+
+    Parameters
+    ----------
+    clients : geopandas.GeoDataFrame
+        From :func:`carezones.read_clients`.
+    visits : pandas.DataFrame, optional
+        A real day's visits (see :func:`~carezones.county.visits_from_hours`).
+    pattern : CarePattern, optional
+        How hours become calls.
+    seed : int, default 0
+        Seed of the start times.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The visits as :func:`carezones.read_visits` returns them (times in minutes after
+        midnight).
+
+    Examples
+    --------
+    >>> day = day_of_visits(clients.head(2))
+    >>> day[["visit_id", "window_start", "duration_minutes"]]
+             visit_id  window_start  duration_minutes
+    0  C00001-morning         450.0              43.0
+    1  C00002-morning         420.0              32.0
+    2    C00002-lunch         705.0              32.0
+    3      C00002-tea         975.0              32.0
+    4      C00002-bed        1155.0              32.0
+    """
     from carezones.io import read_visits
 
     raw = visits_from_hours(clients, pattern=pattern, seed=seed, visits=visits)
@@ -155,10 +225,14 @@ def day_of_visits(
 class CountyPlan:
     """A design's day across the county: every zone's rounds, and the numbers that judge it.
 
-    Attributes
+    :func:`plan_county` makes one.
+
+    Parameters
     ----------
     name : str
         The design (``today``, ``zones-8``, ...).
+    design : Design
+        Which team serves each client.
     zones : pandas.DataFrame
         One row per zone or provider: ``zone``, ``clients``, ``visits``, ``visits_served``,
         ``care_hours``, ``travel_minutes``, ``travel_km``, ``travel_minutes_per_care_hour``,
@@ -172,6 +246,24 @@ class CountyPlan:
         ``zone, visit_id, client_id, reason`` of every visit not served.
     unplanned : pandas.DataFrame
         Clients the design leaves out (``client_id, reason``).
+    visits : pandas.DataFrame
+        The day's visits, every zone's together.
+    network : RoadNetwork, optional
+        The drive network the days were planned on.
+
+    Examples
+    --------
+    The examples of the methods below use ``plan``, twelve clients of the tiny synthetic
+    county planned by the town they live in:
+
+    >>> from carezones import plan_county
+    >>> plan = plan_county("town", clients.head(12), net, iterations=50, workers=1)
+    >>> plan.zones[["zone", "clients", "visits", "carers"]]
+           zone  clients  visits  carers
+    0  Caldwell        6      11       5
+    1  Lythwick        4       6       1
+    2   Swinham        1       4       3
+    3  Yarholme        1       1       1
     """
 
     name: str
@@ -183,10 +275,22 @@ class CountyPlan:
     unplanned: pd.DataFrame
     visits: pd.DataFrame = field(repr=False)
     network: Any = field(default=None, repr=False)
-    _marginal: pd.DataFrame | None = field(default=None, repr=False)
+    _marginal: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
     def summary(self) -> str:
-        """Return a few readable lines about the design's day."""
+        """Return a few readable lines about the design's day.
+
+        Returns
+        -------
+        str
+            Teams, carers, visits served, hours of care and travel (and broken rules).
+
+        Examples
+        --------
+        >>> print(plan.summary())
+        providers: 4 teams, 10 carers; 22 of 22 visits served (16 h of care)
+        travel 27 min = 1.7 min per care hour, 16 km
+        """
         k = self.kpis
         lines = [
             f"{self.name}: {k['zones']} teams, {k['carers']} carers; {k['visits_served']:,} of "
@@ -214,7 +318,21 @@ class CountyPlan:
         return html_card(f"County plan: {self.name}", rows, table=table)
 
     def marginal_travel(self) -> pd.DataFrame:
-        """Return each served visit's marginal travel (see county.costs)."""
+        """Return each served visit's marginal travel (computed once, then kept).
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`carezones.county.marginal_travel` returns it.
+
+        Examples
+        --------
+        >>> plan.marginal_travel()[["zone", "visit_id", "marginal_minutes"]].head(3).round(2)
+               zone        visit_id  marginal_minutes
+        0  Caldwell  C00009-morning              0.30
+        1  Caldwell  C00004-morning              0.34
+        2  Caldwell  C00002-morning              0.19
+        """
         if self._marginal is None:
             from carezones.county.costs import marginal_travel
 
@@ -222,13 +340,51 @@ class CountyPlan:
         return self._marginal
 
     def to_map(self, *, offline: bool = True) -> Any:
-        """Draw the design: zones by travel per care hour, and where travel costs (hexagons)."""
+        """Draw the design: zones by travel per care hour, and where travel costs (hexagons).
+
+        Parameters
+        ----------
+        offline : bool, default True
+            Embed Leaflet in the page, so that it works without the internet.
+
+        Returns
+        -------
+        folium.Map
+            The map (save it with ``.save("design.html")``).
+
+        Examples
+        --------
+        >>> type(plan.to_map()).__name__
+        'Map'
+        """
         from carezones.maps import county_map
 
         return county_map(self, marginal=self.marginal_travel(), offline=offline)
 
     def costed(self, rates: Any = None) -> pd.DataFrame:
-        """Return the zones' table, with travel costs when ``rates`` are given."""
+        """Return the zones' table, with travel costs when ``rates`` are given.
+
+        Parameters
+        ----------
+        rates : TravelRates, optional
+            Stated rates (without them, the table as it is).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :attr:`zones`, plus the columns :func:`~carezones.county.zone_costs` adds.
+
+        Examples
+        --------
+        >>> from carezones import TravelRates
+        >>> costs = plan.costed(TravelRates(per_hour=12.0, per_mile=0.45))
+        >>> costs[["zone", "travel_cost_per_care_hour"]].round(2)
+               zone  travel_cost_per_care_hour
+        0  Caldwell                       0.59
+        1  Lythwick                       0.39
+        2   Swinham                       1.03
+        3  Yarholme                       0.15
+        """
         if rates is None:
             return self.zones
         from carezones.county.costs import zone_costs
@@ -237,7 +393,14 @@ class CountyPlan:
 
     @property
     def itineraries(self) -> pd.DataFrame:
-        """Every carer's stops, with the zone: all the design's rounds in one table."""
+        """Every carer's stops, with the zone: all the design's rounds in one table.
+
+        Examples
+        --------
+        >>> stops = plan.itineraries
+        >>> stops.zone.unique().tolist()
+        ['Caldwell', 'Lythwick', 'Swinham', 'Yarholme']
+        """
         frames = [d.rounds.itineraries.assign(zone=z) for z, d in self.days.items()]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -272,6 +435,24 @@ def plan_county(
     -------
     CountyPlan
         The design's day: every zone's rounds and the numbers that judge it.
+
+    Raises
+    ------
+    ArgumentError
+        When an argument is not a value it can take (the message says which and why).
+    ValidationError
+        When the design leaves a client without a team (see :func:`design_groups`).
+
+    See Also
+    --------
+    carezones.compare_designs : Several designs on identical demand.
+
+    Examples
+    --------
+    >>> from carezones import plan_county
+    >>> plan = plan_county("town", clients.head(12), net, iterations=50, workers=1)
+    >>> plan.kpis["visits_served"], plan.kpis["carers"], plan.kpis["rule_violations"]
+    (22, 10, 0)
     """
     plans = plan_designs({name or "": design}, clients, network, **options)
     return next(iter(plans.values()))
@@ -317,12 +498,14 @@ def plan_designs(
     homes : array-like, optional
         Candidate homes of carers, ``(n, 2)`` lon/lat: residential buildings (e.g.
         :func:`carezones.io.osm.read_building_centroids`). Default: road junctions.
-    pattern, rule : optional
-        How hours become calls, and how teams are sized.
-    iterations : int
+    pattern : CarePattern, optional
+        How hours become calls.
+    rule : TeamRule, optional
+        How teams are sized.
+    iterations : int, default 1500
         Search iterations per solve (an iteration limit: the same plan on every machine and
         with any number of workers).
-    seed : int
+    seed : int, default 0
         The run's seed.
     workers : int, optional
         Local Dask workers (default one per core; 1: in this process).
@@ -338,6 +521,19 @@ def plan_designs(
     -------
     dict
         Name -> :class:`CountyPlan`, in the order of ``designs``.
+
+    Raises
+    ------
+    ArgumentError
+        When an argument is not a value it can take.
+    ValidationError
+        When a design leaves a client without a team.
+
+    Examples
+    --------
+    >>> plans = plan_designs({"towns": "town"}, clients.head(6), net, iterations=20, workers=1)
+    >>> plans["towns"].kpis["zones"], plans["towns"].kpis["visits"]
+    (2, 11)
     """
     iterations = check_integer("iterations", iterations, minimum=1)
     seed = check_integer("seed", seed, minimum=0)

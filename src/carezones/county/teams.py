@@ -38,7 +38,26 @@ __all__ = ["Shift", "TeamRule", "size_team", "team_shifts"]
 
 @dataclass(frozen=True)
 class Shift:
-    """A kind of shift: its parts (start, end as ``HH:MM``) and its break, if any."""
+    """A kind of shift: its parts (start, end as ``HH:MM``) and its break, if any.
+
+    Parameters
+    ----------
+    name : str
+        ``early``, ``late``, ``split``, ...
+    parts : tuple of (str, str)
+        The shift's parts, start and end as ``HH:MM`` (a split shift has two).
+    break_minutes : float, default 0.0
+        The break's length.
+    break_window : tuple of (str, str), optional
+        When the break may be taken (``None``: no break).
+
+    Examples
+    --------
+    >>> Shift("twilight", (("18:00", "22:00"),)).break_window is None
+    True
+    >>> TeamRule().split.parts
+    (('07:00', '10:30'), ('17:00', '21:30'))
+    """
 
     name: str
     parts: tuple[tuple[str, str], ...]
@@ -55,14 +74,29 @@ SPLIT = Shift("split", (("07:00", "10:30"), ("17:00", "21:30")))
 class TeamRule:
     """How a team is sized from a day's visits (sources and assumptions in the module docstring).
 
-    Attributes
+    Parameters
     ----------
-    utilisation : float
+    utilisation : float, default 0.8
         Share of a carer's time in a slot spent caring and travelling.
-    travel_factor : float
+    travel_factor : float, default 1.5
         Travel into a visit, as a multiple of the minutes from its nearest neighbour.
-    early, late, split : Shift
-        The three kinds of shift.
+    early, late, split : Shift, optional
+        The three kinds of shift (07:00-14:00, 15:30-22:00, and 07:00-10:30 with
+        17:00-21:30).
+
+    Raises
+    ------
+    ArgumentError
+        When ``utilisation`` is not above 0 and at most 1, or ``travel_factor`` is negative.
+
+    Examples
+    --------
+    >>> TeamRule(utilisation=0.7).early.parts
+    (('07:00', '14:00'),)
+    >>> TeamRule(utilisation=1.5)
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: utilisation must be a number > 0 and <= 1, not 1.5
     """
 
     utilisation: float = 0.8
@@ -149,18 +183,33 @@ def team_shifts(
     homes : array-like
         Candidate homes, ``(n, 2)`` lon/lat (residential buildings or junctions of the zone);
         each carer's home is drawn from them (seeded), without repeats while there are enough.
-    prefix : str
+    prefix : str, default "K"
         Carer ids are ``<prefix>001``, ``<prefix>002``, ...
     rule : TeamRule, optional
         The shifts' hours.
-    seed : int
+    seed : int, default 0
         Seed of the draw of homes.
 
     Returns
     -------
     pandas.DataFrame
         ``carer_id, lat, lon, shift_start, shift_end, break_minutes, break_window_start,
-        break_window_end, skills``; a split shift is two rows with the same ``carer_id``.
+        break_window_end, skills`` and ``shift_kind``; a split shift is two rows with the same
+        ``carer_id``.
+
+    Raises
+    ------
+    ArgumentError
+        When there are shifts but no candidate homes, or ``seed`` is not valid.
+
+    Examples
+    --------
+    >>> shifts = team_shifts({"early": 1, "split": 1}, [(1.59, 54.39), (1.56, 54.39)])
+    >>> shifts[["carer_id", "shift_start", "shift_end", "shift_kind"]]
+      carer_id shift_start shift_end shift_kind
+    0     K001       07:00     14:00      early
+    1     K002       07:00     10:30      split
+    2     K002       17:00     21:30      split
     """
     rule = rule or TeamRule()
     seed = check_integer("seed", seed, minimum=0)

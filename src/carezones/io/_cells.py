@@ -73,7 +73,23 @@ _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 def is_blank(value: object) -> bool:
-    """Return True for an empty cell (None, NaN, NA or whitespace-only text)."""
+    """Return True for an empty cell (None, NaN, NA or whitespace-only text).
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+
+    Returns
+    -------
+    bool
+        Whether the cell is empty.
+
+    Examples
+    --------
+    >>> is_blank("  "), is_blank(float("nan")), is_blank(0), is_blank("n/a")
+    (True, True, False, False)
+    """
     if isinstance(value, str):
         return not value.strip()
     try:
@@ -83,7 +99,26 @@ def is_blank(value: object) -> bool:
 
 
 def as_float(value: object) -> float | None:
-    """Return a finite number from a cell, or ``None`` when the cell is not a number."""
+    """Return a finite number from a cell, or ``None`` when the cell is not a number.
+
+    Text is read as a plain decimal number (a typographic minus is accepted); ``True``,
+    ``inf``, ``nan`` and ``"1,000"`` are not numbers.
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+
+    Returns
+    -------
+    float or None
+        The number.
+
+    Examples
+    --------
+    >>> as_float(" 52.67 "), as_float("\u22120.7"), as_float("1,000"), as_float(True)
+    (52.67, -0.7, None, None)
+    """
     if isinstance(value, bool | np.bool_):
         return None
     if isinstance(value, int | float | np.integer | np.floating):
@@ -101,7 +136,28 @@ def as_float(value: object) -> float | None:
 def numbers(
     values: pd.Series,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Parse a column of cells into (numbers, blank, not_a_number); numbers are NaN if not."""
+    """Parse a column of cells into (numbers, blank, not_a_number); numbers are NaN if not.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The cells.
+
+    Returns
+    -------
+    numbers : numpy.ndarray
+        Each cell's number (NaN when blank or not a number).
+    blank : numpy.ndarray
+        Which cells are blank (:func:`is_blank`).
+    not_a_number : numpy.ndarray
+        Which cells are filled in but not a number (:func:`as_float`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> numbers(pd.Series(["1.5", "", "x"]))
+    (array([1.5, nan, nan]), array([False,  True, False]), array([False, False,  True]))
+    """
     cells = values.tolist()
     out = np.full(len(cells), np.nan)
     blank = np.zeros(len(cells), dtype=bool)
@@ -119,7 +175,23 @@ def numbers(
 
 
 def shown(value: object) -> str | None:
-    """Return a cell value as short text for the problems table, ``None`` when blank."""
+    """Return a cell value as short text for the problems table, ``None`` when blank.
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+
+    Returns
+    -------
+    str or None
+        The text, cut to 80 characters.
+
+    Examples
+    --------
+    >>> shown(52.6), shown(None), len(shown("x" * 100))
+    ('52.6', None, 80)
+    """
     if value is None or (not isinstance(value, str) and is_blank(value)):
         return None
     text = str(value)
@@ -131,12 +203,48 @@ def shown(value: object) -> str | None:
 
 
 def norm(name: object) -> str:
-    """Normalise a column name for matching: lower case, letters and digits only."""
+    """Normalise a column name for matching: lower case, letters and digits only.
+
+    Parameters
+    ----------
+    name : object
+        The column name.
+
+    Returns
+    -------
+    str
+        The name to match.
+
+    Examples
+    --------
+    >>> norm("Lat WGS84"), norm("lat_wgs84")
+    ('latwgs84', 'latwgs84')
+    """
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
 
 
 def find_column(columns: Iterable[str], aliases: Iterable[str]) -> str | None:
-    """Return the first column matching one of ``aliases`` (earlier aliases win)."""
+    """Return the first column matching one of ``aliases`` (earlier aliases win).
+
+    Parameters
+    ----------
+    columns : iterable of str
+        The table's columns.
+    aliases : iterable of str
+        The names to look for, in order of preference (matched by :func:`norm`).
+
+    Returns
+    -------
+    str or None
+        The column's name as the table spells it.
+
+    Examples
+    --------
+    >>> find_column(["Client Ref", "Postcode"], CLIENT_ID_ALIASES)
+    'Client Ref'
+    >>> find_column(["name"], HOURS_ALIASES) is None
+    True
+    """
     by_norm: dict[str, str] = {}
     for col in columns:
         by_norm.setdefault(norm(col), col)
@@ -147,12 +255,48 @@ def find_column(columns: Iterable[str], aliases: Iterable[str]) -> str | None:
 
 
 def find_named(columns: Sequence[str], name: str) -> str | None:
-    """Return the column called ``name`` (exactly, else ignoring case and punctuation)."""
+    """Return the column called ``name`` (exactly, else ignoring case and punctuation).
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The table's columns.
+    name : str
+        The name asked for.
+
+    Returns
+    -------
+    str or None
+        The column's name as the table spells it.
+
+    Examples
+    --------
+    >>> find_named(["Visit ID", "start"], "visit_id")
+    'Visit ID'
+    """
     return name if name in columns else find_column(columns, (name,))
 
 
 def listing(names: Iterable[str], limit: int = 12) -> str:
-    """Return names quoted and comma-separated, shortened after ``limit`` names."""
+    """Return names quoted and comma-separated, shortened after ``limit`` names.
+
+    Parameters
+    ----------
+    names : iterable of str
+        The names.
+    limit : int, default 12
+        How many are written out.
+
+    Returns
+    -------
+    str
+        The listing.
+
+    Examples
+    --------
+    >>> listing(["lat", "lon", "postcode"], limit=2)
+    "'lat', 'lon' and 1 more"
+    """
     names = list(names)
     text = ", ".join(f"'{n}'" for n in names[:limit])
     return text + (f" and {len(names) - limit} more" if len(names) > limit else "")

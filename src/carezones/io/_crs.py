@@ -42,7 +42,23 @@ BNG = CRS.from_epsg(27700)
 
 
 def crs_label(crs: CRS) -> str:
-    """Return a short label for a CRS such as ``'EPSG:27700'``."""
+    """Return a short label for a CRS such as ``'EPSG:27700'``.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS
+        The CRS.
+
+    Returns
+    -------
+    str
+        ``AUTHORITY:CODE``, or the CRS's name when it has no authority code.
+
+    Examples
+    --------
+    >>> crs_label(BNG), crs_label(WGS84)
+    ('EPSG:27700', 'EPSG:4326')
+    """
     authority = crs.to_authority()
     return f"{authority[0]}:{authority[1]}" if authority else str(crs.name)
 
@@ -60,14 +76,39 @@ def _in_box(
 
 @dataclass(frozen=True)
 class CoordColumns:
-    """The x (longitude/easting) and y (latitude/northing) columns and what names they had."""
+    """The x (longitude/easting) and y (latitude/northing) columns and what names they had.
+
+    Parameters
+    ----------
+    x, y : str
+        The columns, as the table spells them.
+    named : {"degrees", "metres", "xy", "explicit"}
+        How they were found: latitude/longitude names, easting/northing names, ``x``/``y``,
+        or given by ``x=``/``y=``.
+
+    Examples
+    --------
+    >>> CoordColumns("Easting", "Northing", "metres").describe()
+    "columns 'Easting'/'Northing'"
+    """
 
     x: str
     y: str
     named: Literal["degrees", "metres", "xy", "explicit"]
 
     def describe(self) -> str:
-        """Return how the columns are named in messages."""
+        """Return how the columns are named in messages.
+
+        Returns
+        -------
+        str
+            Latitude first for columns named in degrees, as people write them.
+
+        Examples
+        --------
+        >>> CoordColumns("lon", "lat", "degrees").describe()
+        "columns 'lat'/'lon'"
+        """
         if self.named == "explicit":
             return f"columns x='{self.x}'/y='{self.y}'"
         if self.named == "degrees":
@@ -76,14 +117,58 @@ class CoordColumns:
 
 
 class Forced(NamedTuple):
-    """The CRS forced by ``crs=``, and how it was written."""
+    """The CRS forced by ``crs=``, and how it was written.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS
+        The CRS.
+    text : str
+        How the user wrote it, for messages.
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> parse_crs("EPSG:27700", Problems()).text
+    "'EPSG:27700'"
+    """
 
     crs: CRS
     text: str
 
 
 def parse_crs(crs: object, probs: Problems) -> Forced | None:
-    """Parse ``crs=`` with pyproj; an unknown CRS is a file-level problem."""
+    """Parse ``crs=`` with pyproj; an unknown CRS is a file-level problem.
+
+    Parameters
+    ----------
+    crs : object
+        What was passed as ``crs=`` (anything pyproj accepts), or ``None``.
+    probs : Problems
+        Where problems are recorded.
+
+    Returns
+    -------
+    Forced or None
+        The CRS, or ``None`` when none was forced.
+
+    Raises
+    ------
+    ValidationError
+        When pyproj does not know the CRS.
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> parse_crs(27700, Problems()).crs.to_epsg()
+    27700
+    >>> parse_crs("EPSG:99999", Problems("clients.csv"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ValidationError: clients.csv: 1 problem(s):
+      - file: unknown coordinate reference system crs='EPSG:99999'. Fix: pass an EPSG code ...
+    ...
+    """
     if crs is None:
         return None
     try:
@@ -99,7 +184,37 @@ def parse_crs(crs: object, probs: Problems) -> Forced | None:
 def detect_coordinates(
     columns: Sequence[str], x: str | None, y: str | None, probs: Problems
 ) -> CoordColumns | None:
-    """Find the coordinate columns from ``x=``/``y=`` or the alias tables."""
+    """Find the coordinate columns from ``x=``/``y=`` or the alias tables.
+
+    Latitude/longitude names are looked for first, then easting/northing.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The table's columns.
+    x, y : str or None
+        The columns given by ``x=``/``y=`` (both or neither).
+    probs : Problems
+        Where problems are recorded.
+
+    Returns
+    -------
+    CoordColumns or None
+        The columns, or ``None`` when the table has none.
+
+    Raises
+    ------
+    ValidationError
+        When only one of ``x`` and ``y`` is given, or a given column is missing.
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> detect_coordinates(["ID", "Latitude", "Longitude"], None, None, Problems())
+    CoordColumns(x='Longitude', y='Latitude', named='degrees')
+    >>> detect_coordinates(["E", "N"], "E", "N", Problems())
+    CoordColumns(x='E', y='N', named='explicit')
+    """
     if x is not None or y is not None:
         if x is None or y is None:
             probs.stop("only one of x= and y= was given", "pass both x= and y= column names")
@@ -127,7 +242,26 @@ def detect_coordinates(
 def unit_from_values(
     xs: npt.NDArray[np.float64], ys: npt.NDArray[np.float64]
 ) -> Literal["degrees", "bng", "unknown", "none"]:
-    """Say whether most coordinates are degrees or British National Grid metres."""
+    """Say whether most coordinates are degrees or British National Grid metres.
+
+    Parameters
+    ----------
+    xs, ys : numpy.ndarray
+        The coordinates (NaN where missing).
+
+    Returns
+    -------
+    {"degrees", "bng", "unknown", "none"}
+        What most are; ``"unknown"`` when none is either, ``"none"`` when none is given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> unit_from_values(np.array([-0.7, 486000.0]), np.array([52.6, 308000.0]))
+    'degrees'
+    >>> unit_from_values(np.array([486000.0]), np.array([308000.0]))
+    'bng'
+    """
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
         return "none"
@@ -146,7 +280,46 @@ def coordinate_crs(
     forced: Forced | None,
     probs: Problems,
 ) -> tuple[CRS, str]:
-    """Work out the CRS of coordinate columns from ``crs=``, their names and their values."""
+    """Work out the CRS of coordinate columns from ``crs=``, their names and their values.
+
+    Values win over names: columns named latitude/longitude that hold metres in the British
+    National Grid's range are read as easting/northing (with a warning), and the other way
+    round.
+
+    Parameters
+    ----------
+    cols : CoordColumns
+        The coordinate columns.
+    xs, ys : numpy.ndarray
+        Their values.
+    forced : Forced or None
+        The CRS given by ``crs=``.
+    probs : Problems
+        Where problems are recorded.
+
+    Returns
+    -------
+    crs : pyproj.CRS
+        The CRS.
+    reason : str
+        Why, for the reading report.
+
+    Raises
+    ------
+    ValidationError
+        When the values are neither degrees nor British National Grid metres.
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> import numpy as np
+    >>> cols = CoordColumns("lon", "lat", "degrees")
+    >>> crs, reason = coordinate_crs(cols, np.array([-0.7]), np.array([52.6]), None, Problems())
+    >>> crs_label(crs)
+    'EPSG:4326'
+    >>> reason
+    "detected from columns 'lat'/'lon' with values in degrees (WGS84 latitude/longitude)"
+    """
     if forced is not None:
         return forced.crs, f"forced by crs={forced.text}"
     names = cols.describe()
@@ -182,7 +355,24 @@ def coordinate_crs(
 
 @dataclass(frozen=True)
 class Axis:
-    """How one coordinate axis is named, exemplified and bounded for messages."""
+    """How one coordinate axis is named, exemplified and bounded for messages.
+
+    Parameters
+    ----------
+    name : str
+        ``longitude``, ``latitude``, ``easting``, ``northing``, ``x`` or ``y``.
+    example : str
+        A value to show in a fix.
+    low, high : float, optional
+        The range a value must lie in.
+    fix : str, optional
+        How to put an out-of-range value right.
+
+    Examples
+    --------
+    >>> Axis("x", "a number").low is None
+    True
+    """
 
     name: str
     example: str
@@ -192,7 +382,23 @@ class Axis:
 
 
 def axes(crs: CRS) -> tuple[Axis, Axis]:
-    """Return the (x, y) axis descriptions for coordinates in ``crs``."""
+    """Return the (x, y) axis descriptions for coordinates in ``crs``.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS
+        The coordinates' CRS.
+
+    Returns
+    -------
+    tuple of Axis
+        The x axis and the y axis.
+
+    Examples
+    --------
+    >>> [(a.name, a.low, a.high) for a in axes(BNG)]
+    [('easting', 0.0, 700000.0), ('northing', 0.0, 1300000.0)]
+    """
     if crs.is_geographic:
         mix = "a value in metres is an easting/northing and cannot be mixed with degrees"
         return (
@@ -213,7 +419,27 @@ def axes(crs: CRS) -> tuple[Axis, Axis]:
 
 
 class Area:
-    """The network's area, projected to metres for distance checks."""
+    """The network's area, projected to metres for distance checks.
+
+    Parameters
+    ----------
+    geom : shapely.Geometry
+        The area, in EPSG:4326.
+    limit_km : float
+        How far outside it a point may lie.
+
+    Attributes
+    ----------
+    limit_km : float
+        As given.
+
+    Examples
+    --------
+    >>> import numpy as np, shapely
+    >>> area = Area(shapely.box(-0.8, 52.5, -0.5, 52.8), limit_km=2.0)
+    >>> area.near(np.array([-0.7, -0.4]), np.array([52.6, 52.6]))
+    array([ True, False])
+    """
 
     def __init__(self, geom: shapely.Geometry, limit_km: float) -> None:
         centre = geom.centroid
@@ -234,18 +460,80 @@ class Area:
         return shapely.transform(geoms, move)
 
     def km(self, geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.float64]:
-        """Return each geometry's distance outside the area in km (0 inside)."""
+        """Return each geometry's distance outside the area in km (0 inside).
+
+        Parameters
+        ----------
+        geoms : numpy.ndarray
+            Shapely geometries in EPSG:4326.
+
+        Returns
+        -------
+        numpy.ndarray
+            Kilometres.
+
+        Examples
+        --------
+        >>> import shapely
+        >>> area = Area(shapely.box(-0.8, 52.5, -0.5, 52.8), limit_km=2.0)
+        >>> area.km(shapely.points([(-0.7, 52.6), (-0.4, 52.6)])).round(1)
+        array([0. , 6.8])
+        """
         if len(geoms) == 0:
             return np.zeros(0)
         return np.asarray(shapely.distance(self._geom, self._project(geoms)), float) / 1000.0
 
     def near(self, lon: npt.NDArray[np.float64], lat: npt.NDArray[np.float64]) -> np.ndarray:
-        """Return which points lie within the allowed distance of the area."""
+        """Return which points lie within the allowed distance of the area.
+
+        Parameters
+        ----------
+        lon, lat : numpy.ndarray
+            The points' longitudes and latitudes.
+
+        Returns
+        -------
+        numpy.ndarray
+            True where a point is no more than ``limit_km`` outside the area.
+
+        Examples
+        --------
+        >>> import numpy as np, shapely
+        >>> area = Area(shapely.box(-0.8, 52.5, -0.5, 52.8), limit_km=7.0)
+        >>> area.near(np.array([-0.4]), np.array([52.6]))
+        array([ True])
+        """
         return self.km(shapely.points(lon, lat)) <= self.limit_km
 
 
 def area_geometry(area: object) -> shapely.Geometry | None:
-    """Return the area as a shapely geometry in EPSG:4326 (or ``None``)."""
+    """Return the area as a shapely geometry in EPSG:4326 (or ``None``).
+
+    Parameters
+    ----------
+    area : object
+        ``None``, a shapely geometry in EPSG:4326, a GeoSeries/GeoDataFrame (its union), or
+        an object with an ``area_wgs84`` geometry such as a RoadNetwork.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        The area.
+
+    Raises
+    ------
+    TypeError
+        When ``area`` is none of those.
+    ValueError
+        When the geometry is empty.
+
+    Examples
+    --------
+    >>> area_geometry(net).geom_type
+    'Polygon'
+    >>> area_geometry(None) is None
+    True
+    """
     if area is None:
         return None
     area = getattr(area, "area_wgs84", area)
@@ -267,7 +555,32 @@ def looks_swapped(
     live: npt.NDArray[np.bool_],
     area: Area | None,
 ) -> npt.NDArray[np.bool_]:
-    """Return rows whose latitude/longitude only make sense the other way round."""
+    """Return rows whose latitude/longitude only make sense the other way round.
+
+    A row looks swapped when it lies outside the area (Great Britain without one) and inside
+    it the other way round.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        The rows' longitudes and latitudes as read.
+    live : numpy.ndarray
+        Which rows to consider.
+    area : Area or None
+        The network's area.
+
+    Returns
+    -------
+    numpy.ndarray
+        True where a row looks swapped.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> looks_swapped(np.array([52.6, -0.7]), np.array([-0.7, 52.6]), np.array([True, True]),
+    ...               None)
+    array([ True, False])
+    """
     cand = live & (np.abs(lon) <= 90)
     if not cand.any():
         return cand

@@ -57,7 +57,34 @@ from carezones.io._table import DELIMITERS, Table
 
 @dataclass
 class Located:
-    """Where each row is (EPSG:4326), and how that was found."""
+    """Where each row is (EPSG:4326), and how that was found: what :func:`locate` returns.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        Per row, its shapely geometry in EPSG:4326 (``None`` where it has a problem).
+    crs : str
+        The CRS the rows were given in (``EPSG:4326``, ``EPSG:27700``, ...).
+    reason : str
+        How that CRS was found, for the reading report.
+    where : numpy.ndarray
+        Per row, the columns it was located from (for messages).
+    shown : numpy.ndarray
+        Per row, its location as given (for messages).
+    geocoded : numpy.ndarray
+        Per row, whether it was located from its postcode.
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> import pandas as pd
+    >>> from carezones.io._table import read_table
+    >>> table = read_table(pd.DataFrame({"lat": [52.6], "lon": [-0.7]}), None, Problems())
+    >>> located = locate(table, Options(None, None, None, None, None, False), None, None,
+    ...                  Problems(rows=table.rows))
+    >>> located.crs, located.shown
+    ('EPSG:4326', array(['52.6, -0.7'], dtype=object))
+    """
 
     geoms: npt.NDArray[np.object_]
     crs: str
@@ -69,7 +96,27 @@ class Located:
 
 @dataclass(frozen=True)
 class Options:
-    """The reading options shared by every reader."""
+    """The reading options shared by every reader.
+
+    Parameters
+    ----------
+    crs : object
+        ``crs=``: the CRS forced on the coordinates, or ``None``.
+    x, y : str or None
+        ``x=``/``y=``: the coordinate columns, overriding the aliases.
+    postcode_lookup : str or os.PathLike or None
+        ``postcode_lookup=``: the postcode lookup file (or folder).
+    sheet : str or int or None
+        ``sheet=``: the Excel sheet or GeoPackage layer.
+    allow_polygons : bool
+        Accept polygons as well as points.
+
+    Examples
+    --------
+    >>> Options(crs="EPSG:27700", x=None, y=None, postcode_lookup=None, sheet=None,
+    ...         allow_polygons=True).allow_polygons
+    True
+    """
 
     crs: object
     x: str | None
@@ -82,7 +129,45 @@ class Options:
 def locate(
     table: Table, opts: Options, forced: Forced | None, area: Area | None, probs: Problems
 ) -> Located:
-    """Locate every row from its geometry, coordinate columns or postcode."""
+    """Locate every row from its geometry, coordinate columns or postcode.
+
+    Parameters
+    ----------
+    table : Table
+        The cells read.
+    opts : Options
+        The reading options.
+    forced : Forced or None
+        The CRS forced by ``crs=``.
+    area : Area or None
+        The network's area (rows far outside it are problems).
+    probs : Problems
+        Where problems are recorded, against the table's rows.
+
+    Returns
+    -------
+    Located
+        Every row's location (``None`` where it has a problem, recorded in ``probs``).
+
+    Raises
+    ------
+    ValidationError
+        When the table has no location at all (no geometry, coordinate or postcode columns),
+        or its coordinates' CRS cannot be worked out.
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> import pandas as pd
+    >>> from carezones.io._table import read_table
+    >>> table = read_table(pd.DataFrame({"easting": [486000.0], "northing": [308000.0]}),
+    ...                    None, Problems())
+    >>> located = locate(table, Options(None, None, None, None, None, False), None, None,
+    ...                  Problems(rows=table.rows))
+    >>> point = located.geoms[0]  # in EPSG:4326
+    >>> located.crs, round(point.x, 3), round(point.y, 3)
+    ('EPSG:27700', -0.73, 52.663)
+    """
     geometry = table.geometry
     if geometry is not None and opts.x is None and (geometry.notna() & ~geometry.is_empty).any():
         return _locate_geometry(table, geometry, forced, opts.allow_polygons, area, probs)

@@ -48,12 +48,44 @@ LOOKUP_FIX = (
 
 
 def compact_postcode(value: object) -> str:
-    """Return a postcode upper-cased with every space removed (``'le15 6aa'`` -> ``'LE156AA'``)."""
+    """Return a postcode upper-cased with every space removed (``'le15 6aa'`` -> ``'LE156AA'``).
+
+    Parameters
+    ----------
+    value : object
+        The postcode as written.
+
+    Returns
+    -------
+    str
+        The compact postcode.
+
+    Examples
+    --------
+    >>> compact_postcode(" le15  6aa ")
+    'LE156AA'
+    """
     return re.sub(r"\s+", "", str(value)).upper()
 
 
 def display_postcode(compact: str) -> str:
-    """Return a compact postcode with its single space put back (``'LE15 6AA'``)."""
+    """Return a compact postcode with its single space put back (``'LE15 6AA'``).
+
+    Parameters
+    ----------
+    compact : str
+        A postcode from :func:`compact_postcode`.
+
+    Returns
+    -------
+    str
+        The postcode as people write it: the inward code (three characters) after a space.
+
+    Examples
+    --------
+    >>> display_postcode("LE156AA")
+    'LE15 6AA'
+    """
     return f"{compact[:-3]} {compact[-3:]}"
 
 
@@ -117,6 +149,37 @@ def geocode_postcodes(
     in chunks, and only needed postcodes are kept, so a full ONS Postcode Directory (2.7
     million rows) fits in little memory. ONSPD rows without a location (latitude 99.999999)
     and Code-Point Open rows at 0,0 are skipped; terminated postcodes are kept.
+
+    Parameters
+    ----------
+    needed : set of str
+        Compact postcodes (:func:`compact_postcode`).
+    lookup : str or os.PathLike
+        The lookup CSV, or a folder of them.
+    probs : Problems
+        Where problems with the lookup are recorded.
+
+    Returns
+    -------
+    dict of str to (float, float)
+        The longitude and latitude of every needed postcode the lookup holds.
+
+    Raises
+    ------
+    ValidationError
+        When the lookup is missing, empty, or has no postcode and coordinate columns.
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> lookup = Path(tempfile.mkdtemp()) / "postcodes.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"postcode": ["LE15 6AA", "LE15 9BB"], "lat": [52.67, 52.6],
+    ...               "lon": [-0.73, -0.7]}).to_csv(lookup, index=False)
+    >>> geocode_postcodes({"LE156AA", "ZZ11ZZ"}, lookup, Problems())
+    {'LE156AA': (-0.73, 52.67)}
     """
     path = Path(os.fspath(lookup))
     if path.is_dir():

@@ -43,7 +43,35 @@ _SAVE_AS_CSV = "open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'"
 
 @dataclass
 class Table:
-    """The cells of a source, with their row numbers and (for vector data) geometries."""
+    """The cells of a source, with their row numbers and (for vector data) geometries.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cells (text files keep their cells as text).
+    rows : numpy.ndarray
+        Per row of ``frame``, the row number the user sees.
+    kind : {"text", "excel", "vector", "frame"}
+        What the source was.
+    delimiter : str, optional
+        A text file's delimiter.
+    encoding : str, optional
+        A text file's encoding.
+    geometry : geopandas.GeoSeries, optional
+        Vector data's geometries.
+    geometry_column : str, default "geometry"
+        The geometry column's name.
+    too_long : list of (int, int, int), optional
+        Rows with more cells than the header: (row, cells, header cells).
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> import pandas as pd
+    >>> table = read_table(pd.DataFrame({"lat": [52.6, 52.61]}), None, Problems())
+    >>> table.kind, table.rows
+    ('frame', array([1, 2]))
+    """
 
     frame: pd.DataFrame
     rows: npt.NDArray[np.int64]
@@ -56,7 +84,23 @@ class Table:
 
 
 def source_name(source: Source) -> str:
-    """Return the file name of a source (never its path or contents)."""
+    """Return the file name of a source (never its path or contents).
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        The source.
+
+    Returns
+    -------
+    str
+        The file's name, or ``"DataFrame"``/``"GeoDataFrame"``.
+
+    Examples
+    --------
+    >>> source_name("/home/council/exports/clients.csv")
+    'clients.csv'
+    """
     if isinstance(source, gpd.GeoDataFrame):
         return "GeoDataFrame"
     if isinstance(source, pd.DataFrame):
@@ -65,7 +109,43 @@ def source_name(source: Source) -> str:
 
 
 def read_table(source: Source, sheet: str | int | None, probs: Problems) -> Table:
-    """Read any supported source into a :class:`Table`."""
+    """Read any supported source into a :class:`Table`.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        A CSV (or other delimited text), Excel, GeoPackage or GeoJSON file, or a
+        (Geo)DataFrame.
+    sheet : str or int or None
+        The Excel sheet or GeoPackage layer.
+    probs : Problems
+        Where problems with the whole file are recorded.
+
+    Returns
+    -------
+    Table
+        The cells and their row numbers.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``source`` is a path that does not exist.
+    ValidationError
+        When the file cannot be read (an unsupported type, a bad encoding, an empty file...).
+
+    Examples
+    --------
+    >>> from carezones.errors import Problems
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "clients.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"id": ["a"], "lat": [52.6], "lon": [-0.7]}).to_csv(
+    ...     path, sep=";", decimal=",", index=False)
+    >>> table = read_table(path, None, Problems())
+    >>> table.delimiter, table.encoding, table.rows
+    (';', 'utf-8', array([2]))
+    """
     if isinstance(source, pd.DataFrame):
         return _table_from_frame(source, probs)
     path = Path(os.fspath(source))

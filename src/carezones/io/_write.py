@@ -51,6 +51,16 @@ def neutralise(value: Any) -> Any:
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
     ``'`` unless it is a plain number; anything else is returned as it is.
 
+    Parameters
+    ----------
+    value : object
+        A cell (or a column name).
+
+    Returns
+    -------
+    object
+        The cell, with a leading ``'`` when it would run as a formula.
+
     Examples
     --------
     >>> neutralise("=SUM(A1:A9)")
@@ -65,7 +75,26 @@ def neutralise(value: Any) -> Any:
 
 
 def safe_table(frame: Any) -> Any:
-    """Return a copy of a DataFrame whose text cells, column names and index are neutralised."""
+    """Return a copy of a DataFrame whose text cells, column names and index are neutralised.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (left unchanged).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The copy; numeric and boolean columns are unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> safe_table(pd.DataFrame({"=cmd": ["@SUM(A1)", "ok"], "n": [-1, 2]}))
+           '=cmd  n
+    0  '@SUM(A1) -1
+    1         ok  2
+    """
     import pandas as pd
 
     out = frame.copy()
@@ -79,7 +108,32 @@ def safe_table(frame: Any) -> Any:
 
 
 def write_csv(frame: Any, path: PathLike, **kwargs: Any) -> Path:
-    """Write a DataFrame as CSV with every text cell neutralised (:func:`neutralise`)."""
+    """Write a DataFrame as CSV with every text cell neutralised (:func:`neutralise`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    path : str or os.PathLike
+        The file to write.
+    **kwargs
+        Passed to :meth:`pandas.DataFrame.to_csv` (e.g. ``index=False``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> path = write_csv(pd.DataFrame({"note": ["=HYPERLINK(x)"]}),
+    ...                  Path(tempfile.mkdtemp()) / "notes.csv", index=False)
+    >>> path.read_text().splitlines()
+    ['note', "'=HYPERLINK(x)"]
+    """
     safe_table(frame).to_csv(path, **kwargs)
     return Path(path)
 
@@ -105,8 +159,34 @@ def _check_parent(path: Path, what: str) -> None:
 def check_output_folder(out_dir: PathLike) -> Path:
     """Check, before any work, that a run's files can be written into ``out_dir``.
 
-    Raises :class:`~carezones.errors.OutputError` when ``out_dir`` is a file, holds files that
-    carezones did not write (they would be replaced), or cannot be written.
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The folder a run will be written to (it need not exist).
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``.
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` is a file, holds files that carezones did not write (they would be
+        replaced), or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> check_output_folder(folder / "run").name
+    'run'
+    >>> _ = (folder / "mine.txt").write_text("not carezones'")
+    >>> check_output_folder(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.OutputError: ... already holds files that carezones did not write. ...
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -123,8 +203,29 @@ def check_output_folder(out_dir: PathLike) -> Path:
 def check_output_file(path: PathLike) -> Path:
     """Check, before any work, that a file can be written at ``path``.
 
-    Raises :class:`~carezones.errors.OutputError` when ``path`` is a folder or cannot be
-    written.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to be written (its folder need not exist).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        When ``path`` is a folder or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> check_output_file(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.OutputError: ... is a folder: give the name of a file to write, e.g. .../x.csv
     """
     out = Path(path)
     if out.is_dir():
@@ -141,6 +242,31 @@ def output_folder(out_dir: PathLike) -> Iterator[Path]:
     complete; on any error or interruption the temporary folder is removed and ``out_dir`` is
     left as it was. Files are written into the yielded folder; callers report paths under
     ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The folder the run goes to (checked first by :func:`check_output_folder`).
+
+    Yields
+    ------
+    pathlib.Path
+        A temporary folder beside ``out_dir``, to write the run into.
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` cannot be written (see :func:`check_output_folder`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp()) / "run"
+    >>> with output_folder(out) as tmp:
+    ...     _ = (tmp / "zones.csv").write_text("zone_id" + chr(10))
+    >>> sorted(p.name for p in out.iterdir())
+    ['.carezones-output', 'zones.csv']
     """
     out = check_output_folder(out_dir)
     try:
@@ -175,7 +301,35 @@ def _swap(new: Path, out: Path) -> None:
 
 @contextlib.contextmanager
 def output_file(path: PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place when it has been written."""
+    """Yield a temporary path beside ``path``; move it into place when it has been written.
+
+    On any error the temporary file is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (checked first by :func:`check_output_file`).
+
+    Yields
+    ------
+    pathlib.Path
+        A temporary file beside ``path``, to write to.
+
+    Raises
+    ------
+    OutputError
+        When ``path`` cannot be written (see :func:`check_output_file`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "times.csv"
+    >>> with output_file(path) as tmp:
+    ...     _ = tmp.write_text("minutes" + chr(10))
+    >>> path.read_text().splitlines()
+    ['minutes']
+    """
     out = check_output_file(path)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

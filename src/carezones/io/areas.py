@@ -42,7 +42,7 @@ def read_areas(
     ----------
     source : str, os.PathLike or geopandas.GeoDataFrame
         A GeoPackage, GeoJSON or shapefile (or a GeoDataFrame to check).
-    what : str
+    what : str, default "areas"
         What the areas are, for messages ("boundary", "localities", "previous zones", "units").
     id_column : str, optional
         A column that must name every area once (e.g. ``zone_id`` or a unit code); its values
@@ -62,6 +62,23 @@ def read_areas(
         Every problem found, each with the feature's number and a fix.
     FileNotFoundError
         When there is no such file.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> squares = [shapely.box(486000, 308000, 490000, 312000),
+    ...            shapely.box(490000, 308000, 494000, 312000)]
+    >>> zones = gpd.GeoDataFrame({"zone_id": [1, 2]}, geometry=squares, crs="EPSG:27700")
+    >>> areas = read_areas(zones, what="previous zones", id_column="zone_id")
+    >>> areas.zone_id.tolist(), areas.source_row.tolist(), areas.crs.to_string()
+    (['1', '2'], [1, 2], 'EPSG:4326')
+    >>> twice = zones.assign(zone_id=[1, 1])
+    >>> read_areas(twice, what="zones", id_column="zone_id")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ValidationError: zones (GeoDataFrame): 1 problem(s) in 1 row(s):
+      - row 2, column 'zone_id' (value 1): duplicate id (first used by feature 1). Fix: ...
+    ...
     """
     if isinstance(source, gpd.GeoDataFrame):
         label, gdf = "GeoDataFrame", source.copy()

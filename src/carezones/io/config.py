@@ -30,6 +30,20 @@ def read_toml(path: PathLike) -> dict[str, Any]:
         When the file does not exist.
     ValueError
         When the file is not valid UTF-8 TOML.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "sites.toml"
+    >>> _ = path.write_text('[weights]' + chr(10) + 'shops = 0.4' + chr(10))
+    >>> read_toml(path)
+    {'weights': {'shops': 0.4}}
+    >>> _ = path.write_text("weights = ")
+    >>> read_toml(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: not valid TOML (...)
     """
     p = Path(path)
     if not p.exists():

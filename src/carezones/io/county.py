@@ -52,9 +52,9 @@ def write_comparison(
         The designs compared.
     out_dir : str or os.PathLike
         The folder (replaced whole; see :func:`carezones.io.output_folder`).
-    offline : bool
+    offline : bool, default True
         Embed Leaflet in the maps (they then open with no internet).
-    rounds_maps : bool
+    rounds_maps : bool, default True
         Also draw each zone's rounds on a map (the provider's own use).
 
     Returns
@@ -62,6 +62,21 @@ def write_comparison(
     list of pathlib.Path
         ``index.html``, ``designs.csv``, ``summary.md``, ``summary.json`` and each design's
         folder.
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` is a file, holds files carezones did not write, or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp()) / "report"
+    >>> files = write_comparison(comparison, out, rounds_maps=False)
+    >>> [str(f.relative_to(out)) for f in files]  # doctest: +NORMALIZE_WHITESPACE
+    ['index.html', 'designs.csv', 'summary.md', 'summary.json', 'designs/today',
+     'designs/zones-2']
     """
     out = Path(out_dir)
     names = ["index.html", "designs.csv", "summary.md", "summary.json"]

@@ -69,6 +69,32 @@ class EdgeArrays:
     one per undirected straight segment (the geometry points snap to; every edge is straight).
     ``seg_ab`` holds a segment's two end nodes; ``seg_fwd`` / ``seg_bwd`` the edge travelling it
     from its first to its second end (or back), ``-1`` where that direction is not allowed.
+
+    Parameters
+    ----------
+    node_osmid, lon, lat : numpy.ndarray
+        Per node: OSM id (negative for points added inside a curved edge), longitude, latitude.
+    u, v : numpy.ndarray
+        Per directed edge: the node it leaves and the node it reaches.
+    length_m, minutes, speed_kph : numpy.ndarray
+        Per directed edge: length, travel time and speed.
+    way_id, highway, name, maxspeed, oneway, reversed : numpy.ndarray
+        Per directed edge: the OSM way and its tags, as osmnx names them.
+    seg_ab : numpy.ndarray
+        ``(n_segments, 2)``: each segment's two end nodes.
+    seg_fwd, seg_bwd : numpy.ndarray
+        Per segment, the edge each way (``-1`` where that direction is not allowed).
+    osm_timestamp : str, optional
+        The data's timestamp.
+    synthetic : bool, default False
+        Whether the file is carezones' synthetic county.
+
+    Examples
+    --------
+    >>> from carezones.speeds import SpeedModel
+    >>> edges = read_osm(county.osm_path, "drive", SpeedModel())
+    >>> len(edges.lon), len(edges.u), len(edges.seg_ab)  # every piece, connected or not
+    (510, 1046, 542)
     """
 
     node_osmid: IntArray
@@ -104,13 +130,19 @@ def is_osm_file(path: Path) -> bool:
     -------
     bool
         True for the suffixes in :data:`OSM_SUFFIXES`, such as ``.osm.pbf`` or ``.osm``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> is_osm_file(Path("rutland.osm.pbf")), is_osm_file(Path("rutland.graphml"))
+    (True, False)
     """
     name = path.name.lower()
     return any(name.endswith(s) for s in OSM_SUFFIXES)
 
 
 def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
-    """Great-circle distance in metres (vectorised).
+    """Return the great-circle distance in metres (vectorised).
 
     Parameters
     ----------
@@ -121,6 +153,11 @@ def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
     -------
     float or numpy.ndarray
         The distance on a sphere of radius :data:`EARTH_RADIUS_M`, as osmnx computes it.
+
+    Examples
+    --------
+    >>> round(float(haversine_m(-0.73, 52.67, -0.72, 52.67)))  # a hundredth of a degree east
+    674
     """
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlat = p2 - p1
@@ -191,6 +228,13 @@ def read_osm(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
     ------
     NetworkError
         When the file cannot be read or holds no roads for ``mode``.
+
+    Examples
+    --------
+    >>> from carezones.speeds import SpeedModel
+    >>> edges = read_osm(county.osm_path, "walk", SpeedModel())
+    >>> edges.osm_timestamp, edges.synthetic
+    ('2026-01-01T00:00:00Z', True)
     """
     import osmium
 
@@ -235,7 +279,7 @@ def read_osm(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
 
 
 def is_synthetic(path: Path) -> bool:
-    """Whether an OSM file is carezones' synthetic county (its header's generator says so).
+    """Return whether an OSM file is carezones' synthetic county (its header's generator says so).
 
     Parameters
     ----------
@@ -246,6 +290,11 @@ def is_synthetic(path: Path) -> bool:
     -------
     bool
         True when the header's ``generator`` names carezones' synthetic county.
+
+    Examples
+    --------
+    >>> is_synthetic(county.osm_path)
+    True
     """
     import osmium
 
@@ -394,6 +443,20 @@ def read_graphml(path: Path, mode: Mode, speeds: SpeedModel) -> EdgeArrays:
     ------
     NetworkError
         When the file cannot be read or holds no edges.
+
+    Examples
+    --------
+    A network saved by osmnx (here the synthetic county's, through ``RoadNetwork.graph``):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import osmnx as ox
+    >>> from carezones.speeds import SpeedModel
+    >>> path = Path(tempfile.mkdtemp()) / "county.graphml"
+    >>> ox.save_graphml(net.graph, path)
+    >>> edges = read_graphml(path, "drive", SpeedModel())
+    >>> len(edges.lon), len(edges.u), edges.osm_timestamp
+    (507, 1042, None)
     """
     import osmnx as ox
 
@@ -456,13 +519,22 @@ def read_features(
 
     Returns
     -------
-    amenities, places : geopandas.GeoDataFrame
-        The amenities and the named places, in EPSG:4326.
+    amenities : geopandas.GeoDataFrame
+        ``category, name, tag, osm_id`` and geometry, in EPSG:4326.
+    places : geopandas.GeoDataFrame
+        ``name, place, osm_id`` and geometry, in EPSG:4326.
 
     Raises
     ------
     FileNotFoundError
         When there is no such file.
+
+    Examples
+    --------
+    >>> shops = [("shops", {"shop": ("supermarket", "convenience")})]
+    >>> amenities, places = read_features(county.osm_path, shops, ("town", "village"))
+    >>> amenities.name.tolist()[:2], places.name.tolist()
+    (['Tesco Express', 'One Stop'], ['Lythwick', 'Yarholme', 'Caldwell', 'Swinham'])
     """
     import osmium
     import shapely
@@ -553,10 +625,20 @@ def read_building_centroids(
 
     Returns
     -------
-    lon, lat : numpy.ndarray
-        The area centroid of each building's largest outer ring.
-    home, yes : numpy.ndarray of bool
-        Whether each building is a home, and whether it is another ``building=yes``.
+    lon : numpy.ndarray
+        The longitude of the area centroid of each building's largest outer ring.
+    lat : numpy.ndarray
+        Its latitude.
+    home : numpy.ndarray of bool
+        Whether each building is a home.
+    yes : numpy.ndarray of bool
+        Whether it is another ``building=yes``.
+
+    Examples
+    --------
+    >>> lon, lat, home, yes = read_building_centroids(county.osm_path)
+    >>> len(lon), int(home.sum()), int(yes.sum())
+    (724, 724, 0)
     """
     import osmium
     import shapely

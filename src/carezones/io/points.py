@@ -85,7 +85,7 @@ _HOURS_RE = re.compile(
 class Collected(NamedTuple):
     """Result of reading with ``errors="collect"``.
 
-    Attributes
+    Parameters
     ----------
     valid : geopandas.GeoDataFrame
         The rows that passed every check, exactly as :func:`read_points` returns them.
@@ -93,6 +93,14 @@ class Collected(NamedTuple):
         The problems table (columns ``row, column, value, reason, fix``), one row per problem:
         a row with two problems appears twice. Every input row is either in ``valid`` or
         named here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"lat": [52.6, 95.0], "lon": [-0.7, -0.7]})
+    >>> valid, rejected = read_points(table, errors="collect")
+    >>> len(valid), rejected.row.tolist()
+    (1, [2])
     """
 
     valid: gpd.GeoDataFrame
@@ -530,12 +538,24 @@ def read_points(
 
     Examples
     --------
+    Sites given as British National Grid easting/northing (detected from the values):
+
+    >>> import pandas as pd
     >>> from carezones.io import read_points
-    >>> sites = read_points("sites.gpkg", allow_polygons=True)  # doctest: +SKIP
-    >>> visits = read_points("visits.csv", crs="EPSG:27700")  # doctest: +SKIP
-    >>> valid, rejected = read_points("carers.xlsx", errors="collect")  # doctest: +SKIP
-    >>> valid.attrs["carezones_read"]["crs"]  # doctest: +SKIP
-    'EPSG:4326'
+    >>> table = pd.DataFrame({"site": ["Oakham", "Uppingham"], "Easting": [486000, 487000],
+    ...                       "Northing": [308000, 300000]})
+    >>> sites = read_points(table, id_column="site")
+    >>> sites.geometry.x.round(3).tolist(), sites.geometry.y.round(3).tolist()
+    ([-0.73, -0.717], [52.663, 52.591])
+    >>> sites.attrs["carezones_read"]["crs"]
+    'EPSG:27700'
+
+    Every problem at once, with ``errors="collect"``:
+
+    >>> table = pd.DataFrame({"lat": [52.6, 95.0, None], "lon": [-0.7, -0.7, -0.71]})
+    >>> valid, rejected = read_points(table, errors="collect")
+    >>> rejected.row.tolist(), rejected.reason.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ([2, 3], ['latitude out of range (must be between -90 and 90)', 'missing latitude'])
     """
     opts = Options(crs, x, y, postcode_lookup, sheet, allow_polygons)
     fields = _spec_fields(required, numeric)
@@ -663,13 +683,37 @@ def read_clients(
 
     Examples
     --------
+    The tiny synthetic county's clients:
+
     >>> from carezones.io import read_clients
-    >>> clients = read_clients("clients.csv")  # doctest: +SKIP
-    >>> clients[["client_id", "hours_per_week", "source_row"]].head()  # doctest: +SKIP
-    >>> valid, rejected = read_clients(  # doctest: +SKIP
-    ...     "clients.xlsx", postcode_lookup="ONSPD_FEB_2025_UK.csv", errors="collect"
-    ... )
-    >>> rejected[["row", "reason", "fix"]]  # doctest: +SKIP
+    >>> clients = read_clients(county.clients_path)
+    >>> clients[["client_id", "hours_per_week", "source_row"]].head(3)
+      client_id  hours_per_week  source_row
+    0    C00001            5.00           2
+    1    C00002           22.25           3
+    2    C00003            8.00           4
+
+    A council's export located by postcode (here a two-line lookup; a real one is the ONS
+    Postcode Directory), with a repeated id:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"Client Ref": ["C1", "C2", "C2"], "Hours": ["5h", "12", "3"],
+    ...               "Postcode": ["LE15 6AA", "LE15 9BB", "LE15 9BB"]}).to_csv(
+    ...     folder / "clients.csv", index=False)
+    >>> pd.DataFrame({"postcode": ["LE15 6AA", "LE15 9BB"], "lat": [52.67, 52.6],
+    ...               "lon": [-0.73, -0.7]}).to_csv(folder / "lookup.csv", index=False)
+    >>> valid, rejected = read_clients(folder / "clients.csv",
+    ...                                postcode_lookup=folder / "lookup.csv", errors="collect")
+    >>> valid[["client_id", "hours_per_week", "source_row"]]
+      client_id  hours_per_week  source_row
+    0        C1             5.0           2
+    1        C2            12.0           3
+    >>> rejected[["row", "column", "reason"]]
+       row      column                              reason
+    0    4  Client Ref  duplicate id (first used in row 3)
     """
     opts = Options(crs, x, y, postcode_lookup, sheet, False)
     fields = [

@@ -29,6 +29,37 @@ class VrptwInstance:
     ``i`` to node ``j``; ``window[i]`` bounds the start of service at node ``i`` (for the depot:
     leaving and coming back); ``service[i]`` is its duration and ``demand[i]`` its load.
     ``node_ids`` are the node numbers of the source (e.g. 1 for the depot in LKH files).
+
+    Parameters
+    ----------
+    name : str
+        The instance's name.
+    travel : numpy.ndarray
+        ``(n, n)`` distances, which are also travel times.
+    window : numpy.ndarray
+        ``(n, 2)`` earliest and latest start of service.
+    service : numpy.ndarray
+        Per node, the service's duration (0 at the depot).
+    demand : numpy.ndarray
+        Per node, its load (0 at the depot).
+    capacity : int
+        Each vehicle's capacity.
+    vehicles : int
+        The vehicles available.
+    scale : int, default 1
+        What the file's numbers were multiplied by to make them integers.
+    node_ids : numpy.ndarray, optional
+        The file's node numbers, depot first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> inst = VrptwInstance("two", travel=np.array([[0, 5, 9], [5, 0, 4], [9, 4, 0]]),
+    ...                      window=np.array([[0, 100], [0, 50], [10, 60]]),
+    ...                      service=np.array([0, 5, 5]), demand=np.array([0, 1, 2]),
+    ...                      capacity=10, vehicles=2)
+    >>> inst.n_customers
+    2
     """
 
     name: str
@@ -43,13 +74,41 @@ class VrptwInstance:
 
     @property
     def n_customers(self) -> int:
-        """Number of customers (nodes other than the depot)."""
+        """Number of customers (nodes other than the depot).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> VrptwInstance("one", np.zeros((2, 2), int), np.zeros((2, 2), int), np.zeros(2, int),
+        ...               np.array([0, 3]), capacity=5, vehicles=1).n_customers
+        1
+        """
         return len(self.demand) - 1
 
 
 @dataclass
 class VrptwSolution:
-    """Routes as lists of node indices (customers only, depot implied at both ends)."""
+    """Routes as lists of node indices (customers only, depot implied at both ends).
+
+    Parameters
+    ----------
+    routes : list of list of int
+        Each vehicle's customers in order, as indices into the instance's nodes.
+    distance : int
+        Total travel, in the instance's integer units.
+    feasible : bool
+        Whether every window, capacity and the fleet size are kept.
+    seconds : float
+        Time spent solving.
+    iterations : int
+        Search iterations run.
+
+    Examples
+    --------
+    >>> VrptwSolution(routes=[[1, 2]], distance=20, feasible=True, seconds=0.1,
+    ...               iterations=100).routes
+    [[1, 2]]
+    """
 
     routes: list[list[int]]
     distance: int
@@ -79,6 +138,44 @@ def read_lkh_vrptw(path: PathLike) -> VrptwInstance:
     ------
     ValueError
         When the ``EDGE_WEIGHT_TYPE`` is not ``FLOOR_2D``, ``EUC_2D`` or ``CEIL_2D``.
+
+    Examples
+    --------
+    A depot and two customers, five apart in a straight line:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "tiny.vrptw"
+    >>> _ = path.write_text('''NAME : tiny
+    ... TYPE : CVRPTW
+    ... VEHICLES : 2
+    ... CAPACITY : 10
+    ... SERVICE_TIME : 5
+    ... EDGE_WEIGHT_TYPE : EUC_2D
+    ... NODE_COORD_SECTION
+    ... 1 0 0
+    ... 2 3 4
+    ... 3 6 8
+    ... DEMAND_SECTION
+    ... 1 0
+    ... 2 1
+    ... 3 2
+    ... TIME_WINDOW_SECTION
+    ... 1 0 100
+    ... 2 0 50
+    ... 3 10 60
+    ... DEPOT_SECTION
+    ... 1
+    ... -1
+    ... EOF
+    ... ''')
+    >>> inst = read_lkh_vrptw(path)
+    >>> inst.travel
+    array([[ 0,  5, 10],
+           [ 5,  0,  5],
+           [10,  5,  0]])
+    >>> inst.service, inst.demand, inst.node_ids
+    (array([0, 5, 5]), array([0, 1, 2]), array([1, 2, 3]))
     """
     header: dict[str, str] = {}
     sections: dict[str, list[list[str]]] = {}
@@ -148,6 +245,42 @@ def write_solution(inst: VrptwInstance, sol: VrptwSolution, path: PathLike) -> N
         Its solution.
     path : str or os.PathLike
         The file to write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "tiny.vrptw"
+    >>> _ = path.write_text('''NAME : tiny
+    ... TYPE : CVRPTW
+    ... VEHICLES : 2
+    ... CAPACITY : 10
+    ... SERVICE_TIME : 5
+    ... EDGE_WEIGHT_TYPE : EUC_2D
+    ... NODE_COORD_SECTION
+    ... 1 0 0
+    ... 2 3 4
+    ... 3 6 8
+    ... DEMAND_SECTION
+    ... 1 0
+    ... 2 1
+    ... 3 2
+    ... TIME_WINDOW_SECTION
+    ... 1 0 100
+    ... 2 0 50
+    ... 3 10 60
+    ... DEPOT_SECTION
+    ... 1
+    ... -1
+    ... EOF
+    ... ''')
+    >>> inst = read_lkh_vrptw(path)
+    >>> solution = VrptwSolution([[1, 2]], distance=20, feasible=True, seconds=0.1,
+    ...                          iterations=100)
+    >>> write_solution(inst, solution, path.with_suffix(".sol"))
+    >>> print(path.with_suffix(".sol").read_text(), end="")
+    Route #1: 2 3
+    Cost 20.0
     """
     ids: Any = inst.node_ids if len(inst.node_ids) else np.arange(len(inst.demand))
     lines = [

@@ -30,11 +30,17 @@ Modules
     The built-in engine: chains of pass-through nodes contracted, Dijkstra with scipy.
 ``osrm``
     The OSRM engine through ``osrm-bindings``.
+``coords``
+    :func:`as_lonlat` (points as longitude/latitude) and :func:`metric_crs`.
+``shapes``
+    The network's answers as other libraries' shapes: a networkx graph, road lines, routes
+    and isochrones.
 
 The speed model (:mod:`carezones.speeds`) stays a module of its own: the OSM reader in
 :mod:`carezones.io` needs it too, and the network package builds on io, not the reverse.
 """
 
+from carezones.network.coords import as_lonlat, metric_crs
 from carezones.network.data import (
     ATTRIBUTION,
     SYNTHETIC_ATTRIBUTION,
@@ -44,7 +50,7 @@ from carezones.network.data import (
     Snapped,
 )
 from carezones.network.loading import CACHE_VERSION, Engine, clear_cache, load_network
-from carezones.network.road import RoadNetwork, as_lonlat, metric_crs
+from carezones.network.road import RoadNetwork
 
 __all__ = [
     "ATTRIBUTION",

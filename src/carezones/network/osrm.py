@@ -29,7 +29,18 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def available() -> bool:
-    """Return whether the OSRM bindings can be imported."""
+    """Return whether the OSRM bindings can be imported.
+
+    Returns
+    -------
+    bool
+        ``True`` when ``osrm-bindings`` is installed (it is a dependency of carezones).
+
+    Examples
+    --------
+    >>> available()
+    True
+    """
     try:
         import osrm  # noqa: F401
     except ImportError:
@@ -67,7 +78,28 @@ def _profile(mode: Mode, speeds: SpeedModel, workdir: Path) -> Path:
 
 
 def profile_key(mode: Mode, speeds: SpeedModel) -> str:
-    """Return a key identifying the OSRM build inputs (bindings version, profile, speeds)."""
+    """Return a key identifying the OSRM build inputs (bindings version, profile, speeds).
+
+    Parameters
+    ----------
+    mode : {"drive", "walk"}
+        The profile: OSRM's car profile, or its foot profile.
+    speeds : SpeedModel
+        The speed model (its walking speed is patched into the foot profile).
+
+    Returns
+    -------
+    str
+        Twelve hex digits, the name of the build's folder in the cache.
+
+    Examples
+    --------
+    >>> from carezones.speeds import SpeedModel
+    >>> len(profile_key("drive", SpeedModel()))
+    12
+    >>> profile_key("walk", SpeedModel()) == profile_key("walk", SpeedModel(walk_kph=4.8))
+    False
+    """
     from importlib.metadata import version
 
     walk = f"{speeds.walk_kph!r}" if mode == "walk" else ""
@@ -76,7 +108,41 @@ def profile_key(mode: Mode, speeds: SpeedModel) -> str:
 
 
 def build(source: Path, mode: Mode, speeds: SpeedModel, workdir: Path) -> Path:
-    """Build (or reuse) the ``.osrm`` files for an OSM file; return the ``.osrm`` base path."""
+    """Build (or reuse) the ``.osrm`` files for an OSM file; return the ``.osrm`` base path.
+
+    Runs the bindings' ``osrm-extract`` and ``osrm-contract`` in ``workdir``, once: a finished
+    build is marked and reused.
+
+    Parameters
+    ----------
+    source : pathlib.Path
+        The OSM file (``.osm.pbf``, ``.osm``, ``.osm.bz2``).
+    mode : {"drive", "walk"}
+        OSRM's car profile, or its foot profile at the speed model's walking speed.
+    speeds : SpeedModel
+        The speed model.
+    workdir : pathlib.Path
+        The build's folder (created when missing).
+
+    Returns
+    -------
+    pathlib.Path
+        ``workdir / "network.osrm"``, what :class:`OsrmEngine` opens.
+
+    Raises
+    ------
+    NetworkError
+        When ``osrm-extract`` or ``osrm-contract`` fails (the message ends with its output).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from carezones.speeds import SpeedModel
+    >>> base = build(county.osm_path, "drive", SpeedModel(), Path(tempfile.mkdtemp()))
+    >>> base.name, (base.parent / "BUILT").exists()
+    ('network.osrm', True)
+    """
     base = workdir / "network.osrm"
     done = workdir / "BUILT"
     if done.exists():
@@ -104,7 +170,27 @@ def build(source: Path, mode: Mode, speeds: SpeedModel, workdir: Path) -> Path:
 
 
 class OsrmEngine:
-    """Travel-time tables from an OSRM contraction-hierarchy build."""
+    """Travel-time tables from an OSRM contraction-hierarchy build.
+
+    Parameters
+    ----------
+    base : pathlib.Path
+        The ``.osrm`` base path of a build (from :func:`build`).
+
+    Attributes
+    ----------
+    name : str
+        ``"osrm"``.
+
+    Examples
+    --------
+    A network loaded with ``engine="osrm"`` opens its engine on first use:
+
+    >>> from carezones import load_network
+    >>> engine = load_network(county.osm_path, engine="osrm").osrm_engine()
+    >>> engine.name
+    'osrm'
+    """
 
     name = "osrm"
 
@@ -115,7 +201,29 @@ class OsrmEngine:
         self._engine = osrm.OSRM(storage_config=str(base), algorithm="CH", use_shared_memory=False)
 
     def parameters(self, orig_lonlat: FloatArray, dest_lonlat: FloatArray | None = None) -> Any:
-        """Build OSRM table parameters (all pairs of one set, or origins to destinations)."""
+        """Build OSRM table parameters (all pairs of one set, or origins to destinations).
+
+        Parameters
+        ----------
+        orig_lonlat : numpy.ndarray
+            ``(n, 2)`` origin longitudes and latitudes.
+        dest_lonlat : numpy.ndarray, optional
+            ``(m, 2)`` destinations; without them, origins to origins.
+
+        Returns
+        -------
+        osrm.TableParameters
+            Durations only, no hints.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from carezones import load_network
+        >>> engine = load_network(county.osm_path, engine="osrm").osrm_engine()
+        >>> params = engine.parameters(np.array([(1.5941, 54.3893), (1.5572, 54.3881)]))
+        >>> type(params).__name__
+        'TableParameters'
+        """
         pts = orig_lonlat if dest_lonlat is None else np.concatenate([orig_lonlat, dest_lonlat])
         coords = list(zip(pts[:, 0].tolist(), pts[:, 1].tolist(), strict=True))
         kw: dict[str, Any] = {"annotations": ["duration"], "generate_hints": False}
@@ -126,7 +234,33 @@ class OsrmEngine:
         return self._osrm.TableParameters(coordinates=coords, **kw)
 
     def query(self, params: Any) -> Any:
-        """Run OSRM's table service (the raw call, answer left as OSRM's object)."""
+        """Run OSRM's table service (the raw call, answer left as OSRM's object).
+
+        Parameters
+        ----------
+        params : osrm.TableParameters
+            From :meth:`parameters`.
+
+        Returns
+        -------
+        osrm.Object
+            OSRM's answer: ``durations`` in seconds, ``sources`` and ``destinations``.
+
+        Raises
+        ------
+        NetworkError
+            When OSRM refuses the query.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from carezones import load_network
+        >>> engine = load_network(county.osm_path, engine="osrm").osrm_engine()
+        >>> points = np.array([(1.5941, 54.3893), (1.5572, 54.3881)])
+        >>> answer = engine.query(engine.parameters(points))
+        >>> answer["code"], len(answer["durations"])
+        ('Ok', 2)
+        """
         try:
             return self._engine.Table(params)
         except RuntimeError as exc:
@@ -140,6 +274,38 @@ class OsrmEngine:
         Without ``dest_lonlat`` the table is origins to origins (OSRM then snaps each point
         once). Unreachable pairs are ``inf``. Snap metres are OSRM's own distances from each
         coordinate to the road it snapped to.
+
+        Parameters
+        ----------
+        orig_lonlat : numpy.ndarray
+            ``(n, 2)`` origin longitudes and latitudes.
+        dest_lonlat : numpy.ndarray, optional
+            ``(m, 2)`` destinations; without them, origins to origins.
+
+        Returns
+        -------
+        minutes : numpy.ndarray
+            ``(n, m)`` road minutes, without access legs.
+        origin_snap_m : numpy.ndarray
+            Metres from each origin to where OSRM put it on the road.
+        destination_snap_m : numpy.ndarray
+            Metres from each destination to where OSRM put it on the road.
+
+        Raises
+        ------
+        NetworkError
+            When OSRM refuses the query.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from carezones import load_network
+        >>> engine = load_network(county.osm_path, engine="osrm").osrm_engine()
+        >>> minutes, snap_o, snap_d = engine.table(np.array([(1.5941, 54.3893),
+        ...                                                  (1.5572, 54.3881)]))
+        >>> minutes.round(1), snap_o.round()
+        (array([[0. , 4.1],
+               [4.1, 0. ]]), array([10., 18.]))
         """
         n_o = len(orig_lonlat)
         n_d = n_o if dest_lonlat is None else len(dest_lonlat)
@@ -148,6 +314,51 @@ class OsrmEngine:
         snap_o = np.fromiter((w["distance"] for w in res["sources"]), float, count=n_o)
         snap_d = np.fromiter((w["distance"] for w in res["destinations"]), float, count=n_d)
         return seconds / 60.0, snap_o, snap_d
+
+
+def table_with_access(
+    engine: OsrmEngine,
+    orig_lonlat: FloatArray,
+    dest_lonlat: FloatArray | None,
+    access_kph: float,
+    max_snap_m: float,
+) -> FloatArray:
+    """Return OSRM's minutes plus access legs; points snapped farther than ``max_snap_m`` get inf.
+
+    Parameters
+    ----------
+    engine : OsrmEngine
+        The engine.
+    orig_lonlat : numpy.ndarray
+        ``(n, 2)`` origin longitudes and latitudes.
+    dest_lonlat : numpy.ndarray or None
+        ``(m, 2)`` destinations; ``None``: origins to origins.
+    access_kph : float
+        Speed of the access legs (from each point to where OSRM put it on the road).
+    max_snap_m : float
+        Points OSRM put farther than this from the road are not routed.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, m)`` minutes, access legs included.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from carezones import load_network
+    >>> engine = load_network(county.osm_path, engine="osrm").osrm_engine()
+    >>> points = np.array([(1.5941, 54.3893), (1.5572, 54.3881)])
+    >>> table_with_access(engine, points, None, 10.0, 15.0).round(1)
+    array([[0.1, inf],
+           [inf, inf]])
+    """
+    minutes, snap_o, snap_d = engine.table(orig_lonlat, dest_lonlat)
+    per_m = 1.0 / (access_kph * 1000.0 / 60.0)
+    minutes += (snap_o * per_m)[:, None] + (snap_d * per_m)[None, :]
+    minutes[snap_o > max_snap_m, :] = np.inf
+    minutes[:, snap_d > max_snap_m] = np.inf
+    return minutes
 
 
 def _to_array(rows: Any, n: int, m: int) -> FloatArray:

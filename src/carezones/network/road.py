@@ -18,11 +18,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import Transformer
 
 from carezones.errors import NetworkError, check_number
-from carezones.io.osm import haversine_m
 from carezones.network import osrm as _osrm
+from carezones.network.coords import _one, as_lonlat, metric_crs
 from carezones.network.data import (
     EDGE_FIELDS,
     NetworkArrays,
@@ -31,6 +31,16 @@ from carezones.network.data import (
     Snapped,
 )
 from carezones.network.routing import Attachment, ChainGraph, attach
+from carezones.network.shapes import (
+    access_lonlat,
+    crossings,
+    isochrone_areas,
+    networkx_graph,
+    road_lines,
+    route_lines,
+    segment_index,
+    snap_lonlat,
+)
 from carezones.speeds import Mode, SpeedModel
 
 if TYPE_CHECKING:
@@ -42,30 +52,65 @@ log = logging.getLogger("carezones")
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-NEAR_NODE_M = 2000.0  # points farther than this from every node snap by the R-tree search
-
 
 class RoadNetwork:
     """A drive or walk road network, ready for travel-time queries.
 
-    Build one with :func:`load_network`. The network is held as flat arrays (nodes, directed
-    edges, road segments) plus a contracted routing graph; :attr:`graph` gives an
-    osmnx-compatible ``networkx.MultiDiGraph`` (built on first use).
+    Build one with :func:`load_network` rather than directly. The network is held as flat
+    arrays (nodes, directed edges, road segments) plus a contracted routing graph;
+    :attr:`graph` gives an osmnx-compatible ``networkx.MultiDiGraph`` (built on first use).
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The prepared arrays (the largest strongly connected part, with its chains).
+    mode : {"drive", "walk"}
+        What the network is for.
+    speeds : SpeedModel
+        The speed model the edge times were computed with (it also gives access-leg speeds).
+    provenance : Provenance
+        Source, OSM timestamp, attribution and what was dropped.
+    engine : {"builtin", "osrm"}, default "builtin"
+        Default engine for :meth:`travel_times`.
+    osrm_base : pathlib.Path, optional
+        The ``.osrm`` files of an OSRM build of the same source (needed for ``"osrm"``).
+    max_snap_m : float, default 1000.0
+        Points farther than this from any road are flagged and not routed.
 
     Attributes
     ----------
-    mode : str
-        ``"drive"`` or ``"walk"``.
-    speeds : SpeedModel
-        The speed model used for edge and access-leg times.
-    provenance : Provenance
-        Source, OSM timestamp, attribution and what was dropped.
-    engine : str
-        Default engine for :meth:`travel_times` (``"builtin"`` or ``"osrm"``).
-    max_snap_m : float
-        Points farther than this from any road are flagged and not routed.
+    mode, speeds, provenance, engine, max_snap_m
+        As given.
     crs : pyproj.CRS
         The metric CRS used for snapping and geometry (EPSG:27700 in Great Britain, else UTM).
+    node_osmid, lon, lat : numpy.ndarray
+        Per node: its OSM id, longitude and latitude.
+    x, y : numpy.ndarray
+        Per node: its coordinates in metres in :attr:`crs`.
+
+    Raises
+    ------
+    ValueError
+        When ``engine`` is neither ``"builtin"`` nor ``"osrm"``.
+
+    See Also
+    --------
+    load_network : Load a network from an OSM extract or a GraphML file.
+
+    Examples
+    --------
+    The examples of the methods below use ``net``, the drive network of the tiny synthetic
+    county (SYNTHETIC DATA), made like this:
+
+    >>> import tempfile
+    >>> from carezones import load_network, make_synthetic_county
+    >>> county = make_synthetic_county(tempfile.mkdtemp(), size="tiny")
+    >>> net = load_network(county.osm_path, engine="builtin")
+    >>> net.n_nodes, net.n_edges, net.crs.to_string()
+    (507, 1042, 'EPSG:27700')
+    >>> net.travel_times([(1.5941, 54.3893), (1.5572, 54.3881)]).round(1)
+    array([[0.1, 3.7],
+           [3.7, 0.2]])
     """
 
     def __init__(
@@ -126,32 +171,58 @@ class RoadNetwork:
 
     @property
     def n_nodes(self) -> int:
-        """Number of nodes."""
+        """Number of nodes.
+
+        Examples
+        --------
+        >>> net.n_nodes
+        507
+        """
         return len(self.lon)
 
     @property
     def n_edges(self) -> int:
-        """Number of directed edges."""
+        """Number of directed edges (a two-way road segment is two edges).
+
+        Examples
+        --------
+        >>> net.n_edges
+        1042
+        """
         return len(self._arrays.u)
 
     @property
     def edges(self) -> pd.DataFrame:
-        """Directed edges as a table: node indices, length, minutes, speed and OSM tags."""
+        """Directed edges as a table: node indices, length, minutes, speed and OSM tags.
+
+        Examples
+        --------
+        >>> net.edges.columns[:6].tolist()
+        ['u', 'v', 'length_m', 'minutes', 'speed_kph', 'way_id']
+        """
         return pd.DataFrame({k: getattr(self._arrays, k) for k in EDGE_FIELDS})
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
-        """(min lon, min lat, max lon, max lat) of the network's nodes."""
-        return (
-            float(self.lon.min()),
-            float(self.lat.min()),
-            float(self.lon.max()),
-            float(self.lat.max()),
-        )
+        """(min lon, min lat, max lon, max lat) of the network's nodes.
+
+        Examples
+        --------
+        >>> [round(b, 3) for b in net.bounds]
+        [1.552, 54.379, 1.642, 54.442]
+        """
+        lon, lat = self.lon, self.lat
+        return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
     @cached_property
     def area_wgs84(self) -> shapely.Geometry:
-        """The network's area: the convex hull of its nodes, in WGS84 (lon/lat)."""
+        """The network's area: the convex hull of its nodes, in WGS84 (lon/lat).
+
+        Examples
+        --------
+        >>> net.area_wgs84.geom_type
+        'Polygon'
+        """
         return shapely.convex_hull(shapely.multipoints(np.column_stack([self.lon, self.lat])))
 
     # ------------------------------------------------------------------ internal interface
@@ -159,26 +230,82 @@ class RoadNetwork:
     # below. Stable within carezones; not part of the public API promise.
     @property
     def arrays(self) -> NetworkArrays:
-        """The network's flat arrays: nodes, directed edges, segments and chains."""
+        """The network's flat arrays: nodes, directed edges, segments and chains.
+
+        Examples
+        --------
+        >>> net.arrays.seg_ab.shape
+        (540, 2)
+        """
         return self._arrays
 
     @property
     def router(self) -> ChainGraph:
-        """The built-in engine's contracted graph, whose searches take :meth:`attach` results."""
+        """The built-in engine's contracted graph, whose searches take :meth:`attach` results.
+
+        Examples
+        --------
+        >>> net.router.n  # junctions
+        71
+        """
         return self._router
 
     @property
     def junction_nodes(self) -> IntArray:
-        """Node index of every junction (node where roads meet or end), in router order."""
+        """Node index of every junction (node where roads meet or end), in router order.
+
+        Examples
+        --------
+        >>> len(net.junction_nodes)
+        71
+        """
         return self._router.chains.junction_nodes
 
     def to_metric(self, lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
-        """Project WGS84 longitudes/latitudes to ``x``/``y`` metres in :attr:`crs`."""
+        """Project WGS84 longitudes/latitudes to ``x``/``y`` metres in :attr:`crs`.
+
+        Parameters
+        ----------
+        lon, lat : float or array-like
+            Longitudes and latitudes in degrees (WGS84).
+
+        Returns
+        -------
+        x : numpy.ndarray
+            Metres east in :attr:`crs`.
+        y : numpy.ndarray
+            Metres north in :attr:`crs`.
+
+        Examples
+        --------
+        >>> x, y = net.to_metric([1.5941], [54.3893])
+        >>> x.round(), y.round()
+        (array([633444.]), array([505265.]))
+        """
         x, y = self._to_metric.transform(lon, lat)
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
     def to_wgs84(self, x: Any, y: Any) -> tuple[FloatArray, FloatArray]:
-        """Return ``x``/``y`` metres in :attr:`crs` as WGS84 longitudes/latitudes."""
+        """Return ``x``/``y`` metres in :attr:`crs` as WGS84 longitudes/latitudes.
+
+        Parameters
+        ----------
+        x, y : float or array-like
+            Metres in :attr:`crs`.
+
+        Returns
+        -------
+        lon : numpy.ndarray
+            Longitudes in degrees.
+        lat : numpy.ndarray
+            Latitudes in degrees.
+
+        Examples
+        --------
+        >>> lon, lat = net.to_wgs84(*net.to_metric([1.5941], [54.3893]))
+        >>> lon.round(4), lat.round(4)
+        (array([1.5941]), array([54.3893]))
+        """
         lon, lat = self._to_wgs.transform(x, y)
         return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
@@ -197,25 +324,37 @@ class RoadNetwork:
         -------
         numpy.ndarray
             ``(n, 2)`` longitudes and latitudes.
+
+        Examples
+        --------
+        >>> import shapely
+        >>> house = shapely.box(1.594, 54.389, 1.5942, 54.3895)
+        >>> net.access_points([shapely.Point(1.5941, 54.3893), house]).round(4)
+        array([[ 1.5941, 54.3893],
+               [ 1.5942, 54.3894]])
         """
-        g = np.asarray(geoms, dtype=object)
-        out = np.empty((len(g), 2))
-        pt = shapely.get_type_id(g) == 0
-        if pt.any():
-            out[pt] = np.column_stack([shapely.get_x(g[pt]), shapely.get_y(g[pt])])
-        other = np.flatnonzero(~pt)
-        if len(other):
-            metric = self.to_metric_geometry(g[other])
-            tree, lines = self.segment_lines
-            idx = tree.query_nearest(metric, all_matches=False, return_distance=False)
-            seg = np.empty(len(other), dtype=np.int64)
-            seg[idx[0]] = idx[1]
-            near = shapely.get_point(shapely.shortest_line(metric, lines[seg]), 0)
-            out[other] = np.column_stack(self.to_wgs84(shapely.get_x(near), shapely.get_y(near)))
-        return out
+        return access_lonlat(self, geoms)
 
     def to_metric_geometry(self, geoms: Any) -> Any:
-        """Project shapely geometries (one or an array) from WGS84 to :attr:`crs`."""
+        """Project shapely geometries (one or an array) from WGS84 to :attr:`crs`.
+
+        Parameters
+        ----------
+        geoms : shapely.Geometry or array-like of shapely.Geometry
+            Geometries in WGS84 (lon/lat).
+
+        Returns
+        -------
+        shapely.Geometry or numpy.ndarray
+            The same geometries in metres in :attr:`crs`.
+
+        Examples
+        --------
+        >>> import shapely
+        >>> point = net.to_metric_geometry(shapely.Point(1.5941, 54.3893))
+        >>> round(point.x), round(point.y)
+        (633444, 505265)
+        """
         return shapely.transform(
             geoms, lambda xy: np.column_stack(self.to_metric(xy[:, 0], xy[:, 1]))
         )
@@ -226,19 +365,14 @@ class RoadNetwork:
 
         Internal interface. Returns an (n, 2) array of segment indices and an (n, 2) array
         of the fractions along each where they cross.
+
+        Examples
+        --------
+        >>> pairs, fractions = net.segment_crossings
+        >>> pairs.shape  # no bridge crosses another road in the tiny county
+        (0, 2)
         """
-        tree, lines = self.segment_lines
-        a, b = tree.query(lines, predicate="crosses")
-        keep = a < b
-        a, b = a[keep], b[keep]
-        pts = shapely.intersection(lines[a], lines[b])
-        pts = shapely.centroid(pts)  # a crossing is a point; be safe with odd geometry
-        fa = shapely.line_locate_point(lines[a], pts, normalized=True)
-        fb = shapely.line_locate_point(lines[b], pts, normalized=True)
-        return (
-            np.column_stack([a, b]).astype(np.int64),
-            np.column_stack([fa, fb]).astype(np.float64),
-        )
+        return crossings(*self.segment_lines)
 
     @cached_property
     def segment_lines(self) -> tuple[shapely.STRtree, npt.NDArray[np.object_]]:
@@ -246,48 +380,20 @@ class RoadNetwork:
 
         Line ``i`` is segment ``i`` of :attr:`arrays` (from node ``seg_ab[i, 0]`` to
         ``seg_ab[i, 1]``).
+
+        Examples
+        --------
+        >>> tree, lines = net.segment_lines
+        >>> len(lines) == len(net.arrays.seg_ab)
+        True
         """
-        ab = self._arrays.seg_ab
-        coords = np.stack(
-            [np.column_stack([self.x[ab[:, 0]], self.y[ab[:, 0]]]),
-             np.column_stack([self.x[ab[:, 1]], self.y[ab[:, 1]]])],
-            axis=1,
-        )  # fmt: skip
-        lines = shapely.linestrings(coords)
-        return shapely.STRtree(lines), lines
+        return segment_index(self.arrays.seg_ab, self.x, self.y)
 
     @cached_property
     def _node_tree(self) -> Any:
         from scipy.spatial import cKDTree
 
         return cKDTree(np.column_stack([self.x, self.y]))
-
-    def _nearest_segments(self, pts: npt.NDArray[np.object_]) -> IntArray:
-        """Index of the road segment nearest each point (metric CRS); ties: the lowest index.
-
-        The nearest node bounds the search: the nearest segment is no farther than it, so
-        only segments within that distance are measured. Points far from every node (more
-        than ``NEAR_NODE_M``) fall back to the R-tree's nearest-neighbour search.
-        """
-        tree, lines = self.segment_lines
-        seg = np.full(len(pts), -1, dtype=np.int64)
-        if len(pts) == 0:
-            return seg
-        node_m, _ = self._node_tree.query(np.column_stack([shapely.get_x(pts),
-                                                           shapely.get_y(pts)]))  # fmt: skip
-        near = np.flatnonzero(node_m <= NEAR_NODE_M)
-        if len(near):
-            p_i, s_i = tree.query(pts[near], predicate="dwithin", distance=node_m[near] + 1e-6)
-            dist = shapely.distance(pts[near][p_i], lines[s_i])
-            order = np.lexsort((s_i, dist, p_i))
-            first = np.ones(len(order), dtype=bool)
-            first[1:] = p_i[order][1:] != p_i[order][:-1]
-            seg[near[p_i[order][first]]] = s_i[order][first]
-        rest = np.flatnonzero(seg < 0)
-        if len(rest):
-            idx = tree.query_nearest(pts[rest], all_matches=False, return_distance=False)
-            seg[rest[idx[0]]] = idx[1]
-        return seg
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -297,35 +403,13 @@ class RoadNetwork:
         ``osmid`` (the way id), ``highway``, ``name``, ``maxspeed``, ``oneway``, ``reversed``,
         ``length`` (metres), ``speed_kph`` and ``travel_time`` (seconds), as osmnx names them,
         plus ``minutes``. The graph's ``crs`` is EPSG:4326.
-        """
-        import networkx as nx
 
-        g = nx.MultiDiGraph(crs="epsg:4326", simplified=False, source=self.provenance.source)
-        ids = self.node_osmid.tolist()
-        deg = np.bincount(self._arrays.seg_ab.ravel(), minlength=self.n_nodes).tolist()
-        g.add_nodes_from(
-            (i, {"x": x, "y": y, "street_count": d})
-            for i, x, y, d in zip(ids, self.lon.tolist(), self.lat.tolist(), deg, strict=True)
-        )
-        e = self.edges
-        cols = [e[c].tolist() for c in EDGE_FIELDS]
-        for u, v, length, mins, kph, way, hw, name, ms, ow, rev in zip(*cols, strict=True):
-            data = {
-                "osmid": way,
-                "highway": hw,
-                "oneway": ow,
-                "reversed": rev,
-                "length": length,
-                "speed_kph": kph,
-                "travel_time": mins * 60.0,
-                "minutes": mins,
-            }
-            if name:
-                data["name"] = name
-            if ms:
-                data["maxspeed"] = ms
-            g.add_edge(ids[u], ids[v], **data)
-        return g
+        Examples
+        --------
+        >>> net.graph.number_of_nodes(), net.graph.number_of_edges()
+        (507, 1042)
+        """
+        return networkx_graph(self)
 
     # ------------------------------------------------------------------ snapping
     def snap(self, points: Any) -> Snapped:
@@ -341,41 +425,41 @@ class RoadNetwork:
         -------
         Snapped
             Segment, fraction, distance, snapped location, far flag and access-leg minutes.
+
+        Raises
+        ------
+        ValueError
+            When the points are not valid (see :func:`as_lonlat`).
+
+        Examples
+        --------
+        >>> snapped = net.snap([(1.5941, 54.3893), (1.5572, 54.3881)])
+        >>> snapped.distance_m.round(1), snapped.far
+        (array([10.4, 18.2]), array([False, False]))
         """
-        lonlat = as_lonlat(points)
-        n = len(lonlat)
-        px, py = self.to_metric(lonlat[:, 0], lonlat[:, 1])
-        _, lines = self.segment_lines
-        pts = shapely.points(px, py)
-        if n == 0:
-            e = np.zeros(0)
-            return Snapped(e.astype(np.int64), e, e, e, e, e.astype(bool), e)
-        seg = self._nearest_segments(pts)
-        on = lines[seg]
-        frac = shapely.line_locate_point(on, pts, normalized=True)
-        frac = np.nan_to_num(frac, nan=0.0)
-        snapped = shapely.line_interpolate_point(on, frac, normalized=True)
-        dist = shapely.distance(pts, snapped)
-        sx, sy = shapely.get_x(snapped), shapely.get_y(snapped)
-        slon, slat = self.to_wgs84(sx, sy)
-        far = dist > self.max_snap_m
-        access = dist / (self.speeds.access_kph(self.mode) * 1000.0 / 60.0)
-        access = np.where(far, np.inf, access)
-        if far.any():
-            log.warning(
-                "%d of %d points are more than %.0f m from any %s road and will not be routed",
-                int(far.sum()),
-                n,
-                self.max_snap_m,
-                self.mode,
-            )
-        return Snapped(seg, frac, dist, np.asarray(slon), np.asarray(slat), far, access)
+        return snap_lonlat(self, as_lonlat(points), lambda: self._node_tree)
 
     def attach(self, snapped: Snapped) -> Attachment:
         """Place snapped points on the router's chains (internal interface).
 
         The result is what :attr:`router`'s searches take: compute it once for a set of
         points and reuse it across searches.
+
+        Parameters
+        ----------
+        snapped : Snapped
+            From :meth:`snap`.
+
+        Returns
+        -------
+        carezones.network.routing.Attachment
+            One row per point and direction it can be left in.
+
+        Examples
+        --------
+        >>> att = net.attach(net.snap([(1.5941, 54.3893), (1.5572, 54.3881)]))
+        >>> att.point  # both points lie on two-way roads
+        array([0, 1, 0, 1])
         """
         a = self._arrays
         return attach(
@@ -405,7 +489,7 @@ class RoadNetwork:
             As accepted by :meth:`snap`. Without ``destinations``, origins to origins.
         engine : {"builtin", "osrm"}, optional
             Overrides the network's default engine for this call.
-        progress : bool
+        progress : bool, default False
             Show a progress bar (built-in engine).
 
         Returns
@@ -414,19 +498,28 @@ class RoadNetwork:
             ``(len(origins), len(destinations))`` minutes, access legs included; ``inf`` where
             no route exists or a point is farther than ``max_snap_m`` from the road.
 
+        Raises
+        ------
+        ValueError
+            When ``engine`` is not ``"builtin"`` or ``"osrm"``, or the points are not valid.
+        NetworkError
+            When ``engine="osrm"`` and the network has no OSRM build.
+
         Examples
         --------
-        >>> net = load_network("county.osm")  # doctest: +SKIP
-        >>> net.travel_times(clients).shape  # doctest: +SKIP
-        (600, 600)
+        >>> net.travel_times(clients).shape
+        (60, 60)
+        >>> net.travel_times([(1.5941, 54.3893)], [(1.5572, 54.3881), (1.5611, 54.3930)]).round(1)
+        array([[3.7, 2.6]])
         """
         eng = engine or self.engine
         if eng not in ("builtin", "osrm"):
             raise ValueError(f"engine must be 'builtin' or 'osrm', got {eng!r}")
         o = as_lonlat(origins)
         d = None if destinations is None else as_lonlat(destinations)
-        if eng == "osrm":
-            return self._osrm_table(o, d)
+        if eng == "osrm":  # OSRM's own snapping, plus the access legs at our speed
+            kph = self.speeds.access_kph(self.mode)
+            return _osrm.table_with_access(self.osrm_engine(), o, d, kph, self.max_snap_m)
         so = self.snap(o)
         sd = so if d is None else self.snap(d)
         return self._router.table(self.attach(so), self.attach(sd), progress=progress)
@@ -434,10 +527,22 @@ class RoadNetwork:
     def osrm_engine(self) -> _osrm.OsrmEngine:
         """Return the OSRM engine of this network, opened on first use (internal interface).
 
+        Returns
+        -------
+        carezones.network.osrm.OsrmEngine
+            The engine, kept open for the network's next queries.
+
         Raises
         ------
         NetworkError
             When the network has no OSRM build (a GraphML source, or no osrm-bindings).
+
+        Examples
+        --------
+        >>> net.osrm_engine()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        carezones.errors.NetworkError: the OSRM engine is not available for this network ...
         """
         if self._osrm_engine is None:
             if self._osrm_base is None:
@@ -448,20 +553,16 @@ class RoadNetwork:
             self._osrm_engine = _osrm.OsrmEngine(self._osrm_base)
         return self._osrm_engine
 
-    def _osrm_table(self, o: FloatArray, d: FloatArray | None) -> FloatArray:
-        """OSRM table plus access legs; points OSRM snaps farther than max_snap_m get inf."""
-        minutes, snap_o, snap_d = self.osrm_engine().table(o, d)
-        per_m = 1.0 / (self.speeds.access_kph(self.mode) * 1000.0 / 60.0)
-        minutes += (snap_o * per_m)[:, None] + (snap_d * per_m)[None, :]
-        minutes[snap_o > self.max_snap_m, :] = np.inf
-        minutes[:, snap_d > self.max_snap_m] = np.inf
-        return minutes
-
     def nearest(self, origins: Any, targets: Any) -> tuple[FloatArray, IntArray]:
         """Return the minutes to, and the index of, the nearest target from every origin.
 
         One multi-source Dijkstra from all targets at once (built-in engine), whatever the
         number of origins.
+
+        Parameters
+        ----------
+        origins, targets : points
+            As accepted by :meth:`snap`.
 
         Returns
         -------
@@ -469,6 +570,13 @@ class RoadNetwork:
             ``inf`` where no target can be reached.
         index : numpy.ndarray
             Index into ``targets`` of the nearest one; ``-1`` where none can be reached.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> minutes, index = net.nearest(clients, [(1.5572, 54.3881), (1.6083, 54.4026)])
+        >>> np.bincount(index).tolist(), float(minutes.max().round(1))
+        ([51, 9], 3.8)
         """
         so, st = self.snap(origins), self.snap(targets)
         return self._router.nearest(self.attach(so), self.attach(st))
@@ -479,11 +587,33 @@ class RoadNetwork:
         Bounded searches run from the targets, so the cost does not grow with the number of
         origins. Use it to count what is within reach, or for catchments.
 
+        Parameters
+        ----------
+        origins, targets : points
+            As accepted by :meth:`snap`.
+        minutes : float
+            The most minutes apart a pair may be.
+
         Returns
         -------
         pandas.DataFrame
             Columns ``origin`` and ``target`` (positions in the inputs) and ``minutes``, sorted
             by origin then target; pairs farther apart are absent.
+
+        Raises
+        ------
+        ValueError
+            When ``minutes`` is not a number of at least 0.
+
+        Examples
+        --------
+        >>> homes = [(1.5941, 54.3893), (1.5572, 54.3881), (1.5611, 54.3930)]
+        >>> net.within(homes, homes[1:], 2.0).round(2)
+           origin  target  minutes
+        0       1       0     0.22
+        1       1       1     1.53
+        2       2       0     1.51
+        3       2       1     0.21
         """
         if not (isinstance(minutes, int | float) and minutes >= 0):
             raise ValueError(f"minutes must be a number >= 0, not {minutes!r}")
@@ -492,7 +622,23 @@ class RoadNetwork:
         return pd.DataFrame({"origin": o, "target": t, "minutes": m})
 
     def times_to_nodes(self, points: Any) -> FloatArray:
-        """Return minutes from each point to every network node (rows: points)."""
+        """Return minutes from each point to every network node (rows: points).
+
+        Parameters
+        ----------
+        points : points
+            As accepted by :meth:`snap`.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(len(points), n_nodes)`` minutes, the access leg included.
+
+        Examples
+        --------
+        >>> net.times_to_nodes([(1.5941, 54.3893)]).shape
+        (1, 507)
+        """
         return self._router.to_nodes(self.attach(self.snap(points)), self.n_nodes)
 
     def route(self, origin: Any, destination: Any) -> Route:
@@ -502,6 +648,23 @@ class RoadNetwork:
         ----------
         origin, destination : point
             A (lon, lat) pair, a shapely Point in lon/lat, or a one-point GeoSeries.
+
+        Returns
+        -------
+        Route
+            The route's line, minutes and metres (access legs included); ``inf`` minutes and
+            no line when there is no route.
+
+        Raises
+        ------
+        ValueError
+            When ``origin`` or ``destination`` is not one valid point.
+
+        Examples
+        --------
+        >>> route = net.route((1.5941, 54.3893), (1.5572, 54.3881))
+        >>> round(route.minutes, 1), round(route.metres)
+        (3.7, 2947)
         """
         pts = np.vstack([_one(origin), _one(destination)])
         return self.routes(pts, np.array([[0, 1]]))[0]
@@ -523,27 +686,16 @@ class RoadNetwork:
         -------
         list of Route
             One per leg, as :meth:`route` returns them.
+
+        Examples
+        --------
+        >>> stops = [(1.5941, 54.3893), (1.5572, 54.3881), (1.5611, 54.3930)]
+        >>> [round(r.minutes, 1) for r in net.routes(stops, [[0, 1], [1, 2]])]
+        [3.7, 1.5]
         """
         lonlat = as_lonlat(points)
         legs = np.asarray(legs, dtype=np.int64).reshape(-1, 2)
-        snapped = self.snap(lonlat)
-        att = self.attach(snapped)
-        out = []
-        for (a, b), (minutes, nodes) in zip(
-            legs.tolist(), self._router.paths(att, att, legs), strict=True
-        ):
-            if not np.isfinite(minutes):
-                out.append(Route(None, float("inf"), float("inf"), []))
-                continue
-            line = [tuple(lonlat[a]), (snapped.lon[a], snapped.lat[a])]
-            line += list(zip(self.lon[nodes].tolist(), self.lat[nodes].tolist(), strict=True))
-            line += [(snapped.lon[b], snapped.lat[b]), tuple(lonlat[b])]
-            lon_l, lat_l = np.array(line).T
-            road = float(haversine_m(lon_l[1:-2], lat_l[1:-2], lon_l[2:-1], lat_l[2:-1]).sum())
-            metres = road + float(snapped.distance_m[a] + snapped.distance_m[b])
-            nodes_osm = [int(x) for x in self.node_osmid[nodes]]
-            out.append(Route(shapely.LineString(line), float(minutes), metres, nodes_osm))
-        return out
+        return route_lines(self, lonlat, legs)
 
     def isochrones(
         self,
@@ -559,73 +711,75 @@ class RoadNetwork:
         driving). It never includes roads that cannot be reached in time, so holes where the
         road network cannot reach stay holes.
 
+        Parameters
+        ----------
+        points : points
+            As accepted by :meth:`snap`.
+        minutes : float or sequence of float, default (5, 10, 15)
+            The time budgets, in minutes.
+        buffer_m : float, optional
+            Metres around the reachable roads (default 40 walking, 80 driving).
+
         Returns
         -------
         geopandas.GeoDataFrame
             One row per point and budget: ``point`` (index), ``minutes``, geometry (WGS84).
-        """
-        import geopandas as gpd
 
+        Raises
+        ------
+        ValueError
+            When a budget is not a positive number or ``buffer_m`` is negative.
+
+        Examples
+        --------
+        >>> areas = net.isochrones([(1.5941, 54.3893)], [2, 4])
+        >>> areas.minutes.tolist(), areas.crs.to_string()
+        ([2.0, 4.0], 'EPSG:4326')
+        >>> bool(areas.to_crs(net.crs).area[1] > areas.to_crs(net.crs).area[0])
+        True
+        """
         buf = buffer_m if buffer_m is not None else (40.0 if self.mode == "walk" else 80.0)
         buf = check_number("buffer_m", buf, minimum=0)
         if isinstance(minutes, int | float) and not isinstance(minutes, bool):
             minutes = (minutes,)
         minutes = [check_number("minutes", m, minimum=0, above=True) for m in minutes]
-        t_nodes = self.times_to_nodes(points)
-        snapped = self.snap(points)
-        sx, sy = self.to_metric(snapped.lon, snapped.lat)
-        u, v, mins = self._arrays.u, self._arrays.v, self._arrays.minutes
-        rows = []
-        for p in range(t_nodes.shape[0]):
-            tu = t_nodes[p, u]
-            for m in sorted(minutes):
-                ok = tu <= m
-                reach = np.clip((m - tu[ok]) / np.where(mins[ok] > 0, mins[ok], 1.0), 0.0, 1.0)
-                x0, y0 = self.x[u[ok]], self.y[u[ok]]
-                x1 = x0 + (self.x[v[ok]] - x0) * reach
-                y1 = y0 + (self.y[v[ok]] - y0) * reach
-                ends = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
-                lines = shapely.linestrings(ends)
-                geoms = list(lines)
-                if snapped.access_minutes[p] <= m:
-                    geoms.append(shapely.Point(sx[p], sy[p]))
-                area = shapely.union_all(shapely.buffer(np.array(geoms, dtype=object), buf))
-                rows.append({"point": p, "minutes": float(m), "geometry": area})
-        gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=self.crs)
-        return gdf.to_crs("EPSG:4326")
+        return isochrone_areas(self, points, minutes, buf)
 
     def edges_gdf(self) -> gpd.GeoDataFrame:
-        """Return the road segments as a GeoDataFrame in WGS84 (for maps and files)."""
-        import geopandas as gpd
+        """Return the road segments as a GeoDataFrame in WGS84 (for maps and files).
 
-        ab = self._arrays.seg_ab
-        fwd, bwd = self._arrays.seg_fwd, self._arrays.seg_bwd
-        e = np.where(fwd >= 0, fwd, bwd)
-        coords = np.stack(
-            [np.column_stack([self.lon[ab[:, 0]], self.lat[ab[:, 0]]]),
-             np.column_stack([self.lon[ab[:, 1]], self.lat[ab[:, 1]]])],
-            axis=1,
-        )  # fmt: skip
-        return gpd.GeoDataFrame(
-            {
-                "highway": self._arrays.highway[e],
-                "name": self._arrays.name[e],
-                "maxspeed": self._arrays.maxspeed[e],
-                "speed_kph": self._arrays.speed_kph[e],
-                "oneway": (fwd < 0) | (bwd < 0),
-            },
-            geometry=shapely.linestrings(coords),
-            crs="EPSG:4326",
-        )
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One line per segment (whichever directions it allows): ``highway``, ``name``,
+            ``maxspeed``, ``speed_kph``, ``oneway`` and the geometry.
 
-    def _road_km(self) -> float:
-        """Kilometres of road: each segment once, whichever directions it allows."""
-        a = self._arrays
-        return float(a.length_m[a.segment_edge].sum()) / 1000.0
+        Examples
+        --------
+        >>> roads = net.edges_gdf()
+        >>> len(roads), roads.crs.to_string()
+        (540, 'EPSG:4326')
+        """
+        return road_lines(self)
 
     def summary(self) -> dict[str, Any]:
-        """Return the network's key facts as a plain dict."""
-        p = self.provenance
+        """Return the network's key facts as a plain dict.
+
+        Returns
+        -------
+        dict
+            ``source`` (file name), ``mode``, ``osm_timestamp``, ``nodes``, ``edges``,
+            ``junctions``, ``km_of_road``, ``dropped_nodes``, ``dropped_components``,
+            ``engine``, ``walk_kph`` and ``attribution``.
+
+        Examples
+        --------
+        >>> facts = net.summary()
+        >>> facts["nodes"], facts["junctions"], facts["km_of_road"]
+        (507, 71, 31.9)
+        """
+        p, a = self.provenance, self._arrays
+        road_km = float(a.length_m[a.segment_edge].sum()) / 1000.0  # each segment once
         return {
             "source": Path(p.source).name,
             "mode": self.mode,
@@ -633,71 +787,10 @@ class RoadNetwork:
             "nodes": self.n_nodes,
             "edges": self.n_edges,
             "junctions": len(self._router.chains.junction_nodes),
-            "km_of_road": round(self._road_km(), 1),
+            "km_of_road": round(road_km, 1),
             "dropped_nodes": p.dropped_nodes,
             "dropped_components": p.dropped_components,
             "engine": self.engine,
             "walk_kph": self.speeds.walk_kph,
             "attribution": p.attribution,
         }
-
-
-# ---------------------------------------------------------------------- helpers
-def metric_crs(lon: FloatArray, lat: FloatArray) -> CRS:
-    """EPSG:27700 for networks in Great Britain, else the local UTM zone."""
-    clon, clat = float(np.median(lon)), float(np.median(lat))
-    if -9.0 <= clon <= 2.5 and 49.0 <= clat <= 61.5:
-        return CRS.from_epsg(27700)
-    zone = int((clon + 180) // 6) + 1
-    return CRS.from_epsg((32600 if clat >= 0 else 32700) + zone)
-
-
-def as_lonlat(points: Any) -> FloatArray:
-    """Return points as an (n, 2) float array of longitude/latitude.
-
-    Accepts a GeoSeries/GeoDataFrame in any CRS (polygons and lines become their
-    representative point), a shapely geometry array, or an (n, 2) lon/lat array.
-    """
-    import geopandas as gpd
-
-    if isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
-        geo = points.geometry
-        if geo.crs is None:
-            raise ValueError(
-                "points have no CRS: set one, e.g. gdf.set_crs('EPSG:4326') for lon/lat or "
-                "gdf.set_crs('EPSG:27700') for British National Grid"
-            )
-        geo = geo.to_crs("EPSG:4326")
-        if geo.is_empty.any() or geo.isna().any():
-            bad = np.flatnonzero((geo.is_empty | geo.isna()).to_numpy())[:5].tolist()
-            raise ValueError(f"points at positions {bad} have no geometry")
-        non_point = geo.geom_type != "Point"
-        if non_point.any():
-            geo = geo.copy()
-            geo[non_point] = geo[non_point].representative_point()
-        arr = np.column_stack([geo.x.to_numpy(), geo.y.to_numpy()])
-    else:
-        arr = np.asarray(points, dtype=float)
-        if arr.ndim == 1 and arr.shape[0] == 2:
-            arr = arr[None, :]
-        if arr.ndim != 2 or arr.shape[1] != 2:
-            raise ValueError(
-                f"points must be an (n, 2) array of lon/lat or a GeoSeries, got shape {arr.shape}"
-            )
-    bad = ~np.isfinite(arr).all(axis=1) | (np.abs(arr[:, 0]) > 180) | (np.abs(arr[:, 1]) > 90)
-    if bad.any():
-        raise ValueError(
-            f"points at positions {np.flatnonzero(bad)[:5].tolist()} are not valid lon/lat "
-            "(arrays are read as longitude, latitude in that order; use read_points to "
-            "validate a file)"
-        )
-    return arr
-
-
-def _one(point: Any) -> FloatArray:
-    if isinstance(point, shapely.Point):
-        return np.array([[point.x, point.y]])
-    arr = as_lonlat(point)
-    if len(arr) != 1:
-        raise ValueError(f"expected one point, got {len(arr)}")
-    return arr

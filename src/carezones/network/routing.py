@@ -27,15 +27,45 @@ IntArray = npt.NDArray[np.int64]
 
 CHUNK = 256  # sources per Dijkstra call: bounds memory to CHUNK × (junctions + points)
 
+# The examples below use one road of three nodes, 0 - 1 - 2, open both ways: 0 to 1 takes a
+# minute, 1 to 2 two minutes. Node 1 only shapes the road, so it is contracted away.
+
 
 @dataclass
 class Chains:
-    """Chains of edges between junctions.
+    """Chains of edges between junctions: what :func:`build_chains` returns.
 
     ``chain[e]`` is the chain of directed edge ``e``; ``before[e]`` the minutes from the
     chain's start node to the start of ``e``; ``start``/``end``/``total`` describe each chain
     (as indices into the junction list ``junction_nodes``); ``order``/``offsets`` list each
     chain's edges in travel order.
+
+    Parameters
+    ----------
+    chain : numpy.ndarray
+        Per directed edge, its chain.
+    before : numpy.ndarray
+        Per directed edge, minutes from its chain's start to the edge's start.
+    start, end : numpy.ndarray
+        Per chain, the junction it leaves and the junction it reaches.
+    total : numpy.ndarray
+        Per chain, its minutes end to end.
+    order : numpy.ndarray
+        The edges of every chain in travel order, chain after chain.
+    offsets : numpy.ndarray
+        Where each chain's edges start in ``order`` (one more entry than chains).
+    junction_nodes : numpy.ndarray
+        Full-graph node index of each junction.
+    junction_of_node : numpy.ndarray
+        Junction index of each full-graph node, ``-1`` for a pass-through node.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> chains = build_chains(3, np.array([0, 1, 1, 2]), np.array([1, 0, 2, 1]),
+    ...                       np.array([1.0, 1.0, 2.0, 2.0]))
+    >>> chains.junction_nodes, chains.total
+    (array([0, 2]), array([3., 3.]))
     """
 
     chain: IntArray
@@ -50,7 +80,36 @@ class Chains:
 
 
 def build_chains(n_nodes: int, u: IntArray, v: IntArray, minutes: FloatArray) -> Chains:
-    """Contract pass-through nodes of a directed graph into chains."""
+    """Contract pass-through nodes of a directed graph into chains.
+
+    A node is passed through when it joins exactly one road: one edge in and one out (a
+    one-way road), or two each way to the same two neighbours (a two-way road). Every other
+    node is a junction. A ring of pass-through nodes gets one junction.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Nodes of the graph, numbered ``0..n_nodes-1``.
+    u, v : numpy.ndarray
+        Per directed edge, the node it leaves and the node it reaches.
+    minutes : numpy.ndarray
+        Per directed edge, its travel time.
+
+    Returns
+    -------
+    Chains
+        Every edge's chain and position on it, and the chains between junctions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> u, v = np.array([0, 1, 1, 2]), np.array([1, 0, 2, 1])
+    >>> chains = build_chains(3, u, v, np.array([1.0, 1.0, 2.0, 2.0]))
+    >>> chains.junction_of_node  # node 1 only shapes the road
+    array([ 0, -1,  1])
+    >>> chains.chain, chains.before  # edges 0 and 2 make the chain 0 -> 2
+    (array([0, 1, 0, 1]), array([0., 2., 1., 0.]))
+    """
     n_edges = len(u)
     out_order = np.argsort(u, kind="stable")
     out_ptr = np.searchsorted(u[out_order], np.arange(n_nodes + 1))
@@ -130,11 +189,28 @@ def build_chains(n_nodes: int, u: IntArray, v: IntArray, minutes: FloatArray) ->
 
 @dataclass
 class Attachment:
-    """How a set of points joins the chain graph.
+    """How a set of points joins the chain graph: what :func:`attach` returns.
 
     One row per (point, allowed direction of its segment): ``point``, ``chain``, ``pos``
     (minutes from the chain's start to the point). ``access`` holds each point's access-leg
     minutes (``inf`` for points too far from any road).
+
+    Parameters
+    ----------
+    point : numpy.ndarray
+        Per row, the point.
+    chain : numpy.ndarray
+        Per row, the chain the point lies on.
+    pos : numpy.ndarray
+        Per row, minutes from the chain's start to the point.
+    access : numpy.ndarray
+        Per point, the access leg's minutes.
+
+    Examples
+    --------
+    >>> att = net.attach(net.snap([(1.5941, 54.3893)]))
+    >>> att.point, att.access.round(2)  # one point on a two-way road: two rows
+    (array([0, 0]), array([0.06]))
     """
 
     point: IntArray
@@ -152,7 +228,39 @@ def attach(
     frac: FloatArray,
     access: FloatArray,
 ) -> Attachment:
-    """Place snapped points (segment ``seg``, fraction ``frac`` from its first end) on chains."""
+    """Place snapped points (segment ``seg``, fraction ``frac`` from its first end) on chains.
+
+    Parameters
+    ----------
+    chains : Chains
+        From :func:`build_chains`.
+    minutes : numpy.ndarray
+        Per directed edge, its travel time.
+    seg_fwd, seg_bwd : numpy.ndarray
+        Per road segment, its directed edge each way (``-1`` where it is one-way).
+    seg : numpy.ndarray
+        Per point, the segment it snapped to.
+    frac : numpy.ndarray
+        Per point, the fraction along its segment from the segment's first node.
+    access : numpy.ndarray
+        Per point, the access leg's minutes (``inf``: not routed).
+
+    Returns
+    -------
+    Attachment
+        One row per point and direction its segment is open in.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> u, v = np.array([0, 1, 1, 2]), np.array([1, 0, 2, 1])
+    >>> minutes = np.array([1.0, 1.0, 2.0, 2.0])
+    >>> chains = build_chains(3, u, v, minutes)
+    >>> att = attach(chains, minutes, np.array([0, 2]), np.array([1, 3]),
+    ...              seg=np.array([0, 1]), frac=np.array([0.5, 0.5]), access=np.zeros(2))
+    >>> att.chain, att.pos  # the middles of 0-1 and 1-2, on each chain
+    (array([0, 0, 1, 1]), array([0.5, 2. , 2.5, 1. ]))
+    """
     n = len(seg)
     pts, chs, pos = [], [], []
     for edges, f in ((seg_fwd[seg], frac), (seg_bwd[seg], 1.0 - frac)):
@@ -170,7 +278,46 @@ def attach(
 
 
 class ChainGraph:
-    """Shortest travel times over a contracted road graph."""
+    """Shortest travel times over a contracted road graph.
+
+    The junction graph keeps the fastest chain between each pair of junctions; each search
+    adds the points of an :class:`Attachment` to it. A network's router is
+    :attr:`RoadNetwork.router <carezones.RoadNetwork.router>`.
+
+    Parameters
+    ----------
+    chains : Chains
+        From :func:`build_chains`.
+    v : numpy.ndarray
+        Per directed edge, the node it reaches.
+    minutes : numpy.ndarray
+        Per directed edge, its travel time.
+
+    Attributes
+    ----------
+    chains : Chains
+        The chains searched.
+    n : int
+        Number of junctions.
+    best_chain : numpy.ndarray
+        The fastest chain between each pair of neighbouring junctions.
+
+    Examples
+    --------
+    The road 0 - 1 - 2 (one minute from 0 to 1, two from 1 to 2) and two points, in the
+    middle of 0-1 and of 1-2:
+
+    >>> import numpy as np
+    >>> u, v = np.array([0, 1, 1, 2]), np.array([1, 0, 2, 1])
+    >>> minutes = np.array([1.0, 1.0, 2.0, 2.0])
+    >>> chains = build_chains(3, u, v, minutes)
+    >>> att = attach(chains, minutes, np.array([0, 2]), np.array([1, 3]),
+    ...              seg=np.array([0, 1]), frac=np.array([0.5, 0.5]), access=np.zeros(2))
+    >>> graph = ChainGraph(chains, v, minutes)
+    >>> graph.table(att, att)
+    array([[0. , 1.5],
+           [1.5, 0. ]])
+    """
 
     def __init__(self, chains: Chains, v: IntArray, minutes: FloatArray) -> None:
         self.chains = chains
@@ -209,7 +356,28 @@ class ChainGraph:
         return csr_min(rows, cols, w, self.n + n_pts)
 
     def table(self, orig: Attachment, dest: Attachment, progress: bool = False) -> FloatArray:
-        """Return the travel-time matrix (minutes) from ``orig`` points to ``dest`` points."""
+        """Return the travel-time matrix (minutes) from ``orig`` points to ``dest`` points.
+
+        Parameters
+        ----------
+        orig, dest : Attachment
+            The origins and the destinations.
+        progress : bool, default False
+            Show a progress bar (tqdm) over the chunks of origins.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(origins, destinations)`` minutes, access legs included; ``inf`` where there is
+            no route or a point is not routed.
+
+        Examples
+        --------
+        >>> att = net.attach(net.snap([(1.5941, 54.3893), (1.5572, 54.3881)]))
+        >>> net.router.table(att, att).round(1)
+        array([[0.1, 3.7],
+               [3.7, 0.2]])
+        """
         n_o, n_d = len(orig.access), len(dest.access)
         graph = self._augmented(orig)
         result = np.full((n_o, n_d), np.inf)
@@ -238,6 +406,26 @@ class ChainGraph:
         """Return minutes to, and index of, the nearest target for every origin.
 
         One multi-source Dijkstra from all targets over the reversed graph.
+
+        Parameters
+        ----------
+        orig, targ : Attachment
+            The origins and the targets.
+
+        Returns
+        -------
+        minutes : numpy.ndarray
+            Per origin, minutes to its nearest target (``inf`` where none can be reached).
+        index : numpy.ndarray
+            Per origin, that target's index (``-1`` where none can be reached).
+
+        Examples
+        --------
+        >>> homes = net.attach(net.snap([(1.5941, 54.3893), (1.5572, 54.3881)]))
+        >>> shop = net.attach(net.snap([(1.5611, 54.3930)]))
+        >>> minutes, index = net.router.nearest(homes, shop)
+        >>> minutes.round(1), index
+        (array([2.6, 1.5]), array([0, 0]))
         """
         n_o, n_t = len(orig.access), len(targ.access)
         best = np.full(n_o, np.inf)
@@ -280,6 +468,30 @@ class ChainGraph:
         Searches run from the targets over the reversed graph, bounded by ``limit``, a chunk
         of targets at a time: the cost grows with the number of targets and the size of the
         area within ``limit``, not with the number of origins.
+
+        Parameters
+        ----------
+        orig, targ : Attachment
+            The origins and the targets.
+        limit : float
+            The most minutes apart a pair may be.
+
+        Returns
+        -------
+        origin : numpy.ndarray
+            The pairs' origin indices (sorted, then by target).
+        target : numpy.ndarray
+            The pairs' target indices.
+        minutes : numpy.ndarray
+            Their minutes apart.
+
+        Examples
+        --------
+        >>> homes = net.attach(net.snap([(1.5941, 54.3893), (1.5572, 54.3881)]))
+        >>> shop = net.attach(net.snap([(1.5611, 54.3930)]))
+        >>> origin, target, minutes = net.router.within(homes, shop, 2.0)
+        >>> origin, target, minutes.round(1)
+        (array([1]), array([0]), array([1.5]))
         """
         c = self.chains
         n_t = len(targ.access)
@@ -316,7 +528,24 @@ class ChainGraph:
         return o[ok], t[ok], m[ok]
 
     def to_junctions(self, orig: Attachment) -> FloatArray:
-        """Minutes from each point to every junction (rows: points)."""
+        """Return minutes from each point to every junction (rows: points).
+
+        Parameters
+        ----------
+        orig : Attachment
+            The points.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(points, junctions)`` minutes, the access leg included.
+
+        Examples
+        --------
+        >>> att = net.attach(net.snap([(1.5941, 54.3893)]))
+        >>> net.router.to_junctions(att).shape
+        (1, 71)
+        """
         graph = self._augmented(orig)
         n_o = len(orig.access)
         out = np.empty((n_o, self.n))
@@ -328,7 +557,26 @@ class ChainGraph:
         return out
 
     def to_nodes(self, orig: Attachment, n_nodes: int) -> FloatArray:
-        """Minutes from each point to every node of the full graph (rows: points)."""
+        """Return minutes from each point to every node of the full graph (rows: points).
+
+        Parameters
+        ----------
+        orig : Attachment
+            The points.
+        n_nodes : int
+            Nodes of the full graph.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(points, n_nodes)`` minutes, the access leg included.
+
+        Examples
+        --------
+        >>> att = net.attach(net.snap([(1.5941, 54.3893)]))
+        >>> net.router.to_nodes(att, net.n_nodes).shape
+        (1, 507)
+        """
         c = self.chains
         dj = self.to_junctions(orig)
         out = np.full((len(orig.access), n_nodes), np.inf)
@@ -349,19 +597,34 @@ class ChainGraph:
         return out
 
     def path(self, orig: Attachment, dest: Attachment) -> tuple[float, list[int]]:
-        """Fastest path from the one point of ``orig`` to the one point of ``dest``.
+        """Return the fastest path from the one point of ``orig`` to the one point of ``dest``.
+
+        Parameters
+        ----------
+        orig, dest : Attachment
+            One point each.
 
         Returns
         -------
-        minutes, nodes
-            Total minutes (access legs included) and the full-graph nodes passed, in order.
+        minutes : float
+            Total minutes (access legs included; ``inf`` when unreachable).
+        nodes : list of int
+            The full-graph nodes passed, in order.
+
+        Examples
+        --------
+        >>> home = net.attach(net.snap([(1.5941, 54.3893)]))
+        >>> shop = net.attach(net.snap([(1.5572, 54.3881)]))
+        >>> minutes, nodes = net.router.path(home, shop)
+        >>> round(minutes, 1), len(nodes)
+        (3.7, 59)
         """
         return self.paths(orig, dest, np.zeros((1, 2), dtype=np.int64))[0]
 
     def paths(
         self, orig: Attachment, dest: Attachment, pairs: IntArray
     ) -> list[tuple[float, list[int]]]:
-        """Fastest paths for many (origin point, destination point) pairs at once.
+        """Return the fastest paths for many (origin point, destination point) pairs at once.
 
         One Dijkstra per distinct origin (in chunks), over one graph holding every origin:
         a day's legs cost about as much as its travel-time matrix, not one search each.
@@ -378,6 +641,12 @@ class ChainGraph:
         list of (minutes, nodes)
             Per pair: total minutes (access legs included; ``inf`` when unreachable) and the
             full-graph nodes passed, in order.
+
+        Examples
+        --------
+        >>> stops = net.attach(net.snap([(1.5941, 54.3893), (1.5572, 54.3881)]))
+        >>> [round(m, 1) for m, _ in net.router.paths(stops, stops, [[0, 1], [1, 0]])]
+        [3.7, 3.7]
         """
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         out: list[tuple[float, list[int]]] = [(float("inf"), [])] * len(pairs)
@@ -480,7 +749,32 @@ def _same_chain_pairs(orig: Attachment, dest: Attachment) -> list[tuple[int, int
 
 
 def csr_min(rows: IntArray, cols: IntArray, w: FloatArray, size: int) -> sp.csr_matrix:
-    """Sparse matrix keeping the smallest weight of duplicate (row, col) entries."""
+    """Return a sparse matrix keeping the smallest weight of duplicate (row, col) entries.
+
+    Infinite weights are left out; zero weights become the smallest positive float, because
+    scipy drops explicit zeros.
+
+    Parameters
+    ----------
+    rows, cols : numpy.ndarray
+        The entries' rows and columns.
+    w : numpy.ndarray
+        The entries' weights.
+    size : int
+        The matrix is ``size`` by ``size``.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        One entry per distinct (row, col).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = csr_min(np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([5.0, 3.0, 0.0]), 2)
+    >>> float(m[0, 1]), bool(m[1, 0] > 0)
+    (3.0, True)
+    """
     ok = np.isfinite(w)
     rows, cols, w = rows[ok], cols[ok], w[ok]
     order = np.lexsort((w, cols, rows))

@@ -70,6 +70,15 @@ def clients_on_buildings(
         If ``n`` or ``hours_mean`` is not valid.
     carezones.CarezonesError
         If the file holds no buildings that could be homes.
+
+    Examples
+    --------
+    >>> from carezones import clients_on_buildings
+    >>> clients = clients_on_buildings(county.osm_path, 5, seed=1)
+    >>> clients.columns.tolist(), clients.client_id.tolist()[:2]
+    (['client_id', 'lat', 'lon', 'hours_per_week'], ['C00001', 'C00002'])
+    >>> clients.hours_per_week.tolist()
+    [6.0, 2.5, 9.25, 12.5, 33.25]
     """
     path = Path(osm_path)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:

@@ -30,7 +30,9 @@ __all__ = ["SyntheticCounty", "make_synthetic_county"]
 class SyntheticCounty:
     """Files and facts of one generated synthetic county (SYNTHETIC DATA, not a real place).
 
-    Attributes
+    :func:`make_synthetic_county` makes one; every field is a parameter.
+
+    Parameters
     ----------
     osm_path : pathlib.Path
         The OSM XML 0.6 file of roads, buildings, amenities and water.
@@ -69,6 +71,13 @@ class SyntheticCounty:
         far apart by road.
     description : str
         One line saying what was generated, and that it is synthetic.
+
+    Examples
+    --------
+    >>> county.size, county.towns, county.n_clients, county.client_hours
+    ('tiny', ('Caldwell',), 60, 689.5)
+    >>> county.barrier_villages
+    ('Lythwick', 'Yarholme')
     """
 
     osm_path: Path
@@ -137,12 +146,21 @@ def make_synthetic_county(
     ValueError
         If ``size``, ``seed`` or ``n_villages`` is not valid.
 
+    See Also
+    --------
+    carezones.datasets.synthetic_county : The same, kept in the carezones cache folder.
+    clients_on_buildings : Invented clients on the homes of any OSM file.
+
     Examples
     --------
     >>> import tempfile
     >>> county = make_synthetic_county(tempfile.mkdtemp(), size="tiny", seed=1)
     >>> county.osm_path.name
     'synthetic-county-tiny-seed1.osm'
+    >>> make_synthetic_county(tempfile.mkdtemp(), size="huge")
+    Traceback (most recent call last):
+    ...
+    ValueError: size must be one of tiny, small, medium, large, county, not 'huge'
     """
     if size not in _SPECS:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")

@@ -36,9 +36,28 @@ def example_day(
 
     Returns
     -------
-    visits, carers : pandas.DataFrame
-        Raw tables in the CSV layout read by :func:`carezones.rounds.read_visits` and
-        :func:`carezones.rounds.read_carers`.
+    visits : pandas.DataFrame
+        The visits, in the layout :func:`carezones.read_visits` reads.
+    carers : pandas.DataFrame
+        The carers' shifts, in the layout :func:`carezones.read_carers` reads (a split shift
+        is two rows).
+
+    Examples
+    --------
+    >>> visits, carers = example_day([(1.59, 54.39), (1.56, 54.39)], [(1.57, 54.39)] * 3)
+    >>> visits[["client_id", "window_start", "window_end", "duration_minutes"]]
+      client_id window_start window_end  duration_minutes
+    0     C0001        07:00      09:00                45
+    1     C0001        11:30      13:00                30
+    2     C0001        19:30      21:00                45
+    3     C0002        08:30      10:30                30
+    4     C0002        19:15      20:45                30
+    >>> carers[["carer_id", "shift_start", "shift_end"]]
+      carer_id shift_start shift_end
+    0     K001       07:00     15:00
+    1     K002       14:30     22:30
+    2     K003       07:00     12:00
+    3     K003       16:30     22:00
     """
     rng = np.random.default_rng(seed)
     cp, kp = np.asarray(client_points, float), np.asarray(carer_points, float)

@@ -1,13 +1,14 @@
 # Two set-up commands, each works from nothing on a fresh machine:
 #   make demo   - create the environment if missing, install, run the offline demo
 #   make test   - create the environment if missing, install (chromium too, as root), lint,
-#                 type-check and run every test, the browser tests included, then build the
-#                 package and smoke-test the wheel in a fresh environment
+#                 type-check and run every test (docstring examples and browser tests included),
+#                 build the documentation site, then the package, smoke-testing the wheel in a
+#                 fresh environment
 VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= demo-output
 
-.PHONY: demo test lint typecheck browser pytest package bench clean
+.PHONY: demo test lint typecheck browser pytest docs package bench clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; echo "using $$py"; "$$py" -m venv $(VENV)
@@ -38,11 +39,18 @@ browser:
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	    else echo "chromium not found: the browser tests will skip (sudo apt-get install chromium)"; fi; }
 
+# the documentation site, built offline with warnings as errors (every public name documented);
+# the notebooks run at build time on the synthetic county
+docs: $(VENV)/.installed
+	rm -rf docs/_build/html
+	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: open docs/_build/html/index.html"
+
 # the sdist and wheel build, and the wheel installs into a fresh environment and runs the demo
 package: $(VENV)/.installed
 	scripts/smoke-package
 
-test: lint typecheck browser pytest package
+test: lint typecheck browser pytest docs package
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -224,6 +224,35 @@ def hexbin(
     return gdf, hidden
 
 
+def hexbin_sums(
+    points: gpd.GeoDataFrame,
+    crs: Any,
+    columns: list[str],
+    *,
+    hex_m: float = 750.0,
+    min_count: int = 5,
+) -> tuple[gpd.GeoDataFrame, int]:
+    """Aggregate points into hexagons as :func:`hexbin` does, summing any numeric columns.
+
+    Returns the hexagons with ``count`` (points) and the sum of each of ``columns``, those
+    with fewer than ``min_count`` points left out, and the number of points they held.
+    """
+    import geopandas as gpd
+
+    geo = points.geometry.to_crs(crs)
+    q, r = _hex_round(geo.x.to_numpy(), geo.y.to_numpy(), hex_m)
+    df = pd.DataFrame({"q": q, "r": r, "count": 1})
+    for col in columns:
+        df[col] = points[col].to_numpy(dtype=float)
+    cells = df.groupby(["q", "r"], sort=True).sum().reset_index()
+    shown = cells[cells["count"] >= min_count]
+    hidden = int(cells.loc[cells["count"] < min_count, "count"].sum())
+    polys = [_hexagon(int(a), int(b), hex_m) for a, b in zip(shown["q"], shown["r"], strict=True)]
+    out = gpd.GeoDataFrame(shown[["count", *columns]].reset_index(drop=True), geometry=polys,
+                           crs=crs).to_crs("EPSG:4326")  # fmt: skip
+    return out, hidden
+
+
 def _hex_round(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
     """Axial coordinates of the flat-topped hexagon containing each point."""
     qf = (2.0 / 3.0 * x) / size
@@ -653,3 +682,15 @@ def sites_map(
     _add_legend(m, "Site score", items, f"Weights: {w}. Click a site for its explanation.")
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+def add_legend(
+    m: folium.Map, title: str, items: list[tuple[str, str]], note: str = "", side: str = "left"
+) -> None:
+    """Add a legend to a map: a title, colour swatches with labels and a note (all escaped)."""
+    _add_legend(m, title, items, note, side)
+
+
+def add_context_roads(m: folium.Map, net: RoadNetwork) -> None:
+    """Draw a network's roads as a quiet grey background (for maps without a basemap)."""
+    _add_context_roads(m, net)

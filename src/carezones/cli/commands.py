@@ -186,7 +186,9 @@ def _plugins() -> list[Any]:
     return [importlib.import_module(f"carezones.cli.{name}") for name in PLUGINS]
 
 
-PLUGINS: list[str] = []  # e.g. "county": carezones.cli.county with add_parser(sub) and run(args)
+PLUGINS: list[str] = [
+    "portfolio"
+]  # e.g. "county": carezones.cli.county with add_parser(sub) and run(args)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -293,7 +293,7 @@ def test_area_counts_and_bad_growth_files(tmp_path, tiny):
     assert demand.attrs["carezones_demand"]["kind"] == "areas"
     assert demand.demand_id.tolist() == areas.oa21cd.tolist()
     res = cz.choose_sites(sites, demand, net, 2, growth={"2029": {"E000": 2.0, "*": 1.1}})
-    assert res.metrics["unit"] == "aged 65 plus"
+    assert res.metrics["unit"] == "people aged 65 plus"
     bad = areas.copy().astype(object)
     bad.loc[1, "aged_65_plus"] = -2
     bad.loc[2, "oa21cd"] = "E000"
@@ -413,3 +413,23 @@ def test_choose_sites_command(tiny, tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:  # refused by the option's type, before any work
         main([*base, "--k", "0", "--out", str(tmp_path / "o4"), "-q"])
     assert stop.value.code == 2 and "--k: must be at least 1" in capsys.readouterr().err
+
+
+def test_example_area_and_growth_files(tmp_path, cache):
+    from pathlib import Path
+
+    from carezones.cli import main
+
+    data = Path(__file__).parents[1] / "data"
+    county = cz.make_synthetic_county(tmp_path, size="tiny", seed=0)
+    out = tmp_path / "out"
+    code = main(["choose-sites", "--osm", str(county.osm_path), "--sites",
+                 str(data / "example-sites.csv"), "--demand", str(data / "example-areas.csv"),
+                 "--growth", str(data / "example-growth.csv"), "--k", "2", "--minutes", "5",
+                 "--out", str(out), "-q"])  # fmt: skip
+    assert code == 0
+    scen = pd.read_csv(out / "scenarios.csv")
+    assert scen.scenario.tolist() == ["now", "2029", "2038"]
+    areas = pd.read_csv(data / "example-areas.csv")
+    assert scen.demand.iloc[0] == pytest.approx(areas.aged_65_plus.sum())
+    assert len(pd.read_csv(out / "chosen.csv")) == 2

@@ -222,10 +222,12 @@ def _code(value: object) -> str:
 
 
 def _unit(column: str) -> str:
+    """Return what a count column counts, in words ("people aged 65 plus")."""
     plain = column.strip().lower()
     if plain in ("count", "population", "people", "persons", "residents", "value", "demand"):
         return "people"
-    return column.replace("_", " ")
+    words = column.replace("_", " ").strip()
+    return f"people {words}" if plain.startswith(("age", "over")) else words
 
 
 def _check_counts(

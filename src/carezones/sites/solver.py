@@ -132,7 +132,7 @@ def max_coverage(cover: Any, weight: Any, k: int, *, time_limit: float = 60.0) -
                         f"({facts})", time.perf_counter() - t0)  # fmt: skip
     search = _CoverSearch(sp.csc_matrix(groups[:, kept]), w, k, t0 + time_limit)
     if search.best_value <= search.slack:  # greedy and swaps already cover it all
-        search.proven, search.stage = True, "greedy and swaps: all the demand within reach"
+        search.proven, search.stage = True, "greedy and swaps (all the demand within reach)"
     else:
         search.finish_with_highs()
     value, bound = total - search.best_value, total - min(search.bound, search.best_value)

@@ -59,6 +59,7 @@ TOLERANCE = 1e-9
 _QUICK_SETS = 20_000  # during the search, the enumeration is tried when at most this many sets
 _MAX_STEPS = 5_000  # subgradient steps at most
 _PATIENCE = 100  # steps without a better bound before the step factor is halved
+OFFER_WITHIN = 0.02  # the relaxation's sets are polished by swaps when this close to the best
 
 
 @dataclass(frozen=True)
@@ -330,7 +331,10 @@ class _Search:
         if key in self.tried:
             return
         self.tried.add(key)
-        polished = np.sort(self.swap(np.asarray(key, dtype=np.int64), self.alive))
+        pick = np.asarray(key, dtype=np.int64)
+        if self.cost(pick) > self.best_value * (1 + OFFER_WITHIN):
+            return  # far from the best: not worth the swaps
+        polished = np.sort(self.swap(pick, self.alive))
         self.tried.add(tuple(polished.tolist()))
         self.consider(polished)
 

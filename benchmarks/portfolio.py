@@ -15,6 +15,9 @@ from the router's multi-source searches) feeds every method:
   clients x 100 sites;
 - the k sites that each reach the most demand alone (the best k single scores on demand).
 
+``x``: how many times longer spopt takes to choose (building its model and solving it) than
+carezones; ``x solve``: CBC's solve alone against carezones' whole choice.
+
 Then end to end: ``carezones choose-sites`` from the OSM file (a fresh cache: the network is
 built from the file) with the 5,000 clients and 300 sites as CSV files, k = 4.
 
@@ -117,7 +120,7 @@ class Area:
             print(f"\n-- maximal covering within {minutes:g} min: h/week covered "
                   f"(of {self.w.sum():,.0f})")  # fmt: skip
             print(f"{'k':>2} | {'carezones':>10} {'s':>6} {'proof':<9} | {'spopt MCLP':>10} "
-                  f"{'build s':>8} {'solve s':>8} {'CBC':<8} {'x slower':>8} | "
+                  f"{'build s':>8} {'solve s':>8} {'CBC':<8} {'x':>5} {'x solve':>7} | "
                   f"{'k best alone':>12} {'set gains':>10}")  # fmt: skip
             for k in self.args.ks:
                 sol = max_coverage(reach.T, self.w, k)
@@ -130,7 +133,8 @@ class Area:
                 same = "" if abs(theirs - ours) <= 1e-6 * ours else " (differs)"
                 print(f"{k:>2} | {ours:>10,.1f} {sol.seconds:>6.2f} {proof:<9} | "
                       f"{theirs:>10,.1f} {t_build:>8.1f} {t_solve:>8.1f} {status:<8} "
-                      f"{(t_build + t_solve) / sol.seconds:>8.0f} | {naive:>12,.1f} "
+                      f"{(t_build + t_solve) / sol.seconds:>5.0f} {t_solve / sol.seconds:>7.1f} | "
+                      f"{naive:>12,.1f} "
                       f"{100 * (ours - naive) / self.w.sum():>+9.1f}%{same}")  # fmt: skip
 
     def median(self) -> None:
@@ -161,7 +165,7 @@ class Area:
         small_d, small_w = d[np.ix_(cols, rows)], w[rows]
         print(f"\n-- p-median on {n:,} clients x {m} sites (where spopt finishes): mean minutes")
         print(f"{'k':>2} | {'carezones':>9} {'s':>6} {'proof':<9} | {'spopt PMedian':>13} "
-              f"{'build s':>8} {'solve s':>8} {'CBC':<8} {'x slower':>8}")  # fmt: skip
+              f"{'build s':>8} {'solve s':>8} {'CBC':<8} {'x':>5} {'x solve':>7}")  # fmt: skip
         for k in self.args.ks:
             sol = p_median(small_d, small_w, k)
             value, t_build, t_solve, status = spopt_pmedian(small_d, small_w, k,
@@ -170,7 +174,8 @@ class Area:
             proof = "optimal" if sol.optimal else f"gap {100 * sol.gap:.3f}%"
             print(f"{k:>2} | {sol.value / small_w.sum():>9.4f} {sol.seconds:>6.2f} {proof:<9} | "
                   f"{value / small_w.sum():>13.4f} {t_build:>8.1f} {t_solve:>8.1f} {status:<8} "
-                  f"{(t_build + t_solve) / sol.seconds:>8.0f}{same}")  # fmt: skip
+                  f"{(t_build + t_solve) / sol.seconds:>5.0f} {t_solve / sol.seconds:>7.1f}"
+                  f"{same}")  # fmt: skip
 
     def end_to_end(self) -> tuple[str, float, str]:
         out = self.work / f"e2e-{self.name.split()[0].lower()}"

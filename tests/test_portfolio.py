@@ -163,6 +163,10 @@ def test_choose_sites_counts_existing_schemes_as_open(tiny):
     assert res.metrics["covered"] == pytest.approx(best, rel=TOL)
     assert not set(res.site_ids) & {"Old A", "Old B", "Old C"}
     assert res.existing is not None and res.existing.site_id.tolist() == ["Old A", "Old B", "Old C"]
+    unnamed = cz.choose_sites(cands, clients, net, 2, minutes=3.0,
+                              existing=existing.drop(columns=["site_id", "score"]))  # fmt: skip
+    assert unnamed.existing.site_id.tolist() == ["E001", "E002", "E003"]
+    assert unnamed.metrics["covered"] == pytest.approx(best, rel=TOL)
     # the demand each open site serves adds up to the demand covered
     served = res.chosen.serves.sum() + res.existing.serves.sum()
     assert served == pytest.approx(res.metrics["covered"], rel=1e-9)

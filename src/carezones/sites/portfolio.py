@@ -230,13 +230,19 @@ def _candidates(
 
 def _existing(existing: Any, taken: set[str]) -> gpd.GeoDataFrame | None:
     """Return the existing schemes (``site_id`` E001... unless named), or ``None``."""
+    import geopandas as gpd
+
+    from carezones.io import read_points
     from carezones.sites.score import _as_sites
 
     if existing is None:
         return None
+    if not isinstance(existing, gpd.GeoDataFrame):
+        existing = read_points(existing, allow_polygons=True)
+    named = "site_id" in existing.columns
     gdf = _as_sites(existing)
-    if "site_id" in gdf.columns and gdf["site_id"].astype(str).str.fullmatch(r"S\d{3,}").all():
-        gdf["site_id"] = [f"E{i + 1:03d}" for i in range(len(gdf))]  # numbered by _as_sites
+    if not named:
+        gdf["site_id"] = [f"E{i + 1:03d}" for i in range(len(gdf))]
     gdf["site_id"] = gdf["site_id"].astype(str)
     both = sorted(set(gdf.site_id) & taken)
     if both:

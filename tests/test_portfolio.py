@@ -437,3 +437,21 @@ def test_example_area_and_growth_files(tmp_path, cache):
     areas = pd.read_csv(data / "example-areas.csv")
     assert scen.demand.iloc[0] == pytest.approx(areas.aged_65_plus.sum())
     assert len(pd.read_csv(out / "chosen.csv")) == 2
+
+
+def test_walking_network_from_a_file(grid_file, cache):
+    net = cz.load_network(grid_file, "walk", engine="builtin")
+    pts = random_points(net, 30, seed=3)[:30]
+    at = gpd.points_from_xy(pts[:, 0], pts[:, 1])
+    clients = gpd.GeoDataFrame(
+        {"client_id": [f"P{i}" for i in range(24)], "hours_per_week": np.arange(1.0, 25.0)},
+        geometry=at[:24], crs=4326,
+    )  # fmt: skip
+    sites = gpd.GeoDataFrame({"site_id": [f"W{i}" for i in range(6)]}, geometry=at[24:], crs=4326)
+    res = cz.choose_sites(sites, clients, grid_file, 2, mode="walk", minutes=3.0)
+    assert res.metrics["mode"] == "walk" and "min walk" in res.summary()
+    t = site_matrix(res.network, sites, clients)
+    w = clients.hours_per_week.to_numpy(float)
+    assert res.metrics["covered"] == pytest.approx(brute_coverage(t <= 3.0, w, 2), rel=TOL)
+    with pytest.raises(cz.CarezonesError, match="mode='drive' but the network given is a walk"):
+        cz.choose_sites(sites, clients, net, 2, mode="drive")

@@ -3,7 +3,8 @@
 The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a
 road network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
 ``route``, ``isochrones``); split clients into home-care zones with :func:`build_zones`; plan
-carers' rounds with :func:`plan_rounds`; score candidate care-home sites with :func:`score_sites`.
+carers' rounds with :func:`plan_rounds`; score candidate care-home sites with :func:`score_sites`
+and choose the set that together serves the demand best with :func:`choose_sites`.
 :func:`make_synthetic_county` builds an offline sample county.
 """
 
@@ -26,7 +27,7 @@ from carezones.errors import (
 from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
 from carezones.rounds import Rounds, plan_rounds, read_carers, read_visits
-from carezones.sites import SiteConfig, SiteScores, score_sites
+from carezones.sites import SiteConfig, SitePortfolio, SiteScores, choose_sites, score_sites
 from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
 from carezones.zones import ZonePlan, build_zones
@@ -46,6 +47,7 @@ __all__ = [
     "Rounds",
     "Route",
     "SiteConfig",
+    "SitePortfolio",
     "SiteScores",
     "Snapped",
     "SpeedModel",
@@ -56,6 +58,7 @@ __all__ = [
     "ZonePlan",
     "__version__",
     "build_zones",
+    "choose_sites",
     "clients_on_buildings",
     "compare_designs",
     "load_network",

@@ -192,7 +192,7 @@ def _plugins() -> list[Any]:
     return [importlib.import_module(f"carezones.cli.{name}") for name in PLUGINS]
 
 
-PLUGINS: list[str] = ["county"]  # modules of carezones.cli with add_parser(sub) and run(args)
+PLUGINS: list[str] = ["county", "portfolio"]  # modules of carezones.cli: add_parser, run
 
 
 def _demo(args: argparse.Namespace) -> int:

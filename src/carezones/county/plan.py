@@ -357,7 +357,7 @@ class CountyPlan:
         >>> type(plan.to_map()).__name__
         'Map'
         """
-        from carezones.maps import county_map
+        from carezones.maps_county import county_map
 
         return county_map(self, marginal=self.marginal_travel(), offline=offline)
 

@@ -12,9 +12,12 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
                                  :func:`read_carers`, :func:`parse_hhmm`, :func:`hhmm`
 :mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
                                  :func:`read_areas`
+:mod:`carezones.io.demand`       the demand sites serve and its growth: :func:`read_demand`
+                                 (clients or counts by area), :func:`read_growth`
 :mod:`carezones.io.config`       configuration files: :func:`read_toml`
 :mod:`carezones.io.outputs`      result files: :func:`write_zone_plan`, :func:`write_rounds`,
                                  :func:`write_site_scores`, :func:`write_travel_times`
+:mod:`carezones.io.portfolio`    a chosen set of sites: :func:`write_site_portfolio`
 :mod:`carezones.io.vrplib`       vehicle routing benchmarks: :func:`read_lkh_vrptw`,
                                  :func:`write_solution`, ``VrptwInstance``, ``VrptwSolution``
 :mod:`carezones.io.osm`          road networks and amenities from OSM files and GraphML
@@ -42,6 +45,7 @@ from carezones.io._write import (
 )
 from carezones.io.areas import read_areas
 from carezones.io.config import read_toml
+from carezones.io.demand import read_demand, read_growth
 from carezones.io.outputs import (
     write_rounds,
     write_site_scores,
@@ -63,6 +67,7 @@ from carezones.io.points import (
     read_clients,
     read_points,
 )
+from carezones.io.portfolio import write_site_portfolio
 from carezones.io.visits import (
     CARER_COLUMNS,
     VISIT_COLUMNS,
@@ -106,12 +111,15 @@ __all__ = [
     "read_areas",
     "read_carers",
     "read_clients",
+    "read_demand",
+    "read_growth",
     "read_lkh_vrptw",
     "read_points",
     "read_toml",
     "read_visits",
     "write_csv",
     "write_rounds",
+    "write_site_portfolio",
     "write_site_scores",
     "write_solution",
     "write_travel_times",

@@ -55,11 +55,28 @@ Modules
     :class:`SiteScores`: the ranked scores with their map, files and isochrones.
 ``score``
     :func:`score_sites`, the entry point; :func:`read_amenities` and :func:`read_towns`.
+
+Choosing a set of sites
+-----------------------
+:func:`choose_sites` chooses the ``k`` candidates that together serve the most demand within a
+drive (maximal covering) or bring it closest (p-median), each meeting a minimum score, with
+existing schemes counted as open, for today's demand and growth scenarios.
+
+``demand``
+    Demand weights by scenario: growth factors by area and preferred areas.
+``solver``
+    The two models over plain arrays, exact with a proven bound otherwise.
+``portfolio``
+    :func:`choose_sites`: inputs, travel times, one solve per scenario.
+``portfolio_tables``, ``portfolio_result``
+    :class:`SitePortfolio`: the chosen sites, what each serves and adds, scenarios compared.
 """
 
 from carezones.errors import ConfigError
 from carezones.sites.config import DEFAULT_CATEGORIES, Category, SiteConfig
 from carezones.sites.criteria import decay
+from carezones.sites.portfolio import choose_sites
+from carezones.sites.portfolio_result import SitePortfolio
 from carezones.sites.result import SiteScores
 from carezones.sites.score import read_amenities, read_towns, score_sites
 
@@ -68,7 +85,9 @@ __all__ = [
     "Category",
     "ConfigError",
     "SiteConfig",
+    "SitePortfolio",
     "SiteScores",
+    "choose_sites",
     "decay",
     "read_amenities",
     "read_towns",

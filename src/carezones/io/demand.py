@@ -1,0 +1,385 @@
+"""Read the demand that sites serve, and how it grows: clients, area counts, growth factors.
+
+Demand comes in two kinds, told apart by their columns:
+
+- **clients** (any file :func:`~carezones.io.read_clients` reads): each counts its weekly hours
+  of care (``hours_per_week`` or an alias);
+- **area counts**: one row per area (a census output area, a ward...) with a count such as
+  people aged 65 or over (``count``, ``population``, ``people``, ``aged_65_plus``... or
+  ``count_column=``), an area code (``area_code``, ``oa21cd``, ``lsoa21cd``...) and a location:
+  a point (lat/lon, easting/northing, a postcode, a GeoPackage of points such as the ONS
+  population-weighted centroids) or a polygon, counted at a point inside it.
+
+:func:`read_demand` reads either into one table: ``demand_id``, ``area`` (the code, or empty),
+``weight`` (hours or count) and ``source_row``, every row checked in one pass, rows far outside
+the road network's area rejected and listed (never dropped silently).
+
+:func:`read_growth` reads growth scenarios: a table of area codes (``*`` for every other area)
+and one column per scenario of multipliers (``1.21``) or percentages (``+21%``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from carezones.errors import Problems, ValidationError
+from carezones.io._cells import HOURS_ALIASES, PathLike, find_column, find_named, is_blank, listing
+from carezones.io._crs import Area, area_geometry
+from carezones.io._table import Source, read_table, source_name
+from carezones.io.points import read_clients, read_points
+
+__all__ = ["AREA_ALIASES", "COUNT_ALIASES", "EVERY_AREA", "read_demand", "read_growth"]
+
+COUNT_ALIASES: tuple[str, ...] = (
+    "count", "population", "people", "persons", "residents", "demand", "aged_65_plus",
+    "age_65_plus", "aged_65_and_over", "over_65", "over_65s", "pop_65_plus",
+    "population_65_plus", "value",
+)  # fmt: skip
+"""Column names read as an area's count (matched ignoring case and punctuation)."""
+
+AREA_ALIASES: tuple[str, ...] = (
+    "area_code", "area", "code", "oa21cd", "oa11cd", "oa_code", "output_area", "lsoa21cd",
+    "lsoa11cd", "lsoa_code", "msoa21cd", "msoa11cd", "ward_code", "wd24cd", "geography_code",
+    "area_id", "locality",
+)  # fmt: skip
+"""Column names read as an area code."""
+
+EVERY_AREA = ("*", "all", "every area", "all areas")
+"""Area codes of a growth table that stand for every area not listed."""
+
+_PERCENT = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*%$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")
+_FACTOR_FIX = "write a multiplier such as 1.21, or a percentage such as +21% (1 or 0%: no change)"
+
+
+def read_demand(
+    source: Source,
+    *,
+    count_column: str | None = None,
+    hours_column: str | None = None,
+    area_column: str | None = None,
+    id_column: str | None = None,
+    crs: object = None,
+    postcode_lookup: PathLike | None = None,
+    area: object = None,
+    max_outside_km: float = 2.0,
+    sheet: str | int | None = None,
+    errors: str = "raise",
+) -> Any:
+    """Read demand, clients with weekly hours or counts by area, checking every row at once.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, DataFrame or GeoDataFrame
+        A CSV, Excel, GeoPackage or GeoJSON file, or a table (as :func:`read_points` takes).
+    count_column : str, optional
+        The column of area counts (default: the first of :data:`COUNT_ALIASES`). Giving it
+        reads the file as area counts.
+    hours_column : str, optional
+        The clients' weekly hours column (default: an alias such as ``hours_per_week``).
+        Giving it reads the file as clients.
+    area_column : str, optional
+        The area codes (default: the first of :data:`AREA_ALIASES`; optional for clients).
+    id_column : str, optional
+        The clients' id column (see :func:`read_clients`).
+    crs, postcode_lookup, sheet
+        As :func:`read_points` takes them.
+    area : RoadNetwork or shapely geometry, optional
+        The road network's area: rows more than ``max_outside_km`` outside it are listed as
+        problems.
+    max_outside_km : float, default 2.0
+        How far outside ``area`` a row may lie.
+    errors : {"raise", "collect"}, default "raise"
+        Raise one :class:`~carezones.ValidationError` with every problem, or return
+        :class:`~carezones.io.Collected` ``(valid, rejected)``: the valid rows, and the
+        problems table naming every row left out and why.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or Collected
+        Points in EPSG:4326 (a polygon becomes a point inside it): every original column plus
+        ``demand_id`` (client id, area code, or the row number), ``area`` (code or empty),
+        ``weight`` (hours or count) and ``source_row``. ``attrs["carezones_demand"]`` says the
+        ``kind`` (``"clients"`` or ``"areas"``), the ``unit`` and the ``source``.
+
+    Raises
+    ------
+    ValidationError
+        Every problem: a missing or non-numeric count or hours, a negative count, a repeated
+        area code, a row far outside the network's area, ...
+    """
+    if isinstance(source, gpd.GeoDataFrame) and "carezones_demand" in source.attrs:
+        out = source.copy()
+        out.attrs = dict(source.attrs)
+        _check_inside(out, area, max_outside_km)
+        return out
+    columns, label = _columns(source, sheet)
+    kind, count = _kind(columns, count_column, hours_column, label)
+    code = find_named(columns, area_column) if area_column else find_column(columns, AREA_ALIASES)
+    if area_column and code is None:
+        raise ValidationError(_file_problem(
+            f"column '{area_column}' given by area_column= is not in the file",
+            f"pass area_column= one of the columns found: {listing(columns)}", area_column,
+        ), label)  # fmt: skip
+    if errors not in ("raise", "collect"):
+        raise ValueError(f"errors= must be 'raise' or 'collect', not {errors!r}")
+    opts: dict[str, Any] = {"crs": crs, "postcode_lookup": postcode_lookup, "area": area,
+                            "max_outside_km": max_outside_km, "sheet": sheet}  # fmt: skip
+    if kind == "clients":
+        got, rejected = read_clients(source, id_column=id_column, hours_column=hours_column,
+                                     errors="collect", **opts)  # fmt: skip
+        if errors == "raise" and len(rejected):
+            raise ValidationError(rejected, label)
+        ids = got["client_id"].astype(str)
+        weight = got["hours_per_week"].to_numpy(float)
+        unit = "h/week of care"
+    else:
+        assert count is not None
+        req = [count] + ([code] if code else [])
+        got, rejected = read_points(source, allow_polygons=True, required=req, numeric=[count],
+                                    errors="collect", **opts)  # fmt: skip
+        got, rejected = _check_counts(got, count, code, label, rejected, errors)
+        weight = got[count].to_numpy(float)
+        ids = got[code].map(_code) if code else got["source_row"].astype(str)
+        unit = _unit(count)
+    out = got.copy()
+    out["demand_id"] = ids.to_numpy()
+    out["area"] = out[code].map(_code).to_numpy() if code else ""
+    out["weight"] = weight
+    poly = out.geometry.geom_type != "Point"
+    if poly.any():
+        out.loc[poly, "geometry"] = out.geometry[poly].representative_point()
+    out.attrs["carezones_demand"] = {"kind": kind, "unit": unit, "source": label,
+                                     "count_column": count, "area_column": code}  # fmt: skip
+    out.attrs["carezones_read"] = got.attrs.get("carezones_read", {})
+    if errors == "collect":
+        from carezones.io.points import Collected
+
+        return Collected(out, rejected)
+    return out
+
+
+def _columns(source: Source, sheet: str | int | None) -> tuple[list[str], str]:
+    """Return the column names of a source (read once more by the point reader)."""
+    label = source_name(source)
+    if isinstance(source, pd.DataFrame):
+        return [str(c) for c in source.columns if c != "geometry"], label
+    probs = Problems(label)
+    try:
+        table = read_table(source, sheet, probs)
+    except ValidationError:
+        return [], label  # the point reader reports what is wrong with the file
+    return [str(c) for c in table.frame.columns], label
+
+
+def _kind(
+    columns: list[str], count_column: str | None, hours_column: str | None, label: str
+) -> tuple[str, str | None]:
+    """Tell clients from area counts by the columns (or by what the caller named)."""
+    if count_column and hours_column:
+        raise ValueError("give count_column= (area counts) or hours_column= (clients), not both")
+    if hours_column:
+        return "clients", None
+    if count_column:
+        col = find_named(columns, count_column)
+        if col is None and columns:
+            raise ValidationError(_file_problem(
+                f"column '{count_column}' given by count_column= is not in the file",
+                f"pass count_column= one of the columns found: {listing(columns)}",
+                count_column,
+            ), label)  # fmt: skip
+        return "areas", col or count_column
+    col = find_column(columns, COUNT_ALIASES)
+    if col is not None:
+        return "areas", col
+    if find_column(columns, HOURS_ALIASES) is not None or not columns:
+        return "clients", None
+    raise ValidationError(_file_problem(
+        f"no weekly hours column (clients) and no count column (areas); columns found: "
+        f"{listing(columns)}",
+        "add 'hours_per_week' for clients, or 'count' (e.g. people aged 65+) for areas, or "
+        "pass count_column= the name of your count column",
+    ), label)  # fmt: skip
+
+
+def _file_problem(reason: str, fix: str, column: str | None = None) -> pd.DataFrame:
+    probs = Problems()
+    probs.add_file(reason, fix, column)
+    return probs.table()
+
+
+def _code(value: object) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _unit(column: str) -> str:
+    """Return what a count column counts, in words ("people aged 65 plus")."""
+    plain = column.strip().lower()
+    if plain in ("count", "population", "people", "persons", "residents", "value", "demand"):
+        return "people"
+    words = column.replace("_", " ").strip()
+    return f"people {words}" if plain.startswith(("age", "over")) else words
+
+
+def _check_counts(
+    got: gpd.GeoDataFrame,
+    count: str,
+    code: str | None,
+    label: str,
+    rejected: pd.DataFrame,
+    errors: str,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Find negative counts and repeated area codes; raise them with the reader's problems.
+
+    With ``errors="collect"``, return the valid rows and every problem instead.
+    """
+    probs = Problems(label, rows=got["source_row"].to_numpy())
+    probs.extend(rejected)
+    values = got[count].to_numpy(float)
+    for neg in np.flatnonzero(values < 0):
+        probs.add(neg, count, float(values[neg]), "a negative count", "give it as 0 or more")
+    if code:
+        first: dict[str, int] = {}
+        for pos, value in enumerate(got[code].map(_code).tolist()):
+            if value in first:
+                probs.add(
+                    pos,
+                    code,
+                    value,
+                    f"area code repeated (first in row {probs.rows[first[value]]})",
+                    "give each area one row: add up its counts, or delete the repeat",
+                )
+            else:
+                first[value] = pos
+    if errors == "raise":
+        probs.raise_if_any()
+    return got[~probs.bad].reset_index(drop=True), probs.table(every_row=True)
+
+
+def _check_inside(demand: gpd.GeoDataFrame, area: object, max_outside_km: float) -> None:
+    """List the rows of already read demand that lie too far outside the network's area."""
+    geom = area_geometry(area)
+    if geom is None or len(demand) == 0:
+        return
+    zone = Area(geom, max_outside_km)
+    km = zone.km(demand.geometry.to_crs("EPSG:4326").to_numpy())
+    rows = demand["source_row"].to_numpy() if "source_row" in demand else np.arange(1, len(km) + 1)
+    probs = Problems(demand.attrs["carezones_demand"].get("source", "demand"), rows=rows)
+    for pos in np.flatnonzero(km > max_outside_km):
+        probs.add(pos, None, None,
+                  f"{km[pos]:.1f} km outside the area of the road network (more than "
+                  f"max_outside_km={max_outside_km:g})",
+                  "check the location of this row for a typo; if it is right, use a road "
+                  "network that covers it or raise max_outside_km")  # fmt: skip
+    probs.raise_if_any()
+
+
+# ---------------------------------------------------------------------- growth
+def read_growth(
+    source: Source, *, area_column: str | None = None, sheet: str | int | None = None
+) -> pd.DataFrame:
+    """Read growth scenarios: per area, a multiplier of today's demand for each scenario.
+
+    The table has an area code column (an alias of :data:`AREA_ALIASES`, else the first
+    column) and one column per scenario, named as it should be reported (``2029``,
+    ``2038 high``...). A factor is a multiplier (``1.21``) or a percentage (``+21%``,
+    ``-5%``); an area code ``*`` (or ``all``) gives the factor of every area not listed.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or DataFrame
+        A CSV or Excel file, or a table.
+    area_column : str, optional
+        The area code column.
+    sheet : str or int, optional
+        The sheet of a workbook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area`` (text), one float column of multipliers per scenario, ``source_row``.
+
+    Raises
+    ------
+    ValidationError
+        Every problem at once: a blank, unreadable, negative or implausible factor (``21``
+        is refused: ``1.21`` or ``+21%`` says what is meant), a blank or repeated area code,
+        no scenario column.
+    """
+    label = source_name(source)
+    probs = Problems(label)
+    table = read_table(source, sheet, probs)
+    probs.start(table.rows)
+    frame = table.frame
+    columns = [str(c) for c in frame.columns]
+    if area_column:
+        code = find_named(columns, area_column)
+        if code is None:
+            probs.stop(f"column '{area_column}' given by area_column= is not in the file",
+                       f"pass area_column= one of the columns found: {listing(columns)}",
+                       area_column)  # fmt: skip
+    else:
+        code = find_column(columns, AREA_ALIASES) or (columns[0] if columns else None)
+    scenarios = [c for c in columns if c != code and not c.startswith("Unnamed")]
+    if code is None or not scenarios:
+        probs.stop("the growth table needs an area code column and at least one scenario "
+                   f"column; columns found: {listing(columns)}",
+                   "write one row per area code ('*' for every other area) and one column per "
+                   "scenario, e.g. area_code,2029,2038 then E00000001,1.21,1.45")  # fmt: skip
+    assert code is not None
+    out = pd.DataFrame({"area": [_code(v) for v in frame[code].tolist()]})
+    first: dict[str, int] = {}
+    for pos, value in enumerate(out["area"].tolist()):
+        key = "*" if value.lower() in EVERY_AREA else value
+        if not value:
+            probs.add(pos, code, None, "missing area code",
+                      "give the area's code, or '*' for every area not listed")  # fmt: skip
+        elif key in first:
+            probs.add(pos, code, value, f"area repeated (first in row {probs.rows[first[key]]})",
+                      "give each area one row")  # fmt: skip
+        else:
+            first[key] = pos
+        out.loc[pos, "area"] = key
+    for name in scenarios:
+        factors = np.full(len(out), np.nan)
+        for pos, cell in enumerate(frame[name].tolist()):
+            factor, reason = _factor(cell)
+            if reason:
+                probs.add(pos, name, None if is_blank(cell) else cell, reason, _FACTOR_FIX)
+            else:
+                factors[pos] = factor
+        out[name] = factors
+    probs.raise_if_any()
+    out["source_row"] = table.rows
+    out.attrs["carezones_growth"] = {"source": label, "scenarios": scenarios}
+    return out
+
+
+def _factor(cell: object) -> tuple[float, str]:
+    """Return (multiplier, "") or (nan, reason) for a growth factor cell."""
+    if is_blank(cell):
+        return np.nan, "missing growth factor"
+    if isinstance(cell, bool | np.bool_):
+        return np.nan, "a growth factor must be a number"
+    text = str(cell).strip().replace("\u2212", "-")
+    match = _PERCENT.match(text)
+    if match:
+        factor = 1.0 + float(match.group(1)) / 100.0
+    elif isinstance(cell, int | float | np.integer | np.floating) or _NUMBER.match(text):
+        factor = float(text)
+        if factor > 10:
+            return np.nan, f"{text} is not a multiplier (that would be {factor:g} times today)"
+    else:
+        return np.nan, "a growth factor must be a number or a percentage"
+    if not np.isfinite(factor) or factor < 0:
+        return np.nan, "a growth factor cannot make demand negative"
+    return factor, ""

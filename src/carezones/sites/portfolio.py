@@ -1,0 +1,439 @@
+"""Choose a set of sites together: :func:`choose_sites`.
+
+A housing team does not pick four sites by taking the four best scores: the top four may sit in
+the same town and serve the same people. :func:`choose_sites` chooses the ``k`` sites that
+together serve the most demand within a drive (maximal covering) or bring it closest
+(p-median), each good enough on its own (a minimum suitability score), with the schemes that
+already exist counted as open, for today's demand and for each growth scenario.
+
+The flow: check the arguments; read the candidates (scoring them with
+:func:`~carezones.sites.score_sites` when a minimum score is asked for and they carry none),
+the existing schemes and the demand (:func:`carezones.io.read_demand`, every row inside the
+network's area or listed as a problem); weigh the demand by scenario
+(:mod:`carezones.sites.demand`); find the travel times from every site to every distinct demand
+location with the router's multi-source searches (one search per site, whatever the number of
+demand points); then, per scenario, solve the model (:mod:`carezones.sites.solver`) and measure
+the chosen set. The result is a :class:`~carezones.sites.portfolio_result.SitePortfolio`.
+
+Travel runs from the site to the demand (carers driving out, as in the score's demand
+criterion); a demand point more than the network's ``max_snap_m`` from any road is left out and
+listed. In the p-median, a pair with no road route counts as ten times the longest route found,
+so that the set chosen reaches everyone it can; demand that no site at all can reach is left
+out and listed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+from carezones.errors import ArgumentError, check_integer, check_number
+from carezones.sites.demand import Scenarios, scenario_weights
+from carezones.sites.portfolio_result import SitePortfolio
+from carezones.sites.result import SiteScores
+from carezones.sites.solver import Solution, max_coverage, p_median
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from carezones.network import RoadNetwork
+
+log = logging.getLogger("carezones.sites")
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+PathLike = str | Path
+
+OBJECTIVES = {"coverage": "coverage", "covering": "coverage", "mclp": "coverage",
+              "p-median": "p-median", "p_median": "p-median", "pmedian": "p-median",
+              "median": "p-median"}  # fmt: skip
+ALL_SCENARIOS = "all"
+NO_ROUTE_FACTOR = 10.0  # p-median: a pair with no route counts as this times the longest route
+
+
+def choose_sites(
+    candidates: Any,
+    demand: Any,
+    network: RoadNetwork | PathLike,
+    k: int,
+    *,
+    objective: str = "coverage",
+    minutes: float = 15.0,
+    mode: str | None = None,
+    min_score: float | None = None,
+    existing: Any = None,
+    growth: Any = None,
+    plan_for: str | None = None,
+    preferred: Any = None,
+    preferred_weight: float = 1.5,
+    osm: PathLike | None = None,
+    config: Any = None,
+    time_limit: float = 60.0,
+    max_outside_km: float = 2.0,
+) -> SitePortfolio:
+    """Choose the ``k`` sites that together serve the demand best, today and as it grows.
+
+    Parameters
+    ----------
+    candidates : SiteScores, GeoDataFrame or path
+        The candidate sites: scored (:func:`score_sites`, or a table with a ``score``
+        column such as its ``scores.csv``), or points/polygons to score (see ``min_score``).
+        A ``site_id`` column names them.
+    demand : GeoDataFrame, DataFrame or path
+        Clients with weekly hours, or counts by area with their codes (anything
+        :func:`carezones.io.read_demand` reads, or what it returned).
+    network : RoadNetwork or path
+        The drive (or walk) network; an OSM file is loaded with ``mode``.
+    k : int
+        How many new sites to choose.
+    objective : {"coverage", "p-median"}
+        Maximise the demand within ``minutes`` of an open site (the default), or minimise the
+        demand-weighted minutes to the nearest open site.
+    minutes : float, default 15
+        The travel time within which demand counts as covered (reported for both objectives).
+    mode : {"drive", "walk"}, optional
+        The mode when ``network`` is a file (default drive).
+    min_score : float, optional
+        Each chosen site must score at least this (0-100). Candidates without a ``score`` are
+        scored with :func:`score_sites` on ``osm`` (default: the network's file) and
+        ``config``.
+    existing : GeoDataFrame or path, optional
+        Schemes already open: they serve demand in every scenario and are not counted in ``k``.
+    growth : DataFrame, path or mapping, optional
+        Growth scenarios by area (:func:`carezones.io.read_growth`, or
+        ``{"2029": 1.21}``); each is solved and compared with today's (``now``).
+    plan_for : str, optional
+        The scenario the answer is chosen for: ``"now"``, a growth scenario, or ``"all"`` (the
+        set best on average over every scenario). Default: the last growth scenario (the demand
+        to come), else ``"now"``.
+    preferred : mapping, list or GeoDataFrame, optional
+        Areas whose demand counts more (see :func:`~carezones.sites.demand.scenario_weights`).
+    preferred_weight : float, default 1.5
+        Their multiplier when they have none of their own.
+    osm, config
+        The OSM file and score configuration for scoring candidates.
+    time_limit : float, default 60
+        Seconds the solver may spend on each scenario's proof of optimality; past it, the best
+        set found is returned with a proven bound (and the answer may depend on the machine's
+        speed).
+    max_outside_km : float, default 2
+        How far outside the network's area demand may lie before it is refused.
+
+    Returns
+    -------
+    SitePortfolio
+
+    Raises
+    ------
+    ArgumentError
+        ``k`` larger than the candidates that can be chosen, no candidate meeting the minimum
+        score, an unknown objective or scenario.
+    ValidationError
+        Demand outside the network's area (listed by row), growth factors for unknown areas.
+
+    Examples
+    --------
+    >>> plan = choose_sites(scores, clients, drive, 4, min_score=60)  # doctest: +SKIP
+    >>> plan.chosen[["site_id", "serves", "adds"]]  # doctest: +SKIP
+    """
+    t0 = time.perf_counter()
+    objective = _objective(objective)
+    k = check_integer("k", k, minimum=1)
+    minutes = check_number("minutes", minutes, minimum=0, above=True)
+    time_limit = check_number("time_limit", time_limit, minimum=0, above=True)
+    if min_score is not None:
+        min_score = check_number("min_score", min_score, minimum=0, maximum=100)
+    net, osm = _network(network, mode, osm)
+    sites = _candidates(candidates, min_score, osm, net, config)
+    old = _existing(existing, set(sites.site_id))
+    dem = _demand(demand, net, max_outside_km)
+    scen = scenario_weights(dem, growth, preferred, preferred_weight)
+    plan = _plan_for(plan_for, scen)
+    t1 = time.perf_counter()
+    times = _Times.measure(net, sites, old, dem)
+    t_times = time.perf_counter() - t1
+    eligible, status = _eligibility(sites, times, min_score, k)
+    runs: dict[str, _Run] = {}
+    names = scen.names + ([ALL_SCENARIOS] if plan == ALL_SCENARIOS else [])
+    for name in names:
+        w = _weights(scen, name)
+        runs[name] = _solve(times, times.unique_weights(w), eligible, k, objective, minutes,
+                            time_limit)  # fmt: skip
+        log.info("%s: %s", name, runs[name].solution.method)
+    context = _Context(net, sites, old, dem, scen, times, eligible, status, objective, k,
+                       minutes, min_score, plan, t_times, time.perf_counter() - t0)  # fmt: skip
+    return _build(context, runs)
+
+
+# ---------------------------------------------------------------------- inputs
+def _objective(objective: object) -> str:
+    key = str(objective).strip().lower()
+    if key not in OBJECTIVES:
+        raise ArgumentError(f"objective must be 'coverage' or 'p-median', not {objective!r}")
+    return OBJECTIVES[key]
+
+
+def _network(network: Any, mode: str | None, osm: PathLike | None) -> tuple[Any, Any]:
+    from carezones.network import RoadNetwork, load_network
+
+    if mode is not None and mode not in ("drive", "walk"):
+        raise ArgumentError(f"mode must be 'drive' or 'walk', not {mode!r}")
+    if isinstance(network, RoadNetwork):
+        if mode is not None and mode != network.mode:
+            raise ArgumentError(f"mode={mode!r} but the network given is a {network.mode} "
+                                "network: load the network in that mode")  # fmt: skip
+        source = Path(network.provenance.source)
+        return network, osm if osm is not None else (source if source.is_file() else None)
+    if isinstance(network, str | Path):
+        net = load_network(network, "walk" if mode == "walk" else "drive", engine="builtin")
+        return net, osm if osm is not None else Path(network)
+    raise ArgumentError("network must be a RoadNetwork (load_network) or an OSM file")
+
+
+def _candidates(
+    candidates: Any, min_score: float | None, osm: Any, net: Any, config: Any
+) -> gpd.GeoDataFrame:
+    """Return the candidates with ``site_id`` and ``score`` (NaN when not scored)."""
+    from carezones.sites.score import _as_sites, score_sites
+
+    if isinstance(candidates, SiteScores):
+        gdf = candidates.scores.copy()
+    else:
+        gdf = _as_sites(candidates)
+        if "score" in gdf.columns:
+            gdf["score"] = pd.to_numeric(gdf["score"], errors="coerce")
+        elif min_score is not None:
+            if osm is None:
+                raise ArgumentError(
+                    "min_score needs scored candidates: pass a SiteScores (score_sites), a "
+                    "table with a 'score' column, or osm= the OSM file to score them on"
+                )
+            drive = net if net.mode == "drive" else None
+            walk = net if net.mode == "walk" else None
+            gdf = score_sites(gdf, osm=osm, drive=drive, walk=walk, config=config).scores
+    if len(gdf) == 0:
+        raise ArgumentError("there are no candidate sites: give at least k of them")
+    gdf = gdf.reset_index(drop=True)
+    gdf["site_id"] = gdf["site_id"].astype(str)
+    if "score" not in gdf.columns:
+        gdf["score"] = np.nan
+    return gdf
+
+
+def _existing(existing: Any, taken: set[str]) -> gpd.GeoDataFrame | None:
+    """Return the existing schemes (``site_id`` E001... unless named), or ``None``."""
+    import geopandas as gpd
+
+    from carezones.io import read_points
+    from carezones.sites.score import _as_sites
+
+    if existing is None:
+        return None
+    if not isinstance(existing, gpd.GeoDataFrame):
+        existing = read_points(existing, allow_polygons=True)
+    named = "site_id" in existing.columns
+    gdf = _as_sites(existing)
+    if not named:
+        gdf["site_id"] = [f"E{i + 1:03d}" for i in range(len(gdf))]
+    gdf["site_id"] = gdf["site_id"].astype(str)
+    both = sorted(set(gdf.site_id) & taken)
+    if both:
+        raise ArgumentError(f"existing schemes and candidates share site_id values {both[:5]}: "
+                            "give the existing schemes their own ids")  # fmt: skip
+    return gdf.reset_index(drop=True) if len(gdf) else None
+
+
+def _demand(demand: Any, net: Any, max_outside_km: float) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    from carezones.io.demand import read_demand
+
+    if isinstance(demand, np.ndarray):
+        demand = gpd.GeoDataFrame(
+            {"client_id": [f"D{i + 1}" for i in range(len(demand))],
+             "hours_per_week": np.ones(len(demand))},
+            geometry=gpd.points_from_xy(demand[:, 0], demand[:, 1]), crs="EPSG:4326",
+        )  # fmt: skip
+    elif isinstance(demand, gpd.GeoDataFrame) and "carezones_demand" not in demand.attrs:
+        if "source_row" in demand.columns:
+            demand = demand.drop(columns="source_row")  # read once already: numbered afresh
+    out = read_demand(demand, area=net, max_outside_km=max_outside_km)
+    if len(out) == 0:
+        raise ArgumentError("there is no demand: give clients or area counts")
+    return out
+
+
+def _weights(scen: Scenarios, name: str) -> FloatArray:
+    """Return the demand rows' weights in a scenario (``all``: the mean over every one)."""
+    if name == ALL_SCENARIOS:
+        return np.asarray(scen.weights.mean(axis=1), dtype=np.float64)
+    return np.asarray(scen.weights[:, scen.names.index(name)], dtype=np.float64)
+
+
+def _plan_for(plan_for: str | None, scen: Scenarios) -> str:
+    if plan_for is None:
+        return scen.names[-1]
+    if plan_for == ALL_SCENARIOS or plan_for in scen.names:
+        return plan_for
+    raise ArgumentError(f"plan_for={plan_for!r} is not a scenario: use one of "
+                        f"{[*scen.names, ALL_SCENARIOS]}")  # fmt: skip
+
+
+# ---------------------------------------------------------------------- travel times
+@dataclass
+class _Times:
+    """Minutes from every site (candidates, then existing) to every distinct demand location.
+
+    ``inverse`` maps each demand row to its location; ``far`` marks locations too far from any
+    road to route; ``site_far`` sites too far from any road.
+    """
+
+    minutes: FloatArray
+    inverse: IntArray
+    far: npt.NDArray[np.bool_]
+    site_far: npt.NDArray[np.bool_]
+    n_candidates: int
+    site_points: FloatArray
+
+    @classmethod
+    def measure(cls, net: Any, sites: Any, old: Any, dem: Any) -> _Times:
+        from carezones.network import as_lonlat
+
+        geoms = list(sites.geometry) + ([] if old is None else list(old.geometry))
+        site_pts = net.access_points(np.asarray(geoms, dtype=object))
+        pts = as_lonlat(dem)
+        uniq, inverse = np.unique(np.round(pts, 7), axis=0, return_inverse=True)
+        s_snap, d_snap = net.snap(site_pts), net.snap(uniq)
+        minutes = net.router.table(net.attach(s_snap), net.attach(d_snap))
+        return cls(minutes, inverse.ravel().astype(np.int64), d_snap.far, s_snap.far,
+                   len(sites), site_pts)  # fmt: skip
+
+    @property
+    def existing(self) -> IntArray:
+        return np.arange(self.n_candidates, self.minutes.shape[0], dtype=np.int64)
+
+    def unique_weights(self, w: FloatArray) -> FloatArray:
+        """Return the demand rows' weights summed by location (0 where too far to route)."""
+        out = np.bincount(self.inverse, weights=w, minlength=self.minutes.shape[1])
+        out[self.far] = 0.0
+        return out
+
+
+def _eligibility(
+    sites: Any, times: _Times, min_score: float | None, k: int
+) -> tuple[IntArray, list[str]]:
+    """Return the candidates that may be chosen and each one's status; refuse impossible k."""
+    score = sites["score"].to_numpy(dtype=float)
+    status = []
+    for i in range(len(sites)):
+        if times.site_far[i]:
+            status.append("off the road network")
+        elif min_score is not None and not np.isfinite(score[i]):
+            status.append("not scored")
+        elif min_score is not None and score[i] < min_score:
+            status.append("below the minimum score")
+        else:
+            status.append("eligible")
+    ok = np.flatnonzero(np.asarray(status) == "eligible").astype(np.int64)
+    if len(ok) >= k:
+        return ok, status
+    counts = pd.Series(status).value_counts()
+    why = ", ".join(f"{n} {s}" for s, n in counts.items() if s != "eligible")
+    if min_score is not None and len(ok) == 0 and counts.get("below the minimum score", 0):
+        best = int(np.nanargmax(np.where(np.isfinite(score), score, -np.inf)))
+        raise ArgumentError(
+            f"no candidate meets the minimum score of {min_score:g} (the best, "
+            f"{sites.site_id.iloc[best]}, scores {score[best]:.1f}; {why}): lower min_score, "
+            "or add candidates"
+        )
+    raise ArgumentError(
+        f"k={k} but only {len(ok)} of {len(sites)} candidates can be chosen ({why}): lower k"
+        + (" or min_score" if min_score is not None else "")
+        + ", or add candidates"
+    )
+
+
+# ---------------------------------------------------------------------- solving
+@dataclass
+class _Run:
+    """One scenario's solution: the chosen candidates (positions) and the proof."""
+
+    chosen: IntArray
+    solution: Solution
+    weights: FloatArray  # by demand location
+
+
+def _solve(
+    times: _Times,
+    w: FloatArray,
+    eligible: IntArray,
+    k: int,
+    objective: str,
+    minutes: float,
+    time_limit: float,
+) -> _Run:
+    t = times.minutes
+    exist = times.existing
+    if objective == "coverage":
+        reach = t <= minutes
+        done = reach[exist].any(axis=0) if len(exist) else np.zeros(t.shape[1], dtype=bool)
+        rows = np.flatnonzero(~done & (w > 0))
+        cover = sp.csr_matrix(reach[eligible][:, rows].T)
+        sol = max_coverage(cover, w[rows], k, time_limit=time_limit)
+        base = float(w[done].sum())
+        sol = Solution(sol.chosen, sol.value + base, sol.bound + base, sol.optimal, sol.method,
+                       sol.seconds)  # fmt: skip
+    else:
+        d, live = _median_minutes(t, eligible, exist, w)
+        sol = p_median(d, w[live], k, time_limit=time_limit)
+    return _Run(eligible[sol.chosen], sol, w)
+
+
+def _median_minutes(
+    t: FloatArray, eligible: IntArray, exist: IntArray, w: FloatArray
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Return the p-median's minutes: no-route pairs priced, existing schemes folded in."""
+    reachable = np.isfinite(t[np.concatenate([eligible, exist])]).any(axis=0)
+    live = reachable & (w > 0)
+    d = t[eligible][:, live]
+    finite = t[np.isfinite(t)]
+    penalty = NO_ROUTE_FACTOR * float(finite.max()) if len(finite) else 1.0
+    d = np.where(np.isfinite(d), d, penalty)
+    if len(exist):
+        cap = t[exist][:, live].min(axis=0)
+        d = np.minimum(d, np.where(np.isfinite(cap), cap, penalty))
+    return d, live
+
+
+# ---------------------------------------------------------------------- the result
+@dataclass
+class _Context:
+    net: Any
+    sites: Any
+    old: Any
+    dem: Any
+    scen: Scenarios
+    times: _Times
+    eligible: IntArray
+    status: list[str]
+    objective: str
+    k: int
+    minutes: float
+    min_score: float | None
+    plan: str
+    t_times: float
+    t_total: float
+
+
+def _build(c: _Context, runs: dict[str, _Run]) -> SitePortfolio:
+    from carezones.sites.portfolio_tables import tables
+
+    return SitePortfolio(**tables(c, runs))

@@ -9,11 +9,14 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
                                  GeoPackage, GeoJSON or a DataFrame: :func:`read_points`,
                                  :func:`read_clients`, :class:`Collected`, the column aliases
 :mod:`carezones.io.visits`       the day's visits and carers' shifts: :func:`read_visits`,
-                                 :func:`read_carers`, :func:`parse_hhmm`, :func:`hhmm`
+                                 :func:`read_carers`, :func:`read_itineraries`, :func:`parse_hhmm`,
+                                 :func:`hhmm`
+:mod:`carezones.io.days`         the ``day`` of a week file's rows: :func:`parse_day`
 :mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
                                  :func:`read_areas`
 :mod:`carezones.io.config`       configuration files: :func:`read_toml`
 :mod:`carezones.io.outputs`      result files: :func:`write_zone_plan`, :func:`write_rounds`,
+                                 :func:`write_week`, :func:`write_run_sheets`,
                                  :func:`write_site_scores`, :func:`write_travel_times`
 :mod:`carezones.io.vrplib`       vehicle routing benchmarks: :func:`read_lkh_vrptw`,
                                  :func:`write_solution`, ``VrptwInstance``, ``VrptwSolution``
@@ -42,10 +45,13 @@ from carezones.io._write import (
 )
 from carezones.io.areas import read_areas
 from carezones.io.config import read_toml
+from carezones.io.days import WEEKDAYS, parse_day
 from carezones.io.outputs import (
     write_rounds,
+    write_run_sheets,
     write_site_scores,
     write_travel_times,
+    write_week,
     write_zone_plan,
 )
 from carezones.io.points import (
@@ -69,6 +75,7 @@ from carezones.io.visits import (
     hhmm,
     parse_hhmm,
     read_carers,
+    read_itineraries,
     read_visits,
 )
 from carezones.io.vrplib import read_lkh_vrptw, write_solution
@@ -92,6 +99,7 @@ __all__ = [
     "UK_POSTCODE_RE",
     "VECTOR_SUFFIXES",
     "VISIT_COLUMNS",
+    "WEEKDAYS",
     "Collected",
     "ColumnSpec",
     "Errors",
@@ -102,18 +110,22 @@ __all__ = [
     "hhmm",
     "output_file",
     "output_folder",
+    "parse_day",
     "parse_hhmm",
     "read_areas",
     "read_carers",
     "read_clients",
+    "read_itineraries",
     "read_lkh_vrptw",
     "read_points",
     "read_toml",
     "read_visits",
     "write_csv",
     "write_rounds",
+    "write_run_sheets",
     "write_site_scores",
     "write_solution",
     "write_travel_times",
+    "write_week",
     "write_zone_plan",
 ]

@@ -3,8 +3,9 @@
 The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a
 road network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
 ``route``, ``isochrones``); split clients into home-care zones with :func:`build_zones`; plan
-carers' rounds with :func:`plan_rounds`; score candidate care-home sites with :func:`score_sites`.
-:func:`make_synthetic_county` builds an offline sample county.
+carers' rounds with :func:`plan_rounds` (a week with :func:`plan_week`); score candidate
+care-home sites with :func:`score_sites`. :func:`make_synthetic_county` builds an offline
+sample county.
 """
 
 from carezones.errors import (
@@ -17,7 +18,7 @@ from carezones.errors import (
 )
 from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
-from carezones.rounds import Rounds, plan_rounds, read_carers, read_visits
+from carezones.rounds import Rounds, Week, plan_rounds, plan_week, read_carers, read_visits
 from carezones.sites import SiteConfig, SiteScores, score_sites
 from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
@@ -41,6 +42,7 @@ __all__ = [
     "SpeedModel",
     "SyntheticCounty",
     "ValidationError",
+    "Week",
     "ZoneError",
     "ZonePlan",
     "__version__",
@@ -49,6 +51,7 @@ __all__ = [
     "load_network",
     "make_synthetic_county",
     "plan_rounds",
+    "plan_week",
     "read_carers",
     "read_clients",
     "read_points",

@@ -303,10 +303,11 @@ def _frozen(
     last: dict[int, list[Stop]] = {}
     taken: dict[int, bool] = {}
     copies: dict[int, int] = {}
+    routes: dict[int, tuple[list[tuple[int, int]], int | None]] = {}
+    forced: dict[tuple[int, int], float] = {}
     for (cid, shift), g in before.groupby(["carer_id", "shift"], sort=False):
         c = crow[(str(cid), int(shift))]
         route: list[tuple[int, int]] = []
-        forced: dict[tuple[int, int], float] = {}
         brk = None
         for rec in g.itertuples():
             if not rec.start < t_now or rec.kind not in ("visit", "break"):
@@ -321,11 +322,22 @@ def _frozen(
             copies[j] = k + 1
             route.append((j, k))
             forced[(j, k)] = float(rec.start)
-        if not route and brk is None:
-            continue
-        stops, _ = round_times(d, c, route, brk, forced)
+        if route or brk is not None:
+            routes[c] = (route, brk)
+    # re-time exactly from the recorded starts (rounded to the minute in a CSV file); the two
+    # carers of a double-handed visit start together, at the later of their arrivals
+    for _ in range(50):
+        starts: dict[tuple[int, int], float] = {}
+        for c, (route, brk) in routes.items():
+            stops, _ = round_times(d, c, route, brk, forced)
+            last[c] = stops[:-1]  # without coming home
+            starts.update({s.copy: s.start for s in stops if s.copy is not None})
+        late = {q: max(t, starts.get((q[0], 1 - q[1]), t)) for q, t in starts.items()}
+        if all(abs(late[q] - t) < 1e-9 for q, t in starts.items()):
+            break
+        forced.update(late)
+    for c, (route, brk) in routes.items():
         frozen[c] = [*route, *(["break"] if brk is not None else [])]
-        last[c] = stops[:-1]  # without coming home
         taken[c] = brk is not None
     return frozen, last, taken
 
@@ -503,14 +515,16 @@ def compare_rounds(before: Any, after: Any, visits: pd.DataFrame) -> pd.DataFram
         "minutes_later",
         "moved",
     ]
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    out["moved"] = out["moved"].astype(bool)
+    return out
 
 
 def _replan_kpis(
     changes: pd.DataFrame, t_now: float, absent: set[str], done: set[int], uncovered: int
 ) -> dict[str, Any]:
     """Return what the re-plan did, in numbers."""
-    moved = changes[changes["moved"]]
+    moved = changes[changes["moved"].astype(bool)]
     served_before = changes["carers_before"] != ""
     return {
         "now": hhmm(t_now) if np.isfinite(t_now) else None,

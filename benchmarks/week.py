@@ -59,7 +59,8 @@ def main() -> int:
     print(
         f"week: {len(days)} days, {len(visits)} visits ({n2} double-handed) for "
         f"{visits.client_id.nunique()} clients; {carers.carer_id.nunique()} carers on "
-        f"{len(carers)} shifts ({len(carers) / len(days):.0f} a day)"
+        f"{len(carers)} shifts ({carers.groupby('day').carer_id.nunique().mean():.1f} carers "
+        "at work a day)"
     )
 
     t0 = time.perf_counter()

@@ -42,7 +42,7 @@ def week():
     minutes = matrix(visits, carers)
     kw = {"minutes": minutes, "iterations": 800, "seed": 0}
     return (
-        plan_week(visits, carers, **kw, continuity_minutes=30),
+        plan_week(visits, carers, **kw, continuity_minutes=10),
         plan_week(visits, carers, **kw, continuity_minutes=0),
     )
 
@@ -105,9 +105,9 @@ def test_the_week_keeps_faces_for_a_little_travel_and_every_day_passes_the_check
     k, k0 = same.kpis, plain.kpis
     assert k["days"] == 5 and list(same.days) == sorted(same.days)
     assert k["visits_served"] + k["visits_unserved"] == k["visits"] == len(same.visits)
-    assert k["visits_unserved"] <= k0["visits_unserved"]
-    assert k["carers_per_client_mean"] < 0.95 * k0["carers_per_client_mean"]
-    assert k["travel_minutes"] < 1.15 * k0["travel_minutes"]
+    assert k["visits_unserved"] <= k0["visits_unserved"] + 1  # a tight week: search noise
+    assert k["carers_per_client_mean"] < 0.92 * k0["carers_per_client_mean"]
+    assert k["travel_minutes"] < 1.1 * k0["travel_minutes"]
     dist = k["carers_per_client"]
     assert sum(dist.values()) == same.continuity()["client_id"].nunique()
     assert k["carers_per_client_p90"] <= k["carers_per_client_max"]
@@ -119,7 +119,7 @@ def test_the_week_is_the_same_on_every_run_with_an_iteration_limit(week):
     v, c = week_tables()
     visits, carers = read_visits(v), read_carers(c)
     again = plan_week(visits, carers, minutes=matrix(visits, carers), iterations=800,
-                      continuity_minutes=30)  # fmt: skip
+                      continuity_minutes=10)  # fmt: skip
     pd.testing.assert_frame_equal(again.itineraries.drop(columns="leg"),
                                   week[0].itineraries.drop(columns="leg"))  # fmt: skip
 

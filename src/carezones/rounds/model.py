@@ -295,13 +295,24 @@ def fair_shares(
     return length * load
 
 
-def team_halves(carer_ids: Any) -> dict[str, int]:
+def team_halves(carer_ids: Any, skills: Any = None) -> dict[str, int]:
     """Each carer's half of the team (0 or 1), alternating in order of first appearance.
 
-    The two carers of a double-handed visit come from different halves. A week or a re-plan
-    keeps the halves of the whole team, so that partners stay partners from day to day.
+    The two carers of a double-handed visit come from different halves. A week keeps the
+    halves of the whole team, so that partners stay partners from day to day; with
+    ``skills`` (each carer row's set), carers alternate within each set of skills, so that
+    both halves hold carers of every kind.
     """
-    return {str(c): i % 2 for i, c in enumerate(dict.fromkeys(carer_ids))}
+    if skills is None:
+        return {str(c): i % 2 for i, c in enumerate(dict.fromkeys(carer_ids))}
+    kinds: dict[Any, int] = {}
+    out: dict[str, int] = {}
+    for c, s in zip(map(str, carer_ids), skills, strict=True):
+        if c not in out:
+            k = frozenset(s)
+            out[c] = kinds.get(k, 0) % 2
+            kinds[k] = kinds.get(k, 0) + 1
+    return out
 
 
 def _allowed(

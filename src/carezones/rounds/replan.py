@@ -201,8 +201,11 @@ def replan(
             old_carers.setdefault(j, set()).add(str(rec.carer_id))
     # the rest of the day as a day of its own
     rest_v = visits.iloc[todo].reset_index(drop=True).copy()
+    # a visit its carer keeps does not start much earlier than it was planned for (the
+    # absent carers' visits go to someone new: any time in their windows will do)
+    told = {j: t for j, t in old_start.items() if old_carers.get(j, set()) - absent}
     lo = [
-        max(float(visits["window_start"].iat[j]), t_now, old_start.get(j, -np.inf) - MOVED_MINUTES)
+        max(float(visits["window_start"].iat[j]), t_now, told.get(j, -np.inf) - MOVED_MINUTES)
         for j in todo
     ]
     rest_v["window_start"] = lo

@@ -207,7 +207,8 @@ def _html_row(kind: str, row: dict[str, Any], extra: list[str]) -> str:
     travel = ""
     if row["travel_minutes"]:
         km = f", {row['travel_km']:.1f} km" if row["travel_km"] else ""
-        travel = f"{row['travel_minutes']:.0f} min{km}"
+        minutes = row["travel_minutes"]
+        travel = (f"{minutes:.0f} min" if minutes >= 0.5 else "under 1 min") + km
     wait = f"{row['waiting_minutes']:.0f} min" if row["waiting_minutes"] >= 1 else ""
     notes = " · ".join(row[c] for c in extra if row.get(c))
     if kind == "start":

@@ -61,6 +61,7 @@ setTimeout(function(){
     var a=document.querySelector('.leaflet-control-attribution');
     out.attribution=a?a.textContent:'';
     out.xss=window.__xss||0;
+    out.extra=window.__czExtra||null;
     var pre=document.createElement('pre'); pre.id='cz-probe';
     pre.textContent=JSON.stringify(out); document.body.appendChild(pre);
   }, 800);
@@ -78,14 +79,19 @@ def chromium() -> str:
     return CHROMIUM
 
 
-def browse(page: Path, tmp: Path) -> dict:
-    """Open a page with the probe in headless Chromium (no network); return the probe's report."""
+def browse(page: Path, tmp: Path, extra: str = "") -> dict:
+    """Open a page with the probe in headless Chromium (no network); return the probe's report.
+
+    ``extra`` is a script run before the probe, which may leave its findings in
+    ``window.__czExtra`` (reported as ``extra``).
+    """
     text = page.read_text(encoding="utf-8")
     text = (
         text.replace("<head>", "<head>" + HEAD_PROBE, 1) if "<head>" in text else HEAD_PROBE + text
     )
     probed = tmp / f"probed-{page.parent.name}-{page.name}"
-    probed.write_text(text.replace("</body>", TAIL_PROBE + "</body>"), encoding="utf-8")
+    tail = (f"<script>{extra}</script>" if extra else "") + TAIL_PROBE
+    probed.write_text(text.replace("</body>", tail + "</body>"), encoding="utf-8")
     flags = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp / 'profile'}", "--virtual-time-budget=8000"]  # fmt: skip
@@ -233,3 +239,72 @@ def _tiny_county(tmp_path):
         net = cz.load_network(county.osm_path, "drive", engine="builtin")
         clients = cz.read_clients(county.clients_path, area=net)
     return county, net, clients
+LAYER_PROBE = """setTimeout(function(){
+  var maps=[]; for (var k in window) { var m; try { m = window[k]; } catch (e) { continue; }
+    if (window.L && m instanceof L.Map) maps.push(m); }
+  function count(){ var n=0; maps[0].eachLayer(function(){ n++; }); return n; }
+  var boxes=document.querySelectorAll('.leaflet-control-layers-overlays input');
+  var before=count(), names=[];
+  document.querySelectorAll('.leaflet-control-layers-overlays label').forEach(function(e){
+    names.push(e.textContent.trim()); });
+  var last=boxes[boxes.length-1]; last.click(); var hidden=count(); last.click();
+  var box=document.querySelector('.leaflet-control-layers');
+  window.__czExtra={before:before, hidden:hidden, after:count(), names:names,
+    visible: box ? box.getBoundingClientRect().height > 40 : false,
+    expanded: box ? box.classList.contains('leaflet-control-layers-expanded') : false};
+}, 200);"""
+
+
+def test_rounds_map_layer_control_has_a_working_toggle_per_carer(demo, tmp_path):
+    got = browse(demo / "rounds" / "rounds.html", tmp_path, LAYER_PROBE)
+    assert got["errors"] == [], got["errors"]
+    carers = sorted(set(pd.read_csv(demo / "rounds" / "itineraries.csv").carer_id))
+    x = got["extra"]
+    shown = [n for n in x["names"] if n != "Roads"]
+    assert [n.split(" (")[0] for n in shown] == carers  # one toggle per carer, named
+    assert x["expanded"] and x["visible"]  # open, not an empty box
+    assert x["hidden"] < x["before"] == x["after"]  # unticking hides that carer's round
+
+
+HOVER_PROBE = """setTimeout(function(){
+  var bar=document.querySelector('.bar.visit');
+  bar.dispatchEvent(new MouseEvent('mouseover', {bubbles:true, clientX:100, clientY:100}));
+  var tip=document.getElementById('tip');
+  var doubles=document.querySelectorAll('.bar.double').length;
+  var d=document.querySelector('.bar.double'); var lit=0;
+  if (d) { d.dispatchEvent(new MouseEvent('mouseover', {bubbles:true}));
+           lit=document.querySelectorAll('.bar.hi').length; }
+  window.__czExtra={tip: tip.textContent, shown: tip.style.display, imgs:
+    document.querySelectorAll('img').length, rows: document.querySelectorAll('.row').length,
+    doubles: doubles, lit: lit, links: document.querySelectorAll('.link').length};
+}, 200);"""
+
+
+def test_timeline_and_run_sheets_open_offline_with_hostile_text_shown_as_text(
+    grid_file, cache, tmp_path
+):
+    drive = cn.load_network(grid_file, "drive", engine="builtin")
+    v_xy, c_xy = random_points(drive, 8, seed=3), random_points(drive, 3, seed=4)
+    visits = pd.DataFrame({"visit_id": [f"{PAYLOAD}v{i}" for i in range(8)],
+                           "client_id": PAYLOAD, "lon": v_xy[:, 0], "lat": v_xy[:, 1],
+                           "window_start": "08:00", "window_end": "12:00",
+                           "duration_minutes": 20, "carers_required": [2, 1, 1, 1, 2, 1, 1, 1],
+                           "skills": "", "notes": PAYLOAD})  # fmt: skip
+    carers = pd.DataFrame({"carer_id": [f"{PAYLOAD}k{i}" for i in range(3)],
+                           "lon": c_xy[:, 0], "lat": c_xy[:, 1], "shift_start": "07:00",
+                           "shift_end": "14:00", "skills": ""})  # fmt: skip
+    rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=300)
+    assert rounds.kpis["visits_served"] > 0 and rounds.check() == []
+    page = tmp_path / "timeline.html"
+    rounds.to_timeline().save(page)
+    got = browse(page, tmp_path, HOVER_PROBE)
+    assert got["errors"] == [] and got["xss"] == 0
+    x = got["extra"]
+    assert x["shown"] == "block" and "<img src=x" in x["tip"]  # the payload, as plain text
+    assert x["imgs"] == 0 and x["rows"] >= 1
+    assert x["doubles"] >= 2 and x["lit"] == 2 and x["links"] >= 1  # partners linked
+    sheets = rounds.to_run_sheets(tmp_path / "sheets")
+    for p in [p for p in sheets if p.suffix == ".html"]:
+        got = browse(p, tmp_path)
+        assert got["errors"] == [] and got["xss"] == 0, p.name
+        assert "&lt;img src=x" in p.read_text()

@@ -3,9 +3,11 @@
 The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a
 road network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
 ``route``, ``isochrones``); split clients into home-care zones with :func:`build_zones`; plan
-carers' rounds with :func:`plan_rounds`; score candidate care-home sites with :func:`score_sites`
-and choose the set that together serves the demand best with :func:`choose_sites`.
-:func:`make_synthetic_county` builds an offline sample county.
+carers' rounds with :func:`plan_rounds` (a week with :func:`plan_week`); score candidate
+care-home sites with :func:`score_sites` and choose the set that together serves the demand best
+with :func:`choose_sites`; judge zone designs by the rounds they produce with
+:func:`plan_county` and :func:`compare_designs`. :func:`make_synthetic_county` builds an offline
+sample county.
 """
 
 from carezones.county import (
@@ -26,7 +28,7 @@ from carezones.errors import (
 )
 from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
-from carezones.rounds import Rounds, plan_rounds, read_carers, read_visits
+from carezones.rounds import Rounds, Week, plan_rounds, plan_week, read_carers, read_visits
 from carezones.sites import SiteConfig, SitePortfolio, SiteScores, choose_sites, score_sites
 from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
@@ -54,6 +56,7 @@ __all__ = [
     "SyntheticCounty",
     "TravelRates",
     "ValidationError",
+    "Week",
     "ZoneError",
     "ZonePlan",
     "__version__",
@@ -65,6 +68,7 @@ __all__ = [
     "make_synthetic_county",
     "plan_county",
     "plan_rounds",
+    "plan_week",
     "read_carers",
     "read_clients",
     "read_points",

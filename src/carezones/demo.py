@@ -188,6 +188,9 @@ def index_page(s: dict[str, Any]) -> str:
          f"{r['travel_minutes_per_care_hour']:.1f} travel minutes per hour of care "
          f"({r['travel_share_of_working_time']:.0%} of working time). For the provider: it "
          "shows visit locations."),
+        ("rounds/timeline.html", "The same day as a timeline and run sheets",
+         "A row per carer and shift: visits, travel, waiting and breaks (hover for details); "
+         "a printable run sheet per carer in rounds/run-sheets/. For the provider's own use."),
         ("sites/sites.html", "Candidate sites",
          f"{st['candidates']} candidates scored for walking access, staff access, demand and "
          f"rurality; the whole area scored at {st['surface_junctions']:,} junctions. For "

@@ -519,7 +519,14 @@ def _blank(value: Any) -> bool:
 
 
 def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' rounds") -> folium.Map:
-    """Draw a day's rounds: each carer's legs in its colour, numbered stops with their times."""
+    """Draw a day's rounds: a layer per carer (one toggle each), legs along the roads.
+
+    Each carer's legs are drawn in the carer's colour along the roads driven; where a stop lies
+    off the road network, the gap between it and its road is a dashed line whose tooltip says
+    it is an access leg, and a leg with no road route (travel from a matrix) is dashed and
+    labelled as a straight line. Stops are numbered with their times. The layer control (top
+    right, open) shows or hides each carer's round.
+    """
     import folium
 
     from carezones.io import hhmm
@@ -530,36 +537,53 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
     m = _frame((lo, la, hi, ha), rounds.attribution, rounds.synthetic, title, offline)
     if rounds.synthetic and rounds.network is not None:  # no basemap: draw the roads
         _add_context_roads(m, rounds.network)
-    items = []
-    for i, ((cid, shift), g) in enumerate(it.groupby(["carer_id", "shift"], sort=True)):
+    parts = rounds.legs()
+    dashed = 0
+    for i, (cid, g) in enumerate(it.groupby("carer_id", sort=True)):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
-        layer = folium.FeatureGroup(name=escape(f"{cid} (shift {shift})"), show=True)
-        for leg in g.leg.dropna():
-            coords = [(y, x) for x, y in leg.coords]
-            folium.PolyLine(coords, color=colour, weight=3, opacity=0.8).add_to(layer)
-        n = 0
-        for rec in g.itertuples():
-            if rec.kind == "visit":
-                n += 1
-            t, e = hhmm(rec.start), hhmm(rec.end)
-            what = {"start": "leaves home", "end": "back home", "break": "break"}.get(
-                rec.kind, f"visit {n}: {rec.visit_id}"
-            )
-            folium.CircleMarker(
-                (float(rec.lat), float(rec.lon)), radius=6 if rec.kind == "visit" else 4,
-                color=colour, fill=True, fill_opacity=0.9,
-                tooltip=escape(f"{cid}: {what}, {t}-{e}"),
-            ).add_to(layer)  # fmt: skip
+        shifts = sorted(g["shift"].unique())
+        swatch = (f'<span style="display:inline-block;width:10px;height:10px;margin:0 4px;'
+                  f'background:{colour}"></span>')  # fmt: skip
+        more = f" ({len(shifts)} shifts)" if len(shifts) > 1 else ""
+        layer = folium.FeatureGroup(name=swatch + escape(f"{cid}{more}"), show=True)
+        mine = parts[parts["carer_id"] == cid]
+        for rec in mine.itertuples():
+            coords = [(y, x) for x, y in rec.geometry.coords]
+            head = f"{cid}, shift {rec.shift}, leg to stop {rec.seq}: {rec.minutes:.0f} min"
+            if rec.kind == "road":
+                tip = head + (f", {rec.metres / 1000:.1f} km" if rec.metres else "")
+                folium.PolyLine(coords, color=colour, weight=3, opacity=0.85,
+                                tooltip=escape(tip)).add_to(layer)  # fmt: skip
+            else:
+                dashed += 1
+                folium.PolyLine(coords, color=colour, weight=2.5, opacity=0.9, dash_array="4 6",
+                                tooltip=escape(f"{head}. {rec.label}")).add_to(layer)  # fmt: skip
+        for shift, gs in g.groupby("shift", sort=True):
+            n = 0
+            for rec in gs.sort_values("seq").itertuples():
+                if rec.kind == "visit":
+                    n += 1
+                t, e = hhmm(rec.start), hhmm(rec.end)
+                what = {"start": "leaves home", "end": "back home", "break": "break"}.get(
+                    rec.kind, f"visit {n}: {rec.visit_id}"
+                )
+                folium.CircleMarker(
+                    (float(rec.lat), float(rec.lon)), radius=6 if rec.kind == "visit" else 4,
+                    color=colour, fill=True, fill_opacity=0.9,
+                    tooltip=escape(f"{cid} (shift {shift}): {what}, {t}-{e}"),
+                ).add_to(layer)  # fmt: skip
         layer.add_to(m)
-        items.append((colour, f"{cid} (shift {shift})"))
     k = rounds.kpis
     note = (
         f"{k['visits_served']} of {k['visits']} visits; travel {k['travel_minutes']:.0f} min, "
-        f"{k['travel_share_of_working_time']:.0%} of working time. Shows visit locations: for "
-        "the provider's own use."
+        f"{k['travel_share_of_working_time']:.0%} of working time. Solid lines follow the roads; "
+        "dashed lines are straight (an access leg to a stop off the road network, or no road "
+        "route known). Show or hide each carer's round with the layer control. Shows visit "
+        "locations: for the provider's own use."
     )
-    _add_legend(m, "Carers", items[:24], note)
-    folium.LayerControl(collapsed=True).add_to(m)
+    _add_legend(m, "Carers' rounds", [("#555", f"{it.carer_id.nunique()} carers"),
+                                      ("#bbb", f"{dashed} dashed legs")], note)  # fmt: skip
+    folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 

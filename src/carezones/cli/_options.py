@@ -58,6 +58,25 @@ def number(**bounds: Any) -> Callable[[str], float]:
     return parse
 
 
+def time_option(text: str) -> str:
+    """Parse a time of day ``HH:MM`` (e.g. ``--now 06:30``)."""
+    from carezones.io.visits import parse_hhmm
+
+    if parse_hhmm(text) is None:
+        raise argparse.ArgumentTypeError(f"must be a time of day HH:MM such as 06:30, not {text!r}")
+    return text.strip()
+
+
+def day_option(text: str) -> str:
+    """Parse a day: a date (``2026-12-07``) or a weekday (``Mon``); return its label."""
+    from carezones.io.days import DAY_FIX, parse_day
+
+    label = parse_day(text)
+    if label is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: {DAY_FIX}")
+    return label
+
+
 class InputFile:
     """An input file option: ``PATH``, or ``PATH#SHEET`` for a sheet or layer of it."""
 

@@ -19,13 +19,17 @@ from carezones.cli._options import (
     Steps,
     add_command,
     common_options,
+    day_option,
     input_file,
     map_options,
     number,
     point_options,
     read_together,
+    time_option,
     whole,
 )
+from carezones.rounds.week import CONTINUITY_MINUTES as WEEK_CONTINUITY
+from carezones.rounds.week import WEEK_SECONDS
 from carezones.synthetic import SIZES
 
 EPILOG_DEMO = """examples:
@@ -46,11 +50,17 @@ EPILOG_ROUNDS = """examples:
   carezones rounds --osm county.osm.pbf --visits visits.csv --carers carers.csv --out day-out
   carezones rounds --osm county.osm.pbf --visits visits.csv --carers carers.csv \\
       --time-limit 60 --seed 1 --out day-out
+  carezones rounds --osm county.osm.pbf --visits week-visits.csv --carers week-carers.csv \\
+      --out week-out                                   (files with a day column: a week)
+  carezones rounds --osm county.osm.pbf --visits visits.csv --carers carers.csv \\
+      --replan day-out --unavailable K007 --now 06:30 --out day-replanned
 
 visits.csv: visit_id, client_id, lat, lon, window_start, window_end (HH:MM, bounding the start),
-  duration_minutes, carers_required (1 or 2), skills (;-separated), optional preferred_carers
+  duration_minutes, carers_required (1 or 2), skills (;-separated), optional preferred_carers,
+  optional day (a date such as 2026-12-07 or a weekday such as Mon: the file is then a week)
 carers.csv: carer_id, lat, lon, shift_start, shift_end, skills, break_minutes,
-  break_window_start, break_window_end (a split shift is two rows with the same carer_id)
+  break_window_start, break_window_end (a split shift is two rows with the same carer_id),
+  optional day (the days each carer works; without it every shift works every day)
 """
 EPILOG_SITES = """examples:
   carezones sites --osm county.osm.pbf --sites sites.csv --out sites-out
@@ -138,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--carers", type=input_file, required=True,
                    help="the carers' shifts (CSV/XLSX)")  # fmt: skip
     r.add_argument("--time-limit", type=number(minimum=0, maximum=86400, above=True),
-                   default=30.0, help="seconds of search (30)")  # fmt: skip
+                   help=f"seconds of search (30 a day, {WEEK_SECONDS:g} a week)")  # fmt: skip
     r.add_argument("--seed", **seed)
     r.add_argument("--co2-kg-per-km", type=number(minimum=0),
                    help="emission factor of the carers' cars (kg CO2e/km)")  # fmt: skip
@@ -149,6 +159,18 @@ def parser() -> argparse.ArgumentParser:
         help="workload balance weight: travel minutes per minute a carer works beyond a fair "
         "share (0: none; 1-3 spreads the work)",
     )
+    r.add_argument("--day", type=day_option,
+                   help="plan only this day of a week file (a date or a weekday)")  # fmt: skip
+    r.add_argument("--continuity-minutes", type=number(minimum=0), default=WEEK_CONTINUITY,
+                   help="a week: travel minutes the plan would rather add than send a client a "
+                   f"carer they do not know ({WEEK_CONTINUITY:g}; 0: travel alone)")  # fmt: skip
+    r.add_argument("--replan", type=Path, metavar="DIR",
+                   help="re-plan the day written in DIR (its itineraries.csv): visits started "
+                   "before --now stay, the rest changes as little as possible")  # fmt: skip
+    r.add_argument("--unavailable", nargs="+", default=[], metavar="CARER",
+                   help="carers who cannot work (off sick): their visits go to others")  # fmt: skip
+    r.add_argument("--now", type=time_option,
+                   help="the time of the re-plan, HH:MM: nothing starts before it")  # fmt: skip
     r.add_argument("--out", type=Path, required=True, help="output folder")
     points(r, ids=False)
     common(r)
@@ -328,28 +350,60 @@ def _buildings(osm: Path) -> Any:
 
 
 def _rounds(args: argparse.Namespace) -> int:
-    from carezones.io import check_output_folder
-    from carezones.rounds import plan_rounds, read_carers, read_visits
+    from carezones.errors import ArgumentError
+    from carezones.io import check_output_folder, read_itineraries
+    from carezones.rounds import plan_rounds, plan_week, read_carers, read_visits
 
     check_output_folder(args.out)
+    earlier = None
+    if args.replan is not None:
+        earlier = args.replan / "itineraries.csv" if args.replan.is_dir() else args.replan
+        if not earlier.is_file():
+            raise ArgumentError(f"--replan {args.replan}: no itineraries.csv there; give the "
+                                "folder an earlier 'carezones rounds' wrote")  # fmt: skip
     step = Steps(args, 4)
     net = step.network()
     step("reading and validating visits and carers")
-    opts = _point_options(args, net, ids=False)
-    opts.pop("max_outside_km")
     got = read_together({
         "visits": lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net),
         "carers": lambda: read_carers(args.carers.path, sheet=args.carers.sheet, area=net),
+        "earlier": (lambda: None) if earlier is None else (lambda: read_itineraries(earlier)),
     })  # fmt: skip
-    step(f"planning the day (up to {args.time_limit:g} s of search)")
+    visits = got["visits"]
+    days = sorted(set(visits["day"])) if "day" in visits else []
+    if args.day is not None:
+        from carezones.io.days import same_day
+
+        match = [d for d in days if same_day(args.day, d)]  # a weekday names its date too
+        if len(match) != 1:
+            raise ArgumentError(f"--day {args.day}: the visits are on {', '.join(days) or 'no '
+                                'named day'}; give one of them")  # fmt: skip
+        visits = visits[visits["day"] == match[0]].reset_index(drop=True)
+    elif len(days) > 1:
+        if earlier is not None or args.now is not None or args.unavailable:
+            raise ArgumentError("a re-plan is for one day: give --day with a week's files")
+        seconds = args.time_limit or WEEK_SECONDS
+        step(f"planning {len(days)} days (up to {seconds:g} s of search)")
+        week = plan_week(visits, got["carers"], net, time_limit=seconds,
+                         seed=args.seed, continuity_minutes=args.continuity_minutes,
+                         co2_kg_per_km=args.co2_kg_per_km, balance=args.balance)  # fmt: skip
+        if week.check():  # pragma: no cover - the planner only returns checked rounds
+            raise RuntimeError(f"the rounds break a rule: {week.check()[0]}")
+        step("writing files, maps, the timeline and run sheets")
+        step.report(week.summary(), week.to_files(args.out, offline=not args.cdn))
+        return 0
+    what = "re-planning the day" if earlier is not None or args.unavailable else "planning the day"
+    seconds = args.time_limit or 30.0
+    step(f"{what} (up to {seconds:g} s of search)")
     rounds = plan_rounds(
-        got["visits"], got["carers"], net, time_limit=args.time_limit, seed=args.seed,
-        co2_kg_per_km=args.co2_kg_per_km, balance=args.balance,
+        visits, got["carers"], net, time_limit=seconds, seed=args.seed,
+        co2_kg_per_km=args.co2_kg_per_km, balance=args.balance, fixed=got["earlier"],
+        unavailable=args.unavailable, now=args.now,
     )  # fmt: skip
     problems = rounds.check()
     if problems:  # pragma: no cover - the planner only returns checked rounds
         raise RuntimeError(f"the rounds break a rule: {problems[0]}")
-    step("writing files and the map")
+    step("writing files, the map, the timeline and run sheets")
     step.report(rounds.summary(), rounds.to_files(args.out, offline=not args.cdn))
     return 0
 

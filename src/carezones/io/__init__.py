@@ -9,13 +9,16 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
                                  GeoPackage, GeoJSON or a DataFrame: :func:`read_points`,
                                  :func:`read_clients`, :class:`Collected`, the column aliases
 :mod:`carezones.io.visits`       the day's visits and carers' shifts: :func:`read_visits`,
-                                 :func:`read_carers`, :func:`parse_hhmm`, :func:`hhmm`
+                                 :func:`read_carers`, :func:`read_itineraries`, :func:`parse_hhmm`,
+                                 :func:`hhmm`
+:mod:`carezones.io.days`         the ``day`` of a week file's rows: :func:`parse_day`
 :mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
                                  :func:`read_areas`
 :mod:`carezones.io.demand`       the demand sites serve and its growth: :func:`read_demand`
                                  (clients or counts by area), :func:`read_growth`
 :mod:`carezones.io.config`       configuration files: :func:`read_toml`
 :mod:`carezones.io.outputs`      result files: :func:`write_zone_plan`, :func:`write_rounds`,
+                                 :func:`write_week`, :func:`write_run_sheets`,
                                  :func:`write_site_scores`, :func:`write_travel_times`
 :mod:`carezones.io.portfolio`    a chosen set of sites: :func:`write_site_portfolio`
 :mod:`carezones.io.vrplib`       vehicle routing benchmarks: :func:`read_lkh_vrptw`,
@@ -46,10 +49,13 @@ from carezones.io._write import (
 from carezones.io.areas import read_areas
 from carezones.io.config import read_toml
 from carezones.io.demand import read_demand, read_growth
+from carezones.io.days import WEEKDAYS, parse_day
 from carezones.io.outputs import (
     write_rounds,
+    write_run_sheets,
     write_site_scores,
     write_travel_times,
+    write_week,
     write_zone_plan,
 )
 from carezones.io.points import (
@@ -74,6 +80,7 @@ from carezones.io.visits import (
     hhmm,
     parse_hhmm,
     read_carers,
+    read_itineraries,
     read_visits,
 )
 from carezones.io.vrplib import read_lkh_vrptw, write_solution
@@ -97,6 +104,7 @@ __all__ = [
     "UK_POSTCODE_RE",
     "VECTOR_SUFFIXES",
     "VISIT_COLUMNS",
+    "WEEKDAYS",
     "Collected",
     "ColumnSpec",
     "Errors",
@@ -107,12 +115,14 @@ __all__ = [
     "hhmm",
     "output_file",
     "output_folder",
+    "parse_day",
     "parse_hhmm",
     "read_areas",
     "read_carers",
     "read_clients",
     "read_demand",
     "read_growth",
+    "read_itineraries",
     "read_lkh_vrptw",
     "read_points",
     "read_toml",
@@ -120,8 +130,10 @@ __all__ = [
     "write_csv",
     "write_rounds",
     "write_site_portfolio",
+    "write_run_sheets",
     "write_site_scores",
     "write_solution",
     "write_travel_times",
+    "write_week",
     "write_zone_plan",
 ]

@@ -19,7 +19,14 @@ from carezones.io._cells import PathLike
 from carezones.io._write import output_file, output_folder, write_csv
 from carezones.io.visits import hhmm
 
-__all__ = ["write_rounds", "write_site_scores", "write_travel_times", "write_zone_plan"]
+__all__ = [
+    "write_rounds",
+    "write_run_sheets",
+    "write_site_scores",
+    "write_travel_times",
+    "write_week",
+    "write_zone_plan",
+]
 
 
 def write_zone_plan(
@@ -117,13 +124,71 @@ def _zone_markdown(p: Any) -> str:
         "clients by id: they are for the council's own use, not for sharing.",
     ]
     return "\n".join(lines) + "\n"
+def _itinerary_table(itin: Any) -> Any:
+    """Return the itineraries as written: times ``HH:MM``, minutes and km rounded, no geometry."""
+    it = itin.drop(columns=["lon", "lat", "leg"]).copy()
+    for col in ("arrival", "start", "end"):
+        it[col] = it[col].map(hhmm)
+    for col in ("waiting_minutes", "travel_minutes", "travel_km"):
+        it[col] = it[col].astype(float).round(2)
+    return it
+
+
+def _layers(itin: Any, table: Any, path: Path) -> None:
+    """Return the stops and legs of itineraries as two GeoPackage layers."""
+    stops = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(itin.lon, itin.lat),
+                             crs="EPSG:4326")  # fmt: skip
+    stops.to_file(path, layer="stops", driver="GPKG")
+    legs = itin[itin.leg.notna()]
+    cols = [c for c in ("day", "carer_id", "shift", "seq", "travel_minutes", "travel_km")
+            if c in legs]  # fmt: skip
+    gpd.GeoDataFrame(legs[cols], geometry=list(legs.leg), crs="EPSG:4326").to_file(
+        path, layer="legs", driver="GPKG"
+    )
+
+
+def _sheets_into(folder: Path, sheets: Any) -> list[str]:
+    """Write run sheets (a page and a CSV per carer, index.html, all.html) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for s in sheets.sheets:
+        (folder / f"{s.name}.html").write_text(s.html, encoding="utf-8")
+        write_csv(s.table, folder / f"{s.name}.csv", index=False)
+        names += [f"{s.name}.html", f"{s.name}.csv"]
+    (folder / "index.html").write_text(sheets.index, encoding="utf-8")
+    (folder / "all.html").write_text(sheets.everything, encoding="utf-8")
+    return [*names, "index.html", "all.html"]
+
+
+def write_run_sheets(sheets: Any, out_dir: PathLike) -> list[Path]:
+    """Write run sheets into ``out_dir``: per carer a printable page (HTML) and a CSV.
+
+    ``index.html`` links every carer's sheet and ``all.html`` holds them all, to print at once.
+    File names are the carer ids reduced to letters, digits, ``-`` and ``_``.
+
+    Parameters
+    ----------
+    sheets : carezones.rounds.sheets.RunSheets
+        From :meth:`Rounds.run_sheets <carezones.Rounds.run_sheets>` (or a week's).
+    out_dir : str or os.PathLike
+        The folder to write into (made if missing; replaced whole).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    with output_folder(out_dir) as tmp:
+        names = _sheets_into(tmp, sheets)
+    return [Path(out_dir) / n for n in names]
 
 
 def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
     """Write a day's rounds to ``out_dir`` and return the paths.
 
     itineraries.csv (times ``HH:MM``), unserved.csv, kpis.json, rounds.gpkg (layers ``stops``
-    and ``legs``) and rounds.html.
+    and ``legs``), rounds.html (the map), timeline.html, run-sheets/ (a page and a CSV per
+    carer) and, for a re-plan, changes.csv (what moved).
 
     Parameters
     ----------
@@ -140,28 +205,74 @@ def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> lis
     list of pathlib.Path
         The files written, in the order above.
     """
-    it = rounds.itineraries.drop(columns=["lon", "lat", "leg"]).copy()
-    for col in ("arrival", "start", "end"):
-        it[col] = it[col].map(hhmm)
-    for col in ("waiting_minutes", "travel_minutes", "travel_km"):
-        it[col] = it[col].round(2)
-    names = ("itineraries.csv", "unserved.csv", "kpis.json", "rounds.gpkg", "rounds.html")
+    it = _itinerary_table(rounds.itineraries)
+    names = ["itineraries.csv", "unserved.csv", "kpis.json", "rounds.gpkg", "rounds.html",
+             "timeline.html"]  # fmt: skip
     with output_folder(out_dir) as tmp:
         write_csv(it, tmp / names[0], index=False)
         write_csv(rounds.unserved, tmp / names[1], index=False)
         (tmp / names[2]).write_text(json.dumps(rounds.kpis, indent=2, default=float) + "\n")
-        stops = gpd.GeoDataFrame(
-            it, geometry=gpd.points_from_xy(rounds.itineraries.lon, rounds.itineraries.lat),
-            crs="EPSG:4326",
-        )  # fmt: skip
-        stops.to_file(tmp / names[3], layer="stops", driver="GPKG")
-        legs = rounds.itineraries[rounds.itineraries.leg.notna()]
-        gpd.GeoDataFrame(
-            legs[["carer_id", "shift", "seq", "travel_minutes", "travel_km"]],
-            geometry=list(legs.leg), crs="EPSG:4326",
-        ).to_file(tmp / names[3], layer="legs", driver="GPKG")  # fmt: skip
+        _layers(rounds.itineraries, it, tmp / names[3])
         rounds.to_map(offline=offline).save(str(tmp / names[4]))
+        (tmp / names[5]).write_text(rounds.to_timeline().html, encoding="utf-8")
+        names += [f"run-sheets/{n}" for n in _sheets_into(tmp / "run-sheets",
+                                                          rounds.run_sheets())]  # fmt: skip
+        if getattr(rounds, "changes", None) is not None:
+            write_csv(rounds.changes, tmp / "changes.csv", index=False)
+            names.append("changes.csv")
     return [Path(out_dir) / n for n in names]
+
+
+def write_week(week: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
+    """Write a week's rounds to ``out_dir`` and return the paths.
+
+    itineraries.csv (every day's stops, ``day`` first, times ``HH:MM``), unserved.csv (``day,
+    visit_id, reason``), kpis.json (the week's and each day's), continuity.csv (per client:
+    visits, distinct carers, their ids), rounds.gpkg (layers ``stops`` and ``legs`` with the
+    day), maps/DAY.html (each day's map), timeline.html (a section per day) and run-sheets/
+    (per carer, a printed page per day worked, and a CSV).
+
+    Parameters
+    ----------
+    week : carezones.rounds.Week
+        The planned week.
+    out_dir : str or os.PathLike
+        The folder to write into (made if missing; replaced whole).
+    offline : bool, default True
+        Write Leaflet into each map, so it works with no internet.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    itin = week.itineraries
+    it = _itinerary_table(itin)
+    names = ["itineraries.csv", "unserved.csv", "kpis.json", "continuity.csv", "rounds.gpkg",
+             "timeline.html"]  # fmt: skip
+    with output_folder(out_dir) as tmp:
+        write_csv(it, tmp / names[0], index=False)
+        write_csv(week.unserved, tmp / names[1], index=False)
+        (tmp / names[2]).write_text(json.dumps(week.kpis, indent=2, default=float) + "\n")
+        write_csv(week.continuity(), tmp / names[3], index=False)
+        _layers(itin, it, tmp / names[4])
+        (tmp / names[5]).write_text(week.to_timeline().html, encoding="utf-8")
+        (tmp / "maps").mkdir()
+        for n, (day, rounds) in enumerate(week.days.items()):
+            if len(rounds.itineraries):
+                name = f"maps/{_file_day(day, n)}.html"
+                rounds.to_map(offline=offline).save(str(tmp / name))
+                names.append(name)
+        names += [f"run-sheets/{n}" for n in _sheets_into(tmp / "run-sheets",
+                                                          week.run_sheets())]  # fmt: skip
+    return [Path(out_dir) / n for n in names]
+
+
+def _file_day(day: str, n: int) -> str:
+    """Return a day's label as a file name (a date or weekday; anything else: its number)."""
+    import re
+
+    return day if re.fullmatch(r"[0-9A-Za-z-]{1,10}", day) else f"day-{n + 1}"
 
 
 def write_site_scores(

@@ -16,9 +16,19 @@ import pandas as pd
 
 from carezones.errors import Problems
 from carezones.io._cells import is_blank, numbers
+from carezones.io.days import day_column
 from carezones.io.points import Collected, read_points
 
-__all__ = ["CARER_COLUMNS", "VISIT_COLUMNS", "hhmm", "parse_hhmm", "read_carers", "read_visits"]
+__all__ = [
+    "CARER_COLUMNS",
+    "ITINERARY_COLUMNS",
+    "VISIT_COLUMNS",
+    "hhmm",
+    "parse_hhmm",
+    "read_carers",
+    "read_itineraries",
+    "read_visits",
+]
 
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -167,7 +177,9 @@ def read_visits(
 
     ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
     ``duration_minutes`` is its length; ``carers_required`` is 1 (blank) or 2; ``skills`` are
-    ``;``-separated. Every problem in the file is reported together in one
+    ``;``-separated. An optional ``day`` column (a date such as ``2026-12-07`` or a weekday
+    such as ``Mon``; see :mod:`carezones.io.days`) makes the file a week for
+    :func:`~carezones.rounds.plan_week`. Every problem in the file is reported together in one
     :class:`~carezones.ValidationError` (row, column, value, reason, fix).
 
     Parameters
@@ -187,7 +199,8 @@ def read_visits(
     -------
     pandas.DataFrame or Collected
         The visits with times in minutes after midnight, ``carers_required`` as an integer,
-        ``skills`` and ``preferred_carers`` as frozensets, and ``source_row``.
+        ``skills`` and ``preferred_carers`` as frozensets, ``day`` as its label (when the file
+        has one: ``2026-12-07`` or ``Mon``), and ``source_row``.
 
     Raises
     ------
@@ -204,6 +217,7 @@ def read_visits(
         numeric=["duration_minutes"],
     )
     df, probs = _located(got, "visits")
+    day_column(df, probs, "visit")
     _number_columns(df, ["carers_required"], probs)
     _time_columns(df, ["window_start", "window_end"], probs)
     if "client_id" not in df:
@@ -249,7 +263,9 @@ def read_carers(
     """Read and check the carers' shifts (columns in :data:`CARER_COLUMNS`).
 
     One row per shift: a carer working a split shift has two rows with the same ``carer_id``
-    (they must not overlap). A break, when given (``break_minutes`` with its window), must be
+    (they must not overlap). With a ``day`` column (a date or a weekday, as for the visits) a
+    carer has rows on several days; without one, every shift works every day of the visits.
+    A break, when given (``break_minutes`` with its window), must be
     taken whole inside ``break_window_start``-``break_window_end``. ``max_minutes`` (optional)
     caps the shift's working time.
 
@@ -286,6 +302,7 @@ def read_carers(
     )
     df, probs = _located(got, "carers")
     df["carer_id"] = df["carer_id"].astype(str)
+    day_column(df, probs, "shift")
     _number_columns(df, ["break_minutes", "max_minutes"], probs)
     _time_columns(df, ["shift_start", "shift_end"], probs)
     for col in ("break_window_start", "break_window_end"):
@@ -364,8 +381,10 @@ def _check_break_in_shift(pos: int, rec: Any, probs: Problems) -> None:
 
 
 def _check_overlaps(df: pd.DataFrame, probs: Problems) -> None:
-    """Report every shift that starts before the carer's previous shift ends."""
-    for cid, g in df.groupby("carer_id", sort=False):
+    """Report every shift that starts before the carer's previous shift (that day) ends."""
+    keys = ["carer_id", "day"] if "day" in df else ["carer_id"]
+    for key, g in df.groupby(keys, sort=False):
+        cid = key[0] if isinstance(key, tuple) else key
         g = g.sort_values("shift_start")
         s, e, r = g["shift_start"].to_numpy(), g["shift_end"].to_numpy(), g["source_row"].to_numpy()
         at = [df.index.get_loc(i) for i in g.index]
@@ -378,3 +397,68 @@ def _check_overlaps(df: pd.DataFrame, probs: Problems) -> None:
                     f"carer {cid}'s shifts overlap (row {r[i - 1]} ends {hhmm(e[i - 1])})",
                     "a carer's shifts must not overlap: correct the times",
                 )
+
+
+ITINERARY_COLUMNS = ["carer_id", "shift", "seq", "kind", "visit_id", "start", "end"]
+_KINDS = ("start", "visit", "break", "end")
+
+
+def read_itineraries(source: Any, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a plan's itineraries (``itineraries.csv`` as carezones writes it), checked.
+
+    The earlier plan of a re-plan (``plan_rounds(..., fixed=...)``): one row per stop with
+    ``carer_id, shift, seq, kind, visit_id, start, end`` (times ``HH:MM``) and, for a week's
+    file, ``day``. Every problem is reported together in one
+    :class:`~carezones.ValidationError`.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        The file (CSV or Excel) or table.
+    sheet : str or int, optional
+        The sheet of an Excel workbook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The stops with ``start``, ``end`` (and ``arrival`` when given) in minutes after
+        midnight, ``shift`` and ``seq`` as integers, ``day`` as its label.
+
+    Raises
+    ------
+    ValidationError
+        When a column is missing or a row has a problem.
+    """
+    from carezones.io._table import read_table, source_name
+
+    probs = Problems(source_name(source))
+    table = read_table(source, sheet, probs)
+    df = table.frame.copy()
+    probs.start(table.rows)
+    missing = [c for c in ITINERARY_COLUMNS if c not in df]
+    if missing:
+        probs.stop(
+            f"not an itineraries file: no column(s) {', '.join(missing)}",
+            "give the itineraries.csv that carezones wrote for the earlier plan",
+        )
+    day_column(df, probs, "stop")
+    df["carer_id"] = [str(v).strip() if not is_blank(v) else "" for v in df["carer_id"]]
+    df["visit_id"] = [str(v).strip() if not is_blank(v) else "" for v in df["visit_id"]]
+    for col in ("shift", "seq"):
+        values, _, bad = numbers(df[col])
+        for pos in np.flatnonzero(bad | ~np.isfinite(values)):
+            probs.add(pos, col, df[col].iat[pos], "not a whole number",
+                      f"write '{col}' as it was written: 1, 2, ...")  # fmt: skip
+        df[col] = np.where(np.isfinite(values), values, 0).astype(int)
+    rows = zip(df["kind"], df["carer_id"], df["visit_id"], strict=True)
+    for at, (kind, cid, vid) in enumerate(rows):
+        if kind not in _KINDS:
+            probs.add(at, "kind", kind, "not a kind of stop", "one of start, visit, break, end")
+        if not cid:
+            probs.add(at, "carer_id", None, "missing carer", "fill in the carer of each stop")
+        if kind == "visit" and not vid:
+            probs.add(at, "visit_id", None, "a visit without its id", "fill in the visit_id")
+    times = ["start", "end", *(["arrival"] if "arrival" in df else [])]
+    _time_columns(df, times, probs)
+    probs.raise_if_any()
+    return df.reset_index(drop=True)

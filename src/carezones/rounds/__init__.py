@@ -44,23 +44,49 @@ Modules
 ``vrptw``
     :func:`~carezones.rounds.vrptw.solve_vrptw`: Solomon's and LKH's instances on the same
     routing core, for the benchmark.
+``week``
+    :func:`plan_week` and :class:`Week`: a week of rounds with the same faces (continuity
+    across days, one weight against travel).
+``replan``
+    Re-planning on the day (``plan_rounds(..., fixed=, unavailable=, now=)``): what started
+    stays, the rest changes as little as possible; :func:`compare_rounds`.
+``views``, ``sheets``
+    What people read: the HTML timeline (:meth:`Rounds.to_timeline`), the legs drawn on the
+    map (:meth:`Rounds.legs`) and the carers' run sheets (:meth:`Rounds.to_run_sheets`).
 
 A new rule for rounds goes in ``model`` (what the search may do), ``schedule`` (the exact
 day keeps it) and ``checker`` (it is verified).
 """
 
-from carezones.io import CARER_COLUMNS, VISIT_COLUMNS, hhmm, parse_hhmm, read_carers, read_visits
+from carezones.io import (
+    CARER_COLUMNS,
+    VISIT_COLUMNS,
+    hhmm,
+    parse_day,
+    parse_hhmm,
+    read_carers,
+    read_itineraries,
+    read_visits,
+)
 from carezones.rounds.plan import Rounds, plan_rounds
-from carezones.synthetic.day import example_day
+from carezones.rounds.replan import compare_rounds
+from carezones.rounds.week import Week, plan_week
+from carezones.synthetic.day import example_day, example_week
 
 __all__ = [  # the readers live in carezones.io; they are part of this package's API too
     "CARER_COLUMNS",
     "VISIT_COLUMNS",
     "Rounds",
+    "Week",
+    "compare_rounds",
     "example_day",
+    "example_week",
     "hhmm",
+    "parse_day",
     "parse_hhmm",
     "plan_rounds",
+    "plan_week",
     "read_carers",
+    "read_itineraries",
     "read_visits",
 ]

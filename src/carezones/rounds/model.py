@@ -86,7 +86,8 @@ class RoutingProblem:
     Locations are the depots first (one each, ``depots`` holding their opening windows), then
     the clients in order. ``durations`` holds one square travel-time matrix over all locations
     per routing profile; ``costs`` the matching matrices the search minimises (``None``: the
-    travel times themselves).
+    travel times themselves). ``initial`` (optional) is a solution to start the search from:
+    routes as (vehicle type, client indices in order), each vehicle type used at most once.
     """
 
     depots: list[tuple[int, int]]
@@ -94,6 +95,7 @@ class RoutingProblem:
     vehicles: list[RoutingVehicle]
     durations: list[IntArray]
     costs: list[IntArray] | None = None
+    initial: list[tuple[int, list[int]]] | None = None
 
 
 @dataclass
@@ -176,16 +178,21 @@ def solve_routing(
     RoutingResult
         The best solution's routes, cost, feasibility and the iterations run.
     """
+    from pyvrp import Route, Solution
     from pyvrp import solve as pyvrp_solve
     from pyvrp.exceptions import PenaltyBoundWarning
     from pyvrp.stop import MaxIterations, MaxRuntime
 
     data = pyvrp_data(problem)
     stop = MaxIterations(iterations) if iterations is not None else MaxRuntime(seconds)
+    start = None
+    if problem.initial is not None:
+        start = Solution(data, [Route(data, clients, vt) for vt, clients in problem.initial
+                                if clients])  # fmt: skip
     with warnings.catch_warnings() if quiet else contextlib.nullcontext():
         if quiet:
             warnings.simplefilter("ignore", PenaltyBoundWarning)
-        res = pyvrp_solve(data, stop, seed=seed, display=False)
+        res = pyvrp_solve(data, stop, seed=seed, display=False, initial_solution=start)
     best = res.best
     return RoutingResult(
         routes=[
@@ -288,14 +295,35 @@ def fair_shares(
     return length * load
 
 
+def team_halves(carer_ids: Any, skills: Any = None) -> dict[str, int]:
+    """Each carer's half of the team (0 or 1), alternating in order of first appearance.
+
+    The two carers of a double-handed visit come from different halves. A week keeps the
+    halves of the whole team, so that partners stay partners from day to day; with
+    ``skills`` (each carer row's set), carers alternate within each set of skills, so that
+    both halves hold carers of every kind.
+    """
+    if skills is None:
+        return {str(c): i % 2 for i, c in enumerate(dict.fromkeys(carer_ids))}
+    kinds: dict[Any, int] = {}
+    out: dict[str, int] = {}
+    for c, s in zip(map(str, carer_ids), skills, strict=True):
+        if c not in out:
+            k = frozenset(s)
+            out[c] = kinds.get(k, 0) % 2
+            kinds[k] = kinds.get(k, 0) + 1
+    return out
+
+
 def _allowed(
-    visits: pd.DataFrame, carers: pd.DataFrame, copies: list[tuple[int, int]], split: bool
-) -> npt.NDArray[np.bool_]:
+    visits: pd.DataFrame, carers: pd.DataFrame, copies: list[tuple[int, int]], split: bool,
+    halves: dict[str, int] | None = None,
+) -> npt.NDArray[np.bool_]:  # fmt: skip
     """Carer row x copy: may the carer make it (skills; the two halves of the team)."""
     ok = eligible(visits, carers)
-    ids = carers["carer_id"].to_numpy()
-    team = {c: i % 2 for i, c in enumerate(dict.fromkeys(ids))}
-    half = np.array([team[c] for c in ids])
+    ids = carers["carer_id"].astype(str).to_numpy()
+    team = team_halves(ids) if halves is None else halves
+    half = np.array([team.get(c, 0) for c in ids])
     # a double-handed visit is split between the two halves of the team when both halves
     # have carers who can make it; otherwise both copies may go to anyone eligible
     allowed = np.zeros((len(carers), len(copies)), dtype=bool)
@@ -337,10 +365,12 @@ def _profiles(
     copies: list[tuple[int, int]],
     allowed: npt.NDArray[np.bool_],
     continuity: float,
+    penalties: FloatArray | None = None,
 ) -> tuple[list[IntArray], list[IntArray], list[int]]:
     """Travel seconds and costs per routing profile, and each carer row's profile.
 
     Carers who may make the same copies at the same continuity costs share a profile.
+    ``penalties`` (carer row x visit, minutes) adds to the cost of each visit by each carer.
     """
     n_c = len(carers)
     point = np.r_[np.arange(n_c), [n_c + j for j, _ in copies]].astype(np.int64)
@@ -360,6 +390,9 @@ def _profiles(
             for q, (j, _) in enumerate(copies):
                 if prefs.iat[j] and cid not in prefs.iat[j]:
                     penalty[q] = round(continuity * 60)
+        if penalties is not None:
+            extra = penalties[c, [j for j, _ in copies]] if copies else np.zeros(0)
+            penalty += np.round(np.asarray(extra, dtype=float) * 60).astype(np.int64)
         key = allowed[c].tobytes() + penalty.tobytes()
         if key not in profile_of:
             mat = base.copy()
@@ -423,6 +456,9 @@ def solve(
     continuity: float = 0.0,
     targets: FloatArray | None = None,
     balance: float = 0.0,
+    penalties: FloatArray | None = None,
+    initial: list[list[tuple[int, int]]] | None = None,
+    halves: dict[str, int] | None = None,
 ) -> list[list[tuple[int, int]]]:
     """Solve the day once with PyVRP: the visit copies on each carer row's route, in order.
 
@@ -451,6 +487,14 @@ def solve(
         Each carer row's fair share of work (:func:`fair_shares`), with ``balance``.
     balance : float
         Cost of a minute worked beyond the fair share, in travel minutes.
+    penalties : ndarray, optional
+        Carer row x visit: extra travel minutes the search is charged when that carer makes
+        that visit (continuity across a week, stability when re-planning).
+    initial : list of list of tuple, optional
+        Rounds to start the search from (per carer row, ``(visit row, copy)`` pairs in order;
+        pairs not planned are skipped): an earlier plan of the day, or the day before's.
+    halves : dict, optional
+        Carer id -> half of the team (:func:`team_halves`); default: this day's carers.
 
     Returns
     -------
@@ -460,16 +504,27 @@ def solve(
     """
     n_c = len(carers)
     copies = [(j, k) for j in todo for k in range(int(visits["carers_required"].iat[j]))]
-    allowed = _allowed(visits, carers, copies, split_doubles)
+    allowed = _allowed(visits, carers, copies, split_doubles, halves)
     # costs are in tenths of a travel second when balancing, so that fractional weights count
     unit = BALANCE_UNIT if targets is not None and balance > 0 else 1
-    matrices, costs, profiles = _profiles(visits, carers, T, copies, allowed, continuity)
+    matrices, costs, profiles = _profiles(visits, carers, T, copies, allowed, continuity,
+                                          penalties)  # fmt: skip
+    start: list[tuple[int, list[int]]] | None = None
+    if initial is not None:
+        where = {q: i for i, q in enumerate(copies)}
+        start = []
+        used: set[tuple[int, int]] = set()
+        for c, r in enumerate(initial):
+            mine = [where[q] for q in r if q in where and q not in used]
+            used.update(copies[i] for i in mine)
+            start.append((c, mine))
     problem = RoutingProblem(
         depots=[(0, UNBOUNDED)] * n_c,
         clients=[_client(visits, j, k, forced, unit) for j, k in copies],
         vehicles=[_vehicle(carers, c, profiles[c], unit, targets, balance) for c in range(n_c)],
         durations=matrices,
         costs=costs,
+        initial=start,
     )
     # PyVRP warns when its penalties hit their bound on tight days; the schedule, repair
     # and checker that follow deal with whatever it returns

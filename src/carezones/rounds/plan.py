@@ -44,7 +44,9 @@ class Rounds:
     ``itineraries``: one row per stop in order (``carer_id, shift, seq, kind`` (start, visit,
     break, end), ``visit_id, client_id, arrival, start, end`` in minutes after midnight,
     ``waiting_minutes, travel_minutes, travel_km`` from the previous stop). ``unserved``:
-    ``visit_id, reason``. ``kpis``: plan-level numbers (see :meth:`summary`).
+    ``visit_id, reason``. ``kpis``: plan-level numbers (see :meth:`summary`). ``changes``
+    (a re-plan only): each visit whose carer or start changed from the earlier plan. ``day``:
+    the day's label when the visits have one.
     """
 
     itineraries: pd.DataFrame
@@ -56,6 +58,8 @@ class Rounds:
     attribution: str = ""
     synthetic: bool = False
     network: Any = field(default=None, repr=False)  # for the map's roads when there is no basemap
+    changes: pd.DataFrame | None = field(default=None, repr=False)
+    day: str = ""
 
     def to_map(self, *, offline: bool = True) -> Any:
         """Each carer's round along the roads in its own colour, stops numbered with times.
@@ -68,10 +72,56 @@ class Rounds:
         return rounds_map(self, offline=offline)
 
     def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
-        """Write itineraries.csv, unserved.csv, kpis.json, rounds.gpkg and rounds.html."""
+        """Write the day's files (:func:`~carezones.io.write_rounds`).
+
+        itineraries.csv, unserved.csv, kpis.json, rounds.gpkg, rounds.html (the map),
+        timeline.html, run-sheets/ (a page and a CSV per carer) and, for a re-plan,
+        changes.csv.
+        """
         from carezones.io import write_rounds
 
         return write_rounds(self, out_dir, offline=offline)
+
+    def legs(self) -> Any:
+        """Each leg of every round, split into what is driven and what is not.
+
+        A GeoDataFrame (EPSG:4326): ``carer_id, shift, seq, kind, minutes, metres, label``
+        and the line, where ``kind`` is ``road`` (along the roads), ``access`` (between a
+        stop and the road it is snapped to, drawn straight) or ``straight`` (no road route
+        is known: travel from a matrix, or no route found). The map draws the last two
+        dashed and says so.
+        """
+        from carezones.rounds.views import leg_parts
+
+        return leg_parts(self.itineraries, self.network)
+
+    def to_timeline(self, *, title: str = "") -> Any:
+        """Return the day as an HTML timeline: a row per carer and shift; hover a bar for details.
+
+        Visits, travel, waiting and breaks are bars on a time axis; the two carers of a
+        double-handed visit are linked. Works offline (no external script); every value from
+        the inputs is escaped. ``.save(path)`` writes it; notebooks show it.
+        """
+        from carezones.rounds.views import timeline
+
+        return timeline([self], title=title)
+
+    def run_sheets(self) -> Any:
+        """Each carer's run sheet in memory (:func:`~carezones.rounds.sheets.run_sheets`)."""
+        from carezones.rounds.sheets import run_sheets
+
+        return run_sheets([self])
+
+    def to_run_sheets(self, out_dir: Any) -> list[Any]:
+        """Write a printable run sheet (HTML, print CSS) and a CSV per carer into ``out_dir``.
+
+        Times, client and visit references, lengths, windows, travel, waiting, partners,
+        skills and notes; ``index.html`` links them and ``all.html`` prints them all. For the
+        provider's own use (:func:`~carezones.io.write_run_sheets`).
+        """
+        from carezones.io import write_run_sheets
+
+        return write_run_sheets(self.run_sheets(), out_dir)
 
     def check(self) -> list[Any]:
         """Every rule, verified by the independent checker (an empty list: all kept)."""
@@ -82,16 +132,65 @@ class Rounds:
     def summary(self) -> str:
         """Return a few readable lines."""
         k = self.kpis
-        text = (
+        text = f"{self.day}: " if self.day else ""
+        text += (
             f"{k['visits_served']} of {k['visits']} visits served by {k['carers_used']} carers; "
             f"care {k['care_minutes']:.0f} min, travel {k['travel_minutes']:.0f} min "
             f"({k['travel_share_of_working_time']:.0%} of working time), "
             f"waiting {k['waiting_minutes']:.0f} min"
         )
+        if k.get("replan"):
+            rp = k["replan"]
+            text += (f"\nre-planned at {rp['now'] or 'the start of the day'}"
+                     f"{' without ' + ', '.join(rp['unavailable']) if rp['unavailable'] else ''}"
+                     f": {rp['visits_fixed']} visits already started kept, {rp['visits_moved']} "
+                     f"moved (another carer or more than 15 minutes), {rp['visits_unserved']} "
+                     "not covered (see unserved)")  # fmt: skip
         cut_off = [u for u in k.get("unused_shifts", []) if "no route" in u["reason"]]
         for u in cut_off:
             text += f"\nshift of carer {u['carer_id']} from {u['shift_start']}: {u['reason']}"
         return text
+
+
+@dataclass(frozen=True)
+class Search:
+    """How a day is searched: the options of :func:`plan_rounds` that every stage shares."""
+
+    time_limit: float = 30.0
+    seed: int = 0
+    iterations: int | None = None
+    sync_rounds: int = 4
+    continuity: float = 10.0
+    balance: float = 0.0
+    co2_kg_per_km: float | None = None
+    fill: bool = True
+
+
+def search_options(
+    time_limit: float = 30.0,
+    seed: int = 0,
+    iterations: int | None = None,
+    sync_rounds: int = 4,
+    continuity_minutes: float = 10.0,
+    balance: float = 0.0,
+    co2_kg_per_km: float | None = None,
+    fill: bool = True,
+) -> Search:
+    """Check the search's arguments (with one wording) and return them as :class:`Search`."""
+    return Search(
+        time_limit=check_number("time_limit", time_limit, minimum=0, above=True),
+        seed=check_integer("seed", seed, minimum=0),
+        iterations=None
+        if iterations is None
+        else check_integer("iterations", iterations, minimum=1),
+        sync_rounds=check_integer("sync_rounds", sync_rounds, minimum=0),
+        continuity=check_number("continuity_minutes", continuity_minutes, minimum=0),
+        balance=check_number("balance", balance, minimum=0),
+        co2_kg_per_km=None
+        if co2_kg_per_km is None
+        else check_number("co2_kg_per_km", co2_kg_per_km, minimum=0),
+        fill=bool(fill),
+    )
 
 
 def plan_rounds(
@@ -108,13 +207,19 @@ def plan_rounds(
     continuity_minutes: float = 10.0,
     balance: float = 0.0,
     fill: bool = True,
+    fixed: Any = None,
+    unavailable: Any = (),
+    now: Any = None,
+    change_minutes: float = 30.0,
 ) -> Rounds:
     """Plan the day's rounds: serve every visit that can be served, then least travel.
 
     Parameters
     ----------
     visits, carers : DataFrame
-        From :func:`read_visits` and :func:`read_carers`.
+        From :func:`read_visits` and :func:`read_carers`. With a ``day`` column the visits
+        must all be on one day (:func:`~carezones.rounds.plan_week` plans several), and only
+        the carers' rows of that day work.
     network : RoadNetwork, optional
         The drive network: travel minutes (and kilometres) between homes and visits.
     minutes : array, optional
@@ -145,52 +250,132 @@ def plan_rounds(
         An emission factor for the carers' cars (kg CO2e per km driven), e.g. from the UK
         Government's GHG conversion factors for the car type; with a network, the KPIs then
         include ``co2_kg``. carezones ships no default: the right factor depends on the fleet.
+    fixed : Rounds or DataFrame, optional
+        Re-plan on the day: the day's earlier plan (a :class:`Rounds`, or its itineraries as
+        read by :func:`~carezones.io.read_itineraries`). Visits it started before ``now`` stay
+        as they are; the rest is planned again, changing as little as possible.
+    unavailable : str or list of str
+        Carers who cannot work (a carer calling in sick): their visits not yet started are
+        given to others.
+    now : str or float, optional
+        The time of the re-plan (``"06:30"`` or minutes after midnight); nothing starts
+        before it. Default: the start of the day (nothing is fixed).
+    change_minutes : float
+        When re-planning: the travel minutes the plan would rather add than give a visit to
+        another carer (a visit kept by its carer also keeps its time, give or take 15
+        minutes, where it can).
 
     Every visit is in ``itineraries`` or in ``unserved`` with its reason; all served visits start
     inside their windows, so ``kpis["mean_minutes_after_window_opens"]`` measures punctuality.
+    A re-plan also reports what changed (:attr:`Rounds.changes`, ``kpis["replan"]``).
     """
     t0 = _time.perf_counter()
-    time_limit = check_number("time_limit", time_limit, minimum=0, above=True)
-    seed = check_integer("seed", seed, minimum=0)
-    if iterations is not None:
-        iterations = check_integer("iterations", iterations, minimum=1)
-    sync_rounds = check_integer("sync_rounds", sync_rounds, minimum=0)
-    continuity_minutes = check_number("continuity_minutes", continuity_minutes, minimum=0)
-    balance = check_number("balance", balance, minimum=0)
-    if co2_kg_per_km is not None:
-        co2_kg_per_km = check_number("co2_kg_per_km", co2_kg_per_km, minimum=0)
-    n_c, n_v = len(carers), len(visits)
-    if n_c == 0:
+    opts = search_options(time_limit, seed, iterations, sync_rounds, continuity_minutes,
+                          balance, co2_kg_per_km, fill)  # fmt: skip
+    visits, carers = one_day(visits, carers)
+    if len(carers) == 0:
         raise ArgumentError("there are no carers' shifts: give at least one (read_carers)")
+    T = travel_minutes(visits, carers, network, minutes)
+    if fixed is not None or now is not None or (unavailable is not None and len(unavailable)):
+        from carezones.rounds.replan import replan
+
+        change = check_number("change_minutes", change_minutes, minimum=0)
+        return replan(visits, carers, network, T, opts, fixed=fixed, unavailable=unavailable,
+                      now=now, change_minutes=change, t0=t0)  # fmt: skip
+    return plan_day(visits, carers, network, T, opts, t0=t0)
+
+
+def one_day(visits: pd.DataFrame, carers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check that the visits are on one day and keep the carers' rows of that day.
+
+    Raises
+    ------
+    ArgumentError
+        When the visits span several days, or the carers' rows do and the visits say no day.
+    """
+    from carezones.io.days import days_in, same_day
+
+    vdays = days_in(visits["day"]) if "day" in visits else []
+    cdays = days_in(carers["day"]) if "day" in carers else []
+    if len(vdays) > 1:
+        raise ArgumentError(
+            f"the visits are on {len(vdays)} days ({', '.join(vdays[:7])}"
+            f"{'...' if len(vdays) > 7 else ''}): plan them with plan_week, or pick one day's "
+            "rows"
+        )
+    if cdays and not vdays and len(cdays) > 1:
+        raise ArgumentError(
+            f"the carers' rows are on {len(cdays)} days but the visits have no day column: "
+            "give the visits a day, or pick one day's carers"
+        )
+    if cdays and vdays:
+        keep = [same_day(str(d), vdays[0]) for d in carers["day"]]
+        carers = carers[keep].reset_index(drop=True)
+    return visits, carers
+
+
+def travel_minutes(
+    visits: pd.DataFrame, carers: pd.DataFrame, network: RoadNetwork | None,
+    minutes: FloatArray | None,
+) -> FloatArray:  # fmt: skip
+    """Return the day's travel matrix (homes first), from the network or checked as given."""
+    n = len(carers) + len(visits)
     if minutes is None:
         if network is None:
             raise ValueError("give a network or a minutes matrix")
         minutes = network.travel_times(stop_points(visits, carers))
     T = np.asarray(minutes, dtype=float)
-    if T.shape != (n_c + n_v, n_c + n_v):
-        raise ValueError(f"minutes must be {(n_c + n_v,) * 2} (homes first, then visits)")
-    reasons = impossible(visits, carers, T)
-    off_road = _off_road(network, visits, carers, T)
+    if T.shape != (n, n):
+        raise ValueError(f"minutes must be {(n, n)} (homes first, then visits)")
+    return T
+
+
+@dataclass
+class Solved:
+    """A day solved but not yet reported: routes, breaks and why the others are unserved."""
+
+    d: Day
+    routes: Routes
+    breaks: dict[int, int]
+    reasons: dict[int, str]
+    off_road: npt.NDArray[np.bool_]
+
+
+def solve_day(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    network: RoadNetwork | None,
+    T: FloatArray,
+    opts: Search,
+    *,
+    penalties: FloatArray | None = None,
+    reasons: dict[int, str] | None = None,
+    off_road: npt.NDArray[np.bool_] | None = None,
+    initial: Routes | None = None,
+    halves: dict[str, int] | None = None,
+) -> Solved:
+    """Run steps 2-4 of the plan: the model and its search, the exact schedule, repair and fill.
+
+    ``penalties`` (carer row x visit, minutes) charge the search for some carer-visit pairs
+    (continuity, stability); ``reasons`` are visits already known to be unservable;
+    ``initial`` are rounds to start the search from (each synchronising round then starts
+    from the one before); ``halves`` the team's halves for double-handed visits
+    (:func:`~carezones.rounds.model.team_halves`, default: this day's carers).
+    """
+    n_c = len(carers)
+    reasons = {**impossible(visits, carers, T), **(reasons or {})}
+    if off_road is None:
+        off_road = _off_road(network, visits, carers, T)
     for far in np.flatnonzero(off_road[n_c:]).tolist():
         reasons[far] = off_road_reason(network, "the visit")
     d = Day.from_tables(visits, carers, T)
-    todo = [j for j in range(n_v) if j not in reasons]
-    routes = _search(
-        visits,
-        carers,
-        d,
-        todo,
-        time_limit=time_limit,
-        seed=seed,
-        iterations=iterations,
-        sync_rounds=sync_rounds,
-        continuity=continuity_minutes,
-        targets=fair_shares(visits, carers, T, todo) if balance > 0 else None,
-        balance=balance,
-    )
+    todo = [j for j in range(len(visits)) if j not in reasons]
+    routes = _search(visits, carers, d, todo, opts, penalties,
+                     fair_shares(visits, carers, T, todo) if opts.balance > 0 else None,
+                     initial, halves)  # fmt: skip
     routes, breaks, dropped = repair(visits, carers, d, routes)
     served = {j for r in routes for (j, _) in r}
-    if fill:
+    if opts.fill:
         routes, breaks = fill_in(d, eligible(visits, carers), carers["carer_id"].to_numpy(),
                                  routes, breaks, [j for j in todo if j not in served])  # fmt: skip
     served = {j for r in routes for (j, _) in r}
@@ -198,7 +383,41 @@ def plan_rounds(
     for j in todo:
         if j not in served and j not in reasons:
             reasons[j] = "no room in any carer's round (windows, shifts and travel)"
-    itin = itineraries(visits, carers, d, routes, breaks, network)
+    return Solved(d, routes, breaks, reasons, off_road)
+
+
+def plan_day(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    network: RoadNetwork | None,
+    T: FloatArray,
+    opts: Search,
+    *,
+    penalties: FloatArray | None = None,
+    initial: Routes | None = None,
+    halves: dict[str, int] | None = None,
+    t0: float | None = None,
+) -> Rounds:
+    """Plan one day on a travel matrix already made (:func:`plan_rounds` without its checks)."""
+    t0 = _time.perf_counter() if t0 is None else t0
+    got = solve_day(visits, carers, network, T, opts, penalties=penalties, initial=initial,
+                    halves=halves)  # fmt: skip
+    itin = itineraries(visits, carers, got.d, got.routes, got.breaks, network)
+    return report(visits, carers, network, T, itin, got.reasons, got.off_road, opts, t0)
+
+
+def report(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    network: RoadNetwork | None,
+    T: FloatArray,
+    itin: pd.DataFrame,
+    reasons: dict[int, str],
+    off_road: npt.NDArray[np.bool_],
+    opts: Search,
+    t0: float,
+) -> Rounds:
+    """Return the :class:`Rounds` of a day's itineraries: unserved visits and the KPIs."""
     unserved = pd.DataFrame(
         {
             "visit_id": [visits["visit_id"].iat[j] for j in sorted(reasons)],
@@ -206,12 +425,12 @@ def plan_rounds(
         }
     )
     numbers = kpis(visits, itin, unserved, _time.perf_counter() - t0)
-    numbers["unused_shifts"] = unused_shifts(carers, itin, off_road[:n_c], network)
+    numbers["unused_shifts"] = unused_shifts(carers, itin, off_road[: len(carers)], network)
     numbers.update(utilisation(carers, itin))
     numbers.update(continuity(visits, itin))
-    if co2_kg_per_km is not None and numbers["travel_km"] is not None:
-        numbers["co2_kg_per_km"] = co2_kg_per_km
-        numbers["co2_kg"] = numbers["travel_km"] * co2_kg_per_km
+    if opts.co2_kg_per_km is not None and numbers["travel_km"] is not None:
+        numbers["co2_kg_per_km"] = opts.co2_kg_per_km
+        numbers["co2_kg"] = numbers["travel_km"] * opts.co2_kg_per_km
     attribution = network.provenance.attribution if network is not None else ""
     synthetic = bool(network.provenance.synthetic) if network is not None else False
     return Rounds(itin, unserved, numbers, visits, carers, T, attribution, synthetic, network)
@@ -233,18 +452,16 @@ def _search(
     carers: pd.DataFrame,
     d: Day,
     todo: list[int],
-    *,
-    time_limit: float,
-    seed: int,
-    iterations: int | None,
-    sync_rounds: int,
-    continuity: float,
+    opts: Search,
+    penalties: FloatArray | None,
     targets: FloatArray | None,
-    balance: float,
+    initial: Routes | None = None,
+    halves: dict[str, int] | None = None,
 ) -> Routes:
     """Solve, then re-solve with the two carers of double-handed visits pinned together."""
     forced: dict[tuple[int, int], float] = {}
     routes: Routes = [[] for _ in range(len(carers))]
+    sync_rounds = opts.sync_rounds
     rounds = 1 + max(sync_rounds, 0)
     for rnd in range(rounds):
         has_doubles = bool((visits["carers_required"].iloc[todo] == 2).any()) if todo else False
@@ -256,12 +473,15 @@ def _search(
             d.T,
             todo,
             forced,
-            time_limit * share,
-            seed + rnd,
-            None if iterations is None else max(iterations // rounds, 50),
-            continuity=continuity,
+            opts.time_limit * share,
+            opts.seed + rnd,
+            None if opts.iterations is None else max(opts.iterations // rounds, 50),
+            continuity=opts.continuity,
             targets=targets,
-            balance=balance,
+            balance=opts.balance,
+            penalties=penalties,
+            initial=initial if rnd == 0 or initial is None else routes,
+            halves=halves,
         )
         starts = simulate(d, routes, {})[0]
         unsynced = False

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from carezones.rounds.schedule import Day, Routes, simulate
+from carezones.rounds.schedule import Day, Routes, Stop, simulate
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
@@ -103,6 +103,31 @@ def itineraries(
         waiting_minutes, travel_minutes, travel_km, lon, lat, leg``.
     """
     _, plans, _ = simulate(d, routes, breaks)
+    return itinerary_rows(visits, carers, plans, network)
+
+
+def itinerary_rows(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    plans: dict[int, list[Stop]],
+    network: RoadNetwork | None,
+) -> pd.DataFrame:
+    """Return the itineraries of each carer row's stops (``Stop.loc``: homes, then visits).
+
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        The tables (for ids and places).
+    plans : dict
+        Carer row -> its stops in order (a shift's start, visits, break, end).
+    network : RoadNetwork or None
+        For each leg's kilometres and line along the roads (else a straight line, no km).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`itineraries`.
+    """
     shift_no = shift_numbers(carers)
     pts = stop_points(visits, carers)
     moves = []

@@ -153,6 +153,36 @@ def _route_times(
     return stops, broken
 
 
+def round_times(
+    d: Day, c: int, route: list[tuple[int, int]], brk: int | None,
+    forced: dict[tuple[int, int], float],
+) -> tuple[list[Stop], list[Broken]]:  # fmt: skip
+    """Return the stops of one carer row's round and the rules they break.
+
+    Parameters
+    ----------
+    d : Day
+        The day.
+    c : int
+        The carer row.
+    route : list of tuple
+        The ``(visit row, copy)`` pairs in order.
+    brk : int or None
+        Where in the route the break is taken (``None``: no break).
+    forced : dict
+        Copies that start no earlier than a given minute (a double-handed visit's partner,
+        or a visit kept at the time it started in an earlier plan).
+
+    Returns
+    -------
+    stops : list of Stop
+        From leaving home (just in time) to coming back.
+    broken : list of tuple
+        As in :func:`simulate`.
+    """
+    return _route_times(d, c, route, brk, forced)
+
+
 def simulate(
     d: Day, routes: Routes, breaks: dict[int, int],
 ) -> tuple[dict[tuple[int, int], float], dict[int, list[Stop]], list[Broken]]:  # fmt: skip

@@ -1,4 +1,4 @@
-"""An invented home-care day: visits for clients and shifts for carers (SYNTHETIC DATA)."""
+"""An invented home-care day or week: visits for clients and shifts for carers (SYNTHETIC DATA)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 
 from carezones.io import hhmm
 
-__all__ = ["example_day"]
+__all__ = ["example_day", "example_week"]
 
 
 def example_day(
@@ -105,3 +105,71 @@ def example_day(
             carers.append({**base, "shift_start": "07:00", "shift_end": "12:00"})
             carers.append({**base, "shift_start": "16:30", "shift_end": "22:00"})
     return visits, pd.DataFrame(carers)
+
+
+def example_week(
+    client_points: Any,
+    carer_points: Any,
+    *,
+    days: int = 7,
+    start: str = "2026-12-07",
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Make an illustrative week of home care: the same clients and carers day after day.
+
+    For demos and benchmarks, not a model of any real service. Each client has a package of
+    calls (morning; morning and bed; morning, lunch and bed; or all four, as in
+    :func:`example_day`) at the same times every day it is visited: three clients in five
+    every day, the others on three days a week. A tenth need two carers, a fifth need a
+    medication-trained carer at their morning and bed calls. Each carer (half trained) works
+    five days in seven with two days off in a row (staggered across the team), always the
+    same kind of shift: early, late or split (two rows a day), as in :func:`example_day`.
+
+    Parameters
+    ----------
+    client_points, carer_points : array_like
+        (lon, lat) of each client and of each carer's home, shapes (n, 2) and (m, 2).
+    days : int, default 7
+        How many days, from ``start``.
+    start : str, default "2026-12-07"
+        The first day (a date, ``YYYY-MM-DD``).
+    seed : int, default 0
+        Seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    visits, carers : pandas.DataFrame
+        Raw tables in the CSV layout read by :func:`carezones.rounds.read_visits` and
+        :func:`carezones.rounds.read_carers`, with a ``day`` column (the date). Visit ids are
+        unique across the week.
+    """
+    import datetime as dt
+
+    rng = np.random.default_rng(seed)
+    cp, kp = np.asarray(client_points, float), np.asarray(carer_points, float)
+    first = dt.date.fromisoformat(start)
+    dates = [(first + dt.timedelta(days=k)).isoformat() for k in range(days)]
+    day_visits, day_carers = example_day(cp, kp, seed=seed)  # each client's package and times
+    on = {f"C{i + 1:04d}": np.ones(days, dtype=bool) for i in range(len(cp))}
+    for i in range(len(cp)):
+        if rng.random() < 0.4:  # three days a week, spread out
+            k0 = int(rng.integers(0, 7))
+            on[f"C{i + 1:04d}"] = np.isin((np.arange(days) - k0) % 7, [0, 2, 4])
+    visits = []
+    for k, date in enumerate(dates):
+        v = day_visits[[on[c][k] for c in day_visits["client_id"]]].copy()
+        v.insert(0, "day", date)
+        visits.append(v)
+    week = pd.concat(visits, ignore_index=True)
+    week["visit_id"] = [f"V{i + 1:05d}" for i in range(len(week))]
+    carers = []
+    ids = list(dict.fromkeys(day_carers["carer_id"]))
+    for n, cid in enumerate(ids):
+        off = {(n * 3) % 7, (n * 3 + 1) % 7}  # two days off in a row, staggered
+        rows = day_carers[day_carers["carer_id"] == cid]
+        for k, date in enumerate(dates):
+            if k % 7 not in off:
+                c = rows.copy()
+                c.insert(0, "day", date)
+                carers.append(c)
+    return week, pd.concat(carers, ignore_index=True)

@@ -1,0 +1,516 @@
+"""A week of rounds with the same faces: :func:`plan_week` and :class:`Week`.
+
+Clients (and the CQC) care that the same few carers come through the week. The week is planned
+day by day on one travel matrix, each day by the same model and checks as
+:func:`~carezones.rounds.plan_rounds`, with one weight traded against travel:
+``continuity_minutes``, the travel minutes the plan would rather add than send a client a
+carer they do not know. A carer is *known* to a client when named in the visit's
+``preferred_carers`` or when they serve that client on another day of the week.
+
+1. **First pass**, days in order: a carer is known when they served the client on an earlier
+   day (so the first day is planned for travel alone, and each later day follows the faces
+   already met). Each day's search starts from the day before's rounds: a carer's visits of
+   yesterday become the same clients' visits today, where there are any.
+2. **Polish** (``passes=2``, the default), days in order again, each day's search starting
+   from its own plan: a carer is known when they serve the client on any day of the week,
+   this one included, so the rounds are reshuffled among faces the clients already know for
+   less travel (and the odd face that appears on one day only is replaced where it can be).
+   A day's new plan is kept when it serves more visits, or as many at a lower cost: travel
+   plus ``continuity_minutes`` for each distinct carer of each client over the week.
+
+Measured on Rutland (``benchmarks/week.py``), against planning each day alone for travel:
+a per-visit weight of 8-10 minutes and the polish give about 30% fewer distinct carers per
+client for a few per cent more travel; without the polish the same continuity cost 5-10%
+more travel, and starting each day from the day before's rounds makes it faster.
+
+Each day's plan passes the independent checker; :meth:`Week.check` runs it on every day. The
+KPIs count the distinct carers each client sees in the week (mean, 90th percentile and the
+distribution) besides the travel and the visits served.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from carezones.errors import ArgumentError, check_integer, check_number
+from carezones.io.days import day_key, days_in, same_day
+from carezones.rounds.model import team_halves
+from carezones.rounds.plan import Rounds, Search, plan_day, search_options
+from carezones.rounds.report import shift_numbers, stop_points
+from carezones.rounds.schedule import Routes
+
+if TYPE_CHECKING:
+    from carezones.network import RoadNetwork
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["CONTINUITY_MINUTES", "WEEK_SECONDS", "Week", "carers_per_client", "plan_week"]
+
+CONTINUITY_MINUTES = 10.0  # travel minutes worth keeping a face the client knows
+WEEK_SECONDS = 150.0  # search for a week, shared between its days
+
+
+@dataclass
+class Week:
+    """A week of rounds: one :class:`~carezones.rounds.Rounds` per day, and the week's KPIs.
+
+    ``days`` maps each day's label (``2026-12-07`` or ``Mon``) to its rounds, in order.
+    ``kpis``: the week's totals, the distinct carers per client
+    (``carers_per_client_mean``, ``_p90``, ``_max`` and the distribution
+    ``carers_per_client``: how many clients see 1, 2, ... carers), and each day's numbers
+    under ``days``.
+    """
+
+    days: dict[str, Rounds]
+    kpis: dict[str, Any]
+    visits: pd.DataFrame = field(repr=False)
+    carers: pd.DataFrame = field(repr=False)
+
+    @property
+    def itineraries(self) -> pd.DataFrame:
+        """Every day's itineraries in one table, ``day`` first."""
+        return _stack({d: r.itineraries for d, r in self.days.items()})
+
+    @property
+    def unserved(self) -> pd.DataFrame:
+        """Every day's unserved visits with their reasons, ``day`` first."""
+        return _stack({d: r.unserved for d, r in self.days.items()})
+
+    def continuity(self) -> pd.DataFrame:
+        """Per client: visits served in the week, distinct carers, and who they are."""
+        return carers_per_client(self.itineraries)
+
+    def check(self) -> list[tuple[str, Any]]:
+        """Every rule on every day, by the independent checker: ``(day, violation)`` pairs."""
+        return [(d, v) for d, r in self.days.items() for v in r.check()]
+
+    def summary(self) -> str:
+        """Return a few readable lines."""
+        k = self.kpis
+        return (
+            f"{len(self.days)} days: {k['visits_served']} of {k['visits']} visits served; "
+            f"travel {k['travel_minutes']:.0f} min; each client sees "
+            f"{k['carers_per_client_mean']:.2f} carers in the week on average (90% see at most "
+            f"{k['carers_per_client_p90']:g})"
+        )
+
+    def to_map(self, day: str | None = None, *, offline: bool = True) -> Any:
+        """Return the map of one day's rounds (the first day by default)."""
+        return self.days[day if day is not None else next(iter(self.days))].to_map(offline=offline)
+
+    def to_timeline(self, *, title: str = "") -> Any:
+        """Return the week as an HTML timeline, a section per day (:meth:`Rounds.to_timeline`)."""
+        from carezones.rounds.views import timeline
+
+        return timeline(list(self.days.values()), title=title)
+
+    def run_sheets(self) -> Any:
+        """Each carer's run sheets for the week in memory (a printed page per day worked)."""
+        from carezones.rounds.sheets import run_sheets
+
+        return run_sheets(list(self.days.values()))
+
+    def to_run_sheets(self, out_dir: Any) -> list[Any]:
+        """Write each carer's run sheets (a printed page per day) and CSV into ``out_dir``."""
+        from carezones.io import write_run_sheets
+
+        return write_run_sheets(self.run_sheets(), out_dir)
+
+    def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
+        """Write the week's files (:func:`~carezones.io.write_week`)."""
+        from carezones.io import write_week
+
+        return write_week(self, out_dir, offline=offline)
+
+
+def _stack(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Tables of several days as one, with the day as the first column."""
+    parts = [t.assign(day=d)[["day", *t.columns]] for d, t in tables.items()]
+    if not parts:
+        return pd.DataFrame({"day": []})
+    return pd.concat(parts, ignore_index=True)
+
+
+def carers_per_client(itin: pd.DataFrame) -> pd.DataFrame:
+    """Per client: the visits served, the distinct carers who made them, and their ids.
+
+    Parameters
+    ----------
+    itin : DataFrame
+        Itineraries (of a day or a week): ``kind``, ``client_id``, ``carer_id``.
+
+    Returns
+    -------
+    DataFrame
+        ``client_id, visits, carers, carer_ids`` (``;``-separated), fewest carers first.
+    """
+    v = itin[itin["kind"] == "visit"]
+    if not len(v):
+        return pd.DataFrame(columns=["client_id", "visits", "carers", "carer_ids"])
+    key = "visit_id" if "day" not in v else ["day", "visit_id"]
+    g = v.groupby("client_id", sort=True)
+    out = pd.DataFrame(
+        {
+            "visits": g.apply(lambda x: len(x.drop_duplicates(key)), include_groups=False),
+            "carers": g["carer_id"].nunique(),
+            "carer_ids": g["carer_id"].agg(lambda s: ";".join(sorted(set(map(str, s))))),
+        }
+    ).reset_index()
+    return out.sort_values(["carers", "client_id"], kind="stable").reset_index(drop=True)
+
+
+def continuity_kpis(itin: pd.DataFrame) -> dict[str, Any]:
+    """Return the distinct carers per client: mean, 90th percentile, most, and the distribution."""
+    per = carers_per_client(itin)["carers"].to_numpy(dtype=float)
+    if not len(per):
+        return {
+            "carers_per_client_mean": 0.0,
+            "carers_per_client_p90": 0.0,
+            "carers_per_client_max": 0,
+            "carers_per_client": {},
+        }
+    counts = pd.Series(per.astype(int)).value_counts().sort_index()
+    return {
+        "carers_per_client_mean": float(per.mean()),
+        "carers_per_client_p90": float(np.percentile(per, 90)),
+        "carers_per_client_max": int(per.max()),
+        "carers_per_client": {str(k): int(n) for k, n in counts.items()},
+    }
+
+
+def plan_week(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    network: RoadNetwork | None = None,
+    *,
+    minutes: FloatArray | None = None,
+    continuity_minutes: float = CONTINUITY_MINUTES,
+    passes: int = 2,
+    time_limit: float = WEEK_SECONDS,
+    iterations: int | None = None,
+    seed: int = 0,
+    sync_rounds: int = 4,
+    balance: float = 0.0,
+    co2_kg_per_km: float | None = None,
+    progress: bool = False,
+) -> Week:
+    """Plan a week (or any run of days) of rounds, each client seeing as few carers as it can.
+
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        From :func:`~carezones.io.read_visits` and :func:`~carezones.io.read_carers` with a
+        ``day`` column: a date (``2026-12-07``) or a weekday (``Mon``). A carer has rows on
+        the days they work (two rows on a day for a split shift). Carers' rows by weekday (a
+        standing rota) work on every date of that weekday; carers without a ``day`` column
+        work every day.
+    network : RoadNetwork, optional
+        The drive network (travel minutes, kilometres, the legs along the roads).
+    minutes : array, optional
+        Instead of a network: minutes between every carer row's home (first) and every visit,
+        shape ``(len(carers) + len(visits),) * 2``.
+    continuity_minutes : float
+        The one weight of continuity: the travel minutes the plan would rather add than send
+        a client a carer they do not know (not in the visit's ``preferred_carers`` and not
+        serving them on another day). 0 plans each day for travel alone.
+    passes : int
+        1: days in order, each following the faces met on earlier days; 2 (default) or more:
+        then each day again, its rounds reshuffled among faces its clients know for less
+        travel (the week's time is shared evenly between the passes).
+    time_limit : float
+        Seconds of search for the whole week, shared between its days and passes.
+    iterations : int, optional
+        Instead of a time limit, the iterations of each day's search (in each pass): the
+        same week on every machine.
+    seed, sync_rounds, balance, co2_kg_per_km
+        As for :func:`~carezones.rounds.plan_rounds`.
+    progress : bool
+        Show a progress bar over the days.
+
+    Returns
+    -------
+    Week
+        Each day's :class:`~carezones.rounds.Rounds` and the week's KPIs.
+    """
+    t0 = _time.perf_counter()
+    weight = check_number("continuity_minutes", continuity_minutes, minimum=0)
+    passes = check_integer("passes", passes, minimum=1)
+    opts = search_options(time_limit, seed, iterations, sync_rounds, 0.0, balance, co2_kg_per_km)
+    if "day" not in visits:
+        raise ArgumentError(
+            "the visits have no day column: give each visit its day (a date "
+            "such as 2026-12-07 or a weekday such as Mon)"
+        )
+    labels = days_in(visits["day"])
+    if not labels:
+        raise ArgumentError("no visit has a day: give each visit its day")
+    if "day" in carers and all(len(_carer_rows(carers, d)) == 0 for d in labels):
+        raise ArgumentError(
+            "no carer works on the visits' days: the carers' day column must name the same "
+            "dates, or weekdays"
+        )
+    travel = _Travel(visits, carers, network, minutes)
+    halves = team_halves(carers["carer_id"].astype(str), carers["skills"])
+    rows = {d: np.flatnonzero((visits["day"] == d).to_numpy()) for d in labels}
+    plans: dict[str, Rounds] = {}
+    steps: Any = [(p, d) for p in range(passes) for d in labels]
+    if progress:
+        from tqdm.auto import tqdm
+
+        steps = tqdm(steps, desc="days", unit="day")
+    t_search = _time.perf_counter()
+    for i, (p, d) in enumerate(steps):
+        # each day's search gets an even share of what is left of the week's time
+        left = opts.time_limit - (_time.perf_counter() - t_search)
+        day_opts = Search(
+            **{**vars(opts), "time_limit": max(left / (len(labels) * passes - i), 0.5)}
+        )
+        vday = visits.iloc[rows[d]].reset_index(drop=True)
+        crow = _carer_rows(carers, d)
+        cday = carers.iloc[crow].reset_index(drop=True)
+        if not len(cday):
+            plans[d] = _nobody(vday, cday, network, travel.day(crow, rows[d]), day_opts)
+            continue
+        known = _known(plans, d, labels, first_pass=p == 0)
+        pen = _penalties(vday, cday, known, weight)
+        # start from the day before's rounds (the first pass), or polish the day's own plan
+        start = _initial(plans, [d] if p > 0 else _nearest(plans, d, labels), vday, cday, halves)
+        new = plan_day(
+            vday,
+            cday,
+            network,
+            travel.day(crow, rows[d]),
+            day_opts,
+            penalties=pen,
+            initial=start,
+            halves=halves,
+        )
+        new.day = d
+        old = plans.get(d)
+        if old is None or _better(new, old, {**plans, d: new}, plans, weight):
+            plans[d] = new
+    plans = dict(sorted(plans.items(), key=lambda kv: day_key(kv[0])))
+    return Week(plans, _week_kpis(plans, visits, _time.perf_counter() - t0), visits, carers)
+
+
+def _carer_rows(carers: pd.DataFrame, day: str) -> npt.NDArray[np.int64]:
+    """Return the carer rows working on ``day`` (all of them when the carers have no day)."""
+    if "day" not in carers:
+        return np.arange(len(carers))
+    return np.flatnonzero([same_day(str(c), day) for c in carers["day"]])
+
+
+class _Travel:
+    """Travel minutes for every day from one matrix over the week's distinct places."""
+
+    def __init__(
+        self, visits: pd.DataFrame, carers: pd.DataFrame, network: Any, minutes: Any
+    ) -> None:
+        self.n_c = len(carers)
+        n = self.n_c + len(visits)
+        if minutes is not None:
+            self.U = np.asarray(minutes, dtype=float)
+            if self.U.shape != (n, n):
+                raise ValueError(f"minutes must be {(n, n)} (every carer row first, then visits)")
+            self.pid = np.arange(n)
+            return
+        if network is None:
+            raise ValueError("give a network or a minutes matrix")
+        pts = stop_points(visits, carers)
+        uniq, self.pid = np.unique(pts, axis=0, return_inverse=True)
+        self.pid = self.pid.reshape(-1)
+        self.U = np.asarray(network.travel_times(uniq), dtype=float)
+
+    def day(self, carer_rows: npt.NDArray[np.int64], visit_rows: npt.NDArray[np.int64]) -> Any:
+        """Return the matrix of one day: its carer rows' homes first, then its visits."""
+        idx = self.pid[np.r_[carer_rows, self.n_c + visit_rows].astype(np.int64)]
+        T = self.U[np.ix_(idx, idx)].copy()
+        np.fill_diagonal(T, 0.0)
+        return T
+
+
+def _known(
+    plans: dict[str, Rounds], day: str, labels: list[str], *, first_pass: bool
+) -> dict[str, set[str]]:
+    """Return client -> the carers they know: who serve them on the days planned.
+
+    In the first pass, the earlier days; in the later ones, every day, this one's current
+    plan included (so that its rounds may be reshuffled among known faces for less travel).
+    """
+    out: dict[str, set[str]] = {}
+    for d, r in plans.items():
+        if first_pass and labels.index(d) >= labels.index(day):
+            continue
+        v = r.itineraries[r.itineraries["kind"] == "visit"]
+        for client, carer in zip(
+            v["client_id"].astype(str), v["carer_id"].astype(str), strict=True
+        ):
+            out.setdefault(client, set()).add(carer)
+    return out
+
+
+VISIT_KEY = ["client_id", "window_start", "window_end", "duration_minutes", "carers_required"]
+
+
+def _nearest(plans: dict[str, Rounds], day: str, labels: list[str]) -> list[str]:
+    """Return the days planned before ``day``, the nearest first."""
+    pos = labels.index(day)
+    return sorted((d for d in plans if labels.index(d) < pos), key=lambda d: -labels.index(d))
+
+
+def _initial(
+    plans: dict[str, Rounds],
+    others: list[str],
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    halves: dict[str, int],
+) -> Routes | None:
+    """Return rounds to start a day's search from: each carer's round on the first of ``others``.
+
+    ``others`` are planned days (the day itself, to polish its plan; or earlier days, nearest
+    first). A visit of a carer's round there becomes the same client's visit with the same
+    window and length today (if any, and not already taken); the search places the rest.
+    """
+    if not others:
+        return None
+    free: dict[tuple[Any, ...], list[int]] = {}
+    for j, key in enumerate(visits[VISIT_KEY].itertuples(index=False, name=None)):
+        free.setdefault(tuple(key), []).append(j)
+    taken: set[tuple[int, int]] = set()
+    routes: Routes = [[] for _ in range(len(carers))]
+    shift_no = shift_numbers(carers)
+    for c, cid in enumerate(carers["carer_id"].astype(str)):
+        for d in others:
+            r = plans[d]
+            it = r.itineraries
+            mine = it[
+                (it["carer_id"].astype(str) == cid)
+                & (it["shift"] == shift_no[c])
+                & (it["kind"] == "visit")
+            ]
+            if not len(mine):
+                continue
+            by_id = r.visits.set_index("visit_id")[VISIT_KEY]
+            for vid in mine["visit_id"]:
+                for j in free.get(tuple(by_id.loc[vid]), []):
+                    k0 = halves.get(cid, 0) if visits["carers_required"].iat[j] == 2 else 0
+                    k = k0 if (j, k0) not in taken else 1 - k0
+                    if k < int(visits["carers_required"].iat[j]) and (j, k) not in taken:
+                        taken.add((j, k))
+                        routes[c].append((j, k))
+                        break
+            break
+    return routes
+
+
+def _penalties(
+    visits: pd.DataFrame, carers: pd.DataFrame, known: dict[str, set[str]], weight: float
+) -> FloatArray | None:
+    """Return carer row x visit: the minutes charged for a carer the client does not know.
+
+    A carer the visit's ``preferred_carers`` name costs nothing; one the client meets on
+    another day costs nothing too, or half the weight when the client has stated
+    preferences; anyone else the whole weight (nothing is charged while the client knows no
+    one).
+    """
+    if weight <= 0:
+        return None
+    ids = carers["carer_id"].astype(str).to_numpy()
+    pen = np.zeros((len(carers), len(visits)))
+    prefs = visits["preferred_carers"] if "preferred_carers" in visits else None
+    for j, client in enumerate(visits["client_id"].astype(str)):
+        met = list(known.get(client, ()))
+        stated = list(prefs.iat[j]) if prefs is not None else []
+        if stated:
+            pen[:, j] = np.where(np.isin(ids, met), weight / 2, weight)
+            pen[np.isin(ids, stated), j] = 0.0
+        elif met:
+            pen[:, j] = np.where(np.isin(ids, met), 0.0, weight)
+    return pen
+
+
+def _better(
+    new: Rounds,
+    old: Rounds,
+    with_new: dict[str, Rounds],
+    with_old: dict[str, Rounds],
+    weight: float,
+) -> bool:
+    """Keep a re-planned day that serves more, or as many at a lower cost for the week.
+
+    The cost is the travel plus ``weight`` minutes for each distinct carer of each client.
+    """
+    if new.kpis["visits_served"] != old.kpis["visits_served"]:
+        return bool(new.kpis["visits_served"] > old.kpis["visits_served"])
+    a = new.kpis["travel_minutes"] + weight * _faces(with_new)
+    b = old.kpis["travel_minutes"] + weight * _faces(with_old)
+    return a < b - 1e-9
+
+
+def _faces(plans: dict[str, Rounds]) -> int:
+    """Return the sum over clients of the distinct carers they see in these days."""
+    pairs: set[tuple[str, str]] = set()
+    for r in plans.values():
+        v = r.itineraries[r.itineraries["kind"] == "visit"]
+        pairs.update(zip(v["client_id"].astype(str), v["carer_id"].astype(str), strict=True))
+    return len(pairs)
+
+
+def _nobody(
+    visits: pd.DataFrame, carers: pd.DataFrame, network: Any, T: FloatArray, opts: Search
+) -> Rounds:
+    """Return a day on which no carer works: every visit unserved, with that reason."""
+    from carezones.rounds.report import COLUMNS, kpis
+
+    itin = pd.DataFrame(columns=COLUMNS)
+    unserved = pd.DataFrame(
+        {"visit_id": visits["visit_id"], "reason": "no carer works on this day"}
+    )
+    numbers = kpis(visits, itin, unserved, 0.0)
+    del opts
+    attribution = network.provenance.attribution if network is not None else ""
+    synthetic = bool(network.provenance.synthetic) if network is not None else False
+    return Rounds(itin, unserved, numbers, visits, carers, T, attribution, synthetic, network)
+
+
+def _week_kpis(plans: dict[str, Rounds], visits: pd.DataFrame, seconds: float) -> dict[str, Any]:
+    """Return the week's totals, continuity and each day's numbers."""
+    ks = [r.kpis for r in plans.values()]
+
+    def total(name: str) -> float:
+        return float(sum(k[name] for k in ks))
+
+    km = [k["travel_km"] for k in ks if k.get("travel_km") is not None]
+    out: dict[str, Any] = {
+        "days": len(plans),
+        "visits": len(visits),
+        "visits_served": int(total("visits_served")),
+        "visits_unserved": int(total("visits_unserved")),
+        "care_minutes": total("care_minutes"),
+        "travel_minutes": total("travel_minutes"),
+        "waiting_minutes": total("waiting_minutes"),
+        "working_minutes": total("working_minutes"),
+        "travel_km": float(sum(km)) if km else None,
+    }
+    if all("co2_kg" in k for k in ks) and ks:
+        out["co2_kg"] = total("co2_kg")
+    out.update(continuity_kpis(_stack({d: r.itineraries for d, r in plans.items()})))
+    out["seconds"] = round(seconds, 2)
+    keep = (
+        "visits",
+        "visits_served",
+        "visits_unserved",
+        "carers_used",
+        "travel_minutes",
+        "travel_km",
+        "care_minutes",
+        "waiting_minutes",
+    )
+    out["by_day"] = {d: {k: r.kpis.get(k) for k in keep} for d, r in plans.items()}
+    return out

@@ -239,6 +239,8 @@ def _tiny_county(tmp_path):
         net = cz.load_network(county.osm_path, "drive", engine="builtin")
         clients = cz.read_clients(county.clients_path, area=net)
     return county, net, clients
+
+
 LAYER_PROBE = """setTimeout(function(){
   var maps=[]; for (var k in window) { var m; try { m = window[k]; } catch (e) { continue; }
     if (window.L && m instanceof L.Map) maps.push(m); }

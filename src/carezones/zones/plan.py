@@ -72,15 +72,15 @@ class ZonePlan:
         Clients not zoned: ``client_id``, ``source_row``, ``reason``.
     metrics : dict
         Plan-level numbers (balance, travel, contiguity, tiling, runtime, notes).
-    units : pandas.DataFrame or None
-        With ``units=``: one row per unit, ``unit_id``, ``zone_id``, ``clients`` and
-        ``hours_per_week`` (blank for a unit of fewer than 5 clients).
     crs : pyproj.CRS, optional
         The metric CRS the plan was built in.
     attribution : str
         The map data's attribution.
     synthetic : bool
         Whether the plan is of synthetic data (the outputs then say so).
+    units : pandas.DataFrame or None
+        With ``units=``: one row per unit, ``unit_id``, ``zone_id``, ``clients`` and
+        ``hours_per_week`` (blank for a unit of fewer than 5 clients).
     show_clients : bool
         Whether the plan was built with ``show_clients=True``.
     _tree : shapely.STRtree, optional

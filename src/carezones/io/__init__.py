@@ -48,8 +48,8 @@ from carezones.io._write import (
 )
 from carezones.io.areas import read_areas
 from carezones.io.config import read_toml
-from carezones.io.demand import read_demand, read_growth
 from carezones.io.days import WEEKDAYS, parse_day
+from carezones.io.demand import read_demand, read_growth
 from carezones.io.outputs import (
     write_rounds,
     write_run_sheets,
@@ -129,8 +129,8 @@ __all__ = [
     "read_visits",
     "write_csv",
     "write_rounds",
-    "write_site_portfolio",
     "write_run_sheets",
+    "write_site_portfolio",
     "write_site_scores",
     "write_solution",
     "write_travel_times",

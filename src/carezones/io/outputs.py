@@ -132,6 +132,8 @@ def _zone_markdown(p: Any) -> str:
         "clients by id: they are for the council's own use, not for sharing.",
     ]
     return "\n".join(lines) + "\n"
+
+
 def _itinerary_table(itin: Any) -> Any:
     """Return the itineraries as written: times ``HH:MM``, minutes and km rounded, no geometry."""
     it = itin.drop(columns=["lon", "lat", "leg"]).copy()

@@ -52,18 +52,6 @@ numpydoc_validation_exclude = {
     r"__post_init__$",
     # a NamedTuple's own members: tuple's count/index, and the fields (its Parameters say them)
     r"^carezones\.Collected\.(count|index|valid|rejected)$",
-    # pending: docstring pass 2 (zones, rounds, sites, io.visits, vrp)
-    r"^carezones\.build_zones$",
-    r"^carezones\.ZonePlan(\.|$)",
-    r"^carezones\.plan_rounds$",
-    r"^carezones\.Rounds(\.|$)",
-    r"^carezones\.read_visits$",
-    r"^carezones\.read_carers$",
-    r"^carezones\.vrp\.solve_vrptw$",
-    r"^carezones\.score_sites$",
-    r"^carezones\.SiteScores(\.|$)",
-    r"^carezones\.SiteConfig(\.|$)",
-    r"^carezones\.sites\.",
 }
 
 # notebooks run at build time (their outputs are never committed), on the synthetic county

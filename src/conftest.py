@@ -15,6 +15,19 @@ make). Each name below is made once per session, and only when an example uses i
 ``comparison``
     ``carezones.compare_designs(clients.head(12), net, designs={"today": "town"},
     zone_counts=[2], iterations=50, workers=1)``.
+``zone_plan``
+    Two zones of its clients, ``carezones.build_zones(clients, net, 2)``.
+``rounds``
+    A day's rounds: :func:`carezones.rounds.example_day` for eight clients and three carers
+    living among them, read and planned with ``iterations=200``.
+``week``
+    Two days of the same kind (:func:`carezones.rounds.example_week`, six clients, three
+    carers), planned with ``iterations=100``.
+``scores``
+    Five of the clients' homes scored as sites,
+    ``carezones.score_sites(clients.head(5)[["geometry"]], osm=county.osm_path)``.
+``portfolio``
+    The best two of them, ``carezones.choose_sites(scores, clients, net, 2)``.
 
 The carezones cache is a temporary folder for the session, so examples never write to the
 user's cache.
@@ -84,12 +97,68 @@ def _comparison() -> Any:
                                      zone_counts=[2], iterations=50, workers=1)  # fmt: skip
 
 
+@functools.cache
+def _zone_plan() -> Any:
+    import carezones
+
+    return carezones.build_zones(_clients(), _net(), 2)
+
+
+def _points() -> Any:
+    return _clients().get_coordinates().to_numpy()
+
+
+@functools.cache
+def _rounds() -> Any:
+    import carezones
+
+    visits, carers = carezones.rounds.example_day(_points()[:8], _points()[8:11])
+    net = _net()
+    visits, carers = (
+        carezones.read_visits(visits, area=net),
+        carezones.read_carers(carers, area=net),
+    )
+    return carezones.plan_rounds(visits, carers, net, iterations=200)
+
+
+@functools.cache
+def _week() -> Any:
+    import carezones
+
+    visits, carers = carezones.rounds.example_week(_points()[:6], _points()[6:9], days=2)
+    net = _net()
+    visits, carers = (
+        carezones.read_visits(visits, area=net),
+        carezones.read_carers(carers, area=net),
+    )
+    return carezones.plan_week(visits, carers, net, iterations=100)
+
+
+@functools.cache
+def _scores() -> Any:
+    import carezones
+
+    return carezones.score_sites(_clients().head(5)[["geometry"]], osm=_county().osm_path)
+
+
+@functools.cache
+def _portfolio() -> Any:
+    import carezones
+
+    return carezones.choose_sites(_scores(), _clients(), _net(), 2)
+
+
 MAKERS: dict[str, Callable[[], Any]] = {
     "county": _county,
     "net": _net,
     "clients": _clients,
     "plan": _plan,
     "comparison": _comparison,
+    "zone_plan": _zone_plan,
+    "rounds": _rounds,
+    "week": _week,
+    "scores": _scores,
+    "portfolio": _portfolio,
 }
 
 

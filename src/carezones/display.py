@@ -143,7 +143,19 @@ def svg_thumbnail(geoms: Sequence[Any], colours: Sequence[str] | None = None,
 
 
 def interactive() -> bool:
-    """Return whether a person is watching: a Jupyter kernel, or a terminal on stderr."""
+    """Return whether a person is watching: a Jupyter kernel, or a terminal on stderr.
+
+    Returns
+    -------
+    bool
+        ``True`` in a Jupyter kernel, or when stderr is a terminal.
+
+    Examples
+    --------
+    >>> from carezones.display import interactive
+    >>> interactive()  # under pytest: stderr is captured
+    False
+    """
     import sys
 
     try:

@@ -87,13 +87,17 @@ def read_demand(
         The area codes (default: the first of :data:`AREA_ALIASES`; optional for clients).
     id_column : str, optional
         The clients' id column (see :func:`read_clients`).
-    crs, postcode_lookup, sheet
-        As :func:`read_points` takes them.
+    crs : object, optional
+        As :func:`read_points` takes it.
+    postcode_lookup : str or os.PathLike, optional
+        As :func:`read_points` takes it.
     area : RoadNetwork or shapely geometry, optional
         The road network's area: rows more than ``max_outside_km`` outside it are listed as
         problems.
     max_outside_km : float, default 2.0
         How far outside ``area`` a row may lie.
+    sheet : str or int, optional
+        As :func:`read_points` takes it.
     errors : {"raise", "collect"}, default "raise"
         Raise one :class:`~carezones.ValidationError` with every problem, or return
         :class:`~carezones.io.Collected` ``(valid, rejected)``: the valid rows, and the
@@ -112,6 +116,24 @@ def read_demand(
     ValidationError
         Every problem: a missing or non-numeric count or hours, a negative count, a repeated
         area code, a row far outside the network's area, ...
+    ValueError
+        When ``errors`` is neither ``"raise"`` nor ``"collect"``.
+
+    Examples
+    --------
+    Counts of people by area, each area located by a point:
+
+    >>> import pandas as pd
+    >>> from carezones.io import read_demand
+    >>> table = pd.DataFrame({"LSOA21CD": ["E01000001", "E01000002"], "lat": [54.39, 54.40],
+    ...                       "lon": [1.59, 1.60], "count": [12, 7]})
+    >>> demand = read_demand(table)
+    >>> demand[["demand_id", "area", "weight"]]
+       demand_id       area  weight
+    0  E01000001  E01000001    12.0
+    1  E01000002  E01000002     7.0
+    >>> demand.attrs["carezones_demand"]["kind"], demand.attrs["carezones_demand"]["unit"]
+    ('areas', 'people')
     """
     if isinstance(source, gpd.GeoDataFrame) and "carezones_demand" in source.attrs:
         out = source.copy()
@@ -314,6 +336,15 @@ def read_growth(
         Every problem at once: a blank, unreadable, negative or implausible factor (``21``
         is refused: ``1.21`` or ``+21%`` says what is meant), a blank or repeated area code,
         no scenario column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from carezones.io import read_growth
+    >>> read_growth(pd.DataFrame({"area": ["E01000001", "*"], "2029": ["+21%", "1.05"]}))
+            area  2029  source_row
+    0  E01000001  1.21           1
+    1          *  1.05           2
     """
     label = source_name(source)
     probs = Problems(label)

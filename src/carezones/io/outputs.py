@@ -61,6 +61,14 @@ def write_zone_plan(
     -------
     list of pathlib.Path
         The files written, in the order above.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.io import write_zone_plan
+    >>> files = write_zone_plan(zone_plan, tempfile.mkdtemp())
+    >>> print(*sorted(path.name for path in files))
+    assignments.csv summary.json summary.md unassigned.csv zones.gpkg zones.html
     """
     p = cast(Any, plan)
     names = ["assignments.csv", "unassigned.csv", "zones.gpkg", "zones.html", "summary.json",
@@ -179,6 +187,14 @@ def write_run_sheets(sheets: Any, out_dir: PathLike) -> list[Path]:
     -------
     list of pathlib.Path
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.io import write_run_sheets
+    >>> files = write_run_sheets(rounds.run_sheets(), tempfile.mkdtemp())
+    >>> print(*sorted(path.name for path in files))
+    K001.csv K001.html K002.csv K002.html K003.csv K003.html all.html index.html
     """
     with output_folder(out_dir) as tmp:
         names = _sheets_into(tmp, sheets)
@@ -206,6 +222,14 @@ def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> lis
     -------
     list of pathlib.Path
         The files written, in the order above.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.io import write_rounds
+    >>> files = write_rounds(rounds, tempfile.mkdtemp())
+    >>> print(*sorted(path.name for path in files if path.parent.name != "run-sheets"))
+    itineraries.csv kpis.json rounds.gpkg rounds.html timeline.html unserved.csv
     """
     it = _itinerary_table(rounds.itineraries)
     names = ["itineraries.csv", "unserved.csv", "kpis.json", "rounds.gpkg", "rounds.html",
@@ -247,6 +271,14 @@ def write_week(week: Any, out_dir: PathLike, *, offline: bool = True) -> list[Pa
     -------
     list of pathlib.Path
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.io import write_week
+    >>> files = write_week(week, tempfile.mkdtemp())
+    >>> [path.name for path in files if path.parent.name == "maps"]
+    ['2026-12-07.html', '2026-12-08.html']
     """
     itin = week.itineraries
     it = _itinerary_table(itin)
@@ -302,6 +334,14 @@ def write_site_scores(
     -------
     list of pathlib.Path
         ``scores.csv``, ``sites.gpkg``, ``sites.html`` and, when written, ``surface.gpkg``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.io import write_site_scores
+    >>> files = write_site_scores(scores, tempfile.mkdtemp())
+    >>> print(*sorted(path.name for path in files))
+    scores.csv sites.gpkg sites.html
     """
     ranked = result.ranked()
     names = ["scores.csv", "sites.gpkg", "sites.html"]
@@ -340,6 +380,18 @@ def write_travel_times(
     -------
     pathlib.Path
         The path written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from carezones.io import write_travel_times
+    >>> path = write_travel_times([[0.0, 4.5], [4.25, 0.0]], ["a", "b"], ["a", "b"],
+    ...                           Path(tempfile.mkdtemp()) / "minutes.csv")
+    >>> print(path.read_text().strip())
+    ,a,b
+    a,0.000,4.500
+    b,4.250,0.000
     """
     import pandas as pd
 

@@ -58,6 +58,14 @@ def write_site_portfolio(result: Any, out_dir: PathLike, *, offline: bool = True
     -------
     list of pathlib.Path
         The files written, in the order above (``existing`` layer only with existing schemes).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.io import write_site_portfolio
+    >>> files = write_site_portfolio(portfolio, tempfile.mkdtemp())
+    >>> [path.name for path in files if path.suffix == ".md"]
+    ['summary.md']
     """
     r = result
     chosen, candidates = _with_lonlat(r.chosen), _with_lonlat(r.candidates)

@@ -57,7 +57,7 @@ CARER_COLUMNS = [
 
 
 def parse_hhmm(value: Any) -> int | None:
-    """Minutes after midnight of ``HH:MM`` (``None`` when it is not a valid time).
+    """Return the minutes after midnight of ``HH:MM`` (``None`` when it is not a valid time).
 
     Parameters
     ----------
@@ -69,6 +69,12 @@ def parse_hhmm(value: Any) -> int | None:
     -------
     int or None
         The minutes after midnight, or ``None`` for a blank cell or anything else.
+
+    Examples
+    --------
+    >>> from carezones.io import parse_hhmm
+    >>> parse_hhmm("07:30"), parse_hhmm("24:00"), parse_hhmm("7.30")
+    (450, 1440, None)
     """
     if is_blank(value):
         return None
@@ -82,7 +88,7 @@ def parse_hhmm(value: Any) -> int | None:
 
 
 def hhmm(minutes: float) -> str:
-    """``HH:MM`` of minutes after midnight (rounded to the minute).
+    """Return ``HH:MM`` of minutes after midnight (rounded to the minute).
 
     Parameters
     ----------
@@ -93,6 +99,12 @@ def hhmm(minutes: float) -> str:
     -------
     str
         The time of day, e.g. ``"07:30"``.
+
+    Examples
+    --------
+    >>> from carezones.io import hhmm
+    >>> hhmm(450), hhmm(1019.6)
+    ('07:30', '17:00')
     """
     m = round(minutes)
     return f"{m // 60:02d}:{m % 60:02d}"
@@ -206,6 +218,23 @@ def read_visits(
     ------
     ValidationError
         When any row or the file has a problem.
+
+    Examples
+    --------
+    >>> from carezones import read_visits
+    >>> from carezones.rounds import example_day
+    >>> visits, carers = example_day([(1.59, 54.39), (1.56, 54.39)], [(1.57, 54.39)] * 3)
+    >>> read_visits(visits)[["visit_id", "window_start", "window_end", "carers_required"]].head(3)
+      visit_id  window_start  window_end  carers_required
+    0    V0001         420.0       540.0                1
+    1    V0002         690.0       780.0                1
+    2    V0003        1170.0      1260.0                1
+
+    A visit of no length is rejected; ``errors="collect"`` keeps the others:
+
+    >>> got = read_visits(visits.assign(duration_minutes=[45, 0, 45, 30, 30]), errors="collect")
+    >>> len(got.valid), got.rejected.loc[0, "reason"]
+    (4, 'a visit must last more than 0 minutes')
     """
     got = read_points(
         source,
@@ -292,6 +321,18 @@ def read_carers(
     ------
     ValidationError
         When any row or the file has a problem.
+
+    Examples
+    --------
+    >>> from carezones import read_carers
+    >>> from carezones.rounds import example_day
+    >>> visits, carers = example_day([(1.59, 54.39), (1.56, 54.39)], [(1.57, 54.39)] * 3)
+    >>> read_carers(carers)[["carer_id", "shift_start", "shift_end", "break_minutes"]]
+      carer_id  shift_start  shift_end  break_minutes
+    0     K001        420.0      900.0           30.0
+    1     K002        870.0     1350.0           20.0
+    2     K003        420.0      720.0            NaN
+    3     K003        990.0     1320.0            NaN
     """
     got = read_points(
         source,
@@ -428,6 +469,20 @@ def read_itineraries(source: Any, *, sheet: str | int | None = None) -> pd.DataF
     ------
     ValidationError
         When a column is missing or a row has a problem.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from carezones.io import read_itineraries
+    >>> stops = pd.DataFrame({"carer_id": "K001", "shift": 1, "seq": [0, 1, 2],
+    ...                       "kind": ["start", "visit", "end"], "visit_id": ["", "V0001", ""],
+    ...                       "start": ["07:00", "07:10", "08:00"],
+    ...                       "end": ["07:00", "07:55", "08:00"]})
+    >>> read_itineraries(stops)
+      carer_id  shift  seq   kind visit_id  start    end
+    0     K001      1    0  start           420.0  420.0
+    1     K001      1    1  visit    V0001  430.0  475.0
+    2     K001      1    2    end           480.0  480.0
     """
     from carezones.io._table import read_table, source_name
 

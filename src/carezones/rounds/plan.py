@@ -39,14 +39,42 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass
 class Rounds:
-    """A day's rounds.
+    """A day's rounds: :func:`plan_rounds` makes them.
 
-    ``itineraries``: one row per stop in order (``carer_id, shift, seq, kind`` (start, visit,
-    break, end), ``visit_id, client_id, arrival, start, end`` in minutes after midnight,
-    ``waiting_minutes, travel_minutes, travel_km`` from the previous stop). ``unserved``:
-    ``visit_id, reason``. ``kpis``: plan-level numbers (see :meth:`summary`). ``changes``
-    (a re-plan only): each visit whose carer or start changed from the earlier plan. ``day``:
-    the day's label when the visits have one.
+    Parameters
+    ----------
+    itineraries : pandas.DataFrame
+        One row per stop in order: ``carer_id, shift, seq, kind`` (start, visit, break, end),
+        ``visit_id, client_id, arrival, start, end`` in minutes after midnight,
+        ``waiting_minutes, travel_minutes, travel_km`` from the previous stop.
+    unserved : pandas.DataFrame
+        ``visit_id, reason`` of every visit not served.
+    kpis : dict
+        Plan-level numbers (see :meth:`summary`).
+    visits, carers : pandas.DataFrame
+        The day's visits and carers' shifts, as planned.
+    minutes : numpy.ndarray
+        Travel minutes between the carers' homes (first) and the visits.
+    attribution : str
+        The map data's attribution.
+    synthetic : bool
+        Whether the rounds are of synthetic data (the outputs then say so).
+    network : RoadNetwork, optional
+        The drive network, for the map's roads when there is no basemap.
+    changes : pandas.DataFrame, optional
+        A re-plan only: each visit whose carer or start changed from the earlier plan.
+    day : str
+        The day's label when the visits have one.
+
+    Examples
+    --------
+    >>> rounds.itineraries[["carer_id", "seq", "kind", "visit_id"]].iloc[1:4]
+      carer_id  seq   kind visit_id
+    1     K001    1  visit    V0009
+    2     K001    2  visit    V0004
+    3     K001    3  visit    V0016
+    >>> rounds.unserved["visit_id"].tolist()
+    ['V0019']
     """
 
     itineraries: pd.DataFrame
@@ -62,10 +90,25 @@ class Rounds:
     day: str = ""
 
     def to_map(self, *, offline: bool = True) -> Any:
-        """Each carer's round along the roads in its own colour, stops numbered with times.
+        """Return a map of each carer's round along the roads, stops numbered with times.
 
-        The map shows where visits are: it is for the provider planning the day, not for
-        sharing.
+        Each round is in its own colour. The map shows where visits are: it is for the
+        provider planning the day, not for sharing.
+
+        Parameters
+        ----------
+        offline : bool
+            Embed Leaflet in the page (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        folium.Map
+            The map; ``.save(path)`` writes it, notebooks show it.
+
+        Examples
+        --------
+        >>> type(rounds.to_map()).__name__
+        'Map'
         """
         from carezones.maps import rounds_map
 
@@ -77,19 +120,48 @@ class Rounds:
         itineraries.csv, unserved.csv, kpis.json, rounds.gpkg, rounds.html (the map),
         timeline.html, run-sheets/ (a page and a CSV per carer) and, for a re-plan,
         changes.csv.
+
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (made when missing).
+        offline : bool
+            Embed Leaflet in the map (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> files = rounds.to_files(tempfile.mkdtemp())
+        >>> print(*sorted(path.name for path in files if path.parent.name != "run-sheets"))
+        itineraries.csv kpis.json rounds.gpkg rounds.html timeline.html unserved.csv
         """
         from carezones.io import write_rounds
 
         return write_rounds(self, out_dir, offline=offline)
 
     def legs(self) -> Any:
-        """Each leg of every round, split into what is driven and what is not.
+        """Return each leg of every round, split into what is driven and what is not.
 
-        A GeoDataFrame (EPSG:4326): ``carer_id, shift, seq, kind, minutes, metres, label``
-        and the line, where ``kind`` is ``road`` (along the roads), ``access`` (between a
-        stop and the road it is snapped to, drawn straight) or ``straight`` (no road route
-        is known: travel from a matrix, or no route found). The map draws the last two
-        dashed and says so.
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            In EPSG:4326: ``carer_id, shift, seq, kind, minutes, metres, label`` and the
+            line, where ``kind`` is ``road`` (along the roads), ``access`` (between a stop and
+            the road it is snapped to, drawn straight) or ``straight`` (no road route is
+            known: travel from a matrix, or no route found). The map draws the last two
+            dashed and says so.
+
+        Examples
+        --------
+        >>> rounds.legs()[["carer_id", "seq", "kind"]].head(2)
+          carer_id  seq  kind
+        0     K001    1  road
+        1     K001    2  road
         """
         from carezones.rounds.views import leg_parts
 
@@ -100,14 +172,41 @@ class Rounds:
 
         Visits, travel, waiting and breaks are bars on a time axis; the two carers of a
         double-handed visit are linked. Works offline (no external script); every value from
-        the inputs is escaped. ``.save(path)`` writes it; notebooks show it.
+        the inputs is escaped.
+
+        Parameters
+        ----------
+        title : str
+            The page's title (default: the day).
+
+        Returns
+        -------
+        carezones.rounds.views.Page
+            The page: ``.save(path)`` writes it; notebooks show it.
+
+        Examples
+        --------
+        >>> page = rounds.to_timeline(title="Rounds")
+        >>> page.title, page.html.startswith("<!DOCTYPE html>")
+        ('Rounds', True)
         """
         from carezones.rounds.views import timeline
 
         return timeline([self], title=title)
 
     def run_sheets(self) -> Any:
-        """Each carer's run sheet in memory (:func:`~carezones.rounds.sheets.run_sheets`)."""
+        """Return each carer's run sheet in memory (:func:`~carezones.rounds.sheets.run_sheets`).
+
+        Returns
+        -------
+        carezones.rounds.sheets.RunSheets
+            A sheet per carer with a visit, the index page and the page of them all.
+
+        Examples
+        --------
+        >>> [sheet.carer_id for sheet in rounds.run_sheets().sheets]
+        ['K001', 'K002', 'K003']
+        """
         from carezones.rounds.sheets import run_sheets
 
         return run_sheets([self])
@@ -118,19 +217,58 @@ class Rounds:
         Times, client and visit references, lengths, windows, travel, waiting, partners,
         skills and notes; ``index.html`` links them and ``all.html`` prints them all. For the
         provider's own use (:func:`~carezones.io.write_run_sheets`).
+
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (made when missing).
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> print(*sorted(path.name for path in rounds.to_run_sheets(tempfile.mkdtemp())))
+        K001.csv K001.html K002.csv K002.html K003.csv K003.html all.html index.html
         """
         from carezones.io import write_run_sheets
 
         return write_run_sheets(self.run_sheets(), out_dir)
 
     def check(self) -> list[Any]:
-        """Every rule, verified by the independent checker (an empty list: all kept)."""
+        """Verify every rule with the independent checker.
+
+        Returns
+        -------
+        list of Violation
+            Each rule broken (:mod:`carezones.rounds.checker`); an empty list: all kept.
+
+        Examples
+        --------
+        >>> rounds.check()
+        []
+        """
         from carezones.rounds.checker import check_rounds
 
         return check_rounds(self.visits, self.carers, self.minutes, self.itineraries, self.unserved)
 
     def summary(self) -> str:
-        """Return a few readable lines."""
+        """Return a few readable lines.
+
+        Returns
+        -------
+        str
+            Visits served, carers, care, travel and waiting; for a re-plan, what changed.
+
+        Examples
+        --------
+        >>> print(rounds.summary())  # doctest: +NORMALIZE_WHITESPACE
+        19 of 20 visits served by 3 carers; care 675 min, travel 79 min (6% of working time),
+        waiting 328 min
+        """
         k = self.kpis
         text = f"{self.day}: " if self.day else ""
         text += (
@@ -233,6 +371,10 @@ def plan_rounds(
     sync_rounds : int
         How many times the search is re-run to bring the two carers of double-handed visits
         together before the exact schedule settles the rest.
+    co2_kg_per_km : float, optional
+        An emission factor for the carers' cars (kg CO2e per km driven), e.g. from the UK
+        Government's GHG conversion factors for the car type; with a network, the KPIs then
+        include ``co2_kg``. carezones ships no default: the right factor depends on the fleet.
     continuity_minutes : float
         For visits with ``preferred_carers`` (``;``-separated ids): the travel minutes the plan
         would rather add than send a carer the client does not know (0: ignore preferences).
@@ -246,10 +388,6 @@ def plan_rounds(
         After the exact schedule, put left-out visits back where the whole day still keeps
         every rule (the default). ``False`` skips it: faster, for a first look at whether a
         team is big enough (county plans size teams this way).
-    co2_kg_per_km : float, optional
-        An emission factor for the carers' cars (kg CO2e per km driven), e.g. from the UK
-        Government's GHG conversion factors for the car type; with a network, the KPIs then
-        include ``co2_kg``. carezones ships no default: the right factor depends on the fleet.
     fixed : Rounds or DataFrame, optional
         Re-plan on the day: the day's earlier plan (a :class:`Rounds`, or its itineraries as
         read by :func:`~carezones.io.read_itineraries`). Visits it started before ``now`` stay
@@ -265,9 +403,40 @@ def plan_rounds(
         another carer (a visit kept by its carer also keeps its time, give or take 15
         minutes, where it can).
 
-    Every visit is in ``itineraries`` or in ``unserved`` with its reason; all served visits start
-    inside their windows, so ``kpis["mean_minutes_after_window_opens"]`` measures punctuality.
-    A re-plan also reports what changed (:attr:`Rounds.changes`, ``kpis["replan"]``).
+    Returns
+    -------
+    Rounds
+        Every visit is in ``itineraries`` or in ``unserved`` with its reason; all served
+        visits start inside their windows, so ``kpis["mean_minutes_after_window_opens"]``
+        measures punctuality. A re-plan also reports what changed (``changes``,
+        ``kpis["replan"]``).
+
+    Raises
+    ------
+    ArgumentError
+        When there are no carers' shifts, an option is not a value it can take, or the
+        visits are on more than one day.
+
+    Examples
+    --------
+    A day for eight clients of the tiny synthetic county and three carers living among them:
+
+    >>> from carezones import plan_rounds, read_carers, read_visits
+    >>> from carezones.rounds import example_day
+    >>> points = clients.get_coordinates().to_numpy()
+    >>> visits, carers = example_day(points[:8], points[8:11])
+    >>> visits, carers = read_visits(visits, area=net), read_carers(carers, area=net)
+    >>> rounds = plan_rounds(visits, carers, net, iterations=200)
+    >>> rounds.kpis["visits_served"], rounds.kpis["visits"]
+    (19, 20)
+
+    K001 calls in sick at ten o'clock; what has started stays:
+
+    >>> later = plan_rounds(visits, carers, net, iterations=200, fixed=rounds, now="10:00",
+    ...                     unavailable=["K001"])
+    >>> print(later.summary().splitlines()[1])  # doctest: +NORMALIZE_WHITESPACE
+    re-planned at 10:00 without K001: 6 visits already started kept, 2 moved (another carer or
+    more than 15 minutes), 4 not covered (see unserved)
     """
     t0 = _time.perf_counter()
     opts = search_options(time_limit, seed, iterations, sync_rounds, continuity_minutes,

@@ -478,6 +478,20 @@ def compare_rounds(before: Any, after: Any, visits: pd.DataFrame) -> pd.DataFram
         plans: ``visit_id, client_id, carers_before, carers_after, start_before,
         start_after, minutes_later, moved`` (``moved``: another carer, or more than 15
         minutes earlier or later; a visit no longer served is not counted as moved).
+
+    Examples
+    --------
+    The day re-planned at ten o'clock without carer K001:
+
+    >>> from carezones import plan_rounds
+    >>> from carezones.rounds import compare_rounds
+    >>> later = plan_rounds(rounds.visits, rounds.carers, net, iterations=200, fixed=rounds,
+    ...                     now="10:00", unavailable=["K001"])
+    >>> changed = compare_rounds(rounds, later, rounds.visits)
+    >>> changed[["visit_id", "carers_before", "carers_after", "moved"]].head(2)
+      visit_id carers_before carers_after  moved
+    0    V0002          K001               False
+    1    V0006          K001         K003   True
     """
     a, b = earlier_plan(before), earlier_plan(after)
 

@@ -55,7 +55,25 @@ tr.break td{background:#eaf7ee}tr.home td{background:#f4f4f4}
 
 @dataclass
 class RunSheet:
-    """One carer's run sheets: ``name`` (a safe file name, no suffix), the page, the rows."""
+    """One carer's run sheets: the page and its rows.
+
+    Parameters
+    ----------
+    carer_id : str
+        The carer.
+    name : str
+        A safe file name for the sheet, without its suffix.
+    html : str
+        The printable page.
+    table : pandas.DataFrame
+        Its rows (the CSV).
+
+    Examples
+    --------
+    >>> sheet = rounds.run_sheets().sheets[0]
+    >>> sheet.carer_id, sheet.name, list(sheet.table.columns[:4])
+    ('K001', 'K001', ['day', 'shift', 'seq', 'kind'])
+    """
 
     carer_id: str
     name: str
@@ -65,7 +83,23 @@ class RunSheet:
 
 @dataclass
 class RunSheets:
-    """Every carer's run sheet, a page linking them (``index``) and one to print them all."""
+    """Every carer's run sheet, a page linking them and one to print them all.
+
+    Parameters
+    ----------
+    sheets : list of RunSheet
+        A sheet per carer with at least one visit, in order of carer id.
+    index : str
+        The page linking them.
+    everything : str
+        The page holding them all, to print.
+
+    Examples
+    --------
+    >>> sheets = rounds.run_sheets()
+    >>> len(sheets.sheets), 'href="K001.html"' in sheets.index
+    (3, True)
+    """
 
     sheets: list[RunSheet]
     index: str
@@ -109,6 +143,11 @@ def run_sheets(days: list[Rounds]) -> RunSheets:
     RunSheets
         One :class:`RunSheet` per carer with at least one visit (in order of carer id), the
         index page and the page holding them all.
+
+    Examples
+    --------
+    >>> [sheet.carer_id for sheet in run_sheets(list(week.days.values())).sheets]
+    ['K002', 'K003']
     """
     per: dict[str, list[tuple[Rounds, pd.DataFrame]]] = {}
     for r in days:

@@ -36,14 +36,46 @@ LABEL_PX = 190  # width of the row labels
 
 
 def esc(value: Any) -> str:
-    """HTML-escaped text (quotes too), safe in an element or an attribute."""
+    """Return the value as HTML-escaped text (quotes too), safe in an element or an attribute.
+
+    Parameters
+    ----------
+    value : object
+        Any value; ``None`` and NaN give the empty text.
+
+    Returns
+    -------
+    str
+        The escaped text.
+
+    Examples
+    --------
+    >>> esc('<b title="x">')
+    '&lt;b title=&quot;x&quot;&gt;'
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True)
 
 
 class Page:
-    """A self-contained HTML page: ``save(path)`` writes it; notebooks show it inline."""
+    """A self-contained HTML page: ``save(path)`` writes it; notebooks show it inline.
+
+    The timelines (:meth:`Rounds.to_timeline`, :meth:`Week.to_timeline`) are such pages.
+
+    Parameters
+    ----------
+    text : str
+        The page's HTML.
+    title : str
+        Its title.
+
+    Examples
+    --------
+    >>> page = rounds.to_timeline()
+    >>> page.title, str(page) == page.html
+    ("Carers' rounds: timeline", True)
+    """
 
     def __init__(self, text: str, title: str = "") -> None:
         self.html = text
@@ -53,7 +85,26 @@ class Page:
         return self.html
 
     def save(self, path: Any) -> Any:
-        """Write the page (UTF-8) to ``path``, whole or not at all; return the path."""
+        """Write the page (UTF-8) to ``path``, whole or not at all.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write.
+
+        Returns
+        -------
+        str or os.PathLike
+            ``path``.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = rounds.to_timeline().save(Path(tempfile.mkdtemp()) / "timeline.html")
+        >>> path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        True
+        """
         from carezones.io import output_file
 
         with output_file(path) as tmp:
@@ -85,6 +136,12 @@ def leg_parts(itin: pd.DataFrame, network: Any) -> Any:
         ``carer_id, shift, seq, kind, minutes, metres, label`` and the line (EPSG:4326);
         ``kind`` is ``road``, ``access`` (a stop more than :data:`ACCESS_M` from its road,
         joined to it straight) or ``straight`` (no road route is known).
+
+    Examples
+    --------
+    >>> legs = leg_parts(rounds.itineraries, rounds.network)
+    >>> sorted(set(legs["kind"]))
+    ['road']
     """
     import geopandas as gpd
     import shapely
@@ -220,6 +277,12 @@ def timeline(days: list[Rounds], *, title: str = "") -> Page:
     -------
     Page
         The page; ``.save(path)`` writes it.
+
+    Examples
+    --------
+    >>> page = timeline(list(week.days.values()), title="Two days")
+    >>> page.title, page.html.count('class="day"') >= 2
+    ('Two days', True)
     """
     title = title or "Carers' rounds: timeline"
     sections = [_day_section(r, n) for n, r in enumerate(days)]

@@ -94,6 +94,21 @@ def solve_vrptw(
     VrptwSolution
         The routes (customer nodes 1..n-1, empty routes left out), their total distance,
         PyVRP's feasibility verdict, the seconds taken and the iterations run.
+
+    Examples
+    --------
+    A depot and two customers (travel 5 and 9 from the depot, 4 between them):
+
+    >>> import numpy as np
+    >>> from carezones.io.vrplib import VrptwInstance
+    >>> from carezones.vrp import solve_vrptw
+    >>> inst = VrptwInstance("two", travel=np.array([[0, 5, 9], [5, 0, 4], [9, 4, 0]]),
+    ...                      window=np.array([[0, 100], [0, 50], [10, 60]]),
+    ...                      service=np.array([0, 5, 5]), demand=np.array([0, 1, 2]),
+    ...                      capacity=10, vehicles=2)
+    >>> solution = solve_vrptw(inst, iterations=100)
+    >>> solution.routes, solution.distance, solution.feasible
+    ([[1, 2]], 18, True)
     """
     t0 = time.perf_counter()
     res = solve_routing(vrptw_problem(inst, vehicles), seconds, seed, iterations)

@@ -60,11 +60,25 @@ WEEK_SECONDS = 150.0  # search for a week, shared between its days
 class Week:
     """A week of rounds: one :class:`~carezones.rounds.Rounds` per day, and the week's KPIs.
 
-    ``days`` maps each day's label (``2026-12-07`` or ``Mon``) to its rounds, in order.
-    ``kpis``: the week's totals, the distinct carers per client
-    (``carers_per_client_mean``, ``_p90``, ``_max`` and the distribution
-    ``carers_per_client``: how many clients see 1, 2, ... carers), and each day's numbers
-    under ``days``.
+    :func:`plan_week` makes one.
+
+    Parameters
+    ----------
+    days : dict
+        Each day's label (``2026-12-07`` or ``Mon``) -> its rounds, in order.
+    kpis : dict
+        The week's totals, the distinct carers per client (``carers_per_client_mean``,
+        ``_p90``, ``_max`` and the distribution ``carers_per_client``: how many clients see
+        1, 2, ... carers), and each day's numbers under ``days``.
+    visits, carers : pandas.DataFrame
+        The week's visits and carers' shifts, as planned.
+
+    Examples
+    --------
+    >>> list(week.days)
+    ['2026-12-07', '2026-12-08']
+    >>> week.kpis["visits_served"], week.kpis["visits"]
+    (14, 23)
     """
 
     days: dict[str, Rounds]
@@ -74,24 +88,77 @@ class Week:
 
     @property
     def itineraries(self) -> pd.DataFrame:
-        """Every day's itineraries in one table, ``day`` first."""
+        """Every day's itineraries in one table, ``day`` first.
+
+        Examples
+        --------
+        >>> week.itineraries[["day", "carer_id", "seq", "kind"]].iloc[1:4]
+                  day carer_id  seq   kind
+        1  2026-12-07     K002    1  visit
+        2  2026-12-07     K002    2  break
+        3  2026-12-07     K002    3  visit
+        """
         return _stack({d: r.itineraries for d, r in self.days.items()})
 
     @property
     def unserved(self) -> pd.DataFrame:
-        """Every day's unserved visits with their reasons, ``day`` first."""
+        """Every day's unserved visits with their reasons, ``day`` first.
+
+        Examples
+        --------
+        >>> week.unserved[["day", "visit_id"]].head(2)
+                  day visit_id
+        0  2026-12-07   V00001
+        1  2026-12-07   V00002
+        """
         return _stack({d: r.unserved for d, r in self.days.items()})
 
     def continuity(self) -> pd.DataFrame:
-        """Per client: visits served in the week, distinct carers, and who they are."""
+        """Return per client the visits served in the week, distinct carers, and who they are.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``client_id, visits, carers, carer_ids``.
+
+        Examples
+        --------
+        >>> week.continuity().head(2)
+          client_id  visits  carers carer_ids
+        0     C0001       2       1      K003
+        1     C0003       1       1      K002
+        """
         return carers_per_client(self.itineraries)
 
     def check(self) -> list[tuple[str, Any]]:
-        """Every rule on every day, by the independent checker: ``(day, violation)`` pairs."""
+        """Verify every rule on every day with the independent checker.
+
+        Returns
+        -------
+        list of tuple
+            ``(day, violation)`` pairs; an empty list: all kept.
+
+        Examples
+        --------
+        >>> week.check()
+        []
+        """
         return [(d, v) for d, r in self.days.items() for v in r.check()]
 
     def summary(self) -> str:
-        """Return a few readable lines."""
+        """Return a few readable lines.
+
+        Returns
+        -------
+        str
+            Days, visits served, travel, and how many carers each client sees.
+
+        Examples
+        --------
+        >>> print(week.summary())  # doctest: +NORMALIZE_WHITESPACE
+        2 days: 14 of 23 visits served; travel 45 min; each client sees 1.40 carers in the week
+        on average (90% see at most 2)
+        """
         k = self.kpis
         return (
             f"{len(self.days)} days: {k['visits_served']} of {k['visits']} visits served; "
@@ -101,29 +168,113 @@ class Week:
         )
 
     def to_map(self, day: str | None = None, *, offline: bool = True) -> Any:
-        """Return the map of one day's rounds (the first day by default)."""
+        """Return the map of one day's rounds (:meth:`Rounds.to_map`).
+
+        Parameters
+        ----------
+        day : str, optional
+            The day's label; the first day by default.
+        offline : bool
+            Embed Leaflet in the page (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        folium.Map
+            The map; ``.save(path)`` writes it, notebooks show it.
+
+        Examples
+        --------
+        >>> type(week.to_map("2026-12-08")).__name__
+        'Map'
+        """
         return self.days[day if day is not None else next(iter(self.days))].to_map(offline=offline)
 
     def to_timeline(self, *, title: str = "") -> Any:
-        """Return the week as an HTML timeline, a section per day (:meth:`Rounds.to_timeline`)."""
+        """Return the week as an HTML timeline, a section per day (:meth:`Rounds.to_timeline`).
+
+        Parameters
+        ----------
+        title : str
+            The page's title.
+
+        Returns
+        -------
+        carezones.rounds.views.Page
+            The page: ``.save(path)`` writes it; notebooks show it.
+
+        Examples
+        --------
+        >>> week.to_timeline(title="First week").title
+        'First week'
+        """
         from carezones.rounds.views import timeline
 
         return timeline(list(self.days.values()), title=title)
 
     def run_sheets(self) -> Any:
-        """Each carer's run sheets for the week in memory (a printed page per day worked)."""
+        """Return each carer's run sheets for the week in memory (a printed page per day worked).
+
+        Returns
+        -------
+        carezones.rounds.sheets.RunSheets
+            A sheet per carer with a visit, the index page and the page of them all.
+
+        Examples
+        --------
+        >>> [sheet.carer_id for sheet in week.run_sheets().sheets]
+        ['K002', 'K003']
+        """
         from carezones.rounds.sheets import run_sheets
 
         return run_sheets(list(self.days.values()))
 
     def to_run_sheets(self, out_dir: Any) -> list[Any]:
-        """Write each carer's run sheets (a printed page per day) and CSV into ``out_dir``."""
+        """Write each carer's run sheets (a printed page per day) and CSV into ``out_dir``.
+
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (made when missing).
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written (:func:`~carezones.io.write_run_sheets`).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> print(*sorted(path.name for path in week.to_run_sheets(tempfile.mkdtemp())))
+        K002.csv K002.html K003.csv K003.html all.html index.html
+        """
         from carezones.io import write_run_sheets
 
         return write_run_sheets(self.run_sheets(), out_dir)
 
     def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
-        """Write the week's files (:func:`~carezones.io.write_week`)."""
+        """Write the week's files (:func:`~carezones.io.write_week`).
+
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (made when missing).
+        offline : bool
+            Embed Leaflet in the maps (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> files = week.to_files(tempfile.mkdtemp())
+        >>> print(*sorted(path.name for path in files if path.parent.name != "run-sheets"))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        2026-12-07.html 2026-12-08.html continuity.csv itineraries.csv kpis.json rounds.gpkg
+        timeline.html unserved.csv
+        """
         from carezones.io import write_week
 
         return write_week(self, out_dir, offline=offline)
@@ -228,7 +379,11 @@ def plan_week(
     iterations : int, optional
         Instead of a time limit, the iterations of each day's search (in each pass): the
         same week on every machine.
-    seed, sync_rounds, balance, co2_kg_per_km
+    seed, sync_rounds : int
+        As for :func:`~carezones.rounds.plan_rounds`.
+    balance : float
+        As for :func:`~carezones.rounds.plan_rounds`.
+    co2_kg_per_km : float, optional
         As for :func:`~carezones.rounds.plan_rounds`.
     progress : bool
         Show a progress bar over the days.
@@ -237,6 +392,25 @@ def plan_week(
     -------
     Week
         Each day's :class:`~carezones.rounds.Rounds` and the week's KPIs.
+
+    Raises
+    ------
+    ArgumentError
+        When an option is not a value it can take, the visits have no day, or no carer works
+        on their days.
+
+    Examples
+    --------
+    Two days for six clients of the tiny synthetic county and three carers:
+
+    >>> from carezones import plan_week, read_carers, read_visits
+    >>> from carezones.rounds import example_week
+    >>> points = clients.get_coordinates().to_numpy()
+    >>> visits, carers = example_week(points[:6], points[6:9], days=2)
+    >>> visits, carers = read_visits(visits, area=net), read_carers(carers, area=net)
+    >>> week = plan_week(visits, carers, net, iterations=100)
+    >>> week.kpis["carers_per_client_max"]
+    2
     """
     t0 = _time.perf_counter()
     weight = check_number("continuity_minutes", continuity_minutes, minimum=0)

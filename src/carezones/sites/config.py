@@ -25,10 +25,26 @@ PathLike = str | Path
 class Category:
     """An amenity category: how to find it in OSM and how to score walking time to it.
 
-    ``tags`` maps an OSM key to the values that count (``"*"``: any value), e.g.
-    ``{"shop": ("supermarket", "convenience")}``. ``weight`` is its share of the score;
-    ``full_minutes`` and ``zero_minutes`` are the decay's thresholds (see :func:`decay`), and
-    ``zero_minutes`` is also the limit of the count of amenities within reach.
+    Parameters
+    ----------
+    name : str
+        Its name in the columns and the configuration (``food_shop``).
+    label : str
+        Its name for people (``food shop``).
+    tags : mapping
+        An OSM key -> the values that count (``"*"``: any value), e.g.
+        ``{"shop": ("supermarket", "convenience")}``.
+    weight : float
+        Its share of the score.
+    full_minutes, zero_minutes : float
+        The decay's thresholds (see :func:`decay`); ``zero_minutes`` is also the limit of the
+        count of amenities within reach.
+
+    Examples
+    --------
+    >>> from carezones.sites import Category
+    >>> Category("dentist", "dentist", {"amenity": ("dentist",)}, 5.0).zero_minutes
+    25.0
     """
 
     name: str
@@ -70,6 +86,25 @@ class SiteConfig:
 
     Build one from a dict or a TOML file with :meth:`load`; every field can also be replaced,
     e.g. ``SiteConfig(staff_weight=0)``.
+
+    Parameters
+    ----------
+    categories : tuple of Category
+        The amenity categories (default: :data:`DEFAULT_CATEGORIES`).
+    staff_weight, staff_full_minutes, staff_zero_minutes : float
+        Staff access: its weight (0 leaves it out) and the decay of the carers' median drive.
+    demand_weight, demand_minutes : float
+        Demand: its weight and the drive within which clients count.
+    rural_points, rural_full_minutes, rural_zero_minutes : float
+        The rural penalty: the most points taken off, and the decay of the drive to a town.
+    town_places : tuple of str
+        The OSM ``place`` kinds that count as towns.
+
+    Examples
+    --------
+    >>> from carezones import SiteConfig
+    >>> SiteConfig(staff_weight=0).demand_weight
+    15.0
     """
 
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
@@ -110,8 +145,32 @@ class SiteConfig:
             zero_minutes = 30
             places = ["city", "town"]
 
-        With ``replace_categories = true`` only the categories listed are used. Every problem
-        is reported at once as a :class:`ConfigError`.
+        With ``replace_categories = true`` only the categories listed are used.
+
+        Parameters
+        ----------
+        source : SiteConfig, dict, str, os.PathLike or None
+            The configuration: a dict or TOML file in the layout above, an existing one
+            (returned as it is) or ``None`` (the defaults).
+
+        Returns
+        -------
+        SiteConfig
+            The configuration.
+
+        Raises
+        ------
+        ConfigError
+            Every problem of the dict or file, at once.
+        TypeError
+            When ``source`` is none of these.
+
+        Examples
+        --------
+        >>> from carezones import SiteConfig
+        >>> config = SiteConfig.load({"staff": {"weight": 0}, "categories": {"gp": {"weight": 20}}})
+        >>> config.staff_weight, [c.weight for c in config.categories if c.name == "gp"]
+        (0.0, [20.0])
         """
         if source is None:
             return cls()

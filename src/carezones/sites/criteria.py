@@ -48,7 +48,25 @@ def decay(minutes: Any, full: float, zero: float) -> FloatArray:
     """Return the piecewise-linear decay of minutes: 1 up to ``full``, 0 from ``zero``.
 
     The shape of Walk Score's and pandana's linear decay; the thresholds are documented in
-    the module docstring (CIHT 2000 walking distances at 0.8 m/s). ``inf`` gives 0.
+    the module docstring (CIHT 2000 walking distances at 0.8 m/s).
+
+    Parameters
+    ----------
+    minutes : array_like
+        The minutes (``inf`` gives 0).
+    full, zero : float
+        Up to ``full`` minutes the decay is 1; from ``zero`` it is 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        The decay of each, between 0 and 1.
+
+    Examples
+    --------
+    >>> from carezones.sites import decay
+    >>> decay([5, 10, 25, float("inf")], full=8, zero=25).round(3)
+    array([1.   , 0.882, 0.   , 0.   ])
     """
     t = np.asarray(minutes, dtype=float)
     return np.clip((zero - t) / (zero - full), 0.0, 1.0)

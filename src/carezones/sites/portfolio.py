@@ -118,8 +118,10 @@ def choose_sites(
         Areas whose demand counts more (see :func:`~carezones.sites.demand.scenario_weights`).
     preferred_weight : float, default 1.5
         Their multiplier when they have none of their own.
-    osm, config
-        The OSM file and score configuration for scoring candidates.
+    osm : str or os.PathLike, optional
+        The OSM file for scoring candidates.
+    config : SiteConfig, dict or TOML path, optional
+        The score configuration for scoring candidates.
     time_limit : float, default 60
         Seconds the solver may spend on each scenario's proof of optimality; past it, the best
         set found is returned with a proven bound (and the answer may depend on the machine's
@@ -130,6 +132,8 @@ def choose_sites(
     Returns
     -------
     SitePortfolio
+        The sites chosen, what each serves and adds, every candidate's and demand row's
+        status, the scenarios and how sure the choice is.
 
     Raises
     ------
@@ -141,8 +145,18 @@ def choose_sites(
 
     Examples
     --------
-    >>> plan = choose_sites(scores, clients, drive, 4, min_score=60)  # doctest: +SKIP
-    >>> plan.chosen[["site_id", "serves", "adds"]]  # doctest: +SKIP
+    The best two of five homes of the tiny synthetic county, scored as sites, for its
+    clients' hours of care:
+
+    >>> from carezones import choose_sites, score_sites
+    >>> scores = score_sites(clients.head(5)[["geometry"]], osm=county.osm_path)
+    >>> portfolio = choose_sites(scores, clients, net, 2)
+    >>> portfolio.chosen[["site_id", "serves", "adds"]]
+      site_id  serves  adds
+    0    S001  194.75   0.0
+    1    S002  494.75   0.0
+    >>> portfolio.metrics["covered_share"], portfolio.metrics["optimal"]
+    (1.0, True)
     """
     t0 = time.perf_counter()
     objective = _objective(objective)

@@ -22,7 +22,9 @@ PathLike = str | Path
 class SitePortfolio:
     """The sites chosen together, what each serves and adds, and how sure the choice is.
 
-    Attributes
+    :func:`~carezones.choose_sites` makes one.
+
+    Parameters
     ----------
     chosen : geopandas.GeoDataFrame
         One row per chosen site, the one that adds most first: ``site_id``, ``score`` (when
@@ -55,6 +57,15 @@ class SitePortfolio:
         sites), timings and notes.
     network : RoadNetwork
         The network the times come from.
+    access : dict
+        Each site's ``site_id`` -> the (lon, lat) where it meets the roads.
+    _catchments : geopandas.GeoDataFrame, optional
+        The catchments, computed by :meth:`catchments` on first use.
+
+    Examples
+    --------
+    >>> portfolio.site_ids
+    ['S001', 'S002']
     """
 
     chosen: gpd.GeoDataFrame
@@ -71,11 +82,28 @@ class SitePortfolio:
 
     @property
     def site_ids(self) -> list[str]:
-        """The chosen sites' ids, the one that adds most first."""
+        """The chosen sites' ids, the one that adds most first.
+
+        Examples
+        --------
+        >>> portfolio.site_ids
+        ['S001', 'S002']
+        """
         return self.chosen["site_id"].astype(str).tolist()
 
     def summary(self) -> str:
-        """Return a short report: the set, its coverage and proof, baselines, scenarios."""
+        """Return a short report: the set, its coverage and proof, baselines, scenarios.
+
+        Returns
+        -------
+        str
+            The report, a line per fact and a table of the chosen sites.
+
+        Examples
+        --------
+        >>> print(portfolio.summary().splitlines()[0])
+        chose 2 site(s) for 'now' by coverage within 15 min drive: S001, S002
+        """
         m = self.metrics
         unit = m["unit"]
         how = ("coverage within" if m["objective"] == "coverage"
@@ -127,8 +155,27 @@ class SitePortfolio:
         Each hexagon of ``hex_m`` metres (centre to corner) has ``rows`` (demand rows),
         ``demand``, ``covered`` and ``not_covered`` (left-out rows count as not covered).
         Hexagons with fewer than ``min_rows`` rows are left out (default: 5 for clients, the
-        carezones rule for maps; 1 for counts by area, already aggregates); the second value
-        is the number of rows they held.
+        carezones rule for maps; 1 for counts by area, already aggregates).
+
+        Parameters
+        ----------
+        hex_m : float
+            The hexagons' size, centre to corner, in metres.
+        min_rows : int, optional
+            The fewest demand rows a hexagon shown may hold.
+
+        Returns
+        -------
+        cells : geopandas.GeoDataFrame
+            ``rows``, ``demand``, ``covered``, ``not_covered`` and the hexagon (WGS84).
+        hidden : int
+            The number of demand rows in the hexagons left out.
+
+        Examples
+        --------
+        >>> cells, hidden = portfolio.demand_cells()
+        >>> len(cells), hidden
+        (4, 8)
         """
         from carezones.maps import hexbin_sums
 
@@ -149,8 +196,25 @@ class SitePortfolio:
 
         For maps and layers: the squares of ``cell_m`` metres that the roads reachable within
         the minutes pass through (coverage itself is measured from exact travel times, not
-        from these shapes). Computed once: one row per site with ``site_id``, ``status``
-        (chosen or existing), ``minutes`` and the polygon (WGS84).
+        from these shapes). Computed once.
+
+        Parameters
+        ----------
+        cell_m : float
+            The squares' side, in metres.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per site with ``site_id``, ``status`` (chosen or existing), ``minutes``
+            and the polygon (WGS84).
+
+        Examples
+        --------
+        >>> portfolio.catchments()[["site_id", "status", "minutes"]]
+          site_id  status  minutes
+        0    S001  chosen     15.0
+        1    S002  chosen     15.0
         """
         if self._catchments is None:
             import geopandas as gpd
@@ -173,7 +237,23 @@ class SitePortfolio:
         return self._catchments.copy()
 
     def to_map(self, **kwargs: Any) -> folium.Map:
-        """Return a folium map (see :func:`carezones.maps_portfolio.portfolio_map`)."""
+        """Return a folium map of the sites chosen, their catchments and the demand's cells.
+
+        Parameters
+        ----------
+        **kwargs
+            The options of :func:`carezones.maps_portfolio.portfolio_map`.
+
+        Returns
+        -------
+        folium.Map
+            The map; ``.save(path)`` writes it, notebooks show it.
+
+        Examples
+        --------
+        >>> type(portfolio.to_map()).__name__
+        'Map'
+        """
         from carezones.maps_portfolio import portfolio_map
 
         return portfolio_map(self, **kwargs)
@@ -184,6 +264,26 @@ class SitePortfolio:
         ``chosen.csv``, ``candidates.csv``, ``scenarios.csv``, ``demand.csv`` (no coordinates),
         ``left_out.csv``, ``portfolio.gpkg``, ``portfolio.html``, ``summary.json`` and
         ``summary.md`` (see :func:`carezones.io.write_site_portfolio`).
+
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (made when missing).
+        offline : bool
+            Embed Leaflet in the map (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> files = portfolio.to_files(tempfile.mkdtemp())
+        >>> print(*sorted(path.name for path in files))  # doctest: +NORMALIZE_WHITESPACE
+        candidates.csv chosen.csv demand.csv left_out.csv portfolio.gpkg portfolio.html
+        scenarios.csv stability.csv summary.json summary.md
         """
         from carezones.io.portfolio import write_site_portfolio
 

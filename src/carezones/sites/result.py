@@ -27,7 +27,9 @@ PathLike = str | Path
 class SiteScores:
     """Scored sites, ranked, with every sub-score and an explanation per site.
 
-    Attributes
+    :func:`~carezones.score_sites` makes them.
+
+    Parameters
     ----------
     scores : geopandas.GeoDataFrame
         The sites in their input order with their own columns, then ``site_id``, ``rank``
@@ -40,8 +42,30 @@ class SiteScores:
         used, ``rural_penalty`` and ``explanation``.
     weights : dict
         The weights used (criteria without their inputs are left out and the rest rescaled).
+    config : SiteConfig
+        The configuration the sites were scored with.
+    amenities, towns : geopandas.GeoDataFrame or None
+        The amenities and towns used.
+    walk, drive : RoadNetwork or None
+        The walking and drive networks used.
     surface : geopandas.GeoDataFrame or None
         With ``surface=True``: the same score at every junction of the walking network.
+    _isochrones : dict
+        The isochrones computed so far (:meth:`isochrones`), by sites and minutes.
+
+    Examples
+    --------
+    Five homes of the tiny synthetic county scored as sites:
+
+    >>> from carezones import score_sites
+    >>> scores = score_sites(clients.head(5)[["geometry"]], osm=county.osm_path)
+    >>> scores.scores[["site_id", "rank"]]
+      site_id  rank
+    0    S001     4
+    1    S002     2
+    2    S003     1
+    3    S004     3
+    4    S005     5
     """
 
     scores: gpd.GeoDataFrame
@@ -55,11 +79,40 @@ class SiteScores:
     _isochrones: dict[tuple[Any, ...], gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
 
     def ranked(self) -> gpd.GeoDataFrame:
-        """Return the scores sorted by rank."""
+        """Return the scores sorted by rank.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            :attr:`scores`, best first (sites not scored last).
+
+        Examples
+        --------
+        >>> scores.ranked()[["site_id", "rank"]].head(2)
+          site_id  rank
+        2    S003     1
+        1    S002     2
+        """
         return self.scores.sort_values(["rank", "site_id"], na_position="last")
 
     def summary(self, top: int = 20) -> str:
-        """Return a short text report: the weights and the ``top`` sites by rank."""
+        """Return a short text report: the weights and the ``top`` sites by rank.
+
+        Parameters
+        ----------
+        top : int
+            How many sites to list.
+
+        Returns
+        -------
+        str
+            The weights, then a line per site: rank, id, score and explanation.
+
+        Examples
+        --------
+        >>> print(scores.summary(top=1).splitlines()[0])
+        weights: food_shop 15, gp 15, pharmacy 10, transport 15, community 10, post_office 5
+        """
         lines = ["weights: " + ", ".join(f"{k} {v:g}" for k, v in self.weights.items())]
         ranked = self.ranked()
         for r in ranked.head(top).itertuples():
@@ -76,6 +129,32 @@ class SiteScores:
         """Return walking isochrones for sites: a list of ``site_id``, or the top N scored.
 
         Computed once per choice of sites and minutes (the map and the files share them).
+
+        Parameters
+        ----------
+        sites : list or int
+            The sites' ``site_id``, or how many of the best scored.
+        minutes : sequence of float
+            The walking times.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            ``site_id``, ``minutes`` and the area reached (EPSG:4326).
+
+        Raises
+        ------
+        CarezonesError
+            When the sites were scored without a walking network.
+        KeyError
+            When a ``site_id`` is not a site's.
+
+        Examples
+        --------
+        >>> scores.isochrones(1, minutes=(5, 10))[["site_id", "minutes"]]
+          site_id  minutes
+        0    S003      5.0
+        1    S003     10.0
         """
         if self.walk is None:
             raise CarezonesError("isochrones need the walking network")
@@ -99,7 +178,23 @@ class SiteScores:
         return self._isochrones[key].copy()
 
     def to_map(self, **kwargs: Any) -> folium.Map:
-        """Return a folium map (see :func:`carezones.maps.sites_map` for the options)."""
+        """Return a folium map of the sites, their scores and the amenities.
+
+        Parameters
+        ----------
+        **kwargs
+            The options of :func:`carezones.maps.sites_map`.
+
+        Returns
+        -------
+        folium.Map
+            The map; ``.save(path)`` writes it, notebooks show it.
+
+        Examples
+        --------
+        >>> type(scores.to_map()).__name__
+        'Map'
+        """
         from carezones.maps import sites_map
 
         return sites_map(self, **kwargs)
@@ -111,6 +206,26 @@ class SiteScores:
 
         ``scores.csv`` (by rank), ``sites.gpkg`` (layers sites, amenities, isochrones),
         ``sites.html`` (the map) and, when computed, ``surface.gpkg``.
+
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (made when missing).
+        isochrones : bool
+            Also write the walking isochrones of the best sites.
+        offline : bool
+            Embed Leaflet in the map (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written (:func:`~carezones.io.write_site_scores`).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> print(*sorted(path.name for path in scores.to_files(tempfile.mkdtemp())))
+        scores.csv sites.gpkg sites.html
         """
         from carezones.io import write_site_scores
 

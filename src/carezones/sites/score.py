@@ -48,6 +48,27 @@ def read_amenities(
     ``name`` or ``brand``, may be empty), ``tag`` (the matching ``key=value``), ``osm_id``
     (``node/123``, ``way/456``) and geometry (WGS84). An object in two categories is listed once
     in each.
+
+    Parameters
+    ----------
+    osm : str or os.PathLike
+        The OSM file.
+    categories : sequence of Category or SiteConfig, optional
+        The categories (a configuration's); default: :data:`DEFAULT_CATEGORIES`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The amenities.
+
+    Examples
+    --------
+    >>> from carezones.sites import read_amenities
+    >>> amenities = read_amenities(county.osm_path)
+    >>> amenities.loc[amenities["category"] == "gp", ["name", "tag"]]
+                           name              tag
+    8          Yarholme Surgery  amenity=doctors
+    22  Castle Medical Practice  amenity=doctors
     """
     cats = (categories.categories if isinstance(categories, SiteConfig)
             else tuple(categories) if categories is not None else DEFAULT_CATEGORIES)  # fmt: skip
@@ -56,7 +77,26 @@ def read_amenities(
 
 
 def read_towns(osm: PathLike, places: Sequence[str] = ("city", "town")) -> gpd.GeoDataFrame:
-    """Return the named ``place`` nodes of an OSM file of the given kinds (towns, cities)."""
+    """Return the named ``place`` nodes of an OSM file of the given kinds (towns, cities).
+
+    Parameters
+    ----------
+    osm : str or os.PathLike
+        The OSM file.
+    places : sequence of str
+        The ``place`` values that count.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``name``, ``place``, ``osm_id`` and the point (WGS84).
+
+    Examples
+    --------
+    >>> from carezones.sites import read_towns
+    >>> read_towns(county.osm_path)["name"].tolist()
+    ['Caldwell']
+    """
     _, towns = read_features(Path(osm), [], tuple(places))
     return towns
 
@@ -159,6 +199,8 @@ def score_sites(
     clients : points, optional
         Clients, with ``hours_column`` (hours a week) when present (else each counts 1):
         enables demand.
+    hours_column : str, optional
+        The clients' column of hours a week (``None``: each client counts 1).
     config : SiteConfig, dict or TOML path, optional
         Categories, weights and thresholds (:meth:`SiteConfig.load`).
     surface : bool
@@ -167,11 +209,28 @@ def score_sites(
     Returns
     -------
     SiteScores
+        The sites ranked, with every sub-score and an explanation per site.
+
+    Raises
+    ------
+    CarezonesError
+        When there is no network to score on.
+    ValueError
+        When the sites have no CRS or a site has no geometry.
+    ValidationError
+        When a site's polygon is not valid (e.g. an outline that crosses itself).
 
     Examples
     --------
-    >>> res = score_sites("sites.csv", osm="rutland.osm.pbf")  # doctest: +SKIP
-    >>> res.ranked()[["site_id", "score", "explanation"]]  # doctest: +SKIP
+    Five homes of the tiny synthetic county scored as sites from its OSM file:
+
+    >>> from carezones import score_sites
+    >>> scores = score_sites(clients.head(5)[["geometry"]], osm=county.osm_path)
+    >>> scores.ranked()[["site_id", "score"]].head(3).round(1)
+      site_id  score
+    2    S003   97.4
+    1    S002   89.4
+    3    S004   79.6
     """
     from carezones.network import as_lonlat, load_network
 

@@ -138,10 +138,24 @@ def example_week(
 
     Returns
     -------
-    visits, carers : pandas.DataFrame
-        Raw tables in the CSV layout read by :func:`carezones.rounds.read_visits` and
-        :func:`carezones.rounds.read_carers`, with a ``day`` column (the date). Visit ids are
-        unique across the week.
+    visits : pandas.DataFrame
+        The visits, a raw table in the CSV layout read by :func:`carezones.rounds.read_visits`
+        with a ``day`` column (the date). Visit ids are unique across the week.
+    carers : pandas.DataFrame
+        The carers' shifts, a raw table in the CSV layout read by
+        :func:`carezones.rounds.read_carers`, with a ``day`` column.
+
+    Examples
+    --------
+    >>> visits, carers = example_week([(1.59, 54.39), (1.56, 54.39)], [(1.57, 54.39)] * 3,
+    ...                               days=2)
+    >>> visits[["day", "visit_id", "client_id", "window_start"]].head(3)
+              day visit_id client_id window_start
+    0  2026-12-07   V00001     C0001        07:00
+    1  2026-12-07   V00002     C0001        11:30
+    2  2026-12-07   V00003     C0001        19:30
+    >>> sorted(set(carers["day"]))
+    ['2026-12-07', '2026-12-08']
     """
     import datetime as dt
 

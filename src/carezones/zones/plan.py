@@ -54,7 +54,7 @@ class ZonePlan:
     a zone of fewer than 5 clients. ``assignments`` and ``unassigned`` list clients by id:
     they are for the council's own use.
 
-    Attributes
+    Parameters
     ----------
     assignments : pandas.DataFrame
         One row per zoned client: ``client_id``, ``zone_id``, ``hours_per_week``,
@@ -72,9 +72,28 @@ class ZonePlan:
         Clients not zoned: ``client_id``, ``source_row``, ``reason``.
     metrics : dict
         Plan-level numbers (balance, travel, contiguity, tiling, runtime, notes).
+    crs : pyproj.CRS, optional
+        The metric CRS the plan was built in.
+    attribution : str
+        The map data's attribution.
+    synthetic : bool
+        Whether the plan is of synthetic data (the outputs then say so).
     units : pandas.DataFrame or None
         With ``units=``: one row per unit, ``unit_id``, ``zone_id``, ``clients`` and
         ``hours_per_week`` (blank for a unit of fewer than 5 clients).
+    show_clients : bool
+        Whether the plan was built with ``show_clients=True``.
+    _tree : shapely.STRtree, optional
+        The zones' spatial index, built by :meth:`assign` on first use.
+
+    Examples
+    --------
+    >>> from carezones import build_zones
+    >>> zone_plan = build_zones(clients, net, 2)
+    >>> zone_plan.zones[["zone_id", "clients", "hours_per_week"]]
+       zone_id  clients  hours_per_week
+    0        1       32          354.25
+    1        2       28          335.25
     """
 
     assignments: pd.DataFrame
@@ -89,7 +108,18 @@ class ZonePlan:
     _tree: Any = field(default=None, repr=False)
 
     def summary(self) -> str:
-        """Return a short plain-language summary of the plan."""
+        """Return a short plain-language summary of the plan.
+
+        Returns
+        -------
+        str
+            Balance, travel, contiguity and tiling, and any warnings and notes, in lines.
+
+        Examples
+        --------
+        >>> print(zone_plan.summary().splitlines()[0])
+        2 zones for 60 clients and 689.5 hours a week (mean 344.8 h per zone).
+        """
         m = self.metrics
         lines = [
             f"{m['n_zones']} zones for {m['clients']:,} clients and {m['hours_per_week']:,.1f} "
@@ -143,7 +173,21 @@ class ZonePlan:
     def assign(self, points: Any) -> pd.Series:
         """Return the zone of each point (new referrals): the zone polygon containing it.
 
-        Points outside every zone get ``<NA>``.
+        Parameters
+        ----------
+        points : GeoDataFrame, GeoSeries or array_like
+            The points, in any CRS, or (n, 2) lon/lat.
+
+        Returns
+        -------
+        pandas.Series
+            The zone id of each point (indexed as ``points`` when it has an index of its
+            length); points outside every zone get ``<NA>``.
+
+        Examples
+        --------
+        >>> zone_plan.assign(clients.head(3)).tolist()
+        [2, 1, 2]
         """
         from carezones.network import as_lonlat
 
@@ -169,8 +213,24 @@ class ZonePlan:
     ) -> Any:
         """Return a folium map of the zones (statistics in tooltips, a legend, centres).
 
-        Clients are drawn only when given, and then aggregated unless ``show_clients=True``.
-        ``offline=False`` links Leaflet from a CDN instead of embedding it.
+        Parameters
+        ----------
+        clients : GeoDataFrame, optional
+            Clients to draw; they are drawn only when given.
+        show_clients : bool
+            Draw each client (a plan that will not be shared) rather than aggregating them.
+        offline : bool
+            Embed Leaflet in the page (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        folium.Map
+            The map; ``.save(path)`` writes it, notebooks show it.
+
+        Examples
+        --------
+        >>> type(zone_plan.to_map()).__name__
+        'Map'
         """
         from carezones.maps import zones_map
 
@@ -179,7 +239,25 @@ class ZonePlan:
     def to_files(self, out_dir: Any, *, clients: Any = None, offline: bool = True) -> list[Any]:
         """Write the plan's CSV, GeoPackage, map and summaries into ``out_dir``.
 
-        See :func:`carezones.io.write_zone_plan` for the files.
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (made when missing).
+        clients : GeoDataFrame, optional
+            Clients to draw on the map (aggregated unless the plan shows clients).
+        offline : bool
+            Embed Leaflet in the map (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written: see :func:`carezones.io.write_zone_plan`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> print(*sorted(path.name for path in zone_plan.to_files(tempfile.mkdtemp())))
+        assignments.csv summary.json summary.md unassigned.csv zones.gpkg zones.html
         """
         from carezones.io import write_zone_plan
 
@@ -274,6 +352,7 @@ def build_zones(
     Returns
     -------
     ZonePlan
+        The zones, each client's zone, the clients left out and the plan's numbers.
 
     Raises
     ------
@@ -284,6 +363,13 @@ def build_zones(
         When the zones cannot be built as asked: too many zones for the clients (the message
         gives the most), a boundary or previous plan that holds no client, units that are
         not valid.
+
+    Examples
+    --------
+    >>> from carezones import build_zones
+    >>> zone_plan = build_zones(clients, net, 2, seed=0)
+    >>> zone_plan.metrics["balanced"], len(zone_plan.assignments), len(zone_plan.unassigned)
+    (True, 60, 0)
     """
     t0 = time.perf_counter()
     from carezones.network import as_lonlat

@@ -140,6 +140,30 @@ class ZonePlan:
         lines += [f"Note: {n}" for n in m.get("notes", [])]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Return a card of the plan's numbers and its zones' outlines (no client is drawn)."""
+        from carezones.display import html_card, svg_thumbnail
+        from carezones.maps import ZONE_COLOURS
+
+        m = self.metrics
+        dev = pd.to_numeric(self.zones["deviation"], errors="coerce").abs()
+        rows = [("zones", m["n_zones"]), ("clients", m["clients"]),
+                ("hours a week", m["hours_per_week"]),
+                ("worst deviation", f"{m['worst_deviation']:+.1%}"),
+                ("mean deviation", "n/a" if dev.isna().all() else f"{dev.mean():.1%}"),
+                ("balanced (±" + f"{m['tolerance']:.0%})", "yes" if m["balanced"] else "NO"),
+                ("mean min to centre", m["mean_minutes_to_centre"]),
+                ("p90 min to centre", m["p90_minutes_to_centre"]),
+                ("mean min client to client", m["mean_within_minutes"]),
+                ("every zone one piece", "yes" if m["contiguous"] else "NO"),
+                ("clients not zoned", len(self.unassigned))]  # fmt: skip
+        cols = ["zone_id", "clients", "hours_per_week", "deviation", "mean_minutes_to_centre",
+                "area_km2"]  # fmt: skip
+        colours = [ZONE_COLOURS[i % len(ZONE_COLOURS)] for i in range(len(self.zones))]
+        thumb = svg_thumbnail(list(self.zones.geometry), colours, size=160)
+        return html_card("Zone plan", rows, table=pd.DataFrame(self.zones[cols]),
+                         note=self.attribution, thumbnail=thumb)  # fmt: skip
+
     def assign(self, points: Any) -> pd.Series:
         """Return the zone of each point (new referrals): the zone polygon containing it.
 

@@ -310,3 +310,26 @@ def test_timeline_and_run_sheets_open_offline_with_hostile_text_shown_as_text(
         got = browse(p, tmp_path)
         assert got["errors"] == [] and got["xss"] == 0, p.name
         assert "&lt;img src=x" in p.read_text()
+
+
+def test_a_notebook_card_opens_cleanly_with_hostile_carer_ids(grid_file, cache, tmp_path):
+    """A day's rounds as Jupyter shows them (``_repr_html_``): no errors, nothing runs."""
+    drive = cn.load_network(grid_file, "drive", engine="builtin", progress=False)
+    v_xy, c_xy = random_points(drive, 6, seed=3), random_points(drive, 2, seed=4)
+    visits = pd.DataFrame({"visit_id": [f"{PAYLOAD}v{i}" for i in range(6)],
+                           "client_id": PAYLOAD, "lon": v_xy[:, 0], "lat": v_xy[:, 1],
+                           "window_start": "08:00", "window_end": "12:00",
+                           "duration_minutes": 20, "carers_required": 1, "skills": ""})  # fmt: skip
+    carers = pd.DataFrame({"carer_id": [f"{PAYLOAD}k{i}" for i in range(2)],
+                           "lon": c_xy[:, 0], "lat": c_xy[:, 1], "shift_start": "07:00",
+                           "shift_end": "14:00", "skills": ""})  # fmt: skip
+    rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=200)
+    from IPython.core.formatters import HTMLFormatter
+
+    card = HTMLFormatter()(rounds)  # what a notebook shows
+    page = tmp_path / "card.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{card}"
+                    "</body></html>", encoding="utf-8")  # fmt: skip
+    got = browse(page, tmp_path)
+    assert got["errors"] == [] and got["xss"] == 0
+    assert "&lt;img src=x" in page.read_text()

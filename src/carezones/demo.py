@@ -38,6 +38,7 @@ def run_demo(
     engine: str = "auto",
     step: Callable[[str], None] | None = None,
     offline: bool = True,
+    progress: bool | None = None,
 ) -> dict[str, Any]:
     """Run the demo and write ``network.html``, ``clients.csv``, ``summary.json``/``.md``.
 
@@ -58,6 +59,9 @@ def run_demo(
     offline : bool
         Embed Leaflet in every map (the default: they open with no internet); ``False`` links
         it from a CDN (smaller files).
+    progress : bool, optional
+        Progress bars of the long steps: ``None`` (default) when someone is watching,
+        ``False`` never (``--quiet``).
 
     Returns
     -------
@@ -82,7 +86,8 @@ def run_demo(
 
         say(f"loading the drive network from {osm_path.name}")
         t = time.perf_counter()
-        net = load_network(osm_path, "drive", engine=engine)  # type: ignore[arg-type]
+        net = load_network(osm_path, "drive", engine=engine,  # type: ignore[arg-type]
+                           progress=progress)  # fmt: skip
         timings["network_s"] = time.perf_counter() - t
 
         say("reading and validating clients")
@@ -105,7 +110,7 @@ def run_demo(
         lon, lat, _, _ = read_building_centroids(osm_path)  # the tiling follows all buildings
         plan = build_zones(
             clients, net, hours_per_zone=DEMO_HOURS_PER_ZONE, seed=seed,
-            buildings=np.column_stack([lon, lat]),
+            buildings=np.column_stack([lon, lat]), progress=progress,
         )  # fmt: skip
         timings["zones_s"] = time.perf_counter() - t
         plan.to_files(tmp / "zones", offline=offline)
@@ -118,7 +123,7 @@ def run_demo(
 
         say("scoring candidate extra-care sites (zone centres and named places)")
         t = time.perf_counter()
-        sites = _score_demo_sites(osm_path, net, clients, plan)
+        sites = _score_demo_sites(osm_path, net, clients, plan, progress)
         timings["sites_s"] = time.perf_counter() - t
         sites.to_files(tmp / "sites", offline=offline)
 
@@ -265,7 +270,9 @@ def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
     return plan_rounds(visits, carers, net, iterations=DEMO_ROUND_ITERATIONS, seed=seed)
 
 
-def _score_demo_sites(osm_path: Path, net: Any, clients: Any, plan: Any) -> Any:
+def _score_demo_sites(
+    osm_path: Path, net: Any, clients: Any, plan: Any, progress: bool | None = None
+) -> Any:
     """Score each zone's centre and each named town or village as a candidate site.
 
     Carers are assumed to live at every tenth client's address (invented, like the clients).
@@ -282,7 +289,8 @@ def _score_demo_sites(osm_path: Path, net: Any, clients: Any, plan: Any) -> Any:
     sites = gpd.GeoDataFrame({"site_id": names}, geometry=gpd.points_from_xy(lon, lat),
                              crs="EPSG:4326").drop_duplicates("site_id")  # fmt: skip
     return score_sites(sites, osm=osm_path, drive=net, clients=clients,
-                       carers=clients.iloc[::10][["geometry"]], surface=True)  # fmt: skip
+                       carers=clients.iloc[::10][["geometry"]], surface=True,
+                       progress=progress)  # fmt: skip
 
 
 def _summary(

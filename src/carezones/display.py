@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-__all__ = ["html_card", "interactive", "progress_bar", "svg_thumbnail"]
+__all__ = ["html_card", "interactive", "progress_bar", "svg_sites", "svg_thumbnail"]
 
 _STYLE = (
     "font:13px sans-serif;border:1px solid #ccc;border-radius:6px;padding:6px 10px;"
@@ -140,6 +140,77 @@ def svg_thumbnail(geoms: Sequence[Any], colours: Sequence[str] | None = None,
                          'stroke-width="0.6" fill-opacity="0.7"/>')  # fmt: skip
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
             + "".join(paths) + "</svg>")  # fmt: skip
+
+
+def svg_sites(
+    area: Any,
+    sites: Sequence[tuple[float, float]],
+    colours: Sequence[str] | None = None,
+    size: int = 160,
+) -> str:
+    """Return a small SVG of an area's outline with sites drawn as dots (WGS84).
+
+    For places that are not anyone's home (candidate sites, chosen schemes): never pass
+    clients' locations.
+
+    Parameters
+    ----------
+    area : shapely geometry or None
+        The outline (e.g. a network's area), drawn grey; the frame fits it and the sites.
+    sites : sequence of (lon, lat)
+        The sites, drawn in order (the last on top).
+    colours : sequence of str, optional
+        One colour per site (default: orange).
+    size : int, default 160
+        Width and height in pixels.
+
+    Returns
+    -------
+    str
+        SVG markup (empty when there is nothing to draw).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> svg = svg_sites(shapely.box(1.55, 54.38, 1.60, 54.42), [(1.57, 54.40)], size=60)
+    >>> svg.count("<circle"), svg.count("<polygon")
+    (1, 1)
+    >>> svg_sites(None, [])
+    ''
+    """
+    import math
+
+    import numpy as np
+    import shapely
+
+    pts = np.asarray(sites, dtype=float).reshape(-1, 2)
+    ok = np.isfinite(pts).all(axis=1)
+    fills = [c for c, keep in zip(colours or ["#e6550d"] * len(pts), ok, strict=False) if keep]
+    pts = pts[ok]
+    outline = area if area is not None and not area.is_empty else None
+    parts = [shapely.multipoints(pts)] if len(pts) else []
+    parts += [outline] if outline is not None else []
+    if not parts:
+        return ""
+    lo, la, hi, ha = shapely.total_bounds(parts)
+    k = math.cos(math.radians((la + ha) / 2))
+    scale = (size - 12) / max((hi - lo) * k, ha - la, 1e-9)
+
+    def xy(x: float, y: float) -> str:
+        return f"{6 + (x - lo) * k * scale:.1f},{6 + (ha - y) * scale:.1f}"
+
+    out = []
+    for p in getattr(outline, "geoms", [outline] if outline is not None else []):
+        if p.geom_type == "Polygon":
+            ring = " ".join(xy(x, y) for x, y in p.exterior.coords)
+            out.append(f'<polygon points="{ring}" fill="#eeeeee" stroke="#999" '
+                       'stroke-width="0.6"/>')  # fmt: skip
+    for (x, y), fill in zip(pts, fills, strict=False):
+        cx, cy = xy(x, y).split(",")
+        out.append(f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{escape(fill)}" '
+                   'stroke="#333" stroke-width="0.6"/>')  # fmt: skip
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
+            + "".join(out) + "</svg>")  # fmt: skip
 
 
 def interactive() -> bool:

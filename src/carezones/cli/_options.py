@@ -167,13 +167,19 @@ class Steps:
         if not self.quiet:
             print(f"[{self.done}/{self.total}] {msg} ...", file=sys.stderr, flush=True)
 
+    @property
+    def progress(self) -> bool | None:
+        """Progress bars: never with ``--quiet``, else when someone watches (never to logs)."""
+        return False if self.quiet else None
+
     def network(self, mode: str = "drive", engine: str | None = None) -> Any:
         """Load the ``--osm`` network as a numbered step."""
         from carezones.network import load_network
 
         self(f"loading the {mode} network from {self.args.osm.name}")
         use = engine or getattr(self.args, "engine", "auto")
-        return load_network(self.args.osm, mode, engine=use)  # type: ignore[arg-type]
+        return load_network(self.args.osm, mode, engine=use,  # type: ignore[arg-type]
+                            progress=self.progress)  # fmt: skip
 
     def report(self, summary: str, paths: Sequence[Path]) -> None:
         """Print the result's summary and every file written (what ``to_files`` returned)."""

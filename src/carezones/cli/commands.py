@@ -232,6 +232,7 @@ def _demo(args: argparse.Namespace) -> int:
         engine=args.engine,
         step=step,
         offline=not args.cdn,
+        progress=step.progress,
     )
     if not args.quiet:
         tm = summary["travel_minutes"]
@@ -329,6 +330,7 @@ def _zones(args: argparse.Namespace) -> int:
         unit_id=args.unit_id,
         buildings=_buildings(args.osm),
         show_clients=args.show_clients,
+        progress=step.progress,
     )
     step("writing files and the map")
     shown = clients if args.show_clients else None
@@ -429,7 +431,7 @@ def _sites(args: argparse.Namespace) -> int:
     step(f"scoring {len(sites)} sites on {args.osm.name} (walking and drive networks)")
     res = score_sites(sites, osm=args.osm, walk=walk, clients=got["clients"],
                       carers=got["carers"], config=got["config"],
-                      surface=args.surface)  # fmt: skip
+                      surface=args.surface, progress=step.progress)  # fmt: skip
     step("writing files and the map")
     step.report(res.summary(), res.to_files(args.out, offline=not args.cdn))
     return 0

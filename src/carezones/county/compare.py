@@ -246,6 +246,8 @@ def compare_designs(
     seed = check_integer("seed", seed, minimum=0)
     chosen: dict[str, Any] = dict(designs or {})
     zone_plans: dict[str, Any] = {}
+    shown = plan.get("progress")  # a caller's own callback: no bars of ours besides it
+    bars = shown if shown is None or isinstance(shown, bool) else False
     t0 = time.perf_counter()
     for k in zone_counts:
         k = check_integer("zone count", k, minimum=1)
@@ -253,7 +255,7 @@ def compare_designs(
         if name in chosen:
             raise ArgumentError(f"two designs are called {name!r}")
         zone_plans[name] = build_zones(clients, network, k, tolerance=tolerance, seed=seed,
-                                       buildings=buildings)  # fmt: skip
+                                       buildings=buildings, progress=bars)  # fmt: skip
         chosen[name] = zone_plans[name]
     if not chosen:
         raise ArgumentError("nothing to compare: give designs or zone_counts")

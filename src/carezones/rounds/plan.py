@@ -289,6 +289,15 @@ class Rounds:
             text += f"\nshift of carer {u['carer_id']} from {u['shift_start']}: {u['reason']}"
         return text
 
+    def _repr_html_(self) -> str:
+        """Return a card of the day's numbers and each carer's totals (no visit is mapped)."""
+        from carezones.display import html_card
+        from carezones.rounds.cards import carer_totals, rounds_rows
+
+        return html_card(f"Rounds{': ' + self.day if self.day else ''}", rounds_rows(self.kpis),
+                         table=carer_totals(self.itineraries),
+                         note="For the provider's own use: it names carers.")  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Search:

@@ -167,6 +167,14 @@ class Week:
             f"{k['carers_per_client_p90']:g})"
         )
 
+    def _repr_html_(self) -> str:
+        """Return a card of the week's numbers and each day's (no visit is placed on a map)."""
+        from carezones.display import html_card
+        from carezones.rounds.cards import day_totals, week_rows
+
+        return html_card("Week of rounds", week_rows(self.kpis),
+                         table=day_totals(self.kpis["by_day"]))  # fmt: skip
+
     def to_map(self, day: str | None = None, *, offline: bool = True) -> Any:
         """Return the map of one day's rounds (:meth:`Rounds.to_map`).
 

@@ -169,22 +169,38 @@ class _Sites:
         return len(self.geoms)
 
 
-def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
+class _Ticks:
+    """Calls that move a progress bar on by one step (or do nothing without a bar)."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def __call__(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+
+def _score(points: Any, inp: _Inputs, bar: Any = None) -> pd.DataFrame:
     """Every sub-score, the total and the explanation for the given geometries (WGS84)."""
+    tick = _Ticks(bar)
     sites = _Sites(np.asarray(points, dtype=object))
     n = sites.n
     sites.notes = [[] for _ in range(n)]
     weights = inp.weights()
     off = np.zeros(n, dtype=bool)
     if inp.walk is not None:
-        off = _walking(sites, inp, inp.walk)
+        off = _walking(sites, inp, inp.walk, tick)
     if inp.drive is not None and ("staff" in weights or "demand" in weights or inp.rural()):
         sites.drive = inp.drive.attach(inp.drive.snap(inp.drive.access_points(sites.geoms)))
+    tick()
     if "staff" in weights:
         _staff(sites, inp)
+    tick()
     if "demand" in weights:
         _demand(sites, inp)
+    tick()
     penalty = _rural(sites, inp) if inp.rural() else np.zeros(n)
+    tick()
     out = sites.out
     out["rural_penalty"] = penalty
     total_w = sum(weights.values())
@@ -207,7 +223,9 @@ def _score(points: Any, inp: _Inputs) -> pd.DataFrame:
     return frame
 
 
-def _walking(sites: _Sites, inp: _Inputs, walk: RoadNetwork) -> npt.NDArray[np.bool_]:
+def _walking(
+    sites: _Sites, inp: _Inputs, walk: RoadNetwork, tick: Any = None
+) -> npt.NDArray[np.bool_]:
     """Add residents' walking access per category; return which sites are off the network."""
     n, out, notes = sites.n, sites.out, sites.notes
     far: list[list[str]] = [[] for _ in range(n)]
@@ -246,6 +264,8 @@ def _walking(sites: _Sites, inp: _Inputs, walk: RoadNetwork) -> npt.NDArray[np.b
         for i in range(n):
             near, text = _walk_note(cat, minutes[i], name[i])
             (notes if near else far)[i].append(text)
+        if tick is not None:
+            tick()
     for i in range(n):
         if far[i]:
             notes[i].append("not within a walk: " + ", ".join(far[i]))
@@ -324,15 +344,22 @@ def _mins(m: float) -> str:
     return "<1" if m < 0.5 else f"{m:.0f}"
 
 
-def _surface(inp: _Inputs) -> gpd.GeoDataFrame:
+def _surface(inp: _Inputs, progress: bool | None = None) -> gpd.GeoDataFrame:
     """Return the score at every junction of the walking network (else the drive network)."""
     import geopandas as gpd
+
+    from carezones.display import progress_bar
 
     net = inp.walk if inp.walk is not None else inp.drive
     assert net is not None
     j = net.junction_nodes
     pts = shapely.points(net.lon[j], net.lat[j])
-    frame = _score(pts, inp)
+    steps = (len(inp.cfg.categories) if inp.walk is not None else 0) + 4
+    bar = progress_bar(steps, f"scoring {len(j):,} junctions", progress)
+    try:
+        frame = _score(pts, inp, bar)
+    finally:
+        bar.close()
     frame = frame.drop(columns=[c for c in frame.columns if c.endswith("_nearest")])
     frame.insert(0, "node", net.node_osmid[j])
     return gpd.GeoDataFrame(frame, geometry=pts, crs="EPSG:4326")

@@ -147,6 +147,37 @@ class SitePortfolio:
         lines += [f"note: {n}" for n in m["notes"]]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Return a card of the set's numbers, its sites and where they are (no demand is drawn)."""
+        from carezones.display import html_card, svg_sites
+
+        m = self.metrics
+        proof = "optimal" if m["optimal"] else (f"within {100 * m['gap']:.2f}% (bound "
+                                                f"{m['bound']:,.1f})")  # fmt: skip
+        rows = [("sites chosen (k)", m["k"]), ("objective", m["objective"]),
+                ("within minutes", m["minutes"]), ("planned for", m["plan_for"]),
+                ("covered", f"{m['covered']:,.0f} of {m['demand_total']:,.0f} {m['unit']}"),
+                ("coverage", _pct(m["covered_share"])),
+                ("mean minutes to nearest site", m["mean_minutes"]),
+                ("objective value", m["objective_value"]), ("proof", proof),
+                ("bound", m["bound"]), ("gap", f"{100 * m['gap']:.2f}%"),
+                ("existing schemes", len(m["existing"])),
+                ("demand rows left out", len(self.left_out))]  # fmt: skip
+        cols = [c for c in ("site_id", "score", "serves", "within_reach", "adds",
+                            "mean_minutes") if c in self.chosen.columns]  # fmt: skip
+        open_sites = [(g, "#e6550d") for g in self.chosen.geometry]
+        if self.existing is not None:
+            open_sites = [(g, "#636363") for g in self.existing.geometry] + open_sites
+        pts = [(p.x, p.y) for p in (g.representative_point() for g, _ in open_sites)]
+        thumb = svg_sites(self.network.area_wgs84, pts, [c for _, c in open_sites])
+        return html_card(
+            "Site portfolio",
+            rows,
+            table=pd.DataFrame(self.chosen[cols]),
+            thumbnail=thumb,
+            note="Chosen sites orange; existing schemes grey.",
+        )
+
     def demand_cells(
         self, hex_m: float = 750.0, min_rows: int | None = None
     ) -> tuple[gpd.GeoDataFrame, int]:

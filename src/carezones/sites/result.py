@@ -123,6 +123,47 @@ class SiteScores:
             lines.append(f"... and {len(ranked) - top} more sites (see scores.csv)")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Return a card of the scores, the best sites and where they are (no client is drawn)."""
+        from carezones.display import html_card, svg_sites
+
+        sc = pd.to_numeric(self.scores["score"], errors="coerce")
+        ok = sc.dropna()
+        spread = f"{ok.max():.0f} / {ok.median():.0f} / {ok.min():.0f}" if len(ok) else "n/a"
+        rows = [
+            ("sites", len(self.scores)),
+            ("scored", len(ok)),
+            ("not scored", len(sc) - len(ok)),
+            ("score best / median / worst", spread),
+            ("score 75 or more", int((ok >= 75).sum())),
+            ("score 50 to 75", int(((ok >= 50) & (ok < 75)).sum())),
+            ("score under 50", int((ok < 50).sum())),
+            ("weights", ", ".join(f"{k} {v:g}" for k, v in self.weights.items())),
+        ]
+        if self.surface is not None:
+            rows.append(("surface junctions", len(self.surface)))  # fmt: skip
+        top = self.ranked()
+        cols = ["rank", "site_id", "score"] + (["town"] if "town" in top.columns else [])
+        net = self.walk if self.walk is not None else self.drive
+        pts = top.geometry.representative_point()
+        colours = [
+            "#e6550d" if r == 1 else "#fdae6b" if s == s else "#bdbdbd"
+            for r, s in zip(top["rank"].fillna(0), top["score"], strict=True)
+        ]
+        thumb = svg_sites(
+            None if net is None else net.area_wgs84,
+            list(zip(pts.x, pts.y, strict=True))[::-1],
+            colours[::-1],
+        )
+        return html_card(
+            "Site scores",
+            rows,
+            table=pd.DataFrame(top[cols]),
+            max_rows=8,
+            thumbnail=thumb,
+            note="Best site dark orange; not scored grey.",
+        )
+
     def isochrones(
         self, sites: Sequence[Any] | int = 3, minutes: Sequence[float] = (5, 10, 15)
     ) -> gpd.GeoDataFrame:

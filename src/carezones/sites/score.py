@@ -170,6 +170,7 @@ def score_sites(
     hours_column: str | None = "hours_per_week",
     config: SiteConfig | Mapping[str, Any] | PathLike | None = None,
     surface: bool = False,
+    progress: bool | None = None,
 ) -> SiteScores:
     """Score candidate extra-care / supported-living sites; rank them and explain each score.
 
@@ -205,6 +206,10 @@ def score_sites(
         Categories, weights and thresholds (:meth:`SiteConfig.load`).
     surface : bool
         Also score every junction of the walking network (:attr:`SiteScores.surface`).
+    progress : bool, optional
+        Show progress bars (loading networks from ``osm``, scoring the surface): ``None``
+        (default) when someone is watching (a notebook or a terminal), ``False`` never.
+        Never written to logs.
 
     Returns
     -------
@@ -238,10 +243,10 @@ def score_sites(
     gdf = _as_sites(sites)
     if osm is not None:
         if walk is None and cfg.categories:
-            walk = load_network(osm, "walk", engine="builtin")
+            walk = load_network(osm, "walk", engine="builtin", progress=progress)
         need_drive = carers is not None or clients is not None or cfg.rural_points > 0
         if drive is None and need_drive:
-            drive = load_network(osm, "drive", engine="builtin")
+            drive = load_network(osm, "drive", engine="builtin", progress=progress)
         if amenities is None or towns is None:
             a, t = read_features(Path(osm), _tags(cfg.categories), cfg.town_places)
             amenities = a if amenities is None else amenities
@@ -273,7 +278,7 @@ def score_sites(
     out = _gdf_like(scored, gdf)
     surf = None
     if surface:
-        surf = _surface(inp)
+        surf = _surface(inp, progress)
     log.info("scored %d sites (%d not on the network)", len(gdf), int(frame.off_network.sum()))
     return SiteScores(out, weights, cfg, amenities, towns, walk, drive, surf)
 

@@ -170,6 +170,30 @@ class ZonePlan:
         lines += [f"Note: {n}" for n in m.get("notes", [])]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Return a card of the plan's numbers and its zones' outlines (no client is drawn)."""
+        from carezones.display import html_card, svg_thumbnail
+        from carezones.maps import ZONE_COLOURS
+
+        m = self.metrics
+        dev = pd.to_numeric(self.zones["deviation"], errors="coerce").abs()
+        rows = [("zones", m["n_zones"]), ("clients", m["clients"]),
+                ("hours a week", m["hours_per_week"]),
+                ("worst deviation", f"{m['worst_deviation']:+.1%}"),
+                ("mean deviation", "n/a" if dev.isna().all() else f"{dev.mean():.1%}"),
+                ("balanced (±" + f"{m['tolerance']:.0%})", "yes" if m["balanced"] else "NO"),
+                ("mean min to centre", m["mean_minutes_to_centre"]),
+                ("p90 min to centre", m["p90_minutes_to_centre"]),
+                ("mean min client to client", m["mean_within_minutes"]),
+                ("every zone one piece", "yes" if m["contiguous"] else "NO"),
+                ("clients not zoned", len(self.unassigned))]  # fmt: skip
+        cols = ["zone_id", "clients", "hours_per_week", "deviation", "mean_minutes_to_centre",
+                "area_km2"]  # fmt: skip
+        colours = [ZONE_COLOURS[i % len(ZONE_COLOURS)] for i in range(len(self.zones))]
+        thumb = svg_thumbnail(list(self.zones.geometry), colours, size=160)
+        return html_card("Zone plan", rows, table=pd.DataFrame(self.zones[cols]),
+                         note=self.attribution, thumbnail=thumb)  # fmt: skip
+
     def assign(self, points: Any) -> pd.Series:
         """Return the zone of each point (new referrals): the zone polygon containing it.
 
@@ -296,6 +320,7 @@ def build_zones(
     show_clients: bool = False,
     stability_minutes: float = 10.0,
     max_iter: int = 8,
+    progress: bool | None = None,
 ) -> ZonePlan:
     """Cluster clients into balanced, road-compact, contiguous zones that tile the area.
 
@@ -348,6 +373,9 @@ def build_zones(
         to another zone.
     max_iter : int
         Maximum centre-update rounds.
+    progress : bool, optional
+        Show a progress bar over the long steps: ``None`` (default) when someone is watching
+        (a notebook or a terminal), ``False`` never. Never written to logs.
 
     Returns
     -------
@@ -385,8 +413,29 @@ def build_zones(
     prev_code, prev_ids = (None, None)
     if previous is not None:
         prev_code, prev_ids = previous_zones(previous, ids, lonlat)
+    from carezones.display import progress_bar
+
+    bar = progress_bar(_STEPS, "building zones", progress)
+    try:
+        return _build(clients, network, ids, hours, lonlat, fixed, prev_code, prev_ids, opts,
+                      boundary, localities, units, unit_id, buildings, bool(show_clients), t0,
+                      bar)  # fmt: skip
+    finally:
+        bar.close()
+
+
+_STEPS = 5  # the steps a progress bar counts: snap, places, solve, tile, tables
+
+
+def _build(
+    clients: Any, network: RoadNetwork, ids: Any, hours: Any, lonlat: Any, fixed: Any,
+    prev_code: Any, prev_ids: Any, opts: Options, boundary: Any, localities: Any, units: Any,
+    unit_id: str | None, buildings: Any, show_clients: bool, t0: float, bar: Any,
+) -> ZonePlan:  # fmt: skip
+    """Run the steps of :func:`build_zones` once its arguments are checked, ticking ``bar``."""
     with quiet():  # clients far from every road are zoned all the same (and counted)
         snapped = network.snap(lonlat)
+    bar.update(1)
     notes: list[str] = []
     if units is not None:
         from carezones.zones.units import zone_units
@@ -401,16 +450,18 @@ def build_zones(
             network, ids, hours, lonlat, snapped, units, unit_id, opts, boundary, prev_code,
             prev_ids, fixed, bool(show_clients), notes,
         )  # fmt: skip
+        bar.update(3)
     else:
         zoning = _zone_roads(
             network, ids, hours, lonlat, snapped, opts, boundary, localities, prev_code,
-            prev_ids, fixed, buildings, bool(show_clients), notes,
+            prev_ids, fixed, buildings, bool(show_clients), notes, bar,
         )  # fmt: skip
         unit_table, unit_info = None, None
     assignments, zones, unassigned, metrics = plan_tables(
         network, clients, ids, hours, zoning, opts.tolerance, bool(show_clients),
         time.perf_counter() - t0,
     )  # fmt: skip
+    bar.update(1)
     metrics["units"] = unit_info
     metrics["max_snap_m"] = network.max_snap_m
     metrics["access_kph"] = float(network.speeds.access_kph(network.mode))
@@ -431,7 +482,7 @@ def build_zones(
 def _zone_roads(
     network: RoadNetwork, ids: Any, hours: Any, lonlat: Any, snapped: Any, opts: Options,
     boundary: Any, localities: Any, prev_code: Any, prev_ids: Any, fixed: Any, buildings: Any,
-    show_clients: bool, notes: list[str],
+    show_clients: bool, notes: list[str], bar: Any = None,
 ) -> Zoning:  # fmt: skip
     """Zones on the roads (steps 1 to 6 of :mod:`carezones.zones`), tiled by Voronoi cells."""
     cx, cy = network.to_metric(lonlat[:, 0], lonlat[:, 1])
@@ -447,6 +498,8 @@ def _zone_roads(
         ok = reasons == ""
     places = find_places(network, lonlat, hours, snapped, ok, fixed)
     graph = augmented_graph(network, places)
+    if bar is not None:
+        bar.update(1)
     total = float(hours[ok].sum())
     k_total = zone_count(opts, total, int(ok.sum()), int((places.hours > 0).sum()), show_clients)
     if fixed is not None and len(fixed) != k_total:
@@ -485,6 +538,8 @@ def _zone_roads(
         offset += k
     unreachable = ok & (graph_zone < 0)
     reasons[unreachable] = "cannot be reached by road from any zone centre"
+    if bar is not None:
+        bar.update(1)
 
     gen = generators(network, node_zone, pt_seg, pt_frac, pt_x, pt_y, pt_zone)
     placed = graph_zone >= 0
@@ -507,6 +562,8 @@ def _zone_roads(
         area = shapely.union_all(parts)
     zone = np.where(placed & (zone < 0), graph_zone, zone)
     moved = placed & (zone != graph_zone)
+    if bar is not None:
+        bar.update(1)
     return Zoning(
         zone, reasons, far, route_ll, extra, polys, centre_ll, area, labels, prev_zone, notes,
         moved,

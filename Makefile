@@ -59,6 +59,9 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/vrptw.py --seconds 10
 	$(BIN)/python benchmarks/rounds.py
 	$(BIN)/python benchmarks/sites.py
+	$(BIN)/python benchmarks/portfolio.py
+	$(BIN)/python benchmarks/week.py
+	$(BIN)/python benchmarks/county.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -31,7 +31,8 @@ def main() -> int:
     ap.add_argument("--iterations", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-one-worker", action="store_true")
-    ap.add_argument("--no-rounds-maps", action="store_true")
+    ap.add_argument("--rounds-maps", action="store_true",
+                    help="the report also maps each zone's rounds (providers' own use)")
     args = ap.parse_args()
 
     import os
@@ -65,7 +66,7 @@ def main() -> int:
         iterations=args.iterations, seed=args.seed, workers=2,
     )  # fmt: skip
     t = time.perf_counter()
-    comparison.to_files(work / "report", rounds_maps=not args.no_rounds_maps)
+    comparison.to_files(work / "report", rounds_maps=args.rounds_maps)
     t_report = time.perf_counter() - t
     t_total = time.perf_counter() - t_all
     first = next(iter(comparison.plans.values()))

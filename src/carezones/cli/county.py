@@ -64,8 +64,9 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--rate-per-mile", type=number(minimum=0), help="mileage paid per mile")
     c.add_argument("--co2-kg-per-km", type=number(minimum=0),
                    help="emission factor of the carers' cars (kg CO2e/km)")  # fmt: skip
-    c.add_argument("--no-rounds-maps", action="store_true",
-                   help="skip the maps of each zone's rounds (faster)")  # fmt: skip
+    c.add_argument("--rounds-maps", action="store_true",
+                   help="also map each zone's rounds (providers' own use: shows where visits "
+                   "are; slow for a county)")  # fmt: skip
     c.add_argument("--out", type=Path, required=True, help="output folder")
     point_options(c)
     common_options(c)
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     step("writing the report, the maps and the files")
     paths = comparison.to_files(args.out, offline=not args.cdn,
-                                rounds_maps=not args.no_rounds_maps)  # fmt: skip
+                                rounds_maps=args.rounds_maps)  # fmt: skip
     step.report(comparison.summary() + f"\n(done in {time.perf_counter() - step.t0:.0f} s)",
                 paths[:4])  # fmt: skip
     return 0

@@ -143,7 +143,7 @@ class Comparison:
         return sweep_chart(self.sweep(), self.table, width, height)
 
     def to_files(
-        self, out_dir: Any, *, offline: bool = True, rounds_maps: bool = True
+        self, out_dir: Any, *, offline: bool = True, rounds_maps: bool = False
     ) -> list[Any]:
         """Write the report: ``index.html``, ``designs.csv``, per-design files, summaries.
 
@@ -153,8 +153,10 @@ class Comparison:
             The report's folder (replaced whole; see :func:`carezones.io.output_folder`).
         offline : bool, default True
             Embed Leaflet in the maps, so that they work without the internet.
-        rounds_maps : bool, default True
-            Also draw each zone's rounds on a map.
+        rounds_maps : bool, default False
+            Also draw each zone's rounds on a map: for the providers' own use (the maps show
+            where visits are, so the report is not shareable with them), and slow for a county
+            (some minutes for a hundred zones and providers).
 
         Returns
         -------

@@ -42,7 +42,7 @@ def _slug(name: str) -> str:
 
 
 def write_comparison(
-    comparison: Any, out_dir: PathLike, *, offline: bool = True, rounds_maps: bool = True
+    comparison: Any, out_dir: PathLike, *, offline: bool = True, rounds_maps: bool = False
 ) -> list[Path]:
     """Write the comparison's report and every design's files; return the top-level paths.
 
@@ -54,8 +54,9 @@ def write_comparison(
         The folder (replaced whole; see :func:`carezones.io.output_folder`).
     offline : bool, default True
         Embed Leaflet in the maps (they then open with no internet).
-    rounds_maps : bool, default True
-        Also draw each zone's rounds on a map (the provider's own use).
+    rounds_maps : bool, default False
+        Also draw each zone's rounds on a map (the providers' own use: the maps show where
+        visits are, so the report is then not shareable).
 
     Returns
     -------

@@ -31,8 +31,11 @@ def main() -> int:
     ap.add_argument("--iterations", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-one-worker", action="store_true")
-    ap.add_argument("--rounds-maps", action="store_true",
-                    help="the report also maps each zone's rounds (providers' own use)")
+    ap.add_argument(
+        "--rounds-maps",
+        action="store_true",
+        help="the report also maps each zone's rounds (providers' own use)",
+    )
     args = ap.parse_args()
 
     import os

@@ -176,3 +176,14 @@ def test_county_arguments_are_checked(tiny, tmp_path):
         cz.compare_designs(clients, net)
     with pytest.raises(SystemExit):
         main(["county", "--osm", "x", "--clients", "y", "--zones", "0", "--out", "o"])
+
+
+@pytest.mark.slow
+def test_compare_designs_on_a_cluster_started_early_gives_the_same_results(tiny, compared):
+    """compare_designs starts its cluster before designing zones; the results do not change."""
+    _, net, clients = tiny
+    two = cz.compare_designs(clients, net, designs={"today": "provider"}, zone_counts=[2],
+                             iterations=300, workers=2, progress=False)  # fmt: skip
+    for name, plan in compared.items():
+        a = plan.itineraries.drop(columns="leg")
+        pd.testing.assert_frame_equal(a, two.plans[name].itineraries.drop(columns="leg"))

@@ -243,13 +243,56 @@ def compare_designs(
     ...
     carezones.errors.ArgumentError: nothing to compare: give designs or zone_counts
     """
-    from carezones.zones import build_zones
-
     seed = check_integer("seed", seed, minimum=0)
     chosen: dict[str, Any] = dict(designs or {})
     zone_plans: dict[str, Any] = {}
     shown = plan.get("progress")  # a caller's own callback: no bars of ours besides it
     bars = shown if shown is None or isinstance(shown, bool) else False
+    own = _early_cluster(plan, bool(zone_counts))
+    try:
+        return _compare(
+            chosen,
+            zone_plans,
+            zone_counts,
+            clients,
+            network,
+            tolerance,
+            seed,
+            buildings,
+            bars,
+            rates,
+            {**plan, "client": own} if own else plan,
+        )
+    finally:
+        if own is not None:
+            own.close()
+            own.cluster.close()
+
+
+def _early_cluster(plan: dict[str, Any], designing: bool) -> Any:
+    """Start the local cluster before the zones are designed, so that it is ready after them.
+
+    Only when this call would start one anyway (no ``client``, more than one worker) and there
+    are zones to design meanwhile.
+    """
+    from carezones.county.parallel import default_workers, local_client
+
+    workers = plan.get("workers")
+    if plan.get("client") is not None or workers == 1 or not designing:
+        return None
+    if workers is None and default_workers() < 2:
+        return None
+    return local_client(workers)
+
+
+def _compare(
+    chosen: dict[str, Any], zone_plans: dict[str, Any], zone_counts: Any, clients: Any,
+    network: Any, tolerance: float, seed: int, buildings: Any, bars: Any, rates: Any,
+    plan: dict[str, Any],
+) -> Comparison:  # fmt: skip
+    """Design the zones, plan every design's day and tabulate them (see compare_designs)."""
+    from carezones.zones import build_zones
+
     t0 = time.perf_counter()
     for k in zone_counts:
         k = check_integer("zone count", k, minimum=1)

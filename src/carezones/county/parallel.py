@@ -24,7 +24,7 @@ from typing import Any
 
 from carezones.errors import ArgumentError, check_integer
 
-__all__ = ["default_workers", "run_tasks"]
+__all__ = ["default_workers", "local_client", "run_tasks"]
 
 
 def default_workers() -> int:
@@ -101,6 +101,60 @@ def run_tasks(
             report(k + 1, n)
         return out
     return _on_dask(fn, items, shared, workers or default_workers(), client, report)
+
+
+def local_client(workers: int | None = None) -> Any:
+    """Start a local Dask cluster now and return its client, its workers warming up meanwhile.
+
+    A caller with other work to do first (designing zones) starts the cluster before it, so
+    that starting the worker processes and importing carezones in them (several seconds)
+    overlaps that work instead of delaying the first task. Pass the client to
+    :func:`run_tasks` and close it (``client.close(); client.cluster.close()``) when done.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Worker processes (default: one per core).
+
+    Returns
+    -------
+    distributed.Client
+        The client of a new ``LocalCluster`` of single-threaded worker processes.
+
+    Raises
+    ------
+    ArgumentError
+        When ``workers`` is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> client = local_client(1)
+    >>> run_tasks(pow, [1, 2, 3], 2, client=client)
+    [2, 4, 8]
+    >>> client.close(); client.cluster.close()
+    """
+    from distributed import Client, LocalCluster, fire_and_forget
+
+    n = default_workers() if workers is None else check_integer("workers", workers, minimum=1)
+    cluster = LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",  # a free port: never clash with another run
+        silence_logs=40,  # errors only: nothing personal, and nothing for the user to read
+    )
+    client = Client(cluster)
+    # import the planning code in every worker, in the background
+    for address in client.scheduler_info()["workers"]:
+        fire_and_forget(
+            client.submit(_warm, pure=False, workers=[address], allow_other_workers=False)
+        )
+    return client
+
+
+def _warm() -> None:
+    """Import what a zone's day needs (run in each worker as it starts)."""
+    import carezones.county.day  # noqa: F401
 
 
 def _on_dask(

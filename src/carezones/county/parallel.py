@@ -167,20 +167,13 @@ def _on_dask(
 ) -> list[Any]:
     """Run the tasks on Dask: an existing client, a scheduler address, or a local cluster."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - a dependency of carezones
         raise ArgumentError("parallel runs need dask.distributed: pip install distributed") from exc
     own: list[Any] = []
     if client is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # a free port: never clash with another run
-            silence_logs=40,  # errors only: nothing personal, and nothing for the user to read
-        )
-        client = Client(cluster)
-        own = [client, cluster]
+        client = local_client(workers)
+        own = [client, client.cluster]
     elif isinstance(client, str):
         client = Client(client)
         own = [client]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import geopandas as gpd
@@ -190,8 +191,6 @@ def test_compare_designs_on_a_cluster_started_early_gives_the_same_results(tiny,
 
 
 def _trim_threshold() -> str | None:
-    import os
-
     return os.environ.get("MALLOC_TRIM_THRESHOLD_")
 
 
@@ -207,6 +206,4 @@ def test_local_workers_keep_the_default_allocator(monkeypatch):
     finally:
         client.close()
         client.cluster.close()
-    import os
-
     assert "MALLOC_TRIM_THRESHOLD_" not in os.environ  # this process is not changed either

@@ -336,21 +336,31 @@ def _allowed(
     return allowed
 
 
+CLIENT_COLUMNS = ("window_start", "window_end", "carers_required", "duration_minutes")
+
+
 def _client(
-    visits: pd.DataFrame, j: int, k: int, forced: dict[tuple[int, int], float], unit: int
+    visits: dict[str, npt.NDArray[Any]],
+    j: int,
+    k: int,
+    forced: dict[tuple[int, int], float],
+    unit: int,
 ) -> RoutingClient:
-    """Copy ``k`` of visit ``j`` as an optional client (seconds): its window and prize."""
-    lo = round(float(visits["window_start"].iat[j]) * 60)
-    hi = round(float(visits["window_end"].iat[j]) * 60)
+    """Copy ``k`` of visit ``j`` as an optional client (seconds): its window and prize.
+
+    ``visits`` are the columns :data:`CLIENT_COLUMNS` as arrays (read once, not per copy).
+    """
+    lo = round(float(visits["window_start"][j]) * 60)
+    hi = round(float(visits["window_end"][j]) * 60)
     if (j, k) in forced:
         lo = hi = round(forced[(j, k)] * 60)
-    elif visits["carers_required"].iat[j] == 2 and hi - lo > SYNC_SLACK * 60:
+    elif visits["carers_required"][j] == 2 and hi - lo > SYNC_SLACK * 60:
         # both carers aim at the same short stretch of the window, so that one rarely
         # waits long for the other (centred in the window)
         mid = (lo + hi) // 2
         lo, hi = mid - SYNC_SLACK * 30, mid + SYNC_SLACK * 30
     return RoutingClient(
-        service_duration=round(float(visits["duration_minutes"].iat[j]) * 60),
+        service_duration=round(float(visits["duration_minutes"][j]) * 60),
         tw_early=lo,
         tw_late=hi,
         prize=PRIZE * unit,
@@ -518,9 +528,10 @@ def solve(
             mine = [where[q] for q in r if q in where and q not in used]
             used.update(copies[i] for i in mine)
             start.append((c, mine))
+    columns = {name: visits[name].to_numpy() for name in CLIENT_COLUMNS}
     problem = RoutingProblem(
         depots=[(0, UNBOUNDED)] * n_c,
-        clients=[_client(visits, j, k, forced, unit) for j, k in copies],
+        clients=[_client(columns, j, k, forced, unit) for j, k in copies],
         vehicles=[_vehicle(carers, c, profiles[c], unit, targets, balance) for c in range(n_c)],
         durations=matrices,
         costs=costs,

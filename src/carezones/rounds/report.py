@@ -141,6 +141,10 @@ def itinerary_rows(
     if network is not None and moves:
         legs = np.array(sorted(set(moves)), dtype=np.int64)
         found = dict(zip(map(tuple, legs.tolist()), network.routes(pts, legs), strict=True))
+    # plain arrays: reading a (Geo)DataFrame cell by cell costs more than the rest of the loop
+    carer_ids = carers["carer_id"].to_numpy()
+    visit_ids = visits["visit_id"].to_numpy()
+    client_ids = visits["client_id"].to_numpy()
     rows = []
     for c in sorted(plans):
         prev = c
@@ -156,12 +160,12 @@ def itinerary_rows(
             j = s.copy[0] if s.copy else None
             rows.append(
                 {
-                    "carer_id": carers["carer_id"].iat[c],
+                    "carer_id": carer_ids[c],
                     "shift": int(shift_no[c]),
                     "seq": seq,
                     "kind": s.kind,
-                    "visit_id": visits["visit_id"].iat[j] if j is not None else "",
-                    "client_id": visits["client_id"].iat[j] if j is not None else "",
+                    "visit_id": visit_ids[j] if j is not None else "",
+                    "client_id": client_ids[j] if j is not None else "",
                     "arrival": s.arrival,
                     "start": s.start,
                     "end": s.end,

@@ -564,31 +564,38 @@ def _initial(
     free: dict[tuple[Any, ...], list[int]] = {}
     for j, key in enumerate(visits[VISIT_KEY].itertuples(index=False, name=None)):
         free.setdefault(tuple(key), []).append(j)
+    rounds = {d: _rounds_by_shift(plans[d]) for d in others}
+    required = visits["carers_required"].to_numpy()
     taken: set[tuple[int, int]] = set()
     routes: Routes = [[] for _ in range(len(carers))]
     shift_no = shift_numbers(carers)
     for c, cid in enumerate(carers["carer_id"].astype(str)):
-        for d in others:
-            r = plans[d]
-            it = r.itineraries
-            mine = it[
-                (it["carer_id"].astype(str) == cid)
-                & (it["shift"] == shift_no[c])
-                & (it["kind"] == "visit")
-            ]
-            if not len(mine):
-                continue
-            by_id = r.visits.set_index("visit_id")[VISIT_KEY]
-            for vid in mine["visit_id"]:
-                for j in free.get(tuple(by_id.loc[vid]), []):
-                    k0 = halves.get(cid, 0) if visits["carers_required"].iat[j] == 2 else 0
-                    k = k0 if (j, k0) not in taken else 1 - k0
-                    if k < int(visits["carers_required"].iat[j]) and (j, k) not in taken:
-                        taken.add((j, k))
-                        routes[c].append((j, k))
-                        break
-            break
+        # the carer's round on the first of the other days they work this shift
+        mine = next((r for d in others if (r := rounds[d].get((cid, int(shift_no[c]))))), [])
+        for key in mine:
+            for j in free.get(key, []):
+                k0 = halves.get(cid, 0) if required[j] == 2 else 0
+                k = k0 if (j, k0) not in taken else 1 - k0
+                if k < int(required[j]) and (j, k) not in taken:
+                    taken.add((j, k))
+                    routes[c].append((j, k))
+                    break
     return routes
+
+
+def _rounds_by_shift(r: Rounds) -> dict[tuple[str, int], list[tuple[Any, ...]]]:
+    """Return (carer, shift) -> the :data:`VISIT_KEY` of each visit of its round, in order."""
+    v = r.itineraries[r.itineraries["kind"] == "visit"]
+    key = dict(
+        zip(r.visits["visit_id"], r.visits[VISIT_KEY].itertuples(index=False, name=None),
+            strict=True)
+    )  # fmt: skip
+    out: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
+    for cid, shift, vid in zip(
+        v["carer_id"].astype(str), v["shift"].astype(int), v["visit_id"], strict=True
+    ):
+        out.setdefault((cid, shift), []).append(key[vid])
+    return out
 
 
 def _penalties(

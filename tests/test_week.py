@@ -124,6 +124,24 @@ def test_the_week_is_the_same_on_every_run_with_an_iteration_limit(week):
                                   week[0].itineraries.drop(columns="leg"))  # fmt: skip
 
 
+def test_a_day_searched_with_several_seeds_at_once_gives_each_seeds_own_answer():
+    from carezones.rounds.plan import search_options, solve_day
+    from carezones.rounds.pool import Searches, seeds
+
+    v, c = day(30, 4, seed=2)
+    visits, carers = read_visits(v), read_carers(c)
+    job = {"visits": visits, "carers": carers, "T": matrix(visits, carers)}
+    opts = search_options(seed=3, iterations=300)
+    with Searches(2, None) as searches:
+        found = searches.run(job, opts)
+    assert seeds(3, 2) == [3, 3 + 7919] and len(found) == 2
+    for got, seed in zip(found, seeds(3, 2), strict=True):
+        alone = solve_day(visits, carers, None, job["T"], search_options(seed=seed, iterations=300))
+        assert got.routes == alone.routes and got.reasons == alone.reasons
+    with pytest.raises(ArgumentError, match="workers"):
+        Searches(0, None)
+
+
 def test_week_tables_put_the_day_first(week):
     same, _ = week
     assert list(same.itineraries.columns[:2]) == ["day", "carer_id"]
@@ -373,3 +391,41 @@ def test_command_plans_a_week_file_and_replans_one_day(tiny, tmp_path, capsys):
         with pytest.raises(SystemExit) as stop:
             main([*day, "--now", "25:00", "--out", str(tmp_path / "y")])
         assert stop.value.code == 2
+
+
+def _two_days_of_one_client():
+    """Carer A serves client C on day 1; on day 2 B does, though A works near C that day."""
+    from carezones.rounds.faces import DayPlan
+    from carezones.rounds.schedule import Day, schedule
+
+    # places: A's home, B's home, then the calls of clients C, D (near A) and E (near B)
+    T = np.array([[0, 30, 5, 5, 30], [30, 0, 5, 30, 5], [5, 5, 0, 3, 1], [5, 30, 3, 0, 30],
+                  [30, 5, 1, 30, 0]], dtype=float)  # fmt: skip
+    visits = pd.DataFrame({"client_id": ["C", "D", "E"]})
+
+    def plan(rows, routes):
+        n, m = len(rows), 3
+        t = T[np.ix_([*rows, 2, 3, 4], [*rows, 2, 3, 4])]
+        d = Day(t, n, np.full(m, 480.0), np.full(m, 720.0), np.full(m, 30.0),
+                np.ones(m, dtype=np.int64), np.full(n, 420.0), np.full(n, 900.0),
+                np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan),
+                np.full(n, np.inf))  # fmt: skip
+        carers = pd.DataFrame({"carer_id": ["AB"[r] for r in rows]})
+        return DayPlan(visits, carers, d, routes, schedule(d, routes)[0], np.ones((n, m), bool))
+
+    # day 1: only A works, and serves C; day 2: A serves D, B serves E then C
+    return {"d1": plan([0], [[(0, 0)]]), "d2": plan([0, 1], [[(1, 0)], [(2, 0), (0, 0)]])}
+
+
+def test_a_face_met_on_one_day_only_hands_its_visits_on_when_worth_the_travel():
+    from carezones.rounds.faces import fewer_faces
+
+    # handing C's call on day 2 from B to A adds 2 minutes: 3 at A's, less 1 at B's
+    days = _two_days_of_one_client()
+    assert fewer_faces(days, weight=8.0) == {"d2"}
+    assert days["d2"].routes in ([[(0, 0), (1, 0)], [(2, 0)]], [[(1, 0), (0, 0)], [(2, 0)]])
+    assert days["d1"].routes == [[(0, 0)]]
+    # worth less than 2 minutes, one face fewer is not taken
+    days = _two_days_of_one_client()
+    assert fewer_faces(days, weight=1.5) == set()
+    assert days["d2"].routes == [[(1, 0)], [(2, 0), (0, 0)]]

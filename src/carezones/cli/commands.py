@@ -164,6 +164,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--continuity-minutes", type=number(minimum=0), default=WEEK_CONTINUITY,
                    help="a week: travel minutes the plan would rather add than send a client a "
                    f"carer they do not know ({WEEK_CONTINUITY:g}; 0: travel alone)")  # fmt: skip
+    r.add_argument("--workers", type=whole(1),
+                   help="a week: searches of each day at once, one seed each, the best kept "
+                   "(default: one per core, at most 4)")  # fmt: skip
     r.add_argument("--replan", type=Path, metavar="DIR",
                    help="re-plan the day written in DIR (its itineraries.csv): visits started "
                    "before --now stay, the rest changes as little as possible")  # fmt: skip
@@ -388,7 +391,8 @@ def _rounds(args: argparse.Namespace) -> int:
         step(f"planning {len(days)} days (up to {seconds:g} s of search)")
         week = plan_week(visits, got["carers"], net, time_limit=seconds,
                          seed=args.seed, continuity_minutes=args.continuity_minutes,
-                         co2_kg_per_km=args.co2_kg_per_km, balance=args.balance)  # fmt: skip
+                         co2_kg_per_km=args.co2_kg_per_km, balance=args.balance,
+                         workers=args.workers)  # fmt: skip
         if week.check():  # pragma: no cover - the planner only returns checked rounds
             raise RuntimeError(f"the rounds break a rule: {week.check()[0]}")
         step("writing files, maps, the timeline and run sheets")

@@ -18,32 +18,13 @@ the cluster before the interruption goes on.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from carezones.errors import ArgumentError, check_integer
+from carezones.rounds.pool import default_workers
 
 __all__ = ["default_workers", "local_client", "run_tasks"]
-
-
-def default_workers() -> int:
-    """Return one worker per core available to this process.
-
-    Returns
-    -------
-    int
-        The cores this process may run on (at least 1).
-
-    Examples
-    --------
-    >>> default_workers() >= 1
-    True
-    """
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(os.cpu_count() or 1, 1)
 
 
 def run_tasks(

@@ -12,16 +12,25 @@ carer they do not know. A carer is *known* to a client when named in the visit's
    already met). Each day's search starts from the day before's rounds: a carer's visits of
    yesterday become the same clients' visits today, where there are any.
 2. **Polish** (``passes=2``, the default), days in order again, each day's search starting
-   from its own plan: a carer is known when they serve the client on any day of the week,
-   this one included, so the rounds are reshuffled among faces the clients already know for
-   less travel (and the odd face that appears on one day only is replaced where it can be).
+   from its own plan: a carer is known when they serve the client on another day of the
+   week, so the rounds are reshuffled among faces the clients already know for less travel,
+   and a face that appears on this day only costs the weight, as it does in the week's count,
+   so it is replaced where that is worth it.
    A day's new plan is kept when it serves more visits, or as many at a lower cost: travel
    plus ``continuity_minutes`` for each distinct carer of each client over the week.
+3. **Fewer faces** (:mod:`~carezones.rounds.faces`): a carer a client meets on only a day or
+   two hands those visits to carers the client sees on other days, where every rule still
+   holds and it adds less travel than the weight.
 
 Measured on Rutland (``benchmarks/week.py``), against planning each day alone for travel:
 a per-visit weight of 8-10 minutes and the polish give about 30% fewer distinct carers per
 client for a few per cent more travel; without the polish the same continuity cost 5-10%
 more travel, and starting each day from the day before's rounds makes it faster.
+
+The days follow each other, so they cannot be planned side by side; each day's search can:
+with ``workers`` (default: one per core, at most :data:`WORKERS`) it runs once per worker at
+the same time, each with its own seed (:class:`~carezones.rounds.pool.Searches`), and the
+best is kept by the same rule (served first, then the week's cost).
 
 Each day's plan passes the independent checker; :meth:`Week.check` runs it on every day. The
 KPIs count the distinct carers each client sees in the week (mean, 90th percentile and the
@@ -30,8 +39,9 @@ distribution) besides the travel and the visits served.
 
 from __future__ import annotations
 
+import itertools
 import time as _time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,9 +50,11 @@ import pandas as pd
 
 from carezones.errors import ArgumentError, check_integer, check_number
 from carezones.io.days import day_key, days_in, same_day
-from carezones.rounds.model import team_halves
-from carezones.rounds.plan import Rounds, Search, plan_day, search_options
-from carezones.rounds.report import shift_numbers, stop_points
+from carezones.rounds.faces import DayPlan, fewer_faces
+from carezones.rounds.model import eligible, team_halves
+from carezones.rounds.plan import Rounds, Search, Solved, report, search_options
+from carezones.rounds.pool import Searches, default_workers
+from carezones.rounds.report import itineraries, shift_numbers, stop_points
 from carezones.rounds.schedule import Routes
 
 if TYPE_CHECKING:
@@ -50,10 +62,18 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["CONTINUITY_MINUTES", "WEEK_SECONDS", "Week", "carers_per_client", "plan_week"]
+__all__ = [
+    "CONTINUITY_MINUTES",
+    "WEEK_SECONDS",
+    "WORKERS",
+    "Week",
+    "carers_per_client",
+    "plan_week",
+]
 
-CONTINUITY_MINUTES = 10.0  # travel minutes worth keeping a face the client knows
+CONTINUITY_MINUTES = 8.0  # travel minutes worth keeping a face the client knows
 WEEK_SECONDS = 150.0  # search for a week, shared between its days
+WORKERS = 4  # searches of a day at once by default (one per core, at most this many)
 
 
 @dataclass
@@ -357,6 +377,7 @@ def plan_week(
     sync_rounds: int = 4,
     balance: float = 0.0,
     co2_kg_per_km: float | None = None,
+    workers: int | None = None,
     progress: bool = False,
 ) -> Week:
     """Plan a week (or any run of days) of rounds, each client seeing as few carers as it can.
@@ -393,6 +414,12 @@ def plan_week(
         As for :func:`~carezones.rounds.plan_rounds`.
     co2_kg_per_km : float, optional
         As for :func:`~carezones.rounds.plan_rounds`.
+    workers : int, optional
+        How many searches of each day run at once, each with its own seed, the best kept
+        (served first, then the week's cost): one in this process, the others in worker
+        processes (:class:`~carezones.rounds.pool.Searches`). Default: one per core, at most
+        :data:`WORKERS`. 1 starts no process. With ``iterations`` the week is the same on
+        every machine for a given number of workers.
     progress : bool
         Show a progress bar over the days.
 
@@ -423,6 +450,9 @@ def plan_week(
     t0 = _time.perf_counter()
     weight = check_number("continuity_minutes", continuity_minutes, minimum=0)
     passes = check_integer("passes", passes, minimum=1)
+    if workers is None:
+        workers = min(default_workers(), WORKERS)
+    workers = check_integer("workers", workers, minimum=1)
     opts = search_options(time_limit, seed, iterations, sync_rounds, 0.0, balance, co2_kg_per_km)
     if "day" not in visits:
         raise ArgumentError(
@@ -441,44 +471,73 @@ def plan_week(
     halves = team_halves(carers["carer_id"].astype(str), carers["skills"])
     rows = {d: np.flatnonzero((visits["day"] == d).to_numpy()) for d in labels}
     plans: dict[str, Rounds] = {}
+    pairs: dict[str, _Plan] = {}  # each day's visits served, travel and (client, carer) pairs
+    kept: dict[str, DayPlan] = {}  # each day's rounds as searched, for fewer_faces
+    solved: dict[str, tuple[Solved, Search]] = {}
     steps: Any = [(p, d) for p in range(passes) for d in labels]
     if progress:
         from tqdm.auto import tqdm
 
         steps = tqdm(steps, desc="days", unit="day")
     t_search = _time.perf_counter()
-    for i, (p, d) in enumerate(steps):
-        # each day's search gets an even share of what is left of the week's time
-        left = opts.time_limit - (_time.perf_counter() - t_search)
-        day_opts = Search(
-            **{**vars(opts), "time_limit": max(left / (len(labels) * passes - i), 0.5)}
-        )
-        vday = visits.iloc[rows[d]].reset_index(drop=True)
-        crow = _carer_rows(carers, d)
-        cday = carers.iloc[crow].reset_index(drop=True)
-        if not len(cday):
-            plans[d] = _nobody(vday, cday, network, travel.day(crow, rows[d]), day_opts)
-            continue
-        known = _known(plans, d, labels, first_pass=p == 0)
-        pen = _penalties(vday, cday, known, weight)
-        # start from the day before's rounds (the first pass), or polish the day's own plan
-        start = _initial(plans, [d] if p > 0 else _nearest(plans, d, labels), vday, cday, halves)
-        new = plan_day(
-            vday,
-            cday,
-            network,
-            travel.day(crow, rows[d]),
-            day_opts,
-            penalties=pen,
-            initial=start,
-            halves=halves,
-        )
-        new.day = d
-        old = plans.get(d)
-        if old is None or _better(new, old, {**plans, d: new}, plans, weight):
-            plans[d] = new
+    with Searches(workers, network) as searches:
+        for i, (p, d) in enumerate(steps):
+            # each day's search gets an even share of what is left of the week's time
+            left = opts.time_limit - (_time.perf_counter() - t_search)
+            day_opts = replace(opts, time_limit=max(left / (len(labels) * passes - i), 0.5))
+            t_day = _time.perf_counter()
+            vday = visits.iloc[rows[d]].reset_index(drop=True)
+            crow = _carer_rows(carers, d)
+            cday = carers.iloc[crow].reset_index(drop=True)
+            T = travel.day(crow, rows[d])
+            if not len(cday):
+                plans[d] = _nobody(vday, cday, network, T, day_opts)
+                pairs[d] = _Plan(0, 0.0, frozenset())
+                continue
+            known = _known(plans, d, labels, first_pass=p == 0)
+            # start from the day before's rounds (the first pass), or polish the day's own plan
+            start = _initial(plans, [d] if p > 0 else _nearest(plans, d, labels), vday, cday,
+                             halves)  # fmt: skip
+            job = {"visits": vday, "carers": cday, "T": T, "initial": start, "halves": halves,
+                   "penalties": _penalties(vday, cday, known, weight)}  # fmt: skip
+            found = searches.run(job, day_opts)
+            others = frozenset().union(*(x.pairs for e, x in pairs.items() if e != d))
+            scored = [(_summary(vday, cday, got), got) for got in found]
+            best, got = scored[0]
+            for cand, g in scored[1:]:
+                if _better(cand, best, others, weight):
+                    best, got = cand, g
+            if d not in pairs or _better(best, pairs[d], others, weight):
+                plans[d] = _rounds(d, vday, cday, network, T, got, day_opts, t_day)
+                pairs[d] = best
+                kept[d] = DayPlan(vday, cday, got.d, got.routes, got.breaks,
+                                  eligible(vday, cday))  # fmt: skip
+                solved[d] = (got, day_opts)
+    # faces a client meets on one day only hand their visits on where that is worth it
+    for d in sorted(fewer_faces(kept, weight)):
+        got, day_opts = solved[d]
+        got = replace(got, routes=kept[d].routes, breaks=kept[d].breaks)
+        vday, cday = kept[d].visits, kept[d].carers
+        plans[d] = _rounds(d, vday, cday, network, got.d.T, got, day_opts, _time.perf_counter())
     plans = dict(sorted(plans.items(), key=lambda kv: day_key(kv[0])))
     return Week(plans, _week_kpis(plans, visits, _time.perf_counter() - t0), visits, carers)
+
+
+def _rounds(
+    day: str,
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    network: Any,
+    T: FloatArray,
+    got: Solved,
+    opts: Search,
+    t0: float,
+) -> Rounds:
+    """Return a searched day as :class:`Rounds` (itineraries along the roads, KPIs)."""
+    itin = itineraries(visits, carers, got.d, got.routes, got.breaks, network)
+    out = report(visits, carers, network, T, itin, got.reasons, got.off_road, opts, t0)
+    out.day = day
+    return out
 
 
 def _carer_rows(carers: pd.DataFrame, day: str) -> npt.NDArray[np.int64]:
@@ -520,14 +579,15 @@ class _Travel:
 def _known(
     plans: dict[str, Rounds], day: str, labels: list[str], *, first_pass: bool
 ) -> dict[str, set[str]]:
-    """Return client -> the carers they know: who serve them on the days planned.
+    """Return client -> the carers they know: who serve them on the other days planned.
 
-    In the first pass, the earlier days; in the later ones, every day, this one's current
-    plan included (so that its rounds may be reshuffled among known faces for less travel).
+    In the first pass, the earlier days; in the later ones, every other day (so that the
+    day's rounds may be reshuffled among known faces for less travel, and a face seen on
+    this day only costs what it adds to the week's count).
     """
     out: dict[str, set[str]] = {}
     for d, r in plans.items():
-        if first_pass and labels.index(d) >= labels.index(day):
+        if d == day or (first_pass and labels.index(d) > labels.index(day)):
             continue
         v = r.itineraries[r.itineraries["kind"] == "visit"]
         for client, carer in zip(
@@ -624,31 +684,40 @@ def _penalties(
     return pen
 
 
-def _better(
-    new: Rounds,
-    old: Rounds,
-    with_new: dict[str, Rounds],
-    with_old: dict[str, Rounds],
-    weight: float,
-) -> bool:
-    """Keep a re-planned day that serves more, or as many at a lower cost for the week.
+@dataclass(frozen=True)
+class _Plan:
+    """A day's plan as the week weighs it: visits served, travel, (client, carer) pairs."""
 
-    The cost is the travel plus ``weight`` minutes for each distinct carer of each client.
+    served: int
+    travel: float
+    pairs: frozenset[tuple[str, str]]
+
+
+def _summary(visits: pd.DataFrame, carers: pd.DataFrame, got: Solved) -> _Plan:
+    """Return what the week weighs of a day's search: served, travel minutes, faces."""
+    n_c, T = len(carers), got.d.T
+    clients = visits["client_id"].astype(str).to_numpy()
+    ids = carers["carer_id"].astype(str).to_numpy()
+    travel = 0.0
+    faces: set[tuple[str, str]] = set()
+    for c, route in enumerate(got.routes):
+        stops = [c, *(n_c + j for j, _ in route), c]
+        travel += sum(float(T[a, b]) for a, b in itertools.pairwise(stops) if a != b)
+        faces.update((clients[j], ids[c]) for j, _ in route)
+    return _Plan(len(visits) - len(got.reasons), travel, frozenset(faces))
+
+
+def _better(new: _Plan, old: _Plan, others: frozenset[tuple[str, str]], weight: float) -> bool:
+    """Keep a day's plan that serves more, or as many at a lower cost for the week.
+
+    The cost is the travel plus ``weight`` minutes for each distinct carer of each client
+    over the week (``others``: the (client, carer) pairs of the other days).
     """
-    if new.kpis["visits_served"] != old.kpis["visits_served"]:
-        return bool(new.kpis["visits_served"] > old.kpis["visits_served"])
-    a = new.kpis["travel_minutes"] + weight * _faces(with_new)
-    b = old.kpis["travel_minutes"] + weight * _faces(with_old)
+    if new.served != old.served:
+        return new.served > old.served
+    a = new.travel + weight * len(new.pairs | others)
+    b = old.travel + weight * len(old.pairs | others)
     return a < b - 1e-9
-
-
-def _faces(plans: dict[str, Rounds]) -> int:
-    """Return the sum over clients of the distinct carers they see in these days."""
-    pairs: set[tuple[str, str]] = set()
-    for r in plans.values():
-        v = r.itineraries[r.itineraries["kind"] == "visit"]
-        pairs.update(zip(v["client_id"].astype(str), v["carer_id"].astype(str), strict=True))
-    return len(pairs)
 
 
 def _nobody(

@@ -22,10 +22,9 @@ carer they do not know. A carer is *known* to a client when named in the visit's
    two hands those visits to carers the client sees on other days, where every rule still
    holds and it adds less travel than the weight.
 
-Measured on Rutland (``benchmarks/week.py``), against planning each day alone for travel:
-a per-visit weight of 8-10 minutes and the polish give about 30% fewer distinct carers per
-client for a few per cent more travel; without the polish the same continuity cost 5-10%
-more travel, and starting each day from the day before's rounds makes it faster.
+Measured on Rutland (``benchmarks/week.py``, two runs), against planning each day alone for
+travel: 31-35% fewer distinct carers per client and 8-10 more visits served, for 5.6-11.2%
+more travel (``docs/performance.md`` has the runs and what each part does).
 
 The days follow each other, so they cannot be planned side by side; each day's search can:
 with ``workers`` (default: one per core, at most :data:`WORKERS`) it runs once per worker at

@@ -1,7 +1,7 @@
-"""Fewer faces over a week: a carer a client meets on a day or two hands those visits on.
+"""Fewer faces over a week: a carer a client meets on a few days hands those visits on.
 
 After a week's searches (:func:`~carezones.rounds.plan_week`), a carer who serves a client on
-one or two days of the week (:data:`MOST_DAYS`) is a face the client meets rarely. When those
+three days of the week or fewer (:data:`MOST_DAYS`) is a face the client meets rarely. When those
 days' visits of the client can go instead to carers who serve the client on other days (or
 at other times of the day), within every rule and for less added travel than the week's
 weight, they are moved: one face fewer for at most ``weight`` minutes of travel. Each move
@@ -33,9 +33,24 @@ MOST_DAYS = 3  # a face seen on this many days of the week or fewer may hand its
 class DayPlan:
     """One day of a week as :func:`fewer_faces` changes it (the routes are replaced in place).
 
-    ``visits`` and ``carers`` are the day's tables, ``d`` the day as arrays, ``routes`` and
-    ``breaks`` its rounds (:mod:`~carezones.rounds.schedule`), ``ok`` carer row x visit: may
-    the carer make it.
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        The day's visits (``client_id``) and carer rows (``carer_id``).
+    d : Day
+        The same day as arrays (:class:`~carezones.rounds.schedule.Day`).
+    routes : list of list of tuple
+        Each carer row's ``(visit row, copy)`` pairs in order.
+    breaks : dict
+        Carer row -> where in its route the break is taken.
+    ok : ndarray of bool
+        Carer row x visit: may the carer make it.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> [f.name for f in dataclasses.fields(DayPlan)]
+    ['visits', 'carers', 'd', 'routes', 'breaks', 'ok']
     """
 
     visits: pd.DataFrame
@@ -47,7 +62,7 @@ class DayPlan:
 
 
 def fewer_faces(days: dict[str, DayPlan], weight: float, rounds: int = 2) -> set[str]:
-    """Hand on the visits of faces a client meets on a day or two, where that is worth it.
+    """Hand on the visits of faces a client meets on a few days, where that is worth it.
 
     Parameters
     ----------
@@ -62,6 +77,25 @@ def fewer_faces(days: dict[str, DayPlan], weight: float, rounds: int = 2) -> set
     -------
     set of str
         The days whose rounds changed.
+
+    Examples
+    --------
+    Carer A makes client C's morning call and B their lunch call; B can make both:
+
+    >>> import numpy as np, pandas as pd
+    >>> from carezones.rounds.schedule import Day, schedule
+    >>> visits = pd.DataFrame({"client_id": ["C", "C"], "window_start": [480, 720],
+    ...                        "window_end": [540, 780], "duration_minutes": [30, 30],
+    ...                        "carers_required": [1, 1]})
+    >>> carers = pd.DataFrame({"carer_id": ["A", "B"], "shift_start": 420, "shift_end": 900,
+    ...                        "break_minutes": np.nan, "break_window_start": np.nan,
+    ...                        "break_window_end": np.nan, "max_minutes": np.inf})
+    >>> T = np.array([[0, 10, 5, 5], [10, 0, 5, 5], [5, 5, 0, 0], [5, 5, 0, 0]], dtype=float)
+    >>> d = Day.from_tables(visits, carers, T)
+    >>> routes = [[(0, 0)], [(1, 0)]]
+    >>> mon = DayPlan(visits, carers, d, routes, schedule(d, routes)[0], np.ones((2, 2), bool))
+    >>> fewer_faces({"Mon": mon}, weight=8.0), mon.routes
+    ({'Mon'}, [[], [(0, 0), (1, 0)]])
     """
     changed: set[str] = set()
     if weight <= 0:

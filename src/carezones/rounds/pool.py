@@ -164,6 +164,15 @@ class Searches:
         -------
         list of Solved
             One per seed (:func:`seeds`), the first searched here.
+
+        Examples
+        --------
+        >>> from carezones.rounds.plan import search_options
+        >>> job = {"visits": rounds.visits, "carers": rounds.carers, "T": rounds.minutes}
+        >>> with Searches(1, None) as searches:
+        ...     found = searches.run(job, search_options(iterations=50))
+        >>> len(found), len(found[0].routes) == len(rounds.carers)
+        (1, True)
         """
         runs = [replace(opts, seed=s) for s in seeds(opts.seed, self.workers)]
         there: list[Future[Solved]] = []

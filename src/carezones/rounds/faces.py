@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from carezones.rounds.schedule import Day, Routes, round_times, schedule, simulate
+from carezones.rounds.schedule import Day, Routes, detour, round_times, schedule, simulate
 
 __all__ = ["MOST_DAYS", "DayPlan", "fewer_faces"]
 
@@ -167,7 +167,7 @@ def _hand_on(
     added = 0.0
     for r, q in moving:
         p = routes[r].index(q)
-        added -= _detour(T, n_c, r, routes[r][:p] + routes[r][p + 1 :], p, q[0])
+        added -= detour(T, n_c, r, routes[r][:p] + routes[r][p + 1 :], p, q[0])
         routes[r].pop(p)
     starts = simulate(d, routes, x.breaks)[0]
     forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
@@ -178,7 +178,7 @@ def _hand_on(
             if not x.ok[r, j]:
                 continue
             for p in range(len(routes[r]) + 1):
-                extra = _detour(T, n_c, r, routes[r], p, j)
+                extra = detour(T, n_c, r, routes[r], p, j)
                 if not np.isfinite(extra) or added + extra >= weight:
                     continue
                 if best is not None and extra >= best[0]:
@@ -197,12 +197,3 @@ def _hand_on(
     if broken:
         return None
     return takers, routes, breaks, added
-
-
-def _detour(T: Any, n_c: int, r: int, route: list[tuple[int, int]], p: int, j: int) -> float:
-    """Return the travel minutes visit ``j`` adds at position ``p`` of carer row ``r``'s route."""
-    prev = r if p == 0 else n_c + route[p - 1][0]
-    nxt = r if p == len(route) else n_c + route[p][0]
-    here = n_c + j
-    legs = (T[prev][here] if prev != here else 0.0) + (T[here][nxt] if here != nxt else 0.0)
-    return float(legs - (T[prev][nxt] if prev != nxt and route else 0.0))

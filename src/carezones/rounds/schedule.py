@@ -336,6 +336,41 @@ def repair(
     raise RuntimeError("could not repair the rounds")  # pragma: no cover - drops always end
 
 
+def detour(T: FloatArray, n_c: int, c: int, route: list[tuple[int, int]], p: int, j: int) -> float:
+    """Return the travel minutes visit ``j`` adds at position ``p`` of carer row ``c``'s route.
+
+    Parameters
+    ----------
+    T : ndarray
+        Travel minutes, the carer rows' homes first.
+    n_c : int
+        How many carer rows.
+    c : int
+        The carer row (its home starts and ends the route).
+    route : list of tuple
+        The route's ``(visit row, copy)`` pairs, without ``j``.
+    p : int
+        Where ``j`` would go (0: first).
+    j : int
+        The visit row.
+
+    Returns
+    -------
+    float
+        The minutes added (``inf`` where no road joins them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> T = np.array([[0, 4, 6], [4, 0, 3], [6, 3, 0]], dtype=float)  # a home, then 2 visits
+    >>> detour(T, 1, 0, [(0, 0)], 1, 1)  # home, visit 0, visit 1, home: 4 + 3 + 6 - (4 + 4)
+    5.0
+    """
+    prev = c if p == 0 else n_c + route[p - 1][0]
+    nxt = c if p == len(route) else n_c + route[p][0]
+    return float(T[prev, n_c + j] + T[n_c + j, nxt] - (T[prev, nxt] if route else 0.0))
+
+
 def fill(
     d: Day,
     ok: npt.NDArray[np.bool_],
@@ -391,9 +426,7 @@ def fill(
         for c in np.flatnonzero(ok[:, j]).tolist():
             r = routes[c]
             for p in range(len(r) + 1):
-                prev = c if p == 0 else n_c + r[p - 1][0]
-                nxt = c if p == len(r) else n_c + r[p][0]
-                delta = T[prev, n_c + j] + T[n_c + j, nxt] - (T[prev, nxt] if r else 0.0)
+                delta = detour(T, n_c, c, r, p, j)
                 if np.isfinite(delta):
                     cands.append((float(delta), c, p))
         cands.sort()

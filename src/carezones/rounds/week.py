@@ -471,8 +471,7 @@ def plan_week(
     rows = {d: np.flatnonzero((visits["day"] == d).to_numpy()) for d in labels}
     plans: dict[str, Rounds] = {}
     pairs: dict[str, _Plan] = {}  # each day's visits served, travel and (client, carer) pairs
-    kept: dict[str, DayPlan] = {}  # each day's rounds as searched, for fewer_faces
-    solved: dict[str, tuple[Solved, Search]] = {}
+    solved: dict[str, tuple[Solved, Search, pd.DataFrame, pd.DataFrame]] = {}  # kept plans
     steps: Any = [(p, d) for p in range(passes) for d in labels]
     if progress:
         from tqdm.auto import tqdm
@@ -509,14 +508,13 @@ def plan_week(
             if d not in pairs or _better(best, pairs[d], others, weight):
                 plans[d] = _rounds(d, vday, cday, network, T, got, day_opts, t_day)
                 pairs[d] = best
-                kept[d] = DayPlan(vday, cday, got.d, got.routes, got.breaks,
-                                  eligible(vday, cday))  # fmt: skip
-                solved[d] = (got, day_opts)
+                solved[d] = (got, day_opts, vday, cday)
     # faces a client meets on a few days only hand their visits on where that is worth it
+    kept = {d: DayPlan(v, c, got.d, got.routes, got.breaks, eligible(v, c))
+            for d, (got, _, v, c) in solved.items()}  # fmt: skip
     for d in sorted(fewer_faces(kept, weight)):
-        got, day_opts = solved[d]
+        got, day_opts, vday, cday = solved[d]
         got = replace(got, routes=kept[d].routes, breaks=kept[d].breaks)
-        vday, cday = kept[d].visits, kept[d].carers
         searched = plans[d].kpis["seconds"]
         plans[d] = _rounds(d, vday, cday, network, got.d.T, got, day_opts, _time.perf_counter())
         plans[d].kpis["seconds"] += searched

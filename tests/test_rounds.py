@@ -261,3 +261,38 @@ def test_balance_spreads_the_work_for_some_travel():
     assert f["travel_minutes"] > p["travel_minutes"]  # balance is paid for in travel
     with pytest.raises(ValueError, match="balance must be a number >= 0"):
         plan_rounds(visits, carers, **kw, balance=-1)
+
+
+def test_a_search_goes_on_for_the_time_left_and_keeps_only_what_is_no_worse(monkeypatch):
+    import carezones.rounds.plan as plan
+    from carezones.rounds.schedule import Day
+
+    v, c = day(14, 3)
+    visits, carers = read_visits(v), read_carers(c)
+    d = Day.from_tables(visits, carers, matrix(visits, carers))
+    todo = list(range(len(visits)))
+    real, calls, mode = plan.solve, [], {"worse": True}
+
+    def quick(*args, **kw):  # each solve by iterations; going on may drop visits
+        routes = real(*args[:5], 1.0, args[6], 300, **kw)
+        if mode["worse"] and calls:
+            routes = [r[:-1] for r in routes]
+        calls.append({"seconds": args[5], "initial": kw.get("initial"), "routes": routes})
+        return routes
+
+    monkeypatch.setattr(plan, "solve", quick)
+    for worse in (True, False):
+        calls.clear()
+        mode["worse"] = worse
+        opts = plan.search_options(time_limit=60.0, seed=0, sync_rounds=0)
+        got = plan._search(visits, carers, d, todo, opts, None, None)
+        # one solve with the whole time, then on from its rounds for the time left
+        assert len(calls) == 2 and calls[0]["seconds"] == 60.0
+        assert 0 < calls[1]["seconds"] < 60.0 and calls[1]["initial"] == calls[0]["routes"]
+        first, more = calls[0]["routes"], calls[1]["routes"]
+        keep = plan._score(d, more) <= plan._score(d, first)
+        assert keep is not worse and got == (more if keep else first)
+    calls.clear()  # with an iteration limit the search does not go on
+    plan._search(visits, carers, d, todo, plan.search_options(iterations=300, sync_rounds=0),
+                 None, None)  # fmt: skip
+    assert len(calls) == 1

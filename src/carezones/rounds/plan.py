@@ -9,6 +9,7 @@ repair and filling (:mod:`~carezones.rounds.schedule`), then the itineraries and
 
 from __future__ import annotations
 
+import itertools
 import time as _time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -373,7 +374,8 @@ def plan_rounds(
         Instead of a network: minutes between the carers' homes (one per carer row, first)
         and the visits, shape ``(len(carers) + len(visits),) * 2``.
     time_limit : float
-        Seconds of search (split between the first solve and the synchronising rounds).
+        Seconds of search (split between the first solve and the synchronising rounds; the
+        time they leave goes on searching from the rounds found).
     seed, iterations : int
         The search's seed; an iteration limit instead of a time limit makes the answer the
         same on every machine.
@@ -636,41 +638,78 @@ def _search(
     initial: Routes | None = None,
     halves: dict[str, int] | None = None,
 ) -> Routes:
-    """Solve, then re-solve with the two carers of double-handed visits pinned together."""
+    """Solve, then re-solve with the two carers of double-handed visits pinned together.
+
+    The first search has most of the time; each re-solve an even share of the rest. When the
+    double-handed visits start together before the rest is spent, the search goes on from
+    its rounds for the time left (kept when it serves as many for no more travel).
+    """
+    t0 = _time.perf_counter()
     forced: dict[tuple[int, int], float] = {}
     routes: Routes = [[] for _ in range(len(carers))]
     sync_rounds = opts.sync_rounds
     rounds = 1 + max(sync_rounds, 0)
-    for rnd in range(rounds):
-        has_doubles = bool((visits["carers_required"].iloc[todo] == 2).any()) if todo else False
-        first = 0.6 if has_doubles and sync_rounds > 0 else 1.0
-        share = first if rnd == 0 else (1 - first) / max(sync_rounds, 1)
-        routes = solve(
+    has_doubles = bool((visits["carers_required"].iloc[todo] == 2).any()) if todo else False
+    first = 0.6 if has_doubles and sync_rounds > 0 else 1.0
+
+    def run(rnd: int, seconds: float, start: Routes | None) -> Routes:
+        return solve(
             visits,
             carers,
             d.T,
             todo,
             forced,
-            opts.time_limit * share,
+            seconds,
             opts.seed + rnd,
             None if opts.iterations is None else max(opts.iterations // rounds, 50),
             continuity=opts.continuity,
             targets=targets,
             balance=opts.balance,
             penalties=penalties,
-            initial=initial if rnd == 0 or initial is None else routes,
+            initial=start,
             halves=halves,
         )
-        starts = simulate(d, routes, {})[0]
-        unsynced = False
-        for j in todo:
-            if visits["carers_required"].iat[j] == 2 and (j, 0) in starts and (j, 1) in starts:
-                a, b = starts[(j, 0)], starts[(j, 1)]
-                if abs(a - b) > 1e-6:
-                    unsynced = True
-                    t = max(a, b)
-                    if t <= visits["window_end"].iat[j]:
-                        forced[(j, 0)] = forced[(j, 1)] = t
-        if not unsynced:
+
+    for rnd in range(rounds):
+        share = first if rnd == 0 else (1 - first) / max(sync_rounds, 1)
+        routes = run(rnd, opts.time_limit * share, initial if rnd == 0 or initial is None
+                     else routes)  # fmt: skip
+        if not _pin_doubles(visits, d, todo, routes, forced):
             break
+    left = opts.time_limit - (_time.perf_counter() - t0)
+    if opts.iterations is None and todo and left >= 1.0:
+        more = run(rounds, left, routes)
+        if not _pin_doubles(visits, d, todo, more, dict(forced)) and _score(d, more) <= _score(
+            d, routes
+        ):
+            routes = more
     return routes
+
+
+def _pin_doubles(
+    visits: pd.DataFrame, d: Day, todo: list[int], routes: Routes, forced: dict[Any, float]
+) -> bool:
+    """Pin (in ``forced``) the start of each double-handed visit whose carers arrive apart.
+
+    Return whether any did.
+    """
+    starts = simulate(d, routes, {})[0]
+    unsynced = False
+    for j in todo:
+        if visits["carers_required"].iat[j] == 2 and (j, 0) in starts and (j, 1) in starts:
+            a, b = starts[(j, 0)], starts[(j, 1)]
+            if abs(a - b) > 1e-6:
+                unsynced = True
+                t = max(a, b)
+                if t <= visits["window_end"].iat[j]:
+                    forced[(j, 0)] = forced[(j, 1)] = t
+    return unsynced
+
+
+def _score(d: Day, routes: Routes) -> tuple[int, float]:
+    """Return rounds' (visits left out, travel minutes), the smaller the better."""
+    n_c, travel = d.n_c, 0.0
+    for c, route in enumerate(routes):
+        stops = [c, *(n_c + j for j, _ in route), c]
+        travel += sum(float(d.T[a, b]) for a, b in itertools.pairwise(stops) if a != b)
+    return -sum(len(r) for r in routes), travel

@@ -22,9 +22,9 @@ carer they do not know. A carer is *known* to a client when named in the visit's
    or fewer hands those visits to carers the client sees on other days, where every rule
    still holds and it adds less travel than the weight.
 
-Measured on Rutland (``benchmarks/week.py``, two runs), against planning each day alone for
-travel: 31-35% fewer distinct carers per client and 8-10 more visits served, for 5.6-11.2%
-more travel (``docs/performance.md`` has the runs and what each part does).
+Measured on Rutland (``benchmarks/week.py``, three runs), against planning each day alone for
+travel: 33-37% fewer distinct carers per client for 0.0-3.1% more travel, with one visit fewer
+or one more left unserved (``docs/performance.md`` has the runs and what each part does).
 
 The days follow each other, so they cannot be planned side by side; each day's search can:
 with ``workers`` (default: one per core, at most :data:`WORKERS`) it runs once per worker at
@@ -70,7 +70,7 @@ __all__ = [
     "plan_week",
 ]
 
-CONTINUITY_MINUTES = 8.0  # travel minutes worth keeping a face the client knows
+CONTINUITY_MINUTES = 5.0  # travel minutes worth keeping a face the client knows
 WEEK_SECONDS = 150.0  # search for a week, shared between its days
 WORKERS = 4  # searches of a day at once by default (one per core, at most this many)
 

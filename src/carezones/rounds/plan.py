@@ -9,7 +9,6 @@ repair and filling (:mod:`~carezones.rounds.schedule`), then the itineraries and
 
 from __future__ import annotations
 
-import itertools
 import time as _time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from carezones.rounds.report import (
     unused_shifts,
     utilisation,
 )
-from carezones.rounds.schedule import Day, Routes, repair, simulate
+from carezones.rounds.schedule import Day, Routes, repair, simulate, travel
 from carezones.rounds.schedule import fill as fill_in
 
 if TYPE_CHECKING:
@@ -708,8 +707,4 @@ def _pin_doubles(
 
 def _score(d: Day, routes: Routes) -> tuple[int, float]:
     """Return rounds' (visits left out, travel minutes), the smaller the better."""
-    n_c, travel = d.n_c, 0.0
-    for c, route in enumerate(routes):
-        stops = [c, *(n_c + j for j, _ in route), c]
-        travel += sum(float(d.T[a, b]) for a, b in itertools.pairwise(stops) if a != b)
-    return -sum(len(r) for r in routes), travel
+    return -sum(len(r) for r in routes), travel(d.T, d.n_c, routes)

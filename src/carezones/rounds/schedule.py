@@ -13,6 +13,7 @@ visit. Times are minutes after midnight.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -334,6 +335,37 @@ def repair(
             dropped[j] = why
         routes = [[q for q in r if q[0] != j] for r in routes]
     raise RuntimeError("could not repair the rounds")  # pragma: no cover - drops always end
+
+
+def travel(T: FloatArray, n_c: int, routes: Routes) -> float:
+    """Return the travel minutes of every round, each from its carer's home and back.
+
+    Parameters
+    ----------
+    T : ndarray
+        Travel minutes, the carer rows' homes first.
+    n_c : int
+        How many carer rows.
+    routes : Routes
+        Each carer row's ``(visit row, copy)`` pairs in order.
+
+    Returns
+    -------
+    float
+        The minutes driven (an empty round drives none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> T = np.array([[0, 4, 6], [4, 0, 3], [6, 3, 0]], dtype=float)  # a home, then 2 visits
+    >>> travel(T, 1, [[(0, 0), (1, 0)]])  # home, visit 0, visit 1, home: 4 + 3 + 6
+    13.0
+    """
+    total = 0.0
+    for c, route in enumerate(routes):
+        stops = [c, *(n_c + j for j, _ in route), c]
+        total += sum(float(T[a, b]) for a, b in itertools.pairwise(stops) if a != b)
+    return total
 
 
 def detour(T: FloatArray, n_c: int, c: int, route: list[tuple[int, int]], p: int, j: int) -> float:

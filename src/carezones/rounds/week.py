@@ -38,7 +38,6 @@ distribution) besides the travel and the visits served.
 
 from __future__ import annotations
 
-import itertools
 import time as _time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -54,7 +53,7 @@ from carezones.rounds.model import eligible, team_halves
 from carezones.rounds.plan import Rounds, Search, Solved, report, search_options
 from carezones.rounds.pool import Searches, default_workers
 from carezones.rounds.report import itineraries, shift_numbers, stop_points
-from carezones.rounds.schedule import Routes
+from carezones.rounds.schedule import Routes, travel
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
@@ -466,7 +465,7 @@ def plan_week(
             "no carer works on the visits' days: the carers' day column must name the same "
             "dates, or weekdays"
         )
-    travel = _Travel(visits, carers, network, minutes)
+    matrix = _Travel(visits, carers, network, minutes)
     halves = team_halves(carers["carer_id"].astype(str), carers["skills"])
     rows = {d: np.flatnonzero((visits["day"] == d).to_numpy()) for d in labels}
     plans: dict[str, Rounds] = {}
@@ -487,7 +486,7 @@ def plan_week(
             vday = visits.iloc[rows[d]].reset_index(drop=True)
             crow = _carer_rows(carers, d)
             cday = carers.iloc[crow].reset_index(drop=True)
-            T = travel.day(crow, rows[d])
+            T = matrix.day(crow, rows[d])
             if not len(cday):
                 plans[d] = _nobody(vday, cday, network, T, day_opts)
                 pairs[d] = _Plan(0, 0.0, frozenset())
@@ -697,13 +696,8 @@ def _summary(visits: pd.DataFrame, carers: pd.DataFrame, got: Solved) -> _Plan:
     n_c, T = len(carers), got.d.T
     clients = visits["client_id"].astype(str).to_numpy()
     ids = carers["carer_id"].astype(str).to_numpy()
-    travel = 0.0
-    faces: set[tuple[str, str]] = set()
-    for c, route in enumerate(got.routes):
-        stops = [c, *(n_c + j for j, _ in route), c]
-        travel += sum(float(T[a, b]) for a, b in itertools.pairwise(stops) if a != b)
-        faces.update((clients[j], ids[c]) for j, _ in route)
-    return _Plan(len(visits) - len(got.reasons), travel, frozenset(faces))
+    faces = {(clients[j], ids[c]) for c, route in enumerate(got.routes) for j, _ in route}
+    return _Plan(len(visits) - len(got.reasons), travel(T, n_c, got.routes), frozenset(faces))
 
 
 def _better(new: _Plan, old: _Plan, others: frozenset[tuple[str, str]], weight: float) -> bool:

@@ -641,7 +641,8 @@ def _search(
 
     The first search has most of the time; each re-solve an even share of the rest. When the
     double-handed visits start together before the rest is spent, the search goes on from
-    its rounds for the time left (kept when it serves as many for no more travel).
+    its rounds for the time left, kept when it serves more or as many for no more travel
+    (the charges of ``penalties`` and ``targets`` are not weighed in this comparison).
     """
     t0 = _time.perf_counter()
     forced: dict[tuple[int, int], float] = {}

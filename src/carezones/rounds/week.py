@@ -22,9 +22,9 @@ carer they do not know. A carer is *known* to a client when named in the visit's
    or fewer hands those visits to carers the client sees on other days, where every rule
    still holds and it adds less travel than the weight.
 
-Measured on Rutland (``benchmarks/week.py``, three runs), against planning each day alone for
-travel: 33-37% fewer distinct carers per client for 0.0-3.1% more travel, with one visit fewer
-or one more left unserved (``docs/performance.md`` has the runs and what each part does).
+Measured on Rutland (``benchmarks/week.py``, five runs), against planning each day alone for
+travel: 31-37% fewer distinct carers per client for 0.0-3.1% more travel, with on average one
+visit more left unserved (``docs/performance.md`` has the runs and what each part does).
 
 The days follow each other, so they cannot be planned side by side; each day's search can:
 with ``workers`` (default: one per core, at most :data:`WORKERS`) it runs once per worker at

@@ -28,6 +28,7 @@ from carezones.rounds.report import (
     unused_shifts,
     utilisation,
 )
+from carezones.rounds.rescue import rescue
 from carezones.rounds.schedule import Day, Routes, repair, simulate, travel
 from carezones.rounds.schedule import fill as fill_in
 
@@ -311,6 +312,7 @@ class Search:
     balance: float = 0.0
     co2_kg_per_km: float | None = None
     fill: bool = True
+    rescue: bool = True  # after filling, make room for left-out visits (rounds.rescue)
 
 
 def search_options(
@@ -396,8 +398,10 @@ def plan_rounds(
         travel. The KPIs report each shift's working time as a share of its length.
     fill : bool
         After the exact schedule, put left-out visits back where the whole day still keeps
-        every rule (the default). ``False`` skips it: faster, for a first look at whether a
-        team is big enough (county plans size teams this way).
+        every rule, then make room for those still left out by moving a visit to another
+        carer (:func:`~carezones.rounds.rescue.rescue`; the default). ``False`` skips both:
+        faster, for a first look at whether a team is big enough (county plans size teams
+        this way).
     fixed : Rounds or DataFrame, optional
         Re-plan on the day: the day's earlier plan (a :class:`Rounds`, or its itineraries as
         read by :func:`~carezones.io.read_itineraries`). Visits it started before ``now`` stay
@@ -555,8 +559,11 @@ def solve_day(
     routes, breaks, dropped = repair(visits, carers, d, routes)
     served = {j for r in routes for (j, _) in r}
     if opts.fill:
-        routes, breaks = fill_in(d, eligible(visits, carers), carers["carer_id"].to_numpy(),
-                                 routes, breaks, [j for j in todo if j not in served])  # fmt: skip
+        ok, ids = eligible(visits, carers), carers["carer_id"].to_numpy()
+        routes, breaks = fill_in(d, ok, ids, routes, breaks, [j for j in todo if j not in served])
+        served = {j for r in routes for (j, _) in r}
+        if opts.rescue:
+            routes, breaks = rescue(d, ok, ids, routes, breaks, [j for j in todo if j not in served])
     served = {j for r in routes for (j, _) in r}
     reasons.update({j: why for j, why in dropped.items() if j not in served})
     for j in todo:

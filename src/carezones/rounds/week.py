@@ -53,6 +53,7 @@ from carezones.rounds.model import eligible, team_halves
 from carezones.rounds.plan import Rounds, Search, Solved, report, search_options
 from carezones.rounds.pool import Searches, default_workers
 from carezones.rounds.report import itineraries, shift_numbers, stop_points
+from carezones.rounds.rescue import rescue
 from carezones.rounds.schedule import Routes, travel
 
 if TYPE_CHECKING:
@@ -452,6 +453,7 @@ def plan_week(
         workers = min(default_workers(), WORKERS)
     workers = check_integer("workers", workers, minimum=1)
     opts = search_options(time_limit, seed, iterations, sync_rounds, 0.0, balance, co2_kg_per_km)
+    opts = replace(opts, rescue=False)  # each day's searches skip it: it runs once at the end
     if "day" not in visits:
         raise ArgumentError(
             "the visits have no day column: give each visit its day (a date "
@@ -511,9 +513,23 @@ def plan_week(
     # faces a client meets on a few days only hand their visits on where that is worth it
     kept = {d: DayPlan(v, c, got.d, got.routes, got.breaks, eligible(v, c))
             for d, (got, _, v, c) in solved.items()}  # fmt: skip
-    for d in sorted(fewer_faces(kept, weight)):
-        got, day_opts, vday, cday = solved[d]
-        got = replace(got, routes=kept[d].routes, breaks=kept[d].breaks)
+    changed = fewer_faces(kept, weight)
+    for d, (got, day_opts, vday, cday) in solved.items():
+        # then room is made for the visits still left out (rounds.rescue), once per day
+        k = kept[d]
+        left = [j for j in sorted(got.reasons) if not got.off_road[len(cday) + j]]
+        if left:
+            routes, breaks = rescue(k.d, k.ok, cday["carer_id"].to_numpy(), k.routes, k.breaks,
+                                    left)  # fmt: skip
+            served = {j for r in routes for j, _ in r}
+            if any(j in served for j in left):
+                k.routes, k.breaks = routes, breaks
+                got = replace(got, reasons={j: w for j, w in got.reasons.items()
+                                            if j not in served})  # fmt: skip
+                changed.add(d)
+        if d not in changed:
+            continue
+        got = replace(got, routes=k.routes, breaks=k.breaks)
         searched = plans[d].kpis["seconds"]
         plans[d] = _rounds(d, vday, cday, network, got.d.T, got, day_opts, _time.perf_counter())
         plans[d].kpis["seconds"] += searched

@@ -1,0 +1,271 @@
+"""Make room for a left-out visit: move one visit of a round to another carer.
+
+After the exact schedule and :func:`~carezones.rounds.schedule.fill`, a visit may still be left
+out because no round has a gap for it at the right time, though one would if a visit near that
+time went to another carer. :func:`rescue` tries exactly that (an ejection chain of length
+one): for each left-out visit, the rounds of the carers it adds least travel to, with or
+without one of their single-handed visits near that time; the visit taken out must fit
+another round. A double-handed visit needs two carers who can both start it at the same
+minute; each of them may give up one visit.
+
+Every change is checked first on the rounds it touches (breaks placed, nothing late, the
+shift kept, every double-handed visit still starting with its partner) and then on the whole
+day by :func:`~carezones.rounds.schedule.schedule`; a change is kept only when it serves one
+visit more and breaks no rule. The work per visit is bounded (:data:`RESCUE_CARERS`,
+:data:`RESCUE_PAIRS`), and the order is fixed, so the result is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from carezones.rounds.schedule import Day, Routes, _place_break, _route_times, schedule, simulate
+
+__all__ = ["RESCUE_CARERS", "RESCUE_PAIRS", "rescue"]
+
+RESCUE_CARERS = 30  # carers tried per left-out visit (least added travel first)
+RESCUE_PAIRS = 40  # pairs of carers tried per left-out double-handed visit
+NEAR_MINUTES = 90.0  # a visit may give way when it starts this close to the left-out one's window
+CHAIN_OPTIONS = 8  # rounds tried for a visit given up, when it must push another one out
+POSITIONS = 3  # places in a round tried for the visit (least added travel first)
+
+Copy = tuple[int, int]
+Option = tuple[float, int, list[Copy], float, Copy | None]  # cost, carer, route, start, out
+
+
+def rescue(
+    d: Day,
+    ok: npt.NDArray[np.bool_],
+    carer_ids: npt.NDArray[Any],
+    routes: Routes,
+    breaks: dict[int, int],
+    left: list[int],
+) -> tuple[Routes, dict[int, int]]:
+    """Serve left-out visits by moving, for each, at most one visit per round to another carer.
+
+    Parameters
+    ----------
+    d : Day
+        The day (:class:`~carezones.rounds.schedule.Day`).
+    ok : ndarray of bool
+        Carer row x visit: may the carer make it (:func:`~carezones.rounds.model.eligible`).
+    carer_ids : ndarray
+        Each carer row's carer (the two carers of a visit must differ).
+    routes : Routes
+        Rounds that keep every rule (:func:`~carezones.rounds.schedule.fill`'s).
+    breaks : dict
+        Their breaks.
+    left : list of int
+        The visit rows left out, tried in this order.
+
+    Returns
+    -------
+    routes : Routes
+        The rounds with every visit rescued; no visit served before is left out.
+    breaks : dict
+        The breaks placed again.
+
+    Examples
+    --------
+    Two visits to start at 09:00 (give or take five minutes) for half an hour; the first
+    carer makes the first, the second carer may make only the first. The second visit fits
+    once the first goes to the second carer.
+
+    >>> import numpy as np
+    >>> from carezones.rounds.schedule import Day
+    >>> T = np.full((4, 4), 5.0)
+    >>> np.fill_diagonal(T, 0.0)
+    >>> d = Day(T, 2, ws=np.array([540.0, 540.0]), we=np.array([545.0, 545.0]),
+    ...         dur=np.array([30.0, 30.0]), req=np.array([1, 1]), ss=np.array([480.0, 480.0]),
+    ...         se=np.array([720.0, 720.0]), bm=np.full(2, np.nan), bws=np.full(2, np.nan),
+    ...         bwe=np.full(2, np.nan), mx=np.full(2, np.inf))
+    >>> ok = np.array([[True, True], [True, False]])  # carer 1 may make visit 0 only
+    >>> rescue(d, ok, np.array(["K1", "K2"]), [[(0, 0)], []], {}, [1])[0]
+    [[(1, 0)], [(0, 0)]]
+    """
+    routes = [list(r) for r in routes]
+    for j in left:
+        starts = simulate(d, routes, breaks)[0]
+        pinned = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+        near = _nearest_carers(d, ok, routes, j)
+        if d.req[j] == 1:
+            new = _single(d, ok, routes, j, near, pinned, starts)
+        else:
+            new = _double(d, ok, carer_ids, routes, j, near, pinned, starts)
+        if new is not None:
+            routes, breaks = new
+    return routes, breaks
+
+
+def _own(d: Day, c: int, route: list[Copy], pinned: dict[Copy, float]) -> Any:
+    """Return the stops of carer row ``c``'s round, or None when it breaks a rule.
+
+    Its break is placed as the whole day's schedule places it; each double-handed copy must
+    start at its pinned minute (later would keep its partner waiting).
+    """
+    brk = _place_break(d, c, route, pinned) if math.isfinite(d.bm[c]) else None
+    stops, bad = _route_times(d, c, route, brk, pinned)
+    if bad:
+        return None
+    for s in stops:
+        if s.copy is not None and s.copy in pinned and s.start > pinned[s.copy] + 1e-6:
+            return None
+    return stops
+
+
+def _added(d: Day, c: int, route: list[Copy], p: int, j: int) -> float:
+    """Return the travel minutes visit ``j`` adds at position ``p`` of ``route``."""
+    L, n_c = d.lists(), d.n_c
+    prev = c if p == 0 else n_c + route[p - 1][0]
+    nxt = c if p == len(route) else n_c + route[p][0]
+    return L.T[prev][n_c + j] + L.T[n_c + j][nxt] - (L.T[prev][nxt] if route else 0.0)
+
+
+def _nearest_carers(d: Day, ok: npt.NDArray[np.bool_], routes: Routes, j: int) -> list[int]:
+    """Return the carer rows that may make ``j``, least added travel first (at most 30)."""
+    costs = []
+    for c in np.flatnonzero(ok[:, j]).tolist():
+        r = routes[c]
+        best = min(_added(d, c, r, p, j) for p in range(len(r) + 1))
+        if math.isfinite(best):
+            costs.append((best, c))
+    return [c for _, c in sorted(costs)[:RESCUE_CARERS]]
+
+
+def _room(
+    d: Day, c: int, route: list[Copy], q_in: Copy, pinned: dict[Copy, float],
+    starts: dict[Copy, float],
+) -> list[Option]:  # fmt: skip
+    """Return the ways to put ``q_in`` into carer row ``c``'s round, giving up at most one visit.
+
+    Each is ``(added travel, c, new route, start of q_in, visit given up or None)``; only
+    single-handed visits starting near ``q_in``'s window give way.
+    """
+    j = q_in[0]
+    lo, hi = d.ws[j] - NEAR_MINUTES, d.we[j] + d.dur[j] + NEAR_MINUTES
+    bases: list[tuple[list[Copy], Copy | None, float]] = [(route, None, 0.0)]
+    for i, q in enumerate(route):
+        if d.req[q[0]] == 1 and lo <= starts.get(q, -math.inf) <= hi:
+            rest = route[:i] + route[i + 1 :]
+            bases.append((rest, q, -_added(d, c, rest, i, q[0])))
+    out: list[Option] = []
+    for base, gone, saved in bases:
+        places = sorted((_added(d, c, base, p, j), p) for p in range(len(base) + 1))
+        for delta, p in places[:POSITIONS]:
+            if not math.isfinite(delta):
+                break
+            new = [*base[:p], q_in, *base[p:]]
+            stops = _own(d, c, new, pinned)
+            if stops is not None:
+                out.append((delta + saved, c, new, stops[p + 1].start, gone))
+                break
+    return out
+
+
+def _put_back(
+    d: Day, ok: npt.NDArray[np.bool_], routes: Routes, q: Copy, pinned: dict[Copy, float],
+    skip: set[int], starts: dict[Copy, float], depth: int = 1,
+) -> Routes | None:  # fmt: skip
+    """Return the routes with the single-handed visit ``q`` in another round, or None.
+
+    With ``depth`` > 0, that round may in turn give up one visit that goes elsewhere.
+    """
+    j = q[0]
+    places = []
+    for c in np.flatnonzero(ok[:, j]).tolist():
+        if c in skip:
+            continue
+        r = routes[c]
+        places += [(_added(d, c, r, p, j), c, p) for p in range(len(r) + 1)]
+    for delta, c, p in sorted(places)[: 4 * RESCUE_CARERS]:
+        if not math.isfinite(delta):
+            break
+        new = [*routes[c][:p], q, *routes[c][p:]]
+        if _own(d, c, new, pinned) is not None:
+            out = [list(r) for r in routes]
+            out[c] = new
+            return out
+    if depth <= 0:
+        return None
+    near = [c for c in _nearest_carers(d, ok, routes, j) if c not in skip]
+    options = sorted(
+        (o for c in near for o in _room(d, c, routes[c], q, pinned, starts) if o[4] is not None),
+        key=lambda o: (o[0], o[1]),
+    )
+    for _, c, new, _, gone in options[:CHAIN_OPTIONS]:
+        out = [list(r) for r in routes]
+        out[c] = new
+        got = _put_back(d, ok, out, gone, pinned, skip | {c}, starts, depth - 1)  # type: ignore[arg-type]
+        if got is not None:
+            return got
+    return None
+
+
+def _settle(
+    d: Day, ok: npt.NDArray[np.bool_], routes: Routes, changed: dict[int, list[Copy]],
+    gone: list[Copy], pinned: dict[Copy, float], starts: dict[Copy, float],
+) -> tuple[Routes, dict[int, int]] | None:  # fmt: skip
+    """Return the day with ``changed`` rounds and each visit ``gone`` placed elsewhere.
+
+    None when a visit given up fits nowhere, or the whole day then breaks a rule.
+    """
+    new: Routes | None = [list(r) for r in routes]
+    for c, r in changed.items():
+        new[c] = r  # type: ignore[index]
+    for q in gone:
+        if new is None:
+            return None
+        new = _put_back(d, ok, new, q, pinned, set(changed), starts)
+    if new is None:
+        return None
+    placed, _, broken = schedule(d, new)
+    return None if broken else (new, placed)
+
+
+def _single(
+    d: Day, ok: npt.NDArray[np.bool_], routes: Routes, j: int, near: list[int],
+    pinned: dict[Copy, float], starts: dict[Copy, float],
+) -> tuple[Routes, dict[int, int]] | None:  # fmt: skip
+    """Return the day with single-handed visit ``j`` served, or None."""
+    options = sorted(
+        (o for c in near for o in _room(d, c, routes[c], (j, 0), pinned, starts)),
+        key=lambda o: (o[0], o[1]),
+    )
+    for _, c, new, _, gone in options:
+        got = _settle(d, ok, routes, {c: new}, [gone] if gone else [], pinned, starts)
+        if got is not None:
+            return got
+    return None
+
+
+def _double(
+    d: Day, ok: npt.NDArray[np.bool_], carer_ids: npt.NDArray[Any], routes: Routes, j: int,
+    near: list[int], pinned: dict[Copy, float], starts: dict[Copy, float],
+) -> tuple[Routes, dict[int, int]] | None:  # fmt: skip
+    """Return the day with double-handed visit ``j`` served by two carers together, or None."""
+    options = [o for c in near for o in _room(d, c, routes[c], (j, 0), pinned, starts)]
+    pairs = sorted(
+        (a[0] + b[0] + abs(a[3] - b[3]), ia, ib)
+        for ia, a in enumerate(options)
+        for ib, b in enumerate(options)
+        if ia < ib and carer_ids[a[1]] != carer_ids[b[1]] and a[1] != b[1]
+    )
+    for _, ia, ib in pairs[:RESCUE_PAIRS]:
+        a, b = options[ia], options[ib]
+        t = max(a[3], b[3])
+        if t > d.we[j] + 1e-9:
+            continue
+        both = {**pinned, (j, 0): t, (j, 1): t}
+        ra = a[2]
+        rb = [(j, 1) if q == (j, 0) else q for q in b[2]]
+        if _own(d, a[1], ra, both) is None or _own(d, b[1], rb, both) is None:
+            continue
+        gone = [q for q in (a[4], b[4]) if q is not None]
+        got = _settle(d, ok, routes, {a[1]: ra, b[1]: rb}, gone, both, starts)
+        if got is not None:
+            return got
+    return None

@@ -24,6 +24,11 @@ How :func:`plan_rounds` works
    double-handed visit start at the later arrival), and each carer's break is placed whole in
    its window at the first stop where it fits (taken where the carer is). Visits that cannot
    be kept without breaking a rule are moved to ``unserved`` with the reason.
+5. **Filling and making room.** Left-out visits go back where the whole day still keeps
+   every rule; then, for each still left out, a round near it in time gives up one visit to
+   another carer (who may in turn hand one on) where that makes room
+   (:func:`~carezones.rounds.rescue.rescue`). Each change is kept only when it serves one visit
+   more and the whole day still keeps every rule.
 
 Modules
 -------
@@ -36,7 +41,9 @@ Modules
     rounds as such a problem (step 2: skills, halves of the team, windows, prizes,
     preferences, balance), and the visits no plan can serve.
 ``schedule``
-    The exact day: times, breaks, dropping what cannot be kept and filling gaps (step 4).
+    The exact day: times, breaks, dropping what cannot be kept (step 4) and filling gaps.
+``rescue``
+    Making room for a left-out visit by moving visits to other carers (step 5).
 ``report``
     The itineraries table and the KPIs.
 ``checker``

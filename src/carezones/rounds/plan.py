@@ -563,7 +563,8 @@ def solve_day(
         routes, breaks = fill_in(d, ok, ids, routes, breaks, [j for j in todo if j not in served])
         served = {j for r in routes for (j, _) in r}
         if opts.rescue:
-            routes, breaks = rescue(d, ok, ids, routes, breaks, [j for j in todo if j not in served])
+            left = [j for j in todo if j not in served]
+            routes, breaks = rescue(d, ok, ids, routes, breaks, left, penalties)
     served = {j for r in routes for (j, _) in r}
     reasons.update({j: why for j, why in dropped.items() if j not in served})
     for j in todo:

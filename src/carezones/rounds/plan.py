@@ -376,7 +376,8 @@ def plan_rounds(
         and the visits, shape ``(len(carers) + len(visits),) * 2``.
     time_limit : float
         Seconds of search (split between the first solve and the synchronising rounds; the
-        time they leave goes on searching from the rounds found).
+        time they leave goes on searching from the rounds found). The exact schedule, filling
+        and making room for left-out visits come after it (a few seconds on a full day).
     seed, iterations : int
         The search's seed; an iteration limit instead of a time limit makes the answer the
         same on every machine.

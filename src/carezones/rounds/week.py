@@ -520,13 +520,13 @@ def plan_week(
     for d, (got, day_opts, vday, cday) in solved.items():
         # fewer_faces may have made room: rescue the visits still left out once more
         k = kept[d]
-        left = [j for j in sorted(got.reasons) if not got.off_road[len(cday) + j]]
-        if left:
+        out = [j for j in sorted(got.reasons) if not got.off_road[len(cday) + j]]
+        if out:
             known = _known(plans, d, labels, first_pass=False)
             routes, breaks = rescue(k.d, k.ok, cday["carer_id"].to_numpy(), k.routes, k.breaks,
-                                    left, _penalties(vday, cday, known, weight))  # fmt: skip
+                                    out, _penalties(vday, cday, known, weight))  # fmt: skip
             served = {j for r in routes for j, _ in r}
-            if any(j in served for j in left):
+            if any(j in served for j in out):
                 k.routes, k.breaks = routes, breaks
                 got = replace(got, reasons={j: w for j, w in got.reasons.items()
                                             if j not in served})  # fmt: skip

@@ -312,7 +312,6 @@ class Search:
     balance: float = 0.0
     co2_kg_per_km: float | None = None
     fill: bool = True
-    rescue: bool = True  # after filling, make room for left-out visits (rounds.rescue)
 
 
 def search_options(
@@ -563,9 +562,8 @@ def solve_day(
         ok, ids = eligible(visits, carers), carers["carer_id"].to_numpy()
         routes, breaks = fill_in(d, ok, ids, routes, breaks, [j for j in todo if j not in served])
         served = {j for r in routes for (j, _) in r}
-        if opts.rescue:
-            left = [j for j in todo if j not in served]
-            routes, breaks = rescue(d, ok, ids, routes, breaks, left, penalties)
+        left = [j for j in todo if j not in served]
+        routes, breaks = rescue(d, ok, ids, routes, breaks, left, penalties)
     served = {j for r in routes for (j, _) in r}
     reasons.update({j: why for j, why in dropped.items() if j not in served})
     for j in todo:

@@ -26,15 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from carezones.rounds.schedule import (
-    Day,
-    Routes,
-    _place_break,
-    _route_times,
-    schedule,
-    simulate,
-    travel,
-)
+from carezones.rounds.schedule import Day, Routes, detour, fits, schedule, simulate, travel
 
 __all__ = ["CHAIN_OPTIONS", "DEPTH", "RESCUE_CARERS", "RESCUE_PAIRS", "rescue"]
 
@@ -134,26 +126,13 @@ class _Room:
         Its break is placed as the whole day's schedule places it; each double-handed copy
         must start at its pinned minute (later would keep its partner waiting).
         """
-        d, pinned = self.d, self.pinned if pinned is None else pinned
-        stops, bad = _route_times(d, c, route, None, pinned)
-        if bad:  # a break only makes the round later: no need to place it
-            return None
-        if math.isfinite(d.bm[c]):
-            stops, bad = _route_times(d, c, route, _place_break(d, c, route, pinned), pinned)
-            if bad:
-                return None
-        for s in stops:
-            if s.copy is not None and s.copy in pinned and s.start > pinned[s.copy] + 1e-6:
-                return None
-        return stops
+        got = fits(self.d, c, route, self.pinned if pinned is None else pinned)
+        return None if got is None else got[0]
 
     def added(self, c: int, route: list[Copy], p: int, j: int) -> float:
         """Return the travel minutes (and charge) visit ``j`` adds at position ``p``."""
-        L, n_c = self.d.lists(), self.d.n_c
-        prev = c if p == 0 else n_c + route[p - 1][0]
-        nxt = c if p == len(route) else n_c + route[p][0]
         extra = self.charge[c][j] if self.charge is not None else 0.0
-        return L.T[prev][n_c + j] + L.T[n_c + j][nxt] - (L.T[prev][nxt] if route else 0.0) + extra
+        return detour(self.d.T, self.d.n_c, c, route, p, j) + extra
 
     def nearest(self, routes: Routes, j: int) -> list[int]:
         """Return the carer rows that may make ``j``, least added cost first (at most 30)."""

@@ -260,6 +260,60 @@ def _place_break(
     return best[2] if best else 0
 
 
+def fits(
+    d: Day, c: int, route: list[tuple[int, int]], pinned: dict[tuple[int, int], float],
+) -> tuple[list[Stop], int | None] | None:  # fmt: skip
+    """Return one carer row's round timed with its break, or None when it breaks a rule.
+
+    The break is placed as :func:`schedule` places it. Each copy in ``pinned`` starts at
+    its minute: not earlier, and not later either (a double-handed visit's partner would
+    wait). The round is checked without its break first: a break only makes it later.
+
+    Parameters
+    ----------
+    d : Day
+        The day.
+    c : int
+        The carer row.
+    route : list of tuple
+        The ``(visit row, copy)`` pairs in order.
+    pinned : dict
+        Copies that must start at a given minute.
+
+    Returns
+    -------
+    tuple or None
+        The stops and where the break goes (``None``: no break), or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> T = np.array([[0, 10], [10, 0]], dtype=float)  # a home and one visit
+    >>> d = Day(T, 1, ws=np.array([540.0]), we=np.array([545.0]), dur=np.array([30.0]),
+    ...         req=np.array([1]), ss=np.array([480.0]), se=np.array([600.0]),
+    ...         bm=np.array([30.0]), bws=np.array([480.0]), bwe=np.array([600.0]),
+    ...         mx=np.array([np.inf]))
+    >>> stops, brk = fits(d, 0, [(0, 0)], {})
+    >>> brk, [s.kind for s in stops]
+    (0, ['start', 'break', 'visit', 'end'])
+    >>> fits(d, 0, [(0, 0)], {(0, 0): 560.0}) is None  # pinned after its window closes
+    True
+    """
+    stops, bad = _route_times(d, c, route, None, pinned)
+    if bad:
+        return None
+    brk = None
+    if math.isfinite(d.bm[c]):
+        brk = _place_break(d, c, route, pinned)
+        stops, bad = _route_times(d, c, route, brk, pinned)
+        if bad:
+            return None
+    for s in stops:
+        if s.copy is not None and s.copy in pinned and s.start > pinned[s.copy] + 1e-6:
+            return None
+    return stops, brk
+
+
 def schedule(d: Day, routes: Routes) -> tuple[dict[int, int], dict[int, list[Stop]], list[Broken]]:
     """Return the exact day for the routes: breaks placed, each carer's stops, rules broken.
 
@@ -483,11 +537,13 @@ def fill(
         keeps every other carer's times and breaks, so checking its own round (its break
         placed as :func:`schedule` would) gives what the whole day's check gives.
         """
+        got = fits(d, c, route, {})
+        if got is None:
+            return None
         placed = dict(breaks)
-        if np.isfinite(d.bm[c]):
-            placed[c] = _place_break(d, c, route, {})
-        _, bad = _route_times(d, c, route, placed.get(c), {})
-        return None if bad else placed
+        if got[1] is not None:
+            placed[c] = got[1]
+        return placed
 
     for j in left:
         starts = simulate(d, routes, breaks)[0]

@@ -18,9 +18,10 @@ most visits calls in sick at 06:30 (and, to show visits already under way, anoth
 scratch without that carer. A visit has *moved* when another carer makes it or it starts more
 than 15 minutes earlier or later than in the day's plan.
 
-Prints travel, distinct carers per client (mean and 90th percentile), visits unserved,
-seconds and ratios side by side, and the checker's verdict on every plan. ``--iterations``
-replaces every time limit with an iteration limit (the same numbers on every machine).
+Prints travel, distinct carers per client (mean and 90th percentile), visits unserved (how
+many double-handed, and when), seconds and ratios side by side, and the checker's verdict on
+every plan. ``--iterations`` replaces every time limit with an iteration limit (the same
+numbers on every machine).
 """
 
 from __future__ import annotations
@@ -106,6 +107,15 @@ def main() -> int:
     )
     print(f"distribution (clients seeing n carers): week {kw['carers_per_client']}; "
           f"day by day {ka['carers_per_client']}")  # fmt: skip
+
+    def left_out(unserved):
+        v = visits.set_index("visit_id").loc[unserved["visit_id"]]
+        hours = (v["window_start"] // 60).astype(int).value_counts().sort_index()
+        when = ", ".join(f"{h:02d}h {n}" for h, n in hours.items())
+        return f"{len(v)} ({int((v['carers_required'] == 2).sum())} double-handed; {when})"
+
+    print(f"left out (by the hour the window opens): week {left_out(week.unserved)}; day by "
+          f"day {left_out(pd.concat([r.unserved for r in alone.values()]))}")  # fmt: skip
     for w in args.continuity:
         t0 = time.perf_counter()
         other = plan_week(visits, carers, net, time_limit=args.week_seconds, iterations=it,

@@ -111,7 +111,7 @@ def main() -> int:
     def left_out(unserved):
         v = visits.set_index("visit_id").loc[unserved["visit_id"]]
         hours = (v["window_start"] // 60).astype(int).value_counts().sort_index()
-        when = ", ".join(f"{h:02d}h {n}" for h, n in hours.items())
+        when = ", ".join(f"{h:02d}h {n}" for h, n in hours.items()) or "none"
         return f"{len(v)} ({int((v['carers_required'] == 2).sum())} double-handed; {when})"
 
     print(f"left out (by the hour the window opens): week {left_out(week.unserved)}; day by "

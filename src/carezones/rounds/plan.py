@@ -564,7 +564,7 @@ def solve_day(
         served = {j for r in routes for (j, _) in r}
         left = [j for j in todo if j not in served]
         routes, breaks = rescue(d, ok, ids, routes, breaks, left, penalties)
-    served = {j for r in routes for (j, _) in r}
+        served = {j for r in routes for (j, _) in r}
     reasons.update({j: why for j, why in dropped.items() if j not in served})
     for j in todo:
         if j not in served and j not in reasons:

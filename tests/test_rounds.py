@@ -300,3 +300,50 @@ def test_a_search_goes_on_for_the_time_left_and_keeps_only_what_is_no_worse(monk
     plan._search(visits, carers, d, todo, plan.search_options(iterations=300, sync_rounds=0),
                  None, None)  # fmt: skip
     assert len(calls) == 1
+
+
+def test_double_handed_visits_aim_where_the_rounds_searched_from_served_them(monkeypatch):
+    import carezones.rounds.plan as plan
+    from carezones.rounds.model import SYNC_SLACK, _client
+    from carezones.rounds.schedule import Day, simulate
+
+    v, c = day(14, 3)
+    visits, carers = read_visits(v), read_carers(c)
+    d = Day.from_tables(visits, carers, matrix(visits, carers))
+    todo = list(range(len(visits)))
+    earlier = plan.solve(visits, carers, d.T, todo, {}, 1.0, 0, 300)
+    starts = simulate(d, earlier, {})[0]
+    doubles = [j for j in todo if visits["carers_required"].iat[j] == 2 and (j, 1) in starts]
+    assert doubles
+    real, aims = plan.solve, []
+
+    def spy(*args, **kw):
+        aims.append(kw.get("aims"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(plan, "solve", spy)
+    opts = plan.search_options(iterations=300, sync_rounds=0)
+    plan._search(visits, carers, d, todo, opts, None, None, initial=earlier)
+    assert aims == [{j: starts[(j, 0)] for j in doubles}]
+    plan._search(visits, carers, d, todo, opts, None, None)  # nothing to start from
+    assert aims[-1] is None
+
+    # the stretch is centred on the aim, within the window; the middle without one
+    cols = {
+        "window_start": np.array([600.0, 600.0]),
+        "window_end": np.array([720.0, 720.0]),
+        "carers_required": np.array([2, 1]),
+        "duration_minutes": np.array([30, 30]),
+    }
+    half = SYNC_SLACK * 30
+
+    def stretch(j, aims=None):
+        got = _client(cols, j, 0, {}, 1, aims)
+        return got.tw_early, got.tw_late
+
+    assert stretch(0) == (660 * 60 - half, 660 * 60 + half)
+    assert stretch(0, {0: 700.0}) == (700 * 60 - half, 700 * 60 + half)
+    assert stretch(0, {0: 590.0}) == (600 * 60, 600 * 60 + 2 * half)  # kept in the window
+    assert stretch(0, {0: 800.0}) == (720 * 60 - 2 * half, 720 * 60)
+    assert stretch(1, {1: 700.0}) == (600 * 60, 720 * 60)  # single-handed: the whole window
+    assert _client(cols, 0, 1, {(0, 1): 630.0}, 1, {0: 700.0}).tw_early == 630 * 60  # pinned

@@ -345,10 +345,13 @@ def _client(
     k: int,
     forced: dict[tuple[int, int], float],
     unit: int,
+    aims: dict[int, float] | None = None,
 ) -> RoutingClient:
     """Copy ``k`` of visit ``j`` as an optional client (seconds): its window and prize.
 
-    ``visits`` are the columns :data:`CLIENT_COLUMNS` as arrays (read once, not per copy).
+    ``visits`` are the columns :data:`CLIENT_COLUMNS` as arrays (read once, not per copy);
+    ``aims`` the minute each double-handed visit's stretch is centred on (default: the
+    middle of its window).
     """
     lo = round(float(visits["window_start"][j]) * 60)
     hi = round(float(visits["window_end"][j]) * 60)
@@ -356,8 +359,10 @@ def _client(
         lo = hi = round(forced[(j, k)] * 60)
     elif visits["carers_required"][j] == 2 and hi - lo > SYNC_SLACK * 60:
         # both carers aim at the same short stretch of the window, so that one rarely
-        # waits long for the other (centred in the window)
-        mid = (lo + hi) // 2
+        # waits long for the other: where the rounds searched from served the visit, or
+        # the middle of the window
+        mid = round(aims[j] * 60) if aims and j in aims else (lo + hi) // 2
+        mid = min(max(mid, lo + SYNC_SLACK * 30), hi - SYNC_SLACK * 30)
         lo, hi = mid - SYNC_SLACK * 30, mid + SYNC_SLACK * 30
     return RoutingClient(
         service_duration=round(float(visits["duration_minutes"][j]) * 60),
@@ -469,6 +474,7 @@ def solve(
     penalties: FloatArray | None = None,
     initial: list[list[tuple[int, int]]] | None = None,
     halves: dict[str, int] | None = None,
+    aims: dict[int, float] | None = None,
 ) -> list[list[tuple[int, int]]]:
     """Solve the day once with PyVRP: the visit copies on each carer row's route, in order.
 
@@ -505,6 +511,10 @@ def solve(
         pairs not planned are skipped): an earlier plan of the day, or the day before's.
     halves : dict, optional
         Carer id -> half of the team (:func:`team_halves`); default: this day's carers.
+    aims : dict, optional
+        Visit row -> the minute both carers of a double-handed visit aim at (the centre of
+        a stretch of :data:`SYNC_SLACK` minutes within its window); default: the middle of
+        the window.
 
     Returns
     -------
@@ -531,7 +541,7 @@ def solve(
     columns = {name: visits[name].to_numpy() for name in CLIENT_COLUMNS}
     problem = RoutingProblem(
         depots=[(0, UNBOUNDED)] * n_c,
-        clients=[_client(columns, j, k, forced, unit) for j, k in copies],
+        clients=[_client(columns, j, k, forced, unit, aims) for j, k in copies],
         vehicles=[_vehicle(carers, c, profiles[c], unit, targets, balance) for c in range(n_c)],
         durations=matrices,
         costs=costs,

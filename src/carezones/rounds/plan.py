@@ -658,6 +658,7 @@ def _search(
     rounds = 1 + max(sync_rounds, 0)
     has_doubles = bool((visits["carers_required"].iloc[todo] == 2).any()) if todo else False
     first = 0.6 if has_doubles and sync_rounds > 0 else 1.0
+    aims = _aims(visits, d, initial) if has_doubles and initial is not None else None
 
     def run(rnd: int, seconds: float, start: Routes | None) -> Routes:
         return solve(
@@ -675,6 +676,7 @@ def _search(
             penalties=penalties,
             initial=start,
             halves=halves,
+            aims=aims,
         )
 
     for rnd in range(rounds):
@@ -691,6 +693,20 @@ def _search(
         ):
             routes = more
     return routes
+
+
+def _aims(visits: pd.DataFrame, d: Day, initial: Routes) -> dict[int, float]:
+    """Return visit row -> when the rounds searched from start each double-handed visit.
+
+    Both carers aim at that time rather than the middle of the window, so that the rounds
+    start from what worked (an earlier plan of the day, or the day before's) and the
+    double-handed visits of a busy hour keep apart.
+    """
+    served = {q for r in initial for q in r}
+    starts = simulate(d, initial, {})[0]
+    return {j: starts[(j, 0)] for (j, k) in served
+            if k == 0 and (j, 1) in served and (j, 0) in starts
+            and visits["carers_required"].iat[j] == 2}  # fmt: skip
 
 
 def _pin_doubles(

@@ -18,8 +18,10 @@ How :func:`plan_rounds` works
    prize far above any travel saving, so all visits are served when that is possible at all.
    Each solve runs PyVRP's iterated local search for the time (or iterations) given.
 3. **Synchronising.** The two carers of a double-handed visit must start together: both aim
-   at the same 10 minutes in the middle of its window, and where they still miss each other the
-   solver is re-run with both windows narrowed to the later of their starts.
+   at the same 10 minutes of its window (where the rounds the search starts from served it, an
+   earlier plan of the day or the day before's; otherwise the middle), and where they still
+   miss each other the solver is re-run with both windows narrowed to the later of their
+   starts.
 4. **Schedule and breaks.** An exact schedule is computed (waiting allowed, both carers of a
    double-handed visit start at the later arrival), and each carer's break is placed whole in
    its window at the first stop where it fits (taken where the carer is). Visits that cannot

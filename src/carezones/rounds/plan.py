@@ -705,7 +705,7 @@ def _aims(visits: pd.DataFrame, d: Day, initial: Routes) -> dict[int, float]:
     served = {q for r in initial for q in r}
     starts = simulate(d, initial, {})[0]
     return {j: starts[(j, 0)] for (j, k) in served
-            if k == 0 and (j, 1) in served and (j, 0) in starts
+            if k == 0 and (j, 1) in served and np.isfinite(starts.get((j, 0), np.inf))
             and visits["carers_required"].iat[j] == 2}  # fmt: skip
 
 

@@ -25,8 +25,8 @@ carer they do not know. A carer is *known* to a client when named in the visit's
    visits by moving a visit or two to other carers (:mod:`~carezones.rounds.rescue`, faces
    the client knows tried first); after the fewer faces, each day tries once more.
 
-Measured on Rutland (``benchmarks/week.py``, three runs), against planning each day alone for
-travel: 34-35% fewer distinct carers per client for 0.3% more to 3.7% less travel, and two to
+Measured on Rutland (``benchmarks/week.py``, four runs), against planning each day alone for
+travel: 33-35% fewer distinct carers per client for 0.3% more to 3.7% less travel, and two to
 five fewer visits left unserved (``docs/performance.md`` has the runs and what each part does).
 
 The days follow each other, so they cannot be planned side by side; each day's search can:

@@ -303,8 +303,9 @@ def test_a_search_goes_on_for_the_time_left_and_keeps_only_what_is_no_worse(monk
 
 
 def test_double_handed_visits_aim_where_the_rounds_searched_from_served_them(monkeypatch):
+    import carezones.rounds.model as model
     import carezones.rounds.plan as plan
-    from carezones.rounds.model import SYNC_SLACK, _client
+    from carezones.rounds.model import SYNC_SLACK
     from carezones.rounds.schedule import Day, simulate
 
     v, c = day(14, 3)
@@ -344,7 +345,7 @@ def test_double_handed_visits_aim_where_the_rounds_searched_from_served_them(mon
     half = SYNC_SLACK * 30
 
     def stretch(j, aims=None):
-        got = _client(cols, j, 0, {}, 1, aims)
+        got = model._client(cols, j, 0, {}, 1, aims)
         return got.tw_early, got.tw_late
 
     assert stretch(0) == (660 * 60 - half, 660 * 60 + half)
@@ -352,4 +353,4 @@ def test_double_handed_visits_aim_where_the_rounds_searched_from_served_them(mon
     assert stretch(0, {0: 590.0}) == (600 * 60, 600 * 60 + 2 * half)  # kept in the window
     assert stretch(0, {0: 800.0}) == (720 * 60 - 2 * half, 720 * 60)
     assert stretch(1, {1: 700.0}) == (600 * 60, 720 * 60)  # single-handed: the whole window
-    assert _client(cols, 0, 1, {(0, 1): 630.0}, 1, {0: 700.0}).tw_early == 630 * 60  # pinned
+    assert model._client(cols, 0, 1, {(0, 1): 630.0}, 1, {0: 700.0}).tw_early == 630 * 60  # pinned

@@ -332,7 +332,7 @@ def test_double_handed_visits_aim_where_the_rounds_searched_from_served_them(mon
     c = next(c for c, r in enumerate(earlier) if any(q[0] in doubles for q in r))
     cut = Day.from_tables(visits, carers, matrix(visits, carers))
     cut.T[c, :] = np.inf
-    gone = plan._aims(visits, cut, earlier)
+    gone = plan._aims(cut, earlier)
     assert set(gone) < set(doubles) and all(np.isfinite(list(gone.values())))
 
     # the stretch is centred on the aim, within the window; the middle without one

@@ -658,7 +658,7 @@ def _search(
     rounds = 1 + max(sync_rounds, 0)
     has_doubles = bool((visits["carers_required"].iloc[todo] == 2).any()) if todo else False
     first = 0.6 if has_doubles and sync_rounds > 0 else 1.0
-    aims = _aims(visits, d, initial) if has_doubles and initial is not None else None
+    aims = _aims(d, initial) if has_doubles and initial is not None else None
 
     def run(rnd: int, seconds: float, start: Routes | None) -> Routes:
         return solve(
@@ -695,7 +695,7 @@ def _search(
     return routes
 
 
-def _aims(visits: pd.DataFrame, d: Day, initial: Routes) -> dict[int, float]:
+def _aims(d: Day, initial: Routes) -> dict[int, float]:
     """Return visit row -> when the rounds searched from start each double-handed visit.
 
     Both carers aim at that time rather than the middle of the window, so that the rounds
@@ -704,9 +704,9 @@ def _aims(visits: pd.DataFrame, d: Day, initial: Routes) -> dict[int, float]:
     """
     served = {q for r in initial for q in r}
     starts = simulate(d, initial, {})[0]
+    # only a double-handed visit has a copy 1; both copies served, at a time that exists
     return {j: starts[(j, 0)] for (j, k) in served
-            if k == 0 and (j, 1) in served and np.isfinite(starts.get((j, 0), np.inf))
-            and visits["carers_required"].iat[j] == 2}  # fmt: skip
+            if k == 1 and (j, 0) in served and np.isfinite(starts.get((j, 0), np.inf))}  # fmt: skip
 
 
 def _pin_doubles(

@@ -89,55 +89,80 @@ def main() -> int:
     homes = np.column_stack([lon[home], lat[home]])
     rng = np.random.default_rng(args.seed)
     clients["provider"] = [f"P{i:02d}" for i in rng.integers(0, args.providers, len(clients))]
-    print(f"network {net.summary()['km_of_road']:,.0f} km of road, loaded in {t_load:.1f} s; "
-          f"{len(clients):,} clients, {clients.hours_per_week.sum():,.0f} h a week; "
-          f"{len(homes):,} homes for carers")  # fmt: skip
+    print(
+        f"network {net.summary()['km_of_road']:,.0f} km of road, loaded in {t_load:.1f} s; "
+        f"{len(clients):,} clients, {clients.hours_per_week.sum():,.0f} h a week; "
+        f"{len(homes):,} homes for carers"
+    )
 
     comparison = cz.compare_designs(
-        clients, net, designs={"today": "provider"}, zone_counts=args.zones, buildings=homes,
-        iterations=args.iterations, seed=args.seed, workers=2,
-    )  # fmt: skip
+        clients,
+        net,
+        designs={"today": "provider"},
+        zone_counts=args.zones,
+        buildings=homes,
+        iterations=args.iterations,
+        seed=args.seed,
+        workers=2,
+    )
     t = time.perf_counter()
     comparison.to_files(work / "report", rounds_maps=args.rounds_maps)
     t_report = time.perf_counter() - t
     t_total = time.perf_counter() - t_all
     first = next(iter(comparison.plans.values()))
-    print(f"one weekday: {len(first.visits):,} visits, "
-          f"{(first.visits.duration_minutes * first.visits.carers_required).sum() / 60:,.0f} "
-          "h of care\n")  # fmt: skip
-    cols = ["design", "zones", "carers", "travel_minutes_per_care_hour", "travel_km",
-            "visits_unserved", "rule_violations"]  # fmt: skip
+    print(
+        f"one weekday: {len(first.visits):,} visits, "
+        f"{(first.visits.duration_minutes * first.visits.carers_required).sum() / 60:,.0f} "
+        "h of care\n"
+    )
+    cols = [
+        "design",
+        "zones",
+        "carers",
+        "travel_minutes_per_care_hour",
+        "travel_km",
+        "visits_unserved",
+        "rule_violations",
+    ]
     print(comparison.table[cols].to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     s = comparison.seconds
-    print(f"\nzones designed in {s['zones_s']:.1f} s; every day planned in {s['rounds_s']:.1f} s "
-          f"(2 workers); report {t_report:.1f} s")  # fmt: skip
-    print(f"whole comparison (load, designs, every day, report): {t_total:.1f} s "
-          f"(target <= 300 s)")  # fmt: skip
+    print(
+        f"\nzones designed in {s['zones_s']:.1f} s; every day planned in {s['rounds_s']:.1f} s "
+        f"(2 workers); report {t_report:.1f} s"
+    )
+    print(f"whole comparison (load, designs, every day, report): {t_total:.1f} s (target <= 300 s)")
     today = comparison.table.set_index("design").loc["today"]
     for row in comparison.sweep().itertuples():
-        print(f"  {row.design}: travel per care hour {row.travel_minutes_per_care_hour:.1f} "
-              f"= {row.travel_minutes_per_care_hour / today.travel_minutes_per_care_hour:.2f}x "
-              f"today's; carers {row.carers} vs {today.carers}")  # fmt: skip
+        print(
+            f"  {row.design}: travel per care hour {row.travel_minutes_per_care_hour:.1f} "
+            f"= {row.travel_minutes_per_care_hour / today.travel_minutes_per_care_hour:.2f}x "
+            f"today's; carers {row.carers} vs {today.carers}"
+        )
     if args.skip_one_worker:
         return 0
     designs = {"today": "provider", **comparison.zone_plans}
     scaling.append(machine_scaling())
     t = time.perf_counter()
-    one = plan_designs(designs, clients, net, homes=homes, iterations=args.iterations,
-                       seed=args.seed, workers=1)  # fmt: skip
+    one = plan_designs(
+        designs, clients, net, homes=homes, iterations=args.iterations, seed=args.seed, workers=1
+    )
     t_one = time.perf_counter() - t
     same = all(
         one[n].itineraries.drop(columns="leg").equals(p.itineraries.drop(columns="leg"))
         and one[n].kpis["travel_minutes"] == p.kpis["travel_minutes"]
         for n, p in comparison.plans.items()
     )
-    print(f"\nrounds stage: 1 worker {t_one:.1f} s, 2 workers {s['rounds_s']:.1f} s: "
-          f"speed-up {t_one / s['rounds_s']:.2f}x (target >= 1.6x)")  # fmt: skip
+    print(
+        f"\nrounds stage: 1 worker {t_one:.1f} s, 2 workers {s['rounds_s']:.1f} s: "
+        f"speed-up {t_one / s['rounds_s']:.2f}x (target >= 1.6x)"
+    )
     print(f"identical results with 1 and 2 workers: {same}")
     scaling.append(machine_scaling())
-    print(f"this machine's own 2-process speed-up on pure Python work: "
-          f"{scaling[0]:.2f}x before the 2-worker run, {scaling[1]:.2f}x between, "
-          f"{scaling[2]:.2f}x after the 1-worker run")  # fmt: skip
+    print(
+        f"this machine's own 2-process speed-up on pure Python work: "
+        f"{scaling[0]:.2f}x before the 2-worker run, {scaling[1]:.2f}x between, "
+        f"{scaling[2]:.2f}x after the 1-worker run"
+    )
     return 0
 
 

@@ -46,8 +46,9 @@ def main() -> int:
     ap.add_argument("--ks", type=int, nargs="+", default=[2, 4, 8])
     ap.add_argument("--minutes", type=float, nargs="+", default=[10.0, 15.0])
     ap.add_argument("--no-county", action="store_true", help="Rutland only")
-    ap.add_argument("--full-pmedian", action="store_true",
-                    help="also run spopt's p-median at full size (slow)")  # fmt: skip
+    ap.add_argument(
+        "--full-pmedian", action="store_true", help="also run spopt's p-median at full size (slow)"
+    )
     ap.add_argument("--spopt-limit", type=float, default=600.0, help="CBC seconds a run")
     ap.add_argument("--seed", type=int, default=0)
     args = parse_or_skip(ap)
@@ -98,18 +99,26 @@ class Area:
         self.clients_csv = work / f"{stem}-clients.csv"
         self.sites_csv = work / f"{stem}-sites.csv"
         clients.to_csv(self.clients_csv, index=False)
-        pd.DataFrame({"site_id": [f"S{i:03d}" for i in range(args.sites)],
-                      "lon": self.sites[:, 0], "lat": self.sites[:, 1]}).to_csv(
-            self.sites_csv, index=False)  # fmt: skip
+        pd.DataFrame(
+            {
+                "site_id": [f"S{i:03d}" for i in range(args.sites)],
+                "lon": self.sites[:, 0],
+                "lat": self.sites[:, 1],
+            }
+        ).to_csv(self.sites_csv, index=False)
         t0 = time.perf_counter()
         self.minutes = self.net.travel_times(self.sites, self.clients, engine="builtin")
         t_mat = time.perf_counter() - t0
         routed = np.isfinite(self.minutes).any(axis=0)
-        print(f"\n== {name}: {self.net.n_nodes:,} nodes (loaded in {t_load:.1f} s); "
-              f"{args.n:,} clients, {self.w.sum():,.0f} h/week ({(~routed).sum()} off the "
-              f"road network); {args.sites} candidate sites")  # fmt: skip
-        print(f"travel-time matrix {args.sites} x {args.n:,}: {t_mat:.2f} s (one multi-source "
-              "search per site)")  # fmt: skip
+        print(
+            f"\n== {name}: {self.net.n_nodes:,} nodes (loaded in {t_load:.1f} s); "
+            f"{args.n:,} clients, {self.w.sum():,.0f} h/week ({(~routed).sum()} off the "
+            f"road network); {args.sites} candidate sites"
+        )
+        print(
+            f"travel-time matrix {args.sites} x {args.n:,}: {t_mat:.2f} s (one multi-source "
+            "search per site)"
+        )
 
     def coverage(self) -> None:
         from carezones.sites.solver import max_coverage
@@ -117,33 +126,42 @@ class Area:
         for minutes in self.args.minutes:
             reach = self.minutes <= minutes
             alone = reach.astype(float) @ self.w
-            print(f"\n-- maximal covering within {minutes:g} min: h/week covered "
-                  f"(of {self.w.sum():,.0f})")  # fmt: skip
-            print(f"{'k':>2} | {'carezones':>10} {'s':>6} {'proof':<9} | {'spopt MCLP':>10} "
-                  f"{'build s':>8} {'solve s':>8} {'CBC':<8} {'x':>5} {'x solve':>7} | "
-                  f"{'k best alone':>12} {'set gains':>10}")  # fmt: skip
+            print(
+                f"\n-- maximal covering within {minutes:g} min: h/week covered "
+                f"(of {self.w.sum():,.0f})"
+            )
+            print(
+                f"{'k':>2} | {'carezones':>10} {'s':>6} {'proof':<9} | {'spopt MCLP':>10} "
+                f"{'build s':>8} {'solve s':>8} {'CBC':<8} {'x':>5} {'x solve':>7} | "
+                f"{'k best alone':>12} {'set gains':>10}"
+            )
             for k in self.args.ks:
                 sol = max_coverage(reach.T, self.w, k)
                 ours = covered(reach, self.w, sol.chosen)
-                theirs, t_build, t_solve, status = spopt_mclp(self.minutes, self.w, minutes, k,
-                                                              self.args.spopt_limit)  # fmt: skip
+                theirs, t_build, t_solve, status = spopt_mclp(
+                    self.minutes, self.w, minutes, k, self.args.spopt_limit
+                )
                 best = np.lexsort((np.arange(len(alone)), -alone))[:k]
                 naive = covered(reach, self.w, best)
                 proof = "optimal" if sol.optimal else f"gap {100 * sol.gap:.2f}%"
                 same = "" if abs(theirs - ours) <= 1e-6 * ours else " (differs)"
-                print(f"{k:>2} | {ours:>10,.1f} {sol.seconds:>6.2f} {proof:<9} | "
-                      f"{theirs:>10,.1f} {t_build:>8.1f} {t_solve:>8.1f} {status:<8} "
-                      f"{(t_build + t_solve) / sol.seconds:>5.0f} {t_solve / sol.seconds:>7.1f} | "
-                      f"{naive:>12,.1f} "
-                      f"{100 * (ours - naive) / self.w.sum():>+9.1f}%{same}")  # fmt: skip
+                print(
+                    f"{k:>2} | {ours:>10,.1f} {sol.seconds:>6.2f} {proof:<9} | "
+                    f"{theirs:>10,.1f} {t_build:>8.1f} {t_solve:>8.1f} {status:<8} "
+                    f"{(t_build + t_solve) / sol.seconds:>5.0f} {t_solve / sol.seconds:>7.1f} | "
+                    f"{naive:>12,.1f} "
+                    f"{100 * (ours - naive) / self.w.sum():>+9.1f}%{same}"
+                )
 
     def median(self) -> None:
         from carezones.sites.solver import p_median
 
         d, w = priced(self.minutes, self.w)
         print("\n-- p-median: mean minutes to the nearest chosen site (h/week weighted)")
-        print(f"{'k':>2} | {'carezones':>9} {'s':>6} {'proof':<9} | {'spopt PMedian':>13} "
-              f"{'build s':>8} {'solve s':>8} {'CBC':<8} | {'k best alone':>12}")  # fmt: skip
+        print(
+            f"{'k':>2} | {'carezones':>9} {'s':>6} {'proof':<9} | {'spopt PMedian':>13} "
+            f"{'build s':>8} {'solve s':>8} {'CBC':<8} | {'k best alone':>12}"
+        )
         alone = (self.minutes <= 15).astype(float) @ self.w
         for k in self.args.ks:
             sol = p_median(d, w, k)
@@ -156,33 +174,54 @@ class Area:
                 value, t_build, t_solve, status = spopt_pmedian(d, w, k, self.args.spopt_limit)
                 theirs = f"{value / w.sum():.4f}"
             proof = "optimal" if sol.optimal else f"gap {100 * sol.gap:.3f}%"
-            print(f"{k:>2} | {sol.value / w.sum():>9.4f} {sol.seconds:>6.2f} {proof:<9} | "
-                  f"{theirs:>13} {t_build:>8.1f} {t_solve:>8.1f} {status:<8} | "
-                  f"{naive:>12.4f}")  # fmt: skip
+            print(
+                f"{k:>2} | {sol.value / w.sum():>9.4f} {sol.seconds:>6.2f} {proof:<9} | "
+                f"{theirs:>13} {t_build:>8.1f} {t_solve:>8.1f} {status:<8} | "
+                f"{naive:>12.4f}"
+            )
         n, m = 1000, 100
         rng = np.random.default_rng(self.args.seed + 2)
         rows, cols = rng.choice(d.shape[1], n, replace=False), rng.choice(d.shape[0], m, False)
         small_d, small_w = d[np.ix_(cols, rows)], w[rows]
         print(f"\n-- p-median on {n:,} clients x {m} sites (where spopt finishes): mean minutes")
-        print(f"{'k':>2} | {'carezones':>9} {'s':>6} {'proof':<9} | {'spopt PMedian':>13} "
-              f"{'build s':>8} {'solve s':>8} {'CBC':<8} {'x':>5} {'x solve':>7}")  # fmt: skip
+        print(
+            f"{'k':>2} | {'carezones':>9} {'s':>6} {'proof':<9} | {'spopt PMedian':>13} "
+            f"{'build s':>8} {'solve s':>8} {'CBC':<8} {'x':>5} {'x solve':>7}"
+        )
         for k in self.args.ks:
             sol = p_median(small_d, small_w, k)
-            value, t_build, t_solve, status = spopt_pmedian(small_d, small_w, k,
-                                                            self.args.spopt_limit)  # fmt: skip
+            value, t_build, t_solve, status = spopt_pmedian(
+                small_d, small_w, k, self.args.spopt_limit
+            )
             same = "" if abs(value - sol.value) <= 1e-6 * sol.value else " (differs)"
             proof = "optimal" if sol.optimal else f"gap {100 * sol.gap:.3f}%"
-            print(f"{k:>2} | {sol.value / small_w.sum():>9.4f} {sol.seconds:>6.2f} {proof:<9} | "
-                  f"{value / small_w.sum():>13.4f} {t_build:>8.1f} {t_solve:>8.1f} {status:<8} "
-                  f"{(t_build + t_solve) / sol.seconds:>5.0f} {t_solve / sol.seconds:>7.1f}"
-                  f"{same}")  # fmt: skip
+            print(
+                f"{k:>2} | {sol.value / small_w.sum():>9.4f} {sol.seconds:>6.2f} {proof:<9} | "
+                f"{value / small_w.sum():>13.4f} {t_build:>8.1f} {t_solve:>8.1f} {status:<8} "
+                f"{(t_build + t_solve) / sol.seconds:>5.0f} {t_solve / sol.seconds:>7.1f}"
+                f"{same}"
+            )
 
     def end_to_end(self) -> tuple[str, float, str]:
         out = self.work / f"e2e-{self.name.split()[0].lower()}"
         env = dict(os.environ, CAREZONES_CACHE=tempfile.mkdtemp(prefix="cz-e2e-"))
-        cmd = [sys.executable, "-m", "carezones", "choose-sites", "--osm", str(self.osm),
-               "--sites", str(self.sites_csv), "--demand", str(self.clients_csv), "--k", "4",
-               "--out", str(out), "--quiet"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "carezones",
+            "choose-sites",
+            "--osm",
+            str(self.osm),
+            "--sites",
+            str(self.sites_csv),
+            "--demand",
+            str(self.clients_csv),
+            "--k",
+            "4",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
         t0 = time.perf_counter()
         done = subprocess.run(cmd, env=env, capture_output=True, text=True)
         secs = time.perf_counter() - t0
@@ -191,8 +230,14 @@ class Area:
         import json
 
         m = json.loads((out / "summary.json").read_text())["metrics"]
-        return self.name, secs, (f"{', '.join(m['chosen'])}: {100 * m['covered_share']:.1f}% "
-                                 f"within 15 min, optimal={m['optimal']}")  # fmt: skip
+        return (
+            self.name,
+            secs,
+            (
+                f"{', '.join(m['chosen'])}: {100 * m['covered_share']:.1f}% "
+                f"within 15 min, optimal={m['optimal']}"
+            ),
+        )
 
 
 def covered(reach: np.ndarray, w: np.ndarray, pick: np.ndarray) -> float:

@@ -95,8 +95,13 @@ def main() -> int:
     ap.add_argument("--carers", type=int, default=25)
     ap.add_argument("--seconds", type=float, default=40.0)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--balance", type=float, nargs="*", default=[],
-                    help="also plan with these workload-balance weights")  # fmt: skip
+    ap.add_argument(
+        "--balance",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also plan with these workload-balance weights",
+    )
     args = parse_or_skip(ap)
     if args is None:
         return 0
@@ -130,8 +135,12 @@ def main() -> int:
     reasons = impossible(visits, carers, minutes)
     import pandas as pd
 
-    un = pd.DataFrame({"visit_id": [visits.visit_id.iat[j] for j in range(len(visits))
-                                    if j not in served], "reason": "not served"})  # fmt: skip
+    un = pd.DataFrame(
+        {
+            "visit_id": [visits.visit_id.iat[j] for j in range(len(visits)) if j not in served],
+            "reason": "not served",
+        }
+    )
     naive_plan = Rounds(itin, un, kpis(visits, itin, un, t_naive), visits, carers, minutes)
     bad_naive = naive_plan.check()
     for b in bad_naive[:3]:
@@ -141,26 +150,32 @@ def main() -> int:
     same = visits.iloc[sorted(served)].reset_index(drop=True)
     keep = np.r_[np.arange(len(carers)), len(carers) + np.array(sorted(served), dtype=int)]
     t0 = time.perf_counter()
-    ours_same = cz.plan_rounds(same, carers, minutes=minutes[np.ix_(keep, keep)],
-                               time_limit=args.seconds, seed=args.seed)  # fmt: skip
+    ours_same = cz.plan_rounds(
+        same, carers, minutes=minutes[np.ix_(keep, keep)], time_limit=args.seconds, seed=args.seed
+    )
     t_same = time.perf_counter() - t0
     bad_same = ours_same.check()
 
     todo = [j for j in range(len(visits)) if j not in reasons]
     t0 = time.perf_counter()
-    relaxed = solve(visits, carers, minutes, todo, {}, args.seconds / 2, args.seed, None,
-                    split_doubles=False)  # fmt: skip
+    relaxed = solve(
+        visits, carers, minutes, todo, {}, args.seconds / 2, args.seed, None, split_doubles=False
+    )
     t_relaxed = time.perf_counter() - t0
     r_served = sum(len(r) for r in relaxed)
     copies = int(visits.carers_required.sum())
 
     print(f"{'method':<12}{'travel min':>11}{'unserved':>9}{'sec':>7}  checker")
     k = ours.kpis
-    print(f"{'carezones':<12}{k['travel_minutes']:>11.0f}{k['visits_unserved']:>9}{t_ours:>7.1f}"
-          f"  {'ok' if not bad else f'{len(bad)} violations'}")  # fmt: skip
+    print(
+        f"{'carezones':<12}{k['travel_minutes']:>11.0f}{k['visits_unserved']:>9}{t_ours:>7.1f}"
+        f"  {'ok' if not bad else f'{len(bad)} violations'}"
+    )
     kn = naive_plan.kpis
-    print(f"{'naive':<12}{kn['travel_minutes']:>11.0f}{kn['visits_unserved']:>9}{t_naive:>7.1f}"
-          f"  {'ok' if not bad_naive else f'{len(bad_naive)} violations'}")  # fmt: skip
+    print(
+        f"{'naive':<12}{kn['travel_minutes']:>11.0f}{kn['visits_unserved']:>9}{t_naive:>7.1f}"
+        f"  {'ok' if not bad_naive else f'{len(bad_naive)} violations'}"
+    )
     rt = travel(d, relaxed)
     print(
         f"{'relaxed':<12}{rt:>11.0f}{copies - r_served:>9}{t_relaxed:>7.1f}"
@@ -194,9 +209,13 @@ def main() -> int:
     if len(ours.unserved):
         print(ours.unserved.reason.value_counts().to_string())
     for w in [0.0, *args.balance] if args.balance else []:
-        plan = ours if w == 0 else cz.plan_rounds(visits, carers, minutes=minutes,
-                                                  time_limit=args.seconds, seed=args.seed,
-                                                  balance=w)  # fmt: skip
+        plan = (
+            ours
+            if w == 0
+            else cz.plan_rounds(
+                visits, carers, minutes=minutes, time_limit=args.seconds, seed=args.seed, balance=w
+            )
+        )
         kb = plan.kpis
         print(
             f"balance {w:g}: {kb['visits_served']} served, travel {kb['travel_minutes']:.0f} min; "

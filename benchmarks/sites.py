@@ -87,9 +87,13 @@ def main() -> int:
     e = walk.edges
     t0 = time.perf_counter()
     pnet = pandana.Network(
-        pd.Series(walk.lon), pd.Series(walk.lat), e.u, e.v,
-        pd.DataFrame({"minutes": e.minutes}), twoway=False,
-    )  # fmt: skip
+        pd.Series(walk.lon),
+        pd.Series(walk.lat),
+        e.u,
+        e.v,
+        pd.DataFrame({"minutes": e.minutes}),
+        twoway=False,
+    )
     limit = 60.0
     pnet.precompute(limit)
     t_pre = time.perf_counter() - t0
@@ -106,15 +110,23 @@ def main() -> int:
     # networkx: one Dijkstra per site from its nearest node (node-snapped, like pandana)
     g = walk.graph
     osm_ids = walk.node_osmid
-    amen_nodes = {c: set(osm_ids[pnet.get_node_ids(pd.Series(apts[am.category == c][:, 0]),
-                                                    pd.Series(apts[am.category == c][:, 1]))])
-                  for c in cats}  # fmt: skip
+    amen_nodes = {
+        c: set(
+            osm_ids[
+                pnet.get_node_ids(
+                    pd.Series(apts[am.category == c][:, 0]), pd.Series(apts[am.category == c][:, 1])
+                )
+            ]
+        )
+        for c in cats
+    }
     k = min(args.nx_sites, args.n)
     t0 = time.perf_counter()
     nx_min = np.full((k, len(cats)), np.inf)
     for i in range(k):
-        dist = nx.single_source_dijkstra_path_length(g, int(osm_ids[node_of_site[i]]),
-                                                     weight="minutes")  # fmt: skip
+        dist = nx.single_source_dijkstra_path_length(
+            g, int(osm_ids[node_of_site[i]]), weight="minutes"
+        )
         for j, c in enumerate(cats):
             vals = [dist[n] for n in amen_nodes[c] if n in dist]
             nx_min[i, j] = min(vals) if vals else np.inf
@@ -127,8 +139,9 @@ def main() -> int:
     for j, c in enumerate(cats):
         pick = apts[am.category.to_numpy() == c]
         nodes = pnet.get_node_ids(pd.Series(pick[:, 0]), pd.Series(pick[:, 1])).to_numpy()
-        ours_on_nodes = walk.nearest(site_nodes, np.column_stack([walk.lon[nodes],
-                                                                  walk.lat[nodes]]))[0]  # fmt: skip
+        ours_on_nodes = walk.nearest(
+            site_nodes, np.column_stack([walk.lon[nodes], walk.lat[nodes]])
+        )[0]
         both = (ours_on_nodes < limit) & (pan[c] < limit)
         worst_same = max(worst_same, float(np.abs(ours_on_nodes[both] - pan[c][both]).max()))
         worst_nx = max(worst_nx, float(np.abs(ours_on_nodes[:k] - nx_min[:, j]).max()))
@@ -151,8 +164,10 @@ def main() -> int:
     ]
     for name, t in rows:
         print(f"{name:<44}{t:>9.2f}{t / t_near:>13.1f}x")
-    print(f"pandana query / carezones query: {t_pan / t_near:.2f}; "
-          f"pandana total / carezones score_sites: {(t_pre + t_pan) / t_ours:.2f}")  # fmt: skip
+    print(
+        f"pandana query / carezones query: {t_pan / t_near:.2f}; "
+        f"pandana total / carezones score_sites: {(t_pre + t_pan) / t_ours:.2f}"
+    )
     print(
         f"agreement, each tool placing the points its own way (both < {limit:g} min): "
         f"median |diff| {np.median(diff):.2f} min, 95th percentile "
@@ -175,12 +190,21 @@ def main() -> int:
     print(f"surface: {len(surf.surface):,} junctions scored in {t_surf:.2f} s (walking criteria)")
     drive = cz.load_network(args.pbf, "drive", engine="builtin")
     people = cz.clients_on_buildings(args.pbf, 660, seed=args.seed)
-    clients = gpd.GeoDataFrame(people.iloc[:600], geometry=gpd.points_from_xy(
-        people.lon[:600], people.lat[:600]), crs=4326)  # fmt: skip
+    clients = gpd.GeoDataFrame(
+        people.iloc[:600], geometry=gpd.points_from_xy(people.lon[:600], people.lat[:600]), crs=4326
+    )
     homes = np.column_stack([people.lon[600:], people.lat[600:]])
     t0 = time.perf_counter()
-    full = score_sites(sites.head(1), walk=walk, drive=drive, amenities=am, clients=clients,
-                       carers=homes, towns=read_towns(args.pbf), surface=True)  # fmt: skip
+    full = score_sites(
+        sites.head(1),
+        walk=walk,
+        drive=drive,
+        amenities=am,
+        clients=clients,
+        carers=homes,
+        towns=read_towns(args.pbf),
+        surface=True,
+    )
     t_full = time.perf_counter() - t0
     assert full.surface is not None
     print(

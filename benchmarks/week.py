@@ -43,8 +43,13 @@ def main() -> int:
     ap.add_argument("--day-seconds", type=float, default=30.0)
     ap.add_argument("--replan-seconds", type=float, default=15.0)
     ap.add_argument("--iterations", type=int, help="per day (and per re-plan) instead of time")
-    ap.add_argument("--continuity", type=float, nargs="*", default=[],
-                    help="also plan the week with these continuity weights")  # fmt: skip
+    ap.add_argument(
+        "--continuity",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also plan the week with these continuity weights",
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = parse_or_skip(ap)
     if args.pbf is None:
@@ -65,8 +70,9 @@ def main() -> int:
     )
 
     t0 = time.perf_counter()
-    week = plan_week(visits, carers, net, time_limit=args.week_seconds, iterations=it,
-                     seed=args.seed)  # fmt: skip
+    week = plan_week(
+        visits, carers, net, time_limit=args.week_seconds, iterations=it, seed=args.seed
+    )
     t_week = time.perf_counter() - t0
     bad_week = week.check()
 
@@ -74,8 +80,9 @@ def main() -> int:
     alone = {}
     for d in days:
         vd = visits[visits.day == d].reset_index(drop=True)
-        alone[d] = plan_rounds(vd, carers, net, time_limit=args.day_seconds, iterations=it,
-                               seed=args.seed)  # fmt: skip
+        alone[d] = plan_rounds(
+            vd, carers, net, time_limit=args.day_seconds, iterations=it, seed=args.seed
+        )
     t_alone = time.perf_counter() - t0
     bad_alone = [(d, b) for d, r in alone.items() for b in r.check()]
     import pandas as pd
@@ -91,12 +98,16 @@ def main() -> int:
 
     def row(name, k, sec, bad):
         verdict = "ok" if not bad else f"{len(bad)} violations"
-        print(f"{name:<14}{k['travel_minutes']:>10.0f}{k['travel_km'] or 0:>9.0f}"
-              f"{k['carers_per_client_mean']:>8.2f}{k['carers_per_client_p90']:>6.1f}"
-              f"{k['visits_unserved']:>9}{sec:>8.1f}  {verdict}")  # fmt: skip
+        print(
+            f"{name:<14}{k['travel_minutes']:>10.0f}{k['travel_km'] or 0:>9.0f}"
+            f"{k['carers_per_client_mean']:>8.2f}{k['carers_per_client_p90']:>6.1f}"
+            f"{k['visits_unserved']:>9}{sec:>8.1f}  {verdict}"
+        )
 
-    print(f"{'plan':<14}{'travel min':>10}{'km':>9}{'carers':>8}{'p90':>6}{'unserved':>9}"
-          f"{'sec':>8}  checker (every day)")  # fmt: skip
+    print(
+        f"{'plan':<14}{'travel min':>10}{'km':>9}{'carers':>8}{'p90':>6}{'unserved':>9}"
+        f"{'sec':>8}  checker (every day)"
+    )
     row("carezones week", kw, t_week, bad_week)
     row("day by day", ka, t_alone, bad_alone)
     print(
@@ -105,8 +116,10 @@ def main() -> int:
         f"(p90 {kw['carers_per_client_p90'] / ka['carers_per_client_p90']:.3f}), unserved "
         f"{kw['visits_unserved']} vs {ka['visits_unserved']}, seconds {t_week / t_alone:.2f}"
     )
-    print(f"distribution (clients seeing n carers): week {kw['carers_per_client']}; "
-          f"day by day {ka['carers_per_client']}")  # fmt: skip
+    print(
+        f"distribution (clients seeing n carers): week {kw['carers_per_client']}; "
+        f"day by day {ka['carers_per_client']}"
+    )
 
     def left_out(unserved):
         v = visits.set_index("visit_id").loc[unserved["visit_id"]]
@@ -114,12 +127,21 @@ def main() -> int:
         when = ", ".join(f"{h:02d}h {n}" for h, n in hours.items()) or "none"
         return f"{len(v)} ({int((v['carers_required'] == 2).sum())} double-handed; {when})"
 
-    print(f"left out (by the hour the window opens): week {left_out(week.unserved)}; day by "
-          f"day {left_out(pd.concat([r.unserved for r in alone.values()]))}")  # fmt: skip
+    print(
+        f"left out (by the hour the window opens): week {left_out(week.unserved)}; day by "
+        f"day {left_out(pd.concat([r.unserved for r in alone.values()]))}"
+    )
     for w in args.continuity:
         t0 = time.perf_counter()
-        other = plan_week(visits, carers, net, time_limit=args.week_seconds, iterations=it,
-                          seed=args.seed, continuity_minutes=w)  # fmt: skip
+        other = plan_week(
+            visits,
+            carers,
+            net,
+            time_limit=args.week_seconds,
+            iterations=it,
+            seed=args.seed,
+            continuity_minutes=w,
+        )
         row(f"weight {w:g}", other.kpis, time.perf_counter() - t0, other.check())
 
     # ---- a carer calls in sick
@@ -132,20 +154,31 @@ def main() -> int:
         f"\nre-plan on {busiest}: {len(vd)} visits, {day.kpis['visits_served']} served by "
         f"{day.kpis['carers_used']} carers (travel {day.kpis['travel_minutes']:.0f} min)"
     )
-    print(f"{'case':<28}{'moved':>6}{'travel min':>11}{'unserved':>9}{'sec':>7}  checker, "
-          "started visits")  # fmt: skip
+    print(
+        f"{'case':<28}{'moved':>6}{'travel min':>11}{'unserved':>9}{'sec':>7}  checker, "
+        "started visits"
+    )
     for now, absent in (("06:30", order.index[0]), ("10:30", order.index[1])):
         t = int(now[:2]) * 60 + int(now[3:])
         t0 = time.perf_counter()
-        again = plan_rounds(vd, carers, net, fixed=day, unavailable=[absent], now=now,
-                            time_limit=args.replan_seconds, iterations=it,
-                            seed=args.seed)  # fmt: skip
+        again = plan_rounds(
+            vd,
+            carers,
+            net,
+            fixed=day,
+            unavailable=[absent],
+            now=now,
+            time_limit=args.replan_seconds,
+            iterations=it,
+            seed=args.seed,
+        )
         t_re = time.perf_counter() - t0
         keep = [i for i, k in enumerate(carers.carer_id) if k != absent]
         others = carers.iloc[keep].reset_index(drop=True)
         t0 = time.perf_counter()
-        scratch = plan_rounds(vd, others, net, time_limit=args.day_seconds, iterations=it,
-                              seed=args.seed)  # fmt: skip
+        scratch = plan_rounds(
+            vd, others, net, time_limit=args.day_seconds, iterations=it, seed=args.seed
+        )
         t_sc = time.perf_counter() - t0
         moved_sc = int(compare_rounds(day, scratch, vd).moved.sum())
         started = dv[dv.start < t][["carer_id", "visit_id", "start", "end"]]
@@ -158,8 +191,10 @@ def main() -> int:
         ):
             verdict = "ok" if not r.check() else "VIOLATIONS"
             extra = f", {len(started)} started: {same}" if r is again else ""
-            print(f"{name:<28}{moved:>6}{r.kpis['travel_minutes']:>11.0f}"
-                  f"{r.kpis['visits_unserved']:>9}{sec:>7.1f}  {verdict}{extra}")  # fmt: skip
+            print(
+                f"{name:<28}{moved:>6}{r.kpis['travel_minutes']:>11.0f}"
+                f"{r.kpis['visits_unserved']:>9}{sec:>7.1f}  {verdict}{extra}"
+            )
         print(
             f"  re-plan / scratch: moved {moved_re / max(moved_sc, 1):.2f}, travel "
             f"{again.kpis['travel_minutes'] / scratch.kpis['travel_minutes']:.3f}; "

@@ -168,8 +168,15 @@ def main() -> int:
                 lab = plan.assignments.set_index("client_id")["zone_id"]
                 zid = {z: i for i, z in enumerate(sorted(lab.unique()))}
                 m = plan.metrics
-                keys = ("contiguous", "gap_km2", "overlap_km2", "balanced", "worst_deviation",
-                        "mean_minutes_to_centre", "moved_by_tiling")  # fmt: skip
+                keys = (
+                    "contiguous",
+                    "gap_km2",
+                    "overlap_km2",
+                    "balanced",
+                    "worst_deviation",
+                    "mean_minutes_to_centre",
+                    "moved_by_tiling",
+                )
                 extra = {k: m[k] for k in keys}
                 ours = clients["client_id"].map(lab).map(zid).fillna(-1).to_numpy(int)
                 return ours, extra

@@ -93,8 +93,14 @@ def _plan() -> Any:
 def _comparison() -> Any:
     import carezones
 
-    return carezones.compare_designs(_clients().head(12), _net(), designs={"today": "town"},
-                                     zone_counts=[2], iterations=50, workers=1)  # fmt: skip
+    return carezones.compare_designs(
+        _clients().head(12),
+        _net(),
+        designs={"today": "town"},
+        zone_counts=[2],
+        iterations=50,
+        workers=1,
+    )
 
 
 @functools.cache

@@ -92,18 +92,32 @@ def browse(page: Path, tmp: Path, extra: str = "") -> dict:
     probed = tmp / f"probed-{page.parent.name}-{page.name}"
     tail = (f"<script>{extra}</script>" if extra else "") + TAIL_PROBE
     probed.write_text(text.replace("</body>", tail + "</body>"), encoding="utf-8")
-    flags = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp / 'profile'}", "--virtual-time-budget=8000"]  # fmt: skip
-    out = subprocess.run([*flags, "--dump-dom", probed.as_uri()], capture_output=True,
-                         text=True, timeout=120)  # fmt: skip
+    flags = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp / 'profile'}",
+        "--virtual-time-budget=8000",
+    ]
+    out = subprocess.run(
+        [*flags, "--dump-dom", probed.as_uri()], capture_output=True, text=True, timeout=120
+    )
     found = re.search(r'<pre id="cz-probe">(.*?)</pre>', out.stdout, re.S)
     assert found, f"the probe did not report for {page.name}: {out.stderr[-2000:]}"
     shots = Path(os.environ.get("CAREZONES_SCREENSHOTS", tmp / "screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
     shot = shots / f"{page.parent.name}-{page.stem}.png"
-    subprocess.run([*flags, "--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=120, check=False)  # fmt: skip
+    subprocess.run(
+        [*flags, "--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert shot.exists() and shot.stat().st_size > 10_000, f"no screenshot of {page.name}"
     return json.loads(html.unescape(found.group(1)))
 
@@ -114,8 +128,7 @@ def demo(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("demo")
     with cache_at(out / "cache"):
-        assert main(["demo", "--out", str(out), "--size", "tiny", "--engine", "builtin",
-                     "-q"]) == 0  # fmt: skip
+        assert main(["demo", "--out", str(out), "--size", "tiny", "--engine", "builtin", "-q"]) == 0
     return out
 
 
@@ -125,10 +138,17 @@ def demo(tmp_path_factory):
         ("network.html", ["Roads"], False),
         ("zones/zones.html", ["Zones"], False),
         ("rounds/rounds.html", [], False),
-        ("sites/sites.html", ["Candidate sites", "Walking isochrones",
-                              "Suitability surface (mean score per hexagon)"], True),
+        (
+            "sites/sites.html",
+            [
+                "Candidate sites",
+                "Walking isochrones",
+                "Suitability surface (mean score per hexagon)",
+            ],
+            True,
+        ),
     ],
-)  # fmt: skip
+)
 def test_demo_maps_draw_offline_without_errors(demo, tmp_path, page, overlays, popups):
     got = browse(demo / page, tmp_path)
     assert got["errors"] == [], got["errors"]
@@ -158,34 +178,58 @@ def test_payloads_in_every_user_field_execute_nothing(walk_grid, grid_file, tmp_
     """A real-looking network (OSM basemap that cannot load here) and hostile text everywhere."""
     net = walk_grid
     xy = random_points(net, 6, seed=1)
-    sites = gpd.GeoDataFrame({"site_id": [f"{PAYLOAD}{i}" for i in range(6)], "owner": PAYLOAD},
-                             geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=4326)  # fmt: skip
+    sites = gpd.GeoDataFrame(
+        {"site_id": [f"{PAYLOAD}{i}" for i in range(6)], "owner": PAYLOAD},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=4326,
+    )
     am_xy = random_points(net, 4, seed=2)
-    amen = gpd.GeoDataFrame({"category": ["food_shop", "gp", "pharmacy", "transport"],
-                             "name": [PAYLOAD] * 4},
-                            geometry=gpd.points_from_xy(*am_xy.T), crs=4326)  # fmt: skip
-    res = cz.score_sites(sites, walk=net, amenities=amen, config={"rural": {"points": 0}},
-                         surface=True)  # fmt: skip
+    amen = gpd.GeoDataFrame(
+        {"category": ["food_shop", "gp", "pharmacy", "transport"], "name": [PAYLOAD] * 4},
+        geometry=gpd.points_from_xy(*am_xy.T),
+        crs=4326,
+    )
+    res = cz.score_sites(
+        sites, walk=net, amenities=amen, config={"rural": {"points": 0}}, surface=True
+    )
     pages = [tmp_path / "sites.html"]
     res.to_map().save(str(pages[0]))
 
     drive = cn.load_network(grid_file, "drive", engine="builtin")
     v_xy, c_xy = random_points(drive, 6, seed=3), random_points(drive, 2, seed=4)
-    visits = pd.DataFrame({"visit_id": [f"{PAYLOAD}v{i}" for i in range(6)],
-                           "client_id": PAYLOAD, "lon": v_xy[:, 0], "lat": v_xy[:, 1],
-                           "window_start": "08:00", "window_end": "12:00",
-                           "duration_minutes": 20, "carers_required": 1, "skills": ""})  # fmt: skip
-    carers = pd.DataFrame({"carer_id": [f"{PAYLOAD}k{i}" for i in range(2)],
-                           "lon": c_xy[:, 0], "lat": c_xy[:, 1], "shift_start": "07:00",
-                           "shift_end": "14:00", "skills": ""})  # fmt: skip
+    visits = pd.DataFrame(
+        {
+            "visit_id": [f"{PAYLOAD}v{i}" for i in range(6)],
+            "client_id": PAYLOAD,
+            "lon": v_xy[:, 0],
+            "lat": v_xy[:, 1],
+            "window_start": "08:00",
+            "window_end": "12:00",
+            "duration_minutes": 20,
+            "carers_required": 1,
+            "skills": "",
+        }
+    )
+    carers = pd.DataFrame(
+        {
+            "carer_id": [f"{PAYLOAD}k{i}" for i in range(2)],
+            "lon": c_xy[:, 0],
+            "lat": c_xy[:, 1],
+            "shift_start": "07:00",
+            "shift_end": "14:00",
+            "skills": "",
+        }
+    )
     rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=200)
     assert rounds.kpis["visits_served"] > 0
     pages.append(tmp_path / "rounds.html")
     rounds.to_map().save(str(pages[1]))
 
-    clients = gpd.GeoDataFrame({"client_id": [f"{PAYLOAD}c{i}" for i in range(len(v_xy))],
-                                "hours_per_week": 10.0},
-                               geometry=gpd.points_from_xy(*v_xy.T), crs=4326)  # fmt: skip
+    clients = gpd.GeoDataFrame(
+        {"client_id": [f"{PAYLOAD}c{i}" for i in range(len(v_xy))], "hours_per_week": 10.0},
+        geometry=gpd.points_from_xy(*v_xy.T),
+        crs=4326,
+    )
     from carezones.maps import network_map
 
     pages.append(tmp_path / "network.html")
@@ -216,15 +260,19 @@ def test_index_escapes_site_names(demo, tmp_path):
 
 def test_county_report_opens_cleanly_with_hostile_names(demo, tmp_path):
     """The demo's comparison, then one with a hostile design name: no errors, nothing runs."""
-    for page in (demo / "county" / "index.html", demo / "county" / "designs" / "today" /
-                 "map.html", demo / "county" / "designs" / "zones-2" / "map.html"):  # fmt: skip
+    for page in (
+        demo / "county" / "index.html",
+        demo / "county" / "designs" / "today" / "map.html",
+        demo / "county" / "designs" / "zones-2" / "map.html",
+    ):
         got = browse(page, tmp_path)
         assert got["errors"] == [] and got["xss"] == 0, page
     _, net, clients = _tiny_county(tmp_path)
     rng = np.random.default_rng(1)
     clients["provider"] = [PAYLOAD + str(i) for i in rng.integers(0, 3, len(clients))]
-    comparison = cz.compare_designs(clients, net, designs={PAYLOAD: "provider"},
-                                    zone_counts=[2], iterations=100, workers=1)  # fmt: skip
+    comparison = cz.compare_designs(
+        clients, net, designs={PAYLOAD: "provider"}, zone_counts=[2], iterations=100, workers=1
+    )
     comparison.to_files(tmp_path / "hostile", rounds_maps=True)
     pages = [tmp_path / "hostile" / "index.html", *sorted((tmp_path / "hostile").rglob("*.html"))]
     for page in pages[:6]:
@@ -287,14 +335,30 @@ def test_timeline_and_run_sheets_open_offline_with_hostile_text_shown_as_text(
 ):
     drive = cn.load_network(grid_file, "drive", engine="builtin")
     v_xy, c_xy = random_points(drive, 8, seed=3), random_points(drive, 3, seed=4)
-    visits = pd.DataFrame({"visit_id": [f"{PAYLOAD}v{i}" for i in range(8)],
-                           "client_id": PAYLOAD, "lon": v_xy[:, 0], "lat": v_xy[:, 1],
-                           "window_start": "08:00", "window_end": "12:00",
-                           "duration_minutes": 20, "carers_required": [2, 1, 1, 1, 2, 1, 1, 1],
-                           "skills": "", "notes": PAYLOAD})  # fmt: skip
-    carers = pd.DataFrame({"carer_id": [f"{PAYLOAD}k{i}" for i in range(3)],
-                           "lon": c_xy[:, 0], "lat": c_xy[:, 1], "shift_start": "07:00",
-                           "shift_end": "14:00", "skills": ""})  # fmt: skip
+    visits = pd.DataFrame(
+        {
+            "visit_id": [f"{PAYLOAD}v{i}" for i in range(8)],
+            "client_id": PAYLOAD,
+            "lon": v_xy[:, 0],
+            "lat": v_xy[:, 1],
+            "window_start": "08:00",
+            "window_end": "12:00",
+            "duration_minutes": 20,
+            "carers_required": [2, 1, 1, 1, 2, 1, 1, 1],
+            "skills": "",
+            "notes": PAYLOAD,
+        }
+    )
+    carers = pd.DataFrame(
+        {
+            "carer_id": [f"{PAYLOAD}k{i}" for i in range(3)],
+            "lon": c_xy[:, 0],
+            "lat": c_xy[:, 1],
+            "shift_start": "07:00",
+            "shift_end": "14:00",
+            "skills": "",
+        }
+    )
     rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=300)
     assert rounds.kpis["visits_served"] > 0 and rounds.check() == []
     page = tmp_path / "timeline.html"
@@ -316,20 +380,38 @@ def test_a_notebook_card_opens_cleanly_with_hostile_carer_ids(grid_file, cache, 
     """A day's rounds as Jupyter shows them (``_repr_html_``): no errors, nothing runs."""
     drive = cn.load_network(grid_file, "drive", engine="builtin", progress=False)
     v_xy, c_xy = random_points(drive, 6, seed=3), random_points(drive, 2, seed=4)
-    visits = pd.DataFrame({"visit_id": [f"{PAYLOAD}v{i}" for i in range(6)],
-                           "client_id": PAYLOAD, "lon": v_xy[:, 0], "lat": v_xy[:, 1],
-                           "window_start": "08:00", "window_end": "12:00",
-                           "duration_minutes": 20, "carers_required": 1, "skills": ""})  # fmt: skip
-    carers = pd.DataFrame({"carer_id": [f"{PAYLOAD}k{i}" for i in range(2)],
-                           "lon": c_xy[:, 0], "lat": c_xy[:, 1], "shift_start": "07:00",
-                           "shift_end": "14:00", "skills": ""})  # fmt: skip
+    visits = pd.DataFrame(
+        {
+            "visit_id": [f"{PAYLOAD}v{i}" for i in range(6)],
+            "client_id": PAYLOAD,
+            "lon": v_xy[:, 0],
+            "lat": v_xy[:, 1],
+            "window_start": "08:00",
+            "window_end": "12:00",
+            "duration_minutes": 20,
+            "carers_required": 1,
+            "skills": "",
+        }
+    )
+    carers = pd.DataFrame(
+        {
+            "carer_id": [f"{PAYLOAD}k{i}" for i in range(2)],
+            "lon": c_xy[:, 0],
+            "lat": c_xy[:, 1],
+            "shift_start": "07:00",
+            "shift_end": "14:00",
+            "skills": "",
+        }
+    )
     rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=200)
     from IPython.core.formatters import HTMLFormatter
 
     card = HTMLFormatter()(rounds)  # what a notebook shows
     page = tmp_path / "card.html"
-    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{card}"
-                    "</body></html>", encoding="utf-8")  # fmt: skip
+    page.write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{card}</body></html>",
+        encoding="utf-8",
+    )
     got = browse(page, tmp_path)
     assert got["errors"] == [] and got["xss"] == 0
     assert "&lt;img src=x" in page.read_text()

@@ -63,10 +63,14 @@ def test_real_visits_must_name_known_clients(tiny):
 
 
 def test_team_sizing_covers_each_slot_and_shifts_read_back():
-    day = pd.DataFrame({"window_start": [420.0, 430.0, 720.0, 1140.0],
-                        "window_end": [540.0, 550.0, 810.0, 1260.0],
-                        "duration_minutes": [45.0, 45.0, 30.0, 30.0],
-                        "carers_required": [1, 2, 1, 1]})  # fmt: skip
+    day = pd.DataFrame(
+        {
+            "window_start": [420.0, 430.0, 720.0, 1140.0],
+            "window_end": [540.0, 550.0, 810.0, 1260.0],
+            "duration_minutes": [45.0, 45.0, 30.0, 30.0],
+            "carers_required": [1, 2, 1, 1],
+        }
+    )
     counts = size_team(day, [10.0, 10.0, 10.0, 10.0])
     assert counts["early"] >= 1 and counts["early"] + counts["split"] >= 2  # a double at 07:10
     homes = np.array([[-0.7, 52.6], [-0.71, 52.61], [-0.72, 52.62]])
@@ -96,8 +100,9 @@ def test_every_round_passes_the_checker_and_every_visit_is_accounted_for(compare
         assert plan.kpis["rule_violations"] == 0
         served = (plan.itineraries.kind == "visit").sum()
         copies = plan.visits.carers_required.sum()
-        unserved_copies = plan.visits.set_index("visit_id").carers_required[
-            plan.unserved.visit_id].sum()  # fmt: skip
+        unserved_copies = (
+            plan.visits.set_index("visit_id").carers_required[plan.unserved.visit_id].sum()
+        )
         assert served + unserved_copies == copies
         assert plan.unserved.reason.str.len().gt(0).all()
         assert plan.zones.clients.sum() + len(plan.unplanned) == len(clients)
@@ -122,9 +127,11 @@ def test_bad_designs_get_clear_errors_naming_rows(tiny):
     with pytest.raises(cz.ValidationError, match=r"row \d+.*no provider given"):
         cz.plan_county("provider", cut, net, iterations=50, workers=1)
     lo, la, hi, ha = net.bounds
-    half = gpd.GeoDataFrame({"zone_id": ["west"]},
-                            geometry=[shapely.box(lo - 1, la - 1, (lo + hi) / 2, ha + 1)],
-                            crs=4326)  # fmt: skip
+    half = gpd.GeoDataFrame(
+        {"zone_id": ["west"]},
+        geometry=[shapely.box(lo - 1, la - 1, (lo + hi) / 2, ha + 1)],
+        crs=4326,
+    )
     with pytest.raises(cz.ValidationError, match="the client lies in no zone"):
         cz.plan_county(half, clients, net, iterations=50, workers=1)
 
@@ -132,19 +139,49 @@ def test_bad_designs_get_clear_errors_naming_rows(tiny):
 def test_the_county_command_writes_a_private_report(tiny, tmp_path, capsys):
     county, _, clients = tiny
     path = tmp_path / "clients.csv"
-    pd.DataFrame({"client_id": clients.client_id, "lat": clients.geometry.y,
-                  "lon": clients.geometry.x, "hours_per_week": clients.hours_per_week,
-                  "provider": clients.provider}).to_csv(path, index=False)  # fmt: skip
+    pd.DataFrame(
+        {
+            "client_id": clients.client_id,
+            "lat": clients.geometry.y,
+            "lon": clients.geometry.x,
+            "hours_per_week": clients.hours_per_week,
+            "provider": clients.provider,
+        }
+    ).to_csv(path, index=False)
     out = tmp_path / "out"
-    args = ["county", "--osm", str(county.osm_path), "--clients", str(path), "--engine",
-            "builtin", "--provider-column", "provider", "--zones", "2", "3", "--iterations",
-            "200", "--workers", "1", "--rate-per-hour", "12.21", "--rate-per-mile", "0.45",
-            "--co2-kg-per-km", "0.17", "--out", str(out), "-q"]  # fmt: skip
+    args = [
+        "county",
+        "--osm",
+        str(county.osm_path),
+        "--clients",
+        str(path),
+        "--engine",
+        "builtin",
+        "--provider-column",
+        "provider",
+        "--zones",
+        "2",
+        "3",
+        "--iterations",
+        "200",
+        "--workers",
+        "1",
+        "--rate-per-hour",
+        "12.21",
+        "--rate-per-mile",
+        "0.45",
+        "--co2-kg-per-km",
+        "0.17",
+        "--out",
+        str(out),
+        "-q",
+    ]
     assert main(args) == 0
     designs = pd.read_csv(out / "designs.csv")
     assert list(designs.design) == ["today", "zones-2", "zones-3"]
-    assert {"travel_minutes_per_care_hour", "carers", "travel_cost_per_care_hour",
-            "co2_kg"} <= set(designs.columns)  # fmt: skip
+    assert {"travel_minutes_per_care_hour", "carers", "travel_cost_per_care_hour", "co2_kg"} <= set(
+        designs.columns
+    )
     index = (out / "index.html").read_text()
     assert "<svg" in index and "designs/zones-2/map.html" in index
     summary = json.loads((out / "summary.json").read_text())
@@ -161,8 +198,9 @@ def _client_coordinates_in(text: str, homes: np.ndarray) -> bool:
     nums = np.array([float(x) for x in re.findall(r"-?\d+\.\d+", text)])
     if len(nums) < 2:
         return False
-    pairs = np.vstack([np.column_stack([nums[:-1], nums[1:]]),
-                       np.column_stack([nums[1:], nums[:-1]])])  # fmt: skip
+    pairs = np.vstack(
+        [np.column_stack([nums[:-1], nums[1:]]), np.column_stack([nums[1:], nums[:-1]])]
+    )
     from scipy.spatial import cKDTree
 
     dist, _ = cKDTree(homes).query(pairs)
@@ -183,8 +221,15 @@ def test_county_arguments_are_checked(tiny, tmp_path):
 def test_compare_designs_on_a_cluster_started_early_gives_the_same_results(tiny, compared):
     """compare_designs starts its cluster before designing zones; the results do not change."""
     _, net, clients = tiny
-    two = cz.compare_designs(clients, net, designs={"today": "provider"}, zone_counts=[2],
-                             iterations=300, workers=2, progress=False)  # fmt: skip
+    two = cz.compare_designs(
+        clients,
+        net,
+        designs={"today": "provider"},
+        zone_counts=[2],
+        iterations=300,
+        workers=2,
+        progress=False,
+    )
     for name, plan in compared.items():
         a = plan.itineraries.drop(columns="leg")
         pd.testing.assert_frame_equal(a, two.plans[name].itineraries.drop(columns="leg"))

@@ -147,8 +147,10 @@ def test_unreachable_is_inf_never_zero(tmp_path, cache):
     from .conftest import write_osm
 
     nodes = {1: (-0.7, 52.6), 2: (-0.699, 52.602), 3: (-0.698, 52.6)}
-    ways = [{"nodes": [1, 2, 3], "highway": "residential", "oneway": "yes"},
-            {"nodes": [3, 1], "highway": "residential", "oneway": "yes"}]  # fmt: skip
+    ways = [
+        {"nodes": [1, 2, 3], "highway": "residential", "oneway": "yes"},
+        {"nodes": [3, 1], "highway": "residential", "oneway": "yes"},
+    ]
     net = cn.load_network(write_osm(tmp_path / "ring.osm", nodes, ways), "drive", engine="builtin")
     m = net.travel_times([[-0.6996, 52.6011], [-0.6985, 52.6011]])
     assert (m[~np.eye(2, dtype=bool)] > 0).all() and np.isfinite(m).all()

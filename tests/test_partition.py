@@ -117,8 +117,9 @@ def test_rebalance_never_leaves_a_zone_short_of_clients():
     centres = np.array([n * 8 + 0, n * 8 + 5, n * 8 + 10, n * 8 + 14])
     t = times_from(adj, centres)
     mean = w.sum() / k
-    out = rebalance(adj, zone, w, w, t, centres, mean * 0.95, mean * 1.05, count=count,
-                    min_count=40)  # fmt: skip
+    out = rebalance(
+        adj, zone, w, w, t, centres, mean * 0.95, mean * 1.05, count=count, min_count=40
+    )
     assert (np.bincount(out, weights=count, minlength=k) >= 40).all()
     assert connected(adj, out, k)
 

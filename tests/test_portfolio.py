@@ -123,8 +123,9 @@ def tiny(tmp_path_factory):
     rng = np.random.default_rng(5)
     sites = gpd.GeoDataFrame(
         {"site_id": [f"C{i:02d}" for i in range(25)], "score": rng.uniform(20, 95, 25).round(1)},
-        geometry=gpd.points_from_xy(pts[:, 0], pts[:, 1]), crs=4326,
-    )  # fmt: skip
+        geometry=gpd.points_from_xy(pts[:, 0], pts[:, 1]),
+        crs=4326,
+    )
     return county, net, clients, sites
 
 
@@ -163,8 +164,9 @@ def test_choose_sites_counts_existing_schemes_as_open(tiny):
     assert res.metrics["covered"] == pytest.approx(best, rel=TOL)
     assert not set(res.site_ids) & {"Old A", "Old B", "Old C"}
     assert res.existing is not None and res.existing.site_id.tolist() == ["Old A", "Old B", "Old C"]
-    unnamed = cz.choose_sites(cands, clients, net, 2, minutes=3.0,
-                              existing=existing.drop(columns=["site_id", "score"]))  # fmt: skip
+    unnamed = cz.choose_sites(
+        cands, clients, net, 2, minutes=3.0, existing=existing.drop(columns=["site_id", "score"])
+    )
     assert unnamed.existing.site_id.tolist() == ["E001", "E002", "E003"]
     assert unnamed.metrics["covered"] == pytest.approx(best, rel=TOL)
     # the demand each open site serves adds up to the demand covered
@@ -181,8 +183,10 @@ def test_choose_sites_beats_the_k_best_single_sites_and_says_by_how_much(tiny):
     _, net, clients, sites = tiny
     res = cz.choose_sites(sites, clients, net, 3, minutes=3.0)
     base = res.metrics["baselines"]
-    assert {b["baseline"] for b in base} == {"the k sites that each reach the most demand alone",
-                                             "the k best-scoring sites"}  # fmt: skip
+    assert {b["baseline"] for b in base} == {
+        "the k sites that each reach the most demand alone",
+        "the k best-scoring sites",
+    }
     assert all(res.metrics["covered"] >= b["covered"] - 1e-9 for b in base)
     assert "this set covers +" in res.summary()
 
@@ -194,11 +198,17 @@ def test_minimum_score_and_its_errors(tiny):
     assert set(res.site_ids) <= ok
     status = res.candidates.set_index("site_id").status
     assert (status[list(set(sites.site_id) - ok)] == "below the minimum score").all()
-    with pytest.raises(cz.CarezonesError, match=r"k=20 but only \d+ of 25 candidates can be "
-                       r"chosen \(\d+ below the minimum score\)"):  # fmt: skip
+    with pytest.raises(
+        cz.CarezonesError,
+        match=r"k=20 but only \d+ of 25 candidates can be "
+        r"chosen \(\d+ below the minimum score\)",
+    ):
         cz.choose_sites(sites, clients, net, 20, min_score=60)
-    with pytest.raises(cz.CarezonesError, match=r"no candidate meets the minimum score of 99 "
-                       r"\(the best, C\d\d, scores 9\d\.\d"):  # fmt: skip
+    with pytest.raises(
+        cz.CarezonesError,
+        match=r"no candidate meets the minimum score of 99 "
+        r"\(the best, C\d\d, scores 9\d\.\d",
+    ):
         cz.choose_sites(sites, clients, net, 2, min_score=99)
     with pytest.raises(cz.CarezonesError, match="k=26 but only 25 of 25"):
         cz.choose_sites(sites, clients, net, 26)
@@ -212,8 +222,9 @@ def test_unscored_candidates_are_scored_for_a_minimum_score(tiny, tmp_path, cach
     import shutil
 
     county, net, clients, sites = tiny
-    res = cz.choose_sites(sites.drop(columns="score"), clients, net, 2, min_score=1,
-                          config={"rural": {"points": 0}})  # fmt: skip
+    res = cz.choose_sites(
+        sites.drop(columns="score"), clients, net, 2, min_score=1, config={"rural": {"points": 0}}
+    )
     cands = res.candidates
     assert cands.score.notna().sum() >= 20 and len(res.chosen) == 2
     assert (cands.status[cands.score.isna()] == "not scored").all()  # off the walking network
@@ -241,8 +252,9 @@ def test_left_out_demand_is_listed_with_its_reason(tiny):
     off = clients.iloc[:2].copy()
     off["client_id"] = ["far1", "far2"]
     off["geometry"] = gpd.points_from_xy([lon0 - 0.03, lon0 - 0.031], [lat0 - 0.015, lat0])
-    res = cz.choose_sites(sites, pd.concat([clients, off], ignore_index=True), net, 2,
-                          max_outside_km=5)  # fmt: skip
+    res = cz.choose_sites(
+        sites, pd.concat([clients, off], ignore_index=True), net, 2, max_outside_km=5
+    )
     assert len(res.demand) == len(clients) + 2  # every row counted or left out
     left = res.left_out
     assert set(left.demand_id) >= {"far1"} and left.reason.str.contains("from any drive road").all()
@@ -290,9 +302,14 @@ def test_preferred_areas_weigh_their_demand_up(tiny):
 
 def test_area_counts_and_bad_growth_files(tmp_path, tiny):
     _, net, clients, sites = tiny
-    areas = pd.DataFrame({"oa21cd": [f"E{i:03d}" for i in range(len(clients))],
-                          "lat": clients.geometry.y, "lon": clients.geometry.x,
-                          "aged_65_plus": np.arange(len(clients)) % 7 + 1})  # fmt: skip
+    areas = pd.DataFrame(
+        {
+            "oa21cd": [f"E{i:03d}" for i in range(len(clients))],
+            "lat": clients.geometry.y,
+            "lon": clients.geometry.x,
+            "aged_65_plus": np.arange(len(clients)) % 7 + 1,
+        }
+    )
     demand = read_demand(areas, area=net)
     assert demand.attrs["carezones_demand"]["kind"] == "areas"
     assert demand.demand_id.tolist() == areas.oa21cd.tolist()
@@ -319,8 +336,9 @@ def test_area_counts_and_bad_growth_files(tmp_path, tiny):
 def test_the_same_inputs_give_the_same_answer(tiny):
     _, net, clients, sites = tiny
     a = cz.choose_sites(sites, clients, net, 3, objective="p-median")
-    b = cz.choose_sites(sites.sample(frac=1.0, random_state=1), clients, net, 3,
-                        objective="p-median")  # fmt: skip
+    b = cz.choose_sites(
+        sites.sample(frac=1.0, random_state=1), clients, net, 3, objective="p-median"
+    )
     assert a.site_ids == cz.choose_sites(sites, clients, net, 3, objective="p-median").site_ids
     assert a.metrics["objective_value"] == pytest.approx(b.metrics["objective_value"], rel=TOL)
 
@@ -360,13 +378,21 @@ def test_files_and_map_hold_no_client_location(tiny, tmp_path):
     many = pd.concat([clients] * 3, ignore_index=True)
     many["client_id"] = [f"P{i}" for i in range(len(many))]  # hexagons of 5+ clients exist
     existing = sites.iloc[:1].assign(site_id="Old")
-    res = cz.choose_sites(sites.iloc[1:], many, net, 3, existing=existing,
-                          growth={"2029": 1.2})  # fmt: skip
+    res = cz.choose_sites(sites.iloc[1:], many, net, 3, existing=existing, growth={"2029": 1.2})
     paths = res.to_files(tmp_path / "out")
     names = [p.name for p in paths]
-    assert names == ["chosen.csv", "candidates.csv", "scenarios.csv", "stability.csv",
-                     "demand.csv", "left_out.csv", "portfolio.gpkg", "portfolio.html",
-                     "summary.json", "summary.md"]  # fmt: skip
+    assert names == [
+        "chosen.csv",
+        "candidates.csv",
+        "scenarios.csv",
+        "stability.csv",
+        "demand.csv",
+        "left_out.csv",
+        "portfolio.gpkg",
+        "portfolio.html",
+        "summary.json",
+        "summary.md",
+    ]
     chosen = pd.read_csv(tmp_path / "out" / "chosen.csv")
     assert chosen.site_id.tolist() == res.site_ids and len(chosen) == 3
     demand = pd.read_csv(tmp_path / "out" / "demand.csv")
@@ -394,15 +420,41 @@ def test_choose_sites_command(tiny, tmp_path, capsys):
 
     county, _, _clients, sites = tiny
     csv = tmp_path / "sites.csv"
-    pd.DataFrame({"site_id": sites.site_id, "score": sites.score, "lon": sites.geometry.x,
-                  "lat": sites.geometry.y}).to_csv(csv, index=False)  # fmt: skip
+    pd.DataFrame(
+        {
+            "site_id": sites.site_id,
+            "score": sites.score,
+            "lon": sites.geometry.x,
+            "lat": sites.geometry.y,
+        }
+    ).to_csv(csv, index=False)
     growth = tmp_path / "growth.csv"
     growth.write_text("area,2029\n*,+21%\n")
     out = tmp_path / "out"
-    base = ["choose-sites", "--osm", str(county.osm_path), "--sites", str(csv), "--demand",
-            str(county.clients_path)]  # fmt: skip
-    code = main([*base, "--k", "3", "--min-score", "40", "--minutes", "4", "--growth", str(growth),
-                 "--out", str(out)])  # fmt: skip
+    base = [
+        "choose-sites",
+        "--osm",
+        str(county.osm_path),
+        "--sites",
+        str(csv),
+        "--demand",
+        str(county.clients_path),
+    ]
+    code = main(
+        [
+            *base,
+            "--k",
+            "3",
+            "--min-score",
+            "40",
+            "--minutes",
+            "4",
+            "--growth",
+            str(growth),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "chose 3 site(s) for '2029'" in printed and "optimal" in printed
@@ -411,8 +463,20 @@ def test_choose_sites_command(tiny, tmp_path, capsys):
     code = main([*base, "--k", "30", "--out", str(tmp_path / "o2"), "-q"])
     assert code == 2 and "k=30 but only 25" in capsys.readouterr().err
     growth.write_text("area,2029\nAtlantis,1.2\n")
-    code = main([*base, "--k", "2", "--growth", str(growth), "--objective", "p-median",
-                 "--out", str(tmp_path / "o3"), "-q"])  # fmt: skip
+    code = main(
+        [
+            *base,
+            "--k",
+            "2",
+            "--growth",
+            str(growth),
+            "--objective",
+            "p-median",
+            "--out",
+            str(tmp_path / "o3"),
+            "-q",
+        ]
+    )
     assert code == 2 and "unknown area code" in capsys.readouterr().err
     with pytest.raises(SystemExit) as stop:  # refused by the option's type, before any work
         main([*base, "--k", "0", "--out", str(tmp_path / "o4"), "-q"])
@@ -427,10 +491,26 @@ def test_example_area_and_growth_files(tmp_path, cache):
     data = Path(__file__).parents[1] / "data"
     county = cz.make_synthetic_county(tmp_path, size="tiny", seed=0)
     out = tmp_path / "out"
-    code = main(["choose-sites", "--osm", str(county.osm_path), "--sites",
-                 str(data / "example-sites.csv"), "--demand", str(data / "example-areas.csv"),
-                 "--growth", str(data / "example-growth.csv"), "--k", "2", "--minutes", "5",
-                 "--out", str(out), "-q"])  # fmt: skip
+    code = main(
+        [
+            "choose-sites",
+            "--osm",
+            str(county.osm_path),
+            "--sites",
+            str(data / "example-sites.csv"),
+            "--demand",
+            str(data / "example-areas.csv"),
+            "--growth",
+            str(data / "example-growth.csv"),
+            "--k",
+            "2",
+            "--minutes",
+            "5",
+            "--out",
+            str(out),
+            "-q",
+        ]
+    )
     assert code == 0
     scen = pd.read_csv(out / "scenarios.csv")
     assert scen.scenario.tolist() == ["now", "2029", "2038"]
@@ -445,8 +525,9 @@ def test_walking_network_from_a_file(grid_file, cache):
     at = gpd.points_from_xy(pts[:, 0], pts[:, 1])
     clients = gpd.GeoDataFrame(
         {"client_id": [f"P{i}" for i in range(24)], "hours_per_week": np.arange(1.0, 25.0)},
-        geometry=at[:24], crs=4326,
-    )  # fmt: skip
+        geometry=at[:24],
+        crs=4326,
+    )
     sites = gpd.GeoDataFrame({"site_id": [f"W{i}" for i in range(6)]}, geometry=at[24:], crs=4326)
     res = cz.choose_sites(sites, clients, grid_file, 2, mode="walk", minutes=3.0)
     assert res.metrics["mode"] == "walk" and "min walk" in res.summary()

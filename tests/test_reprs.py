@@ -53,8 +53,13 @@ def shown(result) -> str:
 
 def assert_no_coordinate(html: str, *points: np.ndarray) -> None:
     """No point's longitude or latitude appears at 4, 5 or 6 decimals."""
-    found = [f"{v:.{d}f}" for pts in points for v in np.asarray(pts).ravel()
-             for d in (4, 5, 6) if f"{v:.{d}f}" in html]  # fmt: skip
+    found = [
+        f"{v:.{d}f}"
+        for pts in points
+        for v in np.asarray(pts).ravel()
+        for d in (4, 5, 6)
+        if f"{v:.{d}f}" in html
+    ]
     assert not found, f"coordinates in the card: {found[:5]}"
 
 
@@ -100,8 +105,9 @@ def test_rounds_card_shows_the_day_and_each_carer_never_a_home(people):
     net, ll = people
     v, c = example_day(ll[:20], ll[20:24], seed=0)
     c = hostile_carers(c)
-    rounds = cz.plan_rounds(cz.read_visits(v, area=net), cz.read_carers(c, area=net), net,
-                            iterations=200, seed=0)  # fmt: skip
+    rounds = cz.plan_rounds(
+        cz.read_visits(v, area=net), cz.read_carers(c, area=net), net, iterations=200, seed=0
+    )
     k = rounds.kpis
     html = shown(rounds)
     got = cells(html)
@@ -118,8 +124,13 @@ def test_rounds_card_shows_the_day_and_each_carer_never_a_home(people):
 def test_week_card_shows_days_and_carers_per_client(people):
     net, ll = people
     v, c = example_week(ll[:15], ll[20:24], days=2, seed=0)
-    week = cz.plan_week(cz.read_visits(v, area=net), cz.read_carers(hostile_carers(c), area=net),
-                        net, iterations=150, seed=0)  # fmt: skip
+    week = cz.plan_week(
+        cz.read_visits(v, area=net),
+        cz.read_carers(hostile_carers(c), area=net),
+        net,
+        iterations=150,
+        seed=0,
+    )
     k = week.kpis
     html = shown(week)
     got = cells(html)
@@ -137,11 +148,11 @@ def scored(tiny):
     county, net, clients = tiny
     pts = lonlat(clients)[30:36] + 0.0007
     ids = [f"{HOSTILE}S{i}" for i in range(6)]
-    sites = gpd.GeoDataFrame({"site_id": ids}, geometry=gpd.points_from_xy(pts[:, 0], pts[:, 1]),
-                             crs=4326)  # fmt: skip
+    sites = gpd.GeoDataFrame(
+        {"site_id": ids}, geometry=gpd.points_from_xy(pts[:, 0], pts[:, 1]), crs=4326
+    )
     with cache_at(county.osm_path.parent / "cache"):
-        res = cz.score_sites(sites, osm=county.osm_path, drive=net, clients=clients,
-                             progress=False)  # fmt: skip
+        res = cz.score_sites(sites, osm=county.osm_path, drive=net, clients=clients, progress=False)
     return res, clients
 
 
@@ -178,14 +189,20 @@ def test_progress_false_prints_nothing_and_true_shows_a_bar(tiny, scored, capsys
     res, _ = scored
     capsys.readouterr()
     cz.build_zones(clients, net, 2, seed=0, progress=False)
-    cz.score_sites(res.scores[["site_id", "geometry"]], drive=net, clients=clients,
-                   surface=True, progress=False)  # fmt: skip
+    cz.score_sites(
+        res.scores[["site_id", "geometry"]],
+        drive=net,
+        clients=clients,
+        surface=True,
+        progress=False,
+    )
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
     cz.build_zones(clients, net, 2, seed=0, progress=True)
     assert "building zones" in capsys.readouterr().err
-    cz.score_sites(res.scores[["site_id", "geometry"]], drive=net, clients=clients,
-                   surface=True, progress=True)  # fmt: skip
+    cz.score_sites(
+        res.scores[["site_id", "geometry"]], drive=net, clients=clients, surface=True, progress=True
+    )
     assert "junctions" in capsys.readouterr().err
 
 
@@ -196,8 +213,19 @@ def test_cli_quiet_shows_no_bar_even_when_watched(tiny, tmp_path, monkeypatch, c
     county, _, _ = tiny
     monkeypatch.setattr(display, "interactive", lambda: True)  # as if in a terminal
     monkeypatch.setenv("CAREZONES_CACHE", str(tmp_path / "cache"))
-    args = ["zones", "--osm", str(county.osm_path), "--clients", str(county.clients_path),
-            "--zones", "2", "--engine", "builtin", "--out", str(tmp_path / "z")]  # fmt: skip
+    args = [
+        "zones",
+        "--osm",
+        str(county.osm_path),
+        "--clients",
+        str(county.clients_path),
+        "--zones",
+        "2",
+        "--engine",
+        "builtin",
+        "--out",
+        str(tmp_path / "z"),
+    ]
     assert main([*args, "-q"]) == 0
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
@@ -217,8 +245,12 @@ def private_uses(tree: ast.Module) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [a.name for a in node.names if a.name.startswith("carezones")
-                      and any(p.startswith("_") for p in a.name.split("."))]  # fmt: skip
+            found += [
+                a.name
+                for a in node.names
+                if a.name.startswith("carezones")
+                and any(p.startswith("_") for p in a.name.split("."))
+            ]
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("carezones"):
             names = [node.module or "", *(a.name for a in node.names)]
             parts = [p for n in names for p in n.split(".")]

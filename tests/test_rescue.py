@@ -23,10 +23,19 @@ def nine_oclock_day(carers: int) -> Day:
     np.fill_diagonal(T, 0.0)
     nan = np.full(carers, np.nan)
     return Day(
-        T, carers, ws=np.array([540.0, 540.0]), we=np.array([545.0, 545.0]),
-        dur=np.array([30.0, 30.0]), req=np.array([1, 2]), ss=np.full(carers, 480.0),
-        se=np.full(carers, 720.0), bm=nan, bws=nan, bwe=nan, mx=np.full(carers, np.inf),
-    )  # fmt: skip
+        T,
+        carers,
+        ws=np.array([540.0, 540.0]),
+        we=np.array([545.0, 545.0]),
+        dur=np.array([30.0, 30.0]),
+        req=np.array([1, 2]),
+        ss=np.full(carers, 480.0),
+        se=np.full(carers, 720.0),
+        bm=nan,
+        bws=nan,
+        bwe=nan,
+        mx=np.full(carers, np.inf),
+    )
 
 
 def test_a_double_handed_visit_gets_two_carers_when_one_hands_its_visit_to_a_third():

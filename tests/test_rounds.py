@@ -201,9 +201,17 @@ def test_files_map_and_command(tmp_path):
     assert main([*args, "--engine", "builtin", "--quiet"]) == 0
     it = pd.read_csv(out / "itineraries.csv")
     assert list(it.columns[:10]) == [
-        "carer_id", "shift", "seq", "kind", "visit_id", "client_id", "arrival", "start", "end",
+        "carer_id",
+        "shift",
+        "seq",
+        "kind",
+        "visit_id",
+        "client_id",
+        "arrival",
+        "start",
+        "end",
         "waiting_minutes",
-    ]  # fmt: skip
+    ]
     assert it.start.str.match(r"^\d\d:\d\d$").all()
     assert set(pd.read_csv(out / "unserved.csv").columns) == {"visit_id", "reason"}
     kpis = json.loads((out / "kpis.json").read_text())
@@ -297,8 +305,9 @@ def test_a_search_goes_on_for_the_time_left_and_keeps_only_what_is_no_worse(monk
         keep = score(more) <= score(first)
         assert keep is not worse and got == (more if keep else first)
     calls.clear()  # with an iteration limit the search does not go on
-    plan._search(visits, carers, d, todo, plan.search_options(iterations=300, sync_rounds=0),
-                 None, None)  # fmt: skip
+    plan._search(
+        visits, carers, d, todo, plan.search_options(iterations=300, sync_rounds=0), None, None
+    )
     assert len(calls) == 1
 
 

@@ -22,8 +22,10 @@ from carezones.sites import (
 from .conftest import cache_at, random_points
 from .test_network import nx_reference
 
-ONE = (Category("shop", "food shop", {"shop": ("convenience",)}, 1.0, 3.0, 12.0),
-       Category("gp", "GP surgery", {"amenity": ("doctors",)}, 1.0, 3.0, 12.0))  # fmt: skip
+ONE = (
+    Category("shop", "food shop", {"shop": ("convenience",)}, 1.0, 3.0, 12.0),
+    Category("gp", "GP surgery", {"amenity": ("doctors",)}, 1.0, 3.0, 12.0),
+)
 
 
 def points_gdf(xy: np.ndarray, **cols: object) -> gpd.GeoDataFrame:
@@ -40,14 +42,20 @@ def test_nearest_minutes_equal_exact_dijkstra_with_access_legs(grid_walk):
     net = grid_walk
     sites = random_points(net, 20, seed=11)
     shops, gps = random_points(net, 4, seed=12), random_points(net, 2, seed=13)
-    am = pd.concat([points_gdf(shops, category="shop", name=[f"Shop {i}" for i in range(4)]),
-                    points_gdf(gps, category="gp", name=["Surgery A", "Surgery B"])],
-                   ignore_index=True)  # fmt: skip
+    am = pd.concat(
+        [
+            points_gdf(shops, category="shop", name=[f"Shop {i}" for i in range(4)]),
+            points_gdf(gps, category="gp", name=["Surgery A", "Surgery B"]),
+        ],
+        ignore_index=True,
+    )
     cfg = SiteConfig(categories=ONE, rural_points=0)
     res = score_sites(points_gdf(sites), walk=net, amenities=am, config=cfg)
     sc = res.scores
-    for cat, pts, names in (("shop", shops, [f"Shop {i}" for i in range(4)]),
-                            ("gp", gps, ["Surgery A", "Surgery B"])):  # fmt: skip
+    for cat, pts, names in (
+        ("shop", shops, [f"Shop {i}" for i in range(4)]),
+        ("gp", gps, ["Surgery A", "Surgery B"]),
+    ):
         ref = nx_reference(net, sites, pts)
         np.testing.assert_allclose(sc[f"{cat}_minutes"], ref.min(axis=1), atol=1e-6, rtol=0)
         assert sc[f"{cat}_nearest"].tolist() == [names[j] for j in ref.argmin(axis=1)]
@@ -82,8 +90,12 @@ def test_site_off_network_is_flagged_and_kept(grid_walk):
     net = grid_walk
     sites = np.vstack([random_points(net, 3, seed=1), [[-0.60, 52.70]]])  # the last ~8 km away
     am = points_gdf(random_points(net, 2, seed=2), category="shop")
-    res = score_sites(points_gdf(sites, site_id=["a", "b", "c", "far"]), walk=net, amenities=am,
-                      config=SiteConfig(categories=ONE[:1]))  # fmt: skip
+    res = score_sites(
+        points_gdf(sites, site_id=["a", "b", "c", "far"]),
+        walk=net,
+        amenities=am,
+        config=SiteConfig(categories=ONE[:1]),
+    )
     far = res.scores.set_index("site_id").loc["far"]
     assert bool(far.off_network) and pd.isna(far.score) and pd.isna(far["rank"])
     assert "not scored" in far.explanation
@@ -94,8 +106,12 @@ def test_site_off_network_is_flagged_and_kept(grid_walk):
 def test_category_with_no_amenity_scores_zero_with_reason(grid_walk):
     net = grid_walk
     am = points_gdf(random_points(net, 3, seed=2), category="shop", name="Corner Shop")
-    res = score_sites(points_gdf(random_points(net, 5, seed=3)), walk=net, amenities=am,
-                      config=SiteConfig(categories=ONE))  # fmt: skip
+    res = score_sites(
+        points_gdf(random_points(net, 5, seed=3)),
+        walk=net,
+        amenities=am,
+        config=SiteConfig(categories=ONE),
+    )
     assert (res.scores.gp_score == 0).all() and np.isinf(res.scores.gp_minutes).all()
     assert all("no GP surgery in the data" in e for e in res.scores.explanation)
     assert res.scores.score.max() <= 50.0 + 1e-9
@@ -105,8 +121,9 @@ def test_polygon_reached_from_its_point_nearest_the_road(grid_walk):
     net = grid_walk
     # a triangle in a block of the grid, pointing at the street south of it
     poly = shapely.Polygon([(-0.7290, 52.67010), (-0.7293, 52.6709), (-0.7287, 52.6709)])
-    sites = gpd.GeoDataFrame({"site_id": ["poly", "centre"]},
-                             geometry=[poly, poly.centroid], crs=4326)  # fmt: skip
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["poly", "centre"]}, geometry=[poly, poly.centroid], crs=4326
+    )
     am = points_gdf(random_points(net, 3, seed=7), category="shop")
     res = score_sites(sites, walk=net, amenities=am, config=SiteConfig(categories=ONE[:1]))
     access = net.access_points(np.array([poly], dtype=object))
@@ -127,17 +144,27 @@ def test_polygon_reached_from_its_point_nearest_the_road(grid_walk):
 
 def test_bad_config_reports_every_problem(tmp_path):
     with pytest.raises(ConfigError) as e:
-        SiteConfig.load({
-            "categories": {"gp": {"weight": -1, "full_minutes": 30, "zero_minutes": 10},
-                           "dentist": {"weight": 5}, "pharmacy": {"colour": "red"}},
-            "staff": {"weight": "high"},
-            "weights": {},
-        })  # fmt: skip
+        SiteConfig.load(
+            {
+                "categories": {
+                    "gp": {"weight": -1, "full_minutes": 30, "zero_minutes": 10},
+                    "dentist": {"weight": 5},
+                    "pharmacy": {"colour": "red"},
+                },
+                "staff": {"weight": "high"},
+                "weights": {},
+            }
+        )
     msg = str(e.value)
     assert len(e.value.problems) == 6, e.value.problems
-    for part in ("categories.gp.weight must be 0 or more", "full_minutes (30) must be below",
-                 "dentist is a new category: give it a label and tags", "unknown field 'colour'",
-                 "staff.weight must be a number", "unknown section 'weights'"):  # fmt: skip
+    for part in (
+        "categories.gp.weight must be 0 or more",
+        "full_minutes (30) must be below",
+        "dentist is a new category: give it a label and tags",
+        "unknown field 'colour'",
+        "staff.weight must be a number",
+        "unknown section 'weights'",
+    ):
         assert part in msg
     bad = tmp_path / "bad.toml"
     bad.write_text("[categories.gp\nweight = 3\n")
@@ -166,8 +193,11 @@ def county(tmp_path_factory):
 
 def candidate_sites(walk, n=8, seed=0):
     xy = random_points(walk, n, seed=seed)
-    return points_gdf(xy, site_id=[f"S{i}" for i in range(n)],
-                      owner=["council"] * (n - 1) + ["<script>alert(1)</script>"])  # fmt: skip
+    return points_gdf(
+        xy,
+        site_id=[f"S{i}" for i in range(n)],
+        owner=["council"] * (n - 1) + ["<script>alert(1)</script>"],
+    )
 
 
 def test_county_scoring_uses_every_criterion_and_is_deterministic(county):
@@ -177,11 +207,20 @@ def test_county_scoring_uses_every_criterion_and_is_deterministic(county):
     kw = dict(osm=c.osm_path, walk=walk, drive=drive, clients=clients, carers=carers)
     a = score_sites(sites, **kw)
     b = score_sites(sites, **kw)
-    pd.testing.assert_frame_equal(a.scores.drop(columns="geometry"),
-                                  b.scores.drop(columns="geometry"))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        a.scores.drop(columns="geometry"), b.scores.drop(columns="geometry")
+    )
     sc = a.scores
-    assert set(a.weights) == {"food_shop", "gp", "pharmacy", "transport", "community",
-                              "post_office", "staff", "demand"}  # fmt: skip
+    assert set(a.weights) == {
+        "food_shop",
+        "gp",
+        "pharmacy",
+        "transport",
+        "community",
+        "post_office",
+        "staff",
+        "demand",
+    }
     assert sc.owner.tolist()[-1] == "<script>alert(1)</script>"  # attributes kept
     assert sc.score.between(0, 100).all() and sorted(sc["rank"]) == list(range(1, 9))
     assert sc.demand_score.between(0, 1).all() and sc.demand_within.gt(0).any()
@@ -196,8 +235,7 @@ def test_surface_files_map_and_escaping(county, tmp_path):
     sites = candidate_sites(walk, seed=3)
     payload = "{{ 7*7 }}<script>alert(1)</script>"
     sites.loc[7, "site_id"] = payload
-    res = score_sites(sites, osm=c.osm_path, walk=walk, drive=drive, clients=clients,
-                      surface=True)  # fmt: skip
+    res = score_sites(sites, osm=c.osm_path, walk=walk, drive=drive, clients=clients, surface=True)
     surf = res.surface
     assert surf is not None and len(surf) == len(walk.junction_nodes)
     assert surf.score.notna().mean() > 0.95 and surf.score.max() > res.scores.score.min()
@@ -227,26 +265,69 @@ def test_sites_command(county, tmp_path, capsys):
     c, walk, _, _ = county
     sites = candidate_sites(walk, 5, seed=4)
     csv = tmp_path / "sites.csv"
-    pd.DataFrame({"site_id": sites.site_id, "lon": sites.geometry.x,
-                  "lat": sites.geometry.y}).to_csv(csv, index=False)  # fmt: skip
+    pd.DataFrame(
+        {"site_id": sites.site_id, "lon": sites.geometry.x, "lat": sites.geometry.y}
+    ).to_csv(csv, index=False)
     cfg = tmp_path / "w.toml"
     cfg.write_text("[categories.post_office]\nweight = 0\n")
     out = tmp_path / "out"
-    code = main(["sites", "--osm", str(c.osm_path), "--sites", str(csv), "--clients",
-                 str(c.clients_path), "--config", str(cfg), "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "sites",
+            "--osm",
+            str(c.osm_path),
+            "--sites",
+            str(csv),
+            "--clients",
+            str(c.clients_path),
+            "--config",
+            str(cfg),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     table = pd.read_csv(out / "scores.csv")
     assert len(table) == 5 and "post_office_score" not in table and "demand_score" in table
     assert "weights:" in capsys.readouterr().out
     embedded = (out / "sites.html").read_text()
-    assert main(["sites", "--osm", str(c.osm_path), "--sites", str(csv), "--out",
-                 str(tmp_path / "cdn"), "--cdn", "-q"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "sites",
+                "--osm",
+                str(c.osm_path),
+                "--sites",
+                str(csv),
+                "--out",
+                str(tmp_path / "cdn"),
+                "--cdn",
+                "-q",
+            ]
+        )
+        == 0
+    )
     linked = (tmp_path / "cdn" / "sites.html").read_text()
     assert '<script src="https://' not in embedded and '<script src="https://' in linked
     assert len(linked) < len(embedded) - 100_000  # Leaflet is not in the file
     cfg.write_text("[categories.gp]\nweight = -2\n")
-    assert main(["sites", "--osm", str(c.osm_path), "--sites", str(csv), "--config", str(cfg),
-                 "--out", str(out), "-q"]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "sites",
+                "--osm",
+                str(c.osm_path),
+                "--sites",
+                str(csv),
+                "--config",
+                str(cfg),
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 2
+    )
     assert "weight must be 0 or more" in capsys.readouterr().err
 
 
@@ -293,9 +374,22 @@ def test_example_sites_and_config_in_data(tmp_path, cache):
     data = Path(__file__).parents[1] / "data"
     county = cz.make_synthetic_county(tmp_path, size="tiny", seed=0)
     out = tmp_path / "out"
-    code = main(["sites", "--osm", str(county.osm_path), "--sites", str(data / "example-sites.csv"),
-                 "--clients", str(data / "example-clients.csv"), "--config",
-                 str(data / "example-sites.toml"), "--out", str(out), "-q"])  # fmt: skip
+    code = main(
+        [
+            "sites",
+            "--osm",
+            str(county.osm_path),
+            "--sites",
+            str(data / "example-sites.csv"),
+            "--clients",
+            str(data / "example-clients.csv"),
+            "--config",
+            str(data / "example-sites.toml"),
+            "--out",
+            str(out),
+            "-q",
+        ]
+    )
     assert code == 0
     table = pd.read_csv(out / "scores.csv")
     assert len(table) == 5 and table.score.notna().all() and "dentist_score" in table

@@ -457,8 +457,13 @@ def test_county_size_is_quick_to_make_and_load(county):
 def test_county_size_is_dorset_scale(county, county_places):
     made = county[0]
     assert made.settled_km2 >= 2_500
-    settled = np.array([(lon, lat) for kind in ("town", "village", "hamlet")
-                        for _, lon, lat in county_places[kind]])  # fmt: skip
+    settled = np.array(
+        [
+            (lon, lat)
+            for kind in ("town", "village", "hamlet")
+            for _, lon, lat in county_places[kind]
+        ]
+    )
     xy = _km(settled[:, 0], settled[:, 1])
     width, height = xy.max(axis=0) - xy.min(axis=0)
     assert width * height >= 2_500

@@ -77,9 +77,23 @@ def test_every_writer_neutralises_hostile_ids(net, tmp_path):
     for p in res.to_files(tmp_path / "sites"):
         if p.suffix == ".csv":
             _no_formula(p)
-    assert main(["travel-times", "--osm", str(net.provenance.source), "--engine", "builtin",
-                 "--points", str(_csv(tmp_path, clients)), "--out", str(tmp_path / "m.csv"),
-                 "-q"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "travel-times",
+                "--osm",
+                str(net.provenance.source),
+                "--engine",
+                "builtin",
+                "--points",
+                str(_csv(tmp_path, clients)),
+                "--out",
+                str(tmp_path / "m.csv"),
+                "-q",
+            ]
+        )
+        == 0
+    )
     _no_formula(tmp_path / "m.csv")
 
 
@@ -99,8 +113,14 @@ def test_rounds_files_neutralise_hostile_ids(net, tmp_path):
 
 def _csv(tmp_path: Path, clients: gpd.GeoDataFrame) -> Path:
     path = tmp_path / "points.csv"
-    pd.DataFrame({"client_id": clients.client_id, "lat": clients.geometry.y,
-                  "lon": clients.geometry.x, "hours": 5.0}).to_csv(path, index=False)  # fmt: skip
+    pd.DataFrame(
+        {
+            "client_id": clients.client_id,
+            "lat": clients.geometry.y,
+            "lon": clients.geometry.x,
+            "hours": 5.0,
+        }
+    ).to_csv(path, index=False)
     return path
 
 
@@ -179,8 +199,10 @@ def test_bad_numeric_options_are_refused_at_once(extra, capsys):
     assert extra[0] in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("extra", [["--zones", "2.5"], ["--zones", "0"], ["--tolerance", "1.5"],
-                                   ["--hours-per-zone", "nan"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "extra",
+    [["--zones", "2.5"], ["--zones", "0"], ["--tolerance", "1.5"], ["--hours-per-zone", "nan"]],
+)
 def test_bad_zone_options_are_refused_at_once(extra):
     with pytest.raises(SystemExit) as exit_:
         main(["zones", "--osm", "x.osm", "--clients", "c.csv", "--out", "o", *extra])
@@ -189,9 +211,16 @@ def test_bad_zone_options_are_refused_at_once(extra):
 
 # ---------------------------------------------------------------------- inputs
 def _carers(**change):
-    row = {"carer_id": "A", "lat": 52.67, "lon": -0.73, "shift_start": "07:00",
-           "shift_end": "11:00", "break_minutes": 30, "break_window_start": "09:00",
-           "break_window_end": "10:00"}  # fmt: skip
+    row = {
+        "carer_id": "A",
+        "lat": 52.67,
+        "lon": -0.73,
+        "shift_start": "07:00",
+        "shift_end": "11:00",
+        "break_minutes": 30,
+        "break_window_start": "09:00",
+        "break_window_end": "10:00",
+    }
     return pd.DataFrame([{**row, **change}])
 
 
@@ -209,27 +238,55 @@ def test_a_break_that_cannot_be_taken_is_a_validation_problem(change, words):
 
 
 def test_visit_and_carer_readers_collect(tmp_path):
-    carers = pd.concat([_carers(), _carers(carer_id="B", break_minutes=300,
-                                           break_window_end="14:00")])  # fmt: skip
+    carers = pd.concat(
+        [_carers(), _carers(carer_id="B", break_minutes=300, break_window_end="14:00")]
+    )
     valid, rejected = cz.read_carers(carers, errors="collect")
     assert list(valid.carer_id) == ["A"] and list(rejected.row) == [2]
-    visits = pd.DataFrame({"visit_id": ["v1", "v2"], "lat": 52.67, "lon": -0.73,
-                           "window_start": ["08:00", "9am"], "window_end": "10:00",
-                           "duration_minutes": 30})  # fmt: skip
+    visits = pd.DataFrame(
+        {
+            "visit_id": ["v1", "v2"],
+            "lat": 52.67,
+            "lon": -0.73,
+            "window_start": ["08:00", "9am"],
+            "window_end": "10:00",
+            "duration_minutes": 30,
+        }
+    )
     valid, rejected = cz.read_visits(visits, errors="collect")
     assert list(valid.visit_id) == ["v1"] and list(rejected.column) == ["window_start"]
 
 
 def test_rounds_reports_problems_of_both_files_together(net, tmp_path, capsys):
     visits = tmp_path / "visits.csv"
-    pd.DataFrame({"visit_id": ["v1"], "lat": [net.lat[3]], "lon": [net.lon[3]],
-                  "window_start": ["25:00"], "window_end": ["10:00"],
-                  "duration_minutes": [30]}).to_csv(visits, index=False)  # fmt: skip
+    pd.DataFrame(
+        {
+            "visit_id": ["v1"],
+            "lat": [net.lat[3]],
+            "lon": [net.lon[3]],
+            "window_start": ["25:00"],
+            "window_end": ["10:00"],
+            "duration_minutes": [30],
+        }
+    ).to_csv(visits, index=False)
     carers = tmp_path / "carers.csv"
-    _carers(lat=net.lat[5], lon=net.lon[5], break_minutes=300,
-            break_window_end="14:00").to_csv(carers, index=False)  # fmt: skip
-    args = ["rounds", "--osm", str(net.provenance.source), "--engine", "builtin", "--visits",
-            str(visits), "--carers", str(carers), "--out", str(tmp_path / "o"), "-q"]  # fmt: skip
+    _carers(lat=net.lat[5], lon=net.lon[5], break_minutes=300, break_window_end="14:00").to_csv(
+        carers, index=False
+    )
+    args = [
+        "rounds",
+        "--osm",
+        str(net.provenance.source),
+        "--engine",
+        "builtin",
+        "--visits",
+        str(visits),
+        "--carers",
+        str(carers),
+        "--out",
+        str(tmp_path / "o"),
+        "-q",
+    ]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "visits" in err and "not a time of day" in err and "longer than the shift" in err
@@ -249,8 +306,17 @@ def test_a_workbook_with_two_data_sheets_is_refused_or_chosen(net, tmp_path, cap
     with pytest.raises(cz.ValidationError, match=r"2 sheets with data.*North.*South"):
         cz.read_clients(path)
     assert len(cz.read_clients(path, sheet="South")) == 10
-    args = ["travel-times", "--osm", str(net.provenance.source), "--engine", "builtin", "-q",
-            "--out", str(tmp_path / "m.csv"), "--points"]  # fmt: skip
+    args = [
+        "travel-times",
+        "--osm",
+        str(net.provenance.source),
+        "--engine",
+        "builtin",
+        "-q",
+        "--out",
+        str(tmp_path / "m.csv"),
+        "--points",
+    ]
     assert main([*args, str(path)]) == 2
     err = capsys.readouterr().err
     assert "FILE#" in err and "sheet=" not in err  # a hint for the command line
@@ -260,17 +326,34 @@ def test_a_workbook_with_two_data_sheets_is_refused_or_chosen(net, tmp_path, cap
 
 @pytest.mark.parametrize("kind", ["binary", "csv", "missing", "folder"])
 def test_bad_area_files_are_reported_not_crashed(net, tmp_path, capsys, kind):
-    path = {"binary": tmp_path / "b.gpkg", "csv": tmp_path / "b.csv",
-            "missing": tmp_path / "none.gpkg", "folder": tmp_path}[kind]  # fmt: skip
+    path = {
+        "binary": tmp_path / "b.gpkg",
+        "csv": tmp_path / "b.csv",
+        "missing": tmp_path / "none.gpkg",
+        "folder": tmp_path,
+    }[kind]
     if kind == "binary":
         path.write_bytes(bytes(range(256)) * 20)
     if kind == "csv":
         path.write_text("a,b\n1,2\n")
     one = {"client_id": ["a"], "lon": [net.lon[2]], "lat": [net.lat[2]], "hours": [1.0]}
     clients = _csv(tmp_path, cz.read_clients(pd.DataFrame(one)))
-    args = ["zones", "--osm", str(net.provenance.source), "--engine", "builtin", "--clients",
-            str(clients), "--zones", "1", "--out", str(tmp_path / "o"), "-q",
-            "--boundary", str(path)]  # fmt: skip
+    args = [
+        "zones",
+        "--osm",
+        str(net.provenance.source),
+        "--engine",
+        "builtin",
+        "--clients",
+        str(clients),
+        "--zones",
+        "1",
+        "--out",
+        str(tmp_path / "o"),
+        "-q",
+        "--boundary",
+        str(path),
+    ]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "internal error" not in err and ("boundary" in err or "no such file" in err)
@@ -279,18 +362,35 @@ def test_bad_area_files_are_reported_not_crashed(net, tmp_path, capsys, kind):
 def test_a_config_folder_is_a_clear_error(net, tmp_path, capsys):
     sites = tmp_path / "sites.csv"
     sites.write_text(f"site_id,lat,lon\nS1,{net.lat[4]},{net.lon[4]}\n")
-    args = ["sites", "--osm", str(net.provenance.source), "--sites", str(sites), "--config",
-            str(tmp_path), "--out", str(tmp_path / "o"), "-q"]  # fmt: skip
+    args = [
+        "sites",
+        "--osm",
+        str(net.provenance.source),
+        "--sites",
+        str(sites),
+        "--config",
+        str(tmp_path),
+        "--out",
+        str(tmp_path / "o"),
+        "-q",
+    ]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "is a folder" in err and "internal error" not in err
 
 
 def test_sites_check_clients_against_the_area(net):
-    far = pd.DataFrame({"client_id": [f"c{i}" for i in range(6)], "lat": 54.9 + np.arange(6) / 100,
-                        "lon": -2.9, "hours": 10.0})  # fmt: skip
-    sites = gpd.GeoDataFrame({"site_id": ["S"]}, geometry=[shapely.Point(net.lon[4], net.lat[4])],
-                             crs=4326)  # fmt: skip
+    far = pd.DataFrame(
+        {
+            "client_id": [f"c{i}" for i in range(6)],
+            "lat": 54.9 + np.arange(6) / 100,
+            "lon": -2.9,
+            "hours": 10.0,
+        }
+    )
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["S"]}, geometry=[shapely.Point(net.lon[4], net.lat[4])], crs=4326
+    )
     with pytest.raises(cz.ValidationError, match="outside the area of the road network"):
         cz.score_sites(sites, walk=net, drive=net, clients=far)
 
@@ -305,10 +405,16 @@ def test_a_bow_tie_site_is_rejected_with_its_row(net):
 
 
 def test_nothing_to_score_says_so_when_the_osm_file_is_given(net):
-    sites = gpd.GeoDataFrame({"site_id": ["S"]}, geometry=[shapely.Point(net.lon[4], net.lat[4])],
-                             crs=4326)  # fmt: skip
-    config = {"replace_categories": True, "categories": {}, "rural": {"points": 0},
-              "staff": {"weight": 15}, "demand": {"weight": 0}}  # fmt: skip
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["S"]}, geometry=[shapely.Point(net.lon[4], net.lat[4])], crs=4326
+    )
+    config = {
+        "replace_categories": True,
+        "categories": {},
+        "rural": {"points": 0},
+        "staff": {"weight": 15},
+        "demand": {"weight": 0},
+    }
     with pytest.raises(cz.CarezonesError, match="nothing to score") as err:
         cz.score_sites(sites, osm=net.provenance.source, config=config)
     assert "pass osm=" not in str(err.value)
@@ -328,8 +434,9 @@ def test_a_junk_file_lists_a_bounded_number_of_problems(tmp_path):
 
     rows = LISTED_PER_COLUMN + 500
     path = tmp_path / "junk.csv"
-    pd.DataFrame({"client_id": [f"c{i}" for i in range(rows)], "lat": "north",
-                  "lon": "west", "hours": 5}).to_csv(path, index=False)  # fmt: skip
+    pd.DataFrame(
+        {"client_id": [f"c{i}" for i in range(rows)], "lat": "north", "lon": "west", "hours": 5}
+    ).to_csv(path, index=False)
     with pytest.raises(cz.ValidationError) as err:
         cz.read_clients(path)
     table = err.value.problems
@@ -370,10 +477,17 @@ def day(net):
 
 @pytest.mark.parametrize(
     ("arg", "value"),
-    [("time_limit", float("nan")), ("time_limit", float("inf")), ("time_limit", -5),
-     ("seed", -1), ("seed", 2.5), ("co2_kg_per_km", -1), ("balance", True),
-     ("iterations", 0)],
-)  # fmt: skip
+    [
+        ("time_limit", float("nan")),
+        ("time_limit", float("inf")),
+        ("time_limit", -5),
+        ("seed", -1),
+        ("seed", 2.5),
+        ("co2_kg_per_km", -1),
+        ("balance", True),
+        ("iterations", 0),
+    ],
+)
 def test_plan_rounds_checks_its_numbers(net, day, arg, value):
     visits, carers = day
     kwargs = {"iterations": 50, arg: value}

@@ -81,8 +81,10 @@ def test_a_carer_may_work_the_same_hours_on_several_days_but_not_overlap_in_one(
     _, c = day(4, 3)
     week = pd.concat([c.assign(day="Mon"), c.assign(day="Tue")], ignore_index=True)
     assert len(read_carers(week)) == 6
-    clash = pd.concat([week, c.iloc[[0]].assign(day="Tue", shift_start="19:00",
-                                                shift_end="22:00")], ignore_index=True)  # fmt: skip
+    clash = pd.concat(
+        [week, c.iloc[[0]].assign(day="Tue", shift_start="19:00", shift_end="22:00")],
+        ignore_index=True,
+    )
     with pytest.raises(ValidationError, match="shifts overlap"):
         read_carers(clash)
 
@@ -118,10 +120,12 @@ def test_the_week_keeps_faces_for_a_little_travel_and_every_day_passes_the_check
 def test_the_week_is_the_same_on_every_run_with_an_iteration_limit(week):
     v, c = week_tables()
     visits, carers = read_visits(v), read_carers(c)
-    again = plan_week(visits, carers, minutes=matrix(visits, carers), iterations=800,
-                      continuity_minutes=10)  # fmt: skip
-    pd.testing.assert_frame_equal(again.itineraries.drop(columns="leg"),
-                                  week[0].itineraries.drop(columns="leg"))  # fmt: skip
+    again = plan_week(
+        visits, carers, minutes=matrix(visits, carers), iterations=800, continuity_minutes=10
+    )
+    pd.testing.assert_frame_equal(
+        again.itineraries.drop(columns="leg"), week[0].itineraries.drop(columns="leg")
+    )
 
 
 def test_a_day_searched_with_several_seeds_at_once_gives_each_seeds_own_answer():
@@ -191,8 +195,16 @@ def test_week_files(week, tmp_path):
     same, _ = week
     paths = same.to_files(tmp_path / "week")
     names = {p.relative_to(tmp_path / "week").as_posix() for p in paths}
-    assert {"itineraries.csv", "unserved.csv", "kpis.json", "continuity.csv", "rounds.gpkg",
-            "timeline.html", "run-sheets/index.html", "run-sheets/all.html"} <= names  # fmt: skip
+    assert {
+        "itineraries.csv",
+        "unserved.csv",
+        "kpis.json",
+        "continuity.csv",
+        "rounds.gpkg",
+        "timeline.html",
+        "run-sheets/index.html",
+        "run-sheets/all.html",
+    } <= names
     it = pd.read_csv(tmp_path / "week" / "itineraries.csv")
     assert it.columns[0] == "day" and it.day.nunique() == 5
     kpis = json.loads((tmp_path / "week" / "kpis.json").read_text())
@@ -206,8 +218,15 @@ def test_week_files(week, tmp_path):
 def test_replan_keeps_what_started_and_moves_little(planned_day, now):
     r0 = planned_day
     t = int(now[:2]) * 60 + int(now[3:])
-    r1 = plan_rounds(r0.visits, r0.carers, minutes=r0.minutes, iterations=1500, fixed=r0,
-                     unavailable=["K2"], now=now)  # fmt: skip
+    r1 = plan_rounds(
+        r0.visits,
+        r0.carers,
+        minutes=r0.minutes,
+        iterations=1500,
+        fixed=r0,
+        unavailable=["K2"],
+        now=now,
+    )
     assert r1.check() == []
     it0, it1 = r0.itineraries, r1.itineraries
     started = it0[(it0.kind == "visit") & (it0.start < t)]
@@ -215,14 +234,19 @@ def test_replan_keeps_what_started_and_moves_little(planned_day, now):
     assert len(kept) == len(started)  # the same carer, start and end
     k2 = it1[(it1.carer_id == "K2") & (it1.kind == "visit")]
     assert (k2.start < t).all()  # nothing new for the absent carer
-    assert not ((it1.kind == "visit") & (it1.start < t - 1e-6)
-                & ~it1.visit_id.isin(started.visit_id)).any()  # fmt: skip
+    assert not (
+        (it1.kind == "visit") & (it1.start < t - 1e-6) & ~it1.visit_id.isin(started.visit_id)
+    ).any()
     rp = r1.kpis["replan"]
     assert rp["now"] == now and rp["unavailable"] == ["K2"]
     assert rp["visits_moved"] == int(r1.changes.moved.sum())
     keep = [i for i in range(len(r0.minutes)) if i != 2]  # K2 is carer row 2
-    scratch = plan_rounds(r0.visits, r0.carers[r0.carers.carer_id != "K2"], iterations=1500,
-                          minutes=r0.minutes[np.ix_(keep, keep)])  # fmt: skip
+    scratch = plan_rounds(
+        r0.visits,
+        r0.carers[r0.carers.carer_id != "K2"],
+        iterations=1500,
+        minutes=r0.minutes[np.ix_(keep, keep)],
+    )
     assert rp["visits_moved"] <= compare_rounds(r0, scratch, r0.visits).moved.sum() / 2
     un = r1.unserved.set_index("visit_id").reason
     was_k2 = set(it0.loc[(it0.carer_id == "K2") & (it0.kind == "visit"), "visit_id"])
@@ -234,8 +258,15 @@ def test_replan_from_the_written_itineraries(planned_day, tmp_path):
     r0 = planned_day
     r0.to_files(tmp_path / "day")
     earlier = read_itineraries(tmp_path / "day" / "itineraries.csv")  # times rounded to minutes
-    r1 = plan_rounds(r0.visits, r0.carers, minutes=r0.minutes, iterations=800, fixed=earlier,
-                     unavailable="K3", now="11:00")  # fmt: skip
+    r1 = plan_rounds(
+        r0.visits,
+        r0.carers,
+        minutes=r0.minutes,
+        iterations=800,
+        fixed=earlier,
+        unavailable="K3",
+        now="11:00",
+    )
     assert r1.check() == [] and r1.kpis["replan"]["visits_fixed"] > 0
     assert "re-planned at 11:00 without K3" in r1.summary()
     paths = r1.to_files(tmp_path / "replanned")
@@ -246,8 +277,9 @@ def test_replan_from_the_written_itineraries(planned_day, tmp_path):
 
 def test_replan_with_nothing_changed_moves_nothing(planned_day):
     r0 = planned_day
-    r1 = plan_rounds(r0.visits, r0.carers, minutes=r0.minutes, iterations=800, fixed=r0,
-                     now="09:00")  # fmt: skip
+    r1 = plan_rounds(
+        r0.visits, r0.carers, minutes=r0.minutes, iterations=800, fixed=r0, now="09:00"
+    )
     assert r1.check() == [] and r1.kpis["visits_served"] >= r0.kpis["visits_served"]
     assert r1.kpis["replan"]["visits_moved"] <= 2
 
@@ -256,8 +288,15 @@ def test_a_carer_off_sick_mid_round_keeps_what_they_did_and_goes_home(planned_da
     r0 = planned_day
     it0 = r0.itineraries
     cid = it0.loc[(it0.kind == "visit") & (it0.start < 600), "carer_id"].iloc[0]
-    r1 = plan_rounds(r0.visits, r0.carers, minutes=r0.minutes, iterations=800, fixed=r0,
-                     unavailable=cid, now="10:00")  # fmt: skip
+    r1 = plan_rounds(
+        r0.visits,
+        r0.carers,
+        minutes=r0.minutes,
+        iterations=800,
+        fixed=r0,
+        unavailable=cid,
+        now="10:00",
+    )
     assert r1.check() == []
     mine = r1.itineraries[r1.itineraries.carer_id == cid]
     assert mine.kind.iloc[-1] == "end" and (mine[mine.kind == "visit"].start < 600).all()
@@ -368,9 +407,20 @@ def test_command_plans_a_week_file_and_replans_one_day(tiny, tmp_path, capsys):
     v.to_csv(tmp_path / "visits.csv", index=False)
     c.to_csv(tmp_path / "carers.csv", index=False)
     osm = net.provenance.source
-    base = ["rounds", "--osm", str(osm), "--visits", str(tmp_path / "visits.csv"), "--carers",
-            str(tmp_path / "carers.csv"), "--engine", "builtin", "--time-limit", "6",
-            "-q"]  # fmt: skip
+    base = [
+        "rounds",
+        "--osm",
+        str(osm),
+        "--visits",
+        str(tmp_path / "visits.csv"),
+        "--carers",
+        str(tmp_path / "carers.csv"),
+        "--engine",
+        "builtin",
+        "--time-limit",
+        "6",
+        "-q",
+    ]
     with cache_at(tmp_path / "cache"):
         assert main([*base, "--out", str(tmp_path / "week")]) == 0
         it = pd.read_csv(tmp_path / "week" / "itineraries.csv")
@@ -380,8 +430,22 @@ def test_command_plans_a_week_file_and_replans_one_day(tiny, tmp_path, capsys):
         assert (tmp_path / "week" / "maps" / "2026-12-08.html").exists()
         day = [*base, "--day", "Tue"]  # a weekday names the week's Tuesday
         assert main([*day, "--out", str(tmp_path / "tue")]) == 0
-        assert main([*day, "--replan", str(tmp_path / "tue"), "--unavailable", "K002",
-                     "--now", "10:00", "--out", str(tmp_path / "tue-again")]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    *day,
+                    "--replan",
+                    str(tmp_path / "tue"),
+                    "--unavailable",
+                    "K002",
+                    "--now",
+                    "10:00",
+                    "--out",
+                    str(tmp_path / "tue-again"),
+                ]
+            )
+            == 0
+        )
         assert (tmp_path / "tue-again" / "changes.csv").exists()
         k = json.loads((tmp_path / "tue-again" / "kpis.json").read_text())["replan"]
         assert k["unavailable"] == ["K002"] and k["now"] == "10:00"
@@ -399,17 +463,35 @@ def _two_days_of_one_client():
     from carezones.rounds.schedule import Day, schedule
 
     # places: A's home, B's home, then the calls of clients C, D (near A) and E (near B)
-    T = np.array([[0, 30, 5, 5, 30], [30, 0, 5, 30, 5], [5, 5, 0, 3, 1], [5, 30, 3, 0, 30],
-                  [30, 5, 1, 30, 0]], dtype=float)  # fmt: skip
+    T = np.array(
+        [
+            [0, 30, 5, 5, 30],
+            [30, 0, 5, 30, 5],
+            [5, 5, 0, 3, 1],
+            [5, 30, 3, 0, 30],
+            [30, 5, 1, 30, 0],
+        ],
+        dtype=float,
+    )
     visits = pd.DataFrame({"client_id": ["C", "D", "E"]})
 
     def plan(rows, routes):
         n, m = len(rows), 3
         t = T[np.ix_([*rows, 2, 3, 4], [*rows, 2, 3, 4])]
-        d = Day(t, n, np.full(m, 480.0), np.full(m, 720.0), np.full(m, 30.0),
-                np.ones(m, dtype=np.int64), np.full(n, 420.0), np.full(n, 900.0),
-                np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan),
-                np.full(n, np.inf))  # fmt: skip
+        d = Day(
+            t,
+            n,
+            np.full(m, 480.0),
+            np.full(m, 720.0),
+            np.full(m, 30.0),
+            np.ones(m, dtype=np.int64),
+            np.full(n, 420.0),
+            np.full(n, 900.0),
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+            np.full(n, np.inf),
+        )
         carers = pd.DataFrame({"carer_id": ["AB"[r] for r in rows]})
         return DayPlan(visits, carers, d, routes, schedule(d, routes)[0], np.ones((n, m), bool))
 

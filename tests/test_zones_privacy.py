@@ -124,5 +124,11 @@ def test_demo_outputs_carry_no_client_location(tmp_path):
         )
     checked = _check(tmp_path / "demo", clients, net, not_shared)
     # the zones and the sites scored at the zone centres are among the files checked
-    assert {"zones/zones.html", "sites/scores.csv", "sites/sites.gpkg", "network.html",
-            "county/index.html", "county/designs/today/map.html"} <= set(checked)  # fmt: skip
+    assert {
+        "zones/zones.html",
+        "sites/scores.csv",
+        "sites/sites.gpkg",
+        "network.html",
+        "county/index.html",
+        "county/designs/today/map.html",
+    } <= set(checked)

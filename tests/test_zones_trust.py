@@ -152,12 +152,21 @@ def test_an_empty_zone_is_never_reported_as_fine(county):
     left, right = shapely.clip_by_rect(box, *box.bounds[:2], box.centroid.x, box.bounds[3]), None
     right = box.difference(left)
     zoning = Zoning(
-        np.r_[np.zeros(5, int), np.ones(5, int)], np.full(10, "", object), np.zeros(10, bool),
-        ll, np.zeros(10), [left, right, shapely.Polygon()], ll[[0, 5, 6]], box,
-        np.array([1, 2, 3]), None, [],
-    )  # fmt: skip
-    tables = plan_tables(net, few, few.client_id.to_numpy(), few.hours_per_week.to_numpy(),
-                         zoning, 0.05, False, 0.0)  # fmt: skip
+        np.r_[np.zeros(5, int), np.ones(5, int)],
+        np.full(10, "", object),
+        np.zeros(10, bool),
+        ll,
+        np.zeros(10),
+        [left, right, shapely.Polygon()],
+        ll[[0, 5, 6]],
+        box,
+        np.array([1, 2, 3]),
+        None,
+        [],
+    )
+    tables = plan_tables(
+        net, few, few.client_id.to_numpy(), few.hours_per_week.to_numpy(), zoning, 0.05, False, 0.0
+    )
     plan = ZonePlan(*tables)
     plan.metrics |= {"max_snap_m": 1000.0, "access_kph": 5.0}
     assert not plan.metrics["contiguous"]
@@ -252,18 +261,34 @@ def test_a_boundary_holding_no_client_says_so(county):
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("n_zones", 2.5), ("n_zones", True), ("n_zones", "3"), ("n_zones", 0),
-        ("n_zones", -1), ("n_zones", float("nan")),
-        ("hours_per_zone", float("nan")), ("hours_per_zone", float("inf")),
-        ("hours_per_zone", 0), ("hours_per_zone", -5.0), ("hours_per_zone", True),
+        ("n_zones", 2.5),
+        ("n_zones", True),
+        ("n_zones", "3"),
+        ("n_zones", 0),
+        ("n_zones", -1),
+        ("n_zones", float("nan")),
+        ("hours_per_zone", float("nan")),
+        ("hours_per_zone", float("inf")),
+        ("hours_per_zone", 0),
+        ("hours_per_zone", -5.0),
+        ("hours_per_zone", True),
         ("hours_per_zone", "900"),
-        ("tolerance", float("nan")), ("tolerance", 0), ("tolerance", 1.0), ("tolerance", True),
-        ("tolerance", "0.05"), ("tolerance", float("inf")),
-        ("seed", -1), ("seed", 2.5), ("seed", True), ("seed", "3"),
-        ("stability_minutes", -1.0), ("stability_minutes", float("nan")),
-        ("max_iter", -1), ("max_iter", 1.5),
+        ("tolerance", float("nan")),
+        ("tolerance", 0),
+        ("tolerance", 1.0),
+        ("tolerance", True),
+        ("tolerance", "0.05"),
+        ("tolerance", float("inf")),
+        ("seed", -1),
+        ("seed", 2.5),
+        ("seed", True),
+        ("seed", "3"),
+        ("stability_minutes", -1.0),
+        ("stability_minutes", float("nan")),
+        ("max_iter", -1),
+        ("max_iter", 1.5),
     ],
-)  # fmt: skip
+)
 def test_numeric_arguments_are_checked_with_a_clear_message(county, name, value):
     net, clients, _ = county
     kwargs = {"n_zones": None, "hours_per_zone": 900.0} if name == "hours_per_zone" else {}

@@ -159,13 +159,18 @@ def test_unit_id_is_found_or_asked_for(county, units):
     ("change", "message"),
     [
         (lambda u: u.set_crs(None, allow_override=True), "no CRS"),
-        (lambda u: u.assign(code=["A", *u.code[1:]]).assign(code=lambda d: d.code.where(d.index != 1, "A")), "unique"),  # noqa: E501
+        (
+            lambda u: u.assign(code=["A", *u.code[1:]]).assign(
+                code=lambda d: d.code.where(d.index != 1, "A")
+            ),
+            "unique",
+        ),
         (lambda u: u.assign(code=[" ", *u.code[1:]]), "no code"),
         (lambda u: pd.concat([u, u.iloc[[5]].assign(code="EXTRA")]), "overlap"),
         (lambda u: u.assign(geometry=u.geometry.centroid), "must be polygons"),
         (lambda u: u.iloc[0:0], "empty"),
     ],
-)  # fmt: skip
+)
 def test_units_are_checked_with_clear_errors(county, units, change, message):
     net, clients = county
     with pytest.raises(ZoneError, match=message):

@@ -65,8 +65,9 @@ def synthetic_county(
     >>> county.osm_path.name, county.n_clients
     ('synthetic-county-tiny-seed0.osm', 60)
     """
-    return make_synthetic_county(Path(folder) if folder else cache_dir() / "datasets",
-                                 size=size, seed=seed)  # fmt: skip
+    return make_synthetic_county(
+        Path(folder) if folder else cache_dir() / "datasets", size=size, seed=seed
+    )
 
 
 def rutland() -> Path | None:
@@ -117,9 +118,11 @@ class ExampleArea:
 
 
 def example_area(
-    clients: int = 600, size: str = "small", seed: int = 0,
+    clients: int = 600,
+    size: str = "small",
+    seed: int = 0,
     folder: str | os.PathLike[str] | None = None,
-) -> ExampleArea:  # fmt: skip
+) -> ExampleArea:
     """Return Rutland with invented clients when present, else the synthetic county.
 
     ``$CAREZONES_AREA=synthetic`` always gives the synthetic county (the tests run every

@@ -86,8 +86,12 @@ def run_demo(
 
         say(f"loading the drive network from {osm_path.name}")
         t = time.perf_counter()
-        net = load_network(osm_path, "drive", engine=engine,  # type: ignore[arg-type]
-                           progress=progress)  # fmt: skip
+        net = load_network(
+            osm_path,
+            "drive",
+            engine=engine,  # type: ignore[arg-type]
+            progress=progress,
+        )
         timings["network_s"] = time.perf_counter() - t
 
         say("reading and validating clients")
@@ -97,8 +101,11 @@ def run_demo(
         t = time.perf_counter()
         minutes = net.travel_times(clients)
         timings["matrix_s"] = time.perf_counter() - t
-        np.savez_compressed(tmp / "travel_times.npz", minutes=minutes,
-                            client_id=clients["client_id"].to_numpy(dtype=str))  # fmt: skip
+        np.savez_compressed(
+            tmp / "travel_times.npz",
+            minutes=minutes,
+            client_id=clients["client_id"].to_numpy(dtype=str),
+        )
 
         say("drawing the map")
         title = f"carezones demo: {len(clients)} clients on {osm_path.name}"
@@ -109,9 +116,13 @@ def run_demo(
         t = time.perf_counter()
         lon, lat, _, _ = read_building_centroids(osm_path)  # the tiling follows all buildings
         plan = build_zones(
-            clients, net, hours_per_zone=DEMO_HOURS_PER_ZONE, seed=seed,
-            buildings=np.column_stack([lon, lat]), progress=progress,
-        )  # fmt: skip
+            clients,
+            net,
+            hours_per_zone=DEMO_HOURS_PER_ZONE,
+            seed=seed,
+            buildings=np.column_stack([lon, lat]),
+            progress=progress,
+        )
         timings["zones_s"] = time.perf_counter() - t
         plan.to_files(tmp / "zones", offline=offline)
 
@@ -138,22 +149,33 @@ def run_demo(
         top = sites.ranked().head(3)
         summary["sites"] = {
             "candidates": len(sites.scores),
-            "best": [{"site_id": str(r.site_id), "score": round(float(r.score), 1)}
-                     for r in top.itertuples()],
+            "best": [
+                {"site_id": str(r.site_id), "score": round(float(r.score), 1)}
+                for r in top.itertuples()
+            ],
             "surface_junctions": 0 if sites.surface is None else len(sites.surface),
-        }  # fmt: skip
+        }
         k = rounds.kpis
         summary["rounds"] = {
             key: k[key]
-            for key in ("visits", "visits_served", "carers_used", "care_minutes", "travel_minutes",
-                        "travel_share_of_working_time", "travel_minutes_per_care_hour")
-        }  # fmt: skip
+            for key in (
+                "visits",
+                "visits_served",
+                "carers_used",
+                "care_minutes",
+                "travel_minutes",
+                "travel_share_of_working_time",
+                "travel_minutes_per_care_hour",
+            )
+        }
         summary["county"] = {
-            str(r.design): {"travel_minutes_per_care_hour":
-                            round(float(r.travel_minutes_per_care_hour), 2),
-                            "carers": int(r.carers), "visits_unserved": int(r.visits_unserved)}
+            str(r.design): {
+                "travel_minutes_per_care_hour": round(float(r.travel_minutes_per_care_hour), 2),
+                "carers": int(r.carers),
+                "visits_unserved": int(r.visits_unserved),
+            }
             for r in comparison.table.itertuples()
-        }  # fmt: skip
+        }
         summary["zones"] = {
             k: plan.metrics[k]
             for k in (
@@ -184,31 +206,52 @@ def index_page(s: dict[str, Any]) -> str:
         f"<li>{escape(str(b['site_id']))}: {b['score']:.0f} / 100</li>" for b in st["best"]
     )
     cards = [
-        ("zones/zones.html", "Home-care zones",
-         f"{z['n_zones']} zones, the worst {z['worst_deviation']:+.1%} from the mean weekly "
-         f"hours; clients {z['mean_minutes_to_centre']:.1f} min from their zone's centre on "
-         "average. For commissioners."),
-        ("rounds/rounds.html", "One day's rounds (first zone)",
-         f"{r['visits_served']} of {r['visits']} visits by {r['carers_used']} carers; "
-         f"{r['travel_minutes_per_care_hour']:.1f} travel minutes per hour of care "
-         f"({r['travel_share_of_working_time']:.0%} of working time). For the provider: it "
-         "shows visit locations."),
-        ("rounds/timeline.html", "The same day as a timeline and run sheets",
-         "A row per carer and shift: visits, travel, waiting and breaks (hover for details); "
-         "a printable run sheet per carer in rounds/run-sheets/. For the provider's own use."),
-        ("sites/sites.html", "Candidate sites",
-         f"{st['candidates']} candidates scored for walking access, staff access, demand and "
-         f"rurality; the whole area scored at {st['surface_junctions']:,} junctions. For "
-         "housing teams."),
-        ("county/index.html", "Zone designs compared",
-         "; ".join(f"{name}: {v['travel_minutes_per_care_hour']:.1f} travel min per care hour, "
-                   f"{v['carers']} carers" for name, v in s.get("county", {}).items())
-         + ". Each design's day planned with the same visits and team rule. For "
-         "commissioners."),
-        ("network.html", "Road network and clients",
-         f"{net['nodes']:,} nodes, {net['km_of_road']:,} km of road; {s['clients']:,} clients "
-         "shown only as hexagons of 5 or more."),
-    ]  # fmt: skip
+        (
+            "zones/zones.html",
+            "Home-care zones",
+            f"{z['n_zones']} zones, the worst {z['worst_deviation']:+.1%} from the mean weekly "
+            f"hours; clients {z['mean_minutes_to_centre']:.1f} min from their zone's centre on "
+            "average. For commissioners.",
+        ),
+        (
+            "rounds/rounds.html",
+            "One day's rounds (first zone)",
+            f"{r['visits_served']} of {r['visits']} visits by {r['carers_used']} carers; "
+            f"{r['travel_minutes_per_care_hour']:.1f} travel minutes per hour of care "
+            f"({r['travel_share_of_working_time']:.0%} of working time). For the provider: it "
+            "shows visit locations.",
+        ),
+        (
+            "rounds/timeline.html",
+            "The same day as a timeline and run sheets",
+            "A row per carer and shift: visits, travel, waiting and breaks (hover for details); "
+            "a printable run sheet per carer in rounds/run-sheets/. For the provider's own use.",
+        ),
+        (
+            "sites/sites.html",
+            "Candidate sites",
+            f"{st['candidates']} candidates scored for walking access, staff access, demand and "
+            f"rurality; the whole area scored at {st['surface_junctions']:,} junctions. For "
+            "housing teams.",
+        ),
+        (
+            "county/index.html",
+            "Zone designs compared",
+            "; ".join(
+                f"{name}: {v['travel_minutes_per_care_hour']:.1f} travel min per care hour, "
+                f"{v['carers']} carers"
+                for name, v in s.get("county", {}).items()
+            )
+            + ". Each design's day planned with the same visits and team rule. For "
+            "commissioners.",
+        ),
+        (
+            "network.html",
+            "Road network and clients",
+            f"{net['nodes']:,} nodes, {net['km_of_road']:,} km of road; {s['clients']:,} clients "
+            "shown only as hexagons of 5 or more.",
+        ),
+    ]
     items = "".join(
         f'<div class="card"><h2><a href="{href}">{escape(title)}</a></h2><p>{escape(text)}</p>'
         + (f"<p>Best sites:</p><ul>{best}</ul>" if href.startswith("sites") else "")
@@ -216,8 +259,11 @@ def index_page(s: dict[str, Any]) -> str:
         for href, title, text in cards
     )
     secs = ", ".join(f"{escape(k)} {v}" for k, v in s["seconds"].items())
-    assets = ("Every map works offline." if s.get("maps_offline", True)
-              else "The maps load Leaflet from a CDN: they need internet to open.")  # fmt: skip
+    assets = (
+        "Every map works offline."
+        if s.get("maps_offline", True)
+        else "The maps load Leaflet from a CDN: they need internet to open."
+    )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>carezones demo</title>'
         "<style>body{font:15px/1.45 sans-serif;max-width:900px;margin:2em auto;padding:0 1em}"
@@ -244,8 +290,15 @@ def _compare_sample(net: Any, clients: Any, seed: int) -> Any:
     rng = np.random.default_rng(seed)
     sample["provider"] = [f"Provider {i + 1}" for i in rng.integers(0, 4, len(sample))]
     counts = [k for k in (2, 3) if 5 * k <= len(sample)] or [1]  # zones of 5 clients or more
-    return compare_designs(sample, net, designs={"today": "provider"}, zone_counts=counts,
-                           iterations=DEMO_COUNTY_ITERATIONS, workers=1, seed=seed)  # fmt: skip
+    return compare_designs(
+        sample,
+        net,
+        designs={"today": "provider"},
+        zone_counts=counts,
+        iterations=DEMO_COUNTY_ITERATIONS,
+        workers=1,
+        seed=seed,
+    )
 
 
 def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
@@ -260,8 +313,10 @@ def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
     inside = clients["client_id"].isin(ids).to_numpy()
     ll = np.column_stack([clients.geometry.x, clients.geometry.y])
     rng = np.random.default_rng(seed)
-    order = np.r_[np.flatnonzero(inside)[rng.permutation(int(inside.sum()))],
-                  np.flatnonzero(~inside)[rng.permutation(int((~inside).sum()))]]  # fmt: skip
+    order = np.r_[
+        np.flatnonzero(inside)[rng.permutation(int(inside.sum()))],
+        np.flatnonzero(~inside)[rng.permutation(int((~inside).sum()))],
+    ]
     mine = ll[order[:DEMO_ROUND_CLIENTS]]
     rest = ll[order[DEMO_ROUND_CLIENTS:]] if len(order) > DEMO_ROUND_CLIENTS else ll
     homes = rest[::-1][: max(len(mine) // 5, 3)]
@@ -286,11 +341,18 @@ def _score_demo_sites(
     names = [f"Zone {int(z)} centre" for z in zones.zone_id] + places["name"].tolist()
     lon = np.r_[zones.centre_lon.to_numpy(float), places.geometry.x.to_numpy()]
     lat = np.r_[zones.centre_lat.to_numpy(float), places.geometry.y.to_numpy()]
-    sites = gpd.GeoDataFrame({"site_id": names}, geometry=gpd.points_from_xy(lon, lat),
-                             crs="EPSG:4326").drop_duplicates("site_id")  # fmt: skip
-    return score_sites(sites, osm=osm_path, drive=net, clients=clients,
-                       carers=clients.iloc[::10][["geometry"]], surface=True,
-                       progress=progress)  # fmt: skip
+    sites = gpd.GeoDataFrame(
+        {"site_id": names}, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326"
+    ).drop_duplicates("site_id")
+    return score_sites(
+        sites,
+        osm=osm_path,
+        drive=net,
+        clients=clients,
+        carers=clients.iloc[::10][["geometry"]],
+        surface=True,
+        progress=progress,
+    )
 
 
 def _summary(

@@ -76,8 +76,9 @@ def html_card(
     extra = ""
     if table is not None and len(table):
         shown = table.head(max_rows)
-        extra = shown.to_html(index=False, float_format=lambda x: f"{x:,.2f}", border=0,
-                              escape=True)  # fmt: skip
+        extra = shown.to_html(
+            index=False, float_format=lambda x: f"{x:,.2f}", border=0, escape=True
+        )
         if len(table) > max_rows:
             extra += f"<div>... and {len(table) - max_rows:,} more rows</div>"
     thumb = f"<div style='margin-left:12px'>{thumbnail}</div>" if thumbnail else ""
@@ -89,8 +90,9 @@ def html_card(
     )
 
 
-def svg_thumbnail(geoms: Sequence[Any], colours: Sequence[str] | None = None,
-                  size: int = 180) -> str:  # fmt: skip
+def svg_thumbnail(
+    geoms: Sequence[Any], colours: Sequence[str] | None = None, size: int = 180
+) -> str:
     """Return a small SVG of polygons (WGS84), each filled with its colour.
 
     Parameters
@@ -134,12 +136,19 @@ def svg_thumbnail(geoms: Sequence[Any], colours: Sequence[str] | None = None,
         for p in polys:
             if p.geom_type != "Polygon":
                 continue
-            pts = " ".join(f"{4 + (x - lo) * k * scale:.1f},{4 + (ha - y) * scale:.1f}"
-                           for x, y in p.exterior.coords)  # fmt: skip
-            paths.append(f'<polygon points="{pts}" fill="{escape(fill)}" stroke="#333" '
-                         'stroke-width="0.6" fill-opacity="0.7"/>')  # fmt: skip
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
-            + "".join(paths) + "</svg>")  # fmt: skip
+            pts = " ".join(
+                f"{4 + (x - lo) * k * scale:.1f},{4 + (ha - y) * scale:.1f}"
+                for x, y in p.exterior.coords
+            )
+            paths.append(
+                f'<polygon points="{pts}" fill="{escape(fill)}" stroke="#333" '
+                'stroke-width="0.6" fill-opacity="0.7"/>'
+            )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
+        + "".join(paths)
+        + "</svg>"
+    )
 
 
 def svg_sites(
@@ -203,14 +212,20 @@ def svg_sites(
     for p in getattr(outline, "geoms", [outline] if outline is not None else []):
         if p.geom_type == "Polygon":
             ring = " ".join(xy(x, y) for x, y in p.exterior.coords)
-            out.append(f'<polygon points="{ring}" fill="#eeeeee" stroke="#999" '
-                       'stroke-width="0.6"/>')  # fmt: skip
+            out.append(
+                f'<polygon points="{ring}" fill="#eeeeee" stroke="#999" stroke-width="0.6"/>'
+            )
     for (x, y), fill in zip(pts, fills, strict=False):
         cx, cy = xy(x, y).split(",")
-        out.append(f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{escape(fill)}" '
-                   'stroke="#333" stroke-width="0.6"/>')  # fmt: skip
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
-            + "".join(out) + "</svg>")  # fmt: skip
+        out.append(
+            f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{escape(fill)}" '
+            'stroke="#333" stroke-width="0.6"/>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
+        + "".join(out)
+        + "</svg>"
+    )
 
 
 def interactive() -> bool:

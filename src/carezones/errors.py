@@ -362,10 +362,16 @@ class Problems:
         """
         items = list(self.items)
         for column, more in self.unlisted.items():
-            items.append((None, column, None,
-                          f"{more:,} {UNLISTED} (the first {LISTED_PER_COLUMN:,} are)",
-                          "correct the rows listed first: a file with this many problems is "
-                          "often the wrong file, or a different layout"))  # fmt: skip
+            items.append(
+                (
+                    None,
+                    column,
+                    None,
+                    f"{more:,} {UNLISTED} (the first {LISTED_PER_COLUMN:,} are)",
+                    "correct the rows listed first: a file with this many problems is "
+                    "often the wrong file, or a different layout",
+                )
+            )
         if every_row and self.unlisted:
             listed = {row for row, *_ in self.items if row is not None}
             for pos in np.flatnonzero(self.bad):

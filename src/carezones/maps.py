@@ -66,9 +66,12 @@ def base_map(
 
 
 def _frame(
-    bounds: tuple[float, float, float, float], attribution: str, synthetic: bool, title: str,
+    bounds: tuple[float, float, float, float],
+    attribution: str,
+    synthetic: bool,
+    title: str,
     offline: bool,
-) -> folium.Map:  # fmt: skip
+) -> folium.Map:
     """Return an empty map over ``bounds`` (lon/lat) with attribution, banner and basemap."""
     import folium
 
@@ -131,8 +134,14 @@ def network_map(
     road_items = [(c, hw.replace("_", " ")) for hw, (c, _) in ROAD_STYLE.items()]
     _add_legend(m, "Roads", road_items, side="right")
     if clients is not None and len(clients):
-        add_clients(m, net.crs, clients, show_clients=show_clients, hex_m=hex_m,
-                    min_cell_clients=min_cell_clients)  # fmt: skip
+        add_clients(
+            m,
+            net.crs,
+            clients,
+            show_clients=show_clients,
+            hex_m=hex_m,
+            min_cell_clients=min_cell_clients,
+        )
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -248,8 +257,9 @@ def hexbin_sums(
     shown = cells[cells["count"] >= min_count]
     hidden = int(cells.loc[cells["count"] < min_count, "count"].sum())
     polys = [_hexagon(int(a), int(b), hex_m) for a, b in zip(shown["q"], shown["r"], strict=True)]
-    out = gpd.GeoDataFrame(shown[["count", *columns]].reset_index(drop=True), geometry=polys,
-                           crs=crs).to_crs("EPSG:4326")  # fmt: skip
+    out = gpd.GeoDataFrame(
+        shown[["count", *columns]].reset_index(drop=True), geometry=polys, crs=crs
+    ).to_crs("EPSG:4326")
     return out, hidden
 
 
@@ -419,9 +429,19 @@ def _add_legend(
 
 
 ZONE_COLOURS = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
-]  # fmt: skip
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+]
 
 
 def zones_map(
@@ -532,8 +552,12 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
     from carezones.io import hhmm
 
     it = rounds.itineraries
-    lo, la, hi, ha = (float(it.lon.min()), float(it.lat.min()), float(it.lon.max()),
-                      float(it.lat.max()))  # fmt: skip
+    lo, la, hi, ha = (
+        float(it.lon.min()),
+        float(it.lat.min()),
+        float(it.lon.max()),
+        float(it.lat.max()),
+    )
     m = _frame((lo, la, hi, ha), rounds.attribution, rounds.synthetic, title, offline)
     if rounds.synthetic and rounds.network is not None:  # no basemap: draw the roads
         _add_context_roads(m, rounds.network)
@@ -542,8 +566,10 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
     for i, (cid, g) in enumerate(it.groupby("carer_id", sort=True)):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
         shifts = sorted(g["shift"].unique())
-        swatch = (f'<span style="display:inline-block;width:10px;height:10px;margin:0 4px;'
-                  f'background:{colour}"></span>')  # fmt: skip
+        swatch = (
+            f'<span style="display:inline-block;width:10px;height:10px;margin:0 4px;'
+            f'background:{colour}"></span>'
+        )
         more = f" ({len(shifts)} shifts)" if len(shifts) > 1 else ""
         layer = folium.FeatureGroup(name=swatch + escape(f"{cid}{more}"), show=True)
         mine = parts[parts["carer_id"] == cid]
@@ -552,12 +578,19 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
             head = f"{cid}, shift {rec.shift}, leg to stop {rec.seq}: {rec.minutes:.0f} min"
             if rec.kind == "road":
                 tip = head + (f", {rec.metres / 1000:.1f} km" if rec.metres else "")
-                folium.PolyLine(coords, color=colour, weight=3, opacity=0.85,
-                                tooltip=escape(tip)).add_to(layer)  # fmt: skip
+                folium.PolyLine(
+                    coords, color=colour, weight=3, opacity=0.85, tooltip=escape(tip)
+                ).add_to(layer)
             else:
                 dashed += 1
-                folium.PolyLine(coords, color=colour, weight=2.5, opacity=0.9, dash_array="4 6",
-                                tooltip=escape(f"{head}. {rec.label}")).add_to(layer)  # fmt: skip
+                folium.PolyLine(
+                    coords,
+                    color=colour,
+                    weight=2.5,
+                    opacity=0.9,
+                    dash_array="4 6",
+                    tooltip=escape(f"{head}. {rec.label}"),
+                ).add_to(layer)
         for shift, gs in g.groupby("shift", sort=True):
             n = 0
             for rec in gs.sort_values("seq").itertuples():
@@ -568,10 +601,13 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
                     rec.kind, f"visit {n}: {rec.visit_id}"
                 )
                 folium.CircleMarker(
-                    (float(rec.lat), float(rec.lon)), radius=6 if rec.kind == "visit" else 4,
-                    color=colour, fill=True, fill_opacity=0.9,
+                    (float(rec.lat), float(rec.lon)),
+                    radius=6 if rec.kind == "visit" else 4,
+                    color=colour,
+                    fill=True,
+                    fill_opacity=0.9,
                     tooltip=escape(f"{cid} (shift {shift}): {what}, {t}-{e}"),
-                ).add_to(layer)  # fmt: skip
+                ).add_to(layer)
         layer.add_to(m)
     k = rounds.kpis
     note = (
@@ -581,8 +617,12 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
         "route known). Show or hide each carer's round with the layer control. Shows visit "
         "locations: for the provider's own use."
     )
-    _add_legend(m, "Carers' rounds", [("#555", f"{it.carer_id.nunique()} carers"),
-                                      ("#bbb", f"{dashed} dashed legs")], note)  # fmt: skip
+    _add_legend(
+        m,
+        "Carers' rounds",
+        [("#555", f"{it.carer_id.nunique()} carers"), ("#bbb", f"{dashed} dashed legs")],
+        note,
+    )
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -640,23 +680,33 @@ def sites_map(
     wgs = sc.to_crs("EPSG:4326")
     lo, la, hi, ha = (float(v) for v in wgs.total_bounds)
     pad = 0.01
-    m = _frame((lo - pad, la - pad, hi + pad, ha + pad), net.provenance.attribution,
-               net.provenance.synthetic, title, offline)  # fmt: skip
+    m = _frame(
+        (lo - pad, la - pad, hi + pad, ha + pad),
+        net.provenance.attribution,
+        net.provenance.synthetic,
+        title,
+        offline,
+    )
     if net.provenance.synthetic:  # no basemap under invented roads: draw the roads themselves
         _add_context_roads(m, result.drive if result.drive is not None else net)
     if surface and result.surface is not None and len(result.surface):
         surf = result.surface[result.surface.score.notna()]
         geo = surf.geometry.to_crs(net.crs)
         q, r = _hex_round(geo.x.to_numpy(), geo.y.to_numpy(), surface_hex_m)
-        cells = (pd.DataFrame({"q": q, "r": r, "score": surf.score.to_numpy()})
-                 .groupby(["q", "r"], sort=True).score.mean().reset_index())  # fmt: skip
+        cells = (
+            pd.DataFrame({"q": q, "r": r, "score": surf.score.to_numpy()})
+            .groupby(["q", "r"], sort=True)
+            .score.mean()
+            .reset_index()
+        )
         import geopandas as gpd
 
         polys = [
             _hexagon(int(a), int(b), surface_hex_m) for a, b in zip(cells.q, cells.r, strict=True)
         ]
-        hexes = gpd.GeoDataFrame({"score": cells.score.round(1)}, geometry=polys,
-                                 crs=net.crs).to_crs("EPSG:4326")  # fmt: skip
+        hexes = gpd.GeoDataFrame(
+            {"score": cells.score.round(1)}, geometry=polys, crs=net.crs
+        ).to_crs("EPSG:4326")
         layer = folium.FeatureGroup(name="Suitability surface (mean score per hexagon)")
         folium.GeoJson(
             hexes.to_json(),
@@ -668,31 +718,45 @@ def sites_map(
         iso = result.isochrones(isochrones, minutes)
         if len(iso):
             layer = folium.FeatureGroup(name="Walking isochrones")
-            shades = {b: s for b, s in zip(sorted(minutes), ["#08519c", "#3182bd", "#6baed6",
-                                                             "#bdd7e7"], strict=False)}  # fmt: skip
+            shades = {
+                b: s
+                for b, s in zip(
+                    sorted(minutes), ["#08519c", "#3182bd", "#6baed6", "#bdd7e7"], strict=False
+                )
+            }
             for rec in iso.sort_values("minutes", ascending=False).itertuples():
                 colour = shades.get(rec.minutes, "#6baed6")
                 folium.GeoJson(
                     shapely.to_geojson(rec.geometry),
-                    style_function=lambda _f, c=colour: {"color": c, "weight": 1,
-                                                         "fillColor": c, "fillOpacity": 0.15},
+                    style_function=lambda _f, c=colour: {
+                        "color": c,
+                        "weight": 1,
+                        "fillColor": c,
+                        "fillOpacity": 0.15,
+                    },
                     tooltip=escape(f"{rec.site_id}: {rec.minutes:g} min walk"),
-                ).add_to(layer)  # fmt: skip
+                ).add_to(layer)
             layer.add_to(m)
     if amenities and result.amenities is not None and len(result.amenities):
         labels = {c.name: c.label for c in result.config.categories}
         am = result.amenities
         pts = am.geometry.representative_point()
         for cat, idx in am.groupby("category", sort=True).groups.items():
-            layer = folium.FeatureGroup(name=escape(f"Amenities: {labels.get(cat, cat)}"),
-                                        show=False)  # fmt: skip
+            layer = folium.FeatureGroup(
+                name=escape(f"Amenities: {labels.get(cat, cat)}"), show=False
+            )
             for i in idx:
                 name = am.at[i, "name"] or labels.get(cat, cat)
                 folium.CircleMarker(
-                    (float(pts.at[i].y), float(pts.at[i].x)), radius=3, color="#333",
-                    weight=1, fill=True, fill_color="#fff", fill_opacity=0.9,
+                    (float(pts.at[i].y), float(pts.at[i].x)),
+                    radius=3,
+                    color="#333",
+                    weight=1,
+                    fill=True,
+                    fill_color="#fff",
+                    fill_opacity=0.9,
                     tooltip=escape(f"{name} ({labels.get(cat, cat)})"),
-                ).add_to(layer)  # fmt: skip
+                ).add_to(layer)
             layer.add_to(m)
     layer = folium.FeatureGroup(name="Candidate sites")
     for rec, geom in zip(wgs.itertuples(), wgs.geometry, strict=True):
@@ -705,17 +769,27 @@ def sites_map(
         if geom.geom_type in ("Polygon", "MultiPolygon"):
             shape = folium.GeoJson(
                 shapely.to_geojson(geom),
-                style_function=lambda _f, c=colour: {"color": c, "weight": 2,
-                                                     "fillColor": c, "fillOpacity": 0.5},
+                style_function=lambda _f, c=colour: {
+                    "color": c,
+                    "weight": 2,
+                    "fillColor": c,
+                    "fillOpacity": 0.5,
+                },
                 tooltip=tip,
-            )  # fmt: skip
+            )
             bind_popup(shape, popup)
             shape.add_to(layer)
         else:
             marker = folium.CircleMarker(
-                (float(geom.y), float(geom.x)), radius=8, color="#222", weight=1, fill=True,
-                fill_color=colour, fill_opacity=0.95, tooltip=tip,
-            )  # fmt: skip
+                (float(geom.y), float(geom.x)),
+                radius=8,
+                color="#222",
+                weight=1,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.95,
+                tooltip=tip,
+            )
             bind_popup(marker, popup)
             marker.add_to(layer)
     layer.add_to(m)

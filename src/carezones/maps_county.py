@@ -21,11 +21,19 @@ __all__ = ["COST_CLASSES", "MARGINAL_CLASSES", "county_map"]
 
 # ---------------------------------------------------------------------- county plans
 COST_CLASSES = [  # (lower bound of travel minutes per care hour, colour): light to dark
-    (0.0, "#fee5d9"), (5.0, "#fcae91"), (10.0, "#fb6a4a"), (20.0, "#de2d26"), (40.0, "#a50f15"),
-]  # fmt: skip
+    (0.0, "#fee5d9"),
+    (5.0, "#fcae91"),
+    (10.0, "#fb6a4a"),
+    (20.0, "#de2d26"),
+    (40.0, "#a50f15"),
+]
 MARGINAL_CLASSES = [  # (lower bound of marginal travel minutes per visit, colour)
-    (0.0, "#f2f0f7"), (2.0, "#cbc9e2"), (5.0, "#9e9ac8"), (10.0, "#756bb1"), (20.0, "#54278f"),
-]  # fmt: skip
+    (0.0, "#f2f0f7"),
+    (2.0, "#cbc9e2"),
+    (5.0, "#9e9ac8"),
+    (10.0, "#756bb1"),
+    (20.0, "#54278f"),
+]
 
 
 def _cost_colour(value: float, classes: list[tuple[float, str]] = COST_CLASSES) -> str:
@@ -37,9 +45,13 @@ def _cost_colour(value: float, classes: list[tuple[float, str]] = COST_CLASSES) 
 
 
 def county_map(
-    plan: Any, *, marginal: pd.DataFrame | None = None, offline: bool = True,
-    hex_m: float = 1500.0, min_cell_clients: int = 5,
-) -> folium.Map:  # fmt: skip
+    plan: Any,
+    *,
+    marginal: pd.DataFrame | None = None,
+    offline: bool = True,
+    hex_m: float = 1500.0,
+    min_cell_clients: int = 5,
+) -> folium.Map:
     """Draw a design's day: zones coloured by travel per care hour, and where travel costs.
 
     Zones (when the design has polygons) carry their numbers in tooltips; zones of fewer than
@@ -65,51 +77,70 @@ def county_map(
             shown = int(s["clients"]) >= min_cell_clients
             tpch = float(s["travel_minutes_per_care_hour"])
             if shown:
-                tip = (f"Zone {escape(zone)}: {int(s['clients'])} clients, "
-                       f"{float(s['care_hours']):.0f} h of care today, {tpch:.1f} travel min "
-                       f"per care hour, {int(s['carers'])} carers")  # fmt: skip
+                tip = (
+                    f"Zone {escape(zone)}: {int(s['clients'])} clients, "
+                    f"{float(s['care_hours']):.0f} h of care today, {tpch:.1f} travel min "
+                    f"per care hour, {int(s['carers'])} carers"
+                )
             else:
                 tip = f"Zone {escape(zone)}: fewer than {min_cell_clients} clients, not shown"
             fill = _cost_colour(tpch if shown else 0.0)
             style = {"color": "#34495e", "weight": 1.5, "fillColor": fill, "fillOpacity": 0.55}
             folium.GeoJson(
-                shapely.geometry.mapping(geom), style_function=lambda _f, st=style: st,
+                shapely.geometry.mapping(geom),
+                style_function=lambda _f, st=style: st,
                 tooltip=tip,
-            ).add_to(layer)  # fmt: skip
+            ).add_to(layer)
         layer.add_to(m)
     if marginal is not None and len(marginal):
         per_client = marginal.groupby("client_id").agg(
-            lon=("lon", "first"), lat=("lat", "first"), minutes=("marginal_minutes", "sum"),
-            visits=("marginal_minutes", "size"))  # fmt: skip
+            lon=("lon", "first"),
+            lat=("lat", "first"),
+            minutes=("marginal_minutes", "sum"),
+            visits=("marginal_minutes", "size"),
+        )
         import geopandas as gpd
 
         pts = gpd.GeoDataFrame(
             {"hours_per_week": per_client["minutes"].to_numpy()},  # summed per hexagon
-            geometry=gpd.points_from_xy(per_client["lon"], per_client["lat"]), crs=4326,
-        )  # fmt: skip
+            geometry=gpd.points_from_xy(per_client["lon"], per_client["lat"]),
+            crs=4326,
+        )
         hexes, hidden = hexbin(pts, net.crs, hex_m=hex_m, min_count=min_cell_clients)
         visits = pts.assign(hours_per_week=per_client["visits"].to_numpy())
         counts, _ = hexbin(visits, net.crs, hex_m=hex_m, min_count=min_cell_clients)
         costs = folium.FeatureGroup(name="Marginal travel (5+ clients a cell)", show=True)
-        for row, n_visits in zip(hexes.itertuples(index=False), counts["hours_per_week"],
-                                 strict=True):  # fmt: skip
+        for row, n_visits in zip(
+            hexes.itertuples(index=False), counts["hours_per_week"], strict=True
+        ):
             per_visit = float(row.hours_per_week) / max(float(n_visits), 1.0)
             folium.Polygon(
                 locations=[(y, x) for x, y in row.geometry.exterior.coords],
-                color="#2c3e50", weight=1, fill=True,
+                color="#2c3e50",
+                weight=1,
+                fill=True,
                 fill_color=_cost_colour(per_visit, MARGINAL_CLASSES),
                 fill_opacity=0.7,
                 tooltip=f"{int(row.clients)} clients: {per_visit:.1f} min of travel each visit "
                 "adds to its round (mean)",
-            ).add_to(costs)  # fmt: skip
+            ).add_to(costs)
         costs.add_to(m)
-        note = (f"Hexagons of {hex_m / 1000:.1f} km with {min_cell_clients} or more clients; "
-                f"{hidden} client(s) in smaller cells are not shown.")  # fmt: skip
-        add_legend(m, "Travel each visit adds", [(c, f">= {lo:g} min a visit (mean)")
-                                                  for lo, c in MARGINAL_CLASSES], note)  # fmt: skip
+        note = (
+            f"Hexagons of {hex_m / 1000:.1f} km with {min_cell_clients} or more clients; "
+            f"{hidden} client(s) in smaller cells are not shown."
+        )
+        add_legend(
+            m,
+            "Travel each visit adds",
+            [(c, f">= {lo:g} min a visit (mean)") for lo, c in MARGINAL_CLASSES],
+            note,
+        )
     if polys is not None:
-        add_legend(m, "Zones: travel per care hour", [(c, f">= {lo:g} min")
-                                                       for lo, c in COST_CLASSES],
-                    side="right")  # fmt: skip
+        add_legend(
+            m,
+            "Zones: travel per care hour",
+            [(c, f">= {lo:g} min") for lo, c in COST_CLASSES],
+            side="right",
+        )
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -79,10 +79,15 @@ def portfolio_map(
         f"hexagons; {hidden} demand row(s) in hexagons with too few are not drawn. Click a "
         "site for what it serves and adds."
     )
-    items = [(CHOSEN, "chosen site"), (EXISTING, "existing scheme"),
-             (CANDIDATE, "candidate not chosen"), (NOT_ELIGIBLE, "could not be chosen"),
-             (COVERED, "demand all covered"), (PARTLY, "demand partly covered"),
-             (NOT_COVERED, "demand not covered")]  # fmt: skip
+    items = [
+        (CHOSEN, "chosen site"),
+        (EXISTING, "existing scheme"),
+        (CANDIDATE, "candidate not chosen"),
+        (NOT_ELIGIBLE, "could not be chosen"),
+        (COVERED, "demand all covered"),
+        (PARTLY, "demand partly covered"),
+        (NOT_COVERED, "demand not covered"),
+    ]
     add_legend(m, "Sites chosen together", items, note)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
@@ -99,11 +104,17 @@ def _demand_layer(m: folium.Map, cells: Any, unit: str) -> None:
         shade = 0.25 + 0.5 * float(row.demand) / top if top > 0 else 0.4
         folium.Polygon(
             locations=[(y, x) for x, y in row.geometry.exterior.coords],
-            color="#444", weight=0.5, fill=True, fill_color=colour, fill_opacity=shade,
-            tooltip=escape(f"{int(row.rows)} demand rows, {float(row.demand):,.0f} {unit}: "
-                           f"{float(row.covered):,.0f} covered, {float(row.not_covered):,.0f} "
-                           "not covered"),
-        ).add_to(layer)  # fmt: skip
+            color="#444",
+            weight=0.5,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=shade,
+            tooltip=escape(
+                f"{int(row.rows)} demand rows, {float(row.demand):,.0f} {unit}: "
+                f"{float(row.covered):,.0f} covered, {float(row.not_covered):,.0f} "
+                "not covered"
+            ),
+        ).add_to(layer)
     layer.add_to(m)
 
 
@@ -116,10 +127,14 @@ def _catchment_layer(m: folium.Map, iso: Any, met: dict[str, Any]) -> None:
         colour = CHOSEN if rec.status == "chosen" else EXISTING
         folium.GeoJson(
             shapely.to_geojson(rec.geometry),
-            style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c,
-                                                 "fillOpacity": 0.08},
+            style_function=lambda _f, c=colour: {
+                "color": c,
+                "weight": 1,
+                "fillColor": c,
+                "fillOpacity": 0.08,
+            },
             tooltip=escape(f"{rec.site_id}: within {rec.minutes:g} min {travel}"),
-        ).add_to(layer)  # fmt: skip
+        ).add_to(layer)
     layer.add_to(m)
 
 
@@ -134,10 +149,15 @@ def _candidate_layer(m: folium.Map, cands: Any) -> None:
         score = "" if pd.isna(getattr(rec, "score", np.nan)) else f", score {rec.score:.0f}"
         what = "not chosen" if rec.status == "eligible" else str(rec.status)
         folium.CircleMarker(
-            (float(pt.y), float(pt.x)), radius=4, color="#333", weight=1, fill=True,
-            fill_color=colour, fill_opacity=0.9,
+            (float(pt.y), float(pt.x)),
+            radius=4,
+            color="#333",
+            weight=1,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.9,
             tooltip=escape(f"{rec.site_id}: {what}{score}"),
-        ).add_to(layer)  # fmt: skip
+        ).add_to(layer)
     layer.add_to(m)
 
 
@@ -152,9 +172,11 @@ def _site_layer(
     adds_unit = unit if met["objective"] == "coverage" else "min on the mean trip"
     for rec, geom, pt in zip(wgs.itertuples(index=False), wgs.geometry, pts, strict=True):
         score = getattr(rec, "score", np.nan)
-        parts = [f"serves {rec.serves:,.0f} {unit}",
-                 f"{rec.within_reach:,.0f} {unit} within {met['minutes']:g} min",
-                 f"adds {rec.adds:,.1f} {adds_unit} (the loss without it)"]  # fmt: skip
+        parts = [
+            f"serves {rec.serves:,.0f} {unit}",
+            f"{rec.within_reach:,.0f} {unit} within {met['minutes']:g} min",
+            f"adds {rec.adds:,.1f} {adds_unit} (the loss without it)",
+        ]
         if not pd.isna(rec.mean_minutes):
             parts.append(f"mean {rec.mean_minutes:.1f} min to what it serves")
         if not pd.isna(score):
@@ -166,14 +188,24 @@ def _site_layer(
         if geom.geom_type in ("Polygon", "MultiPolygon"):
             shape = folium.GeoJson(
                 shapely.to_geojson(geom),
-                style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillColor": c,
-                                                     "fillOpacity": 0.5},
-            )  # fmt: skip
+                style_function=lambda _f, c=colour: {
+                    "color": c,
+                    "weight": 2,
+                    "fillColor": c,
+                    "fillOpacity": 0.5,
+                },
+            )
             shape.add_to(layer)
         marker = folium.CircleMarker(
-            (float(pt.y), float(pt.x)), radius=9, color="#111", weight=2, fill=True,
-            fill_color=colour, fill_opacity=0.95, tooltip=escape(f"{rec.site_id}: {parts[0]}"),
-        )  # fmt: skip
+            (float(pt.y), float(pt.x)),
+            radius=9,
+            color="#111",
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.95,
+            tooltip=escape(f"{rec.site_id}: {parts[0]}"),
+        )
         bind_popup(marker, popup)
         marker.add_to(layer)
     layer.add_to(m)

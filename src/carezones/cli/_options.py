@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from carezones.errors import ArgumentError, CarezonesError, ValidationError, check_number
+from carezones.speeds import Mode
 
 
 # ---------------------------------------------------------------------- option types
@@ -137,11 +138,13 @@ def common_options(sp: argparse.ArgumentParser, engine: bool = True) -> None:
 def point_options(sp: argparse.ArgumentParser, ids: bool = True) -> None:
     """Add the options every points file of a command shares (postcodes, CRS, id, area)."""
     sp.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
-    sp.add_argument("--crs", help="CRS of the coordinates when it cannot be detected, "
-                    "e.g. EPSG:27700")  # fmt: skip
+    sp.add_argument(
+        "--crs", help="CRS of the coordinates when it cannot be detected, e.g. EPSG:27700"
+    )
     if ids:
-        sp.add_argument("--id-column", help="the column that names each row (default: "
-                        "client_id, id, ...)")  # fmt: skip
+        sp.add_argument(
+            "--id-column", help="the column that names each row (default: client_id, id, ...)"
+        )
     sp.add_argument(
         "--max-outside-km",
         type=number(minimum=0),
@@ -172,14 +175,18 @@ class Steps:
         """Progress bars: never with ``--quiet``, else when someone watches (never to logs)."""
         return False if self.quiet else None
 
-    def network(self, mode: str = "drive", engine: str | None = None) -> Any:
+    def network(self, mode: Mode = "drive", engine: str | None = None) -> Any:
         """Load the ``--osm`` network as a numbered step."""
         from carezones.network import load_network
 
         self(f"loading the {mode} network from {self.args.osm.name}")
         use = engine or getattr(self.args, "engine", "auto")
-        return load_network(self.args.osm, mode, engine=use,  # type: ignore[arg-type]
-                            progress=self.progress)  # fmt: skip
+        return load_network(
+            self.args.osm,
+            mode,
+            engine=use,  # type: ignore[arg-type]
+            progress=self.progress,
+        )
 
     def report(self, summary: str, paths: Sequence[Path]) -> None:
         """Print the result's summary and every file written (what ``to_files`` returned)."""
@@ -215,17 +222,27 @@ def read_together(readers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- hints
 _HINTS: list[tuple[str, str]] = [
-    (r"pass sheet= one of (\[.*?\])(?: \(or its 0-based position\))?",
-     r"name the sheet or layer after the file name, FILE#NAME, with NAME one of \1"),
-    (r"pass sheet= the name of the sheet to read, e.g\. sheet='([^']*)'",
-     r"name the sheet after the file name, e.g. FILE#\1"),
-    (r"pass sheet= the name of the layer to read",
-     "name the layer after the file name, e.g. FILE#LAYER"),
+    (
+        r"pass sheet= one of (\[.*?\])(?: \(or its 0-based position\))?",
+        r"name the sheet or layer after the file name, FILE#NAME, with NAME one of \1",
+    ),
+    (
+        r"pass sheet= the name of the sheet to read, e.g\. sheet='([^']*)'",
+        r"name the sheet after the file name, e.g. FILE#\1",
+    ),
+    (
+        r"pass sheet= the name of the layer to read",
+        "name the layer after the file name, e.g. FILE#LAYER",
+    ),
     (r"pass layer= one of (\[.*?\])", r"name the layer after the file name (FILE#NAME), one of \1"),
-    (r"pass layer= the name of the layer to read, e\.g\. layer='([^']*)'",
-     r"name the layer after the file name, e.g. FILE#\1"),
-    (r"pass crs= the coordinate reference system of ([^,]*), e\.g\. crs='([^']*)'",
-     r"give --crs, the coordinate reference system of \1, e.g. --crs \2"),
+    (
+        r"pass layer= the name of the layer to read, e\.g\. layer='([^']*)'",
+        r"name the layer after the file name, e.g. FILE#\1",
+    ),
+    (
+        r"pass crs= the coordinate reference system of ([^,]*), e\.g\. crs='([^']*)'",
+        r"give --crs, the coordinate reference system of \1, e.g. --crs \2",
+    ),
     (r"pass x= and y=", "rename the coordinate columns lat/lon or easting/northing"),
     (r"pass postcode_lookup= to locate", "give --postcodes FILE to locate"),
     (r"pass postcode_lookup= ", "give --postcodes "),
@@ -233,10 +250,12 @@ _HINTS: list[tuple[str, str]] = [
     (r"or pass id_column= the name of your column", "or give --id-column COLUMN"),
     (r"raise max_outside_km", "raise --max-outside-km"),
     (r"max_outside_km=", "--max-outside-km "),
-    (r"Correct these rows, or pass errors='collect' to keep the valid rows and get the rejected "
-     r"ones back as a table\.",
-     "Correct these rows and run the command again."),
-]  # fmt: skip
+    (
+        r"Correct these rows, or pass errors='collect' to keep the valid rows and get the rejected "
+        r"ones back as a table\.",
+        "Correct these rows and run the command again.",
+    ),
+]
 
 
 def for_the_command_line(text: str) -> str:

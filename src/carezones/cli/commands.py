@@ -114,22 +114,32 @@ def parser() -> argparse.ArgumentParser:
 
     z = add("zones", "balanced, road-compact home-care zones tiling the area", EPILOG_ZONES)
     z.add_argument("--osm", type=Path, required=True, help="the drive network (.osm.pbf/.osm)")
-    z.add_argument("--clients", type=input_file, required=True,
-                   help="clients with hours_per_week")  # fmt: skip
+    z.add_argument("--clients", type=input_file, required=True, help="clients with hours_per_week")
     count = z.add_mutually_exclusive_group(required=True)
     count.add_argument("--zones", type=whole(1), help="number of zones")
-    count.add_argument("--hours-per-zone", type=number(minimum=0, above=True),
-                       help="target weekly hours per zone")  # fmt: skip
-    z.add_argument("--tolerance", type=number(minimum=0, maximum=1, above=True, below=True),
-                   default=0.05, help="allowed deviation from the mean (0.05 = 5%%)")  # fmt: skip
+    count.add_argument(
+        "--hours-per-zone", type=number(minimum=0, above=True), help="target weekly hours per zone"
+    )
+    z.add_argument(
+        "--tolerance",
+        type=number(minimum=0, maximum=1, above=True, below=True),
+        default=0.05,
+        help="allowed deviation from the mean (0.05 = 5%%)",
+    )
     z.add_argument("--seed", **seed)
     z.add_argument("--boundary", type=input_file, help="study area polygon (GeoPackage/GeoJSON)")
     z.add_argument("--localities", type=input_file, help="polygons zones must not cross")
     z.add_argument("--previous", type=input_file, help="previous zones (polygons with zone_id)")
-    z.add_argument("--units", type=input_file, help="areal units (postcode sectors, wards, "
-                   "LSOAs...): each zone is a union of whole units")  # fmt: skip
-    z.add_argument("--unit-id", help="the units' column naming each unit (default: guessed, "
-                   "e.g. unit_id, code or LSOA21CD)")  # fmt: skip
+    z.add_argument(
+        "--units",
+        type=input_file,
+        help="areal units (postcode sectors, wards, LSOAs...): each zone is a union of whole units",
+    )
+    z.add_argument(
+        "--unit-id",
+        help="the units' column naming each unit (default: guessed, "
+        "e.g. unit_id, code or LSOA21CD)",
+    )
     z.add_argument(
         "--show-clients",
         action="store_true",
@@ -143,15 +153,19 @@ def parser() -> argparse.ArgumentParser:
 
     r = add("rounds", "carers' rounds for a day: who visits whom, when, by road", EPILOG_ROUNDS)
     r.add_argument("--osm", type=Path, required=True, help="the drive network (.osm.pbf/.osm)")
-    r.add_argument("--visits", type=input_file, required=True,
-                   help="the day's visits (CSV/XLSX)")  # fmt: skip
-    r.add_argument("--carers", type=input_file, required=True,
-                   help="the carers' shifts (CSV/XLSX)")  # fmt: skip
-    r.add_argument("--time-limit", type=number(minimum=0, maximum=86400, above=True),
-                   help=f"seconds of search (30 a day, {WEEK_SECONDS:g} a week)")  # fmt: skip
+    r.add_argument("--visits", type=input_file, required=True, help="the day's visits (CSV/XLSX)")
+    r.add_argument("--carers", type=input_file, required=True, help="the carers' shifts (CSV/XLSX)")
+    r.add_argument(
+        "--time-limit",
+        type=number(minimum=0, maximum=86400, above=True),
+        help=f"seconds of search (30 a day, {WEEK_SECONDS:g} a week)",
+    )
     r.add_argument("--seed", **seed)
-    r.add_argument("--co2-kg-per-km", type=number(minimum=0),
-                   help="emission factor of the carers' cars (kg CO2e/km)")  # fmt: skip
+    r.add_argument(
+        "--co2-kg-per-km",
+        type=number(minimum=0),
+        help="emission factor of the carers' cars (kg CO2e/km)",
+    )
     r.add_argument(
         "--balance",
         type=number(minimum=0),
@@ -159,21 +173,39 @@ def parser() -> argparse.ArgumentParser:
         help="workload balance weight: travel minutes per minute a carer works beyond a fair "
         "share (0: none; 1-3 spreads the work)",
     )
-    r.add_argument("--day", type=day_option,
-                   help="plan only this day of a week file (a date or a weekday)")  # fmt: skip
-    r.add_argument("--continuity-minutes", type=number(minimum=0), default=WEEK_CONTINUITY,
-                   help="a week: travel minutes the plan would rather add than send a client a "
-                   f"carer they do not know ({WEEK_CONTINUITY:g}; 0: travel alone)")  # fmt: skip
-    r.add_argument("--workers", type=whole(1),
-                   help="a week: searches of each day at once, one seed each, the best kept "
-                   "(default: one per core, at most 4)")  # fmt: skip
-    r.add_argument("--replan", type=Path, metavar="DIR",
-                   help="re-plan the day written in DIR (its itineraries.csv): visits started "
-                   "before --now stay, the rest changes as little as possible")  # fmt: skip
-    r.add_argument("--unavailable", nargs="+", default=[], metavar="CARER",
-                   help="carers who cannot work (off sick): their visits go to others")  # fmt: skip
-    r.add_argument("--now", type=time_option,
-                   help="the time of the re-plan, HH:MM: nothing starts before it")  # fmt: skip
+    r.add_argument(
+        "--day", type=day_option, help="plan only this day of a week file (a date or a weekday)"
+    )
+    r.add_argument(
+        "--continuity-minutes",
+        type=number(minimum=0),
+        default=WEEK_CONTINUITY,
+        help="a week: travel minutes the plan would rather add than send a client a "
+        f"carer they do not know ({WEEK_CONTINUITY:g}; 0: travel alone)",
+    )
+    r.add_argument(
+        "--workers",
+        type=whole(1),
+        help="a week: searches of each day at once, one seed each, the best kept "
+        "(default: one per core, at most 4)",
+    )
+    r.add_argument(
+        "--replan",
+        type=Path,
+        metavar="DIR",
+        help="re-plan the day written in DIR (its itineraries.csv): visits started "
+        "before --now stay, the rest changes as little as possible",
+    )
+    r.add_argument(
+        "--unavailable",
+        nargs="+",
+        default=[],
+        metavar="CARER",
+        help="carers who cannot work (off sick): their visits go to others",
+    )
+    r.add_argument(
+        "--now", type=time_option, help="the time of the re-plan, HH:MM: nothing starts before it"
+    )
     r.add_argument("--out", type=Path, required=True, help="output folder")
     points(r, ids=False)
     common(r)
@@ -181,8 +213,9 @@ def parser() -> argparse.ArgumentParser:
 
     s = add("sites", "score candidate extra-care / supported-living sites", EPILOG_SITES)
     s.add_argument("--osm", type=Path, required=True, help="the OSM extract (.osm.pbf/.osm)")
-    s.add_argument("--sites", type=input_file, required=True,
-                   help="candidate sites (CSV/XLSX/GPKG)")  # fmt: skip
+    s.add_argument(
+        "--sites", type=input_file, required=True, help="candidate sites (CSV/XLSX/GPKG)"
+    )
     s.add_argument("--config", type=Path, help="TOML file: categories, weights, thresholds")
     s.add_argument("--clients", type=input_file, help="clients with hours_per_week (demand)")
     s.add_argument("--carers", type=input_file, help="carers' homes (staff access)")
@@ -198,8 +231,9 @@ def parser() -> argparse.ArgumentParser:
         EPILOG_TIMES,
     )
     t.add_argument("--osm", type=Path, required=True)
-    t.add_argument("--points", type=input_file, required=True,
-                   help="origins (CSV/XLSX/GPKG/GeoJSON)")  # fmt: skip
+    t.add_argument(
+        "--points", type=input_file, required=True, help="origins (CSV/XLSX/GPKG/GeoJSON)"
+    )
     t.add_argument("--to", type=input_file, help="destinations (default: the origins)")
     t.add_argument("--mode", choices=["drive", "walk"], default="drive")
     t.add_argument("--out", type=Path, required=True, help="CSV matrix to write")
@@ -256,8 +290,11 @@ def _network(args: argparse.Namespace) -> int:
 
 def _point_options(args: argparse.Namespace, net: Any, ids: bool = True) -> dict[str, Any]:
     """Return the reading options every points file of a command shares."""
-    opts: dict[str, Any] = {"postcode_lookup": args.postcodes, "area": net,
-                            "max_outside_km": args.max_outside_km}  # fmt: skip
+    opts: dict[str, Any] = {
+        "postcode_lookup": args.postcodes,
+        "area": net,
+        "max_outside_km": args.max_outside_km,
+    }
     if args.crs:
         opts["crs"] = args.crs
     if ids and getattr(args, "id_column", None):
@@ -310,13 +347,15 @@ def _zones(args: argparse.Namespace) -> int:
     net = step.network()
     step("reading and validating clients and areas")
     opts = _point_options(args, net)
-    got = read_together({
-        "clients": lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **opts),
-        "boundary": _areas(args.boundary, "boundary"),
-        "localities": _areas(args.localities, "localities"),
-        "previous": _areas(args.previous, "previous zones", id_column="zone_id"),
-        "units": _areas(args.units, "units", id_column=args.unit_id),
-    })  # fmt: skip
+    got = read_together(
+        {
+            "clients": lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **opts),
+            "boundary": _areas(args.boundary, "boundary"),
+            "localities": _areas(args.localities, "localities"),
+            "previous": _areas(args.previous, "previous zones", id_column="zone_id"),
+            "units": _areas(args.units, "units", id_column=args.unit_id),
+        }
+    )
     clients = got["clients"]
     step("designing zones")
     plan = build_zones(
@@ -364,16 +403,20 @@ def _rounds(args: argparse.Namespace) -> int:
     if args.replan is not None:
         earlier = args.replan / "itineraries.csv" if args.replan.is_dir() else args.replan
         if not earlier.is_file():
-            raise ArgumentError(f"--replan {args.replan}: no itineraries.csv there; give the "
-                                "folder an earlier 'carezones rounds' wrote")  # fmt: skip
+            raise ArgumentError(
+                f"--replan {args.replan}: no itineraries.csv there; give the "
+                "folder an earlier 'carezones rounds' wrote"
+            )
     step = Steps(args, 4)
     net = step.network()
     step("reading and validating visits and carers")
-    got = read_together({
-        "visits": lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net),
-        "carers": lambda: read_carers(args.carers.path, sheet=args.carers.sheet, area=net),
-        "earlier": (lambda: None) if earlier is None else (lambda: read_itineraries(earlier)),
-    })  # fmt: skip
+    got = read_together(
+        {
+            "visits": lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net),
+            "carers": lambda: read_carers(args.carers.path, sheet=args.carers.sheet, area=net),
+            "earlier": (lambda: None) if earlier is None else (lambda: read_itineraries(earlier)),
+        }
+    )
     visits = got["visits"]
     days = sorted(set(visits["day"])) if "day" in visits else []
     if args.day is not None:
@@ -381,18 +424,28 @@ def _rounds(args: argparse.Namespace) -> int:
 
         match = [d for d in days if same_day(args.day, d)]  # a weekday names its date too
         if len(match) != 1:
-            raise ArgumentError(f"--day {args.day}: the visits are on {', '.join(days) or 'no '
-                                'named day'}; give one of them")  # fmt: skip
+            raise ArgumentError(
+                f"--day {args.day}: the visits are on {
+                    ', '.join(days) or 'no named day'
+                }; give one of them"
+            )
         visits = visits[visits["day"] == match[0]].reset_index(drop=True)
     elif len(days) > 1:
         if earlier is not None or args.now is not None or args.unavailable:
             raise ArgumentError("a re-plan is for one day: give --day with a week's files")
         seconds = args.time_limit or WEEK_SECONDS
         step(f"planning {len(days)} days (up to {seconds:g} s of search)")
-        week = plan_week(visits, got["carers"], net, time_limit=seconds,
-                         seed=args.seed, continuity_minutes=args.continuity_minutes,
-                         co2_kg_per_km=args.co2_kg_per_km, balance=args.balance,
-                         workers=args.workers)  # fmt: skip
+        week = plan_week(
+            visits,
+            got["carers"],
+            net,
+            time_limit=seconds,
+            seed=args.seed,
+            continuity_minutes=args.continuity_minutes,
+            co2_kg_per_km=args.co2_kg_per_km,
+            balance=args.balance,
+            workers=args.workers,
+        )
         if week.check():  # pragma: no cover - the planner only returns checked rounds
             raise RuntimeError(f"the rounds break a rule: {week.check()[0]}")
         step("writing files, maps, the timeline and run sheets")
@@ -402,10 +455,17 @@ def _rounds(args: argparse.Namespace) -> int:
     seconds = args.time_limit or 30.0
     step(f"{what} (up to {seconds:g} s of search)")
     rounds = plan_rounds(
-        visits, got["carers"], net, time_limit=seconds, seed=args.seed,
-        co2_kg_per_km=args.co2_kg_per_km, balance=args.balance, fixed=got["earlier"],
-        unavailable=args.unavailable, now=args.now,
-    )  # fmt: skip
+        visits,
+        got["carers"],
+        net,
+        time_limit=seconds,
+        seed=args.seed,
+        co2_kg_per_km=args.co2_kg_per_km,
+        balance=args.balance,
+        fixed=got["earlier"],
+        unavailable=args.unavailable,
+        now=args.now,
+    )
     problems = rounds.check()
     if problems:  # pragma: no cover - the planner only returns checked rounds
         raise RuntimeError(f"the rounds break a rule: {problems[0]}")
@@ -424,18 +484,28 @@ def _sites(args: argparse.Namespace) -> int:
     step("reading and validating the inputs")
     opts = _point_options(args, walk)
     other = {k: v for k, v in opts.items() if k != "id_column"}
-    got = read_together({
-        "config": lambda: SiteConfig.load(args.config),
-        "sites": _points(args.sites, opts, allow_polygons=True),
-        "clients": (lambda: None) if args.clients is None else
-                   (lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **other)),
-        "carers": (lambda: None) if args.carers is None else _points(args.carers, other),
-    })  # fmt: skip
+    got = read_together(
+        {
+            "config": lambda: SiteConfig.load(args.config),
+            "sites": _points(args.sites, opts, allow_polygons=True),
+            "clients": (lambda: None)
+            if args.clients is None
+            else (lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **other)),
+            "carers": (lambda: None) if args.carers is None else _points(args.carers, other),
+        }
+    )
     sites = got["sites"]
     step(f"scoring {len(sites)} sites on {args.osm.name} (walking and drive networks)")
-    res = score_sites(sites, osm=args.osm, walk=walk, clients=got["clients"],
-                      carers=got["carers"], config=got["config"],
-                      surface=args.surface, progress=step.progress)  # fmt: skip
+    res = score_sites(
+        sites,
+        osm=args.osm,
+        walk=walk,
+        clients=got["clients"],
+        carers=got["carers"],
+        config=got["config"],
+        surface=args.surface,
+        progress=step.progress,
+    )
     step("writing files and the map")
     step.report(res.summary(), res.to_files(args.out, offline=not args.cdn))
     return 0

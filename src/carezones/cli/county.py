@@ -41,32 +41,54 @@ def add_parser(sub: Any) -> None:
     """Add the ``county`` command to the command line's parser."""
     c = add_command(sub, "county", "compare zone designs by the rounds they produce", EPILOG)
     c.add_argument("--osm", type=Path, required=True, help="the OSM extract (.osm.pbf/.osm)")
-    c.add_argument("--clients", type=input_file, required=True,
-                   help="clients with hours_per_week")  # fmt: skip
+    c.add_argument("--clients", type=input_file, required=True, help="clients with hours_per_week")
     c.add_argument("--visits", type=input_file, help="a real day's visits (client_id joins them)")
     c.add_argument("--carers", type=input_file, help="carers' homes (else OSM buildings)")
     today = c.add_mutually_exclusive_group()
     today.add_argument("--current", type=input_file, help="today's zones (polygons, zone_id)")
     today.add_argument("--provider-column", help="the clients' column naming today's provider")
-    c.add_argument("--zones", type=whole(1), nargs="*", default=[], metavar="K",
-                   help="numbers of zones to design and compare, e.g. 6 8 10 12")  # fmt: skip
-    c.add_argument("--tolerance", type=number(minimum=0, maximum=1, above=True, below=True),
-                   default=0.05, help="zones' balance tolerance (0.05)")  # fmt: skip
-    c.add_argument("--iterations", type=whole(1), default=1500,
-                   help="search iterations per zone's day (1500)")  # fmt: skip
+    c.add_argument(
+        "--zones",
+        type=whole(1),
+        nargs="*",
+        default=[],
+        metavar="K",
+        help="numbers of zones to design and compare, e.g. 6 8 10 12",
+    )
+    c.add_argument(
+        "--tolerance",
+        type=number(minimum=0, maximum=1, above=True, below=True),
+        default=0.05,
+        help="zones' balance tolerance (0.05)",
+    )
+    c.add_argument(
+        "--iterations", type=whole(1), default=1500, help="search iterations per zone's day (1500)"
+    )
     c.add_argument("--seed", **SEED)
     where = c.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=whole(1), help="local Dask workers (default: one per "
-                       "core; 1 runs in this process)")  # fmt: skip
+    where.add_argument(
+        "--workers",
+        type=whole(1),
+        help="local Dask workers (default: one per core; 1 runs in this process)",
+    )
     where.add_argument("--scheduler", help="a Dask scheduler address to run the days on")
-    c.add_argument("--rate-per-hour", type=number(minimum=0),
-                   help="pay per hour of carers' travel (with --rate-per-mile)")  # fmt: skip
+    c.add_argument(
+        "--rate-per-hour",
+        type=number(minimum=0),
+        help="pay per hour of carers' travel (with --rate-per-mile)",
+    )
     c.add_argument("--rate-per-mile", type=number(minimum=0), help="mileage paid per mile")
-    c.add_argument("--co2-kg-per-km", type=number(minimum=0),
-                   help="emission factor of the carers' cars (kg CO2e/km)")  # fmt: skip
-    c.add_argument("--rounds-maps", action="store_true",
-                   help="also map each zone's rounds (providers' own use: shows where visits "
-                   "are; slow for a county)")  # fmt: skip
+    c.add_argument(
+        "--co2-kg-per-km",
+        type=number(minimum=0),
+        help="emission factor of the carers' cars (kg CO2e/km)",
+    )
+    c.add_argument(
+        "--rounds-maps",
+        action="store_true",
+        help="also map each zone's rounds (providers' own use: shows where visits "
+        "are; slow for a county)",
+    )
     c.add_argument("--out", type=Path, required=True, help="output folder")
     point_options(c)
     common_options(c)
@@ -93,16 +115,27 @@ def run(args: argparse.Namespace) -> int:
     opts = {"postcode_lookup": args.postcodes, "area": net, "max_outside_km": args.max_outside_km}
     if args.crs:
         opts["crs"] = args.crs
-    got = read_together({
-        "clients": lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **opts),
-        "visits": (lambda: None) if args.visits is None else
-                  (lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net)),
-        "carers": (lambda: None) if args.carers is None else
-                  (lambda: read_points(args.carers.path, sheet=args.carers.sheet, **opts)),
-        "current": (lambda: None) if args.current is None else
-                   (lambda: read_areas(args.current.path, what="today's zones",
-                                       layer=args.current.sheet, id_column="zone_id")),
-    })  # fmt: skip
+    got = read_together(
+        {
+            "clients": lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **opts),
+            "visits": (lambda: None)
+            if args.visits is None
+            else (lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net)),
+            "carers": (lambda: None)
+            if args.carers is None
+            else (lambda: read_points(args.carers.path, sheet=args.carers.sheet, **opts)),
+            "current": (lambda: None)
+            if args.current is None
+            else (
+                lambda: read_areas(
+                    args.current.path,
+                    what="today's zones",
+                    layer=args.current.sheet,
+                    id_column="zone_id",
+                )
+            ),
+        }
+    )
     homes: Any = None
     if got["carers"] is not None:
         homes = np.column_stack([got["carers"].geometry.x, got["carers"].geometry.y])
@@ -118,24 +151,38 @@ def run(args: argparse.Namespace) -> int:
     if args.rate_per_hour is not None:
         rates = TravelRates(per_hour=args.rate_per_hour, per_mile=args.rate_per_mile)
     n_zones = sum(args.zones) + (0 if not designs else 1)
-    step(f"designing {len(args.zones)} zone plan(s) and planning every zone's day "
-         f"({n_zones}+ teams)")  # fmt: skip
+    step(
+        f"designing {len(args.zones)} zone plan(s) and planning every zone's day ({n_zones}+ teams)"
+    )
     started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:
-            print(f"  {done} of {total} days planned ({time.perf_counter() - started:.0f} s)",
-                  file=sys.stderr, flush=True)  # fmt: skip
+            print(
+                f"  {done} of {total} days planned ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     comparison = compare_designs(
-        got["clients"], net, designs=designs, zone_counts=args.zones, tolerance=args.tolerance,
-        buildings=homes, rates=rates, seed=args.seed, visits=got["visits"],
-        iterations=args.iterations, workers=args.workers, client=args.scheduler,
-        co2_kg_per_km=args.co2_kg_per_km, progress=progress,
-    )  # fmt: skip
+        got["clients"],
+        net,
+        designs=designs,
+        zone_counts=args.zones,
+        tolerance=args.tolerance,
+        buildings=homes,
+        rates=rates,
+        seed=args.seed,
+        visits=got["visits"],
+        iterations=args.iterations,
+        workers=args.workers,
+        client=args.scheduler,
+        co2_kg_per_km=args.co2_kg_per_km,
+        progress=progress,
+    )
     step("writing the report, the maps and the files")
-    paths = comparison.to_files(args.out, offline=not args.cdn,
-                                rounds_maps=args.rounds_maps)  # fmt: skip
-    step.report(comparison.summary() + f"\n(done in {time.perf_counter() - step.t0:.0f} s)",
-                paths[:4])  # fmt: skip
+    paths = comparison.to_files(args.out, offline=not args.cdn, rounds_maps=args.rounds_maps)
+    step.report(
+        comparison.summary() + f"\n(done in {time.perf_counter() - step.t0:.0f} s)", paths[:4]
+    )
     return 0

@@ -49,30 +49,60 @@ def add_parser(sub: Any) -> None:
         EPILOG,
     )
     p.add_argument("--osm", type=Path, required=True, help="the OSM extract (.osm.pbf/.osm)")
-    p.add_argument("--sites", type=input_file, required=True,
-                   help="candidate sites (CSV/XLSX/GPKG), or scores.csv of 'sites'")  # fmt: skip
-    p.add_argument("--demand", type=input_file, required=True,
-                   help="clients with hours_per_week, or counts by area")  # fmt: skip
+    p.add_argument(
+        "--sites",
+        type=input_file,
+        required=True,
+        help="candidate sites (CSV/XLSX/GPKG), or scores.csv of 'sites'",
+    )
+    p.add_argument(
+        "--demand",
+        type=input_file,
+        required=True,
+        help="clients with hours_per_week, or counts by area",
+    )
     p.add_argument("--k", type=whole(1), required=True, help="how many new sites to choose")
-    p.add_argument("--objective", choices=["coverage", "p-median"], default="coverage",
-                   help="most demand within --minutes (coverage, default), or least "
-                   "demand-weighted minutes (p-median)")  # fmt: skip
-    p.add_argument("--minutes", type=number(minimum=0, above=True), default=15.0,
-                   help="travel time that counts as covered (15)")  # fmt: skip
+    p.add_argument(
+        "--objective",
+        choices=["coverage", "p-median"],
+        default="coverage",
+        help="most demand within --minutes (coverage, default), or least "
+        "demand-weighted minutes (p-median)",
+    )
+    p.add_argument(
+        "--minutes",
+        type=number(minimum=0, above=True),
+        default=15.0,
+        help="travel time that counts as covered (15)",
+    )
     p.add_argument("--mode", choices=["drive", "walk"], default="drive")
-    p.add_argument("--min-score", type=number(minimum=0, maximum=100),
-                   help="each chosen site must score at least this (0-100)")  # fmt: skip
+    p.add_argument(
+        "--min-score",
+        type=number(minimum=0, maximum=100),
+        help="each chosen site must score at least this (0-100)",
+    )
     p.add_argument("--existing", type=input_file, help="schemes already open (points)")
     p.add_argument("--growth", type=input_file, help="growth factors by area and scenario")
-    p.add_argument("--plan-for", help="the scenario to choose for: now, a growth column, or "
-                   "'all' (best on average); default: the last growth column")  # fmt: skip
+    p.add_argument(
+        "--plan-for",
+        help="the scenario to choose for: now, a growth column, or "
+        "'all' (best on average); default: the last growth column",
+    )
     p.add_argument("--preferred", type=input_file, help="polygons whose demand counts more")
-    p.add_argument("--preferred-weight", type=number(minimum=0, above=True), default=1.5,
-                   help="multiplier of the preferred areas' demand (1.5)")  # fmt: skip
+    p.add_argument(
+        "--preferred-weight",
+        type=number(minimum=0, above=True),
+        default=1.5,
+        help="multiplier of the preferred areas' demand (1.5)",
+    )
     p.add_argument("--count-column", help="the column of counts in an area file")
     p.add_argument("--config", type=Path, help="TOML score configuration (with --min-score)")
-    p.add_argument("--time-limit", type=number(minimum=0, maximum=86400, above=True),
-                   default=60.0, help="seconds for each scenario's proof (60)")  # fmt: skip
+    p.add_argument(
+        "--time-limit",
+        type=number(minimum=0, maximum=86400, above=True),
+        default=60.0,
+        help="seconds for each scenario's proof (60)",
+    )
     p.add_argument("--out", type=Path, required=True, help="output folder")
     point_options(p)
     common_options(p, engine=False)
@@ -90,15 +120,28 @@ def run(args: argparse.Namespace) -> int:
     step("reading and validating the inputs")
     got = read_together(_readers(args, net))
     sites = got["sites"]
-    step(f"choosing {args.k} of {len(sites)} sites for {len(got['demand'])} demand rows "
-         f"({args.objective}, {args.minutes:g} min {args.mode})")  # fmt: skip
+    step(
+        f"choosing {args.k} of {len(sites)} sites for {len(got['demand'])} demand rows "
+        f"({args.objective}, {args.minutes:g} min {args.mode})"
+    )
     res = choose_sites(
-        sites, got["demand"], net, args.k, objective=args.objective, minutes=args.minutes,
-        min_score=args.min_score, existing=got["existing"], growth=got["growth"],
-        plan_for=args.plan_for, preferred=got["preferred"],
-        preferred_weight=args.preferred_weight, osm=args.osm, config=got["config"],
-        time_limit=args.time_limit, max_outside_km=args.max_outside_km,
-    )  # fmt: skip
+        sites,
+        got["demand"],
+        net,
+        args.k,
+        objective=args.objective,
+        minutes=args.minutes,
+        min_score=args.min_score,
+        existing=got["existing"],
+        growth=got["growth"],
+        plan_for=args.plan_for,
+        preferred=got["preferred"],
+        preferred_weight=args.preferred_weight,
+        osm=args.osm,
+        config=got["config"],
+        time_limit=args.time_limit,
+        max_outside_km=args.max_outside_km,
+    )
     step("writing files and the map")
     step.report(res.summary(), res.to_files(args.out, offline=not args.cdn))
     return 0
@@ -109,8 +152,11 @@ def _readers(args: argparse.Namespace, net: Any) -> dict[str, Callable[[], Any]]
     from carezones.io import read_areas, read_demand, read_growth, read_points
     from carezones.sites import SiteConfig
 
-    opts: dict[str, Any] = {"postcode_lookup": args.postcodes, "area": net,
-                            "max_outside_km": args.max_outside_km}  # fmt: skip
+    opts: dict[str, Any] = {
+        "postcode_lookup": args.postcodes,
+        "area": net,
+        "max_outside_km": args.max_outside_km,
+    }
     if args.crs:
         opts["crs"] = args.crs
 
@@ -131,11 +177,13 @@ def _readers(args: argparse.Namespace, net: Any) -> dict[str, Callable[[], Any]]
 
     return {
         "sites": points(args.sites, True),
-        "demand": lambda: read_demand(args.demand.path, sheet=args.demand.sheet,
-                                      count_column=args.count_column, **opts),
+        "demand": lambda: read_demand(
+            args.demand.path, sheet=args.demand.sheet, count_column=args.count_column, **opts
+        ),
         "existing": points(args.existing, True),
         "growth": optional(args.growth, lambda f: read_growth(f.path, sheet=f.sheet)),
-        "preferred": optional(args.preferred, lambda f: read_areas(
-            f.path, what="preferred areas", layer=f.sheet)),
+        "preferred": optional(
+            args.preferred, lambda f: read_areas(f.path, what="preferred areas", layer=f.sheet)
+        ),
         "config": (lambda: None) if args.config is None else (lambda: SiteConfig.load(args.config)),
-    }  # fmt: skip
+    }

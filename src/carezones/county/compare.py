@@ -29,10 +29,21 @@ if TYPE_CHECKING:
 __all__ = ["DESIGN_COLUMNS", "Comparison", "compare_designs"]
 
 DESIGN_COLUMNS = [
-    "design", "kind", "zones", "clients", "visits", "visits_served", "visits_unserved",
-    "care_hours", "travel_minutes", "travel_minutes_per_care_hour", "travel_km", "carers",
-    "care_hours_per_carer", "rule_violations",
-]  # fmt: skip
+    "design",
+    "kind",
+    "zones",
+    "clients",
+    "visits",
+    "visits_served",
+    "visits_unserved",
+    "care_hours",
+    "travel_minutes",
+    "travel_minutes_per_care_hour",
+    "travel_km",
+    "carers",
+    "care_hours_per_carer",
+    "rule_violations",
+]
 
 
 @dataclass
@@ -78,8 +89,12 @@ class Comparison:
 
         rows = [("designs", len(self.table)), ("seconds", round(sum(self.seconds.values()), 1))]
         cols = [c for c in DESIGN_COLUMNS if c in self.table.columns and c != "kind"]
-        return html_card("Zone designs compared", rows, table=self.table[cols],
-                         thumbnail=self.chart_svg(360, 200))  # fmt: skip
+        return html_card(
+            "Zone designs compared",
+            rows,
+            table=self.table[cols],
+            thumbnail=self.chart_svg(360, 200),
+        )
 
     def sweep(self) -> pd.DataFrame:
         """Return the carezones designs' rows by number of zones (the curve).
@@ -286,10 +301,18 @@ def _early_cluster(plan: dict[str, Any], designing: bool) -> Any:
 
 
 def _compare(
-    chosen: dict[str, Any], zone_plans: dict[str, Any], zone_counts: Any, clients: Any,
-    network: Any, tolerance: float, seed: int, buildings: Any, bars: Any, rates: Any,
+    chosen: dict[str, Any],
+    zone_plans: dict[str, Any],
+    zone_counts: Any,
+    clients: Any,
+    network: Any,
+    tolerance: float,
+    seed: int,
+    buildings: Any,
+    bars: Any,
+    rates: Any,
     plan: dict[str, Any],
-) -> Comparison:  # fmt: skip
+) -> Comparison:
     """Design the zones, plan every design's day and tabulate them (see compare_designs)."""
     from carezones.zones import build_zones
 
@@ -299,8 +322,9 @@ def _compare(
         name = f"zones-{k}"
         if name in chosen:
             raise ArgumentError(f"two designs are called {name!r}")
-        zone_plans[name] = build_zones(clients, network, k, tolerance=tolerance, seed=seed,
-                                       buildings=buildings, progress=bars)  # fmt: skip
+        zone_plans[name] = build_zones(
+            clients, network, k, tolerance=tolerance, seed=seed, buildings=buildings, progress=bars
+        )
         chosen[name] = zone_plans[name]
     if not chosen:
         raise ArgumentError("nothing to compare: give designs or zone_counts")
@@ -389,11 +413,15 @@ def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: in
     def px(x: float) -> float:
         return pad + (x - x0) / (x1 - x0) * w
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             'role="img" aria-label="travel per care hour and carers against zones" '
-             'style="font:12px sans-serif">']  # fmt: skip
-    series = (("travel_minutes_per_care_hour", "#c0392b", "travel min per care hour", False),
-              ("carers", "#2471a3", "carers needed", True))  # fmt: skip
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'role="img" aria-label="travel per care hour and carers against zones" '
+        'style="font:12px sans-serif">'
+    ]
+    series = (
+        ("travel_minutes_per_care_hour", "#c0392b", "travel min per care hour", False),
+        ("carers", "#2471a3", "carers needed", True),
+    )
     for col, colour, label, right in series:
         ys = sweep[col].to_numpy(dtype=float)
         ref = others[col].to_numpy(dtype=float) if len(others) else ys[:0]
@@ -407,25 +435,33 @@ def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: in
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
         for x, y in zip(xs, ys, strict=True):
             tip = f"<title>{label}: {y:.1f} with {x:.0f} zones</title>"
-            parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}">'
-                         f"{tip}</circle>")  # fmt: skip
+            parts.append(
+                f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}">{tip}</circle>'
+            )
         for name, y in zip(others["design"], ref, strict=True):
             tip = f"<title>{html.escape(str(name))}: {label} {y:.1f}</title>"
-            parts.append(f'<line x1="{pad}" x2="{pad + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
-                         f'stroke="{colour}" stroke-dasharray="5,4" opacity="0.7">'
-                         f"{tip}</line>")  # fmt: skip
+            parts.append(
+                f'<line x1="{pad}" x2="{pad + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
+                f'stroke="{colour}" stroke-dasharray="5,4" opacity="0.7">'
+                f"{tip}</line>"
+            )
         axis_x = pad + w if right else pad
         anchor = "start" if right else "end"
         shift = 6 if right else -6
         for frac in (0.0, 0.5, 1.0):
             y = lo + frac * (hi - lo) / 1.1
-            parts.append(f'<text x="{axis_x + shift}" y="{py(y) + 4:.1f}" text-anchor="{anchor}" '
-                         f'fill="{colour}">{y:.0f}</text>')  # fmt: skip
-        parts.append(f'<text x="{pad + (w if right else 0)}" y="12" fill="{colour}" '
-                     f'text-anchor="{"end" if right else "start"}">{label}</text>')  # fmt: skip
+            parts.append(
+                f'<text x="{axis_x + shift}" y="{py(y) + 4:.1f}" text-anchor="{anchor}" '
+                f'fill="{colour}">{y:.0f}</text>'
+            )
+        parts.append(
+            f'<text x="{pad + (w if right else 0)}" y="12" fill="{colour}" '
+            f'text-anchor="{"end" if right else "start"}">{label}</text>'
+        )
     for x in xs:
-        parts.append(f'<text x="{px(x):.1f}" y="{height - 30}" text-anchor="middle">{x:.0f}'
-                     "</text>")  # fmt: skip
-    parts.append(f'<text x="{pad + w / 2:.1f}" y="{height - 10}" text-anchor="middle">number of '
-                 "zones (dashed: today)</text></svg>")  # fmt: skip
+        parts.append(f'<text x="{px(x):.1f}" y="{height - 30}" text-anchor="middle">{x:.0f}</text>')
+    parts.append(
+        f'<text x="{pad + w / 2:.1f}" y="{height - 10}" text-anchor="middle">number of '
+        "zones (dashed: today)</text></svg>"
+    )
     return "".join(parts)

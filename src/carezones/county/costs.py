@@ -137,8 +137,10 @@ def marginal_travel(days: dict[str, Any]) -> pd.DataFrame:
         n_c = len(r.carers)
         row_of_visit = {v: j for j, v in enumerate(r.visits["visit_id"])}
         numbers = shift_numbers(r.carers)
-        row_of_shift = {(str(c), int(s)): i for i, (c, s) in
-                        enumerate(zip(r.carers["carer_id"], numbers, strict=True))}  # fmt: skip
+        row_of_shift = {
+            (str(c), int(s)): i
+            for i, (c, s) in enumerate(zip(r.carers["carer_id"], numbers, strict=True))
+        }
         it = r.itineraries
         for (cid, shift), g in it.groupby(["carer_id", "shift"], sort=False):
             g = g.sort_values("seq")

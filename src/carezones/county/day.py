@@ -191,11 +191,20 @@ def _team(team: dict[str, int], task: ZoneTask, seed: int) -> pd.DataFrame:
     return carers
 
 
-def _plan(network: Any, visits: pd.DataFrame, carers: pd.DataFrame, task: ZoneTask,
-          seed: int, fill: bool) -> Any:  # fmt: skip
+def _plan(
+    network: Any, visits: pd.DataFrame, carers: pd.DataFrame, task: ZoneTask, seed: int, fill: bool
+) -> Any:
     minutes = network.travel_times(stop_points(visits, carers), engine="builtin")
-    return plan_rounds(visits, carers, network, minutes=minutes, iterations=task.iterations,
-                       seed=seed, time_limit=3600.0, fill=fill)  # fmt: skip
+    return plan_rounds(
+        visits,
+        carers,
+        network,
+        minutes=minutes,
+        iterations=task.iterations,
+        seed=seed,
+        time_limit=3600.0,
+        fill=fill,
+    )
 
 
 def _nearest_minutes(network: Any, visits: pd.DataFrame) -> np.ndarray:
@@ -227,8 +236,10 @@ def _extra_shifts(rounds: Any, visits: pd.DataFrame, rule: TeamRule) -> dict[str
             continue
         work = float((s["duration_minutes"] * s["carers_required"]).sum())
         span = float((s["window_end"] + s["duration_minutes"]).max() - s["window_start"].min())
-        n = max(math.ceil(work / max(span * rule.utilisation, 1.0)),
-                2 if (s["carers_required"] >= 2).any() else 1)  # fmt: skip
+        n = max(
+            math.ceil(work / max(span * rule.utilisation, 1.0)),
+            2 if (s["carers_required"] >= 2).any() else 1,
+        )
         kind = {"morning": "split", "lunch": "early", "tea": "late", "bed": "late"}[slot]
         extra[kind] += n
     return extra

@@ -187,16 +187,30 @@ def visits_from_hours(
         for slot in chosen:
             lo, hi, width = slots[slot]
             start = lo + 15 * int(rng.integers(0, int((hi - lo) // 15) + 1))
-            rows.append({
-                "visit_id": f"{ids[i]}-{slot}", "client_id": ids[i],
-                "lat": lat[i], "lon": lon[i],
-                "window_start": hhmm(start), "window_end": hhmm(start + width),
-                "duration_minutes": max(round(length), 1),
-                "carers_required": 2 if slot in two else 1,
-                "skills": "",
-            })  # fmt: skip
-    columns = ["visit_id", "client_id", "lat", "lon", "window_start", "window_end",
-               "duration_minutes", "carers_required", "skills"]  # fmt: skip
+            rows.append(
+                {
+                    "visit_id": f"{ids[i]}-{slot}",
+                    "client_id": ids[i],
+                    "lat": lat[i],
+                    "lon": lon[i],
+                    "window_start": hhmm(start),
+                    "window_end": hhmm(start + width),
+                    "duration_minutes": max(round(length), 1),
+                    "carers_required": 2 if slot in two else 1,
+                    "skills": "",
+                }
+            )
+    columns = [
+        "visit_id",
+        "client_id",
+        "lat",
+        "lon",
+        "window_start",
+        "window_end",
+        "duration_minutes",
+        "carers_required",
+        "skills",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -228,6 +242,15 @@ def _real_visits(clients: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
         out["skills"] = out["skills"].map(
             lambda s: ";".join(sorted(s)) if isinstance(s, frozenset | set) else s
         )
-    keep = ["visit_id", "client_id", "lat", "lon", "window_start", "window_end",
-            "duration_minutes", "carers_required", "skills"]  # fmt: skip
+    keep = [
+        "visit_id",
+        "client_id",
+        "lat",
+        "lon",
+        "window_start",
+        "window_end",
+        "duration_minutes",
+        "carers_required",
+        "skills",
+    ]
     return out[[c for c in keep if c in out.columns]].reset_index(drop=True)

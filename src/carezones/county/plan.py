@@ -118,10 +118,12 @@ def design_groups(design: Any, clients: gpd.GeoDataFrame, name: str | None = Non
         polys = design.zones[["zone_id", "geometry"]].copy()
         polys["zone_id"] = polys["zone_id"].astype(str)
         left = design.unassigned
-        unplanned = pd.DataFrame({
-            "client_id": left["client_id"].astype(str),
-            "reason": "not in any zone: " + left["reason"].astype(str),
-        })  # fmt: skip
+        unplanned = pd.DataFrame(
+            {
+                "client_id": left["client_id"].astype(str),
+                "reason": "not in any zone: " + left["reason"].astype(str),
+            }
+        )
         return Design(name or f"zones-{len(polys)}", "zones", group, polys, unplanned)
     raise ArgumentError(
         "design must be a ZonePlan, zone polygons (a GeoDataFrame with zone_id) or the name of "
@@ -140,8 +142,13 @@ def _providers(column: str, clients: Any, ids: pd.Series, name: str | None) -> D
     probs = Problems("providers", rows=rows)
     values = clients[column]
     for pos in np.flatnonzero(values.isna().to_numpy() | (values.astype(str).str.strip() == "")):
-        probs.add(pos, column, None, "no provider given",
-                  "give every client's provider, or leave the client out of the file")  # fmt: skip
+        probs.add(
+            pos,
+            column,
+            None,
+            "no provider given",
+            "give every client's provider, or leave the client out of the file",
+        )
     probs.raise_if_any()
     group = pd.Series(values.astype(str).str.strip().to_numpy(), index=ids.to_numpy())
     return Design(name or "providers", "providers", group, None, pd.DataFrame())
@@ -168,12 +175,22 @@ def _polygons(zones: Any, clients: Any, ids: pd.Series, name: str | None) -> Des
     )
     probs = Problems("zone polygons", rows=rows)
     for pos in np.flatnonzero(count == 0):
-        probs.add(pos, "geometry", ids.iat[pos], "the client lies in no zone",
-                  "make the zones cover every client (or check the zones' CRS)")  # fmt: skip
+        probs.add(
+            pos,
+            "geometry",
+            ids.iat[pos],
+            "the client lies in no zone",
+            "make the zones cover every client (or check the zones' CRS)",
+        )
     for pos in np.flatnonzero(count > 1):
         names = sorted(set(polys.zone_id.to_numpy()[zi[pi == pos]]))
-        probs.add(pos, "geometry", ids.iat[pos], f"the client lies in several zones {names}",
-                  "make the zones not overlap")  # fmt: skip
+        probs.add(
+            pos,
+            "geometry",
+            ids.iat[pos],
+            f"the client lies in several zones {names}",
+            "make the zones not overlap",
+        )
     probs.raise_if_any()
     first = np.full(len(pts), -1)
     first[pi] = zi
@@ -182,9 +199,11 @@ def _polygons(zones: Any, clients: Any, ids: pd.Series, name: str | None) -> Des
 
 
 def day_of_visits(
-    clients: gpd.GeoDataFrame, visits: Any = None, pattern: CarePattern | None = None,
+    clients: gpd.GeoDataFrame,
+    visits: Any = None,
+    pattern: CarePattern | None = None,
     seed: int = 0,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """Return the day's visits (validated): real ones when given, else from weekly hours.
 
     Parameters
@@ -306,12 +325,17 @@ class CountyPlan:
         from carezones.display import html_card
 
         k = self.kpis
-        rows = [("teams", k["zones"]), ("carers", k["carers"]), ("visits", k["visits"]),
-                ("visits unserved", k["visits_unserved"]), ("hours of care", k["care_hours"]),
-                ("travel min per care hour", k["travel_minutes_per_care_hour"]),
-                ("travel km", k["travel_km"]), ("rules broken", k["rule_violations"])]  # fmt: skip
-        cols = ["zone", "clients", "visits", "care_hours", "travel_minutes_per_care_hour",
-                "carers"]  # fmt: skip
+        rows = [
+            ("teams", k["zones"]),
+            ("carers", k["carers"]),
+            ("visits", k["visits"]),
+            ("visits unserved", k["visits_unserved"]),
+            ("hours of care", k["care_hours"]),
+            ("travel min per care hour", k["travel_minutes_per_care_hour"]),
+            ("travel km", k["travel_km"]),
+            ("rules broken", k["rule_violations"]),
+        ]
+        cols = ["zone", "clients", "visits", "care_hours", "travel_minutes_per_care_hour", "carers"]
         table = self.zones[cols].copy()
         small = table["clients"] < 5
         table.loc[small, cols[1:]] = float("nan")  # numbers of fewer than 5 clients not shown
@@ -549,15 +573,22 @@ def plan_designs(
         for zone in sorted(des.group.unique(), key=str):
             v = day[zone_of_visit == zone].reset_index(drop=True)
             zc = _zone_carers(carers, zone)
-            task = ZoneTask(str(zone), v, _zone_homes(des, zone, v, cands, network), zc, rule,
-                            iterations, seed)  # fmt: skip
+            task = ZoneTask(
+                str(zone), v, _zone_homes(des, zone, v, cands, network), zc, rule, iterations, seed
+            )
             tasks.append((k, str(zone), task))
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][2].visits))
     t0 = time.perf_counter()
     report, bar = _progress(progress, len(tasks))
     try:
-        done = run_tasks(plan_zone_day, [tasks[i][2] for i in order], network, workers=workers,
-                         client=client, progress=report)  # fmt: skip
+        done = run_tasks(
+            plan_zone_day,
+            [tasks[i][2] for i in order],
+            network,
+            workers=workers,
+            client=client,
+            progress=report,
+        )
     finally:
         bar.close()
     seconds = time.perf_counter() - t0
@@ -597,8 +628,9 @@ def _homes(network: Any, homes: Any) -> np.ndarray:
     return np.column_stack([network.lon[j], network.lat[j]])
 
 
-def _zone_homes(design: Design, zone: str, visits: pd.DataFrame, cands: np.ndarray,
-                network: Any) -> np.ndarray:  # fmt: skip
+def _zone_homes(
+    design: Design, zone: str, visits: pd.DataFrame, cands: np.ndarray, network: Any
+) -> np.ndarray:
     """Candidate homes for a zone's carers: inside its polygon, else near its clients."""
     if design.polygons is not None:
         poly = design.polygons.loc[design.polygons.zone_id == zone, "geometry"]
@@ -610,8 +642,9 @@ def _zone_homes(design: Design, zone: str, visits: pd.DataFrame, cands: np.ndarr
     from scipy.spatial import cKDTree
 
     tree = cKDTree(np.column_stack(network.to_metric(cands[:, 0], cands[:, 1])))
-    _, idx = tree.query(np.column_stack(network.to_metric(pts[:, 0], pts[:, 1])),
-                        k=min(3, len(cands)))  # fmt: skip
+    _, idx = tree.query(
+        np.column_stack(network.to_metric(pts[:, 0], pts[:, 1])), k=min(3, len(cands))
+    )
     return cands[np.unique(np.asarray(idx).ravel())]
 
 
@@ -625,23 +658,37 @@ def _zone_carers(carers: pd.DataFrame | None, zone: str) -> pd.DataFrame | None:
     return carers[carers["zone"].astype(str) == zone].reset_index(drop=True)
 
 
-def _county_plan(des: Design, day: pd.DataFrame, days: dict[str, ZoneDay], clients: Any,
-                 network: Any, co2: float | None, seconds: float) -> CountyPlan:  # fmt: skip
+def _county_plan(
+    des: Design,
+    day: pd.DataFrame,
+    days: dict[str, ZoneDay],
+    clients: Any,
+    network: Any,
+    co2: float | None,
+    seconds: float,
+) -> CountyPlan:
     rows, unserved = [], []
     n_clients = des.group.value_counts()
     for z, d in days.items():
         k = d.rounds.kpis
         care_h = k["care_minutes"] / 60.0
         row = {
-            "zone": z, "clients": int(n_clients.get(z, 0)), "visits": k["visits"],
-            "visits_served": k["visits_served"], "care_hours": care_h,
-            "travel_minutes": k["travel_minutes"], "travel_km": k.get("travel_km") or 0.0,
+            "zone": z,
+            "clients": int(n_clients.get(z, 0)),
+            "visits": k["visits"],
+            "visits_served": k["visits_served"],
+            "care_hours": care_h,
+            "travel_minutes": k["travel_minutes"],
+            "travel_km": k.get("travel_km") or 0.0,
             "travel_minutes_per_care_hour": k["travel_minutes_per_care_hour"],
-            "carers": d.team.get("carers", 0), "early": d.team.get("early", 0),
-            "split": d.team.get("split", 0), "late": d.team.get("late", 0),
-            "shift_utilisation": k.get("shift_utilisation_mean"), "resized": d.resized,
+            "carers": d.team.get("carers", 0),
+            "early": d.team.get("early", 0),
+            "split": d.team.get("split", 0),
+            "late": d.team.get("late", 0),
+            "shift_utilisation": k.get("shift_utilisation_mean"),
+            "resized": d.resized,
             "rule_violations": len(d.problems),
-        }  # fmt: skip
+        }
         if co2 is not None:
             row["co2_kg"] = row["travel_km"] * co2
         rows.append(row)
@@ -654,16 +701,22 @@ def _county_plan(des: Design, day: pd.DataFrame, days: dict[str, ZoneDay], clien
     care = float(zones["care_hours"].sum()) if len(zones) else 0.0
     travel = float(zones["travel_minutes"].sum()) if len(zones) else 0.0
     kpis = {
-        "design": des.name, "kind": des.kind, "zones": len(zones),
-        "clients": len(des.group), "visits": int(zones["visits"].sum()),
+        "design": des.name,
+        "kind": des.kind,
+        "zones": len(zones),
+        "clients": len(des.group),
+        "visits": int(zones["visits"].sum()),
         "visits_served": int(zones["visits_served"].sum()),
         "visits_unserved": int(zones["visits"].sum() - zones["visits_served"].sum()),
-        "care_hours": care, "travel_minutes": travel,
+        "care_hours": care,
+        "travel_minutes": travel,
         "travel_minutes_per_care_hour": travel / care if care else 0.0,
-        "travel_km": float(zones["travel_km"].sum()), "carers": int(zones["carers"].sum()),
+        "travel_km": float(zones["travel_km"].sum()),
+        "carers": int(zones["carers"].sum()),
         "rule_violations": int(zones["rule_violations"].sum()),
-        "clients_unplanned": len(des.unplanned), "rounds_seconds": seconds,
-    }  # fmt: skip
+        "clients_unplanned": len(des.unplanned),
+        "rounds_seconds": seconds,
+    }
     if co2 is not None:
         kpis["co2_kg_per_km"], kpis["co2_kg"] = co2, float(zones["travel_km"].sum()) * co2
     empty = pd.DataFrame(columns=["zone", "visit_id", "client_id", "reason"])

@@ -228,14 +228,30 @@ def team_shifts(
             k += 1
             for a, b in shift.parts:
                 brk = shift.break_window
-                rows.append({
-                    "carer_id": f"{prefix}{k:03d}", "lat": lat, "lon": lon,
-                    "shift_start": a, "shift_end": b,
-                    "break_minutes": shift.break_minutes if brk else None,
-                    "break_window_start": brk[0] if brk else None,
-                    "break_window_end": brk[1] if brk else None,
-                    "skills": "", "shift_kind": kind,
-                })  # fmt: skip
-    columns = ["carer_id", "lat", "lon", "shift_start", "shift_end", "break_minutes",
-               "break_window_start", "break_window_end", "skills", "shift_kind"]  # fmt: skip
+                rows.append(
+                    {
+                        "carer_id": f"{prefix}{k:03d}",
+                        "lat": lat,
+                        "lon": lon,
+                        "shift_start": a,
+                        "shift_end": b,
+                        "break_minutes": shift.break_minutes if brk else None,
+                        "break_window_start": brk[0] if brk else None,
+                        "break_window_end": brk[1] if brk else None,
+                        "skills": "",
+                        "shift_kind": kind,
+                    }
+                )
+    columns = [
+        "carer_id",
+        "lat",
+        "lon",
+        "shift_start",
+        "shift_end",
+        "break_minutes",
+        "break_window_start",
+        "break_window_end",
+        "skills",
+        "shift_kind",
+    ]
     return pd.DataFrame(rows, columns=columns)

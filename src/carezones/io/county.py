@@ -32,9 +32,20 @@ from carezones.io._write import output_folder, write_csv
 __all__ = ["write_comparison"]
 
 MIN_PUBLISHED = 5
-ZONE_NUMBERS = ["clients", "visits", "visits_served", "care_hours", "travel_minutes",
-                "travel_km", "travel_minutes_per_care_hour", "carers", "early", "split", "late",
-                "shift_utilisation"]  # fmt: skip
+ZONE_NUMBERS = [
+    "clients",
+    "visits",
+    "visits_served",
+    "care_hours",
+    "travel_minutes",
+    "travel_km",
+    "travel_minutes_per_care_hour",
+    "carers",
+    "early",
+    "split",
+    "late",
+    "shift_utilisation",
+]
 
 
 def _slug(name: str) -> str:
@@ -118,8 +129,12 @@ def _rounds_files(plan: Any, folder: Path, offline: bool, maps: bool) -> None:
     folder.mkdir(parents=True)
     it = plan.itineraries
     if len(it):
-        write_csv(it.drop(columns=["lon", "lat", "leg"]), folder / "itineraries.csv",
-                  index=False, float_format="%.2f")  # fmt: skip
+        write_csv(
+            it.drop(columns=["lon", "lat", "leg"]),
+            folder / "itineraries.csv",
+            index=False,
+            float_format="%.2f",
+        )
     if maps:
         for zone, day in plan.days.items():
             day.rounds.to_map(offline=offline).save(str(folder / f"{_slug(zone)}.html"))
@@ -152,11 +167,25 @@ def _markdown(comparison: Any, summary: dict[str, Any]) -> str:
     if summary["synthetic"]:
         lines += ["SYNTHETIC DATA: an invented county.", ""]
     dem = summary["demand"]
-    lines += [f"One day: {dem['visits']:,} visits, {dem['care_hours']:,.0f} hours of care "
-              "(every design the same visits and the same team rule).", ""]  # fmt: skip
-    cols = [c for c in ("design", "zones", "carers", "travel_minutes_per_care_hour",
-                        "travel_km", "visits_unserved", "travel_cost_per_care_hour", "co2_kg")
-            if c in t.columns]  # fmt: skip
+    lines += [
+        f"One day: {dem['visits']:,} visits, {dem['care_hours']:,.0f} hours of care "
+        "(every design the same visits and the same team rule).",
+        "",
+    ]
+    cols = [
+        c
+        for c in (
+            "design",
+            "zones",
+            "carers",
+            "travel_minutes_per_care_hour",
+            "travel_km",
+            "visits_unserved",
+            "travel_cost_per_care_hour",
+            "co2_kg",
+        )
+        if c in t.columns
+    ]
     lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in t[cols].itertuples(index=False):
         lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
@@ -172,9 +201,21 @@ def _index(comparison: Any, folders: dict[str, str]) -> str:
     t = comparison.table
     first = next(iter(comparison.plans.values()))
     prov = first.network.provenance
-    cols = [c for c in ("design", "zones", "carers", "travel_minutes_per_care_hour",
-                        "travel_km", "care_hours", "visits_unserved",
-                        "travel_cost_per_care_hour", "co2_kg") if c in t.columns]  # fmt: skip
+    cols = [
+        c
+        for c in (
+            "design",
+            "zones",
+            "carers",
+            "travel_minutes_per_care_hour",
+            "travel_km",
+            "care_hours",
+            "visits_unserved",
+            "travel_cost_per_care_hour",
+            "co2_kg",
+        )
+        if c in t.columns
+    ]
     head = "".join(f"<th>{escape(c.replace('_', ' '))}</th>" for c in cols)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>"
@@ -182,17 +223,22 @@ def _index(comparison: Any, folders: dict[str, str]) -> str:
     )
     cards = []
     for name, slug in folders.items():
-        links = [f'<a href="designs/{slug}/map.html">map</a>',
-                 f'<a href="designs/{slug}/zones.csv">zones.csv</a>',
-                 f'<a href="designs/{slug}/rounds/">rounds</a> (provider\'s own use)']  # fmt: skip
+        links = [
+            f'<a href="designs/{slug}/map.html">map</a>',
+            f'<a href="designs/{slug}/zones.csv">zones.csv</a>',
+            f'<a href="designs/{slug}/rounds/">rounds</a> (provider\'s own use)',
+        ]
         if name in comparison.zone_plans:
             links.insert(1, f'<a href="designs/{slug}/zones/zones.html">zones</a>')
         cards.append(
             f'<div class="card"><h3>{escape(name)}</h3><iframe src="designs/{slug}/map.html" '
             f'title="{escape(name)}" loading="lazy"></iframe><p>{" · ".join(links)}</p></div>'
         )
-    banner = ('<p class="synthetic">SYNTHETIC DATA: an invented county, not a real place.</p>'
-              if prov.synthetic else "")  # fmt: skip
+    banner = (
+        '<p class="synthetic">SYNTHETIC DATA: an invented county, not a real place.</p>'
+        if prov.synthetic
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Zone designs compared</title>
 <style>

@@ -36,17 +36,42 @@ from carezones.io.points import read_clients, read_points
 __all__ = ["AREA_ALIASES", "COUNT_ALIASES", "EVERY_AREA", "read_demand", "read_growth"]
 
 COUNT_ALIASES: tuple[str, ...] = (
-    "count", "population", "people", "persons", "residents", "demand", "aged_65_plus",
-    "age_65_plus", "aged_65_and_over", "over_65", "over_65s", "pop_65_plus",
-    "population_65_plus", "value",
-)  # fmt: skip
+    "count",
+    "population",
+    "people",
+    "persons",
+    "residents",
+    "demand",
+    "aged_65_plus",
+    "age_65_plus",
+    "aged_65_and_over",
+    "over_65",
+    "over_65s",
+    "pop_65_plus",
+    "population_65_plus",
+    "value",
+)
 """Column names read as an area's count (matched ignoring case and punctuation)."""
 
 AREA_ALIASES: tuple[str, ...] = (
-    "area_code", "area", "code", "oa21cd", "oa11cd", "oa_code", "output_area", "lsoa21cd",
-    "lsoa11cd", "lsoa_code", "msoa21cd", "msoa11cd", "ward_code", "wd24cd", "geography_code",
-    "area_id", "locality",
-)  # fmt: skip
+    "area_code",
+    "area",
+    "code",
+    "oa21cd",
+    "oa11cd",
+    "oa_code",
+    "output_area",
+    "lsoa21cd",
+    "lsoa11cd",
+    "lsoa_code",
+    "msoa21cd",
+    "msoa11cd",
+    "ward_code",
+    "wd24cd",
+    "geography_code",
+    "area_id",
+    "locality",
+)
 """Column names read as an area code."""
 
 EVERY_AREA = ("*", "all", "every area", "all areas")
@@ -144,17 +169,27 @@ def read_demand(
     kind, count = _kind(columns, count_column, hours_column, label)
     code = find_named(columns, area_column) if area_column else find_column(columns, AREA_ALIASES)
     if area_column and code is None:
-        raise ValidationError(_file_problem(
-            f"column '{area_column}' given by area_column= is not in the file",
-            f"pass area_column= one of the columns found: {listing(columns)}", area_column,
-        ), label)  # fmt: skip
+        raise ValidationError(
+            _file_problem(
+                f"column '{area_column}' given by area_column= is not in the file",
+                f"pass area_column= one of the columns found: {listing(columns)}",
+                area_column,
+            ),
+            label,
+        )
     if errors not in ("raise", "collect"):
         raise ValueError(f"errors= must be 'raise' or 'collect', not {errors!r}")
-    opts: dict[str, Any] = {"crs": crs, "postcode_lookup": postcode_lookup, "area": area,
-                            "max_outside_km": max_outside_km, "sheet": sheet}  # fmt: skip
+    opts: dict[str, Any] = {
+        "crs": crs,
+        "postcode_lookup": postcode_lookup,
+        "area": area,
+        "max_outside_km": max_outside_km,
+        "sheet": sheet,
+    }
     if kind == "clients":
-        got, rejected = read_clients(source, id_column=id_column, hours_column=hours_column,
-                                     errors="collect", **opts)  # fmt: skip
+        got, rejected = read_clients(
+            source, id_column=id_column, hours_column=hours_column, errors="collect", **opts
+        )
         if errors == "raise" and len(rejected):
             raise ValidationError(rejected, label)
         ids = got["client_id"].astype(str)
@@ -163,8 +198,9 @@ def read_demand(
     else:
         assert count is not None
         req = [count] + ([code] if code else [])
-        got, rejected = read_points(source, allow_polygons=True, required=req, numeric=[count],
-                                    errors="collect", **opts)  # fmt: skip
+        got, rejected = read_points(
+            source, allow_polygons=True, required=req, numeric=[count], errors="collect", **opts
+        )
         got, rejected = _check_counts(got, count, code, label, rejected, errors)
         weight = got[count].to_numpy(float)
         ids = got[code].map(_code) if code else got["source_row"].astype(str)
@@ -176,8 +212,13 @@ def read_demand(
     poly = out.geometry.geom_type != "Point"
     if poly.any():
         out.loc[poly, "geometry"] = out.geometry[poly].representative_point()
-    out.attrs["carezones_demand"] = {"kind": kind, "unit": unit, "source": label,
-                                     "count_column": count, "area_column": code}  # fmt: skip
+    out.attrs["carezones_demand"] = {
+        "kind": kind,
+        "unit": unit,
+        "source": label,
+        "count_column": count,
+        "area_column": code,
+    }
     out.attrs["carezones_read"] = got.attrs.get("carezones_read", {})
     if errors == "collect":
         from carezones.io.points import Collected
@@ -210,23 +251,29 @@ def _kind(
     if count_column:
         col = find_named(columns, count_column)
         if col is None and columns:
-            raise ValidationError(_file_problem(
-                f"column '{count_column}' given by count_column= is not in the file",
-                f"pass count_column= one of the columns found: {listing(columns)}",
-                count_column,
-            ), label)  # fmt: skip
+            raise ValidationError(
+                _file_problem(
+                    f"column '{count_column}' given by count_column= is not in the file",
+                    f"pass count_column= one of the columns found: {listing(columns)}",
+                    count_column,
+                ),
+                label,
+            )
         return "areas", col or count_column
     col = find_column(columns, COUNT_ALIASES)
     if col is not None:
         return "areas", col
     if find_column(columns, HOURS_ALIASES) is not None or not columns:
         return "clients", None
-    raise ValidationError(_file_problem(
-        f"no weekly hours column (clients) and no count column (areas); columns found: "
-        f"{listing(columns)}",
-        "add 'hours_per_week' for clients, or 'count' (e.g. people aged 65+) for areas, or "
-        "pass count_column= the name of your count column",
-    ), label)  # fmt: skip
+    raise ValidationError(
+        _file_problem(
+            f"no weekly hours column (clients) and no count column (areas); columns found: "
+            f"{listing(columns)}",
+            "add 'hours_per_week' for clients, or 'count' (e.g. people aged 65+) for areas, or "
+            "pass count_column= the name of your count column",
+        ),
+        label,
+    )
 
 
 def _file_problem(reason: str, fix: str, column: str | None = None) -> pd.DataFrame:
@@ -297,11 +344,15 @@ def _check_inside(demand: gpd.GeoDataFrame, area: object, max_outside_km: float)
     rows = demand["source_row"].to_numpy() if "source_row" in demand else np.arange(1, len(km) + 1)
     probs = Problems(demand.attrs["carezones_demand"].get("source", "demand"), rows=rows)
     for pos in np.flatnonzero(km > max_outside_km):
-        probs.add(pos, None, None,
-                  f"{km[pos]:.1f} km outside the area of the road network (more than "
-                  f"max_outside_km={max_outside_km:g})",
-                  "check the location of this row for a typo; if it is right, use a road "
-                  "network that covers it or raise max_outside_km")  # fmt: skip
+        probs.add(
+            pos,
+            None,
+            None,
+            f"{km[pos]:.1f} km outside the area of the road network (more than "
+            f"max_outside_km={max_outside_km:g})",
+            "check the location of this row for a typo; if it is right, use a road "
+            "network that covers it or raise max_outside_km",
+        )
     probs.raise_if_any()
 
 
@@ -355,28 +406,42 @@ def read_growth(
     if area_column:
         code = find_named(columns, area_column)
         if code is None:
-            probs.stop(f"column '{area_column}' given by area_column= is not in the file",
-                       f"pass area_column= one of the columns found: {listing(columns)}",
-                       area_column)  # fmt: skip
+            probs.stop(
+                f"column '{area_column}' given by area_column= is not in the file",
+                f"pass area_column= one of the columns found: {listing(columns)}",
+                area_column,
+            )
     else:
         code = find_column(columns, AREA_ALIASES) or (columns[0] if columns else None)
     scenarios = [c for c in columns if c != code and not c.startswith("Unnamed")]
     if code is None or not scenarios:
-        probs.stop("the growth table needs an area code column and at least one scenario "
-                   f"column; columns found: {listing(columns)}",
-                   "write one row per area code ('*' for every other area) and one column per "
-                   "scenario, e.g. area_code,2029,2038 then E00000001,1.21,1.45")  # fmt: skip
+        probs.stop(
+            "the growth table needs an area code column and at least one scenario "
+            f"column; columns found: {listing(columns)}",
+            "write one row per area code ('*' for every other area) and one column per "
+            "scenario, e.g. area_code,2029,2038 then E00000001,1.21,1.45",
+        )
     assert code is not None
     out = pd.DataFrame({"area": [_code(v) for v in frame[code].tolist()]})
     first: dict[str, int] = {}
     for pos, value in enumerate(out["area"].tolist()):
         key = "*" if value.lower() in EVERY_AREA else value
         if not value:
-            probs.add(pos, code, None, "missing area code",
-                      "give the area's code, or '*' for every area not listed")  # fmt: skip
+            probs.add(
+                pos,
+                code,
+                None,
+                "missing area code",
+                "give the area's code, or '*' for every area not listed",
+            )
         elif key in first:
-            probs.add(pos, code, value, f"area repeated (first in row {probs.rows[first[key]]})",
-                      "give each area one row")  # fmt: skip
+            probs.add(
+                pos,
+                code,
+                value,
+                f"area repeated (first in row {probs.rows[first[key]]})",
+                "give each area one row",
+            )
         else:
             first[key] = pos
         out.loc[pos, "area"] = key

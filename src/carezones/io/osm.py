@@ -572,8 +572,15 @@ def read_features(
             for key, values in wanted.items():
                 v = tags.get(key)
                 if v is not None and ("*" in values or v in values):
-                    amen.append({"category": cat, "name": name, "tag": f"{key}={v}",
-                                 "osm_id": osm_id, "geometry": geom})  # fmt: skip
+                    amen.append(
+                        {
+                            "category": cat,
+                            "name": name,
+                            "tag": f"{key}={v}",
+                            "osm_id": osm_id,
+                            "geometry": geom,
+                        }
+                    )
                     break
     return (
         _features(amen, ["category", "name", "tag", "osm_id"]),

@@ -71,8 +71,14 @@ def write_zone_plan(
     assignments.csv summary.json summary.md unassigned.csv zones.gpkg zones.html
     """
     p = cast(Any, plan)
-    names = ["assignments.csv", "unassigned.csv", "zones.gpkg", "zones.html", "summary.json",
-             "summary.md"]  # fmt: skip
+    names = [
+        "assignments.csv",
+        "unassigned.csv",
+        "zones.gpkg",
+        "zones.html",
+        "summary.json",
+        "summary.md",
+    ]
     if getattr(p, "units", None) is not None:
         names.append("units.csv")
     with output_folder(out_dir) as tmp:
@@ -146,12 +152,14 @@ def _itinerary_table(itin: Any) -> Any:
 
 def _layers(itin: Any, table: Any, path: Path) -> None:
     """Return the stops and legs of itineraries as two GeoPackage layers."""
-    stops = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(itin.lon, itin.lat),
-                             crs="EPSG:4326")  # fmt: skip
+    stops = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(itin.lon, itin.lat), crs="EPSG:4326"
+    )
     stops.to_file(path, layer="stops", driver="GPKG")
     legs = itin[itin.leg.notna()]
-    cols = [c for c in ("day", "carer_id", "shift", "seq", "travel_minutes", "travel_km")
-            if c in legs]  # fmt: skip
+    cols = [
+        c for c in ("day", "carer_id", "shift", "seq", "travel_minutes", "travel_km") if c in legs
+    ]
     gpd.GeoDataFrame(legs[cols], geometry=list(legs.leg), crs="EPSG:4326").to_file(
         path, layer="legs", driver="GPKG"
     )
@@ -232,8 +240,14 @@ def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> lis
     itineraries.csv kpis.json rounds.gpkg rounds.html timeline.html unserved.csv
     """
     it = _itinerary_table(rounds.itineraries)
-    names = ["itineraries.csv", "unserved.csv", "kpis.json", "rounds.gpkg", "rounds.html",
-             "timeline.html"]  # fmt: skip
+    names = [
+        "itineraries.csv",
+        "unserved.csv",
+        "kpis.json",
+        "rounds.gpkg",
+        "rounds.html",
+        "timeline.html",
+    ]
     with output_folder(out_dir) as tmp:
         write_csv(it, tmp / names[0], index=False)
         write_csv(rounds.unserved, tmp / names[1], index=False)
@@ -241,8 +255,7 @@ def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> lis
         _layers(rounds.itineraries, it, tmp / names[3])
         rounds.to_map(offline=offline).save(str(tmp / names[4]))
         (tmp / names[5]).write_text(rounds.to_timeline().html, encoding="utf-8")
-        names += [f"run-sheets/{n}" for n in _sheets_into(tmp / "run-sheets",
-                                                          rounds.run_sheets())]  # fmt: skip
+        names += [f"run-sheets/{n}" for n in _sheets_into(tmp / "run-sheets", rounds.run_sheets())]
         if getattr(rounds, "changes", None) is not None:
             write_csv(rounds.changes, tmp / "changes.csv", index=False)
             names.append("changes.csv")
@@ -282,8 +295,14 @@ def write_week(week: Any, out_dir: PathLike, *, offline: bool = True) -> list[Pa
     """
     itin = week.itineraries
     it = _itinerary_table(itin)
-    names = ["itineraries.csv", "unserved.csv", "kpis.json", "continuity.csv", "rounds.gpkg",
-             "timeline.html"]  # fmt: skip
+    names = [
+        "itineraries.csv",
+        "unserved.csv",
+        "kpis.json",
+        "continuity.csv",
+        "rounds.gpkg",
+        "timeline.html",
+    ]
     with output_folder(out_dir) as tmp:
         write_csv(it, tmp / names[0], index=False)
         write_csv(week.unserved, tmp / names[1], index=False)
@@ -297,8 +316,7 @@ def write_week(week: Any, out_dir: PathLike, *, offline: bool = True) -> list[Pa
                 name = f"maps/{_file_day(day, n)}.html"
                 rounds.to_map(offline=offline).save(str(tmp / name))
                 names.append(name)
-        names += [f"run-sheets/{n}" for n in _sheets_into(tmp / "run-sheets",
-                                                          week.run_sheets())]  # fmt: skip
+        names += [f"run-sheets/{n}" for n in _sheets_into(tmp / "run-sheets", week.run_sheets())]
     return [Path(out_dir) / n for n in names]
 
 

@@ -20,9 +20,18 @@ from carezones.io._write import output_folder, write_csv
 
 __all__ = ["write_site_portfolio"]
 
-FILES = ("chosen.csv", "candidates.csv", "scenarios.csv", "stability.csv", "demand.csv",
-         "left_out.csv", "portfolio.gpkg", "portfolio.html", "summary.json",
-         "summary.md")  # fmt: skip
+FILES = (
+    "chosen.csv",
+    "candidates.csv",
+    "scenarios.csv",
+    "stability.csv",
+    "demand.csv",
+    "left_out.csv",
+    "portfolio.gpkg",
+    "portfolio.html",
+    "summary.json",
+    "summary.md",
+)
 
 
 def write_site_portfolio(result: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
@@ -120,16 +129,40 @@ def _plain(value: Any) -> Any:
 
 def _markdown(r: Any) -> str:
     m = r.metrics
-    lines = ["# Sites chosen together", "", "```", r.summary(), "```", "",
-             "## The chosen sites", "", _table(r.chosen.drop(columns="geometry"))]  # fmt: skip
+    lines = [
+        "# Sites chosen together",
+        "",
+        "```",
+        r.summary(),
+        "```",
+        "",
+        "## The chosen sites",
+        "",
+        _table(r.chosen.drop(columns="geometry")),
+    ]
     if len(r.scenarios) > 1:
-        lines += ["", "## Scenarios", "", _table(r.scenarios), "", "## Which sites stay chosen",
-                  "", _table(r.stability)]  # fmt: skip
+        lines += [
+            "",
+            "## Scenarios",
+            "",
+            _table(r.scenarios),
+            "",
+            "## Which sites stay chosen",
+            "",
+            _table(r.stability),
+        ]
     if len(r.left_out):
-        lines += ["", f"## Left out ({len(r.left_out)} demand rows)", "",
-                  _table(r.left_out.head(50))]  # fmt: skip
-    lines += ["", f"Travel times: {m['network']['source']} ({m['mode']}), "
-              f"{m['network']['attribution']}.", ""]  # fmt: skip
+        lines += [
+            "",
+            f"## Left out ({len(r.left_out)} demand rows)",
+            "",
+            _table(r.left_out.head(50)),
+        ]
+    lines += [
+        "",
+        f"Travel times: {m['network']['source']} ({m['mode']}), {m['network']['attribution']}.",
+        "",
+    ]
     return "\n".join(lines)
 
 

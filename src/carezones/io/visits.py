@@ -502,8 +502,13 @@ def read_itineraries(source: Any, *, sheet: str | int | None = None) -> pd.DataF
     for col in ("shift", "seq"):
         values, _, bad = numbers(df[col])
         for pos in np.flatnonzero(bad | ~np.isfinite(values)):
-            probs.add(pos, col, df[col].iat[pos], "not a whole number",
-                      f"write '{col}' as it was written: 1, 2, ...")  # fmt: skip
+            probs.add(
+                pos,
+                col,
+                df[col].iat[pos],
+                "not a whole number",
+                f"write '{col}' as it was written: 1, 2, ...",
+            )
         df[col] = np.where(np.isfinite(values), values, 0).astype(int)
     rows = zip(df["kind"], df["carer_id"], df["visit_id"], strict=True)
     for at, (kind, cid, vid) in enumerate(rows):

@@ -155,8 +155,11 @@ def load_network(
         folder = _cache_root() / "networks" / key
         arrays, prov = _load_cached(folder) if cache else (None, None)
         if arrays is None or prov is None:
-            raw = (_osm.read_osm(path, mode, speeds) if is_osm
-                   else _osm.read_graphml(path, mode, speeds))  # fmt: skip
+            raw = (
+                _osm.read_osm(path, mode, speeds)
+                if is_osm
+                else _osm.read_graphml(path, mode, speeds)
+            )
             bar.update(1)
             arrays, prov = _prepare(raw, str(path), digest, mode)
             if cache:
@@ -183,9 +186,15 @@ def load_network(
 
 
 def _osrm_base(
-    path: Path, mode: Mode, speeds: SpeedModel, engine: str, is_osm: bool, folder: Path,
-    cache: bool, key: str,
-) -> Path | None:  # fmt: skip
+    path: Path,
+    mode: Mode,
+    speeds: SpeedModel,
+    engine: str,
+    is_osm: bool,
+    folder: Path,
+    cache: bool,
+    key: str,
+) -> Path | None:
     """Build (or find) the OSRM files when the OSRM engine is asked for or chosen."""
     use_osrm = engine == "osrm" or (engine == "auto" and is_osm and _osrm.available())
     if not use_osrm:

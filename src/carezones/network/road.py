@@ -163,9 +163,15 @@ class RoadNetwork:
         from carezones.display import html_card, svg_thumbnail
 
         s = self.summary()
-        rows = [("source", s["source"]), ("mode", s["mode"]), ("OSM data of", s["osm_timestamp"]),
-                ("nodes", s["nodes"]), ("junctions", s["junctions"]),
-                ("km of road", s["km_of_road"]), ("engine", s["engine"])]  # fmt: skip
+        rows = [
+            ("source", s["source"]),
+            ("mode", s["mode"]),
+            ("OSM data of", s["osm_timestamp"]),
+            ("nodes", s["nodes"]),
+            ("junctions", s["junctions"]),
+            ("km of road", s["km_of_road"]),
+            ("engine", s["engine"]),
+        ]
         thumb = svg_thumbnail([self.area_wgs84], ["#d9d9d9"], size=140)
         return html_card("Road network", rows, note=s["attribution"], thumbnail=thumb)
 

@@ -656,8 +656,9 @@ class ChainGraph:
         sources = np.unique(pairs[:, 0])
         for lo in range(0, len(sources), CHUNK):
             src = sources[lo : lo + CHUNK]
-            dist, pred = dijkstra(graph, directed=True, indices=self.n + src,
-                                  return_predecessors=True)  # fmt: skip
+            dist, pred = dijkstra(
+                graph, directed=True, indices=self.n + src, return_predecessors=True
+            )
             row_of = {int(o): r for r, o in enumerate(src.tolist())}
             for k in np.flatnonzero(np.isin(pairs[:, 0], src)).tolist():
                 o, d = int(pairs[k, 0]), int(pairs[k, 1])

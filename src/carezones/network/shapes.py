@@ -71,10 +71,12 @@ def segment_index(seg_ab: IntArray, x: FloatArray, y: FloatArray) -> tuple[Any, 
     LINESTRING (0 0, 3 0)
     """
     coords = np.stack(
-        [np.column_stack([x[seg_ab[:, 0]], y[seg_ab[:, 0]]]),
-         np.column_stack([x[seg_ab[:, 1]], y[seg_ab[:, 1]]])],
+        [
+            np.column_stack([x[seg_ab[:, 0]], y[seg_ab[:, 0]]]),
+            np.column_stack([x[seg_ab[:, 1]], y[seg_ab[:, 1]]]),
+        ],
         axis=1,
-    )  # fmt: skip
+    )
     lines = shapely.linestrings(coords)
     return shapely.STRtree(lines), lines
 
@@ -435,10 +437,12 @@ def road_lines(net: RoadNetwork) -> gpd.GeoDataFrame:
     fwd, bwd = a.seg_fwd, a.seg_bwd
     e = np.where(fwd >= 0, fwd, bwd)
     coords = np.stack(
-        [np.column_stack([net.lon[ab[:, 0]], net.lat[ab[:, 0]]]),
-         np.column_stack([net.lon[ab[:, 1]], net.lat[ab[:, 1]]])],
+        [
+            np.column_stack([net.lon[ab[:, 0]], net.lat[ab[:, 0]]]),
+            np.column_stack([net.lon[ab[:, 1]], net.lat[ab[:, 1]]]),
+        ],
         axis=1,
-    )  # fmt: skip
+    )
     return gpd.GeoDataFrame(
         {
             "highway": a.highway[e],

@@ -56,11 +56,13 @@ def carer_totals(itin: pd.DataFrame) -> pd.DataFrame:
     """
     visits = itin[itin["kind"] == "visit"]
     care = (visits["end"] - visits["start"]).groupby(visits["carer_id"]).sum()
-    out = pd.DataFrame({
-        "visits": visits.groupby("carer_id").size(),
-        "care_minutes": care,
-        "travel_minutes": itin.groupby("carer_id")["travel_minutes"].sum(),
-    }).fillna(0.0)  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "visits": visits.groupby("carer_id").size(),
+            "care_minutes": care,
+            "travel_minutes": itin.groupby("carer_id")["travel_minutes"].sum(),
+        }
+    ).fillna(0.0)
     out["visits"] = out["visits"].astype(int)
     out = out[out["visits"] > 0].sort_values(["visits", "care_minutes"], ascending=False)
     return out.rename_axis("carer_id").reset_index()
@@ -101,8 +103,17 @@ def day_totals(by_day: dict[str, dict[str, Any]]) -> pd.DataFrame:
        day  visits  served  carers  travel_minutes  care_hours
     0  Mon       3       3       2            25.0         1.0
     """
-    rows = [{"day": d, "visits": k["visits"], "served": k["visits_served"],
-             "carers": k["carers_used"], "travel_minutes": k["travel_minutes"],
-             "care_hours": k["care_minutes"] / 60} for d, k in by_day.items()]  # fmt: skip
-    return pd.DataFrame(rows, columns=["day", "visits", "served", "carers", "travel_minutes",
-                                       "care_hours"])  # fmt: skip
+    rows = [
+        {
+            "day": d,
+            "visits": k["visits"],
+            "served": k["visits_served"],
+            "carers": k["carers_used"],
+            "travel_minutes": k["travel_minutes"],
+            "care_hours": k["care_minutes"] / 60,
+        }
+        for d, k in by_day.items()
+    ]
+    return pd.DataFrame(
+        rows, columns=["day", "visits", "served", "carers", "travel_minutes", "care_hours"]
+    )

@@ -138,8 +138,10 @@ def fewer_faces(days: dict[str, DayPlan], weight: float, rounds: int = 2) -> set
 
 def _names(x: DayPlan) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Return each visit's client and each carer row's carer, as strings."""
-    return (x.visits["client_id"].astype(str).to_numpy(),
-            x.carers["carer_id"].astype(str).to_numpy())  # fmt: skip
+    return (
+        x.visits["client_id"].astype(str).to_numpy(),
+        x.carers["carer_id"].astype(str).to_numpy(),
+    )
 
 
 def _hand_on(
@@ -158,8 +160,13 @@ def _hand_on(
     """
     clients, ids = names
     d, n_c, T = x.d, x.d.n_c, x.d.T
-    moving = [(r, q) for r in range(n_c) if ids[r] == carer for q in x.routes[r]
-              if clients[q[0]] == client]  # fmt: skip
+    moving = [
+        (r, q)
+        for r in range(n_c)
+        if ids[r] == carer
+        for q in x.routes[r]
+        if clients[q[0]] == client
+    ]
     targets = [r for r in range(n_c) if ids[r] in others]
     if not moving or not targets or any(d.req[j] == 2 for _, (j, _) in moving):
         return None

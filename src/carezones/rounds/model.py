@@ -187,8 +187,9 @@ def solve_routing(
     stop = MaxIterations(iterations) if iterations is not None else MaxRuntime(seconds)
     start = None
     if problem.initial is not None:
-        start = Solution(data, [Route(data, clients, vt) for vt, clients in problem.initial
-                                if clients])  # fmt: skip
+        start = Solution(
+            data, [Route(data, clients, vt) for vt, clients in problem.initial if clients]
+        )
     with warnings.catch_warnings() if quiet else contextlib.nullcontext():
         if quiet:
             warnings.simplefilter("ignore", PenaltyBoundWarning)
@@ -316,9 +317,12 @@ def team_halves(carer_ids: Any, skills: Any = None) -> dict[str, int]:
 
 
 def _allowed(
-    visits: pd.DataFrame, carers: pd.DataFrame, copies: list[tuple[int, int]], split: bool,
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    copies: list[tuple[int, int]],
+    split: bool,
     halves: dict[str, int] | None = None,
-) -> npt.NDArray[np.bool_]:  # fmt: skip
+) -> npt.NDArray[np.bool_]:
     """Carer row x copy: may the carer make it (skills; the two halves of the team)."""
     ok = eligible(visits, carers)
     ids = carers["carer_id"].astype(str).to_numpy()
@@ -527,8 +531,7 @@ def solve(
     allowed = _allowed(visits, carers, copies, split_doubles, halves)
     # costs are in tenths of a travel second when balancing, so that fractional weights count
     unit = BALANCE_UNIT if targets is not None and balance > 0 else 1
-    matrices, costs, profiles = _profiles(visits, carers, T, copies, allowed, continuity,
-                                          penalties)  # fmt: skip
+    matrices, costs, profiles = _profiles(visits, carers, T, copies, allowed, continuity, penalties)
     start: list[tuple[int, list[int]]] | None = None
     if initial is not None:
         where = {q: i for i, q in enumerate(copies)}

@@ -280,11 +280,13 @@ class Rounds:
         )
         if k.get("replan"):
             rp = k["replan"]
-            text += (f"\nre-planned at {rp['now'] or 'the start of the day'}"
-                     f"{' without ' + ', '.join(rp['unavailable']) if rp['unavailable'] else ''}"
-                     f": {rp['visits_fixed']} visits already started kept, {rp['visits_moved']} "
-                     f"moved (another carer or more than 15 minutes), {rp['visits_unserved']} "
-                     "not covered (see unserved)")  # fmt: skip
+            text += (
+                f"\nre-planned at {rp['now'] or 'the start of the day'}"
+                f"{' without ' + ', '.join(rp['unavailable']) if rp['unavailable'] else ''}"
+                f": {rp['visits_fixed']} visits already started kept, {rp['visits_moved']} "
+                f"moved (another carer or more than 15 minutes), {rp['visits_unserved']} "
+                "not covered (see unserved)"
+            )
         cut_off = [u for u in k.get("unused_shifts", []) if "no route" in u["reason"]]
         for u in cut_off:
             text += f"\nshift of carer {u['carer_id']} from {u['shift_start']}: {u['reason']}"
@@ -295,9 +297,12 @@ class Rounds:
         from carezones.display import html_card
         from carezones.rounds.cards import carer_totals, rounds_rows
 
-        return html_card(f"Rounds{': ' + self.day if self.day else ''}", rounds_rows(self.kpis),
-                         table=carer_totals(self.itineraries),
-                         note="For the provider's own use: it names carers.")  # fmt: skip
+        return html_card(
+            f"Rounds{': ' + self.day if self.day else ''}",
+            rounds_rows(self.kpis),
+            table=carer_totals(self.itineraries),
+            note="For the provider's own use: it names carers.",
+        )
 
 
 @dataclass(frozen=True)
@@ -453,8 +458,9 @@ def plan_rounds(
     more than 15 minutes), 4 not covered (see unserved)
     """
     t0 = _time.perf_counter()
-    opts = search_options(time_limit, seed, iterations, sync_rounds, continuity_minutes,
-                          balance, co2_kg_per_km, fill)  # fmt: skip
+    opts = search_options(
+        time_limit, seed, iterations, sync_rounds, continuity_minutes, balance, co2_kg_per_km, fill
+    )
     visits, carers = one_day(visits, carers)
     if len(carers) == 0:
         raise ArgumentError("there are no carers' shifts: give at least one (read_carers)")
@@ -463,8 +469,18 @@ def plan_rounds(
         from carezones.rounds.replan import replan
 
         change = check_number("change_minutes", change_minutes, minimum=0)
-        return replan(visits, carers, network, T, opts, fixed=fixed, unavailable=unavailable,
-                      now=now, change_minutes=change, t0=t0)  # fmt: skip
+        return replan(
+            visits,
+            carers,
+            network,
+            T,
+            opts,
+            fixed=fixed,
+            unavailable=unavailable,
+            now=now,
+            change_minutes=change,
+            t0=t0,
+        )
     return plan_day(visits, carers, network, T, opts, t0=t0)
 
 
@@ -498,9 +514,11 @@ def one_day(visits: pd.DataFrame, carers: pd.DataFrame) -> tuple[pd.DataFrame, p
 
 
 def travel_minutes(
-    visits: pd.DataFrame, carers: pd.DataFrame, network: RoadNetwork | None,
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    network: RoadNetwork | None,
     minutes: FloatArray | None,
-) -> FloatArray:  # fmt: skip
+) -> FloatArray:
     """Return the day's travel matrix (homes first), from the network or checked as given."""
     n = len(carers) + len(visits)
     if minutes is None:
@@ -553,9 +571,17 @@ def solve_day(
         reasons[far] = off_road_reason(network, "the visit")
     d = Day.from_tables(visits, carers, T)
     todo = [j for j in range(len(visits)) if j not in reasons]
-    routes = _search(visits, carers, d, todo, opts, penalties,
-                     fair_shares(visits, carers, T, todo) if opts.balance > 0 else None,
-                     initial, halves)  # fmt: skip
+    routes = _search(
+        visits,
+        carers,
+        d,
+        todo,
+        opts,
+        penalties,
+        fair_shares(visits, carers, T, todo) if opts.balance > 0 else None,
+        initial,
+        halves,
+    )
     routes, breaks, dropped = repair(visits, carers, d, routes)
     served = {j for r in routes for (j, _) in r}
     if opts.fill:
@@ -586,8 +612,9 @@ def plan_day(
 ) -> Rounds:
     """Plan one day on a travel matrix already made (:func:`plan_rounds` without its checks)."""
     t0 = _time.perf_counter() if t0 is None else t0
-    got = solve_day(visits, carers, network, T, opts, penalties=penalties, initial=initial,
-                    halves=halves)  # fmt: skip
+    got = solve_day(
+        visits, carers, network, T, opts, penalties=penalties, initial=initial, halves=halves
+    )
     itin = itineraries(visits, carers, got.d, got.routes, got.breaks, network)
     return report(visits, carers, network, T, itin, got.reasons, got.off_road, opts, t0)
 
@@ -681,8 +708,9 @@ def _search(
 
     for rnd in range(rounds):
         share = first if rnd == 0 else (1 - first) / max(sync_rounds, 1)
-        routes = run(rnd, opts.time_limit * share, initial if rnd == 0 or initial is None
-                     else routes)  # fmt: skip
+        routes = run(
+            rnd, opts.time_limit * share, initial if rnd == 0 or initial is None else routes
+        )
         if not _pin_doubles(visits, d, todo, routes, forced):
             break
     left = opts.time_limit - (_time.perf_counter() - t0)
@@ -705,8 +733,11 @@ def _aims(d: Day, initial: Routes) -> dict[int, float]:
     served = {q for r in initial for q in r}
     starts = simulate(d, initial, {})[0]
     # only a double-handed visit has a copy 1; both copies served, at a time that exists
-    return {j: starts[(j, 0)] for (j, k) in served
-            if k == 1 and (j, 0) in served and np.isfinite(starts.get((j, 0), np.inf))}  # fmt: skip
+    return {
+        j: starts[(j, 0)]
+        for (j, k) in served
+        if k == 1 and (j, 0) in served and np.isfinite(starts.get((j, 0), np.inf))
+    }
 
 
 def _pin_doubles(

@@ -327,7 +327,10 @@ def unused_shifts(
     for i, (cid, start) in enumerate(zip(carers["carer_id"], carers["shift_start"], strict=True)):
         if (str(cid), int(numbers[i])) in busy:
             continue
-        why = (off_road_reason(network, "the carer's home") if off_road[i]
-               else "no visit was given to this shift (the others covered the day)")  # fmt: skip
+        why = (
+            off_road_reason(network, "the carer's home")
+            if off_road[i]
+            else "no visit was given to this shift (the others covered the day)"
+        )
         out.append({"carer_id": str(cid), "shift_start": hhmm(float(start)), "reason": why})
     return out

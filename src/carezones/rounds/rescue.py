@@ -171,9 +171,13 @@ class _Room:
         return out
 
     def put_back(
-        self, routes: Routes, q: Copy, skip: set[int], pinned: dict[Copy, float],
+        self,
+        routes: Routes,
+        q: Copy,
+        skip: set[int],
+        pinned: dict[Copy, float],
         depth: int = DEPTH,
-    ) -> Routes | None:  # fmt: skip
+    ) -> Routes | None:
         """Return the routes with the single-handed visit ``q`` in another round, or None.
 
         With ``depth`` > 1, that round may in turn give up one visit that goes elsewhere.
@@ -208,9 +212,12 @@ class _Room:
         return None
 
     def settle(
-        self, routes: Routes, changed: dict[int, list[Copy]], gone: list[Copy],
+        self,
+        routes: Routes,
+        changed: dict[int, list[Copy]],
+        gone: list[Copy],
         pinned: dict[Copy, float],
-    ) -> tuple[Routes, dict[int, int]] | None:  # fmt: skip
+    ) -> tuple[Routes, dict[int, int]] | None:
         """Return the day with ``changed`` rounds and each visit ``gone`` placed elsewhere.
 
         None when a visit given up fits nowhere, or the whole day then breaks a rule.

@@ -105,18 +105,28 @@ class Day:
             return df[name].to_numpy(dtype=float)
 
         return cls(
-            T, len(carers), col(visits, "window_start"), col(visits, "window_end"),
-            col(visits, "duration_minutes"), visits["carers_required"].to_numpy(dtype=np.int64),
-            col(carers, "shift_start"), col(carers, "shift_end"), col(carers, "break_minutes"),
-            col(carers, "break_window_start"), col(carers, "break_window_end"),
+            T,
+            len(carers),
+            col(visits, "window_start"),
+            col(visits, "window_end"),
+            col(visits, "duration_minutes"),
+            visits["carers_required"].to_numpy(dtype=np.int64),
+            col(carers, "shift_start"),
+            col(carers, "shift_end"),
+            col(carers, "break_minutes"),
+            col(carers, "break_window_start"),
+            col(carers, "break_window_end"),
             col(carers, "max_minutes"),
-        )  # fmt: skip
+        )
 
 
 def _route_times(
-    d: Day, c: int, route: list[tuple[int, int]], brk: int | None,
+    d: Day,
+    c: int,
+    route: list[tuple[int, int]],
+    brk: int | None,
     forced: dict[tuple[int, int], float],
-) -> tuple[list[Stop], list[Broken]]:  # fmt: skip
+) -> tuple[list[Stop], list[Broken]]:
     """Return the times of one shift's stops (waiting allowed) and the rules they break."""
     L = d.lists()
     T, ws, we, dur = L.T, L.ws, L.we, L.dur
@@ -155,9 +165,12 @@ def _route_times(
 
 
 def round_times(
-    d: Day, c: int, route: list[tuple[int, int]], brk: int | None,
+    d: Day,
+    c: int,
+    route: list[tuple[int, int]],
+    brk: int | None,
     forced: dict[tuple[int, int], float],
-) -> tuple[list[Stop], list[Broken]]:  # fmt: skip
+) -> tuple[list[Stop], list[Broken]]:
     """Return the stops of one carer row's round and the rules they break.
 
     Parameters
@@ -185,8 +198,10 @@ def round_times(
 
 
 def simulate(
-    d: Day, routes: Routes, breaks: dict[int, int],
-) -> tuple[dict[tuple[int, int], float], dict[int, list[Stop]], list[Broken]]:  # fmt: skip
+    d: Day,
+    routes: Routes,
+    breaks: dict[int, int],
+) -> tuple[dict[tuple[int, int], float], dict[int, list[Stop]], list[Broken]]:
     """Exact times of every stop; both carers of a double-handed visit start together.
 
     Parameters
@@ -241,8 +256,7 @@ def simulate(
 def _place_breaks(d: Day, routes: Routes, starts: dict[tuple[int, int], float]) -> dict[int, int]:
     """Each carer's break at the first stop where it fits without making anything late."""
     forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
-    return {c: _place_break(d, c, routes[c], forced) for c in range(d.n_c)
-            if np.isfinite(d.bm[c])}  # fmt: skip
+    return {c: _place_break(d, c, routes[c], forced) for c in range(d.n_c) if np.isfinite(d.bm[c])}
 
 
 def _place_break(
@@ -261,8 +275,11 @@ def _place_break(
 
 
 def fits(
-    d: Day, c: int, route: list[tuple[int, int]], pinned: dict[tuple[int, int], float],
-) -> tuple[list[Stop], int | None] | None:  # fmt: skip
+    d: Day,
+    c: int,
+    route: list[tuple[int, int]],
+    pinned: dict[tuple[int, int], float],
+) -> tuple[list[Stop], int | None] | None:
     """Return one carer row's round timed with its break, or None when it breaks a rule.
 
     The break is placed as :func:`schedule` places it. Each copy in ``pinned`` starts at
@@ -339,8 +356,11 @@ def schedule(d: Day, routes: Routes) -> tuple[dict[int, int], dict[int, list[Sto
 
 
 def repair(
-    visits: pd.DataFrame, carers: pd.DataFrame, d: Day, routes: Routes,
-) -> tuple[Routes, dict[int, int], dict[int, str]]:  # fmt: skip
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    d: Day,
+    routes: Routes,
+) -> tuple[Routes, dict[int, int], dict[int, str]]:
     """Place every break and drop what cannot be kept.
 
     Parameters
@@ -559,8 +579,12 @@ def fill(
             continue
         # both carers must start together: pairs whose own start times are close come first
         first, second = options(j, 0, starts, 10), options(j, 1, starts, 10)
-        pairs = sorted((a[0] + b[0] + abs(a[3] - b[3]), a[1:3], b[1:3]) for a in first
-                       for b in second if carer_ids[a[1]] != carer_ids[b[1]])  # fmt: skip
+        pairs = sorted(
+            (a[0] + b[0] + abs(a[3] - b[3]), a[1:3], b[1:3])
+            for a in first
+            for b in second
+            if carer_ids[a[1]] != carer_ids[b[1]]
+        )
         for _, (c0, p0), (c1, p1) in pairs[:tries]:
             new = [list(r) for r in routes]
             new[c0].insert(p0, (j, 0))

@@ -194,8 +194,9 @@ class Week:
         from carezones.display import html_card
         from carezones.rounds.cards import day_totals, week_rows
 
-        return html_card("Week of rounds", week_rows(self.kpis),
-                         table=day_totals(self.kpis["by_day"]))  # fmt: skip
+        return html_card(
+            "Week of rounds", week_rows(self.kpis), table=day_totals(self.kpis["by_day"])
+        )
 
     def to_map(self, day: str | None = None, *, offline: bool = True) -> Any:
         """Return the map of one day's rounds (:meth:`Rounds.to_map`).
@@ -498,10 +499,17 @@ def plan_week(
                 continue
             known = _known(plans, d, labels, first_pass=p == 0)
             # start from the day before's rounds (the first pass), or polish the day's own plan
-            start = _initial(plans, [d] if p > 0 else _nearest(plans, d, labels), vday, cday,
-                             halves)  # fmt: skip
-            job = {"visits": vday, "carers": cday, "T": T, "initial": start, "halves": halves,
-                   "penalties": _penalties(vday, cday, known, weight)}  # fmt: skip
+            start = _initial(
+                plans, [d] if p > 0 else _nearest(plans, d, labels), vday, cday, halves
+            )
+            job = {
+                "visits": vday,
+                "carers": cday,
+                "T": T,
+                "initial": start,
+                "halves": halves,
+                "penalties": _penalties(vday, cday, known, weight),
+            }
             found = searches.run(job, day_opts)
             others = frozenset().union(*(x.pairs for e, x in pairs.items() if e != d))
             scored = [(_summary(vday, cday, got), got) for got in found]
@@ -514,8 +522,10 @@ def plan_week(
                 pairs[d] = best
                 solved[d] = (got, day_opts, vday, cday)
     # faces a client meets on a few days only hand their visits on where that is worth it
-    kept = {d: DayPlan(v, c, got.d, got.routes, got.breaks, eligible(v, c))
-            for d, (got, _, v, c) in solved.items()}  # fmt: skip
+    kept = {
+        d: DayPlan(v, c, got.d, got.routes, got.breaks, eligible(v, c))
+        for d, (got, _, v, c) in solved.items()
+    }
     changed = fewer_faces(kept, weight)
     for d, (got, day_opts, vday, cday) in solved.items():
         # fewer_faces may have made room: rescue the visits still left out once more
@@ -523,13 +533,21 @@ def plan_week(
         out = [j for j in sorted(got.reasons) if not got.off_road[len(cday) + j]]
         if out:
             known = _known(plans, d, labels, first_pass=False)
-            routes, breaks = rescue(k.d, k.ok, cday["carer_id"].to_numpy(), k.routes, k.breaks,
-                                    out, _penalties(vday, cday, known, weight))  # fmt: skip
+            routes, breaks = rescue(
+                k.d,
+                k.ok,
+                cday["carer_id"].to_numpy(),
+                k.routes,
+                k.breaks,
+                out,
+                _penalties(vday, cday, known, weight),
+            )
             served = {j for r in routes for j, _ in r}
             if any(j in served for j in out):
                 k.routes, k.breaks = routes, breaks
-                got = replace(got, reasons={j: w for j, w in got.reasons.items()
-                                            if j not in served})  # fmt: skip
+                got = replace(
+                    got, reasons={j: w for j, w in got.reasons.items() if j not in served}
+                )
                 changed.add(d)
         if d not in changed:
             continue
@@ -665,9 +683,12 @@ def _rounds_by_shift(r: Rounds) -> dict[tuple[str, int], list[tuple[Any, ...]]]:
     """Return (carer, shift) -> the :data:`VISIT_KEY` of each visit of its round, in order."""
     v = r.itineraries[r.itineraries["kind"] == "visit"]
     key = dict(
-        zip(r.visits["visit_id"], r.visits[VISIT_KEY].itertuples(index=False, name=None),
-            strict=True)
-    )  # fmt: skip
+        zip(
+            r.visits["visit_id"],
+            r.visits[VISIT_KEY].itertuples(index=False, name=None),
+            strict=True,
+        )
+    )
     out: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
     for cid, shift, vid in zip(
         v["carer_id"].astype(str), v["shift"].astype(int), v["visit_id"], strict=True

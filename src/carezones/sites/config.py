@@ -241,12 +241,19 @@ def _parse_config(data: Mapping[str, Any], label: str) -> SiteConfig:
         cats[name] = cat
     out: dict[str, Any] = {"categories": tuple(c for c in cats.values() if c.weight > 0)}
     sections = {
-        "staff": {"weight": "staff_weight", "full_minutes": "staff_full_minutes",
-                  "zero_minutes": "staff_zero_minutes"},
+        "staff": {
+            "weight": "staff_weight",
+            "full_minutes": "staff_full_minutes",
+            "zero_minutes": "staff_zero_minutes",
+        },
         "demand": {"weight": "demand_weight", "minutes": "demand_minutes"},
-        "rural": {"points": "rural_points", "full_minutes": "rural_full_minutes",
-                  "zero_minutes": "rural_zero_minutes", "places": "town_places"},
-    }  # fmt: skip
+        "rural": {
+            "points": "rural_points",
+            "full_minutes": "rural_full_minutes",
+            "zero_minutes": "rural_zero_minutes",
+            "places": "town_places",
+        },
+    }
     for sec, mapping in sections.items():
         spec = data.get(sec, {})
         if not isinstance(spec, Mapping):
@@ -263,8 +270,10 @@ def _parse_config(data: Mapping[str, Any], label: str) -> SiteConfig:
             else:
                 out[mapping[k]] = _number(v, f"{sec}.{k}", probs)
     cfg = replace(SiteConfig(), **out)
-    for a, b, sec in (("staff_full_minutes", "staff_zero_minutes", "staff"),
-                      ("rural_full_minutes", "rural_zero_minutes", "rural")):  # fmt: skip
+    for a, b, sec in (
+        ("staff_full_minutes", "staff_zero_minutes", "staff"),
+        ("rural_full_minutes", "rural_zero_minutes", "rural"),
+    ):
         if getattr(cfg, a) >= getattr(cfg, b):
             probs.append(f"{sec}: full_minutes must be below zero_minutes")
     if not cfg.categories and cfg.staff_weight <= 0 and cfg.demand_weight <= 0:
@@ -275,9 +284,13 @@ def _parse_config(data: Mapping[str, Any], label: str) -> SiteConfig:
 
 
 def _cat_defaults(values: dict[str, Any]) -> dict[str, Any]:
-    return {"label": values["label"], "tags": values["tags"],
-            "weight": values.get("weight", 10.0), "full_minutes": values.get("full_minutes", 8.0),
-            "zero_minutes": values.get("zero_minutes", 25.0)}  # fmt: skip
+    return {
+        "label": values["label"],
+        "tags": values["tags"],
+        "weight": values.get("weight", 10.0),
+        "full_minutes": values.get("full_minutes", 8.0),
+        "zero_minutes": values.get("zero_minutes", 25.0),
+    }
 
 
 def _number(value: Any, where: str, probs: list[str]) -> float:

@@ -102,8 +102,12 @@ class _Inputs:
 
     def rural(self) -> bool:
         """Whether the rural penalty applies (towns, a drive network and points to take)."""
-        return (self.towns is not None and len(self.towns) > 0 and self.drive is not None
-                and self.cfg.rural_points > 0)  # fmt: skip
+        return (
+            self.towns is not None
+            and len(self.towns) > 0
+            and self.drive is not None
+            and self.cfg.rural_points > 0
+        )
 
     def attached(self, net: RoadNetwork, name: str, points: Any) -> Any:
         """Return the points attached to ``net`` (snapped once per network, then cached)."""
@@ -120,8 +124,13 @@ class _Inputs:
         clients. Amenities without a capacity get 0.
         """
         amen = self.amenities
-        if (amen is None or "capacity" not in amen.columns or self.clients is None
-                or self.hours is None or self.walk is None):  # fmt: skip
+        if (
+            amen is None
+            or "capacity" not in amen.columns
+            or self.clients is None
+            or self.hours is None
+            or self.walk is None
+        ):
             return None
         cap = amen["capacity"].to_numpy(dtype=float)[idx]
         if not np.isfinite(cap).any():
@@ -130,14 +139,18 @@ class _Inputs:
         if key not in self._cache:
             walk = self.walk
             a_snap, _ = self.amenity_snap()
-            o, t, m = walk.router.within(self.attached(walk, "clients", self.clients),
-                                          walk.attach(a_snap.subset(idx)),
-                                          cat.zero_minutes)  # fmt: skip
+            o, t, m = walk.router.within(
+                self.attached(walk, "clients", self.clients),
+                walk.attach(a_snap.subset(idx)),
+                cat.zero_minutes,
+            )
             w = self.hours[o] * decay(m, cat.full_minutes, cat.zero_minutes)
             demand = np.bincount(t, weights=w, minlength=len(idx))
-            self._cache[key] = np.where((demand > 0) & np.isfinite(cap),
-                                        np.nan_to_num(cap) / np.where(demand > 0, demand, 1),
-                                        0.0)  # fmt: skip
+            self._cache[key] = np.where(
+                (demand > 0) & np.isfinite(cap),
+                np.nan_to_num(cap) / np.where(demand > 0, demand, 1),
+                0.0,
+            )
         return np.asarray(self._cache[key])
 
     def demand_reference(self) -> float:
@@ -147,8 +160,9 @@ class _Inputs:
             d = self.drive
             j = d.junction_nodes
             nodes = d.attach(d.snap(np.column_stack([d.lon[j], d.lat[j]])))
-            o, tgt, _ = d.router.within(nodes, self.attached(d, "clients", self.clients),
-                                         self.cfg.demand_minutes)  # fmt: skip
+            o, tgt, _ = d.router.within(
+                nodes, self.attached(d, "clients", self.clients), self.cfg.demand_minutes
+            )
             got = np.bincount(o, weights=self.hours[tgt], minlength=len(j))
             self._cache["ref"] = float(got.max()) if len(got) else 0.0
         return float(self._cache["ref"])
@@ -236,8 +250,11 @@ def _walking(
     amen = inp.amenities
     a_snap, _ = inp.amenity_snap() if amen is not None and len(amen) else (None, None)
     for cat in inp.cfg.categories:
-        idx = (np.flatnonzero(amen.category.to_numpy() == cat.name)
-               if amen is not None and len(amen) else np.zeros(0, dtype=np.int64))  # fmt: skip
+        idx = (
+            np.flatnonzero(amen.category.to_numpy() == cat.name)
+            if amen is not None and len(amen)
+            else np.zeros(0, dtype=np.int64)
+        )
         minutes = np.full(n, np.inf)
         name = np.full(n, "", dtype=object)
         count = np.zeros(n, dtype=np.int64)
@@ -252,8 +269,7 @@ def _walking(
             ratio = inp.supply_ratio(cat, idx)
             if ratio is not None:  # two-step floating catchment (E2SFCA)
                 gain = decay(mins, cat.full_minutes, cat.zero_minutes) * ratio[tgt]
-                out[f"{cat.name}_capacity_per_demand"] = np.bincount(o, weights=gain,
-                                                                     minlength=n)  # fmt: skip
+                out[f"{cat.name}_capacity_per_demand"] = np.bincount(o, weights=gain, minlength=n)
         out[f"{cat.name}_minutes"] = minutes
         out[f"{cat.name}_nearest"] = name
         out[f"{cat.name}_count"] = count
@@ -280,8 +296,9 @@ def _staff(sites: _Sites, inp: _Inputs) -> None:
     t = inp.drive.router.table(inp.attached(inp.drive, "staff", inp.staff), sites.drive)
     s = decay(t, cfg.staff_full_minutes, cfg.staff_zero_minutes)
     reach = np.isfinite(t)
-    med = np.array([np.median(t[reach[:, i], i]) if reach[:, i].any() else np.inf
-                    for i in range(n)])  # fmt: skip
+    med = np.array(
+        [np.median(t[reach[:, i], i]) if reach[:, i].any() else np.inf for i in range(n)]
+    )
     sites.out["staff_median_minutes"] = med
     sites.out["staff_score"] = s.mean(axis=0)
     for i in range(n):
@@ -297,16 +314,17 @@ def _demand(sites: _Sites, inp: _Inputs) -> None:
     cfg, n = inp.cfg, sites.n
     assert inp.drive is not None and inp.clients is not None and inp.hours is not None
     assert sites.drive is not None
-    o, tgt, _ = inp.drive.router.within(sites.drive,
-                                         inp.attached(inp.drive, "clients", inp.clients),
-                                         cfg.demand_minutes)  # fmt: skip
+    o, tgt, _ = inp.drive.router.within(
+        sites.drive, inp.attached(inp.drive, "clients", inp.clients), cfg.demand_minutes
+    )
     got = np.bincount(o, weights=inp.hours[tgt], minlength=n)
     ref = inp.demand_reference()
     sites.out["demand_within"] = got
     sites.out["demand_score"] = np.clip(got / ref, 0.0, 1.0) if ref > 0 else np.zeros(n)
     for i in range(n):
-        sites.notes[i].append(f"{got[i]:.0f} {inp.demand_unit} within "
-                              f"{cfg.demand_minutes:g} min drive")  # fmt: skip
+        sites.notes[i].append(
+            f"{got[i]:.0f} {inp.demand_unit} within {cfg.demand_minutes:g} min drive"
+        )
 
 
 def _rural(sites: _Sites, inp: _Inputs) -> FloatArray:

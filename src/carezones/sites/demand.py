@@ -95,8 +95,10 @@ def scenario_weights(
             if np.isnan(default):
                 held = len(set(areas[missing]) - {""})
                 if held or (missing.any() and not areas.any()):
-                    notes.append(f"{max(held, 1)} area(s) without a growth factor in {name!r} "
-                                 "(and no '*' row) are held at today's demand")  # fmt: skip
+                    notes.append(
+                        f"{max(held, 1)} area(s) without a growth factor in {name!r} "
+                        "(and no '*' row) are held at today's demand"
+                    )
                 mult[missing] = 1.0
             else:
                 mult[missing] = default
@@ -139,9 +141,12 @@ def _check_growth_areas(table: pd.DataFrame, areas: npt.NDArray[Any]) -> None:
     known = set(areas.tolist()) - {""}
     source = table.attrs.get("carezones_growth", {}).get("source", "growth")
     probs = Problems(str(source), rows=table["source_row"].to_numpy())
-    fix = ("check the code against the demand file's area codes, or add the area to the demand"
-           if known else "the demand has no area codes: give it an area column (e.g. "
-           "area_code), or give the growth one '*' row for every area")  # fmt: skip
+    fix = (
+        "check the code against the demand file's area codes, or add the area to the demand"
+        if known
+        else "the demand has no area codes: give it an area column (e.g. "
+        "area_code), or give the growth one '*' row for every area"
+    )
     for pos, code in enumerate(table["area"].astype(str).tolist()):
         if code != "*" and code not in known:
             probs.add(pos, "area", code, "no demand in this area (unknown area code)", fix)
@@ -166,8 +171,10 @@ def _preference(
     if isinstance(preferred, str):
         preferred = [preferred]
     if isinstance(preferred, Mapping):
-        spec = {str(k): check_number(f"preferred weight of {k!r}", v, minimum=0)
-                for k, v in preferred.items()}  # fmt: skip
+        spec = {
+            str(k): check_number(f"preferred weight of {k!r}", v, minimum=0)
+            for k, v in preferred.items()
+        }
     elif isinstance(preferred, Sequence):
         spec = {str(k): weight for k in preferred}
     else:
@@ -183,8 +190,13 @@ def _preference(
         )
     for code, mult in spec.items():
         out[areas == code] = mult
-    notes.append("demand in " + ", ".join(spec) + " counts "
-                 + ", ".join(sorted({f"{m:g}" for m in spec.values()})) + " times")  # fmt: skip
+    notes.append(
+        "demand in "
+        + ", ".join(spec)
+        + " counts "
+        + ", ".join(sorted({f"{m:g}" for m in spec.values()}))
+        + " times"
+    )
     return out
 
 
@@ -220,7 +232,8 @@ def _preferred_polygons(
         out[hit] = best[hit]
     names = poly["name"].astype(str).tolist() if "name" in poly.columns else []
     where = ", ".join(names[:6]) if names else f"{len(poly)} preferred area(s)"
-    notes.append(f"demand in {where} counts "
-                 + ", ".join(sorted({f"{m:g}" for m in mult})) + " times "
-                 f"({int((out != 1).sum())} demand rows)")  # fmt: skip
+    notes.append(
+        f"demand in {where} counts " + ", ".join(sorted({f"{m:g}" for m in mult})) + " times "
+        f"({int((out != 1).sum())} demand rows)"
+    )
     return out

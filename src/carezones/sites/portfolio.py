@@ -52,9 +52,15 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 PathLike = str | Path
 
-OBJECTIVES = {"coverage": "coverage", "covering": "coverage", "mclp": "coverage",
-              "p-median": "p-median", "p_median": "p-median", "pmedian": "p-median",
-              "median": "p-median"}  # fmt: skip
+OBJECTIVES = {
+    "coverage": "coverage",
+    "covering": "coverage",
+    "mclp": "coverage",
+    "p-median": "p-median",
+    "p_median": "p-median",
+    "pmedian": "p-median",
+    "median": "p-median",
+}
 ALL_SCENARIOS = "all"
 NO_ROUTE_FACTOR = 10.0  # p-median: a pair with no route counts as this times the longest route
 
@@ -179,11 +185,27 @@ def choose_sites(
     names = scen.names + ([ALL_SCENARIOS] if plan == ALL_SCENARIOS else [])
     for name in names:
         w = _weights(scen, name)
-        runs[name] = _solve(times, times.unique_weights(w), eligible, k, objective, minutes,
-                            time_limit)  # fmt: skip
+        runs[name] = _solve(
+            times, times.unique_weights(w), eligible, k, objective, minutes, time_limit
+        )
         log.info("%s: %s", name, runs[name].solution.method)
-    context = _Context(net, sites, old, dem, scen, times, eligible, status, objective, k,
-                       minutes, min_score, plan, t_times, time.perf_counter() - t0)  # fmt: skip
+    context = _Context(
+        net,
+        sites,
+        old,
+        dem,
+        scen,
+        times,
+        eligible,
+        status,
+        objective,
+        k,
+        minutes,
+        min_score,
+        plan,
+        t_times,
+        time.perf_counter() - t0,
+    )
     return _build(context, runs)
 
 
@@ -202,8 +224,10 @@ def _network(network: Any, mode: str | None, osm: PathLike | None) -> tuple[Any,
         raise ArgumentError(f"mode must be 'drive' or 'walk', not {mode!r}")
     if isinstance(network, RoadNetwork):
         if mode is not None and mode != network.mode:
-            raise ArgumentError(f"mode={mode!r} but the network given is a {network.mode} "
-                                "network: load the network in that mode")  # fmt: skip
+            raise ArgumentError(
+                f"mode={mode!r} but the network given is a {network.mode} "
+                "network: load the network in that mode"
+            )
         source = Path(network.provenance.source)
         return network, osm if osm is not None else (source if source.is_file() else None)
     if isinstance(network, str | Path):
@@ -260,8 +284,10 @@ def _existing(existing: Any, taken: set[str]) -> gpd.GeoDataFrame | None:
     gdf["site_id"] = gdf["site_id"].astype(str)
     both = sorted(set(gdf.site_id) & taken)
     if both:
-        raise ArgumentError(f"existing schemes and candidates share site_id values {both[:5]}: "
-                            "give the existing schemes their own ids")  # fmt: skip
+        raise ArgumentError(
+            f"existing schemes and candidates share site_id values {both[:5]}: "
+            "give the existing schemes their own ids"
+        )
     return gdf.reset_index(drop=True) if len(gdf) else None
 
 
@@ -272,10 +298,13 @@ def _demand(demand: Any, net: Any, max_outside_km: float) -> gpd.GeoDataFrame:
 
     if isinstance(demand, np.ndarray):
         demand = gpd.GeoDataFrame(
-            {"client_id": [f"D{i + 1}" for i in range(len(demand))],
-             "hours_per_week": np.ones(len(demand))},
-            geometry=gpd.points_from_xy(demand[:, 0], demand[:, 1]), crs="EPSG:4326",
-        )  # fmt: skip
+            {
+                "client_id": [f"D{i + 1}" for i in range(len(demand))],
+                "hours_per_week": np.ones(len(demand)),
+            },
+            geometry=gpd.points_from_xy(demand[:, 0], demand[:, 1]),
+            crs="EPSG:4326",
+        )
     elif isinstance(demand, gpd.GeoDataFrame) and "carezones_demand" not in demand.attrs:
         if "source_row" in demand.columns:
             demand = demand.drop(columns="source_row")  # read once already: numbered afresh
@@ -297,8 +326,9 @@ def _plan_for(plan_for: str | None, scen: Scenarios) -> str:
         return scen.names[-1]
     if plan_for == ALL_SCENARIOS or plan_for in scen.names:
         return plan_for
-    raise ArgumentError(f"plan_for={plan_for!r} is not a scenario: use one of "
-                        f"{[*scen.names, ALL_SCENARIOS]}")  # fmt: skip
+    raise ArgumentError(
+        f"plan_for={plan_for!r} is not a scenario: use one of {[*scen.names, ALL_SCENARIOS]}"
+    )
 
 
 # ---------------------------------------------------------------------- travel times
@@ -327,8 +357,9 @@ class _Times:
         uniq, inverse = np.unique(np.round(pts, 7), axis=0, return_inverse=True)
         s_snap, d_snap = net.snap(site_pts), net.snap(uniq)
         minutes = net.router.table(net.attach(s_snap), net.attach(d_snap))
-        return cls(minutes, inverse.ravel().astype(np.int64), d_snap.far, s_snap.far,
-                   len(sites), site_pts)  # fmt: skip
+        return cls(
+            minutes, inverse.ravel().astype(np.int64), d_snap.far, s_snap.far, len(sites), site_pts
+        )
 
     @property
     def existing(self) -> IntArray:
@@ -403,8 +434,9 @@ def _solve(
         cover = sp.csr_matrix(reach[eligible][:, rows].T)
         sol = max_coverage(cover, w[rows], k, time_limit=time_limit)
         base = float(w[done].sum())
-        sol = Solution(sol.chosen, sol.value + base, sol.bound + base, sol.optimal, sol.method,
-                       sol.seconds)  # fmt: skip
+        sol = Solution(
+            sol.chosen, sol.value + base, sol.bound + base, sol.optimal, sol.method, sol.seconds
+        )
     else:
         d, live = _median_minutes(t, eligible, exist, w)
         sol = p_median(d, w[live], k, time_limit=time_limit)

@@ -106,44 +106,62 @@ class SitePortfolio:
         """
         m = self.metrics
         unit = m["unit"]
-        how = ("coverage within" if m["objective"] == "coverage"
-               else "p-median (least demand-weighted minutes), coverage within")  # fmt: skip
+        how = (
+            "coverage within"
+            if m["objective"] == "coverage"
+            else "p-median (least demand-weighted minutes), coverage within"
+        )
         travel = "walk" if m["mode"] == "walk" else "drive"
-        lines = [f"chose {m['k']} site(s) for {m['plan_for']!r} by {how} {m['minutes']:g} min "
-                 f"{travel}: {', '.join(self.site_ids)}"]  # fmt: skip
+        lines = [
+            f"chose {m['k']} site(s) for {m['plan_for']!r} by {how} {m['minutes']:g} min "
+            f"{travel}: {', '.join(self.site_ids)}"
+        ]
         if m["existing"]:
-            lines.append(f"with {len(m['existing'])} existing scheme(s) counted as open: "
-                         f"{', '.join(m['existing'][:10])}")  # fmt: skip
-        lines.append(f"covers {m['covered']:,.0f} of {m['demand_total']:,.0f} {unit} "
-                     f"({_pct(m['covered_share'])}); mean {m['mean_minutes']:.1f} min to the "
-                     "nearest open site")  # fmt: skip
+            lines.append(
+                f"with {len(m['existing'])} existing scheme(s) counted as open: "
+                f"{', '.join(m['existing'][:10])}"
+            )
+        lines.append(
+            f"covers {m['covered']:,.0f} of {m['demand_total']:,.0f} {unit} "
+            f"({_pct(m['covered_share'])}); mean {m['mean_minutes']:.1f} min to the "
+            "nearest open site"
+        )
         if m["optimal"]:
             lines.append(f"optimal: {m['method']}")
         else:
-            lines.append(f"not proven optimal: within {100 * m['gap']:.2f}% of the best possible "
-                         f"(proven bound {m['bound']:,.1f}); {m['method']}")  # fmt: skip
+            lines.append(
+                f"not proven optimal: within {100 * m['gap']:.2f}% of the best possible "
+                f"(proven bound {m['bound']:,.1f}); {m['method']}"
+            )
         for b in m["baselines"]:
             gain = m["covered"] - b["covered"]
-            lines.append(f"{b['baseline'].replace('the k', f'the {m['k']}')} "
-                         f"({', '.join(b['sites'])}) cover {b['covered']:,.0f} "
-                         f"({_pct(b['covered_share'])}): this set covers {gain:+,.0f} "
-                         f"({_points(m['covered_share'] - b['covered_share'])})")  # fmt: skip
+            lines.append(
+                f"{b['baseline'].replace('the k', f'the {m["k"]}')} "
+                f"({', '.join(b['sites'])}) cover {b['covered']:,.0f} "
+                f"({_pct(b['covered_share'])}): this set covers {gain:+,.0f} "
+                f"({_points(m['covered_share'] - b['covered_share'])})"
+            )
         lines.append(f"{'site':<12} {'serves':>10} {'adds':>10} {'score':>6} {'mean min':>8}")
         for r in self.chosen.itertuples():
             score = "" if pd.isna(getattr(r, "score", np.nan)) else f"{r.score:.0f}"
             mean = "" if pd.isna(r.mean_minutes) else f"{r.mean_minutes:.1f}"
-            lines.append(f"{r.site_id!s:<12} {r.serves:>10,.1f} {r.adds:>10,.1f} {score:>6} "
-                         f"{mean:>8}")  # fmt: skip
+            lines.append(
+                f"{r.site_id!s:<12} {r.serves:>10,.1f} {r.adds:>10,.1f} {score:>6} {mean:>8}"
+            )
         if len(self.scenarios) > 1:
             for r in self.scenarios.itertuples():
-                lines.append(f"scenario {r.scenario}: demand {r.demand:,.0f}, its best set "
-                             f"{r.chosen.replace(';', ' ')} covers {_pct(r.covered_share)}; the "
-                             f"plan covers {_pct(r.plan_covered_share)}")  # fmt: skip
+                lines.append(
+                    f"scenario {r.scenario}: demand {r.demand:,.0f}, its best set "
+                    f"{r.chosen.replace(';', ' ')} covers {_pct(r.covered_share)}; the "
+                    f"plan covers {_pct(r.plan_covered_share)}"
+                )
             every = self.stability[self.stability.chosen_in == self.stability.shape[1] - 2]
             lines.append("chosen in every scenario: " + (", ".join(every.site_id) or "none"))
         if len(self.left_out):
-            lines.append(f"left out: {len(self.left_out)} demand row(s), "
-                         f"{m['left_out_demand']:,.1f} {unit} (see left_out)")  # fmt: skip
+            lines.append(
+                f"left out: {len(self.left_out)} demand row(s), "
+                f"{m['left_out_demand']:,.1f} {unit} (see left_out)"
+            )
         lines += [f"note: {n}" for n in m["notes"]]
         return "\n".join(lines)
 
@@ -152,19 +170,31 @@ class SitePortfolio:
         from carezones.display import html_card, svg_sites
 
         m = self.metrics
-        proof = "optimal" if m["optimal"] else (f"within {100 * m['gap']:.2f}% (bound "
-                                                f"{m['bound']:,.1f})")  # fmt: skip
-        rows = [("sites chosen (k)", m["k"]), ("objective", m["objective"]),
-                ("within minutes", m["minutes"]), ("planned for", m["plan_for"]),
-                ("covered", f"{m['covered']:,.0f} of {m['demand_total']:,.0f} {m['unit']}"),
-                ("coverage", _pct(m["covered_share"])),
-                ("mean minutes to nearest site", m["mean_minutes"]),
-                ("objective value", m["objective_value"]), ("proof", proof),
-                ("bound", m["bound"]), ("gap", f"{100 * m['gap']:.2f}%"),
-                ("existing schemes", len(m["existing"])),
-                ("demand rows left out", len(self.left_out))]  # fmt: skip
-        cols = [c for c in ("site_id", "score", "serves", "within_reach", "adds",
-                            "mean_minutes") if c in self.chosen.columns]  # fmt: skip
+        proof = (
+            "optimal"
+            if m["optimal"]
+            else (f"within {100 * m['gap']:.2f}% (bound {m['bound']:,.1f})")
+        )
+        rows = [
+            ("sites chosen (k)", m["k"]),
+            ("objective", m["objective"]),
+            ("within minutes", m["minutes"]),
+            ("planned for", m["plan_for"]),
+            ("covered", f"{m['covered']:,.0f} of {m['demand_total']:,.0f} {m['unit']}"),
+            ("coverage", _pct(m["covered_share"])),
+            ("mean minutes to nearest site", m["mean_minutes"]),
+            ("objective value", m["objective_value"]),
+            ("proof", proof),
+            ("bound", m["bound"]),
+            ("gap", f"{100 * m['gap']:.2f}%"),
+            ("existing schemes", len(m["existing"])),
+            ("demand rows left out", len(self.left_out)),
+        ]
+        cols = [
+            c
+            for c in ("site_id", "score", "serves", "within_reach", "adds", "mean_minutes")
+            if c in self.chosen.columns
+        ]
         open_sites = [(g, "#e6550d") for g in self.chosen.geometry]
         if self.existing is not None:
             open_sites = [(g, "#636363") for g in self.existing.geometry] + open_sites
@@ -218,8 +248,13 @@ class SitePortfolio:
             covered=np.where(d["status"] == "covered", d["weight"], 0.0),
             not_covered=np.where(d["status"] != "covered", d["weight"], 0.0),
         )
-        cells, hidden = hexbin_sums(table, self.network.crs, ["demand", "covered", "not_covered"],
-                                    hex_m=hex_m, min_count=min_rows)  # fmt: skip
+        cells, hidden = hexbin_sums(
+            table,
+            self.network.crs,
+            ["demand", "covered", "not_covered"],
+            hex_m=hex_m,
+            min_count=min_rows,
+        )
         return cells.rename(columns={"count": "rows"}), hidden
 
     def catchments(self, cell_m: float = 150.0) -> gpd.GeoDataFrame:
@@ -250,8 +285,9 @@ class SitePortfolio:
         if self._catchments is None:
             import geopandas as gpd
 
-            ids = self.site_ids + ([] if self.existing is None else
-                                   self.existing["site_id"].astype(str).tolist())  # fmt: skip
+            ids = self.site_ids + (
+                [] if self.existing is None else self.existing["site_id"].astype(str).tolist()
+            )
             status = ["chosen"] * len(self.chosen) + ["existing"] * (len(ids) - len(self.chosen))
             minutes = float(self.metrics["minutes"])
             geoms = []
@@ -263,8 +299,9 @@ class SitePortfolio:
                     geoms.append(_reach_area(net, row, edges, minutes, cell_m))
             self._catchments = gpd.GeoDataFrame(
                 {"site_id": ids, "status": status, "minutes": [minutes] * len(ids)},
-                geometry=geoms, crs="EPSG:4326",
-            )  # fmt: skip
+                geometry=geoms,
+                crs="EPSG:4326",
+            )
         return self._catchments.copy()
 
     def to_map(self, **kwargs: Any) -> folium.Map:
@@ -339,8 +376,9 @@ def _reach_area(net: Any, to_nodes: Any, edges: Any, minutes: float, cell: float
     frac = (np.arange(len(edge)) - start) / steps[edge]
     xs, ys = x0[edge] + dx[edge] * frac, y0[edge] + dy[edge] * frac
     sq = np.unique(np.column_stack([np.floor(xs / cell), np.floor(ys / cell)]), axis=0)
-    boxes = shapely.box(sq[:, 0] * cell, sq[:, 1] * cell, (sq[:, 0] + 1) * cell,
-                        (sq[:, 1] + 1) * cell)  # fmt: skip
+    boxes = shapely.box(
+        sq[:, 0] * cell, sq[:, 1] * cell, (sq[:, 0] + 1) * cell, (sq[:, 1] + 1) * cell
+    )
     area = shapely.simplify(shapely.coverage_union_all(boxes), cell / 3)
     return shapely.transform(area, lambda xy: np.column_stack(net.to_wgs84(xy[:, 0], xy[:, 1])))
 

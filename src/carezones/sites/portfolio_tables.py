@@ -116,9 +116,13 @@ def _measure(c: _Context, open_sites: IntArray, w: FloatArray) -> dict[str, floa
 
 
 def _site_stats(
-    t: FloatArray, open_sites: IntArray, w: FloatArray, minutes: float, objective: str,
+    t: FloatArray,
+    open_sites: IntArray,
+    w: FloatArray,
+    minutes: float,
+    objective: str,
     penalty: float,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Per open site: what it serves, what is within its reach, what it adds, mean minutes."""
     sub = np.where(np.isfinite(t[open_sites]), t[open_sites], np.inf)
     order = np.argsort(sub, axis=0, kind="stable")
@@ -145,8 +149,13 @@ def _site_stats(
             extra = float((w[mine] * (priced2[mine] - priced1[mine])).sum())
             adds[s] = extra / float(w.sum()) if w.sum() > 0 else 0.0
     nearest = (np.where(np.isfinite(d1), open_sites[first], -1), d1)
-    return {"serves": serves, "within_reach": reach, "adds": adds, "mean_minutes": mean,
-            "_nearest": nearest}  # fmt: skip
+    return {
+        "serves": serves,
+        "within_reach": reach,
+        "adds": adds,
+        "mean_minutes": mean,
+        "_nearest": nearest,
+    }
 
 
 def _site_frame(sites: Any, stats: dict[str, Any], part: slice) -> Any:
@@ -198,13 +207,19 @@ def _demand_rows(
         for s, m in zip(site[slow], mins[slow], strict=True)
     ]
     demand = gpd.GeoDataFrame(
-        {"demand_id": c.dem["demand_id"].astype(str).to_numpy(),
-         "area": c.dem["area"].astype(str).to_numpy(),
-         "source_row": c.dem["source_row"].to_numpy(),
-         "weight": w_rows, "status": status, "site_id": site,
-         "minutes": np.where(np.isfinite(mins), np.round(mins, 2), np.nan), "reason": reason},
-        geometry=c.dem.geometry.to_numpy(), crs=c.dem.crs,
-    )  # fmt: skip
+        {
+            "demand_id": c.dem["demand_id"].astype(str).to_numpy(),
+            "area": c.dem["area"].astype(str).to_numpy(),
+            "source_row": c.dem["source_row"].to_numpy(),
+            "weight": w_rows,
+            "status": status,
+            "site_id": site,
+            "minutes": np.where(np.isfinite(mins), np.round(mins, 2), np.nan),
+            "reason": reason,
+        },
+        geometry=c.dem.geometry.to_numpy(),
+        crs=c.dem.crs,
+    )
     left = demand[demand.status == "left out"]
     left_out = pd.DataFrame(left[["source_row", "demand_id", "area", "weight", "reason"]])
     return demand, left_out.reset_index(drop=True)
@@ -223,15 +238,23 @@ def _scenarios(c: _Context, runs: dict[str, _Run], ids: npt.NDArray[np.object_])
         plan = _measure(c, plan_open, w)
         total = float(_weights(c.scen, name).sum())  # left-out rows included
         s = run.solution
-        rows.append({
-            "scenario": name, "demand": total,
-            "chosen": ";".join(str(ids[i]) for i in run.chosen),
-            "covered": own["covered"], "covered_share": own["covered"] / total if total else np.nan,
-            "mean_minutes": own["mean_minutes"], "objective_value": s.value, "bound": s.bound,
-            "gap": s.gap, "optimal": s.optimal, "seconds": round(s.seconds, 3),
-            "plan_covered_share": plan["covered"] / total if total else np.nan,
-            "plan_mean_minutes": plan["mean_minutes"],
-        })  # fmt: skip
+        rows.append(
+            {
+                "scenario": name,
+                "demand": total,
+                "chosen": ";".join(str(ids[i]) for i in run.chosen),
+                "covered": own["covered"],
+                "covered_share": own["covered"] / total if total else np.nan,
+                "mean_minutes": own["mean_minutes"],
+                "objective_value": s.value,
+                "bound": s.bound,
+                "gap": s.gap,
+                "optimal": s.optimal,
+                "seconds": round(s.seconds, 3),
+                "plan_covered_share": plan["covered"] / total if total else np.nan,
+                "plan_mean_minutes": plan["mean_minutes"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -264,8 +287,13 @@ def _baselines(c: _Context, w: FloatArray, reach: FloatArray, total: float) -> l
     for name, order in ranked.items():
         pick = order[: c.k]
         m = _measure(c, np.concatenate([pick, c.times.existing]).astype(np.int64), w)
-        out.append({"baseline": name, "sites": [str(c.sites.site_id.iloc[i]) for i in pick],
-                    "covered": m["covered"],
-                    "covered_share": m["covered"] / total if total > 0 else float("nan"),
-                    "mean_minutes": m["mean_minutes"]})  # fmt: skip
+        out.append(
+            {
+                "baseline": name,
+                "sites": [str(c.sites.site_id.iloc[i]) for i in pick],
+                "covered": m["covered"],
+                "covered_share": m["covered"] / total if total > 0 else float("nan"),
+                "mean_minutes": m["mean_minutes"],
+            }
+        )
     return out

@@ -117,8 +117,9 @@ class SiteScores:
         ranked = self.ranked()
         for r in ranked.head(top).itertuples():
             sc = "not scored" if pd.isna(r.score) else f"{r.score:5.1f}"
-            lines.append(f"{'' if pd.isna(r.rank) else int(r.rank):>3} {r.site_id}: {sc}  "
-                         f"{r.explanation}")  # fmt: skip
+            lines.append(
+                f"{'' if pd.isna(r.rank) else int(r.rank):>3} {r.site_id}: {sc}  {r.explanation}"
+            )
         if len(ranked) > top:
             lines.append(f"... and {len(ranked) - top} more sites (see scores.csv)")
         return "\n".join(lines)
@@ -141,7 +142,7 @@ class SiteScores:
             ("weights", ", ".join(f"{k} {v:g}" for k, v in self.weights.items())),
         ]
         if self.surface is not None:
-            rows.append(("surface junctions", len(self.surface)))  # fmt: skip
+            rows.append(("surface junctions", len(self.surface)))
         top = self.ranked()
         cols = ["rank", "site_id", "score"] + (["town"] if "town" in top.columns else [])
         net = self.walk if self.walk is not None else self.drive

@@ -70,8 +70,13 @@ def read_amenities(
     8          Yarholme Surgery  amenity=doctors
     22  Castle Medical Practice  amenity=doctors
     """
-    cats = (categories.categories if isinstance(categories, SiteConfig)
-            else tuple(categories) if categories is not None else DEFAULT_CATEGORIES)  # fmt: skip
+    cats = (
+        categories.categories
+        if isinstance(categories, SiteConfig)
+        else tuple(categories)
+        if categories is not None
+        else DEFAULT_CATEGORIES
+    )
     amenities, _ = read_features(Path(osm), _tags(cats), ())
     return amenities
 
@@ -315,8 +320,11 @@ def _check_amenities(amenities: gpd.GeoDataFrame, cfg: SiteConfig) -> gpd.GeoDat
     known = {c.name for c in cfg.categories}
     other = sorted(set(amenities.category.astype(str)) - known)
     if other:
-        log.warning("categories %s are not configured (known: %s); they are ignored",
-                    other[:5], sorted(known))  # fmt: skip
+        log.warning(
+            "categories %s are not configured (known: %s); they are ignored",
+            other[:5],
+            sorted(known),
+        )
     a = amenities[amenities.category.astype(str).isin(known)].to_crs("EPSG:4326")
     a = a[~(a.geometry.isna() | a.geometry.is_empty)].reset_index(drop=True)
     if "capacity" in a.columns:

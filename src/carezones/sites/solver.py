@@ -125,12 +125,20 @@ def max_coverage(cover: Any, weight: Any, k: int, *, time_limit: float = 60.0) -
     groups, w = _group_rows(a, np.asarray(weight, dtype=float))
     total = float(w.sum())
     kept = _undominated(groups)
-    facts = (f"{n_sites} sites, {len(kept)} once those whose reach another's contains are "
-             f"dropped; {groups.shape[0]} demand points of distinct reach")  # fmt: skip
+    facts = (
+        f"{n_sites} sites, {len(kept)} once those whose reach another's contains are "
+        f"dropped; {groups.shape[0]} demand points of distinct reach"
+    )
     if len(kept) <= k:
         chosen = _pad(kept, groups, w, k)
-        return Solution(chosen, total, total, True, "all the demand within reach is covered "
-                        f"({facts})", time.perf_counter() - t0)  # fmt: skip
+        return Solution(
+            chosen,
+            total,
+            total,
+            True,
+            f"all the demand within reach is covered ({facts})",
+            time.perf_counter() - t0,
+        )
     search = _CoverSearch(sp.csc_matrix(groups[:, kept]), w, k, t0 + time_limit)
     if search.best_value <= search.slack:  # greedy and swaps already cover it all
         search.proven, search.stage = True, "greedy and swaps (all the demand within reach)"
@@ -177,8 +185,9 @@ def p_median(minutes: Any, weight: Any, k: int, *, time_limit: float = 60.0) -> 
     if k == n_sites or d.shape[1] == 0:
         chosen = np.arange(k, dtype=np.int64)
         value = float(w @ d[chosen].min(axis=0)) if len(w) else 0.0
-        return Solution(chosen, value, value, True, "every candidate is chosen",
-                        time.perf_counter() - t0)  # fmt: skip
+        return Solution(
+            chosen, value, value, True, "every candidate is chosen", time.perf_counter() - t0
+        )
     search = _MedianSearch(d, w, k, t0 + time_limit)
     search.run()
     value = search.best_value
@@ -186,8 +195,9 @@ def p_median(minutes: Any, weight: Any, k: int, *, time_limit: float = 60.0) -> 
     if search.proven:
         return Solution(search.best, value, value, True, how, time.perf_counter() - t0)
     how = f"time limit of {time_limit:g} s reached: the best set found, {how}"
-    return Solution(search.best, value, min(search.bound, value), False, how,
-                    time.perf_counter() - t0)  # fmt: skip
+    return Solution(
+        search.best, value, min(search.bound, value), False, how, time.perf_counter() - t0
+    )
 
 
 # ---------------------------------------------------------------------- the search
@@ -408,10 +418,14 @@ class _Search:
 
     def method(self) -> str:
         if self.proven:
-            return (f"proven optimal by the {self.stage} ({self.steps} subgradient steps, "
-                    f"{len(self.alive)} sites left after the bound's reductions)")  # fmt: skip
-        return (f"with the Lagrangian bound ({self.steps} subgradient steps, "
-                f"{len(self.alive)} sites left after the bound's reductions)")  # fmt: skip
+            return (
+                f"proven optimal by the {self.stage} ({self.steps} subgradient steps, "
+                f"{len(self.alive)} sites left after the bound's reductions)"
+            )
+        return (
+            f"with the Lagrangian bound ({self.steps} subgradient steps, "
+            f"{len(self.alive)} sites left after the bound's reductions)"
+        )
 
 
 class _MedianSearch(_Search):
@@ -589,9 +603,12 @@ class _CoverSearch(_Search):
                 LinearConstraint(count, self.k, self.k),
                 LinearConstraint(covered, at_least, np.inf),
             ],
-            options={"presolve": False, "mip_rel_gap": 0.0,
-                     "time_limit": max(self.deadline - time.perf_counter(), 0.5)},
-        )  # fmt: skip
+            options={
+                "presolve": False,
+                "mip_rel_gap": 0.0,
+                "time_limit": max(self.deadline - time.perf_counter(), 0.5),
+            },
+        )
         if res.x is not None:
             self.consider(np.sort(np.argsort(-res.x[:n_s], kind="stable")[: self.k]))
         if res.mip_dual_bound is not None:  # HiGHS's bound on the uncovered demand

@@ -109,8 +109,13 @@ def _country_road(
     left = np.column_stack([-d[:, 1], d[:, 0]]) / np.hypot(d[:, 0], d[:, 1])[:, None]
     ramp = np.minimum(1.0, np.minimum(np.arange(len(middle)), np.arange(len(middle))[::-1]) / 2)
     offset = (9.0 * ramp)[:, None] * left
-    dual = {**tags, "oneway": "yes", "dual_carriageway": "yes", "maxspeed": "70 mph",
-            "maxspeed:type": "GB:nsl_dual"}  # fmt: skip
+    dual = {
+        **tags,
+        "oneway": "yes",
+        "dual_carriageway": "yes",
+        "maxspeed": "70 mph",
+        "maxspeed:type": "GB:nsl_dual",
+    }
     ids += b.road(middle + offset, s1, s2, dual, river)[1:]
     b.road((middle - offset)[::-1], s2, s1, dual, river)
     ids += b.road(pts[k2:], s2, n1, tags, river)[1:]

@@ -248,9 +248,13 @@ def _generate(spec: _Spec, seed: int) -> _County:
     far = max(p.x for p in places) + 2_500  # a stub of road far from everything else
     b.way(
         b.nodes([(far, 0.0), (far + 60, 15.0), (far + 120, 10.0)]),
-        {"highway": "residential", "name": "Beacon Lane", "maxspeed": "30 mph",
-         "note": "disconnected"},
-    )  # fmt: skip
+        {
+            "highway": "residential",
+            "name": "Beacon Lane",
+            "maxspeed": "30 mph",
+            "note": "disconnected",
+        },
+    )
     clients = _clients(rng, homes, spec.n_clients, spec.hours_total)
     return _County(b, clients, (places[0].name, places[1].name), places, homes)
 

@@ -67,8 +67,12 @@ def example_day(
         "tea": (930, 1050, 90, [15, 30], [0.5, 0.5]),
         "bed": (1110, 1230, 90, [30, 45], [0.7, 0.3]),
     }
-    packages = [["morning"], ["morning", "bed"], ["morning", "lunch", "bed"],
-                ["morning", "lunch", "tea", "bed"]]  # fmt: skip
+    packages = [
+        ["morning"],
+        ["morning", "bed"],
+        ["morning", "lunch", "bed"],
+        ["morning", "lunch", "tea", "bed"],
+    ]
     rows: list[dict[str, Any]] = []
     for i, (lon, lat) in enumerate(cp):
         pkg = packages[rng.choice(4, p=[0.3, 0.3, 0.25, 0.15])]
@@ -77,30 +81,53 @@ def example_day(
         for slot in pkg:
             lo, hi, width, durs, w = slots[slot]
             start = int(rng.integers(lo // 15, hi // 15 + 1)) * 15
-            rows.append({
-                "visit_id": f"V{len(rows) + 1:04d}", "client_id": f"C{i + 1:04d}",
-                "lat": lat, "lon": lon, "window_start": hhmm(start),
-                "window_end": hhmm(start + width),
-                "duration_minutes": int(rng.choice(durs, p=w)),
-                "carers_required": 2 if double else 1,
-                "skills": "medication" if meds and slot in ("morning", "bed") else "",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "visit_id": f"V{len(rows) + 1:04d}",
+                    "client_id": f"C{i + 1:04d}",
+                    "lat": lat,
+                    "lon": lon,
+                    "window_start": hhmm(start),
+                    "window_end": hhmm(start + width),
+                    "duration_minutes": int(rng.choice(durs, p=w)),
+                    "carers_required": 2 if double else 1,
+                    "skills": "medication" if meds and slot in ("morning", "bed") else "",
+                }
+            )
     visits = pd.DataFrame(rows)
     carers = []
     kinds = ["early"] * round(len(kp) * 0.36) + ["late"] * round(len(kp) * 0.24)
     kinds += ["split"] * (len(kp) - len(kinds))
     for i, (lon, lat) in enumerate(kp):
-        base = {"carer_id": f"K{i + 1:03d}", "lat": lat, "lon": lon,
-                "skills": "medication" if i % 2 == 0 else ""}  # fmt: skip
+        base = {
+            "carer_id": f"K{i + 1:03d}",
+            "lat": lat,
+            "lon": lon,
+            "skills": "medication" if i % 2 == 0 else "",
+        }
         kind = kinds[i]
         if kind == "early":
-            carers.append({**base, "shift_start": "07:00", "shift_end": "15:00",
-                           "break_minutes": 30, "break_window_start": "11:00",
-                           "break_window_end": "13:30"})  # fmt: skip
+            carers.append(
+                {
+                    **base,
+                    "shift_start": "07:00",
+                    "shift_end": "15:00",
+                    "break_minutes": 30,
+                    "break_window_start": "11:00",
+                    "break_window_end": "13:30",
+                }
+            )
         elif kind == "late":
-            carers.append({**base, "shift_start": "14:30", "shift_end": "22:30",
-                           "break_minutes": 20, "break_window_start": "17:00",
-                           "break_window_end": "19:00"})  # fmt: skip
+            carers.append(
+                {
+                    **base,
+                    "shift_start": "14:30",
+                    "shift_end": "22:30",
+                    "break_minutes": 20,
+                    "break_window_start": "17:00",
+                    "break_window_end": "19:00",
+                }
+            )
         else:
             carers.append({**base, "shift_start": "07:00", "shift_end": "12:00"})
             carers.append({**base, "shift_start": "16:30", "shift_end": "22:00"})

@@ -75,8 +75,12 @@ def _meander(
     legs = rng.uniform(0.5, 1.5, m)
     if length < 1.0:
         return np.array([p0, p1])
-    local = np.vstack([[0.0, 0.0], np.cumsum(legs[:, None] * np.column_stack(
-        [np.cos(heading), np.sin(heading)]), axis=0)])  # fmt: skip
+    local = np.vstack(
+        [
+            [0.0, 0.0],
+            np.cumsum(legs[:, None] * np.column_stack([np.cos(heading), np.sin(heading)]), axis=0),
+        ]
+    )
     end = local[-1]
     scale = length / float(np.hypot(end[0], end[1]))
     rot = -math.atan2(end[1], end[0])

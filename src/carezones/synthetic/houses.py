@@ -86,8 +86,16 @@ def _place_buildings(
         return True
 
     keep = [k for k in range(len(cand)) if not bad[k] and free(cand[k])]
-    town_types = ["house", "semidetached_house", "terrace", "detached", "bungalow",
-                  "residential", "apartments", "yes"]  # fmt: skip
+    town_types = [
+        "house",
+        "semidetached_house",
+        "terrace",
+        "detached",
+        "bungalow",
+        "residential",
+        "apartments",
+        "yes",
+    ]
     town_p = [0.40, 0.15, 0.10, 0.08, 0.06, 0.04, 0.02, 0.15]
     village_types = ["house", "detached", "bungalow", "semidetached_house", "cottage", "yes"]
     village_p = [0.32, 0.20, 0.14, 0.10, 0.09, 0.15]
@@ -95,8 +103,11 @@ def _place_buildings(
     t_types = iter(rng.choice(town_types, size=sum(in_town), p=town_p))
     v_types = iter(rng.choice(village_types, size=len(keep) - sum(in_town), p=village_p))
     homes: list[tuple[float, float, str, str]] = []
-    rects = _rects(np.array([(houses[k].x, houses[k].y, houses[k].w, houses[k].d, houses[k].angle)
-                             for k in keep]).reshape(-1, 5))  # fmt: skip
+    rects = _rects(
+        np.array(
+            [(houses[k].x, houses[k].y, houses[k].w, houses[k].d, houses[k].angle) for k in keep]
+        ).reshape(-1, 5)
+    )
     for k, town, ring in zip(keep, in_town, rects, strict=True):
         h = houses[k]
         kind = str(next(t_types) if town else next(v_types))

@@ -85,9 +85,18 @@ def _layout(
         radius = (grid - 1) / 2 * spacing * math.sqrt(2) + 120
         xy = _free_spot(rng, spec, res, places, radius, spec.town_sep, 1_000.0)
         places.append(
-            _Place(names.pop(), "town", xy[0], xy[1], radius, "town", grid, spacing,
-                   float(rng.uniform(0, math.pi / 2)))
-        )  # fmt: skip
+            _Place(
+                names.pop(),
+                "town",
+                xy[0],
+                xy[1],
+                radius,
+                "town",
+                grid,
+                spacing,
+                float(rng.uniform(0, math.pi / 2)),
+            )
+        )
     for _ in range(spec.n_villages - 2):
         xy = _free_spot(rng, spec, res, places, 450.0, 0.0, 900.0)
         places.append(_Place(names.pop(), "village", xy[0], xy[1], 450.0))
@@ -198,7 +207,9 @@ def _water(b: _Builder, res: _Reservoir, river_pts: FloatArray) -> None:
     perp = np.array([-res.axis[1], res.axis[0]])
     dam_mid = res.centre + res.axis * res.half_length * 0.96
     half = res.half_width * math.sqrt(1 - 0.96**2) + 25
-    b.way(b.nodes([dam_mid - perp * half, dam_mid + perp * half]),
-          {"waterway": "dam", "name": res.name.replace("Reservoir", "Dam")})  # fmt: skip
+    b.way(
+        b.nodes([dam_mid - perp * half, dam_mid + perp * half]),
+        {"waterway": "dam", "name": res.name.replace("Reservoir", "Dam")},
+    )
     if len(river_pts) >= 2:
         b.way(b.nodes(river_pts), {"waterway": "river", "name": f"River {res.name.split()[0]}"})

@@ -239,15 +239,27 @@ def _town_amenities(
     # the supermarket and its car park (south-west of the centre)
     u0, v0 = -s, -s
     b.polygon(
-        np.array([to_xy(u0 + 22, v0 + 24), to_xy(u0 + 50, v0 + 24),
-                  to_xy(u0 + 50, v0 + s - 24), to_xy(u0 + 22, v0 + s - 24)]),
+        np.array(
+            [
+                to_xy(u0 + 22, v0 + 24),
+                to_xy(u0 + 50, v0 + 24),
+                to_xy(u0 + 50, v0 + s - 24),
+                to_xy(u0 + 22, v0 + s - 24),
+            ]
+        ),
         {"building": "retail", "shop": "supermarket", "name": _pick(rng, _SUPERMARKETS)},
-    )  # fmt: skip
+    )
     b.polygon(
-        np.array([to_xy(u0 + 56, v0 + 22), to_xy(u0 + s - 22, v0 + 22),
-                  to_xy(u0 + s - 22, v0 + s - 22), to_xy(u0 + 56, v0 + s - 22)]),
+        np.array(
+            [
+                to_xy(u0 + 56, v0 + 22),
+                to_xy(u0 + s - 22, v0 + 22),
+                to_xy(u0 + s - 22, v0 + s - 22),
+                to_xy(u0 + 56, v0 + s - 22),
+            ]
+        ),
         {"amenity": "parking", "parking": "surface", "access": "customers"},
-    )  # fmt: skip
+    )
     up = (u0 + 56 + u0 + s - 22) / 2
     aisle = b.nodes([to_xy(up, v0 + 28), to_xy(up, v0 + s - 28)])
     b.way([mid[("h", c - 1, c - 1)], *aisle], {"highway": "service", "service": "parking_aisle"})
@@ -255,21 +267,36 @@ def _town_amenities(
     u0 = 0.0
     b.polygon(
         _rect(to_xy(u0 + 34, v0 + s / 2), 12.0, 26.0, place.angle),
-        {"building": "church", "amenity": "place_of_worship", "religion": "christian",
-         "denomination": "anglican", "name": _pick(rng, _CHURCHES)},
-    )  # fmt: skip
+        {
+            "building": "church",
+            "amenity": "place_of_worship",
+            "religion": "christian",
+            "denomination": "anglican",
+            "name": _pick(rng, _CHURCHES),
+        },
+    )
     b.polygon(
         _rect(to_xy(u0 + s - 36, v0 + s / 2), 18.0, 14.0, place.angle),
-        {"building": "yes", "amenity": "doctors", "healthcare": "doctor",
-         "name": _pick(rng, _SURGERIES)},
-    )  # fmt: skip
+        {
+            "building": "yes",
+            "amenity": "doctors",
+            "healthcare": "doctor",
+            "name": _pick(rng, _SURGERIES),
+        },
+    )
     # the park (north-west of the centre) with two paths crossing at its middle
     u0, v0 = -s, 0.0
     b.polygon(
-        np.array([to_xy(u0 + 14, v0 + 14), to_xy(u0 + s - 14, v0 + 14),
-                  to_xy(u0 + s - 14, v0 + s - 14), to_xy(u0 + 14, v0 + s - 14)]),
+        np.array(
+            [
+                to_xy(u0 + 14, v0 + 14),
+                to_xy(u0 + s - 14, v0 + 14),
+                to_xy(u0 + s - 14, v0 + s - 14),
+                to_xy(u0 + 14, v0 + s - 14),
+            ]
+        ),
         {"leisure": "park", "name": f"{town} Park"},
-    )  # fmt: skip
+    )
     centre = b.node(to_xy(u0 + s / 2, v0 + s / 2))
     path = {"highway": "footway", "surface": "asphalt"}
     b.way([gid[(c - 1, c)], centre, gid[(c, c + 1)]], path)
@@ -277,8 +304,12 @@ def _town_amenities(
     # shops and services along the High Street, a bus stop each side
     pois: list[Tags] = [
         {"shop": "convenience", "name": _pick(rng, _CONVENIENCE)},
-        {"amenity": "pharmacy", "healthcare": "pharmacy", "dispensing": "yes",
-         "name": _pick(rng, _PHARMACIES)},
+        {
+            "amenity": "pharmacy",
+            "healthcare": "pharmacy",
+            "dispensing": "yes",
+            "name": _pick(rng, _PHARMACIES),
+        },
         {"amenity": "library", "name": f"{town} Library"},
         {"amenity": "post_office", "name": f"{town} Post Office"},
         {"amenity": "cafe", "name": _pick(rng, _CAFES)},
@@ -286,7 +317,7 @@ def _town_amenities(
         {"amenity": "pub", "name": _pick(rng, _PUBS)},
         {"amenity": "cafe", "name": _pick(rng, _CAFES[::-1])},
         {"shop": "convenience", "name": _pick(rng, _CONVENIENCE[::-1])},
-    ]  # fmt: skip
+    ]
     slots = [
         (f * s, side * 14.0) for f in (-1.6, -1.3, -0.6, 0.4, 0.7, 1.3, 1.6) for side in (1, -1)
     ]

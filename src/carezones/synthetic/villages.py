@@ -69,8 +69,10 @@ def _village(
     n_closes = 0 if hamlet else int(rng.integers(0, 2)) + (1 if len(streets) < 3 else 0)
     for _ in range(n_closes):
         angles = sorted(a % (2 * math.pi) for a, *_ in streets) or [0.0]
-        gaps = [((angles[(i + 1) % len(angles)] - a) % (2 * math.pi) or 2 * math.pi, a)
-                for i, a in enumerate(angles)]  # fmt: skip
+        gaps = [
+            ((angles[(i + 1) % len(angles)] - a) % (2 * math.pi) or 2 * math.pi, a)
+            for i, a in enumerate(angles)
+        ]
         gap, start = max(gaps)
         name = _pick(rng, _VILLAGE_CLOSES)
         if gap < math.radians(80) or name in used_names:
@@ -111,8 +113,10 @@ def _village(
         if LineString(cpts[1:]).buffer(20.0).intersects(drawn):
             continue
         drawn = drawn.union(LineString(cpts))
-        b.way([ids[j], *b.nodes(cpts[1:])], {"highway": "residential", "name": name,
-                                              "maxspeed": "30 mph"})  # fmt: skip
+        b.way(
+            [ids[j], *b.nodes(cpts[1:])],
+            {"highway": "residential", "name": name, "maxspeed": "30 mph"},
+        )
         houses += _street_houses(rng, cpts, 25.0, place.name, 0.85)
     _village_amenities(b, rng, place, streets, street_ids)
     return gates, houses
@@ -167,9 +171,13 @@ def _village_amenities(
     church = "Methodist Chapel" if denomination == "methodist" else _pick(rng, _CHURCHES)
     b.node(
         at(20.0, -14.0),
-        {"amenity": "place_of_worship", "religion": "christian", "denomination": denomination,
-         "name": church},
-    )  # fmt: skip
+        {
+            "amenity": "place_of_worship",
+            "religion": "christian",
+            "denomination": denomination,
+            "name": church,
+        },
+    )
     if place.level != "large":
         return
     b.node(at(12.0, 14.0), {"shop": "convenience", "name": _pick(rng, _CONVENIENCE[::-1])})

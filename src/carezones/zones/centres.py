@@ -223,10 +223,19 @@ def balanced_assignment(
 
 
 def medoids(
-    network: RoadNetwork, cand: IntArray, pts: FloatArray, extra: FloatArray, ux: Any, uy: Any,
-    w: FloatArray, assign: IntArray, centres: IntArray, k: int, cand_zone: IntArray | None = None,
+    network: RoadNetwork,
+    cand: IntArray,
+    pts: FloatArray,
+    extra: FloatArray,
+    ux: Any,
+    uy: Any,
+    w: FloatArray,
+    assign: IntArray,
+    centres: IntArray,
+    k: int,
+    cand_zone: IntArray | None = None,
     n_candidates: int = 50,
-) -> IntArray:  # fmt: skip
+) -> IntArray:
     """Move each centre to the junction with the fewest hours-weighted road minutes to its zone.
 
     Centres are road junctions, never a client's location: a zone's centre is published (on

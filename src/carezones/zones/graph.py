@@ -68,9 +68,13 @@ class Places:
 
 
 def find_places(
-    network: RoadNetwork, lonlat: FloatArray, hours: FloatArray, snapped: Any, ok: Any,
+    network: RoadNetwork,
+    lonlat: FloatArray,
+    hours: FloatArray,
+    snapped: Any,
+    ok: Any,
     fixed: FloatArray | None,
-) -> Places:  # fmt: skip
+) -> Places:
     """Return the distinct locations of the zoned clients, then the fixed centres.
 
     Parameters
@@ -133,9 +137,20 @@ def find_places(
         extra = np.concatenate([extra, np.zeros(len(fixed))])
     x, y = network.to_metric(lon, lat)
     return Places(
-        lon, lat, np.asarray(x), np.asarray(y), w, seg, frac, access, of_client, fixed_ids,
-        route_lon, route_lat, extra,
-    )  # fmt: skip
+        lon,
+        lat,
+        np.asarray(x),
+        np.asarray(y),
+        w,
+        seg,
+        frac,
+        access,
+        of_client,
+        fixed_ids,
+        route_lon,
+        route_lat,
+        extra,
+    )
 
 
 def augmented_graph(network: RoadNetwork, places: Places) -> sp.csr_matrix:
@@ -334,6 +349,15 @@ def path_graph(
     d_prev = np.where(ok_prev, pt_pos - el_pos[np.maximum(prev_i, 0)], np.inf)
     d_next = np.where(ok_next, el_pos[np.minimum(after, len(el_chain) - 1)] - pt_pos, np.inf)
     return PathGraph(
-        nodes, adj, pt_node, pt_prev, pt_next, d_prev <= d_next, seg_chain, seg_edge, use_fwd,
-        key_el, loc[el_id],
-    )  # fmt: skip
+        nodes,
+        adj,
+        pt_node,
+        pt_prev,
+        pt_next,
+        d_prev <= d_next,
+        seg_chain,
+        seg_edge,
+        use_fwd,
+        key_el,
+        loc[el_id],
+    )

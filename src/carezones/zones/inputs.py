@@ -41,9 +41,13 @@ class Options:
 
 
 def check_arguments(
-    n_zones: Any, hours_per_zone: Any, tolerance: Any, seed: Any, stability_minutes: Any,
+    n_zones: Any,
+    hours_per_zone: Any,
+    tolerance: Any,
+    seed: Any,
+    stability_minutes: Any,
     max_iter: Any,
-) -> Options:  # fmt: skip
+) -> Options:
     """Check the numeric arguments of :func:`~carezones.zones.build_zones`, with one wording.
 
     Parameters
@@ -117,9 +121,13 @@ def check_inputs(clients: Any, network: Any) -> None:
 
 
 def zone_count(
-    opts: Options, total: float, n_clients: int, places: int, show_clients: bool,
+    opts: Options,
+    total: float,
+    n_clients: int,
+    places: int,
+    show_clients: bool,
     what: str = "distinct places on the road network",
-) -> int:  # fmt: skip
+) -> int:
     """Return the number of zones, from ``n_zones`` or from ``hours_per_zone``.
 
     Unless ``show_clients``, a zone must be able to hold :data:`MIN_CLIENTS` clients: a zone
@@ -456,9 +464,12 @@ def previous_zones(previous: Any, ids: Any, lonlat: Any) -> tuple[IntArray, npt.
 
 
 def zone_labels(
-    prev_code: IntArray | None, prev_ids: npt.NDArray[Any] | None, k: int, can_keep: bool,
+    prev_code: IntArray | None,
+    prev_ids: npt.NDArray[Any] | None,
+    k: int,
+    can_keep: bool,
     notes: list[str],
-) -> tuple[npt.NDArray[Any], IntArray | None]:  # fmt: skip
+) -> tuple[npt.NDArray[Any], IntArray | None]:
     """Return the zone ids, and the previous plan's zones as indices into them.
 
     The previous plan keeps zones stable only when its clients are in as many zones as asked

@@ -84,9 +84,15 @@ class Zoning:
 
 
 def plan_tables(
-    network: RoadNetwork, clients: Any, ids: Any, hours: FloatArray, zoning: Zoning,
-    tol: float, show_clients: bool, seconds: float,
-) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, dict[str, Any]]:  # fmt: skip
+    network: RoadNetwork,
+    clients: Any,
+    ids: Any,
+    hours: FloatArray,
+    zoning: Zoning,
+    tol: float,
+    show_clients: bool,
+    seconds: float,
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, dict[str, Any]]:
     """Return the tables and metrics of a :class:`~carezones.zones.ZonePlan`.
 
     Parameters
@@ -220,10 +226,17 @@ def _travel(network: RoadNetwork, zoning: Zoning, k: int) -> tuple[FloatArray, F
 
 
 def _plan_metrics(
-    zoning: Zoning, hours: FloatArray, zh: FloatArray, zc: IntArray, dev: FloatArray,
-    shown: npt.NDArray[np.bool_], minutes: FloatArray, within: FloatArray, tol: float,
+    zoning: Zoning,
+    hours: FloatArray,
+    zh: FloatArray,
+    zc: IntArray,
+    dev: FloatArray,
+    shown: npt.NDArray[np.bool_],
+    minutes: FloatArray,
+    within: FloatArray,
+    tol: float,
     seconds: float,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     zone, polys, area = zoning.zone, zoning.polys, zoning.area
     k = len(polys)
     placed = zone >= 0

@@ -80,9 +80,7 @@ def priced_voronoi(adj: sp.csr_matrix, score: FloatArray, weight: FloatArray) ->
     return zone
 
 
-def grow_regions(
-    adj: sp.csr_matrix, w: FloatArray, t: FloatArray, centres: IntArray
-) -> IntArray:  # fmt: skip
+def grow_regions(adj: sp.csr_matrix, w: FloatArray, t: FloatArray, centres: IntArray) -> IntArray:
     """Grow zones from their centres, the zone with the fewest hours taking its nearest neighbour.
 
     A contiguous, nearly balanced start where units are coarse: a zone holding a heavy unit
@@ -304,9 +302,14 @@ class _ZoneTree:
 
 
 def _zone_tree(
-    adj: sp.csr_matrix, zone: IntArray, a: int, root: int, b: int, w: FloatArray,
+    adj: sp.csr_matrix,
+    zone: IntArray,
+    a: int,
+    root: int,
+    b: int,
+    w: FloatArray,
     delta: FloatArray,
-) -> _ZoneTree:  # fmt: skip
+) -> _ZoneTree:
     from scipy.sparse.csgraph import dijkstra
 
     coo = adj.tocoo()
@@ -342,9 +345,16 @@ def _subtree_nodes(v: int, tree: _ZoneTree) -> IntArray:
 
 
 def _bridged(
-    adj: sp.csr_matrix, zone: IntArray, a: int, b: int, root: int, tree: _ZoneTree,
-    target: float, n_try: int, step: float,
-) -> list[IntArray]:  # fmt: skip
+    adj: sp.csr_matrix,
+    zone: IntArray,
+    a: int,
+    b: int,
+    root: int,
+    tree: _ZoneTree,
+    target: float,
+    n_try: int,
+    step: float,
+) -> list[IntArray]:
     """Pieces of zone ``a`` that reach ``b`` through a road with no clients on it.
 
     Subtrees whose hours fit ``target`` but do not touch ``b`` are joined to ``b`` by the
@@ -380,10 +390,19 @@ def _bridged(
 
 
 def rebalance(
-    adj: sp.csr_matrix, zone: IntArray, w: FloatArray, cw: FloatArray, t: FloatArray,
-    centres: IntArray, lo: float, hi: float, max_steps: int = 500, n_try: int = 8,
-    count: FloatArray | None = None, min_count: int = 0,
-) -> IntArray:  # fmt: skip
+    adj: sp.csr_matrix,
+    zone: IntArray,
+    w: FloatArray,
+    cw: FloatArray,
+    t: FloatArray,
+    centres: IntArray,
+    lo: float,
+    hi: float,
+    max_steps: int = 500,
+    n_try: int = 8,
+    count: FloatArray | None = None,
+    min_count: int = 0,
+) -> IntArray:
     """Move connected pieces between neighbouring zones until their hours are in [lo, hi].
 
     Each step follows a minimum-cost flow of hours over the zones' adjacency: for a transfer
@@ -496,9 +515,14 @@ def _counts(zone: IntArray, count: FloatArray | None, k: int) -> FloatArray:
 
 
 def grow_small(
-    adj: sp.csr_matrix, zone: IntArray, count: FloatArray, cw: FloatArray, t: FloatArray,
-    centres: IntArray, min_count: int,
-) -> IntArray:  # fmt: skip
+    adj: sp.csr_matrix,
+    zone: IntArray,
+    count: FloatArray,
+    cw: FloatArray,
+    t: FloatArray,
+    centres: IntArray,
+    min_count: int,
+) -> IntArray:
     """Give every zone of fewer than ``min_count`` clients enough of its neighbours' clients.
 
     A zone of one or two clients would publish their figures (and its polygon would show
@@ -586,9 +610,17 @@ def _chains(pairs: IntArray, b: int, cnt: FloatArray, spare: float) -> list[list
 
 
 def _take(
-    adj: sp.csr_matrix, zone: IntArray, count: FloatArray, cw: FloatArray, t: FloatArray,
-    centres: IntArray, b: int, a: int, need: float, min_count: int,
-) -> bool:  # fmt: skip
+    adj: sp.csr_matrix,
+    zone: IntArray,
+    count: FloatArray,
+    cw: FloatArray,
+    t: FloatArray,
+    centres: IntArray,
+    b: int,
+    a: int,
+    need: float,
+    min_count: int,
+) -> bool:
     """Zone ``b`` takes from neighbour ``a`` a subtree of ``need`` clients or more (in place).
 
     The subtree touches ``b``, leaves ``a`` at least ``min_count`` clients, and is the one with
@@ -607,10 +639,18 @@ def _take(
 
 
 def polish(
-    adj: sp.csr_matrix, zone: IntArray, cw: FloatArray, w: FloatArray, t: FloatArray,
-    centres: IntArray, lo: float, hi: float, passes: int = 6,
-    count: FloatArray | None = None, min_count: int = 0,
-) -> IntArray:  # fmt: skip
+    adj: sp.csr_matrix,
+    zone: IntArray,
+    cw: FloatArray,
+    w: FloatArray,
+    t: FloatArray,
+    centres: IntArray,
+    lo: float,
+    hi: float,
+    passes: int = 6,
+    count: FloatArray | None = None,
+    min_count: int = 0,
+) -> IntArray:
     """Move single boundary nodes to the neighbouring zone whose centre is nearer.
 
     A move must lower the weighted minutes (``cw`` times minutes to the centre), keep both

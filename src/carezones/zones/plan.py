@@ -177,22 +177,36 @@ class ZonePlan:
 
         m = self.metrics
         dev = pd.to_numeric(self.zones["deviation"], errors="coerce").abs()
-        rows = [("zones", m["n_zones"]), ("clients", m["clients"]),
-                ("hours a week", m["hours_per_week"]),
-                ("worst deviation", f"{m['worst_deviation']:+.1%}"),
-                ("mean deviation", "n/a" if dev.isna().all() else f"{dev.mean():.1%}"),
-                ("balanced (±" + f"{m['tolerance']:.0%})", "yes" if m["balanced"] else "NO"),
-                ("mean min to centre", m["mean_minutes_to_centre"]),
-                ("p90 min to centre", m["p90_minutes_to_centre"]),
-                ("mean min client to client", m["mean_within_minutes"]),
-                ("every zone one piece", "yes" if m["contiguous"] else "NO"),
-                ("clients not zoned", len(self.unassigned))]  # fmt: skip
-        cols = ["zone_id", "clients", "hours_per_week", "deviation", "mean_minutes_to_centre",
-                "area_km2"]  # fmt: skip
+        rows = [
+            ("zones", m["n_zones"]),
+            ("clients", m["clients"]),
+            ("hours a week", m["hours_per_week"]),
+            ("worst deviation", f"{m['worst_deviation']:+.1%}"),
+            ("mean deviation", "n/a" if dev.isna().all() else f"{dev.mean():.1%}"),
+            ("balanced (±" + f"{m['tolerance']:.0%})", "yes" if m["balanced"] else "NO"),
+            ("mean min to centre", m["mean_minutes_to_centre"]),
+            ("p90 min to centre", m["p90_minutes_to_centre"]),
+            ("mean min client to client", m["mean_within_minutes"]),
+            ("every zone one piece", "yes" if m["contiguous"] else "NO"),
+            ("clients not zoned", len(self.unassigned)),
+        ]
+        cols = [
+            "zone_id",
+            "clients",
+            "hours_per_week",
+            "deviation",
+            "mean_minutes_to_centre",
+            "area_km2",
+        ]
         colours = [ZONE_COLOURS[i % len(ZONE_COLOURS)] for i in range(len(self.zones))]
         thumb = svg_thumbnail(list(self.zones.geometry), colours, size=160)
-        return html_card("Zone plan", rows, table=pd.DataFrame(self.zones[cols]),
-                         note=self.attribution, thumbnail=thumb)  # fmt: skip
+        return html_card(
+            "Zone plan",
+            rows,
+            table=pd.DataFrame(self.zones[cols]),
+            note=self.attribution,
+            thumbnail=thumb,
+        )
 
     def assign(self, points: Any) -> pd.Series:
         """Return the zone of each point (new referrals): the zone polygon containing it.
@@ -417,9 +431,25 @@ def build_zones(
 
     bar = progress_bar(_STEPS, "building zones", progress)
     try:
-        return _build(clients, network, ids, hours, lonlat, fixed, prev_code, prev_ids, opts,
-                      boundary, localities, units, unit_id, buildings, bool(show_clients), t0,
-                      bar)  # fmt: skip
+        return _build(
+            clients,
+            network,
+            ids,
+            hours,
+            lonlat,
+            fixed,
+            prev_code,
+            prev_ids,
+            opts,
+            boundary,
+            localities,
+            units,
+            unit_id,
+            buildings,
+            bool(show_clients),
+            t0,
+            bar,
+        )
     finally:
         bar.close()
 
@@ -428,10 +458,24 @@ _STEPS = 5  # the steps a progress bar counts: snap, places, solve, tile, tables
 
 
 def _build(
-    clients: Any, network: RoadNetwork, ids: Any, hours: Any, lonlat: Any, fixed: Any,
-    prev_code: Any, prev_ids: Any, opts: Options, boundary: Any, localities: Any, units: Any,
-    unit_id: str | None, buildings: Any, show_clients: bool, t0: float, bar: Any,
-) -> ZonePlan:  # fmt: skip
+    clients: Any,
+    network: RoadNetwork,
+    ids: Any,
+    hours: Any,
+    lonlat: Any,
+    fixed: Any,
+    prev_code: Any,
+    prev_ids: Any,
+    opts: Options,
+    boundary: Any,
+    localities: Any,
+    units: Any,
+    unit_id: str | None,
+    buildings: Any,
+    show_clients: bool,
+    t0: float,
+    bar: Any,
+) -> ZonePlan:
     """Run the steps of :func:`build_zones` once its arguments are checked, ticking ``bar``."""
     with quiet():  # clients far from every road are zoned all the same (and counted)
         snapped = network.snap(lonlat)
@@ -447,20 +491,51 @@ def _build(
                 "build each locality's zones on its own)"
             )
         zoning, unit_table, unit_info = zone_units(
-            network, ids, hours, lonlat, snapped, units, unit_id, opts, boundary, prev_code,
-            prev_ids, fixed, bool(show_clients), notes,
-        )  # fmt: skip
+            network,
+            ids,
+            hours,
+            lonlat,
+            snapped,
+            units,
+            unit_id,
+            opts,
+            boundary,
+            prev_code,
+            prev_ids,
+            fixed,
+            bool(show_clients),
+            notes,
+        )
         bar.update(3)
     else:
         zoning = _zone_roads(
-            network, ids, hours, lonlat, snapped, opts, boundary, localities, prev_code,
-            prev_ids, fixed, buildings, bool(show_clients), notes, bar,
-        )  # fmt: skip
+            network,
+            ids,
+            hours,
+            lonlat,
+            snapped,
+            opts,
+            boundary,
+            localities,
+            prev_code,
+            prev_ids,
+            fixed,
+            buildings,
+            bool(show_clients),
+            notes,
+            bar,
+        )
         unit_table, unit_info = None, None
     assignments, zones, unassigned, metrics = plan_tables(
-        network, clients, ids, hours, zoning, opts.tolerance, bool(show_clients),
+        network,
+        clients,
+        ids,
+        hours,
+        zoning,
+        opts.tolerance,
+        bool(show_clients),
         time.perf_counter() - t0,
-    )  # fmt: skip
+    )
     bar.update(1)
     metrics["units"] = unit_info
     metrics["max_snap_m"] = network.max_snap_m
@@ -480,10 +555,22 @@ def _build(
 
 
 def _zone_roads(
-    network: RoadNetwork, ids: Any, hours: Any, lonlat: Any, snapped: Any, opts: Options,
-    boundary: Any, localities: Any, prev_code: Any, prev_ids: Any, fixed: Any, buildings: Any,
-    show_clients: bool, notes: list[str], bar: Any = None,
-) -> Zoning:  # fmt: skip
+    network: RoadNetwork,
+    ids: Any,
+    hours: Any,
+    lonlat: Any,
+    snapped: Any,
+    opts: Options,
+    boundary: Any,
+    localities: Any,
+    prev_code: Any,
+    prev_ids: Any,
+    fixed: Any,
+    buildings: Any,
+    show_clients: bool,
+    notes: list[str],
+    bar: Any = None,
+) -> Zoning:
     """Zones on the roads (steps 1 to 6 of :mod:`carezones.zones`), tiled by Voronoi cells."""
     cx, cy = network.to_metric(lonlat[:, 0], lonlat[:, 1])
     area = study_area(network, boundary)
@@ -524,9 +611,21 @@ def _zone_roads(
             group_fixed = places.fixed[offset : offset + k]
             mask[n_road + group_fixed] = True
         res = solve_group(
-            network, graph, places, group_places, mask, k, opts.tolerance, opts.seed,
-            group_fixed, prev_zone, members, opts.stability_minutes, opts.max_iter, notes,
-        )  # fmt: skip
+            network,
+            graph,
+            places,
+            group_places,
+            mask,
+            k,
+            opts.tolerance,
+            opts.seed,
+            group_fixed,
+            prev_zone,
+            members,
+            opts.stability_minutes,
+            opts.max_iter,
+            notes,
+        )
         in_group = res.zone >= 0
         client_zone = res.zone[n_road + places.of_client[members]]
         graph_zone[members] = np.where(client_zone >= 0, client_zone + offset, -1)
@@ -565,6 +664,16 @@ def _zone_roads(
     if bar is not None:
         bar.update(1)
     return Zoning(
-        zone, reasons, far, route_ll, extra, polys, centre_ll, area, labels, prev_zone, notes,
+        zone,
+        reasons,
+        far,
+        route_ll,
+        extra,
+        polys,
+        centre_ll,
+        area,
+        labels,
+        prev_zone,
+        notes,
         moved,
-    )  # fmt: skip
+    )

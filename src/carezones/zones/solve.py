@@ -175,16 +175,28 @@ def solve_group(
         for _ in range(INNER_ROUNDS):
             for share in (MARGIN_SHARE, 1.0):
                 zone = rebalance(
-                    pg.adj, zone, weight, pull, t, c_loc,
-                    mean * (1 - tolerance * share), mean * (1 + tolerance * share),
-                )  # fmt: skip
+                    pg.adj,
+                    zone,
+                    weight,
+                    pull,
+                    t,
+                    c_loc,
+                    mean * (1 - tolerance * share),
+                    mean * (1 + tolerance * share),
+                )
             # polish inside the margin when the zones are in it, so that tiling's small
             # changes (a client whose map cell joins another zone) keep zones in the band
             share = MARGIN_SHARE if _worst(zone, weight, k) <= tolerance * MARGIN_SHARE else 1.0
             zone = polish(
-                pg.adj, zone, pull, weight, t, c_loc,
-                mean * (1 - tolerance * share), mean * (1 + tolerance * share),
-            )  # fmt: skip
+                pg.adj,
+                zone,
+                pull,
+                weight,
+                t,
+                c_loc,
+                mean * (1 - tolerance * share),
+                mean * (1 + tolerance * share),
+            )
             score = (_worst(zone, weight, k) > tolerance + 1e-9, _cost(zone, weight, t))
             if best is None or score < best[0]:
                 best = (score, zone, centres)

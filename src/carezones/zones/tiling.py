@@ -158,9 +158,14 @@ class TileClients:
 
 
 def generators(
-    network: RoadNetwork, node_zone: IntArray, pt_seg: IntArray, pt_frac: FloatArray,
-    pt_x: FloatArray, pt_y: FloatArray, pt_zone: IntArray,
-) -> Generators:  # fmt: skip
+    network: RoadNetwork,
+    node_zone: IntArray,
+    pt_seg: IntArray,
+    pt_frac: FloatArray,
+    pt_x: FloatArray,
+    pt_y: FloatArray,
+    pt_zone: IntArray,
+) -> Generators:
     """Return the Voronoi generators with their zones: the road nodes, then the other points.
 
     The generators are public places only: road nodes, points along the roads and (when
@@ -236,9 +241,16 @@ def cell_adjacency(cells: Any, x: FloatArray, y: FloatArray) -> sp.csr_matrix:
 
 
 def tile(
-    area: Any, gen: Generators, zones: IntArray, clients: TileClients, network: RoadNetwork,
-    centre_ll: FloatArray, tol: float, min_count: int, notes: list[str],
-) -> tuple[list[Any], IntArray]:  # fmt: skip
+    area: Any,
+    gen: Generators,
+    zones: IntArray,
+    clients: TileClients,
+    network: RoadNetwork,
+    centre_ll: FloatArray,
+    tol: float,
+    min_count: int,
+    notes: list[str],
+) -> tuple[list[Any], IntArray]:
     """Return zone polygons from Voronoi cells of the generators, and each client's zone.
 
     The cells are clipped to the area. A client lies in the cell of its nearest generator, and
@@ -349,9 +361,14 @@ def tile(
 
 
 def _cell_times(
-    network: RoadNetwork, gen: Generators, sel: IntArray, centre_ll: FloatArray,
-    clients: TileClients, who: IntArray, cell_of: IntArray,
-) -> FloatArray:  # fmt: skip
+    network: RoadNetwork,
+    gen: Generators,
+    sel: IntArray,
+    centre_ll: FloatArray,
+    clients: TileClients,
+    who: IntArray,
+    cell_of: IntArray,
+) -> FloatArray:
     """Minutes from each centre to each cell: hours-weighted over its clients, else its point."""
     n = network.n_nodes
     t_nodes = network.times_to_nodes(centre_ll)
@@ -371,8 +388,9 @@ def _cell_times(
         hw = clients.hours[who] + 1e-9
         num = np.zeros_like(t)
         for z in range(len(centre_ll)):
-            num[z] = np.bincount(cell_of, weights=np.where(np.isfinite(tc[z]), tc[z], 1e6) * hw,
-                                 minlength=len(sel))  # fmt: skip
+            num[z] = np.bincount(
+                cell_of, weights=np.where(np.isfinite(tc[z]), tc[z], 1e6) * hw, minlength=len(sel)
+            )
         den = np.bincount(cell_of, weights=hw, minlength=len(sel))
         has = den > 0
         t[:, has] = num[:, has] / den[has]
@@ -405,9 +423,16 @@ def polygon_of(polys: Any, cx: Any, cy: Any) -> IntArray:
 
 
 def tile_localities(
-    parts: list[Any], ks: list[int], gen: Generators, clients: TileClients,
-    network: RoadNetwork, centre_ll: FloatArray, tol: float, min_count: int, notes: list[str],
-) -> tuple[list[Any], IntArray]:  # fmt: skip
+    parts: list[Any],
+    ks: list[int],
+    gen: Generators,
+    clients: TileClients,
+    network: RoadNetwork,
+    centre_ll: FloatArray,
+    tol: float,
+    min_count: int,
+    notes: list[str],
+) -> tuple[list[Any], IntArray]:
     """Tile each locality on its own with :func:`tile`, so that no zone crosses its border.
 
     Parameters

@@ -272,10 +272,21 @@ def unit_adjacency(
 
 
 def zone_units(
-    network: RoadNetwork, ids: Any, hours: FloatArray, lonlat: FloatArray, snapped: Any,
-    units: Any, unit_id: str | None, opts: Options, boundary: Any, prev_code: Any,
-    prev_ids: Any, fixed: FloatArray | None, show_clients: bool, notes: list[str],
-) -> tuple[Zoning, pd.DataFrame, dict[str, Any]]:  # fmt: skip
+    network: RoadNetwork,
+    ids: Any,
+    hours: FloatArray,
+    lonlat: FloatArray,
+    snapped: Any,
+    units: Any,
+    unit_id: str | None,
+    opts: Options,
+    boundary: Any,
+    prev_code: Any,
+    prev_ids: Any,
+    fixed: FloatArray | None,
+    show_clients: bool,
+    notes: list[str],
+) -> tuple[Zoning, pd.DataFrame, dict[str, Any]]:
     """Zone the clients by whole units (the method is in this module's docstring).
 
     Parameters
@@ -357,9 +368,18 @@ def zone_units(
     ]
     client_zone = np.where(ok, zone[np.maximum(unit_of, 0)], -1)
     zoning = Zoning(
-        client_zone, reasons, far, route_ll, extra, polys, centre_ll, area, labels, prev_zone,
+        client_zone,
+        reasons,
+        far,
+        route_ll,
+        extra,
+        polys,
+        centre_ll,
+        area,
+        labels,
+        prev_zone,
         notes,
-    )  # fmt: skip
+    )
     hide = (count > 0) & (count < MIN_CLIENTS) & (not show_clients)
     table = pd.DataFrame(
         {
@@ -393,10 +413,19 @@ class _UnitJob:
     """The units of one plan, their clients and the travel times from candidate centres."""
 
     def __init__(
-        self, network: RoadNetwork, geoms: Any, adj: sp.csr_matrix, unit_of: IntArray,
-        members: IntArray, hours: FloatArray, route_ll: FloatArray, extra: FloatArray,
-        w: FloatArray, count: FloatArray, k: int,
-    ) -> None:  # fmt: skip
+        self,
+        network: RoadNetwork,
+        geoms: Any,
+        adj: sp.csr_matrix,
+        unit_of: IntArray,
+        members: IntArray,
+        hours: FloatArray,
+        route_ll: FloatArray,
+        extra: FloatArray,
+        w: FloatArray,
+        count: FloatArray,
+        k: int,
+    ) -> None:
         self.network, self.geoms, self.adj, self.k = network, geoms, adj, k
         self.members, self.unit = members, unit_of[members]
         self.hours, self.route, self.extra = hours[members], route_ll[members], extra[members]
@@ -479,9 +508,13 @@ class _UnitJob:
         return t
 
     def solve(
-        self, centres: IntArray, centre_unit: IntArray, opts: Options,
-        prev_zone: IntArray | None, least: int,
-    ) -> tuple[IntArray, IntArray]:  # fmt: skip
+        self,
+        centres: IntArray,
+        centre_unit: IntArray,
+        opts: Options,
+        prev_zone: IntArray | None,
+        least: int,
+    ) -> tuple[IntArray, IntArray]:
         """Return each unit's zone and the centres: the best of rounds from two starts.
 
         The starts are the balanced LP (made contiguous) and growth from the centres
@@ -537,9 +570,17 @@ class _UnitJob:
             self.adj, zone, w, self.pull, t, cu, lo, hi, count=self.count, min_count=least
         )
         return polish(
-            self.adj, zone, self.pull, w, t, cu, mean * (1 - tol), mean * (1 + tol),
-            count=self.count, min_count=least,
-        )  # fmt: skip
+            self.adj,
+            zone,
+            self.pull,
+            w,
+            t,
+            cu,
+            mean * (1 - tol),
+            mean * (1 + tol),
+            count=self.count,
+            min_count=least,
+        )
 
     def _score(self, zone: IntArray, t: FloatArray, tol: float) -> tuple[bool, float, float]:
         """Rank plans: in the band first, then (out of it) the worst zone, then the cost."""
@@ -572,9 +613,18 @@ class _UnitJob:
         x, y = nw.to_metric(self.route[:, 0], self.route[:, 1])
         assign = zone[self.unit]
         return medoids(
-            nw, self.cand, self.route, self.extra, x, y, self.hours, assign, centres, self.k,
+            nw,
+            self.cand,
+            self.route,
+            self.extra,
+            x,
+            y,
+            self.hours,
+            assign,
+            centres,
+            self.k,
             zone[self.cand_unit],
-        )  # fmt: skip
+        )
 
     def _previous(
         self, prev_zone: IntArray | None, stability_minutes: float

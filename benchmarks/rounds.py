@@ -2,7 +2,7 @@
 
     python benchmarks/rounds.py [--clients 125] [--carers 25] [--seconds 40] [--seed 0]
 
-The day (``carezones.rounds.example_day``): clients on residential buildings with one to four
+The day (``carezones.synthetic.example_day``): clients on residential buildings with one to four
 calls each (about 300 visits), a tenth of them double-handed, medication skills, 25 carers on
 early shifts with a 30-minute break, late shifts and split shifts (two rows), homes on
 residential buildings; travel from the built-in engine on the drive network.
@@ -85,10 +85,11 @@ def travel(d, routes):
 def main() -> int:
     import carezones as cz
     from _common import parse_or_skip, rutland_parser
-    from carezones.rounds import Rounds, example_day
+    from carezones.rounds import Rounds
     from carezones.rounds.model import impossible, solve
     from carezones.rounds.report import itineraries, kpis
     from carezones.rounds.schedule import Day, repair
+    from carezones.synthetic import example_day
 
     ap = rutland_parser(__doc__)
     ap.add_argument("--clients", type=int, default=125)

@@ -19,8 +19,10 @@ from pathlib import Path
 
 def main() -> int:
     from carezones._data import shared_file
-    from carezones.checker import check_vrptw
-    from carezones.vrp import read_lkh_vrptw, solve_vrptw, write_solution
+    from carezones.io.vrplib import read_lkh_vrptw
+    from carezones.report.vrptw import write_solution
+    from carezones.rounds.checker import check_vrptw
+    from carezones.rounds.vrptw import solve_vrptw
 
     default = shared_file("vrptw/solomon100")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)

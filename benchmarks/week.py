@@ -3,7 +3,7 @@
     python benchmarks/week.py [--clients 120] [--carers 30] [--week-seconds 150]
                               [--day-seconds 30] [--replan-seconds 15] [--iterations N] [--seed 0]
 
-The week (``carezones.rounds.example_week``): clients on residential buildings with the same
+The week (``carezones.synthetic.example_week``): clients on residential buildings with the same
 calls every day they are visited (three in five every day, the others three days a week;
 about 1,500 visits), a tenth double-handed, medication skills; carers on early, late or split
 shifts, each working five days in seven with two days off in a row. Travel from the built-in
@@ -33,8 +33,9 @@ import time
 def main() -> int:
     import carezones as cz
     from _common import parse_or_skip, rutland_parser
-    from carezones.rounds import compare_rounds, example_week, plan_rounds, plan_week
+    from carezones.rounds import compare_rounds, plan_rounds, plan_week
     from carezones.rounds.week import continuity_kpis
+    from carezones.synthetic import example_week
 
     ap = rutland_parser(__doc__)
     ap.add_argument("--clients", type=int, default=120)

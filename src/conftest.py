@@ -18,10 +18,10 @@ make). Each name below is made once per session, and only when an example uses i
 ``zone_plan``
     Two zones of its clients, ``carezones.build_zones(clients, net, 2)``.
 ``rounds``
-    A day's rounds: :func:`carezones.rounds.example_day` for eight clients and three carers
+    A day's rounds: :func:`carezones.synthetic.example_day` for eight clients and three carers
     living among them, read and planned with ``iterations=200``.
 ``week``
-    Two days of the same kind (:func:`carezones.rounds.example_week`, six clients, three
+    Two days of the same kind (:func:`carezones.synthetic.example_week`, six clients, three
     carers), planned with ``iterations=100``.
 ``scores``
     Five of the clients' homes scored as sites,
@@ -118,7 +118,7 @@ def _points() -> Any:
 def _rounds() -> Any:
     import carezones
 
-    visits, carers = carezones.rounds.example_day(_points()[:8], _points()[8:11])
+    visits, carers = carezones.synthetic.example_day(_points()[:8], _points()[8:11])
     net = _net()
     visits, carers = (
         carezones.read_visits(visits, area=net),
@@ -131,7 +131,7 @@ def _rounds() -> Any:
 def _week() -> Any:
     import carezones
 
-    visits, carers = carezones.rounds.example_week(_points()[:6], _points()[6:9], days=2)
+    visits, carers = carezones.synthetic.example_week(_points()[:6], _points()[6:9], days=2)
     net = _net()
     visits, carers = (
         carezones.read_visits(visits, area=net),

@@ -230,7 +230,7 @@ def test_payloads_in_every_user_field_execute_nothing(walk_grid, grid_file, tmp_
         geometry=gpd.points_from_xy(*v_xy.T),
         crs=4326,
     )
-    from carezones.maps import network_map
+    from carezones.report.network import network_map
 
     pages.append(tmp_path / "network.html")
     network_map(drive, clients, show_clients=True).save(str(pages[2]))

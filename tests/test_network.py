@@ -12,8 +12,8 @@ import shapely
 
 from carezones import network as cn
 from carezones.errors import NetworkError, OfflineError
-from carezones.io.osm import haversine_m
-from carezones.speeds import SpeedModel
+from carezones.network.coords import haversine_m
+from carezones.network.speeds import SpeedModel
 
 from .conftest import grid_osm, random_points
 

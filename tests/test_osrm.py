@@ -45,7 +45,7 @@ def test_osrm_far_points_are_inf(grid_file, cache):
 
 
 def test_osrm_walk_uses_our_walking_speed(grid_file, cache):
-    from carezones.speeds import SpeedModel
+    from carezones.network.speeds import SpeedModel
 
     slow = cn.load_network(grid_file, "walk", engine="osrm", speeds=SpeedModel(walk_kph=2.0))
     fast = cn.load_network(grid_file, "walk", engine="osrm", speeds=SpeedModel(walk_kph=4.0))

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import carezones as cz
-from carezones.rounds import example_day, example_week
+from carezones.synthetic import example_day, example_week
 
 from .conftest import cache_at
 
@@ -207,7 +207,7 @@ def test_progress_false_prints_nothing_and_true_shows_a_bar(tiny, scored, capsys
 
 
 def test_cli_quiet_shows_no_bar_even_when_watched(tiny, tmp_path, monkeypatch, capsys):
-    from carezones import display
+    import carezones._progress as display
     from carezones.cli import main
 
     county, _, _ = tiny

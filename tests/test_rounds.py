@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from carezones import ValidationError
-from carezones.checker import check_rounds
 from carezones.rounds import hhmm, parse_hhmm, plan_rounds, read_carers, read_visits
+from carezones.rounds.checker import check_rounds
 
 LAT0, LON0 = 52.66, -0.73
 
@@ -183,7 +183,7 @@ def test_files_map_and_command(tmp_path):
 
     import carezones as cz
     from carezones.cli import main
-    from carezones.rounds import example_day
+    from carezones.synthetic import example_day
 
     county = cz.make_synthetic_county(tmp_path / "county", size="tiny", seed=0)
     net = cz.load_network(county.osm_path, engine="builtin")

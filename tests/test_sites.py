@@ -334,12 +334,12 @@ def test_sites_command(county, tmp_path, capsys):
 def test_map_text_is_never_evaluated_as_a_template():
     import folium
 
-    from carezones.maps import escape
+    from carezones.report.html import escape
 
     m = folium.Map(tiles=None)
-    folium.CircleMarker((52.0, 0.0), tooltip=escape("id {{ 7*7 }} {% if 1 %}x{% endif %}")).add_to(
-        m
-    )
+    folium.CircleMarker(
+        (52.0, 0.0), tooltip=escape("id {{ 7*7 }} {% if 1 %}x{% endif %}", template=True)
+    ).add_to(m)
     page = m.get_root().render()
     assert "id 49" not in page and "&#123;&#123; 7*7 &#125;&#125;" in page
 

@@ -43,7 +43,7 @@ def net(grid_file, cache):
 
 # ---------------------------------------------------------------------- CSV injection
 def test_write_csv_neutralises_formulas_and_keeps_numbers(tmp_path):
-    from carezones.io import write_csv
+    from carezones.report import write_csv
 
     frame = pd.DataFrame({"id": [*FORMULAS, "-12.5", "C001"], "hours": range(7)})
     frame.index = [f"=r{i}" for i in range(7)]
@@ -98,7 +98,7 @@ def test_every_writer_neutralises_hostile_ids(net, tmp_path):
 
 
 def test_rounds_files_neutralise_hostile_ids(net, tmp_path):
-    from carezones.rounds import example_day
+    from carezones.synthetic import example_day
 
     pts = random_points(net, 8, seed=5)
     v, c = example_day(pts[:6], pts[6:], seed=0)
@@ -126,7 +126,7 @@ def _csv(tmp_path: Path, clients: gpd.GeoDataFrame) -> Path:
 
 # ---------------------------------------------------------------------- whole folders
 def test_an_interrupted_run_leaves_the_earlier_run_whole(tmp_path):
-    from carezones.io import output_folder
+    from carezones.report import output_folder
 
     out = tmp_path / "out"
     with output_folder(out) as tmp:
@@ -144,7 +144,7 @@ def test_an_interrupted_run_leaves_the_earlier_run_whole(tmp_path):
 
 def test_a_folder_carezones_did_not_write_is_refused(tmp_path):
     from carezones.errors import OutputError
-    from carezones.io import output_folder
+    from carezones.report import output_folder
 
     mine = tmp_path / "documents"
     mine.mkdir()
@@ -457,7 +457,7 @@ def test_an_unwritable_cache_falls_back_to_a_temporary_one(
 
 
 def test_output_marker_lists_the_files(tmp_path):
-    from carezones.io import output_folder
+    from carezones.report import output_folder
 
     with output_folder(tmp_path / "o") as tmp:
         (tmp / "a.csv").write_text("x\n")
@@ -468,7 +468,7 @@ def test_output_marker_lists_the_files(tmp_path):
 # ---------------------------------------------------------------------- rounds
 @pytest.fixture
 def day(net):
-    from carezones.rounds import example_day
+    from carezones.synthetic import example_day
 
     pts = random_points(net, 9, seed=11)
     v, c = example_day(pts[:6], pts[6:], seed=1)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from carezones.checker import check_vrptw
-from carezones.vrp import VrptwInstance, read_lkh_vrptw, solve_vrptw, write_solution
+from carezones.io.vrplib import VrptwInstance, read_lkh_vrptw
+from carezones.report.vrptw import write_solution
+from carezones.rounds.checker import check_vrptw
+from carezones.rounds.vrptw import solve_vrptw
 
 
 def small_instance(n: int = 12, seed: int = 0) -> VrptwInstance:

@@ -14,14 +14,8 @@ from carezones import ValidationError
 from carezones.errors import ArgumentError
 from carezones.io import parse_day, read_itineraries
 from carezones.io.days import weekday_of
-from carezones.rounds import (
-    compare_rounds,
-    example_week,
-    plan_rounds,
-    plan_week,
-    read_carers,
-    read_visits,
-)
+from carezones.rounds import compare_rounds, plan_rounds, plan_week, read_carers, read_visits
+from carezones.synthetic import example_week
 
 from .test_rounds import LAT0, LON0, day, matrix
 
@@ -373,7 +367,7 @@ def tiny(tmp_path_factory):
 
 
 def test_map_legs_follow_the_roads_and_straight_gaps_are_marked(tiny):
-    from carezones.rounds import example_day
+    from carezones.synthetic import example_day
 
     net, ll = tiny
     v, c = example_day(ll[:12], ll[12:16], seed=0)

@@ -28,9 +28,9 @@ from carezones.errors import (
 )
 from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
+from carezones.network.speeds import SpeedModel
 from carezones.rounds import Rounds, Week, plan_rounds, plan_week, read_carers, read_visits
 from carezones.sites import SiteConfig, SitePortfolio, SiteScores, choose_sites, score_sites
-from carezones.speeds import SpeedModel
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
 from carezones.zones import ZonePlan, build_zones
 

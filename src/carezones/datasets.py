@@ -162,7 +162,7 @@ def example_area(
     base.mkdir(parents=True, exist_ok=True)
     path = base / f"rutland-clients-{clients}-seed{seed}.csv"
     if not path.exists():
-        from carezones.io import output_file, write_csv
+        from carezones.report import output_file, write_csv
 
         with output_file(path) as tmp:
             write_csv(clients_on_buildings(real, clients, seed=seed), tmp, index=False)

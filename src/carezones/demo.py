@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from carezones.io import output_folder, read_clients, write_csv
+from carezones.io import read_clients
 from carezones.io.osm import read_building_centroids
-from carezones.maps import network_map
 from carezones.network import load_network
+from carezones.report import output_folder, write_csv
+from carezones.report.network import network_map
 from carezones.synthetic import clients_on_buildings, make_synthetic_county
 from carezones.zones import build_zones
 
@@ -302,11 +303,12 @@ def _compare_sample(net: Any, clients: Any, seed: int) -> Any:
 
 
 def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
-    """Plan an illustrative day (:func:`carezones.rounds.example_day`) for the first zone.
+    """Plan an illustrative day (:func:`carezones.synthetic.example_day`) for the first zone.
 
     Its carers live at the addresses of other clients (invented, like the day).
     """
-    from carezones.rounds import example_day, plan_rounds, read_carers, read_visits
+    from carezones.rounds import plan_rounds, read_carers, read_visits
+    from carezones.synthetic import example_day
 
     first = plan.zones["zone_id"].iloc[0]
     ids = set(plan.assignments.loc[plan.assignments.zone_id == first, "client_id"])

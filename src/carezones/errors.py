@@ -469,7 +469,7 @@ class OutputError(CarezonesError, ValueError):
     Examples
     --------
     >>> import tempfile
-    >>> from carezones.io import check_output_folder
+    >>> from carezones.report import check_output_folder
     >>> check_output_folder(tempfile.mkstemp()[1])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...

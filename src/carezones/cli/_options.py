@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from carezones.errors import ArgumentError, CarezonesError, ValidationError, check_number
-from carezones.speeds import Mode
+from carezones.network.speeds import Mode
 
 
 # ---------------------------------------------------------------------- option types

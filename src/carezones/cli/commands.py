@@ -256,7 +256,7 @@ PLUGINS: list[str] = ["county", "portfolio"]  # modules of carezones.cli: add_pa
 
 def _demo(args: argparse.Namespace) -> int:
     from carezones.demo import run_demo
-    from carezones.io import check_output_folder
+    from carezones.report import check_output_folder
 
     check_output_folder(args.out)
     step = Steps(args, 9)
@@ -310,7 +310,8 @@ def _points(f: InputFile, opts: dict[str, Any], **extra: Any) -> Callable[[], An
 
 
 def _travel_times(args: argparse.Namespace) -> int:
-    from carezones.io import check_output_file, write_travel_times
+    from carezones.report import check_output_file
+    from carezones.report.network import write_travel_times
 
     check_output_file(args.out)
     step = Steps(args, 3)
@@ -339,7 +340,8 @@ def _areas(f: InputFile | None, what: str, **kwargs: Any) -> Callable[[], Any]:
 
 
 def _zones(args: argparse.Namespace) -> int:
-    from carezones.io import check_output_folder, read_clients
+    from carezones.io import read_clients
+    from carezones.report import check_output_folder
     from carezones.zones import build_zones
 
     check_output_folder(args.out)
@@ -395,7 +397,8 @@ def _buildings(osm: Path) -> Any:
 
 def _rounds(args: argparse.Namespace) -> int:
     from carezones.errors import ArgumentError
-    from carezones.io import check_output_folder, read_itineraries
+    from carezones.io import read_itineraries
+    from carezones.report import check_output_folder
     from carezones.rounds import plan_rounds, plan_week, read_carers, read_visits
 
     check_output_folder(args.out)
@@ -475,7 +478,8 @@ def _rounds(args: argparse.Namespace) -> int:
 
 
 def _sites(args: argparse.Namespace) -> int:
-    from carezones.io import check_output_folder, read_clients
+    from carezones.io import read_clients
+    from carezones.report import check_output_folder
     from carezones.sites import SiteConfig, score_sites
 
     check_output_folder(args.out)

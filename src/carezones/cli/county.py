@@ -100,8 +100,9 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from carezones.county import TravelRates, compare_designs
-    from carezones.io import check_output_folder, read_areas, read_clients, read_points
+    from carezones.io import read_areas, read_clients, read_points
     from carezones.io.osm import read_building_centroids
+    from carezones.report import check_output_folder
     from carezones.rounds import read_visits
 
     if (args.rate_per_hour is None) != (args.rate_per_mile is None):

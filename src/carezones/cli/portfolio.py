@@ -111,7 +111,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the output, read every input together, choose, write, report."""
-    from carezones.io import check_output_folder
+    from carezones.report import check_output_folder
     from carezones.sites import choose_sites
 
     check_output_folder(args.out)

@@ -85,7 +85,7 @@ class Comparison:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
-        from carezones.display import html_card
+        from carezones.report.html import html_card
 
         rows = [("designs", len(self.table)), ("seconds", round(sum(self.seconds.values()), 1))]
         cols = [c for c in DESIGN_COLUMNS if c in self.table.columns and c != "kind"]
@@ -165,7 +165,7 @@ class Comparison:
         Parameters
         ----------
         out_dir : str or os.PathLike
-            The report's folder (replaced whole; see :func:`carezones.io.output_folder`).
+            The report's folder (replaced whole; see :func:`carezones.report.output_folder`).
         offline : bool, default True
             Embed Leaflet in the maps, so that they work without the internet.
         rounds_maps : bool, default False
@@ -181,7 +181,8 @@ class Comparison:
         Raises
         ------
         OutputError
-            When ``out_dir`` cannot be written (see :func:`carezones.io.county.write_comparison`).
+            When ``out_dir`` cannot be written
+            (see :func:`carezones.report.county.write_comparison`).
 
         Examples
         --------
@@ -190,7 +191,7 @@ class Comparison:
         >>> [f.name for f in files]
         ['index.html', 'designs.csv', 'summary.md', 'summary.json', 'today', 'zones-2']
         """
-        from carezones.io.county import write_comparison
+        from carezones.report.county import write_comparison
 
         return write_comparison(self, out_dir, offline=offline, rounds_maps=rounds_maps)
 

@@ -8,7 +8,7 @@ fair rate for it would need over the county's cheapest zone.
 :func:`marginal_travel` gives each served visit's marginal travel: the minutes its carer's round
 would save without it (travel from the stop before to it, and on to the stop after, less the
 direct trip from the stop before to the stop after). Summed per client and shown only as
-hexagons of five or more clients (:func:`carezones.maps.county_cost_map`), it shows where
+hexagons of five or more clients (:func:`carezones.report.maps.county_cost_map`), it shows where
 packages are costliest to serve, and so likely to be handed back.
 """
 

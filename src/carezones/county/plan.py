@@ -24,6 +24,7 @@ from carezones.county.demand import CarePattern, visits_from_hours
 from carezones.county.parallel import run_tasks
 from carezones.county.teams import TeamRule
 from carezones.errors import ArgumentError, Problems, check_integer, check_number
+from carezones.privacy import MIN_GROUP
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from carezones.network import RoadNetwork
 
 __all__ = ["CountyPlan", "Design", "day_of_visits", "design_groups", "plan_county"]
-
-MIN_PUBLISHED = 5  # zones of fewer clients are not published (their numbers are suppressed)
 
 
 @dataclass
@@ -322,7 +321,7 @@ class CountyPlan:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from carezones.display import html_card
+        from carezones.report.html import html_card
 
         k = self.kpis
         rows = [
@@ -337,8 +336,10 @@ class CountyPlan:
         ]
         cols = ["zone", "clients", "visits", "care_hours", "travel_minutes_per_care_hour", "carers"]
         table = self.zones[cols].copy()
-        small = table["clients"] < 5
-        table.loc[small, cols[1:]] = float("nan")  # numbers of fewer than 5 clients not shown
+        small = table["clients"] < MIN_GROUP
+        table.loc[small, cols[1:]] = float(
+            "nan"
+        )  # numbers of fewer than MIN_GROUP clients not shown
         return html_card(f"County plan: {self.name}", rows, table=table)
 
     def marginal_travel(self) -> pd.DataFrame:
@@ -381,7 +382,7 @@ class CountyPlan:
         >>> type(plan.to_map()).__name__
         'Map'
         """
-        from carezones.maps_county import county_map
+        from carezones.report.county import county_map
 
         return county_map(self, marginal=self.marginal_travel(), offline=offline)
 
@@ -607,7 +608,7 @@ def plan_designs(
 
 def _progress(progress: Any, total: int) -> tuple[Any, Any]:
     """Return the callback for tasks done: the caller's own, or a bar when watched."""
-    from carezones.display import progress_bar
+    from carezones._progress import progress_bar
 
     if callable(progress):
         return progress, progress_bar(total, "", progress=False)

@@ -222,7 +222,7 @@ def read_visits(
     Examples
     --------
     >>> from carezones import read_visits
-    >>> from carezones.rounds import example_day
+    >>> from carezones.synthetic import example_day
     >>> visits, carers = example_day([(1.59, 54.39), (1.56, 54.39)], [(1.57, 54.39)] * 3)
     >>> read_visits(visits)[["visit_id", "window_start", "window_end", "carers_required"]].head(3)
       visit_id  window_start  window_end  carers_required
@@ -325,7 +325,7 @@ def read_carers(
     Examples
     --------
     >>> from carezones import read_carers
-    >>> from carezones.rounds import example_day
+    >>> from carezones.synthetic import example_day
     >>> visits, carers = example_day([(1.59, 54.39), (1.56, 54.39)], [(1.57, 54.39)] * 3)
     >>> read_carers(carers)[["carer_id", "shift_start", "shift_end", "break_minutes"]]
       carer_id  shift_start  shift_end  break_minutes

@@ -30,14 +30,16 @@ Modules
     The built-in engine: chains of pass-through nodes contracted, Dijkstra with scipy.
 ``osrm``
     The OSRM engine through ``osrm-bindings``.
+``osm``
+    Reading the roads of an OSM file or an osmnx GraphML file into flat arrays.
+``speeds``
+    :class:`SpeedModel`: which ways a mode may use and how fast.
 ``coords``
-    :func:`as_lonlat` (points as longitude/latitude) and :func:`metric_crs`.
+    :func:`as_lonlat` (points as longitude/latitude), :func:`metric_crs` and great-circle
+    distances.
 ``shapes``
     The network's answers as other libraries' shapes: a networkx graph, road lines, routes
     and isochrones.
-
-The speed model (:mod:`carezones.speeds`) stays a module of its own: the OSM reader in
-:mod:`carezones.io` needs it too, and the network package builds on io, not the reverse.
 """
 
 from carezones.network.coords import as_lonlat, metric_crs

@@ -2,7 +2,8 @@
 
 :func:`as_lonlat` turns what the queries of :class:`~carezones.network.RoadNetwork` accept
 (GeoSeries in any CRS, shapely geometries, arrays) into an ``(n, 2)`` lon/lat array;
-:func:`metric_crs` picks the CRS a network measures in.
+:func:`metric_crs` picks the CRS a network measures in; :func:`haversine_m` measures
+great-circle distances as osmnx does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy.typing as npt
 import shapely
 from pyproj import CRS
 
-__all__ = ["as_lonlat", "metric_crs"]
+__all__ = ["EARTH_RADIUS_M", "as_lonlat", "haversine_m", "metric_crs"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -124,3 +125,31 @@ def _one(point: Any) -> FloatArray:
     if len(arr) != 1:
         raise ValueError(f"expected one point, got {len(arr)}")
     return arr
+
+
+EARTH_RADIUS_M = 6_371_009.0  # as osmnx's great-circle distance
+
+
+def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+    """Return the great-circle distance in metres (vectorised).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float or array-like
+        The two ends' longitudes and latitudes in degrees (arrays broadcast together).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The distance on a sphere of radius :data:`EARTH_RADIUS_M`, as osmnx computes it.
+
+    Examples
+    --------
+    >>> round(float(haversine_m(-0.73, 52.67, -0.72, 52.67)))  # a hundredth of a degree east
+    674
+    """
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlat = p2 - p1
+    dlon = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

@@ -24,7 +24,8 @@ import numpy as np
 
 from carezones._data import cache_dir
 from carezones.errors import NetworkError, OfflineError, check_number
-from carezones.io import osm as _osm
+from carezones.io.osm import is_osm_file
+from carezones.network import osm as _osm
 from carezones.network import osrm as _osrm
 from carezones.network.data import (
     ATTRIBUTION,
@@ -35,7 +36,7 @@ from carezones.network.data import (
 )
 from carezones.network.road import RoadNetwork
 from carezones.network.routing import build_chains
-from carezones.speeds import Mode, SpeedModel
+from carezones.network.speeds import Mode, SpeedModel
 
 log = logging.getLogger("carezones")
 
@@ -67,7 +68,7 @@ def load_network(
         place name to fetch through osmnx (needs the internet; offline this fails at once
         with :class:`~carezones.OfflineError`).
     mode : {"drive", "walk"}, default "drive"
-        Which ways to keep and how fast they are travelled (see :mod:`carezones.speeds`).
+        Which ways to keep and how fast they are travelled (see :mod:`carezones.network.speeds`).
     engine : {"auto", "builtin", "osrm"}, default "auto"
         Default engine for :meth:`RoadNetwork.travel_times`. ``"auto"`` picks OSRM when the
         source is an OSM file and ``osrm-bindings`` is installed, else the built-in engine.
@@ -141,12 +142,12 @@ def load_network(
                 "file (e.g. a county extract from Geofabrik)."
             )
         return _from_place(str(source), mode, speeds, max_snap_m, timeout_s)
-    is_osm = _osm.is_osm_file(path)
+    is_osm = is_osm_file(path)
     if not is_osm and path.suffix.lower() != ".graphml":
         raise NetworkError(
             f"{path.name}: unknown network format; use .osm.pbf, .osm, .osm.bz2 or .graphml"
         )
-    from carezones.display import progress_bar
+    from carezones._progress import progress_bar
 
     bar = progress_bar(3, f"loading {path.name}", progress)
     try:

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from carezones.errors import NetworkError
-from carezones.speeds import Mode, SpeedModel
+from carezones.network.speeds import Mode, SpeedModel
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -94,7 +94,7 @@ def profile_key(mode: Mode, speeds: SpeedModel) -> str:
 
     Examples
     --------
-    >>> from carezones.speeds import SpeedModel
+    >>> from carezones.network.speeds import SpeedModel
     >>> len(profile_key("drive", SpeedModel()))
     12
     >>> profile_key("walk", SpeedModel()) == profile_key("walk", SpeedModel(walk_kph=4.8))
@@ -138,7 +138,7 @@ def build(source: Path, mode: Mode, speeds: SpeedModel, workdir: Path) -> Path:
     --------
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from carezones.speeds import SpeedModel
+    >>> from carezones.network.speeds import SpeedModel
     >>> base = build(county.osm_path, "drive", SpeedModel(), Path(tempfile.mkdtemp()))
     >>> base.name, (base.parent / "BUILT").exists()
     ('network.osrm', True)

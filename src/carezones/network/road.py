@@ -41,7 +41,7 @@ from carezones.network.shapes import (
     segment_index,
     snap_lonlat,
 )
-from carezones.speeds import Mode, SpeedModel
+from carezones.network.speeds import Mode, SpeedModel
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -160,7 +160,7 @@ class RoadNetwork:
         return f"<RoadNetwork {self.provenance.describe()} engine={self.engine}>"
 
     def _repr_html_(self) -> str:
-        from carezones.display import html_card, svg_thumbnail
+        from carezones.report.html import html_card, svg_thumbnail
 
         s = self.summary()
         rows = [

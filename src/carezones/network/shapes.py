@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from carezones.io.osm import haversine_m
+from carezones.network.coords import haversine_m
 from carezones.network.data import EDGE_FIELDS, Route, Snapped
 
 if TYPE_CHECKING:

@@ -80,7 +80,6 @@ from carezones.io import (
 from carezones.rounds.plan import Rounds, plan_rounds
 from carezones.rounds.replan import compare_rounds
 from carezones.rounds.week import Week, plan_week
-from carezones.synthetic.day import example_day, example_week
 
 __all__ = [  # the readers live in carezones.io; they are part of this package's API too
     "CARER_COLUMNS",
@@ -88,8 +87,6 @@ __all__ = [  # the readers live in carezones.io; they are part of this package's
     "Rounds",
     "Week",
     "compare_rounds",
-    "example_day",
-    "example_week",
     "hhmm",
     "parse_day",
     "parse_hhmm",

@@ -3,8 +3,7 @@
 Given the problem and a set of routes, it recomputes every arrival and start time from the
 travel times and lists every broken rule, so that a solution is trusted because it was
 checked, not because a solver said so. It sits in the rounds package beside the code it checks
-and imports none of it (a new rule for rounds is verified here too); :mod:`carezones.checker`
-re-exports it.
+and imports none of it (a new rule for rounds is verified here too).
 """
 
 from __future__ import annotations

@@ -111,12 +111,12 @@ class Rounds:
         >>> type(rounds.to_map()).__name__
         'Map'
         """
-        from carezones.maps import rounds_map
+        from carezones.report.rounds import rounds_map
 
         return rounds_map(self, offline=offline)
 
     def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
-        """Write the day's files (:func:`~carezones.io.write_rounds`).
+        """Write the day's files (:func:`~carezones.report.rounds.write_rounds`).
 
         itineraries.csv, unserved.csv, kpis.json, rounds.gpkg, rounds.html (the map),
         timeline.html, run-sheets/ (a page and a CSV per carer) and, for a re-plan,
@@ -141,7 +141,7 @@ class Rounds:
         >>> print(*sorted(path.name for path in files if path.parent.name != "run-sheets"))
         itineraries.csv kpis.json rounds.gpkg rounds.html timeline.html unserved.csv
         """
-        from carezones.io import write_rounds
+        from carezones.report.rounds import write_rounds
 
         return write_rounds(self, out_dir, offline=offline)
 
@@ -164,7 +164,7 @@ class Rounds:
         0     K001    1  road
         1     K001    2  road
         """
-        from carezones.rounds.views import leg_parts
+        from carezones.rounds.legs import leg_parts
 
         return leg_parts(self.itineraries, self.network)
 
@@ -182,7 +182,7 @@ class Rounds:
 
         Returns
         -------
-        carezones.rounds.views.Page
+        carezones.report.timeline.Page
             The page: ``.save(path)`` writes it; notebooks show it.
 
         Examples
@@ -191,16 +191,16 @@ class Rounds:
         >>> page.title, page.html.startswith("<!DOCTYPE html>")
         ('Rounds', True)
         """
-        from carezones.rounds.views import timeline
+        from carezones.report.timeline import timeline
 
         return timeline([self], title=title)
 
     def run_sheets(self) -> Any:
-        """Return each carer's run sheet in memory (:func:`~carezones.rounds.sheets.run_sheets`).
+        """Return each carer's run sheet in memory (:func:`~carezones.report.sheets.run_sheets`).
 
         Returns
         -------
-        carezones.rounds.sheets.RunSheets
+        carezones.report.sheets.RunSheets
             A sheet per carer with a visit, the index page and the page of them all.
 
         Examples
@@ -208,7 +208,7 @@ class Rounds:
         >>> [sheet.carer_id for sheet in rounds.run_sheets().sheets]
         ['K001', 'K002', 'K003']
         """
-        from carezones.rounds.sheets import run_sheets
+        from carezones.report.sheets import run_sheets
 
         return run_sheets([self])
 
@@ -217,7 +217,7 @@ class Rounds:
 
         Times, client and visit references, lengths, windows, travel, waiting, partners,
         skills and notes; ``index.html`` links them and ``all.html`` prints them all. For the
-        provider's own use (:func:`~carezones.io.write_run_sheets`).
+        provider's own use (:func:`~carezones.report.rounds.write_run_sheets`).
 
         Parameters
         ----------
@@ -235,7 +235,7 @@ class Rounds:
         >>> print(*sorted(path.name for path in rounds.to_run_sheets(tempfile.mkdtemp())))
         K001.csv K001.html K002.csv K002.html K003.csv K003.html all.html index.html
         """
-        from carezones.io import write_run_sheets
+        from carezones.report.rounds import write_run_sheets
 
         return write_run_sheets(self.run_sheets(), out_dir)
 
@@ -294,8 +294,8 @@ class Rounds:
 
     def _repr_html_(self) -> str:
         """Return a card of the day's numbers and each carer's totals (no visit is mapped)."""
-        from carezones.display import html_card
-        from carezones.rounds.cards import carer_totals, rounds_rows
+        from carezones.report.html import html_card
+        from carezones.report.rounds import carer_totals, rounds_rows
 
         return html_card(
             f"Rounds{': ' + self.day if self.day else ''}",
@@ -441,7 +441,7 @@ def plan_rounds(
     A day for eight clients of the tiny synthetic county and three carers living among them:
 
     >>> from carezones import plan_rounds, read_carers, read_visits
-    >>> from carezones.rounds import example_day
+    >>> from carezones.synthetic import example_day
     >>> points = clients.get_coordinates().to_numpy()
     >>> visits, carers = example_day(points[:8], points[8:11])
     >>> visits, carers = read_visits(visits, area=net), read_carers(carers, area=net)

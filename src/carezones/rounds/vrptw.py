@@ -101,7 +101,7 @@ def solve_vrptw(
 
     >>> import numpy as np
     >>> from carezones.io.vrplib import VrptwInstance
-    >>> from carezones.vrp import solve_vrptw
+    >>> from carezones.rounds.vrptw import solve_vrptw
     >>> inst = VrptwInstance("two", travel=np.array([[0, 5, 9], [5, 0, 4], [9, 4, 0]]),
     ...                      window=np.array([[0, 100], [0, 50], [10, 60]]),
     ...                      service=np.array([0, 5, 5]), demand=np.array([0, 1, 2]),

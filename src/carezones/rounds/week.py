@@ -191,8 +191,8 @@ class Week:
 
     def _repr_html_(self) -> str:
         """Return a card of the week's numbers and each day's (no visit is placed on a map)."""
-        from carezones.display import html_card
-        from carezones.rounds.cards import day_totals, week_rows
+        from carezones.report.html import html_card
+        from carezones.report.rounds import day_totals, week_rows
 
         return html_card(
             "Week of rounds", week_rows(self.kpis), table=day_totals(self.kpis["by_day"])
@@ -230,7 +230,7 @@ class Week:
 
         Returns
         -------
-        carezones.rounds.views.Page
+        carezones.report.timeline.Page
             The page: ``.save(path)`` writes it; notebooks show it.
 
         Examples
@@ -238,7 +238,7 @@ class Week:
         >>> week.to_timeline(title="First week").title
         'First week'
         """
-        from carezones.rounds.views import timeline
+        from carezones.report.timeline import timeline
 
         return timeline(list(self.days.values()), title=title)
 
@@ -247,7 +247,7 @@ class Week:
 
         Returns
         -------
-        carezones.rounds.sheets.RunSheets
+        carezones.report.sheets.RunSheets
             A sheet per carer with a visit, the index page and the page of them all.
 
         Examples
@@ -255,7 +255,7 @@ class Week:
         >>> [sheet.carer_id for sheet in week.run_sheets().sheets]
         ['K002', 'K003']
         """
-        from carezones.rounds.sheets import run_sheets
+        from carezones.report.sheets import run_sheets
 
         return run_sheets(list(self.days.values()))
 
@@ -270,7 +270,7 @@ class Week:
         Returns
         -------
         list of pathlib.Path
-            The files written (:func:`~carezones.io.write_run_sheets`).
+            The files written (:func:`~carezones.report.rounds.write_run_sheets`).
 
         Examples
         --------
@@ -278,12 +278,12 @@ class Week:
         >>> print(*sorted(path.name for path in week.to_run_sheets(tempfile.mkdtemp())))
         K002.csv K002.html K003.csv K003.html all.html index.html
         """
-        from carezones.io import write_run_sheets
+        from carezones.report.rounds import write_run_sheets
 
         return write_run_sheets(self.run_sheets(), out_dir)
 
     def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
-        """Write the week's files (:func:`~carezones.io.write_week`).
+        """Write the week's files (:func:`~carezones.report.rounds.write_week`).
 
         Parameters
         ----------
@@ -306,7 +306,7 @@ class Week:
         2026-12-07.html 2026-12-08.html continuity.csv itineraries.csv kpis.json rounds.gpkg
         timeline.html unserved.csv
         """
-        from carezones.io import write_week
+        from carezones.report.rounds import write_week
 
         return write_week(self, out_dir, offline=offline)
 
@@ -443,7 +443,7 @@ def plan_week(
     Two days for six clients of the tiny synthetic county and three carers:
 
     >>> from carezones import plan_week, read_carers, read_visits
-    >>> from carezones.rounds import example_week
+    >>> from carezones.synthetic import example_week
     >>> points = clients.get_coordinates().to_numpy()
     >>> visits, carers = example_week(points[:6], points[6:9], days=2)
     >>> visits, carers = read_visits(visits, area=net), read_carers(carers, area=net)

@@ -366,7 +366,7 @@ def _surface(inp: _Inputs, progress: bool | None = None) -> gpd.GeoDataFrame:
     """Return the score at every junction of the walking network (else the drive network)."""
     import geopandas as gpd
 
-    from carezones.display import progress_bar
+    from carezones._progress import progress_bar
 
     net = inp.walk if inp.walk is not None else inp.drive
     assert net is not None

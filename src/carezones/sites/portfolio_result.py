@@ -167,7 +167,7 @@ class SitePortfolio:
 
     def _repr_html_(self) -> str:
         """Return a card of the set's numbers, its sites and where they are (no demand is drawn)."""
-        from carezones.display import html_card, svg_sites
+        from carezones.report.html import html_card, svg_sites
 
         m = self.metrics
         proof = (
@@ -238,10 +238,10 @@ class SitePortfolio:
         >>> len(cells), hidden
         (4, 8)
         """
-        from carezones.maps import hexbin_sums
+        from carezones.privacy import MIN_GROUP, hexbin_sums
 
         if min_rows is None:
-            min_rows = 5 if self.metrics["demand_kind"] == "clients" else 1
+            min_rows = MIN_GROUP if self.metrics["demand_kind"] == "clients" else 1
         d = self.demand
         table = d[["geometry"]].assign(
             demand=d["weight"].to_numpy(float),
@@ -310,7 +310,7 @@ class SitePortfolio:
         Parameters
         ----------
         **kwargs
-            The options of :func:`carezones.maps_portfolio.portfolio_map`.
+            The options of :func:`carezones.report.portfolio.portfolio_map`.
 
         Returns
         -------
@@ -322,7 +322,7 @@ class SitePortfolio:
         >>> type(portfolio.to_map()).__name__
         'Map'
         """
-        from carezones.maps_portfolio import portfolio_map
+        from carezones.report.portfolio import portfolio_map
 
         return portfolio_map(self, **kwargs)
 
@@ -331,7 +331,7 @@ class SitePortfolio:
 
         ``chosen.csv``, ``candidates.csv``, ``scenarios.csv``, ``demand.csv`` (no coordinates),
         ``left_out.csv``, ``portfolio.gpkg``, ``portfolio.html``, ``summary.json`` and
-        ``summary.md`` (see :func:`carezones.io.write_site_portfolio`).
+        ``summary.md`` (see :func:`carezones.report.portfolio.write_site_portfolio`).
 
         Parameters
         ----------
@@ -353,7 +353,7 @@ class SitePortfolio:
         candidates.csv chosen.csv demand.csv left_out.csv portfolio.gpkg portfolio.html
         scenarios.csv stability.csv summary.json summary.md
         """
-        from carezones.io.portfolio import write_site_portfolio
+        from carezones.report.portfolio import write_site_portfolio
 
         return write_site_portfolio(self, out_dir, offline=offline)
 

@@ -126,7 +126,7 @@ class SiteScores:
 
     def _repr_html_(self) -> str:
         """Return a card of the scores, the best sites and where they are (no client is drawn)."""
-        from carezones.display import html_card, svg_sites
+        from carezones.report.html import html_card, svg_sites
 
         sc = pd.to_numeric(self.scores["score"], errors="coerce")
         ok = sc.dropna()
@@ -225,7 +225,7 @@ class SiteScores:
         Parameters
         ----------
         **kwargs
-            The options of :func:`carezones.maps.sites_map`.
+            The options of :func:`carezones.report.sites.sites_map`.
 
         Returns
         -------
@@ -237,7 +237,7 @@ class SiteScores:
         >>> type(scores.to_map()).__name__
         'Map'
         """
-        from carezones.maps import sites_map
+        from carezones.report.sites import sites_map
 
         return sites_map(self, **kwargs)
 
@@ -261,7 +261,7 @@ class SiteScores:
         Returns
         -------
         list of pathlib.Path
-            The files written (:func:`~carezones.io.write_site_scores`).
+            The files written (:func:`~carezones.report.sites.write_site_scores`).
 
         Examples
         --------
@@ -269,6 +269,6 @@ class SiteScores:
         >>> print(*sorted(path.name for path in scores.to_files(tempfile.mkdtemp())))
         scores.csv sites.gpkg sites.html
         """
-        from carezones.io import write_site_scores
+        from carezones.report.sites import write_site_scores
 
         return write_site_scores(self, out_dir, isochrones=isochrones, offline=offline)

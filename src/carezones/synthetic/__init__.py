@@ -42,6 +42,7 @@ One module per stage, each importing only those above it:
 from carezones.io.osm import RESIDENTIAL_BUILDINGS
 from carezones.synthetic.clients import clients_on_buildings
 from carezones.synthetic.county import SyntheticCounty, make_synthetic_county
+from carezones.synthetic.day import example_day, example_week
 from carezones.synthetic.geometry import CENTRE_LAT, CENTRE_LON
 from carezones.synthetic.osm_xml import GENERATOR, TIMESTAMP
 from carezones.synthetic.sizes import SIZES
@@ -55,5 +56,7 @@ __all__ = [
     "TIMESTAMP",
     "SyntheticCounty",
     "clients_on_buildings",
+    "example_day",
+    "example_week",
     "make_synthetic_county",
 ]

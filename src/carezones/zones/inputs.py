@@ -16,6 +16,7 @@ import numpy.typing as npt
 import shapely
 
 from carezones.errors import ZoneError, check_integer, check_number
+from carezones.privacy import MIN_GROUP
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("carezones")
 
 IntArray = npt.NDArray[np.int64]
-
-
-MIN_CLIENTS = 5  # a zone (or any figure) built from fewer clients is not published
 
 
 @dataclass(frozen=True)
@@ -130,7 +128,7 @@ def zone_count(
 ) -> int:
     """Return the number of zones, from ``n_zones`` or from ``hours_per_zone``.
 
-    Unless ``show_clients``, a zone must be able to hold :data:`MIN_CLIENTS` clients: a zone
+    Unless ``show_clients``, a zone must be able to hold :data:`MIN_GROUP` clients: a zone
     of fewer would publish figures (and a centre) of one or two people.
 
     Parameters
@@ -157,7 +155,7 @@ def zone_count(
     ------
     ZoneError
         When the count is above ``places`` or, unless ``show_clients``, above the number of
-        clients divided by :data:`MIN_CLIENTS`; the message gives the most that can be made.
+        clients divided by :data:`MIN_GROUP`; the message gives the most that can be made.
     """
     n_zones = opts.n_zones
     asked = "zones asked for"
@@ -167,11 +165,11 @@ def zone_count(
         asked = f"zones needed for {opts.hours_per_zone:g} hours per zone"
     if n_clients == 0:
         raise ZoneError("there is no client to zone (see the plan's unassigned clients)")
-    most = n_clients // MIN_CLIENTS
+    most = n_clients // MIN_GROUP
     if not show_clients and n_zones > most:
         raise ZoneError(
             f"{n_zones} {asked}, but there are {n_clients} clients to zone: a shared plan "
-            f"never publishes a zone of fewer than {MIN_CLIENTS} clients (its figures and "
+            f"never publishes a zone of fewer than {MIN_GROUP} clients (its figures and "
             f"centre would describe one or two people), so ask for at most {most} zone(s)"
             + ("" if most else ", or zone more clients")
             + "; or pass show_clients=True for a plan that will not be shared"

@@ -7,7 +7,7 @@ than ``max_snap_m`` from every road is reached by a straight line from the neare
 at the access speed (``far_from_road`` in the assignments).
 
 Small zones: unless the plan may show clients, a zone of 1 to 4 clients
-(:data:`~carezones.zones.inputs.MIN_CLIENTS`) has its figures and its centre withheld
+(:data:`~carezones.zones.inputs.MIN_GROUP`) has its figures and its centre withheld
 (``withheld`` in the zones table), and plan-level figures that would single it out (the worst
 deviation, the spread of the hours) are taken over the other zones.
 """
@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from carezones.zones.inputs import MIN_CLIENTS
+from carezones.privacy import MIN_GROUP
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -110,7 +110,7 @@ def plan_tables(
     tol : float
         The tolerance of the zones' hours, as a share of the mean.
     show_clients : bool
-        Publish the figures of zones of fewer than ``MIN_CLIENTS`` clients too.
+        Publish the figures of zones of fewer than ``MIN_GROUP`` clients too.
     seconds : float
         The time taken so far.
 
@@ -150,7 +150,7 @@ def plan_tables(
     zc = np.bincount(zone[placed], minlength=k)
     mean = float(zh.mean()) if k else 0.0
     dev = (zh - mean) / mean if mean > 0 else np.zeros(k)
-    withheld = (zc > 0) & (zc < MIN_CLIENTS) & (not show_clients)
+    withheld = (zc > 0) & (zc < MIN_GROUP) & (not show_clients)
     shown = ~withheld
     stats = np.array(
         [
@@ -187,7 +187,7 @@ def plan_tables(
         worst = (
             f"the worst zone is {metrics['worst_deviation']:+.1%} from the mean"
             if (out & shown).any()
-            else "a zone of fewer than 5 clients is out of the band"
+            else f"a zone of fewer than {MIN_GROUP} clients is out of the band"
         )
         notes.append(
             f"the hours could not all be brought within ±{tol:.0%}: {worst} (a single place "
@@ -196,7 +196,7 @@ def plan_tables(
         )
     if withheld.any():
         notes.append(
-            f"{int(withheld.sum())} zone(s) hold fewer than {MIN_CLIENTS} clients: their "
+            f"{int(withheld.sum())} zone(s) hold fewer than {MIN_GROUP} clients: their "
             "figures and centres are withheld (they would describe one or two people); the "
             "worst deviation and the spread of the hours are over the other zones"
         )

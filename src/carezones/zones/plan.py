@@ -14,9 +14,9 @@ import pandas as pd
 import shapely
 
 from carezones.errors import ArgumentError, ZoneError
+from carezones.privacy import MIN_GROUP
 from carezones.zones.graph import augmented_graph, find_places
 from carezones.zones.inputs import (
-    MIN_CLIENTS,
     Options,
     check_arguments,
     check_inputs,
@@ -145,7 +145,7 @@ class ZonePlan:
             lines.append(f"WARNING: zone(s) {ids} hold no clients.")
         if m.get("withheld_zones"):
             lines.append(
-                f"{m['withheld_zones']} zone(s) hold fewer than {MIN_CLIENTS} clients: their "
+                f"{m['withheld_zones']} zone(s) hold fewer than {MIN_GROUP} clients: their "
                 "figures and centres are withheld."
             )
         if m.get("far_from_road"):
@@ -172,8 +172,8 @@ class ZonePlan:
 
     def _repr_html_(self) -> str:
         """Return a card of the plan's numbers and its zones' outlines (no client is drawn)."""
-        from carezones.display import html_card, svg_thumbnail
-        from carezones.maps import ZONE_COLOURS
+        from carezones.report.html import html_card, svg_thumbnail
+        from carezones.report.maps import ZONE_COLOURS
 
         m = self.metrics
         dev = pd.to_numeric(self.zones["deviation"], errors="coerce").abs()
@@ -270,7 +270,7 @@ class ZonePlan:
         >>> type(zone_plan.to_map()).__name__
         'Map'
         """
-        from carezones.maps import zones_map
+        from carezones.report.zones import zones_map
 
         return zones_map(self, clients=clients, show_clients=show_clients, offline=offline)
 
@@ -289,7 +289,7 @@ class ZonePlan:
         Returns
         -------
         list of pathlib.Path
-            The files written: see :func:`carezones.io.write_zone_plan`.
+            The files written: see :func:`carezones.report.zones.write_zone_plan`.
 
         Examples
         --------
@@ -297,7 +297,7 @@ class ZonePlan:
         >>> print(*sorted(path.name for path in zone_plan.to_files(tempfile.mkdtemp())))
         assignments.csv summary.json summary.md unassigned.csv zones.gpkg zones.html
         """
-        from carezones.io import write_zone_plan
+        from carezones.report.zones import write_zone_plan
 
         return write_zone_plan(self, out_dir, clients=clients, offline=offline)
 
@@ -427,7 +427,7 @@ def build_zones(
     prev_code, prev_ids = (None, None)
     if previous is not None:
         prev_code, prev_ids = previous_zones(previous, ids, lonlat)
-    from carezones.display import progress_bar
+    from carezones._progress import progress_bar
 
     bar = progress_bar(_STEPS, "building zones", progress)
     try:
@@ -647,7 +647,7 @@ def _zone_roads(
     per_min = network.speeds.access_kph(network.mode) * 1000.0 / 60.0
     extra = np.where(far, snapped.distance_m / per_min, 0.0)
     who = TileClients(cx, cy, hours, graph_zone, route_ll, extra)
-    least = 1 if show_clients else MIN_CLIENTS  # the fewest clients a zone should hold
+    least = 1 if show_clients else MIN_GROUP  # the fewest clients a zone should hold
     # the polygons are the zones: every client takes the zone of the polygon holding it
     if localities is None:
         polys, zone = tile(

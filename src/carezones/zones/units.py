@@ -37,8 +37,9 @@ import scipy.sparse as sp
 import shapely
 
 from carezones.errors import ArgumentError, ZoneError
+from carezones.privacy import MIN_GROUP
 from carezones.zones.centres import balanced_assignment, initial_centres, medoids
-from carezones.zones.inputs import MIN_CLIENTS, Options, zone_count, zone_labels
+from carezones.zones.inputs import Options, zone_count, zone_labels
 from carezones.zones.metrics import Zoning
 from carezones.zones.partition import (
     grow_regions,
@@ -359,7 +360,7 @@ def zone_units(
     else:
         centres = job.start(cx, cy, opts, prev_zone)
         centre_unit = polygon_of(geoms, network.x[centres], network.y[centres])
-    least = 1 if show_clients else MIN_CLIENTS
+    least = 1 if show_clients else MIN_GROUP
     zone, centres = job.solve(centres, centre_unit, opts, prev_zone, least)
     centre_ll = job.centre_ll(centres)
     polys = [
@@ -380,7 +381,7 @@ def zone_units(
         prev_zone,
         notes,
     )
-    hide = (count > 0) & (count < MIN_CLIENTS) & (not show_clients)
+    hide = (count > 0) & (count < MIN_GROUP) & (not show_clients)
     table = pd.DataFrame(
         {
             "unit_id": uids,
@@ -392,7 +393,7 @@ def zone_units(
     table.loc[hide, "clients"] = pd.NA
     if hide.any():
         notes.append(
-            f"{int(hide.sum())} unit(s) hold fewer than {MIN_CLIENTS} clients: their figures "
+            f"{int(hide.sum())} unit(s) hold fewer than {MIN_GROUP} clients: their figures "
             "are left blank in the units table"
         )
     return zoning, table, {"count": n_units, "id_column": col}

@@ -7,11 +7,12 @@ Every value is escaped.
 
 from __future__ import annotations
 
+import html
+import math
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
-__all__ = ["html_card", "interactive", "progress_bar", "svg_sites", "svg_thumbnail"]
+__all__ = ["escape", "html_card", "svg_sites", "svg_thumbnail"]
 
 _STYLE = (
     "font:13px sans-serif;border:1px solid #ccc;border-radius:6px;padding:6px 10px;"
@@ -228,71 +229,36 @@ def svg_sites(
     )
 
 
-def interactive() -> bool:
-    """Return whether a person is watching: a Jupyter kernel, or a terminal on stderr.
+def escape(value: object, *, template: bool = False) -> str:
+    """Return ``value`` as HTML-escaped text (quotes too), safe in an element or an attribute.
 
-    Returns
-    -------
-    bool
-        ``True`` in a Jupyter kernel, or when stderr is a terminal.
-
-    Examples
-    --------
-    >>> from carezones.display import interactive
-    >>> interactive()  # under pytest: stderr is captured
-    False
-    """
-    import sys
-
-    try:
-        from IPython import get_ipython
-
-        if get_ipython() is not None and "IPKernelApp" in get_ipython().config:
-            return True
-    except ImportError:  # pragma: no cover - IPython comes with the notebook tools
-        pass
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
-
-
-def progress_bar(total: int, desc: str, progress: bool | None = None) -> Any:
-    """Return a progress bar (tqdm) for ``total`` steps, or one that shows nothing.
+    The one escaper of every page, card, map and run sheet carezones writes.
 
     Parameters
     ----------
-    total : int
-        Steps in all.
-    desc : str
-        What the steps are (e.g. ``"zones' days"``).
-    progress : bool, optional
-        ``True``: always show; ``False``: never; ``None`` (default): when someone is watching
-        (:func:`interactive`). A bar is never written to logs.
+    value : object
+        Any value; ``None`` and NaN give the empty text.
+    template : bool
+        Also neutralise template syntax (``{``, ``}``, ``%`` become HTML entities, which
+        browsers show as the same characters). folium renders tooltips and element text
+        through Jinja2, so a value like ``{{ 7*7 }}`` from a user's file would otherwise be
+        evaluated (and could run code): every value a map shows passes ``template=True``.
 
     Returns
     -------
-    object
-        Has ``update(n)`` and ``close()`` (a ``tqdm.auto.tqdm``, or a silent stand-in).
+    str
+        The escaped text.
 
     Examples
     --------
-    >>> bar = progress_bar(3, "steps", progress=False)
-    >>> bar.update(1); bar.close()
+    >>> escape('<b title="x">')
+    '&lt;b title=&quot;x&quot;&gt;'
+    >>> escape("{{ 7*7 }} 5%", template=True)
+    '&#123;&#123; 7*7 &#125;&#125; 5&#37;'
     """
-    show = interactive() if progress is None else bool(progress)
-    if not show:
-        return _Silent()
-    try:  # a widget in Jupyter when ipywidgets is there, else text (no warning either way)
-        import ipywidgets  # noqa: F401
-        from tqdm.auto import tqdm
-    except ImportError:
-        from tqdm.std import tqdm
-    return tqdm(total=total, desc=desc, leave=False)
-
-
-class _Silent:
-    """A progress bar that shows nothing."""
-
-    def update(self, n: int = 1) -> None:
-        """Do nothing."""
-
-    def close(self) -> None:
-        """Do nothing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = html.escape(str(value), quote=True)
+    if template:
+        text = text.replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
+    return text

@@ -1,13 +1,12 @@
-"""How a coordinator reads a plan: a timeline of the day (or week), and the legs of the map.
+"""How a coordinator reads a plan: a timeline of the day (or week).
 
 :func:`timeline` draws one row per carer and shift on a time axis: visits, travel, waiting
 and breaks as bars, the two carers of a double-handed visit joined by a line, details on
 hover. It is one self-contained HTML page (its CSS and a few lines of script written into
 it, nothing loaded from the internet), so it opens offline like the maps; every value from
 the inputs is HTML-escaped and reaches the script only as text, so hostile text in a file
-shows as text and never runs. :func:`leg_parts` splits each leg of the rounds into what is
-driven along the roads and what is not (for the map). Run sheets are in
-:mod:`~carezones.rounds.sheets`.
+shows as text and never runs. Run sheets are in :mod:`~carezones.report.sheets`; the
+legs of the map come from :meth:`Rounds.legs() <carezones.rounds.Rounds.legs>`.
 """
 
 from __future__ import annotations
@@ -16,46 +15,22 @@ import html
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from carezones.io.visits import hhmm
+from carezones.report.html import escape
 
 if TYPE_CHECKING:
     from carezones.rounds.plan import Rounds
 
-__all__ = ["ACCESS_M", "PRIVATE", "Page", "esc", "leg_parts", "timeline"]
+__all__ = ["PRIVATE", "Page", "timeline"]
 
-ACCESS_M = 25.0  # metres between a stop and its road from which the gap is drawn as access
 PRIVATE = (
     "For the provider's own use: this plan names clients' visits, carers and their times. "
     "Keep it within your organisation."
 )
 ROW_PX = 30  # height of a timeline row
 LABEL_PX = 190  # width of the row labels
-
-
-def esc(value: Any) -> str:
-    """Return the value as HTML-escaped text (quotes too), safe in an element or an attribute.
-
-    Parameters
-    ----------
-    value : object
-        Any value; ``None`` and NaN give the empty text.
-
-    Returns
-    -------
-    str
-        The escaped text.
-
-    Examples
-    --------
-    >>> esc('<b title="x">')
-    '&lt;b title=&quot;x&quot;&gt;'
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value), quote=True)
 
 
 class Page:
@@ -105,7 +80,7 @@ class Page:
         >>> path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
         True
         """
-        from carezones.io import output_file
+        from carezones.report import output_file
 
         with output_file(path) as tmp:
             tmp.write_text(self.html, encoding="utf-8")
@@ -117,91 +92,6 @@ class Page:
             '<iframe style="width:100%;height:480px;border:1px solid #ccc" '
             f'srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
         )
-
-
-# ---------------------------------------------------------------------- legs for the map
-def leg_parts(itin: pd.DataFrame, network: Any) -> Any:
-    """Each leg of the rounds split into its road part and its straight parts.
-
-    Parameters
-    ----------
-    itin : DataFrame
-        Itineraries with ``leg`` lines (:attr:`Rounds.itineraries`).
-    network : RoadNetwork or None
-        Whether the legs were routed along the roads (else every leg is straight).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``carer_id, shift, seq, kind, minutes, metres, label`` and the line (EPSG:4326);
-        ``kind`` is ``road``, ``access`` (a stop more than :data:`ACCESS_M` from its road,
-        joined to it straight) or ``straight`` (no road route is known).
-
-    Examples
-    --------
-    >>> legs = leg_parts(rounds.itineraries, rounds.network)
-    >>> sorted(set(legs["kind"]))
-    ['road']
-    """
-    import geopandas as gpd
-    import shapely
-
-    from carezones.io.osm import haversine_m
-
-    rows: list[dict[str, Any]] = []
-    for rec in itin[itin["leg"].notna()].itertuples():
-        xy = np.asarray(rec.leg.coords)
-        base = {
-            "carer_id": rec.carer_id,
-            "shift": rec.shift,
-            "seq": rec.seq,
-            "minutes": float(rec.travel_minutes),
-        }
-        if network is None or len(xy) < 4:
-            m = float(haversine_m(xy[0, 0], xy[0, 1], xy[-1, 0], xy[-1, 1]))
-            why = (
-                "no road route: travel times from a matrix"
-                if network is None
-                else "no road route found"
-            )
-            rows.append(
-                {
-                    **base,
-                    "kind": "straight",
-                    "metres": m,
-                    "label": f"straight line, not the road driven ({why})",
-                    "geometry": shapely.LineString(xy),
-                }
-            )
-            continue
-        ends = [(xy[0], xy[1]), (xy[-2], xy[-1])]
-        for a, b in ends:
-            m = float(haversine_m(a[0], a[1], b[0], b[1]))
-            if m > ACCESS_M:
-                rows.append(
-                    {
-                        **base,
-                        "kind": "access",
-                        "metres": m,
-                        "label": f"access leg: {m:,.0f} m between the stop and the nearest "
-                        "road, drawn straight",
-                        "geometry": shapely.LineString([a, b]),
-                    }
-                )
-        road = xy[1:-1]
-        if len(road) >= 2:
-            km = rec.travel_km if rec.travel_km == rec.travel_km else 0.0
-            rows.append(
-                {
-                    **base,
-                    "kind": "road",
-                    "metres": float(km) * 1000,
-                    "label": "along the roads",
-                    "geometry": shapely.LineString(road),
-                }
-            )
-    cols = ["carer_id", "shift", "seq", "kind", "minutes", "metres", "label", "geometry"]
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry="geometry", crs="EPSG:4326")
 
 
 # ---------------------------------------------------------------------- the timeline
@@ -290,7 +180,9 @@ def timeline(days: list[Rounds], *, title: str = "") -> Page:
     if len(days) > 1:
         nav = (
             '<p class="days">'
-            + " ".join(f'<a href="#day-{n}">{esc(r.day or n + 1)}</a>' for n, r in enumerate(days))
+            + " ".join(
+                f'<a href="#day-{n}">{escape(r.day or n + 1)}</a>' for n, r in enumerate(days)
+            )
             + "</p>"
         )
     synthetic = any(r.synthetic for r in days)
@@ -311,10 +203,10 @@ def timeline(days: list[Rounds], *, title: str = "") -> Page:
         else ""
     )
     page = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}'
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}'
         f'</title><meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<style>{_CSS}</style></head><body><h1>{esc(title)}</h1>"
-        f'{banner}<p class="private">{esc(PRIVATE)}</p><p class="key">{key}</p>{nav}'
+        f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>"
+        f'{banner}<p class="private">{escape(PRIVATE)}</p><p class="key">{key}</p>{nav}'
         + "".join(sections)
         + f'<div id="tip" role="tooltip"></div><script>{_SCRIPT}</script></body></html>'
     )
@@ -401,7 +293,7 @@ def _day_section(r: Rounds, n: int) -> str:
             prev_end = float(rec.end)
         label = f"{cid} · shift {shift} ({hhmm(s0)}-{hhmm(s1)})"
         out_rows.append(
-            f'<div class="row"><div class="label" title="{esc(label)}">{esc(label)}'
+            f'<div class="row"><div class="label" title="{escape(label)}">{escape(label)}'
             f'</div><div class="track">{"".join(bars)}</div></div>'
         )
     links = []
@@ -415,11 +307,11 @@ def _day_section(r: Rounds, n: int) -> str:
             )
     if t_now is not None and t0 <= t_now <= t1:
         links.append(
-            f'<div class="now" title="re-planned at {esc(now)}" style="left:calc('
+            f'<div class="now" title="re-planned at {escape(now)}" style="left:calc('
             f'{LABEL_PX}px + (100% - {LABEL_PX}px) * {(t_now - t0) / span:.5f})"></div>'
         )
     k = r.kpis
-    head = f"{esc(r.day)}: " if r.day else ""
+    head = f"{escape(r.day)}: " if r.day else ""
     text = (
         f"{k['visits_served']} of {k['visits']} visits served by {k['carers_used']} carers; "
         f"travel {k['travel_minutes']:.0f} min, waiting {k['waiting_minutes']:.0f} min"
@@ -432,7 +324,7 @@ def _day_section(r: Rounds, n: int) -> str:
             "(dashed outline)"
         )
     return (
-        f'<section class="day" id="day-{n}"><h2>{head}{esc(text)}</h2><div class="tl">'
+        f'<section class="day" id="day-{n}"><h2>{head}{escape(text)}</h2><div class="tl">'
         f'<div class="axis">{axis}</div>{"".join(out_rows)}{"".join(links)}</div>'
         f"{_unserved(r)}</section>"
     )
@@ -444,10 +336,10 @@ def _km(km: float) -> str:
 
 def _bar(kind: str, left: str, width: str, tip: str, extra: str = "", link: str = "") -> str:
     """One bar; its details go in ``data-tip`` (escaped; the script shows them as text)."""
-    data = f' data-link="{esc(link)}"' if link else ""
+    data = f' data-link="{escape(link)}"' if link else ""
     return (
         f'<div class="bar {kind}{extra}" style="left:{left};width:{width}"{data} '
-        f'data-tip="{esc(tip)}" aria-label="{esc(tip)}"></div>'
+        f'data-tip="{escape(tip)}" aria-label="{escape(tip)}"></div>'
     )
 
 
@@ -507,8 +399,8 @@ def _unserved(r: Rounds) -> str:
             else ""
         )
         rows.append(
-            f"<tr><td>{esc(vid)}</td><td>{esc(client)}</td><td>{esc(window)}</td>"
-            f"<td>{esc(rec.reason)}</td></tr>"
+            f"<tr><td>{escape(vid)}</td><td>{escape(client)}</td><td>{escape(window)}</td>"
+            f"<td>{escape(rec.reason)}</td></tr>"
         )
     return (
         f'<details><summary>{len(rows)} visit(s) not served</summary><table class="un">'

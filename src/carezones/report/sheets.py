@@ -5,9 +5,9 @@ day worked, with print CSS: A4, one day per page) and a table for a CSV file: wh
 each visit's time, client and visit references, length and window, the travel and waiting
 before it, the partner of a double-handed visit, the skills and any ``notes`` (and
 ``address`` or ``postcode``) from the visits file, the break, and when they are home. The
-pages are self-contained and escaped like the timeline (:mod:`~carezones.rounds.views`), and
-say that they are for the provider's own use. :func:`~carezones.io.write_run_sheets` writes
-them.
+pages are self-contained and escaped like the timeline (:mod:`~carezones.report.timeline`),
+and say that they are for the provider's own use.
+:func:`~carezones.report.rounds.write_run_sheets` writes them.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import pandas as pd
 
 from carezones.io.days import is_weekday
 from carezones.io.visits import hhmm
+from carezones.report.html import escape
+from carezones.report.timeline import PRIVATE
 from carezones.rounds.report import shift_numbers
-from carezones.rounds.views import PRIVATE, esc
 
 if TYPE_CHECKING:
     from carezones.rounds.plan import Rounds
@@ -171,14 +172,14 @@ def run_sheets(days: list[Rounds]) -> RunSheets:
 def index_page(sheets: list[RunSheet], title: str = "Run sheets") -> str:
     """Return a page linking every carer's run sheet (and ``all.html``, to print them all)."""
     items = "".join(
-        f'<li><a href="{esc(s.name)}.html">{esc(s.carer_id)}</a> '
+        f'<li><a href="{escape(s.name)}.html">{escape(s.carer_id)}</a> '
         f"({int((s.table['kind'] == 'visit').sum())} visits)</li>"
         for s in sheets
     )
     body = (
-        f'<h1>{esc(title)}</h1><p><a href="all.html">Every run sheet in one document'
+        f'<h1>{escape(title)}</h1><p><a href="all.html">Every run sheet in one document'
         f"</a> (to print them all)</p><ul>{items}</ul>"
-        f'<p class="private">{esc(PRIVATE)}</p>'
+        f'<p class="private">{escape(PRIVATE)}</p>'
     )
     return _page(title, body)
 
@@ -191,7 +192,7 @@ def all_page(sheets: list[RunSheet]) -> str:
 
 def _page(title: str, body: str) -> str:
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}'
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}'
         f"</title><style>{_CSS}</style></head><body>{body}</body></html>"
     )
 
@@ -271,7 +272,7 @@ def _html_row(kind: str, row: dict[str, Any], extra: list[str]) -> str:
         row["skills"],
         notes,
     ]
-    tds = "".join(f"<td>{esc(c)}</td>" for c in cells)
+    tds = "".join(f"<td>{escape(c)}</td>" for c in cells)
     return f'<tr class="{cls}">{tds}</tr>'
 
 
@@ -306,8 +307,8 @@ def _section(r: Rounds, cid: str, mine: pd.DataFrame, rows: list[str]) -> str:
     )
     synthetic = " SYNTHETIC DATA: invented clients and carers." if r.synthetic else ""
     return (
-        f'<section class="sheet"><h1>{esc(head)}</h1><p class="meta">Shift '
-        f"{esc('; '.join(shifts))}. {len(v)} visits, {care:.0f} min of care, {travel:.0f} min "
-        f"of travel{esc(km_text)}.{esc(note)}</p><table>{header}{''.join(rows)}</table>"
-        f'<p class="private">{esc(PRIVATE + synthetic)}</p></section>'
+        f'<section class="sheet"><h1>{escape(head)}</h1><p class="meta">Shift '
+        f"{escape('; '.join(shifts))}. {len(v)} visits, {care:.0f} min of care, {travel:.0f} min "
+        f"of travel{escape(km_text)}.{escape(note)}</p><table>{header}{''.join(rows)}</table>"
+        f'<p class="private">{escape(PRIVATE + synthetic)}</p></section>'
     )

@@ -344,3 +344,25 @@ def output_file(path: PathLike) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def plain(value: Any) -> Any:
+    """Return ``value`` with JSON's types: numpy numbers as numbers, NaN and NA as null."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

@@ -1,0 +1,310 @@
+"""Folium maps. Every map carries the OSM attribution; client locations are aggregated by default.
+
+Private by default: clients are drawn as hexagons with counts and weekly hours, and cells with
+fewer than ``min_cell_clients`` (default 5) clients are left out (the legend says how many
+clients that hides). Individual client points appear only with ``show_clients=True``. Every
+value taken from a user's file is HTML-escaped before it reaches a tooltip or popup.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import shapely
+
+from carezones.privacy import MIN_GROUP, hexbin
+from carezones.report.html import escape
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+
+    from carezones.network import RoadNetwork
+
+ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+ROAD_STYLE: dict[str, tuple[str, float]] = {
+    "motorway": ("#c0392b", 4.0),
+    "trunk": ("#d35400", 3.5),
+    "primary": ("#e67e22", 3.0),
+    "secondary": ("#f1c40f", 2.5),
+    "tertiary": ("#7f8c8d", 2.0),
+    "unclassified": ("#95a5a6", 1.5),
+    "residential": ("#bdc3c7", 1.0),
+}
+OTHER_ROAD = ("#cfd8dc", 0.8)
+
+
+def base_map(
+    net: RoadNetwork, *, synthetic: bool | None = None, title: str = "", offline: bool = True
+) -> folium.Map:
+    """Return an empty map framed on the network, with the OSM attribution.
+
+    Real networks get the OpenStreetMap basemap (if its tiles cannot load, offline, the data
+    layers still draw). A synthetic network gets no basemap, so that invented roads are never
+    drawn over real places, and a "SYNTHETIC DATA" banner. With ``offline`` (the default)
+    Leaflet's JavaScript and CSS are written into the HTML file itself, so the map works with
+    no internet; ``offline=False`` links them from a CDN instead (smaller files).
+    """
+    if synthetic is None:
+        synthetic = net.provenance.synthetic
+    return _frame(net.bounds, net.provenance.attribution, synthetic, title, offline)
+
+
+def add_clients(
+    m: folium.Map,
+    crs: Any,
+    clients: gpd.GeoDataFrame,
+    *,
+    show_clients: bool = False,
+    hex_m: float = 750.0,
+    min_cell_clients: int = MIN_GROUP,
+    zones_drawn: bool = False,
+) -> None:
+    """Add clients to a map: hexagons with counts and hours, or points when asked.
+
+    ``crs`` is the metric CRS the hexagons are laid out in (e.g. ``network.crs``).
+    """
+    import folium
+
+    hexes, hidden = hexbin(clients, crs, hex_m=hex_m, min_count=min_cell_clients)
+    layer = folium.FeatureGroup(name="Clients (aggregated)", show=True)
+    top = float(hexes["hours_per_week"].max()) if len(hexes) else 1.0
+    for row in hexes.itertuples(index=False):
+        shade = 0.2 + 0.6 * float(row.hours_per_week) / top
+        folium.Polygon(
+            locations=[(y, x) for x, y in row.geometry.exterior.coords],
+            color="#2c3e50",
+            weight=1,
+            fill=True,
+            fill_color="#8e44ad",
+            fill_opacity=shade,
+            tooltip=f"{int(row.clients)} clients, {float(row.hours_per_week):.0f} h/week",
+        ).add_to(layer)
+    layer.add_to(m)
+    note = (
+        f"Clients aggregated in {hex_m:.0f} m hexagons; {hidden} client(s) in cells with fewer "
+        f"than {min_cell_clients} are not shown."
+    )
+    items = [("#8e44ad", "more hours per week = darker")]
+    _add_legend(m, "Clients", items, note, side="right" if zones_drawn else "left")
+    if show_clients:
+        pts = folium.FeatureGroup(name="Clients (individual points)", show=False)
+        ids = clients["client_id"] if "client_id" in clients else pd.Series(range(len(clients)))
+        geo = clients.geometry.to_crs("EPSG:4326")
+        for cid, g, hours in zip(ids, geo, clients.get("hours_per_week", ids * 0), strict=True):
+            folium.CircleMarker(
+                (g.y, g.x),
+                radius=3,
+                color="#8e44ad",
+                tooltip=f"{escape(str(cid), template=True)}: {float(hours):.1f} h/week",
+            ).add_to(pts)
+        pts.add_to(m)
+
+
+def _road_features(net: RoadNetwork) -> list[dict[str, Any]]:
+    """Roads merged into one GeoJSON feature per class (small HTML, fast to draw)."""
+    edges = net.edges_gdf()
+    cls = edges["highway"].str.replace("_link", "", regex=False)
+    features = []
+    for hw, group in edges.groupby(cls, sort=True):
+        merged = shapely.line_merge(shapely.union_all(group.geometry.to_numpy()))
+        merged = shapely.set_precision(merged, 1e-5)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"highway": str(hw)},
+                "geometry": shapely.geometry.mapping(merged),
+            }
+        )
+    return features
+
+
+def _road_style(feature: dict[str, Any]) -> dict[str, Any]:
+    color, weight = ROAD_STYLE.get(feature["properties"]["highway"], OTHER_ROAD)
+    return {"color": color, "weight": weight, "opacity": 0.9}
+
+
+def _add_context_roads(m: folium.Map, net: RoadNetwork) -> None:
+    """Draw a network's roads as a grey background layer (for maps without a basemap)."""
+    import folium
+
+    roads = folium.FeatureGroup(name="Roads", show=True)
+    for feature in _road_features(net):
+        folium.GeoJson(feature, style_function=_context_style).add_to(roads)
+    roads.add_to(m)
+
+
+def _context_style(feature: dict[str, Any]) -> dict[str, Any]:
+    """Roads as a quiet grey background (so that they are not mistaken for data)."""
+    _, weight = ROAD_STYLE.get(feature["properties"]["highway"], OTHER_ROAD)
+    return {"color": "#9aa5ad", "weight": max(weight * 0.7, 0.8), "opacity": 0.8}
+
+
+def inline_assets(m: folium.Map) -> folium.Map:
+    """Embed Leaflet's JS and CSS in the map's HTML and drop folium's CDN links.
+
+    The assets come from the ``django-js-lib-leaflet`` package (Leaflet 1.9.4 as plain files;
+    Django is not needed). jQuery, Bootstrap and the awesome-markers plugin that folium links
+    by default are dropped: carezones maps do not use them.
+    """
+    import folium
+
+    js, css = _leaflet_assets()
+    m.default_js = []
+    m.default_css = []
+    root: Any = m.get_root()
+    root.header.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css")
+    root.header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js")
+    return m
+
+
+def _leaflet_assets() -> tuple[str, str]:
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("js_lib_leaflet")
+    if spec is None or spec.origin is None:
+        raise RuntimeError(
+            "offline maps need the django-js-lib-leaflet package (pip install "
+            "django-js-lib-leaflet), or pass offline=False to load Leaflet from a CDN"
+        )
+    static = Path(spec.origin).parent / "static" / "js_lib_leaflet"
+    return (static / "leaflet.js").read_text(), (static / "leaflet.css").read_text()
+
+
+def _add_attribution(m: folium.Map, text: str) -> None:
+    """Put the attribution in Leaflet's attribution control (shown with or without tiles)."""
+    import json
+
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    el = MacroElement()
+    el._name = "Attribution"
+    el._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.addAttribution("
+        + json.dumps(escape(text, template=True))
+        + ");{% endmacro %}"
+    )
+    m.add_child(el)
+
+
+def bind_popup(target: Any, content: str, max_width: int = 360) -> None:
+    """Bind an HTML popup to a map element without jQuery (which offline maps do not load).
+
+    ``content`` is trusted HTML built by carezones: every value from a user's file in it must
+    already be escaped. It reaches the page as a JSON string, never as template source.
+    """
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    el = MacroElement()
+    el._name = "Popup"
+    vars(el).update(content=json.dumps(content).replace("</", "<\\/"), max_width=int(max_width))
+    el._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindPopup({{ this.content }}, "
+        "{maxWidth: {{ this.max_width }}});"
+        "{% endmacro %}"
+    )
+    target.add_child(el)
+
+
+def _add_banner(m: folium.Map, text: str) -> None:
+    import folium
+
+    root: Any = m.get_root()
+    root.html.add_child(
+        folium.Element(
+            '<div class="cz-banner" style="position:fixed;top:10px;left:60px;z-index:1000;'
+            "background:rgba(255,255,255,.9);padding:4px 10px;border-radius:4px;"
+            f'font:14px sans-serif;font-weight:bold">{escape(text, template=True)}</div>'
+        )
+    )
+
+
+def _add_legend(
+    m: folium.Map, title: str, items: list[tuple[str, str]], note: str = "", side: str = "left"
+) -> None:
+    import folium
+
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;background:{c};'
+        f'margin-right:6px"></span>{escape(label, template=True)}</div>'
+        for c, label in items
+    )
+    note_html = (
+        f'<div style="max-width:220px;margin-top:4px">{escape(note, template=True)}</div>'
+        if note
+        else ""
+    )
+    root: Any = m.get_root()
+    root.html.add_child(
+        folium.Element(
+            f'<div class="cz-legend" style="position:fixed;bottom:60px;{side}:10px;z-index:1000;'
+            "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;font:12px "
+            f'sans-serif"><b>{escape(title, template=True)}</b>{rows}{note_html}</div>'
+        )
+    )
+
+
+ZONE_COLOURS = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+]
+
+
+def _blank(value: Any) -> bool:
+    """Return True for a missing value (None, NaN, ``pd.NA``)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def add_legend(
+    m: folium.Map, title: str, items: list[tuple[str, str]], note: str = "", side: str = "left"
+) -> None:
+    """Add a legend to a map: a title, colour swatches with labels and a note (all escaped)."""
+    _add_legend(m, title, items, note, side)
+
+
+def add_context_roads(m: folium.Map, net: RoadNetwork) -> None:
+    """Draw a network's roads as a quiet grey background (for maps without a basemap)."""
+    _add_context_roads(m, net)
+
+
+def _frame(
+    bounds: tuple[float, float, float, float],
+    attribution: str,
+    synthetic: bool,
+    title: str,
+    offline: bool,
+) -> folium.Map:
+    """Return an empty map over ``bounds`` (lon/lat) with attribution, banner and basemap."""
+    import folium
+
+    lo, la, hi, ha = bounds
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    if offline:
+        inline_assets(m)
+    if not synthetic:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap basemap", control=True).add_to(m)
+    m.fit_bounds([[la, lo], [ha, hi]])
+    _add_attribution(m, attribution)
+    label = "SYNTHETIC DATA - not a real place. " if synthetic else ""
+    if title or synthetic:
+        _add_banner(m, f"{label}{title}")
+    return m

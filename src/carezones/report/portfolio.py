@@ -1,0 +1,371 @@
+"""What a chosen set of sites shows: the map, the card, the tables, layers and summary.
+
+Demand is drawn only as hexagons (:meth:`SitePortfolio.demand_cells`: hexagons with fewer than
+five clients are left out), coloured by the share covered; no client location is drawn or
+written (``demand.csv`` has no coordinates). Every value from a user's file is escaped before it
+reaches a tooltip or popup. :func:`write_site_portfolio` writes through
+:func:`~carezones.report.output_folder` (the folder is replaced whole or not at all) and
+:func:`~carezones.report.write_csv` (no cell starts a spreadsheet formula).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from carezones.io._cells import PathLike
+from carezones.report._write import output_folder, plain, write_csv
+from carezones.report.html import escape
+from carezones.report.maps import (
+    add_context_roads,
+    add_legend,
+    base_map,
+    bind_popup,
+)
+
+if TYPE_CHECKING:
+    import folium
+
+CHOSEN = "#1f4e9e"
+EXISTING = "#7b3294"
+CANDIDATE = "#6f6f6f"
+NOT_ELIGIBLE = "#c7c7c7"
+COVERED = "#1a9850"
+PARTLY = "#fdae61"
+NOT_COVERED = "#d73027"
+
+
+def portfolio_map(
+    result: Any,
+    *,
+    hex_m: float = 750.0,
+    catchments: bool = True,
+    candidates: bool = True,
+    offline: bool = True,
+    title: str = "Sites chosen together",
+) -> folium.Map:
+    """Draw a :class:`~carezones.sites.SitePortfolio`.
+
+    Parameters
+    ----------
+    result : SitePortfolio
+        The chosen set.
+    hex_m : float
+        Hexagon size (centre to corner) of the demand layer, in metres.
+    catchments : bool
+        Draw the area within the minutes of each open site.
+    candidates : bool
+        Draw the candidates not chosen (grey; pale when they could not be chosen).
+    offline : bool
+        Embed Leaflet so the map opens with no internet.
+    title : str
+        The map's banner.
+    """
+    import folium
+
+    net = result.network
+    m = base_map(net, title=title, offline=offline)
+    if net.provenance.synthetic:  # no basemap under invented roads: draw the roads themselves
+        add_context_roads(m, net)
+    met = result.metrics
+    unit = met["unit"]
+    cells, hidden = result.demand_cells(hex_m)
+    _demand_layer(m, cells, unit)
+    if catchments:
+        _catchment_layer(m, result.catchments(), met)
+    if candidates:
+        _candidate_layer(m, result.candidates)
+    if result.existing is not None:
+        _site_layer(m, result.existing, "Existing schemes", EXISTING, unit, met)
+    _site_layer(m, result.chosen, "Chosen sites", CHOSEN, unit, met)
+    share = met["covered_share"]
+    travel = "walk" if met["mode"] == "walk" else "drive"
+    note = (
+        f"{len(result.chosen)} chosen for {met['plan_for']!r}: "
+        f"{100 * share:.1f}% of the demand within {met['minutes']:g} min {travel} of an open "
+        f"site, mean {met['mean_minutes']:.1f} min. Demand is aggregated in {hex_m:.0f} m "
+        f"hexagons; {hidden} demand row(s) in hexagons with too few are not drawn. Click a "
+        "site for what it serves and adds."
+    )
+    items = [
+        (CHOSEN, "chosen site"),
+        (EXISTING, "existing scheme"),
+        (CANDIDATE, "candidate not chosen"),
+        (NOT_ELIGIBLE, "could not be chosen"),
+        (COVERED, "demand all covered"),
+        (PARTLY, "demand partly covered"),
+        (NOT_COVERED, "demand not covered"),
+    ]
+    add_legend(m, "Sites chosen together", items, note)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def _demand_layer(m: folium.Map, cells: Any, unit: str) -> None:
+    import folium
+
+    layer = folium.FeatureGroup(name="Demand (aggregated)", show=True)
+    top = float(cells["demand"].max()) if len(cells) else 1.0
+    for row in cells.itertuples(index=False):
+        share = float(row.covered) / float(row.demand) if row.demand > 0 else 1.0
+        colour = COVERED if share >= 0.999 else NOT_COVERED if share <= 0.001 else PARTLY
+        shade = 0.25 + 0.5 * float(row.demand) / top if top > 0 else 0.4
+        folium.Polygon(
+            locations=[(y, x) for x, y in row.geometry.exterior.coords],
+            color="#444",
+            weight=0.5,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=shade,
+            tooltip=escape(
+                f"{int(row.rows)} demand rows, {float(row.demand):,.0f} {unit}: "
+                f"{float(row.covered):,.0f} covered, {float(row.not_covered):,.0f} "
+                "not covered",
+                template=True,
+            ),
+        ).add_to(layer)
+    layer.add_to(m)
+
+
+def _catchment_layer(m: folium.Map, iso: Any, met: dict[str, Any]) -> None:
+    import folium
+
+    layer = folium.FeatureGroup(name=f"Within {met['minutes']:g} min of an open site")
+    travel = "walk" if met["mode"] == "walk" else "drive"
+    for rec in iso.itertuples(index=False):
+        colour = CHOSEN if rec.status == "chosen" else EXISTING
+        folium.GeoJson(
+            shapely.to_geojson(rec.geometry),
+            style_function=lambda _f, c=colour: {
+                "color": c,
+                "weight": 1,
+                "fillColor": c,
+                "fillOpacity": 0.08,
+            },
+            tooltip=escape(f"{rec.site_id}: within {rec.minutes:g} min {travel}", template=True),
+        ).add_to(layer)
+    layer.add_to(m)
+
+
+def _candidate_layer(m: folium.Map, cands: Any) -> None:
+    import folium
+
+    layer = folium.FeatureGroup(name="Candidates not chosen", show=True)
+    rest = cands[cands["status"] != "chosen"]
+    pts = rest.geometry.to_crs("EPSG:4326").representative_point()
+    for rec, pt in zip(rest.itertuples(index=False), pts, strict=True):
+        colour = CANDIDATE if rec.status == "eligible" else NOT_ELIGIBLE
+        score = "" if pd.isna(getattr(rec, "score", np.nan)) else f", score {rec.score:.0f}"
+        what = "not chosen" if rec.status == "eligible" else str(rec.status)
+        folium.CircleMarker(
+            (float(pt.y), float(pt.x)),
+            radius=4,
+            color="#333",
+            weight=1,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.9,
+            tooltip=escape(f"{rec.site_id}: {what}{score}", template=True),
+        ).add_to(layer)
+    layer.add_to(m)
+
+
+def _site_layer(
+    m: folium.Map, sites: Any, name: str, colour: str, unit: str, met: dict[str, Any]
+) -> None:
+    import folium
+
+    layer = folium.FeatureGroup(name=name, show=True)
+    wgs = sites.to_crs("EPSG:4326")
+    pts = wgs.geometry.representative_point()
+    adds_unit = unit if met["objective"] == "coverage" else "min on the mean trip"
+    for rec, geom, pt in zip(wgs.itertuples(index=False), wgs.geometry, pts, strict=True):
+        score = getattr(rec, "score", np.nan)
+        parts = [
+            f"serves {rec.serves:,.0f} {unit}",
+            f"{rec.within_reach:,.0f} {unit} within {met['minutes']:g} min",
+            f"adds {rec.adds:,.1f} {adds_unit} (the loss without it)",
+        ]
+        if not pd.isna(rec.mean_minutes):
+            parts.append(f"mean {rec.mean_minutes:.1f} min to what it serves")
+        if not pd.isna(score):
+            parts.append(f"suitability score {score:.0f} / 100")
+        why = getattr(rec, "explanation", None)
+        items = "".join(f"<li>{escape(p, template=True)}</li>" for p in parts)
+        extra = f"<p>{escape(why, template=True)}</p>" if isinstance(why, str) and why else ""
+        kind = escape(name.lower()[:-1], template=True)
+        popup = f"<b>{escape(rec.site_id, template=True)}</b> ({kind})<ul>{items}</ul>{extra}"
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            shape = folium.GeoJson(
+                shapely.to_geojson(geom),
+                style_function=lambda _f, c=colour: {
+                    "color": c,
+                    "weight": 2,
+                    "fillColor": c,
+                    "fillOpacity": 0.5,
+                },
+            )
+            shape.add_to(layer)
+        marker = folium.CircleMarker(
+            (float(pt.y), float(pt.x)),
+            radius=9,
+            color="#111",
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.95,
+            tooltip=escape(f"{rec.site_id}: {parts[0]}", template=True),
+        )
+        bind_popup(marker, popup)
+        marker.add_to(layer)
+    layer.add_to(m)
+
+
+FILES = (
+    "chosen.csv",
+    "candidates.csv",
+    "scenarios.csv",
+    "stability.csv",
+    "demand.csv",
+    "left_out.csv",
+    "portfolio.gpkg",
+    "portfolio.html",
+    "summary.json",
+    "summary.md",
+)
+
+
+def write_site_portfolio(result: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
+    """Write a :class:`~carezones.sites.SitePortfolio` to ``out_dir``; return the paths.
+
+    ===================  ===================================================================
+    ``chosen.csv``       one row per chosen ``site_id``: score, serves, within_reach, adds,
+                         mean_minutes, lon/lat of the site
+    ``candidates.csv``   every candidate with its status and the demand within its reach
+    ``scenarios.csv``    per scenario: its own best set, coverage, the proof, and the plan's
+                         coverage in it
+    ``stability.csv``    which scenarios choose each site
+    ``demand.csv``       every demand row: id, area, weight, status, serving site, minutes,
+                         reason (no coordinates)
+    ``left_out.csv``     the demand rows left out, and why
+    ``portfolio.gpkg``   layers ``chosen``, ``existing``, ``candidates``, ``catchments`` and
+                         ``demand_hexagons`` (aggregated)
+    ``portfolio.html``   the map (:func:`carezones.report.portfolio.portfolio_map`)
+    ``summary.json``     the metrics, the chosen sites, scenarios and stability
+    ``summary.md``       the same for people
+    ===================  ===================================================================
+
+    Parameters
+    ----------
+    result : carezones.SitePortfolio
+        The chosen set.
+    out_dir : str or os.PathLike
+        The folder to write into (made if missing).
+    offline : bool, default True
+        Embed Leaflet in the map so it opens with no internet (``False``: link a CDN).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order above (``existing`` layer only with existing schemes).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.report import write_site_portfolio
+    >>> files = write_site_portfolio(portfolio, tempfile.mkdtemp())
+    >>> [path.name for path in files if path.suffix == ".md"]
+    ['summary.md']
+    """
+    r = result
+    chosen, candidates = _with_lonlat(r.chosen), _with_lonlat(r.candidates)
+    demand = pd.DataFrame(r.demand.drop(columns="geometry"))  # no coordinates
+    with output_folder(out_dir) as tmp:
+        write_csv(chosen, tmp / "chosen.csv", index=False)
+        write_csv(candidates, tmp / "candidates.csv", index=False)
+        write_csv(r.scenarios.round(4), tmp / "scenarios.csv", index=False)
+        write_csv(r.stability, tmp / "stability.csv", index=False)
+        write_csv(demand.round(4), tmp / "demand.csv", index=False)
+        write_csv(r.left_out.round(4), tmp / "left_out.csv", index=False)
+        gpkg = tmp / "portfolio.gpkg"
+        r.chosen.to_file(gpkg, layer="chosen", driver="GPKG")
+        if r.existing is not None:
+            r.existing.to_file(gpkg, layer="existing", driver="GPKG")
+        r.candidates.to_file(gpkg, layer="candidates", driver="GPKG")
+        r.catchments().to_file(gpkg, layer="catchments", driver="GPKG")
+        cells, _ = r.demand_cells()
+        cells.to_file(gpkg, layer="demand_hexagons", driver="GPKG")
+        r.to_map(offline=offline).save(str(tmp / "portfolio.html"))
+        summary = {
+            "metrics": r.metrics,
+            "chosen": chosen.to_dict(orient="records"),
+            "scenarios": r.scenarios.to_dict(orient="records"),
+            "stability": r.stability.to_dict(orient="records"),
+        }
+        text = json.dumps(plain(summary), indent=2, ensure_ascii=False, allow_nan=False)
+        (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
+        (tmp / "summary.md").write_text(_markdown(r), encoding="utf-8")
+    return [Path(out_dir) / n for n in FILES]
+
+
+def _with_lonlat(frame: Any) -> pd.DataFrame:
+    """Return a sites table without geometry, with each site's lon/lat (inside a plot)."""
+    pts = frame.geometry.to_crs("EPSG:4326").representative_point()
+    out = pd.DataFrame(frame.drop(columns="geometry")).round(4)
+    return out.assign(lon=pts.x.to_numpy(), lat=pts.y.to_numpy()).round({"lon": 6, "lat": 6})
+
+
+def _markdown(r: Any) -> str:
+    m = r.metrics
+    lines = [
+        "# Sites chosen together",
+        "",
+        "```",
+        r.summary(),
+        "```",
+        "",
+        "## The chosen sites",
+        "",
+        _table(r.chosen.drop(columns="geometry")),
+    ]
+    if len(r.scenarios) > 1:
+        lines += [
+            "",
+            "## Scenarios",
+            "",
+            _table(r.scenarios),
+            "",
+            "## Which sites stay chosen",
+            "",
+            _table(r.stability),
+        ]
+    if len(r.left_out):
+        lines += [
+            "",
+            f"## Left out ({len(r.left_out)} demand rows)",
+            "",
+            _table(r.left_out.head(50)),
+        ]
+    lines += [
+        "",
+        f"Travel times: {m['network']['source']} ({m['mode']}), {m['network']['attribution']}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return "" if v != v else f"{v:,.2f}"
+        return str(v).replace("|", "/").replace("\n", " ")
+
+    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])

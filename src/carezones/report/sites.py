@@ -1,0 +1,256 @@
+"""What scored sites show: the map (sites coloured by score, the whole-area surface) and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from carezones.io._cells import PathLike
+from carezones.privacy import hex_axial, hexagon
+from carezones.report._write import output_folder, write_csv
+from carezones.report.html import escape
+from carezones.report.maps import (
+    _add_context_roads,
+    _add_legend,
+    _frame,
+    bind_popup,
+)
+
+if TYPE_CHECKING:
+    import folium
+
+
+SCORE_CLASSES = [  # (lower bound, colour, label): a colour-blind-safe red-yellow-green ramp
+    (80.0, "#1a9850", "80-100"),
+    (60.0, "#91cf60", "60-80"),
+    (40.0, "#fee08b", "40-60"),
+    (20.0, "#fc8d59", "20-40"),
+    (0.0, "#d73027", "0-20"),
+]
+
+
+NOT_SCORED = "#9e9e9e"
+
+
+def score_colour(score: float) -> str:
+    """Return the map colour of a 0-100 score (grey when not scored)."""
+    if score is None or not np.isfinite(score):
+        return NOT_SCORED
+    return next(c for lo, c, _ in SCORE_CLASSES if score >= lo)
+
+
+def _surface_style(feature: dict[str, Any]) -> dict[str, Any]:
+    colour = score_colour(feature["properties"]["score"])
+    return {"color": colour, "weight": 0, "fillColor": colour, "fillOpacity": 0.45}
+
+
+def sites_map(
+    result: Any,
+    *,
+    isochrones: int | list[Any] = 3,
+    minutes: tuple[float, ...] = (5, 10, 15),
+    amenities: bool = True,
+    surface: bool = True,
+    surface_hex_m: float = 250.0,
+    offline: bool = True,
+    title: str = "Candidate sites",
+) -> folium.Map:
+    """Draw scored sites coloured by score, the explanation in each popup.
+
+    Parameters
+    ----------
+    result : SiteScores
+    isochrones : int or list
+        Walking isochrones for the top N sites, or for the listed ``site_id`` values (0: none).
+    amenities : bool
+        One layer of amenities per category.
+    surface : bool
+        When the result has a surface: its mean score per hexagon of ``surface_hex_m`` metres
+        (a heat layer that needs no plugin, so it draws offline).
+    """
+    import folium
+
+    sc = result.scores
+    net = result.walk if result.walk is not None else result.drive
+    wgs = sc.to_crs("EPSG:4326")
+    lo, la, hi, ha = (float(v) for v in wgs.total_bounds)
+    pad = 0.01
+    m = _frame(
+        (lo - pad, la - pad, hi + pad, ha + pad),
+        net.provenance.attribution,
+        net.provenance.synthetic,
+        title,
+        offline,
+    )
+    if net.provenance.synthetic:  # no basemap under invented roads: draw the roads themselves
+        _add_context_roads(m, result.drive if result.drive is not None else net)
+    if surface and result.surface is not None and len(result.surface):
+        surf = result.surface[result.surface.score.notna()]
+        geo = surf.geometry.to_crs(net.crs)
+        q, r = hex_axial(geo.x.to_numpy(), geo.y.to_numpy(), surface_hex_m)
+        cells = (
+            pd.DataFrame({"q": q, "r": r, "score": surf.score.to_numpy()})
+            .groupby(["q", "r"], sort=True)
+            .score.mean()
+            .reset_index()
+        )
+        import geopandas as gpd
+
+        polys = [
+            hexagon(int(a), int(b), surface_hex_m) for a, b in zip(cells.q, cells.r, strict=True)
+        ]
+        hexes = gpd.GeoDataFrame(
+            {"score": cells.score.round(1)}, geometry=polys, crs=net.crs
+        ).to_crs("EPSG:4326")
+        layer = folium.FeatureGroup(name="Suitability surface (mean score per hexagon)")
+        folium.GeoJson(
+            hexes.to_json(),
+            style_function=_surface_style,
+            tooltip=folium.GeoJsonTooltip(fields=["score"], aliases=["Mean score"]),
+        ).add_to(layer)
+        layer.add_to(m)
+    if isochrones and result.walk is not None:
+        iso = result.isochrones(isochrones, minutes)
+        if len(iso):
+            layer = folium.FeatureGroup(name="Walking isochrones")
+            shades = {
+                b: s
+                for b, s in zip(
+                    sorted(minutes), ["#08519c", "#3182bd", "#6baed6", "#bdd7e7"], strict=False
+                )
+            }
+            for rec in iso.sort_values("minutes", ascending=False).itertuples():
+                colour = shades.get(rec.minutes, "#6baed6")
+                folium.GeoJson(
+                    shapely.to_geojson(rec.geometry),
+                    style_function=lambda _f, c=colour: {
+                        "color": c,
+                        "weight": 1,
+                        "fillColor": c,
+                        "fillOpacity": 0.15,
+                    },
+                    tooltip=escape(f"{rec.site_id}: {rec.minutes:g} min walk", template=True),
+                ).add_to(layer)
+            layer.add_to(m)
+    if amenities and result.amenities is not None and len(result.amenities):
+        labels = {c.name: c.label for c in result.config.categories}
+        am = result.amenities
+        pts = am.geometry.representative_point()
+        for cat, idx in am.groupby("category", sort=True).groups.items():
+            layer = folium.FeatureGroup(
+                name=escape(f"Amenities: {labels.get(cat, cat)}", template=True), show=False
+            )
+            for i in idx:
+                name = am.at[i, "name"] or labels.get(cat, cat)
+                folium.CircleMarker(
+                    (float(pts.at[i].y), float(pts.at[i].x)),
+                    radius=3,
+                    color="#333",
+                    weight=1,
+                    fill=True,
+                    fill_color="#fff",
+                    fill_opacity=0.9,
+                    tooltip=escape(f"{name} ({labels.get(cat, cat)})", template=True),
+                ).add_to(layer)
+            layer.add_to(m)
+    layer = folium.FeatureGroup(name="Candidate sites")
+    for rec, geom in zip(wgs.itertuples(), wgs.geometry, strict=True):
+        colour = score_colour(rec.score)
+        score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"
+        rank = "" if pd.isna(rec.rank) else f" (rank {int(rec.rank)})"
+        parts = "".join(
+            f"<li>{escape(p, template=True)}</li>" for p in str(rec.explanation).split("; ")
+        )
+        popup = f"<b>{escape(str(rec.site_id), template=True)}</b>: {score}{rank}<ul>{parts}</ul>"
+        tip = escape(f"{rec.site_id}: {score}", template=True)
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            shape = folium.GeoJson(
+                shapely.to_geojson(geom),
+                style_function=lambda _f, c=colour: {
+                    "color": c,
+                    "weight": 2,
+                    "fillColor": c,
+                    "fillOpacity": 0.5,
+                },
+                tooltip=tip,
+            )
+            bind_popup(shape, popup)
+            shape.add_to(layer)
+        else:
+            marker = folium.CircleMarker(
+                (float(geom.y), float(geom.x)),
+                radius=8,
+                color="#222",
+                weight=1,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.95,
+                tooltip=tip,
+            )
+            bind_popup(marker, popup)
+            marker.add_to(layer)
+    layer.add_to(m)
+    items = [(c, label) for _, c, label in SCORE_CLASSES] + [(NOT_SCORED, "not scored")]
+    names = {c.name: c.label for c in result.config.categories}
+    names |= {"staff": "staff access", "demand": "demand"}
+    w = ", ".join(f"{names.get(k, k)} {v:g}" for k, v in result.weights.items())
+    _add_legend(m, "Site score", items, f"Weights: {w}. Click a site for its explanation.")
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def write_site_scores(
+    result: Any, out_dir: PathLike, *, isochrones: bool = True, offline: bool = True
+) -> list[Path]:
+    """Write scored sites to ``out_dir``; return the paths.
+
+    ``scores.csv`` (by rank, with ``lon``/``lat`` of each site), ``sites.gpkg`` (layers
+    ``sites``, ``amenities`` and, for the top three, ``isochrones``), ``sites.html`` (the map)
+    and, when the result has one, ``surface.gpkg``.
+
+    Parameters
+    ----------
+    result : carezones.SiteScores
+        The scored sites to write.
+    out_dir : str or os.PathLike
+        The folder to write into (made if missing).
+    isochrones : bool, default True
+        Add the walking isochrones layer (when the result has a walking network).
+    offline : bool, default True
+        Write Leaflet's JavaScript and CSS into the map, so it works with no internet
+        (``False``: link them from a CDN).
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``scores.csv``, ``sites.gpkg``, ``sites.html`` and, when written, ``surface.gpkg``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.report import write_site_scores
+    >>> files = write_site_scores(scores, tempfile.mkdtemp())
+    >>> print(*sorted(path.name for path in files))
+    scores.csv sites.gpkg sites.html
+    """
+    ranked = result.ranked()
+    names = ["scores.csv", "sites.gpkg", "sites.html"]
+    with output_folder(out_dir) as tmp:
+        pts = ranked.geometry.to_crs("EPSG:4326").representative_point()
+        table = ranked.drop(columns="geometry").assign(lon=pts.x.to_numpy(), lat=pts.y.to_numpy())
+        write_csv(table, tmp / names[0], index=False)
+        gpkg = tmp / names[1]
+        ranked.to_file(gpkg, layer="sites", driver="GPKG")
+        if result.amenities is not None and len(result.amenities):
+            result.amenities.to_file(gpkg, layer="amenities", driver="GPKG")
+        if isochrones and result.walk is not None and result.scores.score.notna().any():
+            result.isochrones().to_file(gpkg, layer="isochrones", driver="GPKG")
+        result.to_map(offline=offline).save(str(tmp / names[2]))
+        if result.surface is not None:
+            names.append("surface.gpkg")
+            result.surface.to_file(tmp / names[3], layer="surface", driver="GPKG")
+    return [Path(out_dir) / n for n in names]

@@ -1,0 +1,213 @@
+"""What a zone plan shows: its map, its card in a notebook and its files.
+
+:func:`write_zone_plan` writes ``zones.gpkg`` (zones, centres, assignments and, with units,
+the units' layer), ``zones.csv``, ``assignments.csv``, ``summary.md``/``.json`` and
+``zones.html`` (:func:`zones_map`) into one folder, whole or not at all; no file carries a
+client's location unless asked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import geopandas as gpd
+import numpy as np
+
+from carezones.io._cells import PathLike
+from carezones.privacy import MIN_GROUP
+from carezones.report._write import output_folder, plain, write_csv
+from carezones.report.html import escape
+from carezones.report.maps import (
+    ZONE_COLOURS,
+    _add_legend,
+    _blank,
+    _frame,
+    add_clients,
+)
+
+if TYPE_CHECKING:
+    import folium
+
+
+def zones_map(
+    plan: Any,
+    *,
+    clients: gpd.GeoDataFrame | None = None,
+    show_clients: bool = False,
+    offline: bool = True,
+    title: str = "Home-care zones",
+) -> folium.Map:
+    """Draw a zone plan: zones coloured, their statistics in tooltips, a legend, centres.
+
+    Centres are road junctions (never a client's home); a zone whose figures are withheld
+    (fewer than 5 clients) shows no figures and no centre. Clients appear only when
+    ``clients`` is given, aggregated in hexagons unless ``show_clients=True``.
+    """
+    import folium
+    import geopandas as gpd
+
+    zones = plan.zones
+    lo, la, hi, ha = (float(v) for v in zones.total_bounds)
+    m = _frame((lo, la, hi, ha), plan.attribution, plan.synthetic, title, offline)
+    layer = folium.FeatureGroup(name="Zones", show=True)
+    fields = {
+        "zone_id": "Zone",
+        "clients": "Clients",
+        "hours_per_week": "Hours a week",
+        "deviation_pct": "From the mean (%)",
+        "mean_minutes_to_centre": "Mean minutes from centre",
+        "p90_minutes_to_centre": "90% within (minutes)",
+        "mean_within_minutes": "Client to client (minutes)",
+        "area_km2": "Area (km²)",
+    }
+    withheld = (
+        zones["withheld"].to_numpy(bool) if "withheld" in zones else np.zeros(len(zones), bool)
+    )
+    data = zones.assign(deviation_pct=(zones["deviation"] * 100).round(1))
+    text = data[list(fields)].astype(object)
+    for col in fields:  # every value as escaped text; withheld figures say so
+        text[col] = [
+            f"withheld (fewer than {MIN_GROUP} clients)" if _blank(v) else escape(v, template=True)
+            for v in data[col]
+        ]
+    for i, row in enumerate(data.itertuples(index=False)):
+        colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
+        one = text.iloc[[i]].assign(geometry=data.geometry.iloc[[i]].to_numpy())
+        folium.GeoJson(
+            gpd.GeoDataFrame(one, geometry="geometry", crs=zones.crs).to_json(),
+            style_function=lambda _f, c=colour: {
+                "color": c,
+                "weight": 2,
+                "fillColor": c,
+                "fillOpacity": 0.35,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values())),
+            name=escape(f"Zone {row.zone_id}", template=True),
+        ).add_to(layer)
+        if withheld[i] or _blank(row.centre_lat) or _blank(row.centre_lon):
+            continue
+        folium.CircleMarker(
+            (float(row.centre_lat), float(row.centre_lon)),
+            radius=5,
+            color="#000",
+            fill=True,
+            fill_color=colour,
+            fill_opacity=1,
+            tooltip=escape(f"Centre of zone {row.zone_id} (a road junction)", template=True),
+        ).add_to(layer)
+    layer.add_to(m)
+    if clients is not None and len(clients):
+        add_clients(m, plan.crs, clients, show_clients=show_clients, zones_drawn=True)
+    items = [
+        (
+            ZONE_COLOURS[i % len(ZONE_COLOURS)],
+            f"zone {r.zone_id}: "
+            + ("withheld" if _blank(r.hours_per_week) else f"{float(r.hours_per_week):,.0f} h"),
+        )
+        for i, r in enumerate(zones.itertuples(index=False))
+    ]
+    met = plan.metrics
+    note = (
+        f"Worst zone {met['worst_deviation']:+.1%} from the mean "
+        f"(tolerance ±{met['tolerance']:.0%}); mean {met['mean_minutes_to_centre']:.1f} min "
+        "from the zone centre (a road junction)."
+    )
+    if withheld.any():
+        note += (
+            f" {int(withheld.sum())} zone(s) of fewer than {MIN_GROUP} clients: figures withheld."
+        )
+    _add_legend(m, "Zones", items, note)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def write_zone_plan(
+    plan: object, out_dir: PathLike, *, clients: object = None, offline: bool = True
+) -> list[Path]:
+    """Write a zone plan's files; return their paths.
+
+    ``assignments.csv`` (client_id, zone_id, hours_per_week, minutes_to_centre,
+    far_from_road), ``unassigned.csv`` (client_id, source_row, reason), ``zones.gpkg`` (layer
+    ``zones``), ``zones.html`` (the map; clients aggregated), ``summary.json``,
+    ``summary.md`` and, for zones made of units, ``units.csv`` (unit_id, zone_id, clients,
+    hours_per_week).
+
+    The zones, units, map and summaries hold no client's location, and (unless the plan was
+    built with ``show_clients=True``) no figure of a zone or unit of fewer than 5 clients:
+    they can be shared. The assignments and unassigned clients list clients by id: they are
+    for the council's own use.
+
+    Parameters
+    ----------
+    plan : carezones.ZonePlan
+        The zones to write.
+    out_dir : str or os.PathLike
+        The folder to write into (made if missing).
+    clients : geopandas.GeoDataFrame, optional
+        The clients, drawn on the map (aggregated unless the plan shows clients).
+    offline : bool, default True
+        Write Leaflet's JavaScript and CSS into the map, so it works with no internet
+        (``False``: link them from a CDN).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order above.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from carezones.report import write_zone_plan
+    >>> files = write_zone_plan(zone_plan, tempfile.mkdtemp())
+    >>> print(*sorted(path.name for path in files))
+    assignments.csv summary.json summary.md unassigned.csv zones.gpkg zones.html
+    """
+    p = cast(Any, plan)
+    names = [
+        "assignments.csv",
+        "unassigned.csv",
+        "zones.gpkg",
+        "zones.html",
+        "summary.json",
+        "summary.md",
+    ]
+    if getattr(p, "units", None) is not None:
+        names.append("units.csv")
+    with output_folder(out_dir) as tmp:
+        paths = [tmp / n for n in names]
+        write_csv(p.assignments, paths[0], index=False)
+        write_csv(p.unassigned, paths[1], index=False)
+        p.zones.to_file(paths[2], layer="zones", driver="GPKG")
+        show = bool(getattr(p, "show_clients", False))
+        p.to_map(clients=clients, show_clients=show, offline=offline).save(str(paths[3]))
+        metrics = dict(p.metrics)
+        metrics["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
+        paths[4].write_text(json.dumps(plain(metrics), indent=2) + "\n")
+        paths[5].write_text(_zone_markdown(p))
+        if len(names) > 6:
+            write_csv(p.units, paths[6], index=False)
+    return [Path(out_dir) / n for n in names]
+
+
+def _zone_markdown(p: Any) -> str:
+    """Return ``summary.md``: the summary, then one row per zone (blank: withheld)."""
+    import pandas as pd
+
+    table = p.zones.drop(columns="geometry")
+    head = "| " + " | ".join(table.columns) + " |"
+    lines = ["# Home-care zones", "", p.summary(), "", head, "|" + "---|" * len(table.columns)]
+    for row in table.itertuples(index=False):
+        cells = [
+            "withheld" if v is pd.NA or (isinstance(v, float) and v != v) else f"{v}" for v in row
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Zone centres are road junctions, never a client's home. A zone of fewer than "
+        f"{MIN_GROUP} "
+        "clients has its figures and centre withheld. assignments.csv and unassigned.csv list "
+        "clients by id: they are for the council's own use, not for sharing.",
+    ]
+    return "\n".join(lines) + "\n"

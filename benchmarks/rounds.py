@@ -87,8 +87,8 @@ def main() -> int:
     from _common import parse_or_skip, rutland_parser
     from carezones.rounds import Rounds
     from carezones.rounds.model import impossible, solve
-    from carezones.rounds.report import itineraries, kpis
     from carezones.rounds.schedule import Day, repair
+    from carezones.rounds.tables import itineraries, kpis
     from carezones.synthetic import example_day
 
     ap = rutland_parser(__doc__)
@@ -122,7 +122,12 @@ def main() -> int:
         f"{len(carers)} shifts; travel matrix {len(minutes)}x{len(minutes)} in {t_matrix:.1f} s"
     )
     t0 = time.perf_counter()
-    ours = cz.plan_rounds(visits, carers, minutes=minutes, time_limit=args.seconds, seed=args.seed)
+    ours = cz.plan_rounds(
+        visits,
+        carers,
+        minutes=minutes,
+        options=cz.RoundsOptions(time_limit=args.seconds, seed=args.seed),
+    )
     t_ours = time.perf_counter() - t0
     bad = ours.check()
 
@@ -152,7 +157,10 @@ def main() -> int:
     keep = np.r_[np.arange(len(carers)), len(carers) + np.array(sorted(served), dtype=int)]
     t0 = time.perf_counter()
     ours_same = cz.plan_rounds(
-        same, carers, minutes=minutes[np.ix_(keep, keep)], time_limit=args.seconds, seed=args.seed
+        same,
+        carers,
+        minutes=minutes[np.ix_(keep, keep)],
+        options=cz.RoundsOptions(time_limit=args.seconds, seed=args.seed),
     )
     t_same = time.perf_counter() - t0
     bad_same = ours_same.check()
@@ -214,7 +222,10 @@ def main() -> int:
             ours
             if w == 0
             else cz.plan_rounds(
-                visits, carers, minutes=minutes, time_limit=args.seconds, seed=args.seed, balance=w
+                visits,
+                carers,
+                minutes=minutes,
+                options=cz.RoundsOptions(time_limit=args.seconds, seed=args.seed, balance=w),
             )
         )
         kb = plan.kpis

@@ -14,7 +14,7 @@ engine on the drive network.
 
 Then a re-plan on the busiest day: that day planned with ``plan_rounds``, the carer with the
 most visits calls in sick at 06:30 (and, to show visits already under way, another at 10:30);
-``plan_rounds(..., fixed=day, unavailable=[carer], now=...)`` against planning the day from
+``replan_rounds(day, ..., unavailable=[carer], now=...)`` against planning the day from
 scratch without that carer. A visit has *moved* when another carer makes it or it starts more
 than 15 minutes earlier or later than in the day's plan.
 
@@ -33,8 +33,9 @@ import time
 def main() -> int:
     import carezones as cz
     from _common import parse_or_skip, rutland_parser
+    from carezones import RoundsOptions, WeekOptions, replan_rounds
     from carezones.rounds import compare_rounds, plan_rounds, plan_week
-    from carezones.rounds.week import continuity_kpis
+    from carezones.rounds.tables import continuity_kpis
     from carezones.synthetic import example_week
 
     ap = rutland_parser(__doc__)
@@ -72,7 +73,10 @@ def main() -> int:
 
     t0 = time.perf_counter()
     week = plan_week(
-        visits, carers, net, time_limit=args.week_seconds, iterations=it, seed=args.seed
+        visits,
+        carers,
+        net,
+        options=WeekOptions(time_limit=args.week_seconds, iterations=it, seed=args.seed),
     )
     t_week = time.perf_counter() - t0
     bad_week = week.check()
@@ -82,7 +86,10 @@ def main() -> int:
     for d in days:
         vd = visits[visits.day == d].reset_index(drop=True)
         alone[d] = plan_rounds(
-            vd, carers, net, time_limit=args.day_seconds, iterations=it, seed=args.seed
+            vd,
+            carers,
+            net,
+            options=RoundsOptions(time_limit=args.day_seconds, iterations=it, seed=args.seed),
         )
     t_alone = time.perf_counter() - t0
     bad_alone = [(d, b) for d, r in alone.items() for b in r.check()]
@@ -138,17 +145,21 @@ def main() -> int:
             visits,
             carers,
             net,
-            time_limit=args.week_seconds,
-            iterations=it,
-            seed=args.seed,
-            continuity_minutes=w,
+            options=WeekOptions(
+                time_limit=args.week_seconds, iterations=it, seed=args.seed, continuity_minutes=w
+            ),
         )
         row(f"weight {w:g}", other.kpis, time.perf_counter() - t0, other.check())
 
     # ---- a carer calls in sick
     busiest = max(days, key=lambda d: int((visits.day == d).sum()))
     vd = visits[visits.day == busiest].reset_index(drop=True)
-    day = plan_rounds(vd, carers, net, time_limit=args.day_seconds, iterations=it, seed=args.seed)
+    day = plan_rounds(
+        vd,
+        carers,
+        net,
+        options=RoundsOptions(time_limit=args.day_seconds, iterations=it, seed=args.seed),
+    )
     dv = day.itineraries[day.itineraries.kind == "visit"]
     order = dv.carer_id.value_counts()
     print(
@@ -162,23 +173,24 @@ def main() -> int:
     for now, absent in (("06:30", order.index[0]), ("10:30", order.index[1])):
         t = int(now[:2]) * 60 + int(now[3:])
         t0 = time.perf_counter()
-        again = plan_rounds(
+        again = replan_rounds(
+            day,
             vd,
             carers,
             net,
-            fixed=day,
             unavailable=[absent],
             now=now,
-            time_limit=args.replan_seconds,
-            iterations=it,
-            seed=args.seed,
+            options=RoundsOptions(time_limit=args.replan_seconds, iterations=it, seed=args.seed),
         )
         t_re = time.perf_counter() - t0
         keep = [i for i, k in enumerate(carers.carer_id) if k != absent]
         others = carers.iloc[keep].reset_index(drop=True)
         t0 = time.perf_counter()
         scratch = plan_rounds(
-            vd, others, net, time_limit=args.day_seconds, iterations=it, seed=args.seed
+            vd,
+            others,
+            net,
+            options=RoundsOptions(time_limit=args.day_seconds, iterations=it, seed=args.seed),
         )
         t_sc = time.perf_counter() - t0
         moved_sc = int(compare_rounds(day, scratch, vd).moved.sum())

@@ -124,7 +124,9 @@ def _rounds() -> Any:
         carezones.read_visits(visits, area=net),
         carezones.read_carers(carers, area=net),
     )
-    return carezones.plan_rounds(visits, carers, net, iterations=200)
+    return carezones.plan_rounds(
+        visits, carers, net, options=carezones.RoundsOptions(iterations=200)
+    )
 
 
 @functools.cache
@@ -137,7 +139,7 @@ def _week() -> Any:
         carezones.read_visits(visits, area=net),
         carezones.read_carers(carers, area=net),
     )
-    return carezones.plan_week(visits, carers, net, iterations=100)
+    return carezones.plan_week(visits, carers, net, options=carezones.WeekOptions(iterations=100))
 
 
 @functools.cache

@@ -129,3 +129,16 @@ def random_points(net, n: int, seed: int = 0) -> np.ndarray:
     idx = rng.choice(net.n_nodes, n)
     jitter = rng.normal(0, 0.002, (n, 2))
     return np.column_stack([net.lon[idx], net.lat[idx]]) + jitter
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """One local Dask cluster of two workers for the whole session (parallel runs' tests)."""
+    from carezones.parallel import local_client
+
+    client = local_client(2)
+    try:
+        yield client
+    finally:
+        client.close()
+        client.cluster.close()

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 import carezones as cz
+from carezones import RoundsOptions
 from carezones import network as cn
 from carezones.rounds import plan_rounds, read_carers, read_visits
 
@@ -220,7 +221,9 @@ def test_payloads_in_every_user_field_execute_nothing(walk_grid, grid_file, tmp_
             "skills": "",
         }
     )
-    rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=200)
+    rounds = plan_rounds(
+        read_visits(visits), read_carers(carers), drive, options=RoundsOptions(iterations=200)
+    )
     assert rounds.kpis["visits_served"] > 0
     pages.append(tmp_path / "rounds.html")
     rounds.to_map().save(str(pages[1]))
@@ -359,7 +362,9 @@ def test_timeline_and_run_sheets_open_offline_with_hostile_text_shown_as_text(
             "skills": "",
         }
     )
-    rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=300)
+    rounds = plan_rounds(
+        read_visits(visits), read_carers(carers), drive, options=RoundsOptions(iterations=300)
+    )
     assert rounds.kpis["visits_served"] > 0 and rounds.check() == []
     page = tmp_path / "timeline.html"
     rounds.to_timeline().save(page)
@@ -403,7 +408,9 @@ def test_a_notebook_card_opens_cleanly_with_hostile_carer_ids(grid_file, cache, 
             "skills": "",
         }
     )
-    rounds = plan_rounds(read_visits(visits), read_carers(carers), drive, iterations=200)
+    rounds = plan_rounds(
+        read_visits(visits), read_carers(carers), drive, options=RoundsOptions(iterations=200)
+    )
     from IPython.core.formatters import HTMLFormatter
 
     card = HTMLFormatter()(rounds)  # what a notebook shows

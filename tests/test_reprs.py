@@ -106,7 +106,10 @@ def test_rounds_card_shows_the_day_and_each_carer_never_a_home(people):
     v, c = example_day(ll[:20], ll[20:24], seed=0)
     c = hostile_carers(c)
     rounds = cz.plan_rounds(
-        cz.read_visits(v, area=net), cz.read_carers(c, area=net), net, iterations=200, seed=0
+        cz.read_visits(v, area=net),
+        cz.read_carers(c, area=net),
+        net,
+        options=cz.RoundsOptions(iterations=200, seed=0),
     )
     k = rounds.kpis
     html = shown(rounds)
@@ -128,8 +131,7 @@ def test_week_card_shows_days_and_carers_per_client(people):
         cz.read_visits(v, area=net),
         cz.read_carers(hostile_carers(c), area=net),
         net,
-        iterations=150,
-        seed=0,
+        options=cz.WeekOptions(iterations=150, seed=0),
     )
     k = week.kpis
     html = shown(week)

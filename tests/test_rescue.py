@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from carezones import RoundsOptions, WeekOptions
 from carezones.rounds import plan_rounds, plan_week, read_carers, read_visits
 from carezones.rounds.rescue import rescue
 from carezones.rounds.schedule import Day, schedule
@@ -68,7 +69,7 @@ def tight_day():
 
 
 def test_plan_rounds_rescues_left_out_visits_and_every_rule_holds(monkeypatch):
-    import carezones.rounds.plan as plan
+    import carezones.rounds.search as plan
 
     visits, carers, minutes = tight_day()
     calls = []
@@ -81,7 +82,9 @@ def test_plan_rounds_rescues_left_out_visits_and_every_rule_holds(monkeypatch):
         return got
 
     monkeypatch.setattr(plan, "rescue", spy)
-    rounds = plan_rounds(visits, carers, minutes=minutes, iterations=300, seed=0)
+    rounds = plan_rounds(
+        visits, carers, minutes=minutes, options=RoundsOptions(iterations=300, seed=0)
+    )
     assert len(calls) == 1
     before, after, left = calls[0]
     assert before <= after and after - before and after - before <= left  # some are rescued
@@ -89,12 +92,14 @@ def test_plan_rounds_rescues_left_out_visits_and_every_rule_holds(monkeypatch):
     assert rounds.check() == []
     assert set(rounds.unserved.visit_id) == set(visits.visit_id.iloc[sorted(left - after)])
     # fill=False skips filling and rescuing alike (county plans size teams this way)
-    plan_rounds(visits, carers, minutes=minutes, iterations=300, seed=0, fill=False)
+    plan_rounds(
+        visits, carers, minutes=minutes, options=RoundsOptions(iterations=300, seed=0, fill=False)
+    )
     assert len(calls) == 1
 
 
 def test_the_week_rescues_in_each_search_with_its_charges_and_again_at_the_end(monkeypatch):
-    import carezones.rounds.plan as plan
+    import carezones.rounds.search as plan
     import carezones.rounds.week as week
 
     v, c = week_tables(days=3, clients=30, carers=4)
@@ -111,7 +116,9 @@ def test_the_week_rescues_in_each_search_with_its_charges_and_again_at_the_end(m
 
     monkeypatch.setattr(plan, "rescue", spy(in_searches))
     monkeypatch.setattr(week, "rescue", spy(at_end))
-    got = plan_week(visits, carers, minutes=minutes, iterations=300, seed=0, workers=1)
+    got = plan_week(
+        visits, carers, minutes=minutes, options=WeekOptions(iterations=300, seed=0, workers=1)
+    )
     # the searches weigh the faces a client knows (nothing is charged on the first day)
     assert in_searches and any(p is not None and p.any() for p in in_searches)
     assert 0 < len(at_end) <= got.kpis["days"]  # once more per day with visits left out

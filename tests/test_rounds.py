@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from carezones import ValidationError
+from carezones import RoundsOptions, ValidationError
 from carezones.rounds import hhmm, parse_hhmm, plan_rounds, read_carers, read_visits
 from carezones.rounds.checker import check_rounds
 
@@ -64,7 +66,9 @@ def planned():
     v, c = day()
     visits, carers = read_visits(v), read_carers(c)
     minutes = matrix(visits, carers)
-    return plan_rounds(visits, carers, minutes=minutes, iterations=1500, seed=0)
+    return plan_rounds(
+        visits, carers, minutes=minutes, options=RoundsOptions(iterations=1500, seed=0)
+    )
 
 
 def test_times_parse_and_print():
@@ -89,7 +93,12 @@ def test_every_visit_served_or_listed_and_the_checker_agrees(planned):
 
 
 def test_same_seed_and_iterations_same_rounds(planned):
-    again = plan_rounds(planned.visits, planned.carers, minutes=planned.minutes, iterations=1500)
+    again = plan_rounds(
+        planned.visits,
+        planned.carers,
+        minutes=planned.minutes,
+        options=RoundsOptions(iterations=1500),
+    )
     pd.testing.assert_frame_equal(again.itineraries, planned.itineraries)
 
 
@@ -98,7 +107,9 @@ def test_impossible_visits_are_listed_with_the_reason():
     v.loc[0, "skills"] = "hoist"  # nobody has it
     v.loc[1, ["window_start", "window_end"]] = ["05:00", "05:30"]  # before every shift
     visits, carers = read_visits(v), read_carers(c)
-    r = plan_rounds(visits, carers, minutes=matrix(visits, carers), iterations=500)
+    r = plan_rounds(
+        visits, carers, minutes=matrix(visits, carers), options=RoundsOptions(iterations=500)
+    )
     why = r.unserved.set_index("visit_id")["reason"]
     assert "no carer has the skill(s) hoist" in why["V0"]
     assert "no shift can reach it" in why["V1"]
@@ -213,7 +224,7 @@ def test_files_map_and_command(tmp_path):
         "waiting_minutes",
     ]
     assert it.start.str.match(r"^\d\d:\d\d$").all()
-    assert set(pd.read_csv(out / "unserved.csv").columns) == {"visit_id", "reason"}
+    assert set(pd.read_csv(out / "unserved.csv").columns) == {"visit_id", "reason", "cause"}
     kpis = json.loads((out / "kpis.json").read_text())
     assert kpis["visits"] == len(v)
     assert kpis["co2_kg"] == pytest.approx(kpis["travel_km"] * 0.17) and kpis["travel_km"] > 0
@@ -229,9 +240,13 @@ def test_preferred_carers_are_sent_when_it_costs_little():
     v.loc[[0, 1, 2], "preferred_carers"] = "K3"
     visits, carers = read_visits(v), read_carers(c)
     minutes = matrix(visits, carers)
-    kw = {"minutes": minutes, "iterations": 1500}
-    with_pref = plan_rounds(visits, carers, **kw, continuity_minutes=60)
-    without = plan_rounds(visits, carers, **kw, continuity_minutes=0)
+    opts = RoundsOptions(iterations=1500)
+    with_pref = plan_rounds(
+        visits, carers, minutes=minutes, options=replace(opts, continuity_minutes=60)
+    )
+    without = plan_rounds(
+        visits, carers, minutes=minutes, options=replace(opts, continuity_minutes=0)
+    )
     share = with_pref.kpis["visits_by_a_preferred_carer"]
     assert share >= 2 / 3 and share > without.kpis["visits_by_a_preferred_carer"]
     assert with_pref.check() == []
@@ -258,9 +273,9 @@ def test_balance_spreads_the_work_for_some_travel():
     c["break_minutes"] = None
     c["break_window_start"] = c["break_window_end"] = None
     visits, carers = read_visits(v), read_carers(c)
-    kw = {"minutes": matrix(visits, carers), "iterations": 1500, "seed": 0}
-    plain = plan_rounds(visits, carers, **kw)
-    fair = plan_rounds(visits, carers, **kw, balance=1)
+    minutes, opts = matrix(visits, carers), RoundsOptions(iterations=1500, seed=0)
+    plain = plan_rounds(visits, carers, minutes=minutes, options=opts)
+    fair = plan_rounds(visits, carers, minutes=minutes, options=replace(opts, balance=1))
     p, f = plain.kpis, fair.kpis
     assert fair.check() == [] and f["visits_served"] == p["visits_served"] == 12
     assert p["shift_utilisation_min"] == 0 and f["shift_utilisation_min"] > 0.3  # all four work
@@ -268,11 +283,11 @@ def test_balance_spreads_the_work_for_some_travel():
     assert f["shift_utilisation_max"] < p["shift_utilisation_max"]
     assert f["travel_minutes"] > p["travel_minutes"]  # balance is paid for in travel
     with pytest.raises(ValueError, match="balance must be a number >= 0"):
-        plan_rounds(visits, carers, **kw, balance=-1)
+        RoundsOptions(balance=-1)
 
 
 def test_a_search_goes_on_for_the_time_left_and_keeps_only_what_is_no_worse(monkeypatch):
-    import carezones.rounds.plan as plan
+    import carezones.rounds.search as plan
     from carezones.rounds.schedule import Day, travel
 
     v, c = day(14, 3)
@@ -292,8 +307,8 @@ def test_a_search_goes_on_for_the_time_left_and_keeps_only_what_is_no_worse(monk
     for worse in (True, False):
         calls.clear()
         mode["worse"] = worse
-        opts = plan.search_options(time_limit=60.0, seed=0, sync_rounds=0)
-        got = plan._search(visits, carers, d, todo, opts, None, None)
+        opts = RoundsOptions(time_limit=60.0, seed=0, sync_rounds=0)
+        got = plan._search(plan.DayData(visits, carers, None, d.T), d, todo, opts, None, None)
         # one solve with the whole time, then on from its rounds for the time left
         assert len(calls) == 2 and calls[0]["seconds"] == 60.0
         assert 0 < calls[1]["seconds"] < 60.0 and calls[1]["initial"] == calls[0]["routes"]
@@ -305,15 +320,14 @@ def test_a_search_goes_on_for_the_time_left_and_keeps_only_what_is_no_worse(monk
         keep = score(more) <= score(first)
         assert keep is not worse and got == (more if keep else first)
     calls.clear()  # with an iteration limit the search does not go on
-    plan._search(
-        visits, carers, d, todo, plan.search_options(iterations=300, sync_rounds=0), None, None
-    )
+    opts = RoundsOptions(iterations=300, sync_rounds=0)
+    plan._search(plan.DayData(visits, carers, None, d.T), d, todo, opts, None, None)
     assert len(calls) == 1
 
 
 def test_double_handed_visits_aim_where_the_rounds_searched_from_served_them(monkeypatch):
     import carezones.rounds.model as model
-    import carezones.rounds.plan as plan
+    import carezones.rounds.search as plan
     from carezones.rounds.model import SYNC_SLACK
     from carezones.rounds.schedule import Day, simulate
 
@@ -332,10 +346,11 @@ def test_double_handed_visits_aim_where_the_rounds_searched_from_served_them(mon
         return real(*args, **kw)
 
     monkeypatch.setattr(plan, "solve", spy)
-    opts = plan.search_options(iterations=300, sync_rounds=0)
-    plan._search(visits, carers, d, todo, opts, None, None, initial=earlier)
+    opts = RoundsOptions(iterations=300, sync_rounds=0)
+    data = plan.DayData(visits, carers, None, d.T)
+    plan._search(data, d, todo, opts, None, None, initial=earlier)
     assert aims == [{j: starts[(j, 0)] for j in doubles}]
-    plan._search(visits, carers, d, todo, opts, None, None)  # nothing to start from
+    plan._search(data, d, todo, opts, None, None)  # nothing to start from
     assert aims[-1] is None
     # a round that cannot be driven any more (a road gone) gives its visits no aim
     c = next(c for c, r in enumerate(earlier) if any(q[0] in doubles for q in r))

@@ -34,6 +34,7 @@ LAYERS = {  # a unit imports only units of a lower layer (or its own)
     "errors": 0,
     "privacy": 0,
     "_progress": 0,
+    "parallel": 1,
     "_data": 0,
     "io": 1,
     "synthetic": 2,

@@ -105,7 +105,9 @@ def test_rounds_files_neutralise_hostile_ids(net, tmp_path):
     v["visit_id"] = [f"=v{i}" for i in range(len(v))]
     v["client_id"] = [f"@c{i}" for i in range(len(v))]
     c["carer_id"] = [f"+k{i}" if i % 2 else f"-k{i}" for i in range(len(c))]
-    rounds = cz.plan_rounds(cz.read_visits(v), cz.read_carers(c), net, iterations=200)
+    rounds = cz.plan_rounds(
+        cz.read_visits(v), cz.read_carers(c), net, options=cz.RoundsOptions(iterations=200)
+    )
     for p in rounds.to_files(tmp_path / "day"):
         if p.suffix == ".csv":
             _no_formula(p)
@@ -488,17 +490,24 @@ def day(net):
         ("iterations", 0),
     ],
 )
-def test_plan_rounds_checks_its_numbers(net, day, arg, value):
-    visits, carers = day
+def test_rounds_options_check_their_numbers(arg, value):
     kwargs = {"iterations": 50, arg: value}
     with pytest.raises(ValueError, match=arg):
-        cz.plan_rounds(visits, carers, net, **kwargs)
+        cz.RoundsOptions(**kwargs)
+    with pytest.raises(ValueError, match=arg):
+        cz.WeekOptions(**kwargs)
+
+
+def test_plan_rounds_takes_only_its_options(net, day):
+    visits, carers = day
+    with pytest.raises(ValueError, match="RoundsOptions"):
+        cz.plan_rounds(visits, carers, net, options={"iterations": 50})
 
 
 def test_plan_rounds_without_carers_says_so(net, day):
     visits, carers = day
     with pytest.raises(ValueError, match="no carers"):
-        cz.plan_rounds(visits, carers.iloc[:0], net, iterations=50)
+        cz.plan_rounds(visits, carers.iloc[:0], net, options=cz.RoundsOptions(iterations=50))
 
 
 def test_off_road_visits_and_homes_get_the_real_reason(net, day):
@@ -508,7 +517,7 @@ def test_off_road_visits_and_homes_get_the_real_reason(net, day):
     visits.loc[0, "geometry"] = field
     carers = carers.copy()
     carers.loc[0, "geometry"] = field
-    rounds = cz.plan_rounds(visits, carers, net, iterations=300)
+    rounds = cz.plan_rounds(visits, carers, net, options=cz.RoundsOptions(iterations=300))
     why = rounds.unserved.set_index("visit_id").reason[visits.visit_id[0]]
     assert "m from any road" in why and "check its location" in why
     cut_off = [u for u in rounds.kpis["unused_shifts"] if u["carer_id"] == carers.carer_id[0]]

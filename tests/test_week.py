@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from carezones import ValidationError
+from carezones import RoundsOptions, ValidationError, WeekOptions, replan_rounds
 from carezones.errors import ArgumentError
 from carezones.io import parse_day, read_itineraries
 from carezones.io.days import weekday_of
@@ -34,10 +35,10 @@ def week():
     v, c = week_tables()
     visits, carers = read_visits(v), read_carers(c)
     minutes = matrix(visits, carers)
-    kw = {"minutes": minutes, "iterations": 800, "seed": 0}
+    opts = WeekOptions(iterations=800, seed=0)
     return (
-        plan_week(visits, carers, **kw, continuity_minutes=10),
-        plan_week(visits, carers, **kw, continuity_minutes=0),
+        plan_week(visits, carers, minutes=minutes, options=replace(opts, continuity_minutes=10)),
+        plan_week(visits, carers, minutes=minutes, options=replace(opts, continuity_minutes=0)),
     )
 
 
@@ -46,7 +47,9 @@ def planned_day():
     v, c = day(40, 6, seed=1)
     visits, carers = read_visits(v), read_carers(c)
     minutes = matrix(visits, carers)
-    return plan_rounds(visits, carers, minutes=minutes, iterations=1500, seed=0)
+    return plan_rounds(
+        visits, carers, minutes=minutes, options=RoundsOptions(iterations=1500, seed=0)
+    )
 
 
 # ---------------------------------------------------------------------- the day column
@@ -90,7 +93,7 @@ def test_plan_rounds_takes_one_day_of_a_week():
         plan_rounds(visits, carers, minutes=matrix(visits, carers))
     one = visits[visits.day == "2026-12-08"].reset_index(drop=True)
     works = carers[carers.day == "2026-12-08"].reset_index(drop=True)
-    r = plan_rounds(one, carers, minutes=matrix(one, works), iterations=300)
+    r = plan_rounds(one, carers, minutes=matrix(one, works), options=RoundsOptions(iterations=300))
     assert set(r.carers.carer_id) == set(works.carer_id) and r.check() == []
 
 
@@ -115,29 +118,35 @@ def test_the_week_is_the_same_on_every_run_with_an_iteration_limit(week):
     v, c = week_tables()
     visits, carers = read_visits(v), read_carers(c)
     again = plan_week(
-        visits, carers, minutes=matrix(visits, carers), iterations=800, continuity_minutes=10
+        visits,
+        carers,
+        minutes=matrix(visits, carers),
+        options=WeekOptions(iterations=800, continuity_minutes=10),
     )
     pd.testing.assert_frame_equal(
         again.itineraries.drop(columns="leg"), week[0].itineraries.drop(columns="leg")
     )
 
 
-def test_a_day_searched_with_several_seeds_at_once_gives_each_seeds_own_answer():
-    from carezones.rounds.plan import search_options, solve_day
-    from carezones.rounds.pool import Searches, seeds
+def test_a_weeks_searches_run_as_dask_tasks_and_any_worker_count_gives_the_same_week(
+    dask_client,
+):
+    from carezones.rounds.week import seeds
 
-    v, c = day(30, 4, seed=2)
+    assert seeds(3, 2) == [3, 3 + 7919]
+    v, c = week_tables(days=2, clients=16, carers=4)
     visits, carers = read_visits(v), read_carers(c)
-    job = {"visits": visits, "carers": carers, "T": matrix(visits, carers)}
-    opts = search_options(seed=3, iterations=300)
-    with Searches(2, None) as searches:
-        found = searches.run(job, opts)
-    assert seeds(3, 2) == [3, 3 + 7919] and len(found) == 2
-    for got, seed in zip(found, seeds(3, 2), strict=True):
-        alone = solve_day(visits, carers, None, job["T"], search_options(seed=seed, iterations=300))
-        assert got.routes == alone.routes and got.reasons == alone.reasons
-    with pytest.raises(ArgumentError, match="workers"):
-        Searches(0, None)
+    minutes = matrix(visits, carers)
+    opts = WeekOptions(iterations=200, seed=3, searches=2)
+    here = plan_week(visits, carers, minutes=minutes, options=replace(opts, workers=1))
+    there = plan_week(visits, carers, minutes=minutes, options=opts, client=dask_client)
+    pd.testing.assert_frame_equal(
+        here.itineraries.drop(columns="leg"), there.itineraries.drop(columns="leg")
+    )
+    one = plan_week(visits, carers, minutes=minutes, options=replace(opts, searches=1, workers=1))
+    assert here.kpis["visits_served"] >= one.kpis["visits_served"]  # the best of two seeds
+    with pytest.raises(ArgumentError, match="searches"):
+        WeekOptions(searches=0)
 
 
 def test_week_tables_put_the_day_first(week):
@@ -153,15 +162,19 @@ def test_preferred_carers_keep_working_in_a_week():
     few = v.client_id.isin(["C0001", "C0002", "C0003", "C0004"])
     v["preferred_carers"] = np.where(few, "K001;K004", "")  # an early and a split shift
     visits, carers = read_visits(v), read_carers(c)
-    kw = {"minutes": matrix(visits, carers), "iterations": 800}
+    minutes, opts = matrix(visits, carers), WeekOptions(iterations=800)
 
     def share(wk):
         it = wk.itineraries
         mine = it[(it.kind == "visit") & it.client_id.isin(["C0001", "C0002", "C0003", "C0004"])]
         return mine.carer_id.isin(["K001", "K004"]).mean()
 
-    stated = plan_week(visits, carers, **kw, continuity_minutes=30)
-    ignored = plan_week(visits, carers, **kw, continuity_minutes=0)
+    stated = plan_week(
+        visits, carers, minutes=minutes, options=replace(opts, continuity_minutes=30)
+    )
+    ignored = plan_week(
+        visits, carers, minutes=minutes, options=replace(opts, continuity_minutes=0)
+    )
     assert stated.check() == [] and share(stated) > share(ignored) + 0.1
 
 
@@ -171,7 +184,9 @@ def test_carers_on_a_weekday_rota_work_every_date_of_that_weekday():
     rota["day"] = [weekday_of(d) for d in rota["day"]]
     assert set(rota["day"]) == {"Mon", "Tue"}
     visits, carers = read_visits(v), read_carers(rota)
-    wk = plan_week(visits, carers, minutes=matrix(visits, carers), iterations=300)
+    wk = plan_week(
+        visits, carers, minutes=matrix(visits, carers), options=WeekOptions(iterations=300)
+    )
     assert wk.check() == [] and wk.kpis["visits_served"] > 0.7 * len(visits)
 
 
@@ -179,7 +194,9 @@ def test_a_day_nobody_works_lists_every_visit_with_the_reason():
     v, c = week_tables(days=2)
     c = c[c.day == "2026-12-07"]
     visits, carers = read_visits(v), read_carers(c)
-    wk = plan_week(visits, carers, minutes=matrix(visits, carers), iterations=300)
+    wk = plan_week(
+        visits, carers, minutes=matrix(visits, carers), options=WeekOptions(iterations=300)
+    )
     un = wk.unserved
     assert set(un.loc[un.day == "2026-12-08", "reason"]) == {"no carer works on this day"}
     assert wk.check() == []
@@ -212,14 +229,14 @@ def test_week_files(week, tmp_path):
 def test_replan_keeps_what_started_and_moves_little(planned_day, now):
     r0 = planned_day
     t = int(now[:2]) * 60 + int(now[3:])
-    r1 = plan_rounds(
+    r1 = replan_rounds(
+        r0,
         r0.visits,
         r0.carers,
-        minutes=r0.minutes,
-        iterations=1500,
-        fixed=r0,
         unavailable=["K2"],
         now=now,
+        minutes=r0.minutes,
+        options=RoundsOptions(iterations=1500),
     )
     assert r1.check() == []
     it0, it1 = r0.itineraries, r1.itineraries
@@ -238,8 +255,8 @@ def test_replan_keeps_what_started_and_moves_little(planned_day, now):
     scratch = plan_rounds(
         r0.visits,
         r0.carers[r0.carers.carer_id != "K2"],
-        iterations=1500,
         minutes=r0.minutes[np.ix_(keep, keep)],
+        options=RoundsOptions(iterations=1500),
     )
     assert rp["visits_moved"] <= compare_rounds(r0, scratch, r0.visits).moved.sum() / 2
     un = r1.unserved.set_index("visit_id").reason
@@ -252,14 +269,14 @@ def test_replan_from_the_written_itineraries(planned_day, tmp_path):
     r0 = planned_day
     r0.to_files(tmp_path / "day")
     earlier = read_itineraries(tmp_path / "day" / "itineraries.csv")  # times rounded to minutes
-    r1 = plan_rounds(
+    r1 = replan_rounds(
+        earlier,
         r0.visits,
         r0.carers,
-        minutes=r0.minutes,
-        iterations=800,
-        fixed=earlier,
         unavailable="K3",
         now="11:00",
+        minutes=r0.minutes,
+        options=RoundsOptions(iterations=800),
     )
     assert r1.check() == [] and r1.kpis["replan"]["visits_fixed"] > 0
     assert "re-planned at 11:00 without K3" in r1.summary()
@@ -271,8 +288,13 @@ def test_replan_from_the_written_itineraries(planned_day, tmp_path):
 
 def test_replan_with_nothing_changed_moves_nothing(planned_day):
     r0 = planned_day
-    r1 = plan_rounds(
-        r0.visits, r0.carers, minutes=r0.minutes, iterations=800, fixed=r0, now="09:00"
+    r1 = replan_rounds(
+        r0,
+        r0.visits,
+        r0.carers,
+        now="09:00",
+        minutes=r0.minutes,
+        options=RoundsOptions(iterations=800),
     )
     assert r1.check() == [] and r1.kpis["visits_served"] >= r0.kpis["visits_served"]
     assert r1.kpis["replan"]["visits_moved"] <= 2
@@ -282,14 +304,14 @@ def test_a_carer_off_sick_mid_round_keeps_what_they_did_and_goes_home(planned_da
     r0 = planned_day
     it0 = r0.itineraries
     cid = it0.loc[(it0.kind == "visit") & (it0.start < 600), "carer_id"].iloc[0]
-    r1 = plan_rounds(
+    r1 = replan_rounds(
+        r0,
         r0.visits,
         r0.carers,
-        minutes=r0.minutes,
-        iterations=800,
-        fixed=r0,
         unavailable=cid,
         now="10:00",
+        minutes=r0.minutes,
+        options=RoundsOptions(iterations=800),
     )
     assert r1.check() == []
     mine = r1.itineraries[r1.itineraries.carer_id == cid]
@@ -298,13 +320,13 @@ def test_a_carer_off_sick_mid_round_keeps_what_they_did_and_goes_home(planned_da
 
 def test_replan_arguments_are_checked(planned_day):
     r0 = planned_day
-    kw = {"minutes": r0.minutes, "iterations": 100, "fixed": r0}
+    kw = {"minutes": r0.minutes, "options": RoundsOptions(iterations=100)}
     with pytest.raises(ArgumentError, match="K99"):
-        plan_rounds(r0.visits, r0.carers, unavailable=["K99"], **kw)
+        replan_rounds(r0, r0.visits, r0.carers, unavailable=["K99"], **kw)
     with pytest.raises(ArgumentError, match="time of day"):
-        plan_rounds(r0.visits, r0.carers, now="half past six", **kw)
+        replan_rounds(r0, r0.visits, r0.carers, now="half past six", **kw)
     with pytest.raises(ArgumentError, match="itineraries"):
-        plan_rounds(r0.visits, r0.carers, minutes=r0.minutes, fixed=pd.DataFrame({"x": [1]}))
+        replan_rounds(pd.DataFrame({"x": [1]}), r0.visits, r0.carers, minutes=r0.minutes)
     bad = r0.itineraries.assign(start="7.30").drop(columns=["leg"])
     with pytest.raises(ValidationError, match="not a time of day"):
         read_itineraries(bad)
@@ -330,7 +352,9 @@ def test_timeline_and_run_sheets_escape_hostile_text(tmp_path):
     c["carer_id"] = [f"{HOSTILE}{i}" for i in range(3)]
     c.loc[2, "carer_id"] = "../../etc/passwd"
     visits, carers = read_visits(v), read_carers(c)
-    r = plan_rounds(visits, carers, minutes=matrix(visits, carers), iterations=300)
+    r = plan_rounds(
+        visits, carers, minutes=matrix(visits, carers), options=RoundsOptions(iterations=300)
+    )
     page = r.to_timeline().html
     assert "<script>window" not in page and "<img src=x" not in page
     assert "&lt;img src=x" in page
@@ -372,7 +396,12 @@ def test_map_legs_follow_the_roads_and_straight_gaps_are_marked(tiny):
     net, ll = tiny
     v, c = example_day(ll[:12], ll[12:16], seed=0)
     v.loc[v.client_id == "C0001", "lat"] += 0.004  # about 450 m off its road
-    r = plan_rounds(read_visits(v, area=net), read_carers(c, area=net), net, iterations=300)
+    r = plan_rounds(
+        read_visits(v, area=net),
+        read_carers(c, area=net),
+        net,
+        options=RoundsOptions(iterations=300),
+    )
     legs = r.legs()
     road = legs[legs.kind == "road"]
     segs = net.edges_gdf().geometry

@@ -29,7 +29,17 @@ from carezones.errors import (
 from carezones.io import Collected, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
 from carezones.network.speeds import SpeedModel
-from carezones.rounds import Rounds, Week, plan_rounds, plan_week, read_carers, read_visits
+from carezones.rounds import (
+    Rounds,
+    RoundsOptions,
+    Week,
+    WeekOptions,
+    plan_rounds,
+    plan_week,
+    read_carers,
+    read_visits,
+    replan_rounds,
+)
 from carezones.sites import SiteConfig, SitePortfolio, SiteScores, choose_sites, score_sites
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
 from carezones.zones import ZonePlan, build_zones
@@ -47,6 +57,7 @@ __all__ = [
     "Provenance",
     "RoadNetwork",
     "Rounds",
+    "RoundsOptions",
     "Route",
     "SiteConfig",
     "SitePortfolio",
@@ -57,6 +68,7 @@ __all__ = [
     "TravelRates",
     "ValidationError",
     "Week",
+    "WeekOptions",
     "ZoneError",
     "ZonePlan",
     "__version__",
@@ -73,6 +85,7 @@ __all__ = [
     "read_clients",
     "read_points",
     "read_visits",
+    "replan_rounds",
     "score_sites",
     "visits_from_hours",
 ]

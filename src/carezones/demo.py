@@ -307,7 +307,7 @@ def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
 
     Its carers live at the addresses of other clients (invented, like the day).
     """
-    from carezones.rounds import plan_rounds, read_carers, read_visits
+    from carezones.rounds import RoundsOptions, plan_rounds, read_carers, read_visits
     from carezones.synthetic import example_day
 
     first = plan.zones["zone_id"].iloc[0]
@@ -324,7 +324,8 @@ def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
     homes = rest[::-1][: max(len(mine) // 5, 3)]
     v, c = example_day(mine, homes, seed=seed)
     visits, carers = read_visits(v, area=net), read_carers(c, area=net)
-    return plan_rounds(visits, carers, net, iterations=DEMO_ROUND_ITERATIONS, seed=seed)
+    opts = RoundsOptions(iterations=DEMO_ROUND_ITERATIONS, seed=seed)
+    return plan_rounds(visits, carers, net, options=opts)
 
 
 def _score_demo_sites(

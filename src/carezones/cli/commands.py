@@ -28,8 +28,7 @@ from carezones.cli._options import (
     time_option,
     whole,
 )
-from carezones.rounds.week import CONTINUITY_MINUTES as WEEK_CONTINUITY
-from carezones.rounds.week import WEEK_SECONDS
+from carezones.rounds.options import RoundsOptions, WeekOptions
 from carezones.synthetic import SIZES
 
 EPILOG_DEMO = """examples:
@@ -158,7 +157,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--time-limit",
         type=number(minimum=0, maximum=86400, above=True),
-        help=f"seconds of search (30 a day, {WEEK_SECONDS:g} a week)",
+        help=f"seconds of search (30 a day, {WeekOptions.time_limit:g} a week)",
     )
     r.add_argument("--seed", **seed)
     r.add_argument(
@@ -179,9 +178,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--continuity-minutes",
         type=number(minimum=0),
-        default=WEEK_CONTINUITY,
+        default=WeekOptions.continuity_minutes,
         help="a week: travel minutes the plan would rather add than send a client a "
-        f"carer they do not know ({WEEK_CONTINUITY:g}; 0: travel alone)",
+        f"carer they do not know ({WeekOptions.continuity_minutes:g}; 0: travel alone)",
     )
     r.add_argument(
         "--workers",
@@ -399,7 +398,7 @@ def _rounds(args: argparse.Namespace) -> int:
     from carezones.errors import ArgumentError
     from carezones.io import read_itineraries
     from carezones.report import check_output_folder
-    from carezones.rounds import plan_rounds, plan_week, read_carers, read_visits
+    from carezones.rounds import plan_rounds, plan_week, read_carers, read_visits, replan_rounds
 
     check_output_folder(args.out)
     earlier = None
@@ -436,39 +435,41 @@ def _rounds(args: argparse.Namespace) -> int:
     elif len(days) > 1:
         if earlier is not None or args.now is not None or args.unavailable:
             raise ArgumentError("a re-plan is for one day: give --day with a week's files")
-        seconds = args.time_limit or WEEK_SECONDS
-        step(f"planning {len(days)} days (up to {seconds:g} s of search)")
-        week = plan_week(
-            visits,
-            got["carers"],
-            net,
-            time_limit=seconds,
+        week_opts = WeekOptions(
+            time_limit=args.time_limit or WeekOptions.time_limit,
             seed=args.seed,
             continuity_minutes=args.continuity_minutes,
             co2_kg_per_km=args.co2_kg_per_km,
             balance=args.balance,
             workers=args.workers,
         )
+        step(f"planning {len(days)} days (up to {week_opts.time_limit:g} s of search)")
+        week = plan_week(visits, got["carers"], net, options=week_opts)
         if week.check():  # pragma: no cover - the planner only returns checked rounds
             raise RuntimeError(f"the rounds break a rule: {week.check()[0]}")
         step("writing files, maps, the timeline and run sheets")
         step.report(week.summary(), week.to_files(args.out, offline=not args.cdn))
         return 0
     what = "re-planning the day" if earlier is not None or args.unavailable else "planning the day"
-    seconds = args.time_limit or 30.0
-    step(f"{what} (up to {seconds:g} s of search)")
-    rounds = plan_rounds(
-        visits,
-        got["carers"],
-        net,
-        time_limit=seconds,
+    opts = RoundsOptions(
+        time_limit=args.time_limit or RoundsOptions.time_limit,
         seed=args.seed,
         co2_kg_per_km=args.co2_kg_per_km,
         balance=args.balance,
-        fixed=got["earlier"],
-        unavailable=args.unavailable,
-        now=args.now,
     )
+    step(f"{what} (up to {opts.time_limit:g} s of search)")
+    if got["earlier"] is not None or args.unavailable or args.now is not None:
+        rounds = replan_rounds(
+            got["earlier"],
+            visits,
+            got["carers"],
+            net,
+            unavailable=args.unavailable or (),
+            now=args.now,
+            options=opts,
+        )
+    else:
+        rounds = plan_rounds(visits, got["carers"], net, options=opts)
     problems = rounds.check()
     if problems:  # pragma: no cover - the planner only returns checked rounds
         raise RuntimeError(f"the rounds break a rule: {problems[0]}")

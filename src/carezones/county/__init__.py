@@ -27,9 +27,9 @@ Modules
 from carezones.county.compare import Comparison, compare_designs
 from carezones.county.costs import TravelRates, marginal_travel, zone_costs
 from carezones.county.demand import CarePattern, visits_from_hours
-from carezones.county.parallel import run_tasks
 from carezones.county.plan import CountyPlan, plan_county, plan_designs
 from carezones.county.teams import TeamRule
+from carezones.parallel import run_tasks
 
 __all__ = [
     "CarePattern",

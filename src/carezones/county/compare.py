@@ -291,7 +291,7 @@ def _early_cluster(plan: dict[str, Any], designing: bool) -> Any:
     Only when this call would start one anyway (no ``client``, more than one worker) and there
     are zones to design meanwhile.
     """
-    from carezones.county.parallel import default_workers, local_client
+    from carezones.parallel import default_workers, local_client
 
     workers = plan.get("workers")
     if plan.get("client") is not None or workers == 1 or not designing:

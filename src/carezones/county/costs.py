@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from carezones.errors import check_number
-from carezones.rounds.report import shift_numbers
+from carezones.rounds.tables import shift_numbers
 
 __all__ = ["MILE_KM", "TravelRates", "marginal_travel", "zone_costs"]
 

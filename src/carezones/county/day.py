@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,12 +23,11 @@ import pandas as pd
 
 from carezones.county.teams import SLOTS, TeamRule, size_team, team_shifts
 from carezones.io import read_carers
-from carezones.rounds import plan_rounds
-from carezones.rounds.report import stop_points
+from carezones.rounds import RoundsOptions, plan_rounds
+from carezones.rounds.reasons import CAPACITY
+from carezones.rounds.tables import stop_points
 
 __all__ = ["ZoneDay", "ZoneTask", "plan_zone_day"]
-
-CAPACITY_REASONS = ("no room", "could not start together", "ends before")
 
 
 @dataclass
@@ -163,8 +162,7 @@ def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
         carers, team = task.carers, {"carers": int(task.carers["carer_id"].nunique())}
         rounds = _plan(network, visits, carers, task, seed, fill=True)
         problems = rounds.check()
-        rounds.network = None
-        return ZoneDay(task.key, rounds, team, 0, problems)
+        return ZoneDay(task.key, replace(rounds, network=None), team, 0, problems)
     team = size_team(visits, _nearest_minutes(network, visits), task.rule)
     resized = 0
     while True:
@@ -180,8 +178,7 @@ def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
         team["carers"] = team["early"] + team["split"] + team["late"]
         resized += 1
     problems = rounds.check()
-    rounds.network = None
-    return ZoneDay(task.key, rounds, team, resized, problems)
+    return ZoneDay(task.key, replace(rounds, network=None), team, resized, problems)
 
 
 def _team(team: dict[str, int], task: ZoneTask, seed: int) -> pd.DataFrame:
@@ -195,16 +192,8 @@ def _plan(
     network: Any, visits: pd.DataFrame, carers: pd.DataFrame, task: ZoneTask, seed: int, fill: bool
 ) -> Any:
     minutes = network.travel_times(stop_points(visits, carers), engine="builtin")
-    return plan_rounds(
-        visits,
-        carers,
-        network,
-        minutes=minutes,
-        iterations=task.iterations,
-        seed=seed,
-        time_limit=3600.0,
-        fill=fill,
-    )
+    opts = RoundsOptions(iterations=task.iterations, seed=seed, time_limit=3600.0, fill=fill)
+    return plan_rounds(visits, carers, network, minutes=minutes, options=opts)
 
 
 def _nearest_minutes(network: Any, visits: pd.DataFrame) -> np.ndarray:
@@ -223,9 +212,7 @@ def _nearest_minutes(network: Any, visits: pd.DataFrame) -> np.ndarray:
 
 def _extra_shifts(rounds: Any, visits: pd.DataFrame, rule: TeamRule) -> dict[str, int]:
     """Return the shifts to add for visits left out for want of room, by their slot."""
-    short = rounds.unserved[
-        rounds.unserved["reason"].map(lambda r: any(k in str(r) for k in CAPACITY_REASONS))
-    ]
+    short = rounds.unserved[rounds.unserved["cause"].isin({str(c) for c in CAPACITY})]
     if short.empty:
         return {}
     v = visits[visits["visit_id"].isin(set(short["visit_id"]))]

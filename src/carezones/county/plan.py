@@ -12,7 +12,7 @@ by the independent checker. What differs between designs is the design alone.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,9 +21,9 @@ import shapely
 
 from carezones.county.day import ZoneDay, ZoneTask, plan_zone_day
 from carezones.county.demand import CarePattern, visits_from_hours
-from carezones.county.parallel import run_tasks
 from carezones.county.teams import TeamRule
 from carezones.errors import ArgumentError, Problems, check_integer, check_number
+from carezones.parallel import run_tasks
 from carezones.privacy import MIN_GROUP
 
 if TYPE_CHECKING:
@@ -598,10 +598,11 @@ def plan_designs(
         results[(tasks[i][0], tasks[i][1])] = result
     out = {}
     for k, des in enumerate(resolved):
-        days = {z: r for (kk, z), r in results.items() if kk == k}
-        days = dict(sorted(days.items()))
-        for d in days.values():
-            d.rounds.network = network
+        days = {  # the rounds travel back light; here they take the network again (the maps)
+            z: replace(r, rounds=replace(r.rounds, network=network))
+            for (kk, z), r in sorted(results.items())
+            if kk == k
+        }
         out[des.name] = _county_plan(des, day, days, clients, network, co2_kg_per_km, seconds)
     return out
 

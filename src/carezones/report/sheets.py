@@ -23,7 +23,7 @@ from carezones.io.days import is_weekday
 from carezones.io.visits import hhmm
 from carezones.report.html import escape
 from carezones.report.timeline import PRIVATE
-from carezones.rounds.report import shift_numbers
+from carezones.rounds.tables import shift_numbers
 
 if TYPE_CHECKING:
     from carezones.rounds.plan import Rounds

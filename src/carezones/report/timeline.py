@@ -217,7 +217,7 @@ def _day_section(r: Rounds, n: int) -> str:
     """One day: its axis, a row per carer and shift, the links and the unserved visits."""
     it = r.itineraries
     carers = r.carers.reset_index(drop=True)
-    from carezones.rounds.report import shift_numbers
+    from carezones.rounds.tables import shift_numbers
 
     shifts = list(zip(carers["carer_id"].astype(str), shift_numbers(carers), strict=True))
     worked = set(zip(it["carer_id"].astype(str), it["shift"].astype(int), strict=True))

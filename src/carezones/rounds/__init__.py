@@ -77,15 +77,22 @@ from carezones.io import (
     read_itineraries,
     read_visits,
 )
-from carezones.rounds.plan import Rounds, plan_rounds
-from carezones.rounds.replan import compare_rounds
-from carezones.rounds.week import Week, plan_week
+from carezones.rounds.options import RoundsOptions, WeekOptions
+from carezones.rounds.plan import plan_rounds
+from carezones.rounds.reasons import Cause, Reason
+from carezones.rounds.replan import compare_rounds, replan_rounds
+from carezones.rounds.result import Rounds, Week
+from carezones.rounds.week import plan_week
 
 __all__ = [  # the readers live in carezones.io; they are part of this package's API too
     "CARER_COLUMNS",
     "VISIT_COLUMNS",
+    "Cause",
+    "Reason",
     "Rounds",
+    "RoundsOptions",
     "Week",
+    "WeekOptions",
     "compare_rounds",
     "hhmm",
     "parse_day",
@@ -95,4 +102,5 @@ __all__ = [  # the readers live in carezones.io; they are part of this package's
     "read_carers",
     "read_itineraries",
     "read_visits",
+    "replan_rounds",
 ]

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from carezones.rounds.reasons import Cause, Reason
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -223,7 +225,7 @@ def eligible(visits: pd.DataFrame, carers: pd.DataFrame) -> npt.NDArray[np.bool_
     return np.array([[v <= c for v in visits["skills"]] for c in carers["skills"]], dtype=bool)
 
 
-def impossible(visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> dict[int, str]:
+def impossible(visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> dict[int, Reason]:
     """Visits no plan can serve, with the reason.
 
     Parameters
@@ -240,21 +242,27 @@ def impossible(visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> dic
     """
     n_c = len(carers)
     ok = eligible(visits, carers)
-    out: dict[int, str] = {}
+    out: dict[int, Reason] = {}
     ss, se = carers["shift_start"].to_numpy(), carers["shift_end"].to_numpy()
     ids = carers["carer_id"].to_numpy()
     for j, v in enumerate(visits.itertuples()):
         need = sorted(v.skills)
         if not ok[:, j].any():
-            out[j] = f"no carer has the skill(s) {', '.join(need)}"
+            out[j] = Reason(Cause.NO_SKILL, f"no carer has the skill(s) {', '.join(need)}")
             continue
         go, back = T[:n_c, n_c + j], T[n_c + j, :n_c]
         start = np.maximum(ss + go, v.window_start)
         fits = ok[:, j] & (ss + go <= v.window_end) & (start + v.duration_minutes + back <= se)
         if not fits.any():
-            out[j] = "no shift can reach it within its window (and get home before the shift ends)"
+            out[j] = Reason(
+                Cause.NO_SHIFT_FITS,
+                "no shift can reach it within its window (and get home before the shift ends)",
+            )
         elif v.carers_required == 2 and len(set(ids[fits])) < 2:
-            out[j] = "double-handed, but only one carer has the skills and a shift that fits"
+            out[j] = Reason(
+                Cause.NO_PARTNER,
+                "double-handed, but only one carer has the skills and a shift that fits",
+            )
     return out
 
 

@@ -1,7 +1,6 @@
 """Re-planning on the day: a carer calls in sick at 06:30, and the day is planned again.
 
-:func:`replan` (reached through :func:`~carezones.rounds.plan_rounds` with ``fixed=``,
-``unavailable=`` or ``now=``) works in four steps:
+:func:`replan_rounds` works in four steps:
 
 1. **What is fixed.** Every stop of the earlier plan that started before ``now`` (a visit under
    way or done, a break begun) stays as it was, re-timed exactly from its recorded start (so a
@@ -23,6 +22,8 @@
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,9 +33,12 @@ import pandas as pd
 from carezones.errors import ArgumentError
 from carezones.io.visits import hhmm, parse_hhmm
 from carezones.rounds.model import team_halves
-from carezones.rounds.plan import Rounds, Search, report, solve_day
-from carezones.rounds.report import itinerary_rows, shift_numbers, stop_points
+from carezones.rounds.options import RoundsOptions
+from carezones.rounds.reasons import Cause, Reason
+from carezones.rounds.result import Rounds
 from carezones.rounds.schedule import Day, Routes, Stop, round_times, simulate
+from carezones.rounds.search import DayData, build_rounds, one_day, solve_day, travel_minutes
+from carezones.rounds.tables import itinerary_rows, shift_numbers, stop_points
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
@@ -42,8 +46,9 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 
 MOVED_MINUTES = 15  # a visit whose start moves by more than this has moved
+NO_CARER_LEFT = Reason(Cause.NO_CARER_LEFT, "no carer is working for the rest of the day")
 
-__all__ = ["MOVED_MINUTES", "compare_rounds", "earlier_plan", "replan"]
+__all__ = ["MOVED_MINUTES", "compare_rounds", "earlier_plan", "replan_rounds"]
 
 
 def earlier_plan(fixed: Any, day: str = "") -> pd.DataFrame:
@@ -110,47 +115,87 @@ def _absent(unavailable: Any, carers: pd.DataFrame) -> set[str]:
     return ids
 
 
-def replan(
+def replan_rounds(
+    earlier: Rounds | pd.DataFrame,
     visits: pd.DataFrame,
     carers: pd.DataFrame,
-    network: RoadNetwork | None,
-    T: FloatArray,
-    opts: Search,
+    network: RoadNetwork | None = None,
     *,
-    fixed: Any,
-    unavailable: Any,
-    now: Any,
-    change_minutes: float,
-    t0: float,
+    unavailable: str | Sequence[str] = (),
+    now: str | float | None = None,
+    minutes: FloatArray | None = None,
+    options: RoundsOptions | None = None,
 ) -> Rounds:
     """Plan the rest of a day again around what has started (see the module's notes).
 
     Parameters
     ----------
+    earlier : Rounds or DataFrame
+        The day's earlier plan: a :class:`~carezones.rounds.Rounds`, or its itineraries as
+        read by :func:`~carezones.io.read_itineraries`. Visits it started before ``now`` stay
+        as they are; the rest is planned again, changing as little as possible.
     visits, carers : DataFrame
-        The day (as for :func:`~carezones.rounds.plan_rounds`).
-    network : RoadNetwork or None
-        For the legs along the roads.
-    T : ndarray
-        The day's travel minutes, homes first.
-    opts : Search
-        The search's options.
-    fixed : Rounds or DataFrame or None
-        The earlier plan (:func:`earlier_plan`).
+        The day (as for :func:`~carezones.rounds.plan_rounds`): the same visits and carers'
+        shifts the earlier plan was made for.
+    network : RoadNetwork, optional
+        The drive network (travel minutes, the legs along the roads).
     unavailable : str or list of str
-        Carers who cannot work.
-    now : str or float or None
-        The time of the re-plan.
-    change_minutes : float
-        The travel minutes the plan would rather add than give a visit to another carer.
-    t0 : float
-        When planning began (for the KPIs' seconds).
+        Carers who cannot work (a carer calling in sick): their visits not yet started are
+        given to others.
+    now : str or float, optional
+        The time of the re-plan (``"06:30"`` or minutes after midnight); nothing starts
+        before it. Default: the start of the day (nothing is fixed).
+    minutes : array, optional
+        Instead of a network: minutes between the carers' homes (first) and the visits.
+    options : RoundsOptions, optional
+        The search and its weights; ``change_minutes`` is the travel the plan would rather
+        add than give a visit to another carer.
 
     Returns
     -------
     Rounds
-        The whole day, with :attr:`Rounds.changes` and ``kpis["replan"]``.
+        The whole day, with :attr:`Rounds.changes` (each visit whose carer or start changed)
+        and ``kpis["replan"]``.
+
+    Raises
+    ------
+    ArgumentError
+        When ``now`` is not a time of day, an unavailable carer is not among the day's
+        shifts, or the earlier plan has shifts the carers table does not.
+
+    Examples
+    --------
+    K001 calls in sick at ten o'clock; what has started stays:
+
+    >>> from carezones import RoundsOptions, replan_rounds
+    >>> later = replan_rounds(rounds, rounds.visits, rounds.carers, net, now="10:00",
+    ...                       unavailable=["K001"], options=RoundsOptions(iterations=200))
+    >>> print(later.summary().splitlines()[1])  # doctest: +NORMALIZE_WHITESPACE
+    re-planned at 10:00 without K001: 6 visits already started kept, 2 moved (another carer or
+    more than 15 minutes), 4 not covered (see unserved)
     """
+    t0 = _time.perf_counter()
+    opts = RoundsOptions() if options is None else options
+    if not isinstance(opts, RoundsOptions):
+        raise ArgumentError(f"options must be a RoundsOptions, not {type(opts).__name__}")
+    visits, carers = one_day(visits, carers)
+    if len(carers) == 0:
+        raise ArgumentError("there are no carers' shifts: give at least one (read_carers)")
+    T = travel_minutes(visits, carers, network, minutes)
+    return _replan(DayData(visits, carers, network, T), opts, earlier, unavailable, now, t0)
+
+
+def _replan(
+    day_data: DayData,
+    opts: RoundsOptions,
+    fixed: Rounds | pd.DataFrame,
+    unavailable: str | Sequence[str],
+    now: str | float | None,
+    t0: float,
+) -> Rounds:
+    """Re-plan the day (the body of :func:`replan_rounds`, its inputs checked)."""
+    visits, carers, network, T = day_data.visits, day_data.carers, day_data.network, day_data.T
+    change_minutes = opts.change_minutes
     t_now = _now(now)
     absent = _absent(unavailable, carers)
     day = str(visits["day"].iat[0]) if "day" in visits and len(visits) else ""
@@ -233,11 +278,12 @@ def replan(
     n_r = len(working)
     for i in range(n_r):
         T_rest[i, i] = 0.0
-    reasons: dict[int, str] = {}
+    reasons: dict[int, Reason] = {}
     for i, j in closed.items():
-        reasons[i] = (
+        reasons[i] = Reason(
+            Cause.WINDOW_CLOSED,
             f"its window closed at {hhmm(float(visits['window_end'].iat[j]))}, before "
-            f"the re-plan at {hhmm(t_now)}"
+            f"the re-plan at {hhmm(t_now)}",
         )
     ids = rest_c["carer_id"].astype(str).to_numpy()
     pen = np.zeros((n_r, len(todo)))
@@ -252,10 +298,7 @@ def replan(
         far[n_r:] = snapped[[n_c + j for j in todo]]
     if n_r:
         got = solve_day(
-            rest_v,
-            rest_c,
-            network,
-            T_rest,
+            DayData(rest_v, rest_c, network, T_rest),
             opts,
             penalties=pen,
             reasons=reasons,
@@ -268,7 +311,9 @@ def replan(
     else:
         rest_plans = {}
         why = {
-            i: reasons.get(i, "no carer is working for the rest of the day")
+            i: reasons.get(
+                i, Reason(Cause.NO_CARER_LEFT, "no carer is working for the rest of the day")
+            )
             for i in range(len(todo))
         }
     plans = _splice(frozen, last, rest_plans, working, todo, out_of, n_c, len(keep_out), T)
@@ -279,15 +324,21 @@ def replan(
     for i, text in why.items():
         j = todo[i]
         who = old_carers.get(j, set()) & absent
-        un[j] = (f"carer {', '.join(sorted(who))} is unavailable; " + text) if who else text
+        un[j] = text.after(f"carer {', '.join(sorted(who))} is unavailable; ") if who else text
     itin = itinerary_rows(visits, carers_out, plans, network)
     off = np.zeros(len(keep_out) + n_v, dtype=bool)
-    out = report(visits, carers_out, network, T_out, itin, un, off, opts, t0)
-    out.changes = compare_rounds(before, itin, visits)
-    out.kpis["replan"] = _replan_kpis(out.changes, t_now, absent, done, len(un))
-    out.kpis["seconds"] = round(_time.perf_counter() - t0, 2)
-    out.day = day
-    return out
+    out = build_rounds(
+        DayData(visits, carers_out, network, T_out),
+        itin,
+        un,
+        off,
+        opts,
+        seconds=_time.perf_counter() - t0,
+        label=day,
+    )
+    changes = compare_rounds(before, itin, visits)
+    replanned = _replan_kpis(changes, t_now, absent, done, len(un))
+    return replace(out, changes=changes, kpis={**out.kpis, "replan": replanned})
 
 
 def _frozen(
@@ -483,10 +534,10 @@ def compare_rounds(before: Any, after: Any, visits: pd.DataFrame) -> pd.DataFram
     --------
     The day re-planned at ten o'clock without carer K001:
 
-    >>> from carezones import plan_rounds
+    >>> from carezones import RoundsOptions
     >>> from carezones.rounds import compare_rounds
-    >>> later = plan_rounds(rounds.visits, rounds.carers, net, iterations=200, fixed=rounds,
-    ...                     now="10:00", unavailable=["K001"])
+    >>> later = replan_rounds(rounds, rounds.visits, rounds.carers, net, now="10:00",
+    ...                       unavailable=["K001"], options=RoundsOptions(iterations=200))
     >>> changed = compare_rounds(rounds, later, rounds.visits)
     >>> changed[["visit_id", "carers_before", "carers_after", "moved"]].head(2)
       visit_id carers_before carers_after  moved

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from carezones.rounds.reasons import Cause, Reason
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -360,7 +362,7 @@ def repair(
     carers: pd.DataFrame,
     d: Day,
     routes: Routes,
-) -> tuple[Routes, dict[int, int], dict[int, str]]:
+) -> tuple[Routes, dict[int, int], dict[int, Reason]]:
     """Place every break and drop what cannot be kept.
 
     Parameters
@@ -382,7 +384,7 @@ def repair(
         Visit row -> why it was dropped.
     """
     routes = [list(r) for r in routes]
-    dropped: dict[int, str] = {}
+    dropped: dict[int, Reason] = {}
     for _ in range(len(visits) + 2):
         breaks, plans, broken = schedule(d, routes)
         if not broken:
@@ -390,9 +392,15 @@ def repair(
         rule, c, j = broken[0]
         if rule in ("late", "partner"):
             dropped[j] = (
-                "double-handed: the two carers could not start together inside its window"
+                Reason(
+                    Cause.NOT_TOGETHER,
+                    "double-handed: the two carers could not start together inside its window",
+                )
                 if d.req[j] == 2
-                else "could not be kept inside its window once breaks and partners were fitted"
+                else Reason(
+                    Cause.OUT_OF_WINDOW,
+                    "could not be kept inside its window once breaks and partners were fitted",
+                )
             )
         else:  # a break or the shift's end: drop the visit nearest the clash
             stops = [s for s in plans[c] if s.kind == "visit" and s.copy is not None]
@@ -401,10 +409,10 @@ def repair(
             cid = carers["carer_id"].iat[c]
             if rule == "break":
                 victim = min(stops, key=lambda s: abs(s.start - float(d.bws[c])))
-                why = f"no room for carer {cid}'s break"
+                why = Reason(Cause.BREAK, f"no room for carer {cid}'s break")
             else:
                 victim = stops[-1]
-                why = f"carer {cid}'s shift ends before the round would"
+                why = Reason(Cause.SHIFT_ENDS, f"carer {cid}'s shift ends before the round would")
             j = victim.copy[0] if victim.copy else -1
             dropped[j] = why
         routes = [[q for q in r if q[0] != j] for r in routes]

@@ -30,9 +30,10 @@ travel: 33-35% fewer distinct carers per client for 0.3% more to 3.7% less trave
 five fewer visits left unserved (``docs/performance.md`` has the runs and what each part does).
 
 The days follow each other, so they cannot be planned side by side; each day's search can:
-with ``workers`` (default: one per core, at most :data:`WORKERS`) it runs once per worker at
-the same time, each with its own seed (:class:`~carezones.rounds.pool.Searches`), and the
-best is kept by the same rule (served first, then the week's cost).
+it runs ``searches`` times (default 2), each with its own seed, as Dask tasks on ``workers``
+processes at once (:class:`carezones.parallel.Tasks`), and the best is kept by the same rule
+(served first, then the week's cost). The number of workers changes how long the week takes,
+never the week.
 
 Each day's plan passes the independent checker; :meth:`Week.check` runs it on every day. The
 KPIs count the distinct carers each client sees in the week (mean, 90th percentile and the
@@ -42,328 +43,64 @@ distribution) besides the travel and the visits served.
 from __future__ import annotations
 
 import time as _time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from carezones.errors import ArgumentError, check_integer, check_number
+from carezones.errors import ArgumentError
 from carezones.io.days import day_key, days_in, same_day
+from carezones.parallel import Tasks, default_workers
 from carezones.rounds.faces import DayPlan, fewer_faces
 from carezones.rounds.model import eligible, team_halves
-from carezones.rounds.plan import Rounds, Search, Solved, report, search_options
-from carezones.rounds.pool import Searches, default_workers
-from carezones.rounds.report import itineraries, shift_numbers, stop_points
+from carezones.rounds.options import RoundsOptions, WeekOptions
+from carezones.rounds.reasons import Cause
 from carezones.rounds.rescue import rescue
+from carezones.rounds.result import Rounds, Week
 from carezones.rounds.schedule import Routes, travel
+from carezones.rounds.search import DayData, Solved, build_rounds, solve_day
+from carezones.rounds.tables import (
+    continuity_kpis,
+    itineraries,
+    shift_numbers,
+    stack_days,
+    stop_points,
+    unserved_table,
+)
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = [
-    "CONTINUITY_MINUTES",
-    "WEEK_SECONDS",
-    "WORKERS",
-    "Week",
-    "carers_per_client",
-    "plan_week",
-]
+__all__ = ["SEED_STEP", "plan_week", "seeds"]
 
-CONTINUITY_MINUTES = 5.0  # travel minutes worth keeping a face the client knows
-WEEK_SECONDS = 150.0  # search for a week, shared between its days
-WORKERS = 4  # searches of a day at once by default (one per core, at most this many)
+SEED_STEP = 7919  # between the seeds of a day's searches (each uses a few seeds after its own)
 
 
-@dataclass
-class Week:
-    """A week of rounds: one :class:`~carezones.rounds.Rounds` per day, and the week's KPIs.
-
-    :func:`plan_week` makes one.
+def seeds(seed: int, searches: int) -> list[int]:
+    """Return the seeds of a day's searches: ``seed`` first (one search searches as before).
 
     Parameters
     ----------
-    days : dict
-        Each day's label (``2026-12-07`` or ``Mon``) -> its rounds, in order.
-    kpis : dict
-        The week's totals, the distinct carers per client (``carers_per_client_mean``,
-        ``_p90``, ``_max`` and the distribution ``carers_per_client``: how many clients see
-        1, 2, ... carers), and each day's numbers under ``days``.
-    visits, carers : pandas.DataFrame
-        The week's visits and carers' shifts, as planned.
-
-    Examples
-    --------
-    >>> list(week.days)
-    ['2026-12-07', '2026-12-08']
-    >>> week.kpis["visits_served"], week.kpis["visits"]
-    (14, 23)
-    """
-
-    days: dict[str, Rounds]
-    kpis: dict[str, Any]
-    visits: pd.DataFrame = field(repr=False)
-    carers: pd.DataFrame = field(repr=False)
-
-    @property
-    def itineraries(self) -> pd.DataFrame:
-        """Every day's itineraries in one table, ``day`` first.
-
-        Examples
-        --------
-        >>> week.itineraries[["day", "carer_id", "seq", "kind"]].iloc[1:4]
-                  day carer_id  seq   kind
-        1  2026-12-07     K002    1  visit
-        2  2026-12-07     K002    2  break
-        3  2026-12-07     K002    3  visit
-        """
-        return _stack({d: r.itineraries for d, r in self.days.items()})
-
-    @property
-    def unserved(self) -> pd.DataFrame:
-        """Every day's unserved visits with their reasons, ``day`` first.
-
-        Examples
-        --------
-        >>> week.unserved[["day", "visit_id"]].head(2)
-                  day visit_id
-        0  2026-12-07   V00001
-        1  2026-12-07   V00002
-        """
-        return _stack({d: r.unserved for d, r in self.days.items()})
-
-    def continuity(self) -> pd.DataFrame:
-        """Return per client the visits served in the week, distinct carers, and who they are.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``client_id, visits, carers, carer_ids``.
-
-        Examples
-        --------
-        >>> week.continuity().head(2)
-          client_id  visits  carers carer_ids
-        0     C0001       2       1      K003
-        1     C0003       1       1      K002
-        """
-        return carers_per_client(self.itineraries)
-
-    def check(self) -> list[tuple[str, Any]]:
-        """Verify every rule on every day with the independent checker.
-
-        Returns
-        -------
-        list of tuple
-            ``(day, violation)`` pairs; an empty list: all kept.
-
-        Examples
-        --------
-        >>> week.check()
-        []
-        """
-        return [(d, v) for d, r in self.days.items() for v in r.check()]
-
-    def summary(self) -> str:
-        """Return a few readable lines.
-
-        Returns
-        -------
-        str
-            Days, visits served, travel, and how many carers each client sees.
-
-        Examples
-        --------
-        >>> print(week.summary())  # doctest: +NORMALIZE_WHITESPACE
-        2 days: 14 of 23 visits served; travel 45 min; each client sees 1.40 carers in the week
-        on average (90% see at most 2)
-        """
-        k = self.kpis
-        return (
-            f"{len(self.days)} days: {k['visits_served']} of {k['visits']} visits served; "
-            f"travel {k['travel_minutes']:.0f} min; each client sees "
-            f"{k['carers_per_client_mean']:.2f} carers in the week on average (90% see at most "
-            f"{k['carers_per_client_p90']:g})"
-        )
-
-    def _repr_html_(self) -> str:
-        """Return a card of the week's numbers and each day's (no visit is placed on a map)."""
-        from carezones.report.html import html_card
-        from carezones.report.rounds import day_totals, week_rows
-
-        return html_card(
-            "Week of rounds", week_rows(self.kpis), table=day_totals(self.kpis["by_day"])
-        )
-
-    def to_map(self, day: str | None = None, *, offline: bool = True) -> Any:
-        """Return the map of one day's rounds (:meth:`Rounds.to_map`).
-
-        Parameters
-        ----------
-        day : str, optional
-            The day's label; the first day by default.
-        offline : bool
-            Embed Leaflet in the page (default); ``False`` links it from a CDN instead.
-
-        Returns
-        -------
-        folium.Map
-            The map; ``.save(path)`` writes it, notebooks show it.
-
-        Examples
-        --------
-        >>> type(week.to_map("2026-12-08")).__name__
-        'Map'
-        """
-        return self.days[day if day is not None else next(iter(self.days))].to_map(offline=offline)
-
-    def to_timeline(self, *, title: str = "") -> Any:
-        """Return the week as an HTML timeline, a section per day (:meth:`Rounds.to_timeline`).
-
-        Parameters
-        ----------
-        title : str
-            The page's title.
-
-        Returns
-        -------
-        carezones.report.timeline.Page
-            The page: ``.save(path)`` writes it; notebooks show it.
-
-        Examples
-        --------
-        >>> week.to_timeline(title="First week").title
-        'First week'
-        """
-        from carezones.report.timeline import timeline
-
-        return timeline(list(self.days.values()), title=title)
-
-    def run_sheets(self) -> Any:
-        """Return each carer's run sheets for the week in memory (a printed page per day worked).
-
-        Returns
-        -------
-        carezones.report.sheets.RunSheets
-            A sheet per carer with a visit, the index page and the page of them all.
-
-        Examples
-        --------
-        >>> [sheet.carer_id for sheet in week.run_sheets().sheets]
-        ['K002', 'K003']
-        """
-        from carezones.report.sheets import run_sheets
-
-        return run_sheets(list(self.days.values()))
-
-    def to_run_sheets(self, out_dir: Any) -> list[Any]:
-        """Write each carer's run sheets (a printed page per day) and CSV into ``out_dir``.
-
-        Parameters
-        ----------
-        out_dir : str or os.PathLike
-            The folder (made when missing).
-
-        Returns
-        -------
-        list of pathlib.Path
-            The files written (:func:`~carezones.report.rounds.write_run_sheets`).
-
-        Examples
-        --------
-        >>> import tempfile
-        >>> print(*sorted(path.name for path in week.to_run_sheets(tempfile.mkdtemp())))
-        K002.csv K002.html K003.csv K003.html all.html index.html
-        """
-        from carezones.report.rounds import write_run_sheets
-
-        return write_run_sheets(self.run_sheets(), out_dir)
-
-    def to_files(self, out_dir: Any, *, offline: bool = True) -> list[Any]:
-        """Write the week's files (:func:`~carezones.report.rounds.write_week`).
-
-        Parameters
-        ----------
-        out_dir : str or os.PathLike
-            The folder (made when missing).
-        offline : bool
-            Embed Leaflet in the maps (default); ``False`` links it from a CDN instead.
-
-        Returns
-        -------
-        list of pathlib.Path
-            The files written.
-
-        Examples
-        --------
-        >>> import tempfile
-        >>> files = week.to_files(tempfile.mkdtemp())
-        >>> print(*sorted(path.name for path in files if path.parent.name != "run-sheets"))
-        ... # doctest: +NORMALIZE_WHITESPACE
-        2026-12-07.html 2026-12-08.html continuity.csv itineraries.csv kpis.json rounds.gpkg
-        timeline.html unserved.csv
-        """
-        from carezones.report.rounds import write_week
-
-        return write_week(self, out_dir, offline=offline)
-
-
-def _stack(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Tables of several days as one, with the day as the first column."""
-    parts = [t.assign(day=d)[["day", *t.columns]] for d, t in tables.items()]
-    if not parts:
-        return pd.DataFrame({"day": []})
-    return pd.concat(parts, ignore_index=True)
-
-
-def carers_per_client(itin: pd.DataFrame) -> pd.DataFrame:
-    """Per client: the visits served, the distinct carers who made them, and their ids.
-
-    Parameters
-    ----------
-    itin : DataFrame
-        Itineraries (of a day or a week): ``kind``, ``client_id``, ``carer_id``.
+    seed : int
+        The week's seed.
+    searches : int
+        How many searches.
 
     Returns
     -------
-    DataFrame
-        ``client_id, visits, carers, carer_ids`` (``;``-separated), fewest carers first.
+    list of int
+        One seed per search.
+
+    Examples
+    --------
+    >>> seeds(0, 2)
+    [0, 7919]
     """
-    v = itin[itin["kind"] == "visit"]
-    if not len(v):
-        return pd.DataFrame(columns=["client_id", "visits", "carers", "carer_ids"])
-    key = "visit_id" if "day" not in v else ["day", "visit_id"]
-    g = v.groupby("client_id", sort=True)
-    out = pd.DataFrame(
-        {
-            "visits": g.apply(lambda x: len(x.drop_duplicates(key)), include_groups=False),
-            "carers": g["carer_id"].nunique(),
-            "carer_ids": g["carer_id"].agg(lambda s: ";".join(sorted(set(map(str, s))))),
-        }
-    ).reset_index()
-    return out.sort_values(["carers", "client_id"], kind="stable").reset_index(drop=True)
-
-
-def continuity_kpis(itin: pd.DataFrame) -> dict[str, Any]:
-    """Return the distinct carers per client: mean, 90th percentile, most, and the distribution."""
-    per = carers_per_client(itin)["carers"].to_numpy(dtype=float)
-    if not len(per):
-        return {
-            "carers_per_client_mean": 0.0,
-            "carers_per_client_p90": 0.0,
-            "carers_per_client_max": 0,
-            "carers_per_client": {},
-        }
-    counts = pd.Series(per.astype(int)).value_counts().sort_index()
-    return {
-        "carers_per_client_mean": float(per.mean()),
-        "carers_per_client_p90": float(np.percentile(per, 90)),
-        "carers_per_client_max": int(per.max()),
-        "carers_per_client": {str(k): int(n) for k, n in counts.items()},
-    }
+    return [seed + SEED_STEP * i for i in range(searches)]
 
 
 def plan_week(
@@ -372,15 +109,8 @@ def plan_week(
     network: RoadNetwork | None = None,
     *,
     minutes: FloatArray | None = None,
-    continuity_minutes: float = CONTINUITY_MINUTES,
-    passes: int = 2,
-    time_limit: float = WEEK_SECONDS,
-    iterations: int | None = None,
-    seed: int = 0,
-    sync_rounds: int = 4,
-    balance: float = 0.0,
-    co2_kg_per_km: float | None = None,
-    workers: int | None = None,
+    options: WeekOptions | None = None,
+    client: Any = None,
     progress: bool = False,
 ) -> Week:
     """Plan a week (or any run of days) of rounds, each client seeing as few carers as it can.
@@ -398,32 +128,14 @@ def plan_week(
     minutes : array, optional
         Instead of a network: minutes between every carer row's home (first) and every visit,
         shape ``(len(carers) + len(visits),) * 2``.
-    continuity_minutes : float
-        The one weight of continuity: the travel minutes the plan would rather add than send
-        a client a carer they do not know (not in the visit's ``preferred_carers`` and not
-        serving them on another day). 0 plans each day for travel alone.
-    passes : int
-        1: days in order, each following the faces met on earlier days; 2 (default) or more:
-        then each day again, its rounds reshuffled among faces its clients know for less
-        travel (the week's time is shared evenly between the passes).
-    time_limit : float
-        Seconds of search for the whole week, shared between its days and passes (the
-        last step, making room for visits still left out, comes after it).
-    iterations : int, optional
-        Instead of a time limit, the iterations of each day's search (in each pass): the
-        same week on every machine.
-    seed, sync_rounds : int
-        As for :func:`~carezones.rounds.plan_rounds`.
-    balance : float
-        As for :func:`~carezones.rounds.plan_rounds`.
-    co2_kg_per_km : float, optional
-        As for :func:`~carezones.rounds.plan_rounds`.
-    workers : int, optional
-        How many searches of each day run at once, each with its own seed, the best kept
-        (served first, then the week's cost): one in this process, the others in worker
-        processes (:class:`~carezones.rounds.pool.Searches`). Default: one per core, at most
-        :data:`WORKERS`. 1 starts no process. With ``iterations`` the week is the same on
-        every machine for a given number of workers.
+    options : WeekOptions, optional
+        How long to search (the whole week's time), the seed, the weight of continuity
+        (``continuity_minutes``: the travel the plan would rather add than send a client a
+        carer they do not know), the passes, and how many searches of each day are made and
+        how many run at once; default :class:`~carezones.rounds.WeekOptions()`.
+    client : dask.distributed.Client or str, optional
+        Run each day's searches on this Dask client (or scheduler address) instead of a local
+        cluster of ``options.workers`` processes.
     progress : bool
         Show a progress bar over the days.
 
@@ -442,22 +154,31 @@ def plan_week(
     --------
     Two days for six clients of the tiny synthetic county and three carers:
 
-    >>> from carezones import plan_week, read_carers, read_visits
+    >>> from carezones import WeekOptions, plan_week, read_carers, read_visits
     >>> from carezones.synthetic import example_week
     >>> points = clients.get_coordinates().to_numpy()
     >>> visits, carers = example_week(points[:6], points[6:9], days=2)
     >>> visits, carers = read_visits(visits, area=net), read_carers(carers, area=net)
-    >>> week = plan_week(visits, carers, net, iterations=100)
+    >>> week = plan_week(visits, carers, net, options=WeekOptions(iterations=100))
     >>> week.kpis["carers_per_client_max"]
     2
     """
     t0 = _time.perf_counter()
-    weight = check_number("continuity_minutes", continuity_minutes, minimum=0)
-    passes = check_integer("passes", passes, minimum=1)
-    if workers is None:
-        workers = min(default_workers(), WORKERS)
-    workers = check_integer("workers", workers, minimum=1)
-    opts = search_options(time_limit, seed, iterations, sync_rounds, 0.0, balance, co2_kg_per_km)
+    week_opts = WeekOptions() if options is None else options
+    if not isinstance(week_opts, WeekOptions):
+        raise ArgumentError(f"options must be a WeekOptions, not {type(week_opts).__name__}")
+    weight, passes = week_opts.continuity_minutes, week_opts.passes
+    workers = week_opts.workers or min(week_opts.searches, default_workers())
+    # each day's search weighs continuity through its charges, not the preferences' weight
+    opts = RoundsOptions(
+        time_limit=week_opts.time_limit,
+        iterations=week_opts.iterations,
+        seed=week_opts.seed,
+        sync_rounds=week_opts.sync_rounds,
+        continuity_minutes=0.0,
+        balance=week_opts.balance,
+        co2_kg_per_km=week_opts.co2_kg_per_km,
+    )
     if "day" not in visits:
         raise ArgumentError(
             "the visits have no day column: give each visit its day (a date "
@@ -476,14 +197,14 @@ def plan_week(
     rows = {d: np.flatnonzero((visits["day"] == d).to_numpy()) for d in labels}
     plans: dict[str, Rounds] = {}
     pairs: dict[str, _Plan] = {}  # each day's visits served, travel and (client, carer) pairs
-    solved: dict[str, tuple[Solved, Search, pd.DataFrame, pd.DataFrame]] = {}  # kept plans
+    solved: dict[str, tuple[Solved, RoundsOptions, pd.DataFrame, pd.DataFrame]] = {}  # kept
     steps: Any = [(p, d) for p in range(passes) for d in labels]
     if progress:
         from tqdm.auto import tqdm
 
         steps = tqdm(steps, desc="days", unit="day")
     t_search = _time.perf_counter()
-    with Searches(workers, network) as searches:
+    with Tasks(network, workers=workers, client=client) as tasks:
         for i, (p, d) in enumerate(steps):
             # each day's search gets an even share of what is left of the week's time
             left = opts.time_limit - (_time.perf_counter() - t_search)
@@ -494,7 +215,7 @@ def plan_week(
             cday = carers.iloc[crow].reset_index(drop=True)
             T = matrix.day(crow, rows[d])
             if not len(cday):
-                plans[d] = _nobody(vday, cday, network, T, day_opts)
+                plans[d] = _nobody(DayData(vday, cday, network, T), d)
                 pairs[d] = _Plan(0, 0.0, frozenset())
                 continue
             known = _known(plans, d, labels, first_pass=p == 0)
@@ -502,15 +223,16 @@ def plan_week(
             start = _initial(
                 plans, [d] if p > 0 else _nearest(plans, d, labels), vday, cday, halves
             )
-            job = {
-                "visits": vday,
-                "carers": cday,
-                "T": T,
-                "initial": start,
-                "halves": halves,
-                "penalties": _penalties(vday, cday, known, weight),
-            }
-            found = searches.run(job, day_opts)
+            job = _Job(
+                vday, cday, T, day_opts, start, halves, _penalties(vday, cday, known, weight)
+            )
+            found = tasks.map(
+                _search_day,
+                [
+                    replace(job, opts=replace(day_opts, seed=s))
+                    for s in seeds(day_opts.seed, week_opts.searches)
+                ],
+            )
             others = frozenset().union(*(x.pairs for e, x in pairs.items() if e != d))
             scored = [(_summary(vday, cday, got), got) for got in found]
             best, got = scored[0]
@@ -518,7 +240,8 @@ def plan_week(
                 if _better(cand, best, others, weight):
                     best, got = cand, g
             if d not in pairs or _better(best, pairs[d], others, weight):
-                plans[d] = _rounds(d, vday, cday, network, T, got, day_opts, t_day)
+                day = DayData(vday, cday, network, T)
+                plans[d] = _rounds(d, day, got, day_opts, _time.perf_counter() - t_day)
                 pairs[d] = best
                 solved[d] = (got, day_opts, vday, cday)
     # faces a client meets on a few days only hand their visits on where that is worth it
@@ -552,28 +275,37 @@ def plan_week(
         if d not in changed:
             continue
         got = replace(got, routes=k.routes, breaks=k.breaks)
-        searched = plans[d].kpis["seconds"]
-        plans[d] = _rounds(d, vday, cday, network, got.d.T, got, day_opts, _time.perf_counter())
-        plans[d].kpis["seconds"] += searched
+        searched = plans[d].kpis["seconds"]  # a rebuilt day's seconds include its search
+        t_day = _time.perf_counter()
+        day = DayData(vday, cday, network, got.d.T)
+        plans[d] = _rounds(d, day, got, day_opts, searched + _time.perf_counter() - t_day)
     plans = dict(sorted(plans.items(), key=lambda kv: day_key(kv[0])))
     return Week(plans, _week_kpis(plans, visits, _time.perf_counter() - t0), visits, carers)
 
 
-def _rounds(
-    day: str,
-    visits: pd.DataFrame,
-    carers: pd.DataFrame,
-    network: Any,
-    T: FloatArray,
-    got: Solved,
-    opts: Search,
-    t0: float,
-) -> Rounds:
+def _rounds(label: str, day: DayData, got: Solved, opts: RoundsOptions, seconds: float) -> Rounds:
     """Return a searched day as :class:`Rounds` (itineraries along the roads, KPIs)."""
-    itin = itineraries(visits, carers, got.d, got.routes, got.breaks, network)
-    out = report(visits, carers, network, T, itin, got.reasons, got.off_road, opts, t0)
-    out.day = day
-    return out
+    itin = itineraries(day.visits, day.carers, got.d, got.routes, got.breaks, day.network)
+    return build_rounds(day, itin, got.reasons, got.off_road, opts, seconds=seconds, label=label)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One search of a day: what :func:`_search_day` needs besides the network."""
+
+    visits: pd.DataFrame
+    carers: pd.DataFrame
+    T: FloatArray
+    opts: RoundsOptions
+    initial: Routes | None
+    halves: dict[str, int]
+    penalties: FloatArray | None
+
+
+def _search_day(network: RoadNetwork | None, job: _Job) -> Solved:
+    """Search one day (a task: here, or in a Dask worker that holds the network)."""
+    day = DayData(job.visits, job.carers, network, job.T)
+    return solve_day(day, job.opts, penalties=job.penalties, initial=job.initial, halves=job.halves)
 
 
 def _carer_rows(carers: pd.DataFrame, day: str) -> npt.NDArray[np.int64]:
@@ -754,21 +486,30 @@ def _better(new: _Plan, old: _Plan, others: frozenset[tuple[str, str]], weight: 
     return a < b - 1e-9
 
 
-def _nobody(
-    visits: pd.DataFrame, carers: pd.DataFrame, network: Any, T: FloatArray, opts: Search
-) -> Rounds:
+def _nobody(day: DayData, label: str) -> Rounds:
     """Return a day on which no carer works: every visit unserved, with that reason."""
-    from carezones.rounds.report import COLUMNS, kpis
+    from carezones.rounds.reasons import Reason
+    from carezones.rounds.tables import COLUMNS, kpis
 
     itin = pd.DataFrame(columns=COLUMNS)
-    unserved = pd.DataFrame(
-        {"visit_id": visits["visit_id"], "reason": "no carer works on this day"}
-    )
-    numbers = kpis(visits, itin, unserved, 0.0)
-    del opts
+    why = Reason(Cause.NOBODY_WORKS, "no carer works on this day")
+    unserved = unserved_table(day.visits, dict.fromkeys(range(len(day.visits)), why))
+    numbers = kpis(day.visits, itin, unserved, 0.0)
+    network = day.network
     attribution = network.provenance.attribution if network is not None else ""
     synthetic = bool(network.provenance.synthetic) if network is not None else False
-    return Rounds(itin, unserved, numbers, visits, carers, T, attribution, synthetic, network)
+    return Rounds(
+        itin,
+        unserved,
+        numbers,
+        day.visits,
+        day.carers,
+        day.T,
+        attribution=attribution,
+        synthetic=synthetic,
+        network=network,
+        day=label,
+    )
 
 
 def _week_kpis(plans: dict[str, Rounds], visits: pd.DataFrame, seconds: float) -> dict[str, Any]:
@@ -792,7 +533,7 @@ def _week_kpis(plans: dict[str, Rounds], visits: pd.DataFrame, seconds: float) -
     }
     if all("co2_kg" in k for k in ks) and ks:
         out["co2_kg"] = total("co2_kg")
-    out.update(continuity_kpis(_stack({d: r.itineraries for d, r in plans.items()})))
+    out.update(continuity_kpis(stack_days({d: r.itineraries for d, r in plans.items()})))
     out["seconds"] = round(seconds, 2)
     keep = (
         "visits",

@@ -13,8 +13,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from carezones.sites.portfolio_model import ALL_SCENARIOS, NO_ROUTE_FACTOR, _Context, _Run, _weights
+
 if TYPE_CHECKING:
-    from carezones.sites.portfolio import _Context, _Run
+    pass
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -22,8 +24,6 @@ IntArray = npt.NDArray[np.int64]
 
 def tables(c: _Context, runs: dict[str, _Run]) -> dict[str, Any]:
     """Return the fields of the :class:`SitePortfolio` (see its attributes)."""
-    from carezones.sites.portfolio import ALL_SCENARIOS, NO_ROUTE_FACTOR, _weights
-
     run = runs[c.plan]
     t = c.times.minutes
     w_rows = _weights(c.scen, c.plan)
@@ -227,8 +227,6 @@ def _demand_rows(
 
 def _scenarios(c: _Context, runs: dict[str, _Run], ids: npt.NDArray[np.object_]) -> pd.DataFrame:
     """One row per scenario: its own best set, and how the plan's set does in it."""
-    from carezones.sites.portfolio import _weights
-
     plan_open = np.concatenate([runs[c.plan].chosen, c.times.existing]).astype(np.int64)
     rows = []
     for name, run in runs.items():

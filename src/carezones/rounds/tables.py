@@ -1,8 +1,9 @@
-"""What a plan reports: the itineraries table and the KPIs.
+"""The tables of a plan: itineraries, unserved visits, carers per client and the KPIs.
 
 :func:`itineraries` turns the exact day (:mod:`~carezones.rounds.schedule`) into one row per
-stop, with the legs along the roads when there is a network; :func:`kpis`,
-:func:`utilisation` and :func:`continuity` measure the plan.
+stop, with the legs along the roads when there is a network; :func:`unserved_table` lists the
+visits left out with their reasons; :func:`kpis`, :func:`utilisation`, :func:`continuity`,
+:func:`carers_per_client` and :func:`continuity_kpis` measure the plan.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from carezones.rounds.reasons import Cause, Reason
 from carezones.rounds.schedule import Day, Routes, Stop, simulate
 
 if TYPE_CHECKING:
@@ -193,7 +195,7 @@ def kpis(
     itin : DataFrame
         The itineraries (:func:`itineraries`).
     unserved : DataFrame
-        ``visit_id, reason``.
+        ``visit_id, reason, cause``.
     seconds : float
         How long planning took.
 
@@ -287,14 +289,18 @@ def continuity(visits: pd.DataFrame, itin: pd.DataFrame) -> dict[str, float | No
     return {"visits_by_a_preferred_carer": float(np.mean(known)) if known else None}
 
 
-def off_road_reason(network: Any, what: str) -> str:
+def off_road_reason(network: Any, what: str) -> Reason:
     """Say why a point no route reaches is left out (far from every road, or cut off)."""
     if network is not None:
-        return (
+        return Reason(
+            Cause.OFF_ROAD,
             f"{what} is more than {network.max_snap_m:.0f} m from any road, so no route reaches "
-            "it; check its location"
+            "it; check its location",
         )
-    return f"no route reaches {what} in the travel matrix (every time to and from it is inf)"
+    return Reason(
+        Cause.OFF_ROAD,
+        f"no route reaches {what} in the travel matrix (every time to and from it is inf)",
+    )
 
 
 def unused_shifts(
@@ -316,7 +322,8 @@ def unused_shifts(
     Returns
     -------
     list of dict
-        ``carer_id``, ``shift_start`` (HH:MM) and ``reason`` of every idle shift.
+        ``carer_id``, ``shift_start`` (HH:MM), ``cause`` (``off_road`` when no route reaches
+        the carer's home, else ``idle``) and ``reason`` of every idle shift.
     """
     from carezones.io.visits import hhmm
 
@@ -327,10 +334,98 @@ def unused_shifts(
     for i, (cid, start) in enumerate(zip(carers["carer_id"], carers["shift_start"], strict=True)):
         if (str(cid), int(numbers[i])) in busy:
             continue
-        why = (
-            off_road_reason(network, "the carer's home")
-            if off_road[i]
-            else "no visit was given to this shift (the others covered the day)"
+        if off_road[i]:
+            why = off_road_reason(network, "the carer's home")
+            cause, text = str(why.cause), why.text
+        else:
+            cause, text = "idle", "no visit was given to this shift (the others covered the day)"
+        out.append(
+            {
+                "carer_id": str(cid),
+                "shift_start": hhmm(float(start)),
+                "cause": cause,
+                "reason": text,
+            }
         )
-        out.append({"carer_id": str(cid), "shift_start": hhmm(float(start)), "reason": why})
     return out
+
+
+def unserved_table(visits: pd.DataFrame, reasons: dict[int, Reason]) -> pd.DataFrame:
+    """Return ``visit_id, reason, cause`` of every unserved visit, in the visits' order.
+
+    Parameters
+    ----------
+    visits : DataFrame
+        The day's visits.
+    reasons : dict
+        Visit row -> its :class:`~carezones.rounds.reasons.Reason`.
+
+    Returns
+    -------
+    DataFrame
+        One row per unserved visit: its id, the sentence and the cause (a
+        :class:`~carezones.rounds.reasons.Cause` value).
+    """
+    rows = sorted(reasons)
+    return pd.DataFrame(
+        {
+            "visit_id": [visits["visit_id"].iat[j] for j in rows],
+            "reason": [reasons[j].text for j in rows],
+            "cause": pd.Series([str(reasons[j].cause) for j in rows], dtype=object),
+        }
+    )
+
+
+def carers_per_client(itin: pd.DataFrame) -> pd.DataFrame:
+    """Per client: the visits served, the distinct carers who made them, and their ids.
+
+    Parameters
+    ----------
+    itin : DataFrame
+        Itineraries (of a day or a week): ``kind``, ``client_id``, ``carer_id``.
+
+    Returns
+    -------
+    DataFrame
+        ``client_id, visits, carers, carer_ids`` (``;``-separated), fewest carers first.
+    """
+    v = itin[itin["kind"] == "visit"]
+    if not len(v):
+        return pd.DataFrame(columns=["client_id", "visits", "carers", "carer_ids"])
+    key = "visit_id" if "day" not in v else ["day", "visit_id"]
+    g = v.groupby("client_id", sort=True)
+    out = pd.DataFrame(
+        {
+            "visits": g.apply(lambda x: len(x.drop_duplicates(key)), include_groups=False),
+            "carers": g["carer_id"].nunique(),
+            "carer_ids": g["carer_id"].agg(lambda s: ";".join(sorted(set(map(str, s))))),
+        }
+    ).reset_index()
+    return out.sort_values(["carers", "client_id"], kind="stable").reset_index(drop=True)
+
+
+def continuity_kpis(itin: pd.DataFrame) -> dict[str, Any]:
+    """Return the distinct carers per client: mean, 90th percentile, most, and the distribution."""
+    per = carers_per_client(itin)["carers"].to_numpy(dtype=float)
+    if not len(per):
+        return {
+            "carers_per_client_mean": 0.0,
+            "carers_per_client_p90": 0.0,
+            "carers_per_client_max": 0,
+            "carers_per_client": {},
+        }
+    counts = pd.Series(per.astype(int)).value_counts().sort_index()
+    return {
+        "carers_per_client_mean": float(per.mean()),
+        "carers_per_client_p90": float(np.percentile(per, 90)),
+        "carers_per_client_max": int(per.max()),
+        "carers_per_client": {str(k): int(n) for k, n in counts.items()},
+    }
+
+
+def stack_days(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return tables of several days as one, with the day as the first column."""
+    parts = [t.assign(day=d)[["day", *t.columns]] for d, t in tables.items()]
+    if not parts:
+        return pd.DataFrame({"day": []})
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,279 @@
+"""Run independent tasks in this process or as Dask tasks, with the same results.
+
+The one parallel back end of carezones: each zone's day of a county plan
+(:mod:`carezones.county`) and the searches of each day of a week (:func:`carezones.plan_week`)
+run through :class:`Tasks`. With one worker (and no ``client``) tasks run here, one after the
+other; otherwise on a ``dask.distributed.LocalCluster`` of single-threaded worker processes
+started for the run and closed after it, or on an existing ``client`` (a
+``dask.distributed.Client``, or a scheduler address such as ``"tcp://10.0.0.5:8786"``) to run
+on a cluster.
+
+``shared`` data (the road network) is sent to each worker once, not once per task. Every task
+is deterministic for its inputs, so the results are identical whatever the number of workers.
+Progress (tasks done of total) is reported to ``progress``; Ctrl-C cancels the tasks and closes
+the cluster before the interruption goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any
+
+from carezones.errors import ArgumentError, check_integer
+
+__all__ = ["Tasks", "default_workers", "local_client", "run_tasks"]
+
+
+def default_workers() -> int:
+    """Return one worker per core available to this process.
+
+    Returns
+    -------
+    int
+        The cores this process may run on (at least 1).
+
+    Examples
+    --------
+    >>> default_workers() >= 1
+    True
+    """
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+class Tasks[S]:
+    """Tasks that share data sent once: here, on a local Dask cluster, or on a ``client``.
+
+    Use it as a context manager: a local cluster starts on entry (its workers importing
+    carezones while this process goes on) and closes on exit; a client given is left open.
+
+    Parameters
+    ----------
+    shared : object, optional
+        Sent to every worker once (e.g. the road network) and passed to every task.
+    workers : int, optional
+        Worker processes of a local cluster (default: one per core); 1 runs in this process.
+    client : dask.distributed.Client or str, optional
+        An existing client or a scheduler address to run on instead of a local cluster.
+
+    Examples
+    --------
+    >>> with Tasks(2, workers=1) as tasks:
+    ...     tasks.map(pow, [1, 2, 3])
+    [2, 4, 8]
+    """
+
+    def __init__(self, shared: S, *, workers: int | None = None, client: Any = None) -> None:
+        self.shared = shared
+        self.workers = (
+            default_workers() if workers is None else check_integer("workers", workers, minimum=1)
+        )
+        self.client = client
+        self._own: list[Any] = []
+        self._data: Any = None
+
+    @property
+    def here(self) -> bool:
+        """Whether the tasks run in this process (one worker and no client)."""
+        return self.client is None and self.workers == 1
+
+    def __enter__(self) -> Tasks[S]:
+        if self.here:
+            return self
+        if self.client is None:
+            self.client = local_client(self.workers)
+            self._own = [self.client, self.client.cluster]
+        elif isinstance(self.client, str):
+            from distributed import Client
+
+            self.client = Client(self.client)
+            self._own = [self.client]
+        if self.shared is not None:
+            self._data = self.client.scatter(self.shared, broadcast=True)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        for thing in self._own:
+            thing.close()
+        self._own = []
+
+    def map[T, R](
+        self,
+        fn: Callable[[S, T], R],
+        items: Sequence[T],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[R]:
+        """Run ``fn(shared, item)`` for every item; return the results in the items' order.
+
+        Parameters
+        ----------
+        fn : callable
+            A module-level function (it is pickled to the workers).
+        items : sequence
+            One task each.
+        progress : callable, optional
+            Called with (tasks done, tasks in all) as tasks finish.
+
+        Returns
+        -------
+        list
+            ``fn``'s results, in the order of ``items``.
+        """
+        report = progress or (lambda done, total: None)
+        n = len(items)
+        if self.here or n == 0:
+            out = []
+            for k, item in enumerate(items):
+                out.append(fn(self.shared, item))
+                report(k + 1, n)
+            return out
+        from distributed import as_completed
+
+        futures = [self.client.submit(fn, self._data, item, pure=False) for item in items]
+        try:
+            index = {f.key: k for k, f in enumerate(futures)}
+            results: list[Any] = [None] * n
+            done = 0
+            for future in as_completed(futures):
+                results[index[future.key]] = future.result()
+                done += 1
+                report(done, n)
+            return results
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+
+def run_tasks[S, T, R](
+    fn: Callable[[S, T], R],
+    items: Sequence[T],
+    shared: S,
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[R]:
+    """Run ``fn(shared, item)`` for every item; return the results in the items' order.
+
+    One batch of :class:`Tasks`: with a single item and no client it runs here.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (it is pickled to the workers).
+    items : sequence
+        One task each.
+    shared : object
+        Sent to every worker once (e.g. the road network) and passed to every call.
+    workers : int, optional
+        Worker processes of a local cluster (default: one per core); 1 runs in this process.
+    client : dask.distributed.Client or str, optional
+        An existing client or a scheduler address to run on instead of a local cluster.
+    progress : callable, optional
+        Called with (tasks done, tasks in all) as tasks finish.
+
+    Returns
+    -------
+    list
+        ``fn``'s results, in the order of ``items``.
+
+    Raises
+    ------
+    ArgumentError
+        When ``workers`` is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> done = []
+    >>> run_tasks(pow, [1, 2, 3], 2, workers=1, progress=lambda k, n: done.append(k))
+    [2, 4, 8]
+    >>> done
+    [1, 2, 3]
+    """
+    if workers is not None:
+        workers = check_integer("workers", workers, minimum=1)
+    if client is None and len(items) <= 1:
+        workers = 1
+    with Tasks(shared, workers=workers, client=client) as tasks:
+        return tasks.map(fn, items, progress)
+
+
+WARM = ("carezones.county.day", "carezones.rounds.search")
+"""The modules each worker imports as it starts (the code of a zone's day and of a search)."""
+
+
+def local_client(workers: int | None = None) -> Any:
+    """Start a local Dask cluster now and return its client, its workers warming up meanwhile.
+
+    A caller with other work to do first (designing zones) starts the cluster before it, so
+    that starting the worker processes and importing carezones in them (several seconds)
+    overlaps that work instead of delaying the first task. Pass the client to
+    :class:`Tasks` or :func:`run_tasks` and close it (``client.close();
+    client.cluster.close()``) when done.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Worker processes (default: one per core).
+
+    Returns
+    -------
+    distributed.Client
+        The client of a new ``LocalCluster`` of single-threaded worker processes.
+
+    Raises
+    ------
+    ArgumentError
+        When ``workers`` is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> client = local_client(1)
+    >>> run_tasks(pow, [1, 2, 3], 2, client=client)
+    [2, 4, 8]
+    >>> client.close(); client.cluster.close()
+    """
+    try:
+        import dask
+        from distributed import Client, LocalCluster, fire_and_forget
+    except ImportError as exc:  # pragma: no cover - a dependency of carezones
+        raise ArgumentError("parallel runs need dask.distributed: pip install distributed") from exc
+
+    n = default_workers() if workers is None else check_integer("workers", workers, minimum=1)
+    # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536 (to hand memory back to the
+    # system sooner); that fixes glibc's mmap threshold, and a zone's day, which allocates
+    # many short-lived arrays, then runs 20-25% slower than in this process. Our workers live
+    # for one run, so they keep glibc's default (a value the user exported still applies).
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # a free port: never clash with another run
+            silence_logs=40,  # errors only: nothing personal, and nothing for the user to read
+        )
+    client = Client(cluster)
+    # import the planning code in every worker, in the background
+    for address in client.scheduler_info()["workers"]:
+        fire_and_forget(
+            client.submit(_warm, WARM, pure=False, workers=[address], allow_other_workers=False)
+        )
+    return client
+
+
+def _warm(modules: Sequence[str]) -> None:
+    """Import what the tasks need (run in each worker as it starts)."""
+    import importlib
+
+    for name in modules:
+        importlib.import_module(name)

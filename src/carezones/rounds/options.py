@@ -1,0 +1,154 @@
+"""How rounds are planned: the options of a day, a re-plan and a week, checked once.
+
+:class:`RoundsOptions` holds what :func:`~carezones.rounds.plan_rounds` and
+:func:`~carezones.rounds.replan_rounds` take besides their data: how long to search, the seed,
+and what the plan weighs against travel. :class:`WeekOptions` adds what a week needs, with a
+week's defaults. Both check every value when made (an :class:`~carezones.errors.ArgumentError`
+naming the option) and never change afterwards; :func:`dataclasses.replace` makes a variant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from carezones.errors import check_integer, check_number
+
+__all__ = ["RoundsOptions", "WeekOptions"]
+
+
+@dataclass(frozen=True)
+class RoundsOptions:
+    """How a day's rounds are searched and what the plan weighs against travel.
+
+    Parameters
+    ----------
+    time_limit : float, default 30
+        Seconds of search (split between the first solve and the synchronising rounds; the
+        time they leave goes on searching from the rounds found). The exact schedule, filling
+        and making room for left-out visits come after it (a few seconds on a full day).
+    iterations : int, optional
+        An iteration limit instead of the time limit: the same answer on every machine.
+    seed : int, default 0
+        The search's seed.
+    sync_rounds : int, default 4
+        How many times the search is re-run to bring the two carers of double-handed visits
+        together before the exact schedule settles the rest.
+    continuity_minutes : float, default 10
+        For visits with ``preferred_carers`` (``;``-separated ids): the travel minutes the plan
+        would rather add than send a carer the client does not know (0: ignore preferences).
+    balance : float, default 0
+        Weight of workload balance (0: none). Each shift gets a fair share of the day's work:
+        its length times the share of all shift time the day needs (care, breaks and an
+        estimate of travel). Each minute a carer works beyond that share costs ``balance``
+        minutes of travel, so 1-3 spreads the visits across the team for a little more
+        travel. The KPIs report each shift's working time as a share of its length.
+    co2_kg_per_km : float, optional
+        An emission factor for the carers' cars (kg CO2e per km driven), e.g. from the UK
+        Government's GHG conversion factors for the car type; with a network, the KPIs then
+        include ``co2_kg``. carezones ships no default: the right factor depends on the fleet.
+    fill : bool, default True
+        After the exact schedule, put left-out visits back where the whole day still keeps
+        every rule, then make room for those still left out by moving a visit to another
+        carer (:func:`~carezones.rounds.rescue.rescue`). ``False`` skips both: faster, for a
+        first look at whether a team is big enough (county plans size teams this way).
+    change_minutes : float, default 30
+        Re-plans only (:func:`~carezones.rounds.replan_rounds`): the travel minutes the plan
+        would rather add than give a visit to another carer (a visit kept by its carer also
+        keeps its time, give or take 15 minutes, where it can).
+
+    Raises
+    ------
+    ArgumentError
+        When an option is not a value it can take.
+
+    Examples
+    --------
+    >>> RoundsOptions(iterations=200, seed=1).time_limit
+    30.0
+    >>> RoundsOptions(time_limit=float("nan"))
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: time_limit must be a number > 0, not nan
+    """
+
+    time_limit: float = 30.0
+    iterations: int | None = None
+    seed: int = 0
+    sync_rounds: int = 4
+    continuity_minutes: float = 10.0
+    balance: float = 0.0
+    co2_kg_per_km: float | None = None
+    fill: bool = True
+    change_minutes: float = 30.0
+
+    def __post_init__(self) -> None:
+        checked = {
+            "time_limit": check_number("time_limit", self.time_limit, minimum=0, above=True),
+            "iterations": None
+            if self.iterations is None
+            else check_integer("iterations", self.iterations, minimum=1),
+            "seed": check_integer("seed", self.seed, minimum=0),
+            "sync_rounds": check_integer("sync_rounds", self.sync_rounds, minimum=0),
+            "continuity_minutes": check_number(
+                "continuity_minutes", self.continuity_minutes, minimum=0
+            ),
+            "balance": check_number("balance", self.balance, minimum=0),
+            "co2_kg_per_km": None
+            if self.co2_kg_per_km is None
+            else check_number("co2_kg_per_km", self.co2_kg_per_km, minimum=0),
+            "fill": bool(self.fill),
+            "change_minutes": check_number("change_minutes", self.change_minutes, minimum=0),
+        }
+        for name, value in checked.items():  # numbers as numbers (a frozen class: set once)
+            object.__setattr__(self, name, value)
+
+
+@dataclass(frozen=True)
+class WeekOptions(RoundsOptions):
+    """How a week of rounds is searched: :class:`RoundsOptions` with a week's defaults.
+
+    Parameters
+    ----------
+    time_limit : float, default 150
+        Seconds of search for the whole week, shared between its days and passes (the last
+        step, making room for visits still left out, comes after it).
+    iterations : int, optional
+        Instead of a time limit, the iterations of each day's search (in each pass): the same
+        week on every machine.
+    continuity_minutes : float, default 5
+        The one weight of continuity: the travel minutes the plan would rather add than send
+        a client a carer they do not know (not in the visit's ``preferred_carers`` and not
+        serving them on another day). 0 plans each day for travel alone.
+    passes : int, default 2
+        1: days in order, each following the faces met on earlier days; 2 or more: then each
+        day again, its rounds reshuffled among faces its clients know for less travel (the
+        week's time is shared evenly between the passes).
+    searches : int, default 2
+        How many searches of each day are made, each with its own seed, the best kept (served
+        first, then the week's cost). With ``iterations`` the week is the same on every
+        machine, whatever the number of workers.
+    workers : int, optional
+        How many of those searches run at once, as Dask tasks (one in this process when 1).
+        Default: one per search, at most one per core. The week is the same for any number.
+
+    The other options (``seed``, ``sync_rounds``, ``balance``, ``co2_kg_per_km``) are as for
+    :class:`RoundsOptions`; ``fill`` and ``change_minutes`` are not used by a week.
+
+    Examples
+    --------
+    >>> WeekOptions().time_limit, WeekOptions().continuity_minutes
+    (150.0, 5.0)
+    """
+
+    time_limit: float = 150.0
+    continuity_minutes: float = 5.0
+    passes: int = 2
+    searches: int = 2
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "passes", check_integer("passes", self.passes, minimum=1))
+        object.__setattr__(self, "searches", check_integer("searches", self.searches, minimum=1))
+        if self.workers is not None:
+            object.__setattr__(self, "workers", check_integer("workers", self.workers, minimum=1))

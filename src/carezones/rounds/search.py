@@ -1,0 +1,352 @@
+"""The day's search engine: the model and its search, the exact schedule, repair and filling.
+
+:func:`plan_day` runs steps 1-5 of :mod:`carezones.rounds` on a travel matrix already made and
+returns :class:`~carezones.rounds.Rounds`; :func:`solve_day` runs steps 2-5 and returns the
+routes before they are reported (a week and a re-plan build on it); :func:`build_rounds` turns
+routes into the result. :func:`~carezones.rounds.plan_rounds`,
+:func:`~carezones.rounds.replan_rounds` and :func:`~carezones.rounds.plan_week` sit above this
+module and nothing here imports them.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from carezones.errors import ArgumentError
+from carezones.rounds.model import eligible, fair_shares, impossible, solve
+from carezones.rounds.options import RoundsOptions
+from carezones.rounds.reasons import Cause, Reason
+from carezones.rounds.rescue import rescue
+from carezones.rounds.result import Rounds
+from carezones.rounds.schedule import Day, Routes, repair, simulate, travel
+from carezones.rounds.schedule import fill as fill_in
+from carezones.rounds.tables import (
+    continuity,
+    itineraries,
+    kpis,
+    off_road_reason,
+    stop_points,
+    unserved_table,
+    unused_shifts,
+    utilisation,
+)
+
+if TYPE_CHECKING:
+    from carezones.network import RoadNetwork
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = [
+    "DayData",
+    "Solved",
+    "build_rounds",
+    "one_day",
+    "plan_day",
+    "solve_day",
+    "travel_minutes",
+]
+
+
+def one_day(visits: pd.DataFrame, carers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check that the visits are on one day and keep the carers' rows of that day.
+
+    Raises
+    ------
+    ArgumentError
+        When the visits span several days, or the carers' rows do and the visits say no day.
+    """
+    from carezones.io.days import days_in, same_day
+
+    vdays = days_in(visits["day"]) if "day" in visits else []
+    cdays = days_in(carers["day"]) if "day" in carers else []
+    if len(vdays) > 1:
+        raise ArgumentError(
+            f"the visits are on {len(vdays)} days ({', '.join(vdays[:7])}"
+            f"{'...' if len(vdays) > 7 else ''}): plan them with plan_week, or pick one day's "
+            "rows"
+        )
+    if cdays and not vdays and len(cdays) > 1:
+        raise ArgumentError(
+            f"the carers' rows are on {len(cdays)} days but the visits have no day column: "
+            "give the visits a day, or pick one day's carers"
+        )
+    if cdays and vdays:
+        keep = [same_day(str(d), vdays[0]) for d in carers["day"]]
+        carers = carers[keep].reset_index(drop=True)
+    return visits, carers
+
+
+def travel_minutes(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    network: RoadNetwork | None,
+    minutes: FloatArray | None,
+) -> FloatArray:
+    """Return the day's travel matrix (homes first), from the network or checked as given."""
+    n = len(carers) + len(visits)
+    if minutes is None:
+        if network is None:
+            raise ValueError("give a network or a minutes matrix")
+        minutes = network.travel_times(stop_points(visits, carers))
+    T = np.asarray(minutes, dtype=float)
+    if T.shape != (n, n):
+        raise ValueError(f"minutes must be {(n, n)} (homes first, then visits)")
+    return T
+
+
+@dataclass(frozen=True)
+class DayData:
+    """A day to plan: its visits, the carers' shifts, the network and the travel matrix.
+
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        The day's visits and the carers' shifts (one row each).
+    network : RoadNetwork or None
+        The drive network (legs along the roads, kilometres); ``None`` with a matrix alone.
+    T : ndarray
+        Travel minutes, the carers' homes (one per carer row) first, then the visits.
+    """
+
+    visits: pd.DataFrame
+    carers: pd.DataFrame
+    network: RoadNetwork | None
+    T: FloatArray
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A day solved but not yet reported: routes, breaks and why the others are unserved."""
+
+    d: Day
+    routes: Routes
+    breaks: dict[int, int]
+    reasons: dict[int, Reason]
+    off_road: npt.NDArray[np.bool_]
+
+
+def solve_day(
+    day: DayData,
+    opts: RoundsOptions,
+    *,
+    penalties: FloatArray | None = None,
+    reasons: dict[int, Reason] | None = None,
+    off_road: npt.NDArray[np.bool_] | None = None,
+    initial: Routes | None = None,
+    halves: dict[str, int] | None = None,
+) -> Solved:
+    """Run steps 2-5 of the plan: the model and its search, the exact schedule, repair and fill.
+
+    ``penalties`` (carer row x visit, minutes) charge the search for some carer-visit pairs
+    (continuity, stability); ``reasons`` are visits already known to be unservable;
+    ``initial`` are rounds to start the search from (each synchronising round then starts
+    from the one before); ``halves`` the team's halves for double-handed visits
+    (:func:`~carezones.rounds.model.team_halves`, default: this day's carers).
+    """
+    visits, carers, network, T = day.visits, day.carers, day.network, day.T
+    n_c = len(carers)
+    reasons = {**impossible(visits, carers, T), **(reasons or {})}
+    if off_road is None:
+        off_road = _off_road(network, visits, carers, T)
+    for far in np.flatnonzero(off_road[n_c:]).tolist():
+        reasons[far] = off_road_reason(network, "the visit")
+    d = Day.from_tables(visits, carers, T)
+    todo = [j for j in range(len(visits)) if j not in reasons]
+    targets = fair_shares(visits, carers, T, todo) if opts.balance > 0 else None
+    routes = _search(day, d, todo, opts, penalties, targets, initial, halves)
+    routes, breaks, dropped = repair(visits, carers, d, routes)
+    served = {j for r in routes for (j, _) in r}
+    if opts.fill:
+        ok, ids = eligible(visits, carers), carers["carer_id"].to_numpy()
+        routes, breaks = fill_in(d, ok, ids, routes, breaks, [j for j in todo if j not in served])
+        served = {j for r in routes for (j, _) in r}
+        left = [j for j in todo if j not in served]
+        routes, breaks = rescue(d, ok, ids, routes, breaks, left, penalties)
+        served = {j for r in routes for (j, _) in r}
+    reasons.update({j: why for j, why in dropped.items() if j not in served})
+    for j in todo:
+        if j not in served and j not in reasons:
+            reasons[j] = NO_ROOM
+    return Solved(d, routes, breaks, reasons, off_road)
+
+
+NO_ROOM = Reason(Cause.NO_ROOM, "no room in any carer's round (windows, shifts and travel)")
+
+
+def plan_day(
+    day: DayData,
+    opts: RoundsOptions,
+    *,
+    penalties: FloatArray | None = None,
+    initial: Routes | None = None,
+    halves: dict[str, int] | None = None,
+    t0: float | None = None,
+) -> Rounds:
+    """Plan one day on a travel matrix already made (:func:`plan_rounds` without its checks)."""
+    t0 = _time.perf_counter() if t0 is None else t0
+    got = solve_day(day, opts, penalties=penalties, initial=initial, halves=halves)
+    itin = itineraries(day.visits, day.carers, got.d, got.routes, got.breaks, day.network)
+    return build_rounds(
+        day, itin, got.reasons, got.off_road, opts, seconds=_time.perf_counter() - t0
+    )
+
+
+def build_rounds(
+    day: DayData,
+    itin: pd.DataFrame,
+    reasons: dict[int, Reason],
+    off_road: npt.NDArray[np.bool_],
+    opts: RoundsOptions,
+    *,
+    seconds: float,
+    label: str = "",
+) -> Rounds:
+    """Return the :class:`Rounds` of a day's itineraries: unserved visits and the KPIs.
+
+    ``label`` is the day's name in a week or a re-plan (``Mon``, ``2026-12-07``).
+    """
+    visits, carers, network = day.visits, day.carers, day.network
+    unserved = unserved_table(visits, reasons)
+    numbers = kpis(visits, itin, unserved, seconds)
+    numbers["unused_shifts"] = unused_shifts(carers, itin, off_road[: len(carers)], network)
+    numbers.update(utilisation(carers, itin))
+    numbers.update(continuity(visits, itin))
+    if opts.co2_kg_per_km is not None and numbers["travel_km"] is not None:
+        numbers["co2_kg_per_km"] = opts.co2_kg_per_km
+        numbers["co2_kg"] = numbers["travel_km"] * opts.co2_kg_per_km
+    attribution = network.provenance.attribution if network is not None else ""
+    synthetic = bool(network.provenance.synthetic) if network is not None else False
+    return Rounds(
+        itin,
+        unserved,
+        numbers,
+        visits,
+        carers,
+        day.T,
+        attribution=attribution,
+        synthetic=synthetic,
+        network=network,
+        day=label,
+    )
+
+
+def _off_road(
+    network: RoadNetwork | None, visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray
+) -> npt.NDArray[np.bool_]:
+    """Which homes (first) and visits cannot be reached by road at all."""
+    if network is not None:
+        return np.asarray(network.snap(stop_points(visits, carers)).far, dtype=bool)
+    cut = ~np.isfinite(T)
+    np.fill_diagonal(cut, True)
+    return cut.all(axis=0) & cut.all(axis=1)  # no way in and no way out
+
+
+def _search(
+    day: DayData,
+    d: Day,
+    todo: list[int],
+    opts: RoundsOptions,
+    penalties: FloatArray | None,
+    targets: FloatArray | None,
+    initial: Routes | None = None,
+    halves: dict[str, int] | None = None,
+) -> Routes:
+    """Solve, then re-solve with the two carers of double-handed visits pinned together.
+
+    The first search has most of the time; each re-solve an even share of the rest. When the
+    double-handed visits start together before the rest is spent, the search goes on from
+    its rounds for the time left, kept when it serves more or as many for no more travel
+    (the charges of ``penalties`` and ``targets`` are not weighed in this comparison).
+    """
+    visits, carers = day.visits, day.carers
+    t0 = _time.perf_counter()
+    forced: dict[tuple[int, int], float] = {}
+    routes: Routes = [[] for _ in range(len(carers))]
+    sync_rounds = opts.sync_rounds
+    rounds = 1 + max(sync_rounds, 0)
+    has_doubles = bool((visits["carers_required"].iloc[todo] == 2).any()) if todo else False
+    first = 0.6 if has_doubles and sync_rounds > 0 else 1.0
+    aims = _aims(d, initial) if has_doubles and initial is not None else None
+
+    def run(rnd: int, seconds: float, start: Routes | None) -> Routes:
+        return solve(
+            visits,
+            carers,
+            d.T,
+            todo,
+            forced,
+            seconds,
+            opts.seed + rnd,
+            None if opts.iterations is None else max(opts.iterations // rounds, 50),
+            continuity=opts.continuity_minutes,
+            targets=targets,
+            balance=opts.balance,
+            penalties=penalties,
+            initial=start,
+            halves=halves,
+            aims=aims,
+        )
+
+    for rnd in range(rounds):
+        share = first if rnd == 0 else (1 - first) / max(sync_rounds, 1)
+        routes = run(
+            rnd, opts.time_limit * share, initial if rnd == 0 or initial is None else routes
+        )
+        if not _pin_doubles(visits, d, todo, routes, forced):
+            break
+    left = opts.time_limit - (_time.perf_counter() - t0)
+    if opts.iterations is None and todo and left >= 1.0:
+        more = run(rounds, left, routes)
+        if not _pin_doubles(visits, d, todo, more, dict(forced)) and _score(d, more) <= _score(
+            d, routes
+        ):
+            routes = more
+    return routes
+
+
+def _aims(d: Day, initial: Routes) -> dict[int, float]:
+    """Return visit row -> when the rounds searched from start each double-handed visit.
+
+    Both carers aim at that time rather than the middle of the window, so that the rounds
+    start from what worked (an earlier plan of the day, or the day before's) and the
+    double-handed visits of a busy hour keep apart.
+    """
+    served = {q for r in initial for q in r}
+    starts = simulate(d, initial, {})[0]
+    # only a double-handed visit has a copy 1; both copies served, at a time that exists
+    return {
+        j: starts[(j, 0)]
+        for (j, k) in served
+        if k == 1 and (j, 0) in served and np.isfinite(starts.get((j, 0), np.inf))
+    }
+
+
+def _pin_doubles(
+    visits: pd.DataFrame, d: Day, todo: list[int], routes: Routes, forced: dict[Any, float]
+) -> bool:
+    """Pin (in ``forced``) the start of each double-handed visit whose carers arrive apart.
+
+    Return whether any did.
+    """
+    starts = simulate(d, routes, {})[0]
+    unsynced = False
+    for j in todo:
+        if visits["carers_required"].iat[j] == 2 and (j, 0) in starts and (j, 1) in starts:
+            a, b = starts[(j, 0)], starts[(j, 1)]
+            if abs(a - b) > 1e-6:
+                unsynced = True
+                t = max(a, b)
+                if t <= visits["window_end"].iat[j]:
+                    forced[(j, 0)] = forced[(j, 1)] = t
+    return unsynced
+
+
+def _score(d: Day, routes: Routes) -> tuple[int, float]:
+    """Return rounds' (visits left out, travel minutes), the smaller the better."""
+    return -sum(len(r) for r in routes), travel(d.T, d.n_c, routes)

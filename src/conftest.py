@@ -35,15 +35,16 @@ user's cache.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from carezones.testing import EXAMPLES
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,113 +62,7 @@ def _doctest_cache() -> Iterator[None]:
                 os.environ["CAREZONES_CACHE"] = old
 
 
-@functools.cache
-def _county() -> Any:
-    import carezones
-
-    return carezones.make_synthetic_county(tempfile.mkdtemp(prefix="county-"), size="tiny")
-
-
-@functools.cache
-def _net() -> Any:
-    import carezones
-
-    return carezones.load_network(_county().osm_path, engine="builtin")
-
-
-@functools.cache
-def _clients() -> Any:
-    import carezones
-
-    return carezones.read_clients(_county().clients_path, area=_net())
-
-
-@functools.cache
-def _plan() -> Any:
-    import carezones
-
-    return carezones.plan_county("town", _clients().head(12), _net(), iterations=50, workers=1)
-
-
-@functools.cache
-def _comparison() -> Any:
-    import carezones
-
-    return carezones.compare_designs(
-        _clients().head(12),
-        _net(),
-        designs={"today": "town"},
-        zone_counts=[2],
-        iterations=50,
-        workers=1,
-    )
-
-
-@functools.cache
-def _zone_plan() -> Any:
-    import carezones
-
-    return carezones.build_zones(_clients(), _net(), 2)
-
-
-def _points() -> Any:
-    return _clients().get_coordinates().to_numpy()
-
-
-@functools.cache
-def _rounds() -> Any:
-    import carezones
-
-    visits, carers = carezones.synthetic.example_day(_points()[:8], _points()[8:11])
-    net = _net()
-    visits, carers = (
-        carezones.read_visits(visits, area=net),
-        carezones.read_carers(carers, area=net),
-    )
-    return carezones.plan_rounds(
-        visits, carers, net, options=carezones.RoundsOptions(iterations=200)
-    )
-
-
-@functools.cache
-def _week() -> Any:
-    import carezones
-
-    visits, carers = carezones.synthetic.example_week(_points()[:6], _points()[6:9], days=2)
-    net = _net()
-    visits, carers = (
-        carezones.read_visits(visits, area=net),
-        carezones.read_carers(carers, area=net),
-    )
-    return carezones.plan_week(visits, carers, net, options=carezones.WeekOptions(iterations=100))
-
-
-@functools.cache
-def _scores() -> Any:
-    import carezones
-
-    return carezones.score_sites(_clients().head(5)[["geometry"]], osm=_county().osm_path)
-
-
-@functools.cache
-def _portfolio() -> Any:
-    import carezones
-
-    return carezones.choose_sites(_scores(), _clients(), _net(), 2)
-
-
-MAKERS: dict[str, Callable[[], Any]] = {
-    "county": _county,
-    "net": _net,
-    "clients": _clients,
-    "plan": _plan,
-    "comparison": _comparison,
-    "zone_plan": _zone_plan,
-    "rounds": _rounds,
-    "week": _week,
-    "scores": _scores,
-    "portfolio": _portfolio,
-}
+MAKERS = EXAMPLES
 
 
 @pytest.fixture(autouse=True)

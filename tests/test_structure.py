@@ -46,6 +46,7 @@ LAYERS = {  # a unit imports only units of a lower layer (or its own)
     "report": 5,
     "datasets": 6,
     "demo": 6,
+    "testing": 7,
     "__init__": 6,
     "cli": 7,
     "__main__": 8,

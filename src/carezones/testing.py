@@ -1,0 +1,178 @@
+"""Shared examples for tests and notebooks: the tiny synthetic county and a result of each kind.
+
+Like ``geopandas.testing``, this is a public helper for anyone testing code built on carezones.
+Each function makes its object once per process (the tiny county takes about a second; the
+results a second or two each) and returns the same object on every later call, so a test
+session builds the county, its network and each result once, whatever the number of tests that
+use them. Results are immutable, so sharing them is safe; tables inside them are not copied, so
+a test that wants to change one takes a copy first.
+
+``county``
+    :func:`carezones.make_synthetic_county` (``size="tiny"``, ``seed=0``) in a temporary folder.
+``net``
+    Its drive network, ``carezones.load_network(county.osm_path, engine="builtin")``.
+``clients``
+    Its clients, ``carezones.read_clients(county.clients_path, area=net)``.
+``plan``
+    A county plan of twelve of them by town.
+``comparison``
+    Twelve clients by town compared with two carezones zones.
+``zone_plan``
+    Two zones of its clients.
+``rounds``
+    A day's rounds: :func:`carezones.synthetic.example_day` for eight clients and three carers
+    living among them, planned with an iteration limit.
+``week``
+    Two days of the same kind (six clients, three carers).
+``scores``
+    Five of the clients' homes scored as sites.
+``portfolio``
+    The best two of them for the clients.
+
+SYNTHETIC DATA: an invented county, not a real place. The network cache goes where
+``CAREZONES_CACHE`` points (tests point it at a temporary folder).
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+
+from carezones import (
+    Comparison,
+    CountyPlan,
+    RoadNetwork,
+    Rounds,
+    RoundsOptions,
+    SitePortfolio,
+    SiteScores,
+    SyntheticCounty,
+    Week,
+    WeekOptions,
+    ZonePlan,
+    build_zones,
+    choose_sites,
+    compare_designs,
+    load_network,
+    make_synthetic_county,
+    plan_county,
+    plan_rounds,
+    plan_week,
+    read_carers,
+    read_clients,
+    read_visits,
+    score_sites,
+)
+from carezones.synthetic import example_day, example_week
+
+__all__ = [
+    "EXAMPLES",
+    "clients",
+    "comparison",
+    "county",
+    "net",
+    "plan",
+    "points",
+    "portfolio",
+    "rounds",
+    "scores",
+    "week",
+    "zone_plan",
+]
+
+
+@functools.cache
+def county() -> SyntheticCounty:
+    """Return the tiny synthetic county (made once, in a temporary folder)."""
+    return make_synthetic_county(tempfile.mkdtemp(prefix="carezones-tiny-"), size="tiny")
+
+
+@functools.cache
+def net() -> RoadNetwork:
+    """Return the tiny county's drive network (the built-in engine)."""
+    return load_network(county().osm_path, engine="builtin")
+
+
+@functools.cache
+def clients() -> gpd.GeoDataFrame:
+    """Return the tiny county's clients, read and checked against its network."""
+    return read_clients(county().clients_path, area=net())
+
+
+def points() -> npt.NDArray[np.float64]:
+    """Return the clients' homes as an ``(n, 2)`` lon/lat array."""
+    return np.asarray(clients().get_coordinates().to_numpy(), dtype=float)
+
+
+@functools.cache
+def plan() -> CountyPlan:
+    """Return a county plan of twelve clients by town."""
+    return plan_county("town", clients().head(12), net(), iterations=50, workers=1)
+
+
+@functools.cache
+def comparison() -> Comparison:
+    """Return twelve clients by town compared with two carezones zones."""
+    return compare_designs(
+        clients().head(12),
+        net(),
+        designs={"today": "town"},
+        zone_counts=[2],
+        iterations=50,
+        workers=1,
+    )
+
+
+@functools.cache
+def zone_plan() -> ZonePlan:
+    """Return two zones of the clients."""
+    return build_zones(clients(), net(), 2)
+
+
+@functools.cache
+def rounds() -> Rounds:
+    """Return a day's rounds: eight clients' visits, three carers living among them."""
+    visits, carers = example_day(points()[:8], points()[8:11])
+    visits, carers = read_visits(visits, area=net()), read_carers(carers, area=net())
+    return plan_rounds(visits, carers, net(), options=RoundsOptions(iterations=200))
+
+
+@functools.cache
+def week() -> Week:
+    """Return two days of the same kind for six clients and three carers."""
+    visits, carers = example_week(points()[:6], points()[6:9], days=2)
+    visits, carers = read_visits(visits, area=net()), read_carers(carers, area=net())
+    return plan_week(visits, carers, net(), options=WeekOptions(iterations=100))
+
+
+@functools.cache
+def scores() -> SiteScores:
+    """Return five of the clients' homes scored as sites."""
+    return score_sites(clients().head(5)[["geometry"]], osm=county().osm_path)
+
+
+@functools.cache
+def portfolio() -> SitePortfolio:
+    """Return the best two of the scored sites for the clients."""
+    return choose_sites(scores(), clients(), net(), 2)
+
+
+EXAMPLES: dict[str, Callable[[], Any]] = {
+    "county": county,
+    "net": net,
+    "clients": clients,
+    "plan": plan,
+    "comparison": comparison,
+    "zone_plan": zone_plan,
+    "rounds": rounds,
+    "week": week,
+    "scores": scores,
+    "portfolio": portfolio,
+}
+"""Each example's name (as the docstrings' examples use it) and the function that makes it."""

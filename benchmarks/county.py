@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 
+
 def _spin(n: int) -> int:
     s = 0
     for i in range(n):
@@ -70,6 +71,7 @@ def main() -> int:
 
     os.environ["CAREZONES_CACHE"] = tempfile.mkdtemp(prefix="cz-bench-")
     import carezones as cz
+    from carezones import CountyInputs, CountyOptions
     from carezones.county import plan_designs
     from carezones.io.osm import read_building_centroids
 
@@ -90,7 +92,7 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     clients["provider"] = [f"P{i:02d}" for i in rng.integers(0, args.providers, len(clients))]
     print(
-        f"network {net.summary()['km_of_road']:,.0f} km of road, loaded in {t_load:.1f} s; "
+        f"network {net.kpis['km_of_road']:,.0f} km of road, loaded in {t_load:.1f} s; "
         f"{len(clients):,} clients, {clients.hours_per_week.sum():,.0f} h a week; "
         f"{len(homes):,} homes for carers"
     )
@@ -100,10 +102,10 @@ def main() -> int:
         net,
         designs={"today": "provider"},
         zone_counts=args.zones,
-        buildings=homes,
-        iterations=args.iterations,
-        seed=args.seed,
-        workers=2,
+        inputs=cz.CountyInputs(homes=homes),
+        options=cz.CountyOptions(
+            iterations=args.iterations, seed=args.seed, workers=2, rounds_maps=args.rounds_maps
+        ),
     )
     t = time.perf_counter()
     comparison.to_files(work / "report", rounds_maps=args.rounds_maps)
@@ -144,11 +146,15 @@ def main() -> int:
     scaling.append(machine_scaling())
     t = time.perf_counter()
     one = plan_designs(
-        designs, clients, net, homes=homes, iterations=args.iterations, seed=args.seed, workers=1
+        designs,
+        clients,
+        net,
+        inputs=CountyInputs(homes=homes),
+        options=CountyOptions(iterations=args.iterations, seed=args.seed, workers=1),
     )
     t_one = time.perf_counter() - t
     same = all(
-        one[n].itineraries.drop(columns="leg").equals(p.itineraries.drop(columns="leg"))
+        one[n].itineraries.equals(p.itineraries)
         and one[n].kpis["travel_minutes"] == p.kpis["travel_minutes"]
         for n, p in comparison.plans.items()
     )

@@ -86,7 +86,7 @@ def main() -> int:
     import carezones as cz
     from _common import parse_or_skip, rutland_parser
     from carezones.rounds import Rounds
-    from carezones.rounds.model import impossible, solve
+    from carezones.rounds.model import Stop, Weights, impossible, solve
     from carezones.rounds.schedule import Day, repair
     from carezones.rounds.tables import itineraries, kpis
     from carezones.synthetic import example_day
@@ -168,7 +168,13 @@ def main() -> int:
     todo = [j for j in range(len(visits)) if j not in reasons]
     t0 = time.perf_counter()
     relaxed = solve(
-        visits, carers, minutes, todo, {}, args.seconds / 2, args.seed, None, split_doubles=False
+        visits,
+        carers,
+        minutes,
+        todo,
+        {},
+        Stop(args.seconds / 2, args.seed),
+        Weights(split_doubles=False),
     )
     t_relaxed = time.perf_counter() - t0
     r_served = sum(len(r) for r in relaxed)

@@ -274,7 +274,11 @@ def test_county_report_opens_cleanly_with_hostile_names(demo, tmp_path):
     rng = np.random.default_rng(1)
     clients["provider"] = [PAYLOAD + str(i) for i in rng.integers(0, 3, len(clients))]
     comparison = cz.compare_designs(
-        clients, net, designs={PAYLOAD: "provider"}, zone_counts=[2], iterations=100, workers=1
+        clients,
+        net,
+        designs={PAYLOAD: "provider"},
+        zone_counts=[2],
+        options=cz.CountyOptions(iterations=100, workers=1),
     )
     comparison.to_files(tmp_path / "hostile", rounds_maps=True)
     pages = [tmp_path / "hostile" / "index.html", *sorted((tmp_path / "hostile").rglob("*.html"))]

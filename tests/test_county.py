@@ -13,6 +13,7 @@ import pytest
 import shapely
 
 import carezones as cz
+from carezones import CountyOptions
 from carezones.cli import main
 from carezones.county import CarePattern, TeamRule, plan_designs, visits_from_hours
 from carezones.county.teams import size_team, team_shifts
@@ -85,7 +86,7 @@ def test_team_sizing_covers_each_slot_and_shifts_read_back():
 def compared(tiny):
     _, net, clients = tiny
     designs = {"today": "provider", "zones-2": cz.build_zones(clients, net, 2, seed=0)}
-    return plan_designs(designs, clients, net, iterations=300, workers=1)
+    return plan_designs(designs, clients, net, options=CountyOptions(iterations=300, workers=1))
 
 
 def test_zoned_teams_travel_less_than_scattered_providers(compared):
@@ -112,10 +113,10 @@ def test_every_round_passes_the_checker_and_every_visit_is_accounted_for(compare
 def test_one_and_two_dask_workers_give_identical_results(tiny, compared):
     _, net, clients = tiny
     designs = {"today": "provider", "zones-2": cz.build_zones(clients, net, 2, seed=0)}
-    two = plan_designs(designs, clients, net, iterations=300, workers=2)
+    two = plan_designs(designs, clients, net, options=CountyOptions(iterations=300, workers=2))
     for name, plan in compared.items():
-        a = plan.itineraries.drop(columns="leg")
-        b = two[name].itineraries.drop(columns="leg")
+        a = plan.itineraries
+        b = two[name].itineraries
         pd.testing.assert_frame_equal(a, b)
         assert plan.kpis["travel_minutes"] == two[name].kpis["travel_minutes"]
 
@@ -125,7 +126,7 @@ def test_bad_designs_get_clear_errors_naming_rows(tiny):
     cut = clients.copy()
     cut.loc[cut.index[[2, 5]], "provider"] = [None, " "]
     with pytest.raises(cz.ValidationError, match=r"row \d+.*no provider given"):
-        cz.plan_county("provider", cut, net, iterations=50, workers=1)
+        cz.plan_county("provider", cut, net, options=cz.CountyOptions(iterations=50, workers=1))
     lo, la, hi, ha = net.bounds
     half = gpd.GeoDataFrame(
         {"zone_id": ["west"]},
@@ -133,7 +134,7 @@ def test_bad_designs_get_clear_errors_naming_rows(tiny):
         crs=4326,
     )
     with pytest.raises(cz.ValidationError, match="the client lies in no zone"):
-        cz.plan_county(half, clients, net, iterations=50, workers=1)
+        cz.plan_county(half, clients, net, options=cz.CountyOptions(iterations=50, workers=1))
 
 
 def test_the_county_command_writes_a_private_report(tiny, tmp_path, capsys):
@@ -210,7 +211,7 @@ def _client_coordinates_in(text: str, homes: np.ndarray) -> bool:
 def test_county_arguments_are_checked(tiny, tmp_path):
     _, net, clients = tiny
     with pytest.raises(ValueError, match="iterations"):
-        cz.plan_county("provider", clients, net, iterations=0)
+        cz.plan_county("provider", clients, net, options=cz.CountyOptions(iterations=0))
     with pytest.raises(ValueError, match="nothing to compare"):
         cz.compare_designs(clients, net)
     with pytest.raises(SystemExit):
@@ -226,13 +227,12 @@ def test_compare_designs_on_a_cluster_started_early_gives_the_same_results(tiny,
         net,
         designs={"today": "provider"},
         zone_counts=[2],
-        iterations=300,
-        workers=2,
         progress=False,
+        options=cz.CountyOptions(iterations=300, workers=2),
     )
     for name, plan in compared.items():
-        a = plan.itineraries.drop(columns="leg")
-        pd.testing.assert_frame_equal(a, two.plans[name].itineraries.drop(columns="leg"))
+        a = plan.itineraries
+        pd.testing.assert_frame_equal(a, two.plans[name].itineraries)
 
 
 def _trim_threshold() -> str | None:
@@ -242,7 +242,7 @@ def _trim_threshold() -> str | None:
 @pytest.mark.slow
 def test_local_workers_keep_the_default_allocator(monkeypatch):
     """Dask's MALLOC_TRIM_THRESHOLD_ slows a zone's day by a fifth; our workers go without it."""
-    from carezones.county.parallel import local_client
+    from carezones.parallel import local_client
 
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     client = local_client(1)

@@ -11,6 +11,7 @@ import pytest
 from carezones import RoundsOptions, ValidationError
 from carezones.rounds import hhmm, parse_hhmm, plan_rounds, read_carers, read_visits
 from carezones.rounds.checker import check_rounds
+from carezones.rounds.model import Stop
 
 LAT0, LON0 = 52.66, -0.73
 
@@ -296,11 +297,12 @@ def test_a_search_goes_on_for_the_time_left_and_keeps_only_what_is_no_worse(monk
     todo = list(range(len(visits)))
     real, calls, mode = plan.solve, [], {"worse": True}
 
-    def quick(*args, **kw):  # each solve by iterations; going on may drop visits
-        routes = real(*args[:5], 1.0, args[6], 300, **kw)
+    def quick(*args):  # each solve by iterations; going on may drop visits
+        stop, weights = args[5], args[6]
+        routes = real(*args[:5], Stop(1.0, stop.seed, 300), weights)
         if mode["worse"] and calls:
             routes = [r[:-1] for r in routes]
-        calls.append({"seconds": args[5], "initial": kw.get("initial"), "routes": routes})
+        calls.append({"seconds": stop.seconds, "initial": weights.initial, "routes": routes})
         return routes
 
     monkeypatch.setattr(plan, "solve", quick)
@@ -335,15 +337,15 @@ def test_double_handed_visits_aim_where_the_rounds_searched_from_served_them(mon
     visits, carers = read_visits(v), read_carers(c)
     d = Day.from_tables(visits, carers, matrix(visits, carers))
     todo = list(range(len(visits)))
-    earlier = plan.solve(visits, carers, d.T, todo, {}, 1.0, 0, 300)
+    earlier = plan.solve(visits, carers, d.T, todo, {}, Stop(1.0, 0, 300))
     starts = simulate(d, earlier, {})[0]
     doubles = [j for j in todo if visits["carers_required"].iat[j] == 2 and (j, 1) in starts]
     assert doubles
     real, aims = plan.solve, []
 
-    def spy(*args, **kw):
-        aims.append(kw.get("aims"))
-        return real(*args, **kw)
+    def spy(*args):
+        aims.append(args[6].aims)
+        return real(*args)
 
     monkeypatch.setattr(plan, "solve", spy)
     opts = RoundsOptions(iterations=300, sync_rounds=0)

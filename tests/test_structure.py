@@ -54,7 +54,15 @@ LAYERS = {  # a unit imports only units of a lower layer (or its own)
 PLANNING = ("zones", "rounds", "sites", "county")
 # a result hands off to the presentation layer from these methods, with an import inside them
 # (the geopandas ``to_file`` pattern): the one way an engine reaches ``report``
-HANDOFF = {"to_map", "to_files", "_repr_html_", "to_timeline", "run_sheets", "to_run_sheets"}
+HANDOFF = {
+    "to_map",
+    "to_files",
+    "_repr_html_",
+    "to_timeline",
+    "run_sheets",
+    "to_run_sheets",
+    "chart_svg",
+}
 
 
 def _type_checking_lines(tree: ast.Module) -> set[int]:

@@ -447,7 +447,7 @@ def test_county_size_is_quick_to_make_and_load(county):
     t0 = time.perf_counter()
     net = load_network(made.osm_path, "drive", engine="builtin", cache=False)
     assert time.perf_counter() - t0 < 60  # about 5 s cold
-    summary = net.summary()
+    summary = net.kpis
     assert summary["km_of_road"] >= 4_000
     assert summary["dropped_components"] <= 3  # the stray Beacon Lane, maybe a one-way corner
     assert 50_000 < summary["nodes"] < 120_000

@@ -12,6 +12,8 @@ sample county.
 
 from carezones.county import (
     Comparison,
+    CountyInputs,
+    CountyOptions,
     CountyPlan,
     TravelRates,
     compare_designs,
@@ -51,6 +53,8 @@ __all__ = [
     "Collected",
     "Comparison",
     "ConfigError",
+    "CountyInputs",
+    "CountyOptions",
     "CountyPlan",
     "NetworkError",
     "OfflineError",

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from carezones.county import CountyOptions
 from carezones.io import read_clients
 from carezones.io.osm import read_building_centroids
 from carezones.network import load_network
@@ -296,9 +297,7 @@ def _compare_sample(net: Any, clients: Any, seed: int) -> Any:
         net,
         designs={"today": "provider"},
         zone_counts=counts,
-        iterations=DEMO_COUNTY_ITERATIONS,
-        workers=1,
-        seed=seed,
+        options=CountyOptions(iterations=DEMO_COUNTY_ITERATIONS, workers=1, seed=seed),
     )
 
 
@@ -368,7 +367,7 @@ def _summary(
     hours = clients["hours_per_week"].to_numpy(dtype=float)
     return {
         "synthetic": synthetic,
-        "network": net.summary(),
+        "network": dict(net.kpis),
         "clients": len(clients),
         "hours_per_week": round(float(hours.sum()), 2),
         "mean_hours_per_client": round(float(hours.mean()), 2) if len(hours) else 0.0,

@@ -46,6 +46,7 @@ import numpy.typing as npt
 
 from carezones import (
     Comparison,
+    CountyOptions,
     CountyPlan,
     RoadNetwork,
     Rounds,
@@ -113,7 +114,9 @@ def points() -> npt.NDArray[np.float64]:
 @functools.cache
 def plan() -> CountyPlan:
     """Return a county plan of twelve clients by town."""
-    return plan_county("town", clients().head(12), net(), iterations=50, workers=1)
+    return plan_county(
+        "town", clients().head(12), net(), options=CountyOptions(iterations=50, workers=1)
+    )
 
 
 @functools.cache
@@ -124,8 +127,7 @@ def comparison() -> Comparison:
         net(),
         designs={"today": "town"},
         zone_counts=[2],
-        iterations=50,
-        workers=1,
+        options=CountyOptions(iterations=50, workers=1),
     )
 
 

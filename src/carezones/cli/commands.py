@@ -283,7 +283,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _network(args: argparse.Namespace) -> int:
     net = Steps(args, 1).network(args.mode)
     if not args.quiet:
-        print(json.dumps(net.summary(), indent=2, ensure_ascii=False))
+        print(json.dumps(net.kpis, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -20,6 +20,7 @@ from carezones.cli._options import (
     read_together,
     whole,
 )
+from carezones.county import CountyInputs, CountyOptions
 from carezones.errors import ArgumentError
 
 NAMES = ["county"]
@@ -170,16 +171,18 @@ def run(args: argparse.Namespace) -> int:
         net,
         designs=designs,
         zone_counts=args.zones,
-        tolerance=args.tolerance,
-        buildings=homes,
-        rates=rates,
-        seed=args.seed,
-        visits=got["visits"],
-        iterations=args.iterations,
-        workers=args.workers,
-        client=args.scheduler,
-        co2_kg_per_km=args.co2_kg_per_km,
         progress=progress,
+        inputs=CountyInputs(homes=homes, visits=got["visits"]),
+        options=CountyOptions(
+            tolerance=args.tolerance,
+            rates=rates,
+            seed=args.seed,
+            iterations=args.iterations,
+            workers=args.workers,
+            client=args.scheduler,
+            co2_kg_per_km=args.co2_kg_per_km,
+            rounds_maps=args.rounds_maps,
+        ),
     )
     step("writing the report, the maps and the files")
     paths = comparison.to_files(args.out, offline=not args.cdn, rounds_maps=args.rounds_maps)

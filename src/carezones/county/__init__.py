@@ -12,9 +12,13 @@ Modules
 ``teams``
     :class:`TeamRule`: the carers a zone needs and their shifts.
 ``day``
-    One zone's day: size the team, plan the rounds, check them (the unit of work of a task).
-``parallel``
-    :func:`run_tasks`: the days in this process or as Dask tasks, with identical results.
+    One zone's day: size the team, plan the rounds, check them (the unit of work of a task,
+    run by :mod:`carezones.parallel`), sending back what the report needs.
+``options``
+    :class:`CountyOptions` (how a run plans its days) and :class:`CountyInputs` (real data
+    instead of the model).
+``table``
+    The comparison's table: one row per design.
 ``plan``
     :func:`plan_county` and :class:`CountyPlan`: a design's day across the county.
 ``compare``
@@ -27,6 +31,7 @@ Modules
 from carezones.county.compare import Comparison, compare_designs
 from carezones.county.costs import TravelRates, marginal_travel, zone_costs
 from carezones.county.demand import CarePattern, visits_from_hours
+from carezones.county.options import CountyInputs, CountyOptions
 from carezones.county.plan import CountyPlan, plan_county, plan_designs
 from carezones.county.teams import TeamRule
 from carezones.parallel import run_tasks
@@ -34,6 +39,8 @@ from carezones.parallel import run_tasks
 __all__ = [
     "CarePattern",
     "Comparison",
+    "CountyInputs",
+    "CountyOptions",
     "CountyPlan",
     "TeamRule",
     "TravelRates",

@@ -9,44 +9,32 @@ needed against the number of zones.
 
 from __future__ import annotations
 
-import html
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from carezones.county.costs import TravelRates, zone_costs
+from carezones.county.costs import TravelRates
+from carezones.county.options import CountyInputs, CountyOptions
 from carezones.county.plan import CountyPlan, plan_designs
+from carezones.county.table import DESIGN_COLUMNS, design_table
 from carezones.errors import ArgumentError, check_integer
 
 if TYPE_CHECKING:
+    import folium
     import geopandas as gpd
 
+    from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
+    from carezones.zones import ZonePlan
 
-__all__ = ["DESIGN_COLUMNS", "Comparison", "compare_designs"]
-
-DESIGN_COLUMNS = [
-    "design",
-    "kind",
-    "zones",
-    "clients",
-    "visits",
-    "visits_served",
-    "visits_unserved",
-    "care_hours",
-    "travel_minutes",
-    "travel_minutes_per_care_hour",
-    "travel_km",
-    "carers",
-    "care_hours_per_carer",
-    "rule_violations",
-]
+__all__ = ["Comparison", "compare_designs"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Comparison:
     """Designs compared on identical demand: what :func:`compare_designs` returns.
 
@@ -69,9 +57,10 @@ class Comparison:
     The examples of the methods below use ``comparison``: twelve clients of the tiny
     synthetic county, served by town teams today, against two carezones zones:
 
-    >>> from carezones import compare_designs
+    >>> from carezones import CountyOptions, compare_designs
     >>> comparison = compare_designs(clients.head(12), net, designs={"today": "town"},
-    ...                              zone_counts=[2], iterations=50, workers=1)
+    ...                              zone_counts=[2],
+    ...                              options=CountyOptions(iterations=50, workers=1))
     >>> comparison.table[["design", "zones", "carers", "visits_unserved"]]
         design  zones  carers  visits_unserved
     0    today      4      10                0
@@ -80,21 +69,55 @@ class Comparison:
 
     plans: dict[str, CountyPlan]
     table: pd.DataFrame
-    zone_plans: dict[str, Any] = field(default_factory=dict)
+    zone_plans: dict[str, ZonePlan] = field(default_factory=dict)
     rates: TravelRates | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
-    def _repr_html_(self) -> str:
-        from carezones.report.html import html_card
+    @property
+    def kpis(self) -> dict[str, Any]:
+        """The comparison's numbers: each design's headline figures, and where time went.
 
-        rows = [("designs", len(self.table)), ("seconds", round(sum(self.seconds.values()), 1))]
-        cols = [c for c in DESIGN_COLUMNS if c in self.table.columns and c != "kind"]
-        return html_card(
-            "Zone designs compared",
-            rows,
-            table=self.table[cols],
-            thumbnail=self.chart_svg(360, 200),
-        )
+        Examples
+        --------
+        >>> comparison.kpis["designs"], comparison.kpis["by_design"]["today"]["carers"]
+        (2, 10)
+        """
+        cols = [c for c in DESIGN_COLUMNS if c in self.table.columns and c != "design"]
+        by_design = {
+            str(row["design"]): {c: row[c] for c in cols}
+            for row in self.table.to_dict(orient="records")
+        }
+        return {"designs": len(self.table), "by_design": by_design, **self.seconds}
+
+    def _repr_html_(self) -> str:
+        from carezones.report.county import comparison_card
+
+        return comparison_card(self)
+
+    def to_map(self, *, offline: bool = True) -> folium.Map:
+        """Return one map of every design: each design's zones (or where its travel costs).
+
+        One layer per design, the first shown; zones are coloured by travel per care hour
+        and zones of fewer than five clients show no numbers.
+
+        Parameters
+        ----------
+        offline : bool, default True
+            Embed Leaflet in the page, so that it works without the internet.
+
+        Returns
+        -------
+        folium.Map
+            The map; ``.save(path)`` writes it, notebooks show it.
+
+        Examples
+        --------
+        >>> type(comparison.to_map()).__name__
+        'Map'
+        """
+        from carezones.report.county import comparison_map
+
+        return comparison_map(self, offline=offline)
 
     def sweep(self) -> pd.DataFrame:
         """Return the carezones designs' rows by number of zones (the curve).
@@ -155,11 +178,13 @@ class Comparison:
         >>> comparison.chart_svg(360, 200)[:60]
         '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="'
         """
+        from carezones.report.county import sweep_chart
+
         return sweep_chart(self.sweep(), self.table, width, height)
 
     def to_files(
-        self, out_dir: Any, *, offline: bool = True, rounds_maps: bool = False
-    ) -> list[Any]:
+        self, out_dir: PathLike, *, offline: bool = True, rounds_maps: bool = False
+    ) -> list[Path]:
         """Write the report: ``index.html``, ``designs.csv``, per-design files, summaries.
 
         Parameters
@@ -200,13 +225,11 @@ def compare_designs(
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
     *,
-    designs: Mapping[str, Any] | None = None,
+    designs: Mapping[str, ZonePlan | gpd.GeoDataFrame | str] | None = None,
     zone_counts: Sequence[int] = (),
-    tolerance: float = 0.05,
-    buildings: Any = None,
-    rates: TravelRates | None = None,
-    seed: int = 0,
-    **plan: Any,
+    inputs: CountyInputs | None = None,
+    options: CountyOptions | None = None,
+    progress: bool | Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Compare designs on identical demand: today's, and carezones zones for each count.
 
@@ -221,18 +244,15 @@ def compare_designs(
         name of a column giving each client's provider), e.g. ``{"today": "provider"}``.
     zone_counts : sequence of int, optional
         Numbers of zones to design with :func:`carezones.build_zones` (``zones-<k>``).
-    tolerance : float, default 0.05
-        The zones' balance tolerance.
-    buildings : array-like, optional
-        Residential buildings (``(n, 2)`` lon/lat): where carers may live (and, for zones,
-        what the zone polygons are drawn around).
-    rates : TravelRates, optional
-        Stated rates: each design's travel cost per hour of care (none without rates).
-    seed : int, default 0
-        Seed of the zones and of the days.
-    **plan
-        Passed to :func:`carezones.county.plan_designs` (``visits``, ``pattern``, ``rule``,
-        ``iterations``, ``workers``, ``client``, ``co2_kg_per_km``, ``progress``).
+    inputs : CountyInputs, optional
+        Real data instead of the model: a real day's visits, real shifts, and where carers may
+        live (see :class:`~carezones.county.CountyInputs`).
+    options : CountyOptions, optional
+        The zones' balance tolerance, the seed (of the zones and of the days), iterations,
+        care pattern, team rule, stated rates (each design's travel cost per hour of care),
+        emission factor, workers or a Dask client.
+    progress : bool or callable, optional
+        As for :func:`carezones.county.plan_designs`.
 
     Returns
     -------
@@ -249,9 +269,10 @@ def compare_designs(
 
     Examples
     --------
-    >>> from carezones import compare_designs
+    >>> from carezones import CountyOptions, compare_designs
+    >>> opts = CountyOptions(iterations=50, workers=1)
     >>> comparison = compare_designs(clients.head(12), net, designs={"today": "town"},
-    ...                              zone_counts=[2], iterations=50, workers=1)
+    ...                              zone_counts=[2], options=opts)
     >>> comparison.table.design.tolist(), list(comparison.zone_plans)
     (['today', 'zones-2'], ['zones-2'])
     >>> compare_designs(clients, net)
@@ -259,33 +280,22 @@ def compare_designs(
     ...
     carezones.errors.ArgumentError: nothing to compare: give designs or zone_counts
     """
-    seed = check_integer("seed", seed, minimum=0)
-    chosen: dict[str, Any] = dict(designs or {})
-    zone_plans: dict[str, Any] = {}
-    shown = plan.get("progress")  # a caller's own callback: no bars of ours besides it
-    bars = shown if shown is None or isinstance(shown, bool) else False
-    own = _early_cluster(plan, bool(zone_counts))
+    opts = CountyOptions() if options is None else options
+    if not isinstance(opts, CountyOptions):
+        raise ArgumentError(f"options must be a CountyOptions, not {type(opts).__name__}")
+    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str] = dict(designs or {})
+    bars = progress if progress is None or isinstance(progress, bool) else False
+    own = _early_cluster(opts, bool(zone_counts))
     try:
-        return _compare(
-            chosen,
-            zone_plans,
-            zone_counts,
-            clients,
-            network,
-            tolerance,
-            seed,
-            buildings,
-            bars,
-            rates,
-            {**plan, "client": own} if own else plan,
-        )
+        run = replace(opts, client=own) if own is not None else opts
+        return _compare(chosen, zone_counts, clients, network, inputs, run, bars, progress)
     finally:
         if own is not None:
             own.close()
             own.cluster.close()
 
 
-def _early_cluster(plan: dict[str, Any], designing: bool) -> Any:
+def _early_cluster(opts: CountyOptions, designing: bool) -> Any:
     """Start the local cluster before the zones are designed, so that it is ready after them.
 
     Only when this call would start one anyway (no ``client``, more than one worker) and there
@@ -293,176 +303,50 @@ def _early_cluster(plan: dict[str, Any], designing: bool) -> Any:
     """
     from carezones.parallel import default_workers, local_client
 
-    workers = plan.get("workers")
-    if plan.get("client") is not None or workers == 1 or not designing:
+    if opts.client is not None or opts.workers == 1 or not designing:
         return None
-    if workers is None and default_workers() < 2:
+    if opts.workers is None and default_workers() < 2:
         return None
-    return local_client(workers)
+    return local_client(opts.workers)
 
 
 def _compare(
-    chosen: dict[str, Any],
-    zone_plans: dict[str, Any],
-    zone_counts: Any,
-    clients: Any,
-    network: Any,
-    tolerance: float,
-    seed: int,
-    buildings: Any,
-    bars: Any,
-    rates: Any,
-    plan: dict[str, Any],
+    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str],
+    zone_counts: Sequence[int],
+    clients: gpd.GeoDataFrame,
+    network: RoadNetwork,
+    inputs: CountyInputs | None,
+    opts: CountyOptions,
+    bars: bool | None,
+    progress: bool | Callable[[int, int], None] | None,
 ) -> Comparison:
     """Design the zones, plan every design's day and tabulate them (see compare_designs)."""
     from carezones.zones import build_zones
 
     t0 = time.perf_counter()
+    zone_plans: dict[str, ZonePlan] = {}
+    homes = None if inputs is None else inputs.homes
     for k in zone_counts:
         k = check_integer("zone count", k, minimum=1)
         name = f"zones-{k}"
         if name in chosen:
             raise ArgumentError(f"two designs are called {name!r}")
         zone_plans[name] = build_zones(
-            clients, network, k, tolerance=tolerance, seed=seed, buildings=buildings, progress=bars
+            clients,
+            network,
+            k,
+            tolerance=opts.tolerance,
+            seed=opts.seed,
+            buildings=homes,
+            progress=bars,
         )
         chosen[name] = zone_plans[name]
     if not chosen:
         raise ArgumentError("nothing to compare: give designs or zone_counts")
     zones_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    plans = plan_designs(chosen, clients, network, homes=buildings, seed=seed, **plan)
+    plans = plan_designs(chosen, clients, network, inputs=inputs, options=opts, progress=progress)
     rounds_s = time.perf_counter() - t0
-    table = design_table(plans, rates)
-    return Comparison(plans, table, zone_plans, rates, {"zones_s": zones_s, "rounds_s": rounds_s})
-
-
-def design_table(plans: Mapping[str, CountyPlan], rates: TravelRates | None) -> pd.DataFrame:
-    """Return one row per design: the KPIs of :data:`DESIGN_COLUMNS` (and costs, CO2).
-
-    Parameters
-    ----------
-    plans : mapping of str to CountyPlan
-        The designs' plans.
-    rates : TravelRates or None
-        Stated rates: adds ``travel_cost`` and ``travel_cost_per_care_hour``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per design, in the order of ``plans``.
-
-    Examples
-    --------
-    >>> from carezones import TravelRates
-    >>> table = design_table(comparison.plans, TravelRates(per_hour=12.0, per_mile=0.45))
-    >>> table[["design", "carers", "travel_cost_per_care_hour"]].round(2)
-        design  carers  travel_cost_per_care_hour
-    0    today      10                       0.61
-    1  zones-2       8                       1.66
-    """
-    rows: list[dict[str, Any]] = []
-    for name, p in plans.items():
-        k = p.kpis
-        row = {c: k.get(c) for c in DESIGN_COLUMNS}
-        row["design"] = name
-        row["care_hours_per_carer"] = float(k["care_hours"]) / k["carers"] if k["carers"] else 0.0
-        if "co2_kg" in k:
-            row["co2_kg"] = k["co2_kg"]
-        if rates is not None:
-            costs = zone_costs(p.zones, rates)
-            care = float(costs["care_hours"].sum())
-            cost = float(costs["travel_cost"].sum())
-            row["travel_cost"] = cost
-            row["travel_cost_per_care_hour"] = cost / care if care else 0.0
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: int) -> str:
-    """Return an SVG line chart of travel per care hour and carers needed against zones.
-
-    Today's design, when there is one, is a dashed horizontal line of each measure.
-
-    Parameters
-    ----------
-    sweep : pandas.DataFrame
-        The carezones designs' rows (:meth:`Comparison.sweep`).
-    table : pandas.DataFrame
-        Every design's row (the others are drawn dashed).
-    width, height : int
-        The chart's size in pixels.
-
-    Returns
-    -------
-    str
-        SVG markup (empty when the sweep is).
-
-    Examples
-    --------
-    >>> svg = sweep_chart(comparison.sweep(), comparison.table, 560, 260)
-    >>> svg.count("<polyline"), svg.count('stroke-dasharray="5,4"')  # two curves, today dashed
-    (2, 2)
-    """
-    if sweep.empty:
-        return ""
-    pad, w, h = 46, width - 92, height - 70
-    xs = sweep["zones"].to_numpy(dtype=float)
-    x0, x1 = float(xs.min()), float(max(xs.max(), xs.min() + 1))
-    others = table[~table["design"].isin(sweep["design"])]
-
-    def px(x: float) -> float:
-        return pad + (x - x0) / (x1 - x0) * w
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        'role="img" aria-label="travel per care hour and carers against zones" '
-        'style="font:12px sans-serif">'
-    ]
-    series = (
-        ("travel_minutes_per_care_hour", "#c0392b", "travel min per care hour", False),
-        ("carers", "#2471a3", "carers needed", True),
-    )
-    for col, colour, label, right in series:
-        ys = sweep[col].to_numpy(dtype=float)
-        ref = others[col].to_numpy(dtype=float) if len(others) else ys[:0]
-        lo = 0.0
-        hi = float(max([*ys, *ref, 1.0])) * 1.1
-
-        def py(y: float, lo: float = lo, hi: float = hi) -> float:
-            return 20 + h - (y - lo) / (hi - lo) * h
-
-        pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys, strict=True))
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
-        for x, y in zip(xs, ys, strict=True):
-            tip = f"<title>{label}: {y:.1f} with {x:.0f} zones</title>"
-            parts.append(
-                f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}">{tip}</circle>'
-            )
-        for name, y in zip(others["design"], ref, strict=True):
-            tip = f"<title>{html.escape(str(name))}: {label} {y:.1f}</title>"
-            parts.append(
-                f'<line x1="{pad}" x2="{pad + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
-                f'stroke="{colour}" stroke-dasharray="5,4" opacity="0.7">'
-                f"{tip}</line>"
-            )
-        axis_x = pad + w if right else pad
-        anchor = "start" if right else "end"
-        shift = 6 if right else -6
-        for frac in (0.0, 0.5, 1.0):
-            y = lo + frac * (hi - lo) / 1.1
-            parts.append(
-                f'<text x="{axis_x + shift}" y="{py(y) + 4:.1f}" text-anchor="{anchor}" '
-                f'fill="{colour}">{y:.0f}</text>'
-            )
-        parts.append(
-            f'<text x="{pad + (w if right else 0)}" y="12" fill="{colour}" '
-            f'text-anchor="{"end" if right else "start"}">{label}</text>'
-        )
-    for x in xs:
-        parts.append(f'<text x="{px(x):.1f}" y="{height - 30}" text-anchor="middle">{x:.0f}</text>')
-    parts.append(
-        f'<text x="{pad + w / 2:.1f}" y="{height - 10}" text-anchor="middle">number of '
-        "zones (dashed: today)</text></svg>"
-    )
-    return "".join(parts)
+    table = design_table(plans, opts.rates)
+    seconds = {"zones_s": zones_s, "rounds_s": rounds_s}
+    return Comparison(plans, table, zone_plans, opts.rates, seconds)

@@ -15,13 +15,16 @@ packages are costliest to serve, and so likely to be handed back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from carezones.errors import check_number
 from carezones.rounds.tables import shift_numbers
+
+if TYPE_CHECKING:
+    from carezones.rounds import Rounds
 
 __all__ = ["MILE_KM", "TravelRates", "marginal_travel", "zone_costs"]
 
@@ -104,66 +107,59 @@ def zone_costs(zones: pd.DataFrame, rates: TravelRates) -> pd.DataFrame:
     return out
 
 
-def marginal_travel(days: dict[str, Any]) -> pd.DataFrame:
+def marginal_travel(rounds: Rounds) -> pd.DataFrame:
     """Return each served visit's marginal travel minutes in its carer's round.
+
+    The marginal travel of a visit is the minutes its carer's round would save without it
+    (the legs into and out of it, less the leg that would replace them), so a visit far from
+    the rest of its round costs much and one on the way costs little.
 
     Parameters
     ----------
-    days : dict
-        Zone -> :class:`~carezones.county.day.ZoneDay` (their rounds, with the travel matrix).
+    rounds : Rounds
+        A day's rounds (with their travel matrix).
 
     Returns
     -------
     pandas.DataFrame
-        ``zone, visit_id, client_id, marginal_minutes`` (each carer of a double-handed visit
+        ``visit_id, marginal_minutes, client_id`` (each carer of a double-handed visit
         counts), plus ``lon``, ``lat`` of the visit for aggregation: internal, never written as
         points.
 
     Examples
     --------
-    >>> travel = marginal_travel(plan.days)
-    >>> travel.groupby("zone").marginal_minutes.sum().round(1)
-    zone
-    Caldwell    7.0
-    Lythwick    3.8
-    Swinham     7.4
-    Yarholme    0.5
-    Name: marginal_minutes, dtype: float64
+    >>> travel = marginal_travel(rounds)
+    >>> round(float(travel.marginal_minutes.sum()), 1)
+    49.9
     """
+    T = rounds.minutes
+    n_c = len(rounds.carers)
+    row_of_visit = {v: j for j, v in enumerate(rounds.visits["visit_id"])}
+    numbers = shift_numbers(rounds.carers)
+    row_of_shift = {
+        (str(c), int(s)): i
+        for i, (c, s) in enumerate(zip(rounds.carers["carer_id"], numbers, strict=True))
+    }
     rows: list[dict[str, Any]] = []
-    for zone, day in days.items():
-        r = day.rounds
-        T = r.minutes
-        n_c = len(r.carers)
-        row_of_visit = {v: j for j, v in enumerate(r.visits["visit_id"])}
-        numbers = shift_numbers(r.carers)
-        row_of_shift = {
-            (str(c), int(s)): i
-            for i, (c, s) in enumerate(zip(r.carers["carer_id"], numbers, strict=True))
-        }
-        it = r.itineraries
-        for (cid, shift), g in it.groupby(["carer_id", "shift"], sort=False):
-            g = g.sort_values("seq")
-            home = row_of_shift[(str(cid), int(shift))]
-            locs: list[int] = []
-            ids: list[str] = []
-            for kind, vid in zip(g["kind"], g["visit_id"], strict=True):
-                if kind == "visit":
-                    locs.append(n_c + row_of_visit[vid])
-                    ids.append(str(vid))
-            path = [home, *locs, home]
-            for i, vid in enumerate(ids, start=1):
-                a, v, b = path[i - 1], path[i], path[i + 1]
-                saved = T[a, v] + T[v, b] - (0.0 if a == b else T[a, b])
-                rows.append({"zone": zone, "visit_id": vid, "marginal_minutes": float(saved)})
-    out = pd.DataFrame(rows, columns=["zone", "visit_id", "marginal_minutes"])
+    for (cid, shift), g in rounds.itineraries.groupby(["carer_id", "shift"], sort=False):
+        g = g.sort_values("seq")
+        home = row_of_shift[(str(cid), int(shift))]
+        locs: list[int] = []
+        ids: list[str] = []
+        for kind, vid in zip(g["kind"], g["visit_id"], strict=True):
+            if kind == "visit":
+                locs.append(n_c + row_of_visit[vid])
+                ids.append(str(vid))
+        path = [home, *locs, home]
+        for i, vid in enumerate(ids, start=1):
+            a, v, b = path[i - 1], path[i], path[i + 1]
+            saved = T[a, v] + T[v, b] - (0.0 if a == b else T[a, b])
+            rows.append({"visit_id": vid, "marginal_minutes": float(saved)})
+    out = pd.DataFrame(rows, columns=["visit_id", "marginal_minutes"])
     if out.empty:
         return out.assign(client_id=[], lon=[], lat=[])
-    frames = []
-    for d in days.values():
-        v = d.rounds.visits
-        frames.append(v[["visit_id", "client_id"]].assign(lon=v.geometry.x, lat=v.geometry.y))
-    info = pd.concat(frames)
+    v = rounds.visits
+    info = v[["visit_id", "client_id"]].assign(lon=v.geometry.x, lat=v.geometry.y)
     info = info.drop_duplicates("visit_id").set_index("visit_id")
     for col in ("client_id", "lon", "lat"):
         out[col] = out["visit_id"].map(info[col]).to_numpy()

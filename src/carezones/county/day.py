@@ -16,21 +16,28 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from carezones.county.costs import marginal_travel
 from carezones.county.teams import SLOTS, TeamRule, size_team, team_shifts
 from carezones.io import read_carers
 from carezones.rounds import RoundsOptions, plan_rounds
 from carezones.rounds.reasons import CAPACITY
 from carezones.rounds.tables import stop_points
 
+if TYPE_CHECKING:
+    from carezones.network import RoadNetwork
+    from carezones.rounds import Rounds
+    from carezones.rounds.checker import Violation
+
 __all__ = ["ZoneDay", "ZoneTask", "plan_zone_day"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class ZoneTask:
     """What one zone's day needs: its visits, where its carers may live, the rules.
 
@@ -53,6 +60,9 @@ class ZoneTask:
         The run's seed.
     resize : int, default 1
         How many times the team may grow and the day be planned again.
+    whole : bool, default False
+        Send the day's rounds back whole (for the providers' maps of the rounds); otherwise
+        only what the report needs (numbers, itineraries without their lines, marginal travel).
 
     Examples
     --------
@@ -66,24 +76,32 @@ class ZoneTask:
 
     key: str
     visits: pd.DataFrame
-    homes: np.ndarray
+    homes: npt.NDArray[np.float64]
     carers: pd.DataFrame | None = None
     rule: TeamRule = field(default_factory=TeamRule)
     iterations: int = 2000
     seed: int = 0
     resize: int = 1
+    whole: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class ZoneDay:
-    """A zone's planned day: its rounds (without the network), team and how it was sized.
+    """A zone's planned day, as a task sends it back: its numbers, stops, team and check.
 
     Parameters
     ----------
     key : str
         The zone's or provider's name.
-    rounds : Rounds
-        The day's rounds (:class:`carezones.Rounds`).
+    kpis : dict
+        The day's numbers (as :attr:`carezones.Rounds.kpis`).
+    itineraries : pandas.DataFrame
+        Every carer's stops (as :attr:`carezones.Rounds.itineraries`, without the ``leg``
+        lines unless the task asked for the rounds whole).
+    unserved : pandas.DataFrame
+        ``visit_id, reason, cause, client_id`` of every visit not served.
+    marginal : pandas.DataFrame
+        Each served visit's marginal travel (:func:`carezones.county.marginal_travel`).
     team : dict
         Shifts by kind (``early``, ``split``, ``late``) and ``carers``, or only ``carers``
         for real shifts.
@@ -91,6 +109,8 @@ class ZoneDay:
         How many times the team grew.
     problems : list
         The checker's findings (empty: every rule kept).
+    rounds : Rounds, optional
+        The whole rounds (without the network), when the task asked for them.
 
     Examples
     --------
@@ -100,10 +120,30 @@ class ZoneDay:
     """
 
     key: str
-    rounds: Any
+    kpis: dict[str, Any]
+    itineraries: pd.DataFrame
+    unserved: pd.DataFrame
+    marginal: pd.DataFrame
     team: dict[str, int]
     resized: int
-    problems: list[Any]
+    problems: list[Violation]
+    rounds: Rounds | None = None
+
+    @classmethod
+    def of(cls, key: str, rounds: Rounds, team: dict[str, int], resized: int) -> ZoneDay:
+        """Return a zone's day from its rounds: checked, and light unless kept whole."""
+        cid = rounds.visits.set_index("visit_id")["client_id"]
+        unserved = rounds.unserved.assign(client_id=rounds.unserved["visit_id"].map(cid))
+        return cls(
+            key,
+            rounds.kpis,
+            rounds.itineraries.drop(columns="leg"),
+            unserved,
+            marginal_travel(rounds),
+            team,
+            resized,
+            rounds.check(),
+        )
 
 
 def zone_seed(seed: int, key: str) -> int:
@@ -129,7 +169,7 @@ def zone_seed(seed: int, key: str) -> int:
     return (seed * 1_000_003 + zlib.crc32(key.encode("utf-8"))) % (2**31 - 1)
 
 
-def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
+def plan_zone_day(network: RoadNetwork, task: ZoneTask) -> ZoneDay:
     """Size the team (unless given), plan the day's rounds and check them.
 
     Parameters
@@ -143,8 +183,8 @@ def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
     Returns
     -------
     ZoneDay
-        The rounds (``network`` detached, to travel back light), the team and the checker's
-        findings (an empty list: every rule kept).
+        The day's numbers, stops, marginal travel, team and the checker's findings (an
+        empty list: every rule kept); the rounds whole only when the task asks.
 
     Examples
     --------
@@ -153,7 +193,7 @@ def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
     >>> homes = np.column_stack([net.lon[net.junction_nodes], net.lat[net.junction_nodes]])
     >>> task = ZoneTask("Caldwell", day_of_visits(clients.head(4)), homes, iterations=50)
     >>> day = plan_zone_day(net, task)
-    >>> day.team, day.problems, day.rounds.kpis["visits_served"]
+    >>> day.team, day.problems, day.kpis["visits_served"]
     ({'early': 1, 'split': 1, 'late': 1, 'carers': 3}, [], 8)
     """
     seed = zone_seed(task.seed, task.key)
@@ -161,8 +201,7 @@ def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
     if task.carers is not None:
         carers, team = task.carers, {"carers": int(task.carers["carer_id"].nunique())}
         rounds = _plan(network, visits, carers, task, seed, fill=True)
-        problems = rounds.check()
-        return ZoneDay(task.key, replace(rounds, network=None), team, 0, problems)
+        return _day(task, rounds, team, 0)
     team = size_team(visits, _nearest_minutes(network, visits), task.rule)
     resized = 0
     while True:
@@ -177,8 +216,13 @@ def plan_zone_day(network: Any, task: ZoneTask) -> ZoneDay:
         team = {k: team.get(k, 0) + extra.get(k, 0) for k in ("early", "split", "late")}
         team["carers"] = team["early"] + team["split"] + team["late"]
         resized += 1
-    problems = rounds.check()
-    return ZoneDay(task.key, replace(rounds, network=None), team, resized, problems)
+    return _day(task, rounds, team, resized)
+
+
+def _day(task: ZoneTask, rounds: Rounds, team: dict[str, int], resized: int) -> ZoneDay:
+    """Return the day to send back: whole rounds (without the network) only when asked."""
+    day = ZoneDay.of(task.key, rounds, team, resized)
+    return replace(day, rounds=replace(rounds, network=None)) if task.whole else day
 
 
 def _team(team: dict[str, int], task: ZoneTask, seed: int) -> pd.DataFrame:
@@ -189,14 +233,19 @@ def _team(team: dict[str, int], task: ZoneTask, seed: int) -> pd.DataFrame:
 
 
 def _plan(
-    network: Any, visits: pd.DataFrame, carers: pd.DataFrame, task: ZoneTask, seed: int, fill: bool
-) -> Any:
+    network: RoadNetwork,
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    task: ZoneTask,
+    seed: int,
+    fill: bool,
+) -> Rounds:
     minutes = network.travel_times(stop_points(visits, carers), engine="builtin")
     opts = RoundsOptions(iterations=task.iterations, seed=seed, time_limit=3600.0, fill=fill)
     return plan_rounds(visits, carers, network, minutes=minutes, options=opts)
 
 
-def _nearest_minutes(network: Any, visits: pd.DataFrame) -> np.ndarray:
+def _nearest_minutes(network: RoadNetwork, visits: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Per visit, road minutes from its place to the nearest other place of the visits."""
     if len(visits) == 0:
         return np.zeros(0)
@@ -210,7 +259,7 @@ def _nearest_minutes(network: Any, visits: pd.DataFrame) -> np.ndarray:
     return np.asarray(near[np.asarray(inv).ravel()], dtype=float)
 
 
-def _extra_shifts(rounds: Any, visits: pd.DataFrame, rule: TeamRule) -> dict[str, int]:
+def _extra_shifts(rounds: Rounds, visits: pd.DataFrame, rule: TeamRule) -> dict[str, int]:
     """Return the shifts to add for visits left out for want of room, by their slot."""
     short = rounds.unserved[rounds.unserved["cause"].isin({str(c) for c in CAPACITY})]
     if short.empty:

@@ -12,29 +12,36 @@ by the independent checker. What differs between designs is the design alone.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
+from carezones.county.costs import TravelRates
 from carezones.county.day import ZoneDay, ZoneTask, plan_zone_day
 from carezones.county.demand import CarePattern, visits_from_hours
-from carezones.county.teams import TeamRule
-from carezones.errors import ArgumentError, Problems, check_integer, check_number
+from carezones.county.options import CountyInputs, CountyOptions
+from carezones.errors import ArgumentError, Problems
 from carezones.parallel import run_tasks
-from carezones.privacy import MIN_GROUP
 
 if TYPE_CHECKING:
+    import folium
     import geopandas as gpd
 
+    from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
+    from carezones.zones import ZonePlan
 
-__all__ = ["CountyPlan", "Design", "day_of_visits", "design_groups", "plan_county"]
+__all__ = ["CountyPlan", "Design", "day_of_visits", "design_groups", "plan_county", "plan_designs"]
+
+UNSERVED_COLUMNS = ["zone", "visit_id", "client_id", "reason", "cause"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Design:
     """Which team serves each client: a name, the groups, and their polygons if any.
 
@@ -239,7 +246,7 @@ def day_of_visits(
     return read_visits(raw)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CountyPlan:
     """A design's day across the county: every zone's rounds, and the numbers that judge it.
 
@@ -259,13 +266,15 @@ class CountyPlan:
     kpis : dict
         The county's numbers (the same, summed or over the county's care hours).
     days : dict
-        Zone -> :class:`~carezones.county.day.ZoneDay` (its rounds, team and check).
+        Zone -> :class:`~carezones.county.day.ZoneDay` (its numbers, stops, team and check).
     unserved : pandas.DataFrame
-        ``zone, visit_id, client_id, reason`` of every visit not served.
+        ``zone, visit_id, client_id, reason, cause`` of every visit not served.
     unplanned : pandas.DataFrame
         Clients the design leaves out (``client_id, reason``).
     visits : pandas.DataFrame
         The day's visits, every zone's together.
+    marginal : pandas.DataFrame
+        Each served visit's marginal travel with its zone (:meth:`marginal_travel`).
     network : RoadNetwork, optional
         The drive network the days were planned on.
 
@@ -274,8 +283,9 @@ class CountyPlan:
     The examples of the methods below use ``plan``, twelve clients of the tiny synthetic
     county planned by the town they live in:
 
-    >>> from carezones import plan_county
-    >>> plan = plan_county("town", clients.head(12), net, iterations=50, workers=1)
+    >>> from carezones import CountyOptions, plan_county
+    >>> plan = plan_county("town", clients.head(12), net,
+    ...                    options=CountyOptions(iterations=50, workers=1))
     >>> plan.zones[["zone", "clients", "visits", "carers"]]
            zone  clients  visits  carers
     0  Caldwell        6      11       5
@@ -292,8 +302,8 @@ class CountyPlan:
     unserved: pd.DataFrame
     unplanned: pd.DataFrame
     visits: pd.DataFrame = field(repr=False)
-    network: Any = field(default=None, repr=False)
-    _marginal: pd.DataFrame | None = field(default=None, init=False, repr=False)
+    marginal: pd.DataFrame = field(repr=False)
+    network: RoadNetwork | None = field(default=None, repr=False)
 
     def summary(self) -> str:
         """Return a few readable lines about the design's day.
@@ -321,29 +331,12 @@ class CountyPlan:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from carezones.report.html import html_card
+        from carezones.report.county import plan_card
 
-        k = self.kpis
-        rows = [
-            ("teams", k["zones"]),
-            ("carers", k["carers"]),
-            ("visits", k["visits"]),
-            ("visits unserved", k["visits_unserved"]),
-            ("hours of care", k["care_hours"]),
-            ("travel min per care hour", k["travel_minutes_per_care_hour"]),
-            ("travel km", k["travel_km"]),
-            ("rules broken", k["rule_violations"]),
-        ]
-        cols = ["zone", "clients", "visits", "care_hours", "travel_minutes_per_care_hour", "carers"]
-        table = self.zones[cols].copy()
-        small = table["clients"] < MIN_GROUP
-        table.loc[small, cols[1:]] = float(
-            "nan"
-        )  # numbers of fewer than MIN_GROUP clients not shown
-        return html_card(f"County plan: {self.name}", rows, table=table)
+        return plan_card(self)
 
     def marginal_travel(self) -> pd.DataFrame:
-        """Return each served visit's marginal travel (computed once, then kept).
+        """Return each served visit's marginal travel (each zone's day computed it).
 
         Returns
         -------
@@ -358,13 +351,9 @@ class CountyPlan:
         1  Caldwell  C00004-morning              0.34
         2  Caldwell  C00002-morning              0.19
         """
-        if self._marginal is None:
-            from carezones.county.costs import marginal_travel
+        return self.marginal
 
-            self._marginal = marginal_travel(self.days)
-        return self._marginal
-
-    def to_map(self, *, offline: bool = True) -> Any:
+    def to_map(self, *, offline: bool = True) -> folium.Map:
         """Draw the design: zones by travel per care hour, and where travel costs (hexagons).
 
         Parameters
@@ -384,9 +373,42 @@ class CountyPlan:
         """
         from carezones.report.county import county_map
 
-        return county_map(self, marginal=self.marginal_travel(), offline=offline)
+        return county_map(self, marginal=self.marginal, offline=offline)
 
-    def costed(self, rates: Any = None) -> pd.DataFrame:
+    def to_files(
+        self, out_dir: PathLike, *, offline: bool = True, rates: TravelRates | None = None
+    ) -> list[Path]:
+        """Write the design's files: its map, zones, unserved visits and rounds' stops.
+
+        ``map.html``, ``zones.csv`` (zones of fewer than five clients without numbers),
+        ``unserved.csv``, ``rounds/itineraries.csv`` (the providers' own use) and
+        ``summary.json``.
+
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (replaced whole or not at all).
+        offline : bool, default True
+            Embed Leaflet in the map.
+        rates : TravelRates, optional
+            Stated rates: the zones' travel costs.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> sorted(p.name for p in plan.to_files(tempfile.mkdtemp()))
+        ['map.html', 'rounds', 'summary.json', 'unserved.csv', 'zones.csv']
+        """
+        from carezones.report.county import write_county_plan
+
+        return write_county_plan(self, out_dir, offline=offline, rates=rates)
+
+    def costed(self, rates: TravelRates | None = None) -> pd.DataFrame:
         """Return the zones' table, with travel costs when ``rates`` are given.
 
         Parameters
@@ -426,17 +448,19 @@ class CountyPlan:
         >>> stops.zone.unique().tolist()
         ['Caldwell', 'Lythwick', 'Swinham', 'Yarholme']
         """
-        frames = [d.rounds.itineraries.assign(zone=z) for z, d in self.days.items()]
+        frames = [d.itineraries.assign(zone=z) for z, d in self.days.items()]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def plan_county(
-    design: Any,
+    design: ZonePlan | gpd.GeoDataFrame | str,
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
     *,
     name: str | None = None,
-    **options: Any,
+    inputs: CountyInputs | None = None,
+    options: CountyOptions | None = None,
+    progress: bool | Callable[[int, int], None] | None = None,
 ) -> CountyPlan:
     """Plan every zone's (or provider's) day for a design and judge it by its rounds.
 
@@ -451,10 +475,13 @@ def plan_county(
         The drive network.
     name : str, optional
         The design's name.
-    **options
-        Any keyword of :func:`plan_designs`: ``visits``, ``carers``, ``homes``, ``pattern``,
-        ``rule``, ``iterations``, ``seed``, ``workers``, ``client``, ``co2_kg_per_km``,
-        ``progress``.
+    inputs : CountyInputs, optional
+        Real data to use instead of the model: a day's visits, shifts, carers' homes.
+    options : CountyOptions, optional
+        The search, seed, care pattern, team rule, rates, workers (see
+        :class:`~carezones.county.CountyOptions`).
+    progress : bool or callable, optional
+        As for :func:`plan_designs`.
 
     Returns
     -------
@@ -474,31 +501,26 @@ def plan_county(
 
     Examples
     --------
-    >>> from carezones import plan_county
-    >>> plan = plan_county("town", clients.head(12), net, iterations=50, workers=1)
+    >>> from carezones import CountyOptions, plan_county
+    >>> plan = plan_county("town", clients.head(12), net,
+    ...                    options=CountyOptions(iterations=50, workers=1))
     >>> plan.kpis["visits_served"], plan.kpis["carers"], plan.kpis["rule_violations"]
     (22, 10, 0)
     """
-    plans = plan_designs({name or "": design}, clients, network, **options)
+    plans = plan_designs(
+        {name or "": design}, clients, network, inputs=inputs, options=options, progress=progress
+    )
     return next(iter(plans.values()))
 
 
 def plan_designs(
-    designs: dict[str, Any],
+    designs: Mapping[str, ZonePlan | gpd.GeoDataFrame | str],
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
     *,
-    visits: Any = None,
-    carers: pd.DataFrame | None = None,
-    homes: Any = None,
-    pattern: CarePattern | None = None,
-    rule: TeamRule | None = None,
-    iterations: int = 1500,
-    seed: int = 0,
-    workers: int | None = None,
-    client: Any = None,
-    co2_kg_per_km: float | None = None,
-    progress: Any = None,
+    inputs: CountyInputs | None = None,
+    options: CountyOptions | None = None,
+    progress: bool | Callable[[int, int], None] | None = None,
 ) -> dict[str, CountyPlan]:
     """Plan several designs on identical demand, every zone's day of every design in one run.
 
@@ -507,37 +529,20 @@ def plan_designs(
 
     Parameters
     ----------
-    designs : dict
+    designs : mapping
         Name -> design: a :class:`~carezones.ZonePlan`, zone polygons with ``zone_id``, or
         the name of a column giving each client's provider (see :func:`design_groups`).
     clients : geopandas.GeoDataFrame
         From :func:`carezones.read_clients`.
     network : RoadNetwork
         The drive network.
-    visits : pandas.DataFrame, optional
-        A real day's visits (joined to the clients by ``client_id``) instead of visits made
-        from the weekly hours.
-    carers : pandas.DataFrame, optional
-        Real shifts with a ``zone`` column naming each shift's zone or provider, instead of
-        teams sized by ``rule``.
-    homes : array-like, optional
-        Candidate homes of carers, ``(n, 2)`` lon/lat: residential buildings (e.g.
-        :func:`carezones.io.osm.read_building_centroids`). Default: road junctions.
-    pattern : CarePattern, optional
-        How hours become calls.
-    rule : TeamRule, optional
-        How teams are sized.
-    iterations : int, default 1500
-        Search iterations per solve (an iteration limit: the same plan on every machine and
-        with any number of workers).
-    seed : int, default 0
-        The run's seed.
-    workers : int, optional
-        Local Dask workers (default one per core; 1: in this process).
-    client : dask.distributed.Client or str, optional
-        Run on an existing cluster instead.
-    co2_kg_per_km : float, optional
-        An emission factor (kg CO2e per km): CO2 is reported only with a stated factor.
+    inputs : CountyInputs, optional
+        Real data instead of the model: a real day's visits (joined to the clients by
+        ``client_id``), real shifts with a ``zone`` column, and where carers may live
+        (default: road junctions).
+    options : CountyOptions, optional
+        Iterations, seed, care pattern, team rule, emission factor, workers or a Dask client,
+        and whether the providers' rounds maps are wanted.
     progress : bool or callable, optional
         Show a progress bar of the zones' days (default: when run interactively, in Jupyter or
         a terminal; ``False``: never); or a callable, called with (days done, days in all).
@@ -556,26 +561,33 @@ def plan_designs(
 
     Examples
     --------
-    >>> plans = plan_designs({"towns": "town"}, clients.head(6), net, iterations=20, workers=1)
+    >>> from carezones import CountyOptions
+    >>> plans = plan_designs({"towns": "town"}, clients.head(6), net,
+    ...                      options=CountyOptions(iterations=20, workers=1))
     >>> plans["towns"].kpis["zones"], plans["towns"].kpis["visits"]
     (2, 11)
     """
-    iterations = check_integer("iterations", iterations, minimum=1)
-    seed = check_integer("seed", seed, minimum=0)
-    if co2_kg_per_km is not None:
-        co2_kg_per_km = check_number("co2_kg_per_km", co2_kg_per_km, minimum=0)
-    rule = rule or TeamRule()
-    day = day_of_visits(clients, visits, pattern, seed)
+    opts = CountyOptions() if options is None else options
+    data = CountyInputs() if inputs is None else inputs
+    if not isinstance(opts, CountyOptions):
+        raise ArgumentError(f"options must be a CountyOptions, not {type(opts).__name__}")
+    day = day_of_visits(clients, data.visits, opts.pattern, opts.seed)
     resolved = [design_groups(d, clients, n or None) for n, d in designs.items()]
-    cands = _homes(network, homes)
+    cands = _homes(network, data.homes)
     tasks: list[tuple[int, str, ZoneTask]] = []
     for k, des in enumerate(resolved):
         zone_of_visit = day["client_id"].astype(str).map(des.group)
         for zone in sorted(des.group.unique(), key=str):
             v = day[zone_of_visit == zone].reset_index(drop=True)
-            zc = _zone_carers(carers, zone)
             task = ZoneTask(
-                str(zone), v, _zone_homes(des, zone, v, cands, network), zc, rule, iterations, seed
+                str(zone),
+                v,
+                _zone_homes(des, zone, v, cands, network),
+                _zone_carers(data.carers, zone),
+                opts.rule,
+                opts.iterations,
+                opts.seed,
+                whole=opts.rounds_maps,
             )
             tasks.append((k, str(zone), task))
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][2].visits))
@@ -586,8 +598,8 @@ def plan_designs(
             plan_zone_day,
             [tasks[i][2] for i in order],
             network,
-            workers=workers,
-            client=client,
+            workers=opts.workers,
+            client=opts.client,
             progress=report,
         )
     finally:
@@ -598,13 +610,16 @@ def plan_designs(
         results[(tasks[i][0], tasks[i][1])] = result
     out = {}
     for k, des in enumerate(resolved):
-        days = {  # the rounds travel back light; here they take the network again (the maps)
-            z: replace(r, rounds=replace(r.rounds, network=network))
-            for (kk, z), r in sorted(results.items())
-            if kk == k
-        }
-        out[des.name] = _county_plan(des, day, days, clients, network, co2_kg_per_km, seconds)
+        days = {z: _with_network(r, network) for (kk, z), r in sorted(results.items()) if kk == k}
+        out[des.name] = _county_plan(des, day, days, network, opts.co2_kg_per_km, seconds)
     return out
+
+
+def _with_network(day: ZoneDay, network: RoadNetwork) -> ZoneDay:
+    """Give a day's whole rounds (which travel back light) the network again, for maps."""
+    if day.rounds is None:
+        return day
+    return replace(day, rounds=replace(day.rounds, network=network))
 
 
 def _progress(progress: Any, total: int) -> tuple[Any, Any]:
@@ -664,15 +679,14 @@ def _county_plan(
     des: Design,
     day: pd.DataFrame,
     days: dict[str, ZoneDay],
-    clients: Any,
-    network: Any,
+    network: RoadNetwork,
     co2: float | None,
     seconds: float,
 ) -> CountyPlan:
     rows, unserved = [], []
     n_clients = des.group.value_counts()
     for z, d in days.items():
-        k = d.rounds.kpis
+        k = d.kpis
         care_h = k["care_minutes"] / 60.0
         row = {
             "zone": z,
@@ -694,11 +708,8 @@ def _county_plan(
         if co2 is not None:
             row["co2_kg"] = row["travel_km"] * co2
         rows.append(row)
-        if len(d.rounds.unserved):
-            u = d.rounds.unserved.assign(zone=z)
-            cid = d.rounds.visits.set_index("visit_id")["client_id"]
-            u["client_id"] = u["visit_id"].map(cid)
-            unserved.append(u[["zone", "visit_id", "client_id", "reason"]])
+        if len(d.unserved):
+            unserved.append(d.unserved.assign(zone=z)[UNSERVED_COLUMNS])
     zones = pd.DataFrame(rows)
     care = float(zones["care_hours"].sum()) if len(zones) else 0.0
     travel = float(zones["travel_minutes"].sum()) if len(zones) else 0.0
@@ -721,6 +732,15 @@ def _county_plan(
     }
     if co2 is not None:
         kpis["co2_kg_per_km"], kpis["co2_kg"] = co2, float(zones["travel_km"].sum()) * co2
-    empty = pd.DataFrame(columns=["zone", "visit_id", "client_id", "reason"])
+    empty = pd.DataFrame(columns=UNSERVED_COLUMNS)
     unserved_df = pd.concat(unserved, ignore_index=True) if unserved else empty
-    return CountyPlan(des.name, des, zones, kpis, days, unserved_df, des.unplanned, day, network)
+    marginal = [d.marginal.assign(zone=z) for z, d in days.items() if len(d.marginal)]
+    columns = ["zone", "visit_id", "marginal_minutes", "client_id", "lon", "lat"]
+    cost = (
+        pd.concat(marginal, ignore_index=True)[columns]
+        if marginal
+        else pd.DataFrame(columns=columns)
+    )
+    return CountyPlan(
+        des.name, des, zones, kpis, days, unserved_df, des.unplanned, day, cost, network
+    )

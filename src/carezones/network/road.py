@@ -44,8 +44,11 @@ from carezones.network.shapes import (
 from carezones.network.speeds import Mode, SpeedModel
 
 if TYPE_CHECKING:
+    import folium
     import geopandas as gpd
     import networkx as nx
+
+    from carezones.io._cells import PathLike
 
 log = logging.getLogger("carezones")
 
@@ -142,6 +145,7 @@ class RoadNetwork:
         if engine not in ("builtin", "osrm"):
             raise ValueError(f"engine must be 'builtin' or 'osrm', got {engine!r}")
         self.engine = engine
+        self._built = True
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the arrays, not what is rebuilt on demand (indexes, the graph, OSRM's handle).
@@ -159,21 +163,73 @@ class RoadNetwork:
     def __repr__(self) -> str:
         return f"<RoadNetwork {self.provenance.describe()} engine={self.engine}>"
 
-    def _repr_html_(self) -> str:
-        from carezones.report.html import html_card, svg_thumbnail
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Refuse to change a public attribute once built (private caches may fill later)."""
+        if not name.startswith("_") and getattr(self, "_built", False):
+            raise AttributeError(f"a RoadNetwork does not change once loaded ({name!r})")
+        object.__setattr__(self, name, value)
 
-        s = self.summary()
-        rows = [
-            ("source", s["source"]),
-            ("mode", s["mode"]),
-            ("OSM data of", s["osm_timestamp"]),
-            ("nodes", s["nodes"]),
-            ("junctions", s["junctions"]),
-            ("km of road", s["km_of_road"]),
-            ("engine", s["engine"]),
-        ]
-        thumb = svg_thumbnail([self.area_wgs84], ["#d9d9d9"], size=140)
-        return html_card("Road network", rows, note=s["attribution"], thumbnail=thumb)
+    def summary(self) -> str:
+        """Return the network in a few words: its source, size and engine.
+
+        Returns
+        -------
+        str
+            One line (the numbers are in :attr:`kpis`).
+
+        Examples
+        --------
+        >>> print(net.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+        drive network of synthetic-county-tiny-seed0.osm (OSM data of ...): 507 nodes,
+        71 junctions, 31.9 km of road; builtin engine
+        """
+        k = self.kpis
+        return (
+            f"{k['mode']} network of {k['source']} (OSM data of {k['osm_timestamp']}): "
+            f"{k['nodes']:,} nodes, {k['junctions']:,} junctions, {k['km_of_road']:,} km of road; "
+            f"{k['engine']} engine"
+        )
+
+    def to_map(self, *, offline: bool = True) -> folium.Map:
+        """Return a folium map of the roads, coloured by class.
+
+        Parameters
+        ----------
+        offline : bool
+            Embed Leaflet in the page (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        folium.Map
+            The map; ``.save(path)`` writes it, notebooks show it.
+        """
+        from carezones.report.network import network_map
+
+        return network_map(self, offline=offline)
+
+    def to_files(self, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
+        """Write ``network.json`` (:attr:`kpis`) and ``network.html`` (:meth:`to_map`).
+
+        Parameters
+        ----------
+        out_dir : str or os.PathLike
+            The folder (made when missing; replaced whole or not at all).
+        offline : bool
+            Embed Leaflet in the map (default); ``False`` links it from a CDN instead.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+        """
+        from carezones.report.network import write_network
+
+        return write_network(self, out_dir, offline=offline)
+
+    def _repr_html_(self) -> str:
+        from carezones.report.network import network_card
+
+        return network_card(self)
 
     @property
     def n_nodes(self) -> int:
@@ -768,8 +824,9 @@ class RoadNetwork:
         """
         return road_lines(self)
 
-    def summary(self) -> dict[str, Any]:
-        """Return the network's key facts as a plain dict.
+    @property
+    def kpis(self) -> dict[str, Any]:
+        """The network's key facts.
 
         Returns
         -------
@@ -780,7 +837,7 @@ class RoadNetwork:
 
         Examples
         --------
-        >>> facts = net.summary()
+        >>> facts = net.kpis
         >>> facts["nodes"], facts["junctions"], facts["km_of_road"]
         (507, 71, 31.9)
         """

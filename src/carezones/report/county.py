@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import shapely
 
+from carezones.county.table import DESIGN_COLUMNS
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP, hexbin
-from carezones.report._write import output_folder, write_csv
-from carezones.report.html import escape
+from carezones.report._write import output_folder, plain, write_csv
+from carezones.report.html import escape, html_card
 from carezones.report.maps import (
     add_context_roads,
     add_legend,
@@ -40,7 +41,20 @@ from carezones.report.maps import (
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["COST_CLASSES", "MARGINAL_CLASSES", "county_map"]
+    from carezones.county import Comparison, CountyPlan, TravelRates
+    from carezones.network import RoadNetwork
+
+__all__ = [
+    "COST_CLASSES",
+    "MARGINAL_CLASSES",
+    "comparison_card",
+    "comparison_map",
+    "county_map",
+    "plan_card",
+    "sweep_chart",
+    "write_comparison",
+    "write_county_plan",
+]
 
 
 # ---------------------------------------------------------------------- county plans
@@ -69,7 +83,7 @@ def _cost_colour(value: float, classes: list[tuple[float, str]] = COST_CLASSES) 
 
 
 def county_map(
-    plan: Any,
+    plan: CountyPlan,
     *,
     marginal: pd.DataFrame | None = None,
     offline: bool = True,
@@ -85,71 +99,18 @@ def county_map(
     """
     import folium
 
-    net = plan.network
+    net = _network(plan)
     title = f"{plan.name}: travel per hour of care"
     m = base_map(net, title=title, offline=offline)
     if net.provenance.synthetic:
         add_context_roads(m, net)
     polys = plan.design.polygons
     if polys is not None:
-        layer = folium.FeatureGroup(name="Zones", show=True)
-        stats = plan.zones.set_index("zone")
-        for zone, geom in zip(polys["zone_id"], polys.geometry, strict=True):
-            if geom is None or geom.is_empty or zone not in stats.index:
-                continue
-            s = stats.loc[zone]
-            shown = int(s["clients"]) >= min_cell_clients
-            tpch = float(s["travel_minutes_per_care_hour"])
-            if shown:
-                tip = (
-                    f"Zone {escape(zone, template=True)}: {int(s['clients'])} clients, "
-                    f"{float(s['care_hours']):.0f} h of care today, {tpch:.1f} travel min "
-                    f"per care hour, {int(s['carers'])} carers"
-                )
-            else:
-                name = escape(zone, template=True)
-                tip = f"Zone {name}: fewer than {min_cell_clients} clients, not shown"
-            fill = _cost_colour(tpch if shown else 0.0)
-            style = {"color": "#34495e", "weight": 1.5, "fillColor": fill, "fillOpacity": 0.55}
-            folium.GeoJson(
-                shapely.geometry.mapping(geom),
-                style_function=lambda _f, st=style: st,
-                tooltip=tip,
-            ).add_to(layer)
-        layer.add_to(m)
+        _zones_layer(plan, "Zones", min_cell_clients, show=True).add_to(m)
     if marginal is not None and len(marginal):
-        per_client = marginal.groupby("client_id").agg(
-            lon=("lon", "first"),
-            lat=("lat", "first"),
-            minutes=("marginal_minutes", "sum"),
-            visits=("marginal_minutes", "size"),
-        )
-        import geopandas as gpd
-
-        pts = gpd.GeoDataFrame(
-            {"hours_per_week": per_client["minutes"].to_numpy()},  # summed per hexagon
-            geometry=gpd.points_from_xy(per_client["lon"], per_client["lat"]),
-            crs=4326,
-        )
-        hexes, hidden = hexbin(pts, net.crs, hex_m=hex_m, min_count=min_cell_clients)
-        visits = pts.assign(hours_per_week=per_client["visits"].to_numpy())
-        counts, _ = hexbin(visits, net.crs, hex_m=hex_m, min_count=min_cell_clients)
-        costs = folium.FeatureGroup(name="Marginal travel (5+ clients a cell)", show=True)
-        for row, n_visits in zip(
-            hexes.itertuples(index=False), counts["hours_per_week"], strict=True
-        ):
-            per_visit = float(row.hours_per_week) / max(float(n_visits), 1.0)
-            folium.Polygon(
-                locations=[(y, x) for x, y in row.geometry.exterior.coords],
-                color="#2c3e50",
-                weight=1,
-                fill=True,
-                fill_color=_cost_colour(per_visit, MARGINAL_CLASSES),
-                fill_opacity=0.7,
-                tooltip=f"{int(row.clients)} clients: {per_visit:.1f} min of travel each visit "
-                "adds to its round (mean)",
-            ).add_to(costs)
-        costs.add_to(m)
+        name = f"Marginal travel ({min_cell_clients}+ clients a cell)"
+        layer, hidden = _marginal_layer(plan, marginal, name, hex_m, min_cell_clients, show=True)
+        layer.add_to(m)
         note = (
             f"Hexagons of {hex_m / 1000:.1f} km with {min_cell_clients} or more clients; "
             f"{hidden} client(s) in smaller cells are not shown."
@@ -171,12 +132,160 @@ def county_map(
     return m
 
 
+def comparison_map(comparison: Comparison, *, offline: bool = True) -> folium.Map:
+    """Draw every design of a comparison on one map, a layer each (the first shown).
+
+    A design with zone polygons shows its zones coloured by travel per care hour; one without
+    (providers) shows where its travel costs, as hexagons of five or more clients.
+    """
+    import folium
+
+    plans = list(comparison.plans.values())
+    net = _network(plans[0])
+    m = base_map(net, title="Zone designs compared: travel per hour of care", offline=offline)
+    if net.provenance.synthetic:
+        add_context_roads(m, net)
+    for n, plan in enumerate(plans):
+        if plan.design.polygons is not None:
+            layer = _zones_layer(plan, f"{plan.name}: zones", MIN_GROUP, show=n == 0)
+        else:
+            name = f"{plan.name}: marginal travel"
+            layer, _ = _marginal_layer(plan, plan.marginal, name, 1500.0, MIN_GROUP, show=n == 0)
+        layer.add_to(m)
+    add_legend(m, "Zones: travel per care hour", [(c, f">= {lo:g} min") for lo, c in COST_CLASSES])
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def _network(plan: CountyPlan) -> RoadNetwork:
+    if plan.network is None:
+        raise ValueError(f"the plan of {plan.name!r} has no network to draw on")
+    return plan.network
+
+
+def _zones_layer(
+    plan: CountyPlan, name: str, min_cell_clients: int, *, show: bool
+) -> folium.FeatureGroup:
+    """Return a layer of the design's zones, coloured by travel per care hour."""
+    import folium
+
+    layer = folium.FeatureGroup(name=name, show=show)
+    polys = plan.design.polygons
+    if polys is None:
+        return layer
+    stats = plan.zones.set_index("zone")
+    for zone, geom in zip(polys["zone_id"], polys.geometry, strict=True):
+        if geom is None or geom.is_empty or zone not in stats.index:
+            continue
+        s = stats.loc[zone]
+        shown = int(s["clients"]) >= min_cell_clients
+        tpch = float(s["travel_minutes_per_care_hour"])
+        if shown:
+            tip = (
+                f"Zone {escape(zone, template=True)}: {int(s['clients'])} clients, "
+                f"{float(s['care_hours']):.0f} h of care today, {tpch:.1f} travel min "
+                f"per care hour, {int(s['carers'])} carers"
+            )
+        else:
+            label = escape(zone, template=True)
+            tip = f"Zone {label}: fewer than {min_cell_clients} clients, not shown"
+        fill = _cost_colour(tpch if shown else 0.0)
+        style = {"color": "#34495e", "weight": 1.5, "fillColor": fill, "fillOpacity": 0.55}
+        folium.GeoJson(
+            shapely.geometry.mapping(geom),
+            style_function=lambda _f, st=style: st,
+            tooltip=tip,
+        ).add_to(layer)
+    return layer
+
+
+def _marginal_layer(
+    plan: CountyPlan,
+    marginal: pd.DataFrame,
+    name: str,
+    hex_m: float,
+    min_cell_clients: int,
+    *,
+    show: bool,
+) -> tuple[folium.FeatureGroup, int]:
+    """Return a layer of hexagons coloured by their visits' mean marginal travel."""
+    import folium
+    import geopandas as gpd
+
+    net = _network(plan)
+    costs = folium.FeatureGroup(name=name, show=show)
+    if not len(marginal):
+        return costs, 0
+    per_client = marginal.groupby("client_id").agg(
+        lon=("lon", "first"),
+        lat=("lat", "first"),
+        minutes=("marginal_minutes", "sum"),
+        visits=("marginal_minutes", "size"),
+    )
+    pts = gpd.GeoDataFrame(
+        {"hours_per_week": per_client["minutes"].to_numpy()},  # summed per hexagon
+        geometry=gpd.points_from_xy(per_client["lon"], per_client["lat"]),
+        crs=4326,
+    )
+    hexes, hidden = hexbin(pts, net.crs, hex_m=hex_m, min_count=min_cell_clients)
+    visits = pts.assign(hours_per_week=per_client["visits"].to_numpy())
+    counts, _ = hexbin(visits, net.crs, hex_m=hex_m, min_count=min_cell_clients)
+    for row, n_visits in zip(hexes.itertuples(index=False), counts["hours_per_week"], strict=True):
+        per_visit = float(row.hours_per_week) / max(float(n_visits), 1.0)
+        folium.Polygon(
+            locations=[(y, x) for x, y in row.geometry.exterior.coords],
+            color="#2c3e50",
+            weight=1,
+            fill=True,
+            fill_color=_cost_colour(per_visit, MARGINAL_CLASSES),
+            fill_opacity=0.7,
+            tooltip=f"{int(row.clients)} clients: {per_visit:.1f} min of travel each visit "
+            "adds to its round (mean)",
+        ).add_to(costs)
+    return costs, hidden
+
+
+def plan_card(plan: CountyPlan) -> str:
+    """Return a county plan's card for Jupyter: its numbers and each zone's (none of a few)."""
+    k = plan.kpis
+    rows = [
+        ("teams", k["zones"]),
+        ("carers", k["carers"]),
+        ("visits", k["visits"]),
+        ("visits unserved", k["visits_unserved"]),
+        ("hours of care", k["care_hours"]),
+        ("travel min per care hour", k["travel_minutes_per_care_hour"]),
+        ("travel km", k["travel_km"]),
+        ("rules broken", k["rule_violations"]),
+    ]
+    cols = ["zone", "clients", "visits", "care_hours", "travel_minutes_per_care_hour", "carers"]
+    table = plan.zones[cols].copy()
+    small = table["clients"] < MIN_GROUP
+    table.loc[small, cols[1:]] = float("nan")  # too few clients: not shown
+    return html_card(f"County plan: {plan.name}", rows, table=table)
+
+
+def comparison_card(comparison: Comparison) -> str:
+    """Return a comparison's card for Jupyter: one row per design and the sweep's chart."""
+    rows = [
+        ("designs", len(comparison.table)),
+        ("seconds", round(sum(comparison.seconds.values()), 1)),
+    ]
+    cols = [c for c in DESIGN_COLUMNS if c in comparison.table.columns and c != "kind"]
+    return html_card(
+        "Zone designs compared",
+        rows,
+        table=comparison.table[cols],
+        thumbnail=comparison.chart_svg(360, 200),
+    )
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "design"
 
 
 def write_comparison(
-    comparison: Any, out_dir: PathLike, *, offline: bool = True, rounds_maps: bool = False
+    comparison: Comparison, out_dir: PathLike, *, offline: bool = True, rounds_maps: bool = False
 ) -> list[Path]:
     """Write the comparison's report and every design's files; return the top-level paths.
 
@@ -222,19 +331,66 @@ def write_comparison(
         for name, plan in comparison.plans.items():
             slug = folders[name] = _slug(name)
             d = tmp / "designs" / slug
-            d.mkdir(parents=True)
-            zones = plan.costed(comparison.rates)
-            write_csv(_published(zones), d / "zones.csv", index=False, float_format="%.3f")
-            write_csv(plan.unserved, d / "unserved.csv", index=False)
-            plan.to_map(offline=offline).save(str(d / "map.html"))
+            _design_files(plan, d, comparison.rates, offline, rounds_maps)
             if name in comparison.zone_plans:
                 comparison.zone_plans[name].to_files(d / "zones", offline=offline)
-            _rounds_files(plan, d / "rounds", offline, rounds_maps)
         summary = _summary(comparison, folders)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
         (tmp / "summary.md").write_text(_markdown(comparison, summary))
         (tmp / "index.html").write_text(_index(comparison, folders), encoding="utf-8")
     return [out / n for n in names] + [out / "designs" / s for s in folders.values()]
+
+
+def write_county_plan(
+    plan: CountyPlan,
+    out_dir: PathLike,
+    *,
+    offline: bool = True,
+    rates: TravelRates | None = None,
+) -> list[Path]:
+    """Write one design's files: map, zones, unserved visits, rounds' stops and its numbers.
+
+    Parameters
+    ----------
+    plan : CountyPlan
+        The design's day.
+    out_dir : str or os.PathLike
+        The folder (replaced whole or not at all).
+    offline : bool, default True
+        Embed Leaflet in the map.
+    rates : TravelRates, optional
+        Stated rates: the zones' travel costs.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``map.html``, ``zones.csv``, ``unserved.csv``, ``rounds`` and ``summary.json``.
+    """
+    out = Path(out_dir)
+    with output_folder(out) as tmp:
+        _design_files(plan, tmp, rates, offline, rounds_maps=False, made=True)
+        text = json.dumps(plain(plan.kpis), indent=2, ensure_ascii=False, allow_nan=False)
+        (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
+    return [out / n for n in ("map.html", "zones.csv", "unserved.csv", "rounds", "summary.json")]
+
+
+def _design_files(
+    plan: CountyPlan,
+    folder: Path,
+    rates: TravelRates | None,
+    offline: bool,
+    rounds_maps: bool,
+    *,
+    made: bool = False,
+) -> None:
+    """Write a design's map, zones, unserved visits and rounds into ``folder``."""
+    if not made:
+        folder.mkdir(parents=True)
+    zones = plan.costed(rates)
+    write_csv(_published(zones), folder / "zones.csv", index=False, float_format="%.3f")
+    write_csv(plan.unserved, folder / "unserved.csv", index=False)
+    plan.to_map(offline=offline).save(str(folder / "map.html"))
+    _rounds_files(plan, folder / "rounds", offline, rounds_maps)
 
 
 def _published(zones: pd.DataFrame) -> pd.DataFrame:
@@ -248,25 +404,30 @@ def _published(zones: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _rounds_files(plan: Any, folder: Path, offline: bool, maps: bool) -> None:
+def _rounds_files(plan: CountyPlan, folder: Path, offline: bool, maps: bool) -> None:
     folder.mkdir(parents=True)
     it = plan.itineraries
     if len(it):
         write_csv(
-            it.drop(columns=["lon", "lat", "leg"]),
+            it.drop(columns=["lon", "lat", "leg"], errors="ignore"),
             folder / "itineraries.csv",
             index=False,
             float_format="%.2f",
         )
     if maps:
         for zone, day in plan.days.items():
+            if day.rounds is None:
+                raise ValueError(
+                    "the rounds maps need the rounds whole: plan with "
+                    "CountyOptions(rounds_maps=True)"
+                )
             day.rounds.to_map(offline=offline).save(str(folder / f"{_slug(zone)}.html"))
     (folder / "README.txt").write_text(
         "These files are for the provider's own use: they show where visits are.\n"
     )
 
 
-def _summary(comparison: Any, folders: dict[str, str]) -> dict[str, Any]:
+def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:
     first = next(iter(comparison.plans.values()))
     day = first.visits
     return {
@@ -279,12 +440,12 @@ def _summary(comparison: Any, folders: dict[str, str]) -> dict[str, Any]:
             "care_hours": float((day["duration_minutes"] * day["carers_required"]).sum() / 60),
         },
         "rates": None if comparison.rates is None else vars(comparison.rates),
-        "attribution": first.network.provenance.attribution,
-        "synthetic": bool(first.network.provenance.synthetic),
+        "attribution": _network(first).provenance.attribution,
+        "synthetic": bool(_network(first).provenance.synthetic),
     }
 
 
-def _markdown(comparison: Any, summary: dict[str, Any]) -> str:
+def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     t = comparison.table
     lines = ["# Zone designs compared", ""]
     if summary["synthetic"]:
@@ -320,10 +481,10 @@ def _cell(v: Any) -> str:
     return f"{v:,.1f}" if isinstance(v, float) else str(v)
 
 
-def _index(comparison: Any, folders: dict[str, str]) -> str:
+def _index(comparison: Comparison, folders: dict[str, str]) -> str:
     t = comparison.table
     first = next(iter(comparison.plans.values()))
-    prov = first.network.provenance
+    prov = _network(first).provenance
     cols = [
         c
         for c in (
@@ -381,3 +542,92 @@ for sizing teams. Travel is per hour of care delivered; carers are the teams' si
 <a href="summary.json">summary.json</a></p>
 <p><small>{escape(prov.attribution)}</small></p></body></html>
 """
+
+
+def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: int) -> str:
+    """Return an SVG line chart of travel per care hour and carers needed against zones.
+
+    Today's design, when there is one, is a dashed horizontal line of each measure.
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        The carezones designs' rows (:meth:`Comparison.sweep`).
+    table : pandas.DataFrame
+        Every design's row (the others are drawn dashed).
+    width, height : int
+        The chart's size in pixels.
+
+    Returns
+    -------
+    str
+        SVG markup (empty when the sweep is).
+
+    Examples
+    --------
+    >>> svg = sweep_chart(comparison.sweep(), comparison.table, 560, 260)
+    >>> svg.count("<polyline"), svg.count('stroke-dasharray="5,4"')  # two curves, today dashed
+    (2, 2)
+    """
+    if sweep.empty:
+        return ""
+    pad, w, h = 46, width - 92, height - 70
+    xs = sweep["zones"].to_numpy(dtype=float)
+    x0, x1 = float(xs.min()), float(max(xs.max(), xs.min() + 1))
+    others = table[~table["design"].isin(sweep["design"])]
+
+    def px(x: float) -> float:
+        return pad + (x - x0) / (x1 - x0) * w
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'role="img" aria-label="travel per care hour and carers against zones" '
+        'style="font:12px sans-serif">'
+    ]
+    series = (
+        ("travel_minutes_per_care_hour", "#c0392b", "travel min per care hour", False),
+        ("carers", "#2471a3", "carers needed", True),
+    )
+    for col, colour, label, right in series:
+        ys = sweep[col].to_numpy(dtype=float)
+        ref = others[col].to_numpy(dtype=float) if len(others) else ys[:0]
+        lo = 0.0
+        hi = float(max([*ys, *ref, 1.0])) * 1.1
+
+        def py(y: float, lo: float = lo, hi: float = hi) -> float:
+            return 20 + h - (y - lo) / (hi - lo) * h
+
+        pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys, strict=True))
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
+        for x, y in zip(xs, ys, strict=True):
+            tip = f"<title>{label}: {y:.1f} with {x:.0f} zones</title>"
+            parts.append(
+                f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}">{tip}</circle>'
+            )
+        for name, y in zip(others["design"], ref, strict=True):
+            tip = f"<title>{escape(name)}: {label} {y:.1f}</title>"
+            parts.append(
+                f'<line x1="{pad}" x2="{pad + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
+                f'stroke="{colour}" stroke-dasharray="5,4" opacity="0.7">'
+                f"{tip}</line>"
+            )
+        axis_x = pad + w if right else pad
+        anchor = "start" if right else "end"
+        shift = 6 if right else -6
+        for frac in (0.0, 0.5, 1.0):
+            y = lo + frac * (hi - lo) / 1.1
+            parts.append(
+                f'<text x="{axis_x + shift}" y="{py(y) + 4:.1f}" text-anchor="{anchor}" '
+                f'fill="{colour}">{y:.0f}</text>'
+            )
+        parts.append(
+            f'<text x="{pad + (w if right else 0)}" y="12" fill="{colour}" '
+            f'text-anchor="{"end" if right else "start"}">{label}</text>'
+        )
+    for x in xs:
+        parts.append(f'<text x="{px(x):.1f}" y="{height - 30}" text-anchor="middle">{x:.0f}</text>')
+    parts.append(
+        f'<text x="{pad + w / 2:.1f}" y="{height - 10}" text-anchor="middle">number of '
+        "zones (dashed: today)</text></svg>"
+    )
+    return "".join(parts)

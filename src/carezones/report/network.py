@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,8 @@ import geopandas as gpd
 
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP
-from carezones.report._write import output_file, write_csv
+from carezones.report._write import output_file, output_folder, plain, write_csv
+from carezones.report.html import html_card, svg_thumbnail
 from carezones.report.maps import (
     ROAD_STYLE,
     _add_legend,
@@ -120,3 +122,45 @@ def write_travel_times(
     with output_file(path) as tmp:
         write_csv(frame, tmp, float_format="%.3f")
     return Path(path)
+
+
+def network_card(net: RoadNetwork) -> str:
+    """Return a network's card for Jupyter: its facts and a thumbnail of its area."""
+    k = net.kpis
+    rows = [
+        ("source", k["source"]),
+        ("mode", k["mode"]),
+        ("OSM data of", k["osm_timestamp"]),
+        ("nodes", k["nodes"]),
+        ("junctions", k["junctions"]),
+        ("km of road", k["km_of_road"]),
+        ("engine", k["engine"]),
+    ]
+    thumb = svg_thumbnail([net.area_wgs84], ["#d9d9d9"], size=140)
+    return html_card("Road network", rows, note=k["attribution"], thumbnail=thumb)
+
+
+def write_network(net: RoadNetwork, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
+    """Write a network's ``network.json`` (its facts) and ``network.html`` (its roads).
+
+    Parameters
+    ----------
+    net : RoadNetwork
+        The network.
+    out_dir : str or os.PathLike
+        The folder (replaced whole or not at all).
+    offline : bool
+        Embed Leaflet in the map (default).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    out = Path(out_dir)
+    with output_folder(out) as tmp:
+        (tmp / "network.json").write_text(
+            json.dumps(plain(net.kpis), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        net.to_map(offline=offline).save(str(tmp / "network.html"))
+    return [out / "network.json", out / "network.html"]

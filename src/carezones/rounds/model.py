@@ -470,45 +470,31 @@ def _vehicle(
     )
 
 
-def solve(
-    visits: pd.DataFrame,
-    carers: pd.DataFrame,
-    T: FloatArray,
-    todo: list[int],
-    forced: dict[tuple[int, int], float],
-    seconds: float,
-    seed: int,
-    iterations: int | None,
-    split_doubles: bool = True,
-    continuity: float = 0.0,
-    targets: FloatArray | None = None,
-    balance: float = 0.0,
-    penalties: FloatArray | None = None,
-    initial: list[list[tuple[int, int]]] | None = None,
-    halves: dict[str, int] | None = None,
-    aims: dict[int, float] | None = None,
-) -> list[list[tuple[int, int]]]:
-    """Solve the day once with PyVRP: the visit copies on each carer row's route, in order.
+@dataclass(frozen=True)
+class Stop:
+    """How long one solve runs: its time limit (or iterations) and seed.
 
     Parameters
     ----------
-    visits, carers : DataFrame
-        The day (:func:`~carezones.io.read_visits`, :func:`~carezones.io.read_carers`).
-    T : ndarray
-        Travel minutes, the carers' homes (one per carer row) first, then the visits.
-    todo : list of int
-        The visit rows to plan (each optional, with a prize far above any travel saving).
-    forced : dict
-        ``(visit row, copy)`` -> the minute that copy must start (synchronising).
     seconds : float
         Time limit (at least 0.1 s), unless ``iterations`` is given.
     seed : int
         The search's seed.
-    iterations : int or None
+    iterations : int, optional
         An iteration limit instead of the time limit.
-    split_doubles : bool
-        Keep the two carers of a double-handed visit apart (one of each half of the team);
-        ``False`` gives the relaxed reference of the benchmark.
+    """
+
+    seconds: float
+    seed: int = 0
+    iterations: int | None = None
+
+
+@dataclass(frozen=True)
+class Weights:
+    """What one solve weighs besides travel, and where its search starts.
+
+    Parameters
+    ----------
     continuity : float
         Extra travel minutes for a carer the client does not prefer.
     targets : ndarray, optional
@@ -527,6 +513,46 @@ def solve(
         Visit row -> the minute both carers of a double-handed visit aim at (the centre of
         a stretch of :data:`SYNC_SLACK` minutes within its window); default: the middle of
         the window.
+    split_doubles : bool
+        Keep the two carers of a double-handed visit apart (one of each half of the team);
+        ``False`` gives the relaxed reference of the benchmark.
+    """
+
+    continuity: float = 0.0
+    targets: FloatArray | None = None
+    balance: float = 0.0
+    penalties: FloatArray | None = None
+    initial: list[list[tuple[int, int]]] | None = None
+    halves: dict[str, int] | None = None
+    aims: dict[int, float] | None = None
+    split_doubles: bool = True
+
+
+def solve(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    T: FloatArray,
+    todo: list[int],
+    forced: dict[tuple[int, int], float],
+    stop: Stop,
+    weights: Weights | None = None,
+) -> list[list[tuple[int, int]]]:
+    """Solve the day once with PyVRP: the visit copies on each carer row's route, in order.
+
+    Parameters
+    ----------
+    visits, carers : DataFrame
+        The day (:func:`~carezones.io.read_visits`, :func:`~carezones.io.read_carers`).
+    T : ndarray
+        Travel minutes, the carers' homes (one per carer row) first, then the visits.
+    todo : list of int
+        The visit rows to plan (each optional, with a prize far above any travel saving).
+    forced : dict
+        ``(visit row, copy)`` -> the minute that copy must start (synchronising).
+    stop : Stop
+        The time limit (or iterations) and seed.
+    weights : Weights, optional
+        What the search weighs besides travel and where it starts (default: travel alone).
 
     Returns
     -------
@@ -534,9 +560,12 @@ def solve(
         Per carer row, the ``(visit row, copy)`` pairs it serves, in order (copy 0 or 1 of a
         double-handed visit).
     """
+    w = Weights() if weights is None else weights
+    continuity, targets, balance, penalties = w.continuity, w.targets, w.balance, w.penalties
+    initial, halves, aims = w.initial, w.halves, w.aims
     n_c = len(carers)
     copies = [(j, k) for j in todo for k in range(int(visits["carers_required"].iat[j]))]
-    allowed = _allowed(visits, carers, copies, split_doubles, halves)
+    allowed = _allowed(visits, carers, copies, w.split_doubles, halves)
     # costs are in tenths of a travel second when balancing, so that fractional weights count
     unit = BALANCE_UNIT if targets is not None and balance > 0 else 1
     matrices, costs, profiles = _profiles(visits, carers, T, copies, allowed, continuity, penalties)
@@ -560,7 +589,7 @@ def solve(
     )
     # PyVRP warns when its penalties hit their bound on tight days; the schedule, repair
     # and checker that follow deal with whatever it returns
-    res = solve_routing(problem, max(seconds, 0.1), seed, iterations, quiet=True)
+    res = solve_routing(problem, max(stop.seconds, 0.1), stop.seed, stop.iterations, quiet=True)
     routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
     for c, clients in res.routes:
         routes[c] = [copies[q] for q in clients]

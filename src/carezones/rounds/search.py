@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from carezones.errors import ArgumentError
-from carezones.rounds.model import eligible, fair_shares, impossible, solve
+from carezones.rounds.model import Stop, Weights, eligible, fair_shares, impossible, solve
 from carezones.rounds.options import RoundsOptions
 from carezones.rounds.reasons import Cause, Reason
 from carezones.rounds.rescue import rescue
@@ -275,15 +275,8 @@ def _search(
     aims = _aims(d, initial) if has_doubles and initial is not None else None
 
     def run(rnd: int, seconds: float, start: Routes | None) -> Routes:
-        return solve(
-            visits,
-            carers,
-            d.T,
-            todo,
-            forced,
-            seconds,
-            opts.seed + rnd,
-            None if opts.iterations is None else max(opts.iterations // rounds, 50),
+        iterations = None if opts.iterations is None else max(opts.iterations // rounds, 50)
+        weights = Weights(
             continuity=opts.continuity_minutes,
             targets=targets,
             balance=opts.balance,
@@ -291,6 +284,9 @@ def _search(
             initial=start,
             halves=halves,
             aims=aims,
+        )
+        return solve(
+            visits, carers, d.T, todo, forced, Stop(seconds, opts.seed + rnd, iterations), weights
         )
 
     for rnd in range(rounds):

@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 
 
-
 def _spin(n: int) -> int:
     s = 0
     for i in range(n):

@@ -440,8 +440,10 @@ def test_command_plans_a_week_file_and_replans_one_day(tiny, tmp_path, capsys):
         str(tmp_path / "carers.csv"),
         "--engine",
         "builtin",
-        "--time-limit",
-        "6",
+        "--iterations",
+        "300",
+        "--workers",
+        "1",
         "-q",
     ]
     with cache_at(tmp_path / "cache"):

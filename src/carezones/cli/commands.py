@@ -159,6 +159,12 @@ def parser() -> argparse.ArgumentParser:
         type=number(minimum=0, maximum=86400, above=True),
         help=f"seconds of search (30 a day, {WeekOptions.time_limit:g} a week)",
     )
+    r.add_argument(
+        "--iterations",
+        type=whole(1),
+        help="search iterations instead of a time limit (of each day's search in a week): "
+        "the same plan on every machine",
+    )
     r.add_argument("--seed", **seed)
     r.add_argument(
         "--co2-kg-per-km",
@@ -185,8 +191,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--workers",
         type=whole(1),
-        help="a week: searches of each day at once, one seed each, the best kept "
-        "(default: one per core, at most 4)",
+        help="a week: how many of each day's searches (one seed each, the best kept) run at "
+        "once as Dask tasks (default: one per search, at most one per core); the week is the "
+        "same for any number",
     )
     r.add_argument(
         "--replan",
@@ -437,6 +444,7 @@ def _rounds(args: argparse.Namespace) -> int:
             raise ArgumentError("a re-plan is for one day: give --day with a week's files")
         week_opts = WeekOptions(
             time_limit=args.time_limit or WeekOptions.time_limit,
+            iterations=args.iterations,
             seed=args.seed,
             continuity_minutes=args.continuity_minutes,
             co2_kg_per_km=args.co2_kg_per_km,
@@ -453,6 +461,7 @@ def _rounds(args: argparse.Namespace) -> int:
     what = "re-planning the day" if earlier is not None or args.unavailable else "planning the day"
     opts = RoundsOptions(
         time_limit=args.time_limit or RoundsOptions.time_limit,
+        iterations=args.iterations,
         seed=args.seed,
         co2_kg_per_km=args.co2_kg_per_km,
         balance=args.balance,

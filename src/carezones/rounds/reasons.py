@@ -43,7 +43,7 @@ class Cause(StrEnum):
     """A week: no carer works on the visit's day."""
 
 
-CAPACITY = frozenset({Cause.NO_ROOM, Cause.NOT_TOGETHER, Cause.SHIFT_ENDS})
+CAPACITY = frozenset({Cause.NO_ROOM, Cause.NOT_TOGETHER, Cause.SHIFT_ENDS, Cause.BREAK})
 """The causes a bigger team would cure: visits left out for want of carers' time."""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
     from carezones.zones import ZonePlan
+
+FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["CountyPlan", "Design", "day_of_visits", "design_groups", "plan_county", "plan_designs"]
 
@@ -74,7 +77,9 @@ class Design:
     unplanned: pd.DataFrame = field(default_factory=pd.DataFrame)  # clients the design leaves
 
 
-def design_groups(design: Any, clients: gpd.GeoDataFrame, name: str | None = None) -> Design:
+def design_groups(
+    design: ZonePlan | gpd.GeoDataFrame | str, clients: gpd.GeoDataFrame, name: str | None = None
+) -> Design:
     """Resolve a design into the team of every client, with clear errors naming the rows.
 
     Parameters
@@ -206,7 +211,7 @@ def _polygons(zones: Any, clients: Any, ids: pd.Series, name: str | None) -> Des
 
 def day_of_visits(
     clients: gpd.GeoDataFrame,
-    visits: Any = None,
+    visits: pd.DataFrame | None = None,
     pattern: CarePattern | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -638,23 +643,27 @@ def _progress(progress: Any, total: int) -> tuple[Any, Any]:
     return tick, bar
 
 
-def _homes(network: Any, homes: Any) -> np.ndarray:
+def _homes(network: RoadNetwork, homes: FloatArray | None) -> FloatArray:
     if homes is not None:
         return np.asarray(homes, dtype=float).reshape(-1, 2)
     j = network.junction_nodes
-    return np.column_stack([network.lon[j], network.lat[j]])
+    return np.column_stack([network.lon[j], network.lat[j]]).astype(float)
 
 
 def _zone_homes(
-    design: Design, zone: str, visits: pd.DataFrame, cands: np.ndarray, network: Any
-) -> np.ndarray:
+    design: Design,
+    zone: str,
+    visits: pd.DataFrame,
+    cands: FloatArray,
+    network: RoadNetwork,
+) -> FloatArray:
     """Candidate homes for a zone's carers: inside its polygon, else near its clients."""
     if design.polygons is not None:
         poly = design.polygons.loc[design.polygons.zone_id == zone, "geometry"]
         if len(poly):
             inside = shapely.contains_xy(poly.iloc[0], cands[:, 0], cands[:, 1])
             if inside.sum() >= 3:
-                return cands[inside]
+                return np.asarray(cands[inside], dtype=float)
     pts = np.column_stack([visits.geometry.x, visits.geometry.y]) if len(visits) else cands[:1]
     from scipy.spatial import cKDTree
 
@@ -662,7 +671,7 @@ def _zone_homes(
     _, idx = tree.query(
         np.column_stack(network.to_metric(pts[:, 0], pts[:, 1])), k=min(3, len(cands))
     )
-    return cands[np.unique(np.asarray(idx).ravel())]
+    return np.asarray(cands[np.unique(np.asarray(idx).ravel())], dtype=float)
 
 
 def _zone_carers(carers: pd.DataFrame | None, zone: str) -> pd.DataFrame | None:

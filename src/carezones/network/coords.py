@@ -8,16 +8,23 @@ great-circle distances as osmnx does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 from pyproj import CRS
 
-__all__ = ["EARTH_RADIUS_M", "as_lonlat", "haversine_m", "metric_crs"]
+__all__ = ["EARTH_RADIUS_M", "Points", "as_lonlat", "haversine_m", "metric_crs"]
 
 FloatArray = npt.NDArray[np.float64]
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+type Points = gpd.GeoSeries | gpd.GeoDataFrame | shapely.Geometry | npt.ArrayLike
+"""What a network query accepts as points: a GeoSeries or GeoDataFrame in any CRS, shapely
+geometries, an ``(n, 2)`` lon/lat array or a single ``(lon, lat)`` pair."""
 
 
 def metric_crs(lon: FloatArray, lat: FloatArray) -> CRS:
@@ -48,7 +55,7 @@ def metric_crs(lon: FloatArray, lat: FloatArray) -> CRS:
     return CRS.from_epsg((32600 if clat >= 0 else 32700) + zone)
 
 
-def as_lonlat(points: Any) -> FloatArray:
+def as_lonlat(points: Points) -> FloatArray:
     """Return points as an (n, 2) float array of longitude/latitude.
 
     Accepts a GeoSeries/GeoDataFrame in any CRS (polygons and lines become their

@@ -22,7 +22,7 @@ from pyproj import Transformer
 
 from carezones.errors import NetworkError, check_number
 from carezones.network import osrm as _osrm
-from carezones.network.coords import _one, as_lonlat, metric_crs
+from carezones.network.coords import Points, _one, as_lonlat, metric_crs
 from carezones.network.data import (
     EDGE_FIELDS,
     NetworkArrays,
@@ -323,7 +323,7 @@ class RoadNetwork:
         """
         return self._router.chains.junction_nodes
 
-    def to_metric(self, lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
+    def to_metric(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Project WGS84 longitudes/latitudes to ``x``/``y`` metres in :attr:`crs`.
 
         Parameters
@@ -347,7 +347,7 @@ class RoadNetwork:
         x, y = self._to_metric.transform(lon, lat)
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
-    def to_wgs84(self, x: Any, y: Any) -> tuple[FloatArray, FloatArray]:
+    def to_wgs84(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Return ``x``/``y`` metres in :attr:`crs` as WGS84 longitudes/latitudes.
 
         Parameters
@@ -371,7 +371,7 @@ class RoadNetwork:
         lon, lat = self._to_wgs.transform(x, y)
         return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
-    def access_points(self, geoms: Any) -> FloatArray:
+    def access_points(self, geoms: npt.ArrayLike | gpd.GeoSeries) -> FloatArray:
         """Return the lon/lat of each geometry's access point: where it is reached from the road.
 
         A point is its own access point; a polygon's (or line's) is its boundary point
@@ -397,7 +397,9 @@ class RoadNetwork:
         """
         return access_lonlat(self, geoms)
 
-    def to_metric_geometry(self, geoms: Any) -> Any:
+    def to_metric_geometry(
+        self, geoms: shapely.Geometry | npt.ArrayLike
+    ) -> shapely.Geometry | npt.NDArray[np.object_]:
         """Project shapely geometries (one or an array) from WGS84 to :attr:`crs`.
 
         Parameters
@@ -474,7 +476,7 @@ class RoadNetwork:
         return networkx_graph(self)
 
     # ------------------------------------------------------------------ snapping
-    def snap(self, points: Any) -> Snapped:
+    def snap(self, points: Points) -> Snapped:
         """Snap points to the nearest road segment (not only the nearest node).
 
         Parameters
@@ -537,8 +539,8 @@ class RoadNetwork:
     # ------------------------------------------------------------------ queries
     def travel_times(
         self,
-        origins: Any,
-        destinations: Any | None = None,
+        origins: Points,
+        destinations: Points | None = None,
         *,
         engine: str | None = None,
         progress: bool = False,
@@ -615,7 +617,7 @@ class RoadNetwork:
             self._osrm_engine = _osrm.OsrmEngine(self._osrm_base)
         return self._osrm_engine
 
-    def nearest(self, origins: Any, targets: Any) -> tuple[FloatArray, IntArray]:
+    def nearest(self, origins: Points, targets: Points) -> tuple[FloatArray, IntArray]:
         """Return the minutes to, and the index of, the nearest target from every origin.
 
         One multi-source Dijkstra from all targets at once (built-in engine), whatever the
@@ -643,7 +645,7 @@ class RoadNetwork:
         so, st = self.snap(origins), self.snap(targets)
         return self._router.nearest(self.attach(so), self.attach(st))
 
-    def within(self, origins: Any, targets: Any, minutes: float) -> pd.DataFrame:
+    def within(self, origins: Points, targets: Points, minutes: float) -> pd.DataFrame:
         """Return every origin-target pair no more than ``minutes`` apart (built-in engine).
 
         Bounded searches run from the targets, so the cost does not grow with the number of
@@ -683,7 +685,7 @@ class RoadNetwork:
         o, t, m = self._router.within(self.attach(so), self.attach(st), float(minutes))
         return pd.DataFrame({"origin": o, "target": t, "minutes": m})
 
-    def times_to_nodes(self, points: Any) -> FloatArray:
+    def times_to_nodes(self, points: Points) -> FloatArray:
         """Return minutes from each point to every network node (rows: points).
 
         Parameters
@@ -703,7 +705,7 @@ class RoadNetwork:
         """
         return self._router.to_nodes(self.attach(self.snap(points)), self.n_nodes)
 
-    def route(self, origin: Any, destination: Any) -> Route:
+    def route(self, origin: Points, destination: Points) -> Route:
         """Return the fastest route between two points: geometry, minutes and metres.
 
         Parameters
@@ -731,7 +733,7 @@ class RoadNetwork:
         pts = np.vstack([_one(origin), _one(destination)])
         return self.routes(pts, np.array([[0, 1]]))[0]
 
-    def routes(self, points: Any, legs: Any) -> list[Route]:
+    def routes(self, points: Points, legs: npt.ArrayLike) -> list[Route]:
         """Return the fastest route of every leg between points, found together.
 
         One search per distinct origin over one graph, so the legs of a day's rounds cost about
@@ -761,7 +763,7 @@ class RoadNetwork:
 
     def isochrones(
         self,
-        points: Any,
+        points: Points,
         minutes: tuple[float, ...] | list[float] = (5, 10, 15),
         *,
         buffer_m: float | None = None,

@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from carezones.errors import OutputError
 from carezones.io._cells import PathLike
 
@@ -45,7 +47,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
-def neutralise(value: Any) -> Any:
+def neutralise(value: object) -> object:
     """Return a cell value that no spreadsheet will run as a formula.
 
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
@@ -74,7 +76,7 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def safe_table(frame: Any) -> Any:
+def safe_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of a DataFrame whose text cells, column names and index are neutralised.
 
     Parameters
@@ -107,7 +109,7 @@ def safe_table(frame: Any) -> Any:
     return out
 
 
-def write_csv(frame: Any, path: PathLike, **kwargs: Any) -> Path:
+def write_csv(frame: pd.DataFrame, path: PathLike, **kwargs: Any) -> Path:
     """Write a DataFrame as CSV with every text cell neutralised (:func:`neutralise`).
 
     Parameters
@@ -346,7 +348,7 @@ def output_file(path: PathLike) -> Iterator[Path]:
         raise
 
 
-def plain(value: Any) -> Any:
+def plain(value: object) -> object:
     """Return ``value`` with JSON's types: numpy numbers as numbers, NaN and NA as null."""
     import math
 

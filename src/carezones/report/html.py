@@ -1,4 +1,4 @@
-"""How results show themselves in Jupyter (cards of numbers, thumbnails) and progress bars.
+"""The one escaper, and how results show themselves in Jupyter: cards of numbers, thumbnails.
 
 Every result object's ``_repr_html_`` builds on :func:`html_card`. The cards carry numbers and,
 where cheap, an SVG thumbnail of areas (zones, a network's outline); never a client's location.
@@ -10,7 +10,11 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import shapely
 
 __all__ = ["escape", "html_card", "svg_sites", "svg_thumbnail"]
 
@@ -20,7 +24,7 @@ _STYLE = (
 )
 
 
-def _value(v: Any) -> str:
+def _value(v: object) -> str:
     if isinstance(v, float):
         return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
     if isinstance(v, int) and not isinstance(v, bool):
@@ -30,11 +34,11 @@ def _value(v: Any) -> str:
 
 def html_card(
     title: str,
-    rows: Sequence[tuple[str, Any]],
+    rows: Sequence[tuple[str, object]],
     *,
     note: str = "",
     thumbnail: str = "",
-    table: Any = None,
+    table: pd.DataFrame | None = None,
     max_rows: int = 12,
 ) -> str:
     """Return an HTML card: a title, label/value rows, an optional table and thumbnail.
@@ -92,7 +96,7 @@ def html_card(
 
 
 def svg_thumbnail(
-    geoms: Sequence[Any], colours: Sequence[str] | None = None, size: int = 180
+    geoms: Sequence[shapely.Geometry], colours: Sequence[str] | None = None, size: int = 180
 ) -> str:
     """Return a small SVG of polygons (WGS84), each filled with its colour.
 
@@ -153,7 +157,7 @@ def svg_thumbnail(
 
 
 def svg_sites(
-    area: Any,
+    area: shapely.Geometry | None,
     sites: Sequence[tuple[float, float]],
     colours: Sequence[str] | None = None,
     size: int = 160,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy.typing as npt
 
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP
@@ -86,7 +87,10 @@ def network_map(
 
 
 def write_travel_times(
-    minutes: Any, origin_ids: Sequence[str], destination_ids: Sequence[str], path: PathLike
+    minutes: npt.ArrayLike,
+    origin_ids: Sequence[str],
+    destination_ids: Sequence[str],
+    path: PathLike,
 ) -> Path:
     """Write a travel-time matrix as CSV: one row per origin, one column per destination.
 

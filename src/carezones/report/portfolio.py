@@ -31,6 +31,8 @@ from carezones.report.maps import (
 if TYPE_CHECKING:
     import folium
 
+    from carezones.sites import SitePortfolio
+
 CHOSEN = "#1f4e9e"
 EXISTING = "#7b3294"
 CANDIDATE = "#6f6f6f"
@@ -240,7 +242,9 @@ FILES = (
 )
 
 
-def write_site_portfolio(result: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
+def write_site_portfolio(
+    result: SitePortfolio, out_dir: PathLike, *, offline: bool = True
+) -> list[Path]:
     """Write a :class:`~carezones.sites.SitePortfolio` to ``out_dir``; return the paths.
 
     ===================  ===================================================================
@@ -320,7 +324,7 @@ def _with_lonlat(frame: Any) -> pd.DataFrame:
     return out.assign(lon=pts.x.to_numpy(), lat=pts.y.to_numpy()).round({"lon": 6, "lat": 6})
 
 
-def _markdown(r: Any) -> str:
+def _markdown(r: SitePortfolio) -> str:
     m = r.metrics
     lines = [
         "# Sites chosen together",

@@ -28,8 +28,13 @@ from carezones.report.maps import (
 if TYPE_CHECKING:
     import folium
 
+    from carezones.report.sheets import RunSheets
+    from carezones.rounds import Rounds, Week
 
-def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' rounds") -> folium.Map:
+
+def rounds_map(
+    rounds: Rounds, *, offline: bool = True, title: str = "Carers' rounds"
+) -> folium.Map:
     """Draw a day's rounds: a layer per carer (one toggle each), legs along the roads.
 
     Each carer's legs are drawn in the carer's colour along the roads driven; where a stop lies
@@ -118,7 +123,7 @@ def rounds_map(rounds: Any, *, offline: bool = True, title: str = "Carers' round
     return m
 
 
-def _itinerary_table(itin: Any) -> Any:
+def _itinerary_table(itin: pd.DataFrame) -> pd.DataFrame:
     """Return the itineraries as written: times ``HH:MM``, minutes and km rounded, no geometry."""
     it = itin.drop(columns=["lon", "lat", "leg"]).copy()
     for col in ("arrival", "start", "end"):
@@ -128,7 +133,7 @@ def _itinerary_table(itin: Any) -> Any:
     return it
 
 
-def _layers(itin: Any, table: Any, path: Path) -> None:
+def _layers(itin: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
     """Return the stops and legs of itineraries as two GeoPackage layers."""
     stops = gpd.GeoDataFrame(
         table, geometry=gpd.points_from_xy(itin.lon, itin.lat), crs="EPSG:4326"
@@ -143,7 +148,7 @@ def _layers(itin: Any, table: Any, path: Path) -> None:
     )
 
 
-def _sheets_into(folder: Path, sheets: Any) -> list[str]:
+def _sheets_into(folder: Path, sheets: RunSheets) -> list[str]:
     """Write run sheets (a page and a CSV per carer, index.html, all.html) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     names = []
@@ -156,7 +161,7 @@ def _sheets_into(folder: Path, sheets: Any) -> list[str]:
     return [*names, "index.html", "all.html"]
 
 
-def write_run_sheets(sheets: Any, out_dir: PathLike) -> list[Path]:
+def write_run_sheets(sheets: RunSheets, out_dir: PathLike) -> list[Path]:
     """Write run sheets into ``out_dir``: per carer a printable page (HTML) and a CSV.
 
     ``index.html`` links every carer's sheet and ``all.html`` holds them all, to print at once.
@@ -187,7 +192,7 @@ def write_run_sheets(sheets: Any, out_dir: PathLike) -> list[Path]:
     return [Path(out_dir) / n for n in names]
 
 
-def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
+def write_rounds(rounds: Rounds, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
     """Write a day's rounds to ``out_dir`` and return the paths.
 
     itineraries.csv (times ``HH:MM``), unserved.csv, kpis.json, rounds.gpkg (layers ``stops``
@@ -240,7 +245,7 @@ def write_rounds(rounds: Any, out_dir: PathLike, *, offline: bool = True) -> lis
     return [Path(out_dir) / n for n in names]
 
 
-def write_week(week: Any, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
+def write_week(week: Week, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
     """Write a week's rounds to ``out_dir`` and return the paths.
 
     itineraries.csv (every day's stops, ``day`` first, times ``HH:MM``), unserved.csv (``day,
@@ -305,7 +310,7 @@ def _file_day(day: str, n: int) -> str:
     return day if re.fullmatch(r"[0-9A-Za-z-]{1,10}", day) else f"day-{n + 1}"
 
 
-def _km(value: Any) -> Any:
+def _km(value: float | None) -> float | str:
     return "n/a (travel from a matrix)" if value is None else value
 
 

@@ -26,7 +26,7 @@ from carezones.report.timeline import PRIVATE
 from carezones.rounds.tables import shift_numbers
 
 if TYPE_CHECKING:
-    from carezones.rounds.plan import Rounds
+    from carezones.rounds import Rounds
 
 __all__ = ["RunSheet", "RunSheets", "all_page", "day_title", "index_page", "run_sheets"]
 

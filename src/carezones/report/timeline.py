@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from carezones.io._cells import PathLike
 from carezones.io.visits import hhmm
 from carezones.report.html import escape
 
 if TYPE_CHECKING:
-    from carezones.rounds.plan import Rounds
+    from carezones.rounds import Rounds
 
 __all__ = ["PRIVATE", "Page", "timeline"]
 
@@ -59,7 +60,7 @@ class Page:
     def __str__(self) -> str:
         return self.html
 
-    def save(self, path: Any) -> Any:
+    def save(self, path: PathLike) -> PathLike:
         """Write the page (UTF-8) to ``path``, whole or not at all.
 
         Parameters
@@ -348,11 +349,11 @@ def _visit_bar(
     cid: str,
     vinfo: pd.DataFrame,
     partners: dict[str, list[str]],
-    changes: dict,
+    changes: dict[str, Any],
     t_now: int | None,
     x: Any,
     w: Any,
-    ys: dict,
+    ys: dict[str, Any],
     pos: int,
 ) -> str:
     """Return a visit's bar with its details: client, window, length, partner, change."""

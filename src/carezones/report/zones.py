@@ -30,6 +30,8 @@ from carezones.report.maps import (
 if TYPE_CHECKING:
     import folium
 
+    from carezones.zones import ZonePlan
+
 
 def zones_map(
     plan: Any,
@@ -191,7 +193,7 @@ def write_zone_plan(
     return [Path(out_dir) / n for n in names]
 
 
-def _zone_markdown(p: Any) -> str:
+def _zone_markdown(p: ZonePlan) -> str:
     """Return ``summary.md``: the summary, then one row per zone (blank: withheld)."""
     import pandas as pd
 

@@ -51,7 +51,7 @@ NO_CARER_LEFT = Reason(Cause.NO_CARER_LEFT, "no carer is working for the rest of
 __all__ = ["MOVED_MINUTES", "compare_rounds", "earlier_plan", "replan_rounds"]
 
 
-def earlier_plan(fixed: Any, day: str = "") -> pd.DataFrame:
+def earlier_plan(fixed: Rounds | pd.DataFrame | None, day: str = "") -> pd.DataFrame:
     """Return the earlier plan's stops: from a :class:`Rounds`, or an itineraries table.
 
     Times may be minutes after midnight or ``HH:MM`` text (as in ``itineraries.csv``). A table
@@ -512,7 +512,9 @@ def _home_times(
         del prev
 
 
-def compare_rounds(before: Any, after: Any, visits: pd.DataFrame) -> pd.DataFrame:
+def compare_rounds(
+    before: Rounds | pd.DataFrame, after: Rounds | pd.DataFrame, visits: pd.DataFrame
+) -> pd.DataFrame:
     """Return what changed for each visit between two plans of a day.
 
     Parameters

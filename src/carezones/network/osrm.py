@@ -3,7 +3,8 @@
 The bindings ship ``osrm-extract``/``osrm-contract`` and OSRM's car and foot profiles. The
 ``.osrm`` files are built once per source file and profile into the carezones cache. Queries use
 OSRM's table service; its answer is turned into NumPy by streaming the rows into ``np.fromiter``
-(reading it element by element in Python would cost several times the query itself).
+(about 0.7 times the query itself; reading it element by element in Python would cost about 20
+times, ``docs/performance.md``).
 
 OSRM uses its own profiles (car: OSRM's speeds by road class, 80% of ``maxspeed``, turn
 penalties; foot: the walking speed of the carezones speed model, patched into OSRM's foot

@@ -27,7 +27,8 @@ carer they do not know. A carer is *known* to a client when named in the visit's
 
 Measured on Rutland (``benchmarks/week.py``, four runs), against planning each day alone for
 travel: 33-35% fewer distinct carers per client for 0.3% more to 3.7% less travel, and two to
-five fewer visits left unserved (``docs/performance.md`` has the runs and what each part does).
+five fewer visits left unserved (``docs/performance.md`` has the runs; the changelog, what each
+part changed).
 
 The days follow each other, so they cannot be planned side by side; each day's search can:
 it runs ``searches`` times (default 2), each with its own seed, as Dask tasks on ``workers``

@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= demo-output
 
-.PHONY: demo test lint typecheck browser pytest docs package bench clean
+.PHONY: demo test test-fast lint typecheck browser pytest docs package bench clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; echo "using $$py"; "$$py" -m venv $(VENV)
@@ -25,11 +25,31 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# the whole package, then the presentation layer and the engines' public modules strictly
+STRICT := src/carezones/report src/carezones/protocol.py src/carezones/privacy.py \
+	src/carezones/parallel.py src/carezones/testing.py src/carezones/errors.py \
+	src/carezones/network/__init__.py src/carezones/network/road.py \
+	src/carezones/network/loading.py src/carezones/zones/__init__.py src/carezones/zones/plan.py \
+	src/carezones/rounds/__init__.py src/carezones/rounds/plan.py src/carezones/rounds/replan.py \
+	src/carezones/rounds/week.py src/carezones/rounds/options.py src/carezones/rounds/result.py \
+	src/carezones/rounds/reasons.py src/carezones/rounds/search.py \
+	src/carezones/sites/__init__.py src/carezones/sites/score.py src/carezones/sites/portfolio.py \
+	src/carezones/sites/result.py src/carezones/sites/portfolio_result.py \
+	src/carezones/county/__init__.py src/carezones/county/plan.py src/carezones/county/compare.py \
+	src/carezones/county/options.py src/carezones/county/day.py src/carezones/county/table.py
+
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
+	$(BIN)/mypy --strict --follow-imports=silent $(STRICT)
 
 pytest: $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+# the inner loop: lint, then the tests but the slow ones (notebooks, real data, browsers),
+# stopping at the first failure
+test-fast: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -x -q -m "not slow"
 
 # the browser tests need Debian's chromium: installed here when missing and we are root
 browser:

@@ -37,7 +37,9 @@ def test_every_result_follows_the_protocol(result, tmp_path):
     assert isinstance(result.to_map(offline=False), folium.Map)
     files = result.to_files(tmp_path / "out", offline=False)
     assert files and all(p.exists() for p in files), f"{name}.to_files wrote nothing"
-    html = result._repr_html_()
+    from IPython.core.formatters import HTMLFormatter
+
+    html = HTMLFormatter()(result)  # as a notebook shows it: the result's own card
     assert isinstance(html, str) and "<" in html
 
 

@@ -33,6 +33,7 @@ def _unit(module: str) -> str:
 LAYERS = {  # a unit imports only units of a lower layer (or its own)
     "errors": 0,
     "privacy": 0,
+    "protocol": 0,
     "_progress": 0,
     "parallel": 1,
     "_data": 0,
@@ -289,3 +290,39 @@ def test_no_private_name_is_imported_from_another_unit():
     assert not found, "import public names only (or give the name a public home):\n" + "\n".join(
         found
     )
+
+
+MAX_PARAMETERS = 8
+
+
+def test_no_public_function_takes_more_than_eight_parameters():
+    """Data, a few keywords and an options object: long lists become dataclasses."""
+    long = []
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if node.name.startswith("_"):
+                continue
+            a = node.args
+            names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+            count = len([n for n in names if n not in ("self", "cls")])
+            count += bool(a.vararg) + bool(a.kwarg)
+            if count > MAX_PARAMETERS:
+                long.append(f"{module}.{node.name}: {count}")
+    assert not long, "group these parameters (an options object):\n" + "\n".join(long)
+
+
+def test_no_fmt_skip_markers_beyond_a_few_aligned_tables():
+    files = [
+        *PACKAGE.rglob("*.py"),
+        *(ROOT / "tests").glob("*.py"),
+        *(ROOT / "benchmarks").glob("*.py"),
+    ]
+    found = [
+        f"{p.relative_to(ROOT)}"
+        for p in files
+        for line in p.read_text().splitlines()
+        if "fmt: skip" in line and 'fmt: skip" in' not in line
+    ]
+    assert len(found) <= 10, f"ruff format decides the layout: {found}"

@@ -40,7 +40,6 @@ def run_demo(
     engine: str = "auto",
     step: Callable[[str], None] | None = None,
     offline: bool = True,
-    progress: bool | None = None,
 ) -> dict[str, Any]:
     """Run the demo and write ``network.html``, ``clients.csv``, ``summary.json``/``.md``.
 
@@ -57,13 +56,11 @@ def run_demo(
     engine : str
         Travel-time engine (``"auto"``, ``"builtin"``, ``"osrm"``).
     step : callable, optional
-        Called with a short description as each step starts (for progress display).
+        Called with a short description as each step starts; with one, the long steps also
+        show progress bars when someone is watching. Without (the default): silent.
     offline : bool
         Embed Leaflet in every map (the default: they open with no internet); ``False`` links
         it from a CDN (smaller files).
-    progress : bool, optional
-        Progress bars of the long steps: ``None`` (default) when someone is watching,
-        ``False`` never (``--quiet``).
 
     Returns
     -------
@@ -71,6 +68,7 @@ def run_demo(
         The summary written to ``summary.json``.
     """
     say = step or (lambda _msg: None)
+    progress: bool | None = None if step is not None else False
     with output_folder(out) as tmp:
         timings: dict[str, float] = {}
         t = time.perf_counter()

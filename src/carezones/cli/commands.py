@@ -273,9 +273,8 @@ def _demo(args: argparse.Namespace) -> int:
         size=args.size,
         seed=args.seed,
         engine=args.engine,
-        step=step,
+        step=None if args.quiet else step,
         offline=not args.cdn,
-        progress=step.progress,
     )
     if not args.quiet:
         tm = summary["travel_minutes"]

@@ -142,3 +142,22 @@ def dask_client():
     finally:
         client.close()
         client.cluster.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_demo(tmp_path_factory) -> tuple[Path, str]:
+    """``carezones demo --size tiny`` run once for the session: its folder and what it printed.
+
+    The command-line, privacy and browser tests all read this one run; the tests that change
+    what the demo writes make their own.
+    """
+    import contextlib
+    import io
+
+    from carezones.cli import main
+
+    out = tmp_path_factory.mktemp("tiny-demo") / "demo"
+    printed = io.StringIO()
+    with cache_at(out.parent / "cache"), contextlib.redirect_stdout(printed):
+        assert main(["demo", "--out", str(out), "--size", "tiny", "--engine", "builtin"]) == 0
+    return out, printed.getvalue()

@@ -124,13 +124,8 @@ def browse(page: Path, tmp: Path, extra: str = "") -> dict:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from carezones.cli import main
-
-    out = tmp_path_factory.mktemp("demo")
-    with cache_at(out / "cache"):
-        assert main(["demo", "--out", str(out), "--size", "tiny", "--engine", "builtin", "-q"]) == 0
-    return out
+def demo(tiny_demo):
+    return tiny_demo[0]
 
 
 @pytest.mark.parametrize(

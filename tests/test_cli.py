@@ -13,9 +13,8 @@ import pytest
 from carezones.cli import main
 
 
-def test_demo_synthetic_end_to_end(tmp_path, cache, capsys):
-    out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--size", "tiny", "--engine", "builtin"]) == 0
+def test_demo_synthetic_end_to_end(tiny_demo):
+    out, printed = tiny_demo
     summary = json.loads((out / "summary.json").read_text())
     assert summary["synthetic"] is True
     assert summary["clients"] > 0 and summary["travel_minutes"]["unreachable_pairs"] == 0
@@ -30,7 +29,7 @@ def test_demo_synthetic_end_to_end(tmp_path, cache, capsys):
     assert "SYNTHETIC DATA" in (out / "summary.md").read_text()
     assert summary["zones"]["n_zones"] >= 1 and summary["zones"]["contiguous"]
     assert (out / "zones" / "zones.html").exists() and (out / "zones" / "assignments.csv").exists()
-    assert "median travel" in capsys.readouterr().out
+    assert "median travel" in printed
     index = (out / "index.html").read_text()
     for page in ("zones/zones.html", "rounds/rounds.html", "sites/sites.html", "network.html"):
         assert f'href="{page}"' in index and (out / page).exists()
@@ -38,10 +37,9 @@ def test_demo_synthetic_end_to_end(tmp_path, cache, capsys):
     assert summary["sites"]["candidates"] >= 1 and len(summary["sites"]["best"]) >= 1
 
 
-def test_demo_is_deterministic(tmp_path, cache):
-    a, b = tmp_path / "a", tmp_path / "b"
-    for d in (a, b):
-        assert main(["demo", "--out", str(d), "--size", "tiny", "--engine", "builtin", "-q"]) == 0
+def test_demo_is_deterministic(tiny_demo, tmp_path, cache):
+    a, b = tiny_demo[0], tmp_path / "b"
+    assert main(["demo", "--out", str(b), "--size", "tiny", "--engine", "builtin", "-q"]) == 0
     ma, mb = (np.load(d / "travel_times.npz")["minutes"] for d in (a, b))
     np.testing.assert_array_equal(ma, mb)
     ra, rb = ((d / "rounds" / "itineraries.csv").read_text() for d in (a, b))

@@ -109,20 +109,18 @@ DEMO_NOT_SHARED = {
 }
 
 
-def test_demo_outputs_carry_no_client_location(tmp_path):
-    from carezones.demo import run_demo
-
+def test_demo_outputs_carry_no_client_location(tiny_demo, tmp_path):
+    demo = tiny_demo[0]
     with cache_at(tmp_path / "cache"):
-        run_demo(tmp_path / "demo", size="small", seed=0)
-        net = cz.load_network(next((tmp_path / "demo" / "data").glob("*.osm")), engine="builtin")
-    clients = cz.read_clients(next((tmp_path / "demo" / "data").glob("*clients.csv")), area=net)
+        net = cz.load_network(next((demo / "data").glob("*.osm")), engine="builtin")
+    clients = cz.read_clients(next((demo / "data").glob("*clients.csv")), area=net)
     not_shared = dict(DEMO_NOT_SHARED)
-    for rounds in (tmp_path / "demo" / "county" / "designs").glob("*/rounds"):
-        not_shared[str(rounds.relative_to(tmp_path / "demo"))] = (
+    for rounds in (demo / "county" / "designs").glob("*/rounds"):
+        not_shared[str(rounds.relative_to(demo))] = (
             "each design's rounds are the providers' own: they show visit locations (said in "
             "the report and the folder's README)"
         )
-    checked = _check(tmp_path / "demo", clients, net, not_shared)
+    checked = _check(demo, clients, net, not_shared)
     # the zones and the sites scored at the zone centres are among the files checked
     assert {
         "zones/zones.html",

@@ -61,28 +61,6 @@ def shared_file(name: str) -> Path | None:
     return p if p.exists() else None
 
 
-def example_extract() -> Path | None:
-    """Return the real extract the notebooks use (Rutland), or ``None`` for the synthetic county.
-
-    ``None`` when the shared data is absent, or when ``$CAREZONES_AREA`` is ``synthetic`` (the
-    tests run every notebook both ways). Notebooks use :func:`carezones.datasets.example_area`.
-
-    Returns
-    -------
-    pathlib.Path or None
-        The Rutland extract, or ``None``.
-
-    Examples
-    --------
-    >>> path = example_extract()
-    >>> path is None or path.name == RUTLAND_PBF
-    True
-    """
-    if os.environ.get("CAREZONES_AREA", "").lower() == "synthetic":
-        return None
-    return shared_file(RUTLAND_PBF)
-
-
 def cache_dir() -> Path:
     """Return (and create) the on-disk cache folder.
 

@@ -165,13 +165,6 @@ def _providers(column: str, clients: Any, ids: pd.Series, name: str | None) -> D
     return Design(name or "providers", "providers", group, None, pd.DataFrame())
 
 
-def _rows(clients: Any) -> np.ndarray:
-    """Return the row numbers the user sees (the clients file's), else 1, 2, ...."""
-    if "source_row" in clients:
-        return np.asarray(clients["source_row"].to_numpy(), dtype=np.int64)
-    return np.arange(1, len(clients) + 1)
-
-
 def _polygons(zones: Any, clients: Any, ids: pd.Series, name: str | None) -> Design:
     if "zone_id" not in zones.columns:
         raise ArgumentError("zone polygons need a zone_id column naming each zone")

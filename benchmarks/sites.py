@@ -64,9 +64,9 @@ def main() -> int:
     )
     cfg = {"rural": {"points": 0}}
     score_sites = cz.score_sites
-    score_sites(sites.head(10), walk=walk, amenities=am, config=cfg)  # warm caches
+    score_sites(sites.head(10), cz.SiteInputs(walk=walk, amenities=am), config=cfg)  # warm caches
     t0 = time.perf_counter()
-    res = score_sites(sites, walk=walk, amenities=am, config=cfg)
+    res = score_sites(sites, cz.SiteInputs(walk=walk, amenities=am), config=cfg)
     t_ours = time.perf_counter() - t0
     sc = res.scores
 
@@ -184,7 +184,12 @@ def main() -> int:
         f"median {sc.score.median():.1f}, best {sc.score.max():.1f}"
     )
     t0 = time.perf_counter()
-    surf = score_sites(sites.head(1), walk=walk, amenities=am, config=cfg, surface=True)
+    surf = score_sites(
+        sites.head(1),
+        cz.SiteInputs(walk=walk, amenities=am),
+        config=cfg,
+        options=cz.ScoreOptions(surface=True),
+    )
     t_surf = time.perf_counter() - t0
     assert surf.surface is not None
     print(f"surface: {len(surf.surface):,} junctions scored in {t_surf:.2f} s (walking criteria)")
@@ -197,13 +202,10 @@ def main() -> int:
     t0 = time.perf_counter()
     full = score_sites(
         sites.head(1),
-        walk=walk,
-        drive=drive,
-        amenities=am,
+        cz.SiteInputs(walk=walk, drive=drive, amenities=am, towns=read_towns(args.pbf)),
         clients=clients,
         carers=homes,
-        towns=read_towns(args.pbf),
-        surface=True,
+        options=cz.ScoreOptions(surface=True),
     )
     t_full = time.perf_counter() - t0
     assert full.surface is not None

@@ -25,7 +25,7 @@ make). Each name below is made once per session, and only when an example uses i
     carers), planned with ``iterations=100``.
 ``scores``
     Five of the clients' homes scored as sites,
-    ``carezones.score_sites(clients.head(5)[["geometry"]], osm=county.osm_path)``.
+    ``carezones.score_sites(clients.head(5)[["geometry"]], county.osm_path)``.
 ``portfolio``
     The best two of them, ``carezones.choose_sites(scores, clients, net, 2)``.
 

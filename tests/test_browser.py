@@ -186,7 +186,10 @@ def test_payloads_in_every_user_field_execute_nothing(walk_grid, grid_file, tmp_
         crs=4326,
     )
     res = cz.score_sites(
-        sites, walk=net, amenities=amen, config={"rural": {"points": 0}}, surface=True
+        sites,
+        cz.SiteInputs(walk=net, amenities=amen),
+        config={"rural": {"points": 0}},
+        options=cz.ScoreOptions(surface=True),
     )
     pages = [tmp_path / "sites.html"]
     res.to_map().save(str(pages[0]))

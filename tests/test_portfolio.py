@@ -12,7 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 import carezones as cz
-from carezones.io import read_demand, read_growth
+from carezones.io import DemandColumns, read_demand, read_growth
 from carezones.sites.solver import max_coverage, p_median
 
 from .conftest import cache_at, random_points
@@ -140,60 +140,69 @@ def test_choose_sites_equals_brute_force_on_the_network(tiny, k):
     _, net, clients, sites = tiny
     t = site_matrix(net, sites, clients)
     w = clients.hours_per_week.to_numpy(float)
-    res = cz.choose_sites(sites, clients, net, k, minutes=4.0)
-    assert res.metrics["optimal"] and len(res.chosen) == k
-    assert res.metrics["covered"] == pytest.approx(brute_coverage(t <= 4.0, w, k), rel=TOL)
-    med = cz.choose_sites(sites, clients, net, k, objective="p-median", minutes=4.0)
+    res = cz.choose_sites(sites, clients, net, k, options=cz.PortfolioOptions(minutes=4.0))
+    assert res.kpis["optimal"] and len(res.chosen) == k
+    assert res.kpis["covered"] == pytest.approx(brute_coverage(t <= 4.0, w, k), rel=TOL)
+    med = cz.choose_sites(
+        sites, clients, net, k, options=cz.PortfolioOptions(objective="p-median", minutes=4.0)
+    )
     routed = np.isfinite(t).any(axis=0)
     d = np.where(np.isfinite(t[:, routed]), t[:, routed], np.inf)
     assert np.isfinite(d).all()
     best = brute_median(d, w[routed], k)
-    assert med.metrics["objective_value"] == pytest.approx(best, rel=TOL)
-    assert med.metrics["mean_minutes"] == pytest.approx(best / w[routed].sum(), rel=1e-9)
+    assert med.kpis["objective_value"] == pytest.approx(best, rel=TOL)
+    assert med.kpis["mean_minutes"] == pytest.approx(best / w[routed].sum(), rel=1e-9)
 
 
 def test_choose_sites_counts_existing_schemes_as_open(tiny):
     _, net, clients, sites = tiny
     existing = sites.iloc[:3].assign(site_id=["Old A", "Old B", "Old C"])
     cands = sites.iloc[3:]
-    res = cz.choose_sites(cands, clients, net, 2, minutes=3.0, existing=existing)
+    res = cz.choose_sites(
+        cands, clients, net, 2, existing=existing, options=cz.PortfolioOptions(minutes=3.0)
+    )
     t = site_matrix(net, pd.concat([cands, existing]), clients)
     w = clients.hours_per_week.to_numpy(float)
     n = len(cands)
     best = brute_coverage(t <= 3.0, w, 2, fixed=range(n, n + 3))
-    assert res.metrics["covered"] == pytest.approx(best, rel=TOL)
+    assert res.kpis["covered"] == pytest.approx(best, rel=TOL)
     assert not set(res.site_ids) & {"Old A", "Old B", "Old C"}
     assert res.existing is not None and res.existing.site_id.tolist() == ["Old A", "Old B", "Old C"]
     unnamed = cz.choose_sites(
-        cands, clients, net, 2, minutes=3.0, existing=existing.drop(columns=["site_id", "score"])
+        cands,
+        clients,
+        net,
+        2,
+        existing=existing.drop(columns=["site_id", "score"]),
+        options=cz.PortfolioOptions(minutes=3.0),
     )
     assert unnamed.existing.site_id.tolist() == ["E001", "E002", "E003"]
-    assert unnamed.metrics["covered"] == pytest.approx(best, rel=TOL)
+    assert unnamed.kpis["covered"] == pytest.approx(best, rel=TOL)
     # the demand each open site serves adds up to the demand covered
     served = res.chosen.serves.sum() + res.existing.serves.sum()
-    assert served == pytest.approx(res.metrics["covered"], rel=1e-9)
+    assert served == pytest.approx(res.kpis["covered"], rel=1e-9)
     # what a site adds is what the set loses without it
     for row in res.chosen.itertuples():
         others = [c for c in range(n) if cands.site_id.iloc[c] in set(res.site_ids) - {row.site_id}]
         without = float(w[(t[[*others, n, n + 1, n + 2]] <= 3.0).any(axis=0)].sum())
-        assert row.adds == pytest.approx(res.metrics["covered"] - without, abs=1e-9)
+        assert row.adds == pytest.approx(res.kpis["covered"] - without, abs=1e-9)
 
 
 def test_choose_sites_beats_the_k_best_single_sites_and_says_by_how_much(tiny):
     _, net, clients, sites = tiny
-    res = cz.choose_sites(sites, clients, net, 3, minutes=3.0)
-    base = res.metrics["baselines"]
+    res = cz.choose_sites(sites, clients, net, 3, options=cz.PortfolioOptions(minutes=3.0))
+    base = res.kpis["baselines"]
     assert {b["baseline"] for b in base} == {
         "the k sites that each reach the most demand alone",
         "the k best-scoring sites",
     }
-    assert all(res.metrics["covered"] >= b["covered"] - 1e-9 for b in base)
+    assert all(res.kpis["covered"] >= b["covered"] - 1e-9 for b in base)
     assert "this set covers +" in res.summary()
 
 
 def test_minimum_score_and_its_errors(tiny):
     _, net, clients, sites = tiny
-    res = cz.choose_sites(sites, clients, net, 3, min_score=60)
+    res = cz.choose_sites(sites, clients, net, 3, options=cz.PortfolioOptions(min_score=60))
     ok = set(sites.site_id[sites.score >= 60])
     assert set(res.site_ids) <= ok
     status = res.candidates.set_index("site_id").status
@@ -203,17 +212,17 @@ def test_minimum_score_and_its_errors(tiny):
         match=r"k=20 but only \d+ of 25 candidates can be "
         r"chosen \(\d+ below the minimum score\)",
     ):
-        cz.choose_sites(sites, clients, net, 20, min_score=60)
+        cz.choose_sites(sites, clients, net, 20, options=cz.PortfolioOptions(min_score=60))
     with pytest.raises(
         cz.CarezonesError,
         match=r"no candidate meets the minimum score of 99 "
         r"\(the best, C\d\d, scores 9\d\.\d",
     ):
-        cz.choose_sites(sites, clients, net, 2, min_score=99)
+        cz.choose_sites(sites, clients, net, 2, options=cz.PortfolioOptions(min_score=99))
     with pytest.raises(cz.CarezonesError, match="k=26 but only 25 of 25"):
         cz.choose_sites(sites, clients, net, 26)
     with pytest.raises(cz.CarezonesError, match="objective must be"):
-        cz.choose_sites(sites, clients, net, 2, objective="fastest")
+        cz.choose_sites(sites, clients, net, 2, options=cz.PortfolioOptions(objective="fastest"))
     with pytest.raises(cz.CarezonesError, match="k must be a whole number"):
         cz.choose_sites(sites, clients, net, 2.5)
 
@@ -223,7 +232,11 @@ def test_unscored_candidates_are_scored_for_a_minimum_score(tiny, tmp_path, cach
 
     county, net, clients, sites = tiny
     res = cz.choose_sites(
-        sites.drop(columns="score"), clients, net, 2, min_score=1, config={"rural": {"points": 0}}
+        sites.drop(columns="score"),
+        clients,
+        net,
+        2,
+        options=cz.PortfolioOptions(min_score=1, score_config={"rural": {"points": 0}}),
     )
     cands = res.candidates
     assert cands.score.notna().sum() >= 20 and len(res.chosen) == 2
@@ -233,7 +246,9 @@ def test_unscored_candidates_are_scored_for_a_minimum_score(tiny, tmp_path, cach
     other = cz.load_network(gone, "drive", engine="builtin")
     gone.unlink()  # the network's file is gone: nothing to score the sites on
     with pytest.raises(cz.CarezonesError, match="min_score needs scored candidates"):
-        cz.choose_sites(sites.drop(columns="score"), clients, other, 2, min_score=1)
+        cz.choose_sites(
+            sites.drop(columns="score"), clients, other, 2, options=cz.PortfolioOptions(min_score=1)
+        )
 
 
 def test_demand_outside_the_network_is_listed_not_dropped(tiny):
@@ -253,7 +268,11 @@ def test_left_out_demand_is_listed_with_its_reason(tiny):
     off["client_id"] = ["far1", "far2"]
     off["geometry"] = gpd.points_from_xy([lon0 - 0.03, lon0 - 0.031], [lat0 - 0.015, lat0])
     res = cz.choose_sites(
-        sites, pd.concat([clients, off], ignore_index=True), net, 2, max_outside_km=5
+        sites,
+        pd.concat([clients, off], ignore_index=True),
+        net,
+        2,
+        options=cz.PortfolioOptions(max_outside_km=5),
     )
     assert len(res.demand) == len(clients) + 2  # every row counted or left out
     left = res.left_out
@@ -264,18 +283,27 @@ def test_left_out_demand_is_listed_with_its_reason(tiny):
 def test_growth_scenarios_and_which_sites_stay_chosen(tiny):
     _, net, clients, sites = tiny
     towns = sorted(set(clients.town))
-    demand = read_demand(clients, area_column="town")
+    demand = read_demand(clients, columns=DemandColumns(area="town"))
     growth = pd.DataFrame({"town": ["*", towns[0]], "2029": ["+21%", "+60%"], "2038": [1.4, 3]})
-    res = cz.choose_sites(sites, demand, net, 2, minutes=3.0, growth=growth)
+    res = cz.choose_sites(
+        sites, demand, net, 2, growth=growth, options=cz.PortfolioOptions(minutes=3.0)
+    )
     assert res.scenarios.scenario.tolist() == ["now", "2029", "2038"]
-    assert res.metrics["plan_for"] == "2038"
+    assert res.kpis["plan_for"] == "2038"
     hours = clients.hours_per_week.to_numpy(float)
     in_first = (clients.town == towns[0]).to_numpy()
     expect = hours.sum() * 1.4 + hours[in_first].sum() * 1.6
     assert res.scenarios.demand.iloc[2] == pytest.approx(expect)
     assert list(res.stability.columns) == ["site_id", "now", "2029", "2038", "chosen_in"]
     assert res.stability.chosen_in.between(1, 3).all()
-    every = cz.choose_sites(sites, demand, net, 2, minutes=3.0, growth=growth, plan_for="all")
+    every = cz.choose_sites(
+        sites,
+        demand,
+        net,
+        2,
+        growth=growth,
+        options=cz.PortfolioOptions(minutes=3.0, plan_for="all"),
+    )
     assert "all" in every.scenarios.scenario.tolist()
     bad = pd.DataFrame({"town": ["*", "Atlantis", "Lyonesse"], "2029": [1.2, 1.3, 1.1]})
     with pytest.raises(cz.ValidationError) as err:
@@ -285,17 +313,21 @@ def test_growth_scenarios_and_which_sites_stay_chosen(tiny):
     with pytest.raises(cz.ValidationError, match="no area codes"):
         cz.choose_sites(sites, clients.drop(columns="town"), net, 2, growth={"2029": {"X": 1}})
     with pytest.raises(cz.CarezonesError, match="plan_for='2050' is not a scenario"):
-        cz.choose_sites(sites, demand, net, 2, growth=growth, plan_for="2050")
+        cz.choose_sites(
+            sites, demand, net, 2, growth=growth, options=cz.PortfolioOptions(plan_for="2050")
+        )
 
 
 def test_preferred_areas_weigh_their_demand_up(tiny):
     _, net, clients, sites = tiny
-    demand = read_demand(clients, area_column="town")
+    demand = read_demand(clients, columns=DemandColumns(area="town"))
     town = sorted(set(clients.town))[0]
-    res = cz.choose_sites(sites, demand, net, 2, preferred=[town], preferred_weight=2.0)
+    res = cz.choose_sites(
+        sites, demand, net, 2, preferred=[town], options=cz.PortfolioOptions(preferred_weight=2.0)
+    )
     inside = (clients.town == town).to_numpy()
     hours = clients.hours_per_week.to_numpy(float)
-    assert res.metrics["demand_total"] == pytest.approx(hours.sum() + hours[inside].sum())
+    assert res.kpis["demand_total"] == pytest.approx(hours.sum() + hours[inside].sum())
     with pytest.raises(cz.CarezonesError, match="have no demand"):
         cz.choose_sites(sites, demand, net, 2, preferred=["Nowhere"])
 
@@ -314,7 +346,7 @@ def test_area_counts_and_bad_growth_files(tmp_path, tiny):
     assert demand.attrs["carezones_demand"]["kind"] == "areas"
     assert demand.demand_id.tolist() == areas.oa21cd.tolist()
     res = cz.choose_sites(sites, demand, net, 2, growth={"2029": {"E000": 2.0, "*": 1.1}})
-    assert res.metrics["unit"] == "people aged 65 plus"
+    assert res.kpis["unit"] == "people aged 65 plus"
     bad = areas.copy().astype(object)
     bad.loc[1, "aged_65_plus"] = -2
     bad.loc[2, "oa21cd"] = "E000"
@@ -335,12 +367,21 @@ def test_area_counts_and_bad_growth_files(tmp_path, tiny):
 
 def test_the_same_inputs_give_the_same_answer(tiny):
     _, net, clients, sites = tiny
-    a = cz.choose_sites(sites, clients, net, 3, objective="p-median")
+    a = cz.choose_sites(sites, clients, net, 3, options=cz.PortfolioOptions(objective="p-median"))
     b = cz.choose_sites(
-        sites.sample(frac=1.0, random_state=1), clients, net, 3, objective="p-median"
+        sites.sample(frac=1.0, random_state=1),
+        clients,
+        net,
+        3,
+        options=cz.PortfolioOptions(objective="p-median"),
     )
-    assert a.site_ids == cz.choose_sites(sites, clients, net, 3, objective="p-median").site_ids
-    assert a.metrics["objective_value"] == pytest.approx(b.metrics["objective_value"], rel=TOL)
+    assert (
+        a.site_ids
+        == cz.choose_sites(
+            sites, clients, net, 3, options=cz.PortfolioOptions(objective="p-median")
+        ).site_ids
+    )
+    assert a.kpis["objective_value"] == pytest.approx(b.kpis["objective_value"], rel=TOL)
 
 
 # ---------------------------------------------------------------------- files, map, CLI
@@ -405,7 +446,7 @@ def test_files_and_map_hold_no_client_location(tiny, tmp_path):
     assert "Chosen sites" in page and "Demand (aggregated)" in page
     assert "Synthetic data generated by carezones" in page  # the attribution of the network
     cells, _hidden = res.demand_cells()
-    assert (cells.rows >= 5).all() and cells.demand.sum() + 0 <= res.metrics["demand_total"] + 1e-6
+    assert (cells.rows >= 5).all() and cells.demand.sum() + 0 <= res.kpis["demand_total"] + 1e-6
 
 
 def test_user_text_is_escaped_on_the_map(tiny):
@@ -529,10 +570,39 @@ def test_walking_network_from_a_file(grid_file, cache):
         crs=4326,
     )
     sites = gpd.GeoDataFrame({"site_id": [f"W{i}" for i in range(6)]}, geometry=at[24:], crs=4326)
-    res = cz.choose_sites(sites, clients, grid_file, 2, mode="walk", minutes=3.0)
-    assert res.metrics["mode"] == "walk" and "min walk" in res.summary()
+    res = cz.choose_sites(
+        sites, clients, grid_file, 2, options=cz.PortfolioOptions(mode="walk", minutes=3.0)
+    )
+    assert res.kpis["mode"] == "walk" and "min walk" in res.summary()
     t = site_matrix(res.network, sites, clients)
     w = clients.hours_per_week.to_numpy(float)
-    assert res.metrics["covered"] == pytest.approx(brute_coverage(t <= 3.0, w, 2), rel=TOL)
+    assert res.kpis["covered"] == pytest.approx(brute_coverage(t <= 3.0, w, 2), rel=TOL)
     with pytest.raises(cz.CarezonesError, match="mode='drive' but the network given is a walk"):
-        cz.choose_sites(sites, clients, net, 2, mode="drive")
+        cz.choose_sites(sites, clients, net, 2, options=cz.PortfolioOptions(mode="drive"))
+
+
+def test_options_are_checked_once_and_statuses_are_enums(tiny):
+    from carezones.sites import CandidateStatus, DemandStatus, Objective, SiteRole
+
+    assert cz.PortfolioOptions(objective="MCLP").objective is Objective.COVERAGE
+    for bad, match in (
+        ({"objective": "fastest"}, "objective must be"),
+        ({"minutes": 0}, "minutes must be"),
+        ({"min_score": 101}, "min_score must be"),
+        ({"mode": "cycle"}, "mode must be"),
+        ({"preferred_weight": 0}, "preferred_weight must be"),
+        ({"time_limit": float("nan")}, "time_limit must be"),
+        ({"max_outside_km": -1}, "max_outside_km must be"),
+    ):
+        with pytest.raises(cz.CarezonesError, match=match):
+            cz.PortfolioOptions(**bad)
+    _, net, clients, sites = tiny
+    res = cz.choose_sites(sites, clients, net, 2, options=cz.PortfolioOptions(min_score=60))
+    status = res.candidates.status.map(CandidateStatus)
+    assert (status == CandidateStatus.CHOSEN).sum() == 2
+    assert set(status) <= set(CandidateStatus)
+    assert set(res.demand.status.map(DemandStatus)) <= set(DemandStatus)
+    assert set(res.catchments().status.map(SiteRole)) == {SiteRole.CHOSEN}
+    assert res.kpis["objective"] == Objective.COVERAGE
+    with pytest.raises(cz.CarezonesError, match="options must be a PortfolioOptions"):
+        cz.choose_sites(sites, clients, net, 2, options={"minutes": 5})

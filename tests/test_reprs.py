@@ -154,7 +154,9 @@ def scored(tiny):
         {"site_id": ids}, geometry=gpd.points_from_xy(pts[:, 0], pts[:, 1]), crs=4326
     )
     with cache_at(county.osm_path.parent / "cache"):
-        res = cz.score_sites(sites, osm=county.osm_path, drive=net, clients=clients, progress=False)
+        res = cz.score_sites(
+            sites, cz.SiteInputs(osm=county.osm_path, drive=net), clients=clients, progress=False
+        )
     return res, clients
 
 
@@ -174,8 +176,8 @@ def test_site_scores_card_shows_the_spread_and_the_best_sites(scored):
 def test_site_portfolio_card_shows_coverage_and_proof(scored):
     res, clients = scored
     net = res.drive
-    plan = cz.choose_sites(res, clients, net, 2, minutes=5)
-    m = plan.metrics
+    plan = cz.choose_sites(res, clients, net, 2, options=cz.PortfolioOptions(minutes=5))
+    m = plan.kpis
     html = shown(plan)
     got = cells(html)
     assert "2" in got and f"{100 * m['covered_share']:.1f}%" in got
@@ -193,17 +195,21 @@ def test_progress_false_prints_nothing_and_true_shows_a_bar(tiny, scored, capsys
     cz.build_zones(clients, net, 2, seed=0, progress=False)
     cz.score_sites(
         res.scores[["site_id", "geometry"]],
-        drive=net,
+        cz.SiteInputs(drive=net),
         clients=clients,
-        surface=True,
         progress=False,
+        options=cz.ScoreOptions(surface=True),
     )
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
     cz.build_zones(clients, net, 2, seed=0, progress=True)
     assert "building zones" in capsys.readouterr().err
     cz.score_sites(
-        res.scores[["site_id", "geometry"]], drive=net, clients=clients, surface=True, progress=True
+        res.scores[["site_id", "geometry"]],
+        cz.SiteInputs(drive=net),
+        clients=clients,
+        progress=True,
+        options=cz.ScoreOptions(surface=True),
     )
     assert "junctions" in capsys.readouterr().err
 

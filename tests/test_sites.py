@@ -13,7 +13,9 @@ from carezones import network as cn
 from carezones.sites import (
     Category,
     ConfigError,
+    ScoreOptions,
     SiteConfig,
+    SiteInputs,
     decay,
     read_amenities,
     score_sites,
@@ -50,7 +52,7 @@ def test_nearest_minutes_equal_exact_dijkstra_with_access_legs(grid_walk):
         ignore_index=True,
     )
     cfg = SiteConfig(categories=ONE, rural_points=0)
-    res = score_sites(points_gdf(sites), walk=net, amenities=am, config=cfg)
+    res = score_sites(points_gdf(sites), SiteInputs(walk=net, amenities=am), config=cfg)
     sc = res.scores
     for cat, pts, names in (
         ("shop", shops, [f"Shop {i}" for i in range(4)]),
@@ -75,7 +77,9 @@ def test_exact_on_rutland_with_osm_amenities(rutland_pbf, cache):
         am.category
     )
     sites = random_points(walk, 12, seed=5)
-    res = score_sites(points_gdf(sites), walk=walk, amenities=am, config={"rural": {"points": 0}})
+    res = score_sites(
+        points_gdf(sites), SiteInputs(walk=walk, amenities=am), config={"rural": {"points": 0}}
+    )
     for cat in ("gp", "pharmacy"):
         pick = am[am.category == cat]
         ref = nx_reference(walk, sites, walk.access_points(pick.geometry.to_numpy()))
@@ -92,8 +96,7 @@ def test_site_off_network_is_flagged_and_kept(grid_walk):
     am = points_gdf(random_points(net, 2, seed=2), category="shop")
     res = score_sites(
         points_gdf(sites, site_id=["a", "b", "c", "far"]),
-        walk=net,
-        amenities=am,
+        SiteInputs(walk=net, amenities=am),
         config=SiteConfig(categories=ONE[:1]),
     )
     far = res.scores.set_index("site_id").loc["far"]
@@ -108,8 +111,7 @@ def test_category_with_no_amenity_scores_zero_with_reason(grid_walk):
     am = points_gdf(random_points(net, 3, seed=2), category="shop", name="Corner Shop")
     res = score_sites(
         points_gdf(random_points(net, 5, seed=3)),
-        walk=net,
-        amenities=am,
+        SiteInputs(walk=net, amenities=am),
         config=SiteConfig(categories=ONE),
     )
     assert (res.scores.gp_score == 0).all() and np.isinf(res.scores.gp_minutes).all()
@@ -125,7 +127,9 @@ def test_polygon_reached_from_its_point_nearest_the_road(grid_walk):
         {"site_id": ["poly", "centre"]}, geometry=[poly, poly.centroid], crs=4326
     )
     am = points_gdf(random_points(net, 3, seed=7), category="shop")
-    res = score_sites(sites, walk=net, amenities=am, config=SiteConfig(categories=ONE[:1]))
+    res = score_sites(
+        sites, SiteInputs(walk=net, amenities=am), config=SiteConfig(categories=ONE[:1])
+    )
     access = net.access_points(np.array([poly], dtype=object))
     edges = shapely.union_all(net.edges_gdf().to_crs(net.crs).geometry.to_numpy())
     poly_m = gpd.GeoSeries([poly], crs=4326).to_crs(net.crs).iloc[0]
@@ -204,9 +208,9 @@ def test_county_scoring_uses_every_criterion_and_is_deterministic(county):
     c, walk, drive, clients = county
     sites = candidate_sites(walk)
     carers = clients.iloc[::10][["geometry"]]
-    kw = dict(osm=c.osm_path, walk=walk, drive=drive, clients=clients, carers=carers)
-    a = score_sites(sites, **kw)
-    b = score_sites(sites, **kw)
+    inputs = SiteInputs(osm=c.osm_path, walk=walk, drive=drive)
+    a = score_sites(sites, inputs, clients=clients, carers=carers)
+    b = score_sites(sites, inputs, clients=clients, carers=carers)
     pd.testing.assert_frame_equal(
         a.scores.drop(columns="geometry"), b.scores.drop(columns="geometry")
     )
@@ -235,7 +239,12 @@ def test_surface_files_map_and_escaping(county, tmp_path):
     sites = candidate_sites(walk, seed=3)
     payload = "{{ 7*7 }}<script>alert(1)</script>"
     sites.loc[7, "site_id"] = payload
-    res = score_sites(sites, osm=c.osm_path, walk=walk, drive=drive, clients=clients, surface=True)
+    res = score_sites(
+        sites,
+        SiteInputs(osm=c.osm_path, walk=walk, drive=drive),
+        clients=clients,
+        options=ScoreOptions(surface=True),
+    )
     surf = res.surface
     assert surf is not None and len(surf) == len(walk.junction_nodes)
     assert surf.score.notna().mean() > 0.95 and surf.score.max() > res.scores.score.min()
@@ -353,7 +362,9 @@ def test_capacity_aware_access_is_the_two_step_floating_catchment(grid_walk):
     am = points_gdf(gps, category="gp", name=["A", "B", "C"], capacity=[100.0, 50.0, None])
     clients = points_gdf(people, hours_per_week=list(hours))
     cfg = SiteConfig(categories=ONE[1:], staff_weight=0, demand_weight=0, rural_points=0)
-    res = score_sites(points_gdf(sites), walk=net, amenities=am, clients=clients, config=cfg)
+    res = score_sites(
+        points_gdf(sites), SiteInputs(walk=net, amenities=am), clients=clients, config=cfg
+    )
     w_pop = decay(net.travel_times(people, gps, engine="builtin"), 3.0, 12.0)
     demand = (hours[:, None] * w_pop).sum(axis=0)
     ratio = np.where(demand > 0, np.nan_to_num([100.0, 50.0, np.nan]) / demand, 0.0)
@@ -363,7 +374,7 @@ def test_capacity_aware_access_is_the_two_step_floating_catchment(grid_walk):
     assert (res.scores.gp_capacity_per_demand > 0).any()
     bad = am.assign(capacity=["100", "lots", -1])
     with pytest.raises(ValueError, match=r"rows \[2, 3\] have a capacity"):
-        score_sites(points_gdf(sites), walk=net, amenities=bad, config=cfg)
+        score_sites(points_gdf(sites), SiteInputs(walk=net, amenities=bad), config=cfg)
 
 
 def test_example_sites_and_config_in_data(tmp_path, cache):
@@ -395,3 +406,15 @@ def test_example_sites_and_config_in_data(tmp_path, cache):
     assert len(table) == 5 and table.score.notna().all() and "dentist_score" in table
     assert table.site_id.iloc[0] == "S01" and table.site_id.iloc[-1] == "S05"  # town beats barn
     assert table.explanation.str.contains("no dentist in the data").all()
+
+
+def test_inputs_and_options_are_checked(grid_walk):
+    with pytest.raises(cz.CarezonesError, match="walk must be a RoadNetwork"):
+        SiteInputs(walk="walk.graphml")
+    with pytest.raises(cz.CarezonesError, match="hours_column must be"):
+        ScoreOptions(hours_column=3)
+    sites = points_gdf(random_points(grid_walk, 2, seed=1))
+    with pytest.raises(cz.CarezonesError, match="inputs must be SiteInputs"):
+        score_sites(sites, grid_walk)
+    with pytest.raises(cz.CarezonesError, match="score_sites needs a network"):
+        score_sites(sites, SiteInputs())

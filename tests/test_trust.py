@@ -72,7 +72,7 @@ def test_every_writer_neutralises_hostile_ids(net, tmp_path):
         crs=4326,
     )
     res = cz.score_sites(
-        sites, walk=net, drive=net, clients=clients, config={"rural": {"points": 0}}
+        sites, cz.SiteInputs(walk=net, drive=net), clients=clients, config={"rural": {"points": 0}}
     )
     for p in res.to_files(tmp_path / "sites"):
         if p.suffix == ".csv":
@@ -394,7 +394,7 @@ def test_sites_check_clients_against_the_area(net):
         {"site_id": ["S"]}, geometry=[shapely.Point(net.lon[4], net.lat[4])], crs=4326
     )
     with pytest.raises(cz.ValidationError, match="outside the area of the road network"):
-        cz.score_sites(sites, walk=net, drive=net, clients=far)
+        cz.score_sites(sites, cz.SiteInputs(walk=net, drive=net), clients=far)
 
 
 def test_a_bow_tie_site_is_rejected_with_its_row(net):
@@ -403,7 +403,7 @@ def test_a_bow_tie_site_is_rejected_with_its_row(net):
     good = shapely.Point(net.lon[4], net.lat[4])
     sites = gpd.GeoDataFrame({"site_id": ["ok", "bow"]}, geometry=[good, bow], crs=4326)
     with pytest.raises(cz.ValidationError, match=r"row 2.*not valid"):
-        cz.score_sites(sites, walk=net)
+        cz.score_sites(sites, cz.SiteInputs(walk=net))
 
 
 def test_nothing_to_score_says_so_when_the_osm_file_is_given(net):
@@ -418,7 +418,7 @@ def test_nothing_to_score_says_so_when_the_osm_file_is_given(net):
         "demand": {"weight": 0},
     }
     with pytest.raises(cz.CarezonesError, match="nothing to score") as err:
-        cz.score_sites(sites, osm=net.provenance.source, config=config)
+        cz.score_sites(sites, net.provenance.source, config=config)
     assert "pass osm=" not in str(err.value)
 
 

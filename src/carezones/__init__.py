@@ -42,7 +42,16 @@ from carezones.rounds import (
     read_visits,
     replan_rounds,
 )
-from carezones.sites import SiteConfig, SitePortfolio, SiteScores, choose_sites, score_sites
+from carezones.sites import (
+    PortfolioOptions,
+    ScoreOptions,
+    SiteConfig,
+    SiteInputs,
+    SitePortfolio,
+    SiteScores,
+    choose_sites,
+    score_sites,
+)
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
 from carezones.zones import ZonePlan, build_zones
 
@@ -58,12 +67,15 @@ __all__ = [
     "CountyPlan",
     "NetworkError",
     "OfflineError",
+    "PortfolioOptions",
     "Provenance",
     "RoadNetwork",
     "Rounds",
     "RoundsOptions",
     "Route",
+    "ScoreOptions",
     "SiteConfig",
+    "SiteInputs",
     "SitePortfolio",
     "SiteScores",
     "Snapped",

@@ -334,7 +334,7 @@ def _score_demo_sites(
     """
     import geopandas as gpd
 
-    from carezones.sites import read_towns, score_sites
+    from carezones.sites import ScoreOptions, SiteInputs, read_towns, score_sites
 
     zones = plan.zones[plan.zones.centre_lon.notna()]  # a withheld zone has no centre
     places = read_towns(osm_path, places=("city", "town", "village"))
@@ -346,11 +346,10 @@ def _score_demo_sites(
     ).drop_duplicates("site_id")
     return score_sites(
         sites,
-        osm=osm_path,
-        drive=net,
+        SiteInputs(osm=osm_path, drive=net),
         clients=clients,
         carers=clients.iloc[::10][["geometry"]],
-        surface=True,
+        options=ScoreOptions(surface=True),
         progress=progress,
     )
 

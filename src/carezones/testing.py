@@ -156,7 +156,7 @@ def week() -> Week:
 @functools.cache
 def scores() -> SiteScores:
     """Return five of the clients' homes scored as sites."""
-    return score_sites(clients().head(5)[["geometry"]], osm=county().osm_path)
+    return score_sites(clients().head(5)[["geometry"]], county().osm_path)
 
 
 @functools.cache

@@ -489,7 +489,7 @@ def _rounds(args: argparse.Namespace) -> int:
 def _sites(args: argparse.Namespace) -> int:
     from carezones.io import read_clients
     from carezones.report import check_output_folder
-    from carezones.sites import SiteConfig, score_sites
+    from carezones.sites import ScoreOptions, SiteConfig, SiteInputs, score_sites
 
     check_output_folder(args.out)
     step = Steps(args, 4)
@@ -511,12 +511,11 @@ def _sites(args: argparse.Namespace) -> int:
     step(f"scoring {len(sites)} sites on {args.osm.name} (walking and drive networks)")
     res = score_sites(
         sites,
-        osm=args.osm,
-        walk=walk,
+        SiteInputs(osm=args.osm, walk=walk),
         clients=got["clients"],
         carers=got["carers"],
         config=got["config"],
-        surface=args.surface,
+        options=ScoreOptions(surface=args.surface),
         progress=step.progress,
     )
     step("writing files and the map")

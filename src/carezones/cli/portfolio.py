@@ -112,7 +112,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the output, read every input together, choose, write, report."""
     from carezones.report import check_output_folder
-    from carezones.sites import choose_sites
+    from carezones.sites import PortfolioOptions, choose_sites
 
     check_output_folder(args.out)
     step = Steps(args, 4)
@@ -124,23 +124,25 @@ def run(args: argparse.Namespace) -> int:
         f"choosing {args.k} of {len(sites)} sites for {len(got['demand'])} demand rows "
         f"({args.objective}, {args.minutes:g} min {args.mode})"
     )
+    options = PortfolioOptions(
+        objective=args.objective,
+        minutes=args.minutes,
+        min_score=args.min_score,
+        score_config=got["config"],
+        plan_for=args.plan_for,
+        preferred_weight=args.preferred_weight,
+        time_limit=args.time_limit,
+        max_outside_km=args.max_outside_km,
+    )
     res = choose_sites(
         sites,
         got["demand"],
         net,
         args.k,
-        objective=args.objective,
-        minutes=args.minutes,
-        min_score=args.min_score,
         existing=got["existing"],
         growth=got["growth"],
-        plan_for=args.plan_for,
         preferred=got["preferred"],
-        preferred_weight=args.preferred_weight,
-        osm=args.osm,
-        config=got["config"],
-        time_limit=args.time_limit,
-        max_outside_km=args.max_outside_km,
+        options=options,
     )
     step("writing files and the map")
     step.report(res.summary(), res.to_files(args.out, offline=not args.cdn))
@@ -149,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _readers(args: argparse.Namespace, net: Any) -> dict[str, Callable[[], Any]]:
     """One reader per input file, for :func:`read_together`."""
-    from carezones.io import read_areas, read_demand, read_growth, read_points
+    from carezones.io import DemandColumns, read_areas, read_demand, read_growth, read_points
     from carezones.sites import SiteConfig
 
     opts: dict[str, Any] = {
@@ -178,7 +180,10 @@ def _readers(args: argparse.Namespace, net: Any) -> dict[str, Callable[[], Any]]
     return {
         "sites": points(args.sites, True),
         "demand": lambda: read_demand(
-            args.demand.path, sheet=args.demand.sheet, count_column=args.count_column, **opts
+            args.demand.path,
+            columns=DemandColumns(count=args.count_column),
+            sheet=args.demand.sheet,
+            **opts,
         ),
         "existing": points(args.existing, True),
         "growth": optional(args.growth, lambda f: read_growth(f.path, sheet=f.sheet)),

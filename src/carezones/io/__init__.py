@@ -15,7 +15,8 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
 :mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
                                  :func:`read_areas`
 :mod:`carezones.io.demand`       the demand sites serve and its growth: :func:`read_demand`
-                                 (clients or counts by area), :func:`read_growth`
+                                 (clients or counts by area; :class:`DemandColumns`,
+                                 :class:`DemandKind`), :func:`read_growth`
 :mod:`carezones.io.config`       configuration files: :func:`read_toml`
 :mod:`carezones.io.vrplib`       vehicle routing benchmarks: :func:`read_lkh_vrptw`,
                                  ``VrptwInstance``, ``VrptwSolution``
@@ -38,7 +39,7 @@ from carezones.io._table import DELIMITERS, EXCEL_SUFFIXES, TEXT_SUFFIXES, VECTO
 from carezones.io.areas import read_areas
 from carezones.io.config import read_toml
 from carezones.io.days import WEEKDAYS, parse_day
-from carezones.io.demand import read_demand, read_growth
+from carezones.io.demand import DemandColumns, DemandKind, read_demand, read_growth
 from carezones.io.points import (
     CLIENT_ID_ALIASES,
     EASTING_ALIASES,
@@ -87,6 +88,8 @@ __all__ = [
     "WEEKDAYS",
     "Collected",
     "ColumnSpec",
+    "DemandColumns",
+    "DemandKind",
     "Errors",
     "PathLike",
     "Source",

@@ -5,10 +5,11 @@ Demand comes in two kinds, told apart by their columns:
 - **clients** (any file :func:`~carezones.io.read_clients` reads): each counts its weekly hours
   of care (``hours_per_week`` or an alias);
 - **area counts**: one row per area (a census output area, a ward...) with a count such as
-  people aged 65 or over (``count``, ``population``, ``people``, ``aged_65_plus``... or
-  ``count_column=``), an area code (``area_code``, ``oa21cd``, ``lsoa21cd``...) and a location:
-  a point (lat/lon, easting/northing, a postcode, a GeoPackage of points such as the ONS
-  population-weighted centroids) or a polygon, counted at a point inside it.
+  people aged 65 or over (``count``, ``population``, ``people``, ``aged_65_plus``... or the
+  column named by :class:`DemandColumns`), an area code (``area_code``, ``oa21cd``,
+  ``lsoa21cd``...) and a location: a point (lat/lon, easting/northing, a postcode, a
+  GeoPackage of points such as the ONS population-weighted centroids) or a polygon, counted
+  at a point inside it.
 
 :func:`read_demand` reads either into one table: ``demand_id``, ``area`` (the code, or empty),
 ``weight`` (hours or count) and ``source_row``, every row checked in one pass, rows far outside
@@ -21,19 +22,32 @@ and one column per scenario of multipliers (``1.21``) or percentages (``+21%``).
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.errors import Problems, ValidationError
+from carezones.errors import ArgumentError, Problems, ValidationError
 from carezones.io._cells import HOURS_ALIASES, PathLike, find_column, find_named, is_blank, listing
 from carezones.io._crs import Area, area_geometry
 from carezones.io._table import Source, read_table, source_name
-from carezones.io.points import read_clients, read_points
+from carezones.io.points import Errors, read_clients, read_points
 
-__all__ = ["AREA_ALIASES", "COUNT_ALIASES", "EVERY_AREA", "read_demand", "read_growth"]
+if TYPE_CHECKING:
+    from carezones.io.points import Collected
+
+__all__ = [
+    "AREA_ALIASES",
+    "COUNT_ALIASES",
+    "EVERY_AREA",
+    "DemandColumns",
+    "DemandKind",
+    "read_demand",
+    "read_growth",
+]
 
 COUNT_ALIASES: tuple[str, ...] = (
     "count",
@@ -77,41 +91,120 @@ AREA_ALIASES: tuple[str, ...] = (
 EVERY_AREA = ("*", "all", "every area", "all areas")
 """Area codes of a growth table that stand for every area not listed."""
 
+
+class DemandKind(StrEnum):
+    """What a demand table counts (``attrs["carezones_demand"]["kind"]`` of :func:`read_demand`)."""
+
+    CLIENTS = "clients"
+    """Clients, each weighing their weekly hours of care."""
+    AREAS = "areas"
+    """Areas, each weighing its count (e.g. people aged 65 or over)."""
+
+
+@dataclass(frozen=True)
+class DemandColumns:
+    """Which columns of a demand file are which (each found by its aliases unless named).
+
+    Naming ``count`` reads the file as area counts; naming ``hours`` reads it as clients.
+
+    Parameters
+    ----------
+    count : str, optional
+        The column of area counts (default: the first of :data:`COUNT_ALIASES`).
+    hours : str, optional
+        The clients' weekly hours column (default: an alias such as ``hours_per_week``).
+    area : str, optional
+        The area codes (default: the first of :data:`AREA_ALIASES`; optional for clients).
+    id : str, optional
+        The clients' id column (see :func:`read_clients`).
+
+    Raises
+    ------
+    ValueError
+        When both ``count`` and ``hours`` are named.
+
+    Examples
+    --------
+    >>> DemandColumns(count="aged_65_plus", area="oa21cd").hours is None
+    True
+    """
+
+    count: str | None = None
+    hours: str | None = None
+    area: str | None = None
+    id: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("count", "hours", "area", "id"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ArgumentError(f"{name} must be a column's name, not {value!r}")
+        if self.count and self.hours:
+            raise ArgumentError("give count= (area counts) or hours= (clients), not both")
+
+
 _PERCENT = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*%$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")
 _FACTOR_FIX = "write a multiplier such as 1.21, or a percentage such as +21% (1 or 0%: no change)"
 
 
+@overload
 def read_demand(
     source: Source,
     *,
-    count_column: str | None = None,
-    hours_column: str | None = None,
-    area_column: str | None = None,
-    id_column: str | None = None,
+    columns: DemandColumns | None = ...,
+    crs: object = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    sheet: str | int | None = ...,
+    errors: Literal["raise"] = ...,
+) -> gpd.GeoDataFrame: ...
+@overload
+def read_demand(
+    source: Source,
+    *,
+    columns: DemandColumns | None = ...,
+    crs: object = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    sheet: str | int | None = ...,
+    errors: Literal["collect"],
+) -> Collected: ...
+@overload
+def read_demand(
+    source: Source,
+    *,
+    columns: DemandColumns | None = ...,
+    crs: object = ...,
+    postcode_lookup: PathLike | None = ...,
+    area: object = ...,
+    max_outside_km: float = ...,
+    sheet: str | int | None = ...,
+    errors: Errors,
+) -> gpd.GeoDataFrame | Collected: ...
+def read_demand(
+    source: Source,
+    *,
+    columns: DemandColumns | None = None,
     crs: object = None,
     postcode_lookup: PathLike | None = None,
     area: object = None,
     max_outside_km: float = 2.0,
     sheet: str | int | None = None,
-    errors: str = "raise",
-) -> Any:
+    errors: Errors = "raise",
+) -> gpd.GeoDataFrame | Collected:
     """Read demand, clients with weekly hours or counts by area, checking every row at once.
 
     Parameters
     ----------
     source : str, os.PathLike, DataFrame or GeoDataFrame
         A CSV, Excel, GeoPackage or GeoJSON file, or a table (as :func:`read_points` takes).
-    count_column : str, optional
-        The column of area counts (default: the first of :data:`COUNT_ALIASES`). Giving it
-        reads the file as area counts.
-    hours_column : str, optional
-        The clients' weekly hours column (default: an alias such as ``hours_per_week``).
-        Giving it reads the file as clients.
-    area_column : str, optional
-        The area codes (default: the first of :data:`AREA_ALIASES`; optional for clients).
-    id_column : str, optional
-        The clients' id column (see :func:`read_clients`).
+    columns : DemandColumns, optional
+        Which columns hold the counts (areas) or hours (clients), the area codes and the
+        clients' ids (:class:`DemandColumns`; by default each is found by its aliases, and
+        the kind by which of them the file has).
     crs : object, optional
         As :func:`read_points` takes it.
     postcode_lookup : str or os.PathLike, optional
@@ -134,7 +227,8 @@ def read_demand(
         Points in EPSG:4326 (a polygon becomes a point inside it): every original column plus
         ``demand_id`` (client id, area code, or the row number), ``area`` (code or empty),
         ``weight`` (hours or count) and ``source_row``. ``attrs["carezones_demand"]`` says the
-        ``kind`` (``"clients"`` or ``"areas"``), the ``unit`` and the ``source``.
+        ``kind`` (a :class:`DemandKind`: ``"clients"`` or ``"areas"``), the ``unit`` and the
+        ``source``.
 
     Raises
     ------
@@ -160,19 +254,24 @@ def read_demand(
     >>> demand.attrs["carezones_demand"]["kind"], demand.attrs["carezones_demand"]["unit"]
     ('areas', 'people')
     """
+    cols = DemandColumns() if columns is None else columns
+    if not isinstance(cols, DemandColumns):
+        raise ArgumentError(f"columns must be DemandColumns, not {type(cols).__name__}")
+    count_column, hours_column = cols.count, cols.hours
+    area_column, id_column = cols.area, cols.id
     if isinstance(source, gpd.GeoDataFrame) and "carezones_demand" in source.attrs:
         out = source.copy()
         out.attrs = dict(source.attrs)
         _check_inside(out, area, max_outside_km)
         return out
-    columns, label = _columns(source, sheet)
-    kind, count = _kind(columns, count_column, hours_column, label)
-    code = find_named(columns, area_column) if area_column else find_column(columns, AREA_ALIASES)
+    names, label = _columns(source, sheet)
+    kind, count = _kind(names, count_column, hours_column, label)
+    code = find_named(names, area_column) if area_column else find_column(names, AREA_ALIASES)
     if area_column and code is None:
         raise ValidationError(
             _file_problem(
-                f"column '{area_column}' given by area_column= is not in the file",
-                f"pass area_column= one of the columns found: {listing(columns)}",
+                f"column '{area_column}' given by DemandColumns(area=) is not in the file",
+                f"name one of the columns found: {listing(names)}",
                 area_column,
             ),
             label,
@@ -186,7 +285,7 @@ def read_demand(
         "max_outside_km": max_outside_km,
         "sheet": sheet,
     }
-    if kind == "clients":
+    if kind is DemandKind.CLIENTS:
         got, rejected = read_clients(
             source, id_column=id_column, hours_column=hours_column, errors="collect", **opts
         )
@@ -213,7 +312,7 @@ def read_demand(
     if poly.any():
         out.loc[poly, "geometry"] = out.geometry[poly].representative_point()
     out.attrs["carezones_demand"] = {
-        "kind": kind,
+        "kind": str(kind),
         "unit": unit,
         "source": label,
         "count_column": count,
@@ -242,35 +341,33 @@ def _columns(source: Source, sheet: str | int | None) -> tuple[list[str], str]:
 
 def _kind(
     columns: list[str], count_column: str | None, hours_column: str | None, label: str
-) -> tuple[str, str | None]:
+) -> tuple[DemandKind, str | None]:
     """Tell clients from area counts by the columns (or by what the caller named)."""
-    if count_column and hours_column:
-        raise ValueError("give count_column= (area counts) or hours_column= (clients), not both")
     if hours_column:
-        return "clients", None
+        return DemandKind.CLIENTS, None
     if count_column:
         col = find_named(columns, count_column)
         if col is None and columns:
             raise ValidationError(
                 _file_problem(
-                    f"column '{count_column}' given by count_column= is not in the file",
-                    f"pass count_column= one of the columns found: {listing(columns)}",
+                    f"column '{count_column}' given by DemandColumns(count=) is not in the file",
+                    f"name one of the columns found: {listing(columns)}",
                     count_column,
                 ),
                 label,
             )
-        return "areas", col or count_column
+        return DemandKind.AREAS, col or count_column
     col = find_column(columns, COUNT_ALIASES)
     if col is not None:
-        return "areas", col
+        return DemandKind.AREAS, col
     if find_column(columns, HOURS_ALIASES) is not None or not columns:
-        return "clients", None
+        return DemandKind.CLIENTS, None
     raise ValidationError(
         _file_problem(
             f"no weekly hours column (clients) and no count column (areas); columns found: "
             f"{listing(columns)}",
             "add 'hours_per_week' for clients, or 'count' (e.g. people aged 65+) for areas, or "
-            "pass count_column= the name of your count column",
+            "name your count column with columns=DemandColumns(count=...)",
         ),
         label,
     )

@@ -20,16 +20,19 @@ import shapely
 
 from carezones.io._cells import PathLike
 from carezones.report._write import output_folder, plain, write_csv
-from carezones.report.html import escape
+from carezones.report.html import escape, html_card, svg_sites
 from carezones.report.maps import (
     add_context_roads,
     add_legend,
     base_map,
     bind_popup,
 )
+from carezones.sites.options import Objective
+from carezones.sites.status import CandidateStatus, SiteRole
 
 if TYPE_CHECKING:
     import folium
+    import geopandas as gpd
 
     from carezones.sites import SitePortfolio
 
@@ -43,7 +46,7 @@ NOT_COVERED = "#d73027"
 
 
 def portfolio_map(
-    result: Any,
+    result: SitePortfolio,
     *,
     hex_m: float = 750.0,
     catchments: bool = True,
@@ -67,19 +70,38 @@ def portfolio_map(
         Embed Leaflet so the map opens with no internet.
     title : str
         The map's banner.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
+    areas = result.catchments() if catchments else None
+    return _draw(result, result.demand_cells(hex_m), hex_m, areas, candidates, offline, title)
+
+
+def _draw(
+    result: SitePortfolio,
+    demand_cells: tuple[gpd.GeoDataFrame, int],
+    hex_m: float,
+    catchments: gpd.GeoDataFrame | None,
+    candidates: bool,
+    offline: bool,
+    title: str,
+) -> folium.Map:
+    """Draw the map of :func:`portfolio_map` from the demand's cells and the catchments."""
     import folium
 
     net = result.network
     m = base_map(net, title=title, offline=offline)
     if net.provenance.synthetic:  # no basemap under invented roads: draw the roads themselves
         add_context_roads(m, net)
-    met = result.metrics
+    met = result.kpis
     unit = met["unit"]
-    cells, hidden = result.demand_cells(hex_m)
+    cells, hidden = demand_cells
     _demand_layer(m, cells, unit)
-    if catchments:
-        _catchment_layer(m, result.catchments(), met)
+    if catchments is not None:
+        _catchment_layer(m, catchments, met)
     if candidates:
         _candidate_layer(m, result.candidates)
     if result.existing is not None:
@@ -108,7 +130,7 @@ def portfolio_map(
     return m
 
 
-def _demand_layer(m: folium.Map, cells: Any, unit: str) -> None:
+def _demand_layer(m: folium.Map, cells: gpd.GeoDataFrame, unit: str) -> None:
     import folium
 
     layer = folium.FeatureGroup(name="Demand (aggregated)", show=True)
@@ -134,13 +156,13 @@ def _demand_layer(m: folium.Map, cells: Any, unit: str) -> None:
     layer.add_to(m)
 
 
-def _catchment_layer(m: folium.Map, iso: Any, met: dict[str, Any]) -> None:
+def _catchment_layer(m: folium.Map, iso: gpd.GeoDataFrame, met: dict[str, Any]) -> None:
     import folium
 
     layer = folium.FeatureGroup(name=f"Within {met['minutes']:g} min of an open site")
     travel = "walk" if met["mode"] == "walk" else "drive"
     for rec in iso.itertuples(index=False):
-        colour = CHOSEN if rec.status == "chosen" else EXISTING
+        colour = CHOSEN if rec.status == SiteRole.CHOSEN else EXISTING
         folium.GeoJson(
             shapely.to_geojson(rec.geometry),
             style_function=lambda _f, c=colour: {
@@ -154,16 +176,17 @@ def _catchment_layer(m: folium.Map, iso: Any, met: dict[str, Any]) -> None:
     layer.add_to(m)
 
 
-def _candidate_layer(m: folium.Map, cands: Any) -> None:
+def _candidate_layer(m: folium.Map, cands: gpd.GeoDataFrame) -> None:
     import folium
 
     layer = folium.FeatureGroup(name="Candidates not chosen", show=True)
-    rest = cands[cands["status"] != "chosen"]
+    rest = cands[cands["status"] != CandidateStatus.CHOSEN]
     pts = rest.geometry.to_crs("EPSG:4326").representative_point()
     for rec, pt in zip(rest.itertuples(index=False), pts, strict=True):
-        colour = CANDIDATE if rec.status == "eligible" else NOT_ELIGIBLE
+        status = CandidateStatus(rec.status)
+        colour = CANDIDATE if status.can_be_chosen else NOT_ELIGIBLE
         score = "" if pd.isna(getattr(rec, "score", np.nan)) else f", score {rec.score:.0f}"
-        what = "not chosen" if rec.status == "eligible" else str(rec.status)
+        what = "not chosen" if status is CandidateStatus.ELIGIBLE else str(status)
         folium.CircleMarker(
             (float(pt.y), float(pt.x)),
             radius=4,
@@ -178,14 +201,19 @@ def _candidate_layer(m: folium.Map, cands: Any) -> None:
 
 
 def _site_layer(
-    m: folium.Map, sites: Any, name: str, colour: str, unit: str, met: dict[str, Any]
+    m: folium.Map,
+    sites: gpd.GeoDataFrame,
+    name: str,
+    colour: str,
+    unit: str,
+    met: dict[str, Any],
 ) -> None:
     import folium
 
     layer = folium.FeatureGroup(name=name, show=True)
     wgs = sites.to_crs("EPSG:4326")
     pts = wgs.geometry.representative_point()
-    adds_unit = unit if met["objective"] == "coverage" else "min on the mean trip"
+    adds_unit = unit if met["objective"] == Objective.COVERAGE else "min on the mean trip"
     for rec, geom, pt in zip(wgs.itertuples(index=False), wgs.geometry, pts, strict=True):
         score = getattr(rec, "score", np.nan)
         parts = [
@@ -260,7 +288,8 @@ def write_site_portfolio(
     ``portfolio.gpkg``   layers ``chosen``, ``existing``, ``candidates``, ``catchments`` and
                          ``demand_hexagons`` (aggregated)
     ``portfolio.html``   the map (:func:`carezones.report.portfolio.portfolio_map`)
-    ``summary.json``     the metrics, the chosen sites, scenarios and stability
+    ``summary.json``     the KPIs (under ``metrics``), the chosen sites, scenarios and
+                         stability
     ``summary.md``       the same for people
     ===================  ===================================================================
 
@@ -301,12 +330,14 @@ def write_site_portfolio(
         if r.existing is not None:
             r.existing.to_file(gpkg, layer="existing", driver="GPKG")
         r.candidates.to_file(gpkg, layer="candidates", driver="GPKG")
-        r.catchments().to_file(gpkg, layer="catchments", driver="GPKG")
-        cells, _ = r.demand_cells()
-        cells.to_file(gpkg, layer="demand_hexagons", driver="GPKG")
-        r.to_map(offline=offline).save(str(tmp / "portfolio.html"))
+        areas = r.catchments()  # for the layer and the map
+        areas.to_file(gpkg, layer="catchments", driver="GPKG")
+        cells = r.demand_cells()
+        cells[0].to_file(gpkg, layer="demand_hexagons", driver="GPKG")
+        page = _draw(r, cells, 750.0, areas, True, offline, "Sites chosen together")
+        page.save(str(tmp / "portfolio.html"))
         summary = {
-            "metrics": r.metrics,
+            "metrics": r.kpis,  # the file's name for them, kept
             "chosen": chosen.to_dict(orient="records"),
             "scenarios": r.scenarios.to_dict(orient="records"),
             "stability": r.stability.to_dict(orient="records"),
@@ -317,7 +348,7 @@ def write_site_portfolio(
     return [Path(out_dir) / n for n in FILES]
 
 
-def _with_lonlat(frame: Any) -> pd.DataFrame:
+def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     """Return a sites table without geometry, with each site's lon/lat (inside a plot)."""
     pts = frame.geometry.to_crs("EPSG:4326").representative_point()
     out = pd.DataFrame(frame.drop(columns="geometry")).round(4)
@@ -325,7 +356,7 @@ def _with_lonlat(frame: Any) -> pd.DataFrame:
 
 
 def _markdown(r: SitePortfolio) -> str:
-    m = r.metrics
+    m = r.kpis
     lines = [
         "# Sites chosen together",
         "",
@@ -373,3 +404,66 @@ def _table(frame: pd.DataFrame) -> str:
     rule = "|" + "---|" * len(frame.columns)
     rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([head, rule, *rows])
+
+
+def portfolio_card(result: SitePortfolio) -> str:
+    """Return the Jupyter card of a chosen set: its numbers, its sites and where they are.
+
+    No demand is drawn: the thumbnail shows the open sites on the network's outline.
+
+    Parameters
+    ----------
+    result : SitePortfolio
+        The chosen set.
+
+    Returns
+    -------
+    str
+        The card's HTML.
+
+    Examples
+    --------
+    >>> from carezones.report.portfolio import portfolio_card
+    >>> portfolio_card(portfolio).count("<circle")
+    2
+    """
+    m = result.kpis
+    proof = (
+        "optimal" if m["optimal"] else (f"within {100 * m['gap']:.2f}% (bound {m['bound']:,.1f})")
+    )
+    rows: list[tuple[str, Any]] = [
+        ("sites chosen (k)", m["k"]),
+        ("objective", m["objective"]),
+        ("within minutes", m["minutes"]),
+        ("planned for", m["plan_for"]),
+        ("covered", f"{m['covered']:,.0f} of {m['demand_total']:,.0f} {m['unit']}"),
+        ("coverage", _pct(m["covered_share"])),
+        ("mean minutes to nearest site", m["mean_minutes"]),
+        ("objective value", m["objective_value"]),
+        ("proof", proof),
+        ("bound", m["bound"]),
+        ("gap", f"{100 * m['gap']:.2f}%"),
+        ("existing schemes", len(m["existing"])),
+        ("demand rows left out", len(result.left_out)),
+    ]
+    cols = [
+        c
+        for c in ("site_id", "score", "serves", "within_reach", "adds", "mean_minutes")
+        if c in result.chosen.columns
+    ]
+    open_sites = [(g, "#e6550d") for g in result.chosen.geometry]
+    if result.existing is not None:
+        open_sites = [(g, "#636363") for g in result.existing.geometry] + open_sites
+    pts = [(p.x, p.y) for p in (g.representative_point() for g, _ in open_sites)]
+    thumb = svg_sites(result.network.area_wgs84, pts, [c for _, c in open_sites])
+    return html_card(
+        "Site portfolio",
+        rows,
+        table=pd.DataFrame(result.chosen[cols]),
+        thumbnail=thumb,
+        note="Chosen sites orange; existing schemes grey.",
+    )
+
+
+def _pct(share: float) -> str:
+    return "n/a" if share != share else f"{100 * share:.1f}%"

@@ -1,7 +1,11 @@
-"""What scored sites show: the map (sites coloured by score, the whole-area surface) and files."""
+"""What scored sites show: the map (coloured by score, the whole-area surface), card and files.
+
+Each is drawn from a :class:`~carezones.sites.SiteScores`, which hands off to this module.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +16,7 @@ import shapely
 from carezones.io._cells import PathLike
 from carezones.privacy import hex_axial, hexagon
 from carezones.report._write import output_folder, write_csv
-from carezones.report.html import escape
+from carezones.report.html import escape, html_card, svg_sites
 from carezones.report.maps import (
     _add_context_roads,
     _add_legend,
@@ -22,6 +26,9 @@ from carezones.report.maps import (
 
 if TYPE_CHECKING:
     import folium
+    import geopandas as gpd
+
+    from carezones.sites import SiteScores
 
 
 SCORE_CLASSES = [  # (lower bound, colour, label): a colour-blind-safe red-yellow-green ramp
@@ -36,7 +43,7 @@ SCORE_CLASSES = [  # (lower bound, colour, label): a colour-blind-safe red-yello
 NOT_SCORED = "#9e9e9e"
 
 
-def score_colour(score: float) -> str:
+def score_colour(score: float | None) -> str:
     """Return the map colour of a 0-100 score (grey when not scored)."""
     if score is None or not np.isfinite(score):
         return NOT_SCORED
@@ -49,9 +56,9 @@ def _surface_style(feature: dict[str, Any]) -> dict[str, Any]:
 
 
 def sites_map(
-    result: Any,
+    result: SiteScores,
     *,
-    isochrones: int | list[Any] = 3,
+    isochrones: int | Sequence[str] = 3,
     minutes: tuple[float, ...] = (5, 10, 15),
     amenities: bool = True,
     surface: bool = True,
@@ -64,18 +71,50 @@ def sites_map(
     Parameters
     ----------
     result : SiteScores
-    isochrones : int or list
+        The scored sites.
+    isochrones : int or list of str
         Walking isochrones for the top N sites, or for the listed ``site_id`` values (0: none).
+    minutes : tuple of float
+        The isochrones' walking times.
     amenities : bool
         One layer of amenities per category.
     surface : bool
         When the result has a surface: its mean score per hexagon of ``surface_hex_m`` metres
         (a heat layer that needs no plugin, so it draws offline).
+    surface_hex_m : float
+        The hexagons' size, centre to corner, in metres.
+    offline : bool
+        Embed Leaflet so the map opens with no internet.
+    title : str
+        The map's banner.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
+    iso = None
+    if isochrones and result.walk is not None:
+        iso = result.isochrones(isochrones, minutes)
+    return _draw(result, iso, minutes, amenities, surface, surface_hex_m, offline, title)
+
+
+def _draw(
+    result: SiteScores,
+    iso: gpd.GeoDataFrame | None,
+    minutes: tuple[float, ...],
+    amenities: bool,
+    surface: bool,
+    surface_hex_m: float,
+    offline: bool,
+    title: str,
+) -> folium.Map:
+    """Draw the map of :func:`sites_map`, with the isochrones already computed (or none)."""
     import folium
 
     sc = result.scores
     net = result.walk if result.walk is not None else result.drive
+    assert net is not None  # a result is scored on at least one network
     wgs = sc.to_crs("EPSG:4326")
     lo, la, hi, ha = (float(v) for v in wgs.total_bounds)
     pad = 0.01
@@ -113,8 +152,7 @@ def sites_map(
             tooltip=folium.GeoJsonTooltip(fields=["score"], aliases=["Mean score"]),
         ).add_to(layer)
         layer.add_to(m)
-    if isochrones and result.walk is not None:
-        iso = result.isochrones(isochrones, minutes)
+    if iso is not None:
         if len(iso):
             layer = folium.FeatureGroup(name="Walking isochrones")
             shades = {
@@ -158,13 +196,11 @@ def sites_map(
                 ).add_to(layer)
             layer.add_to(m)
     layer = folium.FeatureGroup(name="Candidate sites")
-    for rec, geom in zip(wgs.itertuples(), wgs.geometry, strict=True):
+    for rec, geom, why in zip(wgs.itertuples(), wgs.geometry, result.explanations, strict=True):
         colour = score_colour(rec.score)
         score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"
         rank = "" if pd.isna(rec.rank) else f" (rank {int(rec.rank)})"
-        parts = "".join(
-            f"<li>{escape(p, template=True)}</li>" for p in str(rec.explanation).split("; ")
-        )
+        parts = "".join(f"<li>{escape(p, template=True)}</li>" for p in why)
         popup = f"<b>{escape(str(rec.site_id), template=True)}</b>: {score}{rank}<ul>{parts}</ul>"
         tip = escape(f"{rec.site_id}: {score}", template=True)
         if geom.geom_type in ("Polygon", "MultiPolygon"):
@@ -204,7 +240,7 @@ def sites_map(
 
 
 def write_site_scores(
-    result: Any, out_dir: PathLike, *, isochrones: bool = True, offline: bool = True
+    result: SiteScores, out_dir: PathLike, *, isochrones: bool = True, offline: bool = True
 ) -> list[Path]:
     """Write scored sites to ``out_dir``; return the paths.
 
@@ -247,10 +283,74 @@ def write_site_scores(
         ranked.to_file(gpkg, layer="sites", driver="GPKG")
         if result.amenities is not None and len(result.amenities):
             result.amenities.to_file(gpkg, layer="amenities", driver="GPKG")
-        if isochrones and result.walk is not None and result.scores.score.notna().any():
-            result.isochrones().to_file(gpkg, layer="isochrones", driver="GPKG")
-        result.to_map(offline=offline).save(str(tmp / names[2]))
+        iso = None if result.walk is None else result.isochrones()  # for the layer and the map
+        if isochrones and iso is not None and result.scores.score.notna().any():
+            iso.to_file(gpkg, layer="isochrones", driver="GPKG")
+        page = _draw(result, iso, (5, 10, 15), True, True, 250.0, offline, "Candidate sites")
+        page.save(str(tmp / names[2]))
         if result.surface is not None:
             names.append("surface.gpkg")
             result.surface.to_file(tmp / names[3], layer="surface", driver="GPKG")
     return [Path(out_dir) / n for n in names]
+
+
+def sites_card(result: SiteScores) -> str:
+    """Return the Jupyter card of scored sites: the spread of scores, the best, where they are.
+
+    No client is drawn: the thumbnail shows the sites on the network's outline.
+
+    Parameters
+    ----------
+    result : SiteScores
+        The scored sites.
+
+    Returns
+    -------
+    str
+        The card's HTML.
+
+    Examples
+    --------
+    >>> from carezones.report.sites import sites_card
+    >>> sites_card(scores).count("<circle")
+    5
+    """
+    k = result.kpis
+    spread = (
+        f"{k['best_score']:.0f} / {k['median_score']:.0f} / {k['worst_score']:.0f}"
+        if k["scored"]
+        else "n/a"
+    )
+    rows: list[tuple[str, Any]] = [
+        ("sites", k["sites"]),
+        ("scored", k["scored"]),
+        ("not scored", k["not_scored"]),
+        ("score best / median / worst", spread),
+        ("score 75 or more", k["score_75_plus"]),
+        ("score 50 to 75", k["score_50_to_75"]),
+        ("score under 50", k["score_under_50"]),
+        ("weights", ", ".join(f"{n} {w:g}" for n, w in result.weights.items())),
+    ]
+    if "surface_junctions" in k:
+        rows.append(("surface junctions", k["surface_junctions"]))
+    top = result.ranked()
+    cols = ["rank", "site_id", "score"] + (["town"] if "town" in top.columns else [])
+    net = result.walk if result.walk is not None else result.drive
+    pts = top.geometry.representative_point()
+    colours = [
+        "#e6550d" if r == 1 else "#fdae6b" if s == s else "#bdbdbd"
+        for r, s in zip(top["rank"].fillna(0), top["score"], strict=True)
+    ]
+    thumb = svg_sites(
+        None if net is None else net.area_wgs84,
+        list(zip(pts.x, pts.y, strict=True))[::-1],
+        colours[::-1],
+    )
+    return html_card(
+        "Site scores",
+        rows,
+        table=pd.DataFrame(top[cols]),
+        max_rows=8,
+        thumbnail=thumb,
+        note="Best site dark orange; not scored grey.",
+    )

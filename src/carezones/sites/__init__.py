@@ -51,8 +51,11 @@ Modules
     checks.
 ``criteria``
     How each criterion is computed over the networks, and the score that combines them.
+``options``
+    :class:`SiteInputs` (the networks, amenities and towns sites are scored against),
+    :class:`ScoreOptions` and :class:`PortfolioOptions` (how sites are scored and chosen).
 ``result``
-    :class:`SiteScores`: the ranked scores with their map, files and isochrones.
+    :class:`SiteScores`: the ranked scores with their numbers and isochrones.
 ``score``
     :func:`score_sites`, the entry point; :func:`read_amenities` and :func:`read_towns`.
 
@@ -66,26 +69,43 @@ existing schemes counted as open, for today's demand and growth scenarios.
     Demand weights by scenario: growth factors by area and preferred areas.
 ``solver``
     The two models over plain arrays, exact with a proven bound otherwise.
+``portfolio_model``
+    The problem: travel times from sites to demand, who may be chosen, one solve per scenario.
 ``portfolio``
-    :func:`choose_sites`: inputs, travel times, one solve per scenario.
+    :func:`choose_sites`: reads the inputs, solves each scenario.
 ``portfolio_tables``, ``portfolio_result``
     :class:`SitePortfolio`: the chosen sites, what each serves and adds, scenarios compared.
+``status``
+    :class:`CandidateStatus`, :class:`DemandStatus`, :class:`SiteRole`: the ``status`` of each
+    candidate, demand row and open site, for code to act on.
+
+Maps, files and Jupyter cards of both results are drawn by :mod:`carezones.report.sites` and
+:mod:`carezones.report.portfolio`.
 """
 
 from carezones.errors import ConfigError
 from carezones.sites.config import DEFAULT_CATEGORIES, Category, SiteConfig
 from carezones.sites.criteria import decay
+from carezones.sites.options import Objective, PortfolioOptions, ScoreOptions, SiteInputs
 from carezones.sites.portfolio import choose_sites
 from carezones.sites.portfolio_result import SitePortfolio
 from carezones.sites.result import SiteScores
 from carezones.sites.score import read_amenities, read_towns, score_sites
+from carezones.sites.status import CandidateStatus, DemandStatus, SiteRole
 
 __all__ = [
     "DEFAULT_CATEGORIES",
+    "CandidateStatus",
     "Category",
     "ConfigError",
+    "DemandStatus",
+    "Objective",
+    "PortfolioOptions",
+    "ScoreOptions",
     "SiteConfig",
+    "SiteInputs",
     "SitePortfolio",
+    "SiteRole",
     "SiteScores",
     "choose_sites",
     "decay",

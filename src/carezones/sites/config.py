@@ -9,16 +9,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from carezones.errors import ConfigError
 
-PathLike = str | Path
+if TYPE_CHECKING:
+    from carezones.io import PathLike
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class SiteConfig:
     town_places: tuple[str, ...] = ("city", "town")
 
     @classmethod
-    def load(cls, source: SiteConfig | Mapping[str, Any] | PathLike | None) -> SiteConfig:
+    def load(cls, source: SiteConfig | Mapping[str, object] | PathLike | None) -> SiteConfig:
         """Return a configuration from a dict, a TOML file, an existing one or ``None``.
 
         The dict (or TOML) layout, every part optional::
@@ -177,7 +179,7 @@ class SiteConfig:
         if isinstance(source, SiteConfig):
             return source
         label = "configuration"
-        if isinstance(source, str | Path):
+        if isinstance(source, str | os.PathLike):
             from carezones.io import read_toml
 
             label = Path(source).name

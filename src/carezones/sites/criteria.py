@@ -44,7 +44,7 @@ def _gdf(rows: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
 
-def decay(minutes: Any, full: float, zero: float) -> FloatArray:
+def decay(minutes: npt.ArrayLike, full: float, zero: float) -> FloatArray:
     """Return the piecewise-linear decay of minutes: 1 up to ``full``, 0 from ``zero``.
 
     The shape of Walk Score's and pandana's linear decay; the thresholds are documented in
@@ -98,7 +98,8 @@ class _Inputs:
             assert self.walk is not None and self.amenities is not None
             pts = self.walk.access_points(self.amenities.geometry.to_numpy())
             self._cache["amen"] = (self.walk.snap(pts), pts)
-        return self._cache["amen"]
+        got: tuple[Snapped, FloatArray] = self._cache["amen"]
+        return got
 
     def rural(self) -> bool:
         """Whether the rural penalty applies (towns, a drive network and points to take)."""
@@ -194,8 +195,14 @@ class _Ticks:
             self.bar.update(1)
 
 
-def _score(points: Any, inp: _Inputs, bar: Any = None) -> pd.DataFrame:
-    """Every sub-score, the total and the explanation for the given geometries (WGS84)."""
+def _score(
+    points: Any, inp: _Inputs, bar: Any = None
+) -> tuple[pd.DataFrame, tuple[tuple[str, ...], ...]]:
+    """Every sub-score, the total and the explanation for the given geometries (WGS84).
+
+    Returns the table (its ``explanation`` column the parts joined by ``"; "``) and each
+    point's explanation part by part.
+    """
     tick = _Ticks(bar)
     sites = _Sites(np.asarray(points, dtype=object))
     n = sites.n
@@ -224,17 +231,20 @@ def _score(points: Any, inp: _Inputs, bar: Any = None) -> pd.DataFrame:
     score = 100.0 * acc_score / total_w - penalty if total_w > 0 else -penalty
     score = np.clip(score, 0.0, 100.0)
     score[off] = np.nan
-    explanation = ["; ".join(x) for x in sites.notes]
+    parts = [tuple(x) for x in sites.notes]
     for i in np.flatnonzero(off).tolist():
-        explanation[i] = (
-            f"not scored: more than {inp.walk.max_snap_m:.0f} m from any path or road of the "  # type: ignore[union-attr]
-            "walking network; check the site's location"
+        assert inp.walk is not None  # only the walking network leaves sites off
+        parts[i] = (
+            f"not scored: more than {inp.walk.max_snap_m:.0f} m from any path or road of the "
+            "walking network",
+            "check the site's location",
         )
+    explanation = ["; ".join(x) for x in parts]
     frame = pd.DataFrame(out)
     frame.insert(0, "off_network", off)
     frame.insert(0, "score", score)
     frame["explanation"] = explanation
-    return frame
+    return frame, tuple(parts)
 
 
 def _walking(
@@ -375,7 +385,7 @@ def _surface(inp: _Inputs, progress: bool | None = None) -> gpd.GeoDataFrame:
     steps = (len(inp.cfg.categories) if inp.walk is not None else 0) + 4
     bar = progress_bar(steps, f"scoring {len(j):,} junctions", progress)
     try:
-        frame = _score(pts, inp, bar)
+        frame, _ = _score(pts, inp, bar)
     finally:
         bar.close()
     frame = frame.drop(columns=[c for c in frame.columns if c.endswith("_nearest")])

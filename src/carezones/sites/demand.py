@@ -18,13 +18,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from carezones.errors import ArgumentError, Problems, check_number
+from carezones.sites.options import GrowthLike, PreferredLike
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -56,8 +60,8 @@ class Scenarios:
 
 def scenario_weights(
     demand: pd.DataFrame,
-    growth: Any = None,
-    preferred: Any = None,
+    growth: GrowthLike | None = None,
+    preferred: PreferredLike | None = None,
     preferred_weight: float = 1.5,
 ) -> Scenarios:
     """Return the weight of each demand row in each scenario (see the module docstring).
@@ -110,7 +114,7 @@ def scenario_weights(
     return Scenarios(names, weights, prefer, notes)
 
 
-def _growth_table(growth: Any) -> pd.DataFrame:
+def _growth_table(growth: GrowthLike) -> pd.DataFrame:
     """Return the growth as a table of ``area``, one column per scenario, ``source_row``."""
     from carezones.io.demand import read_growth
 
@@ -156,7 +160,7 @@ def _check_growth_areas(table: pd.DataFrame, areas: npt.NDArray[Any]) -> None:
 def _preference(
     demand: pd.DataFrame,
     areas: npt.NDArray[Any],
-    preferred: Any,
+    preferred: PreferredLike | None,
     weight: float,
     notes: list[str],
 ) -> FloatArray:
@@ -201,7 +205,7 @@ def _preference(
 
 
 def _preferred_polygons(
-    demand: pd.DataFrame, polygons: Any, weight: float, notes: list[str]
+    demand: pd.DataFrame, polygons: gpd.GeoDataFrame, weight: float, notes: list[str]
 ) -> FloatArray:
     """Multiply the demand inside preferred polygons (the largest multiplier where several)."""
     import geopandas as gpd

@@ -27,14 +27,24 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from carezones.errors import ArgumentError, check_integer, check_number
+from carezones.errors import ArgumentError, check_integer
+from carezones.sites.config import SiteConfig
 from carezones.sites.demand import Scenarios, scenario_weights
+from carezones.sites.options import (
+    GrowthLike,
+    Objective,
+    PointsLike,
+    PortfolioOptions,
+    PreferredLike,
+    SiteInputs,
+    SitesLike,
+)
 from carezones.sites.portfolio_model import (
     ALL_SCENARIOS,
     _Context,
@@ -45,49 +55,31 @@ from carezones.sites.portfolio_model import (
     _weights,
 )
 from carezones.sites.portfolio_result import SitePortfolio
+from carezones.sites.portfolio_tables import tables
 from carezones.sites.result import SiteScores
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from carezones.io import PathLike
     from carezones.network import RoadNetwork
 
 log = logging.getLogger("carezones.sites")
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-PathLike = str | Path
-
-OBJECTIVES = {
-    "coverage": "coverage",
-    "covering": "coverage",
-    "mclp": "coverage",
-    "p-median": "p-median",
-    "p_median": "p-median",
-    "pmedian": "p-median",
-    "median": "p-median",
-}
 
 
 def choose_sites(
-    candidates: Any,
-    demand: Any,
+    candidates: SiteScores | SitesLike,
+    demand: PointsLike,
     network: RoadNetwork | PathLike,
     k: int,
     *,
-    objective: str = "coverage",
-    minutes: float = 15.0,
-    mode: str | None = None,
-    min_score: float | None = None,
-    existing: Any = None,
-    growth: Any = None,
-    plan_for: str | None = None,
-    preferred: Any = None,
-    preferred_weight: float = 1.5,
-    osm: PathLike | None = None,
-    config: Any = None,
-    time_limit: float = 60.0,
-    max_outside_km: float = 2.0,
+    existing: SitesLike | None = None,
+    growth: GrowthLike | None = None,
+    preferred: PreferredLike | None = None,
+    options: PortfolioOptions | None = None,
 ) -> SitePortfolio:
     """Choose the ``k`` sites that together serve the demand best, today and as it grows.
 
@@ -95,49 +87,26 @@ def choose_sites(
     ----------
     candidates : SiteScores, GeoDataFrame or path
         The candidate sites: scored (:func:`score_sites`, or a table with a ``score``
-        column such as its ``scores.csv``), or points/polygons to score (see ``min_score``).
-        A ``site_id`` column names them.
+        column such as its ``scores.csv``), or points/polygons to score (see
+        :attr:`PortfolioOptions.min_score`). A ``site_id`` column names them.
     demand : GeoDataFrame, DataFrame or path
         Clients with weekly hours, or counts by area with their codes (anything
         :func:`carezones.io.read_demand` reads, or what it returned).
     network : RoadNetwork or path
-        The drive (or walk) network; an OSM file is loaded with ``mode``.
+        The drive (or walk) network; an OSM file is loaded in the options' ``mode``.
     k : int
         How many new sites to choose.
-    objective : {"coverage", "p-median"}
-        Maximise the demand within ``minutes`` of an open site (the default), or minimise the
-        demand-weighted minutes to the nearest open site.
-    minutes : float, default 15
-        The travel time within which demand counts as covered (reported for both objectives).
-    mode : {"drive", "walk"}, optional
-        The mode when ``network`` is a file (default drive).
-    min_score : float, optional
-        Each chosen site must score at least this (0-100). Candidates without a ``score`` are
-        scored with :func:`score_sites` on ``osm`` (default: the network's file) and
-        ``config``.
     existing : GeoDataFrame or path, optional
         Schemes already open: they serve demand in every scenario and are not counted in ``k``.
     growth : DataFrame, path or mapping, optional
         Growth scenarios by area (:func:`carezones.io.read_growth`, or
         ``{"2029": 1.21}``); each is solved and compared with today's (``now``).
-    plan_for : str, optional
-        The scenario the answer is chosen for: ``"now"``, a growth scenario, or ``"all"`` (the
-        set best on average over every scenario). Default: the last growth scenario (the demand
-        to come), else ``"now"``.
     preferred : mapping, list or GeoDataFrame, optional
-        Areas whose demand counts more (see :func:`~carezones.sites.demand.scenario_weights`).
-    preferred_weight : float, default 1.5
-        Their multiplier when they have none of their own.
-    osm : str or os.PathLike, optional
-        The OSM file for scoring candidates.
-    config : SiteConfig, dict or TOML path, optional
-        The score configuration for scoring candidates.
-    time_limit : float, default 60
-        Seconds the solver may spend on each scenario's proof of optimality; past it, the best
-        set found is returned with a proven bound (and the answer may depend on the machine's
-        speed).
-    max_outside_km : float, default 2
-        How far outside the network's area demand may lie before it is refused.
+        Areas whose demand counts more (see :func:`~carezones.sites.demand.scenario_weights`;
+        ``preferred_weight`` of the options when they have no weight of their own).
+    options : PortfolioOptions, optional
+        The objective, the minutes, the minimum score, the scenario planned for and the
+        solver's time (:class:`PortfolioOptions`; its defaults when not given).
 
     Returns
     -------
@@ -149,7 +118,7 @@ def choose_sites(
     ------
     ArgumentError
         ``k`` larger than the candidates that can be chosen, no candidate meeting the minimum
-        score, an unknown objective or scenario.
+        score, an unknown scenario.
     ValidationError
         Demand outside the network's area (listed by row), growth factors for unknown areas.
 
@@ -159,28 +128,28 @@ def choose_sites(
     clients' hours of care:
 
     >>> from carezones import choose_sites, score_sites
-    >>> scores = score_sites(clients.head(5)[["geometry"]], osm=county.osm_path)
+    >>> scores = score_sites(clients.head(5)[["geometry"]], county.osm_path)
     >>> portfolio = choose_sites(scores, clients, net, 2)
     >>> portfolio.chosen[["site_id", "serves", "adds"]]
       site_id  serves  adds
     0    S001  194.75   0.0
     1    S002  494.75   0.0
-    >>> portfolio.metrics["covered_share"], portfolio.metrics["optimal"]
+    >>> portfolio.kpis["covered_share"], portfolio.kpis["optimal"]
     (1.0, True)
     """
+    opts = options if options is not None else PortfolioOptions()
+    if not isinstance(opts, PortfolioOptions):
+        raise ArgumentError(f"options must be a PortfolioOptions, not {type(opts).__name__}")
+    objective = Objective(opts.objective)  # the options store an Objective
+    minutes, time_limit, min_score = opts.minutes, opts.time_limit, opts.min_score
     t0 = time.perf_counter()
-    objective = _objective(objective)
     k = check_integer("k", k, minimum=1)
-    minutes = check_number("minutes", minutes, minimum=0, above=True)
-    time_limit = check_number("time_limit", time_limit, minimum=0, above=True)
-    if min_score is not None:
-        min_score = check_number("min_score", min_score, minimum=0, maximum=100)
-    net, osm = _network(network, mode, osm)
-    sites = _candidates(candidates, min_score, osm, net, config)
+    net, osm = _network(network, opts.mode)
+    sites = _candidates(candidates, min_score, osm, net, opts)
     old = _existing(existing, set(sites.site_id))
-    dem = _demand(demand, net, max_outside_km)
-    scen = scenario_weights(dem, growth, preferred, preferred_weight)
-    plan = _plan_for(plan_for, scen)
+    dem = _demand(demand, net, opts.max_outside_km)
+    scen = scenario_weights(dem, growth, preferred, opts.preferred_weight)
+    plan = _plan_for(opts.plan_for, scen)
     t1 = time.perf_counter()
     times = _Times.measure(net, sites, old, dem)
     t_times = time.perf_counter() - t1
@@ -210,22 +179,14 @@ def choose_sites(
         t_times,
         time.perf_counter() - t0,
     )
-    return _build(context, runs)
+    return tables(context, runs)
 
 
 # ---------------------------------------------------------------------- inputs
-def _objective(objective: object) -> str:
-    key = str(objective).strip().lower()
-    if key not in OBJECTIVES:
-        raise ArgumentError(f"objective must be 'coverage' or 'p-median', not {objective!r}")
-    return OBJECTIVES[key]
-
-
-def _network(network: Any, mode: str | None, osm: PathLike | None) -> tuple[Any, Any]:
+def _network(network: RoadNetwork | PathLike, mode: str | None) -> tuple[RoadNetwork, Path | None]:
+    """Return the network and the OSM file it was loaded from (``None``: no such file)."""
     from carezones.network import RoadNetwork, load_network
 
-    if mode is not None and mode not in ("drive", "walk"):
-        raise ArgumentError(f"mode must be 'drive' or 'walk', not {mode!r}")
     if isinstance(network, RoadNetwork):
         if mode is not None and mode != network.mode:
             raise ArgumentError(
@@ -233,15 +194,19 @@ def _network(network: Any, mode: str | None, osm: PathLike | None) -> tuple[Any,
                 "network: load the network in that mode"
             )
         source = Path(network.provenance.source)
-        return network, osm if osm is not None else (source if source.is_file() else None)
+        return network, source if source.is_file() else None
     if isinstance(network, str | Path):
         net = load_network(network, "walk" if mode == "walk" else "drive", engine="builtin")
-        return net, osm if osm is not None else Path(network)
+        return net, Path(network)
     raise ArgumentError("network must be a RoadNetwork (load_network) or an OSM file")
 
 
 def _candidates(
-    candidates: Any, min_score: float | None, osm: Any, net: Any, config: Any
+    candidates: SiteScores | SitesLike,
+    min_score: float | None,
+    osm: Path | None,
+    net: RoadNetwork,
+    opts: PortfolioOptions,
 ) -> gpd.GeoDataFrame:
     """Return the candidates with ``site_id`` and ``score`` (NaN when not scored)."""
     from carezones.sites.score import _as_sites, score_sites
@@ -255,12 +220,15 @@ def _candidates(
         elif min_score is not None:
             if osm is None:
                 raise ArgumentError(
-                    "min_score needs scored candidates: pass a SiteScores (score_sites), a "
-                    "table with a 'score' column, or osm= the OSM file to score them on"
+                    "min_score needs scored candidates: pass a SiteScores (score_sites) or a "
+                    "table with a 'score' column, or a network loaded from the OSM file to "
+                    "score them on"
                 )
             drive = net if net.mode == "drive" else None
             walk = net if net.mode == "walk" else None
-            gdf = score_sites(gdf, osm=osm, drive=drive, walk=walk, config=config).scores
+            inputs = SiteInputs(osm=osm, walk=walk, drive=drive)
+            config = SiteConfig.load(opts.score_config)
+            gdf = score_sites(gdf, inputs, config=config).scores
     if len(gdf) == 0:
         raise ArgumentError("there are no candidate sites: give at least k of them")
     gdf = gdf.reset_index(drop=True)
@@ -270,7 +238,7 @@ def _candidates(
     return gdf
 
 
-def _existing(existing: Any, taken: set[str]) -> gpd.GeoDataFrame | None:
+def _existing(existing: SitesLike | None, taken: set[str]) -> gpd.GeoDataFrame | None:
     """Return the existing schemes (``site_id`` E001... unless named), or ``None``."""
     import geopandas as gpd
 
@@ -279,10 +247,13 @@ def _existing(existing: Any, taken: set[str]) -> gpd.GeoDataFrame | None:
 
     if existing is None:
         return None
-    if not isinstance(existing, gpd.GeoDataFrame):
-        existing = read_points(existing, allow_polygons=True)
-    named = "site_id" in existing.columns
-    gdf = _as_sites(existing)
+    read = (
+        existing
+        if isinstance(existing, gpd.GeoDataFrame)
+        else read_points(existing, allow_polygons=True)
+    )
+    named = "site_id" in read.columns
+    gdf = _as_sites(read)
     if not named:
         gdf["site_id"] = [f"E{i + 1:03d}" for i in range(len(gdf))]
     gdf["site_id"] = gdf["site_id"].astype(str)
@@ -295,7 +266,7 @@ def _existing(existing: Any, taken: set[str]) -> gpd.GeoDataFrame | None:
     return gdf.reset_index(drop=True) if len(gdf) else None
 
 
-def _demand(demand: Any, net: Any, max_outside_km: float) -> gpd.GeoDataFrame:
+def _demand(demand: PointsLike, net: RoadNetwork, max_outside_km: float) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     from carezones.io.demand import read_demand
@@ -326,9 +297,3 @@ def _plan_for(plan_for: str | None, scen: Scenarios) -> str:
     raise ArgumentError(
         f"plan_for={plan_for!r} is not a scenario: use one of {[*scen.names, ALL_SCENARIOS]}"
     )
-
-
-def _build(c: _Context, runs: dict[str, _Run]) -> SitePortfolio:
-    from carezones.sites.portfolio_tables import tables
-
-    return SitePortfolio(**tables(c, runs))

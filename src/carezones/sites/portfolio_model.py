@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -17,18 +17,19 @@ import scipy.sparse as sp
 
 from carezones.errors import ArgumentError
 from carezones.sites.demand import Scenarios
+from carezones.sites.options import Objective
 from carezones.sites.solver import Solution, max_coverage, p_median
+from carezones.sites.status import CandidateStatus
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from carezones.network import RoadNetwork
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 ALL_SCENARIOS = "all"
-NO_ROUTE_FACTOR = 10.0  # p-median: a pair with no route counts as this times the longest route
-
-
-ALL_SCENARIOS = "all"
-
-
 NO_ROUTE_FACTOR = 10.0  # p-median: a pair with no route counts as this times the longest route
 
 
@@ -40,7 +41,7 @@ def _weights(scen: Scenarios, name: str) -> FloatArray:
 
 
 # ---------------------------------------------------------------------- travel times
-@dataclass
+@dataclass(frozen=True)
 class _Times:
     """Minutes from every site (candidates, then existing) to every distinct demand location.
 
@@ -56,7 +57,13 @@ class _Times:
     site_points: FloatArray
 
     @classmethod
-    def measure(cls, net: Any, sites: Any, old: Any, dem: Any) -> _Times:
+    def measure(
+        cls,
+        net: RoadNetwork,
+        sites: gpd.GeoDataFrame,
+        old: gpd.GeoDataFrame | None,
+        dem: gpd.GeoDataFrame,
+    ) -> _Times:
         from carezones.network import as_lonlat
 
         geoms = list(sites.geometry) + ([] if old is None else list(old.geometry))
@@ -81,26 +88,26 @@ class _Times:
 
 
 def _eligibility(
-    sites: Any, times: _Times, min_score: float | None, k: int
-) -> tuple[IntArray, list[str]]:
+    sites: gpd.GeoDataFrame, times: _Times, min_score: float | None, k: int
+) -> tuple[IntArray, list[CandidateStatus]]:
     """Return the candidates that may be chosen and each one's status; refuse impossible k."""
     score = sites["score"].to_numpy(dtype=float)
     status = []
     for i in range(len(sites)):
         if times.site_far[i]:
-            status.append("off the road network")
+            status.append(CandidateStatus.OFF_NETWORK)
         elif min_score is not None and not np.isfinite(score[i]):
-            status.append("not scored")
+            status.append(CandidateStatus.NOT_SCORED)
         elif min_score is not None and score[i] < min_score:
-            status.append("below the minimum score")
+            status.append(CandidateStatus.BELOW_MIN_SCORE)
         else:
-            status.append("eligible")
-    ok = np.flatnonzero(np.asarray(status) == "eligible").astype(np.int64)
+            status.append(CandidateStatus.ELIGIBLE)
+    ok = np.flatnonzero([s is CandidateStatus.ELIGIBLE for s in status]).astype(np.int64)
     if len(ok) >= k:
         return ok, status
-    counts = pd.Series(status).value_counts()
-    why = ", ".join(f"{n} {s}" for s, n in counts.items() if s != "eligible")
-    if min_score is not None and len(ok) == 0 and counts.get("below the minimum score", 0):
+    counts = pd.Series([str(s) for s in status]).value_counts()
+    why = ", ".join(f"{n} {s}" for s, n in counts.items() if s != CandidateStatus.ELIGIBLE)
+    if min_score is not None and len(ok) == 0 and counts.get(CandidateStatus.BELOW_MIN_SCORE, 0):
         best = int(np.nanargmax(np.where(np.isfinite(score), score, -np.inf)))
         raise ArgumentError(
             f"no candidate meets the minimum score of {min_score:g} (the best, "
@@ -115,7 +122,7 @@ def _eligibility(
 
 
 # ---------------------------------------------------------------------- solving
-@dataclass
+@dataclass(frozen=True)
 class _Run:
     """One scenario's solution: the chosen candidates (positions) and the proof."""
 
@@ -129,13 +136,13 @@ def _solve(
     w: FloatArray,
     eligible: IntArray,
     k: int,
-    objective: str,
+    objective: Objective,
     minutes: float,
     time_limit: float,
 ) -> _Run:
     t = times.minutes
     exist = times.existing
-    if objective == "coverage":
+    if objective is Objective.COVERAGE:
         reach = t <= minutes
         done = reach[exist].any(axis=0) if len(exist) else np.zeros(t.shape[1], dtype=bool)
         rows = np.flatnonzero(~done & (w > 0))
@@ -168,17 +175,19 @@ def _median_minutes(
 
 
 # ---------------------------------------------------------------------- the result
-@dataclass
+@dataclass(frozen=True)
 class _Context:
-    net: Any
-    sites: Any
-    old: Any
-    dem: Any
+    """What a choice was made from: the inputs read, the times, who could be chosen."""
+
+    net: RoadNetwork
+    sites: gpd.GeoDataFrame
+    old: gpd.GeoDataFrame | None
+    dem: gpd.GeoDataFrame
     scen: Scenarios
     times: _Times
     eligible: IntArray
-    status: list[str]
-    objective: str
+    status: list[CandidateStatus]
+    objective: Objective
     k: int
     minutes: float
     min_score: float | None

@@ -1,4 +1,8 @@
-"""The result of choosing a set of sites: :class:`SitePortfolio`, with its map and files."""
+"""The result of choosing a set of sites: :class:`SitePortfolio`, with its numbers and text.
+
+Built once by :func:`~carezones.sites.choose_sites` and never changed afterwards; its map, files
+and card are drawn by :mod:`carezones.report.portfolio`.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+from carezones.io.demand import DemandKind
+from carezones.sites.options import Objective
+from carezones.sites.status import DemandStatus, SiteRole
 
 if TYPE_CHECKING:
     import folium
     import geopandas as gpd
+    import shapely
 
+    from carezones.io import PathLike
     from carezones.network import RoadNetwork
 
-PathLike = str | Path
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["SitePortfolio"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SitePortfolio:
     """The sites chosen together, what each serves and adds, and how sure the choice is.
 
@@ -36,11 +49,13 @@ class SitePortfolio:
     existing : geopandas.GeoDataFrame or None
         The schemes already open, with the same columns.
     candidates : geopandas.GeoDataFrame
-        Every candidate with its ``status`` (chosen, eligible, below the minimum score, not
-        scored, off the road network) and ``within_reach``.
+        Every candidate with its ``status`` (a :class:`~carezones.sites.CandidateStatus`:
+        chosen, eligible, below the minimum score, not scored, off the road network) and
+        ``within_reach``.
     demand : geopandas.GeoDataFrame
         Every demand row: ``demand_id``, ``area``, ``weight`` (in the scenario planned for),
-        ``status`` (covered, not covered, left out), ``site_id`` (the nearest open site),
+        ``status`` (a :class:`~carezones.sites.DemandStatus`: covered, not covered, left
+        out), ``site_id`` (the nearest open site),
         ``minutes`` and ``reason``. Its geometry is the user's own data and is never written:
         files and maps aggregate it.
     left_out : pandas.DataFrame
@@ -51,7 +66,7 @@ class SitePortfolio:
         in it (``plan_covered_share``, ``plan_mean_minutes``).
     stability : pandas.DataFrame
         Each site chosen in any scenario, a column per scenario, and ``chosen_in``.
-    metrics : dict
+    kpis : dict
         The objective, coverage, mean minutes, the objective's value, the proven ``bound``,
         ``gap`` and whether ``optimal``, the ``method``, the baselines (the k best single
         sites), timings and notes.
@@ -59,8 +74,6 @@ class SitePortfolio:
         The network the times come from.
     access : dict
         Each site's ``site_id`` -> the (lon, lat) where it meets the roads.
-    _catchments : geopandas.GeoDataFrame, optional
-        The catchments, computed by :meth:`catchments` on first use.
 
     Examples
     --------
@@ -75,10 +88,9 @@ class SitePortfolio:
     left_out: pd.DataFrame
     scenarios: pd.DataFrame
     stability: pd.DataFrame
-    metrics: dict[str, Any]
+    kpis: dict[str, Any]
     network: RoadNetwork
     access: dict[str, tuple[float, float]] = field(repr=False)
-    _catchments: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     @property
     def site_ids(self) -> list[str]:
@@ -89,7 +101,7 @@ class SitePortfolio:
         >>> portfolio.site_ids
         ['S001', 'S002']
         """
-        return self.chosen["site_id"].astype(str).tolist()
+        return [str(i) for i in self.chosen["site_id"]]
 
     def summary(self) -> str:
         """Return a short report: the set, its coverage and proof, baselines, scenarios.
@@ -104,11 +116,11 @@ class SitePortfolio:
         >>> print(portfolio.summary().splitlines()[0])
         chose 2 site(s) for 'now' by coverage within 15 min drive: S001, S002
         """
-        m = self.metrics
+        m = self.kpis
         unit = m["unit"]
         how = (
             "coverage within"
-            if m["objective"] == "coverage"
+            if m["objective"] == Objective.COVERAGE
             else "p-median (least demand-weighted minutes), coverage within"
         )
         travel = "walk" if m["mode"] == "walk" else "drive"
@@ -167,46 +179,9 @@ class SitePortfolio:
 
     def _repr_html_(self) -> str:
         """Return a card of the set's numbers, its sites and where they are (no demand is drawn)."""
-        from carezones.report.html import html_card, svg_sites
+        from carezones.report.portfolio import portfolio_card
 
-        m = self.metrics
-        proof = (
-            "optimal"
-            if m["optimal"]
-            else (f"within {100 * m['gap']:.2f}% (bound {m['bound']:,.1f})")
-        )
-        rows = [
-            ("sites chosen (k)", m["k"]),
-            ("objective", m["objective"]),
-            ("within minutes", m["minutes"]),
-            ("planned for", m["plan_for"]),
-            ("covered", f"{m['covered']:,.0f} of {m['demand_total']:,.0f} {m['unit']}"),
-            ("coverage", _pct(m["covered_share"])),
-            ("mean minutes to nearest site", m["mean_minutes"]),
-            ("objective value", m["objective_value"]),
-            ("proof", proof),
-            ("bound", m["bound"]),
-            ("gap", f"{100 * m['gap']:.2f}%"),
-            ("existing schemes", len(m["existing"])),
-            ("demand rows left out", len(self.left_out)),
-        ]
-        cols = [
-            c
-            for c in ("site_id", "score", "serves", "within_reach", "adds", "mean_minutes")
-            if c in self.chosen.columns
-        ]
-        open_sites = [(g, "#e6550d") for g in self.chosen.geometry]
-        if self.existing is not None:
-            open_sites = [(g, "#636363") for g in self.existing.geometry] + open_sites
-        pts = [(p.x, p.y) for p in (g.representative_point() for g, _ in open_sites)]
-        thumb = svg_sites(self.network.area_wgs84, pts, [c for _, c in open_sites])
-        return html_card(
-            "Site portfolio",
-            rows,
-            table=pd.DataFrame(self.chosen[cols]),
-            thumbnail=thumb,
-            note="Chosen sites orange; existing schemes grey.",
-        )
+        return portfolio_card(self)
 
     def demand_cells(
         self, hex_m: float = 750.0, min_rows: int | None = None
@@ -241,12 +216,13 @@ class SitePortfolio:
         from carezones.privacy import MIN_GROUP, hexbin_sums
 
         if min_rows is None:
-            min_rows = MIN_GROUP if self.metrics["demand_kind"] == "clients" else 1
+            min_rows = MIN_GROUP if self.kpis["demand_kind"] == DemandKind.CLIENTS else 1
         d = self.demand
+        covered = (d["status"] == DemandStatus.COVERED).to_numpy()
         table = d[["geometry"]].assign(
             demand=d["weight"].to_numpy(float),
-            covered=np.where(d["status"] == "covered", d["weight"], 0.0),
-            not_covered=np.where(d["status"] != "covered", d["weight"], 0.0),
+            covered=np.where(covered, d["weight"], 0.0),
+            not_covered=np.where(~covered, d["weight"], 0.0),
         )
         cells, hidden = hexbin_sums(
             table,
@@ -262,7 +238,8 @@ class SitePortfolio:
 
         For maps and layers: the squares of ``cell_m`` metres that the roads reachable within
         the minutes pass through (coverage itself is measured from exact travel times, not
-        from these shapes). Computed once.
+        from these shapes). Computed afresh on each call (the files compute them once for the
+        layer and the map).
 
         Parameters
         ----------
@@ -272,7 +249,8 @@ class SitePortfolio:
         Returns
         -------
         geopandas.GeoDataFrame
-            One row per site with ``site_id``, ``status`` (chosen or existing), ``minutes``
+            One row per site with ``site_id``, ``status`` (a :class:`~carezones.sites.SiteRole`:
+        chosen or existing), ``minutes``
             and the polygon (WGS84).
 
         Examples
@@ -282,40 +260,56 @@ class SitePortfolio:
         0    S001  chosen     15.0
         1    S002  chosen     15.0
         """
-        if self._catchments is None:
-            import geopandas as gpd
+        import geopandas as gpd
 
-            ids = self.site_ids + (
-                [] if self.existing is None else self.existing["site_id"].astype(str).tolist()
-            )
-            status = ["chosen"] * len(self.chosen) + ["existing"] * (len(ids) - len(self.chosen))
-            minutes = float(self.metrics["minutes"])
-            geoms = []
-            if ids:
-                net = self.network
-                times = net.times_to_nodes(np.array([self.access[i] for i in ids]))
-                edges = net.edges
-                for row in times:
-                    geoms.append(_reach_area(net, row, edges, minutes, cell_m))
-            self._catchments = gpd.GeoDataFrame(
-                {"site_id": ids, "status": status, "minutes": [minutes] * len(ids)},
-                geometry=geoms,
-                crs="EPSG:4326",
-            )
-        return self._catchments.copy()
+        existing = [] if self.existing is None else [str(i) for i in self.existing["site_id"]]
+        ids = self.site_ids + existing
+        status = [str(SiteRole.CHOSEN)] * len(self.chosen) + [str(SiteRole.EXISTING)] * len(
+            existing
+        )
+        minutes = float(self.kpis["minutes"])
+        geoms = []
+        if ids:
+            net = self.network
+            times = net.times_to_nodes(np.array([self.access[i] for i in ids]))
+            edges = net.edges
+            for row in times:
+                geoms.append(_reach_area(net, row, edges, minutes, cell_m))
+        return gpd.GeoDataFrame(
+            {"site_id": ids, "status": status, "minutes": [minutes] * len(ids)},
+            geometry=geoms,
+            crs="EPSG:4326",
+        )
 
-    def to_map(self, **kwargs: Any) -> folium.Map:
+    def to_map(
+        self,
+        *,
+        offline: bool = True,
+        hex_m: float = 750.0,
+        catchments: bool = True,
+        candidates: bool = True,
+        title: str = "Sites chosen together",
+    ) -> folium.Map:
         """Return a folium map of the sites chosen, their catchments and the demand's cells.
 
         Parameters
         ----------
-        **kwargs
-            The options of :func:`carezones.report.portfolio.portfolio_map`.
+        offline : bool, default True
+            Embed Leaflet in the map; ``False`` links it from a CDN instead.
+        hex_m : float, default 750
+            Hexagon size (centre to corner) of the demand layer, in metres.
+        catchments : bool, default True
+            Draw the area within the minutes of each open site.
+        candidates : bool, default True
+            Draw the candidates not chosen.
+        title : str
+            The map's banner.
 
         Returns
         -------
         folium.Map
-            The map; ``.save(path)`` writes it, notebooks show it.
+            The map (:func:`carezones.report.portfolio.portfolio_map`); ``.save(path)``
+            writes it, notebooks show it.
 
         Examples
         --------
@@ -324,7 +318,14 @@ class SitePortfolio:
         """
         from carezones.report.portfolio import portfolio_map
 
-        return portfolio_map(self, **kwargs)
+        return portfolio_map(
+            self,
+            hex_m=hex_m,
+            catchments=catchments,
+            candidates=candidates,
+            offline=offline,
+            title=title,
+        )
 
     def to_files(self, out_dir: PathLike, *, offline: bool = True) -> list[Path]:
         """Write the tables, layers, map and summary; return the paths written.
@@ -358,7 +359,9 @@ class SitePortfolio:
         return write_site_portfolio(self, out_dir, offline=offline)
 
 
-def _reach_area(net: Any, to_nodes: Any, edges: Any, minutes: float, cell: float) -> Any:
+def _reach_area(
+    net: RoadNetwork, to_nodes: FloatArray, edges: pd.DataFrame, minutes: float, cell: float
+) -> shapely.Geometry:
     """Return the ``cell`` m squares that the roads reachable within ``minutes`` cross."""
     import shapely
 

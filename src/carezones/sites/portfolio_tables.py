@@ -1,8 +1,8 @@
 """The tables of a chosen set of sites: what each site serves and adds, scenarios, baselines.
 
-:func:`tables` turns the solved scenarios of :func:`~carezones.sites.choose_sites` into the
-fields of a :class:`~carezones.sites.portfolio_result.SitePortfolio`. Every demand row ends up
-counted (covered or not, with the site that serves it) or left out with its reason.
+:func:`tables` turns the solved scenarios of :func:`~carezones.sites.choose_sites` into a
+:class:`~carezones.sites.portfolio_result.SitePortfolio`. Every demand row ends up counted
+(covered or not, with the site that serves it) or left out with its reason.
 """
 
 from __future__ import annotations
@@ -13,17 +13,20 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from carezones.sites.options import Objective
 from carezones.sites.portfolio_model import ALL_SCENARIOS, NO_ROUTE_FACTOR, _Context, _Run, _weights
+from carezones.sites.portfolio_result import SitePortfolio
+from carezones.sites.status import CandidateStatus, DemandStatus
 
 if TYPE_CHECKING:
-    pass
+    import geopandas as gpd
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def tables(c: _Context, runs: dict[str, _Run]) -> dict[str, Any]:
-    """Return the fields of the :class:`SitePortfolio` (see its attributes)."""
+def tables(c: _Context, runs: dict[str, _Run]) -> SitePortfolio:
+    """Return the :class:`SitePortfolio` of the scenarios solved (see its attributes)."""
     run = runs[c.plan]
     t = c.times.minutes
     w_rows = _weights(c.scen, c.plan)
@@ -51,8 +54,8 @@ def tables(c: _Context, runs: dict[str, _Run]) -> dict[str, Any]:
     scenarios = _scenarios(c, runs, ids)
     stability = _stability(runs, ids, [n for n in runs if n != ALL_SCENARIOS or c.plan == n])
     sol = run.solution
-    metrics: dict[str, Any] = {
-        "objective": c.objective,
+    kpis: dict[str, Any] = {
+        "objective": str(c.objective),
         "k": c.k,
         "minutes": c.minutes,
         "mode": c.net.mode,
@@ -80,7 +83,9 @@ def tables(c: _Context, runs: dict[str, _Run]) -> dict[str, Any]:
         "seconds_solving": round(sum(r.solution.seconds for r in runs.values()), 3),
         "seconds_total": round(c.t_total, 3),
         "min_score": c.min_score,
-        "candidates": {s: int(n) for s, n in pd.Series(c.status).value_counts().items()},
+        "candidates": {
+            str(s): int(n) for s, n in pd.Series([str(s) for s in c.status]).value_counts().items()
+        },
         "baselines": _baselines(c, w_live, reach, total),
         "network": {
             "source": str(c.net.provenance.source).rsplit("/", 1)[-1],
@@ -88,20 +93,21 @@ def tables(c: _Context, runs: dict[str, _Run]) -> dict[str, Any]:
             "attribution": c.net.provenance.attribution,
         },
     }
-    return {
-        "chosen": chosen.reset_index(drop=True),
-        "existing": None if existing is None else existing.reset_index(drop=True),
-        "candidates": candidates,
-        "demand": demand,
-        "left_out": left_out,
-        "scenarios": scenarios,
-        "stability": stability,
-        "metrics": metrics,
-        "network": c.net,
-        "access": {
-            str(i): tuple(p) for i, p in zip(ids, c.times.site_points.tolist(), strict=True)
+    return SitePortfolio(
+        chosen=chosen.reset_index(drop=True),
+        existing=None if existing is None else existing.reset_index(drop=True),
+        candidates=candidates,
+        demand=demand,
+        left_out=left_out,
+        scenarios=scenarios,
+        stability=stability,
+        kpis=kpis,
+        network=c.net,
+        access={
+            str(i): (float(p[0]), float(p[1]))
+            for i, p in zip(ids, c.times.site_points.tolist(), strict=True)
         },
-    }
+    )
 
 
 def _measure(c: _Context, open_sites: IntArray, w: FloatArray) -> dict[str, float]:
@@ -120,7 +126,7 @@ def _site_stats(
     open_sites: IntArray,
     w: FloatArray,
     minutes: float,
-    objective: str,
+    objective: Objective,
     penalty: float,
 ) -> dict[str, Any]:
     """Per open site: what it serves, what is within its reach, what it adds, mean minutes."""
@@ -137,12 +143,12 @@ def _site_stats(
     priced1, priced2 = np.minimum(d1, penalty), np.minimum(d2, penalty)
     for s in range(n):
         mine = first == s
-        served = mine & covered if objective == "coverage" else mine & np.isfinite(d1)
+        served = mine & covered if objective is Objective.COVERAGE else mine & np.isfinite(d1)
         serves[s] = w[served].sum()
         reach[s] = w[within[s]].sum()
         if w[served].sum() > 0:
             mean[s] = float((w[served] * d1[served]).sum() / w[served].sum())
-        if objective == "coverage":
+        if objective is Objective.COVERAGE:
             alone = within[s] & (within.sum(axis=0) == 1)
             adds[s] = w[alone].sum()
         else:  # how much longer the mean trip would be without it
@@ -158,7 +164,7 @@ def _site_stats(
     }
 
 
-def _site_frame(sites: Any, stats: dict[str, Any], part: slice) -> Any:
+def _site_frame(sites: gpd.GeoDataFrame, stats: dict[str, Any], part: slice) -> gpd.GeoDataFrame:
     keep = [c for c in ("site_id", "name", "score", "rank", "explanation") if c in sites.columns]
     out = sites[[*keep, "geometry"]].copy().reset_index(drop=True)
     for key in ("serves", "within_reach", "adds", "mean_minutes"):
@@ -166,11 +172,11 @@ def _site_frame(sites: Any, stats: dict[str, Any], part: slice) -> Any:
     return out
 
 
-def _candidates(c: _Context, chosen: IntArray, reach: FloatArray) -> Any:
+def _candidates(c: _Context, chosen: IntArray, reach: FloatArray) -> gpd.GeoDataFrame:
     keep = [col for col in ("site_id", "name", "score", "rank") if col in c.sites.columns]
     out = c.sites[[*keep, "geometry"]].copy().reset_index(drop=True)
-    status = np.asarray(c.status, dtype=object)
-    status[chosen] = "chosen"
+    status = np.asarray([str(s) for s in c.status], dtype=object)
+    status[chosen] = str(CandidateStatus.CHOSEN)
     out.insert(len(out.columns) - 1, "status", status)
     out.insert(len(out.columns) - 1, "within_reach", reach)
     return out
@@ -183,7 +189,7 @@ def _demand_rows(
     near_pos: IntArray,
     near_min: FloatArray,
     ids: npt.NDArray[np.object_],
-) -> tuple[Any, pd.DataFrame]:
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Each demand row's status, serving site and minutes; the rows left out and why."""
     import geopandas as gpd
 
@@ -194,7 +200,11 @@ def _demand_rows(
     mins = near_min[loc]
     site = np.where(pos >= 0, ids[np.maximum(pos, 0)], "")
     covered = live & (mins <= c.minutes)
-    status = np.where(covered, "covered", np.where(live, "not covered", "left out"))
+    status = np.where(
+        covered,
+        str(DemandStatus.COVERED),
+        np.where(live, str(DemandStatus.NOT_COVERED), str(DemandStatus.LEFT_OUT)),
+    )
     snap_m = c.net.max_snap_m
     reason = np.full(len(loc), "", dtype=object)
     reason[far] = f"more than {snap_m:.0f} m from any {c.net.mode} road: check its location"
@@ -220,7 +230,7 @@ def _demand_rows(
         geometry=c.dem.geometry.to_numpy(),
         crs=c.dem.crs,
     )
-    left = demand[demand.status == "left out"]
+    left = demand[demand.status == DemandStatus.LEFT_OUT]
     left_out = pd.DataFrame(left[["source_row", "demand_id", "area", "weight", "reason"]])
     return demand, left_out.reset_index(drop=True)
 
@@ -256,7 +266,9 @@ def _scenarios(c: _Context, runs: dict[str, _Run], ids: npt.NDArray[np.object_])
     return pd.DataFrame(rows)
 
 
-def _stability(runs: dict[str, _Run], ids: npt.NDArray[np.object_], names: list[str]) -> Any:
+def _stability(
+    runs: dict[str, _Run], ids: npt.NDArray[np.object_], names: list[str]
+) -> pd.DataFrame:
     """Which sites each scenario chooses: a site per row, a column per scenario."""
     picked = sorted({int(i) for n in names for i in runs[n].chosen})
     table = pd.DataFrame({"site_id": [str(ids[i]) for i in picked]})

@@ -1,11 +1,15 @@
-"""The result of scoring sites: :class:`SiteScores`, with its map, files and isochrones."""
+"""The result of scoring sites: :class:`SiteScores`, with its numbers, text and isochrones.
+
+Built once by :func:`~carezones.sites.score_sites` and never changed afterwards; its map, files
+and card are drawn by :mod:`carezones.report.sites`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,12 +22,13 @@ if TYPE_CHECKING:
     import folium
     import geopandas as gpd
 
+    from carezones.io import PathLike
     from carezones.network import RoadNetwork
 
-PathLike = str | Path
+__all__ = ["SiteScores"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SiteScores:
     """Scored sites, ranked, with every sub-score and an explanation per site.
 
@@ -48,17 +53,19 @@ class SiteScores:
         The amenities and towns used.
     walk, drive : RoadNetwork or None
         The walking and drive networks used.
+    explanations : tuple of tuple of str
+        Each site's explanation part by part, in the order of :attr:`scores` (its
+        ``explanation`` column joins the parts with ``"; "``).
     surface : geopandas.GeoDataFrame or None
-        With ``surface=True``: the same score at every junction of the walking network.
-    _isochrones : dict
-        The isochrones computed so far (:meth:`isochrones`), by sites and minutes.
+        With ``ScoreOptions(surface=True)``: the same score at every junction of the walking
+        network.
 
     Examples
     --------
     Five homes of the tiny synthetic county scored as sites:
 
     >>> from carezones import score_sites
-    >>> scores = score_sites(clients.head(5)[["geometry"]], osm=county.osm_path)
+    >>> scores = score_sites(clients.head(5)[["geometry"]], county.osm_path)
     >>> scores.scores[["site_id", "rank"]]
       site_id  rank
     0    S001     4
@@ -75,8 +82,40 @@ class SiteScores:
     towns: gpd.GeoDataFrame | None
     walk: RoadNetwork | None
     drive: RoadNetwork | None
+    explanations: tuple[tuple[str, ...], ...] = field(repr=False)
     surface: gpd.GeoDataFrame | None = None
-    _isochrones: dict[tuple[Any, ...], gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def kpis(self) -> dict[str, int | float]:
+        """The headline numbers: sites, how many were scored, and how the scores spread.
+
+        ``sites``, ``scored``, ``not_scored``, ``best_score``, ``median_score``,
+        ``worst_score`` (NaN when none was scored), ``score_75_plus``, ``score_50_to_75``,
+        ``score_under_50`` and, with a surface, ``surface_junctions`` (the weights used are
+        :attr:`weights`).
+
+        Examples
+        --------
+        >>> scores.kpis["sites"], scores.kpis["scored"], round(scores.kpis["best_score"], 1)
+        (5, 5, 97.4)
+        """
+        sc = pd.to_numeric(self.scores["score"], errors="coerce")
+        ok = sc.dropna()
+        nan = float("nan")
+        out: dict[str, int | float] = {
+            "sites": len(self.scores),
+            "scored": len(ok),
+            "not_scored": len(sc) - len(ok),
+            "best_score": float(ok.max()) if len(ok) else nan,
+            "median_score": float(ok.median()) if len(ok) else nan,
+            "worst_score": float(ok.min()) if len(ok) else nan,
+            "score_75_plus": int((ok >= 75).sum()),
+            "score_50_to_75": int(((ok >= 50) & (ok < 75)).sum()),
+            "score_under_50": int((ok < 50).sum()),
+        }
+        if self.surface is not None:
+            out["surface_junctions"] = len(self.surface)
+        return out
 
     def ranked(self) -> gpd.GeoDataFrame:
         """Return the scores sorted by rank.
@@ -126,51 +165,16 @@ class SiteScores:
 
     def _repr_html_(self) -> str:
         """Return a card of the scores, the best sites and where they are (no client is drawn)."""
-        from carezones.report.html import html_card, svg_sites
+        from carezones.report.sites import sites_card
 
-        sc = pd.to_numeric(self.scores["score"], errors="coerce")
-        ok = sc.dropna()
-        spread = f"{ok.max():.0f} / {ok.median():.0f} / {ok.min():.0f}" if len(ok) else "n/a"
-        rows = [
-            ("sites", len(self.scores)),
-            ("scored", len(ok)),
-            ("not scored", len(sc) - len(ok)),
-            ("score best / median / worst", spread),
-            ("score 75 or more", int((ok >= 75).sum())),
-            ("score 50 to 75", int(((ok >= 50) & (ok < 75)).sum())),
-            ("score under 50", int((ok < 50).sum())),
-            ("weights", ", ".join(f"{k} {v:g}" for k, v in self.weights.items())),
-        ]
-        if self.surface is not None:
-            rows.append(("surface junctions", len(self.surface)))
-        top = self.ranked()
-        cols = ["rank", "site_id", "score"] + (["town"] if "town" in top.columns else [])
-        net = self.walk if self.walk is not None else self.drive
-        pts = top.geometry.representative_point()
-        colours = [
-            "#e6550d" if r == 1 else "#fdae6b" if s == s else "#bdbdbd"
-            for r, s in zip(top["rank"].fillna(0), top["score"], strict=True)
-        ]
-        thumb = svg_sites(
-            None if net is None else net.area_wgs84,
-            list(zip(pts.x, pts.y, strict=True))[::-1],
-            colours[::-1],
-        )
-        return html_card(
-            "Site scores",
-            rows,
-            table=pd.DataFrame(top[cols]),
-            max_rows=8,
-            thumbnail=thumb,
-            note="Best site dark orange; not scored grey.",
-        )
+        return sites_card(self)
 
     def isochrones(
-        self, sites: Sequence[Any] | int = 3, minutes: Sequence[float] = (5, 10, 15)
+        self, sites: Sequence[str] | int = 3, minutes: Sequence[float] = (5, 10, 15)
     ) -> gpd.GeoDataFrame:
         """Return walking isochrones for sites: a list of ``site_id``, or the top N scored.
 
-        Computed once per choice of sites and minutes (the map and the files share them).
+        Computed afresh on each call (the files compute them once for the layer and the map).
 
         Parameters
         ----------
@@ -205,32 +209,49 @@ class SiteScores:
             ids = top.site_id[top.score.notna()].head(sites).tolist()
         else:
             ids = list(sites)
-        key = (tuple(ids), tuple(minutes))
         if not ids:
             return _gdf(pd.DataFrame(), ["site_id", "minutes"])
-        if key not in self._isochrones:
-            missing = [s for s in ids if s not in set(self.scores.site_id)]
-            if missing:
-                raise KeyError(f"no site with site_id {missing[:5]}")
-            pick = self.scores.set_index("site_id").loc[ids]
-            acc = self.walk.access_points(pick.geometry.to_numpy())
-            iso = self.walk.isochrones(acc, tuple(minutes))
-            iso.insert(0, "site_id", np.asarray(ids, dtype=object)[iso.point.to_numpy()])
-            self._isochrones[key] = iso.drop(columns="point")
-        return self._isochrones[key].copy()
+        missing = [s for s in ids if s not in set(self.scores.site_id)]
+        if missing:
+            raise KeyError(f"no site with site_id {missing[:5]}")
+        pick = self.scores.set_index("site_id").loc[ids]
+        acc = self.walk.access_points(pick.geometry.to_numpy())
+        iso = self.walk.isochrones(acc, tuple(minutes))
+        iso.insert(0, "site_id", np.asarray(ids, dtype=object)[iso.point.to_numpy()])
+        return iso.drop(columns="point")
 
-    def to_map(self, **kwargs: Any) -> folium.Map:
+    def to_map(
+        self,
+        *,
+        offline: bool = True,
+        isochrones: int | Sequence[str] = 3,
+        minutes: Sequence[float] = (5, 10, 15),
+        amenities: bool = True,
+        surface: bool = True,
+        title: str = "Candidate sites",
+    ) -> folium.Map:
         """Return a folium map of the sites, their scores and the amenities.
 
         Parameters
         ----------
-        **kwargs
-            The options of :func:`carezones.report.sites.sites_map`.
+        offline : bool, default True
+            Embed Leaflet in the map; ``False`` links it from a CDN instead.
+        isochrones : int or list of str, default 3
+            Walking isochrones for the best N sites, or for the listed ``site_id`` (0: none).
+        minutes : sequence of float
+            The isochrones' walking times.
+        amenities : bool, default True
+            One layer of amenities per category.
+        surface : bool, default True
+            With a surface: its mean score per hexagon.
+        title : str
+            The map's banner.
 
         Returns
         -------
         folium.Map
-            The map; ``.save(path)`` writes it, notebooks show it.
+            The map (:func:`carezones.report.sites.sites_map`); ``.save(path)`` writes it,
+            notebooks show it.
 
         Examples
         --------
@@ -239,10 +260,18 @@ class SiteScores:
         """
         from carezones.report.sites import sites_map
 
-        return sites_map(self, **kwargs)
+        return sites_map(
+            self,
+            offline=offline,
+            isochrones=isochrones,
+            minutes=tuple(minutes),
+            amenities=amenities,
+            surface=surface,
+            title=title,
+        )
 
     def to_files(
-        self, out_dir: PathLike, *, isochrones: bool = True, offline: bool = True
+        self, out_dir: PathLike, *, offline: bool = True, isochrones: bool = True
     ) -> list[Path]:
         """Write the scores, layers and map; return the paths written.
 
@@ -253,10 +282,10 @@ class SiteScores:
         ----------
         out_dir : str or os.PathLike
             The folder (made when missing).
-        isochrones : bool
+        offline : bool, default True
+            Embed Leaflet in the map; ``False`` links it from a CDN instead.
+        isochrones : bool, default True
             Also write the walking isochrones of the best sites.
-        offline : bool
-            Embed Leaflet in the map (default); ``False`` links it from a CDN instead.
 
         Returns
         -------

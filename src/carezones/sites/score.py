@@ -9,27 +9,28 @@ networks and GeoDataFrames and reads no file.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from carezones.errors import CarezonesError
+from carezones.errors import ArgumentError, CarezonesError
 from carezones.io.osm import read_features
 from carezones.sites.config import DEFAULT_CATEGORIES, Category, SiteConfig
 from carezones.sites.criteria import _Inputs, _score, _surface
+from carezones.sites.options import ConfigLike, PointsLike, ScoreOptions, SiteInputs, SitesLike
 from carezones.sites.result import SiteScores
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from carezones.io import PathLike
     from carezones.network import RoadNetwork
 
 log = logging.getLogger("carezones.sites")
-
-PathLike = str | Path
 
 _NOTHING_TO_SCORE = (
     "nothing to score: no criterion has both a weight above 0 and its input (walking access "
@@ -111,7 +112,7 @@ def _tags(categories: Sequence[Category]) -> list[tuple[str, dict[str, tuple[str
     return [(c.name, dict(c.tags)) for c in categories]
 
 
-def _as_sites(sites: Any) -> gpd.GeoDataFrame:
+def _as_sites(sites: SitesLike) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     from carezones.io import read_points
@@ -163,18 +164,13 @@ def _check_valid(gdf: gpd.GeoDataFrame) -> None:
 
 
 def score_sites(
-    sites: Any,
+    sites: SitesLike,
+    inputs: SiteInputs | PathLike,
     *,
-    osm: PathLike | None = None,
-    walk: RoadNetwork | None = None,
-    drive: RoadNetwork | None = None,
-    amenities: gpd.GeoDataFrame | None = None,
-    towns: gpd.GeoDataFrame | None = None,
-    carers: Any = None,
-    clients: Any = None,
-    hours_column: str | None = "hours_per_week",
-    config: SiteConfig | Mapping[str, Any] | PathLike | None = None,
-    surface: bool = False,
+    clients: PointsLike | None = None,
+    carers: PointsLike | None = None,
+    config: ConfigLike | None = None,
+    options: ScoreOptions | None = None,
     progress: bool | None = None,
 ) -> SiteScores:
     """Score candidate extra-care / supported-living sites; rank them and explain each score.
@@ -185,34 +181,21 @@ def score_sites(
         Points or polygons in any CRS (a polygon is reached from its boundary point nearest
         the road), or a file/table for :func:`carezones.read_points`. Every column is kept; a
         ``site_id`` column names the sites (``S001``... otherwise).
-    osm : path, optional
-        An OSM file: the walking network, drive network (when carers, clients or towns need
-        it), amenities and towns are read from it unless given.
-    walk, drive : RoadNetwork, optional
-        The networks (``load_network(osm, "walk")`` / ``"drive"``).
-    amenities : GeoDataFrame, optional
-        Your own amenities instead of OSM's: a ``category`` column naming a configured
-        category, optional ``name``; points or polygons. A category with none scores 0 and
-        says so. With a ``capacity`` column (e.g. patients a surgery can take) and
-        ``clients``, each site also gets ``<category>_capacity_per_demand``: the enhanced
-        two-step floating catchment (Luo & Qi 2009) over the walking network, with the
-        category's decay as weights and the clients' hours as demand. It is reported beside
-        the score, not in it.
-    towns : GeoDataFrame, optional
-        Town points with a ``name`` for the rural penalty (default: OSM ``place`` nodes).
-    carers : points, optional
-        Carers' homes (any form :func:`carezones.read_points` reads): enables staff access.
+    inputs : SiteInputs, str or os.PathLike
+        What the sites are scored against: the walking and drive networks, the amenities and
+        the towns (:class:`SiteInputs`), or an OSM file to read them all from.
     clients : points, optional
-        Clients, with ``hours_column`` (hours a week) when present (else each counts 1):
-        enables demand.
-    hours_column : str, optional
-        The clients' column of hours a week (``None``: each client counts 1).
+        Clients (any form :func:`carezones.read_points` reads), with their hours a week
+        (the options' ``hours_column``; else each counts 1): enables demand.
+    carers : points, optional
+        Carers' homes: enables staff access.
     config : SiteConfig, dict or TOML path, optional
         Categories, weights and thresholds (:meth:`SiteConfig.load`).
-    surface : bool
-        Also score every junction of the walking network (:attr:`SiteScores.surface`).
+    options : ScoreOptions, optional
+        The clients' hours column and whether to score the whole area too
+        (:class:`ScoreOptions`; its defaults when not given).
     progress : bool, optional
-        Show progress bars (loading networks from ``osm``, scoring the surface): ``None``
+        Show progress bars (loading networks from the OSM file, scoring the surface): ``None``
         (default) when someone is watching (a notebook or a terminal), ``False`` never.
         Never written to logs.
 
@@ -235,7 +218,7 @@ def score_sites(
     Five homes of the tiny synthetic county scored as sites from its OSM file:
 
     >>> from carezones import score_sites
-    >>> scores = score_sites(clients.head(5)[["geometry"]], osm=county.osm_path)
+    >>> scores = score_sites(clients.head(5)[["geometry"]], county.osm_path)
     >>> scores.ranked()[["site_id", "score"]].head(3).round(1)
       site_id  score
     2    S003   97.4
@@ -244,6 +227,16 @@ def score_sites(
     """
     from carezones.network import as_lonlat, load_network
 
+    if not isinstance(inputs, SiteInputs | str | os.PathLike):
+        raise ArgumentError(
+            f"inputs must be SiteInputs or an OSM file, not {type(inputs).__name__}"
+        )
+    opts = ScoreOptions() if options is None else options
+    if not isinstance(opts, ScoreOptions):
+        raise ArgumentError(f"options must be a ScoreOptions, not {type(opts).__name__}")
+    given = SiteInputs.of(inputs)
+    osm, walk, drive = given.osm, given.walk, given.drive
+    amenities, towns = given.amenities, given.towns
     cfg = SiteConfig.load(config)
     gdf = _as_sites(sites)
     if osm is not None:
@@ -259,13 +252,17 @@ def score_sites(
     if walk is None and drive is None:
         if osm is not None:
             raise CarezonesError(_NOTHING_TO_SCORE)
-        raise CarezonesError("score_sites needs a network: pass osm=FILE, or walk= and drive=")
+        raise CarezonesError(
+            "score_sites needs a network: pass an OSM file, or SiteInputs(walk=, drive=)"
+        )
     area = drive if drive is not None else walk
+    assert area is not None
     staff = None if carers is None else as_lonlat(_points(carers, area, "carers"))
     demand, hours, unit = None, None, "h/week of care"
     if clients is not None:
         cl = _points(clients, area, "clients")
         demand = as_lonlat(cl)
+        hours_column = opts.hours_column
         if hours_column and hours_column in cl.columns:
             hours = pd.to_numeric(cl[hours_column], errors="coerce").fillna(0.0).to_numpy(float)
         else:
@@ -276,19 +273,27 @@ def score_sites(
     weights = inp.weights()
     if not weights and not (towns is not None and drive is not None):
         raise CarezonesError(_NOTHING_TO_SCORE)
-    frame = _score(gdf.geometry.to_numpy(), inp)
+    frame, notes = _score(gdf.geometry.to_numpy(), inp)
     scored = pd.concat([gdf.drop(columns="geometry"), frame], axis=1)
     rank = frame.score.rank(ascending=False, method="first")
     scored.insert(scored.columns.get_loc("score"), "rank", rank.astype("Int64"))
     out = _gdf_like(scored, gdf)
-    surf = None
-    if surface:
-        surf = _surface(inp, progress)
+    surf = _surface(inp, progress) if opts.surface else None
     log.info("scored %d sites (%d not on the network)", len(gdf), int(frame.off_network.sum()))
-    return SiteScores(out, weights, cfg, amenities, towns, walk, drive, surf)
+    return SiteScores(
+        scores=out,
+        weights=weights,
+        config=cfg,
+        amenities=amenities,
+        towns=towns,
+        walk=walk,
+        drive=drive,
+        explanations=notes,
+        surface=surf,
+    )
 
 
-def _points(x: Any, area: Any, what: str) -> gpd.GeoDataFrame:
+def _points(x: PointsLike, area: RoadNetwork, what: str) -> gpd.GeoDataFrame:
     """Read carers or clients as points, rejecting those far outside the network's area."""
     import geopandas as gpd
 

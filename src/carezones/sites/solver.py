@@ -99,7 +99,13 @@ class Solution:
 
 
 # ---------------------------------------------------------------------- the models
-def max_coverage(cover: Any, weight: Any, k: int, *, time_limit: float = 60.0) -> Solution:
+def max_coverage(
+    cover: sp.sparray | sp.spmatrix | npt.NDArray[np.bool_],
+    weight: npt.ArrayLike,
+    k: int,
+    *,
+    time_limit: float = 60.0,
+) -> Solution:
     """Choose ``k`` columns of ``cover`` to maximise the weight of rows that one reaches.
 
     Parameters
@@ -153,7 +159,9 @@ def max_coverage(cover: Any, weight: Any, k: int, *, time_limit: float = 60.0) -
     return Solution(chosen, value, bound, False, how, time.perf_counter() - t0)
 
 
-def p_median(minutes: Any, weight: Any, k: int, *, time_limit: float = 60.0) -> Solution:
+def p_median(
+    minutes: FloatArray, weight: npt.ArrayLike, k: int, *, time_limit: float = 60.0
+) -> Solution:
     """Choose ``k`` rows of ``minutes`` (sites) minimising the weighted minutes to the nearest.
 
     Parameters
@@ -319,7 +327,7 @@ class _Search:
             self.proven, self.stage = True, "Lagrangian bound"
             return rho
         self.alive = self.alive[keep]
-        return rho[keep]
+        return np.asarray(rho[keep], dtype=np.float64)
 
     def closed(self) -> bool:
         """Whether the best set is proven optimal: by the bound, or as the last set left."""
@@ -493,7 +501,7 @@ class _MedianSearch(_Search):
         return float(self.wd.min(axis=0).sum())  # every point at its nearest candidate
 
     def start(self) -> FloatArray:
-        return np.sort(self.wd, axis=0)[min(self.k, self.wd.shape[0] - 1)].copy()
+        return np.asarray(np.sort(self.wd, axis=0)[min(self.k, self.wd.shape[0] - 1)], np.float64)
 
     def relax(self, lam: FloatArray) -> tuple[float, FloatArray]:
         rho = np.minimum(self.wd[self.alive] - lam[None, :], 0.0).sum(axis=1)

@@ -15,7 +15,7 @@ def interactive() -> bool:
 
     Examples
     --------
-    >>> from carezones.report.html import interactive
+    >>> from carezones._progress import interactive
     >>> interactive()  # under pytest: stderr is captured
     False
     """

@@ -26,7 +26,7 @@ from carezones.errors import (
     ValidationError,
     ZoneError,
 )
-from carezones.io import Collected, read_clients, read_points
+from carezones.io import Collected, ReadOptions, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
 from carezones.network.speeds import SpeedModel
 from carezones.rounds import (
@@ -55,6 +55,7 @@ __all__ = [
     "NetworkError",
     "OfflineError",
     "Provenance",
+    "ReadOptions",
     "RoadNetwork",
     "Rounds",
     "RoundsOptions",

@@ -274,13 +274,13 @@ def _existing(existing: Any, taken: set[str]) -> gpd.GeoDataFrame | None:
     """Return the existing schemes (``site_id`` E001... unless named), or ``None``."""
     import geopandas as gpd
 
-    from carezones.io import read_points
+    from carezones.io import ReadOptions, read_points
     from carezones.sites.score import _as_sites
 
     if existing is None:
         return None
     if not isinstance(existing, gpd.GeoDataFrame):
-        existing = read_points(existing, allow_polygons=True)
+        existing = read_points(existing, options=ReadOptions(allow_polygons=True))
     named = "site_id" in existing.columns
     gdf = _as_sites(existing)
     if not named:

@@ -102,3 +102,40 @@ def test_example_client_files_in_data_read_cleanly():
     assert len(a) == len(b) == 25
     assert b.attrs["carezones_read"]["crs"] == "EPSG:27700"
     assert (a.geometry.to_crs(27700).distance(b.geometry.to_crs(27700)) < 0.2).all()
+
+
+def test_the_command_line_words_each_fix_with_its_own_options():
+    from pathlib import Path
+
+    from carezones.cli._options import COMMAND_LINE, for_the_command_line
+    from carezones.errors import Argument, Ask, Fix, Problems, Reason, ValidationError
+
+    probs = Problems("clients.csv", rows=[2, 3])
+    probs.add(
+        0,
+        "lat",
+        None,
+        "missing latitude",
+        Fix("fill it in", Argument.POSTCODE_LOOKUP, Ask.FOR, about="to locate it from 'pc'"),
+    )
+    probs.add(
+        1,
+        "lat, lon",
+        "51.5, -0.12",
+        Reason("9.0 km outside (more than ", Argument.MAX_OUTSIDE_KM, 2.0, ")"),
+        Fix("check it", Argument.MAX_OUTSIDE_KM, Ask.LARGER, joiner=" or "),
+    )
+    err = ValidationError(probs.listed(), "clients.csv")
+    python, cli = str(err), for_the_command_line(err)
+    assert "pass postcode_lookup= to locate it from 'pc'" in python
+    assert "give --postcodes FILE to locate it from 'pc'" in cli
+    assert "(more than max_outside_km=2)" in python and "check it or raise max_outside_km" in python
+    assert "(more than --max-outside-km 2)" in cli and "check it or raise --max-outside-km" in cli
+    assert "pass errors='collect'" in python and "run the command again" in cli
+    sheet = Fix(argument=Argument.SHEET, ask=Ask.NAME, example="North", about="sheet")
+    assert COMMAND_LINE.fix(sheet) == "name the sheet after the file name, e.g. FILE#North"
+    polygons = Fix("convert them to points", Argument.ALLOW_POLYGONS, Ask.TRUE, first=True)
+    assert COMMAND_LINE.fix(polygons) == "convert them to points"  # sites take polygons already
+    cli_dir = Path(__import__("carezones.cli").cli.__file__).parent
+    for path in cli_dir.glob("*.py"):  # the command line never rewrites messages
+        assert "import re\n" not in path.read_text() and "re.sub(" not in path.read_text()

@@ -12,7 +12,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 
 from carezones.errors import PROBLEM_COLUMNS, ValidationError
-from carezones.io import Collected, read_clients, read_points
+from carezones.io import Collected, ReadOptions, read_clients, read_points
 
 # Oakham, Uppingham and Cottesmore in Rutland (lon, lat).
 OAKHAM = (-0.7277, 52.6705)
@@ -42,6 +42,10 @@ def clients_csv(tmp_path: Path, name: str = "clients.csv", sep: str = ",") -> Pa
         ["C3", COTTESMORE[1], COTTESMORE[0], "0", "Cat"],
     ]
     return write(tmp_path, name, "\n".join(sep.join(map(str, r)) for r in rows) + "\n")
+
+
+def lookup_of(path: Path) -> ReadOptions:
+    return ReadOptions(postcode_lookup=path)
 
 
 def error_of(call, *args, **kwargs) -> ValidationError:
@@ -118,7 +122,7 @@ def test_lat_lon_names_with_metres_are_read_as_bng_and_say_so(tmp_path: Path) ->
 def test_forced_crs(tmp_path: Path) -> None:
     e, n = bng(OAKHAM)
     path = write(tmp_path, "p.csv", f"site,a,b\ns1,{e},{n}\n")
-    gdf = read_points(path, x="a", y="b", crs="EPSG:27700")
+    gdf = read_points(path, options=ReadOptions(x="a", y="b", crs="EPSG:27700"))
     assert gdf.attrs["carezones_read"]["crs_reason"] == "forced by crs='EPSG:27700'"
     assert gdf.geometry.iloc[0].distance(Point(OAKHAM)) < 1e-4
 
@@ -134,7 +138,8 @@ def test_aliases_are_case_space_and_underscore_insensitive(tmp_path: Path) -> No
 def test_explicit_columns(tmp_path: Path) -> None:
     text = "who,north_deg,east_deg,care\nA,52.67,-0.73,1\n"
     path = write(tmp_path, "c.csv", text)
-    gdf = read_clients(path, x="east_deg", y="north_deg", id_column="who", hours_column="care")
+    opts = ReadOptions(x="east_deg", y="north_deg", id_column="who")
+    gdf = read_clients(path, options=opts, hours_column="care")
     assert gdf["client_id"].tolist() == ["A"]
     assert gdf.geometry.iloc[0].equals_exact(Point(-0.73, 52.67), 1e-9)
 
@@ -296,7 +301,7 @@ def test_polygons_for_sites(tmp_path: Path) -> None:
     result = read_points(path, errors="collect")
     assert result.valid["site"].tolist() == ["house"]
     assert_covers(result, {1, 2})
-    out = read_points(path, allow_polygons=True, area=RUTLAND)
+    out = read_points(path, area=RUTLAND, options=ReadOptions(allow_polygons=True))
     assert out.geom_type.tolist() == ["Polygon", "Point"]
 
 
@@ -379,7 +384,7 @@ def onspd(tmp_path: Path) -> Path:
 
 def test_onspd_lookup_normalises_postcodes(tmp_path: Path) -> None:
     text = "id,postcode,hours\nA,le15 6aa,1\nB,LE159PB,2\nC, LE15  6AA ,3\nD,le11aa,4\n"
-    gdf = read_clients(write(tmp_path, "c.csv", text), postcode_lookup=onspd(tmp_path))
+    gdf = read_clients(write(tmp_path, "c.csv", text), options=lookup_of(onspd(tmp_path)))
     assert gdf["client_id"].tolist() == ["A", "B", "C", "D"]
     assert gdf.geometry.iloc[0].equals_exact(Point(OAKHAM), 1e-9)
     assert gdf.geometry.iloc[1].equals_exact(Point(UPPINGHAM), 1e-9)  # terminated: still fine
@@ -398,21 +403,21 @@ def test_onspd_new_style_upper_case_headers(tmp_path: Path) -> None:
         f"LE156AA,LE15 6AA,LE15 6AA,198001,,{e},{n},{OAKHAM[1]},{OAKHAM[0]}",
     ]
     lookup = write(tmp_path, "ONSPD_NEW.csv", "\n".join(lines) + "\n", encoding="utf-8-sig")
-    gdf = read_points(write(tmp_path, "p.csv", "Post Code\nLE15 6AA\n"), postcode_lookup=lookup)
+    gdf = read_points(write(tmp_path, "p.csv", "Post Code\nLE15 6AA\n"), options=lookup_of(lookup))
     assert gdf.geometry.iloc[0].equals_exact(Point(OAKHAM), 1e-9)
 
 
 def test_unknown_malformed_and_placeholder_postcodes(tmp_path: Path) -> None:
     text = "id,postcode,hours\nA,LE15 6AA,1\nB,LE15 8QQ,1\nC,not a postcode,1\nD,LE15 7ZZ,1\nE,,1\n"
     path = write(tmp_path, "c.csv", text)
-    err = error_of(read_clients, path, postcode_lookup=onspd(tmp_path))
+    err = error_of(read_clients, path, options=lookup_of(onspd(tmp_path)))
     msg = str(err)
     assert "row 3, column 'postcode' (value 'LE15 8QQ'): unknown postcode" in msg
     assert "check the postcode, or add it to the lookup file 'ONSPD_TEST.csv'" in msg
     assert "row 4" in msg and "not a valid UK postcode" in msg
     assert "row 5" in msg  # ONSPD placeholder row (lat 99.999999) has no location
     assert "row 6" in msg and "missing postcode" in msg
-    result = read_clients(path, postcode_lookup=onspd(tmp_path), errors="collect")
+    result = read_clients(path, options=lookup_of(onspd(tmp_path)), errors="collect")
     assert result.valid["client_id"].tolist() == ["A"]
     assert_covers(result, {2, 3, 4, 5, 6})
 
@@ -426,13 +431,13 @@ def test_code_point_open_lookup_without_header(tmp_path: Path) -> None:
     ]
     lookup = write(tmp_path, "le.csv", "\n".join(lines) + "\n")
     text = "id,post code,hours\nA,LE156AA,1\nB,le15 9pb,1\n"
-    gdf = read_clients(write(tmp_path, "c.csv", text), postcode_lookup=lookup)
+    gdf = read_clients(write(tmp_path, "c.csv", text), options=lookup_of(lookup))
     assert gdf.geometry.iloc[0].distance(Point(OAKHAM)) < 1e-4
     assert gdf.geometry.iloc[1].distance(Point(UPPINGHAM)) < 1e-4
     err = error_of(
         read_clients,
         write(tmp_path, "d.csv", "id,postcode,hours\nA,LE15 7ZZ,1\n"),
-        postcode_lookup=lookup,
+        options=lookup_of(lookup),
     )
     assert "row 2" in str(err) and "unknown postcode" in str(err)
 
@@ -444,7 +449,7 @@ def test_code_point_open_folder_of_area_files(tmp_path: Path) -> None:
     write(folder, "le.csv", f'"LE15 6AA",10,{e},{n},"E92000001","","","","E06000017","E05"\n')
     write(folder, "pe.csv", '"PE9 1AA",10,503000,307000,"E92000001","","","","E06000017",""\n')
     path = write(tmp_path, "c.csv", "id,postcode,hours\nA,LE15 6AA,1\nB,PE9 1AA,2\n")
-    gdf = read_clients(path, postcode_lookup=folder)
+    gdf = read_clients(path, options=lookup_of(folder))
     assert gdf.geometry.iloc[0].distance(Point(OAKHAM)) < 1e-4
     assert gdf.attrs["carezones_read"]["geocoded_from_postcode"] == 2
 
@@ -457,7 +462,7 @@ def test_simple_postcode_lookups(tmp_path: Path, layout: str) -> None:
         e, n = bng(OAKHAM)
         lookup_text = f"Postcode,Easting,Northing\nLE15 6AA,{e},{n}\n"
     lookup = write(tmp_path, "lookup.csv", lookup_text)
-    gdf = read_points(write(tmp_path, "p.csv", "postcode\nle15 6aa\n"), postcode_lookup=lookup)
+    gdf = read_points(write(tmp_path, "p.csv", "postcode\nle15 6aa\n"), options=lookup_of(lookup))
     assert gdf.geometry.iloc[0].distance(Point(OAKHAM)) < 1e-4
 
 
@@ -469,14 +474,14 @@ def test_postcodes_without_lookup_name_the_parameter(tmp_path: Path) -> None:
 
 def test_missing_lookup_file(tmp_path: Path) -> None:
     path = write(tmp_path, "c.csv", "id,postcode,hours\nA,LE15 6AA,1\n")
-    err = error_of(read_clients, path, postcode_lookup=tmp_path / "nope.csv")
+    err = error_of(read_clients, path, options=lookup_of(tmp_path / "nope.csv"))
     assert "postcode lookup file 'nope.csv' not found" in str(err)
 
 
 def test_rows_without_coordinates_fall_back_to_postcode(tmp_path: Path) -> None:
     text = "id,lat,lon,postcode,hours\nA,52.67,-0.73,,1\nB,,,LE15 9PB,1\nC,,,,1\n"
     path = write(tmp_path, "c.csv", text)
-    result = read_clients(path, postcode_lookup=onspd(tmp_path), errors="collect")
+    result = read_clients(path, options=lookup_of(onspd(tmp_path)), errors="collect")
     assert result.valid["client_id"].tolist() == ["A", "B"]
     assert result.valid.attrs["carezones_read"]["geocoded_from_postcode"] == 1
     assert result.rejected["row"].tolist() == [4, 4]  # missing latitude and longitude
@@ -532,7 +537,7 @@ def test_no_coordinate_columns_names_columns_and_aliases(tmp_path: Path) -> None
 
 def test_unknown_crs(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown coordinate reference system") as info:
-        read_points(clients_csv(tmp_path), crs="EPSG:999999")
+        read_points(clients_csv(tmp_path), options=ReadOptions(crs="EPSG:999999"))
     assert isinstance(info.value, ValidationError)
     assert "crs='EPSG:27700'" in str(info.value)
 
@@ -551,7 +556,7 @@ def test_bad_arguments(tmp_path: Path) -> None:
         read_points(clients_csv(tmp_path), errors="ignore")  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="area="):
         read_points(clients_csv(tmp_path), area="Rutland")
-    err = error_of(read_points, clients_csv(tmp_path), x="nope", y="lat")
+    err = error_of(read_points, clients_csv(tmp_path), options=ReadOptions(x="nope", y="lat"))
     assert "column 'nope' given by x= is not in the file" in str(err)
 
 
@@ -687,7 +692,9 @@ def test_far_outside_area(tmp_path: Path) -> None:
     assert "km outside the area of the road network" in msg
     assert "raise max_outside_km" in msg
     assert "row 4" not in msg  # about 1.1 km outside: within the 2 km allowed
-    result = read_clients(path, area=RUTLAND, max_outside_km=0.5, errors="collect")
+    result = read_clients(
+        path, area=RUTLAND, options=ReadOptions(max_outside_km=0.5), errors="collect"
+    )
     assert result.valid["client_id"].tolist() == ["A"]
     assert_covers(result, {2, 3, 4})
 
@@ -767,5 +774,106 @@ def test_values_look_like_neither_degrees_nor_bng(tmp_path: Path) -> None:
     err = error_of(read_points, path)
     assert "neither latitude/longitude in degrees nor British National Grid" in str(err)
     assert "pass crs=" in str(err)
-    gdf = read_points(path, crs="EPSG:3857")
+    gdf = read_points(path, options=ReadOptions(crs="EPSG:3857"))
     assert gdf.attrs["carezones_read"]["crs"] == "EPSG:3857"
+
+
+# --------------------------------------------------------------------------------------------
+# Problems are data: each fix names the argument that gives it; options are checked once
+
+
+def test_a_problem_names_the_argument_that_fixes_it(tmp_path: Path) -> None:
+    from carezones.errors import Argument, Ask
+
+    book = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(book) as xl:
+        for name in ("North", "South"):
+            pd.DataFrame({"lat": [52.6, 52.61], "lon": [-0.7, -0.71]}).to_excel(xl, sheet_name=name)
+    err = error_of(read_points, book, sheet="West")
+    (problem,) = err.items
+    assert problem.row is None and problem.fix.argument is Argument.SHEET
+    assert problem.fix.ask is Ask.ONE_OF_OR_POSITION and problem.fix.choices == ("North", "South")
+    assert err.problems.fix.tolist() == [str(problem.fix)]  # the table is the same words
+    assert str(problem.fix) == "pass sheet= one of 'North', 'South' (or its 0-based position)"
+    far = write(tmp_path, "far.csv", "lat,lon\n52.67,-0.73\n51.5,-0.12\n")
+    (outside,) = error_of(read_points, far, area=RUTLAND).items
+    assert outside.fix.argument is Argument.MAX_OUTSIDE_KM and outside.fix.ask is Ask.LARGER
+    assert outside.reason.argument is Argument.MAX_OUTSIDE_KM and outside.reason.value == 2.0
+
+
+def test_validation_errors_pickle_with_their_problems(tmp_path: Path) -> None:
+    import pickle
+
+    err = error_of(read_points, write(tmp_path, "e.csv", "lat,lon\n95,-0.7\n"))
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err) and again.items == err.items
+    pd.testing.assert_frame_equal(again.problems, err.problems)
+
+
+def test_read_options_are_checked_when_made() -> None:
+    from carezones.errors import ArgumentError
+
+    assert ReadOptions(max_outside_km=3).max_outside_km == 3.0
+    for bad in ({"max_outside_km": -1}, {"max_outside_km": float("nan")}, {"x": 3}):
+        with pytest.raises(ArgumentError):
+            ReadOptions(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match="allow_polygons"):
+        read_clients(pd.DataFrame({"lat": [52.6]}), options=ReadOptions(allow_polygons=True))
+
+
+# --------------------------------------------------------------------------------------------
+# Tables carezones makes: the same table as the readers, without checking each row again
+
+
+def _generated() -> tuple[pd.DataFrame, pd.DataFrame]:
+    import numpy as np
+
+    from carezones.county import visits_from_hours
+    from carezones.county.teams import team_shifts
+
+    rng = np.random.default_rng(3)
+    n = 80
+    clients = gpd.GeoDataFrame(
+        {"client_id": [f"C{i}" for i in range(n)], "hours_per_week": rng.uniform(1, 30, n)},
+        geometry=gpd.points_from_xy(rng.uniform(-0.8, -0.6, n), rng.uniform(52.5, 52.7, n)),
+        crs=4326,
+    )
+    homes = np.c_[rng.uniform(-0.8, -0.6, 9), rng.uniform(52.5, 52.7, 9)]
+    shifts = team_shifts({"early": 3, "split": 3, "late": 3}, homes).drop(columns="shift_kind")
+    return visits_from_hours(clients), shifts
+
+
+def _same(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs == b.attrs and a.crs == b.crs
+
+
+def test_generated_visits_and_shifts_make_the_readers_tables() -> None:
+    from carezones.io import carers_table, read_carers, read_visits, visits_table
+
+    visits, shifts = _generated()
+    _same(visits_table(visits), read_visits(visits))
+    _same(carers_table(shifts), read_carers(shifts))
+
+
+def test_a_table_that_is_not_clean_is_read_and_checked() -> None:
+    from carezones.io import carers_table, read_carers, visits_table
+
+    visits, shifts = _generated()
+    for bad in (
+        visits.assign(window_end="25:00"),
+        visits.assign(duration_minutes=0),
+        visits.assign(carers_required=3),
+        visits.assign(visit_id="same"),
+        visits.assign(lat=visits.lon, lon=visits.lat),  # swapped
+    ):
+        with pytest.raises(ValidationError):
+            visits_table(bad)
+    overlapping = shifts.assign(carer_id="K001")
+    with pytest.raises(ValidationError, match="overlap"):
+        carers_table(overlapping)
+    late_break = shifts.assign(break_window_start="23:00", break_window_end="23:45")
+    with pytest.raises(ValidationError):
+        carers_table(late_break.where(shifts.break_minutes.notna(), shifts))
+    day = shifts.assign(day="Mon")  # a day column: read by the reader, which knows days
+    _same(carers_table(day), read_carers(day))

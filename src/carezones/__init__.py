@@ -28,7 +28,7 @@ from carezones.errors import (
     ValidationError,
     ZoneError,
 )
-from carezones.io import Collected, read_clients, read_points
+from carezones.io import Collected, ReadOptions, read_clients, read_points
 from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
 from carezones.network.speeds import SpeedModel
 from carezones.rounds import (
@@ -69,6 +69,7 @@ __all__ = [
     "OfflineError",
     "PortfolioOptions",
     "Provenance",
+    "ReadOptions",
     "RoadNetwork",
     "Rounds",
     "RoundsOptions",

@@ -16,14 +16,23 @@ about bad input are also ``ValueError``. Input problems are collected in one pas
 :class:`OfflineError`     a download was needed but there is no internet connection
 ========================  ==================================================================
 
+A problem is data, not only words: each :class:`Problem` has its row, column, value, reason
+and :class:`Fix`, and a fix that an argument of the readers gives names that argument
+(:class:`Argument`) with what to give it (:class:`Ask`, the choices, an example). The words
+for Python users (:data:`PYTHON`) are made from those fields; the command line makes its own
+from the same fields, naming its options (``--crs``, ``FILE#NAME``) instead of the arguments.
+
 :func:`check_number` and :func:`check_integer` check the numeric arguments of the public
 functions (and the command line's options) with one wording.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NoReturn
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Final, NoReturn, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +41,361 @@ import pandas as pd
 PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix"]
 LISTED_PER_COLUMN = 1000  # problems listed per column; more are counted (bounded time and memory)
 UNLISTED = "more problems in this column are not listed"
+
+
+class Argument(StrEnum):
+    """An argument of the readers that a :class:`Fix` (or a :class:`Reason`) names.
+
+    Its value is the argument's Python name; ``XY`` stands for ``x=`` and ``y=`` together. The
+    command line has its own option for several (``--crs``, ``--postcodes``, ``FILE#NAME`` for
+    a sheet) and its own words for the others; :mod:`carezones.cli` holds that table.
+
+    Examples
+    --------
+    >>> Argument.POSTCODE_LOOKUP.value
+    'postcode_lookup'
+    """
+
+    SHEET = "sheet"
+    LAYER = "layer"
+    CRS = "crs"
+    X = "x"
+    Y = "y"
+    XY = "x and y"
+    POSTCODE_LOOKUP = "postcode_lookup"
+    ID_COLUMN = "id_column"
+    HOURS_COLUMN = "hours_column"
+    AREA_COLUMN = "area_column"
+    COUNT_COLUMN = "count_column"
+    MAX_OUTSIDE_KM = "max_outside_km"
+    ALLOW_POLYGONS = "allow_polygons"
+
+
+DEMAND_COLUMNS = {Argument.AREA_COLUMN: "area", Argument.COUNT_COLUMN: "count"}
+"""The arguments :func:`~carezones.io.read_demand` takes as fields of ``DemandColumns``."""
+
+
+class Ask(Enum):
+    """What a :class:`Fix` asks of its argument, and so how it is put into words.
+
+    ======================  ==================================================================
+    ``VALUE``               give it ``about`` (what the value is), e.g. ``example``
+    ``FOR``                 give it, ``about`` saying what that does
+    ``NAME``                give it the name of the ``about`` to read (a sheet, a layer),
+                            e.g. ``example``
+    ``ONE_OF``              give it one of ``choices``
+    ``ONE_OF_OR_POSITION``  give it one of ``choices`` or its 0-based position
+    ``COLUMN``              give it one of the columns found, ``choices``
+    ``EXAMPLES``            give it ``about`` such as one of ``choices`` (each with its note)
+    ``RIGHT``               give it the right value (the one given is wrong)
+    ``TRUE``                set it to ``True``
+    ``LARGER``              give it a larger value
+    ``BOTH``                give both (``x=`` and ``y=``), ``about`` saying what they are
+    ======================  ==================================================================
+
+    Examples
+    --------
+    >>> str(Fix(argument=Argument.ALLOW_POLYGONS, ask=Ask.TRUE))
+    'pass allow_polygons=True'
+    """
+
+    VALUE = "value"
+    FOR = "for"
+    NAME = "name"
+    ONE_OF = "one of"
+    ONE_OF_OR_POSITION = "one of or position"
+    COLUMN = "column"
+    EXAMPLES = "examples"
+    RIGHT = "right"
+    TRUE = "true"
+    LARGER = "larger"
+    BOTH = "both"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How to put a problem right: plain advice, and the argument that does it, if one does.
+
+    Parameters
+    ----------
+    text : str, default ""
+        The advice in words that hold for everyone (no argument in them).
+    argument : Argument, optional
+        The reader's argument that puts the problem right.
+    ask : Ask, default Ask.VALUE
+        What to give ``argument``.
+    choices : tuple of str, default ()
+        The values it can take (sheets, layers, columns found, example codes).
+    notes : tuple of str, default ()
+        What each of ``choices`` is, when that is said (``Ask.EXAMPLES``).
+    example : str, optional
+        A value to show.
+    about : str, default ""
+        What the value is or does (see :class:`Ask`).
+    first : bool, default False
+        Name the argument before ``text`` rather than after it.
+    joiner : str, default ", or "
+        The words between ``text`` and the argument.
+
+    Examples
+    --------
+    >>> fix = Fix(argument=Argument.SHEET, ask=Ask.ONE_OF, choices=("North", "South"))
+    >>> str(fix)
+    "pass sheet= one of 'North', 'South'"
+    >>> str(Fix("convert the features to points", Argument.ALLOW_POLYGONS, Ask.TRUE, first=True))
+    'pass allow_polygons=True, or convert the features to points'
+    >>> str(Fix("fill in the hours"))  # no argument puts it right
+    'fill in the hours'
+    """
+
+    text: str = ""
+    argument: Argument | None = None
+    ask: Ask = Ask.VALUE
+    choices: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    example: str | None = None
+    about: str = ""
+    first: bool = False
+    joiner: str = ", or "
+
+    def __str__(self) -> str:
+        return PYTHON.fix(self)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """What is wrong, in words that name an argument as it was given (``crs='EPSG:9999'``).
+
+    Parameters
+    ----------
+    before : str
+        The words before the argument.
+    argument : Argument
+        The argument named.
+    value : object, optional
+        Its value, when the words show it (``None``: the argument alone, ``id_column=``).
+    after : str, default ""
+        The words after it.
+
+    Examples
+    --------
+    >>> str(Reason("more than ", Argument.MAX_OUTSIDE_KM, 2.0, " outside"))
+    'more than max_outside_km=2 outside'
+    >>> str(Reason("column 'ref' given by ", Argument.ID_COLUMN, after=" is not in the file"))
+    "column 'ref' given by id_column= is not in the file"
+    """
+
+    before: str
+    argument: Argument
+    value: object = None
+    after: str = ""
+
+    def __str__(self) -> str:
+        return reason_text(PYTHON, self)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input: where it is, what is wrong and how to put it right.
+
+    Parameters
+    ----------
+    row : int or None
+        The row number the user sees (see :class:`ValidationError`), ``None`` for the whole
+        file.
+    column : str or None
+        The column at fault, if any.
+    value : object
+        The value at fault as shown (``None`` when blank or not shown).
+    reason : str or Reason
+        What is wrong.
+    fix : Fix
+        How to put it right.
+    unlisted : int, default 0
+        More than zero for the line that stands for that many problems of ``column`` which
+        are counted but not listed (see :data:`LISTED_PER_COLUMN`).
+
+    Examples
+    --------
+    >>> problem = Problem(3, "hours", "lots", "hours is not a number", Fix("write 7.5"))
+    >>> problem.row, str(problem.fix)
+    (3, 'write 7.5')
+    """
+
+    row: int | None
+    column: str | None
+    value: object
+    reason: str | Reason
+    fix: Fix
+    unlisted: int = 0
+
+
+class Wording(Protocol):
+    """How problems are put into words for one audience (Python users, the command line).
+
+    ``correct_rows`` closes a message whose problems are all in rows; :meth:`fix` and
+    :meth:`given` word a fix and an argument as given. :data:`PYTHON` is the wording for
+    Python users; the command line has its own (``carezones.cli``).
+    """
+
+    correct_rows: str
+
+    def fix(self, fix: Fix) -> str:
+        """Return the words of a fix."""
+        ...
+
+    def given(self, argument: Argument, value: object) -> str:
+        """Return an argument as given (``value`` ``None``: the argument alone)."""
+        ...
+
+
+def listing(names: Iterable[str], limit: int = 12) -> str:
+    """Return names quoted and comma-separated, shortened after ``limit`` names.
+
+    Parameters
+    ----------
+    names : iterable of str
+        The names.
+    limit : int, default 12
+        How many are written out.
+
+    Returns
+    -------
+    str
+        The listing.
+
+    Examples
+    --------
+    >>> listing(["lat", "lon", "postcode"], limit=2)
+    "'lat', 'lon' and 1 more"
+    """
+    names = list(names)
+    text = ", ".join(f"'{n}'" for n in names[:limit])
+    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def shown_number(value: object) -> str:
+    """Return a value as a message shows it: a float as ``2`` or ``0.5``, anything else quoted.
+
+    Examples
+    --------
+    >>> shown_number(2.0), shown_number("EPSG:99999"), shown_number(27700)
+    ('2', "'EPSG:99999'", '27700')
+    """
+    return format(value, "g") if isinstance(value, float) else repr(value)
+
+
+def join_fix(fix: Fix, phrase: str | None) -> str:
+    """Join a fix's plain words with the words naming its argument (``None``: none).
+
+    Parameters
+    ----------
+    fix : Fix
+        The fix.
+    phrase : str or None
+        Its argument in an audience's words; ``None`` when that audience has no such argument.
+
+    Returns
+    -------
+    str
+        The whole fix.
+
+    Examples
+    --------
+    >>> join_fix(Fix("check the coordinates", Argument.CRS, Ask.RIGHT), "give the right --crs")
+    'check the coordinates, or give the right --crs'
+    """
+    if not phrase:
+        return fix.text
+    if not fix.text:
+        return phrase
+    return f"{phrase}{fix.joiner}{fix.text}" if fix.first else f"{fix.text}{fix.joiner}{phrase}"
+
+
+class PythonWording:
+    """The words for Python users: arguments as they are passed (``crs=``, ``sheet=``).
+
+    Examples
+    --------
+    >>> PYTHON.given(Argument.CRS, "EPSG:99999"), PYTHON.given(Argument.XY, None)
+    ("crs='EPSG:99999'", 'x= and y=')
+    """
+
+    correct_rows = (
+        "Correct these rows, or pass errors='collect' to keep the valid rows and get the rejected "
+        "ones back as a table."
+    )
+
+    def given(self, argument: Argument, value: object) -> str:
+        """Return ``name=`` (with the value when given), or ``x= and y=``."""
+        if argument is Argument.XY:
+            return "x= and y="
+        shown = "" if value is None else shown_number(value)
+        if argument in DEMAND_COLUMNS:  # read_demand names its columns with DemandColumns
+            return f"DemandColumns({DEMAND_COLUMNS[argument]}={shown})"
+        return f"{argument.value}={shown}"
+
+    def fix(self, fix: Fix) -> str:
+        """Return a fix in words: its text and ``pass <argument>=`` what it asks."""
+        return join_fix(fix, self.phrase(fix) if fix.argument is not None else None)
+
+    def phrase(self, fix: Fix) -> str:
+        """Return the words naming the fix's argument and what to give it."""
+        assert fix.argument is not None
+        a = self.given(fix.argument, None)
+        eg = f", e.g. {a}{fix.example!r}" if fix.example is not None else ""
+        about = f" {fix.about}" if fix.about else ""
+        match fix.ask:
+            case Ask.VALUE | Ask.FOR:
+                return f"pass {a}{about}{eg}"
+            case Ask.NAME:
+                return f"pass {a} the name of the {fix.about} to read{eg}"
+            case Ask.ONE_OF:
+                return f"pass {a} one of {listing(fix.choices)}"
+            case Ask.ONE_OF_OR_POSITION:
+                return f"pass {a} one of {listing(fix.choices)} (or its 0-based position)"
+            case Ask.COLUMN:
+                return f"pass {a} one of the columns found: {listing(fix.choices)}"
+            case Ask.EXAMPLES:
+                each = [f"{a}{c!r} ({n})" for c, n in zip(fix.choices, fix.notes, strict=True)]
+                return f"pass {fix.about} such as {' or '.join(each)}"
+            case Ask.RIGHT:
+                return f"pass the right {a}"
+            case Ask.TRUE:
+                return f"pass {a}True"
+            case Ask.LARGER:
+                return f"raise {fix.argument.value}"
+            case Ask.BOTH:
+                return f"pass both {a}{about}"
+
+
+PYTHON: Final = PythonWording()
+"""The words of every message for Python users."""
+
+
+def reason_text(wording: Wording, reason: str | Reason) -> str:
+    """Return a reason in an audience's words.
+
+    Parameters
+    ----------
+    wording : Wording
+        The audience's words (:data:`PYTHON`, or the command line's).
+    reason : str or Reason
+        The reason.
+
+    Returns
+    -------
+    str
+        The reason, with any argument it names as that audience gives it.
+
+    Examples
+    --------
+    >>> reason_text(PYTHON, Reason("unknown coordinate reference system ", Argument.CRS, 27700))
+    'unknown coordinate reference system crs=27700'
+    """
+    if isinstance(reason, str):
+        return reason
+    return reason.before + wording.given(reason.argument, reason.value) + reason.after
 
 
 class CarezonesError(Exception):
@@ -58,12 +422,13 @@ class ValidationError(CarezonesError, ValueError):
 
     Parameters
     ----------
-    problems : pandas.DataFrame
-        One row per problem with columns ``row``, ``column``, ``value``, ``reason`` and
-        ``fix``. ``row`` is the row number the user sees: for CSV and Excel the spreadsheet
-        row number, where the header is row 1 so the first data row is row 2; for GeoPackage,
-        GeoJSON and DataFrames the 1-based feature/record number. It is missing (``<NA>``)
-        for problems with the whole file, shown as "file" in the message.
+    problems : sequence of Problem, or pandas.DataFrame
+        Every problem (as a :class:`Problems` collector lists them), or a problems table with
+        columns ``row``, ``column``, ``value``, ``reason`` and ``fix``. ``row`` is the row
+        number the user sees: for CSV and Excel the spreadsheet row number, where the header is
+        row 1 so the first data row is row 2; for GeoPackage, GeoJSON and DataFrames the
+        1-based feature/record number. It is missing (``<NA>``) for problems with the whole
+        file, shown as "file" in the message.
     source : str, default "input"
         What was being read: a file name (never its path or contents), "DataFrame" or
         "GeoDataFrame".
@@ -71,7 +436,9 @@ class ValidationError(CarezonesError, ValueError):
     Attributes
     ----------
     problems : pandas.DataFrame
-        The problems table, renumbered from 0.
+        The problems table, renumbered from 0, in the words for Python users.
+    items : tuple of Problem
+        The same problems as data (row, column, value, reason, :class:`Fix`), in that order.
     source : str
         As given.
 
@@ -93,38 +460,103 @@ class ValidationError(CarezonesError, ValueError):
     3 lat missing latitude
     """
 
-    def __init__(self, problems: pd.DataFrame, source: str = "input") -> None:
-        self.problems = problems.reset_index(drop=True)
+    def __init__(self, problems: Sequence[Problem] | pd.DataFrame, source: str = "input") -> None:
+        if isinstance(problems, pd.DataFrame):
+            self.problems = problems.reset_index(drop=True)
+            self.items: tuple[Problem, ...] = tuple(_from_table(self.problems))
+        else:
+            self.items = tuple(problems)
+            self.problems = problem_table(self.items)
         self.source = source
-        super().__init__(self._message())
+        super().__init__(self.message())
 
-    def _message(self, limit: int = 50) -> str:
-        probs = self.problems
-        unlisted = probs["reason"].astype(str).str.contains(UNLISTED, regex=False)
-        listed, summaries = probs[~unlisted], probs[unlisted]
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[tuple[Problem, ...], str]]:
+        return type(self), (self.items, self.source)
+
+    def message(self, wording: Wording = PYTHON, limit: int = 50) -> str:
+        """Return the message in an audience's words (by default, Python users').
+
+        Parameters
+        ----------
+        wording : Wording, default PYTHON
+            How fixes and arguments are put into words (the command line passes its own).
+        limit : int, default 50
+            How many problems are written out; the others are counted.
+
+        Returns
+        -------
+        str
+            The message: the source, each problem with its row and fix, and what to do.
+
+        Examples
+        --------
+        >>> problems = Problems("visits.csv", rows=[2, 3])
+        >>> problems.add(0, "start", "25:00", "not a time", "write HH:MM")
+        >>> problems.add(1, "start", "26:00", "not a time", "write HH:MM")
+        >>> print(ValidationError(problems.listed(), "visits.csv").message(limit=1))
+        visits.csv: 2 problem(s) in 2 row(s):
+          - row 2, column 'start' (value '25:00'): not a time. Fix: write HH:MM
+          ... and 1 more (see the .problems table of this error)
+        Correct these rows, or pass errors='collect' to keep the valid rows and get the rejected ones back as a table.
+        """  # noqa: E501
+        listed = [p for p in self.items if not p.unlisted]
+        summaries = [p for p in self.items if p.unlisted]
         n = len(listed)
-        rows = listed["row"].dropna().nunique() if n else 0
+        rows = len({p.row for p in listed if p.row is not None})
         head = f"{source_label(self.source)}: {n} problem(s)"
         if rows:
             head += f" in {rows} row(s)"
         lines = [head + ":"]
-        for rec in listed.head(limit).itertuples(index=False):
-            where = f"row {rec.row}" if rec.row is not None and not pd.isna(rec.row) else "file"
-            col = f", column '{rec.column}'" if _given(rec.column) else ""
-            val = f" (value {rec.value!r})" if _given(rec.value) else ""
-            lines.append(f"  - {where}{col}{val}: {rec.reason}. Fix: {rec.fix}")
+        for p in listed[:limit]:
+            where = f"row {p.row}" if p.row is not None else "file"
+            col = f", column '{p.column}'" if _given(p.column) else ""
+            val = f" (value {p.value!r})" if _given(p.value) else ""
+            why, fix = reason_text(wording, p.reason), wording.fix(p.fix)
+            lines.append(f"  - {where}{col}{val}: {why}. Fix: {fix}")
         if n > limit:
             lines.append(f"  ... and {n - limit} more (see the .problems table of this error)")
-        for rec in summaries.itertuples(index=False):
-            lines.append(f"  - column '{rec.column}': {rec.reason}. Fix: {rec.fix}")
-        if n and listed["row"].isna().any():
+        for p in summaries:
+            why, fix = reason_text(wording, p.reason), wording.fix(p.fix)
+            lines.append(f"  - column '{p.column}': {why}. Fix: {fix}")
+        if any(p.row is None for p in listed):
             lines.append("Problems marked 'file' concern the whole file: no row can be used.")
         else:
-            lines.append(
-                "Correct these rows, or pass errors='collect' to keep the valid rows and get the "
-                "rejected ones back as a table."
-            )
+            lines.append(wording.correct_rows)
         return "\n".join(lines)
+
+
+def _from_table(table: pd.DataFrame) -> list[Problem]:
+    """Return the problems of a table (their fixes are words only: no argument is known)."""
+    out = []
+    for row, column, value, reason, fix in table[PROBLEM_COLUMNS].itertuples(index=False):
+        at = None if pd.isna(row) else int(row)
+        out.append(Problem(at, column, value, str(reason), Fix(str(fix))))
+    return out
+
+
+def problem_table(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Return problems as a table: columns :data:`PROBLEM_COLUMNS`, in the words for Python users.
+
+    Parameters
+    ----------
+    problems : iterable of Problem
+        The problems, in the order wanted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per problem; ``row`` is ``<NA>`` for problems with the whole file.
+
+    Examples
+    --------
+    >>> problem_table([Problem(None, None, None, "no rows", Fix("export it again"))])
+        row column value   reason              fix
+    0  <NA>   None  None  no rows  export it again
+    """
+    rows = [(p.row, p.column, p.value, str(p.reason), str(p.fix)) for p in problems]
+    df = pd.DataFrame(rows, columns=PROBLEM_COLUMNS, dtype=object)
+    df["row"] = df["row"].astype("Int64")
+    return df
 
 
 class Problems:
@@ -155,8 +587,8 @@ class Problems:
         Whether a problem concerns the whole file, so that no row can be used.
     source, show
         As given.
-    items : list of tuple
-        The problems recorded: ``(row, column, value, reason, fix)``.
+    items : list of Problem
+        The problems recorded, in the order found.
 
     Examples
     --------
@@ -183,9 +615,9 @@ class Problems:
     ) -> None:
         self.source = source
         self.show = show
-        self.items: list[tuple[int | None, str | None, object, str, str]] = []
+        self.items: list[Problem] = []
         self.fatal = False
-        self.listed: dict[str | None, int] = {}  # problems listed per column
+        self.listed_in: dict[str | None, int] = {}  # problems listed per column
         self.unlisted: dict[str | None, int] = {}  # and not listed, past LISTED_PER_COLUMN
         self.start(rows)
 
@@ -206,7 +638,8 @@ class Problems:
         """
         self.rows: npt.NDArray[np.int64] = np.asarray(rows, dtype=np.int64)
         self.bad: npt.NDArray[np.bool_] = np.zeros(len(self.rows), dtype=bool)
-        self.first_unlisted: npt.NDArray[np.object_] = np.full(len(self.rows), None, object)
+        self.first_unlisted: list[tuple[str | None, str | Reason, Fix] | None]
+        self.first_unlisted = [None] * len(self.rows)
 
     def full(self, column: str | None) -> bool:
         """Return whether ``column`` already has :data:`LISTED_PER_COLUMN` problems listed.
@@ -228,10 +661,15 @@ class Problems:
         >>> Problems("clients.csv", rows=[2, 3]).full("hours")
         False
         """
-        return self.listed.get(column, 0) >= LISTED_PER_COLUMN
+        return self.listed_in.get(column, 0) >= LISTED_PER_COLUMN
 
     def add(
-        self, pos: int | np.integer, column: str | None, value: object, reason: str, fix: str
+        self,
+        pos: int | np.integer,
+        column: str | None,
+        value: object,
+        reason: str | Reason,
+        fix: str | Fix,
     ) -> None:
         """Record a problem with the row at position ``pos``, which is then rejected.
 
@@ -243,33 +681,38 @@ class Problems:
             The column at fault (``None`` for the whole row).
         value : object
             The value at fault (``None`` when blank).
-        reason, fix : str
-            What is wrong, and how to put it right.
+        reason : str or Reason
+            What is wrong.
+        fix : str or Fix
+            How to put it right (a text is a fix in words only).
 
         Examples
         --------
         >>> problems = Problems("clients.csv", rows=[2, 3])
         >>> problems.add(0, "hours", "lots", "hours must be a number", "give hours a week")
-        >>> problems.items
+        >>> [(p.row, p.column, p.value, p.reason, str(p.fix)) for p in problems.items]
         [(2, 'hours', 'lots', 'hours must be a number', 'give hours a week')]
         """
+        fix = Fix(fix) if isinstance(fix, str) else fix
         self.bad[pos] = True
         if self.full(column):
             self.unlisted[column] = self.unlisted.get(column, 0) + 1
-            if self.first_unlisted[pos] is None:
-                self.first_unlisted[pos] = (column, reason, fix)
+            if self.first_unlisted[int(pos)] is None:
+                self.first_unlisted[int(pos)] = (column, reason, fix)
             return
-        self.listed[column] = self.listed.get(column, 0) + 1
+        self.listed_in[column] = self.listed_in.get(column, 0) + 1
         shown = self.show(value) if self.show is not None else value
-        self.items.append((int(self.rows[pos]), column, shown, reason, fix))
+        self.items.append(Problem(int(self.rows[pos]), column, shown, reason, fix))
 
-    def add_file(self, reason: str, fix: str, column: str | None = None) -> None:
+    def add_file(self, reason: str | Reason, fix: str | Fix, column: str | None = None) -> None:
         """Record a problem with the whole file: no row can be used, but checking goes on.
 
         Parameters
         ----------
-        reason, fix : str
-            What is wrong, and how to put it right.
+        reason : str or Reason
+            What is wrong.
+        fix : str or Fix
+            How to put it right.
         column : str, optional
             The column concerned, if any.
 
@@ -280,16 +723,19 @@ class Problems:
         >>> problems.fatal, problems.bad
         (True, array([False, False]))
         """
-        self.items.append((None, column, None, reason, fix))
+        fix = Fix(fix) if isinstance(fix, str) else fix
+        self.items.append(Problem(None, column, None, reason, fix))
         self.fatal = True
 
-    def stop(self, reason: str, fix: str, column: str | None = None) -> NoReturn:
+    def stop(self, reason: str | Reason, fix: str | Fix, column: str | None = None) -> NoReturn:
         """Record a problem with the whole file and raise: reading cannot go on.
 
         Parameters
         ----------
-        reason, fix : str
-            What is wrong, and how to put it right.
+        reason : str or Reason
+            What is wrong.
+        fix : str or Fix
+            How to put it right.
         column : str, optional
             The column concerned, if any.
 
@@ -310,35 +756,84 @@ class Problems:
         self.add_file(reason, fix, column)
         self.raise_all()
 
-    def extend(self, table: pd.DataFrame) -> None:
-        """Add the problems of a table already made, such as the rows a first reader rejected.
+    def extend(self, earlier: Problems) -> None:
+        """Add the problems another collector found, such as the rows a first reader rejected.
+
+        Every row the earlier collector rejected is named (as with ``every_row``); its
+        problems with the whole file make this collector's file unusable too.
 
         Parameters
         ----------
-        table : pandas.DataFrame
-            A problems table (columns :data:`PROBLEM_COLUMNS`).
+        earlier : Problems
+            The collector of an earlier pass over the same rows.
 
         Examples
         --------
         >>> first = Problems("visits.csv", rows=[2, 3])
         >>> first.add(1, "start", "25:00", "not a time", "write HH:MM")
         >>> later = Problems("visits.csv")
-        >>> later.extend(first.table())
-        >>> later.items
-        [(3, 'start', '25:00', 'not a time', 'write HH:MM')]
+        >>> later.extend(first)
+        >>> [(p.row, p.column, p.reason) for p in later.items]
+        [(3, 'start', 'not a time')]
         """
-        for row, column, value, reason, fix in table[PROBLEM_COLUMNS].itertuples(index=False):
-            whole_file = bool(pd.isna(row))
-            self.items.append((None if whole_file else int(row), column, value, reason, fix))
-            self.fatal |= whole_file
+        for problem in earlier.listed(every_row=True):
+            self.items.append(problem)
+            self.fatal |= problem.row is None
+
+    def listed(self, every_row: bool = False) -> list[Problem]:
+        """Return the problems in the order they are shown: by row, the whole file's first.
+
+        At most :data:`LISTED_PER_COLUMN` problems are listed per column; one more line per
+        such column (last) says how many were not. With ``every_row``, each rejected row that
+        has no listed problem is listed once more with its first problem, so that every
+        rejected row is named.
+
+        Parameters
+        ----------
+        every_row : bool
+            Name every rejected row (for ``errors="collect"``).
+
+        Returns
+        -------
+        list of Problem
+            The problems.
+
+        Examples
+        --------
+        >>> problems = Problems("clients.csv", rows=[2, 3, 4])
+        >>> problems.add(2, "hours", "-1", "hours must be at least 0", "give hours a week")
+        >>> problems.add_file("no postcode lookup", "give the lookup")
+        >>> [p.row for p in problems.listed()]
+        [None, 4]
+        """
+        items = list(self.items)
+        for column, more in self.unlisted.items():
+            items.append(
+                Problem(
+                    None,
+                    column,
+                    None,
+                    f"{more:,} {UNLISTED} (the first {LISTED_PER_COLUMN:,} are)",
+                    Fix(
+                        "correct the rows listed first: a file with this many problems is "
+                        "often the wrong file, or a different layout"
+                    ),
+                    unlisted=more,
+                )
+            )
+        if every_row and self.unlisted:
+            named = {p.row for p in self.items if p.row is not None}
+            for pos in np.flatnonzero(self.bad):
+                first = self.first_unlisted[pos]
+                if first is not None and int(self.rows[pos]) not in named:
+                    items.append(Problem(int(self.rows[pos]), first[0], None, first[1], first[2]))
+        items.sort(key=lambda p: (p.row is not None, p.row or 0))  # stable: as found within a row
+        return [p for p in items if not p.unlisted] + [p for p in items if p.unlisted]
 
     def table(self, every_row: bool = False) -> pd.DataFrame:
         """Return the problems table: columns :data:`PROBLEM_COLUMNS`, one row per problem.
 
-        At most :data:`LISTED_PER_COLUMN` problems are listed per column; one more line per
-        such column says how many were not. With ``every_row``, each rejected row that has no
-        listed problem is listed once more with its first problem, so that every rejected row
-        is named.
+        The problems of :meth:`listed`, in the words for Python users.
 
         Parameters
         ----------
@@ -360,29 +855,7 @@ class Problems:
         0  <NA>   None        no postcode lookup
         1     4  hours  hours must be at least 0
         """
-        items = list(self.items)
-        for column, more in self.unlisted.items():
-            items.append(
-                (
-                    None,
-                    column,
-                    None,
-                    f"{more:,} {UNLISTED} (the first {LISTED_PER_COLUMN:,} are)",
-                    "correct the rows listed first: a file with this many problems is "
-                    "often the wrong file, or a different layout",
-                )
-            )
-        if every_row and self.unlisted:
-            listed = {row for row, *_ in self.items if row is not None}
-            for pos in np.flatnonzero(self.bad):
-                first = self.first_unlisted[pos]
-                if first is not None and int(self.rows[pos]) not in listed:
-                    items.append((int(self.rows[pos]), first[0], None, first[1], first[2]))
-        df = pd.DataFrame(items, columns=PROBLEM_COLUMNS, dtype=object)
-        df["row"] = df["row"].astype("Int64")
-        df = df.sort_values("row", kind="stable", na_position="first")
-        last = df["reason"].astype(str).str.contains(UNLISTED, regex=False)
-        return pd.concat([df[~last], df[last]]).reset_index(drop=True)
+        return problem_table(self.listed(every_row))
 
     def raise_all(self) -> NoReturn:
         """Raise every problem recorded so far: reading cannot go on.
@@ -390,7 +863,7 @@ class Problems:
         Raises
         ------
         ValidationError
-            Always, with the problems table.
+            Always, with the problems.
 
         Examples
         --------
@@ -403,7 +876,7 @@ class Problems:
           - row 2: the visit ends before it starts. Fix: check the times
         Correct these rows, or pass errors='collect' to keep the valid rows and get ...
         """
-        raise ValidationError(self.table(), self.source) from None
+        raise ValidationError(self.listed(), self.source) from None
 
     def raise_if_any(self) -> None:
         """Raise every problem recorded so far, if there is any.
@@ -539,13 +1012,67 @@ def source_label(source: object) -> str:
 class ArgumentError(CarezonesError, ValueError):
     """A function argument or command-line option is not a value it can take.
 
+    Parameters
+    ----------
+    message : str
+        What is wrong and what to give instead.
+    argument : str, optional
+        The argument's name, when one argument is at fault.
+    value : object, optional
+        The value it was given.
+    allowed : str, optional
+        What it may be, in words ("a number >= 0"): with ``argument`` and ``value``, enough
+        for the command line to word the error with its own option.
+
+    Attributes
+    ----------
+    argument, value, allowed
+        As given.
+
     Examples
     --------
     >>> check_integer("n_zones", 0, minimum=1)
     Traceback (most recent call last):
     ...
     carezones.errors.ArgumentError: n_zones must be a whole number of at least 1, not 0
+    >>> try:
+    ...     check_number("max_outside_km", -1, minimum=0)
+    ... except ArgumentError as exc:
+    ...     print(exc.argument, exc.value, exc.allowed)
+    max_outside_km -1 a number >= 0
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        argument: str | None = None,
+        value: object = None,
+        allowed: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.value = value
+        self.allowed = allowed
+
+    def __reduce__(self) -> tuple[object, ...]:
+        fields = {"argument": self.argument, "value": self.value, "allowed": self.allowed}
+        return _argument_error, (type(self), str(self), fields)
+
+
+def _argument_error(
+    cls: type[ArgumentError], message: str, fields: dict[str, object]
+) -> ArgumentError:
+    """Rebuild an :class:`ArgumentError` (its fields are keywords, which pickle does not pass)."""
+    error = cls(message)
+    error.__dict__.update(fields)
+    return error
+
+
+def _refuse(name: str, value: object, allowed: str) -> NoReturn:
+    raise ArgumentError(
+        f"{name} must be {allowed}, not {value!r}", argument=name, value=value, allowed=allowed
+    )
 
 
 def check_number(
@@ -599,12 +1126,12 @@ def check_number(
         words.append(f"{'<' if below else '<='} {maximum:g}")
     want = "a number" + (" " + " and ".join(words) if words else "")
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise ArgumentError(f"{name} must be {want}, not {value!r}")
+        _refuse(name, value, want)
     number = float(value)
     low_bad = minimum is not None and (number <= minimum if above else number < minimum)
     high_bad = maximum is not None and (number >= maximum if below else number > maximum)
     if number in (float("inf"), float("-inf")) or low_bad or high_bad:
-        raise ArgumentError(f"{name} must be {want}, not {value!r}")
+        _refuse(name, value, want)
     return number
 
 
@@ -640,12 +1167,9 @@ def check_integer(name: str, value: object, *, minimum: int | None = None) -> in
     carezones.errors.ArgumentError: n_zones must be a whole number of at least 1, not 2.5
     """
     want = "a whole number" + (f" of at least {minimum}" if minimum is not None else "")
-    if isinstance(value, bool) or not isinstance(value, int):
-        import numbers
-
-        if not (isinstance(value, numbers.Integral) and not isinstance(value, bool)):
-            raise ArgumentError(f"{name} must be {want}, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        _refuse(name, value, want)
     number = int(value)
     if minimum is not None and number < minimum:
-        raise ArgumentError(f"{name} must be {want}, not {value!r}")
+        _refuse(name, value, want)
     return number

@@ -32,10 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("carezones: interrupted; no output was written", file=sys.stderr)
         return 130
     except ValidationError as exc:
-        print(f"carezones: bad input\n{for_the_command_line(str(exc))}", file=sys.stderr)
+        print(f"carezones: bad input\n{for_the_command_line(exc)}", file=sys.stderr)
         return 2
     except (CarezonesError, FileNotFoundError, ValueError) as exc:
-        print(f"carezones: {for_the_command_line(str(exc))}", file=sys.stderr)
+        print(f"carezones: {for_the_command_line(exc)}", file=sys.stderr)
         return 2
     except Exception as exc:  # pragma: no cover - reported, not hidden
         print(f"carezones: internal error: {exc!r}", file=sys.stderr)

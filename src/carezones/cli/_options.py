@@ -4,23 +4,38 @@
   with argparse's exit code 2 and a one-line reason (``--time-limit nan``, ``--zones 2.5``).
 - :class:`Steps` prints numbered progress lines on stderr (nothing with ``--quiet``), loads the
   ``--osm`` network and reports the files a result's ``to_files`` wrote.
+- :func:`read_options` builds the :class:`~carezones.io.ReadOptions` every points file of a
+  command shares, from ``--crs``, ``--postcodes``, ``--id-column`` and ``--max-outside-km``.
 - :func:`read_together` reads every input file of a command and raises the problems of all of
   them together (:class:`InputProblems`), so that one run shows everything to correct.
-- :func:`for_the_command_line` rewords the library's hints that name Python arguments
-  (``sheet=``, ``crs=``, ``errors='collect'``) into the command's own options.
+- :class:`CommandLine` words the library's problems for the command line: a fix that an
+  argument gives (``Fix.argument``) names the command's own option instead (:data:`OPTIONS`:
+  ``--crs``, ``--postcodes``, ``FILE#NAME``...); :func:`for_the_command_line` is the message.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from carezones.errors import ArgumentError, CarezonesError, ValidationError, check_number
+from carezones.errors import (
+    PYTHON,
+    Argument,
+    ArgumentError,
+    Ask,
+    CarezonesError,
+    Fix,
+    ValidationError,
+    check_number,
+    join_fix,
+    listing,
+    shown_number,
+)
+from carezones.io import ReadOptions
 from carezones.network.speeds import Mode
 
 
@@ -54,7 +69,7 @@ def number(**bounds: Any) -> Callable[[str], float]:
         try:
             return check_number("the value", value, **bounds)
         except ArgumentError as exc:
-            raise argparse.ArgumentTypeError(str(exc).replace("the value ", "")) from None
+            raise argparse.ArgumentTypeError(f"must be {exc.allowed}, not {exc.value!r}") from None
 
     return parse
 
@@ -106,7 +121,12 @@ def input_file(text: str) -> InputFile:
 SEED: dict[str, Any] = {"type": whole(0), "default": 0, "help": "random seed, >= 0 (0)"}
 
 
-def add_command(sub: Any, name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
+def add_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    epilog: str,
+) -> argparse.ArgumentParser:
     """Add a command to the parser's subcommands, its epilog printed as written."""
     return sub.add_parser(
         name, help=help_text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -220,46 +240,157 @@ def read_together(readers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
     return out
 
 
-# ---------------------------------------------------------------------- hints
-_HINTS: list[tuple[str, str]] = [
-    (
-        r"pass sheet= one of (\[.*?\])(?: \(or its 0-based position\))?",
-        r"name the sheet or layer after the file name, FILE#NAME, with NAME one of \1",
-    ),
-    (
-        r"pass sheet= the name of the sheet to read, e.g\. sheet='([^']*)'",
-        r"name the sheet after the file name, e.g. FILE#\1",
-    ),
-    (
-        r"pass sheet= the name of the layer to read",
-        "name the layer after the file name, e.g. FILE#LAYER",
-    ),
-    (r"pass layer= one of (\[.*?\])", r"name the layer after the file name (FILE#NAME), one of \1"),
-    (
-        r"pass layer= the name of the layer to read, e\.g\. layer='([^']*)'",
-        r"name the layer after the file name, e.g. FILE#\1",
-    ),
-    (
-        r"pass crs= the coordinate reference system of ([^,]*), e\.g\. crs='([^']*)'",
-        r"give --crs, the coordinate reference system of \1, e.g. --crs \2",
-    ),
-    (r"pass x= and y=", "rename the coordinate columns lat/lon or easting/northing"),
-    (r"pass postcode_lookup= to locate", "give --postcodes FILE to locate"),
-    (r"pass postcode_lookup= ", "give --postcodes "),
-    (r"pass allow_polygons=True, or convert", "convert"),
-    (r"or pass id_column= the name of your column", "or give --id-column COLUMN"),
-    (r"raise max_outside_km", "raise --max-outside-km"),
-    (r"max_outside_km=", "--max-outside-km "),
-    (
-        r"Correct these rows, or pass errors='collect' to keep the valid rows and get the rejected "
-        r"ones back as a table\.",
-        "Correct these rows and run the command again.",
-    ),
-]
+# ---------------------------------------------------------------------- reading
+def read_options(
+    args: argparse.Namespace, *, ids: bool = True, polygons: bool = False
+) -> ReadOptions:
+    """Return the reading options of a command's points files, from its options.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (``--crs``, ``--postcodes``, ``--max-outside-km``, and
+        ``--id-column`` when the command has it).
+    ids : bool, default True
+        Name each row by ``--id-column``, when given.
+    polygons : bool, default False
+        Accept polygons as well as points (sites).
+
+    Returns
+    -------
+    ReadOptions
+        The options.
+    """
+    return ReadOptions(
+        crs=args.crs or None,
+        postcode_lookup=args.postcodes,
+        id_column=(getattr(args, "id_column", None) or None) if ids else None,
+        max_outside_km=args.max_outside_km,
+        allow_polygons=polygons,
+    )
 
 
-def for_the_command_line(text: str) -> str:
-    """Reword hints that name Python arguments into the command line's own options."""
-    for pattern, repl in _HINTS:
-        text = re.sub(pattern, repl, text)
-    return text
+# ---------------------------------------------------------------------- the command line's words
+OPTIONS: dict[Argument, str] = {
+    Argument.CRS: "--crs",
+    Argument.POSTCODE_LOOKUP: "--postcodes",
+    Argument.ID_COLUMN: "--id-column",
+    Argument.COUNT_COLUMN: "--count-column",
+    Argument.MAX_OUTSIDE_KM: "--max-outside-km",
+}
+"""The command line's option for each argument of the readers that it has one for. A sheet or
+layer is named after the file (``FILE#NAME``); coordinate columns are renamed (there is no
+``x``/``y`` option); the sites' readers accept polygons already, so a fix that allows them
+is left out, as are the columns the command line cannot name (``hours_column``,
+``area_column``)."""
+
+METAVARS: dict[Argument, str] = {Argument.POSTCODE_LOOKUP: "FILE", Argument.CRS: "CRS"}
+"""What an option's value is, where a fix names the option for what it does."""
+
+_RENAME_COLUMNS = "rename the coordinate columns lat/lon or easting/northing"
+
+
+class CommandLine:
+    """The words for the command line: the command's own options in place of arguments.
+
+    Examples
+    --------
+    >>> words = CommandLine()
+    >>> words.fix(Fix("check the coordinates", Argument.CRS, Ask.RIGHT))
+    'check the coordinates, or give the right --crs'
+    >>> words.fix(Fix(argument=Argument.SHEET, ask=Ask.NAME, example="North", about="sheet"))
+    'name the sheet after the file name, e.g. FILE#North'
+    >>> words.given(Argument.MAX_OUTSIDE_KM, 2.0)
+    '--max-outside-km 2'
+    """
+
+    correct_rows = "Correct these rows and run the command again."
+
+    def given(self, argument: Argument, value: object) -> str:
+        """Return the option as given on the command line (``--crs EPSG:9999``)."""
+        flag = OPTIONS.get(argument)
+        if flag is None:  # not an option of the command line: the argument's own name
+            return PYTHON.given(argument, value)
+        if value is None:
+            return flag
+        return f"{flag} {shown_number(value) if isinstance(value, float) else value}"
+
+    def fix(self, fix: Fix) -> str:
+        """Return a fix in the command line's words."""
+        if fix.argument is None:
+            return fix.text
+        phrase = self.phrase(fix)
+        if phrase is None and not fix.text:  # nothing else to say: the library's words
+            phrase = PYTHON.phrase(fix)
+        return join_fix(fix, phrase)
+
+    def phrase(self, fix: Fix) -> str | None:
+        """Return the words naming the fix's option, or ``None`` when the command has none."""
+        arg, ask = fix.argument, fix.ask
+        if arg in (Argument.SHEET, Argument.LAYER):
+            return _file_part(fix)
+        if arg in (Argument.X, Argument.Y, Argument.XY):
+            return _RENAME_COLUMNS
+        flag = OPTIONS.get(arg) if arg is not None else None
+        if arg is None or flag is None:
+            return None
+        example = f", e.g. {flag} {fix.example}" if fix.example is not None else ""
+        match ask:
+            case Ask.VALUE if arg is Argument.CRS:
+                return f"give {flag}, {fix.about}{example}"
+            case Ask.VALUE if arg in (Argument.ID_COLUMN, Argument.COUNT_COLUMN):
+                return f"give {flag} COLUMN"  # "the name of your column": what COLUMN says
+            case Ask.VALUE:
+                return f"give {flag} {fix.about}{example}"
+            case Ask.FOR:
+                return f"give {flag} {METAVARS.get(arg, 'VALUE')} {fix.about}"
+            case Ask.COLUMN | Ask.ONE_OF | Ask.ONE_OF_OR_POSITION:
+                found = "one of the columns found: " if ask is Ask.COLUMN else "one of "
+                return f"give {flag} {found}{listing(fix.choices)}"
+            case Ask.EXAMPLES:
+                each = [f"{flag} {c} ({n})" for c, n in zip(fix.choices, fix.notes, strict=True)]
+                return f"give {fix.about} such as {' or '.join(each)}"
+            case Ask.RIGHT:
+                return f"give the right {flag}"
+            case Ask.LARGER:
+                return f"raise {flag}"
+            case _:
+                return f"give {flag}"
+
+
+def _file_part(fix: Fix) -> str:
+    """Name a sheet or layer the command line's way: after the file name, ``FILE#NAME``."""
+    if fix.ask is Ask.NAME:
+        example = fix.example if fix.example is not None else fix.about.upper()
+        return f"name the {fix.about} after the file name, e.g. FILE#{example}"
+    if fix.argument is Argument.LAYER:
+        return f"name the layer after the file name (FILE#NAME), one of {listing(fix.choices)}"
+    return (
+        "name the sheet or layer after the file name, FILE#NAME, with NAME one of "
+        f"{listing(fix.choices)}"
+    )
+
+
+COMMAND_LINE = CommandLine()
+"""The command line's words for every problem."""
+
+
+def for_the_command_line(exc: BaseException) -> str:
+    """Return an error's message in the command line's words (its options, not arguments).
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error: a :class:`~carezones.ValidationError` is worded from its problems' fields,
+        :class:`InputProblems` file by file, anything else as it is.
+
+    Returns
+    -------
+    str
+        The message.
+    """
+    if isinstance(exc, ValidationError):
+        return exc.message(COMMAND_LINE)
+    if isinstance(exc, InputProblems):
+        return "\n\n".join(for_the_command_line(e) for e in exc.errors)
+    return str(exc)

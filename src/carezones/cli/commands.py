@@ -24,10 +24,12 @@ from carezones.cli._options import (
     map_options,
     number,
     point_options,
+    read_options,
     read_together,
     time_option,
     whole,
 )
+from carezones.io import ReadOptions
 from carezones.rounds.options import RoundsOptions, WeekOptions
 from carezones.synthetic import SIZES
 
@@ -293,25 +295,11 @@ def _network(args: argparse.Namespace) -> int:
     return 0
 
 
-def _point_options(args: argparse.Namespace, net: Any, ids: bool = True) -> dict[str, Any]:
-    """Return the reading options every points file of a command shares."""
-    opts: dict[str, Any] = {
-        "postcode_lookup": args.postcodes,
-        "area": net,
-        "max_outside_km": args.max_outside_km,
-    }
-    if args.crs:
-        opts["crs"] = args.crs
-    if ids and getattr(args, "id_column", None):
-        opts["id_column"] = args.id_column
-    return opts
-
-
-def _points(f: InputFile, opts: dict[str, Any], **extra: Any) -> Callable[[], Any]:
+def _points(f: InputFile, net: Any, opts: ReadOptions) -> Callable[[], Any]:
     """Return a reader of one points file (with its sheet), for :func:`read_together`."""
     from carezones.io import read_points
 
-    return lambda: read_points(f.path, sheet=f.sheet, **opts, **extra)
+    return lambda: read_points(f.path, area=net, sheet=f.sheet, options=opts)
 
 
 def _travel_times(args: argparse.Namespace) -> int:
@@ -322,10 +310,10 @@ def _travel_times(args: argparse.Namespace) -> int:
     step = Steps(args, 3)
     net = step.network(args.mode)
     step("reading and validating the points")
-    opts = _point_options(args, net)
-    readers = {"orig": _points(args.points, opts)}
+    opts = read_options(args)
+    readers = {"orig": _points(args.points, net, opts)}
     if args.to is not None:
-        readers["dest"] = _points(args.to, opts)
+        readers["dest"] = _points(args.to, net, opts)
     got = read_together(readers)
     orig, dest = got["orig"], got.get("dest", got["orig"])
     step(f"computing {len(orig)} x {len(dest)} travel times")
@@ -353,10 +341,12 @@ def _zones(args: argparse.Namespace) -> int:
     step = Steps(args, 4)
     net = step.network()
     step("reading and validating clients and areas")
-    opts = _point_options(args, net)
+    opts = read_options(args)
     got = read_together(
         {
-            "clients": lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **opts),
+            "clients": lambda: read_clients(
+                args.clients.path, area=net, sheet=args.clients.sheet, options=opts
+            ),
             "boundary": _areas(args.boundary, "boundary"),
             "localities": _areas(args.localities, "localities"),
             "previous": _areas(args.previous, "previous zones", id_column="zone_id"),
@@ -418,10 +408,15 @@ def _rounds(args: argparse.Namespace) -> int:
     step = Steps(args, 4)
     net = step.network()
     step("reading and validating visits and carers")
+    reading = read_options(args, ids=False)
     got = read_together(
         {
-            "visits": lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net),
-            "carers": lambda: read_carers(args.carers.path, sheet=args.carers.sheet, area=net),
+            "visits": lambda: read_visits(
+                args.visits.path, area=net, sheet=args.visits.sheet, options=reading
+            ),
+            "carers": lambda: read_carers(
+                args.carers.path, area=net, sheet=args.carers.sheet, options=reading
+            ),
             "earlier": (lambda: None) if earlier is None else (lambda: read_itineraries(earlier)),
         }
     )
@@ -495,16 +490,19 @@ def _sites(args: argparse.Namespace) -> int:
     step = Steps(args, 4)
     walk = step.network("walk", engine="builtin")
     step("reading and validating the inputs")
-    opts = _point_options(args, walk)
-    other = {k: v for k, v in opts.items() if k != "id_column"}
+    other = read_options(args, ids=False)
     got = read_together(
         {
             "config": lambda: SiteConfig.load(args.config),
-            "sites": _points(args.sites, opts, allow_polygons=True),
+            "sites": _points(args.sites, walk, read_options(args, polygons=True)),
             "clients": (lambda: None)
             if args.clients is None
-            else (lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **other)),
-            "carers": (lambda: None) if args.carers is None else _points(args.carers, other),
+            else (
+                lambda: read_clients(
+                    args.clients.path, area=walk, sheet=args.clients.sheet, options=other
+                )
+            ),
+            "carers": (lambda: None) if args.carers is None else _points(args.carers, walk, other),
         }
     )
     sites = got["sites"]

@@ -17,6 +17,7 @@ from carezones.cli._options import (
     map_options,
     number,
     point_options,
+    read_options,
     read_together,
     whole,
 )
@@ -114,18 +115,26 @@ def run(args: argparse.Namespace) -> int:
     step = Steps(args, 4)
     net = step.network()
     step("reading and validating the inputs")
-    opts = {"postcode_lookup": args.postcodes, "area": net, "max_outside_km": args.max_outside_km}
-    if args.crs:
-        opts["crs"] = args.crs
+    opts, others = read_options(args), read_options(args, ids=False)  # --id-column: clients'
     got = read_together(
         {
-            "clients": lambda: read_clients(args.clients.path, sheet=args.clients.sheet, **opts),
+            "clients": lambda: read_clients(
+                args.clients.path, area=net, sheet=args.clients.sheet, options=opts
+            ),
             "visits": (lambda: None)
             if args.visits is None
-            else (lambda: read_visits(args.visits.path, sheet=args.visits.sheet, area=net)),
+            else (
+                lambda: read_visits(
+                    args.visits.path, area=net, sheet=args.visits.sheet, options=others
+                )
+            ),
             "carers": (lambda: None)
             if args.carers is None
-            else (lambda: read_points(args.carers.path, sheet=args.carers.sheet, **opts)),
+            else (
+                lambda: read_points(
+                    args.carers.path, area=net, sheet=args.carers.sheet, options=others
+                )
+            ),
             "current": (lambda: None)
             if args.current is None
             else (

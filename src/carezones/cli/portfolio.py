@@ -16,6 +16,7 @@ from carezones.cli._options import (
     map_options,
     number,
     point_options,
+    read_options,
     read_together,
     whole,
 )
@@ -162,12 +163,14 @@ def _readers(args: argparse.Namespace, net: Any) -> dict[str, Callable[[], Any]]
     if args.crs:
         opts["crs"] = args.crs
 
+    sites = read_options(args, ids=False, polygons=True)
+
     def points(f: InputFile | None, ids: bool) -> Callable[[], Any]:
         if f is None:
             return lambda: None
 
         def read() -> Any:
-            got = read_points(f.path, sheet=f.sheet, allow_polygons=True, **opts)
+            got = read_points(f.path, area=net, sheet=f.sheet, options=sites)
             if ids and args.id_column and args.id_column in got.columns:
                 got = got.rename(columns={args.id_column: "site_id"})
             return got.drop(columns="source_row")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from carezones.county.costs import marginal_travel
 from carezones.county.teams import SLOTS, TeamRule, size_team, team_shifts
-from carezones.io import read_carers
+from carezones.io import carers_table
 from carezones.rounds import RoundsOptions, plan_rounds
 from carezones.rounds.reasons import CAPACITY
 from carezones.rounds.tables import stop_points
@@ -227,7 +227,7 @@ def _day(task: ZoneTask, rounds: Rounds, team: dict[str, int], resized: int) -> 
 
 def _team(team: dict[str, int], task: ZoneTask, seed: int) -> pd.DataFrame:
     raw = team_shifts(team, task.homes, prefix=f"{task.key}-K", rule=task.rule, seed=seed)
-    carers = read_carers(raw.drop(columns="shift_kind"))
+    carers = carers_table(raw.drop(columns="shift_kind"))  # made here: no row checks again
     carers["shift_kind"] = raw["shift_kind"].to_numpy()
     return carers
 

@@ -238,10 +238,12 @@ def day_of_visits(
     3      C00002-tea         975.0              32.0
     4      C00002-bed        1155.0              32.0
     """
-    from carezones.io import read_visits
+    from carezones.io import read_visits, visits_table
 
     raw = visits_from_hours(clients, pattern=pattern, seed=seed, visits=visits)
-    return read_visits(raw)
+    # visits made here are valid by construction (validated once, where made); real ones are
+    # the user's, read again as given
+    return read_visits(raw) if visits is not None else visits_table(raw)
 
 
 @dataclass(frozen=True)

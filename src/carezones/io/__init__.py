@@ -8,9 +8,13 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
 :mod:`carezones.io.points`       client, visit, carer and site locations from CSV, Excel,
                                  GeoPackage, GeoJSON or a DataFrame: :func:`read_points`,
                                  :func:`read_clients`, :class:`Collected`, the column aliases
+:mod:`carezones.io.options`      how located rows are read: :class:`ReadOptions` (CRS,
+                                 coordinate columns, postcode lookup, id column, distance
+                                 outside the network, polygons)
 :mod:`carezones.io.visits`       the day's visits and carers' shifts: :func:`read_visits`,
                                  :func:`read_carers`, :func:`read_itineraries`, :func:`parse_hhmm`,
-                                 :func:`hhmm`
+                                 :func:`hhmm`; :func:`visits_table` and :func:`carers_table` for
+                                 the ones carezones makes itself (validated once, where made)
 :mod:`carezones.io.days`         the ``day`` of a week file's rows: :func:`parse_day`
 :mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
                                  :func:`read_areas`
@@ -40,6 +44,7 @@ from carezones.io.areas import read_areas
 from carezones.io.config import read_toml
 from carezones.io.days import WEEKDAYS, parse_day
 from carezones.io.demand import DemandColumns, DemandKind, read_demand, read_growth
+from carezones.io.options import AreaLike, CrsLike, ReadOptions
 from carezones.io.points import (
     CLIENT_ID_ALIASES,
     EASTING_ALIASES,
@@ -58,11 +63,13 @@ from carezones.io.points import (
 from carezones.io.visits import (
     CARER_COLUMNS,
     VISIT_COLUMNS,
+    carers_table,
     hhmm,
     parse_hhmm,
     read_carers,
     read_itineraries,
     read_visits,
+    visits_table,
 )
 from carezones.io.vrplib import read_lkh_vrptw
 
@@ -86,13 +93,17 @@ __all__ = [
     "VECTOR_SUFFIXES",
     "VISIT_COLUMNS",
     "WEEKDAYS",
+    "AreaLike",
     "Collected",
     "ColumnSpec",
+    "CrsLike",
     "DemandColumns",
     "DemandKind",
     "Errors",
     "PathLike",
+    "ReadOptions",
     "Source",
+    "carers_table",
     "hhmm",
     "parse_day",
     "parse_hhmm",
@@ -106,4 +117,5 @@ __all__ = [
     "read_points",
     "read_toml",
     "read_visits",
+    "visits_table",
 ]

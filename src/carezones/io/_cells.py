@@ -275,28 +275,3 @@ def find_named(columns: Sequence[str], name: str) -> str | None:
     'Visit ID'
     """
     return name if name in columns else find_column(columns, (name,))
-
-
-def listing(names: Iterable[str], limit: int = 12) -> str:
-    """Return names quoted and comma-separated, shortened after ``limit`` names.
-
-    Parameters
-    ----------
-    names : iterable of str
-        The names.
-    limit : int, default 12
-        How many are written out.
-
-    Returns
-    -------
-    str
-        The listing.
-
-    Examples
-    --------
-    >>> listing(["lat", "lon", "postcode"], limit=2)
-    "'lat', 'lon' and 1 more"
-    """
-    names = list(names)
-    text = ", ".join(f"'{n}'" for n in names[:limit])
-    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")

@@ -19,7 +19,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from carezones.errors import Problems
+from carezones.errors import Argument, Ask, Fix, Problems, Reason
 from carezones.io._cells import (
     EASTING_ALIASES,
     LATITUDE_ALIASES,
@@ -27,7 +27,6 @@ from carezones.io._cells import (
     NORTHING_ALIASES,
     find_column,
     find_named,
-    listing,
     norm,
 )
 
@@ -175,9 +174,14 @@ def parse_crs(crs: object, probs: Problems) -> Forced | None:
         return Forced(CRS.from_user_input(crs), repr(crs) if isinstance(crs, str) else str(crs))
     except CRSError:
         probs.stop(
-            f"unknown coordinate reference system crs={crs!r}",
-            "pass an EPSG code such as crs='EPSG:27700' (British National Grid easting/northing)"
-            " or crs='EPSG:4326' (WGS84 latitude/longitude)",
+            Reason("unknown coordinate reference system ", Argument.CRS, crs),
+            Fix(
+                argument=Argument.CRS,
+                ask=Ask.EXAMPLES,
+                choices=("EPSG:27700", "EPSG:4326"),
+                notes=("British National Grid easting/northing", "WGS84 latitude/longitude"),
+                about="an EPSG code",
+            ),
         )
 
 
@@ -217,13 +221,16 @@ def detect_coordinates(
     """
     if x is not None or y is not None:
         if x is None or y is None:
-            probs.stop("only one of x= and y= was given", "pass both x= and y= column names")
+            probs.stop(
+                Reason("only one of ", Argument.XY, after=" was given"),
+                Fix(argument=Argument.XY, ask=Ask.BOTH, about="column names"),
+            )
         found_x, found_y = find_named(columns, x), find_named(columns, y)
-        for given, found, param in ((x, found_x, "x"), (y, found_y, "y")):
+        for given, found, param in ((x, found_x, Argument.X), (y, found_y, Argument.Y)):
             if found is None:
                 probs.add_file(
-                    f"column '{given}' given by {param}= is not in the file",
-                    f"pass {param}= one of the columns found: {listing(columns)}",
+                    Reason(f"column '{given}' given by ", param, after=" is not in the file"),
+                    Fix(argument=param, ask=Ask.COLUMN, choices=tuple(columns)),
                     column=given,
                 )
         if found_x is None or found_y is None:
@@ -331,7 +338,11 @@ def coordinate_crs(
         probs.stop(
             f"the values in {names} are neither latitude/longitude in degrees nor British "
             "National Grid easting/northing in metres",
-            "pass crs= the coordinate reference system of these columns, e.g. crs='EPSG:3857'",
+            Fix(
+                argument=Argument.CRS,
+                example="EPSG:3857",
+                about="the coordinate reference system of these columns",
+            ),
         )
     if unit == "degrees":
         if cols.named == "metres":
@@ -457,7 +468,8 @@ class Area:
             x, y = self._to_metres.transform(xy[:, 0], xy[:, 1])
             return np.column_stack([x, y])
 
-        return shapely.transform(geoms, move)
+        moved: npt.NDArray[np.object_] = shapely.transform(geoms, move)
+        return moved
 
     def km(self, geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.float64]:
         """Return each geometry's distance outside the area in km (0 inside).

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from carezones.errors import Problems
+from carezones.errors import Argument, Ask, Fix, Problems, listing
 from carezones.io._cells import (
     EASTING_ALIASES,
     LATITUDE_ALIASES,
@@ -28,7 +28,6 @@ from carezones.io._cells import (
     PathLike,
     find_column,
     is_blank,
-    listing,
     numbers,
 )
 from carezones.io._crs import (
@@ -53,6 +52,7 @@ from carezones.io._postcodes import (
     geocode_postcodes,
 )
 from carezones.io._table import DELIMITERS, Table
+from carezones.io.options import ReadOptions
 
 
 @dataclass
@@ -80,8 +80,7 @@ class Located:
     >>> import pandas as pd
     >>> from carezones.io._table import read_table
     >>> table = read_table(pd.DataFrame({"lat": [52.6], "lon": [-0.7]}), None, Problems())
-    >>> located = locate(table, Options(None, None, None, None, None, False), None, None,
-    ...                  Problems(rows=table.rows))
+    >>> located = locate(table, ReadOptions(), None, None, Problems(rows=table.rows))
     >>> located.crs, located.shown
     ('EPSG:4326', array(['52.6, -0.7'], dtype=object))
     """
@@ -94,40 +93,8 @@ class Located:
     geocoded: npt.NDArray[np.bool_]
 
 
-@dataclass(frozen=True)
-class Options:
-    """The reading options shared by every reader.
-
-    Parameters
-    ----------
-    crs : object
-        ``crs=``: the CRS forced on the coordinates, or ``None``.
-    x, y : str or None
-        ``x=``/``y=``: the coordinate columns, overriding the aliases.
-    postcode_lookup : str or os.PathLike or None
-        ``postcode_lookup=``: the postcode lookup file (or folder).
-    sheet : str or int or None
-        ``sheet=``: the Excel sheet or GeoPackage layer.
-    allow_polygons : bool
-        Accept polygons as well as points.
-
-    Examples
-    --------
-    >>> Options(crs="EPSG:27700", x=None, y=None, postcode_lookup=None, sheet=None,
-    ...         allow_polygons=True).allow_polygons
-    True
-    """
-
-    crs: object
-    x: str | None
-    y: str | None
-    postcode_lookup: PathLike | None
-    sheet: str | int | None
-    allow_polygons: bool
-
-
 def locate(
-    table: Table, opts: Options, forced: Forced | None, area: Area | None, probs: Problems
+    table: Table, opts: ReadOptions, forced: Forced | None, area: Area | None, probs: Problems
 ) -> Located:
     """Locate every row from its geometry, coordinate columns or postcode.
 
@@ -135,8 +102,8 @@ def locate(
     ----------
     table : Table
         The cells read.
-    opts : Options
-        The reading options.
+    opts : ReadOptions
+        The reading options (``crs`` is read into ``forced``).
     forced : Forced or None
         The CRS forced by ``crs=``.
     area : Area or None
@@ -162,8 +129,7 @@ def locate(
     >>> from carezones.io._table import read_table
     >>> table = read_table(pd.DataFrame({"easting": [486000.0], "northing": [308000.0]}),
     ...                    None, Problems())
-    >>> located = locate(table, Options(None, None, None, None, None, False), None, None,
-    ...                  Problems(rows=table.rows))
+    >>> located = locate(table, ReadOptions(), None, None, Problems(rows=table.rows))
     >>> point = located.geoms[0]  # in EPSG:4326
     >>> located.crs, round(point.x, 3), round(point.y, 3)
     ('EPSG:27700', -0.73, 52.663)
@@ -193,14 +159,38 @@ def _no_location_columns(table: Table, columns: list[str], probs: Problems) -> N
     empty_layer = " (the layer's geometries are all empty)" if table.kind == "vector" else ""
     probs.stop(
         f"no coordinate or postcode columns found{empty_layer}; columns found: {listing(columns)}",
-        "name the columns latitude/longitude (also accepted: "
-        f"{', '.join(LATITUDE_ALIASES[1:] + LONGITUDE_ALIASES[1:])}), easting/northing (also "
-        f"{', '.join(EASTING_ALIASES[1:] + NORTHING_ALIASES[1:])}) or postcode (also "
-        f"{', '.join(POSTCODE_ALIASES[1:])}), or pass x= and y=",
+        Fix(
+            "name the columns latitude/longitude (also accepted: "
+            f"{', '.join(LATITUDE_ALIASES[1:] + LONGITUDE_ALIASES[1:])}), easting/northing (also "
+            f"{', '.join(EASTING_ALIASES[1:] + NORTHING_ALIASES[1:])}) or postcode (also "
+            f"{', '.join(POSTCODE_ALIASES[1:])})",
+            Argument.XY,
+        ),
     )
 
 
-def _new_located(n: int, crs: str, reason: str) -> Located:
+def new_located(n: int, crs: str, reason: str) -> Located:
+    """Return where ``n`` rows are before any is located (every geometry ``None``).
+
+    Parameters
+    ----------
+    n : int
+        How many rows.
+    crs : str
+        The CRS they were given in.
+    reason : str
+        How that CRS was found.
+
+    Returns
+    -------
+    Located
+        Nothing located yet.
+
+    Examples
+    --------
+    >>> new_located(2, "EPSG:4326", "given").geoms
+    array([None, None], dtype=object)
+    """
     return Located(
         geoms=np.full(n, None, dtype=object),
         crs=crs,
@@ -220,7 +210,7 @@ def _locate_columns(
     cols: CoordColumns,
     postcode: str | None,
     forced: Forced | None,
-    opts: Options,
+    opts: ReadOptions,
     area: Area | None,
     probs: Problems,
 ) -> Located:
@@ -229,16 +219,14 @@ def _locate_columns(
     xs, x_blank, x_bad = numbers(frame[cols.x])
     ys, y_blank, y_bad = numbers(frame[cols.y])
     crs, reason = coordinate_crs(cols, xs, ys, forced, probs)
-    located = _new_located(len(frame), crs_label(crs), reason)
+    located = new_located(len(frame), crs_label(crs), reason)
     fallback = postcode is not None and opts.postcode_lookup is not None
     by_postcode = (x_blank | y_blank) & ~x_bad & ~y_bad
     if fallback:
         by_postcode &= ~frame[postcode].map(is_blank).to_numpy(dtype=bool)
     else:
         by_postcode[:] = False
-    hint = ""
-    if postcode is not None and not fallback:
-        hint = f", or pass postcode_lookup= to locate it from its '{postcode}' column"
+    hint = postcode if postcode is not None and not fallback else None
     x_axis, y_axis = axes(crs)
     ok = ~(x_blank | y_blank | x_bad | y_bad)
     for col, axis, values, blank, bad in (
@@ -259,13 +247,14 @@ def _locate_columns(
             label,
             f"{xs[pos]:g}, {ys[pos]:g}",
             f"the coordinates could not be converted from {located.crs} to latitude/longitude",
-            "check the coordinates, or pass the right crs=",
+            Fix("check the coordinates", Argument.CRS, Ask.RIGHT),
         )
     ok &= ~failed
     if crs.is_geographic:
         ok &= ~_report_swapped(lon, lat, ok & ~probs.bad, cols, area, probs)
     elif area is not None:
-        ok &= ~_report_swapped_xy(xs, ys, lon, lat, ok & ~probs.bad, cols, crs, area, probs)
+        read = _Read(cols, crs, xs, ys, lon, lat)
+        ok &= ~_report_swapped_xy(read, ok & ~probs.bad, area, probs)
     located.geoms[ok] = shapely.points(lon[ok], lat[ok])
     located.where[ok] = label
     located.shown[ok] = [f"{b:.6g}, {a:.6g}" for a, b in zip(lon[ok], lat[ok], strict=True)]
@@ -282,18 +271,24 @@ def _check_cells(
     bad: npt.NDArray[np.bool_],
     axis: Axis,
     column: str,
-    hint: str,
+    postcode: str | None,
     probs: Problems,
 ) -> None:
-    """Report blank and non-numeric coordinate cells."""
-    for pos in np.flatnonzero(blank):
-        probs.add(
-            pos,
-            column,
-            None,
-            f"missing {axis.name}",
-            f"fill in the {axis.name} (e.g. {axis.example}) or delete the row{hint}",
+    """Report blank and non-numeric coordinate cells.
+
+    A postcode lookup would locate a blank row from its ``postcode`` column, when there is one.
+    """
+    fill = f"fill in the {axis.name} (e.g. {axis.example}) or delete the row"
+    missing = Fix(fill)
+    if postcode is not None:
+        missing = Fix(
+            fill,
+            Argument.POSTCODE_LOOKUP,
+            Ask.FOR,
+            about=f"to locate it from its '{postcode}' column",
         )
+    for pos in np.flatnonzero(blank):
+        probs.add(pos, column, None, f"missing {axis.name}", missing)
     values = cells.to_numpy(dtype=object)
     for pos in np.flatnonzero(bad):
         cell = values[pos]
@@ -358,18 +353,23 @@ def _report_swapped(
     return swapped
 
 
+@dataclass(frozen=True)
+class _Read:
+    """Coordinate columns as read (``xs``, ``ys`` in ``crs``) and converted (``lon``, ``lat``)."""
+
+    cols: CoordColumns
+    crs: CRS
+    xs: npt.NDArray[np.float64]
+    ys: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+
+
 def _report_swapped_xy(
-    xs: npt.NDArray[np.float64],
-    ys: npt.NDArray[np.float64],
-    lon: npt.NDArray[np.float64],
-    lat: npt.NDArray[np.float64],
-    live: npt.NDArray[np.bool_],
-    cols: CoordColumns,
-    crs: CRS,
-    area: Area,
-    probs: Problems,
+    read: _Read, live: npt.NDArray[np.bool_], area: Area, probs: Problems
 ) -> npt.NDArray[np.bool_]:
     """Report rows whose easting and northing fall in the area only the other way round."""
+    cols, crs, xs, ys, lon, lat = read.cols, read.crs, read.xs, read.ys, read.lon, read.lat
     cand = np.flatnonzero(live)
     swapped = np.zeros(len(xs), dtype=bool)
     if not len(cand):
@@ -411,7 +411,7 @@ def _locate_postcodes(
             column=postcode,
         )
     name = Path(os.fspath(lookup)).name
-    located = _new_located(len(table.frame), "EPSG:4326", f"geocoded from postcodes using '{name}'")
+    located = new_located(len(table.frame), "EPSG:4326", f"geocoded from postcodes using '{name}'")
     everything = np.ones(len(table.frame), dtype=bool)
     _fill_from_postcodes(table, postcode, everything, lookup, located, probs)
     return located
@@ -498,10 +498,14 @@ def _locate_geometry(
         )
     wrong = ~missing & ~np.isin(types, list(allowed))
     fix = (
-        "convert these features to points or polygons"
+        Fix("convert these features to points or polygons")
         if allow_polygons
-        else "pass allow_polygons=True, or convert the features to points "
-        "(e.g. gdf.representative_point())"
+        else Fix(
+            "convert the features to points (e.g. gdf.representative_point())",
+            Argument.ALLOW_POLYGONS,
+            Ask.TRUE,
+            first=True,
+        )
     )
     for pos in np.flatnonzero(wrong):
         probs.add(pos, col, types[pos], f"geometry is a {types[pos]}, not a point", fix)
@@ -521,7 +525,7 @@ def _locate_geometry(
         )
     ok &= ~invalid
     source_crs, reason = _geometry_crs(table, geometry, ok, forced, probs)
-    located = _new_located(len(geometry), crs_label(source_crs), reason)
+    located = new_located(len(geometry), crs_label(source_crs), reason)
     if not ok.any():
         return located
     moved = gpd.GeoSeries(geometry[ok].to_numpy(), crs=source_crs).to_crs(WGS84)
@@ -537,7 +541,7 @@ def _locate_geometry(
             None,
             f"coordinates outside the valid latitude/longitude range once converted from "
             f"{located.crs}",
-            "check the coordinates of this feature, or pass the right crs=",
+            Fix("check the coordinates of this feature", Argument.CRS, Ask.RIGHT),
         )
     geoms = moved.to_numpy(dtype=object)
     lon, lat = np.full(len(geometry), np.nan), np.full(len(geometry), np.nan)
@@ -584,5 +588,9 @@ def _geometry_crs(
     probs.stop(
         f"{where} has no CRS and its coordinates are neither degrees nor British National "
         "Grid metres",
-        "pass crs= the coordinate reference system of the data, e.g. crs='EPSG:3857'",
+        Fix(
+            argument=Argument.CRS,
+            example="EPSG:3857",
+            about="the coordinate reference system of the data",
+        ),
     )

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 from pyproj import Transformer
 
-from carezones.errors import Problems
+from carezones.errors import Argument, Fix, Problems, listing
 from carezones.io._cells import (
     EASTING_ALIASES,
     LATITUDE_ALIASES,
@@ -27,7 +27,6 @@ from carezones.io._cells import (
     POSTCODE_ALIASES,
     PathLike,
     find_column,
-    listing,
     norm,
     numbers,
 )
@@ -40,10 +39,10 @@ UK_POSTCODE_RE = re.compile(
     r"^(GIR0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]"
     r"|[A-HK-Y][0-9][ABEHMNPRVWXY])[0-9][ABD-HJLNP-UW-Z]{2})$"
 )
-LOOKUP_FIX = (
-    "pass postcode_lookup= the path of an ONS Postcode Directory CSV (ONSPD), an Ordnance "
-    "Survey Code-Point Open CSV, or a CSV with columns postcode,lat,lon or "
-    "postcode,easting,northing"
+LOOKUP_FIX = Fix(
+    argument=Argument.POSTCODE_LOOKUP,
+    about="the path of an ONS Postcode Directory CSV (ONSPD), an Ordnance Survey Code-Point "
+    "Open CSV, or a CSV with columns postcode,lat,lon or postcode,easting,northing",
 )
 
 

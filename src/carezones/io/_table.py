@@ -29,8 +29,8 @@ import pyogrio
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from carezones.errors import Problems
-from carezones.io._cells import PathLike, is_blank, listing
+from carezones.errors import Argument, Ask, Fix, Problems, listing
+from carezones.io._cells import PathLike, is_blank
 
 type Source = PathLike | pd.DataFrame
 
@@ -268,8 +268,14 @@ def _read_excel(path: Path, sheet: str | int | None, probs: Problems) -> Table:
                 probs.stop(
                     f"the workbook has {len(with_data)} sheets with data "
                     f"({listing(with_data)}), so which one to read is not clear",
-                    f"pass sheet= the name of the sheet to read, e.g. sheet={with_data[0]!r}, "
-                    "or keep only that sheet in the workbook",
+                    Fix(
+                        "keep only that sheet in the workbook",
+                        Argument.SHEET,
+                        Ask.NAME,
+                        example=with_data[0],
+                        about="sheet",
+                        first=True,
+                    ),
                 )
             ws = book[with_data[0]] if with_data else book.worksheets[0]
         elif isinstance(sheet, int) and 0 <= sheet < len(names):
@@ -279,7 +285,7 @@ def _read_excel(path: Path, sheet: str | int | None, probs: Problems) -> Table:
         else:
             probs.stop(
                 f"the workbook has no sheet {sheet!r}",
-                f"pass sheet= one of {listing(names)} (or its 0-based position)",
+                Fix(argument=Argument.SHEET, ask=Ask.ONE_OF_OR_POSITION, choices=tuple(names)),
             )
         records = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
     finally:
@@ -382,10 +388,13 @@ def _read_vector(path: Path, layer: str | int | None, probs: Problems) -> Table:
     if layer is None and len(layers) > 1:
         probs.stop(
             f"the file has {len(layers)} layers: {listing(layers)}",
-            "pass sheet= the name of the layer to read",
+            Fix(argument=Argument.SHEET, ask=Ask.NAME, about="layer"),
         )
     if layer is not None and layer not in layers:
-        probs.stop(f"the file has no layer {layer!r}", f"pass sheet= one of {listing(layers)}")
+        probs.stop(
+            f"the file has no layer {layer!r}",
+            Fix(argument=Argument.SHEET, ask=Ask.ONE_OF, choices=tuple(layers)),
+        )
     data = gpd.read_file(path, layer=layer)
     return _table_from_frame(data, probs, kind="vector")
 

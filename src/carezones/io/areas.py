@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pyogrio
 import shapely
 
-from carezones.errors import Problems
-from carezones.io._cells import PathLike, is_blank, listing
+from carezones.errors import Argument, Ask, Fix, Problems, listing
+from carezones.io._cells import PathLike, is_blank
 
 __all__ = ["read_areas"]
 
@@ -144,12 +143,15 @@ def _read_layer(path: Path, layer: str | int | None, probs: Problems) -> gpd.Geo
     if layer is None and len(layers) > 1:
         probs.stop(
             f"the file has {len(layers)} layers ({listing(layers)}), so which to read is not clear",
-            f"pass layer= the name of the layer to read, e.g. layer={layers[0]!r}",
+            Fix(argument=Argument.LAYER, ask=Ask.NAME, example=layers[0], about="layer"),
         )
     if layer is not None and not (
         (isinstance(layer, int) and 0 <= layer < len(layers)) or layer in layers
     ):
-        probs.stop(f"the file has no layer {layer!r}", f"pass layer= one of {listing(layers)}")
+        probs.stop(
+            f"the file has no layer {layer!r}",
+            Fix(argument=Argument.LAYER, ask=Ask.ONE_OF, choices=tuple(layers)),
+        )
     try:
         gdf = gpd.read_file(path, layer=layer if layer is not None else 0)
     except Exception as exc:
@@ -186,14 +188,14 @@ def _check_ids(gdf: gpd.GeoDataFrame, column: str, what: str, probs: Problems) -
             first[ident] = pos
 
 
-def _id_text(value: Any) -> str:
+def _id_text(value: object) -> str:
     """Return an id as text; 3.0 becomes '3'."""
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
     return str(value).strip()
 
 
-def _polygonal(geom: Any) -> Any:
+def _polygonal(geom: shapely.Geometry | None) -> shapely.Geometry | None:
     """Keep the polygonal part of a repaired geometry (make_valid may add lines or points)."""
     if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
 
 import pandas as pd
 
@@ -54,7 +53,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-def parse_day(value: Any) -> str | None:
+def parse_day(value: object) -> str | None:
     """Return the label of a day: ``"2026-12-07"`` for a date, ``"Mon"`` for a weekday.
 
     Parameters

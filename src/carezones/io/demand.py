@@ -22,22 +22,38 @@ and one column per scenario of multipliers (``1.21``) or percentages (``+21%``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import Literal, cast, overload
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.errors import ArgumentError, Problems, ValidationError
-from carezones.io._cells import HOURS_ALIASES, PathLike, find_column, find_named, is_blank, listing
+from carezones.errors import (
+    Argument,
+    ArgumentError,
+    Ask,
+    Fix,
+    Problem,
+    Problems,
+    Reason,
+    ValidationError,
+    listing,
+)
+from carezones.io._cells import HOURS_ALIASES, PathLike, find_column, find_named, is_blank
 from carezones.io._crs import Area, area_geometry
 from carezones.io._table import Source, read_table, source_name
-from carezones.io.points import Errors, read_clients, read_points
-
-if TYPE_CHECKING:
-    from carezones.io.points import Collected
+from carezones.io.options import CrsLike, ReadOptions
+from carezones.io.points import (
+    Collected,
+    Errors,
+    _check_errors,
+    _client_fields,
+    _outside,
+    _read,
+    _spec_fields,
+)
 
 __all__ = [
     "AREA_ALIASES",
@@ -269,38 +285,28 @@ def read_demand(
     code = find_named(names, area_column) if area_column else find_column(names, AREA_ALIASES)
     if area_column and code is None:
         raise ValidationError(
-            _file_problem(
-                f"column '{area_column}' given by DemandColumns(area=) is not in the file",
-                f"name one of the columns found: {listing(names)}",
-                area_column,
-            ),
+            _file_problem(_given_missing(area_column, Argument.AREA_COLUMN, names), area_column),
             label,
         )
-    if errors not in ("raise", "collect"):
-        raise ValueError(f"errors= must be 'raise' or 'collect', not {errors!r}")
-    opts: dict[str, Any] = {
-        "crs": crs,
-        "postcode_lookup": postcode_lookup,
-        "area": area,
-        "max_outside_km": max_outside_km,
-        "sheet": sheet,
-    }
+    _check_errors(errors)
+    given: CrsLike | None = cast("CrsLike | None", crs)  # checked when read, as a problem
+    opts = ReadOptions(crs=given, postcode_lookup=postcode_lookup, max_outside_km=max_outside_km)
     if kind is DemandKind.CLIENTS:
-        got, rejected = read_clients(
-            source, id_column=id_column, hours_column=hours_column, errors="collect", **opts
-        )
-        if errors == "raise" and len(rejected):
-            raise ValidationError(rejected, label)
+        fields = _client_fields(id_column, hours_column, (), ())
+        got, probs = _read(source, opts, fields, sheet=sheet, area=area, errors="collect")
+        if errors == "raise" and probs.listed(every_row=True):
+            raise ValidationError(probs.listed(every_row=True), label)
+        rejected = probs.table(every_row=True)
         ids = got["client_id"].astype(str)
         weight = got["hours_per_week"].to_numpy(float)
         unit = "h/week of care"
     else:
         assert count is not None
         req = [count] + ([code] if code else [])
-        got, rejected = read_points(
-            source, allow_polygons=True, required=req, numeric=[count], errors="collect", **opts
-        )
-        got, rejected = _check_counts(got, count, code, label, rejected, errors)
+        fields = _spec_fields(req, [count])
+        polygons = replace(opts, allow_polygons=True)
+        got, first = _read(source, polygons, fields, sheet=sheet, area=area, errors="collect")
+        got, rejected = _check_counts(got, count, code, label, first, errors)
         weight = got[count].to_numpy(float)
         ids = got[code].map(_code) if code else got["source_row"].astype(str)
         unit = _unit(count)
@@ -320,8 +326,6 @@ def read_demand(
     }
     out.attrs["carezones_read"] = got.attrs.get("carezones_read", {})
     if errors == "collect":
-        from carezones.io.points import Collected
-
         return Collected(out, rejected)
     return out
 
@@ -348,14 +352,8 @@ def _kind(
     if count_column:
         col = find_named(columns, count_column)
         if col is None and columns:
-            raise ValidationError(
-                _file_problem(
-                    f"column '{count_column}' given by DemandColumns(count=) is not in the file",
-                    f"name one of the columns found: {listing(columns)}",
-                    count_column,
-                ),
-                label,
-            )
+            missing = _given_missing(count_column, Argument.COUNT_COLUMN, columns)
+            raise ValidationError(_file_problem(missing, count_column), label)
         return DemandKind.AREAS, col or count_column
     col = find_column(columns, COUNT_ALIASES)
     if col is not None:
@@ -364,19 +362,32 @@ def _kind(
         return DemandKind.CLIENTS, None
     raise ValidationError(
         _file_problem(
-            f"no weekly hours column (clients) and no count column (areas); columns found: "
-            f"{listing(columns)}",
-            "add 'hours_per_week' for clients, or 'count' (e.g. people aged 65+) for areas, or "
-            "name your count column with columns=DemandColumns(count=...)",
+            (
+                f"no weekly hours column (clients) and no count column (areas); columns found: "
+                f"{listing(columns)}",
+                Fix(
+                    "add 'hours_per_week' for clients, or 'count' (e.g. people aged 65+) for areas",
+                    Argument.COUNT_COLUMN,
+                    about="the name of your count column",
+                ),
+            )
         ),
         label,
     )
 
 
-def _file_problem(reason: str, fix: str, column: str | None = None) -> pd.DataFrame:
+def _given_missing(name: str, argument: Argument, columns: list[str]) -> tuple[Reason, Fix]:
+    """Return the reason and fix of a column named by an argument that the file lacks."""
+    return (
+        Reason(f"column '{name}' given by ", argument, after=" is not in the file"),
+        Fix(argument=argument, ask=Ask.COLUMN, choices=tuple(columns)),
+    )
+
+
+def _file_problem(problem: tuple[str | Reason, Fix], column: str | None = None) -> list[Problem]:
     probs = Problems()
-    probs.add_file(reason, fix, column)
-    return probs.table()
+    probs.add_file(*problem, column)
+    return probs.listed()
 
 
 def _code(value: object) -> str:
@@ -401,7 +412,7 @@ def _check_counts(
     count: str,
     code: str | None,
     label: str,
-    rejected: pd.DataFrame,
+    earlier: Problems,
     errors: str,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Find negative counts and repeated area codes; raise them with the reader's problems.
@@ -409,7 +420,7 @@ def _check_counts(
     With ``errors="collect"``, return the valid rows and every problem instead.
     """
     probs = Problems(label, rows=got["source_row"].to_numpy())
-    probs.extend(rejected)
+    probs.extend(earlier)
     values = got[count].to_numpy(float)
     for neg in np.flatnonzero(values < 0):
         probs.add(neg, count, float(values[neg]), "a negative count", "give it as 0 or more")
@@ -441,15 +452,7 @@ def _check_inside(demand: gpd.GeoDataFrame, area: object, max_outside_km: float)
     rows = demand["source_row"].to_numpy() if "source_row" in demand else np.arange(1, len(km) + 1)
     probs = Problems(demand.attrs["carezones_demand"].get("source", "demand"), rows=rows)
     for pos in np.flatnonzero(km > max_outside_km):
-        probs.add(
-            pos,
-            None,
-            None,
-            f"{km[pos]:.1f} km outside the area of the road network (more than "
-            f"max_outside_km={max_outside_km:g})",
-            "check the location of this row for a typo; if it is right, use a road "
-            "network that covers it or raise max_outside_km",
-        )
+        probs.add(pos, None, None, *_outside(float(km[pos]), max_outside_km))
     probs.raise_if_any()
 
 
@@ -503,11 +506,7 @@ def read_growth(
     if area_column:
         code = find_named(columns, area_column)
         if code is None:
-            probs.stop(
-                f"column '{area_column}' given by area_column= is not in the file",
-                f"pass area_column= one of the columns found: {listing(columns)}",
-                area_column,
-            )
+            probs.stop(*_given_missing(area_column, Argument.AREA_COLUMN, columns), area_column)
     else:
         code = find_column(columns, AREA_ALIASES) or (columns[0] if columns else None)
     scenarios = [c for c in columns if c != code and not c.startswith("Unnamed")]

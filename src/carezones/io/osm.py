@@ -7,13 +7,17 @@ buildings (and which are homes) that invented clients and carers are placed on.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from carezones.errors import CarezonesError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "OSM_SUFFIXES",
@@ -55,8 +59,8 @@ def is_osm_file(path: Path) -> bool:
 
 
 def read_features(
-    path: Path, categories: list[tuple[str, dict[str, tuple[str, ...]]]], places: Any
-) -> tuple[Any, Any]:
+    path: Path, categories: list[tuple[str, dict[str, tuple[str, ...]]]], places: Collection[str]
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Return the tagged features of an OSM file: amenities by category, and named places.
 
     ``categories`` are ``(name, {key: values})`` (``"*"``: any value). Nodes keep their point;
@@ -144,7 +148,7 @@ def read_features(
     )
 
 
-def _features(rows: list[dict[str, Any]], columns: list[str]) -> Any:
+def _features(rows: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFrame:
     """Return rows with a geometry as a GeoDataFrame in WGS84 (empty: keeping the columns)."""
     import geopandas as gpd
 

@@ -7,6 +7,11 @@ works out the coordinate reference system, converts to EPSG:4326 and checks ever
 problem found is reported together, each with its row number and a fix; nothing stops at the
 first bad row. :func:`read_clients` adds the client id and weekly hours columns.
 
+Both take the file and the few keywords most calls need (``area=``, ``sheet=``, ``errors=``);
+how the rows are located (the CRS, coordinate columns, postcode lookup, id column, how far
+outside the network a row may lie, polygons) is a :class:`~carezones.io.ReadOptions`, which
+every file of a command shares.
+
 Row numbers: CSV and Excel rows are numbered as a spreadsheet shows them. The header is row 1,
 so the first data row is row 2 (blank lines count, as they do in Excel). GeoPackage and GeoJSON
 features and the records of a DataFrame are numbered from 1. The ``source_row`` column of the
@@ -30,8 +35,9 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 
-from carezones.errors import Problems
+from carezones.errors import Argument, ArgumentError, Ask, Fix, Problems, Reason, listing
 from carezones.io._cells import (
     CLIENT_ID_ALIASES,
     EASTING_ALIASES,
@@ -40,18 +46,25 @@ from carezones.io._cells import (
     LONGITUDE_ALIASES,
     NORTHING_ALIASES,
     POSTCODE_ALIASES,
-    PathLike,
     as_float,
     find_column,
     find_named,
     is_blank,
-    listing,
     numbers,
     shown,
 )
-from carezones.io._crs import WGS84, Area, area_geometry, parse_crs
-from carezones.io._locate import Located, Options, locate
+from carezones.io._crs import (
+    WGS84,
+    Area,
+    area_geometry,
+    detect_coordinates,
+    looks_swapped,
+    parse_crs,
+    unit_from_values,
+)
+from carezones.io._locate import Located, locate, new_located
 from carezones.io._table import Source, Table, read_table, source_name
+from carezones.io.options import AreaLike, ReadOptions
 
 # The column aliases live in _cells, beside the name matching that the other modules share;
 # they are part of this module's API.
@@ -120,7 +133,7 @@ class _Field:
     kind: Literal["text", "number", "id", "hours"]
     not_blank: bool = True
     given: str | None = None
-    parameter: str | None = None
+    parameter: Argument | None = None
     rename: bool = True
 
 
@@ -148,21 +161,44 @@ def _resolve_fields(
         col = find_named(columns, f.given) if f.given else find_column(columns, f.aliases)
         if col is not None:
             resolved.append((f, col))
-        elif f.given:
+        elif f.given and f.parameter is not None:
             probs.add_file(
-                f"column '{f.given}' given by {f.parameter}= is not in the file",
-                f"pass {f.parameter}= one of the columns found: {listing(columns)}",
+                Reason(f"column '{f.given}' given by ", f.parameter, after=" is not in the file"),
+                Fix(argument=f.parameter, ask=Ask.COLUMN, choices=tuple(columns)),
                 column=f.given,
             )
         else:
             also = f" (also accepted: {', '.join(f.aliases[1:])})" if len(f.aliases) > 1 else ""
-            how = f", or pass {f.parameter}= the name of your column" if f.parameter else ""
+            add = f"add a column named '{f.name}'{also}"
             probs.add_file(
                 f"no '{f.name}' column; columns found: {listing(columns)}",
-                f"add a column named '{f.name}'{also}{how}",
+                Fix(add, f.parameter, about="the name of your column") if f.parameter else add,
                 column=f.name,
             )
     return resolved
+
+
+def _client_fields(
+    id_column: str | None,
+    hours_column: str | None,
+    required: Iterable[ColumnSpec],
+    numeric: Iterable[ColumnSpec],
+) -> list[_Field]:
+    """Return the fields of clients: id and weekly hours, then ``required``/``numeric``.
+
+    The id and hours columns are found by their aliases unless named.
+    """
+    return [
+        _Field("client_id", CLIENT_ID_ALIASES, "id", given=id_column, parameter=Argument.ID_COLUMN),
+        _Field(
+            "hours_per_week",
+            HOURS_ALIASES,
+            "hours",
+            given=hours_column,
+            parameter=Argument.HOURS_COLUMN,
+        ),
+        *_spec_fields(required, numeric),
+    ]
 
 
 def _check_field(cells: pd.Series, f: _Field, col: str, probs: Problems) -> pd.Series | None:
@@ -297,15 +333,47 @@ def _check_area(located: Located, area: Area | None, probs: Problems) -> None:
     km = area.km(located.geoms[live])
     for pos, dist in zip(live, km, strict=True):
         if dist > area.limit_km:
-            probs.add(
-                pos,
-                located.where[pos],
-                located.shown[pos],
-                f"{dist:.1f} km outside the area of the road network (more than "
-                f"max_outside_km={area.limit_km:g})",
-                "check the location of this row for a typo; if it is right, use a road network "
-                "that covers it or raise max_outside_km",
-            )
+            probs.add(pos, located.where[pos], located.shown[pos], *_outside(dist, area.limit_km))
+
+
+def _outside(km: float, limit_km: float) -> tuple[Reason, Fix]:
+    """Return the reason and fix of a row ``km`` outside the network's area (over the limit).
+
+    Parameters
+    ----------
+    km : float
+        How far outside the area the row is.
+    limit_km : float
+        How far outside it a row may lie (``max_outside_km``).
+
+    Returns
+    -------
+    reason : Reason
+        What is wrong, naming the limit.
+    fix : Fix
+        How to put it right (or raise the limit).
+
+    Examples
+    --------
+    >>> reason, fix = _outside(12.34, 2.0)
+    >>> str(reason)
+    '12.3 km outside the area of the road network (more than max_outside_km=2)'
+    """
+    return (
+        Reason(
+            f"{km:.1f} km outside the area of the road network (more than ",
+            Argument.MAX_OUTSIDE_KM,
+            limit_km,
+            ")",
+        ),
+        Fix(
+            "check the location of this row for a typo; if it is right, use a road network "
+            "that covers it",
+            Argument.MAX_OUTSIDE_KM,
+            Ask.LARGER,
+            joiner=" or ",
+        ),
+    )
 
 
 def _output(
@@ -337,28 +405,30 @@ def _output(
 
 def _read(
     source: Source,
-    opts: Options,
+    opts: ReadOptions,
     fields: list[_Field],
-    area_spec: object,
-    max_outside_km: float,
+    *,
+    sheet: str | int | None,
+    area: AreaLike | None,
     errors: str,
-) -> gpd.GeoDataFrame | Collected:
-    """Read, locate and check every row in one pass; raise or collect the problems."""
-    if errors not in ("raise", "collect"):
-        raise ValueError(f"errors= must be 'raise' or 'collect', not {errors!r}")
-    if not max_outside_km >= 0:
-        raise ValueError(f"max_outside_km= must be 0 or more, not {max_outside_km!r}")
-    geom = area_geometry(area_spec)
-    area = Area(geom, max_outside_km) if geom is not None else None
+) -> tuple[gpd.GeoDataFrame, Problems]:
+    """Read, locate and check every row in one pass: the valid rows and every problem.
+
+    Problems are raised when ``errors`` is ``"raise"``, and problems with the whole file
+    always; otherwise the caller has them (and may check more before raising them together).
+    """
+    _check_errors(errors)
+    geom = area_geometry(area)
+    zone = Area(geom, opts.max_outside_km) if geom is not None else None
     label = source_name(source)
     probs = Problems(label, show=shown)
     forced = parse_crs(opts.crs, probs)
-    table = read_table(source, opts.sheet, probs)
+    table = read_table(source, sheet, probs)
     probs.start(table.rows)
     _check_too_long(table, probs)
     resolved = _resolve_fields(list(table.frame.columns), fields, probs)
-    located = locate(table, opts, forced, area, probs)
-    _check_area(located, area, probs)
+    located = locate(table, opts, forced, zone, probs)
+    _check_area(located, zone, probs)
     converted = [(f, c, _check_field(table.frame[c], f, c, probs)) for f, c in resolved]
     report = _report(label, table, located, probs)
     in_memory = isinstance(source, pd.DataFrame)  # tables built by code: not worth a line
@@ -373,7 +443,75 @@ def _read(
         probs.raise_if_any()
     valid = _output(table, located, converted, probs)
     valid.attrs["carezones_read"] = report
-    return Collected(valid, probs.table(every_row=True)) if errors == "collect" else valid
+    return valid, probs
+
+
+def _check_errors(errors: str) -> None:
+    """Check ``errors=``: ``"raise"`` or ``"collect"``.
+
+    Parameters
+    ----------
+    errors : str
+        As given.
+
+    Raises
+    ------
+    ArgumentError
+        When it is neither.
+
+    Examples
+    --------
+    >>> _check_errors("ignore")
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: errors= must be 'raise' or 'collect', not 'ignore'
+    """
+    if errors not in ("raise", "collect"):
+        raise ArgumentError(
+            f"errors= must be 'raise' or 'collect', not {errors!r}",
+            argument="errors",
+            value=errors,
+            allowed="'raise' or 'collect'",
+        )
+
+
+def _trusted(frame: pd.DataFrame, fields: list[_Field]) -> gpd.GeoDataFrame | None:
+    """Return the rows :func:`_read` returns for a clean table carezones made, or ``None``.
+
+    The table (a DataFrame with ``lat``/``lon`` in degrees, no area, no sheet) is turned into
+    the same rows without the coordinate transformation, the area and swapped-coordinate
+    checks row by row: its cells are only converted. ``None`` when anything is not clean (a
+    blank or unreadable cell, a value out of range, a repeated id...): read it with
+    :func:`_read`, which says what.
+    """
+    if isinstance(frame, gpd.GeoDataFrame) or not len(frame):
+        return None
+    probs = Problems(source_name(frame))
+    table = read_table(frame, None, probs)
+    probs.start(table.rows)
+    columns = list(table.frame.columns)
+    cols = detect_coordinates(columns, None, None, probs)
+    if cols is None or cols.named != "degrees" or {"geometry", "source_row"} & set(columns):
+        return None
+    lon, lon_blank, lon_bad = numbers(table.frame[cols.x])
+    lat, lat_blank, lat_bad = numbers(table.frame[cols.y])
+    if (lon_blank | lon_bad | lat_blank | lat_bad).any() or unit_from_values(lon, lat) != "degrees":
+        return None
+    everyone = np.ones(len(lon), dtype=bool)
+    if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
+        return None
+    if looks_swapped(lon, lat, everyone, None).any():
+        return None
+    resolved = _resolve_fields(columns, fields, probs)
+    converted = [(f, c, _check_field(table.frame[c], f, c, probs)) for f, c in resolved]
+    if probs.items or probs.bad.any():
+        return None
+    why = f"detected from {cols.describe()} with values in degrees (WGS84 latitude/longitude)"
+    located = new_located(len(lon), "EPSG:4326", why)
+    located.geoms[:] = shapely.points(lon, lat)
+    valid = _output(table, located, converted, probs)
+    valid.attrs["carezones_read"] = _report(source_name(frame), table, located, probs)
+    return valid
 
 
 def _report(label: str, table: Table, located: Located, probs: Problems) -> dict[str, object]:
@@ -399,16 +537,10 @@ def _report(label: str, table: Table, located: Located, probs: Problems) -> dict
 def read_points(
     source: Source,
     *,
-    crs: object = ...,
-    id_column: str | None = ...,
-    x: str | None = ...,
-    y: str | None = ...,
-    postcode_lookup: PathLike | None = ...,
-    area: object = ...,
-    max_outside_km: float = ...,
-    errors: Literal["raise"] = ...,
+    area: AreaLike | None = ...,
     sheet: str | int | None = ...,
-    allow_polygons: bool = ...,
+    errors: Literal["raise"] = ...,
+    options: ReadOptions | None = ...,
     required: Iterable[ColumnSpec] = ...,
     numeric: Iterable[ColumnSpec] = ...,
 ) -> gpd.GeoDataFrame: ...
@@ -416,16 +548,10 @@ def read_points(
 def read_points(
     source: Source,
     *,
-    crs: object = ...,
-    id_column: str | None = ...,
-    x: str | None = ...,
-    y: str | None = ...,
-    postcode_lookup: PathLike | None = ...,
-    area: object = ...,
-    max_outside_km: float = ...,
-    errors: Literal["collect"],
+    area: AreaLike | None = ...,
     sheet: str | int | None = ...,
-    allow_polygons: bool = ...,
+    errors: Literal["collect"],
+    options: ReadOptions | None = ...,
     required: Iterable[ColumnSpec] = ...,
     numeric: Iterable[ColumnSpec] = ...,
 ) -> Collected: ...
@@ -433,44 +559,32 @@ def read_points(
 def read_points(
     source: Source,
     *,
-    crs: object = ...,
-    id_column: str | None = ...,
-    x: str | None = ...,
-    y: str | None = ...,
-    postcode_lookup: PathLike | None = ...,
-    area: object = ...,
-    max_outside_km: float = ...,
-    errors: Errors,
+    area: AreaLike | None = ...,
     sheet: str | int | None = ...,
-    allow_polygons: bool = ...,
+    errors: Errors,
+    options: ReadOptions | None = ...,
     required: Iterable[ColumnSpec] = ...,
     numeric: Iterable[ColumnSpec] = ...,
 ) -> gpd.GeoDataFrame | Collected: ...
 def read_points(
     source: Source,
     *,
-    crs: object = None,
-    id_column: str | None = None,
-    x: str | None = None,
-    y: str | None = None,
-    postcode_lookup: PathLike | None = None,
-    area: object = None,
-    max_outside_km: float = 2.0,
-    errors: Errors = "raise",
+    area: AreaLike | None = None,
     sheet: str | int | None = None,
-    allow_polygons: bool = False,
+    errors: Errors = "raise",
+    options: ReadOptions | None = None,
     required: Iterable[ColumnSpec] = (),
     numeric: Iterable[ColumnSpec] = (),
 ) -> gpd.GeoDataFrame | Collected:
     """Read located rows (clients, visits, carers, sites) and check every row in one pass.
 
     The coordinates are found in this order: the geometry of a GeoPackage, GeoJSON or
-    GeoDataFrame; the ``x=``/``y=`` columns; columns named like latitude/longitude
-    (:data:`LATITUDE_ALIASES`, :data:`LONGITUDE_ALIASES`) or easting/northing
-    (:data:`EASTING_ALIASES`, :data:`NORTHING_ALIASES`); finally a postcode column
-    (:data:`POSTCODE_ALIASES`) geocoded with ``postcode_lookup``. Rows with coordinate columns
-    but blank coordinates are located from their postcode too when a lookup is given. Column
-    names match ignoring case, spaces and underscores.
+    GeoDataFrame; the columns named by the options' ``x``/``y``; columns named like
+    latitude/longitude (:data:`LATITUDE_ALIASES`, :data:`LONGITUDE_ALIASES`) or
+    easting/northing (:data:`EASTING_ALIASES`, :data:`NORTHING_ALIASES`); finally a postcode
+    column (:data:`POSTCODE_ALIASES`) geocoded with the options' ``postcode_lookup``. Rows with
+    coordinate columns but blank coordinates are located from their postcode too when a lookup
+    is given. Column names match ignoring case, spaces and underscores.
 
     Parameters
     ----------
@@ -478,37 +592,24 @@ def read_points(
         A ``.csv``/``.txt``/``.tsv`` file (delimiter ``,`` ``;`` tab or ``|`` and encoding
         UTF-8, UTF-8 with BOM, UTF-16 with BOM or cp1252 detected), an ``.xlsx`` workbook, a
         ``.gpkg`` or ``.geojson``/``.json`` file, or a (Geo)DataFrame already in memory.
-    crs : object, optional
-        Force the CRS of the coordinates (anything pyproj accepts, e.g. ``"EPSG:27700"``).
-        By default it is taken from the layer, or detected from the column names and values:
-        degrees are WGS84 (EPSG:4326), metres within 0-700000 / 0-1300000 are British National
-        Grid (EPSG:27700).
-    id_column : str, optional
-        A column that must be filled in on every row and unique; it is returned as text.
-        Every repeat of an id is rejected, naming the row of its first use.
-    x, y : str, optional
-        The longitude/easting and latitude/northing columns, overriding the aliases.
-    postcode_lookup : str or os.PathLike, optional
-        A postcode lookup CSV: the ONS Postcode Directory (ONSPD), Ordnance Survey Code-Point
-        Open (no header row; a folder of its per-area CSV files also works), or a simple
-        ``postcode,lat,lon`` / ``postcode,easting,northing`` file. Required when rows are
-        located by postcode. Postcodes match ignoring spaces and case.
     area : shapely geometry or object with ``area_wgs84``, optional
         The area covered by the road network, in EPSG:4326 (a RoadNetwork can be passed).
-        Rows more than ``max_outside_km`` outside it are rejected, and lat/lon are reported
-        as swapped when only the swapped values fall within it.
-    max_outside_km : float, default 2.0
-        How far outside ``area`` a row may lie.
+        Rows more than the options' ``max_outside_km`` outside it are rejected, and lat/lon
+        are reported as swapped when only the swapped values fall within it.
+    sheet : str or int, optional
+        The Excel sheet (or GeoPackage layer) to read: a name or 0-based position. By default
+        the first sheet; a GeoPackage with several layers needs it.
     errors : {"raise", "collect"}, default "raise"
         ``"raise"`` raises one :class:`~carezones.ValidationError` listing every problem.
         ``"collect"`` returns :class:`Collected` ``(valid, rejected)`` instead. Problems with
         the whole file (empty or unreadable file, no coordinate columns, a missing required
-        column, a bad ``crs=``) are raised in both modes, because no row can be checked.
-    sheet : str or int, optional
-        The Excel sheet (or GeoPackage layer) to read: a name or 0-based position. By default
-        the first sheet; a GeoPackage with several layers needs it.
-    allow_polygons : bool, default False
-        Accept Polygon/MultiPolygon geometries as well as points (for sites).
+        column, a bad ``crs``) are raised in both modes, because no row can be checked.
+    options : ReadOptions, optional
+        How the rows are located and checked: the coordinates' ``crs`` and ``x``/``y``
+        columns, the ``postcode_lookup``, an ``id_column`` that must be filled in and unique
+        on every row (returned as text; every repeat of an id is rejected, naming the row of
+        its first use), ``max_outside_km`` (default 2) and ``allow_polygons`` (accept
+        Polygon/MultiPolygon geometries as well as points, for sites).
     required : iterable of str or tuple of str, optional
         Columns that must exist and be filled in on every row, found ignoring case, spaces
         and underscores, and renamed to the name given. A tuple is
@@ -533,6 +634,8 @@ def read_points(
     ValidationError
         When any row or the file has a problem (``errors="raise"``), or the file as a whole
         cannot be used. Each problem names its row and a fix; ``.problems`` is the table.
+    ArgumentError
+        When ``errors`` is neither ``"raise"`` nor ``"collect"``.
     FileNotFoundError
         When ``source`` is a path that does not exist.
 
@@ -541,10 +644,10 @@ def read_points(
     Sites given as British National Grid easting/northing (detected from the values):
 
     >>> import pandas as pd
-    >>> from carezones.io import read_points
+    >>> from carezones.io import ReadOptions, read_points
     >>> table = pd.DataFrame({"site": ["Oakham", "Uppingham"], "Easting": [486000, 487000],
     ...                       "Northing": [308000, 300000]})
-    >>> sites = read_points(table, id_column="site")
+    >>> sites = read_points(table, options=ReadOptions(id_column="site"))
     >>> sites.geometry.x.round(3).tolist(), sites.geometry.y.round(3).tolist()
     ([-0.73, -0.717], [52.663, 52.591])
     >>> sites.attrs["carezones_read"]["crs"]
@@ -557,28 +660,24 @@ def read_points(
     >>> rejected.row.tolist(), rejected.reason.tolist()  # doctest: +NORMALIZE_WHITESPACE
     ([2, 3], ['latitude out of range (must be between -90 and 90)', 'missing latitude'])
     """
-    opts = Options(crs, x, y, postcode_lookup, sheet, allow_polygons)
+    opts = options or ReadOptions()
     fields = _spec_fields(required, numeric)
-    if id_column is not None:
-        ident = _Field(id_column, (id_column,), "id", given=id_column, parameter="id_column")
-        fields.insert(0, ident)
-    return _read(source, opts, fields, area, max_outside_km, errors)
+    if opts.id_column is not None:
+        ident = opts.id_column
+        fields.insert(0, _Field(ident, (ident,), "id", given=ident, parameter=Argument.ID_COLUMN))
+    valid, probs = _read(source, opts, fields, sheet=sheet, area=area, errors=errors)
+    return Collected(valid, probs.table(every_row=True)) if errors == "collect" else valid
 
 
 @overload
 def read_clients(
     source: Source,
     *,
-    crs: object = ...,
-    id_column: str | None = ...,
-    hours_column: str | None = ...,
-    x: str | None = ...,
-    y: str | None = ...,
-    postcode_lookup: PathLike | None = ...,
-    area: object = ...,
-    max_outside_km: float = ...,
-    errors: Literal["raise"] = ...,
+    area: AreaLike | None = ...,
     sheet: str | int | None = ...,
+    errors: Literal["raise"] = ...,
+    options: ReadOptions | None = ...,
+    hours_column: str | None = ...,
     required: Iterable[ColumnSpec] = ...,
     numeric: Iterable[ColumnSpec] = ...,
 ) -> gpd.GeoDataFrame: ...
@@ -586,16 +685,11 @@ def read_clients(
 def read_clients(
     source: Source,
     *,
-    crs: object = ...,
-    id_column: str | None = ...,
-    hours_column: str | None = ...,
-    x: str | None = ...,
-    y: str | None = ...,
-    postcode_lookup: PathLike | None = ...,
-    area: object = ...,
-    max_outside_km: float = ...,
-    errors: Literal["collect"],
+    area: AreaLike | None = ...,
     sheet: str | int | None = ...,
+    errors: Literal["collect"],
+    options: ReadOptions | None = ...,
+    hours_column: str | None = ...,
     required: Iterable[ColumnSpec] = ...,
     numeric: Iterable[ColumnSpec] = ...,
 ) -> Collected: ...
@@ -603,32 +697,22 @@ def read_clients(
 def read_clients(
     source: Source,
     *,
-    crs: object = ...,
-    id_column: str | None = ...,
-    hours_column: str | None = ...,
-    x: str | None = ...,
-    y: str | None = ...,
-    postcode_lookup: PathLike | None = ...,
-    area: object = ...,
-    max_outside_km: float = ...,
-    errors: Errors,
+    area: AreaLike | None = ...,
     sheet: str | int | None = ...,
+    errors: Errors,
+    options: ReadOptions | None = ...,
+    hours_column: str | None = ...,
     required: Iterable[ColumnSpec] = ...,
     numeric: Iterable[ColumnSpec] = ...,
 ) -> gpd.GeoDataFrame | Collected: ...
 def read_clients(
     source: Source,
     *,
-    crs: object = None,
-    id_column: str | None = None,
-    hours_column: str | None = None,
-    x: str | None = None,
-    y: str | None = None,
-    postcode_lookup: PathLike | None = None,
-    area: object = None,
-    max_outside_km: float = 2.0,
-    errors: Errors = "raise",
+    area: AreaLike | None = None,
     sheet: str | int | None = None,
+    errors: Errors = "raise",
+    options: ReadOptions | None = None,
+    hours_column: str | None = None,
     required: Iterable[ColumnSpec] = (),
     numeric: Iterable[ColumnSpec] = (),
 ) -> gpd.GeoDataFrame | Collected:
@@ -645,26 +729,19 @@ def read_clients(
     ----------
     source : str, os.PathLike or pandas.DataFrame
         The client file or table (see :func:`read_points`).
-    crs : object, optional
-        Force the CRS of the coordinates (see :func:`read_points`).
-    id_column : str, optional
-        The client id column, overriding the aliases.
-    hours_column : str, optional
-        The weekly hours column, overriding the aliases.
-    x, y : str, optional
-        The longitude/easting and latitude/northing columns, overriding the aliases.
-    postcode_lookup : str or os.PathLike, optional
-        Postcode lookup CSV (ONSPD, Code-Point Open or postcode,lat,lon); needed for rows
-        located by postcode.
     area : shapely geometry or object with ``area_wgs84``, optional
-        The road network's area in EPSG:4326; rows far outside it are rejected.
-    max_outside_km : float, default 2.0
-        How far outside ``area`` a client may live.
+        The road network's area in EPSG:4326; rows more than the options' ``max_outside_km``
+        (default 2) outside it are rejected.
+    sheet : str or int, optional
+        The Excel sheet (or GeoPackage layer) to read.
     errors : {"raise", "collect"}, default "raise"
         Raise one :class:`~carezones.ValidationError` with every problem, or return
         :class:`Collected` ``(valid, rejected)``.
-    sheet : str or int, optional
-        The Excel sheet (or GeoPackage layer) to read.
+    options : ReadOptions, optional
+        As for :func:`read_points`; its ``id_column`` names the client id column instead of
+        the aliases. Clients are points: ``allow_polygons`` is refused.
+    hours_column : str, optional
+        The weekly hours column, overriding the aliases.
     required, numeric : iterable of str or tuple of str, optional
         Extra columns to require (see :func:`read_points`).
 
@@ -680,6 +757,8 @@ def read_clients(
     ------
     ValidationError
         When any row or the file has a problem (see :func:`read_points`).
+    ArgumentError
+        When ``errors`` is not a value it can take, or the options allow polygons.
 
     Examples
     --------
@@ -699,14 +778,15 @@ def read_clients(
     >>> import tempfile
     >>> from pathlib import Path
     >>> import pandas as pd
+    >>> from carezones.io import ReadOptions
     >>> folder = Path(tempfile.mkdtemp())
     >>> pd.DataFrame({"Client Ref": ["C1", "C2", "C2"], "Hours": ["5h", "12", "3"],
     ...               "Postcode": ["LE15 6AA", "LE15 9BB", "LE15 9BB"]}).to_csv(
     ...     folder / "clients.csv", index=False)
     >>> pd.DataFrame({"postcode": ["LE15 6AA", "LE15 9BB"], "lat": [52.67, 52.6],
     ...               "lon": [-0.73, -0.7]}).to_csv(folder / "lookup.csv", index=False)
-    >>> valid, rejected = read_clients(folder / "clients.csv",
-    ...                                postcode_lookup=folder / "lookup.csv", errors="collect")
+    >>> lookup = ReadOptions(postcode_lookup=folder / "lookup.csv")
+    >>> valid, rejected = read_clients(folder / "clients.csv", options=lookup, errors="collect")
     >>> valid[["client_id", "hours_per_week", "source_row"]]
       client_id  hours_per_week  source_row
     0        C1             5.0           2
@@ -715,12 +795,14 @@ def read_clients(
        row      column                              reason
     0    4  Client Ref  duplicate id (first used in row 3)
     """
-    opts = Options(crs, x, y, postcode_lookup, sheet, False)
-    fields = [
-        _Field("client_id", CLIENT_ID_ALIASES, "id", given=id_column, parameter="id_column"),
-        _Field(
-            "hours_per_week", HOURS_ALIASES, "hours", given=hours_column, parameter="hours_column"
-        ),
-        *_spec_fields(required, numeric),
-    ]
-    return _read(source, opts, fields, area, max_outside_km, errors)
+    opts = options or ReadOptions()
+    if opts.allow_polygons:
+        raise ArgumentError(
+            "allow_polygons is for read_points: clients are points",
+            argument="allow_polygons",
+            value=True,
+            allowed="False for clients",
+        )
+    fields = _client_fields(opts.id_column, hours_column, required, numeric)
+    valid, probs = _read(source, opts, fields, sheet=sheet, area=area, errors=errors)
+    return Collected(valid, probs.table(every_row=True)) if errors == "collect" else valid

@@ -1,33 +1,52 @@
 """Read the day's visits and the carers' shifts for planning rounds, checked in one pass.
 
-Both readers locate their rows with :func:`~carezones.io.points.read_points` (same files,
-coordinates, postcodes and row numbers), then check times of day (``HH:MM``), numbers, skills,
-visit windows, breaks and overlapping shifts. Every problem, whether found while locating the
-rows or after, is raised together in one :class:`~carezones.ValidationError`.
+Both readers locate their rows as :func:`~carezones.io.points.read_points` does (same files,
+coordinates, postcodes, options and row numbers), then check times of day (``HH:MM``), numbers,
+skills, visit windows, breaks and overlapping shifts. Every problem, whether found while
+locating the rows or after, is raised together in one :class:`~carezones.ValidationError`.
+
+Visits and shifts that carezones makes itself (a county plan's day of visits from weekly
+hours, the teams it sizes) are valid by construction: :func:`visits_table` and
+:func:`carers_table` build the same tables without checking each row again, so that generated
+inputs are validated once, where they are made.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Literal, NamedTuple, overload
 
+import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from carezones.errors import Problems
-from carezones.io._cells import is_blank, numbers
+from carezones.errors import ArgumentError, Problems
+from carezones.io._cells import find_named, is_blank, numbers
+from carezones.io._table import Source
 from carezones.io.days import day_column
-from carezones.io.points import Collected, read_points
+from carezones.io.options import AreaLike, ReadOptions
+from carezones.io.points import (
+    Collected,
+    Errors,
+    _check_errors,
+    _Field,
+    _read,
+    _spec_fields,
+    _trusted,
+)
 
 __all__ = [
     "CARER_COLUMNS",
     "ITINERARY_COLUMNS",
     "VISIT_COLUMNS",
+    "carers_table",
     "hhmm",
     "parse_hhmm",
     "read_carers",
     "read_itineraries",
     "read_visits",
+    "visits_table",
 ]
 
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
@@ -56,7 +75,7 @@ CARER_COLUMNS = [
 ]
 
 
-def parse_hhmm(value: Any) -> int | None:
+def parse_hhmm(value: object) -> int | None:
     """Return the minutes after midnight of ``HH:MM`` (``None`` when it is not a valid time).
 
     Parameters
@@ -110,16 +129,24 @@ def hhmm(minutes: float) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _listed(value: Any) -> frozenset[str]:
+def _listed(value: object) -> frozenset[str]:
     """Return the ``;``-separated names in a cell (none when it is blank)."""
     if is_blank(value):
         return frozenset()
     return frozenset(s.strip() for s in str(value).split(";") if s.strip())
 
 
-def _skill_set(value: Any) -> frozenset[str]:
+def _skill_set(value: object) -> frozenset[str]:
     """Return the skills in a cell, in lower case."""
     return frozenset(s.lower() for s in _listed(value))
+
+
+# The columns each reader needs, as read_points finds and checks them.
+_VISIT_FIELDS = [
+    _Field("visit_id", ("visit_id",), "id", given="visit_id"),
+    *_spec_fields(["window_start", "window_end", "duration_minutes"], ["duration_minutes"]),
+]
+_CARER_FIELDS = _spec_fields(["carer_id", "shift_start", "shift_end"], [])
 
 
 def _time_columns(
@@ -157,14 +184,40 @@ def _number_columns(df: pd.DataFrame, cols: list[str], probs: Problems) -> None:
         df[col] = values
 
 
-def _errors(errors: str) -> Literal["collect"]:
-    """Check ``errors=``; the location step always collects, so all problems come together."""
-    if errors not in ("raise", "collect"):
-        raise ValueError(f"errors= must be 'raise' or 'collect', not {errors!r}")
-    return "collect"
+def _options(options: ReadOptions | None) -> ReadOptions:
+    """Check the reading options of visits or shifts: their ids and geometries are fixed."""
+    opts = options or ReadOptions()
+    if opts.id_column is not None or opts.allow_polygons:
+        argument = "id_column" if opts.id_column is not None else "allow_polygons"
+        raise ArgumentError(
+            f"{argument} is not an option of visits or shifts: their ids are visit_id and "
+            "carer_id, and they are points",
+            argument=argument,
+            value=getattr(opts, argument),
+            allowed="not given",
+        )
+    return opts
 
 
-def _result(df: pd.DataFrame, probs: Problems, errors: str) -> Any:
+def _located(
+    source: Source,
+    what: str,
+    fields: list[_Field],
+    read: tuple[ReadOptions, AreaLike | None, str | int | None],
+) -> tuple[gpd.GeoDataFrame, Problems]:
+    """Locate the rows as :func:`read_points` does; return them and their problems so far.
+
+    Problems with the whole file are raised at once.
+    """
+    opts, area, sheet = read
+    valid, first = _read(source, opts, fields, sheet=sheet, area=area, errors="collect")
+    df = valid.copy()
+    probs = Problems(what, rows=df["source_row"])
+    probs.extend(first)
+    return df, probs
+
+
+def _result(df: gpd.GeoDataFrame, probs: Problems, errors: str) -> gpd.GeoDataFrame | Collected:
     """Raise every problem, or return the valid rows with the problems (``errors="collect"``)."""
     if errors == "raise" or probs.fatal:
         probs.raise_if_any()
@@ -174,17 +227,57 @@ def _result(df: pd.DataFrame, probs: Problems, errors: str) -> Any:
     return valid
 
 
-def _located(got: Collected, source: str) -> tuple[pd.DataFrame, Problems]:
-    """Return the rows located by :func:`read_points`, and a collector holding its problems."""
-    df = got.valid.copy()
-    probs = Problems(source, rows=df["source_row"])
-    probs.extend(got.rejected)
-    return df, probs
+def _visit_columns(df: gpd.GeoDataFrame, probs: Problems) -> None:
+    """Turn the visits' cells into values; unreadable cells are problems.
+
+    Times become minutes after midnight, ``carers_required`` 1 when blank, skills and
+    preferred carers sets.
+    """
+    _number_columns(df, ["carers_required"], probs)
+    _time_columns(df, ["window_start", "window_end"], probs)
+    if "client_id" not in df:
+        df["client_id"] = df["visit_id"]
+    df["carers_required"] = df["carers_required"].fillna(1.0)
+    df["skills"] = [_skill_set(v) for v in df.get("skills", pd.Series([None] * len(df)))]
+    pref = df.get("preferred_carers", pd.Series([None] * len(df), index=df.index))
+    df["preferred_carers"] = [_listed(v) for v in pref]
 
 
+@overload
 def read_visits(
-    source: Any, *, area: Any = None, sheet: str | int | None = None, errors: str = "raise"
-) -> Any:
+    source: Source,
+    *,
+    area: AreaLike | None = ...,
+    sheet: str | int | None = ...,
+    errors: Literal["raise"] = ...,
+    options: ReadOptions | None = ...,
+) -> gpd.GeoDataFrame: ...
+@overload
+def read_visits(
+    source: Source,
+    *,
+    area: AreaLike | None = ...,
+    sheet: str | int | None = ...,
+    errors: Literal["collect"],
+    options: ReadOptions | None = ...,
+) -> Collected: ...
+@overload
+def read_visits(
+    source: Source,
+    *,
+    area: AreaLike | None = ...,
+    sheet: str | int | None = ...,
+    errors: Errors,
+    options: ReadOptions | None = ...,
+) -> gpd.GeoDataFrame | Collected: ...
+def read_visits(
+    source: Source,
+    *,
+    area: AreaLike | None = None,
+    sheet: str | int | None = None,
+    errors: Errors = "raise",
+    options: ReadOptions | None = None,
+) -> gpd.GeoDataFrame | Collected:
     """Read and check the day's visits (columns in :data:`VISIT_COLUMNS`).
 
     ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
@@ -206,10 +299,13 @@ def read_visits(
     errors : {"raise", "collect"}
         ``"raise"`` (default): raise every problem together. ``"collect"``: return the valid
         rows and the problems table, as :func:`~carezones.io.points.read_points` does.
+    options : ReadOptions, optional
+        How the visits are located (``crs``, ``x``/``y``, ``postcode_lookup``,
+        ``max_outside_km``); ``id_column`` and ``allow_polygons`` are not options of visits.
 
     Returns
     -------
-    pandas.DataFrame or Collected
+    geopandas.GeoDataFrame or Collected
         The visits with times in minutes after midnight, ``carers_required`` as an integer,
         ``skills`` and ``preferred_carers`` as frozensets, ``day`` as its label (when the file
         has one: ``2026-12-07`` or ``Mon``), and ``source_row``.
@@ -218,6 +314,12 @@ def read_visits(
     ------
     ValidationError
         When any row or the file has a problem.
+    ArgumentError
+        When ``errors`` or an option is not a value it can take.
+
+    See Also
+    --------
+    visits_table : The same table for visits carezones made itself, without the checks.
 
     Examples
     --------
@@ -236,25 +338,10 @@ def read_visits(
     >>> len(got.valid), got.rejected.loc[0, "reason"]
     (4, 'a visit must last more than 0 minutes')
     """
-    got = read_points(
-        source,
-        id_column="visit_id",
-        area=area,
-        sheet=sheet,
-        errors=_errors(errors),
-        required=["window_start", "window_end", "duration_minutes"],
-        numeric=["duration_minutes"],
-    )
-    df, probs = _located(got, "visits")
+    _check_errors(errors)
+    df, probs = _located(source, "visits", _VISIT_FIELDS, (_options(options), area, sheet))
     day_column(df, probs, "visit")
-    _number_columns(df, ["carers_required"], probs)
-    _time_columns(df, ["window_start", "window_end"], probs)
-    if "client_id" not in df:
-        df["client_id"] = df["visit_id"]
-    df["carers_required"] = df["carers_required"].fillna(1.0)
-    df["skills"] = [_skill_set(v) for v in df.get("skills", pd.Series([None] * len(df)))]
-    pref = df.get("preferred_carers", pd.Series([None] * len(df), index=df.index))
-    df["preferred_carers"] = [_listed(v) for v in pref]
+    _visit_columns(df, probs)
     for pos, rec in enumerate(df.itertuples()):
         if rec.duration_minutes <= 0:
             probs.add(
@@ -286,9 +373,88 @@ def read_visits(
     return _result(df, probs, errors)
 
 
+def visits_table(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return what :func:`read_visits` returns for visits carezones made, without its checks.
+
+    A county plan makes its day of visits itself (:func:`~carezones.county.visits_from_hours`):
+    they are valid by construction, so they are turned into the planning table here without
+    checking each row again (validated once, where they were made). The table is the one
+    :func:`read_visits` returns for them. A table that is not clean (a cell that does not read,
+    a rule a visit breaks, a ``day`` column, coordinates that are not WGS84 degrees) is read
+    by :func:`read_visits` instead, which says what is wrong.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Visits in the layout :func:`read_visits` reads, with ``lat``/``lon`` in degrees.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`read_visits` returns it.
+
+    Raises
+    ------
+    ValidationError
+        When the table is not clean and :func:`read_visits` finds a problem.
+
+    Examples
+    --------
+    >>> from carezones.synthetic import example_day
+    >>> visits, _ = example_day([(1.59, 54.39), (1.56, 54.39)], [(1.57, 54.39)] * 3)
+    >>> visits_table(visits).equals(read_visits(visits))
+    True
+    """
+    df = _trusted(frame, _VISIT_FIELDS)
+    if df is None or find_named([str(c) for c in df.columns], "day") is not None:
+        return read_visits(frame)
+    probs = Problems("visits", rows=df["source_row"])
+    _visit_columns(df, probs)
+    duration, start, end = (
+        df[c].to_numpy(dtype=float) for c in ("duration_minutes", "window_start", "window_end")
+    )
+    broken = (duration <= 0) | ~np.isin(df["carers_required"].to_numpy(), (1, 2)) | (end < start)
+    if probs.items or broken.any():
+        return read_visits(frame)
+    df["carers_required"] = df["carers_required"].astype(int)
+    return df.reset_index(drop=True)
+
+
+@overload
 def read_carers(
-    source: Any, *, area: Any = None, sheet: str | int | None = None, errors: str = "raise"
-) -> Any:
+    source: Source,
+    *,
+    area: AreaLike | None = ...,
+    sheet: str | int | None = ...,
+    errors: Literal["raise"] = ...,
+    options: ReadOptions | None = ...,
+) -> gpd.GeoDataFrame: ...
+@overload
+def read_carers(
+    source: Source,
+    *,
+    area: AreaLike | None = ...,
+    sheet: str | int | None = ...,
+    errors: Literal["collect"],
+    options: ReadOptions | None = ...,
+) -> Collected: ...
+@overload
+def read_carers(
+    source: Source,
+    *,
+    area: AreaLike | None = ...,
+    sheet: str | int | None = ...,
+    errors: Errors,
+    options: ReadOptions | None = ...,
+) -> gpd.GeoDataFrame | Collected: ...
+def read_carers(
+    source: Source,
+    *,
+    area: AreaLike | None = None,
+    sheet: str | int | None = None,
+    errors: Errors = "raise",
+    options: ReadOptions | None = None,
+) -> gpd.GeoDataFrame | Collected:
     """Read and check the carers' shifts (columns in :data:`CARER_COLUMNS`).
 
     One row per shift: a carer working a split shift has two rows with the same ``carer_id``
@@ -310,10 +476,13 @@ def read_carers(
     errors : {"raise", "collect"}
         ``"raise"`` (default): raise every problem together. ``"collect"``: return the valid
         rows and the problems table, as :func:`~carezones.io.points.read_points` does.
+    options : ReadOptions, optional
+        How the shifts are located (``crs``, ``x``/``y``, ``postcode_lookup``,
+        ``max_outside_km``); ``id_column`` and ``allow_polygons`` are not options of shifts.
 
     Returns
     -------
-    pandas.DataFrame or Collected
+    geopandas.GeoDataFrame or Collected
         The shifts with ``carer_id`` as text, times in minutes after midnight (NaN for a
         blank break window), ``skills`` as frozensets, and ``source_row``.
 
@@ -321,6 +490,12 @@ def read_carers(
     ------
     ValidationError
         When any row or the file has a problem.
+    ArgumentError
+        When ``errors`` or an option is not a value it can take.
+
+    See Also
+    --------
+    carers_table : The same table for shifts carezones made itself, without the checks.
 
     Examples
     --------
@@ -334,23 +509,11 @@ def read_carers(
     2     K003        420.0      720.0            NaN
     3     K003        990.0     1320.0            NaN
     """
-    got = read_points(
-        source,
-        area=area,
-        sheet=sheet,
-        errors=_errors(errors),
-        required=["carer_id", "shift_start", "shift_end"],
-    )
-    df, probs = _located(got, "carers")
+    _check_errors(errors)
+    df, probs = _located(source, "carers", _CARER_FIELDS, (_options(options), area, sheet))
     df["carer_id"] = df["carer_id"].astype(str)
     day_column(df, probs, "shift")
-    _number_columns(df, ["break_minutes", "max_minutes"], probs)
-    _time_columns(df, ["shift_start", "shift_end"], probs)
-    for col in ("break_window_start", "break_window_end"):
-        if col not in df:
-            df[col] = np.nan
-    _time_columns(df, ["break_window_start", "break_window_end"], probs, optional=True)
-    df["skills"] = [_skill_set(v) for v in df.get("skills", pd.Series([None] * len(df)))]
+    _carer_columns(df, probs)
     for pos, rec in enumerate(df.itertuples()):
         if (
             np.isfinite(rec.shift_start)
@@ -389,12 +552,110 @@ def read_carers(
                 "widen the break window or shorten the break",
             )
         elif all(has) and np.isfinite(rec.shift_start) and np.isfinite(rec.shift_end):
-            _check_break_in_shift(pos, rec, probs)
+            _check_break_in_shift(pos, _Shift(*(getattr(rec, f) for f in _Shift._fields)), probs)
     _check_overlaps(df, probs)
     return _result(df, probs, errors)
 
 
-def _check_break_in_shift(pos: int, rec: Any, probs: Problems) -> None:
+def _carer_columns(df: gpd.GeoDataFrame, probs: Problems) -> None:
+    """Turn the shifts' cells into values; unreadable cells are problems.
+
+    Numbers, times in minutes after midnight (a blank break window is NaN) and skills as sets.
+    """
+    _number_columns(df, ["break_minutes", "max_minutes"], probs)
+    _time_columns(df, ["shift_start", "shift_end"], probs)
+    for col in ("break_window_start", "break_window_end"):
+        if col not in df:
+            df[col] = np.nan
+    _time_columns(df, ["break_window_start", "break_window_end"], probs, optional=True)
+    df["skills"] = [_skill_set(v) for v in df.get("skills", pd.Series([None] * len(df)))]
+
+
+def carers_table(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return what :func:`read_carers` returns for shifts carezones made, without its checks.
+
+    A county plan makes each zone's team itself (:func:`~carezones.county.team_shifts`), in
+    every worker and each time a team is resized: the shifts are valid by construction, so
+    they are turned into the planning table here without checking each row again. The table
+    is the one :func:`read_carers` returns for them. A table that is not clean (a cell that
+    does not read, a shift or break that breaks a rule, overlapping shifts, a ``day`` column,
+    coordinates that are not WGS84 degrees) is read by :func:`read_carers` instead, which
+    says what is wrong.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Shifts in the layout :func:`read_carers` reads, with ``lat``/``lon`` in degrees.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`read_carers` returns it.
+
+    Raises
+    ------
+    ValidationError
+        When the table is not clean and :func:`read_carers` finds a problem.
+
+    Examples
+    --------
+    >>> from carezones.synthetic import example_day
+    >>> _, carers = example_day([(1.59, 54.39), (1.56, 54.39)], [(1.57, 54.39)] * 3)
+    >>> carers_table(carers).equals(read_carers(carers))
+    True
+    """
+    df = _trusted(frame, _CARER_FIELDS)
+    if df is None or find_named([str(c) for c in df.columns], "day") is not None:
+        return read_carers(frame)
+    df["carer_id"] = df["carer_id"].astype(str)
+    probs = Problems("carers", rows=df["source_row"])
+    _carer_columns(df, probs)
+    if probs.items or _shifts_broken(df).any():
+        return read_carers(frame)
+    return df.reset_index(drop=True)
+
+
+def _shifts_broken(df: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Return, per shift, whether it breaks a rule :func:`read_carers` checks (no loop).
+
+    A shift ends before it starts, its break is partial or does not fit its window or the
+    shift, or it overlaps the carer's previous shift.
+    """
+    start, end, minutes, w_start, w_end = (
+        df[c].to_numpy(dtype=float)
+        for c in (
+            "shift_start",
+            "shift_end",
+            "break_minutes",
+            "break_window_start",
+            "break_window_end",
+        )
+    )
+    has = np.isfinite(np.c_[minutes, w_start, w_end])
+    full = has.all(axis=1)
+    with np.errstate(invalid="ignore"):
+        broken: npt.NDArray[np.bool_] = (end <= start) | (has.any(axis=1) & ~full)
+        room = np.minimum(w_end, end) - np.maximum(w_start, start)
+        broken |= full & ((minutes <= 0) | (w_end - w_start < minutes) | (minutes > end - start))
+        broken |= full & (room < minutes)
+    ids = df["carer_id"].to_numpy(dtype=str)
+    order = np.lexsort((start, ids))
+    same = ids[order][1:] == ids[order][:-1]
+    broken[order[1:]] |= same & (start[order][1:] < end[order][:-1])
+    return broken
+
+
+class _Shift(NamedTuple):
+    """A shift's times (minutes after midnight) and its break, as a check reads them."""
+
+    shift_start: float
+    shift_end: float
+    break_minutes: float
+    break_window_start: float
+    break_window_end: float
+
+
+def _check_break_in_shift(pos: int, rec: _Shift, probs: Problems) -> None:
     """Report a break that cannot be taken whole inside both its window and its shift."""
     shift = f"{hhmm(rec.shift_start)}-{hhmm(rec.shift_end)}"
     window = f"{hhmm(rec.break_window_start)}-{hhmm(rec.break_window_end)}"
@@ -444,7 +705,7 @@ ITINERARY_COLUMNS = ["carer_id", "shift", "seq", "kind", "visit_id", "start", "e
 _KINDS = ("start", "visit", "break", "end")
 
 
-def read_itineraries(source: Any, *, sheet: str | int | None = None) -> pd.DataFrame:
+def read_itineraries(source: Source, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a plan's itineraries (``itineraries.csv`` as carezones writes it), checked.
 
     The earlier plan of a re-plan (``plan_rounds(..., fixed=...)``): one row per stop with

@@ -242,7 +242,7 @@ def _existing(existing: SitesLike | None, taken: set[str]) -> gpd.GeoDataFrame |
     """Return the existing schemes (``site_id`` E001... unless named), or ``None``."""
     import geopandas as gpd
 
-    from carezones.io import read_points
+    from carezones.io import ReadOptions, read_points
     from carezones.sites.score import _as_sites
 
     if existing is None:
@@ -250,7 +250,7 @@ def _existing(existing: SitesLike | None, taken: set[str]) -> gpd.GeoDataFrame |
     read = (
         existing
         if isinstance(existing, gpd.GeoDataFrame)
-        else read_points(existing, allow_polygons=True)
+        else read_points(existing, options=ReadOptions(allow_polygons=True))
     )
     named = "site_id" in read.columns
     gdf = _as_sites(read)

@@ -115,7 +115,7 @@ def _tags(categories: Sequence[Category]) -> list[tuple[str, dict[str, tuple[str
 def _as_sites(sites: SitesLike) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
-    from carezones.io import read_points
+    from carezones.io import ReadOptions, read_points
 
     if isinstance(sites, gpd.GeoDataFrame):
         gdf = sites.copy()
@@ -128,7 +128,7 @@ def _as_sites(sites: SitesLike) -> gpd.GeoDataFrame:
         _check_valid(gdf)
         gdf = gdf.to_crs("EPSG:4326")
     else:
-        gdf = read_points(sites, allow_polygons=True)
+        gdf = read_points(sites, options=ReadOptions(allow_polygons=True))
     gdf = gdf.reset_index(drop=True)
     if "site_id" not in gdf.columns:
         gdf.insert(0, "site_id", [f"S{i + 1:03d}" for i in range(len(gdf))])

@@ -203,7 +203,7 @@ def compare_designs(
     designs: Mapping[str, Any] | None = None,
     zone_counts: Sequence[int] = (),
     tolerance: float = 0.05,
-    buildings: Any = None,
+    homes: Any = None,
     rates: TravelRates | None = None,
     seed: int = 0,
     **plan: Any,
@@ -220,12 +220,15 @@ def compare_designs(
         Name -> design (a :class:`~carezones.ZonePlan`, zone polygons with ``zone_id``, or the
         name of a column giving each client's provider), e.g. ``{"today": "provider"}``.
     zone_counts : sequence of int, optional
-        Numbers of zones to design with :func:`carezones.build_zones` (``zones-<k>``).
+        Numbers of zones to design with :func:`carezones.build_zones` (``zones-<k>``), drawn
+        around every building of the network's OSM file, as ``carezones zones`` draws them
+        (never around the carers' homes).
     tolerance : float, default 0.05
         The zones' balance tolerance.
-    buildings : array-like, optional
-        Residential buildings (``(n, 2)`` lon/lat): where carers may live (and, for zones,
-        what the zone polygons are drawn around).
+    homes : array-like, optional
+        Where carers may live, ``(n, 2)`` lon/lat: residential buildings (e.g.
+        ``network.buildings.homes``) or the carers' own homes. Default: road junctions (see
+        :func:`carezones.county.plan_designs`).
     rates : TravelRates, optional
         Stated rates: each design's travel cost per hour of care (none without rates).
     seed : int, default 0
@@ -274,7 +277,7 @@ def compare_designs(
             network,
             tolerance,
             seed,
-            buildings,
+            homes,
             bars,
             rates,
             {**plan, "client": own} if own else plan,
@@ -309,13 +312,13 @@ def _compare(
     network: Any,
     tolerance: float,
     seed: int,
-    buildings: Any,
+    homes: Any,
     bars: Any,
     rates: Any,
     plan: dict[str, Any],
 ) -> Comparison:
     """Design the zones, plan every design's day and tabulate them (see compare_designs)."""
-    from carezones.zones import build_zones
+    from carezones.zones import ZoneOptions, build_zones
 
     t0 = time.perf_counter()
     for k in zone_counts:
@@ -323,15 +326,14 @@ def _compare(
         name = f"zones-{k}"
         if name in chosen:
             raise ArgumentError(f"two designs are called {name!r}")
-        zone_plans[name] = build_zones(
-            clients, network, k, tolerance=tolerance, seed=seed, buildings=buildings, progress=bars
-        )
+        options = ZoneOptions(tolerance=tolerance, seed=seed)
+        zone_plans[name] = build_zones(clients, network, k, options=options, progress=bars)
         chosen[name] = zone_plans[name]
     if not chosen:
         raise ArgumentError("nothing to compare: give designs or zone_counts")
     zones_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    plans = plan_designs(chosen, clients, network, homes=buildings, seed=seed, **plan)
+    plans = plan_designs(chosen, clients, network, homes=homes, seed=seed, **plan)
     rounds_s = time.perf_counter() - t0
     table = design_table(plans, rates)
     return Comparison(plans, table, zone_plans, rates, {"zones_s": zones_s, "rounds_s": rounds_s})

@@ -522,7 +522,8 @@ def plan_designs(
         teams sized by ``rule``.
     homes : array-like, optional
         Candidate homes of carers, ``(n, 2)`` lon/lat: residential buildings (e.g.
-        :func:`carezones.io.osm.read_building_centroids`). Default: road junctions.
+        ``network.buildings.homes``, the homes of the network's OSM file). Default: road
+        junctions.
     pattern : CarePattern, optional
         How hours become calls.
     rule : TeamRule, optional

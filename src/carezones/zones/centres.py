@@ -12,7 +12,8 @@ minutes to its zone's clients: a centre is never a client's home.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,29 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 BAND_SHARE = 0.9  # the first assignment aims inside this share of the tolerance band
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Where a group's hours are: points with weekly hours, and how routes reach them.
+
+    Parameters
+    ----------
+    route_ll : numpy.ndarray
+        Where routes to each point end, lon/lat, shape (n, 2).
+    extra : numpy.ndarray
+        Minutes from there to the point (0 but for points far from every road).
+    x, y : numpy.ndarray
+        The points' metric coordinates.
+    hours : numpy.ndarray
+        Their weekly hours.
+    """
+
+    route_ll: FloatArray
+    extra: FloatArray
+    x: FloatArray
+    y: FloatArray
+    hours: FloatArray
 
 
 def _kmeans_pp(xy: FloatArray, w: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
@@ -43,7 +67,13 @@ def _kmeans_pp(xy: FloatArray, w: FloatArray, k: int, rng: np.random.Generator) 
 
 
 def initial_centres(
-    ux: Any, uy: Any, w: FloatArray, k: int, seed: int, prev_unit: IntArray | None, tol: float
+    ux: FloatArray,
+    uy: FloatArray,
+    w: FloatArray,
+    k: int,
+    seed: int,
+    prev_unit: IntArray | None,
+    tol: float,
 ) -> FloatArray:
     """Return the starting positions of the centres (metric), to be moved to junctions.
 
@@ -99,7 +129,9 @@ def initial_centres(
     return np.asarray(c, dtype=np.float64)
 
 
-def nearest_distinct(x: Any, y: Any, cx: Any, cy: Any) -> IntArray:
+def nearest_distinct(
+    x: FloatArray, y: FloatArray, cx: npt.ArrayLike, cy: npt.ArrayLike
+) -> IntArray:
     """For each position ``(cx, cy)``, the nearest of the points ``(x, y)`` not yet taken.
 
     Parameters
@@ -225,14 +257,9 @@ def balanced_assignment(
 def medoids(
     network: RoadNetwork,
     cand: IntArray,
-    pts: FloatArray,
-    extra: FloatArray,
-    ux: Any,
-    uy: Any,
-    w: FloatArray,
+    demand: Demand,
     assign: IntArray,
     centres: IntArray,
-    k: int,
     cand_zone: IntArray | None = None,
     n_candidates: int = 50,
 ) -> IntArray:
@@ -247,20 +274,13 @@ def medoids(
         The road network.
     cand : numpy.ndarray of int64
         The road nodes that may be centres (junctions of the group).
-    pts : numpy.ndarray
-        Where routes to the group's places end, lon/lat, shape (n, 2).
-    extra : numpy.ndarray
-        Minutes from there to each place (0 but for places far from every road).
-    ux, uy : numpy.ndarray
-        Their metric coordinates.
-    w : numpy.ndarray
-        Their weekly hours.
+    demand : Demand
+        The group's places (or clients): where routes to them end, their metric
+        coordinates and their weekly hours.
     assign : numpy.ndarray of int64
         The zone of each of the group's places.
     centres : numpy.ndarray of int64
         Each zone's centre, as a road node.
-    k : int
-        The number of zones.
     cand_zone : numpy.ndarray of int64, optional
         The zone of each candidate: a zone's centre is then one of its own junctions (and
         stays in the zone). Without it, any candidate no other zone has taken.
@@ -276,6 +296,8 @@ def medoids(
     """
     from scipy.spatial import cKDTree
 
+    pts, extra, ux, uy, w = demand.route_ll, demand.extra, demand.x, demand.y, demand.hours
+    k = len(centres)
     new = centres.copy()
     cx, cy = network.x[cand], network.y[cand]
     tree = cKDTree(np.column_stack([cx, cy]))

@@ -21,6 +21,7 @@ from carezones.errors import ZoneError
 from carezones.zones.centres import (
     Demand,
     balanced_assignment,
+    band_prices,
     initial_centres,
     medoids,
     nearest_distinct,
@@ -165,11 +166,8 @@ def solve_group(
         c_loc = pg.local(centres)
         times_all = _times_from(network, places, places.lonlat(centres, network))
         t = _finite(_local_times(pg, times_all)) + stay
-        lam: list[FloatArray] = []
-        balanced_assignment(
-            times_all[:, nodes], w, tolerance, prev_unit, stability_minutes, prices=lam
-        )
-        zone = priced_voronoi(pg.adj, t + lam[0][:, None], weight)
+        prices = band_prices(times_all[:, nodes], w, tolerance, prev_unit, stability_minutes)
+        zone = priced_voronoi(pg.adj, t + prices[:, None], weight)
         zone[c_loc] = np.arange(k)
         zone[t.min(axis=0) >= 1e6] = -1  # islands of the road network no centre reaches
         zone = make_contiguous(pg.adj, zone, c_loc, k)

@@ -72,7 +72,6 @@ def main() -> int:
     import carezones as cz
     from carezones import CountyInputs, CountyOptions
     from carezones.county import plan_designs
-    from carezones.io.osm import read_building_centroids
 
     work = Path(tempfile.mkdtemp(prefix="cz-county-"))
     t0 = time.perf_counter()
@@ -86,8 +85,7 @@ def main() -> int:
     net = cz.load_network(county.osm_path, "drive", engine="builtin")
     t_load = time.perf_counter() - t_all
     clients = cz.read_clients(county.clients_path, area=net)
-    lon, lat, home, _ = read_building_centroids(county.osm_path)
-    homes = np.column_stack([lon[home], lat[home]])
+    homes = net.buildings.homes  # read with the roads; zones are drawn around every building
     rng = np.random.default_rng(args.seed)
     clients["provider"] = [f"P{i:02d}" for i in rng.integers(0, args.providers, len(clients))]
     print(

@@ -136,17 +136,13 @@ def main() -> int:
         return 0
 
     import carezones as cz
-    from carezones.zones import build_zones
+    from carezones.zones import ZoneAreas, ZoneOptions, build_zones
     from carezones.zones.inputs import study_area
 
     net = cz.load_network(args.pbf, "drive", engine="builtin")
     area = study_area(net, None)
-    buildings = None
-    if not args.no_buildings:
-        from carezones.io.osm import read_building_centroids
-
-        b_lon, b_lat, _, _ = read_building_centroids(args.pbf)
-        buildings = np.column_stack([b_lon, b_lat])
+    # by default zones are drawn around every building of the file (the network keeps them)
+    areas = ZoneAreas(buildings=np.empty((0, 2))) if args.no_buildings else None
     print(f"network: {net.provenance.describe()}")
     head = (
         f"{'clients':>7} {'k':>3} {'method':<22}{'sec':>7}{'MB':>7}{'hours CV':>9}{'worst':>8}"
@@ -164,10 +160,11 @@ def main() -> int:
             results = {}
 
             def ours(k=k, clients=clients):
-                plan = build_zones(clients, net, k, seed=args.seed, buildings=buildings)
+                options = ZoneOptions(seed=args.seed)
+                plan = build_zones(clients, net, k, areas=areas, options=options)
                 lab = plan.assignments.set_index("client_id")["zone_id"]
                 zid = {z: i for i, z in enumerate(sorted(lab.unique()))}
-                m = plan.metrics
+                m = plan.kpis
                 keys = (
                     "contiguous",
                     "gap_km2",

@@ -85,7 +85,7 @@ def test_team_sizing_covers_each_slot_and_shifts_read_back():
 @pytest.fixture(scope="module")
 def compared(tiny):
     _, net, clients = tiny
-    designs = {"today": "provider", "zones-2": cz.build_zones(clients, net, 2, seed=0)}
+    designs = {"today": "provider", "zones-2": cz.build_zones(clients, net, 2)}
     return plan_designs(designs, clients, net, options=CountyOptions(iterations=300, workers=1))
 
 
@@ -112,7 +112,7 @@ def test_every_round_passes_the_checker_and_every_visit_is_accounted_for(compare
 @pytest.mark.slow
 def test_one_and_two_dask_workers_give_identical_results(tiny, compared):
     _, net, clients = tiny
-    designs = {"today": "provider", "zones-2": cz.build_zones(clients, net, 2, seed=0)}
+    designs = {"today": "provider", "zones-2": cz.build_zones(clients, net, 2)}
     two = plan_designs(designs, clients, net, options=CountyOptions(iterations=300, workers=2))
     for name, plan in compared.items():
         a = plan.itineraries
@@ -206,6 +206,19 @@ def _client_coordinates_in(text: str, homes: np.ndarray) -> bool:
 
     dist, _ = cKDTree(homes).query(pairs)
     return bool((dist < 1e-5).any())
+
+
+def test_carers_homes_never_shape_the_zones(tiny):
+    """One rule for growing zones: a county's zones are build_zones' zones, whatever the homes."""
+    _, net, clients = tiny
+    junctions = np.column_stack([net.lon[net.junction_nodes], net.lat[net.junction_nodes]])
+    ours = cz.build_zones(clients, net, 2)
+    for homes in (None, net.buildings.homes, junctions[:20]):
+        got = cz.compare_designs(
+            clients, net, zone_counts=[2], homes=homes, iterations=50, workers=1
+        ).zone_plans["zones-2"]
+        pd.testing.assert_frame_equal(got.assignments, ours.assignments)
+        assert got.zones.geometry.geom_equals_exact(ours.zones.geometry, 0.0).all()
 
 
 def test_county_arguments_are_checked(tiny, tmp_path):

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from carezones.zones.partition import (
+    Problem,
     grow_regions,
     grow_small,
     make_contiguous,
@@ -49,7 +50,8 @@ def test_rebalance_reaches_the_band_and_keeps_zones_whole():
     t = times_from(adj, centres)
     mean = w.sum() / k
     assert np.abs(np.bincount(zone, weights=w) / mean - 1).max() > 0.5  # far out to start
-    out = rebalance(adj, zone, w, np.maximum(w, 0.1), t, centres, mean * 0.95, mean * 1.05)
+    problem = Problem(adj, w, np.maximum(w, 0.1), t, centres)
+    out = rebalance(problem, zone, mean * 0.95, mean * 1.05)
     h = np.bincount(out, weights=w, minlength=k)
     assert np.all(np.abs(h / mean - 1) <= 0.05 + 1e-9)
     assert connected(adj, out, k)
@@ -69,9 +71,10 @@ def test_polish_lowers_cost_without_breaking_band_or_contiguity():
     zone = make_contiguous(adj, zone, centres, k)
     mean = w.sum() / k
     lo, hi = mean * 0.8, mean * 1.2
-    zone = rebalance(adj, zone, w, w, t, centres, lo, hi)
+    problem = Problem(adj, w, w, t, centres)
+    zone = rebalance(problem, zone, lo, hi)
     before = (w * t[zone, np.arange(n * n)]).sum()
-    out = polish(adj, zone, w, w, t, centres, lo, hi)
+    out = polish(problem, zone, lo, hi)
     after = (w * t[out, np.arange(n * n)]).sum()
     assert after < before
     h = np.bincount(out, weights=w, minlength=k)
@@ -100,7 +103,8 @@ def test_grow_small_gives_a_zone_enough_clients_without_cutting_any():
     count[zone == 0] = 0.0
     count[centres[0]] = 1.0  # the strip holds one client
     t = times_from(adj, centres)
-    out = grow_small(adj, zone, count, np.maximum(count, 0.1), t, centres, 5)
+    problem = Problem(adj, count, np.maximum(count, 0.1), t, centres, count=count, min_count=5)
+    out = grow_small(problem, zone)
     got = np.bincount(out, weights=count, minlength=k)
     assert (got >= 5).all() and connected(adj, out, k)
     assert (out[centres] == np.arange(k)).all()
@@ -117,9 +121,8 @@ def test_rebalance_never_leaves_a_zone_short_of_clients():
     centres = np.array([n * 8 + 0, n * 8 + 5, n * 8 + 10, n * 8 + 14])
     t = times_from(adj, centres)
     mean = w.sum() / k
-    out = rebalance(
-        adj, zone, w, w, t, centres, mean * 0.95, mean * 1.05, count=count, min_count=40
-    )
+    problem = Problem(adj, w, w, t, centres, count=count, min_count=40)
+    out = rebalance(problem, zone, mean * 0.95, mean * 1.05)
     assert (np.bincount(out, weights=count, minlength=k) >= 40).all()
     assert connected(adj, out, k)
 

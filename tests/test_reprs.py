@@ -76,12 +76,12 @@ def cells(html: str) -> list[str]:
 # ---------------------------------------------------------------------- zones
 def test_zone_plan_card_shows_balance_travel_and_the_zones_never_a_client(tiny):
     _, net, clients = tiny
-    first = cz.build_zones(clients, net, 3, seed=0, progress=False)
+    first = cz.build_zones(clients, net, 3, progress=False)
     previous = first.zones.assign(zone_id=[f"{HOSTILE}{i}" for i in range(3)])
-    plan = cz.build_zones(clients, net, 3, seed=0, previous=previous, progress=False)
+    plan = cz.build_zones(clients, net, 3, previous=previous, progress=False)
     assert plan.zones.zone_id.astype(str).str.startswith("<img").all()  # kept, hostile
     html = shown(plan)
-    m = plan.metrics
+    m = plan.kpis
     got = cells(html)
     assert "Zone plan" in html and "3" in got and f"{m['clients']}" in got
     assert f"{m['worst_deviation']:+.1%}" in got and f"{m['mean_minutes_to_centre']:.2f}" in got
@@ -192,7 +192,7 @@ def test_progress_false_prints_nothing_and_true_shows_a_bar(tiny, scored, capsys
     _, net, clients = tiny
     res, _ = scored
     capsys.readouterr()
-    cz.build_zones(clients, net, 2, seed=0, progress=False)
+    cz.build_zones(clients, net, 2, progress=False)
     cz.score_sites(
         res.scores[["site_id", "geometry"]],
         cz.SiteInputs(drive=net),
@@ -202,7 +202,7 @@ def test_progress_false_prints_nothing_and_true_shows_a_bar(tiny, scored, capsys
     )
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
-    cz.build_zones(clients, net, 2, seed=0, progress=True)
+    cz.build_zones(clients, net, 2, progress=True)
     assert "building zones" in capsys.readouterr().err
     cz.score_sites(
         res.scores[["site_id", "geometry"]],

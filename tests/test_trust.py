@@ -62,7 +62,7 @@ def test_every_writer_neutralises_hostile_ids(net, tmp_path):
     clients = cz.read_clients(
         pd.DataFrame({"client_id": ids, "lon": pts[:, 0], "lat": pts[:, 1], "hours": 5.0})
     )
-    plan = cz.build_zones(clients, net, 2, seed=0)
+    plan = cz.build_zones(clients, net, 2)
     for p in plan.to_files(tmp_path / "zones"):
         if p.suffix == ".csv":
             _no_formula(p)

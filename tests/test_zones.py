@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 import carezones as cz
-from carezones.zones import ZoneError, build_zones
+from carezones.zones import ZoneAreas, ZoneError, ZoneOptions, build_zones
 
 from .conftest import cache_at
 
@@ -26,13 +26,13 @@ def county(tmp_path_factory):
 @pytest.fixture(scope="module")
 def plan(county):
     net, clients = county
-    return build_zones(clients, net, 8, seed=0)
+    return build_zones(clients, net, 8)
 
 
 def test_zones_tile_the_area_without_gaps_or_overlaps(plan):
     z = plan.zones.to_crs(27700)
     assert len(z) == 8
-    assert plan.metrics["gap_km2"] < 1e-6 and plan.metrics["overlap_km2"] < 1e-6
+    assert plan.kpis["gap_km2"] < 1e-6 and plan.kpis["overlap_km2"] < 1e-6
     geoms = z.geometry.to_numpy()
     for i in range(len(geoms)):
         for j in range(i + 1, len(geoms)):
@@ -41,7 +41,7 @@ def test_zones_tile_the_area_without_gaps_or_overlaps(plan):
 
 def test_every_zone_is_one_piece_and_holds_its_clients(plan, county):
     _, clients = county
-    assert plan.metrics["contiguous"]
+    assert plan.kpis["contiguous"]
     assert (plan.zones.geom_type == "Polygon").all()
     zone_of = plan.assign(clients)
     got = pd.Series(zone_of.to_numpy(), index=clients["client_id"].to_numpy())
@@ -60,45 +60,45 @@ def test_every_client_is_zoned_or_listed(plan, county):
 
 def test_same_inputs_and_seed_same_zones(plan, county):
     net, clients = county
-    again = build_zones(clients, net, 8, seed=0)
+    again = build_zones(clients, net, 8)
     pd.testing.assert_frame_equal(again.assignments, plan.assignments)
 
 
 def test_hours_within_tolerance(plan):
-    assert plan.metrics["balanced"]
-    assert abs(plan.metrics["worst_deviation"]) <= 0.05
+    assert plan.kpis["balanced"]
+    assert abs(plan.kpis["worst_deviation"]) <= 0.05
     assert (plan.zones.deviation.abs() <= 0.05).all()
 
 
 @pytest.mark.parametrize("k", [4, 12])
 def test_hours_within_tolerance_other_counts(county, k):
     net, clients = county
-    plan = build_zones(clients, net, k, seed=0)
-    assert plan.metrics["balanced"], plan.metrics["notes"]
-    assert plan.metrics["contiguous"] and (plan.zones.geom_type == "Polygon").all()
-    assert plan.metrics["gap_km2"] < 1e-6 and plan.metrics["overlap_km2"] < 1e-6
+    plan = build_zones(clients, net, k)
+    assert plan.kpis["balanced"], plan.kpis["notes"]
+    assert plan.kpis["contiguous"] and (plan.zones.geom_type == "Polygon").all()
+    assert plan.kpis["gap_km2"] < 1e-6 and plan.kpis["overlap_km2"] < 1e-6
 
 
 def test_impossible_balance_is_reported_not_hidden(county):
     net, clients = county
     heavy = clients.copy()
     heavy.loc[heavy.index[0], "hours_per_week"] = heavy.hours_per_week.sum()  # half of all
-    plan = build_zones(heavy, net, 4, seed=0)
-    assert not plan.metrics["balanced"]
-    assert any("could not all be brought within" in n for n in plan.metrics["notes"])
-    assert plan.metrics["worst_deviation"] > 0.5  # how close it got is reported
+    plan = build_zones(heavy, net, 4)
+    assert not plan.kpis["balanced"]
+    assert any("could not all be brought within" in n for n in plan.kpis["notes"])
+    assert plan.kpis["worst_deviation"] > 0.5  # how close it got is reported
     assert len(plan.assignments) + len(plan.unassigned) == len(heavy)
 
 
 def test_fixed_centres_are_kept(county):
     net, clients = county
     centres = clients.iloc[[0, 200, 400]].geometry
-    plan = build_zones(clients, net, 3, centres=centres, seed=0)
+    plan = build_zones(clients, net, 3, areas=ZoneAreas(centres=centres))
     got = np.sort(plan.zones[["centre_lon", "centre_lat"]].to_numpy(), axis=0)
     want = np.sort(np.column_stack([centres.x, centres.y]), axis=0)
     np.testing.assert_allclose(got, want, atol=1e-9)
     with pytest.raises(ZoneError, match="one per zone"):
-        build_zones(clients, net, 4, centres=centres)
+        build_zones(clients, net, 4, areas=ZoneAreas(centres=centres))
 
 
 def _far_point(net):
@@ -122,12 +122,12 @@ def test_far_clients_are_zoned_flagged_and_their_travel_estimated(county):
     far = _far_point(net)
     extra.geometry = shapely.points([far, [lon0 + 3.0, lat0]])
     both = pd.concat([clients, extra], ignore_index=True)
-    plan = build_zones(both, net, 4, seed=0)
+    plan = build_zones(both, net, 4)
     reasons = plan.unassigned.set_index("client_id")["reason"]
     assert list(reasons.index) == ["OUT"] and reasons["OUT"] == "outside the study area"
     a = plan.assignments.set_index("client_id")
     assert a.loc["FAR", "far_from_road"] and not a.drop("FAR").far_from_road.any()
-    assert plan.metrics["far_from_road"] == 1
+    assert plan.kpis["far_from_road"] == 1
     # zoned by the polygon it lies in
     assert plan.assign(both.iloc[[-2]]).iloc[0] == a.loc["FAR", "zone_id"]
     # minutes: a straight line to the nearest road at the access speed, then the roads
@@ -148,7 +148,7 @@ def test_duplicate_locations_share_a_zone(county):
     twin = dup.iloc[:10].copy()
     twin["client_id"] = [f"TWIN{i}" for i in range(10)]
     both = pd.concat([dup, twin], ignore_index=True)
-    plan = build_zones(both, net, 3, seed=1)
+    plan = build_zones(both, net, 3, options=ZoneOptions(seed=1))
     a = plan.assignments.set_index("client_id")["zone_id"]
     for orig, tw in zip(dup.client_id.iloc[:10], twin.client_id, strict=True):
         assert a[orig] == a[tw]
@@ -157,7 +157,7 @@ def test_duplicate_locations_share_a_zone(county):
 def test_more_zones_than_places_is_a_clear_error(county):
     net, clients = county
     with pytest.raises(ZoneError, match="ask for at most 3 zones"):
-        build_zones(clients.iloc[:3], net, 10, show_clients=True)
+        build_zones(clients.iloc[:3], net, 10, options=ZoneOptions(show_clients=True))
     with pytest.raises(ZoneError, match="either n_zones or hours_per_zone"):
         build_zones(clients, net)
 
@@ -165,15 +165,15 @@ def test_more_zones_than_places_is_a_clear_error(county):
 def test_hours_per_zone_sets_the_count(county):
     net, clients = county
     total = clients.hours_per_week.sum()
-    plan = build_zones(clients, net, hours_per_zone=total / 5, seed=0)
-    assert plan.metrics["n_zones"] == 5
+    plan = build_zones(clients, net, hours_per_zone=total / 5)
+    assert plan.kpis["n_zones"] == 5
 
 
 def test_boundary_clips_the_study_area(county):
     net, clients = county
     lo, la, hi, ha = net.bounds
     box = shapely.box(lo, la, (lo + hi) / 2, ha)
-    plan = build_zones(clients, net, 3, boundary=box, seed=0)
+    plan = build_zones(clients, net, 3, areas=ZoneAreas(boundary=box))
     area = plan.zones.to_crs(27700).union_all().area
     import geopandas as gpd
 
@@ -184,9 +184,9 @@ def test_boundary_clips_the_study_area(county):
 
 def test_previous_plan_reported_as_stable(plan, county):
     net, clients = county
-    again = build_zones(clients, net, 8, seed=3, previous=plan.zones)
-    assert again.metrics["moved_hours_share"] is not None
-    assert again.metrics["moved_hours_share"] < 0.25
+    again = build_zones(clients, net, 8, previous=plan.zones, options=ZoneOptions(seed=3))
+    assert again.kpis["moved_hours_share"] is not None
+    assert again.kpis["moved_hours_share"] < 0.25
     np.testing.assert_array_equal(np.sort(again.zones.zone_id), np.sort(plan.zones.zone_id))
 
 
@@ -248,8 +248,8 @@ def test_localities_are_never_crossed(county):
         ],
         crs=4326,
     )
-    plan = build_zones(clients, net, 4, localities=halves, seed=0)
-    assert plan.metrics["n_zones"] == 4
+    plan = build_zones(clients, net, 4, areas=ZoneAreas(localities=halves))
+    assert plan.kpis["n_zones"] == 4
     west = halves.to_crs(27700).geometry.iloc[0]
     for geom in plan.zones.to_crs(27700).geometry:
         inside_west = geom.intersection(west).area / geom.area

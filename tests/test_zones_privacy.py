@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import carezones as cz
-from carezones.zones import build_zones
+from carezones.zones import ZoneAreas, ZoneOptions, build_zones
 from carezones.zones.inputs import study_area
 
 from .conftest import cache_at
@@ -34,13 +34,6 @@ def county(tmp_path_factory):
         net = cz.load_network(c.osm_path, engine="builtin")
     clients = cz.read_clients(c.clients_path, area=net)
     return net, clients, c.osm_path
-
-
-def _buildings(osm) -> np.ndarray:
-    from carezones.io.osm import read_building_centroids
-
-    lon, lat, _, _ = read_building_centroids(osm)
-    return np.column_stack([lon, lat])
 
 
 def _check(folder, clients, net, exclude=ALL_SHARED) -> list[str]:
@@ -66,8 +59,8 @@ def test_the_check_finds_a_planted_location(county, tmp_path):
 
 
 def test_zone_files_carry_no_client_location(county, tmp_path):
-    net, clients, osm = county
-    plan = build_zones(clients, net, 8, seed=0, buildings=_buildings(osm))
+    net, clients, _ = county
+    plan = build_zones(clients, net, 8)  # drawn around the buildings of the network's file
     plan.to_files(tmp_path / "z", clients=clients)
     checked = _check(tmp_path / "z", clients, net)
     assert {"zones.html", "zones.gpkg", "summary.json", "summary.md", "assignments.csv"} <= set(
@@ -77,14 +70,16 @@ def test_zone_files_carry_no_client_location(county, tmp_path):
 
 def test_zone_files_without_buildings_carry_no_client_location(county, tmp_path):
     net, clients, _ = county
-    build_zones(clients, net, 5, seed=1).to_files(tmp_path / "z")
+    roads_only = ZoneAreas(buildings=np.empty((0, 2)))
+    plan = build_zones(clients, net, 5, areas=roads_only, options=ZoneOptions(seed=1))
+    plan.to_files(tmp_path / "z")
     _check(tmp_path / "z", clients, net)
 
 
 def test_unit_zone_files_carry_no_client_location(county, tmp_path):
     net, clients, _ = county
     units = grid_units(study_area(net, None), net.crs, 1500.0)
-    plan = build_zones(clients, net, 4, units=units, seed=0)
+    plan = build_zones(clients, net, 4, areas=ZoneAreas(units=units))
     plan.to_files(tmp_path / "u", clients=clients)
     checked = _check(tmp_path / "u", clients, net)
     assert "units.csv" in checked
@@ -93,11 +88,12 @@ def test_unit_zone_files_carry_no_client_location(county, tmp_path):
 def test_rutland_zone_files_carry_no_client_location(rutland_pbf, rutland_drive, tmp_path):
     net = rutland_drive
     clients = cz.read_clients(cz.clients_on_buildings(rutland_pbf, 400, seed=3), area=net)
-    plan = build_zones(clients, net, 3, seed=0, buildings=_buildings(rutland_pbf))
+    assert len(net.buildings) > 1000  # Rutland's buildings, read with its roads
+    plan = build_zones(clients, net, 3)
     plan.to_files(tmp_path / "r", clients=clients)
     _check(tmp_path / "r", clients, net)
     hexes = grid_units(study_area(net, None), net.crs, 2500.0, hexagons=True)
-    by_units = build_zones(clients, net, 3, units=hexes, seed=0)
+    by_units = build_zones(clients, net, 3, areas=ZoneAreas(units=hexes))
     by_units.to_files(tmp_path / "ru", clients=clients)
     _check(tmp_path / "ru", clients, net)
 

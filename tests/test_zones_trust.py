@@ -12,7 +12,7 @@ import shapely
 
 import carezones as cz
 from carezones.errors import ArgumentError
-from carezones.zones import ZoneError, build_zones
+from carezones.zones import ZoneAreas, ZoneError, ZoneOptions, build_zones
 
 from .conftest import cache_at
 
@@ -36,9 +36,9 @@ def buildings(county):
 
 
 @pytest.fixture(scope="module")
-def plan(county, buildings):
+def plan(county):
     net, clients, _ = county
-    return build_zones(clients, net, 8, seed=0, buildings=buildings)
+    return build_zones(clients, net, 8)  # drawn around every building of the network's file
 
 
 # ---------------------------------------------------------------- centres on the roads
@@ -58,7 +58,7 @@ def test_centres_are_road_junctions_never_a_clients_home(plan, county):
 
 
 def test_junction_centres_keep_zones_compact_and_balanced(plan):
-    m = plan.metrics
+    m = plan.kpis
     assert m["balanced"] and m["contiguous"]
     assert m["mean_minutes_to_centre"] < 4.0  # 3.3 with client-home centres before
 
@@ -71,17 +71,17 @@ def test_more_zones_than_clients_over_five_is_refused_naming_the_most(county):
         build_zones(few, net, 60)
     with pytest.raises(ZoneError, match="at most 12 zone"):
         build_zones(few, net, hours_per_zone=1.0)
-    assert build_zones(few, net, 12, seed=0).metrics["n_zones"] == 12
+    assert build_zones(few, net, 12).kpis["n_zones"] == 12
 
 
 def test_with_show_clients_no_zone_is_left_empty(county):
     net, clients, _ = county
     few = clients.iloc[:20]
-    plan = build_zones(few, net, 20, seed=0, show_clients=True)
+    plan = build_zones(few, net, 20, options=ZoneOptions(show_clients=True))
     assert (plan.zones["clients"] >= 1).all()
     assert not plan.zones.geometry.is_empty.any()
-    assert plan.metrics["zones_without_clients"] == []
-    assert plan.metrics["contiguous"] == (plan.zones.geom_type == "Polygon").all()
+    assert plan.kpis["zones_without_clients"] == []
+    assert plan.kpis["contiguous"] == (plan.zones.geom_type == "Polygon").all()
 
 
 def _east_few(clients, n_east=3):
@@ -108,14 +108,14 @@ def _halves(net, mid):
 def test_a_zone_of_fewer_than_five_clients_publishes_no_figures(county, tmp_path):
     net, clients, _ = county
     some, mid = _east_few(clients)
-    plan = build_zones(some, net, 4, localities=_halves(net, mid), seed=0)
+    plan = build_zones(some, net, 4, areas=ZoneAreas(localities=_halves(net, mid)))
     z = plan.zones
     small = z[z.withheld]
     assert len(small) == 1
     row = small.iloc[0]
     assert pd.isna(row.clients) and np.isnan(row.hours_per_week) and np.isnan(row.centre_lon)
     assert np.isnan(row.mean_minutes_to_centre) and np.isnan(row.deviation)
-    assert plan.metrics["withheld_zones"] == 1
+    assert plan.kpis["withheld_zones"] == 1
     assert "figures and centres are withheld" in plan.summary()
     plan.to_files(tmp_path / "z")
     summary = json.loads((tmp_path / "z" / "summary.json").read_text())
@@ -125,7 +125,13 @@ def test_a_zone_of_fewer_than_five_clients_publishes_no_figures(county, tmp_path
     assert f"Centre of zone {row.zone_id} " not in html and "withheld" in html
     assert "withheld" in (tmp_path / "z" / "summary.md").read_text()
     # the council's own plan may show them
-    shown = build_zones(some, net, 4, localities=_halves(net, mid), seed=0, show_clients=True)
+    shown = build_zones(
+        some,
+        net,
+        4,
+        areas=ZoneAreas(localities=_halves(net, mid)),
+        options=ZoneOptions(show_clients=True),
+    )
     assert not shown.zones.withheld.any() and shown.zones.clients.min() == 3
 
 
@@ -134,15 +140,15 @@ def test_a_zone_short_of_clients_takes_them_from_its_neighbours(county):
     net, clients, _ = county
     heavy = clients.copy()
     heavy.loc[heavy.index[0], "hours_per_week"] = heavy.hours_per_week.sum()
-    plan = build_zones(heavy, net, 4, seed=0)
+    plan = build_zones(heavy, net, 4)
     assert (plan.zones.clients >= 5).all() and not plan.zones.withheld.any()
-    assert not plan.metrics["balanced"]  # and the imbalance is reported, not hidden
-    assert plan.metrics["worst_deviation"] > 0.5
+    assert not plan.kpis["balanced"]  # and the imbalance is reported, not hidden
+    assert plan.kpis["worst_deviation"] > 0.5
 
 
 def test_an_empty_zone_is_never_reported_as_fine(county):
-    from carezones.zones.metrics import Zoning, plan_tables
     from carezones.zones.plan import ZonePlan
+    from carezones.zones.tables import Zoning, plan_tables
 
     net, clients, _ = county
     few = clients.iloc[:10]
@@ -164,14 +170,15 @@ def test_an_empty_zone_is_never_reported_as_fine(county):
         None,
         [],
     )
-    tables = plan_tables(
-        net, few, few.client_id.to_numpy(), few.hours_per_week.to_numpy(), zoning, 0.05, False, 0.0
+    ids, hours = few.client_id.to_numpy(), few.hours_per_week.to_numpy()
+    assignments, zones, unassigned, kpis = plan_tables(
+        net, few, ids, hours, zoning, 0.05, False, 0.0
     )
-    plan = ZonePlan(*tables)
-    plan.metrics |= {"max_snap_m": 1000.0, "access_kph": 5.0}
-    assert not plan.metrics["contiguous"]
-    assert plan.metrics["zones_without_area"] == [3]
-    assert plan.metrics["zones_without_clients"] == [3]
+    kpis = kpis | {"max_snap_m": 1000.0, "access_kph": 5.0}
+    plan = ZonePlan(assignments, zones, unassigned, kpis)
+    assert not plan.kpis["contiguous"]
+    assert plan.kpis["zones_without_area"] == [3]
+    assert plan.kpis["zones_without_clients"] == [3]
     text = plan.summary()
     assert "Every zone one piece: NO (zone(s) 3 have no area)" in text
     assert "zone(s) 3 hold no clients" in text
@@ -180,7 +187,7 @@ def test_an_empty_zone_is_never_reported_as_fine(county):
 # ---------------------------------------------------------------- tiling
 def test_polygons_from_roads_and_buildings_tile_the_area_and_hold_their_clients(plan, county):
     _, clients, _ = county
-    m = plan.metrics
+    m = plan.kpis
     assert m["gap_km2"] < 1e-6 and m["overlap_km2"] < 1e-6
     assert (plan.zones.geom_type == "Polygon").all()
     got = plan.assign(clients).to_numpy()
@@ -191,17 +198,21 @@ def test_polygons_from_roads_and_buildings_tile_the_area_and_hold_their_clients(
 @pytest.mark.parametrize("k", [5, 12])
 def test_without_buildings_assignments_follow_the_polygons_and_stay_balanced(county, k):
     net, clients, _ = county
-    plan = build_zones(clients, net, k, seed=0)
+    roads_only = ZoneAreas(buildings=np.empty((0, 2)))
+    plan = build_zones(clients, net, k, areas=roads_only)
     got = plan.assign(clients).to_numpy()
     a = plan.assignments.set_index("client_id").loc[clients.client_id, "zone_id"].to_numpy()
     np.testing.assert_array_equal(got, a)
-    assert plan.metrics["balanced"], plan.metrics["notes"]
-    assert plan.metrics["contiguous"]
+    assert plan.kpis["balanced"], plan.kpis["notes"]
+    assert plan.kpis["contiguous"]
 
 
-def test_same_inputs_same_plan_with_buildings(plan, county, buildings):
+def test_zones_are_drawn_around_every_building_of_the_networks_file(plan, county, buildings):
+    """One rule: the network keeps its file's buildings (homes and others), read once."""
     net, clients, _ = county
-    again = build_zones(clients, net, 8, seed=0, buildings=buildings)
+    assert len(net.buildings) == len(buildings) > len(clients)
+    np.testing.assert_array_equal(net.buildings.lonlat, buildings)
+    again = build_zones(clients, net, 8, areas=ZoneAreas(buildings=buildings))
     pd.testing.assert_frame_equal(again.assignments, plan.assignments)
     assert again.zones.geometry.geom_equals_exact(plan.zones.geometry, 0.0).all()
 
@@ -211,23 +222,25 @@ def test_buildings_as_a_geodataframe_in_another_crs(county, buildings):
 
     net, clients, _ = county
     gdf = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*buildings.T), crs=4326).to_crs(27700)
-    plan = build_zones(clients, net, 3, seed=0, buildings=gdf)
-    assert plan.metrics["contiguous"] and plan.metrics["gap_km2"] < 1e-6
+    plan = build_zones(clients, net, 3, areas=ZoneAreas(buildings=gdf))
+    assert plan.kpis["contiguous"] and plan.kpis["gap_km2"] < 1e-6
     with pytest.raises(ArgumentError, match="buildings"):
-        build_zones(clients, net, 3, buildings=np.zeros((4, 3)))
+        build_zones(clients, net, 3, areas=ZoneAreas(buildings=np.zeros((4, 3))))
 
 
 # ---------------------------------------------------------------- messages
 def test_text_zone_ids_in_a_previous_plan_are_kept(plan, county):
     net, clients, _ = county
     prev = plan.zones.assign(zone_id=[f"N{z}" for z in plan.zones.zone_id])
-    again = build_zones(clients, net, 8, seed=3, previous=prev)
+    again = build_zones(clients, net, 8, previous=prev, options=ZoneOptions(seed=3))
     assert sorted(again.zones.zone_id) == sorted(prev.zone_id)
     assert again.assignments.zone_id.isin(prev.zone_id).all()
-    assert again.metrics["moved_hours_share"] < 0.25
+    assert again.kpis["moved_hours_share"] < 0.25
     assert again.assign(clients.iloc[:3]).isin(prev.zone_id).all()
     table = plan.assignments.assign(zone_id="Z-" + plan.assignments.zone_id.astype(str))
-    by_table = build_zones(clients, net, 8, seed=3, previous=table[["client_id", "zone_id"]])
+    by_table = build_zones(
+        clients, net, 8, previous=table[["client_id", "zone_id"]], options=ZoneOptions(seed=3)
+    )
     assert by_table.zones.zone_id.str.startswith("Z-").all()
 
 
@@ -251,11 +264,13 @@ def test_a_boundary_holding_no_client_says_so(county):
     net, clients, _ = county
     lo, la, hi, ha = net.bounds
     with pytest.raises(ZoneError, match="none of the 600 clients lies inside the boundary"):
-        build_zones(clients, net, 3, boundary=shapely.box(lo + 10, la, hi + 10, ha))
+        build_zones(
+            clients, net, 3, areas=ZoneAreas(boundary=shapely.box(lo + 10, la, hi + 10, ha))
+        )
     bng = gpd.GeoSeries([shapely.box(lo, la, hi, ha)], crs=4326).to_crs(27700)
     wrong = gpd.GeoDataFrame(geometry=bng.translate(-300_000, 0), crs=27700)
     with pytest.raises(ZoneError, match="CRS"):
-        build_zones(clients, net, 3, boundary=wrong)
+        build_zones(clients, net, 3, areas=ZoneAreas(boundary=wrong))
 
 
 @pytest.mark.parametrize(
@@ -291,16 +306,19 @@ def test_a_boundary_holding_no_client_says_so(county):
 )
 def test_numeric_arguments_are_checked_with_a_clear_message(county, name, value):
     net, clients, _ = county
-    kwargs = {"n_zones": None, "hours_per_zone": 900.0} if name == "hours_per_zone" else {}
-    args = {"n_zones": 3, **kwargs, name: value}
     with pytest.raises(ArgumentError, match=rf"{name} must be a"):
-        build_zones(clients, net, **args)
+        if name == "n_zones":
+            build_zones(clients, net, value)
+        elif name == "hours_per_zone":
+            build_zones(clients, net, hours_per_zone=value)
+        else:
+            build_zones(clients, net, 3, options=ZoneOptions(**{name: value}))
 
 
 def test_show_clients_must_be_true_or_false(county):
     net, clients, _ = county
     with pytest.raises(ArgumentError, match="show_clients"):
-        build_zones(clients, net, 3, show_clients="yes")
+        build_zones(clients, net, 3, options=ZoneOptions(show_clients="yes"))
 
 
 def test_localities_holding_no_client_or_without_crs_say_so(county):
@@ -309,6 +327,8 @@ def test_localities_holding_no_client_or_without_crs_say_so(county):
     far = _halves(net, (lo + hi) / 2)
     far.geometry = far.geometry.translate(10.0, 0.0)
     with pytest.raises(ZoneError, match="none of the 600 clients lies in any locality"):
-        build_zones(clients, net, 4, localities=far)
+        build_zones(clients, net, 4, areas=ZoneAreas(localities=far))
     with pytest.raises(ZoneError, match="localities must be polygons with a CRS"):
-        build_zones(clients, net, 4, localities=far.set_crs(None, allow_override=True))
+        build_zones(
+            clients, net, 4, areas=ZoneAreas(localities=far.set_crs(None, allow_override=True))
+        )

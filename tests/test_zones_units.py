@@ -10,7 +10,7 @@ import shapely
 
 import carezones as cz
 from carezones.errors import ArgumentError
-from carezones.zones import ZoneError, build_zones
+from carezones.zones import ZoneAreas, ZoneError, ZoneOptions, build_zones
 from carezones.zones.inputs import study_area
 
 from .conftest import cache_at
@@ -36,7 +36,7 @@ def units(county):
 @pytest.fixture(scope="module")
 def plan(county, units):
     net, clients = county
-    return build_zones(clients, net, 4, units=units, seed=0)
+    return build_zones(clients, net, 4, areas=ZoneAreas(units=units))
 
 
 def _unit_of(units, clients):
@@ -57,7 +57,7 @@ def test_every_unit_is_in_exactly_one_zone(plan, units):
     assert sorted(t.unit_id) == sorted(units.code) and t.unit_id.is_unique
     assert set(t.zone_id) == set(plan.zones.zone_id)
     assert (t.clients.fillna(1) == 0).sum() > 100  # units with no clients are zoned too
-    assert plan.metrics["units"] == {"count": len(units), "id_column": "code"}
+    assert plan.kpis["units"] == {"count": len(units), "id_column": "code"}
 
 
 def test_zones_are_unions_of_their_units_and_one_piece_each(plan, units):
@@ -67,12 +67,12 @@ def test_zones_are_unions_of_their_units_and_one_piece_each(plan, units):
         mine = metric[zone_of_unit[zone_of_unit == z].index]
         union = shapely.union_all(mine.to_numpy())  # (the zone went to lon/lat and back)
         assert geom.symmetric_difference(union).area < 1e-6 * union.area
-    assert plan.metrics["contiguous"] and (plan.zones.geom_type == "Polygon").all()
-    assert plan.metrics["gap_km2"] < 1e-6 and plan.metrics["overlap_km2"] < 1e-6
+    assert plan.kpis["contiguous"] and (plan.zones.geom_type == "Polygon").all()
+    assert plan.kpis["gap_km2"] < 1e-6 and plan.kpis["overlap_km2"] < 1e-6
 
 
 def test_unit_zones_are_balanced_and_compact(plan):
-    m = plan.metrics
+    m = plan.kpis
     assert m["balanced"], m["notes"]
     assert m["mean_minutes_to_centre"] < 6.0  # 4.2 by roads for the same 4 zones
 
@@ -112,7 +112,7 @@ def test_centres_are_junctions_inside_their_zones(plan, county):
 def test_clients_in_no_unit_are_listed_with_the_reason(county, units):
     net, clients = county
     west = units[units.geometry.centroid.x < units.total_bounds[[0, 2]].mean()]
-    plan = build_zones(clients, net, 3, units=west, seed=0)
+    plan = build_zones(clients, net, 3, areas=ZoneAreas(units=west))
     assert len(plan.unassigned) > 0
     assert (plan.unassigned.reason == "outside every unit").all()
     assert len(plan.assignments) + len(plan.unassigned) == len(clients)
@@ -122,37 +122,37 @@ def test_clients_in_no_unit_are_listed_with_the_reason(county, units):
 def test_coarse_units_say_how_close_the_balance_got(county):
     net, clients = county
     coarse = grid_units(study_area(net, None), net.crs, 2000.0)
-    plan = build_zones(clients, net, 8, units=coarse, seed=0)
-    assert not plan.metrics["balanced"]
-    assert any("could not all be brought within ±5%" in n for n in plan.metrics["notes"])
+    plan = build_zones(clients, net, 8, areas=ZoneAreas(units=coarse))
+    assert not plan.kpis["balanced"]
+    assert any("could not all be brought within ±5%" in n for n in plan.kpis["notes"])
     # no zone is above the heaviest single unit it must hold, whole
     top = plan.units.hours_per_week.max()
-    assert plan.zones.hours_per_week.max() <= top + plan.metrics["mean_zone_hours"] * 0.05 + 1
+    assert plan.zones.hours_per_week.max() <= top + plan.kpis["mean_zone_hours"] * 0.05 + 1
 
 
 def test_same_inputs_same_plan_and_units_in_any_crs(plan, county, units):
     net, clients = county
-    again = build_zones(clients, net, 4, units=units, seed=0)
+    again = build_zones(clients, net, 4, areas=ZoneAreas(units=units))
     pd.testing.assert_frame_equal(again.units, plan.units)
     pd.testing.assert_frame_equal(again.assignments, plan.assignments)
-    wgs = build_zones(clients, net, 4, units=units.to_crs(4326), seed=0)
-    assert sorted(wgs.units.unit_id) == sorted(units.code) and wgs.metrics["balanced"]
-    assert wgs.metrics["contiguous"]
+    wgs = build_zones(clients, net, 4, areas=ZoneAreas(units=units.to_crs(4326)))
+    assert sorted(wgs.units.unit_id) == sorted(units.code) and wgs.kpis["balanced"]
+    assert wgs.kpis["contiguous"]
 
 
 def test_unit_id_is_found_or_asked_for(county, units):
     net, clients = county
     ons = units.rename(columns={"code": "LSOA21CD"}).assign(name="x")
-    assert build_zones(clients, net, 2, units=ons, seed=0).metrics["units"]["id_column"] == (
+    assert build_zones(clients, net, 2, areas=ZoneAreas(units=ons)).kpis["units"]["id_column"] == (
         "LSOA21CD"
     )
     two = units.rename(columns={"code": "ref"}).assign(label="x")
     with pytest.raises(ArgumentError, match=r"unit_id=.*columns \['ref', 'label'\]"):
-        build_zones(clients, net, 2, units=two)
-    plan = build_zones(clients, net, 2, units=two, unit_id="ref", seed=0)
+        build_zones(clients, net, 2, areas=ZoneAreas(units=two))
+    plan = build_zones(clients, net, 2, areas=ZoneAreas(units=two, unit_id="ref"))
     assert plan.units.unit_id.str.startswith("U").all()
     with pytest.raises(ArgumentError, match="'nope' is not a column"):
-        build_zones(clients, net, 2, units=units, unit_id="nope")
+        build_zones(clients, net, 2, areas=ZoneAreas(units=units, unit_id="nope"))
 
 
 @pytest.mark.parametrize(
@@ -174,7 +174,7 @@ def test_unit_id_is_found_or_asked_for(county, units):
 def test_units_are_checked_with_clear_errors(county, units, change, message):
     net, clients = county
     with pytest.raises(ZoneError, match=message):
-        build_zones(clients, net, 2, units=change(units))
+        build_zones(clients, net, 2, areas=ZoneAreas(units=change(units)))
 
 
 def test_units_away_from_every_client_say_so(county, units):
@@ -182,22 +182,29 @@ def test_units_away_from_every_client_say_so(county, units):
     away = units.copy()
     away.geometry = away.geometry.translate(300_000, 0)
     with pytest.raises(ZoneError, match="none of the 600 clients lies in any unit"):
-        build_zones(clients, net, 2, units=away)
+        build_zones(clients, net, 2, areas=ZoneAreas(units=away))
 
 
 def test_units_and_localities_are_refused_together(county, units):
     net, clients = county
     with pytest.raises(ArgumentError, match="units or localities"):
-        build_zones(clients, net, 2, units=units, localities=units.iloc[:2])
+        build_zones(clients, net, 2, areas=ZoneAreas(units=units, localities=units.iloc[:2]))
 
 
 def test_previous_plan_and_fixed_centres_with_units(plan, county, units):
     net, clients = county
-    again = build_zones(clients, net, 4, units=units, seed=5, previous=plan.zones)
-    assert again.metrics["moved_hours_share"] < 0.25
+    again = build_zones(
+        clients,
+        net,
+        4,
+        previous=plan.zones,
+        areas=ZoneAreas(units=units),
+        options=ZoneOptions(seed=5),
+    )
+    assert again.kpis["moved_hours_share"] < 0.25
     assert sorted(again.zones.zone_id) == sorted(plan.zones.zone_id)
     centres = plan.zones[["centre_lon", "centre_lat"]].to_numpy()
-    fixed = build_zones(clients, net, 4, units=units, centres=centres, seed=0)
+    fixed = build_zones(clients, net, 4, areas=ZoneAreas(units=units, centres=centres))
     got = np.sort(fixed.zones[["centre_lon", "centre_lat"]].to_numpy(), axis=0)
     np.testing.assert_allclose(got, np.sort(centres, axis=0))
 
@@ -205,17 +212,17 @@ def test_previous_plan_and_fixed_centres_with_units(plan, county, units):
 def test_too_many_zones_for_the_units_or_clients(county, units):
     net, clients = county
     with pytest.raises(ZoneError, match="at most 120 zone"):
-        build_zones(clients, net, 121, units=units)
+        build_zones(clients, net, 121, areas=ZoneAreas(units=units))
 
 
 def test_rutland_zones_from_hexagons(rutland_pbf, rutland_drive):
     net = rutland_drive
     clients = cz.read_clients(cz.clients_on_buildings(rutland_pbf, 600, seed=1), area=net)
     hexes = grid_units(study_area(net, None), net.crs, 2000.0, hexagons=True)
-    plan = build_zones(clients, net, 4, units=hexes, seed=0)
+    plan = build_zones(clients, net, 4, areas=ZoneAreas(units=hexes))
     assert sorted(plan.units.unit_id) == sorted(hexes.code)
     assert len(plan.assignments) + len(plan.unassigned) == len(clients)
-    assert plan.metrics["contiguous"], plan.metrics["zones_not_one_piece"]
-    m = plan.metrics
+    assert plan.kpis["contiguous"], plan.kpis["zones_not_one_piece"]
+    m = plan.kpis
     assert m["balanced"] or any("could not all be brought" in n for n in m["notes"])
     assert abs(m["worst_deviation"]) < 0.15

@@ -29,7 +29,7 @@ from carezones.errors import (
     ZoneError,
 )
 from carezones.io import Collected, ReadOptions, read_clients, read_points
-from carezones.network import Provenance, RoadNetwork, Route, Snapped, load_network
+from carezones.network import Buildings, Provenance, RoadNetwork, Route, Snapped, load_network
 from carezones.network.speeds import SpeedModel
 from carezones.rounds import (
     Rounds,
@@ -53,11 +53,12 @@ from carezones.sites import (
     score_sites,
 )
 from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
-from carezones.zones import ZonePlan, build_zones
+from carezones.zones import ZoneAreas, ZoneOptions, ZonePlan, build_zones
 
 __version__ = "0.2.0"
 
 __all__ = [
+    "Buildings",
     "CarezonesError",
     "Collected",
     "Comparison",
@@ -86,7 +87,9 @@ __all__ = [
     "ValidationError",
     "Week",
     "WeekOptions",
+    "ZoneAreas",
     "ZoneError",
+    "ZoneOptions",
     "ZonePlan",
     "__version__",
     "build_zones",

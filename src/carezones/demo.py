@@ -17,12 +17,11 @@ import numpy as np
 
 from carezones.county import CountyOptions
 from carezones.io import read_clients
-from carezones.io.osm import read_building_centroids
 from carezones.network import load_network
 from carezones.report import output_folder, write_csv
 from carezones.report.network import network_map
 from carezones.synthetic import clients_on_buildings, make_synthetic_county
-from carezones.zones import build_zones
+from carezones.zones import ZoneOptions, build_zones
 
 DEMO_HOURS_PER_ZONE = 850.0  # about 75 clients: a workable patch for one or two providers
 DEMO_ROUND_CLIENTS = 40  # clients of the first zone in the demo day
@@ -114,13 +113,11 @@ def run_demo(
 
         say("designing home-care zones")
         t = time.perf_counter()
-        lon, lat, _, _ = read_building_centroids(osm_path)  # the tiling follows all buildings
-        plan = build_zones(
+        plan = build_zones(  # drawn around every building of the file, as the network keeps
             clients,
             net,
             hours_per_zone=DEMO_HOURS_PER_ZONE,
-            seed=seed,
-            buildings=np.column_stack([lon, lat]),
+            options=ZoneOptions(seed=seed),
             progress=progress,
         )
         timings["zones_s"] = time.perf_counter() - t
@@ -177,7 +174,7 @@ def run_demo(
             for r in comparison.table.itertuples()
         }
         summary["zones"] = {
-            k: plan.metrics[k]
+            k: plan.kpis[k]
             for k in (
                 "n_zones",
                 "worst_deviation",

@@ -335,7 +335,7 @@ def _areas(f: InputFile | None, what: str, **kwargs: Any) -> Callable[[], Any]:
 def _zones(args: argparse.Namespace) -> int:
     from carezones.io import read_clients
     from carezones.report import check_output_folder
-    from carezones.zones import build_zones
+    from carezones.zones import ZoneAreas, ZoneOptions, build_zones
 
     check_output_folder(args.out)
     step = Steps(args, 4)
@@ -354,40 +354,28 @@ def _zones(args: argparse.Namespace) -> int:
         }
     )
     clients = got["clients"]
+    areas = ZoneAreas(
+        boundary=got["boundary"],
+        localities=got["localities"],
+        units=got["units"],
+        unit_id=args.unit_id,
+    )  # drawn around every building of the OSM file (the network keeps them)
+    options = ZoneOptions(tolerance=args.tolerance, seed=args.seed, show_clients=args.show_clients)
     step("designing zones")
     plan = build_zones(
         clients,
         net,
         args.zones,
         hours_per_zone=args.hours_per_zone,
-        tolerance=args.tolerance,
-        seed=args.seed,
-        boundary=got["boundary"],
-        localities=got["localities"],
         previous=got["previous"],
-        units=got["units"],
-        unit_id=args.unit_id,
-        buildings=_buildings(args.osm),
-        show_clients=args.show_clients,
+        areas=areas,
+        options=options,
         progress=step.progress,
     )
     step("writing files and the map")
     shown = clients if args.show_clients else None
     step.report(plan.summary(), plan.to_files(args.out, clients=shown, offline=not args.cdn))
     return 0
-
-
-def _buildings(osm: Path) -> Any:
-    """Return the OSM file's homes and other buildings (lon/lat), or ``None`` if it has none."""
-    import numpy as np
-
-    from carezones.io.osm import is_osm_file, read_building_centroids
-
-    if not is_osm_file(osm):
-        return None
-    lon, lat, home, yes = read_building_centroids(osm)
-    keep = home | yes
-    return np.column_stack([lon[keep], lat[keep]]) if keep.any() else None
 
 
 def _rounds(args: argparse.Namespace) -> int:

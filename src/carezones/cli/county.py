@@ -35,7 +35,8 @@ EPILOG = """examples:
 
 Every design gets the same day's visits (from --visits, else from each client's weekly hours)
 and the same rule for sizing teams; carers live in residential buildings of the OSM file (or at
-the homes in --carers). Results are identical whatever the number of workers.
+the homes in --carers). Zones are drawn around every building of the OSM file, as
+'carezones zones' draws them. Results are identical whatever the number of workers.
 """
 
 
@@ -103,7 +104,6 @@ def run(args: argparse.Namespace) -> int:
 
     from carezones.county import TravelRates, compare_designs
     from carezones.io import read_areas, read_clients, read_points
-    from carezones.io.osm import read_building_centroids
     from carezones.report import check_output_folder
     from carezones.rounds import read_visits
 
@@ -147,12 +147,13 @@ def run(args: argparse.Namespace) -> int:
             ),
         }
     )
+    # carers live at their own homes (--carers) or in the OSM file's homes (read with the
+    # roads); zones are drawn around every building of the file either way, never these
     homes: Any = None
     if got["carers"] is not None:
         homes = np.column_stack([got["carers"].geometry.x, got["carers"].geometry.y])
-    else:
-        lon, lat, home, _ = read_building_centroids(args.osm)
-        homes = np.column_stack([lon[home], lat[home]]) if home.any() else None
+    elif net.buildings.home.any():
+        homes = net.buildings.homes
     designs: dict[str, Any] = {}
     if got["current"] is not None:
         designs["today"] = got["current"]

@@ -243,7 +243,9 @@ def compare_designs(
         Name -> design (a :class:`~carezones.ZonePlan`, zone polygons with ``zone_id``, or the
         name of a column giving each client's provider), e.g. ``{"today": "provider"}``.
     zone_counts : sequence of int, optional
-        Numbers of zones to design with :func:`carezones.build_zones` (``zones-<k>``).
+        Numbers of zones to design with :func:`carezones.build_zones` (``zones-<k>``), drawn
+        around every building of the network's OSM file, as ``carezones zones`` draws them
+        (never around the carers' homes).
     inputs : CountyInputs, optional
         Real data instead of the model: a real day's visits, real shifts, and where carers may
         live (see :class:`~carezones.county.CountyInputs`).
@@ -321,25 +323,17 @@ def _compare(
     progress: bool | Callable[[int, int], None] | None,
 ) -> Comparison:
     """Design the zones, plan every design's day and tabulate them (see compare_designs)."""
-    from carezones.zones import build_zones
+    from carezones.zones import ZoneOptions, build_zones
 
     t0 = time.perf_counter()
     zone_plans: dict[str, ZonePlan] = {}
-    homes = None if inputs is None else inputs.homes
     for k in zone_counts:
         k = check_integer("zone count", k, minimum=1)
         name = f"zones-{k}"
         if name in chosen:
             raise ArgumentError(f"two designs are called {name!r}")
-        zone_plans[name] = build_zones(
-            clients,
-            network,
-            k,
-            tolerance=opts.tolerance,
-            seed=opts.seed,
-            buildings=homes,
-            progress=bars,
-        )
+        zone_opts = ZoneOptions(tolerance=opts.tolerance, seed=opts.seed)
+        zone_plans[name] = build_zones(clients, network, k, options=zone_opts, progress=bars)
         chosen[name] = zone_plans[name]
     if not chosen:
         raise ArgumentError("nothing to compare: give designs or zone_counts")

@@ -116,7 +116,7 @@ class CountyInputs:
         shift's zone or provider, instead of teams sized by the rule.
     homes : array-like, optional
         Where carers may live, ``(n, 2)`` lon/lat: residential buildings (e.g. the network's
-        homes, :meth:`carezones.RoadNetwork.buildings`) or the carers' own homes. Default:
+        homes, ``network.buildings.homes``) or the carers' own homes. Default:
         road junctions. Never used to draw zones.
 
     Examples

@@ -539,7 +539,7 @@ def plan_designs(
     inputs : CountyInputs, optional
         Real data instead of the model: a real day's visits (joined to the clients by
         ``client_id``), real shifts with a ``zone`` column, and where carers may live
-        (default: road junctions).
+        (e.g. ``network.buildings.homes``; default: road junctions).
     options : CountyOptions, optional
         Iterations, seed, care pattern, team rule, emission factor, workers or a Dask client,
         and whether the providers' rounds maps are wanted.

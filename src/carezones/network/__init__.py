@@ -23,7 +23,8 @@ Modules
 ``road``
     :class:`RoadNetwork`: snapping, queries, and the small internal interface planning code uses.
 ``data``
-    The data classes: :class:`Provenance`, :class:`Snapped`, :class:`Route`, :class:`NetworkArrays`.
+    The data classes: :class:`Provenance`, :class:`Snapped`, :class:`Route`, :class:`NetworkArrays`,
+    :class:`Buildings`.
 ``loading``
     :func:`load_network`, the on-disk cache and fetching a place through osmnx.
 ``routing``
@@ -46,6 +47,7 @@ from carezones.network.coords import as_lonlat, metric_crs
 from carezones.network.data import (
     ATTRIBUTION,
     SYNTHETIC_ATTRIBUTION,
+    Buildings,
     NetworkArrays,
     Provenance,
     Route,
@@ -58,6 +60,7 @@ __all__ = [
     "ATTRIBUTION",
     "CACHE_VERSION",
     "SYNTHETIC_ATTRIBUTION",
+    "Buildings",
     "Engine",
     "NetworkArrays",
     "Provenance",

@@ -226,6 +226,72 @@ class Route:
     nodes: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True, eq=False)
+class Buildings:
+    """The buildings of the OSM file a network was read from: where they are, which are homes.
+
+    :func:`~carezones.load_network` reads them once, with the roads, and keeps them with the
+    network (:attr:`RoadNetwork.buildings <carezones.RoadNetwork.buildings>`) and in its
+    cache. Zones' polygons are drawn around all of them
+    (:func:`~carezones.build_zones`); carers of a county plan live in the homes. A network read
+    from GraphML or fetched by place name has none.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        Each building's centroid, in OSM id order (see
+        :func:`carezones.io.osm.read_building_centroids`).
+    home : numpy.ndarray of bool
+        Whether each building is a home (the others are ``building=yes`` outside residential
+        land: homes or not).
+
+    Examples
+    --------
+    >>> len(net.buildings), net.buildings.homes.shape
+    (724, (724, 2))
+    """
+
+    lon: FloatArray
+    lat: FloatArray
+    home: npt.NDArray[np.bool_]
+
+    @classmethod
+    def empty(cls) -> Buildings:
+        """Return no buildings (a network read from GraphML or fetched by place name).
+
+        Examples
+        --------
+        >>> len(Buildings.empty())
+        0
+        """
+        return cls(np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool))
+
+    def __len__(self) -> int:
+        return len(self.lon)
+
+    @property
+    def lonlat(self) -> FloatArray:
+        """Every building's centroid, an ``(n, 2)`` lon/lat array.
+
+        Examples
+        --------
+        >>> net.buildings.lonlat.shape
+        (724, 2)
+        """
+        return np.column_stack([self.lon, self.lat])
+
+    @property
+    def homes(self) -> FloatArray:
+        """The homes' centroids, an ``(n, 2)`` lon/lat array.
+
+        Examples
+        --------
+        >>> net.buildings.homes.shape
+        (724, 2)
+        """
+        return np.column_stack([self.lon[self.home], self.lat[self.home]])
+
+
 @dataclass(frozen=True)
 class NetworkArrays:
     """A network's flat arrays, as the router, the zoning graph and the maps read them.

@@ -24,13 +24,14 @@ import numpy as np
 
 from carezones._data import cache_dir
 from carezones.errors import NetworkError, OfflineError, check_number
-from carezones.io.osm import is_osm_file
+from carezones.io.osm import is_osm_file, read_building_centroids
 from carezones.network import osm as _osm
 from carezones.network import osrm as _osrm
 from carezones.network.data import (
     ATTRIBUTION,
     EDGE_FIELDS,
     SYNTHETIC_ATTRIBUTION,
+    Buildings,
     NetworkArrays,
     Provenance,
 )
@@ -42,7 +43,7 @@ log = logging.getLogger("carezones")
 
 Engine = Literal["auto", "builtin", "osrm"]
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: the source file's buildings are kept too
 
 
 def load_network(
@@ -59,7 +60,9 @@ def load_network(
     """Load a drive or walk road network.
 
     The largest strongly connected part is kept (every kept node can reach every other), and
-    the prepared network is cached on disk, so a second load of the same file is quick.
+    the prepared network is cached on disk, so a second load of the same file is quick. The
+    buildings of an OSM file are read with the roads and kept with the network
+    (:attr:`RoadNetwork.buildings`): zones are drawn around them, carers live in the homes.
 
     Parameters
     ----------
@@ -154,17 +157,20 @@ def load_network(
         digest = _sha256(path)
         key = f"{digest[:16]}-{mode}-{speeds.key()}-v{CACHE_VERSION}"
         folder = _cache_root() / "networks" / key
-        arrays, prov = _load_cached(folder) if cache else (None, None)
-        if arrays is None or prov is None:
+        arrays, prov, buildings = _load_cached(folder) if cache else (None, None, None)
+        if arrays is None or prov is None or buildings is None:
             raw = (
                 _osm.read_osm(path, mode, speeds)
                 if is_osm
                 else _osm.read_graphml(path, mode, speeds)
             )
+            buildings = (
+                Buildings(*read_building_centroids(path)[:3]) if is_osm else Buildings.empty()
+            )
             bar.update(1)
             arrays, prov = _prepare(raw, str(path), digest, mode)
             if cache:
-                _save_cached(folder, arrays, prov)
+                _save_cached(folder, arrays, prov, buildings)
             bar.update(1)
         else:
             prov = Provenance(**{**asdict(prov), "source": str(path), "from_cache": True})
@@ -181,6 +187,7 @@ def load_network(
         engine="osrm" if osrm_base is not None else "builtin",
         osrm_base=osrm_base,
         max_snap_m=max_snap_m,
+        buildings=buildings,
     )
     log.info("loaded %s", prov.describe())
     return net
@@ -297,23 +304,34 @@ def _prepare(
     return NetworkArrays(**arrays, chains=chains), prov
 
 
-def _load_cached(folder: Path) -> tuple[NetworkArrays | None, Provenance | None]:
+def _load_cached(
+    folder: Path,
+) -> tuple[NetworkArrays | None, Provenance | None, Buildings | None]:
     npz, meta = folder / "arrays.npz", folder / "provenance.json"
-    if not (npz.exists() and meta.exists()):
-        return None, None
+    bld = folder / "buildings.npz"
+    if not (npz.exists() and meta.exists() and bld.exists()):
+        return None, None, None
     try:
         with np.load(npz, allow_pickle=False) as data:
             arrays = NetworkArrays.from_dict({k: data[k] for k in data.files})
+        with np.load(bld, allow_pickle=False) as data:
+            buildings = Buildings(data["lon"], data["lat"], data["home"])
         prov = Provenance(**json.loads(meta.read_text()))
     except (OSError, ValueError, TypeError, KeyError) as exc:
         log.warning("ignoring a damaged network cache in %s (%s)", folder, exc)
-        return None, None
-    return arrays, prov
+        return None, None, None
+    return arrays, prov, buildings
 
 
-def _save_cached(folder: Path, arrays: NetworkArrays, prov: Provenance) -> None:
+def _save_cached(
+    folder: Path, arrays: NetworkArrays, prov: Provenance, buildings: Buildings
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".arrays-{os.getpid()}-{time.time_ns()}.npz"
+    stamp = f"{os.getpid()}-{time.time_ns()}"
+    tmp = folder / f".buildings-{stamp}.npz"
+    np.savez(tmp, lon=buildings.lon, lat=buildings.lat, home=buildings.home)
+    os.replace(tmp, folder / "buildings.npz")
+    tmp = folder / f".arrays-{stamp}.npz"
     np.savez(tmp, **arrays.to_dict())
     os.replace(tmp, folder / "arrays.npz")
     (folder / "provenance.json").write_text(json.dumps(asdict(prov), indent=1))

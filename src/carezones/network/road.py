@@ -25,6 +25,7 @@ from carezones.network import osrm as _osrm
 from carezones.network.coords import Points, _one, as_lonlat, metric_crs
 from carezones.network.data import (
     EDGE_FIELDS,
+    Buildings,
     NetworkArrays,
     Provenance,
     Route,
@@ -79,10 +80,12 @@ class RoadNetwork:
         The ``.osrm`` files of an OSRM build of the same source (needed for ``"osrm"``).
     max_snap_m : float, default 1000.0
         Points farther than this from any road are flagged and not routed.
+    buildings : Buildings, optional
+        The buildings of the source file (default: none).
 
     Attributes
     ----------
-    mode, speeds, provenance, engine, max_snap_m
+    mode, speeds, provenance, engine, max_snap_m, buildings
         As given.
     crs : pyproj.CRS
         The metric CRS used for snapping and geometry (EPSG:27700 in Great Britain, else UTM).
@@ -126,11 +129,13 @@ class RoadNetwork:
         engine: str = "builtin",
         osrm_base: Path | None = None,
         max_snap_m: float = 1000.0,
+        buildings: Buildings | None = None,
     ) -> None:
         self.mode = mode
         self.speeds = speeds
         self.provenance = provenance
         self.max_snap_m = float(max_snap_m)
+        self.buildings = Buildings.empty() if buildings is None else buildings
         self._arrays = arrays
         self.node_osmid: IntArray = arrays.node_osmid
         self.lon: FloatArray = arrays.lon

@@ -1,6 +1,7 @@
 """What a zone plan shows: its map, its card in a notebook and its files.
 
-:func:`write_zone_plan` writes ``zones.gpkg`` (zones, centres, assignments and, with units,
+:func:`zone_card` is the plan's card in a notebook (numbers and the zones' outlines, no
+client); :func:`write_zone_plan` writes ``zones.gpkg`` (zones, centres, assignments and, with units,
 the units' layer), ``zones.csv``, ``assignments.csv``, ``summary.md``/``.json`` and
 ``zones.html`` (:func:`zones_map`) into one folder, whole or not at all; no file carries a
 client's location unless asked.
@@ -10,15 +11,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP
 from carezones.report._write import output_folder, plain, write_csv
-from carezones.report.html import escape
+from carezones.report.html import escape, html_card, svg_thumbnail
 from carezones.report.maps import (
     ZONE_COLOURS,
     _add_legend,
@@ -33,8 +35,60 @@ if TYPE_CHECKING:
     from carezones.zones import ZonePlan
 
 
+def zone_card(plan: ZonePlan) -> str:
+    """Return a zone plan's card for a notebook: its numbers, zones and outlines (no client).
+
+    Parameters
+    ----------
+    plan : carezones.ZonePlan
+        The plan.
+
+    Returns
+    -------
+    str
+        The card's HTML.
+
+    Examples
+    --------
+    >>> "Zone plan" in zone_card(zone_plan)
+    True
+    """
+    m = plan.kpis
+    dev = pd.to_numeric(plan.zones["deviation"], errors="coerce").abs()
+    rows = [
+        ("zones", m["n_zones"]),
+        ("clients", m["clients"]),
+        ("hours a week", m["hours_per_week"]),
+        ("worst deviation", f"{m['worst_deviation']:+.1%}"),
+        ("mean deviation", "n/a" if dev.isna().all() else f"{dev.mean():.1%}"),
+        ("balanced (±" + f"{m['tolerance']:.0%})", "yes" if m["balanced"] else "NO"),
+        ("mean min to centre", m["mean_minutes_to_centre"]),
+        ("p90 min to centre", m["p90_minutes_to_centre"]),
+        ("mean min client to client", m["mean_within_minutes"]),
+        ("every zone one piece", "yes" if m["contiguous"] else "NO"),
+        ("clients not zoned", len(plan.unassigned)),
+    ]
+    cols = [
+        "zone_id",
+        "clients",
+        "hours_per_week",
+        "deviation",
+        "mean_minutes_to_centre",
+        "area_km2",
+    ]
+    colours = [ZONE_COLOURS[i % len(ZONE_COLOURS)] for i in range(len(plan.zones))]
+    thumb = svg_thumbnail(list(plan.zones.geometry), colours, size=160)
+    return html_card(
+        "Zone plan",
+        rows,
+        table=pd.DataFrame(plan.zones[cols]),
+        note=plan.attribution,
+        thumbnail=thumb,
+    )
+
+
 def zones_map(
-    plan: Any,
+    plan: ZonePlan,
     *,
     clients: gpd.GeoDataFrame | None = None,
     show_clients: bool = False,
@@ -110,7 +164,7 @@ def zones_map(
         )
         for i, r in enumerate(zones.itertuples(index=False))
     ]
-    met = plan.metrics
+    met = plan.kpis
     note = (
         f"Worst zone {met['worst_deviation']:+.1%} from the mean "
         f"(tolerance ±{met['tolerance']:.0%}); mean {met['mean_minutes_to_centre']:.1f} min "
@@ -126,7 +180,11 @@ def zones_map(
 
 
 def write_zone_plan(
-    plan: object, out_dir: PathLike, *, clients: object = None, offline: bool = True
+    plan: ZonePlan,
+    out_dir: PathLike,
+    *,
+    clients: gpd.GeoDataFrame | None = None,
+    offline: bool = True,
 ) -> list[Path]:
     """Write a zone plan's files; return their paths.
 
@@ -166,7 +224,7 @@ def write_zone_plan(
     >>> print(*sorted(path.name for path in files))
     assignments.csv summary.json summary.md unassigned.csv zones.gpkg zones.html
     """
-    p = cast(Any, plan)
+    p = plan
     names = [
         "assignments.csv",
         "unassigned.csv",
@@ -175,28 +233,27 @@ def write_zone_plan(
         "summary.json",
         "summary.md",
     ]
-    if getattr(p, "units", None) is not None:
+    if p.units is not None:
         names.append("units.csv")
     with output_folder(out_dir) as tmp:
         paths = [tmp / n for n in names]
         write_csv(p.assignments, paths[0], index=False)
         write_csv(p.unassigned, paths[1], index=False)
         p.zones.to_file(paths[2], layer="zones", driver="GPKG")
-        show = bool(getattr(p, "show_clients", False))
-        p.to_map(clients=clients, show_clients=show, offline=offline).save(str(paths[3]))
-        metrics = dict(p.metrics)
-        metrics["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
-        paths[4].write_text(json.dumps(plain(metrics), indent=2) + "\n")
+        zones_map(p, clients=clients, show_clients=p.show_clients, offline=offline).save(
+            str(paths[3])
+        )
+        kpis = dict(p.kpis)
+        kpis["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
+        paths[4].write_text(json.dumps(plain(kpis), indent=2) + "\n")
         paths[5].write_text(_zone_markdown(p))
-        if len(names) > 6:
+        if p.units is not None:
             write_csv(p.units, paths[6], index=False)
     return [Path(out_dir) / n for n in names]
 
 
 def _zone_markdown(p: ZonePlan) -> str:
     """Return ``summary.md``: the summary, then one row per zone (blank: withheld)."""
-    import pandas as pd
-
     table = p.zones.drop(columns="geometry")
     head = "| " + " | ".join(table.columns) + " |"
     lines = ["# Home-care zones", "", p.summary(), "", head, "|" + "---|" * len(table.columns)]

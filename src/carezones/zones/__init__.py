@@ -33,29 +33,36 @@ How :func:`build_zones` works
    band allows and no zone is cut; centres move to their zones' medoids and this repeats; a
    second round restarts from the LP with the final centres, and the best round is kept.
 6. **Tiling.** The study area is cut into Voronoi cells of public points only: road nodes,
-   points along the roads and, when given, every building (``buildings=``), each carrying the
-   zone of the road it snaps to; never a client's location, so no boundary can trace where
-   clients live. The cells are the zones' atoms: each client takes the zone of the cell it
-   lies in, so that assignments and polygons always agree (and a new referral at a client's
-   address gets the same zone). Over the cells' adjacency, a piece cut off from its zone's
-   centre joins the neighbour it touches most, a zone of fewer than 5 clients takes cells from
-   its neighbours, and whole cells are handed over (step 4) where the hours left the band.
+   points along the roads and every building of the OSM file the network was read from
+   (:attr:`RoadNetwork.buildings <carezones.RoadNetwork.buildings>`, homes and others alike;
+   or ``ZoneAreas(buildings=...)``), each carrying the zone of the road it snaps to; never a
+   client's or a carer's location, so no boundary can trace where anyone lives, and the same
+   request gives the same zones in every command. The cells are the zones' atoms: each client
+   takes the zone of the cell it lies in, so that assignments and polygons always agree (and
+   a new referral at a client's address gets the same zone). Over the cells' adjacency, a
+   piece cut off from its zone's centre joins the neighbour it touches most, a zone of fewer
+   than 5 clients takes cells from its neighbours, and whole cells are handed over (step 4)
+   where the hours left the band.
    Cells are dissolved by zone: polygons with no gaps or overlaps, one piece each.
-7. **Publishing.** Unless ``show_clients=True``, there can be at most one zone per 5 clients
-   (``build_zones`` refuses more, naming the most it can make), and a zone that still holds
-   1 to 4 clients has its figures and centre withheld in every output. The summary says when a
-   zone is empty, in pieces, withheld or out of balance.
+7. **Publishing.** Unless ``ZoneOptions(show_clients=True)``, there can be at most one zone
+   per 5 clients (``build_zones`` refuses more, naming the most it can make), and a zone that
+   still holds 1 to 4 clients has its figures and centre withheld in every output. The
+   summary says when a zone is empty, in pieces, withheld or out of balance.
 
-With localities, each locality gets a share of the zones by hours and steps 2 to 6 run on each
-one alone, so that no zone crosses a locality's border. With ``units=`` (postcode sectors,
-wards, parishes, LSOAs), zones are unions of whole units instead, built by the same centres,
-LP, balancing and polishing over the units' adjacency (:mod:`carezones.zones.units`); the
-plan lists each unit's zone (``units.csv``), the way zones are published to providers.
+With localities (``ZoneAreas(localities=...)``), each locality gets a share of the zones by
+hours and steps 2 to 6 run on each one alone, so that no zone crosses a locality's border.
+With units (``ZoneAreas(units=...)``: postcode sectors, wards, parishes, LSOAs), zones are
+unions of whole units instead, built by the same centres, LP, balancing and polishing over the
+units' adjacency (:mod:`carezones.zones.units`); the plan lists each unit's zone
+(``units.csv``), the way zones are published to providers.
 
 Modules
 -------
 ``plan``
     :class:`ZonePlan` and :func:`build_zones`, which runs the stages below in order.
+``options``
+    :class:`ZoneOptions` (how zones are built) and :class:`ZoneAreas` (where they lie),
+    checked once.
 ``inputs``
     Checks of the arguments, the study area, localities and their share of the zones, the
     previous plan, the least number of clients a published zone holds.
@@ -74,11 +81,12 @@ Modules
     The Voronoi cells of roads and buildings and the polygons (step 6).
 ``units``
     Zones made of whole areal units.
-``metrics``
-    The plan's tables and figures: travel times, balance, gaps and overlaps, withheld zones.
+``tables``
+    The plan's tables and KPIs: travel times, balance, gaps and overlaps, withheld zones.
 """
 
 from carezones.errors import ZoneError
+from carezones.zones.options import ZoneAreas, ZoneOptions
 from carezones.zones.plan import ZonePlan, build_zones
 
-__all__ = ["ZoneError", "ZonePlan", "build_zones"]
+__all__ = ["ZoneAreas", "ZoneError", "ZoneOptions", "ZonePlan", "build_zones"]

@@ -3,8 +3,8 @@
 The starting centres come from k-means++ seeds and Lloyd's iterations with the hours balanced
 (straight lines). :func:`balanced_assignment` is the transportation LP (HiGHS) that assigns
 places to zones by hours x minutes with every zone's hours inside the band; its dual prices on
-the band constraints are the minutes each zone's price adds to its travel times, which turn
-the LP into a priced Voronoi diagram on the roads
+the band constraints (:func:`band_prices`) are the minutes each zone's price adds to its travel
+times, which turn the LP into a priced Voronoi diagram on the roads
 (:func:`~carezones.zones.partition.priced_voronoi`).
 :func:`medoids` moves each centre to the road junction with the fewest hours-weighted road
 minutes to its zone's clients: a centre is never a client's home.
@@ -12,7 +12,8 @@ minutes to its zone's clients: a centre is never a client's home.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,29 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 BAND_SHARE = 0.9  # the first assignment aims inside this share of the tolerance band
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Where a group's hours are: points with weekly hours, and how routes reach them.
+
+    Parameters
+    ----------
+    route_ll : numpy.ndarray
+        Where routes to each point end, lon/lat, shape (n, 2).
+    extra : numpy.ndarray
+        Minutes from there to the point (0 but for points far from every road).
+    x, y : numpy.ndarray
+        The points' metric coordinates.
+    hours : numpy.ndarray
+        Their weekly hours.
+    """
+
+    route_ll: FloatArray
+    extra: FloatArray
+    x: FloatArray
+    y: FloatArray
+    hours: FloatArray
 
 
 def _kmeans_pp(xy: FloatArray, w: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
@@ -43,7 +67,13 @@ def _kmeans_pp(xy: FloatArray, w: FloatArray, k: int, rng: np.random.Generator) 
 
 
 def initial_centres(
-    ux: Any, uy: Any, w: FloatArray, k: int, seed: int, prev_unit: IntArray | None, tol: float
+    ux: FloatArray,
+    uy: FloatArray,
+    w: FloatArray,
+    k: int,
+    seed: int,
+    prev_unit: IntArray | None,
+    tol: float,
 ) -> FloatArray:
     """Return the starting positions of the centres (metric), to be moved to junctions.
 
@@ -99,7 +129,9 @@ def initial_centres(
     return np.asarray(c, dtype=np.float64)
 
 
-def nearest_distinct(x: Any, y: Any, cx: Any, cy: Any) -> IntArray:
+def nearest_distinct(
+    x: FloatArray, y: FloatArray, cx: npt.ArrayLike, cy: npt.ArrayLike
+) -> IntArray:
     """For each position ``(cx, cy)``, the nearest of the points ``(x, y)`` not yet taken.
 
     Parameters
@@ -134,7 +166,6 @@ def balanced_assignment(
     tol: float,
     prev_unit: IntArray | None,
     stab: float,
-    prices: list[FloatArray] | None = None,
     band_share: float = BAND_SHARE,
 ) -> IntArray:
     """Assign units to zones by a transportation LP: fewest hours x minutes, hours in the band.
@@ -149,15 +180,11 @@ def balanced_assignment(
     w : numpy.ndarray
         Each unit's weekly hours.
     tol : float
-        The tolerance, as a share of the mean; the LP aims inside ``BAND_SHARE`` of it.
+        The tolerance, as a share of the mean; the LP aims inside ``band_share`` of it.
     prev_unit : numpy.ndarray of int64 or None
         Each unit's zone in the previous plan (-1 when unknown).
     stab : float
         With ``prev_unit``: the cost, in minutes per hour, of moving a unit to another zone.
-    prices : list, optional
-        When given, each zone's price is appended: the minutes its band constraints add to
-        its travel times (from the LP's duals), so that the LP's assignment is, ties aside,
-        each unit to the zone of least minutes plus price.
     band_share : float
         The share of the tolerance the LP aims inside (less than 1 leaves room for later
         changes, such as the tiling's).
@@ -166,6 +193,58 @@ def balanced_assignment(
     -------
     numpy.ndarray of int64
         The zone (0 to ``k - 1``) of each unit.
+    """
+    x, _ = _transport_lp(times, w, tol, prev_unit, stab, band_share)
+    if x is None:  # pragma: no cover - the soft LP is always feasible
+        return np.argmin(np.where(np.isfinite(times), times, 1e6), axis=0).astype(np.int64)
+    k, n = times.shape
+    assign = np.argmax(x, axis=0).astype(np.int64)
+    # units the LP split between zones go, heaviest first, to the emptiest of their zones
+    split = np.flatnonzero(x.max(axis=0) < 1 - 1e-6)
+    whole = np.setdiff1d(np.arange(n), split)
+    load = np.bincount(assign[whole], weights=w[whole], minlength=k)
+    for u in split[np.argsort(-w[split], kind="stable")]:
+        options = np.flatnonzero(x[:, u] > 1e-6)
+        z = int(options[np.argmin(load[options])])
+        assign[u] = z
+        load[z] += w[u]
+    return assign
+
+
+def band_prices(
+    times: FloatArray, w: FloatArray, tol: float, prev_unit: IntArray | None, stab: float
+) -> FloatArray:
+    """Return each zone's price: the minutes its band constraints add to its travel times.
+
+    The prices are the duals of the band constraints of :func:`balanced_assignment`'s LP, so
+    that its assignment is, ties aside, each unit to the zone of least minutes plus price
+    (:func:`~carezones.zones.partition.priced_voronoi`).
+
+    Parameters
+    ----------
+    times, w, tol, prev_unit, stab
+        As for :func:`balanced_assignment` (the LP aims inside ``BAND_SHARE`` of the band).
+
+    Returns
+    -------
+    numpy.ndarray
+        One price per zone, in minutes.
+    """
+    _, prices = _transport_lp(times, w, tol, prev_unit, stab, BAND_SHARE)
+    return prices
+
+
+def _transport_lp(
+    times: FloatArray,
+    w: FloatArray,
+    tol: float,
+    prev_unit: IntArray | None,
+    stab: float,
+    band_share: float,
+) -> tuple[FloatArray | None, FloatArray]:
+    """Solve the balanced transportation LP: the share of each unit in each zone, the prices.
+
+    Returns ``(None, zeros)`` when HiGHS finds no solution (never: the band is soft).
     """
     k, n = times.shape
     t = np.where(np.isfinite(times), times, 1e6)
@@ -204,35 +283,18 @@ def balanced_assignment(
         c, A_ub=a_ub, b_ub=ub, A_eq=a_eq, b_eq=np.ones(n), bounds=(0, None), method="highs"
     )
     if res.x is None:  # pragma: no cover - the soft LP is always feasible
-        return np.argmin(t, axis=0).astype(np.int64)
-    x = res.x[: n * k].reshape(k, n)
-    if prices is not None:  # minutes added to each zone's times by its band constraints
-        marg = res.ineqlin.marginals
-        prices.append(-marg[:k] + marg[k : 2 * k])
-    assign = np.argmax(x, axis=0).astype(np.int64)
-    # units the LP split between zones go, heaviest first, to the emptiest of their zones
-    split = np.flatnonzero(x.max(axis=0) < 1 - 1e-6)
-    whole = np.setdiff1d(np.arange(n), split)
-    load = np.bincount(assign[whole], weights=w[whole], minlength=k)
-    for u in split[np.argsort(-w[split], kind="stable")]:
-        options = np.flatnonzero(x[:, u] > 1e-6)
-        z = int(options[np.argmin(load[options])])
-        assign[u] = z
-        load[z] += w[u]
-    return assign
+        return None, np.zeros(k)
+    x = np.asarray(res.x[: n * k], dtype=np.float64).reshape(k, n)
+    marg = res.ineqlin.marginals  # minutes added to each zone's times by its band constraints
+    return x, np.asarray(-marg[:k] + marg[k : 2 * k], dtype=np.float64)
 
 
 def medoids(
     network: RoadNetwork,
     cand: IntArray,
-    pts: FloatArray,
-    extra: FloatArray,
-    ux: Any,
-    uy: Any,
-    w: FloatArray,
+    demand: Demand,
     assign: IntArray,
     centres: IntArray,
-    k: int,
     cand_zone: IntArray | None = None,
     n_candidates: int = 50,
 ) -> IntArray:
@@ -247,20 +309,13 @@ def medoids(
         The road network.
     cand : numpy.ndarray of int64
         The road nodes that may be centres (junctions of the group).
-    pts : numpy.ndarray
-        Where routes to the group's places end, lon/lat, shape (n, 2).
-    extra : numpy.ndarray
-        Minutes from there to each place (0 but for places far from every road).
-    ux, uy : numpy.ndarray
-        Their metric coordinates.
-    w : numpy.ndarray
-        Their weekly hours.
+    demand : Demand
+        The group's places (or clients): where routes to them end, their metric
+        coordinates and their weekly hours.
     assign : numpy.ndarray of int64
         The zone of each of the group's places.
     centres : numpy.ndarray of int64
         Each zone's centre, as a road node.
-    k : int
-        The number of zones.
     cand_zone : numpy.ndarray of int64, optional
         The zone of each candidate: a zone's centre is then one of its own junctions (and
         stays in the zone). Without it, any candidate no other zone has taken.
@@ -276,6 +331,8 @@ def medoids(
     """
     from scipy.spatial import cKDTree
 
+    pts, extra, ux, uy, w = demand.route_ll, demand.extra, demand.x, demand.y, demand.hours
+    k = len(centres)
     new = centres.copy()
     cx, cy = network.x[cand], network.y[cand]
     tree = cKDTree(np.column_stack([cx, cy]))

@@ -15,7 +15,7 @@ to both ends of their road segment; it labels the road nodes the zoning graph le
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from carezones.errors import ZoneError
 
 if TYPE_CHECKING:
-    from carezones.network import RoadNetwork
+    from carezones.network import RoadNetwork, Snapped
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -51,7 +51,7 @@ class Places:
     route_lat: FloatArray  # from every road the nearest road point (then ``extra`` minutes)
     extra: FloatArray  # minutes from the route's end to the place (0 unless far)
 
-    def route_lonlat(self, ids: Any = slice(None)) -> FloatArray:
+    def route_lonlat(self, ids: IntArray | slice = slice(None)) -> FloatArray:
         """Lon/lat where routes to places ``ids`` end (add :attr:`extra` minutes)."""
         return np.column_stack([self.route_lon[ids], self.route_lat[ids]])
 
@@ -71,8 +71,8 @@ def find_places(
     network: RoadNetwork,
     lonlat: FloatArray,
     hours: FloatArray,
-    snapped: Any,
-    ok: Any,
+    snapped: Snapped,
+    ok: npt.NDArray[np.bool_],
     fixed: FloatArray | None,
 ) -> Places:
     """Return the distinct locations of the zoned clients, then the fixed centres.

@@ -8,6 +8,7 @@ client's zone in a previous plan.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,34 +20,28 @@ from carezones.errors import ZoneError, check_integer, check_number
 from carezones.privacy import MIN_GROUP
 
 if TYPE_CHECKING:
-    from carezones.network import RoadNetwork
+    import geopandas as gpd
+    import pandas as pd
+
+    from carezones.network import RoadNetwork, Snapped
+    from carezones.zones.options import Area, ZoneAreas, ZoneOptions
 
 log = logging.getLogger("carezones")
 
+FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
-class Options:
-    """The checked numeric arguments of :func:`~carezones.zones.build_zones`."""
+class Target:
+    """How many zones: ``n_zones``, or as many as hold ``hours_per_zone`` each (one is set)."""
 
     n_zones: int | None
     hours_per_zone: float | None
-    tolerance: float
-    seed: int
-    stability_minutes: float
-    max_iter: int
 
 
-def check_arguments(
-    n_zones: Any,
-    hours_per_zone: Any,
-    tolerance: Any,
-    seed: Any,
-    stability_minutes: Any,
-    max_iter: Any,
-) -> Options:
-    """Check the numeric arguments of :func:`~carezones.zones.build_zones`, with one wording.
+def zone_target(n_zones: object, hours_per_zone: object) -> Target:
+    """Check the number of zones asked for, with one wording.
 
     Parameters
     ----------
@@ -54,18 +49,10 @@ def check_arguments(
         The number of zones (a whole number, 1 or more).
     hours_per_zone : float or None
         Target weekly hours per zone (a number above 0).
-    tolerance : float
-        Allowed deviation of a zone's hours from the mean, as a share (above 0, below 1).
-    seed : int
-        Seed of the starting centres (a whole number, 0 or more).
-    stability_minutes : float
-        The cost of moving a client from its previous zone (0 or more minutes per hour).
-    max_iter : int
-        Maximum centre-update rounds (a whole number, 0 or more).
 
     Returns
     -------
-    Options
+    Target
         The values as ``int``/``float``.
 
     Raises
@@ -78,19 +65,39 @@ def check_arguments(
     """
     if (n_zones is None) == (hours_per_zone is None):
         raise ZoneError("give either n_zones or hours_per_zone (one of them, not both)")
-    return Options(
+    return Target(
         None if n_zones is None else check_integer("n_zones", n_zones, minimum=1),
         None
         if hours_per_zone is None
         else check_number("hours_per_zone", hours_per_zone, minimum=0, above=True),
-        check_number("tolerance", tolerance, minimum=0, maximum=1, above=True, below=True),
-        check_integer("seed", seed, minimum=0),
-        check_number("stability_minutes", stability_minutes, minimum=0),
-        check_integer("max_iter", max_iter, minimum=0),
     )
 
 
-def check_inputs(clients: Any, network: Any) -> None:
+@dataclass(frozen=True)
+class Previous:
+    """A previous plan: each client's zone in it, as an index into its zone ids."""
+
+    codes: IntArray  # each client's previous zone (-1: none)
+    labels: npt.NDArray[Any]  # the previous plan's zone ids, sorted
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """The checked inputs of one :func:`~carezones.zones.build_zones` call."""
+
+    clients: gpd.GeoDataFrame
+    ids: npt.NDArray[np.object_]  # the clients' ids, as text
+    hours: FloatArray  # their weekly hours
+    lonlat: FloatArray  # their lon/lat, shape (n, 2)
+    snapped: Snapped  # where they meet the roads
+    target: Target
+    options: ZoneOptions
+    areas: ZoneAreas
+    fixed: FloatArray | None  # fixed centres (lon/lat), one per zone
+    previous: Previous | None
+
+
+def check_inputs(clients: pd.DataFrame, network: RoadNetwork) -> None:
     """Check the clients' columns and hours; warn on a non-drive network.
 
     Parameters
@@ -119,7 +126,7 @@ def check_inputs(clients: Any, network: Any) -> None:
 
 
 def zone_count(
-    opts: Options,
+    target: Target,
     total: float,
     n_clients: int,
     places: int,
@@ -133,8 +140,8 @@ def zone_count(
 
     Parameters
     ----------
-    opts : Options
-        The checked arguments (exactly one of ``n_zones`` and ``hours_per_zone`` is set).
+    target : Target
+        The number of zones asked for (exactly one of its fields is set).
     total : float
         The weekly hours of all zoned clients.
     n_clients : int
@@ -157,12 +164,12 @@ def zone_count(
         When the count is above ``places`` or, unless ``show_clients``, above the number of
         clients divided by :data:`MIN_GROUP`; the message gives the most that can be made.
     """
-    n_zones = opts.n_zones
+    n_zones = target.n_zones
     asked = "zones asked for"
     if n_zones is None:
-        assert opts.hours_per_zone is not None
-        n_zones = max(1, round(total / opts.hours_per_zone))
-        asked = f"zones needed for {opts.hours_per_zone:g} hours per zone"
+        assert target.hours_per_zone is not None
+        n_zones = max(1, round(total / target.hours_per_zone))
+        asked = f"zones needed for {target.hours_per_zone:g} hours per zone"
     if n_clients == 0:
         raise ZoneError("there is no client to zone (see the plan's unassigned clients)")
     most = n_clients // MIN_GROUP
@@ -183,7 +190,11 @@ def zone_count(
 
 
 def inside_area(
-    network: RoadNetwork, area: Any, cx: Any, cy: Any, boundary: Any
+    network: RoadNetwork,
+    area: shapely.Geometry,
+    cx: FloatArray,
+    cy: FloatArray,
+    boundary: Area | None,
 ) -> npt.NDArray[np.bool_]:
     """Return which clients lie in the study area; refuse a boundary that holds none of them.
 
@@ -224,7 +235,7 @@ def inside_area(
     return np.asarray(inside, dtype=bool)
 
 
-def study_area(network: RoadNetwork, boundary: Any) -> shapely.Geometry:
+def study_area(network: RoadNetwork, boundary: Area | None) -> shapely.Geometry:
     """Return the study area in the network's metric CRS.
 
     Parameters
@@ -299,12 +310,18 @@ def share_zones(k: int, group_hours: list[float]) -> list[int]:
     rem = share - base
     for i in np.argsort(-rem, kind="stable")[: k - base.sum()]:
         base[i] += 1
-    return base.tolist()
+    return [int(v) for v in base]
 
 
 def locality_groups(
-    localities: Any, network: RoadNetwork, cx: Any, cy: Any, ok: Any, area: Any, reasons: Any
-) -> list[tuple[IntArray, npt.NDArray[np.bool_], Any]]:
+    localities: object,
+    network: RoadNetwork,
+    cx: FloatArray,
+    cy: FloatArray,
+    ok: npt.NDArray[np.bool_],
+    area: shapely.Geometry,
+    reasons: npt.NDArray[np.object_],
+) -> list[tuple[IntArray, npt.NDArray[np.bool_], shapely.Geometry]]:
     """Split the clients and road nodes between localities (each client in the first it is in).
 
     Parameters
@@ -359,7 +376,7 @@ def locality_groups(
     return groups
 
 
-def zone_ids(values: Any) -> npt.NDArray[Any]:
+def zone_ids(values: Iterable[object]) -> npt.NDArray[Any]:
     """Return zone ids as given: whole numbers as ``int`` (``3.0`` too), anything else as text.
 
     Parameters
@@ -379,11 +396,11 @@ def zone_ids(values: Any) -> npt.NDArray[Any]:
         if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
     ]
     if len(numbers) == len(vals) and all(float(v).is_integer() for v in numbers):
-        return np.asarray([int(v) for v in vals], dtype=np.int64)
+        return np.asarray([int(v) for v in numbers], dtype=np.int64)  # all of them
     return np.asarray([str(v).strip() for v in vals], dtype=object)
 
 
-def previous_zones(previous: Any, ids: Any, lonlat: Any) -> tuple[IntArray, npt.NDArray[Any]]:
+def previous_zones(previous: object, ids: npt.NDArray[np.object_], lonlat: FloatArray) -> Previous:
     """Return each client's zone in the previous plan, as an index into its zone ids.
 
     Zone ids are kept as the previous plan gives them: whole numbers, or text (``"N1"``).
@@ -400,10 +417,10 @@ def previous_zones(previous: Any, ids: Any, lonlat: Any) -> tuple[IntArray, npt.
 
     Returns
     -------
-    codes : numpy.ndarray of int64
-        Each client's previous zone, as an index into ``labels`` (-1 when it had none).
-    labels : numpy.ndarray
-        The previous plan's zone ids, sorted (``int64`` or ``object`` text).
+    Previous
+        ``codes``, each client's previous zone as an index into ``labels`` (-1 when it had
+        none), and ``labels``, the previous plan's zone ids, sorted (``int64`` or ``object``
+        text).
 
     Raises
     ------
@@ -448,7 +465,7 @@ def previous_zones(previous: Any, ids: Any, lonlat: Any) -> tuple[IntArray, npt.
                 f"{lo:.3f} to {hi:.3f}, lat {la:.3f} to {ha:.3f}): it is a plan of another "
                 "area, or its CRS is wrong"
             )
-        return out, labels
+        return Previous(out, labels)
     if "client_id" not in previous:
         raise ZoneError("previous assignments need client_id and zone_id columns")
     lookup = dict(zip(previous["client_id"].astype(str), code_of.tolist(), strict=True))
@@ -458,16 +475,12 @@ def previous_zones(previous: Any, ids: Any, lonlat: Any) -> tuple[IntArray, npt.
             "none of the previous plan's client ids is a client of this plan: it is a plan "
             "of other clients (or the ids are written differently)"
         )
-    return out, labels
+    return Previous(out, labels)
 
 
 def zone_labels(
-    prev_code: IntArray | None,
-    prev_ids: npt.NDArray[Any] | None,
-    k: int,
-    can_keep: bool,
-    notes: list[str],
-) -> tuple[npt.NDArray[Any], IntArray | None]:
+    previous: Previous | None, k: int, can_keep: bool
+) -> tuple[npt.NDArray[Any], IntArray | None, list[str]]:
     """Return the zone ids, and the previous plan's zones as indices into them.
 
     The previous plan keeps zones stable only when its clients are in as many zones as asked
@@ -475,17 +488,12 @@ def zone_labels(
 
     Parameters
     ----------
-    prev_code : numpy.ndarray of int64 or None
-        Each client's previous zone as an index into ``prev_ids`` (-1 when unknown), or
-        ``None``.
-    prev_ids : numpy.ndarray or None
-        The previous plan's zone ids.
+    previous : Previous or None
+        Each client's previous zone (:func:`previous_zones`), or ``None``.
     k : int
         The number of zones.
     can_keep : bool
         Whether the zones may keep the previous plan's ids (False with localities).
-    notes : list of str
-        The plan's notes, appended to.
 
     Returns
     -------
@@ -494,18 +502,20 @@ def zone_labels(
     prev_zone : numpy.ndarray of int64 or None
         Each client's previous zone as an index into ``labels`` (-1 when unknown), or
         ``None`` when the previous plan is not used.
+    notes : list of str
+        The plan's notes from this step (why the previous plan was not used).
     """
     labels: npt.NDArray[Any] = np.arange(1, k + 1)
-    if prev_code is None or prev_ids is None:
-        return labels, None
+    if previous is None:
+        return labels, None, []
+    prev_code, prev_ids = previous.codes, previous.labels
     known = np.unique(prev_code[prev_code >= 0])
     if len(known) == k and can_keep:
-        return prev_ids[known], np.where(
-            prev_code >= 0, np.searchsorted(known, prev_code), -1
-        ).astype(np.int64)
+        prev_zone = np.where(prev_code >= 0, np.searchsorted(known, prev_code), -1)
+        return prev_ids[known], prev_zone.astype(np.int64), []
     why = "there are localities" if not can_keep else f"{k} were asked for"
-    notes.append(
+    note = (
         f"the previous plan's clients are in {len(known)} zones and {why}: it was not used "
         "to keep zones stable"
     )
-    return labels, None
+    return labels, None, [note]

@@ -16,8 +16,8 @@ Neither ever cuts a zone in two.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,37 @@ IntArray = npt.NDArray[np.int64]
 
 MAX_FLOWS = 600  # flow problems one call of rebalance may solve to try pieces
 OVERSHOOT = 3.0  # a piece may carry at most the flow's hours plus this many band widths
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """What moves between zones are judged by, on one adjacency (zoning graph, cells, units).
+
+    Parameters
+    ----------
+    adj : scipy.sparse.csr_matrix
+        The adjacency.
+    hours : numpy.ndarray
+        Each node's weekly hours.
+    weight : numpy.ndarray
+        Each node's cost weight (its hours, or a small pull for a node with none).
+    minutes : numpy.ndarray
+        Minutes from each zone's centre to each node, shape (k, nodes).
+    centres : numpy.ndarray of int64
+        Each zone's centre node: it never moves.
+    count : numpy.ndarray, optional
+        Each node's clients: with ``min_count``, no move leaves a zone with fewer.
+    min_count : int
+        The fewest clients a zone may be left with (0: no limit).
+    """
+
+    adj: sp.csr_matrix
+    hours: FloatArray
+    weight: FloatArray
+    minutes: FloatArray
+    centres: IntArray
+    count: FloatArray | None = None
+    min_count: int = 0
 
 
 def priced_voronoi(adj: sp.csr_matrix, score: FloatArray, weight: FloatArray) -> IntArray:
@@ -188,7 +219,9 @@ def make_contiguous(adj: sp.csr_matrix, zone: IntArray, centres: IntArray, k: in
 
 
 # ---------------------------------------------------------------------- connectivity
-def reached_from(adj: sp.csr_matrix, zone: IntArray, start: int, skip: Any = ()) -> Any:
+def reached_from(
+    adj: sp.csr_matrix, zone: IntArray, start: int, skip: Iterable[int] = ()
+) -> npt.NDArray[np.bool_]:
     """Return the nodes of ``start``'s zone reachable from it within the zone, avoiding ``skip``.
 
     Parameters
@@ -264,7 +297,9 @@ def _zone_pairs(adj: sp.csr_matrix, zone: IntArray, k: int) -> IntArray:
     return np.column_stack([pairs // k, pairs % k]).astype(np.int64)
 
 
-def _flow(h: FloatArray, pairs: IntArray, lo: Any, hi: Any) -> tuple[float, FloatArray]:
+def _flow(
+    h: FloatArray, pairs: IntArray, lo: float | FloatArray, hi: float | FloatArray
+) -> tuple[float, FloatArray]:
     """Least total hours moved between adjacent zones to bring every zone into [lo, hi].
 
     ``lo`` and ``hi`` are numbers or one per zone. Returns the cost (hours moved, plus a large
@@ -345,11 +380,10 @@ def _subtree_nodes(v: int, tree: _ZoneTree) -> IntArray:
 
 
 def _bridged(
-    adj: sp.csr_matrix,
+    problem: Problem,
     zone: IntArray,
     a: int,
     b: int,
-    root: int,
     tree: _ZoneTree,
     target: float,
     n_try: int,
@@ -362,6 +396,7 @@ def _bridged(
     """
     from scipy.sparse.csgraph import dijkstra
 
+    adj, root = problem.adj, int(problem.centres[a])
     indptr, indices = adj.indptr, adj.indices
     border = np.array(
         [v for v in tree.order.tolist() if (zone[indices[indptr[v] : indptr[v + 1]]] == b).any()],
@@ -390,18 +425,12 @@ def _bridged(
 
 
 def rebalance(
-    adj: sp.csr_matrix,
+    problem: Problem,
     zone: IntArray,
-    w: FloatArray,
-    cw: FloatArray,
-    t: FloatArray,
-    centres: IntArray,
     lo: float,
     hi: float,
     max_steps: int = 500,
     n_try: int = 8,
-    count: FloatArray | None = None,
-    min_count: int = 0,
 ) -> IntArray:
     """Move connected pieces between neighbouring zones until their hours are in [lo, hi].
 
@@ -415,32 +444,31 @@ def rebalance(
 
     Parameters
     ----------
-    adj : scipy.sparse.csr_matrix
-        The zoning graph's adjacency.
+    problem : Problem
+        The adjacency, hours, cost weights, minutes and centres (with ``count`` and
+        ``min_count``: no move leaves the giving zone with fewer than ``min_count`` clients).
     zone : numpy.ndarray of int64
         The zone of each node (-1: none).
-    w : numpy.ndarray
-        Each node's weekly hours.
-    cw : numpy.ndarray
-        Each node's cost weight (its hours, or a small pull for a junction).
-    t : numpy.ndarray
-        Minutes from each zone's centre to each node, shape (k, nodes).
-    centres : numpy.ndarray of int64
-        Each zone's centre node: it never moves.
     lo, hi : float
         The band of a zone's hours.
     max_steps : int
         Maximum pieces moved.
     n_try : int
         Candidate pieces tried per pair of zones.
-    count, min_count : numpy.ndarray and int, optional
-        Each node's clients: no move leaves the giving zone with fewer than ``min_count``.
 
     Returns
     -------
     numpy.ndarray of int64
         The new zone of each node.
     """
+    adj, w, cw, t, centres = (
+        problem.adj,
+        problem.hours,
+        problem.weight,
+        problem.minutes,
+        problem.centres,
+    )
+    count, min_count = problem.count, problem.min_count
     k = len(centres)
     zone = zone.copy()
     h = np.bincount(zone[zone >= 0], weights=w[zone >= 0], minlength=k)
@@ -473,7 +501,7 @@ def rebalance(
             fit = np.round(np.abs(tree.weight[cand] - f[i]) / (band / 8))
             pick = np.lexsort((cand, tree.cost[cand], fit))[:n_try]
             pieces = [_subtree_nodes(int(cand[j]), tree) for j in pick.tolist()]
-            pieces += _bridged(adj, zone, a, b, int(centres[a]), tree, float(f[i]), n_try, band / 8)
+            pieces += _bridged(problem, zone, a, b, tree, float(f[i]), n_try, band / 8)
             for piece in pieces:
                 moving = float(w[piece].sum())
                 if moving <= 0 or moving > f[i] + OVERSHOOT * band:
@@ -514,15 +542,7 @@ def _counts(zone: IntArray, count: FloatArray | None, k: int) -> FloatArray:
     return np.bincount(zone[ok], weights=count[ok], minlength=k)
 
 
-def grow_small(
-    adj: sp.csr_matrix,
-    zone: IntArray,
-    count: FloatArray,
-    cw: FloatArray,
-    t: FloatArray,
-    centres: IntArray,
-    min_count: int,
-) -> IntArray:
+def grow_small(problem: Problem, zone: IntArray) -> IntArray:
     """Give every zone of fewer than ``min_count`` clients enough of its neighbours' clients.
 
     A zone of one or two clients would publish their figures (and its polygon would show
@@ -534,27 +554,21 @@ def grow_small(
 
     Parameters
     ----------
-    adj : scipy.sparse.csr_matrix
-        The adjacency (zoning graph, Voronoi cells or units).
+    problem : Problem
+        The adjacency (zoning graph, Voronoi cells or units), cost weights, minutes, centres,
+        each node's clients (``count``, needed here) and the fewest clients a zone may hold
+        (``min_count``).
     zone : numpy.ndarray of int64
         The zone of each node (-1: none).
-    count : numpy.ndarray
-        Each node's clients.
-    cw : numpy.ndarray
-        Each node's cost weight (its hours, or a small pull).
-    t : numpy.ndarray
-        Minutes from each zone's centre to each node, shape (k, nodes).
-    centres : numpy.ndarray of int64
-        Each zone's centre node: it never moves.
-    min_count : int
-        The fewest clients a zone may hold.
 
     Returns
     -------
     numpy.ndarray of int64
         The new zone of each node.
     """
-    k = len(centres)
+    adj, count, min_count = problem.adj, problem.count, problem.min_count
+    assert count is not None, "grow_small needs each node's clients"
+    k = len(problem.centres)
     zone = zone.copy()
     for _ in range(4 * k):
         cnt = _counts(zone, count, k)
@@ -569,7 +583,7 @@ def grow_small(
                 # the moves of a chain, or none)
                 trial = zone.copy()
                 if all(
-                    _take(adj, trial, count, cw, t, centres, path[i], path[i + 1], need, min_count)
+                    _take(problem, trial, path[i], path[i + 1], need)
                     for i in range(len(path) - 2, -1, -1)
                 ):
                     zone = trial
@@ -609,28 +623,20 @@ def _chains(pairs: IntArray, b: int, cnt: FloatArray, spare: float) -> list[list
     return out
 
 
-def _take(
-    adj: sp.csr_matrix,
-    zone: IntArray,
-    count: FloatArray,
-    cw: FloatArray,
-    t: FloatArray,
-    centres: IntArray,
-    b: int,
-    a: int,
-    need: float,
-    min_count: int,
-) -> bool:
+def _take(problem: Problem, zone: IntArray, b: int, a: int, need: float) -> bool:
     """Zone ``b`` takes from neighbour ``a`` a subtree of ``need`` clients or more (in place).
 
     The subtree touches ``b``, leaves ``a`` at least ``min_count`` clients, and is the one with
     the fewest clients, then the fewest added weighted minutes. Returns whether one was found.
     """
-    k = len(centres)
-    have = _counts(zone, count, k)[a]
-    tree = _zone_tree(adj, zone, a, int(centres[a]), b, count, cw * (t[b] - t[a]))
+    centres, count, t = problem.centres, problem.count, problem.minutes
+    assert count is not None
+    have = _counts(zone, count, len(centres))[a]
+    tree = _zone_tree(
+        problem.adj, zone, a, int(centres[a]), b, count, problem.weight * (t[b] - t[a])
+    )
     sub = tree.order[(tree.order != centres[a]) & tree.touch[tree.order]]
-    fits = sub[(tree.weight[sub] >= need) & (have - tree.weight[sub] >= min_count)]
+    fits = sub[(tree.weight[sub] >= need) & (have - tree.weight[sub] >= problem.min_count)]
     if not len(fits):
         return False
     v = int(fits[np.lexsort((fits, tree.cost[fits], tree.weight[fits]))[0]])
@@ -638,19 +644,7 @@ def _take(
     return True
 
 
-def polish(
-    adj: sp.csr_matrix,
-    zone: IntArray,
-    cw: FloatArray,
-    w: FloatArray,
-    t: FloatArray,
-    centres: IntArray,
-    lo: float,
-    hi: float,
-    passes: int = 6,
-    count: FloatArray | None = None,
-    min_count: int = 0,
-) -> IntArray:
+def polish(problem: Problem, zone: IntArray, lo: float, hi: float, passes: int = 6) -> IntArray:
     """Move single boundary nodes to the neighbouring zone whose centre is nearer.
 
     A move must lower the weighted minutes (``cw`` times minutes to the centre), keep both
@@ -658,30 +652,29 @@ def polish(
 
     Parameters
     ----------
-    adj : scipy.sparse.csr_matrix
-        The zoning graph's adjacency.
+    problem : Problem
+        The adjacency, hours, cost weights, minutes and centres (with ``count`` and
+        ``min_count``: no move leaves a zone with fewer than ``min_count`` clients).
     zone : numpy.ndarray of int64
         The zone of each node (-1: none).
-    cw : numpy.ndarray
-        Each node's cost weight (its hours, or a small pull for a junction).
-    w : numpy.ndarray
-        Each node's weekly hours.
-    t : numpy.ndarray
-        Minutes from each zone's centre to each node, shape (k, nodes).
-    centres : numpy.ndarray of int64
-        Each zone's centre node: it never moves.
     lo, hi : float
         The band of a zone's hours.
     passes : int
         Maximum passes over the boundary nodes.
-    count, min_count : numpy.ndarray and int, optional
-        Each node's clients: no move leaves a zone with fewer than ``min_count``.
 
     Returns
     -------
     numpy.ndarray of int64
         The new zone of each node.
     """
+    adj, w, cw, t, centres = (
+        problem.adj,
+        problem.hours,
+        problem.weight,
+        problem.minutes,
+        problem.centres,
+    )
+    count, min_count = problem.count, problem.min_count
     k = len(centres)
     zone = zone.copy()
     frozen = np.zeros(len(zone), dtype=bool)

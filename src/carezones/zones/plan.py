@@ -6,7 +6,8 @@ The method is described in :mod:`carezones.zones`; each stage has a module of it
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,8 +18,7 @@ from carezones.errors import ArgumentError, ZoneError
 from carezones.privacy import MIN_GROUP
 from carezones.zones.graph import augmented_graph, find_places
 from carezones.zones.inputs import (
-    Options,
-    check_arguments,
+    Inputs,
     check_inputs,
     inside_area,
     locality_groups,
@@ -27,11 +27,14 @@ from carezones.zones.inputs import (
     study_area,
     zone_count,
     zone_labels,
+    zone_target,
 )
-from carezones.zones.metrics import Zoning, plan_tables
-from carezones.zones.solve import solve_group
+from carezones.zones.options import ZoneAreas, ZoneOptions
+from carezones.zones.solve import Group, solve_group
+from carezones.zones.tables import Zoning, plan_tables
 from carezones.zones.tiling import (
     TileClients,
+    TileJob,
     generators,
     quiet,
     road_points,
@@ -40,16 +43,22 @@ from carezones.zones.tiling import (
 )
 
 if TYPE_CHECKING:
-    import geopandas as gpd
+    from pathlib import Path
 
+    import folium
+    import geopandas as gpd
+    import numpy.typing as npt
+    import pyproj
+
+    from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
 
 
-@dataclass
+@dataclass(frozen=True)
 class ZonePlan:
     """The result of :func:`build_zones`.
 
-    ``zones``, ``units``, ``metrics`` and :meth:`summary` are the shareable part: they hold no
+    ``zones``, ``units``, ``kpis`` and :meth:`summary` are the shareable part: they hold no
     client's location, and unless the plan was built with ``show_clients=True`` no figure of
     a zone of fewer than 5 clients. ``assignments`` and ``unassigned`` list clients by id:
     they are for the council's own use.
@@ -70,7 +79,7 @@ class ZonePlan:
         (figures and centre left blank: the zone has fewer than 5 clients), geometry.
     unassigned : pandas.DataFrame
         Clients not zoned: ``client_id``, ``source_row``, ``reason``.
-    metrics : dict
+    kpis : dict
         Plan-level numbers (balance, travel, contiguity, tiling, runtime, notes).
     crs : pyproj.CRS, optional
         The metric CRS the plan was built in.
@@ -79,12 +88,10 @@ class ZonePlan:
     synthetic : bool
         Whether the plan is of synthetic data (the outputs then say so).
     units : pandas.DataFrame or None
-        With ``units=``: one row per unit, ``unit_id``, ``zone_id``, ``clients`` and
+        With units: one row per unit, ``unit_id``, ``zone_id``, ``clients`` and
         ``hours_per_week`` (blank for a unit of fewer than 5 clients).
     show_clients : bool
         Whether the plan was built with ``show_clients=True``.
-    _tree : shapely.STRtree, optional
-        The zones' spatial index, built by :meth:`assign` on first use.
 
     Examples
     --------
@@ -99,13 +106,12 @@ class ZonePlan:
     assignments: pd.DataFrame
     zones: gpd.GeoDataFrame
     unassigned: pd.DataFrame
-    metrics: dict[str, Any]
-    crs: Any = None
+    kpis: dict[str, Any]
+    crs: pyproj.CRS | None = None
     attribution: str = "© OpenStreetMap contributors"
     synthetic: bool = False
     units: pd.DataFrame | None = None
     show_clients: bool = False
-    _tree: Any = field(default=None, repr=False)
 
     def summary(self) -> str:
         """Return a short plain-language summary of the plan.
@@ -120,7 +126,7 @@ class ZonePlan:
         >>> print(zone_plan.summary().splitlines()[0])
         2 zones for 60 clients and 689.5 hours a week (mean 344.8 h per zone).
         """
-        m = self.metrics
+        m = self.kpis
         lines = [
             f"{m['n_zones']} zones for {m['clients']:,} clients and {m['hours_per_week']:,.1f} "
             f"hours a week (mean {m['mean_zone_hours']:,.1f} h per zone).",
@@ -172,43 +178,16 @@ class ZonePlan:
 
     def _repr_html_(self) -> str:
         """Return a card of the plan's numbers and its zones' outlines (no client is drawn)."""
-        from carezones.report.html import html_card, svg_thumbnail
-        from carezones.report.maps import ZONE_COLOURS
+        from carezones.report.zones import zone_card
 
-        m = self.metrics
-        dev = pd.to_numeric(self.zones["deviation"], errors="coerce").abs()
-        rows = [
-            ("zones", m["n_zones"]),
-            ("clients", m["clients"]),
-            ("hours a week", m["hours_per_week"]),
-            ("worst deviation", f"{m['worst_deviation']:+.1%}"),
-            ("mean deviation", "n/a" if dev.isna().all() else f"{dev.mean():.1%}"),
-            ("balanced (±" + f"{m['tolerance']:.0%})", "yes" if m["balanced"] else "NO"),
-            ("mean min to centre", m["mean_minutes_to_centre"]),
-            ("p90 min to centre", m["p90_minutes_to_centre"]),
-            ("mean min client to client", m["mean_within_minutes"]),
-            ("every zone one piece", "yes" if m["contiguous"] else "NO"),
-            ("clients not zoned", len(self.unassigned)),
-        ]
-        cols = [
-            "zone_id",
-            "clients",
-            "hours_per_week",
-            "deviation",
-            "mean_minutes_to_centre",
-            "area_km2",
-        ]
-        colours = [ZONE_COLOURS[i % len(ZONE_COLOURS)] for i in range(len(self.zones))]
-        thumb = svg_thumbnail(list(self.zones.geometry), colours, size=160)
-        return html_card(
-            "Zone plan",
-            rows,
-            table=pd.DataFrame(self.zones[cols]),
-            note=self.attribution,
-            thumbnail=thumb,
-        )
+        return zone_card(self)
 
-    def assign(self, points: Any) -> pd.Series:
+    @cached_property
+    def _tree(self) -> shapely.STRtree:
+        """The zones' spatial index, built on first use by :meth:`assign`."""
+        return shapely.STRtree(self.zones.geometry.to_numpy())
+
+    def assign(self, points: gpd.GeoDataFrame | gpd.GeoSeries | npt.ArrayLike) -> pd.Series:
         """Return the zone of each point (new referrals): the zone polygon containing it.
 
         Parameters
@@ -231,8 +210,6 @@ class ZonePlan:
 
         lonlat = as_lonlat(points)
         pts = shapely.points(lonlat)
-        if self._tree is None:  # built on first use
-            self._tree = shapely.STRtree(self.zones.geometry.to_numpy())
         hit = self._tree.query(pts, predicate="intersects")
         zone_ids = self.zones["zone_id"].to_numpy()
         text = zone_ids.dtype == object
@@ -242,23 +219,28 @@ class ZonePlan:
         # a point on a shared border takes the lowest zone index, deterministically
         for p, z in sorted(zip(hit[0].tolist(), hit[1].tolist(), strict=True), reverse=True):
             out.iloc[p] = zone_ids[z] if text else int(zone_ids[z])
-        if hasattr(points, "index") and len(points.index) == len(out):
-            out.index = points.index
+        index = getattr(points, "index", None)
+        if index is not None and len(index) == len(out):
+            out.index = index
         return out
 
     def to_map(
-        self, *, clients: Any = None, show_clients: bool = False, offline: bool = True
-    ) -> Any:
+        self,
+        *,
+        offline: bool = True,
+        clients: gpd.GeoDataFrame | None = None,
+        show_clients: bool = False,
+    ) -> folium.Map:
         """Return a folium map of the zones (statistics in tooltips, a legend, centres).
 
         Parameters
         ----------
+        offline : bool
+            Embed Leaflet in the page (default); ``False`` links it from a CDN instead.
         clients : GeoDataFrame, optional
             Clients to draw; they are drawn only when given.
         show_clients : bool
             Draw each client (a plan that will not be shared) rather than aggregating them.
-        offline : bool
-            Embed Leaflet in the page (default); ``False`` links it from a CDN instead.
 
         Returns
         -------
@@ -274,17 +256,23 @@ class ZonePlan:
 
         return zones_map(self, clients=clients, show_clients=show_clients, offline=offline)
 
-    def to_files(self, out_dir: Any, *, clients: Any = None, offline: bool = True) -> list[Any]:
+    def to_files(
+        self,
+        out_dir: PathLike,
+        *,
+        offline: bool = True,
+        clients: gpd.GeoDataFrame | None = None,
+    ) -> list[Path]:
         """Write the plan's CSV, GeoPackage, map and summaries into ``out_dir``.
 
         Parameters
         ----------
         out_dir : str or os.PathLike
             The folder (made when missing).
-        clients : GeoDataFrame, optional
-            Clients to draw on the map (aggregated unless the plan shows clients).
         offline : bool
             Embed Leaflet in the map (default); ``False`` links it from a CDN instead.
+        clients : GeoDataFrame, optional
+            Clients to draw on the map (aggregated unless the plan shows clients).
 
         Returns
         -------
@@ -322,21 +310,17 @@ def build_zones(
     n_zones: int | None = None,
     *,
     hours_per_zone: float | None = None,
-    tolerance: float = 0.05,
-    seed: int = 0,
-    boundary: Any = None,
-    localities: gpd.GeoDataFrame | None = None,
-    previous: Any = None,
-    centres: Any = None,
-    units: gpd.GeoDataFrame | None = None,
-    unit_id: str | None = None,
-    buildings: Any = None,
-    show_clients: bool = False,
-    stability_minutes: float = 10.0,
-    max_iter: int = 8,
+    previous: pd.DataFrame | None = None,
+    areas: ZoneAreas | None = None,
+    options: ZoneOptions | None = None,
     progress: bool | None = None,
 ) -> ZonePlan:
     """Cluster clients into balanced, road-compact, contiguous zones that tile the area.
+
+    Zone polygons are drawn around every building of the OSM file the network was read
+    from (:attr:`RoadNetwork.buildings <carezones.RoadNetwork.buildings>`, homes and other
+    buildings alike), never around the clients' own points: the same request gives the same
+    zones in every command.
 
     Parameters
     ----------
@@ -348,45 +332,18 @@ def build_zones(
         Number of zones (a whole number, 1 or more). Give this or ``hours_per_zone``.
     hours_per_zone : float, optional
         Target weekly hours per zone; the number of zones is total hours / this, rounded.
-    tolerance : float
-        Allowed deviation of a zone's hours from the mean, as a share (0.05 = ±5%).
-    seed : int
-        Seed for the starting centres (0 or more): same inputs and seed, same zones.
-    boundary : polygon or GeoDataFrame, optional
-        The study area (e.g. the council boundary); default: the network's area (with
-        ``units``: the units' area; units whose representative point is outside the
-        boundary are left out).
-    localities : GeoDataFrame, optional
-        Polygons zones must not cross; zones are shared out between them by hours.
     previous : GeoDataFrame or DataFrame, optional
         A previous plan to change as little as possible: zone polygons with ``zone_id``, or
         assignments with ``client_id`` and ``zone_id``. Its zone ids (whole numbers or
-        text) are kept when the clients are in as many of its zones as asked for.
-    centres : points, optional
-        Fixed zone centres (e.g. provider bases), one per zone; they do not move.
-    units : GeoDataFrame, optional
-        Areal units (postcode sectors, wards, parishes, LSOAs...) in any CRS: each zone is
-        then a union of whole units, contiguous over units sharing a border, and the plan's
-        ``units`` table gives each unit's zone. Clients take the unit they lie in.
-    unit_id : str, optional
-        The column of ``units`` holding their ids (unique, not blank). Default: the column
-        named ``unit_id``, ``code`` or ``id``, or the one column named like an ONS code
-        (``LSOA21CD``, ``WD23CD``...), or the only column.
-    buildings : points, optional
-        Every building of the area (not only clients' homes: e.g.
-        :func:`carezones.io.osm.read_building_centroids`), as a GeoDataFrame, GeoSeries or
-        (n, 2) lon/lat array: the zone polygons are then drawn from the roads and the
-        buildings, each building in the zone of the road it snaps to (not used with
-        ``units``, whose polygons are the zones').
-    show_clients : bool
-        Allow zones, figures and maps of fewer than 5 clients (a plan that will not be
-        shared). By default ``n_zones`` may be at most the number of clients divided by 5,
-        and a zone that still ends with 1 to 4 clients has its figures and centre withheld.
-    stability_minutes : float
-        With ``previous``: the cost, in minutes per hour of care, of moving a client's hours
-        to another zone.
-    max_iter : int
-        Maximum centre-update rounds.
+        text) are kept when the clients are in as many of its zones as asked for; moving a
+        client's hours costs ``options.stability_minutes``.
+    areas : ZoneAreas, optional
+        Where the zones lie: the study area (``boundary``), localities they never cross,
+        areal units they are made of (``units``, ``unit_id``), fixed centres (``centres``),
+        the buildings their polygons are drawn around (default: the network's).
+    options : ZoneOptions, optional
+        The balance tolerance, the seed, ``stability_minutes``, ``max_iter`` and
+        ``show_clients`` (default :class:`ZoneOptions()`).
     progress : bool, optional
         Show a progress bar over the long steps: ``None`` (default) when someone is watching
         (a notebook or a terminal), ``False`` never. Never written to logs.
@@ -399,8 +356,9 @@ def build_zones(
     Raises
     ------
     ArgumentError
-        When a numeric argument is not a value it can take (``n_zones=2.5``, ``True``,
-        ``"3"``, ``hours_per_zone=nan``, ``seed=-1``...).
+        When ``n_zones`` or ``hours_per_zone`` is not a value it can take (``n_zones=2.5``,
+        ``True``, ``"3"``, ``hours_per_zone=nan``...), or ``areas``/``options`` are not
+        :class:`ZoneAreas`/:class:`ZoneOptions`.
     ZoneError
         When the zones cannot be built as asked: too many zones for the clients (the message
         gives the most), a boundary or previous plan that holds no client, units that are
@@ -408,48 +366,36 @@ def build_zones(
 
     Examples
     --------
-    >>> from carezones import build_zones
-    >>> zone_plan = build_zones(clients, net, 2, seed=0)
-    >>> zone_plan.metrics["balanced"], len(zone_plan.assignments), len(zone_plan.unassigned)
+    >>> from carezones import ZoneOptions, build_zones
+    >>> zone_plan = build_zones(clients, net, 2, options=ZoneOptions(seed=0))
+    >>> zone_plan.kpis["balanced"], len(zone_plan.assignments), len(zone_plan.unassigned)
     (True, 60, 0)
     """
     t0 = time.perf_counter()
     from carezones.network import as_lonlat
 
-    opts = check_arguments(n_zones, hours_per_zone, tolerance, seed, stability_minutes, max_iter)
-    if not isinstance(show_clients, bool | np.bool_):
-        raise ArgumentError(f"show_clients must be True or False, not {show_clients!r}")
+    target = zone_target(n_zones, hours_per_zone)
+    options = ZoneOptions() if options is None else options
+    areas = ZoneAreas() if areas is None else areas
+    if not isinstance(options, ZoneOptions):
+        raise ArgumentError(f"options must be a ZoneOptions, not {type(options).__name__}")
+    if not isinstance(areas, ZoneAreas):
+        raise ArgumentError(f"areas must be a ZoneAreas, not {type(areas).__name__}")
     check_inputs(clients, network)
     ids = clients["client_id"].astype(str).to_numpy()
     hours = clients["hours_per_week"].to_numpy(dtype=float)
     lonlat = as_lonlat(clients)
-    fixed = None if centres is None else as_lonlat(centres)
-    prev_code, prev_ids = (None, None)
-    if previous is not None:
-        prev_code, prev_ids = previous_zones(previous, ids, lonlat)
+    fixed = None if areas.centres is None else as_lonlat(areas.centres)
+    prev = None if previous is None else previous_zones(previous, ids, lonlat)
     from carezones._progress import progress_bar
 
     bar = progress_bar(_STEPS, "building zones", progress)
     try:
-        return _build(
-            clients,
-            network,
-            ids,
-            hours,
-            lonlat,
-            fixed,
-            prev_code,
-            prev_ids,
-            opts,
-            boundary,
-            localities,
-            units,
-            unit_id,
-            buildings,
-            bool(show_clients),
-            t0,
-            bar,
-        )
+        with quiet():  # clients far from every road are zoned all the same (and counted)
+            snapped = network.snap(lonlat)
+        bar.update(1)
+        inputs = Inputs(clients, ids, hours, lonlat, snapped, target, options, areas, fixed, prev)
+        return _build(network, inputs, t0, bar)
     finally:
         bar.close()
 
@@ -457,124 +403,53 @@ def build_zones(
 _STEPS = 5  # the steps a progress bar counts: snap, places, solve, tile, tables
 
 
-def _build(
-    clients: Any,
-    network: RoadNetwork,
-    ids: Any,
-    hours: Any,
-    lonlat: Any,
-    fixed: Any,
-    prev_code: Any,
-    prev_ids: Any,
-    opts: Options,
-    boundary: Any,
-    localities: Any,
-    units: Any,
-    unit_id: str | None,
-    buildings: Any,
-    show_clients: bool,
-    t0: float,
-    bar: Any,
-) -> ZonePlan:
-    """Run the steps of :func:`build_zones` once its arguments are checked, ticking ``bar``."""
-    with quiet():  # clients far from every road are zoned all the same (and counted)
-        snapped = network.snap(lonlat)
-    bar.update(1)
-    notes: list[str] = []
-    if units is not None:
+def _build(network: RoadNetwork, inputs: Inputs, t0: float, bar: Any) -> ZonePlan:
+    """Run the steps of :func:`build_zones` once the clients are snapped, ticking ``bar``."""
+    show_clients = inputs.options.show_clients
+    if inputs.areas.units is not None:
         from carezones.zones.units import zone_units
 
-        if localities is not None:
-            raise ArgumentError(
-                "give units or localities, not both: with units, zones are unions of whole "
-                "units (to keep zones inside localities, give units that nest in them and "
-                "build each locality's zones on its own)"
-            )
-        zoning, unit_table, unit_info = zone_units(
-            network,
-            ids,
-            hours,
-            lonlat,
-            snapped,
-            units,
-            unit_id,
-            opts,
-            boundary,
-            prev_code,
-            prev_ids,
-            fixed,
-            bool(show_clients),
-            notes,
-        )
+        zoning, unit_table, unit_info = zone_units(network, inputs)
         bar.update(3)
     else:
-        zoning = _zone_roads(
-            network,
-            ids,
-            hours,
-            lonlat,
-            snapped,
-            opts,
-            boundary,
-            localities,
-            prev_code,
-            prev_ids,
-            fixed,
-            buildings,
-            bool(show_clients),
-            notes,
-            bar,
-        )
+        zoning = _zone_roads(network, inputs, bar)
         unit_table, unit_info = None, None
-    assignments, zones, unassigned, metrics = plan_tables(
+    assignments, zones, unassigned, kpis = plan_tables(
         network,
-        clients,
-        ids,
-        hours,
+        inputs.clients,
+        inputs.ids,
+        inputs.hours,
         zoning,
-        opts.tolerance,
-        bool(show_clients),
+        inputs.options.tolerance,
+        show_clients,
         time.perf_counter() - t0,
     )
     bar.update(1)
-    metrics["units"] = unit_info
-    metrics["max_snap_m"] = network.max_snap_m
-    metrics["access_kph"] = float(network.speeds.access_kph(network.mode))
-    metrics["show_clients"] = bool(show_clients)
+    kpis["units"] = unit_info
+    kpis["max_snap_m"] = network.max_snap_m
+    kpis["access_kph"] = float(network.speeds.access_kph(network.mode))
+    kpis["show_clients"] = show_clients
     return ZonePlan(
         assignments,
         zones,
         unassigned,
-        metrics,
+        kpis,
         crs=network.crs,
         attribution=network.provenance.attribution,
         synthetic=network.provenance.synthetic,
         units=unit_table,
-        show_clients=bool(show_clients),
+        show_clients=show_clients,
     )
 
 
-def _zone_roads(
-    network: RoadNetwork,
-    ids: Any,
-    hours: Any,
-    lonlat: Any,
-    snapped: Any,
-    opts: Options,
-    boundary: Any,
-    localities: Any,
-    prev_code: Any,
-    prev_ids: Any,
-    fixed: Any,
-    buildings: Any,
-    show_clients: bool,
-    notes: list[str],
-    bar: Any = None,
-) -> Zoning:
+def _zone_roads(network: RoadNetwork, inputs: Inputs, bar: Any) -> Zoning:
     """Zones on the roads (steps 1 to 6 of :mod:`carezones.zones`), tiled by Voronoi cells."""
+    ids, hours, lonlat, snapped = inputs.ids, inputs.hours, inputs.lonlat, inputs.snapped
+    opts, areas, fixed = inputs.options, inputs.areas, inputs.fixed
+    localities = areas.localities
     cx, cy = network.to_metric(lonlat[:, 0], lonlat[:, 1])
-    area = study_area(network, boundary)
-    inside = inside_area(network, area, cx, cy, boundary)
+    area = study_area(network, areas.boundary)
+    inside = inside_area(network, area, cx, cy, areas.boundary)
     reasons = np.full(len(ids), "", dtype=object)
     reasons[~inside] = "outside the study area"
     ok = reasons == ""
@@ -585,18 +460,19 @@ def _zone_roads(
         ok = reasons == ""
     places = find_places(network, lonlat, hours, snapped, ok, fixed)
     graph = augmented_graph(network, places)
-    if bar is not None:
-        bar.update(1)
+    bar.update(1)
     total = float(hours[ok].sum())
-    k_total = zone_count(opts, total, int(ok.sum()), int((places.hours > 0).sum()), show_clients)
+    n_places = int((places.hours > 0).sum())
+    k_total = zone_count(inputs.target, total, int(ok.sum()), n_places, opts.show_clients)
     if fixed is not None and len(fixed) != k_total:
         raise ZoneError(f"{len(fixed)} fixed centres given for {k_total} zones: give one per zone")
     ks = share_zones(k_total, [float(hours[g[0]].sum()) for g in groups])
-    labels, prev_zone = zone_labels(prev_code, prev_ids, k_total, localities is None, notes)
+    labels, prev_zone, notes = zone_labels(inputs.previous, k_total, localities is None)
     n_road = network.n_nodes
     graph_zone = np.full(len(ids), -1, dtype=np.int64)
     node_zone = np.full(n_road, -1, dtype=np.int64)
     centre_ll = np.zeros((k_total, 2))
+    buildings = network.buildings.lonlat if areas.buildings is None else areas.buildings
     pt_seg, pt_frac, pt_x, pt_y = road_points(network, buildings, area)
     pt_zone = np.full(len(pt_seg), -1, dtype=np.int64)
     offset = 0
@@ -610,22 +486,8 @@ def _zone_roads(
         if fixed is not None:
             group_fixed = places.fixed[offset : offset + k]
             mask[n_road + group_fixed] = True
-        res = solve_group(
-            network,
-            graph,
-            places,
-            group_places,
-            mask,
-            k,
-            opts.tolerance,
-            opts.seed,
-            group_fixed,
-            prev_zone,
-            members,
-            opts.stability_minutes,
-            opts.max_iter,
-            notes,
-        )
+        group = Group(group_places, mask, members, k, group_fixed)
+        res = solve_group(network, graph, places, group, opts, prev_zone)
         in_group = res.zone >= 0
         client_zone = res.zone[n_road + places.of_client[members]]
         graph_zone[members] = np.where(client_zone >= 0, client_zone + offset, -1)
@@ -637,8 +499,7 @@ def _zone_roads(
         offset += k
     unreachable = ok & (graph_zone < 0)
     reasons[unreachable] = "cannot be reached by road from any zone centre"
-    if bar is not None:
-        bar.update(1)
+    bar.update(1)
 
     gen = generators(network, node_zone, pt_seg, pt_frac, pt_x, pt_y, pt_zone)
     placed = graph_zone >= 0
@@ -647,22 +508,18 @@ def _zone_roads(
     per_min = network.speeds.access_kph(network.mode) * 1000.0 / 60.0
     extra = np.where(far, snapped.distance_m / per_min, 0.0)
     who = TileClients(cx, cy, hours, graph_zone, route_ll, extra)
-    least = 1 if show_clients else MIN_GROUP  # the fewest clients a zone should hold
+    least = 1 if opts.show_clients else MIN_GROUP  # the fewest clients a zone should hold
+    job = TileJob(network, gen, who, centre_ll, opts.tolerance, least)
     # the polygons are the zones: every client takes the zone of the polygon holding it
     if localities is None:
-        polys, zone = tile(
-            area, gen, np.arange(k_total), who, network, centre_ll, opts.tolerance, least, notes
-        )
+        polys, zone, tile_notes = tile(area, np.arange(k_total), job)
     else:  # each locality is tiled on its own, so no zone crosses its border
         parts = [g[2] for g in groups]
-        polys, zone = tile_localities(
-            parts, ks, gen, who, network, centre_ll, opts.tolerance, least, notes
-        )
+        polys, zone, tile_notes = tile_localities(parts, ks, job)
         area = shapely.union_all(parts)
     zone = np.where(placed & (zone < 0), graph_zone, zone)
     moved = placed & (zone != graph_zone)
-    if bar is not None:
-        bar.update(1)
+    bar.update(1)
     return Zoning(
         zone,
         reasons,
@@ -674,6 +531,6 @@ def _zone_roads(
         area,
         labels,
         prev_zone,
-        notes,
+        notes + tile_notes,
         moved,
     )

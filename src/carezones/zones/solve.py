@@ -10,7 +10,7 @@ with the final centres, and the best round is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -19,16 +19,25 @@ from scipy.sparse.csgraph import dijkstra
 
 from carezones.errors import ZoneError
 from carezones.zones.centres import (
+    Demand,
     balanced_assignment,
+    band_prices,
     initial_centres,
     medoids,
     nearest_distinct,
 )
 from carezones.zones.graph import PathGraph, Places, path_graph
-from carezones.zones.partition import make_contiguous, polish, priced_voronoi, rebalance
+from carezones.zones.partition import (
+    Problem,
+    make_contiguous,
+    polish,
+    priced_voronoi,
+    rebalance,
+)
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
+    from carezones.zones.options import ZoneOptions
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -40,7 +49,18 @@ MARGIN_SHARE = 0.9  # the zones are kept inside this share of the band when they
 MEETING_ROADS = 3  # a centre is a junction where at least this many road segments meet
 
 
-@dataclass
+@dataclass(frozen=True)
+class Group:
+    """One group of places zoned on its own: the whole area, or one locality."""
+
+    places: IntArray  # the group's place ids (sorted)
+    mask: npt.NDArray[np.bool_]  # its road nodes then places, as zoning-graph ids
+    members: IntArray  # its clients
+    k: int  # its number of zones
+    fixed: IntArray | None  # its fixed centres, as place ids: they do not move
+
+
+@dataclass(frozen=True)
 class GroupResult:
     """The zones of one group, as :func:`solve_group` returns them."""
 
@@ -64,17 +84,9 @@ def solve_group(
     network: RoadNetwork,
     graph: sp.csr_matrix,
     places: Places,
-    group: IntArray,
-    mask: npt.NDArray[np.bool_],
-    k: int,
-    tolerance: float,
-    seed: int,
-    fixed: IntArray | None,
+    group: Group,
+    options: ZoneOptions,
     prev_zone: IntArray | None,
-    members: IntArray,
-    stability_minutes: float,
-    max_iter: int,
-    notes: list[str],
 ) -> GroupResult:
     """Zone one group of places: centres, a contiguous start, then balancing and polishing.
 
@@ -86,42 +98,31 @@ def solve_group(
         The augmented graph (:func:`~carezones.zones.graph.augmented_graph`).
     places : Places
         All the places.
-    group : numpy.ndarray of int64
-        The group's place ids (sorted).
-    mask : numpy.ndarray of bool
-        The group's road nodes then places, as zoning-graph ids.
-    k : int
-        The group's number of zones.
-    tolerance : float
-        Allowed deviation of a zone's hours from the mean, as a share.
-    seed : int
-        Seed for the starting centres.
-    fixed : numpy.ndarray of int64 or None
-        The group's fixed centres, as place ids: they do not move.
+    group : Group
+        The group's places, road nodes, clients, number of zones and fixed centres.
+    options : ZoneOptions
+        The tolerance, the seed of the starting centres, the cost of moving a place from its
+        previous zone (``stability_minutes``) and the rounds of the LP assignment and medoids
+        before the contiguous start (``max_iter``).
     prev_zone : numpy.ndarray of int64 or None
         Each client's zone (0 to ``k - 1``) in the previous plan, -1 when unknown.
-    members : numpy.ndarray of int64
-        The group's clients.
-    stability_minutes : float
-        With ``prev_zone``: the cost, in minutes per hour, of moving a place to another zone.
-    max_iter : int
-        Maximum rounds of the LP assignment and medoids before the contiguous start.
-    notes : list of str
-        The plan's notes.
 
     Returns
     -------
     GroupResult
         The zone of every zoning-graph node, the centres and the group's zoning graph.
     """
+    mask, members, k, fixed = group.mask, group.members, group.k, group.fixed
+    tolerance, stability_minutes = options.tolerance, options.stability_minutes
     n_road = network.n_nodes
-    w = places.hours[group]
-    ux, uy = places.x[group], places.y[group]
-    nodes = n_road + group
+    ids = group.places
+    w = places.hours[ids]
+    ux, uy = places.x[ids], places.y[ids]
+    nodes = n_road + ids
     prev_unit = None
     if prev_zone is not None:
-        prev_unit = np.full(len(group), -1, dtype=np.int64)
-        pos = np.searchsorted(group, places.of_client[members])
+        prev_unit = np.full(len(ids), -1, dtype=np.int64)
+        pos = np.searchsorted(ids, places.of_client[members])
         for u, z in zip(pos.tolist(), prev_zone[members].tolist(), strict=True):
             if z >= 0 and prev_unit[u] < 0:
                 prev_unit[u] = z
@@ -129,13 +130,14 @@ def solve_group(
     if fixed is not None:
         centres = n_road + fixed
     else:
-        start = initial_centres(ux, uy, w, k, seed, prev_unit, tolerance)
+        start = initial_centres(ux, uy, w, k, options.seed, prev_unit, tolerance)
         centres = cand[nearest_distinct(network.x[cand], network.y[cand], start[:, 0], start[:, 1])]
-    pts, extra = places.route_lonlat(group), places.extra[group]
+    pts, extra = places.route_lonlat(ids), places.extra[ids]
+    demand = Demand(pts, extra, ux, uy, w)
     times = network.travel_times(places.lonlat(centres, network), pts, engine="builtin") + extra
-    for _ in range(max_iter if fixed is None else 0):
+    for _ in range(options.max_iter if fixed is None else 0):
         assign = balanced_assignment(times, w, tolerance, prev_unit, stability_minutes)
-        new = medoids(network, cand, pts, extra, ux, uy, w, assign, centres, k)
+        new = medoids(network, cand, demand, assign, centres)
         if np.array_equal(new, centres):
             break
         centres = new
@@ -164,38 +166,22 @@ def solve_group(
         c_loc = pg.local(centres)
         times_all = _times_from(network, places, places.lonlat(centres, network))
         t = _finite(_local_times(pg, times_all)) + stay
-        lam: list[FloatArray] = []
-        balanced_assignment(
-            times_all[:, nodes], w, tolerance, prev_unit, stability_minutes, prices=lam
-        )
-        zone = priced_voronoi(pg.adj, t + lam[0][:, None], weight)
+        prices = band_prices(times_all[:, nodes], w, tolerance, prev_unit, stability_minutes)
+        zone = priced_voronoi(pg.adj, t + prices[:, None], weight)
         zone[c_loc] = np.arange(k)
         zone[t.min(axis=0) >= 1e6] = -1  # islands of the road network no centre reaches
         zone = make_contiguous(pg.adj, zone, c_loc, k)
         for _ in range(INNER_ROUNDS):
+            problem = Problem(pg.adj, weight, pull, t, c_loc)
             for share in (MARGIN_SHARE, 1.0):
                 zone = rebalance(
-                    pg.adj,
-                    zone,
-                    weight,
-                    pull,
-                    t,
-                    c_loc,
-                    mean * (1 - tolerance * share),
-                    mean * (1 + tolerance * share),
+                    problem, zone, mean * (1 - tolerance * share), mean * (1 + tolerance * share)
                 )
             # polish inside the margin when the zones are in it, so that tiling's small
             # changes (a client whose map cell joins another zone) keep zones in the band
             share = MARGIN_SHARE if _worst(zone, weight, k) <= tolerance * MARGIN_SHARE else 1.0
             zone = polish(
-                pg.adj,
-                zone,
-                pull,
-                weight,
-                t,
-                c_loc,
-                mean * (1 - tolerance * share),
-                mean * (1 + tolerance * share),
+                problem, zone, mean * (1 - tolerance * share), mean * (1 + tolerance * share)
             )
             score = (_worst(zone, weight, k) > tolerance + 1e-9, _cost(zone, weight, t))
             if best is None or score < best[0]:
@@ -204,7 +190,7 @@ def solve_group(
                 break
             loc = pg.local(cand)
             cand_zone = np.where(loc >= 0, zone[np.maximum(loc, 0)], -1)
-            new = medoids(network, cand, pts, extra, ux, uy, w, zone[p_loc], centres, k, cand_zone)
+            new = medoids(network, cand, demand, zone[p_loc], centres, cand_zone)
             if np.array_equal(new, centres):
                 break
             centres = new
@@ -291,7 +277,7 @@ def _finite(t: FloatArray) -> FloatArray:
 
 def _label_nodes(
     graph: sp.csr_matrix,
-    node_mask: Any,
+    node_mask: npt.NDArray[np.bool_],
     nodes: IntArray,
     assign: IntArray,
     centres: IntArray,
@@ -311,7 +297,7 @@ def _label_nodes(
     return out.astype(np.int64)
 
 
-def _masked(graph: sp.csr_matrix, node_mask: Any) -> sp.csr_matrix:
+def _masked(graph: sp.csr_matrix, node_mask: npt.NDArray[np.bool_]) -> sp.csr_matrix:
     if node_mask.all():
         return graph
     coo = graph.tocoo()

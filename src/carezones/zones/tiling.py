@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ import shapely
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
+    from carezones.zones.options import Points
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -65,7 +66,7 @@ def densify(network: RoadNetwork) -> tuple[IntArray, FloatArray]:
 
 
 def road_points(
-    network: RoadNetwork, buildings: Any, area: Any
+    network: RoadNetwork, buildings: Points | None, area: shapely.Geometry
 ) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
     """Return the generators other than road nodes: points along the roads, then buildings.
 
@@ -157,6 +158,36 @@ class TileClients:
     extra: FloatArray  # minutes from there to the client
 
 
+@dataclass(frozen=True)
+class TileJob:
+    """What every tiling of a plan shares: the generators, the clients and the zones' rules.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network (travel times, when cells must be handed over).
+    gen : Generators
+        The generators (:func:`generators`).
+    clients : TileClients
+        The clients.
+    centre_ll : numpy.ndarray
+        Each zone's centre (lon/lat), for all zones.
+    tolerance : float
+        The tolerance of the zones' hours, as a share of the mean.
+    min_count : int
+        The fewest clients a zone should hold: a zone of fewer takes cells (with clients)
+        from its neighbours (:func:`~carezones.zones.partition.grow_small`), and no cell
+        handed over for balance leaves a zone with fewer.
+    """
+
+    network: RoadNetwork
+    gen: Generators
+    clients: TileClients
+    centre_ll: FloatArray
+    tolerance: float
+    min_count: int
+
+
 def generators(
     network: RoadNetwork,
     node_zone: IntArray,
@@ -210,7 +241,7 @@ def dense_xy(
     return x0 + (x1 - x0) * frac, y0 + (y1 - y0) * frac
 
 
-def cell_adjacency(cells: Any, x: FloatArray, y: FloatArray) -> sp.csr_matrix:
+def cell_adjacency(cells: npt.NDArray[np.object_], x: FloatArray, y: FloatArray) -> sp.csr_matrix:
     """Return which polygons share a border (a line, not a corner), weighted by distance.
 
     Parameters
@@ -241,16 +272,8 @@ def cell_adjacency(cells: Any, x: FloatArray, y: FloatArray) -> sp.csr_matrix:
 
 
 def tile(
-    area: Any,
-    gen: Generators,
-    zones: IntArray,
-    clients: TileClients,
-    network: RoadNetwork,
-    centre_ll: FloatArray,
-    tol: float,
-    min_count: int,
-    notes: list[str],
-) -> tuple[list[Any], IntArray]:
+    area: shapely.Geometry, zones: IntArray, job: TileJob
+) -> tuple[list[shapely.Geometry], IntArray, list[str]]:
     """Return zone polygons from Voronoi cells of the generators, and each client's zone.
 
     The cells are clipped to the area. A client lies in the cell of its nearest generator, and
@@ -264,25 +287,12 @@ def tile(
     ----------
     area : shapely.Geometry
         The area to tile (metric).
-    gen : Generators
-        The generators (:func:`generators`); those of no zone in ``zones``, or outside the
-        area, are left out.
     zones : numpy.ndarray of int64
         The zones tiled here (all of them, or one locality's), in order.
-    clients : TileClients
-        The clients; those whose zone is in ``zones`` are placed in cells.
-    network : RoadNetwork
-        The road network (travel times, when cells must be handed over).
-    centre_ll : numpy.ndarray
-        Each zone's centre (lon/lat), for all zones.
-    tol : float
-        The tolerance of the zones' hours, as a share of the mean.
-    min_count : int
-        The fewest clients a zone should hold: a zone of fewer takes cells (with clients)
-        from its neighbours (:func:`~carezones.zones.partition.grow_small`), and no cell
-        handed over for balance leaves a zone with fewer.
-    notes : list of str
-        The plan's notes, appended to when pieces join another zone.
+    job : TileJob
+        The generators (those of no zone in ``zones``, or outside the area, are left out),
+        the clients (those whose zone is in ``zones`` are placed in cells), the centres, the
+        tolerance and the fewest clients a zone should hold.
 
     Returns
     -------
@@ -290,10 +300,16 @@ def tile(
         The polygon of each zone in ``zones`` (empty for a zone with no generator).
     client_zone : numpy.ndarray of int64
         The zone of each client placed here (-1 for the others).
+    notes : list of str
+        The plan's notes from this tiling (how many cells joined another zone).
     """
     from scipy.spatial import cKDTree
 
-    from carezones.zones.partition import grow_small, make_contiguous, rebalance
+    from carezones.zones.partition import Problem, grow_small, make_contiguous, rebalance
+
+    gen, clients, network, centre_ll = job.gen, job.clients, job.network, job.centre_ll
+    tol, min_count = job.tolerance, job.min_count
+    notes: list[str] = []
 
     k = len(zones)
     top = max(int(zones.max()), int(gen.zone.max()), int(clients.zone.max()), 0)
@@ -303,7 +319,7 @@ def tile(
     out = np.full(len(clients.zone), -1, dtype=np.int64)
     keep = (gz >= 0) & shapely.contains_xy(area, gen.x, gen.y)
     if not keep.any():
-        return [shapely.Polygon() for _ in range(k)], out
+        return [shapely.Polygon() for _ in range(k)], out, notes
     # one generator per spot (the first wins: road nodes before other points)
     order = np.flatnonzero(keep)[::-1]
     key = np.round(gen.x[order], 1) * 1e7 + np.round(gen.y[order], 1)
@@ -335,16 +351,15 @@ def tile(
     t = None
     if k > 1 and (np.bincount(zone, weights=count, minlength=k) < min_count).any():
         t = _cell_times(network, gen, sel, centre_ll[zones], clients, who, cell_of)
-        zone = grow_small(adj, zone, count, pull, t, centre_cell, min_count)
+        problem = Problem(adj, w, pull, t, centre_cell, count, min_count)
+        zone = grow_small(problem, zone)
     h = np.bincount(zone, weights=w, minlength=k)
     mean = float(h.mean())
     lo, hi = mean * (1 - tol), mean * (1 + tol)
     if k > 1 and ((h < lo - 1e-9) | (h > hi + 1e-9)).any():
         if t is None:
             t = _cell_times(network, gen, sel, centre_ll[zones], clients, who, cell_of)
-        zone = rebalance(
-            adj, zone, w, pull, t, centre_cell, lo, hi, count=count, min_count=min_count
-        )
+        zone = rebalance(Problem(adj, w, pull, t, centre_cell, count, min_count), zone, lo, hi)
     changed = int((zone != before).sum())
     if changed:
         notes.append(
@@ -357,7 +372,7 @@ def tile(
         parts = cells[zone == zz]
         polys.append(shapely.coverage_union_all(parts) if len(parts) else shapely.Polygon())
     out[who] = zones[zone[cell_of]]
-    return polys, out
+    return polys, out, notes
 
 
 def _cell_times(
@@ -397,7 +412,9 @@ def _cell_times(
     return np.where(np.isfinite(t), t, 1e6)
 
 
-def polygon_of(polys: Any, cx: Any, cy: Any) -> IntArray:
+def polygon_of(
+    polys: npt.NDArray[np.object_] | list[shapely.Geometry], cx: npt.ArrayLike, cy: npt.ArrayLike
+) -> IntArray:
     """Return the index of the polygon holding each point (-1: none; on a border, the lowest).
 
     Parameters
@@ -423,16 +440,8 @@ def polygon_of(polys: Any, cx: Any, cy: Any) -> IntArray:
 
 
 def tile_localities(
-    parts: list[Any],
-    ks: list[int],
-    gen: Generators,
-    clients: TileClients,
-    network: RoadNetwork,
-    centre_ll: FloatArray,
-    tol: float,
-    min_count: int,
-    notes: list[str],
-) -> tuple[list[Any], IntArray]:
+    parts: list[shapely.Geometry], ks: list[int], job: TileJob
+) -> tuple[list[shapely.Geometry], IntArray, list[str]]:
     """Tile each locality on its own with :func:`tile`, so that no zone crosses its border.
 
     Parameters
@@ -441,20 +450,8 @@ def tile_localities(
         Each locality's part of the study area (metric).
     ks : list of int
         The number of zones of each locality; its zones are the next ``ks[i]`` zone indices.
-    gen : Generators
-        The generators (:func:`generators`).
-    clients : TileClients
-        The clients.
-    network : RoadNetwork
-        The road network.
-    centre_ll : numpy.ndarray
-        Each zone's centre (lon/lat).
-    tol : float
-        The tolerance of the zones' hours, as a share of the mean.
-    min_count : int
-        The fewest clients a zone should hold (see :func:`tile`).
-    notes : list of str
-        The plan's notes.
+    job : TileJob
+        The generators, clients, centres and rules (see :func:`tile`).
 
     Returns
     -------
@@ -462,17 +459,19 @@ def tile_localities(
         Each zone's polygon.
     client_zone : numpy.ndarray of int64
         The zone of each client (-1: not placed).
+    notes : list of str
+        The plan's notes from the tilings, locality by locality.
     """
-    polys = [shapely.Polygon() for _ in range(sum(ks))]
-    out = np.full(len(clients.zone), -1, dtype=np.int64)
+    polys: list[shapely.Geometry] = [shapely.Polygon() for _ in range(sum(ks))]
+    out = np.full(len(job.clients.zone), -1, dtype=np.int64)
+    notes: list[str] = []
     start = 0
     for part, kp in zip(parts, ks, strict=True):
         if kp:
             zones = np.arange(start, start + kp)
-            part_polys, part_zone = tile(
-                part, gen, zones, clients, network, centre_ll, tol, min_count, notes
-            )
+            part_polys, part_zone, part_notes = tile(part, zones, job)
             polys[start : start + kp] = part_polys
             out = np.where(part_zone >= 0, part_zone, out)
+            notes += part_notes
         start += kp
-    return polys, out
+    return polys, out, notes

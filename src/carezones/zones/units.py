@@ -28,6 +28,7 @@ inside the tolerance, the plan says how close it got.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,10 +39,10 @@ import shapely
 
 from carezones.errors import ArgumentError, ZoneError
 from carezones.privacy import MIN_GROUP
-from carezones.zones.centres import balanced_assignment, initial_centres, medoids
-from carezones.zones.inputs import Options, zone_count, zone_labels
-from carezones.zones.metrics import Zoning
+from carezones.zones.centres import Demand, balanced_assignment, initial_centres, medoids
+from carezones.zones.inputs import Inputs, zone_count, zone_labels
 from carezones.zones.partition import (
+    Problem,
     grow_regions,
     grow_small,
     make_contiguous,
@@ -49,10 +50,14 @@ from carezones.zones.partition import (
     rebalance,
 )
 from carezones.zones.solve import INNER_ROUNDS, ROUNDS, centre_candidates
+from carezones.zones.tables import Zoning
 from carezones.zones.tiling import cell_adjacency, polygon_of, quiet
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from carezones.network import RoadNetwork
+    from carezones.zones.options import ZoneOptions
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -63,7 +68,7 @@ OVERLAP_SHARE = 0.01  # units overlapping by more than this share of the smaller
 UNIT_PULL = 0.02  # cost weight of a unit with no hours, as a share of the mean client hours
 
 
-def unit_id_column(units: Any, unit_id: str | None) -> str:
+def unit_id_column(units: gpd.GeoDataFrame, unit_id: str | None) -> str:
     """Return the column of ``units`` holding their ids.
 
     Parameters
@@ -106,8 +111,8 @@ def unit_id_column(units: Any, unit_id: str | None) -> str:
 
 
 def read_units(
-    units: Any, unit_id: str | None, network: RoadNetwork, boundary: Any, notes: list[str]
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], str]:
+    units: object, unit_id: str | None, network: RoadNetwork, boundary: object
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], str, list[str]]:
     """Check the units and return their polygons (metric), their ids and the id column.
 
     Parameters
@@ -120,8 +125,6 @@ def read_units(
         The road network (its metric CRS).
     boundary : polygon or GeoDataFrame or None
         When given, units whose representative point is outside it are left out.
-    notes : list of str
-        The plan's notes, appended to when units are repaired or left out.
 
     Returns
     -------
@@ -131,6 +134,8 @@ def read_units(
         Their ids.
     column : str
         The id column.
+    notes : list of str
+        The plan's notes from this step (units repaired or left out).
 
     Raises
     ------
@@ -140,6 +145,7 @@ def read_units(
     """
     import geopandas as gpd
 
+    notes: list[str] = []
     if not isinstance(units, gpd.GeoDataFrame):
         raise ZoneError(f"units must be a GeoDataFrame of polygons, not {type(units).__name__}")
     if units.crs is None:
@@ -187,10 +193,10 @@ def read_units(
             notes.append(f"{int((~keep).sum())} unit(s) outside the boundary were left out")
         geoms, ids = geoms[keep], ids[keep]
     _check_overlaps(geoms, ids)
-    return geoms, ids, col
+    return geoms, ids, col, notes
 
 
-def _polygonal(geom: Any) -> Any:
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     """Return the polygons of a geometry (a repaired unit can hold stray lines)."""
     parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else shapely.Polygon()
@@ -218,8 +224,8 @@ def _check_overlaps(geoms: npt.NDArray[np.object_], ids: npt.NDArray[np.object_]
 
 
 def unit_adjacency(
-    geoms: npt.NDArray[np.object_], ids: npt.NDArray[np.object_], notes: list[str]
-) -> sp.csr_matrix:
+    geoms: npt.NDArray[np.object_], ids: npt.NDArray[np.object_]
+) -> tuple[sp.csr_matrix, list[str]]:
     """Return which units share a border; islands are joined to the nearest unit.
 
     Parameters
@@ -228,13 +234,13 @@ def unit_adjacency(
         The units (metric).
     ids : numpy.ndarray of str
         Their ids (for the note).
-    notes : list of str
-        The plan's notes, appended to when islands are joined.
 
     Returns
     -------
-    scipy.sparse.csr_matrix
+    adj : scipy.sparse.csr_matrix
         Symmetric, weighted by the metres between the units' inner points.
+    notes : list of str
+        The plan's notes from this step (islands joined to their nearest unit).
     """
     from scipy.sparse.csgraph import connected_components
 
@@ -263,69 +269,44 @@ def unit_adjacency(
             shape=adj.shape,
         )
         adj = adj.maximum(extra).tocsr()
-    if joined:
-        notes.append(
-            f"some units share no border with the rest; they count as neighbours of the "
-            f"nearest unit ({', '.join(sorted(set(joined))[:5])}), so a zone may be in pieces "
-            "there"
-        )
-    return adj
+    if not joined:
+        return adj, []
+    note = (
+        f"some units share no border with the rest; they count as neighbours of the "
+        f"nearest unit ({', '.join(sorted(set(joined))[:5])}), so a zone may be in pieces "
+        "there"
+    )
+    return adj, [note]
 
 
-def zone_units(
-    network: RoadNetwork,
-    ids: Any,
-    hours: FloatArray,
-    lonlat: FloatArray,
-    snapped: Any,
-    units: Any,
-    unit_id: str | None,
-    opts: Options,
-    boundary: Any,
-    prev_code: Any,
-    prev_ids: Any,
-    fixed: FloatArray | None,
-    show_clients: bool,
-    notes: list[str],
-) -> tuple[Zoning, pd.DataFrame, dict[str, Any]]:
+def zone_units(network: RoadNetwork, inputs: Inputs) -> tuple[Zoning, pd.DataFrame, dict[str, Any]]:
     """Zone the clients by whole units (the method is in this module's docstring).
 
     Parameters
     ----------
     network : RoadNetwork
         The road network.
-    ids, hours, lonlat : numpy.ndarray
-        The clients' ids, weekly hours and lon/lat.
-    snapped : Snapped
-        The clients' snaps to the roads.
-    units : GeoDataFrame
-        The units.
-    unit_id : str or None
-        Their id column.
-    opts : Options
-        The checked arguments.
-    boundary : polygon or GeoDataFrame or None
-        Leaves out units outside it.
-    prev_code, prev_ids : numpy.ndarray or None
-        The previous plan (:func:`~carezones.zones.inputs.previous_zones`).
-    fixed : numpy.ndarray or None
-        Fixed centres (lon/lat), one per zone.
-    show_clients : bool
-        Whether zones and units of fewer than 5 clients may be shown.
-    notes : list of str
-        The plan's notes.
+    inputs : Inputs
+        The checked inputs: the clients, their snaps to the roads, the units (``areas.units``
+        and ``areas.unit_id``), the boundary (leaves out units outside it), the previous
+        plan, fixed centres and the options.
 
     Returns
     -------
     zoning : Zoning
-        What the stages found, for :func:`~carezones.zones.metrics.plan_tables`.
+        What the stages found, for :func:`~carezones.zones.tables.plan_tables`.
     table : pandas.DataFrame
         Each unit's zone: ``unit_id``, ``zone_id``, ``clients`` and ``hours_per_week`` (blank
         for a unit of 1 to 4 clients unless ``show_clients``).
     info : dict
         ``count`` (units), ``id_column``.
     """
-    geoms, uids, col = read_units(units, unit_id, network, boundary, notes)
+    ids, hours, lonlat, snapped = inputs.ids, inputs.hours, inputs.lonlat, inputs.snapped
+    opts, fixed = inputs.options, inputs.fixed
+    show_clients = opts.show_clients
+    geoms, uids, col, notes = read_units(
+        inputs.areas.units, inputs.areas.unit_id, network, inputs.areas.boundary
+    )
     n_units = len(geoms)
     cx, cy = network.to_metric(lonlat[:, 0], lonlat[:, 1])
     area = shapely.union_all(geoms)
@@ -342,19 +323,22 @@ def zone_units(
         )
     w = np.bincount(unit_of[ok], weights=hours[ok], minlength=n_units)
     count = np.bincount(unit_of[ok], minlength=n_units).astype(np.float64)
-    k = zone_count(opts, float(w.sum()), int(ok.sum()), int((w > 0).sum()), show_clients, "units")
+    total, n_ok, with_hours = float(w.sum()), int(ok.sum()), int((w > 0).sum())
+    k = zone_count(inputs.target, total, n_ok, with_hours, show_clients, "units")
     if fixed is not None and len(fixed) != k:
         raise ZoneError(f"{len(fixed)} fixed centres given for {k} zones: give one per zone")
-    labels, prev_zone = zone_labels(prev_code, prev_ids, k, True, notes)
-    adj = unit_adjacency(geoms, uids, notes)
+    labels, prev_zone, label_notes = zone_labels(inputs.previous, k, True)
+    adj, adj_notes = unit_adjacency(geoms, uids)
+    notes += label_notes + adj_notes
     per_min = network.speeds.access_kph(network.mode) * 1000.0 / 60.0
     far = snapped.far & ok
     route_ll = np.where(far[:, None], np.column_stack([snapped.lon, snapped.lat]), lonlat)
     extra = np.where(far, snapped.distance_m / per_min, 0.0)
     members = np.flatnonzero(ok)
-    job = _UnitJob(network, geoms, adj, unit_of, members, hours, route_ll, extra, w, count, k)
+    data = _UnitData(geoms, adj, w, count)
+    who = _UnitClients(members, unit_of[members], hours[members], route_ll[members], extra[members])
+    job = _UnitJob(network, data, who, k, fixed)
     if fixed is not None:
-        job.fixed_ll = fixed
         centres = np.arange(k, dtype=np.int64)  # fixed centres do not move: no road nodes
         centre_unit = _fixed_units(network, geoms, fixed)
     else:
@@ -368,19 +352,6 @@ def zone_units(
         for z in range(k)
     ]
     client_zone = np.where(ok, zone[np.maximum(unit_of, 0)], -1)
-    zoning = Zoning(
-        client_zone,
-        reasons,
-        far,
-        route_ll,
-        extra,
-        polys,
-        centre_ll,
-        area,
-        labels,
-        prev_zone,
-        notes,
-    )
     hide = (count > 0) & (count < MIN_GROUP) & (not show_clients)
     table = pd.DataFrame(
         {
@@ -396,10 +367,25 @@ def zone_units(
             f"{int(hide.sum())} unit(s) hold fewer than {MIN_GROUP} clients: their figures "
             "are left blank in the units table"
         )
+    zoning = Zoning(
+        client_zone,
+        reasons,
+        far,
+        route_ll,
+        extra,
+        polys,
+        centre_ll,
+        area,
+        labels,
+        prev_zone,
+        notes,
+    )
     return zoning, table, {"count": n_units, "id_column": col}
 
 
-def _fixed_units(network: RoadNetwork, geoms: Any, fixed: FloatArray) -> IntArray:
+def _fixed_units(
+    network: RoadNetwork, geoms: npt.NDArray[np.object_], fixed: FloatArray
+) -> IntArray:
     """Return the unit holding each fixed centre (each in a unit of its own)."""
     fx, fy = network.to_metric(fixed[:, 0], fixed[:, 1])
     unit = polygon_of(geoms, fx, fy)
@@ -410,27 +396,43 @@ def _fixed_units(network: RoadNetwork, geoms: Any, fixed: FloatArray) -> IntArra
     return unit
 
 
+@dataclass(frozen=True, eq=False)
+class _UnitData:
+    """The units of one plan: their polygons, adjacency, weekly hours and clients."""
+
+    geoms: npt.NDArray[np.object_]  # polygons (metric)
+    adj: sp.csr_matrix  # which units share a border (islands joined to the nearest)
+    hours: FloatArray  # each unit's weekly hours
+    count: FloatArray  # each unit's clients
+
+
+@dataclass(frozen=True, eq=False)
+class _UnitClients:
+    """The clients zoned by units: each one's unit, hours and where routes to it end."""
+
+    members: IntArray  # their indices among all clients
+    unit: IntArray  # the unit of each
+    hours: FloatArray
+    route: FloatArray  # where routes to each end (lon/lat)
+    extra: FloatArray  # minutes from there to the client
+
+
 class _UnitJob:
     """The units of one plan, their clients and the travel times from candidate centres."""
 
     def __init__(
         self,
         network: RoadNetwork,
-        geoms: Any,
-        adj: sp.csr_matrix,
-        unit_of: IntArray,
-        members: IntArray,
-        hours: FloatArray,
-        route_ll: FloatArray,
-        extra: FloatArray,
-        w: FloatArray,
-        count: FloatArray,
+        units: _UnitData,
+        clients: _UnitClients,
         k: int,
+        fixed_ll: FloatArray | None,
     ) -> None:
-        self.network, self.geoms, self.adj, self.k = network, geoms, adj, k
-        self.members, self.unit = members, unit_of[members]
-        self.hours, self.route, self.extra = hours[members], route_ll[members], extra[members]
-        self.w, self.count = w, count
+        geoms, w = units.geoms, units.hours
+        self.network, self.geoms, self.adj, self.k = network, geoms, units.adj, k
+        self.members, self.unit = clients.members, clients.unit
+        self.hours, self.route, self.extra = clients.hours, clients.route, clients.extra
+        self.w, self.count = w, units.count
         n_units = len(geoms)
         inner = shapely.point_on_surface(geoms)
         ll = np.column_stack(network.to_wgs84(shapely.get_x(inner), shapely.get_y(inner)))
@@ -451,7 +453,7 @@ class _UnitJob:
                 "zones (or give larger units)"
             )
         self.n_units = n_units
-        self.fixed_ll: FloatArray | None = None
+        self.fixed_ll = fixed_ll
 
     def centre_ll(self, centres: IntArray) -> FloatArray:
         """Lon/lat of the centres: fixed ones as given, else their junctions."""
@@ -459,7 +461,9 @@ class _UnitJob:
             return self.fixed_ll
         return np.column_stack([self.network.lon[centres], self.network.lat[centres]])
 
-    def start(self, cx: Any, cy: Any, opts: Options, prev_zone: IntArray | None) -> IntArray:
+    def start(
+        self, cx: FloatArray, cy: FloatArray, opts: ZoneOptions, prev_zone: IntArray | None
+    ) -> IntArray:
         """Return starting centres: junctions near balanced k-means centres, in distinct units.
 
         The k-means runs on the units (each at the hours-weighted centroid of its clients,
@@ -512,7 +516,7 @@ class _UnitJob:
         self,
         centres: IntArray,
         centre_unit: IntArray,
-        opts: Options,
+        opts: ZoneOptions,
         prev_zone: IntArray | None,
         least: int,
     ) -> tuple[IntArray, IntArray]:
@@ -560,28 +564,16 @@ class _UnitJob:
         return best[1], best[2]
 
     def _refine(
-        self, zone: IntArray, t: FloatArray, cu: IntArray, opts: Options, least: int
+        self, zone: IntArray, t: FloatArray, cu: IntArray, opts: ZoneOptions, least: int
     ) -> IntArray:
         """Return the zones after growing small ones, balancing and polishing."""
         w, tol = self.w, opts.tolerance
         mean = float(w.sum()) / self.k
-        zone = grow_small(self.adj, zone, self.count, self.pull, t, cu, least)
+        problem = Problem(self.adj, w, self.pull, t, cu, self.count, least)
+        zone = grow_small(problem, zone)
         lo, hi = mean * (1 - tol), mean * (1 + tol)
-        zone = rebalance(
-            self.adj, zone, w, self.pull, t, cu, lo, hi, count=self.count, min_count=least
-        )
-        return polish(
-            self.adj,
-            zone,
-            self.pull,
-            w,
-            t,
-            cu,
-            mean * (1 - tol),
-            mean * (1 + tol),
-            count=self.count,
-            min_count=least,
-        )
+        zone = rebalance(problem, zone, lo, hi)
+        return polish(problem, zone, mean * (1 - tol), mean * (1 + tol))
 
     def _score(self, zone: IntArray, t: FloatArray, tol: float) -> tuple[bool, float, float]:
         """Rank plans: in the band first, then (out of it) the worst zone, then the cost."""
@@ -593,7 +585,7 @@ class _UnitJob:
         return (out, round(worst, 3) if out else 0.0, cost)
 
     def _start_zones(
-        self, t: FloatArray, centre_unit: IntArray, opts: Options, prev_unit: IntArray | None
+        self, t: FloatArray, centre_unit: IntArray, opts: ZoneOptions, prev_unit: IntArray | None
     ) -> IntArray:
         """Return the LP's units-to-zones, client-free units to the nearest centre, contiguous."""
         k, w = self.k, self.w
@@ -613,19 +605,8 @@ class _UnitJob:
         nw = self.network
         x, y = nw.to_metric(self.route[:, 0], self.route[:, 1])
         assign = zone[self.unit]
-        return medoids(
-            nw,
-            self.cand,
-            self.route,
-            self.extra,
-            x,
-            y,
-            self.hours,
-            assign,
-            centres,
-            self.k,
-            zone[self.cand_unit],
-        )
+        demand = Demand(self.route, self.extra, x, y, self.hours)
+        return medoids(nw, self.cand, demand, assign, centres, zone[self.cand_unit])
 
     def _previous(
         self, prev_zone: IntArray | None, stability_minutes: float

@@ -35,7 +35,7 @@ IntArray = npt.NDArray[np.int64]
 WITHIN_SAMPLE = 150
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Zoning:
     """What the stages found, for :func:`plan_tables`.
 
@@ -63,20 +63,20 @@ class Zoning:
     prev_zone : numpy.ndarray of int64 or None
         Each client's zone index in the previous plan (-1 when unknown), or ``None``.
     notes : list of str
-        The plan's notes.
+        The notes of the stages, in order.
     moved : numpy.ndarray of bool or None
         The clients whose polygon is not the zone the roads gave them (they follow the
         polygon), or ``None`` when zones are unions of units.
     """
 
     zone: IntArray
-    reasons: Any
+    reasons: npt.NDArray[np.object_]
     far: npt.NDArray[np.bool_]
     route_ll: FloatArray
     extra: FloatArray
-    polys: list[Any]
+    polys: list[shapely.Geometry]
     centre_ll: FloatArray
-    area: Any
+    area: shapely.Geometry
     labels: npt.NDArray[Any]
     prev_zone: IntArray | None
     notes: list[str]
@@ -85,15 +85,15 @@ class Zoning:
 
 def plan_tables(
     network: RoadNetwork,
-    clients: Any,
-    ids: Any,
+    clients: pd.DataFrame,
+    ids: npt.NDArray[np.object_],
     hours: FloatArray,
     zoning: Zoning,
     tol: float,
     show_clients: bool,
     seconds: float,
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, dict[str, Any]]:
-    """Return the tables and metrics of a :class:`~carezones.zones.ZonePlan`.
+    """Return the tables and KPIs of a :class:`~carezones.zones.ZonePlan`.
 
     Parameters
     ----------
@@ -122,12 +122,12 @@ def plan_tables(
         One row per zone, WGS84.
     unassigned : pandas.DataFrame
         One row per client not zoned, with the reason.
-    metrics : dict
-        Plan-level numbers.
+    kpis : dict
+        Plan-level numbers, with the notes of the stages and of this step.
     """
     import geopandas as gpd
 
-    zone, polys, notes = zoning.zone, zoning.polys, zoning.notes
+    zone, polys = zoning.zone, zoning.polys
     k = len(polys)
     placed = zone >= 0
     rows = (
@@ -181,11 +181,13 @@ def plan_tables(
         crs="EPSG:4326",
     )
     zones.loc[withheld, "clients"] = pd.NA
-    metrics = _plan_metrics(zoning, hours, zh, zc, dev, shown, minutes, within, tol, seconds)
-    if not metrics["balanced"] and k:
+    zone_stats = _ZoneStats(zh, zc, dev, shown, minutes, within)
+    kpis = _plan_kpis(zoning, hours, zone_stats, tol, seconds)
+    notes = list(zoning.notes)
+    if not kpis["balanced"] and k:
         out = np.abs(dev) > tol + 1e-9
         worst = (
-            f"the worst zone is {metrics['worst_deviation']:+.1%} from the mean"
+            f"the worst zone is {kpis['worst_deviation']:+.1%} from the mean"
             if (out & shown).any()
             else f"a zone of fewer than {MIN_GROUP} clients is out of the band"
         )
@@ -200,7 +202,8 @@ def plan_tables(
             "figures and centres are withheld (they would describe one or two people); the "
             "worst deviation and the spread of the hours are over the other zones"
         )
-    return assignments, zones, unassigned, metrics
+    kpis["notes"] = notes
+    return assignments, zones, unassigned, kpis
 
 
 def _travel(network: RoadNetwork, zoning: Zoning, k: int) -> tuple[FloatArray, FloatArray]:
@@ -225,19 +228,25 @@ def _travel(network: RoadNetwork, zoning: Zoning, k: int) -> tuple[FloatArray, F
     return minutes, within
 
 
-def _plan_metrics(
-    zoning: Zoning,
-    hours: FloatArray,
-    zh: FloatArray,
-    zc: IntArray,
-    dev: FloatArray,
-    shown: npt.NDArray[np.bool_],
-    minutes: FloatArray,
-    within: FloatArray,
-    tol: float,
-    seconds: float,
+@dataclass(frozen=True)
+class _ZoneStats:
+    """Each zone's figures, and each client's minutes, as :func:`plan_tables` found them."""
+
+    hours: FloatArray  # each zone's weekly hours
+    clients: IntArray  # each zone's clients
+    deviation: FloatArray  # each zone's hours from the mean, as a share
+    shown: npt.NDArray[np.bool_]  # the zones whose figures are published
+    minutes: FloatArray  # each client's minutes from its zone's centre
+    within: FloatArray  # each zone's mean client-to-client minutes
+
+
+def _plan_kpis(
+    zoning: Zoning, hours: FloatArray, stats: _ZoneStats, tol: float, seconds: float
 ) -> dict[str, Any]:
+    """Return the plan-level numbers (their ``notes`` are the stages' until plan_tables adds)."""
     zone, polys, area = zoning.zone, zoning.polys, zoning.area
+    zh, zc, dev, shown = stats.hours, stats.clients, stats.deviation, stats.shown
+    minutes, within = stats.minutes, stats.within
     k = len(polys)
     placed = zone >= 0
     mean = float(zh.mean()) if k else 0.0
@@ -281,11 +290,11 @@ def _plan_metrics(
         "moved_by_tiling_hours": None if tiling_moved is None else float(hours[tiling_moved].sum()),
         "moved_hours_share": moved,
         "seconds": round(seconds, 2),
-        "notes": zoning.notes,
+        "notes": list(zoning.notes),
     }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """Return a zone id as a plain Python value (for JSON)."""
     return value.item() if isinstance(value, np.generic) else value
 

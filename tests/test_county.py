@@ -13,7 +13,7 @@ import pytest
 import shapely
 
 import carezones as cz
-from carezones import CountyOptions
+from carezones import CountyInputs, CountyOptions
 from carezones.cli import main
 from carezones.county import CarePattern, TeamRule, plan_designs, visits_from_hours
 from carezones.county.teams import size_team, team_shifts
@@ -215,7 +215,11 @@ def test_carers_homes_never_shape_the_zones(tiny):
     ours = cz.build_zones(clients, net, 2)
     for homes in (None, net.buildings.homes, junctions[:20]):
         got = cz.compare_designs(
-            clients, net, zone_counts=[2], homes=homes, iterations=50, workers=1
+            clients,
+            net,
+            zone_counts=[2],
+            inputs=CountyInputs(homes=homes),
+            options=CountyOptions(iterations=50, workers=1),
         ).zone_plans["zones-2"]
         pd.testing.assert_frame_equal(got.assignments, ours.assignments)
         assert got.zones.geometry.geom_equals_exact(ours.zones.geometry, 0.0).all()

@@ -35,7 +35,7 @@ def week():
     v, c = week_tables()
     visits, carers = read_visits(v), read_carers(c)
     minutes = matrix(visits, carers)
-    opts = WeekOptions(iterations=800, seed=0)
+    opts = WeekOptions(iterations=800, seed=0, workers=1)
     return (
         plan_week(visits, carers, minutes=minutes, options=replace(opts, continuity_minutes=10)),
         plan_week(visits, carers, minutes=minutes, options=replace(opts, continuity_minutes=0)),
@@ -121,7 +121,7 @@ def test_the_week_is_the_same_on_every_run_with_an_iteration_limit(week):
         visits,
         carers,
         minutes=matrix(visits, carers),
-        options=WeekOptions(iterations=800, continuity_minutes=10),
+        options=WeekOptions(iterations=800, continuity_minutes=10, workers=1),
     )
     pd.testing.assert_frame_equal(
         again.itineraries.drop(columns="leg"), week[0].itineraries.drop(columns="leg")
@@ -137,7 +137,7 @@ def test_a_weeks_searches_run_as_dask_tasks_and_any_worker_count_gives_the_same_
     v, c = week_tables(days=2, clients=16, carers=4)
     visits, carers = read_visits(v), read_carers(c)
     minutes = matrix(visits, carers)
-    opts = WeekOptions(iterations=200, seed=3, searches=2)
+    opts = WeekOptions(iterations=200, seed=3, searches=2, workers=1)
     here = plan_week(visits, carers, minutes=minutes, options=replace(opts, workers=1))
     there = plan_week(visits, carers, minutes=minutes, options=opts, client=dask_client)
     pd.testing.assert_frame_equal(
@@ -162,7 +162,7 @@ def test_preferred_carers_keep_working_in_a_week():
     few = v.client_id.isin(["C0001", "C0002", "C0003", "C0004"])
     v["preferred_carers"] = np.where(few, "K001;K004", "")  # an early and a split shift
     visits, carers = read_visits(v), read_carers(c)
-    minutes, opts = matrix(visits, carers), WeekOptions(iterations=800)
+    minutes, opts = matrix(visits, carers), WeekOptions(iterations=800, workers=1)
 
     def share(wk):
         it = wk.itineraries
@@ -185,7 +185,10 @@ def test_carers_on_a_weekday_rota_work_every_date_of_that_weekday():
     assert set(rota["day"]) == {"Mon", "Tue"}
     visits, carers = read_visits(v), read_carers(rota)
     wk = plan_week(
-        visits, carers, minutes=matrix(visits, carers), options=WeekOptions(iterations=300)
+        visits,
+        carers,
+        minutes=matrix(visits, carers),
+        options=WeekOptions(iterations=300, workers=1),
     )
     assert wk.check() == [] and wk.kpis["visits_served"] > 0.7 * len(visits)
 
@@ -195,7 +198,10 @@ def test_a_day_nobody_works_lists_every_visit_with_the_reason():
     c = c[c.day == "2026-12-07"]
     visits, carers = read_visits(v), read_carers(c)
     wk = plan_week(
-        visits, carers, minutes=matrix(visits, carers), options=WeekOptions(iterations=300)
+        visits,
+        carers,
+        minutes=matrix(visits, carers),
+        options=WeekOptions(iterations=300, workers=1),
     )
     un = wk.unserved
     assert set(un.loc[un.day == "2026-12-08", "reason"]) == {"no carer works on this day"}

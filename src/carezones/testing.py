@@ -150,7 +150,7 @@ def week() -> Week:
     """Return two days of the same kind for six clients and three carers."""
     visits, carers = example_week(points()[:6], points()[6:9], days=2)
     visits, carers = read_visits(visits, area=net()), read_carers(carers, area=net())
-    return plan_week(visits, carers, net(), options=WeekOptions(iterations=100))
+    return plan_week(visits, carers, net(), options=WeekOptions(iterations=100, workers=1))
 
 
 @functools.cache

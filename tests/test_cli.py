@@ -49,7 +49,8 @@ def test_demo_is_deterministic(tiny_demo, tmp_path, cache):
 @pytest.mark.slow
 def test_demo_on_rutland(rutland_pbf, tmp_path, cache):
     out = tmp_path / "rutland"
-    args = ["demo", "--osm", str(rutland_pbf), "--clients", "150", "--out", str(out), "-q"]
+    args = ["demo", "--osm", str(rutland_pbf), "--clients", "150", "--engine", "builtin"]
+    args += ["--out", str(out), "-q"]
     assert main(args) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["synthetic"] is False and summary["clients"] == 150

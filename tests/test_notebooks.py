@@ -18,15 +18,21 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXECUTED = ROOT / "docs" / "_build" / "executed"
 
 
+@pytest.fixture(scope="session")
+def notebooks_cache(tmp_path_factory):
+    """One network cache for every notebook: each area's networks are prepared once."""
+    return tmp_path_factory.mktemp("notebooks-cache")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path, tmp_path, monkeypatch):
+def test_notebook_runs(path, tmp_path, monkeypatch, notebooks_cache):
     """Each notebook, on Rutland when the shared data is present (real roads), else synthetic."""
     from carezones._data import RUTLAND_PBF, shared_file
 
     area = "synthetic" if shared_file(RUTLAND_PBF) is None else "rutland"
     monkeypatch.setenv("CAREZONES_AREA", area)
-    monkeypatch.setenv("CAREZONES_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CAREZONES_CACHE", str(notebooks_cache))
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "strip outputs"
     NotebookClient(

@@ -301,7 +301,7 @@ def fair_shares(
     travel = float((np.where(np.isfinite(near), near, 0.0) * req).sum())
     breaks = float(carers["break_minutes"].fillna(0).to_numpy(dtype=float).sum())
     load = min((care + travel + breaks) / max(float(length.sum()), 1e-9), 1.0)
-    return length * load
+    return np.asarray(length * load, dtype=np.float64)
 
 
 def team_halves(carer_ids: Any, skills: Any = None) -> dict[str, int]:

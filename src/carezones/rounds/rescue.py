@@ -278,7 +278,9 @@ class _Room:
                     break
         return self.cheapest(found)
 
-    def cheapest(self, found: list[tuple[Routes, dict[int, int]]]) -> Any:
+    def cheapest(
+        self, found: list[tuple[Routes, dict[int, int]]]
+    ) -> tuple[Routes, dict[int, int]] | None:
         """Return the way of making room that adds least travel and charges (None: none)."""
         if not found:
             return None

@@ -104,7 +104,7 @@ class Day:
         """
 
         def col(df: pd.DataFrame, name: str) -> FloatArray:
-            return df[name].to_numpy(dtype=float)
+            return np.asarray(df[name].to_numpy(dtype=float), dtype=np.float64)
 
         return cls(
             T,
@@ -528,7 +528,9 @@ def fill(
     T = d.T
     routes = [list(r) for r in routes]
 
-    def options(j: int, k: int, starts: dict[tuple[int, int], float], limit: int) -> list[tuple]:
+    def options(
+        j: int, k: int, starts: dict[tuple[int, int], float], limit: int
+    ) -> list[tuple[float, int, int, float]]:
         """Return the ``limit`` cheapest insertions that keep the carer's own round on time.
 
         Insertions are tried in order of the travel they add, and only until ``limit`` fit:

@@ -74,7 +74,7 @@ def shift_numbers(carers: pd.DataFrame) -> npt.NDArray[np.int64]:
     ndarray of int
         One number per carer row.
     """
-    return carers.groupby("carer_id").cumcount().to_numpy() + 1
+    return np.asarray(carers.groupby("carer_id").cumcount().to_numpy() + 1, dtype=np.int64)
 
 
 def itineraries(

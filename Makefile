@@ -36,8 +36,9 @@ typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 	$(BIN)/mypy --strict --follow-imports=silent $(STRICT)
 
+# on every core (pytest-xdist): the slow tests, notebooks among them, spread over the workers
 pytest: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # the inner loop: lint, then the tests but the slow ones (notebooks, real data, browsers),
 # stopping at the first failure

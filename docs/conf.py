@@ -52,6 +52,13 @@ numpydoc_validation_exclude = {
     r"__post_init__$",
     # a NamedTuple's own members: tuple's count/index, and the fields (its Parameters say them)
     r"^carezones\.Collected\.(count|index|valid|rejected)$",
+    # enumerations: numpydoc reads an Enum's values as parameters; each member is a name
+    # with a sentence, shown on its class's page
+    r"^carezones\.(rounds\.Cause|sites\.(CandidateStatus|DemandStatus|Objective|SiteRole)"
+    r"|io\.DemandKind|errors\.(Argument|Ask))(\.[A-Z_]+)?$",
+    # a typing.Protocol: its methods say what every result has (the results' own pages have
+    # their parameters and examples)
+    r"^carezones\.protocol\.Result\.",
 }
 
 # notebooks run at build time (their outputs are never committed), on Rutland when the shared
@@ -112,6 +119,16 @@ class _DocstringSectionsAreNotLabels(SphinxTransform):
                 document.nametypes[name] = False
 
 
+def _skip_str_methods(
+    app: object, what: str, name: str, obj: object, skip: bool, options: object
+) -> bool | None:
+    """Leave out the methods an enumeration inherits from ``str`` (``split``, ``upper``...)."""
+    if what == "class" and obj is getattr(str, name, None):
+        return True
+    return None
+
+
 def setup(app: object) -> None:
-    """Register the transform above."""
+    """Register the transform and the member filter above."""
     app.add_transform(_DocstringSectionsAreNotLabels)  # type: ignore[attr-defined]
+    app.connect("autodoc-skip-member", _skip_str_methods)  # type: ignore[attr-defined]

@@ -236,16 +236,55 @@ class Wording(Protocol):
     ``correct_rows`` closes a message whose problems are all in rows; :meth:`fix` and
     :meth:`given` word a fix and an argument as given. :data:`PYTHON` is the wording for
     Python users; the command line has its own (``carezones.cli``).
+
+    Examples
+    --------
+    >>> isinstance(PYTHON.given(Argument.CRS, None), str)
+    True
     """
 
     correct_rows: str
 
     def fix(self, fix: Fix) -> str:
-        """Return the words of a fix."""
+        """Return the words of a fix.
+
+        Parameters
+        ----------
+        fix : Fix
+            What would correct a problem.
+
+        Returns
+        -------
+        str
+            The fix in this audience's words.
+
+        Examples
+        --------
+        >>> PYTHON.fix(Fix(argument=Argument.ALLOW_POLYGONS, ask=Ask.TRUE))
+        'pass allow_polygons=True'
+        """
         ...
 
     def given(self, argument: Argument, value: object) -> str:
-        """Return an argument as given (``value`` ``None``: the argument alone)."""
+        """Return an argument as given (``value`` ``None``: the argument alone).
+
+        Parameters
+        ----------
+        argument : Argument
+            The argument.
+        value : object
+            Its value, or ``None``.
+
+        Returns
+        -------
+        str
+            The argument in this audience's words.
+
+        Examples
+        --------
+        >>> PYTHON.given(Argument.MAX_OUTSIDE_KM, 2)
+        'max_outside_km=2'
+        """
         ...
 
 

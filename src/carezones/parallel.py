@@ -78,7 +78,13 @@ class Tasks[S]:
 
     @property
     def here(self) -> bool:
-        """Whether the tasks run in this process (one worker and no client)."""
+        """Whether the tasks run in this process (one worker and no client).
+
+        Examples
+        --------
+        >>> Tasks(None, workers=1).here
+        True
+        """
         return self.client is None and self.workers == 1
 
     def __enter__(self) -> Tasks[S]:
@@ -127,6 +133,12 @@ class Tasks[S]:
         -------
         list
             ``fn``'s results, in the order of ``items``.
+
+        Examples
+        --------
+        >>> with Tasks(10, workers=1) as tasks:
+        ...     tasks.map(max, [3, 30])
+        [10, 30]
         """
         report = progress or (lambda done, total: None)
         n = len(items)

@@ -21,13 +21,30 @@ if TYPE_CHECKING:
 __all__ = ["MIN_GROUP", "hex_axial", "hexagon", "hexbin", "hexbin_sums"]
 
 MIN_GROUP = 5
-"""The fewest clients a published figure or a drawn hexagon may stand for."""
+"""The fewest clients a published figure or a drawn hexagon may stand for.
+
+Examples
+--------
+>>> MIN_GROUP
+5
+"""
 
 
 def hexbin(
     points: gpd.GeoDataFrame, crs: Any, *, hex_m: float = 750.0, min_count: int = MIN_GROUP
 ) -> tuple[gpd.GeoDataFrame, int]:
     """Aggregate points into flat-topped hexagons in a metric CRS.
+
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        The points, with ``hours_per_week`` when there are hours to sum.
+    crs : pyproj.CRS or str
+        A metric CRS to draw the hexagons in (e.g. the network's).
+    hex_m : float, default 750
+        Hexagon size (centre to corner) in metres.
+    min_count : int, default MIN_GROUP
+        Hexagons with fewer points than this are left out.
 
     Returns
     -------
@@ -36,6 +53,12 @@ def hexbin(
         ``min_count`` points, in WGS84.
     hidden : int
         Number of points in the hexagons left out.
+
+    Examples
+    --------
+    >>> hexes, hidden = hexbin(clients, net.crs, hex_m=2000)
+    >>> int(hexes.clients.sum()) + hidden == len(clients), bool((hexes.clients >= 5).all())
+    (True, True)
     """
     import geopandas as gpd
 

@@ -90,30 +90,90 @@ __all__ = [
 
 @functools.cache
 def county() -> SyntheticCounty:
-    """Return the tiny synthetic county (made once, in a temporary folder)."""
+    """Return the tiny synthetic county (made once, in a temporary folder).
+
+    Returns
+    -------
+    SyntheticCounty
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.county().osm_path.name
+    'synthetic-county-tiny-seed0.osm'
+    """
     return make_synthetic_county(tempfile.mkdtemp(prefix="carezones-tiny-"), size="tiny")
 
 
 @functools.cache
 def net() -> RoadNetwork:
-    """Return the tiny county's drive network (the built-in engine)."""
+    """Return the tiny county's drive network (the built-in engine).
+
+    Returns
+    -------
+    RoadNetwork
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.net().engine
+    'builtin'
+    """
     return load_network(county().osm_path, engine="builtin")
 
 
 @functools.cache
 def clients() -> gpd.GeoDataFrame:
-    """Return the tiny county's clients, read and checked against its network."""
+    """Return the tiny county's clients, read and checked against its network.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> len(testing.clients())
+    60
+    """
     return read_clients(county().clients_path, area=net())
 
 
 def points() -> npt.NDArray[np.float64]:
-    """Return the clients' homes as an ``(n, 2)`` lon/lat array."""
+    """Return the clients' homes as an ``(n, 2)`` lon/lat array.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` longitudes and latitudes.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.points().shape
+    (60, 2)
+    """
     return np.asarray(clients().get_coordinates().to_numpy(), dtype=float)
 
 
 @functools.cache
 def plan() -> CountyPlan:
-    """Return a county plan of twelve clients by town."""
+    """Return a county plan of twelve clients by town.
+
+    Returns
+    -------
+    CountyPlan
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.plan().kpis["visits_served"]
+    22
+    """
     return plan_county(
         "town", clients().head(12), net(), options=CountyOptions(iterations=50, workers=1)
     )
@@ -121,7 +181,19 @@ def plan() -> CountyPlan:
 
 @functools.cache
 def comparison() -> Comparison:
-    """Return twelve clients by town compared with two carezones zones."""
+    """Return twelve clients by town compared with two carezones zones.
+
+    Returns
+    -------
+    Comparison
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.comparison().table.design.tolist()
+    ['today', 'zones-2']
+    """
     return compare_designs(
         clients().head(12),
         net(),
@@ -133,13 +205,37 @@ def comparison() -> Comparison:
 
 @functools.cache
 def zone_plan() -> ZonePlan:
-    """Return two zones of the clients."""
+    """Return two zones of the clients.
+
+    Returns
+    -------
+    ZonePlan
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.zone_plan().kpis["n_zones"]
+    2
+    """
     return build_zones(clients(), net(), 2)
 
 
 @functools.cache
 def rounds() -> Rounds:
-    """Return a day's rounds: eight clients' visits, three carers living among them."""
+    """Return a day's rounds: eight clients' visits, three carers living among them.
+
+    Returns
+    -------
+    Rounds
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.rounds().kpis["visits"]
+    20
+    """
     visits, carers = example_day(points()[:8], points()[8:11])
     visits, carers = read_visits(visits, area=net()), read_carers(carers, area=net())
     return plan_rounds(visits, carers, net(), options=RoundsOptions(iterations=200))
@@ -147,7 +243,19 @@ def rounds() -> Rounds:
 
 @functools.cache
 def week() -> Week:
-    """Return two days of the same kind for six clients and three carers."""
+    """Return two days of the same kind for six clients and three carers.
+
+    Returns
+    -------
+    Week
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> list(testing.week().days)
+    ['2026-12-07', '2026-12-08']
+    """
     visits, carers = example_week(points()[:6], points()[6:9], days=2)
     visits, carers = read_visits(visits, area=net()), read_carers(carers, area=net())
     return plan_week(visits, carers, net(), options=WeekOptions(iterations=100, workers=1))
@@ -155,13 +263,37 @@ def week() -> Week:
 
 @functools.cache
 def scores() -> SiteScores:
-    """Return five of the clients' homes scored as sites."""
+    """Return five of the clients' homes scored as sites.
+
+    Returns
+    -------
+    SiteScores
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> len(testing.scores().scores)
+    5
+    """
     return score_sites(clients().head(5)[["geometry"]], county().osm_path)
 
 
 @functools.cache
 def portfolio() -> SitePortfolio:
-    """Return the best two of the scored sites for the clients."""
+    """Return the best two of the scored sites for the clients.
+
+    Returns
+    -------
+    SitePortfolio
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> len(testing.portfolio().chosen)
+    2
+    """
     return choose_sites(scores(), clients(), net(), 2)
 
 
@@ -177,4 +309,11 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "scores": scores,
     "portfolio": portfolio,
 }
-"""Each example's name (as the docstrings' examples use it) and the function that makes it."""
+"""Each example's name (as the docstrings' examples use it) and the function that makes it.
+
+Examples
+--------
+>>> from carezones.testing import EXAMPLES
+>>> sorted(EXAMPLES)[:3]
+['clients', 'comparison', 'county']
+"""

@@ -131,7 +131,31 @@ class ZoneDay:
 
     @classmethod
     def of(cls, key: str, rounds: Rounds, team: dict[str, int], resized: int) -> ZoneDay:
-        """Return a zone's day from its rounds: checked, and light unless kept whole."""
+        """Return a zone's day from its rounds, checked, as a task sends it back (light).
+
+        Parameters
+        ----------
+        key : str
+            The zone's or provider's name.
+        rounds : Rounds
+            The day's rounds.
+        team : dict
+            Shifts by kind and ``carers``.
+        resized : int
+            How many times the team grew.
+
+        Returns
+        -------
+        ZoneDay
+            Its numbers, stops (without their lines), unserved visits with their clients,
+            marginal travel and the checker's findings; the rounds themselves are left out.
+
+        Examples
+        --------
+        >>> day = ZoneDay.of("Caldwell", rounds, {"carers": 3}, 0)
+        >>> day.kpis["visits"], day.rounds is None, "leg" in day.itineraries
+        (20, True, False)
+        """
         cid = rounds.visits.set_index("visit_id")["client_id"]
         unserved = rounds.unserved.assign(client_id=rounds.unserved["visit_id"].map(cid))
         return cls(

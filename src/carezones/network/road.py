@@ -207,6 +207,11 @@ class RoadNetwork:
         -------
         folium.Map
             The map; ``.save(path)`` writes it, notebooks show it.
+
+        Examples
+        --------
+        >>> type(net.to_map()).__name__
+        'Map'
         """
         from carezones.report.network import network_map
 
@@ -226,6 +231,12 @@ class RoadNetwork:
         -------
         list of pathlib.Path
             The files written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> [p.name for p in net.to_files(tempfile.mkdtemp())]
+        ['network.json', 'network.html']
         """
         from carezones.report.network import write_network
 

@@ -365,6 +365,12 @@ def write_county_plan(
     -------
     list of pathlib.Path
         ``map.html``, ``zones.csv``, ``unserved.csv``, ``rounds`` and ``summary.json``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in write_county_plan(plan, tempfile.mkdtemp())][:3]
+    ['map.html', 'zones.csv', 'unserved.csv']
     """
     out = Path(out_dir)
     with output_folder(out) as tmp:

@@ -160,6 +160,12 @@ def write_network(net: RoadNetwork, out_dir: PathLike, *, offline: bool = True) 
     -------
     list of pathlib.Path
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in write_network(net, tempfile.mkdtemp())]
+    ['network.json', 'network.html']
     """
     out = Path(out_dir)
     with output_folder(out) as tmp:

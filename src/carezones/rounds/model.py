@@ -482,6 +482,11 @@ class Stop:
         The search's seed.
     iterations : int, optional
         An iteration limit instead of the time limit.
+
+    Examples
+    --------
+    >>> Stop(1.0, seed=3, iterations=200).iterations
+    200
     """
 
     seconds: float
@@ -516,6 +521,11 @@ class Weights:
     split_doubles : bool
         Keep the two carers of a double-handed visit apart (one of each half of the team);
         ``False`` gives the relaxed reference of the benchmark.
+
+    Examples
+    --------
+    >>> Weights().split_doubles, Weights(continuity=10).continuity
+    (True, 10)
     """
 
     continuity: float = 0.0
@@ -559,6 +569,13 @@ def solve(
     list of list of tuple
         Per carer row, the ``(visit row, copy)`` pairs it serves, in order (copy 0 or 1 of a
         double-handed visit).
+
+    Examples
+    --------
+    >>> todo = list(range(len(rounds.visits)))
+    >>> routes = solve(rounds.visits, rounds.carers, rounds.minutes, todo, {}, Stop(1.0, 0, 100))
+    >>> len(routes) == len(rounds.carers)
+    True
     """
     w = Weights() if weights is None else weights
     continuity, targets, balance, penalties = w.continuity, w.targets, w.balance, w.penalties

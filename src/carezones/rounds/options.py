@@ -131,9 +131,10 @@ class WeekOptions(RoundsOptions):
     workers : int, optional
         How many of those searches run at once, as Dask tasks (one in this process when 1).
         Default: one per search, at most one per core. The week is the same for any number.
-
-    The other options (``seed``, ``sync_rounds``, ``balance``, ``co2_kg_per_km``) are as for
-    :class:`RoundsOptions`; ``fill`` and ``change_minutes`` are not used by a week.
+    seed, sync_rounds, balance, co2_kg_per_km : int or float
+        As for :class:`RoundsOptions`.
+    fill, change_minutes : bool, float
+        Not used by a week (a week's day is always filled; it is not a re-plan).
 
     Examples
     --------

@@ -69,5 +69,21 @@ class Reason:
     text: str
 
     def after(self, prefix: str) -> Reason:
-        """Return the same reason, its text after ``prefix`` (e.g. who was unavailable)."""
+        """Return the same reason, its text after ``prefix`` (e.g. who was unavailable).
+
+        Parameters
+        ----------
+        prefix : str
+            Words that come before the reason's text.
+
+        Returns
+        -------
+        Reason
+            The same cause, with the longer text.
+
+        Examples
+        --------
+        >>> Reason(Cause.NO_ROOM, "no room").after("carer K1 is unavailable; ").text
+        'carer K1 is unavailable; no room'
+        """
         return Reason(self.cause, prefix + self.text)

@@ -112,6 +112,12 @@ class DayData:
         The drive network (legs along the roads, kilometres); ``None`` with a matrix alone.
     T : ndarray
         Travel minutes, the carers' homes (one per carer row) first, then the visits.
+
+    Examples
+    --------
+    >>> day = DayData(rounds.visits, rounds.carers, None, rounds.minutes)
+    >>> day.T.shape == (len(day.carers) + len(day.visits),) * 2
+    True
     """
 
     visits: pd.DataFrame
@@ -143,11 +149,37 @@ def solve_day(
 ) -> Solved:
     """Run steps 2-5 of the plan: the model and its search, the exact schedule, repair and fill.
 
-    ``penalties`` (carer row x visit, minutes) charge the search for some carer-visit pairs
-    (continuity, stability); ``reasons`` are visits already known to be unservable;
-    ``initial`` are rounds to start the search from (each synchronising round then starts
-    from the one before); ``halves`` the team's halves for double-handed visits
-    (:func:`~carezones.rounds.model.team_halves`, default: this day's carers).
+    Parameters
+    ----------
+    day : DayData
+        The visits, carers' shifts, network and travel matrix.
+    opts : RoundsOptions
+        The search and its weights.
+    penalties : ndarray, optional
+        Carer row x visit: minutes the search is charged for that pair (continuity across a
+        week, stability when re-planning).
+    reasons : dict, optional
+        Visits already known to be unservable, with their :class:`Reason`.
+    off_road : ndarray, optional
+        Which homes (first) and visits no route reaches (default: from the network).
+    initial : list, optional
+        Rounds to start the search from (each synchronising round then starts from the one
+        before).
+    halves : dict, optional
+        The team's halves for double-handed visits
+        (:func:`~carezones.rounds.model.team_halves`, default: this day's carers).
+
+    Returns
+    -------
+    Solved
+        The routes, breaks and the reason of every visit left out.
+
+    Examples
+    --------
+    >>> got = solve_day(DayData(rounds.visits, rounds.carers, None, rounds.minutes),
+    ...                 RoundsOptions(iterations=100))
+    >>> len(got.routes) == len(rounds.carers), sorted(got.reasons) == [18]
+    (True, True)
     """
     visits, carers, network, T = day.visits, day.carers, day.network, day.T
     n_c = len(carers)
@@ -188,7 +220,30 @@ def plan_day(
     halves: dict[str, int] | None = None,
     t0: float | None = None,
 ) -> Rounds:
-    """Plan one day on a travel matrix already made (:func:`plan_rounds` without its checks)."""
+    """Plan one day on a travel matrix already made (:func:`plan_rounds` without its checks).
+
+    Parameters
+    ----------
+    day : DayData
+        The visits, carers' shifts, network and travel matrix.
+    opts : RoundsOptions
+        The search and its weights.
+    penalties, initial, halves : optional
+        As for :func:`solve_day`.
+    t0 : float, optional
+        When planning began (``time.perf_counter()``), for the KPIs' seconds.
+
+    Returns
+    -------
+    Rounds
+        The day's rounds.
+
+    Examples
+    --------
+    >>> day = DayData(rounds.visits, rounds.carers, None, rounds.minutes)
+    >>> plan_day(day, RoundsOptions(iterations=100)).kpis["visits"]
+    20
+    """
     t0 = _time.perf_counter() if t0 is None else t0
     got = solve_day(day, opts, penalties=penalties, initial=initial, halves=halves)
     itin = itineraries(day.visits, day.carers, got.d, got.routes, got.breaks, day.network)

@@ -250,8 +250,7 @@ class SitePortfolio:
         -------
         geopandas.GeoDataFrame
             One row per site with ``site_id``, ``status`` (a :class:`~carezones.sites.SiteRole`:
-        chosen or existing), ``minutes``
-            and the polygon (WGS84).
+            chosen or existing), ``minutes`` and the polygon (WGS84).
 
         Examples
         --------

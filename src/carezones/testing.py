@@ -309,11 +309,4 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "scores": scores,
     "portfolio": portfolio,
 }
-"""Each example's name (as the docstrings' examples use it) and the function that makes it.
-
-Examples
---------
->>> from carezones.testing import EXAMPLES
->>> sorted(EXAMPLES)[:3]
-['clients', 'comparison', 'county']
-"""
+"""Each example's name (as the docstrings' examples use it) and the function that makes it."""

@@ -116,10 +116,16 @@ class WeekOptions(RoundsOptions):
     iterations : int, optional
         Instead of a time limit, the iterations of each day's search (in each pass): the same
         week on every machine.
+    seed, sync_rounds : int
+        As for :class:`RoundsOptions`.
     continuity_minutes : float, default 5
         The one weight of continuity: the travel minutes the plan would rather add than send
         a client a carer they do not know (not in the visit's ``preferred_carers`` and not
-        serving them on another day). 0 plans each day for travel alone.
+        serving them on another day of the week). 0 plans each day for travel alone.
+    balance, co2_kg_per_km : float
+        As for :class:`RoundsOptions`.
+    fill, change_minutes : bool, float
+        Not used by a week (a week's day is always filled; it is not a re-plan).
     passes : int, default 2
         1: days in order, each following the faces met on earlier days; 2 or more: then each
         day again, its rounds reshuffled among faces its clients know for less travel (the
@@ -131,10 +137,6 @@ class WeekOptions(RoundsOptions):
     workers : int, optional
         How many of those searches run at once, as Dask tasks (one in this process when 1).
         Default: one per search, at most one per core. The week is the same for any number.
-    seed, sync_rounds, balance, co2_kg_per_km : int or float
-        As for :class:`RoundsOptions`.
-    fill, change_minutes : bool, float
-        Not used by a week (a week's day is always filled; it is not a re-plan).
 
     Examples
     --------

@@ -28,7 +28,13 @@ class CandidateStatus(StrEnum):
 
     @property
     def can_be_chosen(self) -> bool:
-        """Whether the candidate could be part of the set (chosen or eligible)."""
+        """Whether the candidate could be part of the set (chosen or eligible).
+
+        Examples
+        --------
+        >>> CandidateStatus.ELIGIBLE.can_be_chosen, CandidateStatus.NOT_SCORED.can_be_chosen
+        (True, False)
+        """
         return self in (CandidateStatus.CHOSEN, CandidateStatus.ELIGIBLE)
 
 

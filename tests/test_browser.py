@@ -276,7 +276,7 @@ def test_county_report_opens_cleanly_with_hostile_names(demo, tmp_path):
         net,
         designs={PAYLOAD: "provider"},
         zone_counts=[2],
-        options=cz.CountyOptions(iterations=100, workers=1),
+        options=cz.CountyOptions(iterations=100, workers=1, rounds_maps=True),
     )
     comparison.to_files(tmp_path / "hostile", rounds_maps=True)
     pages = [tmp_path / "hostile" / "index.html", *sorted((tmp_path / "hostile").rglob("*.html"))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -65,12 +66,13 @@ numpydoc_validation_exclude = {
     r"^carezones\.testing\.EXAMPLES$",
 }
 
-# notebooks run at build time (their outputs are never committed), on Rutland when the shared
-# data is there, else on the synthetic county; a notebook the tests ran just before
-# (tests/test_notebooks.py keeps it in _build/executed) is shown as it ran, not run again
+# notebooks run at build time (their outputs are never committed), on the synthetic county; a
+# notebook the tests ran just before (tests/test_notebooks.py keeps it in _build/executed) is
+# shown as it ran, not run again
 nb_execution_mode = "force"
 nb_execution_timeout = 900
 nb_execution_raise_on_error = True
+os.environ.setdefault("CAREZONES_AREA", "synthetic")
 myst_enable_extensions = ["colon_fence", "deflist"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 

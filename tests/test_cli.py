@@ -49,11 +49,11 @@ def test_demo_is_deterministic(tiny_demo, tmp_path, cache):
 @pytest.mark.slow
 def test_demo_on_rutland(rutland_pbf, tmp_path, cache):
     out = tmp_path / "rutland"
-    args = ["demo", "--osm", str(rutland_pbf), "--clients", "150", "--engine", "builtin"]
+    args = ["demo", "--osm", str(rutland_pbf), "--clients", "60", "--engine", "builtin"]
     args += ["--out", str(out), "-q"]
     assert main(args) == 0
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["synthetic"] is False and summary["clients"] == 150
+    assert summary["synthetic"] is False and summary["clients"] == 60
     html = (out / "network.html").read_text()
     assert "tile.openstreetmap.org" in html and "OpenStreetMap contributors" in html
 

@@ -110,10 +110,11 @@ def test_every_round_passes_the_checker_and_every_visit_is_accounted_for(compare
 
 
 @pytest.mark.slow
-def test_one_and_two_dask_workers_give_identical_results(tiny, compared):
+def test_one_and_two_dask_workers_give_identical_results(tiny, compared, dask_client):
     _, net, clients = tiny
     designs = {"today": "provider", "zones-2": cz.build_zones(clients, net, 2)}
-    two = plan_designs(designs, clients, net, options=CountyOptions(iterations=300, workers=2))
+    on_two = CountyOptions(iterations=300, client=dask_client)  # the session's two workers
+    two = plan_designs(designs, clients, net, options=on_two)
     for name, plan in compared.items():
         a = plan.itineraries
         b = two[name].itineraries
@@ -257,15 +258,12 @@ def _trim_threshold() -> str | None:
 
 
 @pytest.mark.slow
-def test_local_workers_keep_the_default_allocator(monkeypatch):
-    """Dask's MALLOC_TRIM_THRESHOLD_ slows a zone's day by a fifth; our workers go without it."""
-    from carezones.parallel import local_client
+def test_local_workers_keep_the_default_allocator(dask_client):
+    """Dask's MALLOC_TRIM_THRESHOLD_ slows a zone's day by a fifth; our workers go without it.
 
-    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
-    client = local_client(1)
-    try:
-        assert set(client.run(_trim_threshold).values()) == {None}
-    finally:
-        client.close()
-        client.cluster.close()
+    The session's cluster was started by ``local_client`` like any other.
+    """
+    if "MALLOC_TRIM_THRESHOLD_" in os.environ:
+        pytest.skip("MALLOC_TRIM_THRESHOLD_ is set in this shell: the workers inherit it")
+    assert set(dask_client.run(_trim_threshold).values()) == {None}
     assert "MALLOC_TRIM_THRESHOLD_" not in os.environ  # this process is not changed either

@@ -160,7 +160,7 @@ def plan_week(
     >>> points = clients.get_coordinates().to_numpy()
     >>> visits, carers = example_week(points[:6], points[6:9], days=2)
     >>> visits, carers = read_visits(visits, area=net), read_carers(carers, area=net)
-    >>> week = plan_week(visits, carers, net, options=WeekOptions(iterations=100))
+    >>> week = plan_week(visits, carers, net, options=WeekOptions(iterations=100, workers=1))
     >>> week.kpis["carers_per_client_max"]
     2
     """

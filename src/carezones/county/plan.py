@@ -5,7 +5,7 @@ A *design* says which clients each team serves: a :class:`~carezones.ZonePlan`, 
 client's provider today. Every zone's (or provider's) day gets the same visits (from
 :func:`~carezones.county.demand.visits_from_hours`, or a real visits file) and the same rule for
 sizing teams (:class:`~carezones.county.teams.TeamRule`), is planned with
-:func:`carezones.plan_rounds` as one task (:mod:`carezones.county.parallel`), and is re-checked
+:func:`carezones.plan_rounds` as one task (:mod:`carezones.parallel`), and is re-checked
 by the independent checker. What differs between designs is the design alone.
 """
 

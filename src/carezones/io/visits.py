@@ -708,7 +708,7 @@ _KINDS = ("start", "visit", "break", "end")
 def read_itineraries(source: Source, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a plan's itineraries (``itineraries.csv`` as carezones writes it), checked.
 
-    The earlier plan of a re-plan (``plan_rounds(..., fixed=...)``): one row per stop with
+    The earlier plan of a re-plan (:func:`carezones.replan_rounds`): one row per stop with
     ``carer_id, shift, seq, kind, visit_id, start, end`` (times ``HH:MM``) and, for a week's
     file, ``day``. Every problem is reported together in one
     :class:`~carezones.ValidationError`.

@@ -76,7 +76,7 @@ def load_network(
         Default engine for :meth:`RoadNetwork.travel_times`. ``"auto"`` picks OSRM when the
         source is an OSM file and ``osrm-bindings`` is installed, else the built-in engine.
     speeds : SpeedModel, optional
-        Speed overrides (default :class:`~carezones.speeds.SpeedModel()`).
+        Speed overrides (default :class:`~carezones.network.speeds.SpeedModel()`).
     max_snap_m : float, default 1000.0
         Points farther than this from any road are flagged and not routed.
     cache : bool, default True

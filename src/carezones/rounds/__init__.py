@@ -35,8 +35,18 @@ How :func:`plan_rounds` works
 Modules
 -------
 ``plan``
-    :class:`Rounds` and :func:`plan_rounds`, which runs the stages in order (step 1 and the
-    synchronising rounds of step 3).
+    :func:`plan_rounds`: checks the day's inputs and runs the search engine.
+``options``
+    :class:`RoundsOptions` and :class:`WeekOptions`: how long to search, the seed, what the
+    plan weighs against travel; checked once.
+``search``
+    The day's search engine: the model and its search with the synchronising rounds (steps
+    2-3), then the exact schedule, repair and filling (steps 4-5); :func:`plan_rounds`,
+    :func:`replan_rounds` and :func:`plan_week` all build on it.
+``result``
+    :class:`Rounds` and :class:`Week`, built once and never changed.
+``reasons``
+    :class:`Cause` and :class:`Reason`: why a visit is left unserved.
 ``model``
     The routing model and the one place that talks to PyVRP: a :class:`RoutingProblem
     <carezones.rounds.model.RoutingProblem>` turned into PyVRP's data and solved; the day's
@@ -46,22 +56,26 @@ Modules
     The exact day: times, breaks, dropping what cannot be kept (step 4) and filling gaps.
 ``rescue``
     Making room for a left-out visit by moving visits to other carers (step 5).
-``report``
-    The itineraries table and the KPIs.
+``tables``
+    The itineraries, unserved visits, carers per client and the KPIs.
+``legs``
+    The legs of the rounds as lines along the roads (:meth:`Rounds.legs`).
 ``checker``
     The independent checkers of rounds and of VRPTW solutions (no code shared with the rest).
 ``vrptw``
     :func:`~carezones.rounds.vrptw.solve_vrptw`: Solomon's and LKH's instances on the same
     routing core, for the benchmark.
 ``week``
-    :func:`plan_week` and :class:`Week`: a week of rounds with the same faces (continuity
-    across days, one weight against travel).
+    :func:`plan_week`: a week of rounds with the same faces (continuity across days, one
+    weight against travel), each day's searches as Dask tasks (:mod:`carezones.parallel`).
+``faces``
+    Fewer faces: a carer a client meets on a few days only hands those visits on.
 ``replan``
-    Re-planning on the day (``plan_rounds(..., fixed=, unavailable=, now=)``): what started
-    stays, the rest changes as little as possible; :func:`compare_rounds`.
-``views``, ``sheets``
-    What people read: the HTML timeline (:meth:`Rounds.to_timeline`), the legs drawn on the
-    map (:meth:`Rounds.legs`) and the carers' run sheets (:meth:`Rounds.to_run_sheets`).
+    :func:`replan_rounds`, re-planning on the day: what started stays, the rest changes as
+    little as possible; :func:`compare_rounds`.
+
+What people read (the map, the HTML timeline, the carers' run sheets) is drawn by
+:mod:`carezones.report` (``report.rounds``, ``report.timeline``, ``report.sheets``).
 
 A new rule for rounds goes in ``model`` (what the search may do), ``schedule`` (the exact
 day keeps it) and ``checker`` (it is verified).

@@ -70,7 +70,9 @@ def earlier_plan(fixed: Rounds | pd.DataFrame | None, day: str = "") -> pd.DataF
     need = ["carer_id", "shift", "seq", "kind", "visit_id", "start", "end"]
     missing = [c for c in need if c not in it]
     if missing:
-        raise ArgumentError(f"fixed= must be a Rounds or its itineraries; missing {missing}")
+        raise ArgumentError(
+            f"the earlier plan must be a Rounds or its itineraries; missing {missing}"
+        )
     if "day" in it and it["day"].nunique() > 1:
         if not day:
             raise ArgumentError(

@@ -11,7 +11,6 @@ legs of the map come from :meth:`Rounds.legs() <carezones.rounds.Rounds.legs>`.
 
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +90,7 @@ class Page:
         """Show the page in a notebook, isolated in a frame (as folium shows its maps)."""
         return (
             '<iframe style="width:100%;height:480px;border:1px solid #ccc" '
-            f'srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
+            f'srcdoc="{escape(self.html)}"></iframe>'
         )
 
 

@@ -58,7 +58,13 @@ docs: $(VENV)/.installed
 package: $(VENV)/.installed
 	scripts/smoke-package
 
-test: lint typecheck browser pytest docs package
+# in order, what can run side by side two at a time (the machine has two cores): the docs show
+# the notebooks the tests ran, so they come after the tests
+test: $(VENV)/.installed
+	@$(MAKE) --no-print-directory -j2 -O lint typecheck
+	@$(MAKE) --no-print-directory browser
+	@$(MAKE) --no-print-directory pytest
+	@$(MAKE) --no-print-directory -j2 -O docs package
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

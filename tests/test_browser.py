@@ -105,20 +105,17 @@ def browse(page: Path, tmp: Path, extra: str = "") -> dict:
         f"--user-data-dir={tmp / 'profile'}",
         "--virtual-time-budget=8000",
     ]
-    out = subprocess.run(
-        [*flags, "--dump-dom", probed.as_uri()], capture_output=True, text=True, timeout=120
-    )
-    found = re.search(r'<pre id="cz-probe">(.*?)</pre>', out.stdout, re.S)
-    assert found, f"the probe did not report for {page.name}: {out.stderr[-2000:]}"
     shots = Path(os.environ.get("CAREZONES_SCREENSHOTS", tmp / "screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
     shot = shots / f"{page.parent.name}-{page.stem}.png"
-    subprocess.run(
-        [*flags, "--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
+    out = subprocess.run(  # one run: the page's DOM after the probe, and its screenshot
+        [*flags, "--window-size=1200,900", f"--screenshot={shot}", "--dump-dom", probed.as_uri()],
         capture_output=True,
+        text=True,
         timeout=120,
-        check=False,
     )
+    found = re.search(r'<pre id="cz-probe">(.*?)</pre>', out.stdout, re.S)
+    assert found, f"the probe did not report for {page.name}: {out.stderr[-2000:]}"
     assert shot.exists() and shot.stat().st_size > 10_000, f"no screenshot of {page.name}"
     return json.loads(html.unescape(found.group(1)))
 

@@ -22,6 +22,8 @@ from carezones.cli import main
 
 from .conftest import random_points
 
+pytestmark = pytest.mark.hostile
+
 FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "+1+2", "-3+cmd", "@SUM(A1)"]
 
 

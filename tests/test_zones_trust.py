@@ -16,6 +16,8 @@ from carezones.zones import ZoneAreas, ZoneError, ZoneOptions, build_zones
 
 from .conftest import cache_at
 
+pytestmark = pytest.mark.hostile
+
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):

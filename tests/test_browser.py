@@ -231,7 +231,7 @@ def test_payloads_in_every_user_field_execute_nothing(walk_grid, grid_file, tmp_
     from carezones.report.network import network_map
 
     pages.append(tmp_path / "network.html")
-    network_map(drive, clients, show_clients=True).save(str(pages[2]))
+    network_map(drive, clients, show_client_points=True).save(str(pages[2]))
 
     for page in pages:
         got = browse(page, tmp_path)

@@ -18,7 +18,14 @@ import shapely
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["MIN_GROUP", "hex_axial", "hexagon", "hexbin", "hexbin_sums"]
+__all__ = [
+    "CENTRE_CLEARANCE_M",
+    "MIN_GROUP",
+    "hex_axial",
+    "hexagon",
+    "hexbin",
+    "hexbin_sums",
+]
 
 MIN_GROUP = 5
 """The fewest clients a published figure or a drawn hexagon may stand for.
@@ -27,6 +34,18 @@ Examples
 --------
 >>> MIN_GROUP
 5
+"""
+
+CENTRE_CLEARANCE_M = 10.0
+"""The least distance, in metres, from a published zone centre to any client.
+
+A zone's centre is a road junction; a junction this close to a client's home, or to the point
+where a client's home meets the road, is never chosen (it would mark the home on the map).
+
+Examples
+--------
+>>> CENTRE_CLEARANCE_M
+10.0
 """
 
 

@@ -144,8 +144,15 @@ def parser() -> argparse.ArgumentParser:
     z.add_argument(
         "--show-clients",
         action="store_true",
-        help="draw where clients are on the map, aggregated in hexagons (cells with fewer than "
-        "5 clients hidden); the map is then for the council's own use",
+        help="draw where clients are on the map as hexagons of 5 or more clients, each with its "
+        "clients and weekly hours (smaller hexagons are not drawn); the map can still be shared",
+    )
+    z.add_argument(
+        "--show-client-points",
+        action="store_true",
+        help="also draw each client's exact location, id and hours on the map, and publish the "
+        "figures of zones of fewer than 5 clients: the map and summary are then marked 'for "
+        "your own use - contains clients' locations' and must not be shared",
     )
     z.add_argument("--out", type=Path, required=True, help="output folder")
     points(z)
@@ -335,6 +342,7 @@ def _areas(f: InputFile | None, what: str, **kwargs: Any) -> Callable[[], Any]:
 def _zones(args: argparse.Namespace) -> int:
     from carezones.io import read_clients
     from carezones.report import check_output_folder
+    from carezones.report.maps import OWN_USE
     from carezones.zones import ZoneAreas, ZoneOptions, build_zones
 
     check_output_folder(args.out)
@@ -360,7 +368,8 @@ def _zones(args: argparse.Namespace) -> int:
         units=got["units"],
         unit_id=args.unit_id,
     )  # drawn around every building of the OSM file (the network keeps them)
-    options = ZoneOptions(tolerance=args.tolerance, seed=args.seed, show_clients=args.show_clients)
+    points = args.show_client_points  # the council's own plan: small zones' figures shown too
+    options = ZoneOptions(tolerance=args.tolerance, seed=args.seed, show_clients=points)
     step("designing zones")
     plan = build_zones(
         clients,
@@ -373,8 +382,12 @@ def _zones(args: argparse.Namespace) -> int:
         progress=step.progress,
     )
     step("writing files and the map")
-    shown = clients if args.show_clients else None
-    step.report(plan.summary(), plan.to_files(args.out, clients=shown, offline=not args.cdn))
+    shown = clients if args.show_clients or points else None
+    files = plan.to_files(args.out, clients=shown, offline=not args.cdn, show_client_points=points)
+    summary = plan.summary()
+    if points:
+        summary = f"{OWN_USE}: zones.html draws each client's location.\n{summary}"
+    step.report(summary, files)
     return 0
 
 

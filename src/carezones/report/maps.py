@@ -2,8 +2,10 @@
 
 Private by default: clients are drawn as hexagons with counts and weekly hours, and cells with
 fewer than ``min_cell_clients`` (default 5) clients are left out (the legend says how many
-clients that hides). Individual client points appear only with ``show_clients=True``. Every
-value taken from a user's file is HTML-escaped before it reaches a tooltip or popup.
+clients that hides). Individual client points appear only when asked for by name
+(``show_client_points=True``), and the page then says at its top that it is for the user's own
+use (:data:`OWN_USE`). Every value taken from a user's file is HTML-escaped before it reaches a
+tooltip or popup.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from carezones.network import RoadNetwork
 
 ATTRIBUTION = "© OpenStreetMap contributors"
+
+OWN_USE = "For your own use — contains clients' locations"
+"""The banner of a page that draws each client's location (not to be shared)."""
 
 
 ROAD_STYLE: dict[str, tuple[str, float]] = {
@@ -59,14 +64,18 @@ def add_clients(
     crs: Any,
     clients: gpd.GeoDataFrame,
     *,
-    show_clients: bool = False,
+    show_client_points: bool = False,
     hex_m: float = 750.0,
     min_cell_clients: int = MIN_GROUP,
     zones_drawn: bool = False,
 ) -> None:
-    """Add clients to a map: hexagons with counts and hours, or points when asked.
+    """Add clients to a map: hexagons of ``min_cell_clients`` or more, and points when asked.
 
-    ``crs`` is the metric CRS the hexagons are laid out in (e.g. ``network.crs``).
+    ``crs`` is the metric CRS the hexagons are laid out in (e.g. ``network.crs``). Hexagons
+    show their clients and weekly hours; smaller ones are not drawn (the legend says how many
+    clients that hides). With ``show_client_points`` each client is also drawn where it is, with
+    its id and hours: such a map is for the user's own use only (give its page the banner
+    :data:`OWN_USE`).
     """
     import folium
 
@@ -89,10 +98,12 @@ def add_clients(
         f"Clients aggregated in {hex_m:.0f} m hexagons; {hidden} client(s) in cells with fewer "
         f"than {min_cell_clients} are not shown."
     )
+    if show_client_points:
+        note += " Each client's location is drawn too: for your own use, not for sharing."
     items = [("#8e44ad", "more hours per week = darker")]
     _add_legend(m, "Clients", items, note, side="right" if zones_drawn else "left")
-    if show_clients:
-        pts = folium.FeatureGroup(name="Clients (individual points)", show=False)
+    if show_client_points:
+        pts = folium.FeatureGroup(name="Clients (each one's location)", show=True)
         ids = clients["client_id"] if "client_id" in clients else pd.Series(range(len(clients)))
         geo = clients.geometry.to_crs("EPSG:4326")
         for cid, g, hours in zip(ids, geo, clients.get("hours_per_week", ids * 0), strict=True):

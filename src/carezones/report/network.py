@@ -15,6 +15,7 @@ from carezones.privacy import MIN_GROUP
 from carezones.report._write import output_file, output_folder, plain, write_csv
 from carezones.report.html import html_card, svg_thumbnail
 from carezones.report.maps import (
+    OWN_USE,
     ROAD_STYLE,
     _add_legend,
     _road_features,
@@ -33,7 +34,7 @@ def network_map(
     net: RoadNetwork,
     clients: gpd.GeoDataFrame | None = None,
     *,
-    show_clients: bool = False,
+    show_client_points: bool = False,
     synthetic: bool | None = None,
     title: str = "Road network",
     hex_m: float = 750.0,
@@ -47,9 +48,10 @@ def network_map(
     net : RoadNetwork
         The network to draw (roads coloured by class).
     clients : GeoDataFrame, optional
-        Clients with ``hours_per_week``; drawn as hexagons unless ``show_clients``.
-    show_clients : bool
-        Draw individual client points (personal data: only for maps not shared).
+        Clients with ``hours_per_week``; drawn as hexagons of ``min_cell_clients`` or more.
+    show_client_points : bool
+        Also draw each client's location (personal data: the page is then marked as for your
+        own use, never to be shared).
     synthetic : bool, optional
         The data is synthetic: no basemap, and a banner says so (default: from the network's
         provenance).
@@ -62,6 +64,8 @@ def network_map(
     """
     import folium
 
+    if show_client_points and clients is not None and len(clients):
+        title = f"{title} — {OWN_USE}" if title else OWN_USE
     m = base_map(net, synthetic=synthetic, title=title, offline=offline)
     roads = folium.FeatureGroup(name="Roads", show=True)
     for feature in _road_features(net):
@@ -78,7 +82,7 @@ def network_map(
             m,
             net.crs,
             clients,
-            show_clients=show_clients,
+            show_client_points=show_client_points,
             hex_m=hex_m,
             min_cell_clients=min_cell_clients,
         )

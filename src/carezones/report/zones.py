@@ -22,6 +22,7 @@ from carezones.privacy import MIN_GROUP
 from carezones.report._write import output_folder, plain, write_csv
 from carezones.report.html import escape, html_card, svg_thumbnail
 from carezones.report.maps import (
+    OWN_USE,
     ZONE_COLOURS,
     _add_legend,
     _blank,
@@ -91,21 +92,26 @@ def zones_map(
     plan: ZonePlan,
     *,
     clients: gpd.GeoDataFrame | None = None,
-    show_clients: bool = False,
+    show_client_points: bool = False,
     offline: bool = True,
     title: str = "Home-care zones",
 ) -> folium.Map:
     """Draw a zone plan: zones coloured, their statistics in tooltips, a legend, centres.
 
     Centres are road junctions (never a client's home); a zone whose figures are withheld
-    (fewer than 5 clients) shows no figures and no centre. Clients appear only when
-    ``clients`` is given, aggregated in hexagons unless ``show_clients=True``.
+    shows no figures (and, when it has fewer than 5 clients, no centre). Clients appear only
+    when ``clients`` is given: as hexagons of 5 or more clients (their counts and hours), and
+    with ``show_client_points=True`` each client's location too, the page then marked at its
+    top as for the user's own use (:data:`~carezones.report.maps.OWN_USE`).
     """
     import folium
     import geopandas as gpd
 
     zones = plan.zones
     lo, la, hi, ha = (float(v) for v in zones.total_bounds)
+    points = show_client_points and clients is not None and len(clients) > 0
+    if points:
+        title = f"{title} — {OWN_USE}" if title else OWN_USE
     m = _frame((lo, la, hi, ha), plan.attribution, plan.synthetic, title, offline)
     layer = folium.FeatureGroup(name="Zones", show=True)
     fields = {
@@ -155,7 +161,7 @@ def zones_map(
         ).add_to(layer)
     layer.add_to(m)
     if clients is not None and len(clients):
-        add_clients(m, plan.crs, clients, show_clients=show_clients, zones_drawn=True)
+        add_clients(m, plan.crs, clients, show_client_points=show_client_points, zones_drawn=True)
     items = [
         (
             ZONE_COLOURS[i % len(ZONE_COLOURS)],
@@ -185,19 +191,21 @@ def write_zone_plan(
     *,
     clients: gpd.GeoDataFrame | None = None,
     offline: bool = True,
+    show_client_points: bool = False,
 ) -> list[Path]:
     """Write a zone plan's files; return their paths.
 
     ``assignments.csv`` (client_id, zone_id, hours_per_week, minutes_to_centre,
     far_from_road), ``unassigned.csv`` (client_id, source_row, reason), ``zones.gpkg`` (layer
-    ``zones``), ``zones.html`` (the map; clients aggregated), ``summary.json``,
+    ``zones``), ``zones.html`` (the map; clients as hexagons of 5 or more), ``summary.json``,
     ``summary.md`` and, for zones made of units, ``units.csv`` (unit_id, zone_id, clients,
     hours_per_week).
 
-    The zones, units, map and summaries hold no client's location, and (unless the plan was
-    built with ``show_clients=True``) no figure of a zone or unit of fewer than 5 clients:
-    they can be shared. The assignments and unassigned clients list clients by id: they are
-    for the council's own use.
+    The zones, units, map and summaries hold no client's location (unless
+    ``show_client_points``), and (unless the plan was built with ``show_clients=True``) no
+    figure of a zone or unit of fewer than 5 clients, nor one that could be worked out from the
+    published figures and totals: they can be shared. The assignments and unassigned clients
+    list clients by id: they are for the council's own use.
 
     Parameters
     ----------
@@ -206,10 +214,13 @@ def write_zone_plan(
     out_dir : str or os.PathLike
         The folder to write into (made if missing).
     clients : geopandas.GeoDataFrame, optional
-        The clients, drawn on the map (aggregated unless the plan shows clients).
+        The clients, drawn on the map as hexagons of 5 or more clients.
     offline : bool, default True
         Write Leaflet's JavaScript and CSS into the map, so it works with no internet
         (``False``: link them from a CDN).
+    show_client_points : bool, default False
+        Also draw each client's location, id and hours on the map: the map and the summary
+        then say that they are for the council's own use (they carry personal data).
 
     Returns
     -------
@@ -240,23 +251,28 @@ def write_zone_plan(
         write_csv(p.assignments, paths[0], index=False)
         write_csv(p.unassigned, paths[1], index=False)
         p.zones.to_file(paths[2], layer="zones", driver="GPKG")
-        zones_map(p, clients=clients, show_clients=p.show_clients, offline=offline).save(
+        points = show_client_points and clients is not None and len(clients) > 0
+        zones_map(p, clients=clients, show_client_points=points, offline=offline).save(
             str(paths[3])
         )
         kpis = dict(p.kpis)
+        kpis["map_shows_client_points"] = points
         kpis["zones"] = p.zones.drop(columns="geometry").to_dict(orient="records")
         paths[4].write_text(json.dumps(plain(kpis), indent=2) + "\n")
-        paths[5].write_text(_zone_markdown(p))
+        paths[5].write_text(_zone_markdown(p, points))
         if p.units is not None:
             write_csv(p.units, paths[6], index=False)
     return [Path(out_dir) / n for n in names]
 
 
-def _zone_markdown(p: ZonePlan) -> str:
+def _zone_markdown(p: ZonePlan, points: bool = False) -> str:
     """Return ``summary.md``: the summary, then one row per zone (blank: withheld)."""
     table = p.zones.drop(columns="geometry")
     head = "| " + " | ".join(table.columns) + " |"
-    lines = ["# Home-care zones", "", p.summary(), "", head, "|" + "---|" * len(table.columns)]
+    lines = ["# Home-care zones", ""]
+    if points:
+        lines += [f"**{OWN_USE}**: zones.html draws each client's location (not for sharing).", ""]
+    lines += [p.summary(), "", head, "|" + "---|" * len(table.columns)]
     for row in table.itertuples(index=False):
         cells = [
             "withheld" if v is pd.NA or (isinstance(v, float) and v != v) else f"{v}" for v in row
@@ -264,8 +280,7 @@ def _zone_markdown(p: ZonePlan) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Zone centres are road junctions, never a client's home. A zone of fewer than "
-        f"{MIN_GROUP} "
+        f"A zone of fewer than {MIN_GROUP} "
         "clients has its figures and centre withheld. assignments.csv and unassigned.csv list "
         "clients by id: they are for the council's own use, not for sharing.",
     ]

@@ -14,7 +14,7 @@ to both ends of their road segment; it labels the road nodes the zoning graph le
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,6 +50,8 @@ class Places:
     route_lon: FloatArray  # where routes to the place end: the place, or for a place far
     route_lat: FloatArray  # from every road the nearest road point (then ``extra`` minutes)
     extra: FloatArray  # minutes from the route's end to the place (0 unless far)
+    # metric points no centre may be near: every client's home and where it meets the road
+    homes: FloatArray = field(default_factory=lambda: np.empty((0, 2)))
 
     def route_lonlat(self, ids: IntArray | slice = slice(None)) -> FloatArray:
         """Lon/lat where routes to places ``ids`` end (add :attr:`extra` minutes)."""
@@ -150,7 +152,36 @@ def find_places(
         route_lon,
         route_lat,
         extra,
+        home_points(network, lonlat, snapped),
     )
+
+
+def home_points(network: RoadNetwork, lonlat: FloatArray, snapped: Snapped) -> FloatArray:
+    """Return where clients are, in metres: each one's home and the road point it snaps to.
+
+    A zone's centre keeps :data:`~carezones.privacy.CENTRE_CLEARANCE_M` from all of them
+    (:func:`~carezones.zones.solve.centre_candidates`): a junction at a client's door would
+    mark the home on every map of the zones.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network (its metric CRS).
+    lonlat : numpy.ndarray
+        Every client's lon/lat, shape (n, 2), zoned or not.
+    snapped : Snapped
+        Their snaps to the roads.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (2n, 2): the homes, then the road points.
+    """
+    lon = np.concatenate([lonlat[:, 0], snapped.lon])
+    lat = np.concatenate([lonlat[:, 1], snapped.lat])
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    x, y = network.to_metric(lon[ok], lat[ok])
+    return np.column_stack([np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)])
 
 
 def augmented_graph(network: RoadNetwork, places: Places) -> sp.csr_matrix:

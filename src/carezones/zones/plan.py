@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from carezones.errors import ArgumentError, ZoneError
-from carezones.privacy import MIN_GROUP
+from carezones.privacy import CENTRE_CLEARANCE_M, MIN_GROUP
 from carezones.zones.graph import augmented_graph, find_places
 from carezones.zones.inputs import (
     Inputs,
@@ -135,8 +135,7 @@ class ZonePlan:
             f"Travel from each zone's centre (hours-weighted): mean "
             f"{m['mean_minutes_to_centre']:.1f} min, 90th percentile "
             f"{m['p90_minutes_to_centre']:.1f} min; client to client within zones "
-            f"{m['mean_within_minutes']:.1f} min. Zone centres are road junctions, never a "
-            "client's home.",
+            f"{m['mean_within_minutes']:.1f} min. {_centres_sentence(m)}",
             f"Every zone one piece: {_one_piece(m)}; zones tile the area "
             f"(gaps {m['gap_km2']:.6f} km², overlaps {m['overlap_km2']:.6f} km²).",
         ]
@@ -229,7 +228,7 @@ class ZonePlan:
         *,
         offline: bool = True,
         clients: gpd.GeoDataFrame | None = None,
-        show_clients: bool = False,
+        show_client_points: bool = False,
     ) -> folium.Map:
         """Return a folium map of the zones (statistics in tooltips, a legend, centres).
 
@@ -238,9 +237,10 @@ class ZonePlan:
         offline : bool
             Embed Leaflet in the page (default); ``False`` links it from a CDN instead.
         clients : GeoDataFrame, optional
-            Clients to draw; they are drawn only when given.
-        show_clients : bool
-            Draw each client (a plan that will not be shared) rather than aggregating them.
+            Clients to draw, as hexagons of 5 or more; they are drawn only when given.
+        show_client_points : bool
+            Also draw each client's location, id and hours: the page is then marked as for
+            your own use (it carries personal data: never share it).
 
         Returns
         -------
@@ -254,7 +254,9 @@ class ZonePlan:
         """
         from carezones.report.zones import zones_map
 
-        return zones_map(self, clients=clients, show_clients=show_clients, offline=offline)
+        return zones_map(
+            self, clients=clients, show_client_points=show_client_points, offline=offline
+        )
 
     def to_files(
         self,
@@ -262,6 +264,7 @@ class ZonePlan:
         *,
         offline: bool = True,
         clients: gpd.GeoDataFrame | None = None,
+        show_client_points: bool = False,
     ) -> list[Path]:
         """Write the plan's CSV, GeoPackage, map and summaries into ``out_dir``.
 
@@ -272,7 +275,10 @@ class ZonePlan:
         offline : bool
             Embed Leaflet in the map (default); ``False`` links it from a CDN instead.
         clients : GeoDataFrame, optional
-            Clients to draw on the map (aggregated unless the plan shows clients).
+            Clients to draw on the map, as hexagons of 5 or more.
+        show_client_points : bool
+            Also draw each client's location on the map (the map and summary then say that
+            they are for your own use).
 
         Returns
         -------
@@ -287,7 +293,19 @@ class ZonePlan:
         """
         from carezones.report.zones import write_zone_plan
 
-        return write_zone_plan(self, out_dir, clients=clients, offline=offline)
+        return write_zone_plan(
+            self, out_dir, clients=clients, offline=offline, show_client_points=show_client_points
+        )
+
+
+def _centres_sentence(kpis: dict[str, Any]) -> str:
+    """Return what a plan's centres are, in one sentence (``fixed_centres``: they were given)."""
+    if kpis.get("fixed_centres"):
+        return "Zone centres are the fixed centres given (where they are is the planner's choice)."
+    return (
+        "Zone centres are road junctions, never a client's home (at least "
+        f"{CENTRE_CLEARANCE_M:g} m from every client and the road point of every client's home)."
+    )
 
 
 def _one_piece(m: dict[str, Any]) -> str:
@@ -429,6 +447,7 @@ def _build(network: RoadNetwork, inputs: Inputs, t0: float, bar: Any) -> ZonePla
     kpis["max_snap_m"] = network.max_snap_m
     kpis["access_kph"] = float(network.speeds.access_kph(network.mode))
     kpis["show_clients"] = show_clients
+    kpis["fixed_centres"] = inputs.fixed is not None
     return ZonePlan(
         assignments,
         zones,

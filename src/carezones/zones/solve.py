@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from carezones.errors import ZoneError
+from carezones.privacy import CENTRE_CLEARANCE_M
 from carezones.zones.centres import (
     Demand,
     balanced_assignment,
@@ -126,7 +127,7 @@ def solve_group(
         for u, z in zip(pos.tolist(), prev_zone[members].tolist(), strict=True):
             if z >= 0 and prev_unit[u] < 0:
                 prev_unit[u] = z
-    cand = centre_candidates(network, mask[:n_road], k)
+    cand = centre_candidates(network, mask[:n_road], k, places.homes)
     if fixed is not None:
         centres = n_road + fixed
     else:
@@ -214,12 +215,16 @@ def solve_group(
     return GroupResult(out, centres, pg, zone)
 
 
-def centre_candidates(network: RoadNetwork, node_mask: npt.NDArray[np.bool_], k: int) -> IntArray:
+def centre_candidates(
+    network: RoadNetwork, node_mask: npt.NDArray[np.bool_], k: int, homes: FloatArray
+) -> IntArray:
     """Return the road nodes that may be zone centres: the group's junctions of 3 or more roads.
 
     A centre is published, so it is never a client's location: it is a junction where roads
-    meet. Dead ends are left out (the end of a cul-de-sac or a drive can be one home's door),
-    unless the group has fewer than ``k`` other junctions.
+    meet, at least :data:`~carezones.privacy.CENTRE_CLEARANCE_M` from every client's home and
+    from the road point every client's home snaps to (a client may live on a junction, or
+    snap to one). Dead ends are left out (the end of a cul-de-sac or a drive can be one home's
+    door), unless the group has fewer than ``k`` other junctions clear of the clients.
 
     Parameters
     ----------
@@ -229,20 +234,34 @@ def centre_candidates(network: RoadNetwork, node_mask: npt.NDArray[np.bool_], k:
         The group's road nodes.
     k : int
         The group's number of zones.
+    homes : numpy.ndarray
+        Metric points to keep clear of, shape (m, 2)
+        (:func:`~carezones.zones.graph.home_points`).
 
     Returns
     -------
     numpy.ndarray of int64
         The candidate road nodes (sorted).
+
+    Raises
+    ------
+    ZoneError
+        When fewer than ``k`` of the group's junctions are clear of the clients.
     """
+    from scipy.spatial import cKDTree
+
     junctions = network.junction_nodes
     junctions = np.sort(junctions[node_mask[junctions]])
+    if len(homes) and len(junctions):
+        near, _ = cKDTree(homes).query(np.column_stack([network.x, network.y])[junctions])
+        junctions = junctions[near >= CENTRE_CLEARANCE_M]
     degree = np.bincount(network.arrays.seg_ab.ravel(), minlength=network.n_nodes)
     meeting = junctions[degree[junctions] >= MEETING_ROADS]
     if len(junctions) < k:
         raise ZoneError(
-            f"the area has only {len(junctions)} road junction(s) for {k} zones: a zone's "
-            "centre is a junction, so ask for fewer zones"
+            f"the area has only {len(junctions)} road junction(s) at least "
+            f"{CENTRE_CLEARANCE_M:g} m from every client's home for {k} zones: a zone's centre "
+            "is such a junction (never at a client's door), so ask for fewer zones"
         )
     return meeting if len(meeting) >= k else junctions
 

@@ -40,6 +40,7 @@ import shapely
 from carezones.errors import ArgumentError, ZoneError
 from carezones.privacy import MIN_GROUP
 from carezones.zones.centres import Demand, balanced_assignment, initial_centres, medoids
+from carezones.zones.graph import home_points
 from carezones.zones.inputs import Inputs, zone_count, zone_labels
 from carezones.zones.partition import (
     Problem,
@@ -337,7 +338,7 @@ def zone_units(network: RoadNetwork, inputs: Inputs) -> tuple[Zoning, pd.DataFra
     members = np.flatnonzero(ok)
     data = _UnitData(geoms, adj, w, count)
     who = _UnitClients(members, unit_of[members], hours[members], route_ll[members], extra[members])
-    job = _UnitJob(network, data, who, k, fixed)
+    job = _UnitJob(network, data, who, k, fixed, home_points(network, lonlat, snapped))
     if fixed is not None:
         centres = np.arange(k, dtype=np.int64)  # fixed centres do not move: no road nodes
         centre_unit = _fixed_units(network, geoms, fixed)
@@ -427,6 +428,7 @@ class _UnitJob:
         clients: _UnitClients,
         k: int,
         fixed_ll: FloatArray | None,
+        homes: FloatArray,
     ) -> None:
         geoms, w = units.geoms, units.hours
         self.network, self.geoms, self.adj, self.k = network, geoms, units.adj, k
@@ -443,7 +445,7 @@ class _UnitJob:
         self.unit_extra = snap.distance_m / per_min
         mean_h = float(self.hours.mean()) if len(self.hours) else 1.0
         self.pull = np.maximum(w, UNIT_PULL * mean_h)
-        cand = centre_candidates(network, np.ones(network.n_nodes, dtype=bool), 1)
+        cand = centre_candidates(network, np.ones(network.n_nodes, dtype=bool), 1, homes)
         cand_unit = polygon_of(geoms, network.x[cand], network.y[cand])
         self.cand, self.cand_unit = cand[cand_unit >= 0], cand_unit[cand_unit >= 0]
         if len(np.unique(self.cand_unit)) < k:

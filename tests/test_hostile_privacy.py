@@ -87,7 +87,7 @@ def test_a_centre_is_never_a_home_even_when_clients_live_on_the_junctions(tiny, 
 
 
 # ------------------------------------------------------------------ 3: --show-clients
-def _zones_cli(tmp_path, *extra: str) -> tuple[int, str]:
+def _zones_cli(tmp_path, *extra: str, zones: int = 3) -> tuple[int, str]:
     import contextlib
     import io
 
@@ -97,7 +97,7 @@ def _zones_cli(tmp_path, *extra: str) -> tuple[int, str]:
     printed = io.StringIO()
     args = ["zones", "--osm", str(county.osm_path), "--clients", str(county.clients_path)]
     with cache_at(tmp_path / "cache"), contextlib.redirect_stdout(printed):
-        code = main([*args, "--zones", "3", "--engine", "builtin", *extra])
+        code = main([*args, "--zones", str(zones), "--engine", "builtin", *extra])
     return code, printed.getvalue()
 
 
@@ -152,3 +152,159 @@ def test_show_client_points_is_named_for_what_it_does_and_marks_the_page(tiny, t
     shown = text[text.index("--show-clients ") :]
     assert "hexagons of 5 or more clients" in shown.split("--show-client-points")[0]
     assert "for your own use - contains clients' locations" in shown
+
+
+# ------------------------------------------------------------------ 4: subtraction
+def _try_subtraction(total: float, cells: pd.Series) -> float | None:
+    """What a reader finds by subtraction: the one withheld cell, or None when it is hidden."""
+    withheld = cells.isna()
+    if withheld.sum() == 1:  # total less the published cells is the withheld one
+        return float(total - cells[~withheld].astype(float).sum())
+    return None
+
+
+def _solvable(equations: np.ndarray) -> list[int]:
+    """The unknowns that sums and differences of the equations pin down (a linear system)."""
+    rank = np.linalg.matrix_rank(equations)
+    found = []
+    for j in range(equations.shape[1]):
+        unit = np.zeros((1, equations.shape[1]))
+        unit[0, j] = 1.0
+        if np.linalg.matrix_rank(np.vstack([equations, unit])) == rank:
+            found.append(j)
+    return found
+
+
+def test_the_zones_of_zones_12_cannot_be_recovered_by_subtraction(tiny, tmp_path):
+    """The issue's case: a zone of 3 clients withheld, 60 clients and 689.5 hours published."""
+    import json
+    import re
+
+    out = tmp_path / "z12"
+    code, printed = _zones_cli(tmp_path, "--out", str(out), zones=12)
+    assert code == 0
+    head = re.search(r"12 zones for (\d+) clients and ([\d.,]+) hours", printed)
+    assert head, printed
+    summary = json.loads((out / "summary.json").read_text())
+    totals = {
+        "clients": float(head.group(1)),
+        "hours_per_week": float(head.group(2).replace(",", "")),
+    }
+    assert totals == {c: summary[c] for c in totals}  # the same totals in every file
+    tables = {
+        "summary.json": pd.DataFrame(summary["zones"]),
+        "zones.gpkg": gpd.read_file(out / "zones.gpkg", layer="zones"),
+    }
+    for name, zones in tables.items():
+        assert zones["withheld"].any()  # the zone of 3 clients is still withheld
+        for column, total in totals.items():
+            found = _try_subtraction(total, zones[column])
+            assert found is None, f"{name}: {column} {total} less the others gives {found}"
+            assert zones[column].isna().sum() != 1
+    assert "60 clients and 689.5 hours" in printed and "cannot be found by subtracting" in printed
+
+
+def test_units_and_zones_cannot_be_recovered_by_subtraction(tiny, tmp_path):
+    import json
+
+    net, clients = tiny
+    units = grid_units(study_area(net, None), net.crs, 700.0)
+    plan = build_zones(clients, net, 4, areas=ZoneAreas(units=units))
+    plan.to_files(tmp_path / "u")
+    summary = json.loads((tmp_path / "u" / "summary.json").read_text())
+    zones = pd.DataFrame(summary["zones"]).set_index("zone_id")
+    table = pd.read_csv(tmp_path / "u" / "units.csv")
+    assert table["clients"].isna().any()  # small units are withheld
+    for column in ("clients", "hours_per_week"):
+        total = summary[column]
+        assert _try_subtraction(total, zones[column]) is None
+        for zone, row in zones.iterrows():
+            if pd.notna(row[column]):  # a published zone is a total of its units
+                of_zone = table.loc[table.zone_id == zone, column]
+                found = _try_subtraction(row[column], of_zone)
+                assert found is None, f"zone {zone}: {column} less its units gives {found}"
+        # every sum and difference at once: the zones, their units and the plan's total
+        hidden_zones = [z for z in zones.index if pd.isna(zones.loc[z, column])]
+        hidden_units = list(np.flatnonzero(table[column].isna()))
+        n = len(hidden_zones) + len(hidden_units)
+        rows = [[1.0] * len(hidden_zones) + [0.0] * len(hidden_units)]  # the total
+        for zone in zones.index:
+            row = [1.0 if z == zone else 0.0 for z in hidden_zones]
+            row += [-1.0 if table.zone_id.iloc[u] == zone else 0.0 for u in hidden_units]
+            rows.append(row)  # the zone less its units
+        found = _solvable(np.array(rows).reshape(-1, n)) if n else []
+        assert not found, f"{column}: withheld figures {found} follow from the published ones"
+
+
+def _county(tmp_path):
+    from carezones import CountyOptions, compare_designs
+
+    clients = testing.clients()
+    few = [("Caldwell", 6), ("Lythwick", 6), ("Swinham", 3)]  # one town of 3 clients
+    some = pd.concat([clients[clients.town == town].head(n) for town, n in few])
+    with cache_at(tmp_path / "cache"):
+        comparison = compare_designs(
+            some,
+            testing.net(),
+            designs={"today": "town"},
+            options=CountyOptions(iterations=50, workers=1),
+        )
+    comparison.to_files(tmp_path / "c", offline=False)
+    return comparison, tmp_path / "c"
+
+
+def test_a_designs_small_zone_cannot_be_recovered_by_subtraction(tiny, tmp_path):
+    comparison, out = _county(tmp_path)
+    designs = pd.read_csv(out / "designs.csv").set_index("design")
+    zones = pd.read_csv(out / "designs" / "today" / "zones.csv")
+    assert zones["clients"].isna().any()  # Swinham's 3 clients are withheld
+    columns = [c for c in zones.columns if c in designs.columns and c != "zones"]
+    assert {"clients", "visits", "care_hours", "travel_minutes"} <= set(columns)
+    for column in columns:
+        total = designs.loc["today", column]
+        found = _try_subtraction(total, zones[column])
+        assert found is None, f"designs.csv {column} {total} less the zones gives {found}"
+    import re
+
+    from carezones.report.county import plan_card
+
+    card = plan_card(comparison.plans["today"])  # its notebook card: the same zones
+    shown = dict(re.findall(r"<tr>\s*<td>(\w+)</td>\s*<td>([^<]*)</td>", card))
+    assert set(shown) == set(zones["zone"])
+    assert [shown[z] == "NaN" for z in zones["zone"]] == zones["clients"].isna().tolist()
+
+
+def test_a_zone_plan_and_its_county_design_withhold_the_same_zones(tiny, tmp_path):
+    """Both tables are published for the same zones: withholding different ones would undo it."""
+    import json
+
+    import shapely
+
+    from carezones import CountyOptions, compare_designs
+
+    net, clients = tiny
+    mid = float(np.median(clients.geometry.x))
+    west = clients[clients.geometry.x < mid]
+    some = pd.concat([west, clients[clients.geometry.x >= mid].head(3)])
+    lo, la, hi, ha = net.bounds
+    halves = gpd.GeoDataFrame(
+        {"name": ["west", "east"]},
+        geometry=[
+            shapely.box(lo - 1, la - 1, mid, ha + 1),
+            shapely.box(mid, la - 1, hi + 1, ha + 1),
+        ],
+        crs="EPSG:4326",
+    )
+    plan = build_zones(some, net, 4, areas=ZoneAreas(localities=halves))
+    assert (plan.zones["withheld"] & plan.zones["clients"].isna()).sum() >= 2
+    with cache_at(tmp_path / "cache"):
+        comparison = compare_designs(
+            some, net, designs={"zones": plan}, options=CountyOptions(iterations=30, workers=1)
+        )
+    comparison.to_files(tmp_path / "c", offline=False)
+    design = pd.read_csv(tmp_path / "c" / "designs" / "zones" / "zones.csv", dtype={"zone": str})
+    plan.to_files(tmp_path / "z")  # the zone plan's own files, shared as well
+    summary = json.loads((tmp_path / "z" / "summary.json").read_text())
+    in_plan = {str(z["zone_id"]) for z in summary["zones"] if z["withheld"]}
+    in_design = set(design.loc[design["clients"].isna(), "zone"])
+    assert in_plan == in_design and len(in_plan) >= 2

@@ -113,18 +113,19 @@ def test_a_zone_of_fewer_than_five_clients_publishes_no_figures(county, tmp_path
     plan = build_zones(some, net, 4, areas=ZoneAreas(localities=_halves(net, mid)))
     z = plan.zones
     small = z[z.withheld]
-    assert len(small) == 1
-    row = small.iloc[0]
-    assert pd.isna(row.clients) and np.isnan(row.hours_per_week) and np.isnan(row.centre_lon)
-    assert np.isnan(row.mean_minutes_to_centre) and np.isnan(row.deviation)
-    assert plan.kpis["withheld_zones"] == 1
-    assert "figures and centres are withheld" in plan.summary()
+    assert len(small) == 2  # the small zone, and (issue 27) one more so that no subtraction
+    for row in small.itertuples():  # finds it: both look the same
+        assert pd.isna(row.clients) and np.isnan(row.hours_per_week) and np.isnan(row.centre_lon)
+        assert np.isnan(row.mean_minutes_to_centre) and np.isnan(row.deviation)
+    assert plan.kpis["withheld_zones"] == 2
+    assert "figures and centres withheld" in plan.summary()
     plan.to_files(tmp_path / "z")
     summary = json.loads((tmp_path / "z" / "summary.json").read_text())
     rec = next(r for r in summary["zones"] if r["withheld"])
     assert rec["clients"] is None and rec["hours_per_week"] is None and rec["centre_lat"] is None
     html = (tmp_path / "z" / "zones.html").read_text()
-    assert f"Centre of zone {row.zone_id} " not in html and "withheld" in html
+    assert "withheld" in html
+    assert not any(f"Centre of zone {r.zone_id} " in html for r in small.itertuples())
     assert "withheld" in (tmp_path / "z" / "summary.md").read_text()
     # the council's own plan may show them
     shown = build_zones(

@@ -1,17 +1,21 @@
 """The privacy rules every shareable output follows: one threshold, and hexagons of clients.
 
 Client locations are personal data. No figure built from fewer than :data:`MIN_GROUP` clients
-is published (a zone's, a unit's, a design's), and clients are drawn or written only as
-hexagons of at least that many (:func:`hexbin`, :func:`hexbin_sums`): the engines withhold by
-this rule and the presentation layer (:mod:`carezones.report`) draws by it.
+is published (a zone's, a unit's, a design's), nor one that can be worked out from the
+published figures and totals (:func:`suppress`: secondary suppression, as statistical offices
+do), and clients are drawn or written only as hexagons of at least that many (:func:`hexbin`,
+:func:`hexbin_sums`): the engines withhold by this rule and the presentation layer
+(:mod:`carezones.report`) draws by it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -25,6 +29,7 @@ __all__ = [
     "hexagon",
     "hexbin",
     "hexbin_sums",
+    "suppress",
 ]
 
 MIN_GROUP = 5
@@ -47,6 +52,106 @@ Examples
 >>> CENTRE_CLEARANCE_M
 10.0
 """
+
+
+def suppress(
+    counts: npt.ArrayLike,
+    relations: npt.ArrayLike | None = None,
+    *,
+    key: Sequence[Any] | None = None,
+    min_group: int = MIN_GROUP,
+) -> npt.NDArray[np.bool_]:
+    """Return the cells of a table whose figures are withheld, so that no small group shows.
+
+    *Primary suppression*: a cell of 1 to ``min_group - 1`` clients is withheld. *Secondary
+    (complementary) suppression*, the rule statistical offices apply (e.g. the ONS): a total
+    that is published with exactly one of its cells withheld gives that cell away by
+    subtraction (60 clients in all, 57 in the zones shown: the other zone holds 3), so the
+    smallest other non-empty cell of that total is withheld too. This is repeated until no
+    published total holds exactly one withheld cell, and then checked as a linear system: no
+    withheld cell follows from any sums and differences of the published figures and totals
+    (a cell that still does takes another complement). The same cells are withheld in every
+    figure of the table (clients, hours, travel...): the counts decide.
+
+    Parameters
+    ----------
+    counts : array_like
+        The clients in each cell, shape (n,).
+    relations : array_like, optional
+        How the cells add up to published figures, shape (r, n): each row's coefficients
+        times the cells make a figure that is published (a total: ones; a zone and its units:
+        ``+1`` for the zone, ``-1`` for each of its units, adding up to 0). Default: one
+        published total of all the cells.
+    key : sequence, optional
+        Breaks ties between complements of equal counts (the smallest key is withheld first);
+        give the cells' ids, so that two tables of the same groups withhold the same ones.
+        Default: the cells' order.
+    min_group : int, default MIN_GROUP
+        The fewest clients a published figure may stand for.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``True`` for each cell whose figures are withheld. When a total's only non-empty cell
+        is small, the total is itself a small group: nothing in the table can hide it.
+
+    Examples
+    --------
+    >>> suppress([5, 5, 7, 3]).tolist()  # 3 is small; one of the 5s goes with it
+    [True, False, False, True]
+    >>> suppress([5, 5, 7, 3], key=["b", "a", "c", "d"]).tolist()
+    [False, True, False, True]
+    >>> suppress([9, 2, 4]).tolist()  # two small cells protect each other
+    [False, True, True]
+    """
+    c = np.asarray(counts, dtype=np.float64).ravel()
+    n = len(c)
+    rel = np.ones((1, n)) if relations is None else np.asarray(relations, dtype=np.float64)
+    rel = rel.reshape(-1, n)
+    member = rel != 0
+    ranks = np.arange(n) if key is None else np.argsort(np.argsort(np.asarray(key, dtype=str)))
+    order = np.lexsort((ranks, c))  # smallest count first, then the smallest key
+    filled = c > 0
+    withheld = filled & (c < min_group)
+
+    def complement(cells: npt.NDArray[np.bool_]) -> bool:
+        """Withhold the first published non-empty cell of ``cells``; False when there is none."""
+        pick = cells[order] & filled[order] & ~withheld[order]
+        if not pick.any():
+            return False
+        withheld[order[int(np.argmax(pick))]] = True
+        return True
+
+    while True:
+        # no published total with exactly one withheld cell (the subtraction)
+        changed = False
+        for row in member:
+            if (row & withheld & filled).sum() == 1:
+                changed = complement(row) or changed
+        if changed:
+            continue
+        # nor any withheld cell that follows from sums and differences of the totals
+        exposed = _derivable(rel, withheld & filled)
+        if not any(complement(member[member[:, j]].any(axis=0)) for j in exposed):
+            return withheld
+
+
+def _derivable(rel: npt.NDArray[np.float64], hidden: npt.NDArray[np.bool_]) -> list[int]:
+    """Return the hidden cells that the published relations determine (as a linear system).
+
+    With the published cells moved to the right-hand side, the relations on the hidden cells
+    are ``M x = b``; cell ``j`` is determined exactly when the unit vector ``e_j`` lies in the
+    row space of ``M``, i.e. its projection on that space has length 1.
+    """
+    cols = np.flatnonzero(hidden)
+    m = rel[:, cols]
+    m = m[(m != 0).any(axis=1)]
+    if not len(cols) or not len(m):
+        return []
+    _, s, vt = np.linalg.svd(m, full_matrices=False)
+    rank = int((s > s.max() * max(m.shape) * 1e-12).sum())
+    reach = (vt[:rank] ** 2).sum(axis=0)
+    return [int(j) for j in cols[reach > 1 - 1e-9]]
 
 
 def hexbin(

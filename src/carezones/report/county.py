@@ -13,8 +13,10 @@ hexagons of five or more clients. :func:`write_comparison` writes the comparison
                         they show visit locations)
 
 The report, the design maps and the CSVs carry no client's location: zones with fewer than five
-clients have their numbers left out. The folder is written whole or not at all
-(:func:`~carezones.report.output_folder`); every value from a user's file is escaped.
+clients have their numbers left out, and so have the smallest other zones with them, so that the
+design's totals less the zones shown do not give them away (:func:`withheld_zones`). The folder
+is written whole or not at all (:func:`~carezones.report.output_folder`); every value from a
+user's file is escaped.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
 from carezones.county.table import DESIGN_COLUMNS
 from carezones.io._cells import PathLike
-from carezones.privacy import MIN_GROUP, hexbin
+from carezones.privacy import MIN_GROUP, hexbin, suppress
 from carezones.report._write import output_folder, plain, write_csv
 from carezones.report.html import escape, html_card
 from carezones.report.maps import (
@@ -52,6 +56,7 @@ __all__ = [
     "county_map",
     "plan_card",
     "sweep_chart",
+    "withheld_zones",
     "write_comparison",
     "write_county_plan",
 ]
@@ -93,9 +98,9 @@ def county_map(
     """Draw a design's day: zones coloured by travel per care hour, and where travel costs.
 
     Zones (when the design has polygons) carry their numbers in tooltips; zones of fewer than
-    five clients show no numbers. ``marginal`` (:func:`carezones.county.costs.marginal_travel`)
-    adds hexagons of five or more clients coloured by their visits' mean marginal travel:
-    never a client's location.
+    five clients, and those withheld with them (:func:`withheld_zones`), show no numbers.
+    ``marginal`` (:func:`carezones.county.costs.marginal_travel`) adds hexagons of five or more
+    clients coloured by their visits' mean marginal travel: never a client's location.
     """
     import folium
 
@@ -173,12 +178,13 @@ def _zones_layer(
     polys = plan.design.polygons
     if polys is None:
         return layer
-    stats = plan.zones.set_index("zone")
+    stats = plan.zones.assign(withheld=withheld_zones(plan.zones, min_cell_clients))
+    stats = stats.set_index("zone")
     for zone, geom in zip(polys["zone_id"], polys.geometry, strict=True):
         if geom is None or geom.is_empty or zone not in stats.index:
             continue
         s = stats.loc[zone]
-        shown = int(s["clients"]) >= min_cell_clients
+        shown = not bool(s["withheld"])
         tpch = float(s["travel_minutes_per_care_hour"])
         if shown:
             tip = (
@@ -188,7 +194,7 @@ def _zones_layer(
             )
         else:
             label = escape(zone, template=True)
-            tip = f"Zone {label}: fewer than {min_cell_clients} clients, not shown"
+            tip = f"Zone {label}: numbers not shown ({_why(min_cell_clients)})"
         fill = _cost_colour(tpch if shown else 0.0)
         style = {"color": "#34495e", "weight": 1.5, "fillColor": fill, "fillOpacity": 0.55}
         folium.GeoJson(
@@ -260,8 +266,9 @@ def plan_card(plan: CountyPlan) -> str:
     ]
     cols = ["zone", "clients", "visits", "care_hours", "travel_minutes_per_care_hour", "carers"]
     table = plan.zones[cols].copy()
-    small = table["clients"] < MIN_GROUP
-    table.loc[small, cols[1:]] = float("nan")  # too few clients: not shown
+    small = withheld_zones(plan.zones)
+    table[cols[1:]] = table[cols[1:]].astype(float)
+    table.loc[small, cols[1:]] = float("nan")  # too few clients, or withheld with them
     return html_card(f"County plan: {plan.name}", rows, table=table)
 
 
@@ -399,14 +406,52 @@ def _design_files(
     _rounds_files(plan, folder / "rounds", offline, rounds_maps)
 
 
+def withheld_zones(zones: pd.DataFrame, min_group: int = MIN_GROUP) -> npt.NDArray[np.bool_]:
+    """Return the zones of a design whose numbers are not shown.
+
+    A zone of fewer than ``min_group`` clients, and the smallest other zones with it, so that
+    the design's totals (``designs.csv``, its summary) less the zones shown do not give it away
+    (:func:`carezones.privacy.suppress`; ties go by the zone's name, as in the zone plan's own
+    files).
+
+    Parameters
+    ----------
+    zones : pandas.DataFrame
+        A design's zones (:attr:`CountyPlan.zones <carezones.CountyPlan.zones>`).
+    min_group : int, default MIN_GROUP
+        The fewest clients a zone's numbers may stand for.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One per zone, ``True`` when its numbers are withheld.
+
+    Examples
+    --------
+    >>> plan.zones["clients"].tolist(), withheld_zones(plan.zones).tolist()
+    ([6, 4, 1, 1], [False, True, True, True])
+    """
+    clients = pd.to_numeric(zones["clients"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    key = zones["zone"].astype(str).tolist()
+    out = suppress(clients, key=key, min_group=min_group) | (clients < min_group)
+    return np.asarray(out, dtype=bool)
+
+
+def _why(min_group: int = MIN_GROUP) -> str:
+    return (
+        f"fewer than {min_group} clients, or withheld with such a zone so that neither can be "
+        "worked out from the design's totals"
+    )
+
+
 def _published(zones: pd.DataFrame) -> pd.DataFrame:
-    """Zones with fewer than :data:`~carezones.privacy.MIN_GROUP` clients lose their numbers."""
+    """Return a design's zones as published: those of :func:`withheld_zones` lose their numbers."""
     out = zones.copy()
-    small = out["clients"] < MIN_GROUP
+    small = withheld_zones(zones)
     cols = [c for c in out.columns if c != "zone"]
     out[cols] = out[cols].astype(object)
     out.loc[small, cols] = None
-    out["note"] = [f"fewer than {MIN_GROUP} clients: numbers not shown" if s else "" for s in small]
+    out["note"] = [f"numbers not shown: {_why()}" if s else "" for s in small]
     return out
 
 

@@ -36,6 +36,12 @@ if TYPE_CHECKING:
     from carezones.zones import ZonePlan
 
 
+WITHHELD = (
+    f"withheld (fewer than {MIN_GROUP} clients, or withheld with such a zone so that neither "
+    "can be worked out from the totals)"
+)
+
+
 def zone_card(plan: ZonePlan) -> str:
     """Return a zone plan's card for a notebook: its numbers, zones and outlines (no client).
 
@@ -99,10 +105,11 @@ def zones_map(
     """Draw a zone plan: zones coloured, their statistics in tooltips, a legend, centres.
 
     Centres are road junctions (never a client's home); a zone whose figures are withheld
-    shows no figures (and, when it has fewer than 5 clients, no centre). Clients appear only
-    when ``clients`` is given: as hexagons of 5 or more clients (their counts and hours), and
-    with ``show_client_points=True`` each client's location too, the page then marked at its
-    top as for the user's own use (:data:`~carezones.report.maps.OWN_USE`).
+    (fewer than 5 clients, or withheld with such a zone) shows no figures and no centre.
+    Clients appear only when ``clients`` is given: as hexagons of 5 or more clients (their
+    counts and hours), and with ``show_client_points=True`` each client's location too, the
+    page then marked at its top as for the user's own use
+    (:data:`~carezones.report.maps.OWN_USE`).
     """
     import folium
     import geopandas as gpd
@@ -130,10 +137,7 @@ def zones_map(
     data = zones.assign(deviation_pct=(zones["deviation"] * 100).round(1))
     text = data[list(fields)].astype(object)
     for col in fields:  # every value as escaped text; withheld figures say so
-        text[col] = [
-            f"withheld (fewer than {MIN_GROUP} clients)" if _blank(v) else escape(v, template=True)
-            for v in data[col]
-        ]
+        text[col] = [WITHHELD if _blank(v) else escape(v, template=True) for v in data[col]]
     for i, row in enumerate(data.itertuples(index=False)):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
         one = text.iloc[[i]].assign(geometry=data.geometry.iloc[[i]].to_numpy())
@@ -177,9 +181,7 @@ def zones_map(
         "from the zone centre (a road junction)."
     )
     if withheld.any():
-        note += (
-            f" {int(withheld.sum())} zone(s) of fewer than {MIN_GROUP} clients: figures withheld."
-        )
+        note += f" {int(withheld.sum())} zone(s) {WITHHELD}."
     _add_legend(m, "Zones", items, note)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
@@ -280,8 +282,10 @@ def _zone_markdown(p: ZonePlan, points: bool = False) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"A zone of fewer than {MIN_GROUP} "
-        "clients has its figures and centre withheld. assignments.csv and unassigned.csv list "
-        "clients by id: they are for the council's own use, not for sharing.",
+        f"A zone of fewer than {MIN_GROUP} clients has its figures and centre withheld, and so "
+        "has the smallest other zone, so that subtracting the published zones from the totals "
+        "does not give it away (with units, units are withheld the same way). "
+        "assignments.csv and unassigned.csv list clients by id: they are for the council's own "
+        "use, not for sharing.",
     ]
     return "\n".join(lines) + "\n"

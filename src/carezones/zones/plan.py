@@ -31,7 +31,7 @@ from carezones.zones.inputs import (
 )
 from carezones.zones.options import ZoneAreas, ZoneOptions
 from carezones.zones.solve import Group, solve_group
-from carezones.zones.tables import Zoning, plan_tables
+from carezones.zones.tables import Zoning, plan_tables, publish_units
 from carezones.zones.tiling import (
     TileClients,
     TileJob,
@@ -150,8 +150,9 @@ class ZonePlan:
             lines.append(f"WARNING: zone(s) {ids} hold no clients.")
         if m.get("withheld_zones"):
             lines.append(
-                f"{m['withheld_zones']} zone(s) hold fewer than {MIN_GROUP} clients: their "
-                "figures and centres are withheld."
+                f"{m['withheld_zones']} zone(s) have their figures and centres withheld: "
+                f"a zone of fewer than {MIN_GROUP} clients, and the smallest other zone with it "
+                "so that it cannot be found by subtracting the published zones from the totals."
             )
         if m.get("far_from_road"):
             lines.append(
@@ -442,6 +443,9 @@ def _build(network: RoadNetwork, inputs: Inputs, t0: float, bar: Any) -> ZonePla
         show_clients,
         time.perf_counter() - t0,
     )
+    if unit_table is not None:
+        unit_table, unit_notes = publish_units(unit_table, zoning, show_clients)
+        kpis["notes"] = kpis["notes"] + unit_notes
     bar.update(1)
     kpis["units"] = unit_info
     kpis["max_snap_m"] = network.max_snap_m

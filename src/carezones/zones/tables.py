@@ -7,8 +7,10 @@ than ``max_snap_m`` from every road is reached by a straight line from the neare
 at the access speed (``far_from_road`` in the assignments).
 
 Small zones: unless the plan may show clients, a zone of 1 to 4 clients
-(:data:`~carezones.zones.inputs.MIN_GROUP`) has its figures and its centre withheld
-(``withheld`` in the zones table), and plan-level figures that would single it out (the worst
+(:data:`~carezones.privacy.MIN_GROUP`) has its figures and its centre withheld (``withheld``
+in the zones table), and so has the smallest other zone, so that the plan's totals less the
+published zones do not give it away (secondary suppression, :func:`withheld_cells`; with units,
+the units and the zones together). Plan-level figures that would single it out (the worst
 deviation, the spread of the hours) are taken over the other zones.
 """
 
@@ -22,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from carezones.privacy import MIN_GROUP
+from carezones.privacy import MIN_GROUP, suppress
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -67,6 +69,8 @@ class Zoning:
     moved : numpy.ndarray of bool or None
         The clients whose polygon is not the zone the roads gave them (they follow the
         polygon), or ``None`` when zones are unions of units.
+    units : UnitCounts or None
+        With units: each unit's zone and clients (its figures are published with the zones').
     """
 
     zone: IntArray
@@ -81,6 +85,100 @@ class Zoning:
     prev_zone: IntArray | None
     notes: list[str]
     moved: npt.NDArray[np.bool_] | None = None
+    units: UnitCounts | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class UnitCounts:
+    """The units of a plan made of units: each one's id, zone (index) and clients."""
+
+    ids: npt.NDArray[Any]
+    zone: IntArray
+    clients: IntArray
+
+
+def withheld_cells(
+    zone_clients: IntArray, labels: npt.NDArray[Any], units: UnitCounts | None
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_] | None]:
+    """Return the zones (and units) whose figures are withheld.
+
+    A zone or unit of 1 to 4 clients, and the complements that keep it from being worked out
+    by subtraction (:func:`~carezones.privacy.suppress`): the plan's totals are published, and
+    each zone is the sum of its units, so zones and units are protected together.
+
+    Parameters
+    ----------
+    zone_clients : numpy.ndarray of int64
+        Each zone's clients.
+    labels : numpy.ndarray
+        Each zone's id (ties between complements go by it, the same in every table).
+    units : UnitCounts or None
+        The units, when zones are made of them.
+
+    Returns
+    -------
+    zones : numpy.ndarray of bool
+        The zones withheld.
+    units : numpy.ndarray of bool or None
+        The units withheld (``None`` without units).
+    """
+    k = len(zone_clients)
+    zone_key = [str(z) for z in labels.tolist()]
+    if units is None:
+        return suppress(zone_clients, key=zone_key), None
+    n = len(units.ids)
+    rel = np.zeros((1 + k, k + n))
+    rel[0, :k] = 1.0  # the plan's total
+    rel[1 + np.arange(k), np.arange(k)] = 1.0  # each zone less its units: 0
+    inside = np.flatnonzero(units.zone >= 0)
+    rel[1 + units.zone[inside], k + inside] = -1.0
+    counts = np.concatenate([zone_clients, units.clients])
+    key = zone_key + [str(u) for u in units.ids.tolist()]
+    out = suppress(counts, rel, key=key)
+    return out[:k], out[k:]
+
+
+def publish_units(
+    table: pd.DataFrame, zoning: Zoning, show_clients: bool
+) -> tuple[pd.DataFrame, list[str]]:
+    """Return the units table as published, and a note when figures are withheld.
+
+    A unit of 1 to 4 clients, and the units withheld with it so that no withheld unit or zone
+    can be worked out from the zones, the other units and the totals (:func:`withheld_cells`),
+    has its ``clients`` and ``hours_per_week`` left blank (unless ``show_clients``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``unit_id``, ``zone_id``, ``clients``, ``hours_per_week`` of every unit.
+    zoning : Zoning
+        What the stages found (``units``: each unit's zone and clients).
+    show_clients : bool
+        Publish every unit's figures (a plan for the council's own use).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The units, with the withheld figures blank.
+    notes : list of str
+        A note for the plan when units are withheld.
+    """
+    if show_clients or zoning.units is None:
+        return table, []
+    zc = np.bincount(zoning.zone[zoning.zone >= 0], minlength=len(zoning.labels)).astype(np.int64)
+    hide = withheld_cells(zc, zoning.labels, zoning.units)[1]
+    assert hide is not None
+    out = table.copy()
+    out["clients"] = out["clients"].astype("Int64")
+    out.loc[hide, "clients"] = pd.NA
+    out["hours_per_week"] = out["hours_per_week"].astype(float).where(~hide)
+    if not hide.any():
+        return out, []
+    return out, [
+        f"{int(hide.sum())} unit(s) have their figures left blank in the units table: units "
+        f"of fewer than {MIN_GROUP} clients, and with them other units, so that none can be "
+        "worked out from the zones' figures and the totals"
+    ]
 
 
 def plan_tables(
@@ -150,7 +248,9 @@ def plan_tables(
     zc = np.bincount(zone[placed], minlength=k)
     mean = float(zh.mean()) if k else 0.0
     dev = (zh - mean) / mean if mean > 0 else np.zeros(k)
-    withheld = (zc > 0) & (zc < MIN_GROUP) & (not show_clients)
+    withheld = np.zeros(k, dtype=bool)
+    if not show_clients:
+        withheld = withheld_cells(zc, zoning.labels, zoning.units)[0]
     shown = ~withheld
     stats = np.array(
         [
@@ -198,9 +298,10 @@ def plan_tables(
         )
     if withheld.any():
         notes.append(
-            f"{int(withheld.sum())} zone(s) hold fewer than {MIN_GROUP} clients: their "
-            "figures and centres are withheld (they would describe one or two people); the "
-            "worst deviation and the spread of the hours are over the other zones"
+            f"{int(withheld.sum())} zone(s) have their figures and centres withheld: a zone of "
+            f"fewer than {MIN_GROUP} clients (it would describe one or two people), and with it "
+            "the smallest other zone, so that the totals less the published zones do not give "
+            "it away; the worst deviation and the spread of the hours are over the other zones"
         )
     kpis["notes"] = notes
     return assignments, zones, unassigned, kpis

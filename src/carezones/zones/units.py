@@ -51,7 +51,7 @@ from carezones.zones.partition import (
     rebalance,
 )
 from carezones.zones.solve import INNER_ROUNDS, ROUNDS, centre_candidates
-from carezones.zones.tables import Zoning
+from carezones.zones.tables import UnitCounts, Zoning
 from carezones.zones.tiling import cell_adjacency, polygon_of, quiet
 
 if TYPE_CHECKING:
@@ -297,8 +297,8 @@ def zone_units(network: RoadNetwork, inputs: Inputs) -> tuple[Zoning, pd.DataFra
     zoning : Zoning
         What the stages found, for :func:`~carezones.zones.tables.plan_tables`.
     table : pandas.DataFrame
-        Each unit's zone: ``unit_id``, ``zone_id``, ``clients`` and ``hours_per_week`` (blank
-        for a unit of 1 to 4 clients unless ``show_clients``).
+        Each unit's zone: ``unit_id``, ``zone_id``, ``clients`` and ``hours_per_week``, all of
+        them (:func:`~carezones.zones.tables.publish_units` withholds the small ones' figures).
     info : dict
         ``count`` (units), ``id_column``.
     """
@@ -353,21 +353,14 @@ def zone_units(network: RoadNetwork, inputs: Inputs) -> tuple[Zoning, pd.DataFra
         for z in range(k)
     ]
     client_zone = np.where(ok, zone[np.maximum(unit_of, 0)], -1)
-    hide = (count > 0) & (count < MIN_GROUP) & (not show_clients)
     table = pd.DataFrame(
         {
             "unit_id": uids,
             "zone_id": labels[zone],
-            "clients": pd.array(np.where(hide, 0, count).astype(int), dtype="Int64"),
-            "hours_per_week": np.where(hide, np.nan, w.round(2)),
+            "clients": pd.array(count.astype(int), dtype="Int64"),
+            "hours_per_week": w.round(2),
         }
     )
-    table.loc[hide, "clients"] = pd.NA
-    if hide.any():
-        notes.append(
-            f"{int(hide.sum())} unit(s) hold fewer than {MIN_GROUP} clients: their figures "
-            "are left blank in the units table"
-        )
     zoning = Zoning(
         client_zone,
         reasons,
@@ -380,6 +373,7 @@ def zone_units(network: RoadNetwork, inputs: Inputs) -> tuple[Zoning, pd.DataFra
         labels,
         prev_zone,
         notes,
+        units=UnitCounts(np.asarray(uids), zone.astype(np.int64), count.astype(np.int64)),
     )
     return zoning, table, {"count": n_units, "id_column": col}
 

@@ -11,9 +11,11 @@ How :func:`build_zones` works
    (flagged ``far_from_road``); clients outside the study area are listed in
    ``ZonePlan.unassigned`` with the reason.
 2. **Centres.** Every centre is a road junction where three or more roads meet, never a
-   client's home: the centre is published (the map's marker, ``centre_lon``/``centre_lat``)
-   and the sites a demo scores start from it. k-means++ seeds and Lloyd's iterations with the
-   hours balanced (straight lines) give starting positions, taken to the nearest junctions;
+   client's home (no junction within :data:`~carezones.privacy.CENTRE_CLEARANCE_M` of a
+   client's home or of the road point it snaps to): the centre is published (the map's
+   marker, ``centre_lon``/``centre_lat``) and the sites a demo scores start from it.
+   k-means++ seeds and Lloyd's iterations with the hours balanced (straight lines) give
+   starting positions, taken to the nearest junctions;
    centres then move to the hours-weighted *road* medoid of their zones among the zone's
    junctions, under a transportation LP (HiGHS) that assigns places by hours x road minutes
    with every zone inside the band. Fixed centres (provider bases) or a previous plan's zones
@@ -46,8 +48,10 @@ How :func:`build_zones` works
    Cells are dissolved by zone: polygons with no gaps or overlaps, one piece each.
 7. **Publishing.** Unless ``ZoneOptions(show_clients=True)``, there can be at most one zone
    per 5 clients (``build_zones`` refuses more, naming the most it can make), and a zone that
-   still holds 1 to 4 clients has its figures and centre withheld in every output. The
-   summary says when a zone is empty, in pieces, withheld or out of balance.
+   still holds 1 to 4 clients has its figures and centre withheld in every output, and so
+   has the smallest other zone (and, with units, units), so that no withheld figure can be
+   worked out from the published ones and the totals (:func:`carezones.privacy.suppress`).
+   The summary says when a zone is empty, in pieces, withheld or out of balance.
 
 With localities (``ZoneAreas(localities=...)``), each locality gets a share of the zones by
 hours and steps 2 to 6 run on each one alone, so that no zone crosses a locality's border.

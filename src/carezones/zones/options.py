@@ -49,7 +49,8 @@ class ZoneOptions:
     show_clients : bool, default False
         Allow zones, figures and maps of fewer than 5 clients (a plan that will not be
         shared). By default ``n_zones`` may be at most the number of clients divided by 5,
-        and a zone that still ends with 1 to 4 clients has its figures and centre withheld.
+        and a zone that still ends with 1 to 4 clients has its figures and centre withheld
+        (and so has the smallest other zone, so that the totals do not give it away).
 
     Raises
     ------

@@ -60,8 +60,9 @@ class ZonePlan:
 
     ``zones``, ``units``, ``kpis`` and :meth:`summary` are the shareable part: they hold no
     client's location, and unless the plan was built with ``show_clients=True`` no figure of
-    a zone of fewer than 5 clients. ``assignments`` and ``unassigned`` list clients by id:
-    they are for the council's own use.
+    a zone of fewer than 5 clients, nor one that the totals less the published zones would
+    give away (the smallest other zone is withheld with it). ``assignments`` and
+    ``unassigned`` list clients by id: they are for the council's own use.
 
     Parameters
     ----------

@@ -308,3 +308,19 @@ def test_a_zone_plan_and_its_county_design_withhold_the_same_zones(tiny, tmp_pat
     in_plan = {str(z["zone_id"]) for z in summary["zones"] if z["withheld"]}
     in_design = set(design.loc[design["clients"].isna(), "zone"])
     assert in_plan == in_design and len(in_plan) >= 2
+
+
+@pytest.mark.parametrize("moved", [3, 7])
+def test_the_summary_gives_no_count_of_fewer_than_five_clients_moved_by_tiling(moved):
+    import dataclasses
+
+    from carezones import testing
+
+    plan = testing.zone_plan()
+    kpis = {**plan.kpis, "moved_by_tiling": moved, "moved_by_tiling_hours": 12.5}
+    text = dataclasses.replace(plan, kpis=kpis).summary()
+    if moved < 5:
+        assert "Fewer than 5 clients took the zone" in text
+        assert f"{moved} client(s)" not in text and "12.5 h" not in text
+    else:
+        assert f"{moved} client(s) (12.5 h) took the zone" in text

@@ -163,8 +163,14 @@ class ZonePlan:
                 f"the nearest road at {m['access_kph']:g} km/h, then the roads."
             )
         if m.get("moved_by_tiling"):
+            moved = m["moved_by_tiling"]
+            many = (
+                f"{moved} client(s) ({m['moved_by_tiling_hours']:,.1f} h)"
+                if moved >= MIN_GROUP
+                else f"Fewer than {MIN_GROUP} clients"
+            )
             lines.append(
-                f"{m['moved_by_tiling']} client(s) ({m['moved_by_tiling_hours']:,.1f} h) took "
+                f"{many} took "
                 "the zone of the polygon holding their home rather than the one their road "
                 "gave them: the map and the assignments always agree."
             )

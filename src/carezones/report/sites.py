@@ -216,12 +216,19 @@ def _site_layer(m: folium.Map, result: SiteScores, wgs: gpd.GeoDataFrame) -> Non
 
     layer = folium.FeatureGroup(name="Candidate sites")
     features = []
-    for rec, geom, why in zip(wgs.itertuples(), wgs.geometry, result.explanations, strict=True):
-        score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"
-        rank = "" if pd.isna(rec.rank) else f" (rank {int(rec.rank)})"
-        popup = PopupText(str(rec.site_id), f": {score}{rank}", tuple(why))
-        tip = f"{rec.site_id}: {score}"
-        features.append(map_feature(geom, score_colour(rec.score), tip, popup))
+    rows = zip(
+        wgs.site_id.tolist(),
+        wgs.score.tolist(),
+        wgs["rank"].tolist(),
+        wgs.geometry,
+        result.explanations,
+        strict=True,
+    )
+    for site_id, value, place, geom, why in rows:
+        score = "not scored" if pd.isna(value) else f"{value:.1f} / 100"
+        rank = "" if pd.isna(place) else f" (rank {int(place)})"
+        popup = PopupText(str(site_id), f": {score}{rank}", tuple(why))
+        features.append(map_feature(geom, score_colour(value), f"{site_id}: {score}", popup))
     add_features(
         layer,
         features,

@@ -19,8 +19,8 @@ Then the whole ``carezones sites`` command on the same sites, as a CSV file, in 
 once with a cold cache (the walking and drive networks built from the OSM file), ``--runs``
 times warm, and ``--ref-runs`` times with the sites layer of the map drawn the old way (a folium
 marker, tooltip and popup per site, each a Jinja2 template compiled: the reference); the
-``scores.csv`` of every run must be identical. Then the map alone (drawn and saved from the
-same scores), ours against the old way.
+``scores.csv`` of every run must be identical. Then the map alone (``to_map()``, with the best
+three's isochrones, and ``save``, from the same scores), ours against the old way.
 
     python benchmarks/sites.py [--n 10000] [--nx-sites 30] [--seed 0]
         [--parts scoring command] [--runs 3] [--ref-runs 1]
@@ -343,7 +343,6 @@ def command(args, walk, xy) -> None:
     import pandas as pd
 
     import carezones as cz
-    from carezones.report.sites import _draw
 
     work = Path(tempfile.mkdtemp(prefix="cz-sites-command-"))
     csv = work / "sites.csv"
@@ -377,21 +376,20 @@ def command(args, walk, xy) -> None:
         f"(old {(work / 'old0' / 'sites.html').stat().st_size / 1e6:.1f} MB)"
     )
 
-    # the map alone: the same scores and isochrones, drawn and saved
+    # the map alone: from the same scores, drawn (the isochrones computed) and saved
     os.environ["CAREZONES_CACHE"] = cache
     sites = cz.read_points(csv, area=walk)
     res = cz.score_sites(sites, cz.SiteInputs(osm=args.pbf, walk=walk))
-    iso = res.isochrones()
 
     def draw(path: Path) -> float:
         t0 = time.perf_counter()
-        _draw(res, iso, (5, 10, 15), True, True, 250.0, True, "Candidate sites").save(str(path))
+        res.to_map().save(str(path))
         return time.perf_counter() - t0
 
     new_map = [draw(work / f"map{i}.html") for i in range(args.runs)]
     use_old_site_layer()
     old_map = [draw(work / f"old-map{i}.html") for i in range(args.ref_runs)]
-    print(f"\n== the map alone (drawn and saved; {len(xy):,} sites, the top 3's isochrones)")
+    print(f"\n== the map alone: to_map() and save ({len(xy):,} sites, the best 3's isochrones)")
     print(f"one GeoJSON layer, shared popup template: {spread(new_map)} s")
     print(f"a folium marker, tooltip and popup per site: {spread(old_map)} s")
     print(f"old / new: {min(old_map) / min(new_map):.0f}x")

@@ -338,20 +338,30 @@ def spread(values: list[float]) -> str:
 
 def command(args, walk, xy) -> None:
     """``carezones sites`` on the sites end to end, and its map alone, against the old map."""
+    import shutil
+
+    work = Path(tempfile.mkdtemp(prefix="cz-sites-command-"))
+    cache = tempfile.mkdtemp(prefix="cz-bench-cold-")
+    try:
+        _command(args, walk, xy, work, cache)
+    finally:  # about 170 MB of runs and caches
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _command(args, walk, xy, work: Path, cache: str) -> None:
     import filecmp
 
     import pandas as pd
 
     import carezones as cz
 
-    work = Path(tempfile.mkdtemp(prefix="cz-sites-command-"))
     csv = work / "sites.csv"
     ids = [f"S{i:05d}" for i in range(len(xy))]
     pd.DataFrame({"site_id": ids, "lat": xy[:, 1], "lon": xy[:, 0]}).to_csv(csv, index=False)
     base = ["sites", "--osm", str(args.pbf), "--sites", str(csv), "-q", "--out"]
     ours = [sys.executable, "-m", "carezones", *base]
     old = [sys.executable, "-c", OLD_COMMAND.format(path=str(Path(__file__).resolve())), *base]
-    cache = tempfile.mkdtemp(prefix="cz-bench-cold-")
     print(f"\n== `carezones sites` on {len(xy):,} sites on Rutland, end to end (a new process)")
     cold = run_command([*ours, str(work / "cold")], cache)
     warm = [run_command([*ours, str(work / f"warm{i}")], cache) for i in range(args.runs)]

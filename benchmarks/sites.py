@@ -15,14 +15,26 @@ nearest node), and on identical inputs (sites and amenities placed on pandana's 
 the two must agree to rounding. Then the whole-area surface (every junction of the walking
 network) with the default walking criteria.
 
+Then the whole ``carezones sites`` command on the same sites, as a CSV file, in a new process:
+once with a cold cache (the walking and drive networks built from the OSM file), ``--runs``
+times warm, and ``--ref-runs`` times with the sites layer of the map drawn the old way (a folium
+marker, tooltip and popup per site, each a Jinja2 template compiled: the reference); the
+``scores.csv`` of every run must be identical. Then the map alone (``to_map()``, with the best
+three's isochrones, and ``save``, from the same scores), ours against the old way.
+
     python benchmarks/sites.py [--n 10000] [--nx-sites 30] [--seed 0]
+        [--parts scoring command] [--runs 3] [--ref-runs 1]
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -34,18 +46,23 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--nx-sites", type=int, default=30)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--parts",
+        nargs="+",
+        choices=["scoring", "command"],
+        default=["scoring", "command"],
+        help="scoring: against pandana and networkx; command: `carezones sites` and its map",
+    )
+    ap.add_argument("--runs", type=int, default=3, help="runs of the command and of the map")
+    ap.add_argument("--ref-runs", type=int, default=1, help="runs of the old map (slow)")
     args = parse_or_skip(ap)
     if args is None:
         return 0
-    import os
-
     os.environ["CAREZONES_CACHE"] = tempfile.mkdtemp(prefix="cz-bench-")
     import geopandas as gpd
-    import networkx as nx
-    import pandas as pd
 
     import carezones as cz
-    from carezones.sites import DEFAULT_CATEGORIES, read_amenities, read_towns
+    from carezones.sites import DEFAULT_CATEGORIES, read_amenities
 
     t0 = time.perf_counter()
     walk = cz.load_network(args.pbf, "walk", engine="builtin")
@@ -62,6 +79,23 @@ def main() -> int:
         f"{len(am)} amenities ({', '.join(f'{k} {v}' for k, v in counts.items())}); "
         f"load {t_load:.1f} s; {args.n:,} sites"
     )
+    if "scoring" in args.parts:
+        scoring(args, walk, am, sites, xy)
+    if "command" in args.parts:
+        command(args, walk, xy)
+    return 0
+
+
+def scoring(args, walk, am, sites, xy) -> None:
+    """carezones' scoring against pandana's and networkx's nearest-amenity queries."""
+    import geopandas as gpd
+    import networkx as nx
+    import pandas as pd
+
+    import carezones as cz
+    from carezones.sites import DEFAULT_CATEGORIES, read_towns
+
+    cats = [c.name for c in DEFAULT_CATEGORIES]
     cfg = {"rural": {"points": 0}}
     score_sites = cz.score_sites
     score_sites(sites.head(10), cz.SiteInputs(walk=walk, amenities=am), config=cfg)  # warm caches
@@ -213,7 +247,162 @@ def main() -> int:
         f"surface with every criterion (600 clients, 60 carers, towns): "
         f"{len(full.surface):,} junctions in {t_full:.2f} s"
     )
-    return 0
+
+
+# ---------------------------------------------------------------- the command and its map
+def old_site_layer(m, result, wgs) -> None:
+    """The sites layer as drawn before issue 27: a folium marker, tooltip and popup per site.
+
+    The reference of the map's timing (each folium object compiles a Jinja2 template).
+    """
+    import folium
+    import pandas as pd
+    import shapely
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    from carezones.report.html import escape
+    from carezones.report.sites import score_colour
+
+    layer = folium.FeatureGroup(name="Candidate sites")
+    for rec, geom, why in zip(wgs.itertuples(), wgs.geometry, result.explanations, strict=True):
+        colour = score_colour(rec.score)
+        score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"
+        rank = "" if pd.isna(rec.rank) else f" (rank {int(rec.rank)})"
+        parts = "".join(f"<li>{escape(p, template=True)}</li>" for p in why)
+        popup = f"<b>{escape(str(rec.site_id), template=True)}</b>: {score}{rank}<ul>{parts}</ul>"
+        tip = escape(f"{rec.site_id}: {score}", template=True)
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.5}
+            shape = folium.GeoJson(
+                shapely.to_geojson(geom), style_function=lambda _f, s=style: s, tooltip=tip
+            )
+        else:
+            shape = folium.CircleMarker(
+                (float(geom.y), float(geom.x)),
+                radius=8,
+                color="#222",
+                weight=1,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.95,
+                tooltip=tip,
+            )
+        el = MacroElement()
+        el._name = "Popup"
+        el.content = json.dumps(popup).replace("</", "<\\/")
+        el._template = Template(
+            "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.bindPopup("
+            "{{ this.content }}, {maxWidth: 360});{% endmacro %}"
+        )
+        shape.add_child(el)
+        shape.add_to(layer)
+    layer.add_to(m)
+
+
+def use_old_site_layer() -> None:
+    """Make carezones draw the sites layer the old way (in this process)."""
+    import carezones.report.sites as report_sites
+
+    report_sites._site_layer = old_site_layer
+
+
+OLD_COMMAND = (
+    "import importlib.util, sys; "
+    "spec = importlib.util.spec_from_file_location('bench_sites', {path!r}); "
+    "bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench); "
+    "bench.use_old_site_layer(); "
+    "from carezones.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def run_command(cmd: list[str], cache: str) -> tuple[float, float]:
+    """Run a command to the end; return its wall and CPU seconds (its own and its children's)."""
+    import resource
+
+    env = dict(os.environ, CAREZONES_CACHE=cache)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} failed: {done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def spread(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def command(args, walk, xy) -> None:
+    """``carezones sites`` on the sites end to end, and its map alone, against the old map."""
+    import shutil
+
+    work = Path(tempfile.mkdtemp(prefix="cz-sites-command-"))
+    cache = tempfile.mkdtemp(prefix="cz-bench-cold-")
+    try:
+        _command(args, walk, xy, work, cache)
+    finally:  # about 170 MB of runs and caches
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _command(args, walk, xy, work: Path, cache: str) -> None:
+    import filecmp
+
+    import pandas as pd
+
+    import carezones as cz
+
+    csv = work / "sites.csv"
+    ids = [f"S{i:05d}" for i in range(len(xy))]
+    pd.DataFrame({"site_id": ids, "lat": xy[:, 1], "lon": xy[:, 0]}).to_csv(csv, index=False)
+    base = ["sites", "--osm", str(args.pbf), "--sites", str(csv), "-q", "--out"]
+    ours = [sys.executable, "-m", "carezones", *base]
+    old = [sys.executable, "-c", OLD_COMMAND.format(path=str(Path(__file__).resolve())), *base]
+    print(f"\n== `carezones sites` on {len(xy):,} sites on Rutland, end to end (a new process)")
+    cold = run_command([*ours, str(work / "cold")], cache)
+    warm = [run_command([*ours, str(work / f"warm{i}")], cache) for i in range(args.runs)]
+    ref = [run_command([*old, str(work / f"old{i}")], cache) for i in range(args.ref_runs)]
+    same = all(
+        filecmp.cmp(work / "warm0" / "scores.csv", work / d / "scores.csv", shallow=False)
+        for d in ["cold", *(f"warm{i}" for i in range(args.runs)), "old0"]
+    )
+    print(f"{'':<46}{'wall s':>22}{'CPU s':>22}")
+    rows = [
+        ("carezones, warm cache", warm),
+        ("carezones, cold cache (networks built)", [cold]),
+        ("the old map (a marker + popup per site), warm", ref),
+    ]
+    for name, runs in rows:
+        print(f"{name:<46}{spread([w for w, _ in runs]):>22}{spread([c for _, c in runs]):>22}")
+    best = min(w for w, _ in warm)
+    print(
+        f"old / new, whole command: {min(w for w, _ in ref) / best:.1f}x wall; "
+        f"scores.csv identical in every run: {same}; "
+        f"sites.html {(work / 'warm0' / 'sites.html').stat().st_size / 1e6:.1f} MB "
+        f"(old {(work / 'old0' / 'sites.html').stat().st_size / 1e6:.1f} MB)"
+    )
+
+    # the map alone: from the same scores, drawn (the isochrones computed) and saved
+    os.environ["CAREZONES_CACHE"] = cache
+    sites = cz.read_points(csv, area=walk)
+    res = cz.score_sites(sites, cz.SiteInputs(osm=args.pbf, walk=walk))
+
+    def draw(path: Path) -> float:
+        t0 = time.perf_counter()
+        res.to_map().save(str(path))
+        return time.perf_counter() - t0
+
+    new_map = [draw(work / f"map{i}.html") for i in range(args.runs)]
+    use_old_site_layer()
+    old_map = [draw(work / f"old-map{i}.html") for i in range(args.ref_runs)]
+    print(f"\n== the map alone: to_map() and save ({len(xy):,} sites, the best 3's isochrones)")
+    print(f"one GeoJSON layer, shared popup template: {spread(new_map)} s")
+    print(f"a folium marker, tooltip and popup per site: {spread(old_map)} s")
+    print(f"old / new: {min(old_map) / min(new_map):.0f}x")
 
 
 if __name__ == "__main__":

@@ -400,6 +400,8 @@ def no_client_coordinates(folder, clients, sites) -> None:
         elif path.suffix == ".html":  # every point drawn is a site, never a client
             at = re.findall(r"L\.circleMarker\(\s*\[(-?\d+\.\d+), (-?\d+\.\d+)\]", text)
             drawn = {(round(float(lon), 4), round(float(lat), 4)) for lat, lon in at}
+            at = re.findall(r'"Point","coordinates":\[(-?\d+\.\d+),(-?\d+\.\d+)\]', text)
+            drawn |= {(round(float(lon), 4), round(float(lat), 4)) for lon, lat in at}
             assert drawn and drawn <= sites_at, f"{path.name} draws points that are no site"
     layers = gpd.list_layers(folder / "portfolio.gpkg").name.tolist()
     assert "demand_hexagons" in layers

@@ -402,8 +402,17 @@ def isochrone_areas(
             x1 = x0 + (net.x[v[ok]] - x0) * reach
             y1 = y0 + (net.y[v[ok]] - y0) * reach
             ends = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
-            lines = shapely.linestrings(ends)
-            geoms = list(lines)
+            # a road reached whole is there twice (both directions): keep it once and join the
+            # roads into chains, so that a few hundred shapes are merged, not thousands (the
+            # same area, four times faster)
+            keep = reach < 1.0
+            whole = np.flatnonzero(~keep)
+            pair = np.minimum(u[ok], v[ok]).astype(np.int64) * net.n_nodes + np.maximum(
+                u[ok], v[ok]
+            )
+            keep[whole[np.unique(pair[whole], return_index=True)[1]]] = True
+            lines = shapely.linestrings(ends[keep])
+            geoms = list(shapely.get_parts(shapely.line_merge(shapely.multilinestrings(lines))))
             if snapped.access_minutes[p] <= m:
                 geoms.append(shapely.Point(sx[p], sy[p]))
             area = shapely.union_all(shapely.buffer(np.array(geoms, dtype=object), buffer_m))

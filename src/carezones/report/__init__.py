@@ -18,7 +18,7 @@ module per result, plus what they share:
                                     :class:`~carezones.Comparison`: maps, cards, the report
 :mod:`carezones.report.network`     a :class:`~carezones.RoadNetwork`: map, card, travel times
 :mod:`carezones.report.maps`        what every folium map shares (base, attribution, legend,
-                                    roads, hexagons of clients)
+                                    roads, hexagons of clients, many features as one layer)
 :mod:`carezones.report.html`        the one escaper, notebook cards and SVG thumbnails
 ==================================  ==========================================================
 

@@ -22,10 +22,12 @@ from carezones.io._cells import PathLike
 from carezones.report._write import output_folder, plain, write_csv
 from carezones.report.html import escape, html_card, svg_sites
 from carezones.report.maps import (
+    PopupText,
     add_context_roads,
+    add_features,
     add_legend,
     base_map,
-    bind_popup,
+    map_feature,
 )
 from carezones.sites.options import Objective
 from carezones.sites.status import CandidateStatus, SiteRole
@@ -135,24 +137,17 @@ def _demand_layer(m: folium.Map, cells: gpd.GeoDataFrame, unit: str) -> None:
 
     layer = folium.FeatureGroup(name="Demand (aggregated)", show=True)
     top = float(cells["demand"].max()) if len(cells) else 1.0
-    for row in cells.itertuples(index=False):
+    features = []
+    for row, geom in zip(cells.itertuples(index=False), cells.geometry, strict=True):
         share = float(row.covered) / float(row.demand) if row.demand > 0 else 1.0
         colour = COVERED if share >= 0.999 else NOT_COVERED if share <= 0.001 else PARTLY
         shade = 0.25 + 0.5 * float(row.demand) / top if top > 0 else 0.4
-        folium.Polygon(
-            locations=[(y, x) for x, y in row.geometry.exterior.coords],
-            color="#444",
-            weight=0.5,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=shade,
-            tooltip=escape(
-                f"{int(row.rows)} demand rows, {float(row.demand):,.0f} {unit}: "
-                f"{float(row.covered):,.0f} covered, {float(row.not_covered):,.0f} "
-                "not covered",
-                template=True,
-            ),
-        ).add_to(layer)
+        tip = (
+            f"{int(row.rows)} demand rows, {float(row.demand):,.0f} {unit}: "
+            f"{float(row.covered):,.0f} covered, {float(row.not_covered):,.0f} not covered"
+        )
+        features.append(map_feature(geom, colour, tip, opacity=shade))
+    add_features(layer, features, shape={"color": "#444", "weight": 0.5})
     layer.add_to(m)
 
 
@@ -182,21 +177,16 @@ def _candidate_layer(m: folium.Map, cands: gpd.GeoDataFrame) -> None:
     layer = folium.FeatureGroup(name="Candidates not chosen", show=True)
     rest = cands[cands["status"] != CandidateStatus.CHOSEN]
     pts = rest.geometry.to_crs("EPSG:4326").representative_point()
+    features = []
     for rec, pt in zip(rest.itertuples(index=False), pts, strict=True):
         status = CandidateStatus(rec.status)
         colour = CANDIDATE if status.can_be_chosen else NOT_ELIGIBLE
         score = "" if pd.isna(getattr(rec, "score", np.nan)) else f", score {rec.score:.0f}"
         what = "not chosen" if status is CandidateStatus.ELIGIBLE else str(status)
-        folium.CircleMarker(
-            (float(pt.y), float(pt.x)),
-            radius=4,
-            color="#333",
-            weight=1,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=0.9,
-            tooltip=escape(f"{rec.site_id}: {what}{score}", template=True),
-        ).add_to(layer)
+        features.append(map_feature(pt, colour, f"{rec.site_id}: {what}{score}"))
+    add_features(
+        layer, features, point={"radius": 4, "color": "#333", "weight": 1, "fillOpacity": 0.9}
+    )
     layer.add_to(m)
 
 
@@ -214,6 +204,7 @@ def _site_layer(
     wgs = sites.to_crs("EPSG:4326")
     pts = wgs.geometry.representative_point()
     adds_unit = unit if met["objective"] == Objective.COVERAGE else "min on the mean trip"
+    shapes, markers = [], []
     for rec, geom, pt in zip(wgs.itertuples(index=False), wgs.geometry, pts, strict=True):
         score = getattr(rec, "score", np.nan)
         parts = [
@@ -226,33 +217,15 @@ def _site_layer(
         if not pd.isna(score):
             parts.append(f"suitability score {score:.0f} / 100")
         why = getattr(rec, "explanation", None)
-        items = "".join(f"<li>{escape(p, template=True)}</li>" for p in parts)
-        extra = f"<p>{escape(why, template=True)}</p>" if isinstance(why, str) and why else ""
-        kind = escape(name.lower()[:-1], template=True)
-        popup = f"<b>{escape(rec.site_id, template=True)}</b> ({kind})<ul>{items}</ul>{extra}"
+        note = why if isinstance(why, str) and why else ""
+        popup = PopupText(str(rec.site_id), f" ({name.lower()[:-1]})", tuple(parts), note)
         if geom.geom_type in ("Polygon", "MultiPolygon"):
-            shape = folium.GeoJson(
-                shapely.to_geojson(geom),
-                style_function=lambda _f, c=colour: {
-                    "color": c,
-                    "weight": 2,
-                    "fillColor": c,
-                    "fillOpacity": 0.5,
-                },
-            )
-            shape.add_to(layer)
-        marker = folium.CircleMarker(
-            (float(pt.y), float(pt.x)),
-            radius=9,
-            color="#111",
-            weight=2,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=0.95,
-            tooltip=escape(f"{rec.site_id}: {parts[0]}", template=True),
-        )
-        bind_popup(marker, popup)
-        marker.add_to(layer)
+            shapes.append(map_feature(geom, colour))
+        markers.append(map_feature(pt, colour, f"{rec.site_id}: {parts[0]}", popup))
+    add_features(layer, shapes, shape={"color": None, "weight": 2, "fillOpacity": 0.5})
+    add_features(
+        layer, markers, point={"radius": 9, "color": "#111", "weight": 2, "fillOpacity": 0.95}
+    )
     layer.add_to(m)
 
 

@@ -18,10 +18,12 @@ from carezones.privacy import hex_axial, hexagon
 from carezones.report._write import output_folder, write_csv
 from carezones.report.html import escape, html_card, svg_sites
 from carezones.report.maps import (
+    PopupText,
     _add_context_roads,
     _add_legend,
     _frame,
-    bind_popup,
+    add_features,
+    map_feature,
 )
 
 if TYPE_CHECKING:
@@ -182,54 +184,18 @@ def _draw(
             layer = folium.FeatureGroup(
                 name=escape(f"Amenities: {labels.get(cat, cat)}", template=True), show=False
             )
-            for i in idx:
-                name = am.at[i, "name"] or labels.get(cat, cat)
-                folium.CircleMarker(
-                    (float(pts.at[i].y), float(pts.at[i].x)),
-                    radius=3,
-                    color="#333",
-                    weight=1,
-                    fill=True,
-                    fill_color="#fff",
-                    fill_opacity=0.9,
-                    tooltip=escape(f"{name} ({labels.get(cat, cat)})", template=True),
-                ).add_to(layer)
+            label = labels.get(cat, cat)
+            features = [
+                map_feature(pts.at[i], "#fff", f"{am.at[i, 'name'] or label} ({label})")
+                for i in idx
+            ]
+            add_features(
+                layer,
+                features,
+                point={"radius": 3, "color": "#333", "weight": 1, "fillOpacity": 0.9},
+            )
             layer.add_to(m)
-    layer = folium.FeatureGroup(name="Candidate sites")
-    for rec, geom, why in zip(wgs.itertuples(), wgs.geometry, result.explanations, strict=True):
-        colour = score_colour(rec.score)
-        score = "not scored" if pd.isna(rec.score) else f"{rec.score:.1f} / 100"
-        rank = "" if pd.isna(rec.rank) else f" (rank {int(rec.rank)})"
-        parts = "".join(f"<li>{escape(p, template=True)}</li>" for p in why)
-        popup = f"<b>{escape(str(rec.site_id), template=True)}</b>: {score}{rank}<ul>{parts}</ul>"
-        tip = escape(f"{rec.site_id}: {score}", template=True)
-        if geom.geom_type in ("Polygon", "MultiPolygon"):
-            shape = folium.GeoJson(
-                shapely.to_geojson(geom),
-                style_function=lambda _f, c=colour: {
-                    "color": c,
-                    "weight": 2,
-                    "fillColor": c,
-                    "fillOpacity": 0.5,
-                },
-                tooltip=tip,
-            )
-            bind_popup(shape, popup)
-            shape.add_to(layer)
-        else:
-            marker = folium.CircleMarker(
-                (float(geom.y), float(geom.x)),
-                radius=8,
-                color="#222",
-                weight=1,
-                fill=True,
-                fill_color=colour,
-                fill_opacity=0.95,
-                tooltip=tip,
-            )
-            bind_popup(marker, popup)
-            marker.add_to(layer)
-    layer.add_to(m)
+    _site_layer(m, result, wgs)
     items = [(c, label) for _, c, label in SCORE_CLASSES] + [(NOT_SCORED, "not scored")]
     names = {c.name: c.label for c in result.config.categories}
     names |= {"staff": "staff access", "demand": "demand"}
@@ -237,6 +203,39 @@ def _draw(
     _add_legend(m, "Site score", items, f"Weights: {w}. Click a site for its explanation.")
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+def _site_layer(m: folium.Map, result: SiteScores, wgs: gpd.GeoDataFrame) -> None:
+    """Draw the sites, coloured by score, as one layer: a tooltip and a popup for each.
+
+    The popup says the site's score, rank and explanation. One GeoJSON layer with a shared
+    popup template (:func:`~carezones.report.maps.add_features`), not a folium marker, tooltip
+    and popup per site: 10,000 sites draw in about a second, not 24 s.
+    """
+    import folium
+
+    layer = folium.FeatureGroup(name="Candidate sites")
+    features = []
+    rows = zip(
+        wgs.site_id.tolist(),
+        wgs.score.tolist(),
+        wgs["rank"].tolist(),
+        wgs.geometry,
+        result.explanations,
+        strict=True,
+    )
+    for site_id, value, place, geom, why in rows:
+        score = "not scored" if pd.isna(value) else f"{value:.1f} / 100"
+        rank = "" if pd.isna(place) else f" (rank {int(place)})"
+        popup = PopupText(str(site_id), f": {score}{rank}", tuple(why))
+        features.append(map_feature(geom, score_colour(value), f"{site_id}: {score}", popup))
+    add_features(
+        layer,
+        features,
+        point={"radius": 8, "color": "#222", "weight": 1, "fillOpacity": 0.95},
+        shape={"color": None, "weight": 2, "fillOpacity": 0.5},
+    )
+    layer.add_to(m)
 
 
 def write_site_scores(

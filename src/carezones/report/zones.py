@@ -28,6 +28,7 @@ from carezones.report.maps import (
     _frame,
     add_clients,
 )
+from carezones.report.markdown import escape_markdown, markdown_block, markdown_table
 
 if TYPE_CHECKING:
     import folium
@@ -252,16 +253,17 @@ def write_zone_plan(
     return [Path(out_dir) / n for n in names]
 
 
+def _cell(v: object) -> str:
+    """Return a zone table's cell for ``summary.md``: blank is withheld, text escaped."""
+    if v is pd.NA or (isinstance(v, float) and v != v):
+        return "withheld"
+    return f"{v}" if isinstance(v, int | float) else escape_markdown(v)
+
+
 def _zone_markdown(p: ZonePlan) -> str:
     """Return ``summary.md``: the summary, then one row per zone (blank: withheld)."""
     table = p.zones.drop(columns="geometry")
-    head = "| " + " | ".join(table.columns) + " |"
-    lines = ["# Home-care zones", "", p.summary(), "", head, "|" + "---|" * len(table.columns)]
-    for row in table.itertuples(index=False):
-        cells = [
-            "withheld" if v is pd.NA or (isinstance(v, float) and v != v) else f"{v}" for v in row
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines = ["# Home-care zones", "", markdown_block(p.summary()), "", markdown_table(table, _cell)]
     lines += [
         "",
         "Zone centres are road junctions, never a client's home. A zone of fewer than "

@@ -504,7 +504,8 @@ def test_choose_sites_command(tiny, tmp_path, capsys):
     chosen = pd.read_csv(out / "chosen.csv")
     assert len(chosen) == 3 and chosen.site_id.is_unique and (chosen.score >= 40).all()
     code = main([*base, "--k", "30", "--out", str(tmp_path / "o2"), "-q"])
-    assert code == 2 and "k=30 but only 25" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 2 and "--k 30 but only 25" in err and "k=" not in err  # the option's words
     growth.write_text("area,2029\nAtlantis,1.2\n")
     code = main(
         [

@@ -147,7 +147,7 @@ def test_unit_id_is_found_or_asked_for(county, units):
         "LSOA21CD"
     )
     two = units.rename(columns={"code": "ref"}).assign(label="x")
-    with pytest.raises(ArgumentError, match=r"unit_id=.*columns \['ref', 'label'\]"):
+    with pytest.raises(ArgumentError, match=r"unit_id=.*columns found: 'ref', 'label'"):
         build_zones(clients, net, 2, areas=ZoneAreas(units=two))
     plan = build_zones(clients, net, 2, areas=ZoneAreas(units=two, unit_id="ref"))
     assert plan.units.unit_id.str.startswith("U").all()

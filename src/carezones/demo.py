@@ -19,6 +19,7 @@ from carezones.county import CountyOptions
 from carezones.io import read_clients
 from carezones.network import load_network
 from carezones.report import output_folder, write_csv
+from carezones.report.markdown import escape_markdown
 from carezones.report.network import network_map
 from carezones.synthetic import clients_on_buildings, make_synthetic_county
 from carezones.zones import ZoneOptions, build_zones
@@ -381,13 +382,14 @@ def _summary(
 
 
 def _markdown(s: dict[str, Any]) -> str:
+    md = escape_markdown  # the source file's name, the sites' ids: text from outside
     net, tm, r = s["network"], s["travel_minutes"], s["rounds"]
     label = (
         "**SYNTHETIC DATA** (an invented county, not a real place)\n\n" if s["synthetic"] else ""
     )
     return (
         f"# carezones demo\n\n{label}"
-        f"- Network: {net['source']} ({net['mode']}), {net['nodes']:,} nodes, "
+        f"- Network: {md(net['source'])} ({net['mode']}), {net['nodes']:,} nodes, "
         f"{net['km_of_road']:,} km of road, OSM data of {net['osm_timestamp']}\n"
         f"- Clients: {s['clients']:,}, {s['hours_per_week']:,} hours of care a week "
         f"(mean {s['mean_hours_per_client']} h)\n"
@@ -402,10 +404,10 @@ def _markdown(s: dict[str, Any]) -> str:
         f"by {r['carers_used']} carers, {r['travel_minutes']:.0f} travel minutes, "
         f"{r['travel_share_of_working_time']:.0%} of working time (rounds/rounds.html)\n"
         f"- Sites: {s['sites']['candidates']} candidates scored; best "
-        f"{', '.join(f'{b["site_id"]} ({b["score"]:.0f}/100)' for b in s['sites']['best'])}; "
+        f"{', '.join(f'{md(b["site_id"])} ({b["score"]:.0f}/100)' for b in s['sites']['best'])}; "
         f"whole-area surface at {s['sites']['surface_junctions']:,} junctions "
         f"(sites/sites.html, sites/scores.csv)\n"
         f"- Timings (s): {', '.join(f'{k} {v}' for k, v in s['seconds'].items())}\n\n"
         f"Maps: network.html, zones/zones.html, rounds/rounds.html, sites/sites.html. "
-        f"Road data: {s['attribution']}.\n"
+        f"Road data: {md(s['attribution'])}.\n"
     )

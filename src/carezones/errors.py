@@ -32,7 +32,7 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Final, NoReturn, Protocol
+from typing import Final, NoReturn, Protocol, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -44,11 +44,14 @@ UNLISTED = "more problems in this column are not listed"
 
 
 class Argument(StrEnum):
-    """An argument of the readers that a :class:`Fix` (or a :class:`Reason`) names.
+    """An argument of the readers (or an option of the planners) that a message names.
 
-    Its value is the argument's Python name; ``XY`` stands for ``x=`` and ``y=`` together. The
-    command line has its own option for several (``--crs``, ``--postcodes``, ``FILE#NAME`` for
-    a sheet) and its own words for the others; :mod:`carezones.cli` holds that table.
+    A :class:`Fix` or a :class:`Reason` names it, in a :class:`ValidationError` or in the
+    words of any :class:`CarezonesError` made with :meth:`CarezonesError.worded`. Its value
+    is the argument's Python name; ``XY`` stands for ``x=`` and ``y=`` together. The command
+    line has its own option for several (``--crs``, ``--postcodes``, ``FILE#NAME`` for a
+    sheet, ``--show-clients``) and its own words for the others; :mod:`carezones.cli` holds
+    that table.
 
     Examples
     --------
@@ -69,6 +72,11 @@ class Argument(StrEnum):
     COUNT_COLUMN = "count_column"
     MAX_OUTSIDE_KM = "max_outside_km"
     ALLOW_POLYGONS = "allow_polygons"
+    SHOW_CLIENTS = "show_clients"
+    UNIT_ID = "unit_id"
+    K = "k"
+    MIN_SCORE = "min_score"
+    PLAN_FOR = "plan_for"
 
 
 DEMAND_COLUMNS = {Argument.AREA_COLUMN: "area", Argument.COUNT_COLUMN: "count"}
@@ -90,6 +98,7 @@ class Ask(Enum):
     ``RIGHT``               give it the right value (the one given is wrong)
     ``TRUE``                set it to ``True``
     ``LARGER``              give it a larger value
+    ``SMALLER``             give it a smaller value
     ``BOTH``                give both (``x=`` and ``y=``), ``about`` saying what they are
     ======================  ==================================================================
 
@@ -109,6 +118,7 @@ class Ask(Enum):
     RIGHT = "right"
     TRUE = "true"
     LARGER = "larger"
+    SMALLER = "smaller"
     BOTH = "both"
 
 
@@ -404,6 +414,8 @@ class PythonWording:
                 return f"pass {a}True"
             case Ask.LARGER:
                 return f"raise {fix.argument.value}"
+            case Ask.SMALLER:
+                return f"lower {fix.argument.value}"
             case Ask.BOTH:
                 return f"pass both {a}{about}"
 
@@ -437,11 +449,46 @@ def reason_text(wording: Wording, reason: str | Reason) -> str:
     return reason.before + wording.given(reason.argument, reason.value) + reason.after
 
 
+type Words = tuple[str | Reason | Fix, ...]
+"""A message as data: plain words, and the reasons and fixes that name an argument."""
+
+
+def worded(wording: Wording, words: Words) -> str:
+    """Return a message made of words, reasons and fixes in an audience's words.
+
+    Parameters
+    ----------
+    wording : Wording
+        The audience's words (:data:`PYTHON`, or the command line's).
+    words : tuple of str, Reason or Fix
+        The message's parts, in order.
+
+    Returns
+    -------
+    str
+        The message.
+
+    Examples
+    --------
+    >>> worded(PYTHON, ("20 zones: too many; or ", Fix(argument=Argument.SHOW_CLIENTS,
+    ...                 ask=Ask.TRUE)))
+    '20 zones: too many; or pass show_clients=True'
+    """
+    return "".join(wording.fix(w) if isinstance(w, Fix) else reason_text(wording, w) for w in words)
+
+
 class CarezonesError(Exception):
     """Base class of every carezones error.
 
     Catch it to handle anything carezones raises on purpose; the subclasses say what went
-    wrong (see the table above).
+    wrong (see the table above). An error made with :meth:`worded` keeps its message as data
+    (:attr:`words`), so that the command line words the arguments it names with its own
+    options (:meth:`message`).
+
+    Attributes
+    ----------
+    words : tuple of str, Reason or Fix
+        The message as data (empty: the message is its text only).
 
     Examples
     --------
@@ -454,6 +501,53 @@ class CarezonesError(Exception):
     >>> issubclass(ValidationError, CarezonesError)
     True
     """
+
+    words: Words = ()
+
+    @classmethod
+    def worded(cls, *words: str | Reason | Fix) -> Self:
+        """Return an error whose message names arguments (in Python's words by default).
+
+        Parameters
+        ----------
+        *words : str, Reason or Fix
+            The message's parts, in order.
+
+        Returns
+        -------
+        CarezonesError
+            The error (of this class), its message in the words for Python users.
+
+        Examples
+        --------
+        >>> err = ZoneError.worded("too many zones; or ", Fix(argument=Argument.SHOW_CLIENTS,
+        ...                        ask=Ask.TRUE))
+        >>> str(err)
+        'too many zones; or pass show_clients=True'
+        """
+        error = cls(worded(PYTHON, words))
+        error.words = words
+        return error
+
+    def message(self, wording: Wording = PYTHON) -> str:
+        """Return the message in an audience's words (by default, Python users').
+
+        Parameters
+        ----------
+        wording : Wording, default PYTHON
+            How arguments are put into words (the command line passes its own).
+
+        Returns
+        -------
+        str
+            The message.
+
+        Examples
+        --------
+        >>> ZoneError("no client to zone").message()
+        'no client to zone'
+        """
+        return worded(wording, self.words) if self.words else str(self)
 
 
 class ValidationError(CarezonesError, ValueError):
@@ -1095,8 +1189,7 @@ class ArgumentError(CarezonesError, ValueError):
         self.allowed = allowed
 
     def __reduce__(self) -> tuple[object, ...]:
-        fields = {"argument": self.argument, "value": self.value, "allowed": self.allowed}
-        return _argument_error, (type(self), str(self), fields)
+        return _argument_error, (type(self), str(self), dict(self.__dict__))
 
 
 def _argument_error(

@@ -8,6 +8,7 @@ Exit codes: 0 success, 2 bad input (the whole validation report is printed), 1 i
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from collections.abc import Sequence
@@ -20,12 +21,27 @@ __all__ = ["main", "parser"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    ``--quiet`` prints nothing but errors: carezones' warnings are silenced for the run.
+    """
     args = parser().parse_args(argv)
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
         for noisy in ("pyogrio", "fiona", "urllib3"):  # their INFO lines are not for our users
             logging.getLogger(noisy).setLevel(logging.WARNING)
+    logger = logging.getLogger("carezones")
+    level = logger.level
+    if args.quiet:
+        logger.setLevel(logging.ERROR)
+    try:
+        return _run(args)
+    finally:
+        logger.setLevel(level)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; turn its errors into messages and exit codes."""
     try:
         return command(args.command)(args)
     except KeyboardInterrupt:

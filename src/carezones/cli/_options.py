@@ -277,11 +277,16 @@ OPTIONS: dict[Argument, str] = {
     Argument.ID_COLUMN: "--id-column",
     Argument.COUNT_COLUMN: "--count-column",
     Argument.MAX_OUTSIDE_KM: "--max-outside-km",
+    Argument.SHOW_CLIENTS: "--show-clients",
+    Argument.UNIT_ID: "--unit-id",
+    Argument.K: "--k",
+    Argument.MIN_SCORE: "--min-score",
+    Argument.PLAN_FOR: "--plan-for",
 }
-"""The command line's option for each argument of the readers that it has one for. A sheet or
-layer is named after the file (``FILE#NAME``); coordinate columns are renamed (there is no
-``x``/``y`` option); the sites' readers accept polygons already, so a fix that allows them
-is left out, as are the columns the command line cannot name (``hours_column``,
+"""The command line's option for each argument of the readers and planners that it has one
+for. A sheet or layer is named after the file (``FILE#NAME``); coordinate columns are renamed
+(there is no ``x``/``y`` option); the sites' readers accept polygons already, so a fix that
+allows them is left out, as are the columns the command line cannot name (``hours_column``,
 ``area_column``)."""
 
 METAVARS: dict[Argument, str] = {Argument.POSTCODE_LOOKUP: "FILE", Argument.CRS: "CRS"}
@@ -311,7 +316,7 @@ class CommandLine:
         flag = OPTIONS.get(argument)
         if flag is None:  # not an option of the command line: the argument's own name
             return PYTHON.given(argument, value)
-        if value is None:
+        if value is None or value is True:  # a flag is given by its name
             return flag
         return f"{flag} {shown_number(value) if isinstance(value, float) else value}"
 
@@ -354,6 +359,8 @@ class CommandLine:
                 return f"give the right {flag}"
             case Ask.LARGER:
                 return f"raise {flag}"
+            case Ask.SMALLER:
+                return f"lower {flag}"
             case _:
                 return f"give {flag}"
 
@@ -382,7 +389,8 @@ def for_the_command_line(exc: BaseException) -> str:
     ----------
     exc : BaseException
         The error: a :class:`~carezones.ValidationError` is worded from its problems' fields,
-        :class:`InputProblems` file by file, anything else as it is.
+        :class:`InputProblems` file by file, any other :class:`~carezones.CarezonesError`
+        from its words (:meth:`~carezones.CarezonesError.message`), anything else as it is.
 
     Returns
     -------
@@ -393,4 +401,6 @@ def for_the_command_line(exc: BaseException) -> str:
         return exc.message(COMMAND_LINE)
     if isinstance(exc, InputProblems):
         return "\n\n".join(for_the_command_line(e) for e in exc.errors)
+    if isinstance(exc, CarezonesError):
+        return exc.message(COMMAND_LINE)
     return str(exc)

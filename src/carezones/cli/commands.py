@@ -318,16 +318,40 @@ def _travel_times(args: argparse.Namespace) -> int:
     net = step.network(args.mode)
     step("reading and validating the points")
     opts = read_options(args)
-    readers = {"orig": _points(args.points, net, opts)}
+    readers = {"orig": _named_points(args.points, net, opts)}
     if args.to is not None:
-        readers["dest"] = _points(args.to, net, opts)
+        readers["dest"] = _named_points(args.to, net, opts)
     got = read_together(readers)
-    orig, dest = got["orig"], got.get("dest", got["orig"])
-    step(f"computing {len(orig)} x {len(dest)} travel times")
-    minutes = net.travel_times(orig, dest, progress=not args.quiet)
-    path = write_travel_times(minutes, _ids(orig), _ids(dest), args.out)
+    orig, dest = got["orig"], got.get("dest")
+    step(f"computing {len(orig)} x {len(orig if dest is None else dest)} travel times")
+    minutes = net.travel_times(orig, dest, progress=not args.quiet)  # each point snapped once
+    names = _ids(orig, opts.id_column)
+    to = names if dest is None else _ids(dest, opts.id_column)
+    path = write_travel_times(minutes, names, to, args.out)
     step.report(f"{minutes.shape[0]} x {minutes.shape[1]} minutes", [path])
     return 0
+
+
+def _named_points(f: InputFile, net: Any, opts: ReadOptions) -> Callable[[], Any]:
+    """Return a reader of points that label a matrix: each row's id must be its own.
+
+    The id column is ``--id-column`` (checked by the reader), else the first of
+    :data:`ID_COLUMNS` the file has; a repeated id is refused like any repeated id, naming the
+    rows (two rows with one label make a matrix nobody can read).
+    """
+    from dataclasses import replace
+
+    from carezones.io import read_points
+
+    def read() -> Any:
+        got = read_points(f.path, area=net, sheet=f.sheet, options=opts)
+        column = _id_column(got, opts.id_column)
+        labels = got[column].astype(str) if column is not None else None
+        if labels is not None and opts.id_column is None and labels.duplicated().any():
+            read_points(f.path, area=net, sheet=f.sheet, options=replace(opts, id_column=column))
+        return got
+
+    return read
 
 
 def _areas(f: InputFile | None, what: str, **kwargs: Any) -> Callable[[], Any]:
@@ -542,11 +566,20 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def _ids(points: object) -> list[str]:
+ID_COLUMNS = ("client_id", "id", "site_id", "visit_id", "carer_id")
+"""The columns that label a travel-time matrix's rows, in order (else the row numbers)."""
+
+
+def _id_column(points: Any, given: str | None) -> str | None:
+    """Return the column naming each point: ``--id-column``, else the first of ID_COLUMNS."""
+    return next((c for c in (given, *ID_COLUMNS) if c is not None and c in points), None)
+
+
+def _ids(points: object, given: str | None = None) -> list[str]:
     import pandas as pd
 
     assert isinstance(points, pd.DataFrame)
-    for col in ("client_id", "id", "site_id", "visit_id", "carer_id"):
-        if col in points:
-            return points[col].astype(str).tolist()
+    column = _id_column(points, given)
+    if column is not None:
+        return points[column].astype(str).tolist()
     return points["source_row"].astype(str).tolist() if "source_row" in points else []

@@ -152,7 +152,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _readers(args: argparse.Namespace, net: Any) -> dict[str, Callable[[], Any]]:
     """One reader per input file, for :func:`read_together`."""
-    from carezones.io import DemandColumns, read_areas, read_demand, read_growth, read_points
+    from carezones.io import (
+        DemandColumns,
+        check_scores,
+        read_areas,
+        read_demand,
+        read_growth,
+        read_points,
+    )
     from carezones.sites import SiteConfig
 
     opts: dict[str, Any] = {
@@ -165,12 +172,14 @@ def _readers(args: argparse.Namespace, net: Any) -> dict[str, Callable[[], Any]]
 
     sites = read_options(args, ids=False, polygons=True)
 
-    def points(f: InputFile | None, ids: bool) -> Callable[[], Any]:
+    def points(f: InputFile | None, ids: bool, scored: bool = False) -> Callable[[], Any]:
         if f is None:
             return lambda: None
 
         def read() -> Any:
             got = read_points(f.path, area=net, sheet=f.sheet, options=sites)
+            if scored:  # the rows of the file, before they are numbered afresh
+                got = check_scores(got)
             if ids and args.id_column and args.id_column in got.columns:
                 got = got.rename(columns={args.id_column: "site_id"})
             return got.drop(columns="source_row")
@@ -181,7 +190,7 @@ def _readers(args: argparse.Namespace, net: Any) -> dict[str, Callable[[], Any]]
         return (lambda: None) if f is None else (lambda: read(f))
 
     return {
-        "sites": points(args.sites, True),
+        "sites": points(args.sites, True, scored=True),
         "demand": lambda: read_demand(
             args.demand.path,
             columns=DemandColumns(count=args.count_column),

@@ -7,7 +7,8 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
 ===============================  ===========================================================
 :mod:`carezones.io.points`       client, visit, carer and site locations from CSV, Excel,
                                  GeoPackage, GeoJSON or a DataFrame: :func:`read_points`,
-                                 :func:`read_clients`, :class:`Collected`, the column aliases
+                                 :func:`read_clients`, :class:`Collected`, the column aliases;
+                                 candidate sites' scores: :func:`check_scores`
 :mod:`carezones.io.options`      how located rows are read: :class:`ReadOptions` (CRS,
                                  coordinate columns, postcode lookup, id column, distance
                                  outside the network, polygons)
@@ -17,7 +18,8 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
                                  the ones carezones makes itself (validated once, where made)
 :mod:`carezones.io.days`         the ``day`` of a week file's rows: :func:`parse_day`
 :mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
-                                 :func:`read_areas`
+                                 :func:`read_areas`; the one check of every polygon input,
+                                 :func:`check_polygons` (:func:`check_areas` in memory)
 :mod:`carezones.io.demand`       the demand sites serve and its growth: :func:`read_demand`
                                  (clients or counts by area; :class:`DemandColumns`,
                                  :class:`DemandKind`), :func:`read_growth`
@@ -40,7 +42,7 @@ from carezones.io._cells import PathLike
 from carezones.io._crs import BNG_BOUNDS, GB_BOUNDS
 from carezones.io._postcodes import ONSPD_NO_LOCATION_LAT, UK_POSTCODE_RE
 from carezones.io._table import DELIMITERS, EXCEL_SUFFIXES, TEXT_SUFFIXES, VECTOR_SUFFIXES, Source
-from carezones.io.areas import read_areas
+from carezones.io.areas import INVALID_POLYGON_FIX, check_areas, check_polygons, read_areas
 from carezones.io.config import read_toml
 from carezones.io.days import WEEKDAYS, parse_day
 from carezones.io.demand import DemandColumns, DemandKind, read_demand, read_growth
@@ -54,9 +56,11 @@ from carezones.io.points import (
     LONGITUDE_ALIASES,
     NORTHING_ALIASES,
     POSTCODE_ALIASES,
+    SCORE_RANGE,
     Collected,
     ColumnSpec,
     Errors,
+    check_scores,
     read_clients,
     read_points,
 )
@@ -83,11 +87,13 @@ __all__ = [
     "GB_BOUNDS",
     "HOURS_ALIASES",
     "HOURS_IN_WEEK",
+    "INVALID_POLYGON_FIX",
     "LATITUDE_ALIASES",
     "LONGITUDE_ALIASES",
     "NORTHING_ALIASES",
     "ONSPD_NO_LOCATION_LAT",
     "POSTCODE_ALIASES",
+    "SCORE_RANGE",
     "TEXT_SUFFIXES",
     "UK_POSTCODE_RE",
     "VECTOR_SUFFIXES",
@@ -104,6 +110,9 @@ __all__ = [
     "ReadOptions",
     "Source",
     "carers_table",
+    "check_areas",
+    "check_polygons",
+    "check_scores",
     "hhmm",
     "parse_day",
     "parse_hhmm",

@@ -52,6 +52,7 @@ from carezones.io._postcodes import (
     geocode_postcodes,
 )
 from carezones.io._table import DELIMITERS, Table
+from carezones.io.areas import check_polygons
 from carezones.io.options import ReadOptions
 
 
@@ -510,20 +511,7 @@ def _locate_geometry(
     for pos in np.flatnonzero(wrong):
         probs.add(pos, col, types[pos], f"geometry is a {types[pos]}, not a point", fix)
     ok = ~missing & ~wrong
-    geoms_in = geometry.to_numpy(dtype=object)
-    invalid = np.zeros(len(geometry), dtype=bool)
-    invalid[ok] = ~shapely.is_valid(geoms_in[ok])
-    for pos in np.flatnonzero(invalid):
-        why = shapely.is_valid_reason(geoms_in[pos])
-        probs.add(
-            pos,
-            col,
-            types[pos],
-            f"the polygon is not valid ({why}): e.g. its outline crosses itself",
-            "redraw the outline so that it does not cross itself, or repair it (QGIS: Fix "
-            "geometries; shapely: make_valid) and check the result",
-        )
-    ok &= ~invalid
+    ok &= ~check_polygons(geometry.to_numpy(dtype=object), probs, column=col, checked=ok)
     source_crs, reason = _geometry_crs(table, geometry, ok, forced, probs)
     located = new_located(len(geometry), crs_label(source_crs), reason)
     if not ok.any():

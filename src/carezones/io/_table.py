@@ -14,11 +14,11 @@ import csv
 import os
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 import geopandas as gpd
 import numpy as np
@@ -30,9 +30,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from carezones.errors import Argument, Ask, Fix, Problems, listing
+from carezones.io import _limits as limits
 from carezones.io._cells import PathLike, is_blank
+from carezones.io._limits import (
+    check_file_size,
+    check_layer,
+    check_workbook,
+    too_many_cells,
+    too_many_columns,
+)
 
 type Source = PathLike | pd.DataFrame
+type Numbered = tuple[int, list[object]]
+"""A record and the row number a spreadsheet shows it at."""
 
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -63,6 +73,9 @@ class Table:
         The geometry column's name.
     too_long : list of (int, int, int), optional
         Rows with more cells than the header: (row, cells, header cells).
+    renamed : dict of str to str, optional
+        Columns whose header repeats an earlier one, renamed (``2029.1``): the new name and
+        the header as written.
 
     Examples
     --------
@@ -81,6 +94,7 @@ class Table:
     geometry: gpd.GeoSeries | None = None
     geometry_column: str = "geometry"
     too_long: list[tuple[int, int, int]] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 def source_name(source: Source) -> str:
@@ -172,18 +186,19 @@ def read_table(source: Source, sheet: str | int | None, probs: Problems) -> Tabl
 # Text files
 
 
-def _decode(data: bytes, probs: Problems) -> tuple[str, str]:
-    """Decode file bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
-    if not data:
+def _encoding(path: Path, probs: Problems) -> str:
+    """Return a text file's encoding: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252.
+
+    The file is read in chunks (never whole into memory) to check that it decodes.
+    """
+    with path.open("rb") as f:
+        head = f.read(65536)
+    if not head:
         probs.stop("the file is empty (0 bytes)", "export the data again; the file has no content")
-    try:
-        if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16"), "utf-16"
-    except UnicodeDecodeError:
-        probs.stop("the file starts with a byte-order mark but is not valid text", _SAVE_AS_CSV)
-    head = data[:65536]
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     if head.startswith(b"PK\x03\x04"):
         probs.stop(
             "the file is not text but a zip archive, probably an Excel workbook (.xlsx) saved "
@@ -199,11 +214,22 @@ def _decode(data: bytes, probs: Problems) -> tuple[str, str]:
             f"{_SAVE_AS_CSV}, or pass the original .xlsx workbook",
         )
     for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
+        if _decodes(path, encoding):
+            return encoding
+    return "latin-1"
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Return whether a whole file decodes as ``encoding`` (read in chunks of 1 MB)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _detect_delimiter(text: str) -> str:
@@ -231,19 +257,50 @@ def _nonblank(cells: Sequence[object]) -> bool:
     return any(not is_blank(c) for c in cells)
 
 
+def _lines(f: TextIO, probs: Problems) -> Iterator[str]:
+    """Yield the lines of a text file, refusing one longer than :data:`MAX_LINE_CHARS`."""
+    while line := f.readline(limits.MAX_LINE_CHARS + 1):
+        if len(line) > limits.MAX_LINE_CHARS:
+            _, fix = too_many_columns("the line", 0)
+            probs.stop(
+                f"a line of the file is longer than {limits.MAX_LINE_CHARS:,} characters, the "
+                "most carezones reads",
+                fix,
+            )
+        yield line
+
+
 def _read_text(path: Path, probs: Problems) -> Table:
-    """Read a delimited text file with automatic encoding and delimiter detection."""
-    text, encoding = _decode(path.read_bytes(), probs)
-    if not text.strip():
-        probs.stop("the file is empty (only blank lines)", "export the data again with its rows")
-    delimiter = _detect_delimiter(text)
+    """Read a delimited text file with automatic encoding and delimiter detection.
+
+    The file is streamed: its size, each line's length, each row's cells and the table's
+    cells are bounded (:mod:`carezones.io._limits`) before they are held in memory.
+    """
+    check_file_size(path, probs)
+    encoding = _encoding(path, probs)
+    numbered: list[Numbered] = []
+    cells = 0
     try:
-        reader = csv.reader(StringIO(text, newline=""), delimiter=delimiter)
-        records: list[list[object]] = [[None if c == "" else c for c in r] for r in reader]
+        with path.open(encoding=encoding, newline="") as f:
+            delimiter = _detect_delimiter(f.read(65536))
+        with path.open(encoding=encoding, newline="") as f:
+            reader = csv.reader(_lines(f, probs), delimiter=delimiter)
+            for k, record in enumerate(reader, start=1):
+                if len(record) > limits.MAX_COLUMNS:
+                    probs.stop(*too_many_columns(f"row {k}", len(record)))
+                if not _nonblank(record):
+                    continue
+                cells += len(record)
+                if cells > limits.MAX_CELLS:
+                    probs.stop(*too_many_cells())
+                numbered.append((k, [None if c == "" else c for c in record]))
+    except UnicodeDecodeError:
+        probs.stop("the file starts with a byte-order mark but is not valid text", _SAVE_AS_CSV)
     except csv.Error as exc:
         probs.stop(f"the file could not be read as delimited text ({exc})", _SAVE_AS_CSV)
-    del text
-    table = _table_from_records(records, "text", probs, extend_header=False)
+    if not numbered:
+        probs.stop("the file is empty (only blank lines)", "export the data again with its rows")
+    table = _table_from_records(numbered, "text", probs, extend_header=False)
     table.delimiter, table.encoding = delimiter, encoding
     return table
 
@@ -253,7 +310,13 @@ def _read_text(path: Path, probs: Problems) -> Table:
 
 
 def _read_excel(path: Path, sheet: str | int | None, probs: Problems) -> Table:
-    """Read one sheet of an .xlsx workbook (the first unless ``sheet`` is given)."""
+    """Read one sheet of an .xlsx workbook (the first unless ``sheet`` is given).
+
+    What the workbook unpacks to is checked first, and every sheet is read row by row within
+    the limits of :mod:`carezones.io._limits` (its declared used range is not trusted).
+    """
+    check_file_size(path, probs)
+    check_workbook(path, probs)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
@@ -263,7 +326,7 @@ def _read_excel(path: Path, sheet: str | int | None, probs: Problems) -> Table:
     try:
         names = list(book.sheetnames)
         if sheet is None:
-            with_data = [ws.title for ws in book.worksheets if _has_data_rows(ws)]
+            with_data = [ws.title for ws in book.worksheets if _has_data_rows(ws, probs)]
             if len(with_data) > 1:
                 probs.stop(
                     f"the workbook has {len(with_data)} sheets with data "
@@ -287,66 +350,112 @@ def _read_excel(path: Path, sheet: str | int | None, probs: Problems) -> Table:
                 f"the workbook has no sheet {sheet!r}",
                 Fix(argument=Argument.SHEET, ask=Ask.ONE_OF_OR_POSITION, choices=tuple(names)),
             )
-        records = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+        numbered = _sheet_rows(ws, probs)
     finally:
         book.close()
-    return _table_from_records(records, "excel", probs, extend_header=True)
+    if not numbered:
+        probs.stop("the file is empty (no header and no rows)", "export the data again")
+    return _table_from_records(numbered, "excel", probs, extend_header=True)
 
 
-def _has_data_rows(ws: Any) -> bool:
-    """Return whether a worksheet has a data row below its first filled row."""
-    filled = 0
-    for row in ws.iter_rows(values_only=True):
+def _sheet_rows(ws: Any, probs: Problems, enough: int | None = None) -> list[Numbered]:
+    """Return a sheet's non-blank rows with their numbers, bounded as they are read.
+
+    The sheet's declared dimensions are dropped, so that a row is as long as its last cell
+    (not the used range) and no blank row is made up to its end; rows past Excel's last, a row
+    of more than :data:`MAX_COLUMNS` cells and more than :data:`MAX_CELLS` cells in all are
+    refused. ``enough``: stop after that many non-blank rows.
+    """
+    if hasattr(ws, "reset_dimensions"):  # a read-only sheet: the dimension tag can lie
+        ws.reset_dimensions()
+    numbered: list[Numbered] = []
+    cells = 0
+    for k, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        if k > limits.EXCEL_ROWS:
+            probs.stop(
+                f"the sheet has rows past row {limits.EXCEL_ROWS:,}, an Excel sheet's last row",
+                "save the table again from Excel, or as CSV",
+            )
+        if len(row) > limits.MAX_COLUMNS:
+            probs.stop(
+                *too_many_columns(
+                    f"row {k} of sheet '{ws.title}' reaches column "
+                    f"{get_column_letter(len(row))}: it",
+                    len(row),
+                )
+            )
+        cells += len(row)
+        if cells > limits.MAX_CELLS:
+            probs.stop(*too_many_cells())
         if _nonblank(row):
-            filled += 1
-            if filled > 1:
-                return True
-    return False
+            numbered.append((k, list(row)))
+            if enough is not None and len(numbered) >= enough:
+                break
+    return numbered
 
 
-def _header_names(cells: Sequence[object], width: int) -> list[str]:
-    """Return unique column names; blank headers become ``column_<letter>``."""
+def _has_data_rows(ws: Any, probs: Problems) -> bool:
+    """Return whether a worksheet has a data row below its first filled row."""
+    return len(_sheet_rows(ws, probs, enough=2)) > 1
+
+
+def _header_names(cells: Sequence[object], width: int) -> tuple[list[str], dict[str, str]]:
+    """Return unique column names (blank headers become ``column_<letter>``) and the renamed.
+
+    See :func:`_unique` for a header written twice.
+    """
+    return _unique(
+        f"column_{get_column_letter(i + 1)}" if is_blank(cell) else str(cell).strip()
+        for i, cell in ((i, _cell(cells, i)) for i in range(width))
+    )
+
+
+def _unique(wanted: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+    """Return the names made unique and the renamed ones (each name to the one it repeats).
+
+    A name used before gets ``.1``, ``.2``...: ``2029``, ``2029`` become ``2029``, ``2029.1``.
+    """
     names: list[str] = []
-    for i in range(width):
-        cell = _cell(cells, i)
-        base = f"column_{get_column_letter(i + 1)}" if is_blank(cell) else str(cell).strip()
+    taken: set[str] = set()
+    renamed: dict[str, str] = {}
+    for base in wanted:
         name, k = base, 0
-        while name in names:
+        while name in taken:
             k += 1
             name = f"{base}.{k}"
+        if k:
+            renamed[name] = base
         names.append(name)
-    return names
+        taken.add(name)
+    return names, renamed
 
 
 def _table_from_records(
-    records: list[list[object]],
+    numbered: list[Numbered],
     kind: Literal["text", "excel"],
     probs: Problems,
     *,
     extend_header: bool,
 ) -> Table:
-    """Build a table from raw records; record ``k`` (0-based) is spreadsheet row ``k + 1``."""
-    filled = [k for k, r in enumerate(records) if _nonblank(r)]
-    if not filled:
-        probs.stop("the file is empty (no header and no rows)", "export the data again")
-    head = filled[0]
-    width = len(records[head])
-    while width > 1 and is_blank(records[head][width - 1]):
+    """Build a table from the non-blank records and their spreadsheet row numbers."""
+    head_row, header = numbered[0]
+    width = len(header)
+    while width > 1 and is_blank(header[width - 1]):
         width -= 1
     if extend_header:
-        width = max(max(_last_filled(records[k]) for k in filled), width)
-    names = _header_names(records[head], width)
+        width = max(max(_last_filled(r) for _, r in numbered), width)
+    names, renamed = _header_names(header, width)
     data: list[list[object]] = []
     rows: list[int] = []
     too_long: list[tuple[int, int, int]] = []
-    for k in filled[1:]:
-        cells = records[k]
+    for row, cells in numbered[1:]:
         if len(cells) > width and _nonblank(cells[width:]):
             too_long.append((len(data), _last_filled(cells), width))
         if len(cells) != width:  # padded or cut in place: one list per row, not two
-            cells = records[k] = cells[:width] + [None] * (width - len(cells))
+            cells[:] = cells[:width] + [None] * (width - len(cells))
         data.append(cells)
-        rows.append(k + 1)
+        rows.append(row)
+    del head_row
     if not data:
         probs.stop(
             "the file has a header row but no data rows",
@@ -354,10 +463,11 @@ def _table_from_records(
             "exported",
         )
     frame = pd.DataFrame(data, columns=names)
-    unnamed = [i for i in range(width) if is_blank(_cell(records[head], i))]
+    unnamed = [i for i in range(width) if is_blank(_cell(header, i))]
     empty = [names[i] for i in unnamed if frame[names[i]].map(is_blank).all()]
     frame = frame.drop(columns=empty)  # e.g. an unused column A left of the table
-    return Table(frame, np.asarray(rows, dtype=np.int64), kind, too_long=too_long)
+    rows_read = np.asarray(rows, dtype=np.int64)
+    return Table(frame, rows_read, kind, too_long=too_long, renamed=renamed)
 
 
 def _cell(cells: Sequence[object], i: int) -> object:
@@ -375,7 +485,8 @@ def _last_filled(cells: Sequence[object]) -> int:
 
 
 def _read_vector(path: Path, layer: str | int | None, probs: Problems) -> Table:
-    """Read a GeoPackage or GeoJSON layer with its geometries and CRS."""
+    """Read a GeoPackage or GeoJSON layer with its geometries and CRS (its size bounded)."""
+    check_file_size(path, probs)
     try:
         layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:
@@ -395,6 +506,7 @@ def _read_vector(path: Path, layer: str | int | None, probs: Problems) -> Table:
             f"the file has no layer {layer!r}",
             Fix(argument=Argument.SHEET, ask=Ask.ONE_OF, choices=tuple(layers)),
         )
+    check_layer(path, layer, probs)
     data = gpd.read_file(path, layer=layer)
     return _table_from_frame(data, probs, kind="vector")
 
@@ -412,6 +524,9 @@ def _table_from_frame(
     if len(data) == 0:
         probs.stop("the data has no rows", "check that the right file, layer or table was passed")
     frame = data.reset_index(drop=True)
-    frame.columns = [str(c) for c in frame.columns]
+    names, renamed = _unique(str(c) for c in frame.columns)
+    frame.columns = names
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
-    return Table(frame, rows, kind, geometry=geometry, geometry_column=geometry_column)
+    return Table(
+        frame, rows, kind, geometry=geometry, geometry_column=geometry_column, renamed=renamed
+    )

@@ -1,10 +1,16 @@
 """Read areas: a study boundary, localities, last year's zones or areal units (polygons).
 
 :func:`read_areas` reads one polygon layer of a GeoPackage, GeoJSON or shapefile and checks it in
-one pass: the file can be read as a spatial layer (not a CSV, not a binary or damaged file), it
-has one layer or the layer is named, it has polygons and a CRS, and, when an id column is asked
-for, every feature has its own id. Every problem is raised together as one
-:class:`~carezones.ValidationError`, like the point readers'.
+one pass: the file can be read as a spatial layer (not a CSV, not a binary or damaged file), of
+a size carezones reads, it has one layer or the layer is named, it has valid polygons and a CRS,
+and, when an id column is asked for, every feature has its own id. Every problem is raised
+together as one :class:`~carezones.ValidationError`, like the point readers'.
+
+:func:`check_polygons` is the one check of polygons, for every polygon input (a boundary,
+localities, previous zones, units, preferred areas, sites): a polygon that is not valid, such
+as a bow-tie outline that crosses itself, is refused with its row, shapely's reason and the
+fix, never repaired silently (a repaired bow-tie loses half its area, and the clients in it).
+:func:`check_areas` applies it to polygons given in memory.
 """
 
 from __future__ import annotations
@@ -14,13 +20,21 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pyogrio
 import shapely
 
 from carezones.errors import Argument, Ask, Fix, Problems, listing
 from carezones.io._cells import PathLike, is_blank
+from carezones.io._limits import check_file_size, check_layer
 
-__all__ = ["read_areas"]
+__all__ = ["INVALID_POLYGON_FIX", "check_areas", "check_polygons", "read_areas"]
+
+INVALID_POLYGON_FIX = (
+    "redraw the outline so that it does not cross itself, or repair it (QGIS: Vector > "
+    "Geometry Tools > Fix Geometries; Python: shapely.make_valid) and check the result"
+)
+"""How to put right a polygon that is not valid."""
 
 _SPATIAL_FIX = (
     "give a GeoPackage (.gpkg), GeoJSON (.geojson) or shapefile (.shp) of polygons, e.g. "
@@ -52,13 +66,14 @@ def read_areas(
     Returns
     -------
     geopandas.GeoDataFrame
-        The areas (polygons and multipolygons, repaired when invalid) in EPSG:4326, with their
-        columns and ``source_row`` (the feature's number, from 1).
+        The areas (valid polygons and multipolygons) in EPSG:4326, with their columns and
+        ``source_row`` (the feature's number, from 1).
 
     Raises
     ------
     ValidationError
-        Every problem found, each with the feature's number and a fix.
+        Every problem found, each with the feature's number and a fix: a polygon that is not
+        valid (:func:`check_polygons`) among them.
     FileNotFoundError
         When there is no such file.
 
@@ -109,19 +124,109 @@ def read_areas(
             f"{what} must be polygons",
             "give polygons (areas), not points or lines",
         )
+    check_polygons(geoms, probs, checked=~missing & polygon)
     if id_column is not None:
         _check_ids(gdf, id_column, what, probs)
     probs.raise_if_any()
-    invalid = ~shapely.is_valid(geoms)
-    if invalid.any():
-        gdf.loc[invalid, "geometry"] = shapely.make_valid(geoms[invalid])
-        gdf["geometry"] = [_polygonal(g) for g in gdf.geometry]
     out = gdf.to_crs("EPSG:4326")
     out["source_row"] = np.arange(1, len(out) + 1)
     if id_column is not None:
         out[id_column] = [_id_text(v) for v in out[id_column]]
-    out.attrs["carezones_read"] = {"source": label, "what": what, "repaired": int(invalid.sum())}
+    out.attrs["carezones_read"] = {"source": label, "what": what}
     return out.reset_index(drop=True)
+
+
+def check_polygons(
+    geoms: npt.ArrayLike,
+    probs: Problems,
+    *,
+    column: str = "geometry",
+    checked: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Record every polygon that is not valid as a problem of its row; return which they are.
+
+    The one check of every polygon input: a bow-tie outline that crosses itself, a ring that
+    touches itself, a hole outside its polygon... each is a problem of its row, with
+    shapely's reason (where it is) and :data:`INVALID_POLYGON_FIX`.
+
+    Parameters
+    ----------
+    geoms : array-like of shapely geometries
+        The geometries, one per position of ``probs``' table (points are always valid).
+    probs : Problems
+        Where the problems are recorded.
+    column : str, default "geometry"
+        The column named in the problems.
+    checked : numpy.ndarray of bool, optional
+        Which positions to check (default: every one with a geometry).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Which positions hold a polygon that is not valid.
+
+    Examples
+    --------
+    >>> bow = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> probs = Problems("zones.gpkg", rows=[1, 2])
+    >>> check_polygons([shapely.box(0, 0, 1, 1), bow], probs)
+    array([False,  True])
+    >>> probs.items[0].row, probs.items[0].reason
+    (2, 'the polygon is not valid (Self-intersection[0.5 0.5]): e.g. its outline crosses itself')
+    """
+    values = np.asarray(geoms, dtype=object)
+    present = ~(shapely.is_missing(values) | shapely.is_empty(values))
+    check = present if checked is None else present & checked
+    invalid = np.zeros(len(values), dtype=bool)
+    invalid[check] = ~shapely.is_valid(values[check])
+    for pos in np.flatnonzero(invalid):
+        probs.add(
+            pos,
+            column,
+            values[pos].geom_type,
+            f"the polygon is not valid ({shapely.is_valid_reason(values[pos])}): e.g. its "
+            "outline crosses itself",
+            INVALID_POLYGON_FIX,
+        )
+    return invalid
+
+
+def check_areas(areas: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> None:
+    """Refuse polygons given in memory that are not valid (see :func:`check_polygons`).
+
+    Rows are named by their ``source_row`` when the table has one (it was read from a file),
+    else from 1.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame or geopandas.GeoSeries
+        The polygons (other geometries are left to their reader).
+    what : str
+        What they are, for the message ("boundary", "localities", "sites"...).
+
+    Raises
+    ------
+    ValidationError
+        Naming every row whose polygon is not valid.
+
+    Examples
+    --------
+    >>> bow = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> check_areas(gpd.GeoSeries([bow], crs=27700), "boundary")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ValidationError: boundary: 1 problem(s) in 1 row(s):
+      - row 1, column 'geometry' (value 'Polygon'): the polygon is not valid (Self-intersection...
+    ...
+    """
+    geoms = np.asarray(areas.geometry if isinstance(areas, gpd.GeoDataFrame) else areas)
+    rows = np.arange(1, len(geoms) + 1)
+    if isinstance(areas, gpd.GeoDataFrame) and "source_row" in areas.columns:
+        rows = areas["source_row"].to_numpy()
+    label = areas.attrs.get("carezones_read", {}).get("source")
+    probs = Problems(f"{what} ({label})" if label else what, rows=rows)
+    check_polygons(geoms, probs)
+    probs.raise_if_any()
 
 
 def _read_layer(path: Path, layer: str | int | None, probs: Problems) -> gpd.GeoDataFrame:
@@ -130,6 +235,8 @@ def _read_layer(path: Path, layer: str | int | None, probs: Problems) -> gpd.Geo
         raise FileNotFoundError(f"no such file: '{path}'")
     if path.is_dir() and path.suffix.lower() not in (".gdb",):
         probs.stop(f"'{path.name}' is a folder, not a file", _SPATIAL_FIX)
+    if path.is_file():
+        check_file_size(path, probs)
     if path.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xls"):
         probs.stop(f"a {path.suffix} file holds a table, not polygons", _SPATIAL_FIX)
     try:
@@ -152,6 +259,7 @@ def _read_layer(path: Path, layer: str | int | None, probs: Problems) -> gpd.Geo
             f"the file has no layer {layer!r}",
             Fix(argument=Argument.LAYER, ask=Ask.ONE_OF, choices=tuple(layers)),
         )
+    check_layer(path, layer, probs)
     try:
         gdf = gpd.read_file(path, layer=layer if layer is not None else 0)
     except Exception as exc:
@@ -193,13 +301,3 @@ def _id_text(value: object) -> str:
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _polygonal(geom: shapely.Geometry | None) -> shapely.Geometry | None:
-    """Keep the polygonal part of a repaired geometry (make_valid may add lines or points)."""
-    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [
-        g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")
-    ]
-    return shapely.union_all(parts) if parts else shapely.Polygon()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from carezones.io._cells import PathLike
+from carezones.io._limits import MAX_CONFIG_BYTES, megabytes
 
 __all__ = ["read_toml"]
 
@@ -29,7 +30,7 @@ def read_toml(path: PathLike) -> dict[str, Any]:
     FileNotFoundError
         When the file does not exist.
     ValueError
-        When the file is not valid UTF-8 TOML.
+        When the file is not valid UTF-8 TOML, or larger than a configuration can be (1 MB).
 
     Examples
     --------
@@ -50,6 +51,11 @@ def read_toml(path: PathLike) -> dict[str, Any]:
         raise FileNotFoundError(f"configuration file not found: {p}")
     if p.is_dir():
         raise ValueError(f"{p.name} is a folder, not a TOML file")
+    if p.stat().st_size > MAX_CONFIG_BYTES:
+        raise ValueError(
+            f"{p.name} is {megabytes(p.stat().st_size)}, more than a configuration file can be "
+            f"({megabytes(MAX_CONFIG_BYTES)}): give the TOML file of the configuration"
+        )
     try:
         return tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

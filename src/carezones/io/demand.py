@@ -59,6 +59,7 @@ __all__ = [
     "AREA_ALIASES",
     "COUNT_ALIASES",
     "EVERY_AREA",
+    "RESERVED_SCENARIOS",
     "DemandColumns",
     "DemandKind",
     "read_demand",
@@ -106,6 +107,14 @@ AREA_ALIASES: tuple[str, ...] = (
 
 EVERY_AREA = ("*", "all", "every area", "all areas")
 """Area codes of a growth table that stand for every area not listed."""
+
+RESERVED_SCENARIOS: dict[str, str] = {
+    "now": "today's demand (no growth)",
+    "all": "the choice best on average over every scenario",
+    "area": "the area codes",
+    "source_row": "the row numbers",
+}
+"""Names a growth scenario cannot take (matched ignoring case), and what each already means."""
 
 
 class DemandKind(StrEnum):
@@ -486,7 +495,8 @@ def read_growth(
     ValidationError
         Every problem at once: a blank, unreadable, negative or implausible factor (``21``
         is refused: ``1.21`` or ``+21%`` says what is meant), a blank or repeated area code,
-        no scenario column.
+        no scenario column, a scenario written twice or named as one of
+        :data:`RESERVED_SCENARIOS` (``now``, ``all``...).
 
     Examples
     --------
@@ -518,6 +528,7 @@ def read_growth(
             "scenario, e.g. area_code,2029,2038 then E00000001,1.21,1.45",
         )
     assert code is not None
+    _check_scenario_names(scenarios, table.renamed, probs)
     out = pd.DataFrame({"area": [_code(v) for v in frame[code].tolist()]})
     first: dict[str, int] = {}
     for pos, value in enumerate(out["area"].tolist()):
@@ -554,6 +565,26 @@ def read_growth(
     out["source_row"] = table.rows
     out.attrs["carezones_growth"] = {"source": label, "scenarios": scenarios}
     return out
+
+
+def _check_scenario_names(scenarios: list[str], renamed: dict[str, str], probs: Problems) -> None:
+    """Report a scenario written twice, or named as a reserved scenario (``now``, ``all``)."""
+    for name in scenarios:
+        if name in renamed:
+            probs.add_file(
+                f"the scenario '{renamed[name]}' has two columns: which one holds its factors "
+                "is not clear",
+                "keep one column per scenario, or give each its own name (e.g. '2029 low', "
+                "'2029 high')",
+                column=renamed[name],
+            )
+        elif name.strip().lower() in RESERVED_SCENARIOS:
+            probs.add_file(
+                f"a scenario cannot be called '{name}': that name already means "
+                f"{RESERVED_SCENARIOS[name.strip().lower()]}",
+                f"rename the column, e.g. '{name} growth'",
+                column=name,
+            )
 
 
 def _factor(cell: object) -> tuple[float, str]:

@@ -77,9 +77,11 @@ __all__ = [
     "LONGITUDE_ALIASES",
     "NORTHING_ALIASES",
     "POSTCODE_ALIASES",
+    "SCORE_RANGE",
     "Collected",
     "ColumnSpec",
     "Errors",
+    "check_scores",
     "read_clients",
     "read_points",
 ]
@@ -90,6 +92,8 @@ type ColumnSpec = str | tuple[str, ...]
 type Errors = Literal["raise", "collect"]
 
 HOURS_IN_WEEK = 168.0
+SCORE_RANGE = (0.0, 100.0)
+"""The range of a site's suitability score (:func:`check_scores`)."""
 _HOURS_RE = re.compile(
     r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:h|hr|hrs|hour|hours)?\.?$", flags=re.IGNORECASE
 )
@@ -806,3 +810,68 @@ def read_clients(
     fields = _client_fields(opts.id_column, hours_column, required, numeric)
     valid, probs = _read(source, opts, fields, sheet=sheet, area=area, errors=errors)
     return Collected(valid, probs.table(every_row=True)) if errors == "collect" else valid
+
+
+def check_scores(sites: pd.DataFrame, column: str = "score") -> pd.DataFrame:
+    """Check candidate sites' suitability scores: each a number from 0 to 100, or blank.
+
+    As strict as every other reader: each bad cell is a problem of its row (its ``source_row``
+    when the sites were read from a file, else its position from 1), all raised together. A
+    blank score is a site not scored.
+
+    Parameters
+    ----------
+    sites : pandas.DataFrame
+        The sites, e.g. as :func:`read_points` reads them or the ``scores.csv`` that
+        :func:`~carezones.score_sites` writes.
+    column : str, default "score"
+        The scores' column (nothing is checked when there is none).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``sites`` with the scores as floats (NaN: not scored).
+
+    Raises
+    ------
+    ValidationError
+        Naming every row whose score is not a number, or is below 0 or above 100.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_scores(pd.DataFrame({"site_id": ["a", "b"], "score": ["71.5", None]})).score.tolist()
+    [71.5, nan]
+    >>> check_scores(pd.DataFrame({"score": [250, -10, "high"]}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ValidationError: DataFrame: 3 problem(s) in 3 row(s):
+      - row 1, column 'score' (value '250'): a score above 100. Fix: ...
+    ...
+    """
+    if column not in sites.columns:
+        return sites.copy()
+    rows = (
+        sites["source_row"].to_numpy()
+        if "source_row" in sites.columns
+        else np.arange(1, len(sites) + 1)
+    )
+    label = sites.attrs.get("carezones_read", {}).get("source") or source_name(sites)
+    probs = Problems(str(label), rows=rows, show=shown)
+    low, high = SCORE_RANGE
+    values, blank, bad = numbers(sites[column])
+    cells = sites[column].to_numpy(dtype=object)
+    fix = (
+        f"give the site's suitability score from {low:g} to {high:g} (as in the scores.csv "
+        "carezones writes when it scores sites), or leave it blank for a site not scored"
+    )
+    for pos in np.flatnonzero(bad):
+        probs.add(pos, column, cells[pos], "a score must be a number", fix)
+    for pos in np.flatnonzero(~blank & ~bad & (values > high)):
+        probs.add(pos, column, cells[pos], f"a score above {high:g}", fix)
+    for pos in np.flatnonzero(~blank & ~bad & (values < low)):
+        probs.add(pos, column, cells[pos], f"a negative score (below {low:g})", fix)
+    probs.raise_if_any()
+    out = sites.copy()
+    out[column] = values
+    return out

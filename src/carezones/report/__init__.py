@@ -20,6 +20,7 @@ module per result, plus what they share:
 :mod:`carezones.report.maps`        what every folium map shares (base, attribution, legend,
                                     roads, hexagons of clients, many features as one layer)
 :mod:`carezones.report.html`        the one escaper, notebook cards and SVG thumbnails
+:mod:`carezones.report.markdown`    the one Markdown escaper, Markdown tables and blocks
 ==================================  ==========================================================
 
 Every writer goes through :func:`output_folder` (a folder is replaced whole or not at all) and

@@ -41,6 +41,7 @@ from carezones.report.maps import (
     add_legend,
     base_map,
 )
+from carezones.report.markdown import escape_markdown, markdown_table
 
 if TYPE_CHECKING:
     import folium
@@ -521,11 +522,14 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
         )
         if c in t.columns
     ]
-    lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in t[cols].itertuples(index=False):
-        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
-    lines += ["", summary["attribution"], ""]
+    lines += [markdown_table(t[cols], _md_cell)]
+    lines += ["", escape_markdown(summary["attribution"]), ""]
     return "\n".join(lines)
+
+
+def _md_cell(v: object) -> str:
+    """Return a designs table's cell for ``summary.md`` (a design's name is escaped)."""
+    return escape_markdown(_cell(v))
 
 
 def _cell(v: Any) -> str:

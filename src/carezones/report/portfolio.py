@@ -29,6 +29,7 @@ from carezones.report.maps import (
     base_map,
     map_feature,
 )
+from carezones.report.markdown import escape_markdown, markdown_block, markdown_table
 from carezones.sites.options import Objective
 from carezones.sites.status import CandidateStatus, SiteRole
 
@@ -333,50 +334,37 @@ def _markdown(r: SitePortfolio) -> str:
     lines = [
         "# Sites chosen together",
         "",
-        "```",
-        r.summary(),
-        "```",
+        markdown_block(r.summary()),
         "",
         "## The chosen sites",
         "",
-        _table(r.chosen.drop(columns="geometry")),
+        markdown_table(r.chosen.drop(columns="geometry")),
     ]
     if len(r.scenarios) > 1:
         lines += [
             "",
             "## Scenarios",
             "",
-            _table(r.scenarios),
+            markdown_table(r.scenarios),
             "",
             "## Which sites stay chosen",
             "",
-            _table(r.stability),
+            markdown_table(r.stability),
         ]
     if len(r.left_out):
         lines += [
             "",
             f"## Left out ({len(r.left_out)} demand rows)",
             "",
-            _table(r.left_out.head(50)),
+            markdown_table(r.left_out.head(50)),
         ]
     lines += [
         "",
-        f"Travel times: {m['network']['source']} ({m['mode']}), {m['network']['attribution']}.",
+        f"Travel times: {escape_markdown(m['network']['source'])} ({m['mode']}), "
+        f"{escape_markdown(m['network']['attribution'])}.",
         "",
     ]
     return "\n".join(lines)
-
-
-def _table(frame: pd.DataFrame) -> str:
-    def cell(v: Any) -> str:
-        if isinstance(v, float):
-            return "" if v != v else f"{v:,.2f}"
-        return str(v).replace("|", "/").replace("\n", " ")
-
-    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([head, rule, *rows])
 
 
 def portfolio_card(result: SitePortfolio) -> str:

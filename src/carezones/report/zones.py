@@ -29,6 +29,7 @@ from carezones.report.maps import (
     _frame,
     add_clients,
 )
+from carezones.report.markdown import escape_markdown, markdown_block, markdown_table
 
 if TYPE_CHECKING:
     import folium
@@ -267,19 +268,20 @@ def write_zone_plan(
     return [Path(out_dir) / n for n in names]
 
 
+def _cell(v: object) -> str:
+    """Return a zone table's cell for ``summary.md``: blank is withheld, text escaped."""
+    if v is pd.NA or (isinstance(v, float) and v != v):
+        return "withheld"
+    return f"{v}" if isinstance(v, int | float) else escape_markdown(v)
+
+
 def _zone_markdown(p: ZonePlan, points: bool = False) -> str:
     """Return ``summary.md``: the summary, then one row per zone (blank: withheld)."""
     table = p.zones.drop(columns="geometry")
-    head = "| " + " | ".join(table.columns) + " |"
     lines = ["# Home-care zones", ""]
     if points:
         lines += [f"**{OWN_USE}**: zones.html draws each client's location (not for sharing).", ""]
-    lines += [p.summary(), "", head, "|" + "---|" * len(table.columns)]
-    for row in table.itertuples(index=False):
-        cells = [
-            "withheld" if v is pd.NA or (isinstance(v, float) and v != v) else f"{v}" for v in row
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += [markdown_block(p.summary()), "", markdown_table(table, _cell)]
     lines += [
         "",
         f"A zone of fewer than {MIN_GROUP} clients has its figures and centre withheld, and so "

@@ -205,6 +205,7 @@ def _replan(
     halves = team_halves(carers["carer_id"].astype(str))
     n_c, n_v = len(carers), len(visits)
     vrow = {str(v): j for j, v in enumerate(visits["visit_id"].astype(str))}
+    gone, new = _renamed(before, vrow)
     crow = {
         (str(c), int(s)): i
         for i, (c, s) in enumerate(
@@ -340,7 +341,33 @@ def _replan(
     )
     changes = compare_rounds(before, itin, visits)
     replanned = _replan_kpis(changes, t_now, absent, done, len(un))
+    replanned |= {"visits_gone": len(gone), "visits_new": len(new), "gone_visit_ids": gone}
     return replace(out, changes=changes, kpis={**out.kpis, "replan": replanned})
+
+
+def _renamed(before: pd.DataFrame, vrow: dict[str, int]) -> tuple[list[str], list[str]]:
+    """Return the earlier plan's visits not among the visits given, and the visits it lacks.
+
+    Refuse a re-plan that shares no visit with the earlier plan: its visits were renamed (or
+    are of another day), and "nothing moved" would be false.
+    """
+    planned = set(before.loc[before["kind"] == "visit", "visit_id"].astype(str)) - {""}
+    given = set(vrow)
+    gone, new = sorted(planned - given), sorted(given - planned)
+    if planned and given and not planned & given:
+        raise ArgumentError(
+            f"none of the {len(planned)} visits of the earlier plan is among the "
+            f"{len(given)} visits given (the plan has {_some(gone)}; the visits given, "
+            f"{_some(new)}): the visits were renamed, or are of another day. Give the visits "
+            "the earlier plan was made for, with the same visit_id values"
+        )
+    return gone, new
+
+
+def _some(ids: list[str], shown: int = 3) -> str:
+    """Return a few ids and how many more: ``V1, V2, V3 and 9 more``."""
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
 def _frozen(

@@ -281,6 +281,13 @@ class Rounds:
                 f"moved (another carer or more than 15 minutes), {rp['visits_unserved']} "
                 "not covered (see unserved)"
             )
+            gone, new = rp.get("gone_visit_ids", []), rp.get("visits_new", 0)
+            if gone or new:
+                text += (
+                    f"\n{len(gone)} visit(s) of the earlier plan are not among the visits given"
+                    + (f" ({', '.join(gone[:5])}{' ...' if len(gone) > 5 else ''})" if gone else "")
+                    + f" and {new} visit(s) are new: check that no visit was renamed"
+                )
         cut_off = [u for u in k.get("unused_shifts", []) if u["cause"] == Cause.OFF_ROAD]
         for u in cut_off:
             text += f"\nshift of carer {u['carer_id']} from {u['shift_start']}: {u['reason']}"

@@ -127,8 +127,17 @@ def _growth_table(growth: GrowthLike) -> pd.DataFrame:
             "growth must be a table or file of factors by area, or a mapping such as "
             "{'2029': 1.21} or {'2029': {'*': 1.21, 'E00123456': 1.3}}"
         )
+    from carezones.io.demand import RESERVED_SCENARIOS
+
     rows: dict[str, dict[str, float]] = {}
     for name, spec in growth.items():
+        if str(name).strip().lower() in RESERVED_SCENARIOS:
+            raise ArgumentError(
+                f"a growth scenario cannot be called {name!r}: that name already means "
+                f"{RESERVED_SCENARIOS[str(name).strip().lower()]}; give it another name"
+            )
+        if str(name) in {str(n) for n in growth if n is not name}:
+            raise ArgumentError(f"the growth scenario {str(name)!r} is given twice: give it once")
         per_area = spec if isinstance(spec, Mapping) else {"*": spec}
         for code, factor in per_area.items():
             value = check_number(f"growth factor of {code!r} in {name!r}", factor, minimum=0)
@@ -211,8 +220,11 @@ def _preferred_polygons(
     import geopandas as gpd
     import shapely
 
+    from carezones.io import check_areas
+
     if polygons.crs is None:
         raise ArgumentError("the preferred areas have no CRS: set one, e.g. .set_crs(27700)")
+    check_areas(polygons, "preferred areas")
     poly = polygons.to_crs("EPSG:4326")
     if "weight" in poly.columns:
         mult = pd.to_numeric(poly["weight"], errors="coerce").to_numpy(float)

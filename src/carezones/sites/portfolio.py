@@ -31,9 +31,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from carezones.errors import ArgumentError, check_integer
+from carezones.errors import Argument, ArgumentError, Ask, Fix, Reason, check_integer
 from carezones.sites.config import SiteConfig
 from carezones.sites.demand import Scenarios, scenario_weights
 from carezones.sites.options import (
@@ -209,15 +208,14 @@ def _candidates(
     opts: PortfolioOptions,
 ) -> gpd.GeoDataFrame:
     """Return the candidates with ``site_id`` and ``score`` (NaN when not scored)."""
+    from carezones.io import check_scores
     from carezones.sites.score import _as_sites, score_sites
 
     if isinstance(candidates, SiteScores):
         gdf = candidates.scores.copy()
     else:
-        gdf = _as_sites(candidates)
-        if "score" in gdf.columns:
-            gdf["score"] = pd.to_numeric(gdf["score"], errors="coerce")
-        elif min_score is not None:
+        gdf = check_scores(_as_sites(candidates))
+        if "score" not in gdf.columns and min_score is not None:
             if osm is None:
                 raise ArgumentError(
                     "min_score needs scored candidates: pass a SiteScores (score_sites) or a "
@@ -294,6 +292,7 @@ def _plan_for(plan_for: str | None, scen: Scenarios) -> str:
         return scen.names[-1]
     if plan_for == ALL_SCENARIOS or plan_for in scen.names:
         return plan_for
-    raise ArgumentError(
-        f"plan_for={plan_for!r} is not a scenario: use one of {[*scen.names, ALL_SCENARIOS]}"
+    raise ArgumentError.worded(
+        Reason("", Argument.PLAN_FOR, plan_for, " is not a scenario: "),
+        Fix(argument=Argument.PLAN_FOR, ask=Ask.ONE_OF, choices=(*scen.names, ALL_SCENARIOS)),
     )

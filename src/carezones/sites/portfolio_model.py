@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-from carezones.errors import ArgumentError
+from carezones.errors import Argument, ArgumentError, Ask, Fix, Reason
 from carezones.sites.demand import Scenarios
 from carezones.sites.options import Objective
 from carezones.sites.solver import Solution, max_coverage, p_median
@@ -109,15 +109,18 @@ def _eligibility(
     why = ", ".join(f"{n} {s}" for s, n in counts.items() if s != CandidateStatus.ELIGIBLE)
     if min_score is not None and len(ok) == 0 and counts.get(CandidateStatus.BELOW_MIN_SCORE, 0):
         best = int(np.nanargmax(np.where(np.isfinite(score), score, -np.inf)))
-        raise ArgumentError(
+        raise ArgumentError.worded(
             f"no candidate meets the minimum score of {min_score:g} (the best, "
-            f"{sites.site_id.iloc[best]}, scores {score[best]:.1f}; {why}): lower min_score, "
-            "or add candidates"
+            f"{sites.site_id.iloc[best]}, scores {score[best]:.1f}; {why}): ",
+            Fix("add candidates", Argument.MIN_SCORE, Ask.SMALLER, first=True),
         )
-    raise ArgumentError(
-        f"k={k} but only {len(ok)} of {len(sites)} candidates can be chosen ({why}): lower k"
-        + (" or min_score" if min_score is not None else "")
-        + ", or add candidates"
+    lower_score = Fix(argument=Argument.MIN_SCORE, ask=Ask.SMALLER)
+    raise ArgumentError.worded(
+        Reason("", Argument.K, k, f" but only {len(ok)} of {len(sites)} candidates can be "),
+        f"chosen{f' ({why})' if why else ''}: ",
+        Fix(argument=Argument.K, ask=Ask.SMALLER),
+        *((" or ", lower_score) if min_score is not None else ()),
+        ", or add candidates",
     )
 
 

@@ -115,7 +115,7 @@ def _tags(categories: Sequence[Category]) -> list[tuple[str, dict[str, tuple[str
 def _as_sites(sites: SitesLike) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
-    from carezones.io import ReadOptions, read_points
+    from carezones.io import ReadOptions, check_areas, read_points
 
     if isinstance(sites, gpd.GeoDataFrame):
         gdf = sites.copy()
@@ -125,7 +125,7 @@ def _as_sites(sites: SitesLike) -> gpd.GeoDataFrame:
         if empty.any():
             bad = (np.flatnonzero(empty.to_numpy()) + 1)[:10].tolist()
             raise ValueError(f"sites at rows {bad} have no geometry: give every site a location")
-        _check_valid(gdf)
+        check_areas(gdf, "sites")
         gdf = gdf.to_crs("EPSG:4326")
     else:
         gdf = read_points(sites, options=ReadOptions(allow_polygons=True))
@@ -137,30 +137,6 @@ def _as_sites(sites: SitesLike) -> gpd.GeoDataFrame:
         dup = ids[ids.duplicated()].unique()[:5].tolist()
         raise ValueError(f"site_id values must be unique; repeated: {dup}")
     return gdf
-
-
-def _check_valid(gdf: gpd.GeoDataFrame) -> None:
-    """Refuse invalid polygons (e.g. a bow-tie outline that crosses itself), naming the rows."""
-    import shapely
-
-    from carezones.errors import Problems
-
-    geoms = gdf.geometry.to_numpy()
-    bad = np.flatnonzero(~shapely.is_valid(geoms))
-    if not len(bad):
-        return
-    probs = Problems("sites (GeoDataFrame)", rows=np.arange(1, len(gdf) + 1))
-    for pos in bad:
-        probs.add(
-            pos,
-            "geometry",
-            geoms[pos].geom_type,
-            f"the polygon is not valid ({shapely.is_valid_reason(geoms[pos])}): e.g. its "
-            "outline crosses itself",
-            "redraw the outline, or repair it (shapely.make_valid, QGIS: Fix geometries) and "
-            "check the result",
-        )
-    probs.raise_if_any()
 
 
 def score_sites(

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from carezones.errors import ZoneError, check_integer, check_number
+from carezones.errors import Argument, Ask, Fix, ZoneError, check_integer, check_number
 from carezones.privacy import MIN_GROUP
 
 if TYPE_CHECKING:
@@ -174,12 +174,14 @@ def zone_count(
         raise ZoneError("there is no client to zone (see the plan's unassigned clients)")
     most = n_clients // MIN_GROUP
     if not show_clients and n_zones > most:
-        raise ZoneError(
+        raise ZoneError.worded(
             f"{n_zones} {asked}, but there are {n_clients} clients to zone: a shared plan "
             f"never publishes a zone of fewer than {MIN_GROUP} clients (its figures and "
             f"centre would describe one or two people), so ask for at most {most} zone(s)"
             + ("" if most else ", or zone more clients")
-            + "; or pass show_clients=True for a plan that will not be shared"
+            + "; or ",
+            Fix(argument=Argument.SHOW_CLIENTS, ask=Ask.TRUE),
+            " for a plan that will not be shared",
         )
     if n_zones > places:
         raise ZoneError(
@@ -261,11 +263,15 @@ def study_area(network: RoadNetwork, boundary: Area | None) -> shapely.Geometry:
         return shapely.buffer(hull, 500.0)
     import geopandas as gpd
 
+    from carezones.io import check_areas
+
     if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
         if boundary.crs is None:
             raise ZoneError("the boundary has no CRS: set one (e.g. EPSG:27700)")
+        check_areas(boundary, "boundary")
         geom = shapely.union_all(boundary.to_crs(network.crs).geometry.to_numpy())
     else:  # a shapely geometry in WGS84
+        check_areas(gpd.GeoSeries([boundary]), "boundary")
         geom = network.to_metric_geometry(boundary)
     geom = shapely.make_valid(geom)
     if geom.is_empty or geom.area <= 0:
@@ -358,6 +364,9 @@ def locality_groups(
             "localities must be polygons with a CRS (a GeoDataFrame, e.g. read with "
             "geopandas.read_file)"
         )
+    from carezones.io import check_areas
+
+    check_areas(localities, "localities")
     polys = localities.to_crs(network.crs).geometry.to_numpy()
     groups = []
     taken = np.zeros(len(cx), dtype=bool)
@@ -453,6 +462,9 @@ def previous_zones(previous: object, ids: npt.NDArray[np.object_], lonlat: Float
     if isinstance(previous, gpd.GeoDataFrame) and previous.geometry.notna().any():
         if previous.crs is None:
             raise ZoneError("the previous plan's zones have no CRS: set one (e.g. EPSG:27700)")
+        from carezones.io import check_areas
+
+        check_areas(previous, "previous zones")
         prev = previous.to_crs("EPSG:4326")
         tree = shapely.STRtree(prev.geometry.to_numpy())
         hit = tree.query(shapely.points(lonlat), predicate="intersects")

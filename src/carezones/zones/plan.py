@@ -179,7 +179,10 @@ class ZonePlan:
                 f"Hours that changed zone from the previous plan: {m['moved_hours_share']:.1%}."
             )
         if len(self.unassigned):
-            lines.append(f"{len(self.unassigned)} client(s) not zoned: see .unassigned.")
+            lines.append(
+                f"{len(self.unassigned)} client(s) not zoned: the unassigned clients "
+                "(unassigned.csv) say why."
+            )
         lines += [f"Note: {n}" for n in m.get("notes", [])]
         return "\n".join(lines)
 

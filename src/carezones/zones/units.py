@@ -37,7 +37,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
-from carezones.errors import ArgumentError, ZoneError
+from carezones.errors import Argument, ArgumentError, Ask, Fix, Reason, ZoneError
 from carezones.privacy import MIN_GROUP
 from carezones.zones.centres import Demand, balanced_assignment, initial_centres, medoids
 from carezones.zones.graph import home_points
@@ -94,7 +94,10 @@ def unit_id_column(units: gpd.GeoDataFrame, unit_id: str | None) -> str:
     cols = [str(c) for c in units.columns if c != units.geometry.name]
     if unit_id is not None:
         if unit_id not in units.columns:
-            raise ArgumentError(f"unit_id {unit_id!r} is not a column of the units: {cols}")
+            raise ArgumentError.worded(
+                Reason("", Argument.UNIT_ID, unit_id, " is not a column of the units: "),
+                Fix(argument=Argument.UNIT_ID, ask=Ask.COLUMN, choices=tuple(cols)),
+            )
         return unit_id
     lower = {c.lower(): c for c in cols}
     for name in ID_NAMES:
@@ -105,9 +108,9 @@ def unit_id_column(units: gpd.GeoDataFrame, unit_id: str | None) -> str:
         return ons[0]
     if len(cols) == 1:
         return cols[0]
-    raise ArgumentError(
-        f"say which column of the units holds their ids (unit_id='...'; --unit-id COL): the "
-        f"units have columns {cols}"
+    raise ArgumentError.worded(
+        "say which column of the units holds their ids: ",
+        Fix(argument=Argument.UNIT_ID, ask=Ask.COLUMN, choices=tuple(map(str, cols))),
     )
 
 
@@ -136,7 +139,7 @@ def read_units(
     column : str
         The id column.
     notes : list of str
-        The plan's notes from this step (units repaired or left out).
+        The plan's notes from this step (units left out).
 
     Raises
     ------
@@ -177,11 +180,9 @@ def read_units(
         raise ZoneError(
             f"units must be polygons: {int(not_area.sum())} are points or lines (rows {rows})"
         )
-    bad = ~shapely.is_valid(geoms)
-    if bad.any():
-        geoms[bad] = shapely.make_valid(geoms[bad])
-        notes.append(f"{int(bad.sum())} unit polygon(s) were not valid and were repaired")
-    geoms = np.array([_polygonal(g) for g in geoms], dtype=object)
+    from carezones.io import check_areas
+
+    check_areas(units, "units")
     ids = text.to_numpy(dtype=object)
     if boundary is not None:
         from carezones.zones.inputs import study_area
@@ -195,12 +196,6 @@ def read_units(
         geoms, ids = geoms[keep], ids[keep]
     _check_overlaps(geoms, ids)
     return geoms, ids, col, notes
-
-
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Return the polygons of a geometry (a repaired unit can hold stray lines)."""
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _check_overlaps(geoms: npt.NDArray[np.object_], ids: npt.NDArray[np.object_]) -> None:

@@ -395,7 +395,7 @@ def test_cli_messages_name_options_not_python_arguments(net, grid_file, tmp_path
     base = ["zones", "--osm", str(grid_file), "--clients", str(clients)]
     assert main([*base, "--zones", "5", "--out", str(tmp_path / "z"), "-q"]) == 2
     err = capsys.readouterr().err
-    assert "give --show-clients" in err
+    assert "give --show-client-points" in err
     half = gpd.GeoDataFrame(
         geometry=[shapely.box(float(net.lon.min()) - 0.001, 52.0, float(net.lon.mean()), 53.0)],
         crs=4326,

@@ -277,7 +277,7 @@ OPTIONS: dict[Argument, str] = {
     Argument.ID_COLUMN: "--id-column",
     Argument.COUNT_COLUMN: "--count-column",
     Argument.MAX_OUTSIDE_KM: "--max-outside-km",
-    Argument.SHOW_CLIENTS: "--show-clients",
+    Argument.SHOW_CLIENTS: "--show-client-points",
     Argument.UNIT_ID: "--unit-id",
     Argument.K: "--k",
     Argument.MIN_SCORE: "--min-score",

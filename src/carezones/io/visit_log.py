@@ -253,6 +253,7 @@ def read_visit_log(
     if errors == "raise" or probs.fatal:
         probs.raise_if_any()
     valid = table[~probs.bad].reset_index(drop=True)
+    valid.attrs["source"] = probs.source
     _check_journeys(valid, table, probs)
     if errors == "collect":
         return Collected(valid, probs.table(every_row=True))

@@ -115,6 +115,9 @@ class ClassTimes:
     multiplier: float = 1.0
     overhead_minutes: float = 0.0
 
+    def __post_init__(self) -> None:
+        _as_floats(self, "multiplier", "overhead_minutes")
+
     def minutes(self, model: float) -> float:
         """Return a leg's calibrated minutes from the model's.
 
@@ -152,6 +155,9 @@ class DensityRule:
 
     radius_m: float = 1000.0
     urban_junctions_per_km2: float = 100.0
+
+    def __post_init__(self) -> None:
+        _as_floats(self, "radius_m", "urban_junctions_per_km2")
 
     @property
     def min_junctions(self) -> int:
@@ -515,6 +521,16 @@ def same_places(
     offset = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
     j = order[starts + offset].astype(np.int64)
     return i, j
+
+
+def _as_floats(obj: object, *names: str) -> None:
+    """Store a frozen dataclass's numbers as floats (text and the like are left to the checks)."""
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+            value, bool
+        ):
+            object.__setattr__(obj, name, float(value))
 
 
 # ---------------------------------------------------------------------- parsing and checks

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["METHOD", "CalibrationOptions", "calibrate"]
 
 METHOD = (
-    "maximum likelihood: normal noise plus exponential waits, gaps over 45 min above the line "
-    "censored"
+    "maximum likelihood on the built-in engine's minutes: normal noise plus exponential waits, "
+    "gaps over 45 min above the line censored"
 )
 """The estimator, in the few words a profile's provenance keeps."""
 

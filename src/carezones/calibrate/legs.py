@@ -76,7 +76,9 @@ def log_legs(
 
     A leg joins two consecutive visits of one carer on one date (in order of arrival): its
     observed minutes are the gap from leaving the first to arriving at the second, its model
-    minutes the network's drive time between the two places (without any travel profile). All
+    minutes the network's drive time between the two places by the built-in engine (the speed
+    model zones, county plans and sites use; OSRM's own car profile is slower on lanes), without
+    any travel profile. All
     the legs are computed together, one search per distinct starting place. Legs from a place
     to the same place, legs the network cannot route, and gaps over ``max_gap_minutes`` are
     left out and counted.
@@ -203,6 +205,6 @@ def _pair_minutes(
         chunk = origins[lo : lo + CHUNK]
         mine = np.flatnonzero(np.isin(a, chunk))
         dests = np.unique(b[mine])
-        table = network.travel_times(places[chunk], places[dests])
+        table = network.travel_times(places[chunk], places[dests], engine="builtin")
         out[mine] = table[np.searchsorted(chunk, a[mine]), np.searchsorted(dests, b[mine])]
     return out

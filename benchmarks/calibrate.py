@@ -5,7 +5,7 @@ SYNTHETIC DATA), a visit log is simulated with a stated true travel profile (urb
 1.35 × model + 4.0 min, rural 1.15 × model + 2.5 min), normal noise (1 min) and waits
 (exponential, 12 min on average) on a third of the gaps. The log is written to CSV, read back
 and checked (:func:`carezones.read_visit_log`), and calibrated
-(:func:`carezones.calibrate.calibrate`). It prints the recovered multipliers and overheads
+(:func:`carezones.calibration.calibrate`). It prints the recovered multipliers and overheads
 against the truth, the hold-out median absolute error before and after, and the seconds of
 each step. Then the same again with about 50,000 visits (``--large``), where calibrating must
 take at most 30 s.
@@ -26,7 +26,7 @@ TRUTH = {"urban": (1.35, 4.0), "rural": (1.15, 2.5)}
 
 def run(county, net, visits: int, seed: int, folder: Path) -> dict[str, float]:
     """Simulate, write, read and calibrate one log; print and return its numbers."""
-    from carezones.calibrate import CalibrationOptions, calibrate
+    from carezones.calibration import CalibrationOptions, calibrate
     from carezones.io import read_visit_log
     from carezones.network import ClassTimes, DensityRule, TravelProfile
     from carezones.synthetic import LogOptions, visit_log

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from carezones import testing
-from carezones.calibrate import CalibrationOptions, calibrate, fit_class
+from carezones.calibration import CalibrationOptions, calibrate, fit_class
 from carezones.cli import main
 from carezones.errors import ArgumentError, ConfigError, ValidationError
 from carezones.network import ClassTimes, DensityRule, ProfileProvenance, TravelProfile

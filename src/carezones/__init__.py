@@ -12,7 +12,7 @@ logs with :func:`calibrate` (read by :func:`read_visit_log`) into a :class:`Trav
 county.
 """
 
-from carezones.calibrate import Calibration, CalibrationOptions, calibrate
+from carezones.calibration import Calibration, CalibrationOptions, calibrate
 from carezones.county import (
     Comparison,
     CountyInputs,

@@ -88,7 +88,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``carezones calibrate``."""
-    from carezones.calibrate import CalibrationOptions, calibrate
+    from carezones.calibration import CalibrationOptions, calibrate
     from carezones.io import read_clients, read_visit_log
     from carezones.network import DensityRule
     from carezones.report import check_output_folder

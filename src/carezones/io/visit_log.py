@@ -12,7 +12,7 @@ missing or unreadable date or time, ``left`` before ``arrived``, a client not in
 table, a carer in two places at once (two visits of one carer that overlap, both rows named),
 and a log with no journey in it at all (no carer with two visits on one date: every row named).
 Consecutive visits of one carer on one date are the journeys that
-:func:`carezones.calibrate.calibrate` fits a travel profile on.
+:func:`carezones.calibration.calibrate` fits a travel profile on.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ between two *different* places into::
     minutes = multiplier × model minutes + overhead_minutes
 
 with one multiplier and overhead per class of leg, ``urban`` or ``rural``. A leg from a place
-to the same place takes 0 minutes. :func:`carezones.calibrate.calibrate` fits a profile on a
+to the same place takes 0 minutes. :func:`carezones.calibration.calibrate` fits a profile on a
 council's own visit logs. A profile applies to a drive network through
 :meth:`RoadNetwork.with_profile <carezones.RoadNetwork.with_profile>`. Every travel time the
 network gives out (travel times, nearest, within, times to nodes, routes, and so zones,
@@ -130,6 +130,11 @@ class ClassTimes:
         -------
         float
             ``multiplier × model + overhead_minutes``.
+
+        Examples
+        --------
+        >>> ClassTimes(1.2, 2.5).minutes(5.0)
+        8.5
         """
         return self.multiplier * model + self.overhead_minutes
 
@@ -161,7 +166,13 @@ class DensityRule:
 
     @property
     def min_junctions(self) -> int:
-        """The fewest junctions within ``radius_m`` of an urban place."""
+        """The fewest junctions within ``radius_m`` of an urban place.
+
+        Examples
+        --------
+        >>> DensityRule(500, 10).min_junctions  # 10 per km² over 0.785 km²
+        8
+        """
         area_km2 = math.pi * (self.radius_m / 1000.0) ** 2
         return max(1, math.ceil(self.urban_junctions_per_km2 * area_km2 - 1e-9))
 
@@ -242,7 +253,7 @@ class TravelProfile:
 
     See Also
     --------
-    carezones.calibrate.calibrate : Fit a profile on visit logs.
+    carezones.calibration.calibrate : Fit a profile on visit logs.
     carezones.RoadNetwork.with_profile : Apply one to a drive network.
 
     Examples

@@ -885,7 +885,7 @@ class RoadNetwork:
 
         A profile is for driving: walking times (a walk network, such as the one sites are
         scored on for amenities) never follow one. Profiles are fitted on the built-in engine's
-        minutes (:func:`carezones.calibrate.calibrate`); with ``engine="osrm"`` the profile is
+        minutes (:func:`carezones.calibration.calibrate`); with ``engine="osrm"`` the profile is
         applied to OSRM's own minutes, whose car profile is slower on lanes, so use the built-in
         engine with a profile (the command line does unless ``--engine osrm`` is given).
 

@@ -1,6 +1,6 @@
 """What a calibration shows: the profile file, the legs, the scatter chart, the map of classes.
 
-Written by :meth:`Calibration.to_files <carezones.calibrate.Calibration.to_files>`:
+Written by :meth:`Calibration.to_files <carezones.calibration.Calibration.to_files>`:
 
 - ``travel-profile.toml``: the profile, for ``--travel-profile`` and
   :meth:`TravelProfile.load <carezones.network.TravelProfile.load>`;
@@ -34,7 +34,7 @@ from carezones.report.maps import _add_legend, base_map
 if TYPE_CHECKING:
     import folium
 
-    from carezones.calibrate import Calibration
+    from carezones.calibration import Calibration
 
 __all__ = ["calibration_card", "calibration_map", "scatter_svg", "write_calibration"]
 

@@ -4,7 +4,7 @@
 each date, with the time they arrived and left. The journeys between visits take the time a
 stated *true* travel profile gives (multiplier × the network's model minutes + overhead, per
 urban and rural leg), plus normal noise, and a share of the gaps carries a wait (exponential).
-Calibration (:func:`carezones.calibrate.calibrate`) should recover the truth from it.
+Calibration (:func:`carezones.calibration.calibrate`) should recover the truth from it.
 Everything is SYNTHETIC DATA, and the same inputs and seed always give the same log.
 
 Each carer has a patch: the clients nearest (by road) to one of them, the patches' centres

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from carezones.calibrate.fit import ClassFit
-from carezones.calibrate.legs import LegCounts
+from carezones.calibration.fit import ClassFit
+from carezones.calibration.legs import LegCounts
 from carezones.network import LegClass, RoadNetwork, TravelProfile
 from carezones.network.profile import CLASSES
 

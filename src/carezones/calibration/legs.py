@@ -55,7 +55,7 @@ class LegCounts:
 
     Examples
     --------
-    >>> from carezones.calibrate import LegCounts
+    >>> from carezones.calibration import LegCounts
     >>> LegCounts(10, 2, 8, 1, 0, 1, 6).legs
     6
     """

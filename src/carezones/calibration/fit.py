@@ -78,7 +78,7 @@ class ClassFit:
 
     Examples
     --------
-    >>> from carezones.calibrate import ClassFit
+    >>> from carezones.calibration import ClassFit
     >>> ClassFit(100, 1.3, 4.0, 1.0, 0.3, 12.0, 2, True).predict(np.array([10.0]))
     array([17.])
     """
@@ -104,6 +104,11 @@ class ClassFit:
         -------
         numpy.ndarray
             ``multiplier × model + overhead_minutes``.
+
+        Examples
+        --------
+        >>> ClassFit(100, 2.0, 1.0, 1.0, 0.3, 12.0, 0, True).predict(np.array([1.0, 4.0]))
+        array([3., 9.])
         """
         return self.multiplier * np.asarray(model, dtype=float) + self.overhead_minutes
 

@@ -10,9 +10,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.calibrate.fit import ClassFit, fit_class
-from carezones.calibrate.legs import log_legs
-from carezones.calibrate.result import Calibration
+from carezones.calibration.fit import ClassFit, fit_class
+from carezones.calibration.legs import log_legs
+from carezones.calibration.result import Calibration
 from carezones.errors import ArgumentError, Problems, check_integer, check_number
 from carezones.io import read_visit_log
 from carezones.network import (
@@ -66,7 +66,7 @@ class CalibrationOptions:
 
     Examples
     --------
-    >>> from carezones.calibrate import CalibrationOptions
+    >>> from carezones.calibration import CalibrationOptions
     >>> CalibrationOptions(seed=3).holdout_share
     0.2
     """
@@ -98,12 +98,12 @@ def calibrate(
 ) -> Calibration:
     """Fit a travel profile on a visit log: a multiplier and an overhead per class of leg.
 
-    Consecutive visits of one carer on one date make a leg (:func:`~carezones.calibrate.legs.
+    Consecutive visits of one carer on one date make a leg (:func:`~carezones.calibration.legs.
     log_legs`): the gap from leaving one visit to arriving at the next, against the network's
     drive time between the two places. A fifth of the dates (by ``seed``) is held out. Each
-    class (urban, rural) is fitted on the other dates' legs by :func:`~carezones.calibrate.fit.
+    class (urban, rural) is fitted on the other dates' legs by :func:`~carezones.calibration.fit.
     fit_class`, a model that knows gaps include waits: normal noise plus exponential waits by
-    maximum likelihood, with very long gaps censored (see :mod:`carezones.calibrate.fit` for
+    maximum likelihood, with very long gaps censored (see :mod:`carezones.calibration.fit` for
     why not least squares or a plain lower quantile). The held-out legs then measure the
     median absolute error of leg times before (the model alone) and after calibration.
 
@@ -137,7 +137,7 @@ def calibrate(
     A synthetic log with known truth (urban legs 1.4 × model + 4 min, rural 1.2 × model + 2.5;
     SYNTHETIC DATA):
 
-    >>> from carezones.calibrate import CalibrationOptions, calibrate
+    >>> from carezones.calibration import CalibrationOptions, calibrate
     >>> from carezones.network import ClassTimes, DensityRule, TravelProfile
     >>> from carezones.synthetic import LogOptions, visit_log
     >>> rule = DensityRule(1000, 10)

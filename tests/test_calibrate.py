@@ -126,6 +126,19 @@ def test_every_query_of_a_profiled_network_follows_the_profile():
     assert cal.kpis["travel_profile"] == "test" and net.kpis["travel_profile"] == "none"
 
 
+def test_the_osrm_engine_follows_the_profile_too(cache):
+    from carezones import load_network
+
+    net = load_network(testing.county().osm_path, engine="osrm")
+    pts = testing.points()[:20]
+    model = net.travel_times(pts, engine="osrm")
+    urban = net.urban_places(pts, RULE)
+    both = urban[:, None] & urban[None, :]
+    want = np.where(both, 1.5 * model + 4.0, 1.2 * model + 2.0)
+    np.fill_diagonal(want, 0.0)
+    np.testing.assert_allclose(net.with_profile(PROFILE).travel_times(pts), want)
+
+
 def test_a_walk_network_never_takes_a_drive_profile(grid_file, cache):
     from carezones import load_network
 

@@ -307,19 +307,20 @@ def portfolio() -> SitePortfolio:
     return choose_sites(scores(), clients(), net(), 2)
 
 
+# The true travel profile of calibration()'s synthetic log (the tiny county's towns are drawn
+# sparsely: urban is 10 junctions per km² within 1 km).
 TRUTH = TravelProfile(
     ClassTimes(1.4, 4.0), ClassTimes(1.2, 2.5), rule=DensityRule(1000, 10), name="truth"
 )
-"""The true travel profile of :func:`calibration`'s synthetic log (the tiny county's towns are
-drawn sparsely: urban is 10 junctions per km² within 1 km)."""
 
 
 @functools.cache
 def calibration() -> Calibration:
     """Return a travel profile calibrated on a synthetic visit log of the tiny county.
 
-    The log (:func:`carezones.synthetic.visit_log`, 30 dates, seed 1) follows :data:`TRUTH`,
-    with 1 minute of noise and a wait on a third of the gaps.
+    The log (:func:`carezones.synthetic.visit_log`, 30 dates, seed 1) follows ``TRUTH``: urban
+    legs 1.4 × model + 4 min, rural 1.2 × model + 2.5 min (urban: 10 junctions per km² within
+    1 km), with 1 minute of noise and a wait on a third of the gaps.
 
     Returns
     -------

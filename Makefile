@@ -76,6 +76,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/portfolio.py
 	$(BIN)/python benchmarks/week.py
 	$(BIN)/python benchmarks/county.py
+	$(BIN)/python benchmarks/calibrate.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -16,7 +16,17 @@ import pytest
 from carezones import testing
 from carezones.protocol import Result
 
-KINDS = ["net", "zone_plan", "rounds", "week", "scores", "portfolio", "plan", "comparison"]
+KINDS = [
+    "net",
+    "zone_plan",
+    "rounds",
+    "week",
+    "scores",
+    "portfolio",
+    "plan",
+    "comparison",
+    "calibration",
+]
 
 
 @pytest.fixture(scope="module", params=KINDS)

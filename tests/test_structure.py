@@ -43,6 +43,7 @@ LAYERS = {  # a unit imports only units of a lower layer (or its own)
     "zones": 3,
     "rounds": 3,
     "sites": 3,
+    "calibration": 3,  # travel profiles fitted on visit logs
     "county": 4,  # judges zone designs by the rounds they produce
     "report": 5,
     "datasets": 6,
@@ -52,7 +53,7 @@ LAYERS = {  # a unit imports only units of a lower layer (or its own)
     "cli": 7,
     "__main__": 8,
 }
-PLANNING = ("zones", "rounds", "sites", "county")
+PLANNING = ("zones", "rounds", "sites", "county", "calibration")
 # a result hands off to the presentation layer from these methods, with an import inside them
 # (the geopandas ``to_file`` pattern): the one way an engine reaches ``report``
 HANDOFF = {

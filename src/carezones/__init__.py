@@ -6,10 +6,13 @@ road network with :func:`load_network`, and query it (``snap``, ``travel_times``
 carers' rounds with :func:`plan_rounds` (a week with :func:`plan_week`); score candidate
 care-home sites with :func:`score_sites` and choose the set that together serves the demand best
 with :func:`choose_sites`; judge zone designs by the rounds they produce with
-:func:`plan_county` and :func:`compare_designs`. :func:`make_synthetic_county` builds an offline
-sample county.
+:func:`plan_county` and :func:`compare_designs`; calibrate drive times on a council's own visit
+logs with :func:`calibrate` (read by :func:`read_visit_log`) into a :class:`TravelProfile`, which
+``RoadNetwork.with_profile`` applies. :func:`make_synthetic_county` builds an offline sample
+county.
 """
 
+from carezones.calibration import Calibration, CalibrationOptions, calibrate
 from carezones.county import (
     Comparison,
     CountyInputs,
@@ -28,8 +31,16 @@ from carezones.errors import (
     ValidationError,
     ZoneError,
 )
-from carezones.io import Collected, ReadOptions, read_clients, read_points
-from carezones.network import Buildings, Provenance, RoadNetwork, Route, Snapped, load_network
+from carezones.io import Collected, ReadOptions, read_clients, read_points, read_visit_log
+from carezones.network import (
+    Buildings,
+    Provenance,
+    RoadNetwork,
+    Route,
+    Snapped,
+    TravelProfile,
+    load_network,
+)
 from carezones.network.speeds import SpeedModel
 from carezones.rounds import (
     Rounds,
@@ -59,6 +70,8 @@ __version__ = "0.2.0"
 
 __all__ = [
     "Buildings",
+    "Calibration",
+    "CalibrationOptions",
     "CarezonesError",
     "Collected",
     "Comparison",
@@ -83,6 +96,7 @@ __all__ = [
     "Snapped",
     "SpeedModel",
     "SyntheticCounty",
+    "TravelProfile",
     "TravelRates",
     "ValidationError",
     "Week",
@@ -93,6 +107,7 @@ __all__ = [
     "ZonePlan",
     "__version__",
     "build_zones",
+    "calibrate",
     "choose_sites",
     "clients_on_buildings",
     "compare_designs",
@@ -104,6 +119,7 @@ __all__ = [
     "read_carers",
     "read_clients",
     "read_points",
+    "read_visit_log",
     "read_visits",
     "replan_rounds",
     "score_sites",

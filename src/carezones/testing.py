@@ -28,6 +28,9 @@ a test that wants to change one takes a copy first.
     Five of the clients' homes scored as sites.
 ``portfolio``
     The best two of them for the clients.
+``calibration``
+    A travel profile calibrated on a synthetic visit log of the county (30 dates; true urban
+    legs 1.4 × model + 4 min, rural 1.2 × model + 2.5 min; urban: 10 junctions per km²).
 
 SYNTHETIC DATA: an invented county, not a real place. The network cache goes where
 ``CAREZONES_CACHE`` points (tests point it at a temporary folder).
@@ -45,6 +48,8 @@ import numpy as np
 import numpy.typing as npt
 
 from carezones import (
+    Calibration,
+    CalibrationOptions,
     Comparison,
     CountyOptions,
     CountyPlan,
@@ -58,6 +63,7 @@ from carezones import (
     WeekOptions,
     ZonePlan,
     build_zones,
+    calibrate,
     choose_sites,
     compare_designs,
     load_network,
@@ -67,13 +73,17 @@ from carezones import (
     plan_week,
     read_carers,
     read_clients,
+    read_visit_log,
     read_visits,
     score_sites,
 )
-from carezones.synthetic import example_day, example_week
+from carezones.network import ClassTimes, DensityRule, TravelProfile
+from carezones.synthetic import LogOptions, example_day, example_week, visit_log
 
 __all__ = [
     "EXAMPLES",
+    "TRUTH",
+    "calibration",
     "clients",
     "comparison",
     "county",
@@ -297,6 +307,40 @@ def portfolio() -> SitePortfolio:
     return choose_sites(scores(), clients(), net(), 2)
 
 
+# The true travel profile of calibration()'s synthetic log (the tiny county's towns are drawn
+# sparsely: urban is 10 junctions per km² within 1 km).
+TRUTH = TravelProfile(
+    ClassTimes(1.4, 4.0), ClassTimes(1.2, 2.5), rule=DensityRule(1000, 10), name="truth"
+)
+
+
+@functools.cache
+def calibration() -> Calibration:
+    """Return a travel profile calibrated on a synthetic visit log of the tiny county.
+
+    The log (:func:`carezones.synthetic.visit_log`, 30 dates, seed 1) follows ``TRUTH``: urban
+    legs 1.4 × model + 4 min, rural 1.2 × model + 2.5 min (urban: 10 junctions per km² within
+    1 km), with 1 minute of noise and a wait on a third of the gaps.
+
+    Returns
+    -------
+    Calibration
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.calibration().profile.name
+    'synthetic-log'
+    """
+    log = visit_log(county(), net(), TRUTH, LogOptions(days=30, seed=1))
+    checked = read_visit_log(log.drop(columns="waited_minutes"), area=net())
+    options = CalibrationOptions(
+        rule=TRUTH.rule, name="synthetic-log", fitted_at="2025-02-05T00:00:00Z"
+    )
+    return calibrate(checked, net(), options=options)
+
+
 EXAMPLES: dict[str, Callable[[], Any]] = {
     "county": county,
     "net": net,
@@ -308,5 +352,6 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "week": week,
     "scores": scores,
     "portfolio": portfolio,
+    "calibration": calibration,
 }
 """Each example's name (as the docstrings' examples use it) and the function that makes it."""

@@ -3,7 +3,8 @@
 - Option types (:func:`whole`, :func:`number`, :func:`input_file`) refuse a bad value at once
   with argparse's exit code 2 and a one-line reason (``--time-limit nan``, ``--zones 2.5``).
 - :class:`Steps` prints numbered progress lines on stderr (nothing with ``--quiet``), loads the
-  ``--osm`` network and reports the files a result's ``to_files`` wrote.
+  ``--osm`` network (with the ``--travel-profile``, for driving) and reports the files a
+  result's ``to_files`` wrote, and which travel profile the drive times followed.
 - :func:`read_options` builds the :class:`~carezones.io.ReadOptions` every points file of a
   command shares, from ``--crs``, ``--postcodes``, ``--id-column`` and ``--max-outside-km``.
 - :func:`read_together` reads every input file of a command and raises the problems of all of
@@ -155,6 +156,18 @@ def common_options(sp: argparse.ArgumentParser, engine: bool = True) -> None:
         )
 
 
+def profile_option(sp: argparse.ArgumentParser) -> None:
+    """Add ``--travel-profile`` (drive times calibrated on visit logs: ``carezones calibrate``)."""
+    sp.add_argument(
+        "--travel-profile",
+        type=Path,
+        metavar="FILE",
+        help="travel-profile.toml ('carezones calibrate' writes one): every drive leg between "
+        "two different places takes multiplier x the model's minutes + overhead, per urban and "
+        "rural leg (walking times are the model's; the built-in engine unless --engine osrm)",
+    )
+
+
 def point_options(sp: argparse.ArgumentParser, ids: bool = True) -> None:
     """Add the options every points file of a command shares (postcodes, CRS, id, area)."""
     sp.add_argument("--postcodes", type=Path, help="postcode lookup (ONSPD or Code-Point Open)")
@@ -183,6 +196,7 @@ class Steps:
         self.total = total
         self.done = 0
         self.t0 = time.perf_counter()
+        self.profile: str | None = None  # the travel profile the drive network follows
 
     def __call__(self, msg: str) -> None:
         """Announce the next step on stderr (nothing with ``--quiet``)."""
@@ -196,22 +210,45 @@ class Steps:
         return False if self.quiet else None
 
     def network(self, mode: Mode = "drive", engine: str | None = None) -> Any:
-        """Load the ``--osm`` network as a numbered step."""
+        """Load the ``--osm`` network as a numbered step (a drive one with ``--travel-profile``)."""
         from carezones.network import load_network
 
+        profile = self.travel_profile(mode)
         self(f"loading the {mode} network from {self.args.osm.name}")
         use = engine or getattr(self.args, "engine", "auto")
-        return load_network(
+        if profile is not None and use == "auto":
+            use = "builtin"  # the engine profiles are fitted on (OSRM's car profile differs)
+        net = load_network(
             self.args.osm,
             mode,
             engine=use,  # type: ignore[arg-type]
             progress=self.progress,
         )
+        if mode == "drive":
+            net = net.with_profile(profile)
+            self.profile = "none" if profile is None else profile.describe()
+        return net
+
+    def travel_profile(self, mode: Mode = "drive") -> Any:
+        """Return the ``--travel-profile`` (``None`` without one); it is for drive networks."""
+        from carezones.network import TravelProfile
+
+        path = getattr(self.args, "travel_profile", None)
+        if path is None:
+            return None
+        if mode != "drive":
+            raise ArgumentError(
+                f"--travel-profile is for drive times; --mode {mode} times are the model's "
+                "(leave out --travel-profile, or use --mode drive)"
+            )
+        return TravelProfile.load(path)
 
     def report(self, summary: str, paths: Sequence[Path]) -> None:
-        """Print the result's summary and every file written (what ``to_files`` returned)."""
+        """Print the result's summary, the travel profile and every file written."""
         if not self.quiet:
             print(summary)
+            if self.profile is not None:
+                print(f"travel profile: {self.profile}")
             print("wrote " + ", ".join(str(p) for p in paths))
 
 

@@ -24,6 +24,7 @@ from carezones.cli._options import (
     map_options,
     number,
     point_options,
+    profile_option,
     read_options,
     read_together,
     time_option,
@@ -77,6 +78,8 @@ config: TOML with [categories.NAME] weight/full_minutes/zero_minutes/tags, [staf
 EPILOG_TIMES = """examples:
   carezones travel-times --osm county.osm.pbf --points clients.csv --out minutes.csv
   carezones travel-times --osm county.osm.pbf --points clients.csv --to offices.csv --out m.csv
+  carezones travel-times --osm county.osm.pbf --points clients.csv \\
+      --travel-profile calibrated/travel-profile.toml --out minutes.csv   (calibrated times)
 """
 
 
@@ -111,6 +114,7 @@ def parser() -> argparse.ArgumentParser:
     n = add("network", "load a road network and print what it holds", EPILOG_NETWORK)
     n.add_argument("--osm", type=Path, required=True, help=".osm.pbf, .osm or .graphml file")
     n.add_argument("--mode", choices=["drive", "walk"], default="drive")
+    profile_option(n)
     common(n)
 
     z = add("zones", "balanced, road-compact home-care zones tiling the area", EPILOG_ZONES)
@@ -155,6 +159,7 @@ def parser() -> argparse.ArgumentParser:
         "your own use - contains clients' locations' and must not be shared",
     )
     z.add_argument("--out", type=Path, required=True, help="output folder")
+    profile_option(z)
     points(z)
     common(z)
     maps(z)
@@ -222,6 +227,7 @@ def parser() -> argparse.ArgumentParser:
         "--now", type=time_option, help="the time of the re-plan, HH:MM: nothing starts before it"
     )
     r.add_argument("--out", type=Path, required=True, help="output folder")
+    profile_option(r)
     points(r, ids=False)
     common(r)
     maps(r)
@@ -236,6 +242,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--carers", type=input_file, help="carers' homes (staff access)")
     s.add_argument("--surface", action="store_true", help="also score the whole area")
     s.add_argument("--out", type=Path, required=True, help="output folder")
+    profile_option(s)
     points(s)
     common(s, engine=False)
     maps(s)
@@ -252,6 +259,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--to", type=input_file, help="destinations (default: the origins)")
     t.add_argument("--mode", choices=["drive", "walk"], default="drive")
     t.add_argument("--out", type=Path, required=True, help="CSV matrix to write")
+    profile_option(t)
     points(t)
     common(t)
     for module in _plugins():
@@ -266,7 +274,7 @@ def _plugins() -> list[Any]:
     return [importlib.import_module(f"carezones.cli.{name}") for name in PLUGINS]
 
 
-PLUGINS: list[str] = ["county", "portfolio"]  # modules of carezones.cli: add_parser, run
+PLUGINS: list[str] = ["county", "portfolio", "calibrate"]  # modules: add_parser, run
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -296,7 +304,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _network(args: argparse.Namespace) -> int:
-    net = Steps(args, 1).network(args.mode)
+    net = Steps(args, 1).network(args.mode)  # its kpis name the travel profile
     if not args.quiet:
         print(json.dumps(net.kpis, indent=2, ensure_ascii=False))
     return 0
@@ -324,7 +332,7 @@ def _travel_times(args: argparse.Namespace) -> int:
     got = read_together(readers)
     orig, dest = got["orig"], got.get("dest")
     step(f"computing {len(orig)} x {len(orig if dest is None else dest)} travel times")
-    minutes = net.travel_times(orig, dest, progress=not args.quiet)  # each point snapped once
+    minutes = net.travel_times(orig, dest, progress=not args.quiet)  # each point snapped once; by --travel-profile
     names = _ids(orig, opts.id_column)
     to = names if dest is None else _ids(dest, opts.id_column)
     path = write_travel_times(minutes, names, to, args.out)
@@ -514,6 +522,9 @@ def _sites(args: argparse.Namespace) -> int:
     check_output_folder(args.out)
     step = Steps(args, 4)
     walk = step.network("walk", engine="builtin")
+    drive = None  # loaded when needed, unless a travel profile is given: walking is the model's
+    if args.travel_profile is not None:
+        drive = step.network("drive", engine="builtin")
     step("reading and validating the inputs")
     other = read_options(args, ids=False)
     got = read_together(
@@ -534,7 +545,7 @@ def _sites(args: argparse.Namespace) -> int:
     step(f"scoring {len(sites)} sites on {args.osm.name} (walking and drive networks)")
     res = score_sites(
         sites,
-        SiteInputs(osm=args.osm, walk=walk),
+        SiteInputs(osm=args.osm, walk=walk, drive=drive),
         clients=got["clients"],
         carers=got["carers"],
         config=got["config"],

@@ -17,6 +17,7 @@ from carezones.cli._options import (
     map_options,
     number,
     point_options,
+    profile_option,
     read_options,
     read_together,
     whole,
@@ -93,6 +94,7 @@ def add_parser(sub: Any) -> None:
         "are; slow for a county)",
     )
     c.add_argument("--out", type=Path, required=True, help="output folder")
+    profile_option(c)
     point_options(c)
     common_options(c)
     map_options(c)

@@ -16,6 +16,7 @@ from carezones.cli._options import (
     map_options,
     number,
     point_options,
+    profile_option,
     read_options,
     read_together,
     whole,
@@ -105,6 +106,7 @@ def add_parser(sub: Any) -> None:
         help="seconds for each scenario's proof (60)",
     )
     p.add_argument("--out", type=Path, required=True, help="output folder")
+    profile_option(p)
     point_options(p)
     common_options(p, engine=False)
     map_options(p)

@@ -16,6 +16,8 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
                                  :func:`read_carers`, :func:`read_itineraries`, :func:`parse_hhmm`,
                                  :func:`hhmm`; :func:`visits_table` and :func:`carers_table` for
                                  the ones carezones makes itself (validated once, where made)
+:mod:`carezones.io.visit_log`    a visit log (electronic call monitoring): when each carer
+                                 arrived at and left each visit: :func:`read_visit_log`
 :mod:`carezones.io.days`         the ``day`` of a week file's rows: :func:`parse_day`
 :mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
                                  :func:`read_areas`; the one check of every polygon input,
@@ -64,6 +66,7 @@ from carezones.io.points import (
     read_clients,
     read_points,
 )
+from carezones.io.visit_log import LOG_COLUMNS, read_visit_log
 from carezones.io.visits import (
     CARER_COLUMNS,
     VISIT_COLUMNS,
@@ -89,6 +92,7 @@ __all__ = [
     "HOURS_IN_WEEK",
     "INVALID_POLYGON_FIX",
     "LATITUDE_ALIASES",
+    "LOG_COLUMNS",
     "LONGITUDE_ALIASES",
     "NORTHING_ALIASES",
     "ONSPD_NO_LOCATION_LAT",
@@ -125,6 +129,7 @@ __all__ = [
     "read_lkh_vrptw",
     "read_points",
     "read_toml",
+    "read_visit_log",
     "read_visits",
     "visits_table",
 ]

@@ -35,6 +35,10 @@ Modules
     Reading the roads of an OSM file or an osmnx GraphML file into flat arrays.
 ``speeds``
     :class:`SpeedModel`: which ways a mode may use and how fast.
+``profile``
+    :class:`TravelProfile`: drive times calibrated on real journeys (a multiplier and an
+    overhead per urban and rural leg), read from and written as ``travel-profile.toml``;
+    :meth:`RoadNetwork.with_profile` applies one.
 ``coords``
     :func:`as_lonlat` (points as longitude/latitude), :func:`metric_crs` and great-circle
     distances.
@@ -54,6 +58,13 @@ from carezones.network.data import (
     Snapped,
 )
 from carezones.network.loading import CACHE_VERSION, Engine, clear_cache, load_network
+from carezones.network.profile import (
+    ClassTimes,
+    DensityRule,
+    LegClass,
+    ProfileProvenance,
+    TravelProfile,
+)
 from carezones.network.road import RoadNetwork
 
 __all__ = [
@@ -61,12 +72,17 @@ __all__ = [
     "CACHE_VERSION",
     "SYNTHETIC_ATTRIBUTION",
     "Buildings",
+    "ClassTimes",
+    "DensityRule",
     "Engine",
+    "LegClass",
     "NetworkArrays",
+    "ProfileProvenance",
     "Provenance",
     "RoadNetwork",
     "Route",
     "Snapped",
+    "TravelProfile",
     "as_lonlat",
     "clear_cache",
     "load_network",

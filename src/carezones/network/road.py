@@ -31,7 +31,8 @@ from carezones.network.data import (
     Route,
     Snapped,
 )
-from carezones.network.routing import Attachment, ChainGraph, attach
+from carezones.network.profile import DensityRule, TravelProfile, same_places
+from carezones.network.routing import Attachment, ChainGraph, ProfiledGraph, attach
 from carezones.network.shapes import (
     access_lonlat,
     crossings,
@@ -87,6 +88,9 @@ class RoadNetwork:
     ----------
     mode, speeds, provenance, engine, max_snap_m, buildings
         As given.
+    travel_profile : TravelProfile or None
+        The travel profile its drive times follow (:meth:`with_profile`); ``None``: the
+        model's times.
     crs : pyproj.CRS
         The metric CRS used for snapping and geometry (EPSG:27700 in Great Britain, else UTM).
     node_osmid, lon, lat : numpy.ndarray
@@ -150,6 +154,7 @@ class RoadNetwork:
         if engine not in ("builtin", "osrm"):
             raise ValueError(f"engine must be 'builtin' or 'osrm', got {engine!r}")
         self.engine = engine
+        self.travel_profile: TravelProfile | None = None
         self._built = True
 
     def __getstate__(self) -> dict[str, Any]:
@@ -160,13 +165,15 @@ class RoadNetwork:
         """
         state = dict(self.__dict__)
         state["_osrm_engine"] = None
-        for cached in ("segment_lines", "segment_crossings", "_node_tree", "graph", "area_wgs84"):
+        cached_names = ("segment_lines", "segment_crossings", "_node_tree", "_junction_tree")
+        for cached in (*cached_names, "graph", "area_wgs84"):
             state.pop(cached, None)
         return state
 
     # ------------------------------------------------------------------ basic facts
     def __repr__(self) -> str:
-        return f"<RoadNetwork {self.provenance.describe()} engine={self.engine}>"
+        profile = "" if self.travel_profile is None else f" profile={self.travel_profile.name}"
+        return f"<RoadNetwork {self.provenance.describe()} engine={self.engine}{profile}>"
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Refuse to change a public attribute once built (private caches may fill later)."""
@@ -189,10 +196,11 @@ class RoadNetwork:
         71 junctions, 31.9 km of road; builtin engine
         """
         k = self.kpis
+        profile = "" if self.travel_profile is None else f"; travel profile {k['travel_profile']}"
         return (
             f"{k['mode']} network of {k['source']} (OSM data of {k['osm_timestamp']}): "
             f"{k['nodes']:,} nodes, {k['junctions']:,} junctions, {k['km_of_road']:,} km of road; "
-            f"{k['engine']} engine"
+            f"{k['engine']} engine{profile}"
         )
 
     def to_map(self, *, offline: bool = True) -> folium.Map:
@@ -542,7 +550,7 @@ class RoadNetwork:
         array([0, 1, 0, 1])
         """
         a = self._arrays
-        return attach(
+        att = attach(
             self._router.chains,
             a.minutes,
             a.seg_fwd,
@@ -551,6 +559,11 @@ class RoadNetwork:
             snapped.fraction,
             snapped.access_minutes,
         )
+        if self.travel_profile is None:
+            return att
+        att.urban = self._urban_at(snapped.lon, snapped.lat, self.travel_profile.rule)
+        att.place = _place_keys(snapped)
+        return att
 
     # ------------------------------------------------------------------ queries
     def travel_times(
@@ -599,10 +612,24 @@ class RoadNetwork:
         d = None if destinations is None else as_lonlat(destinations)
         if eng == "osrm":  # OSRM's own snapping, plus the access legs at our speed
             kph = self.speeds.access_kph(self.mode)
-            return _osrm.table_with_access(self.osrm_engine(), o, d, kph, self.max_snap_m)
+            model = _osrm.table_with_access(self.osrm_engine(), o, d, kph, self.max_snap_m)
+            return self._profiled(model, o, d)
         so = self.snap(o)
         sd = so if d is None else self.snap(d)
         return self._router.table(self.attach(so), self.attach(sd), progress=progress)
+
+    def _profiled(self, model: FloatArray, o: FloatArray, d: FloatArray | None) -> FloatArray:
+        """Apply the travel profile to a matrix of model times (OSRM's, origins × destinations)."""
+        profile = self.travel_profile
+        if profile is None:
+            return model
+        so = self.snap(o)
+        sd = so if d is None else self.snap(d)
+        uo = self._urban_at(so.lon, so.lat, profile.rule)
+        ud = uo if d is None else self._urban_at(sd.lon, sd.lat, profile.rule)
+        same = np.zeros(model.shape, dtype=bool)
+        same[same_places(_place_keys(so), _place_keys(sd))] = True
+        return profile.leg_minutes(model, uo, ud, same)
 
     def osrm_engine(self) -> _osrm.OsrmEngine:
         """Return the OSRM engine of this network, opened on first use (internal interface).
@@ -842,6 +869,131 @@ class RoadNetwork:
         """
         return road_lines(self)
 
+    # ------------------------------------------------------------------ travel profiles
+    def with_profile(self, profile: TravelProfile | None) -> RoadNetwork:
+        """Return this network with its drive times following a travel profile.
+
+        The new network shares this one's arrays, graph and caches (nothing is copied or
+        recomputed) and this one is left as it was. Every travel time it gives between two
+        different places is ``multiplier × model + overhead`` of the leg's class (urban when
+        both ends are urban by the profile's rule), and a place to itself takes 0 minutes:
+        :meth:`travel_times` (either engine), :meth:`nearest`, :meth:`within`,
+        :meth:`times_to_nodes` (every road node a different place), :meth:`route` and
+        :meth:`routes` minutes, and the router planning code uses. Zones, rounds, county plans
+        and sites planned on it therefore travel by the profile. Isochrones reach roads by the
+        profiled times to their nodes (along a road reached only in part, by the model's).
+
+        A profile is for driving: walking times (a walk network, such as the one sites are
+        scored on for amenities) never follow one. Profiles are fitted on the built-in engine's
+        minutes (:func:`carezones.calibration.calibrate`); with ``engine="osrm"`` the profile is
+        applied to OSRM's own minutes, whose car profile is slower on lanes, so use the built-in
+        engine with a profile (the command line does unless ``--engine osrm`` is given).
+
+        Parameters
+        ----------
+        profile : TravelProfile or None
+            The profile (``None``: the model's own times again).
+
+        Returns
+        -------
+        RoadNetwork
+            The network with the profile.
+
+        Raises
+        ------
+        ArgumentError
+            When this is a walk network, or ``profile`` is not a :class:`TravelProfile`.
+
+        Examples
+        --------
+        >>> from carezones.network import ClassTimes, DensityRule, TravelProfile
+        >>> profile = TravelProfile(ClassTimes(1.4, 4.0), ClassTimes(1.2, 2.5),
+        ...                         rule=DensityRule(urban_junctions_per_km2=10), name="q1")
+        >>> calibrated = net.with_profile(profile)
+        >>> homes = [(1.5941, 54.3893), (1.5572, 54.3881)]
+        >>> net.travel_times(homes).round(2)
+        array([[0.12, 3.67],
+               [3.68, 0.22]])
+        >>> calibrated.travel_times(homes).round(2)  # the first home is in a village: rural
+        array([[0.  , 6.9 ],
+               [6.91, 0.  ]])
+        >>> calibrated.kpis["travel_profile"], net.kpis["travel_profile"]
+        ('q1', 'none')
+        """
+        from carezones.errors import ArgumentError
+
+        if profile is not None and not isinstance(profile, TravelProfile):
+            raise ArgumentError(
+                f"profile must be a TravelProfile (TravelProfile.load), not {profile!r}",
+                argument="profile",
+                value=profile,
+                allowed="a TravelProfile or None",
+            )
+        if profile is not None and self.mode != "drive":
+            raise ArgumentError(
+                f"a travel profile is for drive networks; this is a {self.mode} network "
+                "(walking times are the model's)",
+                argument="profile",
+                value=profile.name,
+                allowed="a drive network",
+            )
+        base = self._router.base if isinstance(self._router, ProfiledGraph) else self._router
+        router: ChainGraph = base
+        if profile is not None:
+            router = ProfiledGraph(base, profile, self._urban_at(self.lon, self.lat, profile.rule))
+        new = object.__new__(RoadNetwork)
+        new.__dict__.update(self.__dict__)
+        object.__setattr__(new, "_router", router)
+        object.__setattr__(new, "travel_profile", profile)
+        return new
+
+    def urban_places(
+        self, points: Points, rule: DensityRule | None = None
+    ) -> npt.NDArray[np.bool_]:
+        """Return whether each point is urban: dense road junctions around its road point.
+
+        Parameters
+        ----------
+        points : points
+            As accepted by :meth:`snap`.
+        rule : DensityRule, optional
+            The rule (default: the travel profile's, else :class:`DensityRule()`).
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            One per point; a leg is urban when both its ends are.
+
+        Examples
+        --------
+        >>> from carezones.network import DensityRule
+        >>> net.urban_places([(1.5941, 54.3893), (1.5572, 54.3881)], DensityRule(1000, 10))
+        array([False,  True])
+        """
+        if rule is None:
+            rule = DensityRule() if self.travel_profile is None else self.travel_profile.rule
+        snapped = self.snap(points)
+        return self._urban_at(snapped.lon, snapped.lat, rule)
+
+    def _urban_at(
+        self, lon: FloatArray, lat: FloatArray, rule: DensityRule
+    ) -> npt.NDArray[np.bool_]:
+        """Return whether each lon/lat has at least the rule's junctions within its radius."""
+        if not len(lon):
+            return np.zeros(0, dtype=bool)
+        x, y = self.to_metric(lon, lat)
+        counts = self._junction_tree.query_ball_point(
+            np.column_stack([x, y]), r=rule.radius_m, return_length=True
+        )
+        return np.asarray(counts, dtype=np.int64) >= rule.min_junctions
+
+    @cached_property
+    def _junction_tree(self) -> Any:
+        from scipy.spatial import cKDTree
+
+        j = self.junction_nodes
+        return cKDTree(np.column_stack([self.x[j], self.y[j]]))
+
     @property
     def kpis(self) -> dict[str, Any]:
         """The network's key facts.
@@ -851,7 +1003,8 @@ class RoadNetwork:
         dict
             ``source`` (file name), ``mode``, ``osm_timestamp``, ``nodes``, ``edges``,
             ``junctions``, ``km_of_road``, ``dropped_nodes``, ``dropped_components``,
-            ``engine``, ``walk_kph`` and ``attribution``.
+            ``engine``, ``walk_kph``, ``travel_profile`` (its name, or ``"none"``: the model's
+            times) and ``attribution``.
 
         Examples
         --------
@@ -873,5 +1026,13 @@ class RoadNetwork:
             "dropped_components": p.dropped_components,
             "engine": self.engine,
             "walk_kph": self.speeds.walk_kph,
+            "travel_profile": "none" if self.travel_profile is None else self.travel_profile.name,
             "attribution": p.attribution,
         }
+
+
+def _place_keys(snapped: Snapped) -> FloatArray:
+    """Per point, the key naming its place: the segment, fraction and distance of its snap."""
+    return np.column_stack(
+        [snapped.segment.astype(float), snapped.fraction, snapped.distance_m]
+    ).astype(float)

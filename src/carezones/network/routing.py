@@ -16,14 +16,19 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+if TYPE_CHECKING:
+    from carezones.network.profile import TravelProfile
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 CHUNK = 256  # sources per Dijkstra call: bounds memory to CHUNK × (junctions + points)
 
@@ -205,6 +210,12 @@ class Attachment:
         Per row, minutes from the chain's start to the point.
     access : numpy.ndarray
         Per point, the access leg's minutes.
+    urban : numpy.ndarray, optional
+        Per point, whether it is urban by the network's travel profile's rule (only with a
+        profile: :class:`ProfiledGraph` needs it).
+    place : numpy.ndarray, optional
+        Per point, a key naming its place: ``(segment, fraction, distance_m)`` of its snap.
+        Two points with the same key are the same place (only with a profile).
 
     Examples
     --------
@@ -217,6 +228,40 @@ class Attachment:
     chain: IntArray
     pos: FloatArray
     access: FloatArray
+    urban: BoolArray | None = None
+    place: FloatArray | None = None
+
+    def subset(self, points: IntArray) -> Attachment:
+        """Return the rows of some points only, renumbered ``0..len(points)-1`` in that order.
+
+        Parameters
+        ----------
+        points : numpy.ndarray
+            The points to keep (distinct).
+
+        Returns
+        -------
+        Attachment
+            Their rows.
+
+        Examples
+        --------
+        >>> att = net.attach(net.snap([(1.5941, 54.3893), (1.5572, 54.3881)]))
+        >>> att.subset(np.array([1])).point
+        array([0, 0])
+        """
+        points = np.asarray(points, dtype=np.int64)
+        new = np.full(len(self.access), -1, dtype=np.int64)
+        new[points] = np.arange(len(points))
+        rows = np.flatnonzero(new[self.point] >= 0)
+        return Attachment(
+            point=new[self.point[rows]],
+            chain=self.chain[rows],
+            pos=self.pos[rows],
+            access=self.access[points],
+            urban=None if self.urban is None else self.urban[points],
+            place=None if self.place is None else self.place[points],
+        )
 
 
 def attach(
@@ -717,13 +762,7 @@ class ChainGraph:
 
 def _only(att: Attachment, point: int) -> Attachment:
     """Return the attachment rows of one point, renumbered as point 0."""
-    rows = att.point == point
-    return Attachment(
-        point=np.zeros(int(rows.sum()), dtype=np.int64),
-        chain=att.chain[rows],
-        pos=att.pos[rows],
-        access=att.access[point : point + 1],
-    )
+    return att.subset(np.array([point], dtype=np.int64))
 
 
 def _same_chain_pairs(orig: Attachment, dest: Attachment) -> list[tuple[int, int, float, int, int]]:
@@ -791,3 +830,134 @@ def _same_chain(orig: Attachment, dest: Attachment, result: FloatArray) -> None:
     for o, d, m, _, _ in _same_chain_pairs(orig, dest):
         if m < result[o, d]:
             result[o, d] = m
+
+
+class ProfiledGraph(ChainGraph):
+    """A :class:`ChainGraph` whose answers follow a travel profile (drive networks).
+
+    Every time between two different places becomes ``multiplier × model + overhead`` of the
+    leg's class (:class:`~carezones.network.profile.TravelProfile`); a place to itself takes 0
+    minutes. The searches are the model's: ``nearest`` searches the urban and the rural
+    targets apart (an urban origin's legs to them are of different classes) and ``within``
+    searches as far as the slowest class allows, then keeps what the profile puts within the
+    limit. Times to road nodes are legs between different places. ``to_junctions`` stays the
+    model's (an internal step of ``to_nodes``). Made by
+    :meth:`RoadNetwork.with_profile <carezones.RoadNetwork.with_profile>`, whose ``attach``
+    gives every point its class and place.
+
+    Parameters
+    ----------
+    base : ChainGraph
+        The model's graph (its arrays are shared, not copied); kept as :attr:`base`.
+    profile : TravelProfile
+        The profile.
+    node_urban : numpy.ndarray
+        Per full-graph node, whether it is urban by the profile's rule.
+
+    Examples
+    --------
+    >>> from carezones.network import ClassTimes, TravelProfile
+    >>> slow = net.with_profile(TravelProfile(ClassTimes(2, 1), ClassTimes(2, 1)))
+    >>> att = slow.attach(slow.snap([(1.5941, 54.3893), (1.5572, 54.3881)]))
+    >>> slow.router.table(att, att).round(1)  # 2 × 3.67 + 1 between them, 0 for a place itself
+    array([[0. , 8.3],
+           [8.4, 0. ]])
+    """
+
+    def __init__(self, base: ChainGraph, profile: TravelProfile, node_urban: BoolArray) -> None:
+        self.__dict__.update(base.__dict__)
+        self.base = base
+        self.profile = profile
+        self.node_urban = np.asarray(node_urban, dtype=bool)
+
+    @staticmethod
+    def _keys(att: Attachment) -> tuple[BoolArray, FloatArray]:
+        if att.urban is None or att.place is None:
+            raise ValueError(
+                "these points were attached without the travel profile's classes: attach them "
+                "with the profiled network's attach()"
+            )
+        return att.urban, att.place
+
+    def _same(self, orig: Attachment, dest: Attachment) -> tuple[IntArray, IntArray]:
+        from carezones.network.profile import same_places
+
+        return same_places(self._keys(orig)[1], self._keys(dest)[1])
+
+    def table(self, orig: Attachment, dest: Attachment, progress: bool = False) -> FloatArray:
+        """Return the profiled travel-time matrix (see :meth:`ChainGraph.table`)."""
+        model = super().table(orig, dest, progress=progress)
+        same = np.zeros(model.shape, dtype=bool)
+        same[self._same(orig, dest)] = True
+        return self.profile.leg_minutes(model, self._keys(orig)[0], self._keys(dest)[0], same)
+
+    def nearest(self, orig: Attachment, targ: Attachment) -> tuple[FloatArray, IntArray]:
+        """Return the profiled minutes to, and index of, the nearest target (see the class)."""
+        urban_o, _ = self._keys(orig)
+        urban_t, _ = self._keys(targ)
+        n_o = len(orig.access)
+        best = np.full(n_o, np.inf)
+        which = np.full(n_o, -1, dtype=np.int64)
+        for part in (np.flatnonzero(urban_t), np.flatnonzero(~urban_t)):
+            if not len(part):
+                continue
+            model, idx = super().nearest(orig, targ.subset(part))
+            found = idx >= 0
+            t_idx = np.where(found, part[np.maximum(idx, 0)], -1)
+            minutes = self.profile.leg_minutes(model, urban_o, urban_t[np.maximum(t_idx, 0)])
+            minutes[~found] = np.inf
+            better = (minutes < best) | ((minutes == best) & found & (t_idx < which))
+            best = np.where(better, minutes, best)
+            which = np.where(better, t_idx, which)
+        i, j = self._same(orig, targ)
+        live = np.isfinite(orig.access[i]) & np.isfinite(targ.access[j])
+        for o, t in zip(i[live].tolist(), j[live].tolist(), strict=True):
+            if best[o] > 0 or which[o] < 0 or t < which[o]:
+                best[o], which[o] = 0.0, t
+        return best, which
+
+    def within(
+        self, orig: Attachment, targ: Attachment, limit: float
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """Return every (origin, target, profiled minutes) pair within ``limit`` (see the class)."""
+        urban_o, _ = self._keys(orig)
+        urban_t, _ = self._keys(targ)
+        reach = self.profile.model_limit(limit)
+        if reach >= 0:
+            o, t, model = super().within(orig, targ, reach)
+        else:
+            o, t, model = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        minutes = self.profile.leg_minutes(model, urban_o[o], urban_t[t])
+        i, j = self._same(orig, targ)
+        live = np.isfinite(orig.access[i]) & np.isfinite(targ.access[j])
+        o = np.concatenate([o, i[live]])
+        t = np.concatenate([t, j[live]])
+        minutes = np.concatenate([minutes, np.full(int(live.sum()), -1.0)])  # -1: same place
+        order = np.lexsort((minutes, t, o))
+        o, t, minutes = o[order], t[order], minutes[order]
+        first = np.ones(len(o), dtype=bool)
+        first[1:] = (o[1:] != o[:-1]) | (t[1:] != t[:-1])
+        o, t, minutes = o[first], t[first], np.maximum(minutes[first], 0.0)
+        ok = minutes <= limit
+        return o[ok], t[ok], minutes[ok]
+
+    def to_nodes(self, orig: Attachment, n_nodes: int) -> FloatArray:
+        """Return profiled minutes from each point to every node (see the class)."""
+        model = super().to_nodes(orig, n_nodes)
+        return self.profile.leg_minutes(model, self._keys(orig)[0], self.node_urban[:n_nodes])
+
+    def paths(
+        self, orig: Attachment, dest: Attachment, pairs: IntArray
+    ) -> list[tuple[float, list[int]]]:
+        """Return the fastest paths with profiled minutes (see :meth:`ChainGraph.paths`)."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        found = super().paths(orig, dest, pairs)
+        if not len(pairs):
+            return found
+        urban_o, place_o = self._keys(orig)
+        urban_d, place_d = self._keys(dest)
+        a, b = pairs[:, 0], pairs[:, 1]
+        same = (place_o[a] == place_d[b]).all(axis=1)
+        model = np.array([m for m, _ in found])
+        minutes = self.profile.leg_minutes(model, urban_o[a], urban_d[b], same)
+        return [(float(m), nodes) for m, (_, nodes) in zip(minutes, found, strict=True)]

@@ -37,6 +37,8 @@ One module per stage, each importing only those above it:
 - ``clients``: :func:`clients_on_buildings` and the weekly hours of care (made to add up to a
   given total for the ``county`` size).
 - ``day``: :func:`~carezones.synthetic.day.example_day`, an invented day of visits and carers.
+- ``visit_log``: :func:`visit_log`, a visit log (when carers arrived at and left each visit)
+  whose journeys follow a stated true travel profile, with noise and waits: for calibration.
 """
 
 from carezones.io.osm import RESIDENTIAL_BUILDINGS
@@ -46,6 +48,7 @@ from carezones.synthetic.day import example_day, example_week
 from carezones.synthetic.geometry import CENTRE_LAT, CENTRE_LON
 from carezones.synthetic.osm_xml import GENERATOR, TIMESTAMP
 from carezones.synthetic.sizes import SIZES
+from carezones.synthetic.visit_log import LogOptions, visit_log
 
 __all__ = [
     "CENTRE_LAT",
@@ -54,9 +57,11 @@ __all__ = [
     "RESIDENTIAL_BUILDINGS",
     "SIZES",
     "TIMESTAMP",
+    "LogOptions",
     "SyntheticCounty",
     "clients_on_buildings",
     "example_day",
     "example_week",
     "make_synthetic_county",
+    "visit_log",
 ]

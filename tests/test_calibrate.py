@@ -289,6 +289,9 @@ def test_calibrate_command_writes_a_profile_other_commands_use(tmp_path, cache, 
     args = ["calibrate", "--osm", str(county.osm_path), "--log", str(path)]
     args += ["--clients", str(county.clients_path), "--urban-junctions-per-km2", "10"]
     assert main([*args, "--out", str(out), "--cdn"]) == 0
+    assert main([*args, "--out", str(tmp_path / "again"), "--cdn"]) == 0  # deterministic
+    for name in ("travel-profile.toml", "legs.csv", "summary.md"):
+        assert (out / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
     printed = capsys.readouterr().out
     assert "Travel profile 'visits-log'" in printed and "held-out all legs" in printed
     names = {p.name for p in out.iterdir()}

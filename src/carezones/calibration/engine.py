@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -57,7 +56,8 @@ class CalibrationOptions:
     name : str, optional
         The profile's name (default: the log's file name without its suffix).
     fitted_at : str, optional
-        When it was fitted, for the provenance (default: now, in UTC, to the second).
+        When it was fitted, for the provenance (default: not stated, so that the same log and
+        options always write the same profile, byte for byte).
 
     Raises
     ------
@@ -206,7 +206,7 @@ def calibrate(
             legs=len(train),
             urban_legs=int((train["leg_class"] == "urban").sum()),
             rural_legs=int((train["leg_class"] == "rural").sum()),
-            fitted_at=opts.fitted_at or _now(),
+            fitted_at=opts.fitted_at or "",
             method=METHOD,
         ),
     )
@@ -280,8 +280,3 @@ def _stem(source: str) -> str:
     """Return a file name without its suffix (a profile's default name)."""
     stem = source.rsplit(".", 1)[0] if "." in source else source
     return stem.strip() or "profile"
-
-
-def _now() -> str:
-    """Return the time now in UTC, ISO 8601 to the second."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

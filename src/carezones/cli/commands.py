@@ -332,7 +332,7 @@ def _travel_times(args: argparse.Namespace) -> int:
     got = read_together(readers)
     orig, dest = got["orig"], got.get("dest")
     step(f"computing {len(orig)} x {len(orig if dest is None else dest)} travel times")
-    minutes = net.travel_times(orig, dest, progress=not args.quiet)  # each point snapped once; by --travel-profile
+    minutes = net.travel_times(orig, dest, progress=not args.quiet)  # snapped once; profiled
     names = _ids(orig, opts.id_column)
     to = names if dest is None else _ids(dest, opts.id_column)
     path = write_travel_times(minutes, names, to, args.out)

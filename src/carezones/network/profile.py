@@ -491,7 +491,9 @@ class TravelProfile:
                 lines.append(f"{key} = {_toml_str(getattr(p, key))}")
             for key in ("legs", "urban_legs", "rural_legs"):
                 lines.append(f"{key} = {int(getattr(p, key))}")
-            lines += [f"fitted_at = {_toml_str(p.fitted_at)}", f"method = {_toml_str(p.method)}"]
+            if p.fitted_at:
+                lines.append(f"fitted_at = {_toml_str(p.fitted_at)}")
+            lines.append(f"method = {_toml_str(p.method)}")
         return "\n".join(lines) + "\n"
 
 

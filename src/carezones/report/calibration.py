@@ -315,8 +315,9 @@ def _summary_md(calibration: Calibration) -> str:
     if prov is not None:
         lines += [
             "",
-            f"Fitted on `{prov.source}` ({prov.first_date} to {prov.last_date}) at "
-            f"{prov.fitted_at}; method: {prov.method}.",
+            f"Fitted on `{prov.source}` ({prov.first_date} to {prov.last_date})"
+            + (f" at {prov.fitted_at}" if prov.fitted_at else "")
+            + f"; method: {prov.method}.",
         ]
     lines += [f"- note: {n}" for n in calibration.notes]
     lines += ["", "![observed against modelled minutes](observed-vs-modelled.svg)", ""]

@@ -12,6 +12,11 @@ on a cluster.
 is deterministic for its inputs, so the results are identical whatever the number of workers.
 Progress (tasks done of total) is reported to ``progress``; Ctrl-C cancels the tasks and closes
 the cluster before the interruption goes on.
+
+A local cluster has at most :func:`max_workers` workers: one per core, and about 1 GB of memory
+each (:data:`WORKER_MEMORY`); more is refused, since a thousand processes would only slow the
+machine down. A scheduler address is tried at once (:func:`connect`): one that does not answer
+is refused within seconds.
 """
 
 from __future__ import annotations
@@ -23,26 +28,174 @@ from typing import Any
 
 from carezones.errors import ArgumentError, check_integer
 
-__all__ = ["Tasks", "default_workers", "local_client", "run_tasks"]
+__all__ = [
+    "CONNECT_SECONDS",
+    "WORKER_MEMORY",
+    "Tasks",
+    "check_workers",
+    "connect",
+    "default_workers",
+    "local_client",
+    "max_workers",
+    "run_tasks",
+]
+
+WORKER_MEMORY = 2**30
+"""The memory a local worker is counted to need (1 GB): its copy of the road network and a zone's
+day. :func:`max_workers` allows no more workers than the machine's memory holds."""
+
+CONNECT_SECONDS = 10.0
+"""How long :func:`connect` waits for a Dask scheduler to answer."""
 
 
-def default_workers() -> int:
-    """Return one worker per core available to this process.
-
-    Returns
-    -------
-    int
-        The cores this process may run on (at least 1).
-
-    Examples
-    --------
-    >>> default_workers() >= 1
-    True
-    """
+def _cores() -> int:
+    """Return the cores this process may run on (at least 1)."""
     try:
         return max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:  # pragma: no cover - not Linux
         return max(os.cpu_count() or 1, 1)
+
+
+def _memory() -> int | None:
+    """Return the machine's memory in bytes, when it can be found."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().total)
+    except ImportError:  # pragma: no cover - psutil comes with dask.distributed
+        pass
+    try:  # pragma: no cover
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None
+
+
+def max_workers() -> int:
+    """Return the most local workers this machine allows: one per core, 1 GB of memory each.
+
+    Returns
+    -------
+    int
+        The cores this process may run on, fewer when the memory holds fewer workers of
+        :data:`WORKER_MEMORY` (at least 1).
+
+    Examples
+    --------
+    >>> 1 <= max_workers() <= (os.cpu_count() or 1)
+    True
+    """
+    memory = _memory()
+    by_memory = max(memory // WORKER_MEMORY, 1) if memory else None
+    return max(min(_cores(), by_memory or _cores()), 1)
+
+
+def default_workers() -> int:
+    """Return the local workers of a run that does not say: :func:`max_workers`.
+
+    Returns
+    -------
+    int
+        One per core available to this process, fewer when memory is short (at least 1).
+
+    Examples
+    --------
+    >>> default_workers() == max_workers()
+    True
+    """
+    return max_workers()
+
+
+def check_workers(workers: object) -> int:
+    """Return ``workers`` as an int, or refuse a number this machine cannot run.
+
+    Parameters
+    ----------
+    workers : int
+        Local worker processes asked for.
+
+    Returns
+    -------
+    int
+        ``workers``.
+
+    Raises
+    ------
+    ArgumentError
+        When ``workers`` is not a whole number from 1 to :func:`max_workers`.
+
+    Examples
+    --------
+    >>> check_workers(1)
+    1
+    >>> check_workers(10_000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: workers must be at most ... on this machine (...), not 10000...
+    """
+    n = check_integer("workers", workers, minimum=1)
+    most = max_workers()
+    if n > most:
+        memory = _memory()
+        gb = f", {memory / 2**30:.0f} GB of memory" if memory else ""
+        raise ArgumentError(
+            f"workers must be at most {most} on this machine ({_cores()} cores{gb}: a worker "
+            f"needs a core and about {WORKER_MEMORY / 2**30:.0f} GB), not {n}. Give fewer, or "
+            "a Dask scheduler to run on a cluster.",
+            argument="workers",
+            value=n,
+            allowed=f"a whole number from 1 to {most}",
+        )
+    return n
+
+
+def connect(address: str, timeout: float = CONNECT_SECONDS) -> Any:
+    """Return a client of the Dask scheduler at ``address``; refuse at once if none answers.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address, e.g. ``"tcp://10.0.0.5:8786"``.
+    timeout : float, default CONNECT_SECONDS
+        Seconds to wait for it.
+
+    Returns
+    -------
+    distributed.Client
+        Connected (the caller closes it).
+
+    Raises
+    ------
+    ArgumentError
+        When the address is not one, or no scheduler answers there in time.
+
+    Examples
+    --------
+    >>> connect("tcp://127.0.0.1:1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    carezones.errors.ArgumentError: no Dask scheduler answers at tcp://127.0.0.1:1 (...): ...
+    """
+    import socket
+
+    from distributed import Client
+    from distributed.comm import parse_address, parse_host_port
+
+    fix = (
+        "check the address (e.g. tcp://10.0.0.5:8786) and that the scheduler is running, or "
+        "run on this machine instead"
+    )
+    try:
+        scheme, where = parse_address(str(address))
+        if scheme == "tcp":  # a closed port is refused at once, not after every retry
+            socket.create_connection(parse_host_port(where), timeout=timeout).close()
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or "no answer"
+        raise ArgumentError(
+            f"no Dask scheduler answers at {address} ({why}): {fix}",
+            argument="client",
+            value=address,
+        ) from None
 
 
 class Tasks[S]:
@@ -56,7 +209,8 @@ class Tasks[S]:
     shared : object, optional
         Sent to every worker once (e.g. the road network) and passed to every task.
     workers : int, optional
-        Worker processes of a local cluster (default: one per core); 1 runs in this process.
+        Worker processes of a local cluster (default: one per core; at most :func:`max_workers`);
+        1 runs in this process.
     client : dask.distributed.Client or str, optional
         An existing client or a scheduler address to run on instead of a local cluster.
 
@@ -69,9 +223,12 @@ class Tasks[S]:
 
     def __init__(self, shared: S, *, workers: int | None = None, client: Any = None) -> None:
         self.shared = shared
-        self.workers = (
-            default_workers() if workers is None else check_integer("workers", workers, minimum=1)
-        )
+        if workers is None:
+            self.workers = default_workers()
+        elif client is None:  # a local cluster: no more than this machine runs
+            self.workers = check_workers(workers)
+        else:
+            self.workers = check_integer("workers", workers, minimum=1)
         self.client = client
         self._own: list[Any] = []
         self._data: Any = None
@@ -94,9 +251,7 @@ class Tasks[S]:
             self.client = local_client(self.workers)
             self._own = [self.client, self.client.cluster]
         elif isinstance(self.client, str):
-            from distributed import Client
-
-            self.client = Client(self.client)
+            self.client = connect(self.client)
             self._own = [self.client]
         if self.shared is not None:
             self._data = self.client.scatter(self.shared, broadcast=True)
@@ -188,7 +343,8 @@ def run_tasks[S, T, R](
     shared : object
         Sent to every worker once (e.g. the road network) and passed to every call.
     workers : int, optional
-        Worker processes of a local cluster (default: one per core); 1 runs in this process.
+        Worker processes of a local cluster (default: one per core; at most :func:`max_workers`);
+        1 runs in this process.
     client : dask.distributed.Client or str, optional
         An existing client or a scheduler address to run on instead of a local cluster.
     progress : callable, optional
@@ -202,7 +358,8 @@ def run_tasks[S, T, R](
     Raises
     ------
     ArgumentError
-        When ``workers`` is not a whole number of at least 1.
+        When ``workers`` is not a whole number from 1 to :func:`max_workers` (without a
+        client).
 
     Examples
     --------
@@ -213,7 +370,11 @@ def run_tasks[S, T, R](
     [1, 2, 3]
     """
     if workers is not None:
-        workers = check_integer("workers", workers, minimum=1)
+        workers = (
+            check_workers(workers)
+            if client is None
+            else check_integer("workers", workers, minimum=1)
+        )
     if client is None and len(items) <= 1:
         workers = 1
     with Tasks(shared, workers=workers, client=client) as tasks:
@@ -236,7 +397,7 @@ def local_client(workers: int | None = None) -> Any:
     Parameters
     ----------
     workers : int, optional
-        Worker processes (default: one per core).
+        Worker processes (default: one per core, at most :func:`max_workers`).
 
     Returns
     -------
@@ -246,7 +407,7 @@ def local_client(workers: int | None = None) -> Any:
     Raises
     ------
     ArgumentError
-        When ``workers`` is not a whole number of at least 1.
+        When ``workers`` is not a whole number from 1 to :func:`max_workers`.
 
     Examples
     --------
@@ -257,11 +418,11 @@ def local_client(workers: int | None = None) -> Any:
     """
     try:
         import dask
-        from distributed import Client, LocalCluster, fire_and_forget
+        from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - a dependency of carezones
         raise ArgumentError("parallel runs need dask.distributed: pip install distributed") from exc
 
-    n = default_workers() if workers is None else check_integer("workers", workers, minimum=1)
+    n = default_workers() if workers is None else check_workers(workers)
     # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536 (to hand memory back to the
     # system sooner); that fixes glibc's mmap threshold, and a zone's day, which allocates
     # many short-lived arrays, then runs 20-25% slower than in this process. Our workers live
@@ -275,17 +436,26 @@ def local_client(workers: int | None = None) -> Any:
             silence_logs=40,  # errors only: nothing personal, and nothing for the user to read
         )
     client = Client(cluster)
-    # import the planning code in every worker, in the background
-    for address in client.scheduler_info()["workers"]:
-        fire_and_forget(
-            client.submit(_warm, WARM, pure=False, workers=[address], allow_other_workers=False)
-        )
+    # import the planning code in every worker while this process goes on: in the worker's
+    # event loop, where tasks are unpacked too, never in a thread beside it (two threads
+    # importing carezones' packages at once may each find the other's half imported)
+    client.run(_warm, WARM, wait=False)
     return client
 
 
-def _warm(modules: Sequence[str]) -> None:
-    """Import what the tasks need (run in each worker as it starts)."""
+async def _warm(modules: Sequence[str]) -> None:
+    """Import what the tasks need (run in each worker's event loop as it starts).
+
+    The worker then leaves Ctrl-C to the process that started it, which closes the cluster:
+    a Ctrl-C in a terminal reaches every process of the run, and a worker would print its own
+    traceback.
+    """
     import importlib
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     for name in modules:
         importlib.import_module(name)

@@ -58,6 +58,20 @@ def whole(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def workers_option(text: str) -> int:
+    """Parse ``--workers``: a whole number from 1 to what this machine runs (``max_workers``)."""
+    from carezones.parallel import WORKER_MEMORY, max_workers
+
+    value = whole(1)(text)
+    most = max_workers()
+    if value > most:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {most} on this machine (a worker needs a core and about "
+            f"{WORKER_MEMORY / 2**30:.0f} GB of memory), not {value}"
+        )
+    return value
+
+
 def number(**bounds: Any) -> Callable[[str], float]:
     """Return an argparse type: a finite number within ``bounds`` (see ``check_number``)."""
 
@@ -116,6 +130,41 @@ def input_file(text: str) -> InputFile:
     if sep and path and not Path(text).exists():
         return InputFile(Path(path), sheet or None)
     return InputFile(Path(text))
+
+
+def check_inputs_outside_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that is, or holds, one of the command's input files or folders.
+
+    A run replaces its output folder (or file) whole, so it would delete its own input; an
+    input inside a folder carezones wrote (``--replan day-out --out day-out``) would be lost.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Raises
+    ------
+    ArgumentError
+        Naming the option whose input ``--out`` would replace.
+    """
+    out = getattr(args, "out", None)
+    if not isinstance(out, Path):
+        return
+    target = out.resolve()
+    only_itself = getattr(args, "out_is_a_file", False)  # a file holds no input
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            path = item.path if isinstance(item, InputFile) else item
+            if name == "out" or not isinstance(path, Path):
+                continue
+            resolved = path.resolve()
+            if resolved == target or (not only_itself and target in resolved.parents):
+                flag = "--" + name.replace("_", "-")
+                raise ArgumentError(
+                    f"--out {out} would replace the input {flag} {path}: the run replaces its "
+                    "output whole. Choose another --out (or move the input out of it)."
+                )
 
 
 # ---------------------------------------------------------------------- option groups

@@ -29,6 +29,7 @@ from carezones.cli._options import (
     read_together,
     time_option,
     whole,
+    workers_option,
 )
 from carezones.io import ReadOptions
 from carezones.rounds.options import RoundsOptions, WeekOptions
@@ -204,10 +205,10 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--workers",
-        type=whole(1),
+        type=workers_option,
         help="a week: how many of each day's searches (one seed each, the best kept) run at "
-        "once as Dask tasks (default: one per search, at most one per core); the week is the "
-        "same for any number",
+        "once as Dask tasks (default: one per search, at most one per core; never more than "
+        "the cores, nor 1 GB of memory each); the week is the same for any number",
     )
     r.add_argument(
         "--replan",
@@ -260,6 +261,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--mode", choices=["drive", "walk"], default="drive")
     t.add_argument("--out", type=Path, required=True, help="CSV matrix to write")
     profile_option(t)
+    t.set_defaults(out_is_a_file=True)  # a folder given is refused as one
     points(t)
     common(t)
     for module in _plugins():

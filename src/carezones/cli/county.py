@@ -21,6 +21,7 @@ from carezones.cli._options import (
     read_options,
     read_together,
     whole,
+    workers_option,
 )
 from carezones.county import CountyInputs, CountyOptions
 from carezones.errors import ArgumentError
@@ -72,10 +73,15 @@ def add_parser(sub: Any) -> None:
     where = c.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
-        type=whole(1),
-        help="local Dask workers (default: one per core; 1 runs in this process)",
+        type=workers_option,
+        help="local Dask workers (default: one per core; 1 runs in this process; at most one "
+        "per core and 1 GB of memory: use --scheduler for more)",
     )
-    where.add_argument("--scheduler", help="a Dask scheduler address to run the days on")
+    where.add_argument(
+        "--scheduler",
+        help="a Dask scheduler address to run the days on, e.g. tcp://10.0.0.5:8786 (tried "
+        "first: one that does not answer within 10 s is refused)",
+    )
     c.add_argument(
         "--rate-per-hour",
         type=number(minimum=0),
@@ -102,18 +108,33 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``carezones county``."""
-    import numpy as np
-
-    from carezones.county import TravelRates, compare_designs
-    from carezones.io import read_areas, read_clients, read_points
     from carezones.report import check_output_folder
-    from carezones.rounds import read_visits
 
     if (args.rate_per_hour is None) != (args.rate_per_mile is None):
         raise ArgumentError("give both --rate-per-hour and --rate-per-mile, or neither")
     if not args.zones and args.current is None and args.provider_column is None:
         raise ArgumentError("nothing to compare: give --zones, --current or --provider-column")
     check_output_folder(args.out)
+    client = None
+    if args.scheduler is not None:  # before any work: an address that does not answer says so
+        from carezones.parallel import connect
+
+        client = connect(args.scheduler)
+    try:
+        return _run(args, client)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run(args: argparse.Namespace, client: Any) -> int:
+    """Plan and compare the designs, the Dask ``client`` given (or a local cluster)."""
+    import numpy as np
+
+    from carezones.county import TravelRates, compare_designs
+    from carezones.io import read_areas, read_clients, read_points
+    from carezones.rounds import read_visits
+
     step = Steps(args, 4)
     net = step.network()
     step("reading and validating the inputs")
@@ -191,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             iterations=args.iterations,
             workers=args.workers,
-            client=args.scheduler,
+            client=client,
             co2_kg_per_km=args.co2_kg_per_km,
             rounds_maps=args.rounds_maps,
         ),

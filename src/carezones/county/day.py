@@ -5,6 +5,9 @@ network (sent to each worker once) and a :class:`ZoneTask`, and returns a :class
 is deterministic for its inputs: the seed of each zone comes from the run's seed and the zone's
 name, never from the order the tasks run in.
 
+A zone (or provider) none of whose clients has a visit on the day (a client of a few hours a
+week is not visited every day) has an empty day: no team, no rounds, nothing to plan.
+
 When the sized team leaves visits unserved for want of room (no room in any round, two carers
 who cannot meet, a shift that ends too soon), the team grows by the carers those visits need
 in their slots of the day and the day is planned again, up to ``resize`` times: the carers
@@ -25,13 +28,12 @@ import pandas as pd
 from carezones.county.costs import marginal_travel
 from carezones.county.teams import SLOTS, TeamRule, size_team, team_shifts
 from carezones.io import carers_table
-from carezones.rounds import RoundsOptions, plan_rounds
+from carezones.rounds import Rounds, RoundsOptions, plan_rounds
 from carezones.rounds.reasons import CAPACITY
-from carezones.rounds.tables import stop_points
+from carezones.rounds.tables import COLUMNS, kpis, stop_points, unserved_table
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
-    from carezones.rounds import Rounds
     from carezones.rounds.checker import Violation
 
 __all__ = ["ZoneDay", "ZoneTask", "plan_zone_day"]
@@ -222,6 +224,9 @@ def plan_zone_day(network: RoadNetwork, task: ZoneTask) -> ZoneDay:
     """
     seed = zone_seed(task.seed, task.key)
     visits = task.visits
+    if len(visits) == 0 and (task.carers is None or len(task.carers) == 0):
+        team = {"carers": 0} if task.carers is not None else dict(NO_TEAM)
+        return _day(task, _no_visits(network, task, seed), team, 0)
     if task.carers is not None:
         carers, team = task.carers, {"carers": int(task.carers["carer_id"].nunique())}
         rounds = _plan(network, visits, carers, task, seed, fill=True)
@@ -247,6 +252,28 @@ def _day(task: ZoneTask, rounds: Rounds, team: dict[str, int], resized: int) -> 
     """Return the day to send back: whole rounds (without the network) only when asked."""
     day = ZoneDay.of(task.key, rounds, team, resized)
     return replace(day, rounds=replace(rounds, network=None)) if task.whole else day
+
+
+NO_TEAM = {"early": 0, "split": 0, "late": 0, "carers": 0}
+
+
+def _no_visits(network: RoadNetwork, task: ZoneTask, seed: int) -> Rounds:
+    """Return the day of a zone with no visit: no carer, no stop, nothing unserved."""
+    somewhere = np.array([[0.0, 51.5]])  # the shifts' layout, without a row
+    carers = _team({"early": 1}, replace(task, homes=somewhere), seed).iloc[:0]
+    stops = pd.DataFrame(columns=COLUMNS)
+    unserved = unserved_table(task.visits, {})
+    return Rounds(
+        stops,
+        unserved,
+        kpis(task.visits, stops, unserved, 0.0),
+        task.visits,
+        carers,
+        np.zeros((0, 0)),
+        attribution=network.provenance.attribution,
+        synthetic=bool(network.provenance.synthetic),
+        network=network,
+    )
 
 
 def _team(team: dict[str, int], task: ZoneTask, seed: int) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from carezones.county.costs import TravelRates
 from carezones.county.demand import CarePattern
 from carezones.county.teams import TeamRule
 from carezones.errors import ArgumentError, check_integer, check_number
+from carezones.parallel import check_workers
 
 __all__ = ["CountyInputs", "CountyOptions"]
 
@@ -48,7 +49,9 @@ class CountyOptions:
     co2_kg_per_km : float, optional
         An emission factor (kg CO2e per km): CO2 is reported only with a stated factor.
     workers : int, optional
-        Local Dask workers (default one per core; 1: in this process).
+        Local Dask workers (default one per core; 1: in this process); at most
+        :func:`~carezones.parallel.max_workers` (a core and 1 GB of memory each) without a
+        ``client``.
     client : dask.distributed.Client or str, optional
         Run on an existing cluster (or scheduler address) instead of a local one.
     rounds_maps : bool, default False
@@ -91,6 +94,8 @@ class CountyOptions:
             else check_number("co2_kg_per_km", self.co2_kg_per_km, minimum=0),
             "workers": None
             if self.workers is None
+            else check_workers(self.workers)
+            if self.client is None  # a local cluster: no more than this machine runs
             else check_integer("workers", self.workers, minimum=1),
             "pattern": self.pattern or CarePattern(),
             "rule": self.rule or TeamRule(),

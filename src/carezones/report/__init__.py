@@ -23,7 +23,8 @@ module per result, plus what they share:
 :mod:`carezones.report.markdown`    the one Markdown escaper, Markdown tables and blocks
 ==================================  ==========================================================
 
-Every writer goes through :func:`output_folder` (a folder is replaced whole or not at all) and
+Every writer goes through :func:`output_folder` (a folder is replaced whole or not at all, and
+only when everything in it is listed in the manifest of what carezones wrote there) and
 :func:`write_csv` (no CSV cell starts a spreadsheet formula). No shareable output carries a
 client's location unless asked.
 """
@@ -31,6 +32,8 @@ client's location unless asked.
 from carezones.report._write import (
     check_output_file,
     check_output_folder,
+    file_names,
+    foreign_files,
     output_file,
     output_folder,
     write_csv,
@@ -45,6 +48,8 @@ from carezones.report.zones import write_zone_plan
 __all__ = [
     "check_output_file",
     "check_output_folder",
+    "file_names",
+    "foreign_files",
     "output_file",
     "output_folder",
     "write_comparison",

@@ -4,8 +4,12 @@ Every writer of carezones goes through these:
 
 - :func:`output_folder` writes a run into a temporary folder beside the target and moves it
   into place only when everything is written, so an output folder always holds one whole run
-  (an interrupted run leaves the previous one as it was). It refuses a folder that holds files
-  carezones did not write, rather than replace them.
+  (an interrupted run leaves the previous one as it was). Each run's folder holds a manifest,
+  :data:`MARKER`, listing every file written; a folder is replaced only when everything in it
+  is listed there, so a file the user put in it (or a folder carezones never wrote) is refused
+  with its name, never deleted. Nor is the current folder, or one that holds it, replaced.
+- :func:`file_names` gives names (of zones, providers, designs) file names that are unique,
+  even ignoring case, and short, whatever the names.
 - :func:`write_csv` neutralises text cells (and headers) that a spreadsheet would run as a
   formula: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
   leading ``'`` (the OWASP rule for CSV injection). Numbers stay numbers, and so does text that
@@ -17,12 +21,13 @@ Every writer of carezones goes through these:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +40,8 @@ __all__ = [
     "MARKER",
     "check_output_file",
     "check_output_folder",
+    "file_names",
+    "foreign_files",
     "neutralise",
     "output_file",
     "output_folder",
@@ -42,7 +49,11 @@ __all__ = [
     "write_csv",
 ]
 
-MARKER = ".carezones-output"  # in every folder carezones writes: it may replace it whole
+MARKER = ".carezones-output"
+"""The manifest in every folder carezones writes: JSON naming every file of the run (``files``,
+paths relative to the folder) and the version that wrote it. The folder may be replaced only
+when it holds nothing else."""
+SHOWN = 5  # foreign files named in a refusal (then how many more)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
@@ -140,6 +151,63 @@ def write_csv(frame: pd.DataFrame, path: PathLike, **kwargs: Any) -> Path:
     return Path(path)
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT") for i in range(10))}
+
+
+def file_names(names: Iterable[str], *, default: str = "item", limit: int = 60) -> dict[str, str]:
+    """Give each name a file name (without its extension): unique even ignoring case, and short.
+
+    A name keeps its letters, digits, ``_``, ``.`` and ``-`` (anything else becomes ``-``). When
+    that makes two names alike (ignoring case, as Windows and macOS do), is longer than
+    ``limit`` or is a name Windows reserves, the file name ends with 8 hex digits of the
+    name's SHA-256 instead, so that it depends on the name only; any clash left is numbered.
+
+    Parameters
+    ----------
+    names : iterable of str
+        The names (of zones, providers, designs...); repeats count once.
+    default : str, default "item"
+        The file name of a name with no letter or digit.
+    limit : int, default 60
+        The longest file name.
+
+    Returns
+    -------
+    dict
+        Name -> file name, in the order of ``names``.
+
+    Examples
+    --------
+    >>> names = file_names(["Caldwell", "Care & Co", "Care-Co", "care co"])
+    >>> names  # doctest: +NORMALIZE_WHITESPACE
+    {'Caldwell': 'Caldwell', 'Care & Co': 'Care-Co-6e761638', 'Care-Co': 'Care-Co-bcee1600',
+     'care co': 'care-co-ef87f008'}
+    >>> len(file_names(["x" * 300])["x" * 300])
+    60
+    """
+    unique = list(dict.fromkeys(str(n) for n in names))
+    slugs = {n: _UNSAFE.sub("-", n).strip("-.") or default for n in unique}
+    alike: dict[str, int] = {}
+    for slug in slugs.values():
+        alike[slug.casefold()] = alike.get(slug.casefold(), 0) + 1
+    out: dict[str, str] = {}
+    for name, slug in slugs.items():
+        plain = len(slug) <= limit and alike[slug.casefold()] == 1
+        if not plain or slug.split(".")[0].upper() in _RESERVED:
+            digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+            slug = f"{slug[: limit - 9].rstrip('-.')}-{digest}"
+        out[name] = slug
+    taken: set[str] = set()
+    for name in sorted(out, key=lambda n: (out[n].casefold(), n)):  # clashes left: numbered
+        stem, k = out[name], 1
+        while out[name].casefold() in taken:
+            k += 1
+            out[name] = f"{stem[: limit - 1 - len(str(k))]}-{k}"
+        taken.add(out[name].casefold())
+    return {n: out[n] for n in unique}
+
+
 def _nearest_existing(path: Path) -> Path:
     for parent in [path, *path.parents]:
         if parent.exists():
@@ -174,8 +242,9 @@ def check_output_folder(out_dir: PathLike) -> Path:
     Raises
     ------
     OutputError
-        When ``out_dir`` is a file, holds files that carezones did not write (they would be
-        replaced), or cannot be written.
+        When ``out_dir`` is a file, is the current folder or holds it, holds files that
+        carezones did not write (they would be replaced: the message names them), or cannot be
+        written.
 
     Examples
     --------
@@ -188,18 +257,106 @@ def check_output_folder(out_dir: PathLike) -> Path:
     >>> check_output_folder(folder)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    carezones.errors.OutputError: ... already holds files that carezones did not write. ...
+    carezones.errors.OutputError: ... holds a file that carezones did not write: mine.txt. ...
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file, not a folder: give the name of a folder to write to")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise OutputError(
-            f"{out} already holds files that carezones did not write. carezones replaces its "
-            "output folder whole, so choose a new or empty folder."
-        )
+    _not_the_current_folder(out)
+    _refuse_foreign(out)
     _check_parent(out, "the folder")
     return out
+
+
+def _not_the_current_folder(out: Path) -> None:
+    """Refuse the current folder, or a folder holding it: the run would replace it whole."""
+    here = Path.cwd().resolve()
+    target = out.resolve()
+    if target == here or target in here.parents:
+        which = "the current folder" if target == here else "a folder holding the current folder"
+        raise OutputError(
+            f"cannot write the run to {out}: it is {which}, and carezones replaces its output "
+            "folder whole. Give the name of a new folder, e.g. carezones-output."
+        )
+
+
+def foreign_files(out_dir: PathLike) -> list[str]:
+    """Return what ``out_dir`` holds that its manifest (:data:`MARKER`) does not list.
+
+    Paths are relative to ``out_dir`` (``/``-separated, a folder with a trailing ``/`` when
+    nothing listed is in it), sorted. Without a readable manifest everything in the folder is
+    foreign; a folder that does not exist or is empty holds nothing foreign.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        An output folder.
+
+    Returns
+    -------
+    list of str
+        The files (and folders) carezones did not write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp()) / "run"
+    >>> with output_folder(out) as tmp:
+    ...     _ = (tmp / "zones.csv").write_text("zone_id" + chr(10))
+    >>> foreign_files(out)
+    []
+    >>> _ = (out / "my-notes.txt").write_text("mine")
+    >>> foreign_files(out)
+    ['my-notes.txt']
+    """
+    out = Path(out_dir)
+    if not out.is_dir():
+        return []
+    listed = _listed(out)
+    allowed = {MARKER} | listed
+    folders = {str(Path(f).parent.as_posix()) for f in listed}
+    parents = {p for f in folders for p in [f, *(q.as_posix() for q in Path(f).parents)]}
+    found: list[str] = []
+    for root, dirs, files in os.walk(out):
+        base = Path(root).relative_to(out)
+        for name in sorted(dirs):
+            rel = (base / name).as_posix()
+            if (Path(root) / name).is_symlink():
+                found.append(rel)  # a link is not something carezones writes
+            elif rel not in parents:
+                found.append(rel + "/")  # nothing of ours inside: left whole
+        dirs[:] = [d for d in dirs if (base / d).as_posix() in parents]
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+        found += [(base / f).as_posix() for f in files if (base / f).as_posix() not in allowed]
+    return sorted(found)
+
+
+def _listed(out: Path) -> set[str]:
+    """Return the files the manifest of ``out`` lists (none when missing or unreadable)."""
+    try:
+        manifest = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, list) or manifest.get("written_by") != "carezones":
+        return set()
+    return {Path(f).as_posix() for f in files if isinstance(f, str) and f}
+
+
+def _refuse_foreign(out: Path) -> None:
+    """Raise :class:`OutputError` naming what ``out`` holds that carezones did not write."""
+    found = foreign_files(out)
+    if not found:
+        return
+    shown = ", ".join(found[:SHOWN])
+    more = f" and {len(found) - SHOWN} more ({len(found)} in all)" if len(found) > SHOWN else ""
+    what, them = ("a file", "it") if len(found) == 1 else (f"{len(found)} files", "them")
+    raise OutputError(
+        f"{out} holds {what} that carezones did not write: {shown}{more}. carezones replaces "
+        f"its output folder whole and would delete {them}: choose another output folder, or "
+        f"move {them} out of {out} first."
+    )
 
 
 def check_output_file(path: PathLike) -> Path:
@@ -271,19 +428,32 @@ def output_folder(out_dir: PathLike) -> Iterator[Path]:
     ['.carezones-output', 'zones.csv']
     """
     out = check_output_folder(out_dir)
+    where = Path(os.path.abspath(out))  # "run/.." has a name and a parent once made absolute
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+        where.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{where.name}.", suffix=".partial", dir=where.parent))
     except OSError as exc:
         raise OutputError(f"cannot write the folder {out}: {exc.strerror or exc}") from exc
     try:
         yield tmp
-        files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
-        (tmp / MARKER).write_text(json.dumps({"written_by": "carezones", "files": files}) + "\n")
-        _swap(tmp, out)
+        files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        manifest = {"written_by": "carezones", "version": _version(), "files": files}
+        (tmp / MARKER).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+        _refuse_foreign(out)  # again: a file may have been put there while the run was made
+        _swap(tmp, where)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _version() -> str:
+    """Return the version of carezones writing the files (as installed), or ``unknown``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("carezones")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
 
 
 def _swap(new: Path, out: Path) -> None:
@@ -292,11 +462,16 @@ def _swap(new: Path, out: Path) -> None:
         os.replace(new, out)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    os.replace(out, old / "run")
+    try:
+        os.replace(out, old / "run")
+    except BaseException:
+        old.rmdir()  # still empty: the earlier run was not moved
+        raise
     try:
         os.replace(new, out)
     except BaseException:  # pragma: no cover - put the earlier run back
         os.replace(old / "run", out)
+        old.rmdir()
         raise
     shutil.rmtree(old, ignore_errors=True)
 

@@ -22,7 +22,6 @@ user's file is escaped.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,7 @@ import shapely
 from carezones.county.table import DESIGN_COLUMNS
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP, hexbin, suppress
-from carezones.report._write import output_folder, plain, write_csv
+from carezones.report._write import file_names, output_folder, plain, write_csv
 from carezones.report.html import escape, html_card
 from carezones.report.maps import (
     add_context_roads,
@@ -288,10 +287,6 @@ def comparison_card(comparison: Comparison) -> str:
     )
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "design"
-
-
 def write_comparison(
     comparison: Comparison, out_dir: PathLike, *, offline: bool = True, rounds_maps: bool = False
 ) -> list[Path]:
@@ -336,9 +331,9 @@ def write_comparison(
     with output_folder(out) as tmp:
         table = comparison.table
         write_csv(table, tmp / "designs.csv", index=False, float_format="%.3f")
+        folders = file_names(comparison.plans, default="design")
         for name, plan in comparison.plans.items():
-            slug = folders[name] = _slug(name)
-            d = tmp / "designs" / slug
+            d = tmp / "designs" / folders[name]
             _design_files(plan, d, comparison.rates, offline, rounds_maps)
             if name in comparison.zone_plans:
                 comparison.zone_plans[name].to_files(d / "zones", offline=offline)
@@ -466,17 +461,20 @@ def _rounds_files(plan: CountyPlan, folder: Path, offline: bool, maps: bool) -> 
             index=False,
             float_format="%.2f",
         )
+    readme = "These files are for the provider's own use: they show where visits are.\n"
     if maps:
+        pages = file_names(plan.days, default="zone")  # unique and short, whatever the names
         for zone, day in plan.days.items():
             if day.rounds is None:
                 raise ValueError(
                     "the rounds maps need the rounds whole: plan with "
                     "CountyOptions(rounds_maps=True)"
                 )
-            day.rounds.to_map(offline=offline).save(str(folder / f"{_slug(zone)}.html"))
-    (folder / "README.txt").write_text(
-        "These files are for the provider's own use: they show where visits are.\n"
-    )
+            day.rounds.to_map(offline=offline).save(str(folder / f"{pages[zone]}.html"))
+        readme += "\nThe map of each zone's rounds:\n" + "".join(
+            f"  {pages[zone]}.html  {' '.join(str(zone).split())}\n" for zone in plan.days
+        )
+    (folder / "README.txt").write_text(readme, encoding="utf-8")
 
 
 def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:

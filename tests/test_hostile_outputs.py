@@ -163,7 +163,7 @@ def test_an_unreachable_scheduler_is_refused_within_seconds(net, clients_csv, tm
     err = capsys.readouterr().err
     assert code == 2 and "internal error" not in err, err
     assert "no Dask scheduler answers at tcp://127.0.0.1:1" in err
-    assert seconds < 10
+    assert seconds < 20  # 33 s before; 0.4 s measured (loose for a busy CI machine)
     assert not (tmp_path / "o").exists()
 
 

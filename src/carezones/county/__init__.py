@@ -26,8 +26,18 @@ Modules
     numbers of zones.
 ``costs``
     :class:`TravelRates`, each zone's travel cost and each visit's marginal travel.
+``brokerage``
+    :func:`allocate_providers`: a realistic "today" when the real allocation is not known,
+    clients brokered to providers' offices by a stated model (:class:`BrokerageOptions`,
+    :class:`Allocation`).
 """
 
+from carezones.county.brokerage import (
+    Allocation,
+    BrokerageOptions,
+    allocate_providers,
+    office_minutes,
+)
 from carezones.county.compare import Comparison, compare_designs
 from carezones.county.costs import TravelRates, marginal_travel, zone_costs
 from carezones.county.demand import CarePattern, visits_from_hours
@@ -37,6 +47,8 @@ from carezones.county.teams import TeamRule
 from carezones.parallel import run_tasks
 
 __all__ = [
+    "Allocation",
+    "BrokerageOptions",
     "CarePattern",
     "Comparison",
     "CountyInputs",
@@ -44,8 +56,10 @@ __all__ = [
     "CountyPlan",
     "TeamRule",
     "TravelRates",
+    "allocate_providers",
     "compare_designs",
     "marginal_travel",
+    "office_minutes",
     "plan_county",
     "plan_designs",
     "run_tasks",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from carezones.county.costs import TravelRates
 from carezones.county.options import CountyInputs, CountyOptions
-from carezones.county.plan import CountyPlan, plan_designs
+from carezones.county.plan import CountyPlan, Design, plan_designs
 from carezones.county.table import DESIGN_COLUMNS, design_table
 from carezones.errors import ArgumentError, check_integer
 
@@ -225,7 +225,7 @@ def compare_designs(
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
     *,
-    designs: Mapping[str, ZonePlan | gpd.GeoDataFrame | str] | None = None,
+    designs: Mapping[str, ZonePlan | gpd.GeoDataFrame | str | Design] | None = None,
     zone_counts: Sequence[int] = (),
     inputs: CountyInputs | None = None,
     options: CountyOptions | None = None,
@@ -285,7 +285,7 @@ def compare_designs(
     opts = CountyOptions() if options is None else options
     if not isinstance(opts, CountyOptions):
         raise ArgumentError(f"options must be a CountyOptions, not {type(opts).__name__}")
-    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str] = dict(designs or {})
+    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str | Design] = dict(designs or {})
     bars = progress if progress is None or isinstance(progress, bool) else False
     own = _early_cluster(opts, bool(zone_counts))
     try:
@@ -313,7 +313,7 @@ def _early_cluster(opts: CountyOptions, designing: bool) -> Any:
 
 
 def _compare(
-    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str],
+    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str | Design],
     zone_counts: Sequence[int],
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,

@@ -30,6 +30,9 @@ Modules
     :func:`allocate_providers`: a realistic "today" when the real allocation is not known,
     clients brokered to providers' offices by a stated model (:class:`BrokerageOptions`,
     :class:`Allocation`).
+``viability``
+    :func:`zone_viability` and :func:`judge_viability`: how many providers each zone's weekly
+    hours can carry, for a stated :class:`ViableHours` range.
 """
 
 from carezones.county.brokerage import (
@@ -44,6 +47,7 @@ from carezones.county.demand import CarePattern, visits_from_hours
 from carezones.county.options import CountyInputs, CountyOptions
 from carezones.county.plan import CountyPlan, plan_county, plan_designs
 from carezones.county.teams import TeamRule
+from carezones.county.viability import ViableHours, judge_viability, zone_viability
 from carezones.parallel import run_tasks
 
 __all__ = [
@@ -56,8 +60,10 @@ __all__ = [
     "CountyPlan",
     "TeamRule",
     "TravelRates",
+    "ViableHours",
     "allocate_providers",
     "compare_designs",
+    "judge_viability",
     "marginal_travel",
     "office_minutes",
     "plan_county",
@@ -65,4 +71,5 @@ __all__ = [
     "run_tasks",
     "visits_from_hours",
     "zone_costs",
+    "zone_viability",
 ]

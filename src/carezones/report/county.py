@@ -35,6 +35,7 @@ from carezones.county.table import DESIGN_COLUMNS
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP, hexbin, suppress
 from carezones.report._write import output_folder, plain, write_csv
+from carezones.report.county_notes import notes_html, notes_json, notes_markdown
 from carezones.report.html import escape, html_card
 from carezones.report.maps import (
     add_context_roads,
@@ -494,6 +495,7 @@ def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:
         "rates": None if comparison.rates is None else vars(comparison.rates),
         "attribution": _network(first).provenance.attribution,
         "synthetic": bool(_network(first).provenance.synthetic),
+        "notes": notes_json(comparison),  # how each design was made; the viable hours
     }
 
 
@@ -522,8 +524,9 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
         )
         if c in t.columns
     ]
-    lines += [markdown_table(t[cols], _md_cell)]
-    lines += ["", escape_markdown(summary["attribution"]), ""]
+    lines += [markdown_table(t[cols], _md_cell), ""]
+    lines += notes_markdown(comparison, withheld_zones)
+    lines += [escape_markdown(summary["attribution"]), ""]
     return "\n".join(lines)
 
 
@@ -591,6 +594,7 @@ td:first-child,th:first-child{{text-align:left}}
 <p>Every design is judged by the rounds it produces for the same day's visits, with the same rule
 for sizing teams. Travel is per hour of care delivered; carers are the teams' sizes.</p>
 <table><tr>{head}</tr>{body}</table>
+{notes_html(comparison, withheld_zones)}
 <h2>Travel and carers against the number of zones</h2>{comparison.chart_svg()}
 <h2>The designs</h2><div class="grid">{"".join(cards)}</div>
 <p><a href="designs.csv">designs.csv</a> · <a href="summary.md">summary.md</a> ·

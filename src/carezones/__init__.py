@@ -6,7 +6,9 @@ road network with :func:`load_network`, and query it (``snap``, ``travel_times``
 carers' rounds with :func:`plan_rounds` (a week with :func:`plan_week`); score candidate
 care-home sites with :func:`score_sites` and choose the set that together serves the demand best
 with :func:`choose_sites`; judge zone designs by the rounds they produce with
-:func:`plan_county` and :func:`compare_designs`; calibrate drive times on a council's own visit
+:func:`plan_county` and :func:`compare_designs` (today's allocation, when not known, made by a
+brokerage model over providers' offices with :func:`allocate_providers`, read by
+:func:`read_providers`); calibrate drive times on a council's own visit
 logs with :func:`calibrate` (read by :func:`read_visit_log`) into a :class:`TravelProfile`, which
 ``RoadNetwork.with_profile`` applies. :func:`make_synthetic_county` builds an offline sample
 county.
@@ -14,11 +16,14 @@ county.
 
 from carezones.calibration import Calibration, CalibrationOptions, calibrate
 from carezones.county import (
+    Allocation,
+    BrokerageOptions,
     Comparison,
     CountyInputs,
     CountyOptions,
     CountyPlan,
     TravelRates,
+    allocate_providers,
     compare_designs,
     plan_county,
     visits_from_hours,
@@ -31,7 +36,14 @@ from carezones.errors import (
     ValidationError,
     ZoneError,
 )
-from carezones.io import Collected, ReadOptions, read_clients, read_points, read_visit_log
+from carezones.io import (
+    Collected,
+    ReadOptions,
+    read_clients,
+    read_points,
+    read_providers,
+    read_visit_log,
+)
 from carezones.network import (
     Buildings,
     Provenance,
@@ -69,6 +81,8 @@ from carezones.zones import ZoneAreas, ZoneOptions, ZonePlan, build_zones
 __version__ = "0.2.0"
 
 __all__ = [
+    "Allocation",
+    "BrokerageOptions",
     "Buildings",
     "Calibration",
     "CalibrationOptions",
@@ -106,6 +120,7 @@ __all__ = [
     "ZoneOptions",
     "ZonePlan",
     "__version__",
+    "allocate_providers",
     "build_zones",
     "calibrate",
     "choose_sites",
@@ -119,6 +134,7 @@ __all__ = [
     "read_carers",
     "read_clients",
     "read_points",
+    "read_providers",
     "read_visit_log",
     "read_visits",
     "replan_rounds",

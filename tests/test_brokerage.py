@@ -114,6 +114,8 @@ def test_one_matrix_serves_every_model_and_bad_options_are_refused(spread):
         BrokerageOptions(decay_minutes=0)
     with pytest.raises(ArgumentError, match="no providers"):
         allocate_providers(testing.clients(), spread.iloc[:0], testing.net())
+    with pytest.raises(ArgumentError, match="unique"):
+        allocate_providers(testing.clients(), pd.concat([spread, spread]), testing.net())
 
 
 def test_an_allocation_compared_says_which_model_made_today():

@@ -418,8 +418,9 @@ def allocate_providers(
     Raises
     ------
     ArgumentError
-        When there are no providers, the options are not :class:`BrokerageOptions`, or
-        ``minutes`` is not of the providers' and clients' shape.
+        When there are no providers, a provider id repeats, a table lacks its column
+        (``hours_per_week``, ``provider_id``), the options are not :class:`BrokerageOptions`,
+        or ``minutes`` is not of the providers' and clients' shape.
 
     Examples
     --------
@@ -434,6 +435,17 @@ def allocate_providers(
         raise ArgumentError(f"options must be a BrokerageOptions, not {type(opts).__name__}")
     if len(providers) == 0:
         raise ArgumentError("no providers to allocate the clients to: give at least one office")
+    for frame, column, reader in (
+        (clients, "hours_per_week", "read_clients"),
+        (providers, "provider_id", "read_providers"),
+    ):
+        if column not in frame.columns:
+            raise ArgumentError(f"no {column!r} column: read the table with carezones.{reader}")
+    twice = providers["provider_id"].astype(str)
+    if twice.duplicated().any():
+        raise ArgumentError(
+            f"provider ids must be unique; repeated: {sorted(set(twice[twice.duplicated()]))[:5]}"
+        )
     t0 = time.perf_counter()
     times = office_minutes(clients, providers, network) if minutes is None else minutes
     times = np.asarray(times, dtype=float)

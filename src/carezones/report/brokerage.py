@@ -31,6 +31,18 @@ if TYPE_CHECKING:
 __all__ = ["allocation_card", "allocation_map", "published_providers", "write_allocation"]
 
 _NUMBERS = ["clients", "hours_per_week", "mean_minutes", "max_minutes"]
+_DIGITS = {
+    "hours_per_week": 2,
+    "capacity_hours": 2,
+    "mean_minutes": 2,
+    "max_minutes": 2,
+    "lon": 6,
+    "lat": 6,
+}
+
+
+def _blank(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
 
 
 def _withheld(providers: pd.DataFrame) -> npt.NDArray[np.bool_]:
@@ -165,7 +177,10 @@ def write_allocation(
     out = Path(out_dir)
     names = ["providers.csv", "left-out.csv", "summary.json", "map.html"]
     with output_folder(out) as tmp:
-        write_csv(published_providers(allocation), tmp / names[0], index=False, float_format="%.2f")
+        table = published_providers(allocation)
+        for column, digits in _DIGITS.items():  # offices to about 10 cm, the rest to 0.01
+            table[column] = [None if _blank(v) else round(float(v), digits) for v in table[column]]
+        write_csv(table, tmp / names[0], index=False)
         write_csv(allocation.left_out, tmp / names[1], index=False)
         summary = {"today": allocation.describe(), **allocation.kpis}
         text = json.dumps(plain(summary), indent=2, ensure_ascii=False, allow_nan=False)

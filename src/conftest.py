@@ -31,6 +31,10 @@ make). Each name below is made once per session, and only when an example uses i
 ``calibration``
     A travel profile calibrated on a synthetic visit log of the county
     (:func:`carezones.testing.calibration`).
+``offices``
+    Its four providers' offices, ``carezones.read_providers(county.providers_path, area=net)``.
+``allocation``
+    Its clients brokered to them by the gravity model (:func:`carezones.testing.allocation`).
 
 The carezones cache is a temporary folder for the session, so examples never write to the
 user's cache.

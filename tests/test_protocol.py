@@ -26,6 +26,7 @@ KINDS = [
     "plan",
     "comparison",
     "calibration",
+    "allocation",
 ]
 
 

@@ -327,3 +327,25 @@ def test_no_fmt_skip_markers_beyond_a_few_aligned_tables():
         if "fmt: skip" in line and 'fmt: skip" in' not in line
     ]
     assert len(found) <= 10, f"ruff format decides the layout: {found}"
+
+
+def test_the_public_names_are_listed_alike_where_they_are_loaded():
+    """``carezones.__all__``, its lazy table and its type-checking imports name the same."""
+    import ast
+
+    import carezones
+
+    tree = ast.parse(Path(carezones.__file__).read_text())
+    typed = {
+        alias.asname or alias.name: node.module
+        for block in tree.body
+        if isinstance(block, ast.If)
+        for node in ast.walk(block)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    homes = carezones._HOMES
+    assert typed == homes
+    assert set(carezones.__all__) == set(homes) | {"__version__"}
+    for name in carezones.__all__:
+        assert getattr(carezones, name) is not None

@@ -101,9 +101,11 @@ def test_same_seed_gives_byte_identical_files(tmp_path, tiny):
     assert again.clients_path.name == "synthetic-county-tiny-seed0-clients.csv"
     assert again.osm_path.read_bytes() == tiny.osm_path.read_bytes()
     assert again.clients_path.read_bytes() == tiny.clients_path.read_bytes()
+    assert again.providers_path.read_bytes() == tiny.providers_path.read_bytes()
     other = make_synthetic_county(tmp_path / "b", size="tiny", seed=1)
     assert other.osm_path.read_bytes() != tiny.osm_path.read_bytes()
     assert other.clients_path.read_bytes() != tiny.clients_path.read_bytes()
+    assert other.providers_path.read_bytes() != tiny.providers_path.read_bytes()
 
 
 def test_tiny_is_quick_and_small(tmp_path):

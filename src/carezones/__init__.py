@@ -6,7 +6,9 @@ road network with :func:`load_network`, and query it (``snap``, ``travel_times``
 carers' rounds with :func:`plan_rounds` (a week with :func:`plan_week`); score candidate
 care-home sites with :func:`score_sites` and choose the set that together serves the demand best
 with :func:`choose_sites`; judge zone designs by the rounds they produce with
-:func:`plan_county` and :func:`compare_designs`; calibrate drive times on a council's own visit
+:func:`plan_county` and :func:`compare_designs` (today's allocation, when not known, made by a
+brokerage model over providers' offices with :func:`allocate_providers`, read by
+:func:`read_providers`); calibrate drive times on a council's own visit
 logs with :func:`calibrate` (read by :func:`read_visit_log`) into a :class:`TravelProfile`, which
 ``RoadNetwork.with_profile`` applies. :func:`make_synthetic_county` builds an offline sample
 county.
@@ -23,11 +25,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from carezones.calibration import Calibration, CalibrationOptions, calibrate
     from carezones.county import (
+        Allocation,
+        BrokerageOptions,
         Comparison,
         CountyInputs,
         CountyOptions,
         CountyPlan,
         TravelRates,
+        allocate_providers,
         compare_designs,
         plan_county,
         visits_from_hours,
@@ -40,7 +45,14 @@ if TYPE_CHECKING:
         ValidationError,
         ZoneError,
     )
-    from carezones.io import Collected, ReadOptions, read_clients, read_points, read_visit_log
+    from carezones.io import (
+        Collected,
+        ReadOptions,
+        read_clients,
+        read_points,
+        read_providers,
+        read_visit_log,
+    )
     from carezones.network import (
         Buildings,
         Provenance,
@@ -78,6 +90,8 @@ if TYPE_CHECKING:
 __version__ = "0.2.0"
 
 __all__ = [
+    "Allocation",
+    "BrokerageOptions",
     "Buildings",
     "Calibration",
     "CalibrationOptions",
@@ -115,6 +129,7 @@ __all__ = [
     "ZoneOptions",
     "ZonePlan",
     "__version__",
+    "allocate_providers",
     "build_zones",
     "calibrate",
     "choose_sites",
@@ -128,6 +143,7 @@ __all__ = [
     "read_carers",
     "read_clients",
     "read_points",
+    "read_providers",
     "read_visit_log",
     "read_visits",
     "replan_rounds",
@@ -139,6 +155,9 @@ _HOMES: dict[str, str] = {
     "Calibration": "carezones.calibration",
     "CalibrationOptions": "carezones.calibration",
     "calibrate": "carezones.calibration",
+    "Allocation": "carezones.county",
+    "BrokerageOptions": "carezones.county",
+    "allocate_providers": "carezones.county",
     "Comparison": "carezones.county",
     "CountyInputs": "carezones.county",
     "CountyOptions": "carezones.county",
@@ -157,6 +176,7 @@ _HOMES: dict[str, str] = {
     "ReadOptions": "carezones.io",
     "read_clients": "carezones.io",
     "read_points": "carezones.io",
+    "read_providers": "carezones.io",
     "read_visit_log": "carezones.io",
     "Buildings": "carezones.network",
     "Provenance": "carezones.network",

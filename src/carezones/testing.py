@@ -31,6 +31,10 @@ a test that wants to change one takes a copy first.
 ``calibration``
     A travel profile calibrated on a synthetic visit log of the county (30 dates; true urban
     legs 1.4 × model + 4 min, rural 1.2 × model + 2.5 min; urban: 10 junctions per km²).
+``offices``
+    Its four providers' offices, ``carezones.read_providers(county.providers_path, area=net)``.
+``allocation``
+    Its clients brokered to them by the gravity model (20 minutes' decay, seed 0).
 
 SYNTHETIC DATA: an invented county, not a real place. The network cache goes where
 ``CAREZONES_CACHE`` points (tests point it at a temporary folder).
@@ -77,17 +81,21 @@ from carezones import (
     read_visits,
     score_sites,
 )
+from carezones.county import Allocation, allocate_providers
+from carezones.io import read_providers
 from carezones.network import ClassTimes, DensityRule, TravelProfile
 from carezones.synthetic import LogOptions, example_day, example_week, visit_log
 
 __all__ = [
     "EXAMPLES",
     "TRUTH",
+    "allocation",
     "calibration",
     "clients",
     "comparison",
     "county",
     "net",
+    "offices",
     "plan",
     "points",
     "portfolio",
@@ -341,6 +349,43 @@ def calibration() -> Calibration:
     return calibrate(checked, net(), options=options)
 
 
+@functools.cache
+def offices() -> gpd.GeoDataFrame:
+    """Return the tiny county's four providers' offices (with their weekly capacity).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.offices().provider_id.tolist()
+    ['P1', 'P2', 'P3', 'P4']
+    """
+    return read_providers(county().providers_path, area=net())
+
+
+@functools.cache
+def allocation() -> Allocation:
+    """Return the tiny county's clients brokered to its offices by the gravity model.
+
+    Returns
+    -------
+    Allocation
+        The same object on every call (20 minutes' decay, seed 0; offices from
+        ``offices.csv``, as the examples name them).
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.allocation().kpis["clients_allocated"]
+    60
+    """
+    return allocate_providers(clients(), offices(), net(), source="offices.csv")
+
+
 EXAMPLES: dict[str, Callable[[], Any]] = {
     "county": county,
     "net": net,
@@ -353,5 +398,7 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "scores": scores,
     "portfolio": portfolio,
     "calibration": calibration,
+    "offices": offices,
+    "allocation": allocation,
 }
 """Each example's name (as the docstrings' examples use it) and the function that makes it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from carezones.cli._options import (
     workers_option,
 )
 from carezones.county import CountyInputs, CountyOptions
+from carezones.county.brokerage import DECAY_MINUTES, MODELS
 from carezones.errors import ArgumentError
 
 NAMES = ["county"]
@@ -34,6 +36,18 @@ EPILOG = """examples:
   carezones county --osm county.osm.pbf --clients clients.csv --current zones-2025.gpkg \\
       --zones 8 --rate-per-hour 12.21 --rate-per-mile 0.45 --workers 2 --out county-out
   carezones county ... --scheduler tcp://10.0.0.5:8786    (run the days on a Dask cluster)
+  carezones county --osm county.osm.pbf --clients clients.csv --providers providers.csv \
+      --brokerage nearest gravity random --zones 8 --viable-hours 700 2000 --out county-out
+
+Without the real allocation, --providers (provider_id, lat, lon, optional capacity_hours a
+week) makes "today" by a stated brokerage model: referrals in random order (--seed), each
+offered to the providers in order of road time from their office and accepted with
+probability exp(-minutes / --brokerage-decay), a full provider declining (gravity); or always
+the nearest provider with capacity left (nearest); or any at random (random). Several models
+give designs today-nearest, today-gravity, today-random. A real allocation (--provider-column
+or --current) always wins over --providers. --viable-hours MIN MAX (a provider's viable weekly
+hours in one zone: your own market's figure, there is no default) says per zone how many
+providers it can carry.
 
 Every design gets the same day's visits (from --visits, else from each client's weekly hours)
 and the same rule for sizing teams; carers live in residential buildings of the OSM file (or at
@@ -52,6 +66,36 @@ def add_parser(sub: Any) -> None:
     today = c.add_mutually_exclusive_group()
     today.add_argument("--current", type=input_file, help="today's zones (polygons, zone_id)")
     today.add_argument("--provider-column", help="the clients' column naming today's provider")
+    c.add_argument(
+        "--providers",
+        type=input_file,
+        help="providers' offices (provider_id, lat/lon, optional capacity_hours a week): "
+        "today made by a brokerage model when the real allocation is not known",
+    )
+    c.add_argument(
+        "--brokerage",
+        nargs="+",
+        choices=list(MODELS),
+        metavar="MODEL",
+        help="how --providers take clients: gravity (default), nearest, random; several give "
+        "one 'today' each (today-gravity, ...)",
+    )
+    c.add_argument(
+        "--brokerage-decay",
+        type=number(minimum=0, above=True),
+        default=DECAY_MINUTES,
+        metavar="MINUTES",
+        help=f"gravity model: a provider accepts a client t minutes from its office with "
+        f"probability exp(-t / MINUTES) ({DECAY_MINUTES:g})",
+    )
+    c.add_argument(
+        "--viable-hours",
+        type=number(minimum=0, above=True),
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="a provider's viable weekly hours in one zone (your market's figure, e.g. from "
+        "a provider consultation): how many providers each zone can carry",
+    )
     c.add_argument(
         "--zones",
         type=whole(1),
@@ -108,12 +152,28 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``carezones county``."""
+    from carezones.county import ViableHours
     from carezones.report import check_output_folder
 
     if (args.rate_per_hour is None) != (args.rate_per_mile is None):
         raise ArgumentError("give both --rate-per-hour and --rate-per-mile, or neither")
-    if not args.zones and args.current is None and args.provider_column is None:
-        raise ArgumentError("nothing to compare: give --zones, --current or --provider-column")
+    real = args.current is not None or args.provider_column is not None
+    if not args.zones and not real and args.providers is None:
+        raise ArgumentError(
+            "nothing to compare: give --zones, --current, --provider-column or --providers"
+        )
+    if args.brokerage and args.providers is None:
+        raise ArgumentError(
+            "--brokerage says how the offices of --providers take clients: give --providers FILE"
+        )
+    viable = None if args.viable_hours is None else ViableHours(*args.viable_hours)
+    brokered = args.providers is not None and not real
+    if args.providers is not None and real and not args.quiet:
+        print(
+            f"note: {'--provider-column' if args.provider_column else '--current'} gives "
+            f"today's real allocation, which always wins: {args.providers.name} is not used",
+            file=sys.stderr,
+        )
     check_output_folder(args.out)
     client = None
     if args.scheduler is not None:  # before any work: an address that does not answer says so
@@ -121,18 +181,19 @@ def run(args: argparse.Namespace) -> int:
 
         client = connect(args.scheduler)
     try:
-        return _run(args, client)
+        return _run(args, client, viable, brokered)
     finally:
         if client is not None:
             client.close()
 
 
-def _run(args: argparse.Namespace, client: Any) -> int:
+def _run(args: argparse.Namespace, client: Any, viable: Any, brokered: bool) -> int:
     """Plan and compare the designs, the Dask ``client`` given (or a local cluster)."""
     import numpy as np
 
-    from carezones.county import TravelRates, compare_designs
-    from carezones.io import read_areas, read_clients, read_points
+    from carezones.county import TravelRates, compare_designs, judge_viability
+    from carezones.county.plan import design_groups
+    from carezones.io import read_areas, read_clients, read_points, read_providers
     from carezones.rounds import read_visits
 
     step = Steps(args, 4)
@@ -158,6 +219,13 @@ def _run(args: argparse.Namespace, client: Any) -> int:
                     args.carers.path, area=net, sheet=args.carers.sheet, options=others
                 )
             ),
+            "providers": (lambda: None)
+            if not brokered
+            else (
+                lambda: read_providers(
+                    args.providers.path, area=net, sheet=args.providers.sheet, options=others
+                )
+            ),
             "current": (lambda: None)
             if args.current is None
             else (
@@ -181,7 +249,12 @@ def _run(args: argparse.Namespace, client: Any) -> int:
     if got["current"] is not None:
         designs["today"] = got["current"]
     if args.provider_column:
-        designs["today"] = args.provider_column
+        designs["today"] = replace(
+            design_groups(args.provider_column, got["clients"], "today"),
+            note=f"the clients' provider column {args.provider_column!r} (the real allocation)",
+        )
+    allocations = _brokered(args, got, net) if brokered else {}
+    designs.update(allocations)  # written with the report, under brokerage/
     rates = None
     if args.rate_per_hour is not None:
         rates = TravelRates(per_hour=args.rate_per_hour, per_mile=args.rate_per_mile)
@@ -217,9 +290,31 @@ def _run(args: argparse.Namespace, client: Any) -> int:
             rounds_maps=args.rounds_maps,
         ),
     )
+    if viable is not None:
+        comparison = judge_viability(comparison, got["clients"], viable)
     step("writing the report, the maps and the files")
     paths = comparison.to_files(args.out, offline=not args.cdn, rounds_maps=args.rounds_maps)
+    told = [a.summary().replace("today:", f"{name}:", 1) for name, a in allocations.items()]
     step.report(
-        comparison.summary() + f"\n(done in {time.perf_counter() - step.t0:.0f} s)", paths[:4]
+        "\n".join([*told, comparison.summary()])
+        + f"\n(done in {time.perf_counter() - step.t0:.0f} s)",
+        paths[:4],
     )
     return 0
+
+
+def _brokered(args: argparse.Namespace, got: dict[str, Any], net: Any) -> dict[str, Any]:
+    """Make today by each brokerage model asked for, on one matrix of office-to-client times."""
+    from carezones.county import BrokerageOptions, allocate_providers, office_minutes
+
+    models = list(dict.fromkeys(args.brokerage or ["gravity"]))
+    clients, offices = got["clients"], got["providers"]
+    minutes = office_minutes(clients, offices, net)
+    out = {}
+    for model in models:
+        name = "today" if len(models) == 1 else f"today-{model}"
+        opts = BrokerageOptions(model=model, decay_minutes=args.brokerage_decay, seed=args.seed)
+        out[name] = allocate_providers(
+            clients, offices, net, options=opts, minutes=minutes, source=args.providers.name
+        )
+    return out

@@ -26,17 +26,33 @@ Modules
     numbers of zones.
 ``costs``
     :class:`TravelRates`, each zone's travel cost and each visit's marginal travel.
+``brokerage``
+    :func:`allocate_providers`: a realistic "today" when the real allocation is not known,
+    clients brokered to providers' offices by a stated model (:class:`BrokerageOptions`,
+    :class:`Allocation`).
+``viability``
+    :func:`zone_viability` and :func:`judge_viability`: how many providers each zone's weekly
+    hours can carry, for a stated :class:`ViableHours` range.
 """
 
+from carezones.county.brokerage import (
+    Allocation,
+    BrokerageOptions,
+    allocate_providers,
+    office_minutes,
+)
 from carezones.county.compare import Comparison, compare_designs
 from carezones.county.costs import TravelRates, marginal_travel, zone_costs
 from carezones.county.demand import CarePattern, visits_from_hours
 from carezones.county.options import CountyInputs, CountyOptions
 from carezones.county.plan import CountyPlan, plan_county, plan_designs
 from carezones.county.teams import TeamRule
+from carezones.county.viability import ViableHours, judge_viability, zone_viability
 from carezones.parallel import run_tasks
 
 __all__ = [
+    "Allocation",
+    "BrokerageOptions",
     "CarePattern",
     "Comparison",
     "CountyInputs",
@@ -44,11 +60,16 @@ __all__ = [
     "CountyPlan",
     "TeamRule",
     "TravelRates",
+    "ViableHours",
+    "allocate_providers",
     "compare_designs",
+    "judge_viability",
     "marginal_travel",
+    "office_minutes",
     "plan_county",
     "plan_designs",
     "run_tasks",
     "visits_from_hours",
     "zone_costs",
+    "zone_viability",
 ]

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from carezones.county.brokerage import Allocation
 from carezones.county.costs import TravelRates
 from carezones.county.options import CountyInputs, CountyOptions
-from carezones.county.plan import CountyPlan, plan_designs
+from carezones.county.plan import CountyPlan, Design, plan_designs
 from carezones.county.table import DESIGN_COLUMNS, design_table
 from carezones.errors import ArgumentError, check_integer
 
@@ -51,6 +52,9 @@ class Comparison:
         The rates the costs were computed with (``None``: no costs).
     seconds : dict, optional
         Where the time went: ``zones_s`` (designing zones), ``rounds_s`` (every zone's day).
+    allocations : dict, optional
+        Design name -> the :class:`~carezones.county.Allocation` (brokerage model) that made
+        it, for the designs given as one; written with the report under ``brokerage/``.
 
     Examples
     --------
@@ -72,6 +76,7 @@ class Comparison:
     zone_plans: dict[str, ZonePlan] = field(default_factory=dict)
     rates: TravelRates | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    allocations: dict[str, Allocation] = field(default_factory=dict)
 
     @property
     def kpis(self) -> dict[str, Any]:
@@ -225,7 +230,7 @@ def compare_designs(
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
     *,
-    designs: Mapping[str, ZonePlan | gpd.GeoDataFrame | str] | None = None,
+    designs: Mapping[str, ZonePlan | gpd.GeoDataFrame | str | Design | Allocation] | None = None,
     zone_counts: Sequence[int] = (),
     inputs: CountyInputs | None = None,
     options: CountyOptions | None = None,
@@ -240,8 +245,9 @@ def compare_designs(
     network : RoadNetwork
         The drive network.
     designs : mapping, optional
-        Name -> design (a :class:`~carezones.ZonePlan`, zone polygons with ``zone_id``, or the
-        name of a column giving each client's provider), e.g. ``{"today": "provider"}``.
+        Name -> design (a :class:`~carezones.ZonePlan`, zone polygons with ``zone_id``, the
+        name of a column giving each client's provider, e.g. ``{"today": "provider"}``, or an
+        :class:`~carezones.county.Allocation` made by a brokerage model, kept with the result).
     zone_counts : sequence of int, optional
         Numbers of zones to design with :func:`carezones.build_zones` (``zones-<k>``), drawn
         around every building of the network's OSM file, as ``carezones zones`` draws them
@@ -285,7 +291,7 @@ def compare_designs(
     opts = CountyOptions() if options is None else options
     if not isinstance(opts, CountyOptions):
         raise ArgumentError(f"options must be a CountyOptions, not {type(opts).__name__}")
-    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str] = dict(designs or {})
+    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str | Design | Allocation] = dict(designs or {})
     bars = progress if progress is None or isinstance(progress, bool) else False
     own = _early_cluster(opts, bool(zone_counts))
     try:
@@ -313,7 +319,7 @@ def _early_cluster(opts: CountyOptions, designing: bool) -> Any:
 
 
 def _compare(
-    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str],
+    chosen: dict[str, ZonePlan | gpd.GeoDataFrame | str | Design | Allocation],
     zone_counts: Sequence[int],
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
@@ -337,10 +343,12 @@ def _compare(
         chosen[name] = zone_plans[name]
     if not chosen:
         raise ArgumentError("nothing to compare: give designs or zone_counts")
+    allocations = {n: d for n, d in chosen.items() if isinstance(d, Allocation)}
+    chosen.update({n: a.design(n) for n, a in allocations.items()})
     zones_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     plans = plan_designs(chosen, clients, network, inputs=inputs, options=opts, progress=progress)
     rounds_s = time.perf_counter() - t0
     table = design_table(plans, opts.rates)
     seconds = {"zones_s": zones_s, "rounds_s": rounds_s}
-    return Comparison(plans, table, zone_plans, opts.rates, seconds)
+    return Comparison(plans, table, zone_plans, opts.rates, seconds, allocations)

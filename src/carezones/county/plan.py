@@ -62,6 +62,9 @@ class Design:
         ``zone_id`` (text) and geometry of each zone; ``None`` for providers.
     unplanned : pandas.DataFrame, optional
         ``client_id, reason`` of the clients the design leaves out.
+    note : str, optional
+        How the design was made, for the report (e.g. the brokerage model that made today's
+        allocation: :meth:`carezones.county.Allocation.design`).
 
     Examples
     --------
@@ -75,23 +78,28 @@ class Design:
     group: pd.Series  # client_id -> zone or provider (as text)
     polygons: gpd.GeoDataFrame | None = None  # zone_id (text), geometry; None for providers
     unplanned: pd.DataFrame = field(default_factory=pd.DataFrame)  # clients the design leaves
+    note: str = ""  # how the design was made (e.g. by a brokerage model), for the report
 
 
 def design_groups(
-    design: ZonePlan | gpd.GeoDataFrame | str, clients: gpd.GeoDataFrame, name: str | None = None
+    design: ZonePlan | gpd.GeoDataFrame | str | Design,
+    clients: gpd.GeoDataFrame,
+    name: str | None = None,
 ) -> Design:
     """Resolve a design into the team of every client, with clear errors naming the rows.
 
     Parameters
     ----------
-    design : ZonePlan, GeoDataFrame or str
+    design : ZonePlan, GeoDataFrame, str or Design
         A zone plan; zone polygons with a ``zone_id`` column (every client must fall in
-        exactly one); or the name of a column of ``clients`` giving each client's provider
-        (no blanks).
+        exactly one); the name of a column of ``clients`` giving each client's provider
+        (no blanks); or a :class:`Design` made already (e.g. by a brokerage model,
+        :meth:`carezones.county.Allocation.design`), taken as it is.
     clients : geopandas.GeoDataFrame
         From :func:`carezones.read_clients`.
     name : str, optional
-        The design's name (default: ``zones-<k>``, ``polygons`` or ``providers``).
+        The design's name (default: ``zones-<k>``, ``polygons``, ``providers`` or the
+        Design's own).
 
     Returns
     -------
@@ -118,6 +126,8 @@ def design_groups(
     """
     import geopandas as gpd
 
+    if isinstance(design, Design):
+        return design if name is None else replace(design, name=name)
     ids = clients["client_id"].astype(str)
     if isinstance(design, str):
         return _providers(design, clients, ids, name)
@@ -453,7 +463,7 @@ class CountyPlan:
 
 
 def plan_county(
-    design: ZonePlan | gpd.GeoDataFrame | str,
+    design: ZonePlan | gpd.GeoDataFrame | str | Design,
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
     *,
@@ -514,7 +524,7 @@ def plan_county(
 
 
 def plan_designs(
-    designs: Mapping[str, ZonePlan | gpd.GeoDataFrame | str],
+    designs: Mapping[str, ZonePlan | gpd.GeoDataFrame | str | Design],
     clients: gpd.GeoDataFrame,
     network: RoadNetwork,
     *,

@@ -51,7 +51,8 @@ def design_table(plans: Mapping[str, CountyPlan], rates: TravelRates | None) -> 
     Returns
     -------
     pandas.DataFrame
-        One row per design, in the order of ``plans``.
+        One row per design, in the order of ``plans``; a ``note`` column says how a design
+        was made when one was (the ``note`` of its :class:`~carezones.county.plan.Design`).
 
     Examples
     --------
@@ -70,6 +71,8 @@ def design_table(plans: Mapping[str, CountyPlan], rates: TravelRates | None) -> 
         row["care_hours_per_carer"] = float(k["care_hours"]) / k["carers"] if k["carers"] else 0.0
         if "co2_kg" in k:
             row["co2_kg"] = k["co2_kg"]
+        if p.design.note:  # how the design was made (e.g. today by a brokerage model)
+            row["note"] = p.design.note
         if rates is not None:
             costs = zone_costs(p.zones, rates)
             care = float(costs["care_hours"].sum())

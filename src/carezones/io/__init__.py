@@ -16,6 +16,8 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
                                  :func:`read_carers`, :func:`read_itineraries`, :func:`parse_hhmm`,
                                  :func:`hhmm`; :func:`visits_table` and :func:`carers_table` for
                                  the ones carezones makes itself (validated once, where made)
+:mod:`carezones.io.providers`    care providers' offices and weekly capacity:
+                                 :func:`read_providers`
 :mod:`carezones.io.visit_log`    a visit log (electronic call monitoring): when each carer
                                  arrived at and left each visit: :func:`read_visit_log`
 :mod:`carezones.io.days`         the ``day`` of a week file's rows: :func:`parse_day`
@@ -66,6 +68,12 @@ from carezones.io.points import (
     read_clients,
     read_points,
 )
+from carezones.io.providers import (
+    CAPACITY_ALIASES,
+    PROVIDER_COLUMNS,
+    PROVIDER_ID_ALIASES,
+    read_providers,
+)
 from carezones.io.visit_log import LOG_COLUMNS, read_visit_log
 from carezones.io.visits import (
     CARER_COLUMNS,
@@ -82,6 +90,7 @@ from carezones.io.vrplib import read_lkh_vrptw
 
 __all__ = [
     "BNG_BOUNDS",
+    "CAPACITY_ALIASES",
     "CARER_COLUMNS",
     "CLIENT_ID_ALIASES",
     "DELIMITERS",
@@ -97,6 +106,8 @@ __all__ = [
     "NORTHING_ALIASES",
     "ONSPD_NO_LOCATION_LAT",
     "POSTCODE_ALIASES",
+    "PROVIDER_COLUMNS",
+    "PROVIDER_ID_ALIASES",
     "SCORE_RANGE",
     "TEXT_SUFFIXES",
     "UK_POSTCODE_RE",
@@ -128,6 +139,7 @@ __all__ = [
     "read_itineraries",
     "read_lkh_vrptw",
     "read_points",
+    "read_providers",
     "read_toml",
     "read_visit_log",
     "read_visits",

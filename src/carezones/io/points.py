@@ -139,6 +139,8 @@ class _Field:
     given: str | None = None
     parameter: Argument | None = None
     rename: bool = True
+    optional: bool = False  # a missing column is no problem (a number column: blank rows)
+    minimum: float | None = None  # a number below it is reported (numbers only)
 
 
 def _spec_fields(required: Iterable[ColumnSpec], numeric: Iterable[ColumnSpec]) -> list[_Field]:
@@ -165,6 +167,8 @@ def _resolve_fields(
         col = find_named(columns, f.given) if f.given else find_column(columns, f.aliases)
         if col is not None:
             resolved.append((f, col))
+        elif f.optional and not f.given:
+            continue
         elif f.given and f.parameter is not None:
             probs.add_file(
                 Reason(f"column '{f.given}' given by ", f.parameter, after=" is not in the file"),
@@ -225,6 +229,15 @@ def _check_field(cells: pd.Series, f: _Field, col: str, probs: Problems) -> pd.S
             f"{f.name} is not a number",
             f"write '{col}' as a number such as 12.5 (digits and a dot for decimals only)",
         )
+    if f.minimum is not None:
+        for pos in np.flatnonzero(~blank & ~bad & (values < f.minimum)):
+            probs.add(
+                pos,
+                col,
+                cell_values[pos],
+                f"{f.name} is below {f.minimum:g}",
+                f"write '{col}' as a number of at least {f.minimum:g}",
+            )
     return pd.Series(values, index=cells.index, dtype=float)
 
 

@@ -34,6 +34,7 @@ from carezones.county.table import DESIGN_COLUMNS
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP, hexbin, suppress
 from carezones.report._write import file_names, output_folder, plain, write_csv
+from carezones.report.county_notes import notes_html, notes_json, notes_markdown
 from carezones.report.html import escape, html_card
 from carezones.report.maps import (
     add_context_roads,
@@ -328,6 +329,7 @@ def write_comparison(
     out = Path(out_dir)
     names = ["index.html", "designs.csv", "summary.md", "summary.json"]
     folders: dict[str, str] = {}
+    brokered: dict[str, str] = {}
     with output_folder(out) as tmp:
         table = comparison.table
         write_csv(table, tmp / "designs.csv", index=False, float_format="%.3f")
@@ -337,11 +339,18 @@ def write_comparison(
             _design_files(plan, d, comparison.rates, offline, rounds_maps)
             if name in comparison.zone_plans:
                 comparison.zone_plans[name].to_files(d / "zones", offline=offline)
+        brokered = file_names(comparison.allocations, default="today")
+        for name, allocation in comparison.allocations.items():  # the model that made today
+            allocation.to_files(tmp / "brokerage" / brokered[name], offline=offline)
         summary = _summary(comparison, folders)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
         (tmp / "summary.md").write_text(_markdown(comparison, summary))
         (tmp / "index.html").write_text(_index(comparison, folders), encoding="utf-8")
-    return [out / n for n in names] + [out / "designs" / s for s in folders.values()]
+    return (
+        [out / n for n in names]
+        + [out / "designs" / s for s in folders.values()]
+        + [out / "brokerage" / s for s in brokered.values()]
+    )
 
 
 def write_county_plan(
@@ -492,6 +501,7 @@ def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:
         "rates": None if comparison.rates is None else vars(comparison.rates),
         "attribution": _network(first).provenance.attribution,
         "synthetic": bool(_network(first).provenance.synthetic),
+        "notes": notes_json(comparison),  # how each design was made; the viable hours
     }
 
 
@@ -520,8 +530,9 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
         )
         if c in t.columns
     ]
-    lines += [markdown_table(t[cols], _md_cell)]
-    lines += ["", escape_markdown(summary["attribution"]), ""]
+    lines += [markdown_table(t[cols], _md_cell), ""]
+    lines += notes_markdown(comparison, withheld_zones)
+    lines += [escape_markdown(summary["attribution"]), ""]
     return "\n".join(lines)
 
 
@@ -589,6 +600,7 @@ td:first-child,th:first-child{{text-align:left}}
 <p>Every design is judged by the rounds it produces for the same day's visits, with the same rule
 for sizing teams. Travel is per hour of care delivered; carers are the teams' sizes.</p>
 <table><tr>{head}</tr>{body}</table>
+{notes_html(comparison, withheld_zones)}
 <h2>Travel and carers against the number of zones</h2>{comparison.chart_svg()}
 <h2>The designs</h2><div class="grid">{"".join(cards)}</div>
 <p><a href="designs.csv">designs.csv</a> · <a href="summary.md">summary.md</a> ·

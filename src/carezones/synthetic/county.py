@@ -18,6 +18,7 @@ from carezones.synthetic.houses import _farms, _House, _landuse, _place_building
 from carezones.synthetic.layout import _layout, _Place, _reservoir, _river, _water
 from carezones.synthetic.names import _place_names
 from carezones.synthetic.osm_xml import _write_osm
+from carezones.synthetic.providers import _PROVIDERS, _offices, _write_offices
 from carezones.synthetic.road_plan import _Edge, _plan_roads
 from carezones.synthetic.sizes import _SPECS, SIZES, _scaled_spec, _Spec
 from carezones.synthetic.towns import _town
@@ -71,6 +72,11 @@ class SyntheticCounty:
         far apart by road.
     description : str
         One line saying what was generated, and that it is synthetic.
+    providers_path : pathlib.Path
+        CSV of providers' offices, ``provider_id, lat, lon, capacity_hours, town``: agencies
+        in the towns, more in bigger towns (for :func:`carezones.county.allocate_providers`).
+    n_providers : int
+        Rows of the providers CSV.
 
     Examples
     --------
@@ -78,6 +84,8 @@ class SyntheticCounty:
     ('tiny', ('Caldwell',), 60, 689.5)
     >>> county.barrier_villages
     ('Lythwick', 'Yarholme')
+    >>> county.providers_path.name, county.n_providers
+    ('synthetic-county-tiny-seed0-providers.csv', 4)
     """
 
     osm_path: Path
@@ -95,6 +103,8 @@ class SyntheticCounty:
     settled_km2: float
     barrier_villages: tuple[str, str]
     description: str
+    providers_path: Path
+    n_providers: int
 
 
 def make_synthetic_county(
@@ -103,8 +113,9 @@ def make_synthetic_county(
     size: str = "small",
     seed: int = 0,
     n_villages: int | None = None,
+    n_providers: int | None = None,
 ) -> SyntheticCounty:
-    """Generate a synthetic county and write it as an OSM XML file plus a clients CSV.
+    """Generate a synthetic county: an OSM XML file, its clients and providers' offices.
 
     The data is SYNTHETIC: an invented county in the North Sea (centred near 54.4 N, 1.6 E)
     whose roads, buildings and amenities are tagged as UK OpenStreetMap mappers tag them.
@@ -133,18 +144,23 @@ def make_synthetic_county(
         Override the number of villages of the chosen size (the county grows or shrinks to
         keep their spacing, with hamlets, clients and a fixed hours total in proportion). At
         least 2: the two reservoir villages are always made.
+    n_providers : int, optional
+        Home-care providers' offices to place in the towns, in proportion to their homes
+        (default 4, 8, 16, 40 and 70 for the sizes from ``"tiny"`` to ``"county"``), each
+        with a weekly capacity (together 1.3 times the clients' hours). They come from their
+        own random stream: the number changes nothing else.
 
     Returns
     -------
     SyntheticCounty
-        Paths of ``synthetic-county-<size>-seed<seed>.osm`` and
-        ``synthetic-county-<size>-seed<seed>-clients.csv`` (with ``-v<n>`` after the size
-        when ``n_villages`` is given) and counts of what they hold.
+        Paths of ``synthetic-county-<size>-seed<seed>.osm``,
+        ``synthetic-county-<size>-seed<seed>-clients.csv`` and ``...-providers.csv`` (with
+        ``-v<n>`` after the size when ``n_villages`` is given) and counts of what they hold.
 
     Raises
     ------
     ValueError
-        If ``size``, ``seed`` or ``n_villages`` is not valid.
+        If ``size``, ``seed``, ``n_villages`` or ``n_providers`` is not valid.
 
     See Also
     --------
@@ -178,6 +194,12 @@ def make_synthetic_county(
         spec = _scaled_spec(spec, int(n_villages))
         stem += f"-v{int(n_villages)}"
     stem += f"-seed{int(seed)}"
+    if n_providers is None:
+        n_providers = _PROVIDERS[size]
+    if isinstance(n_providers, bool) or not isinstance(n_providers, (int, np.integer)):
+        raise ValueError(f"n_providers must be an integer, not {n_providers!r}")
+    if n_providers < 0:
+        raise ValueError(f"n_providers must be 0 or more, not {n_providers}")
 
     county = _generate(spec, int(seed))
     out = Path(out_dir)
@@ -188,10 +210,13 @@ def make_synthetic_county(
     bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
     _write_osm(osm_path, county.b, lat, lon, bounds)
     _write_clients(clients_path, county.clients)
+    towns = tuple(p.name for p in county.places if p.kind == "town")
+    offices = _offices(int(seed), int(n_providers), towns, county.homes, county.clients)
+    providers_path = out / f"{stem}-providers.csv"
+    _write_offices(providers_path, offices)
     n_road = county.b.n_road_nodes()
     n_buildings = sum(1 for _, t in county.b.ways if "building" in t)
     n_clients = len(county.clients)
-    towns = tuple(p.name for p in county.places if p.kind == "town")
     pool = [h for h in county.homes if h[3] in RESIDENTIAL_BUILDINGS or h[3] == "yes"]
     rural_share = sum(h[2] not in towns for h in pool) / max(len(pool), 1)
     hamlets = f", {spec.n_hamlets + 2} hamlets" if spec.n_hamlets else ""
@@ -217,6 +242,8 @@ def make_synthetic_county(
         settled_km2=4 * spec.half_w * spec.half_h / 1e6,
         barrier_villages=county.barrier_villages,
         description=description,
+        providers_path=providers_path,
+        n_providers=len(offices),
     )
 
 

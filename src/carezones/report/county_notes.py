@@ -113,9 +113,11 @@ def viability_lines(comparison: Comparison, withheld: Withheld) -> list[tuple[st
             head += f"; in {k['zones_no_fit']} no number of providers fits the range"
         lines = []
         for row, hide in zip(zones.itertuples(index=False), hidden, strict=True):
-            if hide:
-                flag = "" if row.viable else " (carries no provider)"
-                lines.append(f"zone {row.zone}: numbers not shown (fewer than five clients){flag}")
+            if hide:  # nor whether it can carry a provider: that would bound its hours
+                lines.append(
+                    f"zone {row.zone}: numbers withheld (a zone of fewer than five clients, "
+                    "or withheld with one)"
+                )
             else:
                 lines.append(
                     f"zone {row.zone}: {row.hours_per_week:,.0f} hours a week, {row.viability}"

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from carezones.errors import ArgumentError
+from carezones.rounds.fewer import let_go
 from carezones.rounds.model import Stop, Weights, eligible, fair_shares, impossible, solve
 from carezones.rounds.options import RoundsOptions
 from carezones.rounds.reasons import Cause, Reason
@@ -200,6 +201,8 @@ def solve_day(
         served = {j for r in routes for (j, _) in r}
         left = [j for j in todo if j not in served]
         routes, breaks = rescue(d, ok, ids, routes, breaks, left, penalties)
+        if opts.let_go:
+            routes, breaks, _ = let_go(d, ok, ids, routes, breaks, opts.let_go)
         served = {j for r in routes for (j, _) in r}
     reasons.update({j: why for j, why in dropped.items() if j not in served})
     for j in todo:

@@ -103,11 +103,19 @@ def let_go(
         new = [[q for q in r if q[0] not in theirs] for r in routes]
         without = ok.copy()
         without[rows[cid], :] = False
-        placed, _, broken = schedule(d, new)
-        if broken:  # taking visits out never breaks a rule; kept as a guard
-            continue
-        got, got_breaks = fill(d, without, ids, new, placed, sorted(theirs))
-        if theirs <= {j for r in got for j, _ in r}:
-            routes, breaks, ok = got, got_breaks, without
+        if all(d.req[j] == 1 for j in theirs):  # no partner's times change: no one else's
+            placed = {c: b for c, b in breaks.items() if c not in rows[cid]}
+        else:
+            placed, _, broken = schedule(d, new)
+            if broken:  # taking visits out breaks no rule; a guard
+                continue
+        # one visit at a time, the double-handed first (the hardest to place): the first
+        # that fits nowhere ends the try
+        for j in sorted(theirs, key=lambda j: (-int(d.req[j]), j)):
+            new, placed = fill(d, without, ids, new, placed, [j])
+            if not any(q[0] == j for r in new for q in r):
+                break
+        else:
+            routes, breaks, ok = new, placed, without
             gone.append(cid)
     return routes, breaks, gone

@@ -56,8 +56,9 @@ class RoundsOptions:
         After filling, try to let go of up to this many carers, the one with least care in
         their rounds first: a carer goes when every visit of their rounds fits in the others'
         rounds keeping every rule (:func:`~carezones.rounds.fewer.let_go`), so the rounds use
-        fewer carers and serve the same visits, for some more travel. 0: keep the whole team
-        (county plans try a share of each team).
+        fewer carers and serve the same visits, for some more travel. Without ``fill``, only
+        when no visit is left out for want of carers' time (filling might use it). 0: keep
+        the whole team (county plans try a share of each team).
     change_minutes : float, default 30
         Re-plans only (:func:`~carezones.rounds.replan_rounds`): the travel minutes the plan
         would rather add than give a visit to another carer (a visit kept by its carer also

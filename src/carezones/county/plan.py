@@ -835,7 +835,8 @@ def shift_patterns(rule: TeamRule) -> str:
 
     Examples
     --------
-    >>> print(shift_patterns(TeamRule()).replace("; ", "\n"))
+    >>> for kind in shift_patterns(TeamRule()).split("; "):
+    ...     print(kind)
     early 07:00-14:00 (30 min break)
     split 07:00-10:30 and 17:00-21:30
     late 15:30-22:00 (30 min break)

@@ -33,8 +33,10 @@ EPILOG = """examples:
   carezones county --osm county.osm.pbf --clients clients.csv --current zones-2025.gpkg \\
       --zones 8 --rate-per-hour 12.21 --rate-per-mile 0.45 --workers 2 --out county-out
   carezones county ... --scheduler tcp://10.0.0.5:8786    (run the days on a Dask cluster)
+  carezones county ... --days 3    (three days drawn from the weekly hours: every number a range)
 
-Every design gets the same day's visits (from --visits, else from each client's weekly hours)
+Every design gets the same day's visits (from --visits, else from each client's weekly hours;
+with --days N, the same N days, each number then the mean with its lowest and highest day)
 and the same rule for sizing teams; carers live in residential buildings of the OSM file (or at
 the homes in --carers). Zones are drawn around every building of the OSM file, as
 'carezones zones' draws them. Results are identical whatever the number of workers.
@@ -67,6 +69,14 @@ def add_parser(sub: Any) -> None:
     )
     c.add_argument(
         "--iterations", type=whole(1), default=1500, help="search iterations per zone's day (1500)"
+    )
+    c.add_argument(
+        "--days",
+        type=whole(1),
+        default=1,
+        metavar="N",
+        help="days to plan, each a new draw of the calls from the weekly hours: every number "
+        "then has its lowest and highest day (1; a --visits file is one day)",
     )
     c.add_argument("--seed", **SEED)
     where = c.add_mutually_exclusive_group()
@@ -113,6 +123,12 @@ def run(args: argparse.Namespace) -> int:
         raise ArgumentError("give both --rate-per-hour and --rate-per-mile, or neither")
     if not args.zones and args.current is None and args.provider_column is None:
         raise ArgumentError("nothing to compare: give --zones, --current or --provider-column")
+    if args.visits is not None and args.days > 1:
+        raise ArgumentError(
+            f"--days {args.days} with --visits: a visits file is one real day, planned once; "
+            "leave out --days, or leave out --visits to draw each day's calls from the weekly "
+            "hours"
+        )
     check_output_folder(args.out)
     step = Steps(args, 4)
     net = step.network()
@@ -194,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
             client=args.scheduler,
             co2_kg_per_km=args.co2_kg_per_km,
             rounds_maps=args.rounds_maps,
+            days=args.days,
         ),
     )
     step("writing the report, the maps and the files")

@@ -52,6 +52,10 @@ class RoundsOptions:
         every rule, then make room for those still left out by moving a visit to another
         carer (:func:`~carezones.rounds.rescue.rescue`). ``False`` skips both: faster, for a
         first look at whether a team is big enough (county plans size teams this way).
+    change_minutes : float, default 30
+        Re-plans only (:func:`~carezones.rounds.replan_rounds`): the travel minutes the plan
+        would rather add than give a visit to another carer (a visit kept by its carer also
+        keeps its time, give or take 15 minutes, where it can).
     let_go : int, default 0
         After filling, try to let go of up to this many carers, the one with least care in
         their rounds first: a carer goes when every visit of their rounds fits in the others'
@@ -59,10 +63,6 @@ class RoundsOptions:
         fewer carers and serve the same visits, for some more travel. Without ``fill``, only
         when no visit is left out for want of carers' time (filling might use it). 0: keep
         the whole team (county plans try a share of each team).
-    change_minutes : float, default 30
-        Re-plans only (:func:`~carezones.rounds.replan_rounds`): the travel minutes the plan
-        would rather add than give a visit to another carer (a visit kept by its carer also
-        keeps its time, give or take 15 minutes, where it can).
 
     Raises
     ------

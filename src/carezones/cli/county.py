@@ -38,6 +38,7 @@ EPILOG = """examples:
   carezones county ... --scheduler tcp://10.0.0.5:8786    (run the days on a Dask cluster)
   carezones county --osm county.osm.pbf --clients clients.csv --providers providers.csv \
       --brokerage nearest gravity random --zones 8 --viable-hours 700 2000 --out county-out
+  carezones county ... --days 3    (three days drawn from the weekly hours: every number a range)
 
 Without the real allocation, --providers (provider_id, lat, lon, optional capacity_hours a
 week) makes "today" by a stated brokerage model: referrals in random order (--seed), each
@@ -49,7 +50,8 @@ or --current) always wins over --providers. --viable-hours MIN MAX (a provider's
 hours in one zone: your own market's figure, there is no default) says per zone how many
 providers it can carry.
 
-Every design gets the same day's visits (from --visits, else from each client's weekly hours)
+Every design gets the same day's visits (from --visits, else from each client's weekly hours;
+with --days N, the same N days, each number then the mean with its lowest and highest day)
 and the same rule for sizing teams; carers live in residential buildings of the OSM file (or at
 the homes in --carers). Zones are drawn around every building of the OSM file, as
 'carezones zones' draws them. Results are identical whatever the number of workers.
@@ -113,6 +115,14 @@ def add_parser(sub: Any) -> None:
     c.add_argument(
         "--iterations", type=whole(1), default=1500, help="search iterations per zone's day (1500)"
     )
+    c.add_argument(
+        "--days",
+        type=whole(1),
+        default=1,
+        metavar="N",
+        help="days to plan, each a new draw of the calls from the weekly hours: every number "
+        "then has its lowest and highest day (1; a --visits file is one day)",
+    )
     c.add_argument("--seed", **SEED)
     where = c.add_mutually_exclusive_group()
     where.add_argument(
@@ -165,6 +175,12 @@ def run(args: argparse.Namespace) -> int:
     if args.brokerage and args.providers is None:
         raise ArgumentError(
             "--brokerage says how the offices of --providers take clients: give --providers FILE"
+        )
+    if args.visits is not None and args.days > 1:
+        raise ArgumentError(
+            f"--days {args.days} with --visits: a visits file is one real day, planned once; "
+            "leave out --days, or leave out --visits to draw each day's calls from the weekly "
+            "hours"
         )
     viable = None if args.viable_hours is None else ViableHours(*args.viable_hours)
     brokered = args.providers is not None and not real
@@ -288,6 +304,7 @@ def _run(args: argparse.Namespace, client: Any, viable: Any, brokered: bool) -> 
             client=client,
             co2_kg_per_km=args.co2_kg_per_km,
             rounds_maps=args.rounds_maps,
+            days=args.days,
         ),
     )
     if viable is not None:

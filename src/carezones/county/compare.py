@@ -21,7 +21,7 @@ from carezones.county.brokerage import Allocation
 from carezones.county.costs import TravelRates
 from carezones.county.options import CountyInputs, CountyOptions
 from carezones.county.plan import CountyPlan, Design, plan_designs
-from carezones.county.table import DESIGN_COLUMNS, design_table
+from carezones.county.table import DESIGN_COLUMNS, design_table, differences, spread_sentence
 from carezones.errors import ArgumentError, check_integer
 
 if TYPE_CHECKING:
@@ -67,8 +67,8 @@ class Comparison:
     ...                              options=CountyOptions(iterations=50, workers=1))
     >>> comparison.table[["design", "zones", "carers", "visits_unserved"]]
         design  zones  carers  visits_unserved
-    0    today      4      10                0
-    1  zones-2      2       8                0
+    0    today      4       8                0
+    1  zones-2      2       6                0
     """
 
     plans: dict[str, CountyPlan]
@@ -85,7 +85,7 @@ class Comparison:
         Examples
         --------
         >>> comparison.kpis["designs"], comparison.kpis["by_design"]["today"]["carers"]
-        (2, 10)
+        (2, 8)
         """
         cols = [c for c in DESIGN_COLUMNS if c in self.table.columns and c != "design"]
         by_design = {
@@ -136,10 +136,42 @@ class Comparison:
         --------
         >>> comparison.sweep()[["design", "zones", "carers"]]
             design  zones  carers
-        0  zones-2      2       8
+        0  zones-2      2       6
         """
         rows = self.table[self.table["design"].isin(self.zone_plans.keys())]
         return rows.sort_values("zones").reset_index(drop=True)
+
+    @property
+    def references(self) -> list[str]:
+        """The designs the others are compared with: today's (every design not carezones').
+
+        Examples
+        --------
+        >>> comparison.references
+        ['today']
+        """
+        return [name for name in self.plans if name not in self.zone_plans]
+
+    def differences(self) -> pd.DataFrame:
+        """Return each design's difference from today's, day by day, and whether it is clear.
+
+        Every design is planned on the same days, so each day's difference is paired; a
+        difference is clear when it has the same sign on every day
+        (:mod:`carezones.county.table`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`carezones.county.table.differences` returns it.
+
+        Examples
+        --------
+        >>> comparison.differences()[["design", "kpi", "difference", "clear"]].round(1)
+            design                           kpi  difference  clear
+        0  zones-2  travel_minutes_per_care_hour         2.1  False
+        1  zones-2                        carers        -2.0  False
+        """
+        return differences(self.plans, self.references, self.rates)
 
     def summary(self) -> str:
         """Return the comparison as a few readable lines.
@@ -153,16 +185,23 @@ class Comparison:
         --------
         >>> for line in comparison.summary().splitlines():
         ...     print(line.strip())
-        today:   4 teams,   10 carers,   1.7 travel min per care hour, 0 of 22 visits unserved
-        zones-2:   2 teams,    8 carers,   3.8 travel min per care hour, 0 of 22 visits unserved
+        today:   4 teams,    8 carers,   1.7 travel min per care hour, 0 of 22 visits unserved
+        zones-2:   2 teams,    6 carers,   3.8 travel min per care hour, 0 of 22 visits unserved
+        zones-2 vs today: +2.1 travel min per care hour (one day: no spread to judge it by)
         """
         lines = []
+        days = int(next(iter(self.plans.values())).kpis.get("days", 1)) if self.plans else 1
+        if days > 1:
+            lines.append(f"means of {days} days (the lowest and highest day in the table)")
         for r in self.table.itertuples():
             lines.append(
-                f"{r.design:>12}: {r.zones:3d} teams, {r.carers:4d} carers, "
+                f"{r.design:>12}: {r.zones:3d} teams, {r.carers:4,.0f} carers, "
                 f"{r.travel_minutes_per_care_hour:5.1f} travel min per care hour, "
-                f"{r.visits_unserved} of {r.visits:,} visits unserved"
+                f"{r.visits_unserved:,.0f} of {r.visits:,.0f} visits unserved"
             )
+        diff = self.differences()
+        for row in diff[diff["kpi"] == "travel_minutes_per_care_hour"].to_dict("records"):
+            lines.append(spread_sentence(row))
         return "\n".join(lines)
 
     def chart_svg(self, width: int = 560, height: int = 260) -> str:

@@ -10,14 +10,26 @@ week is not visited every day) has an empty day: no team, no rounds, nothing to 
 
 When the sized team leaves visits unserved for want of room (no room in any round, two carers
 who cannot meet, a shift that ends too soon), the team grows by the carers those visits need
-in their slots of the day and the day is planned again, up to ``resize`` times: the carers
-needed are then those the rounds show are needed, not only what the sizing rule expects.
+in their slots of the day and the day is planned again, up to ``resize`` times.
+
+**Carers counted from the rounds.** The team planned (the rule's, grown) is the larger team;
+the carers the zone needs are the fewest whose rounds serve every visit it serves. They are
+found by searching down from it, not by a fixed cost per carer in the solver (which was tried
+and lost visits and travel: see :mod:`carezones.rounds.fewer`): after the day is planned,
+filled and rescued, the lightest carers (least care in their rounds) are tried one at a time
+(``let_go``: a share of the team, for run time), and a carer goes when every visit of their
+rounds fits in the others' rounds keeping every rule. The visits served are the same by
+construction, and the rounds are checked again by the independent checker. The day reports
+the rule's estimate, the team planned and the carers whose rounds hold a visit
+(:func:`shifts_worked`): the shifts they work, their paid time (every shift part holding a
+visit, whole: breaks counted as paid, an assumption) and their care time.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -30,13 +42,15 @@ from carezones.county.teams import SLOTS, TeamRule, size_team, team_shifts
 from carezones.io import carers_table
 from carezones.rounds import Rounds, RoundsOptions, plan_rounds
 from carezones.rounds.reasons import CAPACITY
-from carezones.rounds.tables import COLUMNS, kpis, stop_points, unserved_table
+from carezones.rounds.tables import COLUMNS, kpis, shift_numbers, stop_points, unserved_table
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
     from carezones.rounds.checker import Violation
 
-__all__ = ["ZoneDay", "ZoneTask", "plan_zone_day"]
+__all__ = ["LET_GO", "ZoneDay", "ZoneTask", "plan_zone_day", "shifts_worked", "zone_seed"]
+
+LET_GO = 0.25  # share of a zone's team tried when letting carers go (the lightest first)
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,10 @@ class ZoneTask:
     whole : bool, default False
         Send the day's rounds back whole (for the providers' maps of the rounds); otherwise
         only what the report needs (numbers, itineraries without their lines, marginal travel).
+    let_go : float, default LET_GO
+        The share of the team planned (at least one carer) tried, lightest first, when
+        letting carers go whose visits fit in the others' rounds (0: the team planned works
+        whole).
 
     Examples
     --------
@@ -85,6 +103,7 @@ class ZoneTask:
     seed: int = 0
     resize: int = 1
     whole: bool = False
+    let_go: float = LET_GO
 
 
 @dataclass(frozen=True)
@@ -105,14 +124,19 @@ class ZoneDay:
     marginal : pandas.DataFrame
         Each served visit's marginal travel (:func:`carezones.county.marginal_travel`).
     team : dict
-        Shifts by kind (``early``, ``split``, ``late``) and ``carers``, or only ``carers``
-        for real shifts.
+        The team planned: shifts by kind (``early``, ``split``, ``late``) and ``carers``, or
+        only ``carers`` for real shifts.
     resized : int
         How many times the team grew.
     problems : list
         The checker's findings (empty: every rule kept).
     rounds : Rounds, optional
         The whole rounds (without the network), when the task asked for them.
+    estimate : int, optional
+        The carers the sizing rule estimated, before the team grew (``None``: real shifts).
+    worked : dict
+        The carers whose rounds hold a visit, their shifts and time
+        (:func:`shifts_worked`).
 
     Examples
     --------
@@ -130,6 +154,8 @@ class ZoneDay:
     resized: int
     problems: list[Violation]
     rounds: Rounds | None = None
+    estimate: int | None = None
+    worked: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, key: str, rounds: Rounds, team: dict[str, int], resized: int) -> ZoneDay:
@@ -169,7 +195,62 @@ class ZoneDay:
             team,
             resized,
             rounds.check(),
+            worked=shifts_worked(rounds),
         )
+
+
+def shifts_worked(rounds: Rounds) -> dict[str, float]:
+    """Return the carers whose rounds hold a visit: their number, shifts and time.
+
+    Parameters
+    ----------
+    rounds : Rounds
+        A day's rounds (carers with a ``shift_kind`` for teams sized by the rule).
+
+    Returns
+    -------
+    dict
+        ``carers`` (whose rounds hold a visit), ``paid_minutes`` (every shift part holding a
+        visit, whole), ``care_minutes`` (each carer's time at visits), and the carers by the
+        shifts they work: ``early``, ``late``, ``split`` (both parts),
+        ``split_morning``/``split_evening`` (one part only) and ``given`` (real shifts).
+
+    Examples
+    --------
+    >>> shifts_worked(rounds)["carers"], shifts_worked(rounds)["given"]
+    (3, 3)
+    """
+    it = rounds.itineraries
+    v = it[it["kind"] == "visit"]
+    busy = set(zip(v["carer_id"].astype(str), v["shift"].astype(int), strict=True))
+    carers = rounds.carers
+    ids = carers["carer_id"].astype(str).tolist()
+    kinds = carers["shift_kind"].astype(str).tolist() if "shift_kind" in carers else None
+    length = (carers["shift_end"] - carers["shift_start"]).to_numpy(dtype=float)
+    parts: dict[str, list[bool]] = {}
+    kind_of: dict[str, str] = {}
+    paid = 0.0
+    for i, (cid, n) in enumerate(zip(ids, shift_numbers(carers), strict=True)):
+        works = (cid, int(n)) in busy
+        parts.setdefault(cid, []).append(works)
+        kind_of.setdefault(cid, kinds[i] if kinds is not None else "given")
+        paid += float(length[i]) if works else 0.0
+    count: Counter[str] = Counter()
+    for cid, worked in parts.items():
+        if not any(worked):
+            continue
+        kind = kind_of[cid]
+        if kind == "split" and not all(worked):
+            kind = "split_morning" if worked[0] else "split_evening"
+        count[kind] += 1
+    out: dict[str, float] = {
+        "carers": sum(count.values()),
+        "paid_minutes": paid,
+        "care_minutes": float((v["end"] - v["start"]).sum()),
+    }
+    for kind in ("early", "split", "split_morning", "split_evening", "late", "given"):
+        out[kind] = count.get(kind, 0)
+    return out
 
 
 def zone_seed(seed: int, key: str) -> int:
@@ -226,12 +307,13 @@ def plan_zone_day(network: RoadNetwork, task: ZoneTask) -> ZoneDay:
     visits = task.visits
     if len(visits) == 0 and (task.carers is None or len(task.carers) == 0):
         team = {"carers": 0} if task.carers is not None else dict(NO_TEAM)
-        return _day(task, _no_visits(network, task, seed), team, 0)
+        return _day(task, _no_visits(network, task, seed), team, 0, None if task.carers else 0)
     if task.carers is not None:
         carers, team = task.carers, {"carers": int(task.carers["carer_id"].nunique())}
         rounds = _plan(network, visits, carers, task, seed, fill=True)
-        return _day(task, rounds, team, 0)
+        return _day(task, rounds, team, 0, None)
     team = size_team(visits, _nearest_minutes(network, visits), task.rule)
+    estimate = team["carers"]
     resized = 0
     while True:
         carers = _team(team, task, seed)
@@ -245,12 +327,14 @@ def plan_zone_day(network: RoadNetwork, task: ZoneTask) -> ZoneDay:
         team = {k: team.get(k, 0) + extra.get(k, 0) for k in ("early", "split", "late")}
         team["carers"] = team["early"] + team["split"] + team["late"]
         resized += 1
-    return _day(task, rounds, team, resized)
+    return _day(task, rounds, team, resized, estimate)
 
 
-def _day(task: ZoneTask, rounds: Rounds, team: dict[str, int], resized: int) -> ZoneDay:
+def _day(
+    task: ZoneTask, rounds: Rounds, team: dict[str, int], resized: int, estimate: int | None
+) -> ZoneDay:
     """Return the day to send back: whole rounds (without the network) only when asked."""
-    day = ZoneDay.of(task.key, rounds, team, resized)
+    day = replace(ZoneDay.of(task.key, rounds, team, resized), estimate=estimate)
     return replace(day, rounds=replace(rounds, network=None)) if task.whole else day
 
 
@@ -292,7 +376,12 @@ def _plan(
     fill: bool,
 ) -> Rounds:
     minutes = network.travel_times(stop_points(visits, carers), engine="builtin")
-    opts = RoundsOptions(iterations=task.iterations, seed=seed, time_limit=3600.0, fill=fill)
+    # carers are let go from the day's last plan: one filled, or one that left no visit out
+    # for want of carers' time (the rounds engine decides; see RoundsOptions.let_go)
+    tries = math.ceil(task.let_go * carers["carer_id"].nunique())
+    opts = RoundsOptions(
+        iterations=task.iterations, seed=seed, time_limit=3600.0, fill=fill, let_go=tries
+    )
     return plan_rounds(visits, carers, network, minutes=minutes, options=opts)
 
 

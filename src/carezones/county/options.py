@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from carezones.county.costs import TravelRates
+from carezones.county.day import LET_GO
 from carezones.county.demand import CarePattern
 from carezones.county.teams import TeamRule
 from carezones.errors import ArgumentError, check_integer, check_number
@@ -57,6 +58,15 @@ class CountyOptions:
     rounds_maps : bool, default False
         Keep each zone's rounds whole (their legs along the roads) so that the report can map
         them for the providers; otherwise each day sends back only what the report needs.
+    days : int, default 1
+        Days planned: each a different draw of every client's calls from the weekly hours
+        (the first with ``seed``, the others with seeds made from it and the day's number)
+        and different search seeds. Every KPI is then the mean over the days, with the lowest
+        and highest day. A real day's visits are one day: ``days`` must then be 1.
+    let_go : float, default 0.25
+        The share of each team tried when counting the carers from the rounds: the lightest
+        carers go one at a time when the others' rounds can take their visits (0: the team
+        planned works whole; see :mod:`carezones.county.day`).
 
     Raises
     ------
@@ -83,6 +93,8 @@ class CountyOptions:
     workers: int | None = None
     client: Any = None
     rounds_maps: bool = False
+    days: int = 1
+    let_go: float = LET_GO
 
     def __post_init__(self) -> None:
         checked: dict[str, Any] = {
@@ -100,6 +112,8 @@ class CountyOptions:
             "pattern": self.pattern or CarePattern(),
             "rule": self.rule or TeamRule(),
             "rounds_maps": bool(self.rounds_maps),
+            "days": check_integer("days", self.days, minimum=1),
+            "let_go": check_number("let_go", self.let_go, minimum=0, maximum=1),
         }
         if self.rates is not None and not isinstance(self.rates, TravelRates):
             raise ArgumentError(f"rates must be a TravelRates, not {type(self.rates).__name__}")

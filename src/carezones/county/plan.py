@@ -7,6 +7,12 @@ client's provider today. Every zone's (or provider's) day gets the same visits (
 sizing teams (:class:`~carezones.county.teams.TeamRule`), is planned with
 :func:`carezones.plan_rounds` as one task (:mod:`carezones.parallel`), and is re-checked
 by the independent checker. What differs between designs is the design alone.
+
+With ``days`` above 1 (:class:`~carezones.county.CountyOptions`), each design is planned on
+several days, every design on the same days: each day's calls are drawn again from the
+weekly hours (:func:`day_seed`), and every zone's day of every design on every day is one task
+of the same batch. A design's numbers are then the mean over the days, with the lowest and
+highest day (:attr:`CountyPlan.daily`); its maps, zones and rounds are its first day's.
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ import pandas as pd
 import shapely
 
 from carezones.county.costs import TravelRates
-from carezones.county.day import ZoneDay, ZoneTask, plan_zone_day
+from carezones.county.day import ZoneDay, ZoneTask, plan_zone_day, zone_seed
 from carezones.county.demand import CarePattern, visits_from_hours
 from carezones.county.options import CountyInputs, CountyOptions
+from carezones.county.table import mean_low_high
+from carezones.county.teams import TeamRule
 from carezones.errors import ArgumentError, Problems
 from carezones.parallel import run_tasks
 
@@ -39,7 +47,17 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["CountyPlan", "Design", "day_of_visits", "design_groups", "plan_county", "plan_designs"]
+__all__ = [
+    "DAY_KPIS",
+    "CountyPlan",
+    "Design",
+    "day_of_visits",
+    "day_seed",
+    "design_groups",
+    "plan_county",
+    "plan_designs",
+    "shift_patterns",
+]
 
 UNSERVED_COLUMNS = ["zone", "visit_id", "client_id", "reason", "cause"]
 
@@ -256,6 +274,55 @@ def day_of_visits(
     return read_visits(raw) if visits is not None else visits_table(raw)
 
 
+def day_seed(seed: int, day: int) -> int:
+    """Return the seed of a run's day (0: the first, whose seed is the run's own).
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed.
+    day : int
+        The day's number, from 0.
+
+    Returns
+    -------
+    int
+        The day's seed: of its calls' draw and of every zone's search that day.
+
+    Examples
+    --------
+    >>> day_seed(0, 0), day_seed(0, 1), day_seed(0, 2)
+    (0, 796495883, 1484693661)
+    """
+    return seed if day == 0 else zone_seed(seed, f"day {day + 1}")
+
+
+# what each day of a design measures (the mean, lowest and highest day are reported)
+DAY_KPIS = [
+    "visits",
+    "visits_served",
+    "visits_unserved",
+    "care_hours",
+    "travel_minutes",
+    "travel_minutes_per_care_hour",
+    "travel_km",
+    "carers",
+    "carers_estimate",
+    "carers_planned",
+    "paid_hours",
+    "utilisation",
+    "travel_minutes_per_carer",
+    "early",
+    "split",
+    "split_morning",
+    "split_evening",
+    "late",
+    "given",
+    "rule_violations",
+    "co2_kg",
+]
+
+
 @dataclass(frozen=True)
 class CountyPlan:
     """A design's day across the county: every zone's rounds, and the numbers that judge it.
@@ -271,8 +338,12 @@ class CountyPlan:
     zones : pandas.DataFrame
         One row per zone or provider: ``zone``, ``clients``, ``visits``, ``visits_served``,
         ``care_hours``, ``travel_minutes``, ``travel_km``, ``travel_minutes_per_care_hour``,
-        ``carers``, ``early``/``split``/``late`` shifts, ``shift_utilisation``,
-        ``resized`` (times the team grew), and costs and CO2 when rates or a factor are given.
+        ``carers`` (whose rounds hold a visit), ``carers_estimate`` (the sizing rule's),
+        ``carers_planned`` (the team planned: the rule's, grown where visits were left over),
+        the carers by the shifts they work (``early``, ``split``, ``split_morning``,
+        ``split_evening``, ``late``; ``given`` for real shifts), ``paid_hours`` (the shift
+        parts worked), ``utilisation`` (care time over paid time), ``resized`` (times the team
+        grew), and costs and CO2 when rates or a factor are given.
     kpis : dict
         The county's numbers (the same, summed or over the county's care hours).
     days : dict
@@ -287,6 +358,11 @@ class CountyPlan:
         Each served visit's marginal travel with its zone (:meth:`marginal_travel`).
     network : RoadNetwork, optional
         The drive network the days were planned on.
+    daily : pandas.DataFrame, optional
+        One row per day planned: ``day`` (from 1), ``seed`` and the day's numbers
+        (:data:`DAY_KPIS`); :attr:`kpis` holds their mean, and ``<kpi>_low``/``<kpi>_high``
+        the lowest and highest day. :attr:`zones`, :attr:`days`, :attr:`unserved`,
+        :attr:`visits` and :attr:`marginal` are the first day's.
 
     Examples
     --------
@@ -298,7 +374,7 @@ class CountyPlan:
     ...                    options=CountyOptions(iterations=50, workers=1))
     >>> plan.zones[["zone", "clients", "visits", "carers"]]
            zone  clients  visits  carers
-    0  Caldwell        6      11       5
+    0  Caldwell        6      11       3
     1  Lythwick        4       6       1
     2   Swinham        1       4       3
     3  Yarholme        1       1       1
@@ -314,6 +390,7 @@ class CountyPlan:
     visits: pd.DataFrame = field(repr=False)
     marginal: pd.DataFrame = field(repr=False)
     network: RoadNetwork | None = field(default=None, repr=False)
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def summary(self) -> str:
         """Return a few readable lines about the design's day.
@@ -326,16 +403,25 @@ class CountyPlan:
         Examples
         --------
         >>> print(plan.summary())
-        providers: 4 teams, 10 carers; 22 of 22 visits served (16 h of care)
+        providers: 4 teams, 8 carers; 22 of 22 visits served (16 h of care)
         travel 27 min = 1.7 min per care hour, 16 km
+        carers from the rounds 8 (the rule's estimate 8, team planned 10); utilisation 29%
         """
         k = self.kpis
+        n = int(k.get("days", 1))
         lines = [
-            f"{self.name}: {k['zones']} teams, {k['carers']} carers; {k['visits_served']:,} of "
-            f"{k['visits']:,} visits served ({k['care_hours']:,.0f} h of care)",
+            f"{self.name}: {k['zones']} teams, {k['carers']:,.0f} carers; "
+            f"{k['visits_served']:,.0f} of {k['visits']:,.0f} visits served "
+            f"({k['care_hours']:,.0f} h of care)" + (f", mean of {n} days" if n > 1 else ""),
             f"travel {k['travel_minutes']:,.0f} min = {k['travel_minutes_per_care_hour']:.1f} "
             f"min per care hour" + (f", {k['travel_km']:,.0f} km" if k.get("travel_km") else ""),
         ]
+        if k.get("carers_estimate") is not None:
+            lines.append(
+                f"carers from the rounds {k['carers']:,.0f} (the rule's estimate "
+                f"{k['carers_estimate']:,.0f}, team planned {k['carers_planned']:,.0f}); "
+                f"utilisation {k['utilisation']:.0%}"
+            )
         if k.get("rule_violations"):
             lines.append(f"checker: {k['rule_violations']} rule(s) broken")
         return "\n".join(lines)
@@ -437,7 +523,7 @@ class CountyPlan:
         >>> costs = plan.costed(TravelRates(per_hour=12.0, per_mile=0.45))
         >>> costs[["zone", "travel_cost_per_care_hour"]].round(2)
                zone  travel_cost_per_care_hour
-        0  Caldwell                       0.59
+        0  Caldwell                       0.58
         1  Lythwick                       0.39
         2   Swinham                       1.03
         3  Yarholme                       0.15
@@ -515,7 +601,7 @@ def plan_county(
     >>> plan = plan_county("town", clients.head(12), net,
     ...                    options=CountyOptions(iterations=50, workers=1))
     >>> plan.kpis["visits_served"], plan.kpis["carers"], plan.kpis["rule_violations"]
-    (22, 10, 0)
+    (22, 8, 0)
     """
     plans = plan_designs(
         {name or "": design}, clients, network, inputs=inputs, options=options, progress=progress
@@ -581,32 +667,41 @@ def plan_designs(
     data = CountyInputs() if inputs is None else inputs
     if not isinstance(opts, CountyOptions):
         raise ArgumentError(f"options must be a CountyOptions, not {type(opts).__name__}")
-    day = day_of_visits(clients, data.visits, opts.pattern, opts.seed)
+    if data.visits is not None and opts.days > 1:
+        raise ArgumentError(
+            f"days={opts.days} with a real day's visits: a visits file is one real day, "
+            "planned once; plan it with days=1, or leave the visits out to draw each day's "
+            "calls from the weekly hours"
+        )
+    seeds = [day_seed(opts.seed, d) for d in range(opts.days)]
+    visits = [day_of_visits(clients, data.visits, opts.pattern, s) for s in seeds]
     resolved = [design_groups(d, clients, n or None) for n, d in designs.items()]
     cands = _homes(network, data.homes)
-    tasks: list[tuple[int, str, ZoneTask]] = []
-    for k, des in enumerate(resolved):
-        zone_of_visit = day["client_id"].astype(str).map(des.group)
-        for zone in sorted(des.group.unique(), key=str):
-            v = day[zone_of_visit == zone].reset_index(drop=True)
-            task = ZoneTask(
-                str(zone),
-                v,
-                _zone_homes(des, zone, v, cands, network),
-                _zone_carers(data.carers, zone),
-                opts.rule,
-                opts.iterations,
-                opts.seed,
-                whole=opts.rounds_maps,
-            )
-            tasks.append((k, str(zone), task))
-    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][2].visits))
+    tasks: list[tuple[int, int, str, ZoneTask]] = []  # design, day, zone, task
+    for d, day in enumerate(visits):
+        for k, des in enumerate(resolved):
+            zone_of_visit = day["client_id"].astype(str).map(des.group)
+            for zone in sorted(des.group.unique(), key=str):
+                v = day[zone_of_visit == zone].reset_index(drop=True)
+                task = ZoneTask(
+                    str(zone),
+                    v,
+                    _zone_homes(des, zone, v, cands, network),
+                    _zone_carers(data.carers, zone),
+                    opts.rule,
+                    opts.iterations,
+                    seeds[d],
+                    whole=opts.rounds_maps and d == 0,  # the maps are of the first day
+                    let_go=opts.let_go,
+                )
+                tasks.append((k, d, str(zone), task))
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][3].visits))
     t0 = time.perf_counter()
     report, bar = _progress(progress, len(tasks))
     try:
         done = run_tasks(
             plan_zone_day,
-            [tasks[i][2] for i in order],
+            [tasks[i][3] for i in order],
             network,
             workers=opts.workers,
             client=opts.client,
@@ -615,14 +710,39 @@ def plan_designs(
     finally:
         bar.close()
     seconds = time.perf_counter() - t0
-    results: dict[tuple[int, str], ZoneDay] = {}
+    results: dict[tuple[int, int, str], ZoneDay] = {}
     for i, result in zip(order, done, strict=True):
-        results[(tasks[i][0], tasks[i][1])] = result
+        results[tasks[i][:3]] = result
     out = {}
     for k, des in enumerate(resolved):
-        days = {z: _with_network(r, network) for (kk, z), r in sorted(results.items()) if kk == k}
-        out[des.name] = _county_plan(des, day, days, network, opts.co2_kg_per_km, seconds)
+        plans = []
+        for d, day in enumerate(visits):
+            days = {
+                z: _with_network(r, network)
+                for (kk, dd, z), r in sorted(results.items())
+                if kk == k and dd == d
+            }
+            plans.append(
+                _county_plan(des, day, days, network, opts.co2_kg_per_km, seconds, opts.rule)
+            )
+        out[des.name] = _over_days(plans, seeds)
     return out
+
+
+def _over_days(plans: list[CountyPlan], seeds: list[int]) -> CountyPlan:
+    """Return a design's plan over its days: the first day's, with every day's numbers."""
+    first = plans[0]
+    daily = pd.DataFrame(
+        [
+            {"day": d + 1, "seed": s, **{c: p.kpis[c] for c in DAY_KPIS if c in p.kpis}}
+            for d, (p, s) in enumerate(zip(plans, seeds, strict=True))
+        ]
+    )
+    kpis = {**first.kpis, "days": len(plans)}
+    for c in DAY_KPIS:
+        if c in daily:
+            kpis[c], kpis[f"{c}_low"], kpis[f"{c}_high"] = mean_low_high(daily[c])
+    return replace(first, kpis=kpis, daily=daily)
 
 
 def _with_network(day: ZoneDay, network: RoadNetwork) -> ZoneDay:
@@ -689,6 +809,60 @@ def _zone_carers(carers: pd.DataFrame | None, zone: str) -> pd.DataFrame | None:
     return carers[carers["zone"].astype(str) == zone].reset_index(drop=True)
 
 
+SHIFT_KINDS = ("early", "split", "split_morning", "split_evening", "late", "given")
+ZONE_COLUMNS = [
+    "zone",
+    "clients",
+    "visits",
+    "visits_served",
+    "care_hours",
+    "travel_minutes",
+    "travel_km",
+    "travel_minutes_per_care_hour",
+    "carers",
+    "carers_estimate",
+    "carers_planned",
+    *SHIFT_KINDS,
+    "paid_hours",
+    "utilisation",
+    "resized",
+    "rule_violations",
+]
+
+
+def shift_patterns(rule: TeamRule) -> str:
+    """Return the shifts a rule's teams work, in words.
+
+    Parameters
+    ----------
+    rule : TeamRule
+        The sizing rule.
+
+    Returns
+    -------
+    str
+        Each kind of shift's hours and break.
+
+    Examples
+    --------
+    >>> for kind in shift_patterns(TeamRule()).split("; "):
+    ...     print(kind)
+    early 07:00-14:00 (30 min break)
+    split 07:00-10:30 and 17:00-21:30
+    late 15:30-22:00 (30 min break)
+    """
+    out = []
+    for shift in (rule.early, rule.split, rule.late):
+        hours = " and ".join(f"{a}-{b}" for a, b in shift.parts)
+        brk = f" ({shift.break_minutes:.0f} min break)" if shift.break_window else ""
+        out.append(f"{shift.name} {hours}{brk}")
+    return "; ".join(out)
+
+
+def _share(part: float, whole: float | None) -> float:
+    return float(part) / float(whole) if whole else 0.0
+
+
 def _county_plan(
     des: Design,
     day: pd.DataFrame,
@@ -696,6 +870,7 @@ def _county_plan(
     network: RoadNetwork,
     co2: float | None,
     seconds: float,
+    rule: TeamRule,
 ) -> CountyPlan:
     rows, unserved = [], []
     n_clients = des.group.value_counts()
@@ -711,11 +886,12 @@ def _county_plan(
             "travel_minutes": k["travel_minutes"],
             "travel_km": k.get("travel_km") or 0.0,
             "travel_minutes_per_care_hour": k["travel_minutes_per_care_hour"],
-            "carers": d.team.get("carers", 0),
-            "early": d.team.get("early", 0),
-            "split": d.team.get("split", 0),
-            "late": d.team.get("late", 0),
-            "shift_utilisation": k.get("shift_utilisation_mean"),
+            "carers": int(d.worked.get("carers", 0)),
+            "carers_estimate": d.estimate,
+            "carers_planned": d.team.get("carers", 0),
+            **{kind: int(d.worked.get(kind, 0)) for kind in SHIFT_KINDS},
+            "paid_hours": d.worked.get("paid_minutes", 0.0) / 60.0,
+            "utilisation": _share(d.worked.get("care_minutes", 0.0), d.worked.get("paid_minutes")),
             "resized": d.resized,
             "rule_violations": len(d.problems),
         }
@@ -724,9 +900,13 @@ def _county_plan(
         rows.append(row)
         if len(d.unserved):
             unserved.append(d.unserved.assign(zone=z)[UNSERVED_COLUMNS])
-    zones = pd.DataFrame(rows)
+    zones = pd.DataFrame(rows, columns=ZONE_COLUMNS + (["co2_kg"] if co2 is not None else []))
     care = float(zones["care_hours"].sum()) if len(zones) else 0.0
     travel = float(zones["travel_minutes"].sum()) if len(zones) else 0.0
+    carers = int(zones["carers"].sum())
+    estimates = pd.to_numeric(zones["carers_estimate"], errors="coerce")
+    paid = float(zones["paid_hours"].sum())
+    care_worked = sum(float(d.worked.get("care_minutes", 0.0)) for d in days.values())
     kpis = {
         "design": des.name,
         "kind": des.kind,
@@ -739,10 +919,17 @@ def _county_plan(
         "travel_minutes": travel,
         "travel_minutes_per_care_hour": travel / care if care else 0.0,
         "travel_km": float(zones["travel_km"].sum()),
-        "carers": int(zones["carers"].sum()),
+        "carers": carers,
+        "carers_estimate": None if estimates.isna().any() else int(estimates.sum()),
+        "carers_planned": int(zones["carers_planned"].sum()),
+        "paid_hours": paid,
+        "utilisation": _share(care_worked, paid * 60.0),
+        "travel_minutes_per_carer": travel / carers if carers else 0.0,
+        **{kind: int(zones[kind].sum()) for kind in SHIFT_KINDS},
         "rule_violations": int(zones["rule_violations"].sum()),
         "clients_unplanned": len(des.unplanned),
         "rounds_seconds": seconds,
+        "shift_patterns": shift_patterns(rule) if estimates.notna().any() else "as given",
     }
     if co2 is not None:
         kpis["co2_kg_per_km"], kpis["co2_kg"] = co2, float(zones["travel_km"].sum()) * co2

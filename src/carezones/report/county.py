@@ -4,7 +4,9 @@
 hexagons of five or more clients. :func:`write_comparison` writes the comparison's folder::
 
     index.html          the comparison table, the chart, one map per design side by side
-    designs.csv         one row per design (first column ``design``), the KPIs
+    designs.csv         one row per design (first column ``design``), the KPIs: each the
+                        mean over the days planned, with ``_low`` and ``_high`` (the lowest
+                        and highest day)
     summary.md, .json   the same, with the assumptions behind the demand and the teams
     designs/<name>/     map.html (zones by travel per care hour, where travel costs),
                         zones.csv (one row per zone or provider), unserved.csv,
@@ -488,21 +490,142 @@ def _rounds_files(plan: CountyPlan, folder: Path, offline: bool, maps: bool) -> 
 
 def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:
     first = next(iter(comparison.plans.values()))
-    day = first.visits
     return {
         "designs": comparison.table.to_dict(orient="records"),
+        "days": _days(comparison),
+        "daily": {name: p.daily.to_dict(orient="records") for name, p in comparison.plans.items()},
+        "differences": comparison.differences().to_dict(orient="records"),
+        "workforce": {name: _workforce(p.kpis) for name, p in comparison.plans.items()},
         "folders": folders,
         "seconds": comparison.seconds,
-        "demand": {
-            "clients": int(first.kpis["clients"] + first.kpis["clients_unplanned"]),
-            "visits": len(day),
-            "care_hours": float((day["duration_minutes"] * day["carers_required"]).sum() / 60),
-        },
+        "demand": _summary_demand(comparison),
         "rates": None if comparison.rates is None else vars(comparison.rates),
         "attribution": _network(first).provenance.attribution,
         "synthetic": bool(_network(first).provenance.synthetic),
         "notes": notes_json(comparison),  # how each design was made; the viable hours
     }
+
+
+SPREAD_RULE = (
+    "Every design is planned on the same days (the same visits each day), so each design is "
+    "compared with today's day by day. A difference is larger than the day-to-day spread when "
+    "it has the same sign on every day planned (the design does better each day, or worse "
+    "each day); the lowest and highest day's difference are given. With one day there is no "
+    "spread to judge by."
+)
+CARERS_RULE = (
+    "The carers a design needs are counted from its rounds: the team planned (sized by the "
+    "rule, and grown where visits were left over) is cut down by letting its lightest carers "
+    "go one at a time while the others' rounds can take their visits, every rule kept, the "
+    "same visits served; the carers whose rounds hold a visit are counted. Utilisation is "
+    "care time over paid time (every shift part holding a visit, breaks included)."
+)
+
+
+def _days(comparison: Comparison) -> int:
+    first = next(iter(comparison.plans.values()))
+    return int(first.kpis.get("days", 1))
+
+
+def _summary_demand(comparison: Comparison) -> dict[str, Any]:
+    """Return the demand planned: the clients, the first day's visits and care, every day's."""
+    first = next(iter(comparison.plans.values()))
+    day = first.visits
+    daily = first.daily
+    return {
+        "clients": int(first.kpis["clients"] + first.kpis["clients_unplanned"]),
+        "visits": len(day),
+        "care_hours": float((day["duration_minutes"] * day["carers_required"]).sum() / 60),
+        "visits_by_day": [int(v) for v in daily["visits"]] if "visits" in daily else [len(day)],
+    }
+
+
+def _demand_line(demand: dict[str, Any], days: int) -> str:
+    """Return the sentence saying what was planned: one day, or several and how they differ."""
+    if days <= 1:
+        return (
+            f"One day: {demand['visits']:,} visits, {demand['care_hours']:,.0f} hours of care "
+            "(every design the same visits and the same team rule)."
+        )
+    by_day = demand["visits_by_day"]
+    return (
+        f"{days} days, each a new draw of every client's calls from the weekly hours: "
+        f"{min(by_day):,} to {max(by_day):,} visits a day (every design the same visits each "
+        "day, and the same team rule). Each number is the mean over the days, with the lowest "
+        "and highest day in brackets (designs.csv: _low and _high); each design's maps, zones "
+        "and rounds are its first day's."
+    )
+
+
+def _ranged(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Return the table's columns to read: ``mean (lowest to highest day)`` where days differ."""
+    out = table[cols].copy().astype(object)
+    for c in cols:
+        lo, hi = f"{c}_low", f"{c}_high"
+        if lo not in table or hi not in table:
+            continue
+        out[c] = [
+            v if a == b else f"{_cell(v)} ({_cell(a)} to {_cell(b)})"
+            for v, a, b in zip(table[c], table[lo], table[hi], strict=True)
+        ]
+    return out
+
+
+def _spread_lines(comparison: Comparison) -> list[str]:
+    from carezones.county.table import spread_sentence
+
+    return [spread_sentence(row) for row in comparison.differences().to_dict(orient="records")]
+
+
+def _workforce(kpis: dict[str, Any]) -> dict[str, Any]:
+    """Return a design's carers from the rounds, the rule's estimate, time and shifts worked."""
+    keys = (
+        "carers",
+        "carers_estimate",
+        "carers_planned",
+        "paid_hours",
+        "utilisation",
+        "travel_minutes_per_carer",
+        "early",
+        "split",
+        "split_morning",
+        "split_evening",
+        "late",
+        "given",
+        "shift_patterns",
+    )
+    return {k: kpis.get(k) for k in keys}
+
+
+def _workforce_lines(comparison: Comparison) -> list[str]:
+    """Return one sentence per design: carers from the rounds against the rule, and shifts."""
+    lines = []
+    for name, plan in comparison.plans.items():
+        w = _workforce(plan.kpis)
+        estimate = (
+            f"the rule's estimate {w['carers_estimate']:,.0f}, "
+            if w["carers_estimate"] is not None
+            else ""
+        )
+        shifts = [
+            f"{w[k]:,.0f} {label}"
+            for k, label in (
+                ("early", "early"),
+                ("split", "split"),
+                ("split_morning", "split (mornings only)"),
+                ("split_evening", "split (evenings only)"),
+                ("late", "late"),
+                ("given", "as given"),
+            )
+            if w.get(k)
+        ]
+        lines.append(
+            f"{name}: {w['carers']:,.0f} carers from the rounds ({estimate}team planned "
+            f"{w['carers_planned']:,.0f}); utilisation {w['utilisation']:.0%}, "
+            f"{w['travel_minutes_per_carer']:.0f} travel min per carer; shifts worked: "
+            f"{', '.join(shifts) or 'none'} ({w['shift_patterns']})"
+        )
+    return lines
 
 
 def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
@@ -511,11 +634,7 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     if summary["synthetic"]:
         lines += ["SYNTHETIC DATA: an invented county.", ""]
     dem = summary["demand"]
-    lines += [
-        f"One day: {dem['visits']:,} visits, {dem['care_hours']:,.0f} hours of care "
-        "(every design the same visits and the same team rule).",
-        "",
-    ]
+    lines += [_demand_line(dem, summary["days"]), ""]
     cols = [
         c
         for c in (
@@ -530,7 +649,13 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
         )
         if c in t.columns
     ]
-    lines += [markdown_table(t[cols], _md_cell), ""]
+    lines += [markdown_table(_ranged(t, cols), _md_cell)]
+    lines += ["", "## Is each difference from today larger than the day-to-day spread?", ""]
+    lines += [SPREAD_RULE, ""]
+    lines += [f"- {escape_markdown(x)}" for x in _spread_lines(comparison)] or ["- (none)"]
+    lines += ["", "## Carers counted from the rounds", "", CARERS_RULE, ""]
+    lines += [f"- {escape_markdown(x)}" for x in _workforce_lines(comparison)]
+    lines += [""]
     lines += notes_markdown(comparison, withheld_zones)
     lines += [escape_markdown(summary["attribution"]), ""]
     return "\n".join(lines)
@@ -567,8 +692,10 @@ def _index(comparison: Comparison, folders: dict[str, str]) -> str:
     head = "".join(f"<th>{escape(c.replace('_', ' '))}</th>" for c in cols)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>"
-        for row in t[cols].itertuples(index=False)
+        for row in _ranged(t, cols).itertuples(index=False)
     )
+    spread = "".join(f"<li>{escape(x)}</li>" for x in _spread_lines(comparison))
+    workforce = "".join(f"<li>{escape(x)}</li>" for x in _workforce_lines(comparison))
     cards = []
     for name, slug in folders.items():
         links = [
@@ -597,10 +724,14 @@ td:first-child,th:first-child{{text-align:left}}
 .card iframe{{width:100%;height:340px;border:1px solid #ccc}} .synthetic{{font-weight:bold}}
 </style></head><body>
 <h1>Zone designs compared</h1>{banner}
-<p>Every design is judged by the rounds it produces for the same day's visits, with the same rule
-for sizing teams. Travel is per hour of care delivered; carers are the teams' sizes.</p>
+<p>Every design is judged by the rounds it produces for the same days' visits, with the same rule
+for sizing teams. Travel is per hour of care delivered; carers are those whose rounds hold a
+visit. {escape(_demand_line(_summary_demand(comparison), _days(comparison)))}</p>
 <table><tr>{head}</tr>{body}</table>
 {notes_html(comparison, withheld_zones)}
+<h2>Is each difference from today larger than the day-to-day spread?</h2>
+<p>{escape(SPREAD_RULE)}</p><ul>{spread or "<li>(none)</li>"}</ul>
+<h2>Carers counted from the rounds</h2><p>{escape(CARERS_RULE)}</p><ul>{workforce}</ul>
 <h2>Travel and carers against the number of zones</h2>{comparison.chart_svg()}
 <h2>The designs</h2><div class="grid">{"".join(cards)}</div>
 <p><a href="designs.csv">designs.csv</a> · <a href="summary.md">summary.md</a> ·
@@ -612,7 +743,9 @@ for sizing teams. Travel is per hour of care delivered; carers are the teams' si
 def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: int) -> str:
     """Return an SVG line chart of travel per care hour and carers needed against zones.
 
-    Today's design, when there is one, is a dashed horizontal line of each measure.
+    Today's design, when there is one, is a dashed horizontal line of each measure. With
+    several days planned (``<kpi>_low``/``<kpi>_high`` columns), each point has a bar from the
+    lowest to the highest day, and each dashed line a band.
 
     Parameters
     ----------
@@ -656,21 +789,39 @@ def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: in
     for col, colour, label, right in series:
         ys = sweep[col].to_numpy(dtype=float)
         ref = others[col].to_numpy(dtype=float) if len(others) else ys[:0]
+        ys_lo, ys_hi = _day_range(sweep, col)
+        ref_lo, ref_hi = _day_range(others, col)
         lo = 0.0
-        hi = float(max([*ys, *ref, 1.0])) * 1.1
+        hi = float(max([*ys, *ref, *ys_hi, *ref_hi, 1.0])) * 1.1
 
         def py(y: float, lo: float = lo, hi: float = hi) -> float:
             return 20 + h - (y - lo) / (hi - lo) * h
 
         pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys, strict=True))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
-        for x, y in zip(xs, ys, strict=True):
-            tip = f"<title>{label}: {y:.1f} with {x:.0f} zones</title>"
+        nudge = 3.0 if right else -3.0  # the two measures' bars side by side
+        for x, y, a, b in zip(xs, ys, ys_lo, ys_hi, strict=True):
+            days = f" (days: {a:.1f} to {b:.1f})" if a != b else ""
+            tip = f"<title>{label}: {y:.1f} with {x:.0f} zones{days}</title>"
+            if a != b:  # the lowest to the highest day
+                bx = px(x) + nudge
+                parts.append(
+                    f'<path class="range" d="M{bx - 3:.1f},{py(a):.1f}h6M{bx:.1f},{py(a):.1f}'
+                    f'V{py(b):.1f}M{bx - 3:.1f},{py(b):.1f}h6" stroke="{colour}" '
+                    f'stroke-width="1.5" fill="none">{tip}</path>'
+                )
             parts.append(
                 f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}">{tip}</circle>'
             )
-        for name, y in zip(others["design"], ref, strict=True):
-            tip = f"<title>{escape(name)}: {label} {y:.1f}</title>"
+        for name, y, a, b in zip(others["design"], ref, ref_lo, ref_hi, strict=True):
+            days = f" (days: {a:.1f} to {b:.1f})" if a != b else ""
+            tip = f"<title>{escape(name)}: {label} {y:.1f}{days}</title>"
+            if a != b:  # a band from the lowest to the highest day
+                parts.append(
+                    f'<rect class="range" x="{pad}" width="{w}" y="{py(b):.1f}" '
+                    f'height="{max(py(a) - py(b), 0.5):.1f}" fill="{colour}" opacity="0.12">'
+                    f"{tip}</rect>"
+                )
             parts.append(
                 f'<line x1="{pad}" x2="{pad + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
                 f'stroke="{colour}" stroke-dasharray="5,4" opacity="0.7">'
@@ -693,6 +844,14 @@ def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: in
         parts.append(f'<text x="{px(x):.1f}" y="{height - 30}" text-anchor="middle">{x:.0f}</text>')
     parts.append(
         f'<text x="{pad + w / 2:.1f}" y="{height - 10}" text-anchor="middle">number of '
-        "zones (dashed: today)</text></svg>"
+        "zones (dashed: today; bars and bands: the lowest to the highest day)</text></svg>"
     )
     return "".join(parts)
+
+
+def _day_range(rows: pd.DataFrame, col: str) -> tuple[npt.NDArray[np.float64], ...]:
+    """Return a column's lowest and highest day (the column itself when there are none)."""
+    mid = rows[col].to_numpy(dtype=float) if len(rows) else np.zeros(0)
+    lo = rows[f"{col}_low"].to_numpy(dtype=float) if f"{col}_low" in rows else mid
+    hi = rows[f"{col}_high"].to_numpy(dtype=float) if f"{col}_high" in rows else mid
+    return lo, hi

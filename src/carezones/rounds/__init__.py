@@ -31,6 +31,10 @@ How :func:`plan_rounds` works
    another carer (who may in turn hand one on) where that makes room
    (:func:`~carezones.rounds.rescue.rescue`). Each change is kept only when it serves one visit
    more and the whole day still keeps every rule.
+6. **Letting carers go** (only when asked, ``RoundsOptions(let_go=n)``). Up to ``n`` carers,
+   the one with least care first, go when every visit of their rounds fits in the others'
+   rounds keeping every rule (:func:`~carezones.rounds.fewer.let_go`): the same visits served
+   by fewer carers, for some more travel.
 
 Modules
 -------
@@ -56,6 +60,8 @@ Modules
     The exact day: times, breaks, dropping what cannot be kept (step 4) and filling gaps.
 ``rescue``
     Making room for a left-out visit by moving visits to other carers (step 5).
+``fewer``
+    Letting carers go whose visits fit in the others' rounds (step 6).
 ``tables``
     The itineraries, unserved visits, carers per client and the KPIs.
 ``legs``

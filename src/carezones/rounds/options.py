@@ -56,6 +56,13 @@ class RoundsOptions:
         Re-plans only (:func:`~carezones.rounds.replan_rounds`): the travel minutes the plan
         would rather add than give a visit to another carer (a visit kept by its carer also
         keeps its time, give or take 15 minutes, where it can).
+    let_go : int, default 0
+        After filling, try to let go of up to this many carers, the one with least care in
+        their rounds first: a carer goes when every visit of their rounds fits in the others'
+        rounds keeping every rule (:func:`~carezones.rounds.fewer.let_go`), so the rounds use
+        fewer carers and serve the same visits, for some more travel. Without ``fill``, only
+        when no visit is left out for want of carers' time (filling might use it). 0: keep
+        the whole team (county plans try a share of each team).
 
     Raises
     ------
@@ -81,6 +88,7 @@ class RoundsOptions:
     co2_kg_per_km: float | None = None
     fill: bool = True
     change_minutes: float = 30.0
+    let_go: int = 0
 
     def __post_init__(self) -> None:
         checked = {
@@ -99,6 +107,7 @@ class RoundsOptions:
             else check_number("co2_kg_per_km", self.co2_kg_per_km, minimum=0),
             "fill": bool(self.fill),
             "change_minutes": check_number("change_minutes", self.change_minutes, minimum=0),
+            "let_go": check_integer("let_go", self.let_go, minimum=0),
         }
         for name, value in checked.items():  # numbers as numbers (a frozen class: set once)
             object.__setattr__(self, name, value)

@@ -538,8 +538,13 @@ def fill(
         the work.
         """
         forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+        # a shift that cannot reach the visit in its window from home, or not get home after
+        # it, cannot take it in any round (travel between places keeps the triangle rule)
+        go, back = T[:n_c, n_c + j], T[n_c + j, :n_c]
+        reach = d.ss + go
+        room = np.maximum(reach, d.ws[j]) + d.dur[j] + back <= d.se
         cands = []
-        for c in np.flatnonzero(ok[:, j]).tolist():
+        for c in np.flatnonzero(ok[:, j] & (reach <= d.we[j]) & room).tolist():
             r = routes[c]
             for p in range(len(r) + 1):
                 delta = detour(T, n_c, c, r, p, j)

@@ -19,9 +19,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from carezones.errors import ArgumentError
+from carezones.rounds.fewer import let_go
 from carezones.rounds.model import Stop, Weights, eligible, fair_shares, impossible, solve
 from carezones.rounds.options import RoundsOptions
-from carezones.rounds.reasons import Cause, Reason
+from carezones.rounds.reasons import CAPACITY, Cause, Reason
 from carezones.rounds.rescue import rescue
 from carezones.rounds.result import Rounds
 from carezones.rounds.schedule import Day, Routes, repair, simulate, travel
@@ -205,6 +206,11 @@ def solve_day(
     for j in todo:
         if j not in served and j not in reasons:
             reasons[j] = NO_ROOM
+    # without filling, a visit left out for want of carers' time might use a carer's time
+    short = any(reasons[j].cause in CAPACITY for j in todo if j not in served)
+    if opts.let_go and (opts.fill or not short):
+        ok, ids = eligible(visits, carers), carers["carer_id"].to_numpy()
+        routes, breaks, _ = let_go(d, ok, ids, routes, breaks, opts.let_go)
     return Solved(d, routes, breaks, reasons, off_road)
 
 

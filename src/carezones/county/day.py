@@ -307,7 +307,8 @@ def plan_zone_day(network: RoadNetwork, task: ZoneTask) -> ZoneDay:
     visits = task.visits
     if len(visits) == 0 and (task.carers is None or len(task.carers) == 0):
         team = {"carers": 0} if task.carers is not None else dict(NO_TEAM)
-        return _day(task, _no_visits(network, task, seed), team, 0, None if task.carers else 0)
+        estimate = None if task.carers is not None else 0
+        return _day(task, _no_visits(network, task, seed), team, 0, estimate)
     if task.carers is not None:
         carers, team = task.carers, {"carers": int(task.carers["carer_id"].nunique())}
         rounds = _plan(network, visits, carers, task, seed, fill=True)

@@ -58,7 +58,7 @@ DESIGN_COLUMNS = [
     "travel_minutes_per_carer",
     "rule_violations",
 ]
-DESIGN_FACTS = ("design", "kind", "zones", "clients")  # the same every day: no range
+DESIGN_FACTS = ("design", "kind", "zones", "clients", "note")  # the same every day: no range
 COMPARED = ("travel_minutes_per_care_hour", "carers", "travel_cost_per_care_hour")
 
 

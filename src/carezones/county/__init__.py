@@ -4,6 +4,12 @@ Dorset set up home-care zones to cut carers' travel and give more time to care. 
 design does that is answered by planning its rounds: every zone's (or provider's) day, on the
 same visits and with the same rule for sizing teams, so that what differs is the design alone.
 
+Ranges, not points: with ``CountyOptions(days=N)`` every design is planned on the same N days
+(each a new draw of the calls from the weekly hours), each number is the mean with the lowest
+and highest day, and each design's difference from today is judged day by day (clear when it
+has the same sign every day). The carers a design needs are counted from its rounds: the
+team planned is cut down while the others' rounds can take a carer's visits.
+
 Modules
 -------
 ``demand``
@@ -12,13 +18,15 @@ Modules
 ``teams``
     :class:`TeamRule`: the carers a zone needs and their shifts.
 ``day``
-    One zone's day: size the team, plan the rounds, check them (the unit of work of a task,
-    run by :mod:`carezones.parallel`), sending back what the report needs.
+    One zone's day: size the team, plan the rounds, let the carers go whom the rounds do not
+    need, check them (the unit of work of a task, run by :mod:`carezones.parallel`), sending
+    back what the report needs.
 ``options``
     :class:`CountyOptions` (how a run plans its days) and :class:`CountyInputs` (real data
     instead of the model).
 ``table``
-    The comparison's table: one row per design.
+    The comparison's table: one row per design, each number with its lowest and highest day;
+    each design's difference from today, day by day.
 ``plan``
     :func:`plan_county` and :class:`CountyPlan`: a design's day across the county.
 ``compare``

@@ -3,8 +3,9 @@
 The synthetic ``county`` size (about 3,000 km², 4,350 km of road, 12 market towns, half the
 homes rural, 1,210 clients needing 13,800 hours a week: Dorset's figures). ``--days`` weekdays
 (default 3), each a new draw of every client's calls from the weekly hours (about 2,650 visits
-a day). Designs: today's allocation, assumed to be 70 providers whose clients are spread across
-the county at random (as before zoning: an assumption, stated), and carezones zones with 6, 8,
+a day). Designs: "today" made by each of the three brokerage models (nearest, gravity, random)
+over the synthetic county's 70 provider offices in its towns (``carezones.county.
+allocate_providers``: a stated model, not a real allocation), and carezones zones with 6, 8,
 10 and 12 zones. Every design gets the same days' visits and the same team rule; every zone's
 day of every design on every day is one task of the same batch.
 
@@ -18,7 +19,7 @@ main run (the first day of a run is the same whatever the number of days); and, 
 runs, the machine's own speed-up with 2 processes on pure Python work (a shared VM does not
 always give two full cores).
 
-    python benchmarks/county.py [--days 3] [--providers 70] [--zones 6 8 10 12]
+    python benchmarks/county.py [--days 3] [--zones 6 8 10 12]
                                 [--iterations 1500]
 """
 
@@ -30,8 +31,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 
 def _spin(n: int) -> int:
@@ -71,7 +70,6 @@ def ranged(row: Any, col: str, fmt: str = ",.1f") -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--days", type=int, default=3)
-    ap.add_argument("--providers", type=int, default=70)
     ap.add_argument("--zones", type=int, nargs="*", default=[6, 8, 10, 12])
     ap.add_argument("--iterations", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=0)
@@ -91,12 +89,13 @@ def main() -> int:
 
     import carezones as cz
     from carezones import CountyInputs, CountyOptions
-    from carezones.county import plan_designs
+    from carezones.county import BrokerageOptions, allocate_providers, office_minutes, plan_designs
+    from carezones.county.brokerage import MODELS
     from carezones.county.table import spread_sentence
 
     work = Path(tempfile.mkdtemp(prefix="cz-county-"))
     t0 = time.perf_counter()
-    county = cz.make_synthetic_county(work, size="county", seed=args.seed)
+    county = cz.make_synthetic_county(work, size="county", seed=args.seed, n_providers=70)
     t_gen = time.perf_counter() - t0
     print(f"county: {county.describe() if hasattr(county, 'describe') else county.osm_path.name}")
     print(f"generated in {t_gen:.1f} s (not part of the comparison)")
@@ -107,17 +106,24 @@ def main() -> int:
     t_load = time.perf_counter() - t_all
     clients = cz.read_clients(county.clients_path, area=net)
     homes = net.buildings.homes  # read with the roads; zones are drawn around every building
-    rng = np.random.default_rng(args.seed)
-    clients["provider"] = [f"P{i:02d}" for i in rng.integers(0, args.providers, len(clients))]
+    offices = cz.read_providers(county.providers_path, area=net)
     print(
         f"network {net.kpis['km_of_road']:,.0f} km of road, loaded in {t_load:.1f} s; "
         f"{len(clients):,} clients, {clients.hours_per_week.sum():,.0f} h a week; "
         f"{len(homes):,} homes for carers"
     )
 
-    # today's designs: the providers at random (an assumption, stated); the brokerage models'
-    # "today" (nearest, gravity, random) join this dict once brokerage is merged
-    today: dict[str, Any] = {"today": "provider"}
+    # today's designs: each brokerage model over the offices (a stated model, not the real
+    # allocation); one matrix of office-to-client minutes serves the three
+    t = time.perf_counter()
+    minutes = office_minutes(clients, offices, net)
+    today: dict[str, Any] = {}
+    for model in MODELS:
+        options = BrokerageOptions(model=model, seed=args.seed)
+        allocation = allocate_providers(clients, offices, net, options=options, minutes=minutes)
+        today[f"today-{model}"] = allocation
+        print(f"  today-{model}: {allocation.describe()}")
+    print(f"  ({len(offices)} offices; the three allocations in {time.perf_counter() - t:.1f} s)")
     opts = CountyOptions(
         iterations=args.iterations,
         seed=args.seed,
@@ -188,7 +194,7 @@ def main() -> int:
     if args.skip_one_worker:
         return 0
     most = f"zones-{max(args.zones)}" if args.zones else None
-    first_today = dict(list(today.items())[:1])
+    first_today = {name: a.design(name) for name, a in list(today.items())[:1]}
     fewer = {**first_today, **({most: comparison.zone_plans[most]} if most else {})}
     scaling.append(machine_scaling())
     timing = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -305,3 +307,24 @@ def test_calibrate_command_writes_a_profile_other_commands_use(tmp_path, cache, 
     network = ["network", "--osm", str(county.osm_path), "--travel-profile"]
     assert main([*network, str(out / "travel-profile.toml")]) == 0
     assert '"travel_profile": "visits-log"' in capsys.readouterr().out
+
+
+def test_the_county_report_names_the_travel_profile_or_says_there_was_none(tmp_path):
+    from carezones import CountyOptions, compare_designs
+
+    plain = (testing.comparison().to_files(tmp_path / "plain")[2]).read_text()
+    assert "no calibration profile" in plain
+    profile = TravelProfile(
+        name="ecm-2025", urban=ClassTimes(1.3, 4.0), rural=ClassTimes(1.1, 2.5), rule=RULE
+    )
+    opts = CountyOptions(iterations=30, workers=1)
+    calibrated = compare_designs(
+        testing.clients().head(12),
+        testing.net().with_profile(profile),
+        designs={"today": "town"},
+        options=opts,
+    )
+    files = calibrated.to_files(tmp_path / "calibrated")
+    text = files[2].read_text()
+    assert "calibrated by the travel profile 'ecm-2025'" in text and "urban 1.3 x + 4 min" in text
+    assert json.loads(files[3].read_text())["travel_profile"] == "ecm-2025"

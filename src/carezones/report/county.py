@@ -503,6 +503,7 @@ def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:
         "attribution": _network(first).provenance.attribution,
         "synthetic": bool(_network(first).provenance.synthetic),
         "notes": notes_json(comparison),  # how each design was made; the viable hours
+        "travel_profile": _network(first).kpis["travel_profile"],
     }
 
 
@@ -538,6 +539,22 @@ def _summary_demand(comparison: Comparison) -> dict[str, Any]:
         "care_hours": float((day["duration_minutes"] * day["carers_required"]).sum() / 60),
         "visits_by_day": [int(v) for v in daily["visits"]] if "visits" in daily else [len(day)],
     }
+
+
+def _travel_line(comparison: Comparison) -> str:
+    """Return the sentence saying whose travel times these are: the model's, or calibrated."""
+    profile = _network(next(iter(comparison.plans.values()))).travel_profile
+    if profile is None:
+        return (
+            "Travel times: the road model's own (no calibration profile: not checked against "
+            "real journeys; see carezones calibrate)."
+        )
+    return (
+        f"Travel times: calibrated by the travel profile '{profile.name}' (each drive leg "
+        f"multiplier x model + overhead: urban {profile.urban.multiplier:g} x + "
+        f"{profile.urban.overhead_minutes:g} min, rural {profile.rural.multiplier:g} x + "
+        f"{profile.rural.overhead_minutes:g} min)."
+    )
 
 
 def _demand_line(demand: dict[str, Any], days: int) -> str:
@@ -634,7 +651,7 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     if summary["synthetic"]:
         lines += ["SYNTHETIC DATA: an invented county.", ""]
     dem = summary["demand"]
-    lines += [_demand_line(dem, summary["days"]), ""]
+    lines += [_demand_line(dem, summary["days"]), "", escape_markdown(_travel_line(comparison)), ""]
     cols = [
         c
         for c in (
@@ -726,7 +743,8 @@ td:first-child,th:first-child{{text-align:left}}
 <h1>Zone designs compared</h1>{banner}
 <p>Every design is judged by the rounds it produces for the same days' visits, with the same rule
 for sizing teams. Travel is per hour of care delivered; carers are those whose rounds hold a
-visit. {escape(_demand_line(_summary_demand(comparison), _days(comparison)))}</p>
+visit. {escape(_demand_line(_summary_demand(comparison), _days(comparison)))}
+{escape(_travel_line(comparison))}</p>
 <table><tr>{head}</tr>{body}</table>
 {notes_html(comparison, withheld_zones)}
 <h2>Is each difference from today larger than the day-to-day spread?</h2>

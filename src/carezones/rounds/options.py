@@ -133,8 +133,9 @@ class WeekOptions(RoundsOptions):
         serving them on another day of the week). 0 plans each day for travel alone.
     balance, co2_kg_per_km : float
         As for :class:`RoundsOptions`.
-    fill, change_minutes : bool, float
-        Not used by a week (a week's day is always filled; it is not a re-plan).
+    fill, change_minutes, let_go : bool, float, int
+        Not used by a week (a week's day is always filled with its whole team; it is not a
+        re-plan).
     passes : int, default 2
         1: days in order, each following the faces met on earlier days; 2 or more: then each
         day again, its rounds reshuffled among faces its clients know for less travel (the

@@ -318,12 +318,18 @@ def plan_zone_day(network: RoadNetwork, task: ZoneTask) -> ZoneDay:
     resized = 0
     while True:
         carers = _team(team, task, seed)
-        last = resized >= task.resize
+        if resized >= task.resize:
+            rounds = _plan(network, visits, carers, task, seed, fill=True)
+            break
         # a first look without the (slow) fill step says whether the team is big enough: if
-        # no visit is left for want of room, there is nothing for the fill step to put back
-        rounds = _plan(network, visits, carers, task, seed, fill=last)
-        extra = _extra_shifts(rounds, visits, task.rule)
-        if last or not sum(extra.values()):
+        # no visit is left for want of room, there is nothing for the fill step to put back.
+        # It leaves out the legs along the roads (the report's kilometres), which a look
+        # thrown away does not need: nearly every team grows, and a day kept as it is, is
+        # planned again with them (the same search, so the same rounds)
+        look = _plan(network, visits, carers, task, seed, fill=False, legs=False)
+        extra = _extra_shifts(look, visits, task.rule)
+        if not sum(extra.values()):
+            rounds = _plan(network, visits, carers, task, seed, fill=False)
             break
         team = {k: team.get(k, 0) + extra.get(k, 0) for k in ("early", "split", "late")}
         team["carers"] = team["early"] + team["split"] + team["late"]
@@ -375,15 +381,18 @@ def _plan(
     task: ZoneTask,
     seed: int,
     fill: bool,
+    legs: bool = True,
 ) -> Rounds:
+    """Plan the day on the team; ``legs=False``: a first look (no legs, no carer let go)."""
     minutes = network.travel_times(stop_points(visits, carers), engine="builtin")
     # carers are let go from the day's last plan: one filled, or one that left no visit out
     # for want of carers' time (the rounds engine decides; see RoundsOptions.let_go)
-    tries = math.ceil(task.let_go * carers["carer_id"].nunique())
+    tries = math.ceil(task.let_go * carers["carer_id"].nunique()) if legs else 0
     opts = RoundsOptions(
         iterations=task.iterations, seed=seed, time_limit=3600.0, fill=fill, let_go=tries
     )
-    return plan_rounds(visits, carers, network, minutes=minutes, options=opts)
+    on = network if legs else None  # without it, no legs along the roads (the minutes given)
+    return plan_rounds(visits, carers, on, minutes=minutes, options=opts)
 
 
 def _nearest_minutes(network: RoadNetwork, visits: pd.DataFrame) -> npt.NDArray[np.float64]:

@@ -519,7 +519,8 @@ CARERS_RULE = (
     "rule, and grown where visits were left over) is cut down by letting its lightest carers "
     "go one at a time while the others' rounds can take their visits, every rule kept, the "
     "same visits served; the carers whose rounds hold a visit are counted. Utilisation is "
-    "care time over paid time (every shift part holding a visit, breaks included)."
+    "care time over paid time (every shift part holding a visit, breaks included). With "
+    "several days, each number is the mean over them."
 )
 
 
@@ -620,12 +621,12 @@ def _workforce_lines(comparison: Comparison) -> list[str]:
     for name, plan in comparison.plans.items():
         w = _workforce(plan.kpis)
         estimate = (
-            f"the rule's estimate {w['carers_estimate']:,.0f}, "
+            f"the rule's estimate {_count(w['carers_estimate'])}, "
             if w["carers_estimate"] is not None
             else ""
         )
         shifts = [
-            f"{w[k]:,.0f} {label}"
+            f"{_count(w[k])} {label}"
             for k, label in (
                 ("early", "early"),
                 ("split", "split"),
@@ -637,12 +638,18 @@ def _workforce_lines(comparison: Comparison) -> list[str]:
             if w.get(k)
         ]
         lines.append(
-            f"{name}: {w['carers']:,.0f} carers from the rounds ({estimate}team planned "
-            f"{w['carers_planned']:,.0f}); utilisation {w['utilisation']:.0%}, "
+            f"{name}: {_count(w['carers'])} carers from the rounds ({estimate}team planned "
+            f"{_count(w['carers_planned'])}); utilisation {w['utilisation']:.0%}, "
             f"{w['travel_minutes_per_carer']:.0f} travel min per carer; shifts worked: "
             f"{', '.join(shifts) or 'none'} ({w['shift_patterns']})"
         )
     return lines
+
+
+def _count(value: Any) -> str:
+    """Return a count, or a mean of counts over days, in words: ``31`` or ``31.3``."""
+    x = float(value)
+    return f"{x:,.0f}" if x.is_integer() else f"{x:,.1f}"
 
 
 def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:

@@ -59,9 +59,9 @@ numpydoc_validation_exclude = {
     r"|io\.DemandKind|errors\.(Argument|Ask)|county\.brokerage\.LeftOut)(\.[A-Z_]+)?$",
     # a typing.Protocol: its methods say what every result has (the results' own pages have
     # their parameters and examples)
-    r"^carezones\.protocol\.Result\.",
+    r"^carezones\.protocol\.(Result|MapLike)\.",
     # typing.Protocol classes: numpydoc reads Protocol's own (*args, **kwargs) as parameters
-    r"^carezones\.(protocol\.Result|errors\.Wording)$",
+    r"^carezones\.(protocol\.(Result|MapLike)|errors\.Wording)$",
     # data: a module attribute's docstring is one line (its functions have the examples)
     r"^carezones\.testing\.EXAMPLES$",
 }

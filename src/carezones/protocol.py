@@ -8,7 +8,7 @@ Every result carezones returns (:class:`~carezones.RoadNetwork`, :class:`~carezo
 - ``kpis``: its headline numbers, a mapping of names to numbers (or small tables of them);
 - ``summary()``: a few readable lines of text;
 - ``to_map(offline=True)``: a folium map (shareable unless its docstring says it shows where
-  clients are);
+  clients are), typed as :class:`MapLike` so that no engine imports the drawing library;
 - ``to_files(out_dir, offline=True)``: every file of the result written into one folder, whole
   or not at all, returning the paths written;
 - ``_repr_html_()``: a card for Jupyter, with numbers and no client's location.
@@ -24,11 +24,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    import folium
-
     from carezones.io._cells import PathLike
 
-__all__ = ["Result"]
+__all__ = ["MapLike", "Result"]
+
+
+@runtime_checkable
+class MapLike(Protocol):
+    """A drawn map, as ``to_map`` returns it: a ``folium.Map`` made by :mod:`carezones.report`.
+
+    Engines name their maps by this protocol, so that only the presentation layer imports
+    folium; the object returned is the folium map itself (add layers, save it, show it).
+
+    Examples
+    --------
+    >>> from carezones.protocol import MapLike
+    >>> isinstance(rounds.to_map(), MapLike)
+    True
+    """
+
+    def save(self, outfile: str) -> None:
+        """Write the map as an HTML page."""
+        ...
+
+    def _repr_html_(self) -> str:
+        """Return the map for Jupyter."""
+        ...
 
 
 @runtime_checkable
@@ -51,7 +72,7 @@ class Result(Protocol):
         """Return a few readable lines."""
         ...
 
-    def to_map(self, *, offline: bool = True) -> folium.Map:
+    def to_map(self, *, offline: bool = True) -> MapLike:
         """Return a folium map of the result."""
         ...
 

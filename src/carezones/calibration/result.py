@@ -16,9 +16,8 @@ from carezones.network import LegClass, RoadNetwork, TravelProfile
 from carezones.network.profile import CLASSES
 
 if TYPE_CHECKING:
-    import folium
-
     from carezones.io import PathLike
+    from carezones.protocol import MapLike
 
 __all__ = ["Calibration"]
 
@@ -158,7 +157,7 @@ class Calibration:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def to_map(self, *, offline: bool = True) -> folium.Map:
+    def to_map(self, *, offline: bool = True) -> MapLike:
         """Return a map of the roads coloured by class (urban or rural by the profile's rule).
 
         No visit or client is drawn: the map can be shared.

@@ -42,11 +42,11 @@ from carezones.county.plan import Design
 from carezones.errors import ArgumentError, check_integer, check_number
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
 
     from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
+    from carezones.protocol import MapLike
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -304,7 +304,7 @@ class Allocation:
 
         return allocation_card(self)
 
-    def to_map(self, *, offline: bool = True) -> folium.Map:
+    def to_map(self, *, offline: bool = True) -> MapLike:
         """Draw the providers' offices, each with its clients, hours and minutes (5+ clients).
 
         Parameters

@@ -25,11 +25,11 @@ from carezones.county.table import DESIGN_COLUMNS, design_table, differences, sp
 from carezones.errors import ArgumentError, check_integer
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
 
     from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
+    from carezones.protocol import MapLike
     from carezones.zones import ZonePlan
 
 __all__ = ["Comparison", "compare_designs"]
@@ -99,7 +99,7 @@ class Comparison:
 
         return comparison_card(self)
 
-    def to_map(self, *, offline: bool = True) -> folium.Map:
+    def to_map(self, *, offline: bool = True) -> MapLike:
         """Return one map of every design: each design's zones (or where its travel costs).
 
         One layer per design, the first shown; zones are coloured by travel per care hour

@@ -38,11 +38,11 @@ from carezones.errors import ArgumentError, Problems
 from carezones.parallel import run_tasks
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
 
     from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
+    from carezones.protocol import MapLike
     from carezones.zones import ZonePlan
 
 FloatArray = npt.NDArray[np.float64]
@@ -449,7 +449,7 @@ class CountyPlan:
         """
         return self.marginal
 
-    def to_map(self, *, offline: bool = True) -> folium.Map:
+    def to_map(self, *, offline: bool = True) -> MapLike:
         """Draw the design: zones by travel per care hour, and where travel costs (hexagons).
 
         Parameters

@@ -46,11 +46,11 @@ from carezones.network.shapes import (
 from carezones.network.speeds import Mode, SpeedModel
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
     import networkx as nx
 
     from carezones.io._cells import PathLike
+    from carezones.protocol import MapLike
 
 log = logging.getLogger("carezones")
 
@@ -203,7 +203,7 @@ class RoadNetwork:
             f"{k['engine']} engine{profile}"
         )
 
-    def to_map(self, *, offline: bool = True) -> folium.Map:
+    def to_map(self, *, offline: bool = True) -> MapLike:
         """Return a folium map of the roads, coloured by class.
 
         Parameters

@@ -18,11 +18,11 @@ from carezones.rounds.reasons import Cause
 from carezones.rounds.tables import carers_per_client, stack_days
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
 
     from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
+    from carezones.protocol import MapLike
     from carezones.report.sheets import RunSheets
     from carezones.report.timeline import Page
     from carezones.rounds.checker import Violation
@@ -84,7 +84,7 @@ class Rounds:
     changes: pd.DataFrame | None = field(default=None, repr=False)
     day: str = ""
 
-    def to_map(self, *, offline: bool = True) -> folium.Map:
+    def to_map(self, *, offline: bool = True) -> MapLike:
         """Return a map of each carer's round along the roads, stops numbered with times.
 
         Each round is in its own colour. The map shows where visits are: it is for the
@@ -426,7 +426,7 @@ class Week:
             "Week of rounds", week_rows(self.kpis), table=day_totals(self.kpis["by_day"])
         )
 
-    def to_map(self, day: str | None = None, *, offline: bool = True) -> folium.Map:
+    def to_map(self, day: str | None = None, *, offline: bool = True) -> MapLike:
         """Return the map of one day's rounds (:meth:`Rounds.to_map`).
 
         Parameters

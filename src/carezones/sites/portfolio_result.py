@@ -19,12 +19,12 @@ from carezones.sites.options import Objective
 from carezones.sites.status import DemandStatus, SiteRole
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
     import shapely
 
     from carezones.io import PathLike
     from carezones.network import RoadNetwork
+    from carezones.protocol import MapLike
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -288,7 +288,7 @@ class SitePortfolio:
         catchments: bool = True,
         candidates: bool = True,
         title: str = "Sites chosen together",
-    ) -> folium.Map:
+    ) -> MapLike:
         """Return a folium map of the sites chosen, their catchments and the demand's cells.
 
         Parameters

@@ -19,11 +19,11 @@ from carezones.sites.config import SiteConfig
 from carezones.sites.criteria import _gdf
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
 
     from carezones.io import PathLike
     from carezones.network import RoadNetwork
+    from carezones.protocol import MapLike
 
 __all__ = ["SiteScores"]
 
@@ -229,7 +229,7 @@ class SiteScores:
         amenities: bool = True,
         surface: bool = True,
         title: str = "Candidate sites",
-    ) -> folium.Map:
+    ) -> MapLike:
         """Return a folium map of the sites, their scores and the amenities.
 
         Parameters

@@ -45,13 +45,13 @@ from carezones.zones.tiling import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import folium
     import geopandas as gpd
     import numpy.typing as npt
     import pyproj
 
     from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
+    from carezones.protocol import MapLike
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ class ZonePlan:
         offline: bool = True,
         clients: gpd.GeoDataFrame | None = None,
         show_client_points: bool = False,
-    ) -> folium.Map:
+    ) -> MapLike:
         """Return a folium map of the zones (statistics in tooltips, a legend, centres).
 
         Parameters

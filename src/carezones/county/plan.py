@@ -32,7 +32,7 @@ from carezones.county.costs import TravelRates
 from carezones.county.day import ZoneDay, ZoneTask, plan_zone_day, zone_seed
 from carezones.county.demand import CarePattern, visits_from_hours
 from carezones.county.options import CountyInputs, CountyOptions
-from carezones.county.table import mean_low_high
+from carezones.county.table import WORKFORCE_KPIS, mean_low_high
 from carezones.county.teams import TeamRule
 from carezones.errors import ArgumentError, Problems
 from carezones.parallel import run_tasks
@@ -306,18 +306,7 @@ DAY_KPIS = [
     "travel_minutes",
     "travel_minutes_per_care_hour",
     "travel_km",
-    "carers",
-    "carers_estimate",
-    "carers_planned",
-    "paid_hours",
-    "utilisation",
-    "travel_minutes_per_carer",
-    "early",
-    "split",
-    "split_morning",
-    "split_evening",
-    "late",
-    "given",
+    *WORKFORCE_KPIS,
     "rule_violations",
     "co2_kg",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "COMPARED",
     "DESIGN_COLUMNS",
     "DESIGN_FACTS",
+    "WORKFORCE_KPIS",
     "daily_table",
     "design_table",
     "differences",
@@ -57,6 +58,21 @@ DESIGN_COLUMNS = [
     "utilisation",
     "travel_minutes_per_carer",
     "rule_violations",
+]
+# a design's workforce on a day: carers from the rounds, the rule's estimate, time, shifts worked
+WORKFORCE_KPIS = [
+    "carers",
+    "carers_estimate",
+    "carers_planned",
+    "paid_hours",
+    "utilisation",
+    "travel_minutes_per_carer",
+    "early",
+    "split",
+    "split_morning",
+    "split_evening",
+    "late",
+    "given",
 ]
 DESIGN_FACTS = ("design", "kind", "zones", "clients", "note")  # the same every day: no range
 COMPARED = ("travel_minutes_per_care_hour", "carers", "travel_cost_per_care_hour")

@@ -32,7 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from carezones.county.table import DESIGN_COLUMNS
+from carezones.county.table import DESIGN_COLUMNS, WORKFORCE_KPIS
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP, hexbin, suppress
 from carezones.report._write import file_names, output_folder, plain, write_csv
@@ -597,21 +597,7 @@ def _spread_lines(comparison: Comparison) -> list[str]:
 
 def _workforce(kpis: dict[str, Any]) -> dict[str, Any]:
     """Return a design's carers from the rounds, the rule's estimate, time and shifts worked."""
-    keys = (
-        "carers",
-        "carers_estimate",
-        "carers_planned",
-        "paid_hours",
-        "utilisation",
-        "travel_minutes_per_carer",
-        "early",
-        "split",
-        "split_morning",
-        "split_evening",
-        "late",
-        "given",
-        "shift_patterns",
-    )
+    keys = (*WORKFORCE_KPIS, "shift_patterns")
     return {k: kpis.get(k) for k in keys}
 
 

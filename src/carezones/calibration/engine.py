@@ -15,11 +15,13 @@ from carezones.calibration.result import Calibration
 from carezones.errors import ArgumentError, Problems, check_integer, check_number
 from carezones.io import read_visit_log
 from carezones.network import (
+    AreaRule,
     ClassTimes,
     DensityRule,
     LegClass,
     ProfileProvenance,
     TravelProfile,
+    UrbanRule,
 )
 from carezones.network.profile import CLASSES, MAX_MULTIPLIER, MAX_OVERHEAD_MINUTES
 
@@ -41,9 +43,12 @@ class CalibrationOptions:
 
     Parameters
     ----------
-    rule : DensityRule, optional
-        Which legs are urban (default :class:`~carezones.network.DensityRule()`: 100 junctions
-        per km² within 1 km of both ends).
+    rule : DensityRule or AreaRule, optional
+        Which legs are urban: the ONS rural-urban classification of the council's units when
+        it has it (an :class:`~carezones.network.AreaRule` of the units
+        :func:`~carezones.io.read_rural_urban` reads), otherwise the road density rule (default
+        :class:`~carezones.network.DensityRule()`: 100 junctions per km² within 1 km of both
+        ends).
     holdout_share : float, default 0.2
         Share of the log's dates held out: fitted without, then used to measure the error.
     seed : int, default 0
@@ -71,7 +76,7 @@ class CalibrationOptions:
     0.2
     """
 
-    rule: DensityRule = field(default_factory=DensityRule)
+    rule: UrbanRule = field(default_factory=DensityRule)
     holdout_share: float = 0.2
     seed: int = 0
     max_gap_minutes: float = 120.0
@@ -84,12 +89,12 @@ class CalibrationOptions:
         check_integer("seed", self.seed, minimum=0)
         check_number("max_gap_minutes", self.max_gap_minutes, minimum=0, above=True)
         check_integer("min_legs", self.min_legs, minimum=3)
-        if not isinstance(self.rule, DensityRule):
+        if not isinstance(self.rule, DensityRule | AreaRule):
             raise ArgumentError(
-                f"rule must be a DensityRule, not {self.rule!r}",
+                f"rule must be a DensityRule or an AreaRule, not {self.rule!r}",
                 argument="rule",
                 value=self.rule,
-                allowed="a DensityRule",
+                allowed="a DensityRule or an AreaRule",
             )
 
 
@@ -175,6 +180,11 @@ def calibrate(
         )
     fits, pooled = _fits(train, opts.min_legs)
     notes: list[str] = []
+    if isinstance(opts.rule, AreaRule) and not (legs["leg_class"] == "urban").any():
+        notes.append(
+            "no leg has both ends in an urban unit: check that the units cover the log's area "
+            "(every leg was fitted as rural)"
+        )
     times: dict[LegClass, ClassTimes] = {}
     for c in CLASSES:
         fit = fits[c]

@@ -12,7 +12,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from carezones.network import DensityRule, RoadNetwork
+    from carezones.network import RoadNetwork, UrbanRule
 
 __all__ = ["LEG_COLUMNS", "LegCounts", "log_legs"]
 
@@ -70,7 +70,7 @@ class LegCounts:
 
 
 def log_legs(
-    log: gpd.GeoDataFrame, network: RoadNetwork, rule: DensityRule, max_gap_minutes: float
+    log: gpd.GeoDataFrame, network: RoadNetwork, rule: UrbanRule, max_gap_minutes: float
 ) -> tuple[pd.DataFrame, LegCounts]:
     """Return the legs of a visit log and what was left out.
 
@@ -89,7 +89,7 @@ def log_legs(
         The log, as :func:`~carezones.io.read_visit_log` returns it.
     network : RoadNetwork
         The drive network (its travel profile, if any, is not used).
-    rule : DensityRule
+    rule : DensityRule or AreaRule
         Which places are urban; a leg is urban when both ends are.
     max_gap_minutes : float
         The longest gap taken as a journey.

@@ -25,6 +25,8 @@ EPILOG = """examples:
   carezones calibrate --osm county.osm.pbf --log visits-log.csv --out calibrated
   carezones calibrate --osm county.osm.pbf --log ecm-export.xlsx#Visits \\
       --clients clients.csv --out calibrated               (places from the clients' homes)
+  carezones calibrate --osm county.osm.pbf --log visits-log.csv --units lsoa-2021.gpkg \\
+      --units-lookup RUC21_LSOA.csv --out calibrated       (urban and rural by the ONS class)
   carezones zones --osm county.osm.pbf --clients clients.csv --zones 8 \\
       --travel-profile calibrated/travel-profile.toml --out zones-out
 
@@ -32,7 +34,9 @@ The log: one row per visit delivered: carer_id, date (YYYY-MM-DD), the place (la
 client_id with --clients), arrived and left (HH:MM, HH:MM:SS or an ISO date-time). Consecutive
 visits of one carer on one date give the legs. Each class of leg (urban, rural) gets a multiplier
 on the model's drive time and an overhead in minutes, fitted by a model that knows gaps include
-waits. A fifth of the dates is held out to measure the error before and after. The folder holds
+waits. Legs are urban when both ends are: in an urban unit of the ONS rural-urban
+classification with --units, otherwise by road density. A fifth of the dates is held out to
+measure the error before and after. The folder holds
 travel-profile.toml (for --travel-profile), legs.csv (no places), holdout.csv, the chart
 observed-vs-modelled.svg, summary.md/json and classes.html (which roads count as urban).
 """
@@ -51,11 +55,29 @@ def add_parser(sub: Any) -> None:
         help="clients (client_id and location): the log's client_id gives each visit's place",
     )
     c.add_argument(
+        "--units",
+        type=input_file,
+        help="areal units (OAs/LSOAs; GeoPackage/GeoJSON/shapefile) with the ONS rural-urban "
+        "classification: legs are classed urban or rural by it instead of by road density",
+    )
+    c.add_argument(
+        "--units-lookup",
+        type=input_file,
+        help="the ONS rural-urban lookup table (CSV/XLSX: LSOA21CD, RUC21CD, ...) when the "
+        "--units polygons do not carry the class",
+    )
+    c.add_argument(
+        "--units-column",
+        help="the column holding the class (default: the first of Urban_rural_flag, RUC21CD, "
+        "RUC11CD, RUC21NM, RUC11NM, RUC11)",
+    )
+    c.add_argument(
         "--urban-junctions-per-km2",
         type=number(minimum=0, above=True),
         default=100.0,
-        help="a place is urban with at least this many road junctions per km2 within "
-        "--radius-m (100: market towns in OSM data for England; the synthetic county needs 10)",
+        help="without --units: a place is urban with at least this many road junctions per "
+        "km2 within --radius-m (100: market towns in OSM data for England; the synthetic "
+        "county needs 10)",
     )
     c.add_argument(
         "--radius-m",
@@ -89,8 +111,9 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``carezones calibrate``."""
     from carezones.calibration import CalibrationOptions, calibrate
-    from carezones.io import read_clients, read_visit_log
-    from carezones.network import DensityRule
+    from carezones.errors import ArgumentError
+    from carezones.io import read_clients, read_rural_urban, read_visit_log
+    from carezones.network import AreaRule, DensityRule, UrbanRule
     from carezones.report import check_output_folder
 
     check_output_folder(args.out)
@@ -99,21 +122,31 @@ def run(args: argparse.Namespace) -> int:
     step.profile = None  # the log is fitted against the model's own times
     step("reading and validating the visit log")
     opts = read_options(args, ids=False)
-    clients = None
+    readers: dict[str, Any] = {}
     if args.clients is not None:
-        clients = read_together(
-            {
-                "clients": lambda: read_clients(
-                    args.clients.path, area=net, sheet=args.clients.sheet, options=opts
-                )
-            }
-        )["clients"]
+        readers["clients"] = lambda: read_clients(
+            args.clients.path, area=net, sheet=args.clients.sheet, options=opts
+        )
+    if args.units is not None:
+        lookup = None if args.units_lookup is None else args.units_lookup.path
+        readers["units"] = lambda: read_rural_urban(
+            args.units.path, lookup=lookup, column=args.units_column, layer=args.units.sheet
+        )
+    elif args.units_lookup is not None or args.units_column is not None:
+        raise ArgumentError(
+            "--units-lookup and --units-column go with --units (the units' polygons)"
+        )
+    read = read_together(readers) if readers else {}
+    clients = read.get("clients")
+    rule: UrbanRule = DensityRule(args.radius_m, args.urban_junctions_per_km2)
+    if "units" in read:
+        rule = AreaRule.from_units(read["units"])
     log = read_visit_log(
         args.log.path, clients=clients, area=net, sheet=args.log.sheet, options=opts
     )
     step(f"calibrating on {len(log):,} visits")
     options = CalibrationOptions(
-        rule=DensityRule(args.radius_m, args.urban_junctions_per_km2),
+        rule=rule,
         holdout_share=args.holdout_share,
         seed=args.seed,
         max_gap_minutes=args.max_gap_minutes,

@@ -20,6 +20,8 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
                                  :func:`read_providers`
 :mod:`carezones.io.visit_log`    a visit log (electronic call monitoring): when each carer
                                  arrived at and left each visit: :func:`read_visit_log`
+:mod:`carezones.io.rural_urban`  the ONS rural-urban classification of areal units:
+                                 :func:`read_rural_urban`
 :mod:`carezones.io.days`         the ``day`` of a week file's rows: :func:`parse_day`
 :mod:`carezones.io.areas`        polygons: a boundary, localities, previous zones, areal units:
                                  :func:`read_areas`; the one check of every polygon input,
@@ -74,6 +76,7 @@ from carezones.io.providers import (
     PROVIDER_ID_ALIASES,
     read_providers,
 )
+from carezones.io.rural_urban import RUC_COLUMNS, read_rural_urban, ruc_is_urban
 from carezones.io.visit_log import LOG_COLUMNS, read_visit_log
 from carezones.io.visits import (
     CARER_COLUMNS,
@@ -108,6 +111,7 @@ __all__ = [
     "POSTCODE_ALIASES",
     "PROVIDER_COLUMNS",
     "PROVIDER_ID_ALIASES",
+    "RUC_COLUMNS",
     "SCORE_RANGE",
     "TEXT_SUFFIXES",
     "UK_POSTCODE_RE",
@@ -140,8 +144,10 @@ __all__ = [
     "read_lkh_vrptw",
     "read_points",
     "read_providers",
+    "read_rural_urban",
     "read_toml",
     "read_visit_log",
     "read_visits",
+    "ruc_is_urban",
     "visits_table",
 ]

@@ -59,11 +59,13 @@ from carezones.network.data import (
 )
 from carezones.network.loading import CACHE_VERSION, Engine, clear_cache, load_network
 from carezones.network.profile import (
+    AreaRule,
     ClassTimes,
     DensityRule,
     LegClass,
     ProfileProvenance,
     TravelProfile,
+    UrbanRule,
 )
 from carezones.network.road import RoadNetwork
 
@@ -71,6 +73,7 @@ __all__ = [
     "ATTRIBUTION",
     "CACHE_VERSION",
     "SYNTHETIC_ATTRIBUTION",
+    "AreaRule",
     "Buildings",
     "ClassTimes",
     "DensityRule",
@@ -83,6 +86,7 @@ __all__ = [
     "Route",
     "Snapped",
     "TravelProfile",
+    "UrbanRule",
     "as_lonlat",
     "clear_cache",
     "load_network",

@@ -21,8 +21,13 @@ place's road point (junctions are the nodes where roads meet or end, so the coun
 depend on how finely the roads' bends are mapped). A leg is urban when both its ends are urban,
 and rural otherwise: a journey from a town out to a village is mostly country driving.
 
-The rule's numbers belong to the profile (``[rule]`` in ``travel-profile.toml``). A profile
-is applied with the same rule it was fitted with. The default of 100 junctions per km² within
+When the council has the ONS rural-urban classification of its areal units (output areas or
+LSOAs, 2011 or 2021; see :func:`carezones.io.read_rural_urban`), an :class:`AreaRule` uses it
+instead: a place is urban when it lies in a unit the classification calls urban. Otherwise the
+density rule below stands in for it.
+
+The rule belongs to the profile (``[rule]`` in ``travel-profile.toml``). A profile is applied
+with the same rule it was fitted with. The default of 100 junctions per km² within
 1 km separates market towns from villages in OSM data for England: Oakham and Uppingham in the
 Rutland extract have 150-200, its villages 20-65. The synthetic county is drawn more sparsely
 (towns 15-40, villages and lanes under 5), so profiles for it use 10.
@@ -46,6 +51,14 @@ The file
     radius_m = 1000.0
     urban_junctions_per_km2 = 100.0
 
+or, for a profile fitted with the rural-urban classification, the urban units beside it::
+
+    [rule]
+    areas = "urban-areas.geojson"  # next to this file (the urban units, joined)
+    source = "lsoa-ruc.gpkg"       # the units file they came from
+    column = "RUC21CD"             # the classification's column in it
+    sha256 = "9f2c..."             # of urban-areas.geojson: the profile refuses a changed file
+
     [provenance]                   # optional: what the profile was fitted on
     source = "visits-log.csv"
     first_date = "2025-01-06"
@@ -57,6 +70,8 @@ The file
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 from collections.abc import Mapping
@@ -66,6 +81,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 
 from carezones.errors import ConfigError
 
@@ -74,11 +90,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLASSES",
+    "AreaRule",
     "ClassTimes",
     "DensityRule",
     "LegClass",
     "ProfileProvenance",
     "TravelProfile",
+    "UrbanRule",
     "same_places",
 ]
 
@@ -195,6 +213,218 @@ class DensityRule:
         )
 
 
+AREAS_FILE = "urban-areas.geojson"
+"""The file an :class:`AreaRule`'s urban units are written to, beside ``travel-profile.toml``."""
+
+
+@dataclass(frozen=True)
+class AreaRule:
+    """Which places are urban: those in the urban units of a rural-urban classification.
+
+    The units (output areas or LSOAs classed by the ONS rural-urban classification, read by
+    :func:`carezones.io.read_rural_urban`) are joined into one urban area; a place in it is
+    urban, any other place rural (a place outside every unit too: the units should cover the
+    network). A leg is urban when both its ends are.
+
+    Parameters
+    ----------
+    urban : shapely.Geometry
+        The urban area (polygons, EPSG:4326 longitude/latitude). Its coordinates are kept to
+        6 decimals (about 0.1 m), so that the file it is written to reads back the same.
+    source : str, default ""
+        The units file's name (never its path), for the record.
+    column : str, default ""
+        The classification's column in it (e.g. ``RUC21CD``).
+    file : str, default "urban-areas.geojson"
+        The file name the urban area is written to, beside the profile.
+
+    Raises
+    ------
+    ConfigError
+        When ``urban`` is not a non-empty polygon or multipolygon.
+
+    Examples
+    --------
+    >>> import numpy as np, shapely
+    >>> from carezones.network import AreaRule
+    >>> rule = AreaRule(shapely.box(-0.8, 52.6, -0.7, 52.7), source="lsoa.gpkg", column="RUC21CD")
+    >>> rule.urban_at(np.array([-0.75, -0.6]), np.array([52.65, 52.65]))
+    array([ True, False])
+    >>> rule.describe()
+    'urban: both ends in an urban unit of the rural-urban classification (RUC21CD of lsoa.gpkg)'
+    """
+
+    urban: Any = field(compare=False, repr=False)
+    source: str = ""
+    column: str = ""
+    file: str = AREAS_FILE
+    sha256: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        geom = self.urban
+        kind = shapely.get_type_id(geom) if isinstance(geom, shapely.Geometry) else -1
+        if kind not in (3, 6) or shapely.is_empty(geom):
+            raise ConfigError(
+                [f"the urban area must be polygons, not {type(geom).__name__}"], "area rule"
+            )
+        name = Path(str(self.file)).name
+        if name != self.file or not name.endswith(".geojson"):
+            raise ConfigError(
+                [f"the urban area's file must be a plain .geojson file name, not {self.file!r}"],
+                "area rule",
+            )
+        rounded = shapely.transform(geom, lambda xy: np.round(xy, 6))
+        shapely.prepare(rounded)
+        object.__setattr__(self, "urban", rounded)
+        object.__setattr__(self, "sha256", hashlib.sha256(self.geojson().encode()).hexdigest())
+
+    def urban_at(self, lon: FloatArray, lat: FloatArray) -> BoolArray:
+        """Return whether each place is in the urban area (its edge counts as in).
+
+        Parameters
+        ----------
+        lon, lat : numpy.ndarray
+            The places, in degrees.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            One per place.
+        """
+        if not len(lon):
+            return np.zeros(0, dtype=bool)
+        return np.asarray(shapely.intersects_xy(self.urban, lon, lat), dtype=bool)
+
+    def describe(self) -> str:
+        """Return the rule in words.
+
+        Returns
+        -------
+        str
+            One line.
+        """
+        if self.column and self.source:
+            where = f" ({self.column} of {self.source})"
+        else:
+            where = f" ({self.column or self.source})" if self.column or self.source else ""
+        return f"urban: both ends in an urban unit of the rural-urban classification{where}"
+
+    def geojson(self) -> str:
+        """Return the urban area as the text of its GeoJSON file (one feature, 6 decimals).
+
+        Returns
+        -------
+        str
+            A GeoJSON FeatureCollection, the same text for the same area.
+        """
+        polygons = shapely.get_parts(self.urban)
+        coords = [[_ring(p.exterior), *(_ring(r) for r in p.interiors)] for p in polygons]
+        body = ",".join("[" + ",".join(rings) + "]" for rings in coords)
+        props = json.dumps({"class": "urban", "source": self.source, "column": self.column})
+        return (
+            '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+            f'{props},"geometry":{{"type":"MultiPolygon","coordinates":[{body}]}}}}]}}\n'
+        )
+
+    @classmethod
+    def from_units(cls, units: Any) -> AreaRule:
+        """Return the rule of units classed by :func:`carezones.io.read_rural_urban`.
+
+        Parameters
+        ----------
+        units : geopandas.GeoDataFrame
+            Units with an ``urban`` column (EPSG:4326); ``attrs`` may name the ``source`` file
+            and the ``column``.
+
+        Returns
+        -------
+        AreaRule
+            The urban units joined into one area.
+
+        Raises
+        ------
+        ConfigError
+            When no unit is urban (every leg would be rural: the density rule, or units of
+            a wider area, would tell towns from villages).
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> units = gpd.GeoDataFrame(
+        ...     {"urban": [True, True, False]}, crs=4326,
+        ...     geometry=[shapely.box(x, 0, x + 1, 1) for x in (0, 1, 2)])
+        >>> AreaRule.from_units(units).urban.bounds
+        (0.0, 0.0, 2.0, 1.0)
+        """
+        urban = units[units["urban"].to_numpy(dtype=bool)]
+        if not len(urban):
+            raise ConfigError(
+                [
+                    "no unit is urban: give units of the whole area (towns among them), or "
+                    "class legs by road density instead"
+                ],
+                str(units.attrs.get("source", "units")),
+            )
+        area = shapely.union_all(urban.geometry.to_numpy())
+        if isinstance(area, shapely.Polygon):
+            area = shapely.MultiPolygon([area])
+        return cls(
+            area,
+            source=str(units.attrs.get("source", "")),
+            column=str(units.attrs.get("column", "")),
+        )
+
+    @classmethod
+    def read(cls, path: PathLike, *, source: str = "", column: str = "") -> AreaRule:
+        """Read an urban area written by :meth:`geojson` (or any GeoJSON of polygons).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.geojson`` file.
+        source, column : str
+            The units file's name and classification column, for the record.
+
+        Returns
+        -------
+        AreaRule
+            The rule, its area the union of the file's polygons.
+
+        Raises
+        ------
+        FileNotFoundError
+            When there is no such file.
+        ConfigError
+            When it is not GeoJSON of polygons.
+        """
+        p = Path(os.fspath(path))
+        if not p.is_file():
+            raise FileNotFoundError(f"the urban area {p.name} is not there ({p})")
+        try:
+            doc = json.loads(p.read_text(encoding="utf-8"))
+            feats = doc["features"] if doc.get("type") == "FeatureCollection" else [doc]
+            geoms = [shapely.from_geojson(json.dumps(f.get("geometry", f))) for f in feats]
+        except (ValueError, KeyError, TypeError, AttributeError, shapely.errors.GEOSException):
+            raise ConfigError(
+                [f"{p.name} is not GeoJSON of polygons: write it again with carezones calibrate"],
+                "area rule",
+            ) from None
+        area = shapely.union_all([g for g in geoms if g is not None]) if geoms else None
+        if isinstance(area, shapely.Polygon):
+            area = shapely.MultiPolygon([area])
+        return cls(area, source=source, column=column, file=p.name)
+
+
+type UrbanRule = DensityRule | AreaRule
+"""How a profile tells urban places from rural: by road density or by a classification."""
+
+
+def _ring(ring: Any) -> str:
+    """Return a ring's coordinates as GeoJSON text, 6 decimals."""
+    xy = np.asarray(ring.coords)[:, :2]
+    return "[" + ",".join(f"[{x:.6f},{y:.6f}]" for x, y in xy) + "]"
+
+
 @dataclass(frozen=True)
 class ProfileProvenance:
     """What a fitted profile was fitted on, and when.
@@ -239,7 +469,7 @@ class TravelProfile:
     ----------
     urban, rural : ClassTimes
         The multiplier and overhead of urban and of rural legs.
-    rule : DensityRule, optional
+    rule : DensityRule or AreaRule, optional
         How a leg is classed (default :class:`DensityRule()`).
     name : str, default "profile"
         What reports call it.
@@ -271,7 +501,7 @@ class TravelProfile:
 
     urban: ClassTimes = field(default_factory=ClassTimes)
     rural: ClassTimes = field(default_factory=ClassTimes)
-    rule: DensityRule = field(default_factory=DensityRule)
+    rule: UrbanRule = field(default_factory=DensityRule)
     name: str = "profile"
     provenance: ProfileProvenance | None = None
 
@@ -280,11 +510,16 @@ class TravelProfile:
             c: {"multiplier": t.multiplier, "overhead_minutes": t.overhead_minutes}
             for c, t in (("urban", self.urban), ("rural", self.rural))
         }
-        rule = {
-            "radius_m": self.rule.radius_m,
-            "urban_junctions_per_km2": self.rule.urban_junctions_per_km2,
-        }
-        problems = _check_times(classes) + _check_rule(rule)
+        problems = _check_times(classes)
+        if isinstance(self.rule, DensityRule):
+            problems += _check_rule(
+                {
+                    "radius_m": self.rule.radius_m,
+                    "urban_junctions_per_km2": self.rule.urban_junctions_per_km2,
+                }
+            )
+        elif not isinstance(self.rule, AreaRule):
+            problems.append(f"rule must be a DensityRule or an AreaRule, not {self.rule!r}")
         if problems:
             raise ConfigError(problems, f"travel profile {self.name!r}")
 
@@ -434,6 +669,7 @@ class TravelProfile:
           - [rural] is missing: give its multiplier and overhead_minutes
         """
         label = "travel profile"
+        folder = Path.cwd()
         if isinstance(source, str | os.PathLike):
             from carezones.io import read_toml
 
@@ -443,11 +679,12 @@ class TravelProfile:
             except ValueError as exc:
                 raise ConfigError([f"{exc}; see TravelProfile.load for the layout"], label) from exc
             default_name = Path(source).stem
+            folder = Path(source).parent
         elif isinstance(source, Mapping):
             data, default_name = source, "profile"
         else:
             raise TypeError(f"a travel profile is a TOML file or a dict, not {source!r}")
-        return _parse(data, label, default_name)
+        return _parse(data, label, default_name, folder)
 
     def to_toml(self) -> str:
         """Return the profile as the text of ``travel-profile.toml``.
@@ -478,12 +715,19 @@ class TravelProfile:
                 f"multiplier = {_toml_float(t.multiplier)}",
                 f"overhead_minutes = {_toml_float(t.overhead_minutes)}",
             ]
-        lines += [
-            "",
-            "[rule]  # a leg is urban when both its ends are",
-            f"radius_m = {_toml_float(self.rule.radius_m)}",
-            f"urban_junctions_per_km2 = {_toml_float(self.rule.urban_junctions_per_km2)}",
-        ]
+        lines += ["", "[rule]  # a leg is urban when both its ends are"]
+        if isinstance(self.rule, AreaRule):
+            lines += [
+                f"areas = {_toml_str(self.rule.file)}  # next to this file",
+                f"source = {_toml_str(self.rule.source)}",
+                f"column = {_toml_str(self.rule.column)}",
+                f"sha256 = {_toml_str(self.rule.sha256)}",
+            ]
+        else:
+            lines += [
+                f"radius_m = {_toml_float(self.rule.radius_m)}",
+                f"urban_junctions_per_km2 = {_toml_float(self.rule.urban_junctions_per_km2)}",
+            ]
         if self.provenance is not None:
             p = self.provenance
             lines += ["", "[provenance]"]
@@ -612,7 +856,45 @@ def _check_rule(rule: Mapping[str, object]) -> list[str]:
     return probs
 
 
-def _parse(data: Mapping[str, Any], label: str, default_name: str) -> TravelProfile:
+_AREA_KEYS = ("areas", "source", "column", "sha256")
+
+
+def _area_rule(rule: Mapping[str, object], folder: Path) -> tuple[AreaRule | None, list[str]]:
+    """Read ``[rule]`` of a profile fitted on a rural-urban classification: its urban area."""
+    probs = [
+        f"[rule] has an unknown key {key!r}: give areas, source, column and sha256"
+        for key in rule
+        if key not in _AREA_KEYS
+    ]
+    texts = {k: rule.get(k, "") for k in _AREA_KEYS}
+    for key, value in texts.items():
+        if not isinstance(value, str):
+            probs.append(f"[rule] {key} must be text, not {value!r}")
+    if probs:
+        return None, probs
+    name = str(texts["areas"])
+    path = folder / name
+    if Path(name).name != name or not name.endswith(".geojson"):
+        return None, [f"[rule] areas must be a .geojson file's name next to the profile: {name!r}"]
+    if not path.is_file():
+        return None, [
+            f"[rule] areas: {name} is not next to the profile ({folder}): copy it with "
+            "travel-profile.toml (carezones calibrate writes both)"
+        ]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if texts["sha256"] and digest != texts["sha256"]:
+        return None, [
+            f"[rule] areas: {name} is not the file the profile was fitted with (its sha256 "
+            "differs): put back the file written with it, or calibrate again"
+        ]
+    try:
+        area = AreaRule.read(path, source=str(texts["source"]), column=str(texts["column"]))
+    except ConfigError as exc:
+        return None, [f"[rule] areas: {p}" for p in exc.problems]
+    return area, []
+
+
+def _parse(data: Mapping[str, Any], label: str, default_name: str, folder: Path) -> TravelProfile:
     """Build a profile from a TOML document, reporting every problem at once."""
     probs: list[str] = []
     for key in data:
@@ -635,7 +917,12 @@ def _parse(data: Mapping[str, Any], label: str, default_name: str) -> TravelProf
     if not isinstance(rule, Mapping):
         probs.append("[rule] must be a table with radius_m and urban_junctions_per_km2")
         rule = {}
-    probs += _check_rule(rule)
+    area: AreaRule | None = None
+    if "areas" in rule:
+        area, more = _area_rule(rule, folder)
+        probs += more
+    else:
+        probs += _check_rule(rule)
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name.strip():
         probs.append(f"name must be some text, not {name!r}")
@@ -649,7 +936,8 @@ def _parse(data: Mapping[str, Any], label: str, default_name: str) -> TravelProf
     return TravelProfile(
         urban=_class_times(classes["urban"]),
         rural=_class_times(classes["rural"]),
-        rule=DensityRule(
+        rule=area
+        or DensityRule(
             float(rule.get("radius_m", 1000.0)), float(rule.get("urban_junctions_per_km2", 100.0))
         ),
         name=str(name).strip(),

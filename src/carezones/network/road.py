@@ -31,7 +31,7 @@ from carezones.network.data import (
     Route,
     Snapped,
 )
-from carezones.network.profile import DensityRule, TravelProfile, same_places
+from carezones.network.profile import AreaRule, DensityRule, TravelProfile, UrbanRule, same_places
 from carezones.network.routing import Attachment, ChainGraph, ProfiledGraph, attach
 from carezones.network.shapes import (
     access_lonlat,
@@ -947,16 +947,17 @@ class RoadNetwork:
         object.__setattr__(new, "travel_profile", profile)
         return new
 
-    def urban_places(
-        self, points: Points, rule: DensityRule | None = None
-    ) -> npt.NDArray[np.bool_]:
-        """Return whether each point is urban: dense road junctions around its road point.
+    def urban_places(self, points: Points, rule: UrbanRule | None = None) -> npt.NDArray[np.bool_]:
+        """Return whether each point is urban by a rule, judged at its road point.
+
+        By a :class:`~carezones.network.DensityRule`: dense road junctions around the road
+        point; by an :class:`~carezones.network.AreaRule`: the road point lies in an urban unit.
 
         Parameters
         ----------
         points : points
             As accepted by :meth:`snap`.
-        rule : DensityRule, optional
+        rule : DensityRule or AreaRule, optional
             The rule (default: the travel profile's, else :class:`DensityRule()`).
 
         Returns
@@ -975,10 +976,10 @@ class RoadNetwork:
         snapped = self.snap(points)
         return self._urban_at(snapped.lon, snapped.lat, rule)
 
-    def _urban_at(
-        self, lon: FloatArray, lat: FloatArray, rule: DensityRule
-    ) -> npt.NDArray[np.bool_]:
-        """Return whether each lon/lat has at least the rule's junctions within its radius."""
+    def _urban_at(self, lon: FloatArray, lat: FloatArray, rule: UrbanRule) -> npt.NDArray[np.bool_]:
+        """Return whether each lon/lat is urban by the rule (area, or junctions nearby)."""
+        if isinstance(rule, AreaRule):
+            return rule.urban_at(lon, lat)
         if not len(lon):
             return np.zeros(0, dtype=bool)
         x, y = self.to_metric(lon, lat)

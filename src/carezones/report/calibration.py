@@ -11,7 +11,10 @@ Written by :meth:`Calibration.to_files <carezones.calibration.Calibration.to_fil
 - ``observed-vs-modelled.svg``: the legs' observed minutes against the model's, with the line
   of the model alone and each class's calibrated line;
 - ``summary.md`` and ``summary.json``: the summary and the numbers;
-- ``classes.html``: the roads coloured by class (which places count as urban), no visit drawn.
+- ``classes.html``: the roads coloured by class (which places count as urban), no visit drawn;
+- ``urban-areas.geojson``, for a profile fitted with the rural-urban classification: the urban
+  units joined into one area (public data: no visit in it), which ``travel-profile.toml`` names
+  and must be kept beside.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import pandas as pd
 import shapely
 
 from carezones.io._cells import PathLike
-from carezones.network.profile import CLASSES
+from carezones.network.profile import CLASSES, AreaRule
 from carezones.report._write import output_folder, plain, write_csv
 from carezones.report.html import escape, html_card
 from carezones.report.maps import _add_legend, base_map
@@ -380,4 +383,8 @@ def write_calibration(
             json.dumps(plain(summary), indent=2, ensure_ascii=False), encoding="utf-8"
         )
         calibration_map(calibration, offline=offline).save(str(tmp / names[6]))
+        rule = calibration.profile.rule
+        if isinstance(rule, AreaRule):  # the urban units, which the profile names
+            (tmp / rule.file).write_text(rule.geojson(), encoding="utf-8")
+            names.append(rule.file)
     return [out / n for n in names]

@@ -290,6 +290,12 @@ class AreaRule:
         -------
         numpy.ndarray of bool
             One per place.
+
+        Examples
+        --------
+        >>> rule = AreaRule(shapely.box(0, 0, 1, 1))
+        >>> rule.urban_at(np.array([0.5, 1.0, 2.0]), np.array([0.5, 0.5, 0.5]))
+        array([ True,  True, False])
         """
         if not len(lon):
             return np.zeros(0, dtype=bool)
@@ -302,6 +308,11 @@ class AreaRule:
         -------
         str
             One line.
+
+        Examples
+        --------
+        >>> AreaRule(shapely.box(0, 0, 1, 1), column="RUC11CD").describe()
+        'urban: both ends in an urban unit of the rural-urban classification (RUC11CD)'
         """
         if self.column and self.source:
             where = f" ({self.column} of {self.source})"
@@ -316,6 +327,11 @@ class AreaRule:
         -------
         str
             A GeoJSON FeatureCollection, the same text for the same area.
+
+        Examples
+        --------
+        >>> AreaRule(shapely.box(0, 0, 1, 1)).geojson().split('"coordinates":')[1].strip()
+        '[[[[1.000000,0.000000],[1.000000,1.000000],[0.000000,1.000000],[0.000000,0.000000],[1.000000,0.000000]]]]}}]}'
         """
         polygons = shapely.get_parts(self.urban)
         coords = [[_ring(p.exterior), *(_ring(r) for r in p.interiors)] for p in polygons]
@@ -396,6 +412,15 @@ class AreaRule:
             When there is no such file.
         ConfigError
             When it is not GeoJSON of polygons.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> rule = AreaRule(shapely.box(0, 0, 1, 1), source="units.gpkg", column="RUC21CD")
+        >>> path = Path(tempfile.mkdtemp()) / rule.file
+        >>> _ = path.write_text(rule.geojson(), encoding="utf-8")
+        >>> AreaRule.read(path, source="units.gpkg", column="RUC21CD") == rule
+        True
         """
         p = Path(os.fspath(path))
         if not p.is_file():

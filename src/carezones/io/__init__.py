@@ -32,6 +32,9 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
 :mod:`carezones.io.config`       configuration files: :func:`read_toml`
 :mod:`carezones.io.vrplib`       vehicle routing benchmarks: :func:`read_lkh_vrptw`,
                                  ``VrptwInstance``, ``VrptwSolution``
+:mod:`carezones.io.hhcrsp`       the home healthcare routing and scheduling benchmark (JSON):
+                                 :func:`read_hhcrsp`, :class:`HhcrspInstance`, and
+                                 :func:`hhcrsp_solution` (the solution the validator reads)
 :mod:`carezones.io.osm`          road networks and amenities from OSM files and GraphML
                                  (used by :mod:`carezones.network` and :mod:`carezones.sites`)
 ===============================  ===========================================================
@@ -52,6 +55,7 @@ from carezones.io.areas import INVALID_POLYGON_FIX, check_areas, check_polygons,
 from carezones.io.config import read_toml
 from carezones.io.days import WEEKDAYS, parse_day
 from carezones.io.demand import DemandColumns, DemandKind, read_demand, read_growth
+from carezones.io.hhcrsp import HhcrspInstance, hhcrsp_solution, read_hhcrsp
 from carezones.io.options import AreaLike, CrsLike, ReadOptions
 from carezones.io.points import (
     CLIENT_ID_ALIASES,
@@ -125,6 +129,7 @@ __all__ = [
     "DemandColumns",
     "DemandKind",
     "Errors",
+    "HhcrspInstance",
     "PathLike",
     "ReadOptions",
     "Source",
@@ -132,6 +137,7 @@ __all__ = [
     "check_areas",
     "check_polygons",
     "check_scores",
+    "hhcrsp_solution",
     "hhmm",
     "parse_day",
     "parse_hhmm",
@@ -140,6 +146,7 @@ __all__ = [
     "read_clients",
     "read_demand",
     "read_growth",
+    "read_hhcrsp",
     "read_itineraries",
     "read_lkh_vrptw",
     "read_points",

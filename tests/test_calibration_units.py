@@ -81,7 +81,7 @@ def test_units_with_unknown_classes_or_missing_from_the_lookup_are_named_togethe
 def test_an_area_profile_round_trips_with_its_urban_area_and_refuses_a_changed_one(rule, tmp_path):
     profile = TravelProfile(ClassTimes(1.4, 4.0), ClassTimes(1.2, 2.5), rule=rule, name="ons")
     (tmp_path / "travel-profile.toml").write_text(profile.to_toml(), encoding="utf-8")
-    with pytest.raises(ConfigError, match="urban-areas.geojson is not next to the profile"):
+    with pytest.raises(ConfigError, match=r"urban-areas\.geojson is not next to the profile"):
         TravelProfile.load(tmp_path / "travel-profile.toml")
     (tmp_path / rule.file).write_text(rule.geojson(), encoding="utf-8")
     back = TravelProfile.load(tmp_path / "travel-profile.toml")

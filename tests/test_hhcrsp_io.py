@@ -84,6 +84,7 @@ def test_reads_the_visits_carers_and_travel_of_a_small_instance(tmp_path):
     assert list(v["sync"]) == ["", "sequential", "sequential"]
     assert list(v["partner_id"]) == ["", "p2/s2", "p2/s1"]
     assert list(v["pair_order"]) == [-1, 0, 1]
+    assert list(v["after_visit"]) == ["", "", "p2/s1"]  # the pair as read_visits reads it
     assert list(v["gap_min_minutes"][1:]) == [10, 10] and list(v["gap_max_minutes"][1:]) == [40, 40]
     assert math.isnan(v["gap_min_minutes"][0])
     assert v.geometry[0].coords[0] == (1.0, 2.0) and v.geometry[1] is None
@@ -107,6 +108,7 @@ def test_simultaneous_pairs_have_a_gap_of_nothing(tmp_path):
     v = read_hhcrsp(write(tmp_path / "sim.json", data)).visits
     assert list(v["sync"][1:]) == ["simultaneous"] * 2
     assert list(v["gap_min_minutes"][1:]) == [0, 0] and list(v["gap_max_minutes"][1:]) == [0, 0]
+    assert list(v["after_visit"]) == ["", "", "p2/s1"]
 
 
 @needs_data
@@ -131,6 +133,9 @@ def test_reads_every_instance_of_the_benchmark(folder):
         v = inst.visits
         partner = dict(zip(v["visit_id"], v["partner_id"], strict=True))
         assert all(partner[b] == a for a, b in partner.items() if b)
+        second = v["pair_order"] == 1  # names its first in after_visit, the others none
+        assert (v["after_visit"][second] == v["partner_id"][second]).all()
+        assert (v["after_visit"][~second] == "").all()
         able = frozenset().union(*inst.carers["skills"])
         assert set(v["service"]) <= able
 

@@ -74,6 +74,7 @@ HHCRSP_VISIT_COLUMNS = [
     "sync",
     "partner_id",
     "pair_order",
+    "after_visit",
     "gap_min_minutes",
     "gap_max_minutes",
     "source_row",
@@ -122,8 +123,11 @@ class HhcrspInstance:
         ``sync`` is ``simultaneous`` or ``sequential`` (``""`` alone), ``pair_order`` 0 for the
         first and 1 for the second (-1 alone), and the second starts between
         ``gap_min_minutes`` and ``gap_max_minutes`` after the first (both 0 for simultaneous
-        visits; NaN alone). ``location`` is the visit's row of ``travel``; ``source_row`` the
-        patient's position in the file (from 1). ``lat``/``lon`` are NaN: ``geometry`` holds
+        visits; NaN alone; given on both visits). The second also names the first in
+        ``after_visit`` (``""`` on every other visit): the sequential pair as
+        :func:`~carezones.io.read_visits` reads it and ``plan_rounds`` plans it.
+        ``location`` is the visit's row of ``travel``; ``source_row`` the patient's position
+        in the file (from 1). ``lat``/``lon`` are NaN: ``geometry`` holds
         the file's ``location`` pair as it is, with no CRS (Mankowska's are points on a plane,
         Kummer's latitude then longitude), or nothing where the file gives none.
     carers : geopandas.GeoDataFrame
@@ -170,11 +174,11 @@ class HhcrspInstance:
     0    p1/s1          60.0              30.0         1
     1    p2/s1           0.0              20.0         2
     2    p2/s2           0.0              15.0         2
-    >>> inst.visits[["partner_id", "pair_order", "gap_min_minutes", "gap_max_minutes"]]
-      partner_id  pair_order  gap_min_minutes  gap_max_minutes
-    0                     -1              NaN              NaN
-    1      p2/s2           0             10.0             40.0
-    2      p2/s1           1             10.0             40.0
+    >>> inst.visits[["partner_id", "pair_order", "after_visit", "gap_min_minutes"]]
+      partner_id  pair_order after_visit  gap_min_minutes
+    0                     -1                          NaN
+    1      p2/s2           0                         10.0
+    2      p2/s1           1       p2/s1             10.0
     >>> inst.carers[["carer_id", "shift_start"]].assign(skills=inst.carers.skills.map(sorted))
       carer_id  shift_start    skills
     0       c1          0.0      [s1]
@@ -686,6 +690,7 @@ def _visits_table(patients: list[_Patient]) -> gpd.GeoDataFrame:
                     "sync": p.sync,
                     "partner_id": ids[1 - k] if paired else "",
                     "pair_order": k if paired else -1,
+                    "after_visit": ids[0] if paired and k == 1 else "",
                     "gap_min_minutes": gap[0],
                     "gap_max_minutes": gap[1],
                     "source_row": i + 1,

@@ -39,6 +39,7 @@ from carezones.io.points import (
 __all__ = [
     "CARER_COLUMNS",
     "ITINERARY_COLUMNS",
+    "PAIR_COLUMNS",
     "VISIT_COLUMNS",
     "carers_table",
     "hhmm",
@@ -282,10 +283,17 @@ def read_visits(
 
     ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
     ``duration_minutes`` is its length; ``carers_required`` is 1 (blank) or 2; ``skills`` are
-    ``;``-separated. An optional ``day`` column (a date such as ``2026-12-07`` or a weekday
-    such as ``Mon``; see :mod:`carezones.io.days`) makes the file a week for
-    :func:`~carezones.rounds.plan_week`. Every problem in the file is reported together in one
-    :class:`~carezones.ValidationError` (row, column, value, reason, fix).
+    ``;``-separated. A *sequential pair* is two visits of one carer each, the second by
+    another carer between a least and a greatest gap after the first (a nurse after a carer;
+    the gap 0-0 is two carers at the same time, e.g. two services of different lengths): the
+    second visit names the first in ``after_visit`` and gives ``gap_min_minutes`` (blank: 0)
+    and ``gap_max_minutes`` (blank: no limit), minutes between the two starts (columns
+    :data:`PAIR_COLUMNS`). Both visits must be in the file, on the same day, each in one pair
+    at most and needing one carer; a pair is rejected whole. An optional ``day`` column (a
+    date such as ``2026-12-07`` or a weekday such as ``Mon``; see :mod:`carezones.io.days`)
+    makes the file a week for :func:`~carezones.rounds.plan_week`. Every problem in the file
+    is reported together in one :class:`~carezones.ValidationError` (row, column, value,
+    reason, fix).
 
     Parameters
     ----------
@@ -308,7 +316,9 @@ def read_visits(
     geopandas.GeoDataFrame or Collected
         The visits with times in minutes after midnight, ``carers_required`` as an integer,
         ``skills`` and ``preferred_carers`` as frozensets, ``day`` as its label (when the file
-        has one: ``2026-12-07`` or ``Mon``), and ``source_row``.
+        has one: ``2026-12-07`` or ``Mon``), and ``source_row``. With pairs, ``after_visit``
+        is text (``""`` when blank) and the gaps are numbers on a pair's second visit (0 and
+        ``inf`` when blank), NaN on the others.
 
     Raises
     ------
@@ -368,9 +378,115 @@ def read_visits(
                     "the window ends before it starts",
                     "window_end is the latest start; make it no earlier than window_start",
                 )
+    if any(c in df for c in PAIR_COLUMNS):
+        _pair_columns(df, probs)
     df["carers_required"] = df["carers_required"].where(~probs.bad, 1)
     df["carers_required"] = df["carers_required"].astype(int)
     return _result(df, probs, errors)
+
+
+PAIR_COLUMNS = ("after_visit", "gap_min_minutes", "gap_max_minutes")
+"""The optional columns of a sequential pair, on its second visit (see :func:`read_visits`)."""
+
+
+def _pair_columns(df: gpd.GeoDataFrame, probs: Problems) -> None:
+    """Check the sequential pairs' columns and turn them into values, in place.
+
+    ``after_visit`` becomes text (``""`` when blank); on a pair's second visit a blank
+    ``gap_min_minutes`` becomes 0 and a blank ``gap_max_minutes`` infinity (no limit), and
+    both are NaN on every other visit. When one visit of a pair is rejected, so is the other.
+    """
+    for col in PAIR_COLUMNS:
+        if col not in df:
+            df[col] = None
+    after = ["" if is_blank(v) else str(v).strip() for v in df["after_visit"]]
+    lows, highs = (numbers(df[c]) for c in ("gap_min_minutes", "gap_max_minutes"))
+    cells = {c: df[c].tolist() for c in ("gap_min_minutes", "gap_max_minutes")}
+    row = {str(v): pos for pos, v in enumerate(df["visit_id"])}
+    req = df["carers_required"].to_numpy(dtype=float)
+    days = df["day"].tolist() if "day" in df else None
+    ids = df["visit_id"].astype(str).tolist()
+    followed: dict[int, int] = {}  # first visit -> the second that names it
+    pairs: list[tuple[int, int]] = []
+    for pos, name in enumerate(after):
+        for col, (values, blank, bad) in zip(cells, (lows, highs), strict=True):
+            if bad[pos] or (not blank[pos] and values[pos] < 0):
+                fix = f"write '{col}' as minutes >= 0, or leave it blank"
+                probs.add(pos, col, cells[col][pos], "not a number of minutes >= 0", fix)
+            elif not blank[pos] and not name:
+                probs.add(
+                    pos,
+                    col,
+                    cells[col][pos],
+                    "a gap, but after_visit is blank",
+                    "give the visit this one follows in after_visit, or leave the gap blank",
+                )
+        if not name:
+            continue
+        lo, hi = lows[0][pos], highs[0][pos]
+        if np.isfinite(lo) and np.isfinite(hi) and lo > hi:
+            probs.add(
+                pos,
+                "gap_max_minutes",
+                cells["gap_max_minutes"][pos],
+                f"the gap's maximum is below its minimum ({lo:g})",
+                "give gap_min_minutes <= gap_max_minutes (0-0: both at the same time)",
+            )
+        first = row.get(name)
+        problem = None
+        if first is None:
+            problem = (f"no visit {name} in the file", "give the visit_id of the visit it follows")
+        elif first == pos:
+            problem = ("a visit cannot follow itself", "give the visit_id of another visit")
+        elif days is not None and days[first] != days[pos]:
+            problem = (
+                f"visit {name} is on another day ({days[first]})",
+                "a pair's two visits are on the same day: correct the day or after_visit",
+            )
+        elif req[first] != 1:
+            problem = (
+                f"visit {name} needs {req[first]:g} carers",
+                "a pair is two visits of one carer each: make the double-handed visit two "
+                "paired visits, or leave after_visit blank",
+            )
+        elif first in followed:
+            problem = (
+                f"visit {name} is already followed by {ids[followed[first]]}",
+                "a visit is followed by one visit at most: pair each visit once",
+            )
+        elif after[first] or first in followed.values():
+            problem = (
+                f"visit {name} is itself in a pair",
+                "a visit is in one pair at most: no chains of pairs",
+            )
+        if problem is not None:
+            probs.add(pos, "after_visit", name, *problem)
+            continue
+        if req[pos] != 1:
+            probs.add(
+                pos,
+                "carers_required",
+                req[pos],
+                "a visit that follows another needs one carer",
+                "write 1, or leave after_visit blank",
+            )
+        assert first is not None  # for mypy: a problem is recorded when it is None
+        followed[first] = pos
+        pairs.append((first, pos))
+    for first, second in pairs:  # a pair is kept whole or rejected whole
+        for a, b in ((first, second), (second, first)):
+            if probs.bad[a] and not probs.bad[b]:
+                probs.add(
+                    b,
+                    "after_visit",
+                    after[second],
+                    f"its pair's other visit, {ids[a]}, is rejected",
+                    f"correct visit {ids[a]}'s row",
+                )
+    paired = np.array([bool(a) for a in after])
+    df["after_visit"] = after
+    df["gap_min_minutes"] = np.where(paired, np.nan_to_num(lows[0], nan=0.0), np.nan)
+    df["gap_max_minutes"] = np.where(paired, np.where(highs[1], np.inf, highs[0]), np.nan)
 
 
 def visits_table(frame: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -407,6 +523,8 @@ def visits_table(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     """
     df = _trusted(frame, _VISIT_FIELDS)
     if df is None or find_named([str(c) for c in df.columns], "day") is not None:
+        return read_visits(frame)
+    if any(c in df for c in PAIR_COLUMNS):  # pairs are checked against each other
         return read_visits(frame)
     probs = Problems("visits", rows=df["source_row"])
     _visit_columns(df, probs)

@@ -1,12 +1,13 @@
 """How a coordinator reads a plan: a timeline of the day (or week).
 
 :func:`timeline` draws one row per carer and shift on a time axis: visits, travel, waiting
-and breaks as bars, the two carers of a double-handed visit joined by a line, details on
-hover. It is one self-contained HTML page (its CSS and a few lines of script written into
-it, nothing loaded from the internet), so it opens offline like the maps; every value from
-the inputs is HTML-escaped and reaches the script only as text, so hostile text in a file
-shows as text and never runs. Run sheets are in :mod:`~carezones.report.sheets`; the
-legs of the map come from :meth:`Rounds.legs() <carezones.rounds.Rounds.legs>`.
+and breaks as bars, the two carers of a double-handed visit joined by a line (and the two
+visits of a sequential pair, from the first's start to the second's), details on hover. It is
+one self-contained HTML page (its CSS and a few lines of script written into it, nothing
+loaded from the internet), so it opens offline like the maps; every value from the inputs is
+HTML-escaped and reaches the script only as text, so hostile text in a file shows as text and
+never runs. Run sheets are in :mod:`~carezones.report.sheets`; the legs of the map come from
+:meth:`Rounds.legs() <carezones.rounds.Rounds.legs>`.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ height:10px}
 .bar.fixed{opacity:.55}.bar.moved{outline:2px dashed #e53e3e;outline-offset:1px}
 .bar.hi{outline:3px solid #111;z-index:3}
 .link{position:absolute;width:0;border-left:2px dotted #c05621;z-index:2;pointer-events:none}
+.link.along{height:0;border-left:0;border-top:2px dotted #c05621}
 .now{position:absolute;top:0;bottom:0;border-left:2px solid #e53e3e;z-index:4;
 pointer-events:none}
 #tip{position:fixed;display:none;z-index:10;background:#222;color:#fff;padding:6px 8px;
@@ -244,6 +246,7 @@ def _day_section(r: Rounds, n: int) -> str:
     partners: dict[str, list[str]] = {}
     for rec in it[it["kind"] == "visit"].itertuples():
         partners.setdefault(str(rec.visit_id), []).append(str(rec.carer_id))
+    pairs = _pairs(r.visits)
     axis = "".join(
         f'<span style="left:{x(t)}">{hhmm(t)}</span>' for t in range(int(t0), int(t1) + 1, 60)
     )
@@ -279,7 +282,9 @@ def _day_section(r: Rounds, n: int) -> str:
                             f"window of {rec.visit_id}",
                         )
                     )
-                bars.append(_visit_bar(rec, cid, vinfo, partners, changes, t_now, x, w, ys, pos))
+                bars.append(
+                    _visit_bar(rec, cid, vinfo, (partners, pairs), changes, t_now, x, w, ys, pos)
+                )
             elif rec.kind == "break":
                 bars.append(
                     _bar(
@@ -299,12 +304,18 @@ def _day_section(r: Rounds, n: int) -> str:
     links = []
     for spots in ys.values():
         if len(spots) == 2:
-            (xa, ya), (_, yb) = spots
+            (xa, ya), (xb, yb) = spots
             top, height = min(ya, yb) * ROW_PX + 22 + ROW_PX // 2, abs(ya - yb) * ROW_PX
             links.append(
                 f'<div class="link" style="left:calc({LABEL_PX}px + (100% - '
                 f'{LABEL_PX}px) * {xa:.5f});top:{top}px;height:{height}px"></div>'
             )
+            if xb != xa:  # a sequential pair: then along the second's row to its start
+                links.append(
+                    f'<div class="link along" style="left:calc({LABEL_PX}px + (100% - '
+                    f"{LABEL_PX}px) * {min(xa, xb):.5f});width:calc((100% - {LABEL_PX}px) * "
+                    f'{abs(xb - xa):.5f});top:{yb * ROW_PX + 22 + ROW_PX // 2}px"></div>'
+                )
     if t_now is not None and t0 <= t_now <= t1:
         links.append(
             f'<div class="now" title="re-planned at {escape(now)}" style="left:calc('
@@ -343,11 +354,33 @@ def _bar(kind: str, left: str, width: str, tip: str, extra: str = "", link: str 
     )
 
 
+def _pairs(visits: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Return visit_id -> (its pair's key, a line on the pair) for each visit in a pair."""
+    if "after_visit" not in visits:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for second, first, lo, hi in zip(
+        visits["visit_id"].astype(str),
+        visits["after_visit"],
+        visits.get("gap_min_minutes", pd.Series(0.0, index=visits.index)),
+        visits.get("gap_max_minutes", pd.Series(math.inf, index=visits.index)),
+        strict=True,
+    ):
+        if isinstance(first, str) and first.strip():
+            first = first.strip()
+            lo = 0.0 if lo != lo else float(lo)
+            hi = math.inf if hi != hi else float(hi)
+            gap = f"{lo:g}-{hi:g} min" if math.isfinite(hi) else f"{lo:g}+ min"
+            out[second] = (f"pair {first}", f"sequential pair: after {first} ({gap})")
+            out[first] = (f"pair {first}", f"sequential pair: {second} follows ({gap})")
+    return out
+
+
 def _visit_bar(
     rec: Any,
     cid: str,
     vinfo: pd.DataFrame,
-    partners: dict[str, list[str]],
+    links: tuple[dict[str, list[str]], dict[str, tuple[str, str]]],
     changes: dict[str, Any],
     t_now: int | None,
     x: Any,
@@ -366,11 +399,17 @@ def _visit_bar(
         lines.append(f"window {hhmm(v['window_start'])}-{hhmm(v['window_end'])}")
         if len(v["skills"]):
             lines.append("skills: " + ", ".join(sorted(v["skills"])))
+    partners, pairs = links
     others = [p for p in partners.get(vid, []) if p != cid]
     double = len(partners.get(vid, [])) == 2
     if double:
         lines.append(f"double-handed with {', '.join(others) or cid}")
         ys.setdefault(vid, []).append((float(x(rec.start).rstrip("%")) / 100, pos))
+    key = vid if double else ""
+    if vid in pairs:
+        key, line = pairs[vid]
+        lines.append(line)
+        ys.setdefault(key, []).append((float(x(rec.start).rstrip("%")) / 100, pos))
     extra = " double" if double else ""
     if t_now is not None and rec.start < t_now:
         extra += " fixed"
@@ -379,9 +418,7 @@ def _visit_bar(
     if ch is not None:
         extra += " moved"
         lines.append(f"moved: was {ch.carers_before} at {ch.start_before}")
-    return _bar(
-        "visit", x(rec.start), w(rec.start, rec.end), "\n".join(lines), extra, vid if double else ""
-    )
+    return _bar("visit", x(rec.start), w(rec.start, rec.end), "\n".join(lines), extra, key)
 
 
 def _unserved(r: Rounds) -> str:

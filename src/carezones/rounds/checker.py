@@ -96,7 +96,14 @@ def check_vrptw(
 
 
 def check_rounds(
-    visits: Any, carers: Any, minutes: Any, itineraries: Any, unserved: Any, tol: float = 1e-6
+    visits: Any,
+    carers: Any,
+    minutes: Any,
+    itineraries: Any,
+    unserved: Any,
+    tol: float = 1e-6,
+    *,
+    same_carer_pairs: bool = False,
 ) -> list[Violation]:
     """Every home-care rule, checked from the itineraries alone.
 
@@ -108,7 +115,10 @@ def check_rounds(
     visit start together; skills; every stop of a shift inside the shift, starting and ending
     at the carer's home; the break taken whole inside its window; no carer in two places at
     once (each stop begins after the previous one ends plus the travel between them); travel
-    minutes as in the matrix; the working time within ``max_minutes``.
+    minutes as in the matrix; the working time within ``max_minutes``; each sequential pair
+    (a visit with ``after_visit``) served whole or not at all, its second visit starting
+    between ``gap_min_minutes`` (blank: 0) and ``gap_max_minutes`` (blank: no limit) after
+    the first, by another carer unless ``same_carer_pairs`` (rule ``sequence``).
 
     Parameters
     ----------
@@ -121,6 +131,8 @@ def check_rounds(
         The plan (as in :class:`~carezones.rounds.Rounds`).
     tol : float
         Minutes of rounding allowed on times.
+    same_carer_pairs : bool
+        Whether one carer may make both visits of a sequential pair.
 
     Returns
     -------
@@ -241,4 +253,59 @@ def check_rounds(
                 out.append(Violation(0, 0, "double-handed", f"visit {v}: the same carer twice"))
             if abs(got[0][1] - got[1][1]) > tol:
                 out.append(Violation(0, 0, "double-handed", f"visit {v}: carers start apart"))
+    out += _check_sequences(visits, served, tol, same_carer_pairs)
+    return out
+
+
+def _check_sequences(
+    visits: Any, served: dict[str, list[tuple[str, float]]], tol: float, same_carer: bool
+) -> list[Violation]:
+    """Check the rule ``sequence``: each sequential pair whole, in its gap, by two carers."""
+    import math
+
+    if "after_visit" not in visits:
+        return []
+    out: list[Violation] = []
+
+    def cell(value: Any) -> str:
+        text = "" if value is None else str(value).strip()
+        return "" if text.lower() in ("", "nan", "none", "<na>") else text
+
+    def gap(value: Any, blank: float) -> float:
+        return blank if cell(value) == "" else float(value)
+
+    n = len(visits)
+    lows = visits["gap_min_minutes"].tolist() if "gap_min_minutes" in visits else [None] * n
+    highs = visits["gap_max_minutes"].tolist() if "gap_max_minutes" in visits else [None] * n
+    for second, after, lo_cell, hi_cell in zip(
+        visits["visit_id"].astype(str), visits["after_visit"], lows, highs, strict=True
+    ):
+        first = cell(after)
+        if not first:
+            continue
+        a, b = served.get(first, []), served.get(second, [])
+        if bool(a) != bool(b):
+            half, other = (first, second) if a else (second, first)
+            out.append(
+                Violation(0, 0, "sequence", f"visit {half} is served but {other}, its pair, is not")
+            )
+            continue
+        if not a:
+            continue
+        lo, hi = gap(lo_cell, 0.0), gap(hi_cell, math.inf)
+        (ca, sa), (cb, sb) = a[0], b[0]
+        if not lo - tol <= sb - sa <= hi + tol:
+            out.append(
+                Violation(
+                    0,
+                    0,
+                    "sequence",
+                    f"visit {second} starts {sb - sa:g} min after {first}, outside its gap "
+                    f"of {lo:g}-{hi:g} min",
+                )
+            )
+        if ca == cb and not same_carer:
+            out.append(
+                Violation(0, 0, "sequence", f"visits {first} and {second}: the same carer {ca}")
+            )
     return out

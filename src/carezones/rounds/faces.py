@@ -9,8 +9,9 @@ puts each visit where it adds least travel, and is kept only when the whole day'
 schedule still keeps every rule. The search weighs faces visit by visit; this counts them as
 the week's KPI does, per client.
 
-Double-handed visits are left where they are (their two carers start together). The order of
-the moves is fixed, so the result is deterministic.
+Double-handed visits are left where they are (their two carers start together), and so are
+the visits of sequential pairs (each within its gap of the other). The order of the moves is
+fixed, so the result is deterministic.
 """
 
 from __future__ import annotations
@@ -170,6 +171,8 @@ def _hand_on(
     targets = [r for r in range(n_c) if ids[r] in others]
     if not moving or not targets or any(d.req[j] == 2 for _, (j, _) in moving):
         return None
+    if any(d.pairs.link(j) is not None for _, (j, _) in moving):
+        return None
     routes = [list(route) for route in x.routes]
     added = 0.0
     for r, q in moving:
@@ -177,7 +180,8 @@ def _hand_on(
         added -= detour(T, n_c, r, routes[r][:p] + routes[r][p + 1 :], p, q[0])
         routes[r].pop(p)
     starts = simulate(d, routes, x.breaks)[0]
-    forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+    paired = d.pairs.paired()
+    forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2 or q[0] in paired}
     takers: set[str] = set()
     for _, (j, _) in moving:
         best: tuple[float, int, int] | None = None

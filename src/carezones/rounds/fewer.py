@@ -5,7 +5,8 @@ need: a carer with two visits in a quiet hour could be spared if others took the
 day is planned, filled and rescued, :func:`let_go` tries the carers one at a time, the one with
 the least care in their rounds first (ties by carer id): every visit of that carer's rounds
 (both carers of a double-handed one) is taken out and put back into the other carers' rounds
-by :func:`~carezones.rounds.schedule.fill`, which keeps every rule of the whole day. When all
+by :func:`~carezones.rounds.schedule.fill`, which keeps every rule of the whole day (a
+sequential pair with one visit in those rounds is put back whole, both visits). When all
 of them fit, the carer goes (their shifts stay empty); otherwise the rounds are kept as they
 were. So every visit served before is served after, and never by a carer let go.
 
@@ -96,14 +97,17 @@ def let_go(
     working = [cid for cid in rows if any(routes[c] for c in rows[cid])]
     order = sorted(working, key=lambda cid: (care(cid), cid))[: max(tries, 0)]
     gone: list[str] = []
+    paired = d.pairs.paired()
     for cid in order:
         theirs = {j for c in rows[cid] for j, _ in routes[c]}
         if not theirs:
             continue
+        # a sequential pair moves whole: its other visit (another carer's) is put back too
+        theirs |= {p for j in theirs & paired if (p := d.pairs.partner(j)) is not None}
         new = [[q for q in r if q[0] not in theirs] for r in routes]
         without = ok.copy()
         without[rows[cid], :] = False
-        if all(d.req[j] == 1 for j in theirs):  # no partner's times change: no one else's
+        if all(d.req[j] == 1 and j not in paired for j in theirs):  # no one else's times change
             placed = {c: b for c, b in breaks.items() if c not in rows[cid]}
         else:
             placed, _, broken = schedule(d, new)
@@ -111,7 +115,7 @@ def let_go(
                 continue
         # one visit at a time, the double-handed first (the hardest to place): the first
         # that fits nowhere ends the try
-        for j in sorted(theirs, key=lambda j: (-int(d.req[j]), j)):
+        for j in sorted(theirs, key=lambda j: (-int(d.req[j]), j not in paired, j)):
             new, placed = fill(d, without, ids, new, placed, [j])
             if not any(q[0] == j for r in new for q in r):
                 break

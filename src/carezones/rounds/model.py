@@ -29,6 +29,8 @@ from carezones.rounds.reasons import Cause, Reason
 if TYPE_CHECKING:
     import pandas as pd
 
+    from carezones.rounds.pairs import Pairs
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -37,6 +39,8 @@ SYNC_SLACK = 10  # minutes of its window both carers of a double-handed visit ai
 FORBIDDEN = 100_000_000  # travel seconds into a visit a carer may not make
 BALANCE_UNIT = 10  # cost units per travel second when workload balance is weighted
 UNBOUNDED = int(np.iinfo(np.int64).max)  # PyVRP's "no limit" for windows and shifts
+Pin = float | tuple[float, float]
+"""When a copy must start: at a minute, or within ``(earliest, latest)`` minutes."""
 
 
 # ---------------------------------------------------------------------- the routing core
@@ -330,6 +334,7 @@ def _allowed(
     copies: list[tuple[int, int]],
     split: bool,
     halves: dict[str, int] | None = None,
+    pairs: Pairs | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Carer row x copy: may the carer make it (skills; the two halves of the team)."""
     ok = eligible(visits, carers)
@@ -345,7 +350,38 @@ def _allowed(
             part = ok[:, j] & (half == k)
             if (ok[:, j] & (half == 1 - k)).any() and part.any():
                 allowed[:, q] = part
+    if split and pairs is not None and pairs.links:
+        _split_pairs(visits, copies, pairs, ok, half, allowed)
     return allowed
+
+
+def _split_pairs(
+    visits: pd.DataFrame,
+    copies: list[tuple[int, int]],
+    pairs: Pairs,
+    ok: npt.NDArray[np.bool_],
+    half: npt.NDArray[np.int64],
+    allowed: npt.NDArray[np.bool_],
+) -> None:
+    """Send the two visits of each sequential pair to different halves of the team.
+
+    Pairs alternate which half makes the first visit, and a pair is split only when both
+    halves have carers who can make their visit. Where one carer may make both (the
+    benchmark's rule) and the gap leaves room for the first visit, the pair is not split.
+    """
+    where = {j: q for q, (j, _) in enumerate(copies)}
+    dur = visits["duration_minutes"].to_numpy(dtype=float)
+    for i, link in enumerate(pairs.links):
+        if link.first not in where or link.second not in where:
+            continue
+        if pairs.same_carer and link.hi >= dur[link.first]:
+            continue
+        for h in (i % 2, 1 - i % 2):
+            one, two = ok[:, link.first] & (half == h), ok[:, link.second] & (half == 1 - h)
+            if one.any() and two.any():
+                allowed[:, where[link.first]] = one
+                allowed[:, where[link.second]] = two
+                break
 
 
 CLIENT_COLUMNS = ("window_start", "window_end", "carers_required", "duration_minutes")
@@ -355,7 +391,7 @@ def _client(
     visits: dict[str, npt.NDArray[Any]],
     j: int,
     k: int,
-    forced: dict[tuple[int, int], float],
+    forced: dict[tuple[int, int], Pin],
     unit: int,
     aims: dict[int, float] | None = None,
 ) -> RoutingClient:
@@ -363,12 +399,17 @@ def _client(
 
     ``visits`` are the columns :data:`CLIENT_COLUMNS` as arrays (read once, not per copy);
     ``aims`` the minute each double-handed visit's stretch is centred on (default: the
-    middle of its window).
+    middle of its window). A copy in ``forced`` starts at its minute, or within its
+    ``(earliest, latest)`` minutes and its window (the second visit of a sequential pair).
     """
     lo = round(float(visits["window_start"][j]) * 60)
     hi = round(float(visits["window_end"][j]) * 60)
-    if (j, k) in forced:
-        lo = hi = round(forced[(j, k)] * 60)
+    pin = forced.get((j, k))
+    if isinstance(pin, tuple):
+        lo, hi = max(lo, round(pin[0] * 60)), min(hi, round(pin[1] * 60))
+        hi = max(hi, lo)
+    elif pin is not None:
+        lo = hi = round(pin * 60)
     elif visits["carers_required"][j] == 2 and hi - lo > SYNC_SLACK * 60:
         # both carers aim at the same short stretch of the window, so that one rarely
         # waits long for the other: where the rounds searched from served the visit, or
@@ -519,8 +560,12 @@ class Weights:
         a stretch of :data:`SYNC_SLACK` minutes within its window); default: the middle of
         the window.
     split_doubles : bool
-        Keep the two carers of a double-handed visit apart (one of each half of the team);
-        ``False`` gives the relaxed reference of the benchmark.
+        Keep the two carers of a double-handed visit apart (one of each half of the team),
+        and the two visits of a sequential pair; ``False`` gives the relaxed reference of
+        the benchmark.
+    pairs : Pairs, optional
+        The day's sequential pairs (:class:`~carezones.rounds.pairs.Pairs`): their two
+        visits go to different halves of the team.
 
     Examples
     --------
@@ -536,6 +581,7 @@ class Weights:
     halves: dict[str, int] | None = None
     aims: dict[int, float] | None = None
     split_doubles: bool = True
+    pairs: Pairs | None = None
 
 
 def solve(
@@ -543,7 +589,7 @@ def solve(
     carers: pd.DataFrame,
     T: FloatArray,
     todo: list[int],
-    forced: dict[tuple[int, int], float],
+    forced: dict[tuple[int, int], Pin],
     stop: Stop,
     weights: Weights | None = None,
 ) -> list[list[tuple[int, int]]]:
@@ -558,7 +604,8 @@ def solve(
     todo : list of int
         The visit rows to plan (each optional, with a prize far above any travel saving).
     forced : dict
-        ``(visit row, copy)`` -> the minute that copy must start (synchronising).
+        ``(visit row, copy)`` -> the minute that copy must start, or the ``(earliest,
+        latest)`` minutes it may start (synchronising).
     stop : Stop
         The time limit (or iterations) and seed.
     weights : Weights, optional
@@ -582,7 +629,7 @@ def solve(
     initial, halves, aims = w.initial, w.halves, w.aims
     n_c = len(carers)
     copies = [(j, k) for j in todo for k in range(int(visits["carers_required"].iat[j]))]
-    allowed = _allowed(visits, carers, copies, w.split_doubles, halves)
+    allowed = _allowed(visits, carers, copies, w.split_doubles, halves, w.pairs)
     # costs are in tenths of a travel second when balancing, so that fractional weights count
     unit = BALANCE_UNIT if targets is not None and balance > 0 else 1
     matrices, costs, profiles = _profiles(visits, carers, T, copies, allowed, continuity, penalties)

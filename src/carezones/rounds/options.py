@@ -63,6 +63,10 @@ class RoundsOptions:
         fewer carers and serve the same visits, for some more travel. Without ``fill``, only
         when no visit is left out for want of carers' time (filling might use it). 0: keep
         the whole team (county plans try a share of each team).
+    same_carer_pairs : bool, default False
+        For sequential pairs (visits with ``after_visit``): whether one carer may make both
+        visits of a pair, one after the other, when the gap allows (the HHCRSP benchmark's
+        rule). Default: two different carers, as providers mean by a pair.
 
     Raises
     ------
@@ -89,6 +93,7 @@ class RoundsOptions:
     fill: bool = True
     change_minutes: float = 30.0
     let_go: int = 0
+    same_carer_pairs: bool = False
 
     def __post_init__(self) -> None:
         checked = {
@@ -108,6 +113,7 @@ class RoundsOptions:
             "fill": bool(self.fill),
             "change_minutes": check_number("change_minutes", self.change_minutes, minimum=0),
             "let_go": check_integer("let_go", self.let_go, minimum=0),
+            "same_carer_pairs": bool(self.same_carer_pairs),
         }
         for name, value in checked.items():  # numbers as numbers (a frozen class: set once)
             object.__setattr__(self, name, value)
@@ -132,6 +138,8 @@ class WeekOptions(RoundsOptions):
         a client a carer they do not know (not in the visit's ``preferred_carers`` and not
         serving them on another day of the week). 0 plans each day for travel alone.
     balance, co2_kg_per_km : float
+        As for :class:`RoundsOptions`.
+    same_carer_pairs : bool
         As for :class:`RoundsOptions`.
     fill, change_minutes, let_go : bool, float, int
         Not used by a week (a week's day is always filled with its whole team; it is not a

@@ -41,9 +41,14 @@ class Cause(StrEnum):
     """A re-plan: no carer is working for the rest of the day."""
     NOBODY_WORKS = "nobody_works"
     """A week: no carer works on the visit's day."""
+    NOT_IN_SEQUENCE = "not_in_sequence"
+    """A sequential pair that could not be kept: its second visit could not start within its
+    gap after the first by another carer (or the pair's other visit cannot be served)."""
 
 
-CAPACITY = frozenset({Cause.NO_ROOM, Cause.NOT_TOGETHER, Cause.SHIFT_ENDS, Cause.BREAK})
+CAPACITY = frozenset(
+    {Cause.NO_ROOM, Cause.NOT_TOGETHER, Cause.SHIFT_ENDS, Cause.BREAK, Cause.NOT_IN_SEQUENCE}
+)
 """The causes a bigger team would cure: visits left out for want of carers' time."""
 
 

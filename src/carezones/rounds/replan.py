@@ -34,6 +34,7 @@ from carezones.errors import ArgumentError
 from carezones.io.visits import hhmm, parse_hhmm
 from carezones.rounds.model import team_halves
 from carezones.rounds.options import RoundsOptions
+from carezones.rounds.pairs import gap_text, pairs_from_tables
 from carezones.rounds.reasons import Cause, Reason
 from carezones.rounds.result import Rounds
 from carezones.rounds.schedule import Day, Routes, Stop, round_times, simulate
@@ -288,6 +289,9 @@ def _replan(
             f"its window closed at {hhmm(float(visits['window_end'].iat[j]))}, before "
             f"the re-plan at {hhmm(t_now)}",
         )
+    if "after_visit" in visits:
+        got_pairs = _started_pairs(visits, carers, todo, last, (rest_v, rest_c), opts)
+        reasons.update({i: why for i, why in got_pairs.items() if i not in reasons})
     ids = rest_c["carer_id"].astype(str).to_numpy()
     pen = np.zeros((n_r, len(todo)))
     for i, j in enumerate(todo):
@@ -343,6 +347,62 @@ def _replan(
     replanned = _replan_kpis(changes, t_now, absent, done, len(un))
     replanned |= {"visits_gone": len(gone), "visits_new": len(new), "gone_visit_ids": gone}
     return replace(out, changes=changes, kpis={**out.kpis, "replan": replanned})
+
+
+def _started_pairs(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    todo: list[int],
+    last: dict[int, list[Stop]],
+    rest: tuple[pd.DataFrame, pd.DataFrame],
+    opts: RoundsOptions,
+) -> dict[int, Reason]:
+    """Keep each sequential pair whose other visit has started in sequence with it.
+
+    The visit of the rest of the day (``rest``: its visits and carers, changed in place) is
+    planned on its own, its window narrowed to the gap from the start of the visit that
+    started; unless one carer may make both, the carer who made that visit is kept from it
+    (a skill every other carer of the rest of the day is given). Return, by row of the rest
+    of the day, the visits that can no longer keep the gap.
+    """
+    rest_v, rest_c = rest
+    pairs = pairs_from_tables(visits, carers)
+    started = {s.copy[0]: (s.start, c) for c, stops in last.items() for s in stops if s.copy}
+    vids = visits["visit_id"].astype(str).to_numpy()
+    out: dict[int, Reason] = {}
+    for i, j in enumerate(todo):
+        link, other = pairs.link(j), pairs.partner(j)
+        if link is None or other is None or other not in started:
+            continue
+        t, c = started[other]
+        rest_v.loc[i, "after_visit"] = ""  # its pair is no longer planned: it follows a time
+        lo, hi = (t + link.lo, t + link.hi) if j == link.second else (t - link.hi, t - link.lo)
+        ws = max(float(rest_v["window_start"].iat[i]), lo)
+        we = min(float(rest_v["window_end"].iat[i]), hi)
+        if ws > we:
+            second, first = (vids[j], vids[other]) if j == link.second else (vids[other], vids[j])
+            out[i] = Reason(
+                Cause.NOT_IN_SEQUENCE,
+                f"{vids[other]} started at {hhmm(t)}, and {second} can no longer start "
+                f"{gap_text(link)} {first} inside its window",
+            )
+            continue
+        rest_v.loc[i, ["window_start", "window_end"]] = [ws, we]
+        cid = carers["carer_id"].iat[c]
+        if not opts.same_carer_pairs and (rest_c["carer_id"] == cid).all():
+            out[i] = Reason(
+                Cause.NOT_IN_SEQUENCE,
+                f"{vids[other]} started, made by {cid}, and no other carer works for the rest "
+                "of the day",
+            )
+        elif not opts.same_carer_pairs:
+            mark = f"not {cid} (pair {vids[j]})"
+            rest_v["skills"] = [s | {mark} if r == i else s for r, s in enumerate(rest_v["skills"])]
+            rest_c["skills"] = [
+                s if k == cid else s | {mark}
+                for k, s in zip(rest_c["carer_id"], rest_c["skills"], strict=True)
+            ]
+    return out
 
 
 def _renamed(before: pd.DataFrame, vrow: dict[str, int]) -> tuple[list[str], list[str]]:

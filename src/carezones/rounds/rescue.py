@@ -7,7 +7,9 @@ left-out visit, the rounds of every carer who may make it (least added travel fi
 without one of their single-handed visits near that time; the visit given up must fit another
 round, which may in turn give up one visit that fits a third (:data:`DEPTH`). A double-handed
 visit needs two carers who can both start it at the same minute; each of them may give up one
-visit.
+visit. Sequential pairs (:mod:`~carezones.rounds.pairs`) are left as they are: a visit of a
+pair is never given up nor moved, and a pair left out is not rescued here (filling has already
+tried to insert it whole).
 
 Every change is checked first on the rounds it touches (breaks placed, nothing late, the
 shift kept, every double-handed visit still starting with its partner) and then on the whole
@@ -99,9 +101,12 @@ def rescue(
     """
     routes = [list(r) for r in routes]
     charge = None if penalties is None else np.asarray(penalties, dtype=float).tolist()
+    paired = d.pairs.paired()
     for j in left:
+        if j in paired:
+            continue
         starts = simulate(d, routes, breaks)[0]
-        pinned = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+        pinned = {q: t for q, t in starts.items() if d.req[q[0]] == 2 or q[0] in paired}
         room = _Room(d, ok, carer_ids, charge, starts, pinned)
         new = room.single(routes, j) if d.req[j] == 1 else room.double(routes, j)
         if new is not None:
@@ -154,7 +159,11 @@ class _Room:
         lo, hi = d.ws[j] - NEAR_MINUTES, d.we[j] + d.dur[j] + NEAR_MINUTES
         bases: list[tuple[list[Copy], Copy | None, float]] = [(route, None, 0.0)]
         for i, q in enumerate(route):
-            if d.req[q[0]] == 1 and lo <= self.starts.get(q, -math.inf) <= hi:
+            if (
+                d.req[q[0]] == 1
+                and d.pairs.link(q[0]) is None
+                and lo <= self.starts.get(q, -math.inf) <= hi
+            ):
                 rest = route[:i] + route[i + 1 :]
                 bases.append((rest, q, -self.added(c, rest, i, q[0])))
         out: list[Option] = []

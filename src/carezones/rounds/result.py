@@ -60,6 +60,9 @@ class Rounds:
         A re-plan only: each visit whose carer or start changed from the earlier plan.
     day : str
         The day's label when the visits have one.
+    same_carer_pairs : bool
+        Whether one carer could make both visits of a sequential pair
+        (:attr:`RoundsOptions.same_carer_pairs`): what :meth:`check` allows.
 
     Examples
     --------
@@ -83,6 +86,7 @@ class Rounds:
     network: RoadNetwork | None = field(default=None, repr=False)  # the map's roads
     changes: pd.DataFrame | None = field(default=None, repr=False)
     day: str = ""
+    same_carer_pairs: bool = field(default=False, repr=False)
 
     def to_map(self, *, offline: bool = True) -> MapLike:
         """Return a map of each carer's round along the roads, stops numbered with times.
@@ -248,7 +252,14 @@ class Rounds:
         """
         from carezones.rounds.checker import check_rounds
 
-        return check_rounds(self.visits, self.carers, self.minutes, self.itineraries, self.unserved)
+        return check_rounds(
+            self.visits,
+            self.carers,
+            self.minutes,
+            self.itineraries,
+            self.unserved,
+            same_carer_pairs=self.same_carer_pairs,
+        )
 
     def summary(self) -> str:
         """Return a few readable lines.

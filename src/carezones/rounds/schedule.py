@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from carezones.rounds.pairs import Pairs, pairs_from_tables, sequence_reason
 from carezones.rounds.reasons import Cause, Reason
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ class Day:
 
     ``T``: travel minutes (homes first); per visit ``ws, we`` (window), ``dur``, ``req``
     (carers required); per carer row ``ss, se`` (shift), ``bm, bws, bwe`` (break minutes and
-    window) and ``mx`` (most working minutes).
+    window) and ``mx`` (most working minutes); ``pairs``, the sequential pairs
+    (:mod:`~carezones.rounds.pairs`).
     """
 
     T: FloatArray
@@ -73,6 +75,7 @@ class Day:
     bws: FloatArray
     bwe: FloatArray
     mx: FloatArray
+    pairs: Pairs = field(default_factory=Pairs)
     _lists: Any = field(default=None, repr=False, compare=False)
 
     def lists(self) -> Any:
@@ -86,8 +89,19 @@ class Day:
             self._lists = SimpleNamespace(T=self.T.tolist(), **lists)
         return self._lists
 
+    def without_pairs(self) -> Day:
+        """Return the same day with no sequential pairs (each visit timed on its own)."""
+        return replace(self, pairs=Pairs((), self.pairs.carer_ids, self.pairs.same_carer))
+
     @classmethod
-    def from_tables(cls, visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> Day:
+    def from_tables(
+        cls,
+        visits: pd.DataFrame,
+        carers: pd.DataFrame,
+        T: FloatArray,
+        *,
+        same_carer_pairs: bool = False,
+    ) -> Day:
         """Build the arrays from the visits and carers tables and the travel minutes.
 
         Parameters
@@ -96,6 +110,8 @@ class Day:
             The tables read by :mod:`carezones.io`.
         T : ndarray
             The travel matrix in minutes (its first rows are the carer rows' homes).
+        same_carer_pairs : bool
+            Whether one carer may make both visits of a sequential pair.
 
         Returns
         -------
@@ -119,6 +135,7 @@ class Day:
             col(carers, "break_window_start"),
             col(carers, "break_window_end"),
             col(carers, "max_minutes"),
+            pairs_from_tables(visits, carers, same_carer_pairs),
         )
 
 
@@ -247,17 +264,74 @@ def simulate(
                 if forced.get((j, k), -np.inf) < t - 1e-9:
                     forced[(j, k)] = forced[other] = t
                     changed = True
+        if d.pairs.links and _push_pairs(d, starts, forced):
+            changed = True
         if not changed:
             break
     for j in {j for (j, _) in starts}:
         if d.req[j] == 2 and ((j, 0) in starts) != ((j, 1) in starts):
             broken.append(("partner", -1, j))
+    if d.pairs.links:
+        broken += _pair_rules(d, routes, starts)
     return starts, plans, broken
+
+
+def _push_pairs(
+    d: Day, starts: dict[tuple[int, int], float], forced: dict[tuple[int, int], float]
+) -> bool:
+    """Push the visits of each sequential pair later until its gap holds; return if any moved.
+
+    A second that starts too soon after its first starts no earlier than the first plus the
+    least gap; a first too long before its second starts no earlier than the second less the
+    greatest gap. Pushes only go later, so repeated they reach the earliest times that keep
+    every gap on these rounds, or go past the last shift's end (a pair that cannot be kept:
+    it is then left as it is and reported by :func:`_pair_rules`).
+    """
+    end = float(np.max(d.se)) if len(d.se) else math.inf
+    moved = False
+    for link in d.pairs.links:
+        a, b = (link.first, 0), (link.second, 0)
+        if a not in starts or b not in starts:
+            continue
+        sa, sb = starts[a], starts[b]
+        if sb < sa + link.lo - 1e-9:
+            q, t = b, sa + link.lo
+        elif sb > sa + link.hi + 1e-9:
+            q, t = a, sb - link.hi
+        else:
+            continue
+        if t > end:
+            continue
+        if forced.get(q, -math.inf) < t - 1e-9:
+            forced[q] = t
+            moved = True
+    return moved
+
+
+def _pair_rules(d: Day, routes: Routes, starts: dict[tuple[int, int], float]) -> list[Broken]:
+    """Return the rules of the sequential pairs broken: ``("sequence", carer row, visit)``.
+
+    Half a pair served, the gap broken, or both visits by one carer (unless allowed).
+    """
+    who = {q: c for c, r in enumerate(routes) for q in r}
+    out: list[Broken] = []
+    for link in d.pairs.links:
+        a, b = (link.first, 0), (link.second, 0)
+        if (a in starts) != (b in starts):
+            q = a if a in starts else b
+            out.append(("sequence", who.get(q, -1), q[0]))
+        elif a in starts and b in starts:
+            if not link.keeps(starts[a], starts[b]):
+                out.append(("sequence", -1, link.second))
+            elif a in who and b in who and not d.pairs.apart(who[a], who[b]):
+                out.append(("sequence", who[b], link.second))
+    return out
 
 
 def _place_breaks(d: Day, routes: Routes, starts: dict[tuple[int, int], float]) -> dict[int, int]:
     """Each carer's break at the first stop where it fits without making anything late."""
-    forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+    paired = d.pairs.paired()
+    forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2 or q[0] in paired}
     return {c: _place_break(d, c, routes[c], forced) for c in range(d.n_c) if np.isfinite(d.bm[c])}
 
 
@@ -389,8 +463,14 @@ def repair(
         breaks, plans, broken = schedule(d, routes)
         if not broken:
             return routes, breaks, dropped
-        rule, c, j = broken[0]
-        if rule in ("late", "partner"):
+        # a sequential pair broken goes first: what else is broken may follow from it
+        rule, c, j = next((b for b in broken if b[0] == "sequence"), broken[0])
+        link = d.pairs.link(j)
+        if link is not None and (
+            rule == "sequence" or (rule == "late" and _pushed(d, routes, breaks, j))
+        ):
+            dropped[j] = sequence_reason(link, visits["visit_id"].to_numpy())
+        elif rule in ("late", "partner"):
             dropped[j] = (
                 Reason(
                     Cause.NOT_TOGETHER,
@@ -415,8 +495,21 @@ def repair(
                 why = Reason(Cause.SHIFT_ENDS, f"carer {cid}'s shift ends before the round would")
             j = victim.copy[0] if victim.copy else -1
             dropped[j] = why
-        routes = [[q for q in r if q[0] != j] for r in routes]
+        other = d.pairs.partner(j)
+        if other is not None:  # half a pair is never served: the other visit goes too
+            dropped[other] = dropped[j]
+            if dropped[j].cause is not Cause.NOT_IN_SEQUENCE:
+                vid = visits["visit_id"].iat[j]
+                dropped[other] = dropped[j].after(f"paired with {vid}, which is left out: ")
+                dropped[other] = Reason(Cause.NOT_IN_SEQUENCE, dropped[other].text)
+        routes = [[q for q in r if q[0] != j and q[0] != other] for r in routes]
     raise RuntimeError("could not repair the rounds")  # pragma: no cover - drops always end
+
+
+def _pushed(d: Day, routes: Routes, breaks: dict[int, int], j: int) -> bool:
+    """Return whether visit ``j`` is late only because its pair's gap pushed it."""
+    _, _, broken = simulate(d.without_pairs(), routes, breaks)
+    return not any(rule == "late" and v == j for rule, _, v in broken)
 
 
 def travel(T: FloatArray, n_c: int, routes: Routes) -> float:
@@ -527,6 +620,7 @@ def fill(
     n_c = d.n_c
     T = d.T
     routes = [list(r) for r in routes]
+    paired = d.pairs.paired()
 
     def options(
         j: int, k: int, starts: dict[tuple[int, int], float], limit: int
@@ -537,7 +631,7 @@ def fill(
         the same list as trying them all and keeping the first ``limit``, for a fraction of
         the work.
         """
-        forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2}
+        forced = {q: t for q, t in starts.items() if d.req[q[0]] == 2 or q[0] in paired}
         # a shift that cannot reach the visit in its window from home, or not get home after
         # it, cannot take it in any round (travel between places keeps the triangle rule)
         go, back = T[:n_c, n_c + j], T[n_c + j, :n_c]
@@ -568,9 +662,10 @@ def fill(
     def one_carer(c: int, route: list[tuple[int, int]]) -> dict[int, int] | None:
         """Return the whole-day check's answer when only carer ``c`` changes, alone.
 
-        Carers are tied to each other only by double-handed visits; a carer without any
-        keeps every other carer's times and breaks, so checking its own round (its break
-        placed as :func:`schedule` would) gives what the whole day's check gives.
+        Carers are tied to each other only by double-handed visits and sequential pairs; a
+        carer without any keeps every other carer's times and breaks, so checking its own
+        round (its break placed as :func:`schedule` would) gives what the whole day's check
+        gives.
         """
         got = fits(d, c, route, {})
         if got is None:
@@ -580,13 +675,50 @@ def fill(
             placed[c] = got[1]
         return placed
 
+    def pair(j: int, starts: dict[tuple[int, int], float]) -> tuple[Routes, dict[int, int]] | None:
+        """Return the routes with both visits of ``j``'s pair inserted, or None.
+
+        Insertions of the two whose starts come nearest the gap are tried first.
+        """
+        link = d.pairs.link(j)
+        if link is None or any(q[0] in (link.first, link.second) for r in routes for q in r):
+            return None
+        a, b = (link.first, 0), (link.second, 0)
+        ways = []
+        # one carer making both (where allowed) starts the second after the first and the way
+        # between them, so only a gap that long leaves room
+        after = float(d.dur[link.first] + T[n_c + link.first, n_c + link.second])
+        for da, ca, pa, ta in options(link.first, 0, starts, 10):
+            for db, cb, pb, tb in options(link.second, 0, starts, 10):
+                if not d.pairs.apart(ca, cb):
+                    continue
+                if ca == cb and (pb < pa or link.hi < after):
+                    continue
+                if ca == cb:
+                    tb = max(tb, ta + after)
+                miss = max(link.lo - (tb - ta), (tb - ta) - link.hi, 0.0)
+                ways.append((da + db + miss, ca, pa, cb, pb))
+        for _, ca, pa, cb, pb in sorted(ways)[:tries]:
+            new = [list(r) for r in routes]
+            new[cb].insert(pb, b)
+            new[ca].insert(pa, a)  # before b when one carer makes both
+            placed = whole_day(new)
+            if placed is not None:
+                return new, placed
+        return None
+
     for j in left:
         starts = simulate(d, routes, breaks)[0]
+        if j in paired:  # both visits of a pair together, or neither
+            got = pair(j, starts)
+            if got is not None:
+                routes, breaks = got
+            continue
         if d.req[j] == 1:
             for _, c, p, _ in options(j, 0, starts, tries):
                 new = [list(r) for r in routes]
                 new[c].insert(p, (j, 0))
-                alone = all(d.req[q[0]] == 1 for q in new[c])
+                alone = all(d.req[q[0]] == 1 and q[0] not in paired for q in new[c])
                 placed = one_carer(c, new[c]) if alone else whole_day(new)
                 if placed is not None:
                     routes, breaks = new, placed

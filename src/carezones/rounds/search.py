@@ -20,8 +20,17 @@ import pandas as pd
 
 from carezones.errors import ArgumentError
 from carezones.rounds.fewer import let_go
-from carezones.rounds.model import Stop, Weights, eligible, fair_shares, impossible, solve
+from carezones.rounds.model import (
+    Pin,
+    Stop,
+    Weights,
+    eligible,
+    fair_shares,
+    impossible,
+    solve,
+)
 from carezones.rounds.options import RoundsOptions
+from carezones.rounds.pairs import unpaired_reasons
 from carezones.rounds.reasons import CAPACITY, Cause, Reason
 from carezones.rounds.rescue import rescue
 from carezones.rounds.result import Rounds
@@ -189,7 +198,9 @@ def solve_day(
         off_road = _off_road(network, visits, carers, T)
     for far in np.flatnonzero(off_road[n_c:]).tolist():
         reasons[far] = off_road_reason(network, "the visit")
-    d = Day.from_tables(visits, carers, T)
+    d = Day.from_tables(visits, carers, T, same_carer_pairs=opts.same_carer_pairs)
+    # half a pair is never served: a visit whose pair's other visit cannot be is left out too
+    reasons.update(unpaired_reasons(d.pairs, visits["visit_id"].to_numpy(), reasons))
     todo = [j for j in range(len(visits)) if j not in reasons]
     targets = fair_shares(visits, carers, T, todo) if opts.balance > 0 else None
     routes = _search(day, d, todo, opts, penalties, targets, initial, halves)
@@ -294,6 +305,7 @@ def build_rounds(
         synthetic=synthetic,
         network=network,
         day=label,
+        same_carer_pairs=opts.same_carer_pairs,
     )
 
 
@@ -327,12 +339,13 @@ def _search(
     """
     visits, carers = day.visits, day.carers
     t0 = _time.perf_counter()
-    forced: dict[tuple[int, int], float] = {}
+    forced: dict[tuple[int, int], Pin] = {}
     routes: Routes = [[] for _ in range(len(carers))]
     sync_rounds = opts.sync_rounds
     rounds = 1 + max(sync_rounds, 0)
     has_doubles = bool((visits["carers_required"].iloc[todo] == 2).any()) if todo else False
-    first = 0.6 if has_doubles and sync_rounds > 0 else 1.0
+    has_pairs = any(j in d.pairs.paired() for j in todo)
+    first = 0.6 if (has_doubles or has_pairs) and sync_rounds > 0 else 1.0
     aims = _aims(d, initial) if has_doubles and initial is not None else None
 
     def run(rnd: int, seconds: float, start: Routes | None) -> Routes:
@@ -345,23 +358,36 @@ def _search(
             initial=start,
             halves=halves,
             aims=aims,
+            pairs=d.pairs if has_pairs else None,
         )
         return solve(
             visits, carers, d.T, todo, forced, Stop(seconds, opts.seed + rnd, iterations), weights
         )
 
+    best: tuple[tuple[int, float], Routes] | None = None  # with pairs: the best round's
     for rnd in range(rounds):
         share = first if rnd == 0 else (1 - first) / max(sync_rounds, 1)
         routes = run(
             rnd, opts.time_limit * share, initial if rnd == 0 or initial is None else routes
         )
-        if not _pin_doubles(visits, d, todo, routes, forced):
+        unsynced = _pin_doubles(visits, d, todo, routes, forced)
+        if has_pairs:
+            kept = _kept(d, routes)
+            if best is None or kept < best[0]:
+                best = (kept, routes)
+            if _pin_pairs(d, todo, routes, forced):
+                unsynced = True
+        if not unsynced:
             break
+    if best is not None:
+        routes = best[1]
     left = opts.time_limit - (_time.perf_counter() - t0)
     if opts.iterations is None and todo and left >= 1.0:
         more = run(rounds, left, routes)
-        if not _pin_doubles(visits, d, todo, more, dict(forced)) and _score(d, more) <= _score(
-            d, routes
+        if (
+            not _pin_doubles(visits, d, todo, more, dict(forced))
+            and not (has_pairs and _pin_pairs(d, todo, more, dict(forced)))
+            and _score(d, more) <= _score(d, routes)
         ):
             routes = more
     return routes
@@ -385,7 +411,7 @@ def _aims(d: Day, initial: Routes) -> dict[int, float]:
 
 
 def _pin_doubles(
-    visits: pd.DataFrame, d: Day, todo: list[int], routes: Routes, forced: dict[Any, float]
+    visits: pd.DataFrame, d: Day, todo: list[int], routes: Routes, forced: dict[Any, Pin]
 ) -> bool:
     """Pin (in ``forced``) the start of each double-handed visit whose carers arrive apart.
 
@@ -402,6 +428,51 @@ def _pin_doubles(
                 if t <= visits["window_end"].iat[j]:
                     forced[(j, 0)] = forced[(j, 1)] = t
     return unsynced
+
+
+def _pin_pairs(d: Day, todo: list[int], routes: Routes, forced: dict[Any, Pin]) -> bool:
+    """Pin (in ``forced``) the sequential pairs when keeping their gaps breaks a rule.
+
+    The exact schedule keeps each pair's gap by pushing a visit later (the search timed each
+    visit on its own); where that makes a visit late, or a pair cannot be kept, each pair
+    the search timed out of its gap gets its first visit pinned at its time in the exact
+    schedule and its second's window narrowed to the gap after it, so that the next search
+    plans the rounds around both. Return whether a rule was broken.
+    """
+    _, _, broken = simulate(d, routes, {})
+    if not broken:
+        return False
+    own = simulate(d.without_pairs(), routes, {})[0]
+    ws, we = d.ws.tolist(), d.we.tolist()
+    todo_set = set(todo)
+    s = PAIR_SLACK
+    for link in d.pairs.links:
+        a, b = (link.first, 0), (link.second, 0)
+        if link.first not in todo_set or a not in own or b not in own:
+            continue
+        if link.keeps(own[a], own[b]):
+            continue
+        t = own[a]
+        lo, hi = max(t - s + link.lo, ws[link.second]), min(t + s + link.hi, we[link.second])
+        if lo <= hi:
+            forced[a] = (t - s, t + s) if s else t
+            forced[b] = (lo, hi)
+    return True
+
+
+PAIR_SLACK = 5.0  # minutes either side of its time a pinned pair's first visit may start
+
+
+def _kept(d: Day, routes: Routes) -> tuple[int, float]:
+    """Return rounds' (visits left out or breaking a rule, travel), the smaller the better.
+
+    A visit of a pair breaking a rule counts with its pair's other visit.
+    """
+    _, _, broken = simulate(d, routes, {})
+    bad = {j for _, _, j in broken if j >= 0}
+    bad |= {p for j in bad if (p := d.pairs.partner(j)) is not None}
+    served = sum(len(r) for r in routes) - sum(q[0] in bad for r in routes for q in r)
+    return -served, travel(d.T, d.n_c, routes)
 
 
 def _score(d: Day, routes: Routes) -> tuple[int, float]:

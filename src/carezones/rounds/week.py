@@ -179,6 +179,7 @@ def plan_week(
         continuity_minutes=0.0,
         balance=week_opts.balance,
         co2_kg_per_km=week_opts.co2_kg_per_km,
+        same_carer_pairs=week_opts.same_carer_pairs,
     )
     if "day" not in visits:
         raise ArgumentError(

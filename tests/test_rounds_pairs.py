@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from carezones import RoundsOptions, ValidationError
+from carezones import RoundsOptions, ValidationError, WeekOptions, plan_week
 from carezones._data import shared_file
 from carezones.errors import ArgumentError
 from carezones.io import read_hhcrsp
@@ -21,6 +21,7 @@ from carezones.rounds import plan_rounds, read_carers, read_visits, replan_round
 from carezones.rounds.checker import check_rounds
 from carezones.rounds.model import eligible
 from carezones.rounds.pairs import Link, Pairs, pairs_from_tables
+from carezones.rounds.rescue import rescue
 from carezones.rounds.schedule import Day, fill, repair, simulate
 
 HHCRSP = shared_file("hhcrsp")
@@ -239,6 +240,36 @@ def test_fill_inserts_both_visits_of_a_pair():
     assert broken == [] and 45 <= starts[(2, 0)] - starts[(0, 0)] <= 60
 
 
+def test_making_room_serves_a_pair_left_out():
+    # three visits at 09:00 (give or take five minutes): S, then the pair A-B together. Only
+    # K1 may make A and only K2 B; K1 makes S, which K3 may make too
+    T = np.full((6, 6), 5.0)
+    np.fill_diagonal(T, 0.0)
+    three, nan = np.ones(3), np.full(3, np.nan)
+    d = Day(
+        T,
+        3,
+        ws=540.0 * three,
+        we=545.0 * three,
+        dur=30.0 * three,
+        req=np.ones(3, dtype=int),
+        ss=480.0 * three,
+        se=720.0 * three,
+        bm=nan,
+        bws=nan,
+        bwe=nan,
+        mx=np.inf * three,
+        pairs=Pairs((Link(1, 2, 0.0, 0.0),), ("K1", "K2", "K3")),
+    )
+    ok = np.array([[True, True, False], [False, False, True], [True, False, False]])
+    ids = np.array(["K1", "K2", "K3"])
+    routes, breaks = fill(d, ok, ids, [[(0, 0)], [], []], {}, [1, 2])
+    assert routes == [[(0, 0)], [], []]  # no round has room for A
+    routes, _ = rescue(d, ok, ids, routes, breaks, [1, 2])
+    assert routes == [[(1, 0)], [(2, 0)], [(0, 0)]]  # S goes to K3, A and B together
+    assert simulate(d, routes, {})[2] == []
+
+
 def test_pairs_made_by_hand_are_checked():
     visits, carers, _ = tables(2, [(0, 1, 0.0, 10.0)])
     assert pairs_from_tables(visits, carers).links == (Link(0, 1, 0.0, 10.0),)
@@ -345,6 +376,28 @@ def test_letting_a_carer_go_moves_a_pair_whole():
     r = plan_rounds(visits, carers, minutes=matrix([10.0, 15.0, 20.0], 3, 5.0), options=opts)
     assert r.check() == [] and r.kpis["visits_served"] == 3
     assert r.kpis["carers_used"] == 2  # a pair needs two carers
+
+
+def test_a_week_keeps_every_pair_in_sequence():
+    v = visits_of(
+        [
+            {"visit_id": f"A{day}", "window_start": "09:00", "window_end": "09:20"}
+            for day in ("Mon", "Tue")
+        ]
+        + [
+            {"visit_id": f"B{day}", "window_start": "09:00", "window_end": "11:00", **GAP_30_60}
+            | {"after_visit": f"A{day}"}
+            for day in ("Mon", "Tue")
+        ]
+    ).assign(duration_minutes=30, day=["Mon", "Tue", "Mon", "Tue"], client_id="C1")
+    visits, carers = read_visits(v), read_carers(carers_of(2))
+    opts = WeekOptions(iterations=200, workers=1)
+    week = plan_week(visits, carers, minutes=matrix([10.0, 20.0], 4), options=opts)
+    assert week.check() == [] and week.kpis["visits_served"] == 4
+    for r in week.days.values():
+        got = starts_of(r)
+        (ka, sa, _), (kb, sb, _) = sorted(got.values(), key=lambda x: x[1])  # A, then B
+        assert ka != kb and 30 <= sb - sa <= 60
 
 
 def test_a_replan_keeps_the_second_visit_in_sequence_with_a_first_that_started():

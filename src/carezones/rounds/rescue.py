@@ -7,9 +7,9 @@ left-out visit, the rounds of every carer who may make it (least added travel fi
 without one of their single-handed visits near that time; the visit given up must fit another
 round, which may in turn give up one visit that fits a third (:data:`DEPTH`). A double-handed
 visit needs two carers who can both start it at the same minute; each of them may give up one
-visit. Sequential pairs (:mod:`~carezones.rounds.pairs`) are left as they are: a visit of a
-pair is never given up nor moved, and a pair left out is not rescued here (filling has already
-tried to insert it whole).
+visit. A sequential pair (:mod:`~carezones.rounds.pairs`) needs two carers who can start its
+visits within its gap, each of whom may give up one visit; a visit of a pair is never given up
+nor moved.
 
 Every change is checked first on the rounds it touches (breaks placed, nothing late, the
 shift kept, every double-handed visit still starting with its partner) and then on the whole
@@ -103,12 +103,15 @@ def rescue(
     charge = None if penalties is None else np.asarray(penalties, dtype=float).tolist()
     paired = d.pairs.paired()
     for j in left:
-        if j in paired:
-            continue
+        if j in paired and any(q[0] == j for r in routes for q in r):
+            continue  # served with its pair
         starts = simulate(d, routes, breaks)[0]
         pinned = {q: t for q, t in starts.items() if d.req[q[0]] == 2 or q[0] in paired}
         room = _Room(d, ok, carer_ids, charge, starts, pinned)
-        new = room.single(routes, j) if d.req[j] == 1 else room.double(routes, j)
+        if j in paired:
+            new = room.pair(routes, j)
+        else:
+            new = room.single(routes, j) if d.req[j] == 1 else room.double(routes, j)
         if new is not None:
             routes, breaks = new
     return routes, breaks
@@ -281,6 +284,47 @@ class _Room:
                 continue
             gone = [q for q in (a[4], b[4]) if q is not None]
             got = self.settle(routes, {a[1]: ra, b[1]: rb}, gone, both)
+            if got is not None:
+                found.append(got)
+                if len(found) == CHOICES:
+                    break
+        return self.cheapest(found)
+
+    def pair(self, routes: Routes, j: int) -> tuple[Routes, dict[int, int]] | None:
+        """Return the day with both visits of ``j``'s sequential pair served, or None.
+
+        Two carers (each of whom may give up a visit) start them within the gap: the second
+        waits for the least gap, or the first for the greatest.
+        """
+        d, link = self.d, self.d.pairs.link(j)
+        if link is None:
+            return None
+        a, b = (link.first, 0), (link.second, 0)
+        firsts = [
+            o for c in self.nearest(routes, link.first) for o in self.options(c, routes[c], a)
+        ]
+        seconds = [
+            o for c in self.nearest(routes, link.second) for o in self.options(c, routes[c], b)
+        ]
+        ways = []
+        for ia, x in enumerate(firsts):
+            for ib, y in enumerate(seconds):
+                if x[1] == y[1] or not d.pairs.apart(x[1], y[1]):
+                    continue
+                gap = y[3] - x[3]
+                ways.append((x[0] + y[0] + max(link.lo - gap, gap - link.hi, 0.0), ia, ib))
+        found = []
+        for _, ia, ib in sorted(ways)[:RESCUE_PAIRS]:
+            x, y = firsts[ia], seconds[ib]
+            ta, tb = x[3], max(y[3], x[3] + link.lo)
+            ta = max(ta, tb - link.hi)
+            if ta > d.we[link.first] + 1e-9 or tb > d.we[link.second] + 1e-9:
+                continue
+            both = {**self.pinned, a: ta, b: tb}
+            if self.own(x[1], x[2], both) is None or self.own(y[1], y[2], both) is None:
+                continue
+            gone = [q for q in (x[4], y[4]) if q is not None]
+            got = self.settle(routes, {x[1]: x[2], y[1]: y[2]}, gone, both)
             if got is not None:
                 found.append(got)
                 if len(found) == CHOICES:

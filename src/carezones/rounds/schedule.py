@@ -675,6 +675,20 @@ def fill(
             placed[c] = got[1]
         return placed
 
+    def spread(found: list[tuple[float, int, int, float]]) -> list[tuple[float, int, int, float]]:
+        """Return the cheapest insertions, at most 3 in each carer's round and 12 in all.
+
+        The two visits of a pair go to two carers: the cheapest places of both are often in
+        one round.
+        """
+        per: dict[int, int] = {}
+        out = []
+        for o in found:
+            per[o[1]] = per.get(o[1], 0) + 1
+            if per[o[1]] <= 3:
+                out.append(o)
+        return out[:12]
+
     def pair(j: int, starts: dict[tuple[int, int], float]) -> tuple[Routes, dict[int, int]] | None:
         """Return the routes with both visits of ``j``'s pair inserted, or None.
 
@@ -688,8 +702,9 @@ def fill(
         # one carer making both (where allowed) starts the second after the first and the way
         # between them, so only a gap that long leaves room
         after = float(d.dur[link.first] + T[n_c + link.first, n_c + link.second])
-        for da, ca, pa, ta in options(link.first, 0, starts, 10):
-            for db, cb, pb, tb in options(link.second, 0, starts, 10):
+        seconds = spread(options(link.second, 0, starts, 40))
+        for da, ca, pa, ta in spread(options(link.first, 0, starts, 40)):
+            for db, cb, pb, tb in seconds:
                 if not d.pairs.apart(ca, cb):
                     continue
                 if ca == cb and (pb < pa or link.hi < after):

@@ -365,6 +365,8 @@ def _search(
         )
 
     best: tuple[tuple[int, float], Routes] | None = None  # with pairs: the best round's
+    if has_pairs:
+        _narrow_pairs(d, todo, forced)
     for rnd in range(rounds):
         share = first if rnd == 0 else (1 - first) / max(sync_rounds, 1)
         routes = run(
@@ -461,6 +463,30 @@ def _pin_pairs(d: Day, todo: list[int], routes: Routes, forced: dict[Any, Pin]) 
 
 
 PAIR_SLACK = 5.0  # minutes either side of its time a pinned pair's first visit may start
+
+
+def _narrow_pairs(d: Day, todo: list[int], forced: dict[Any, Pin]) -> None:
+    """Narrow the windows of each sequential pair's visits to the times its gap leaves.
+
+    The first starts no later than the second's window closes less the least gap, nor
+    earlier than it opens less the greatest; the second likewise after the first. No plan
+    that keeps the gap is lost, and the search no longer times a visit where its pair's
+    other visit could not follow (or precede) it. A pair whose gap cannot be kept at all
+    keeps its windows (the exact schedule leaves it out).
+    """
+    ws, we = d.ws.tolist(), d.we.tolist()
+    todo_set = set(todo)
+    for link in d.pairs.links:
+        a, b = link.first, link.second
+        if a not in todo_set or b not in todo_set:
+            continue
+        lo_a, hi_a = max(ws[a], ws[b] - link.hi), min(we[a], we[b] - link.lo)
+        lo_b, hi_b = max(ws[b], ws[a] + link.lo), min(we[b], we[a] + link.hi)
+        if lo_a <= hi_a and lo_b <= hi_b:
+            if (lo_a, hi_a) != (ws[a], we[a]):
+                forced[(a, 0)] = (lo_a, hi_a)
+            if (lo_b, hi_b) != (ws[b], we[b]):
+                forced[(b, 0)] = (lo_b, hi_b)
 
 
 def _kept(d: Day, routes: Routes) -> tuple[int, float]:

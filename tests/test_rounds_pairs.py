@@ -411,6 +411,15 @@ def test_a_replan_keeps_the_second_visit_in_sequence_with_a_first_that_started()
     got = starts_of(later)
     assert got["A"][:2] == starts_of(r)["A"][:2]  # started: kept as it was
     assert got["B"][0] not in (kb, got["A"][0]) and 30 <= got["B"][1] - got["A"][1] <= 60
+    # with two carers, no one is left to follow A: B is listed, A stays (it has started)
+    carers = carers.iloc[:2]
+    T = matrix([10.0, 20.0], 2)
+    r = plan_rounds(visits, carers, minutes=T, options=FAST)
+    kb = starts_of(r)["B"][0]
+    later = replan_rounds(r, visits, carers, minutes=T, now="09:10", unavailable=[kb], options=FAST)
+    assert later.check() == [] and set(starts_of(later)) == {"A"}
+    assert later.unserved["cause"].tolist() == ["not_in_sequence"]
+    assert "no other carer works" in later.unserved["reason"][0]
 
 
 def test_the_timeline_links_the_two_visits_of_a_pair():

@@ -12,7 +12,10 @@ How :func:`plan_rounds` works
 2. **Model.** Each carer's shift is a vehicle of PyVRP (Wouda, Lan and Kool, 2024) leaving
    and returning home inside the shift; each visit is a client whose *start* must fall inside
    its window; a double-handed visit is two clients, one served by a carer of each half of the
-   team (so never twice by the same carer). Skills and the two halves are routing profiles in
+   team (so never twice by the same carer); so are the two visits of a *sequential pair* (a
+   second visit, ``after_visit``, by another carer between ``gap_min_minutes`` and
+   ``gap_max_minutes`` after the first starts; see :mod:`~carezones.rounds.pairs`), each
+   narrowed to the times its gap leaves. Skills and the two halves are routing profiles in
    which the visits a carer may not make are out of reach; a visit whose client prefers other
    carers costs ``continuity_minutes`` more for a stranger. Every visit is optional with a
    prize far above any travel saving, so all visits are served when that is possible at all.
@@ -21,16 +24,21 @@ How :func:`plan_rounds` works
    at the same 10 minutes of its window (where the rounds the search starts from served it, an
    earlier plan of the day or the day before's; otherwise the middle), and where they still
    miss each other the solver is re-run with both windows narrowed to the later of their
-   starts.
+   starts. Where keeping the sequential pairs' gaps would make a visit late (or cannot be
+   done), the solver is re-run with each pair it timed out of its gap pinned: its first visit
+   within 5 minutes of its time, its second within the gap after it; of these searches, the
+   one whose rounds keep most visits is kept.
 4. **Schedule and breaks.** An exact schedule is computed (waiting allowed, both carers of a
-   double-handed visit start at the later arrival), and each carer's break is placed whole in
-   its window at the first stop where it fits (taken where the carer is). Visits that cannot
-   be kept without breaking a rule are moved to ``unserved`` with the reason.
+   double-handed visit start at the later arrival, the second visit of a pair no earlier than
+   the first's start plus the least gap, the first no earlier than the second's less the
+   greatest), and each carer's break is placed whole in its window at the first stop where it
+   fits (taken where the carer is). Visits that cannot be kept without breaking a rule are
+   moved to ``unserved`` with the reason; a pair goes whole (``not_in_sequence``).
 5. **Filling and making room.** Left-out visits go back where the whole day still keeps
-   every rule; then, for each still left out, a round near it in time gives up one visit to
-   another carer (who may in turn hand one on) where that makes room
-   (:func:`~carezones.rounds.rescue.rescue`). Each change is kept only when it serves one visit
-   more and the whole day still keeps every rule.
+   every rule (both visits of a pair together); then, for each still left out, a round near
+   it in time gives up one visit to another carer (who may in turn hand one on) where that
+   makes room (:func:`~carezones.rounds.rescue.rescue`). Each change is kept only when it
+   serves one visit more and the whole day still keeps every rule.
 6. **Letting carers go** (only when asked, ``RoundsOptions(let_go=n)``). Up to ``n`` carers,
    the one with least care first, go when every visit of their rounds fits in the others'
    rounds keeping every rule (:func:`~carezones.rounds.fewer.let_go`): the same visits served
@@ -58,6 +66,8 @@ Modules
     preferences, balance), and the visits no plan can serve.
 ``schedule``
     The exact day: times, breaks, dropping what cannot be kept (step 4) and filling gaps.
+``pairs``
+    Sequential pairs: a second visit by another carer within a gap after the first.
 ``rescue``
     Making room for a left-out visit by moving visits to other carers (step 5).
 ``fewer``

@@ -104,6 +104,7 @@ def check_rounds(
     tol: float = 1e-6,
     *,
     same_carer_pairs: bool = False,
+    started_before: float | None = None,
 ) -> list[Violation]:
     """Every home-care rule, checked from the itineraries alone.
 
@@ -133,6 +134,9 @@ def check_rounds(
         Minutes of rounding allowed on times.
     same_carer_pairs : bool
         Whether one carer may make both visits of a sequential pair.
+    started_before : float, optional
+        A re-plan's time: a visit of a pair that started before it may be served alone (it
+        cannot be undone) when the other is listed unserved.
 
     Returns
     -------
@@ -253,15 +257,24 @@ def check_rounds(
                 out.append(Violation(0, 0, "double-handed", f"visit {v}: the same carer twice"))
             if abs(got[0][1] - got[1][1]) > tol:
                 out.append(Violation(0, 0, "double-handed", f"visit {v}: carers start apart"))
-    out += _check_sequences(visits, served, tol, same_carer_pairs)
+    out += _check_sequences(visits, served, tol, (same_carer_pairs, started_before, skipped))
     return out
 
 
 def _check_sequences(
-    visits: Any, served: dict[str, list[tuple[str, float]]], tol: float, same_carer: bool
+    visits: Any,
+    served: dict[str, list[tuple[str, float]]],
+    tol: float,
+    allowed: tuple[bool, float | None, set[str]],
 ) -> list[Violation]:
-    """Check the rule ``sequence``: each sequential pair whole, in its gap, by two carers."""
+    """Check the rule ``sequence``: each sequential pair whole, in its gap, by two carers.
+
+    ``allowed``: whether one carer may make both, the re-plan's time (before which a visit
+    started may be served without its pair, listed unserved) and the visits listed unserved.
+    """
     import math
+
+    same_carer, started_before, skipped = allowed
 
     if "after_visit" not in visits:
         return []
@@ -286,6 +299,9 @@ def _check_sequences(
         a, b = served.get(first, []), served.get(second, [])
         if bool(a) != bool(b):
             half, other = (first, second) if a else (second, first)
+            start = (a or b)[0][1]
+            if started_before is not None and start < started_before and other in skipped:
+                continue  # started before the re-plan: it cannot be undone
             out.append(
                 Violation(0, 0, "sequence", f"visit {half} is served but {other}, its pair, is not")
             )

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from carezones.io.visits import parse_hhmm
 from carezones.rounds.reasons import Cause
 from carezones.rounds.tables import carers_per_client, stack_days
 
@@ -259,6 +260,7 @@ class Rounds:
             self.itineraries,
             self.unserved,
             same_carer_pairs=self.same_carer_pairs,
+            started_before=parse_hhmm((self.kpis.get("replan") or {}).get("now")),
         )
 
     def summary(self) -> str:

@@ -348,9 +348,11 @@ def _early_cluster(opts: CountyOptions, designing: bool) -> Any:
     Only when this call would start one anyway (no ``client``, more than one worker) and there
     are zones to design meanwhile.
     """
-    from carezones.parallel import default_workers, local_client
+    from carezones.parallel import default_workers, local_client, unguarded_script
 
     if opts.client is not None or opts.workers == 1 or not designing:
+        return None
+    if unguarded_script() is not None:  # the tasks run here, and say why
         return None
     if opts.workers is None and default_workers() < 2:
         return None

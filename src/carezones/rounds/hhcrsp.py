@@ -116,7 +116,9 @@ def hhcrsp_options(
     )
 
 
-def rounds_routes(itineraries: pd.DataFrame, instance: HhcrspInstance) -> HhcrspRoutes:
+def rounds_routes(
+    itineraries: pd.DataFrame, instance: HhcrspInstance
+) -> dict[str, list[tuple[int, float, float]]]:
     """Return each caregiver's visits in order, ``(visit row, start, end)``, from itineraries.
 
     Parameters
@@ -217,9 +219,9 @@ def solve_hhcrsp(instance: HhcrspInstance, options: RoundsOptions | None = None)
     rounds = plan_rounds(
         instance.visits, instance.carers, minutes=instance.planning_minutes(), options=opts
     )
-    routes = dict(rounds_routes(rounds.itineraries, instance))
+    routes = rounds_routes(rounds.itineraries, instance)
     return HhcrspResult(
-        routes={c: list(r) for c, r in routes.items()},
+        routes=routes,
         cost=hhcrsp_cost(instance, routes),
         rounds=rounds,
     )

@@ -137,6 +137,9 @@ def unguarded_script() -> str | None:
     path = getattr(main, "__file__", None)
     if main is None or not path:
         return None
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and (spec.name == "__main__" or spec.name.endswith(".__main__")):
+        return None  # python -m package: its __main__ is never re-run (as multiprocessing does)
     frame = sys._getframe(1)
     while frame is not None and not (
         frame.f_globals is vars(main) and frame.f_code.co_name == "<module>"

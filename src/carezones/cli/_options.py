@@ -196,6 +196,11 @@ def map_options(sp: argparse.ArgumentParser) -> None:
 def common_options(sp: argparse.ArgumentParser, engine: bool = True) -> None:
     """Add ``--quiet`` and (optionally) ``--engine``."""
     sp.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    sp.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print the log lines of Dask and the other libraries carezones uses",
+    )
     if engine:
         sp.add_argument(
             "--engine",

@@ -89,6 +89,13 @@ def number(**bounds: Any) -> Callable[[str], float]:
     return parse
 
 
+def late_option(text: str) -> float:
+    """Parse minutes a visit may start late: a number >= 0, or ``inf`` for no limit."""
+    if text.strip().lower() in ("inf", "infinity"):
+        return float("inf")
+    return number(minimum=0)(text)
+
+
 def time_option(text: str) -> str:
     """Parse a time of day ``HH:MM`` (e.g. ``--now 06:30``)."""
     from carezones.io.visits import parse_hhmm

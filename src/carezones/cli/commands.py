@@ -21,6 +21,7 @@ from carezones.cli._options import (
     common_options,
     day_option,
     input_file,
+    late_option,
     map_options,
     number,
     point_options,
@@ -60,6 +61,7 @@ EPILOG_ROUNDS = """examples:
 
 visits.csv: visit_id, client_id, lat, lon, window_start, window_end (HH:MM, bounding the start),
   duration_minutes, carers_required (1 or 2), skills (;-separated), optional preferred_carers,
+  optional max_late_minutes (how late it may start; blank: --max-late-minutes),
   optional day (a date such as 2026-12-07 or a weekday such as Mon: the file is then a week)
 carers.csv: carer_id, lat, lon, shift_start, shift_end, skills, break_minutes,
   break_window_start, break_window_end (a split shift is two rows with the same carer_id),
@@ -192,6 +194,25 @@ def parser() -> argparse.ArgumentParser:
         default=0.0,
         help="workload balance weight: travel minutes per minute a carer works beyond a fair "
         "share (0: none; 1-3 spreads the work)",
+    )
+    r.add_argument(
+        "--max-late-minutes",
+        type=late_option,
+        default=0.0,
+        help="minutes a visit may start after its window closes, unless its max_late_minutes "
+        "says (0: hard windows; inf: no limit)",
+    )
+    r.add_argument(
+        "--late-cost",
+        type=number(minimum=0),
+        default=0.0,
+        help="travel minutes the plan would rather add than start a visit 1 minute late",
+    )
+    r.add_argument(
+        "--worst-late-cost",
+        type=number(minimum=0),
+        default=0.0,
+        help="travel minutes per minute of the day's worst lateness",
     )
     r.add_argument(
         "--day", type=day_option, help="plan only this day of a week file (a date or a weekday)"
@@ -479,6 +500,9 @@ def _rounds(args: argparse.Namespace) -> int:
             co2_kg_per_km=args.co2_kg_per_km,
             balance=args.balance,
             workers=args.workers,
+            max_late_minutes=args.max_late_minutes,
+            late_cost=args.late_cost,
+            worst_late_cost=args.worst_late_cost,
         )
         step(f"planning {len(days)} days (up to {week_opts.time_limit:g} s of search)")
         week = plan_week(visits, got["carers"], net, options=week_opts)
@@ -494,6 +518,9 @@ def _rounds(args: argparse.Namespace) -> int:
         seed=args.seed,
         co2_kg_per_km=args.co2_kg_per_km,
         balance=args.balance,
+        max_late_minutes=args.max_late_minutes,
+        late_cost=args.late_cost,
+        worst_late_cost=args.worst_late_cost,
     )
     step(f"{what} (up to {opts.time_limit:g} s of search)")
     if got["earlier"] is not None or args.unavailable or args.now is not None:

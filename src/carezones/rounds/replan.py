@@ -32,6 +32,7 @@ import pandas as pd
 
 from carezones.errors import ArgumentError
 from carezones.io.visits import hhmm, parse_hhmm
+from carezones.rounds.late import late_limits, with_late_limits
 from carezones.rounds.model import team_halves
 from carezones.rounds.options import RoundsOptions
 from carezones.rounds.reasons import Cause, Reason
@@ -196,7 +197,8 @@ def _replan(
     t0: float,
 ) -> Rounds:
     """Re-plan the day (the body of :func:`replan_rounds`, its inputs checked)."""
-    visits, carers, network, T = day_data.visits, day_data.carers, day_data.network, day_data.T
+    visits = with_late_limits(day_data.visits, opts.max_late_minutes)
+    carers, network, T = day_data.carers, day_data.network, day_data.T
     change_minutes = opts.change_minutes
     t_now = _now(now)
     absent = _absent(unavailable, carers)
@@ -257,8 +259,15 @@ def _replan(
         for j in todo
     ]
     rest_v["window_start"] = lo
-    closed = {i: j for i, j in enumerate(todo) if lo[i] > float(visits["window_end"].iat[j])}
+    limits, ends = late_limits(visits), visits["window_end"].to_numpy(dtype=float)
+    closed = {i: j for i, j in enumerate(todo) if lo[i] > ends[j] + limits[j]}
     rest_v.loc[list(closed), "window_start"] = rest_v.loc[list(closed), "window_end"]
+    # a visit that may still start late: its window is now, with the lateness left
+    late = [i for i, j in enumerate(todo) if i not in closed and lo[i] > ends[j]]
+    if late:
+        past = np.array([lo[i] - ends[todo[i]] for i in late])
+        rest_v.loc[late, "max_late_minutes"] = rest_v.loc[late, "max_late_minutes"] - past
+        rest_v.loc[late, "window_end"] = [lo[i] for i in late]
     rest_c = carers.iloc[working].reset_index(drop=True).copy()
     loc_of = {}  # rest carer row -> where they are (a row of T)
     for i, c in enumerate(working):

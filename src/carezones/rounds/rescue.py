@@ -263,7 +263,7 @@ class _Room:
         for _, ia, ib in pairs[:RESCUE_PAIRS]:
             a, b = options[ia], options[ib]
             t = max(a[3], b[3])
-            if t > d.we[j] + 1e-9:
+            if t > d.we[j] + d.late[j] + 1e-9:
                 continue
             both = {**self.pinned, (j, 0): t, (j, 1): t}
             ra = a[2]

@@ -11,7 +11,7 @@ module and nothing here imports them.
 from __future__ import annotations
 
 import time as _time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,12 +20,13 @@ import pandas as pd
 
 from carezones.errors import ArgumentError
 from carezones.rounds.fewer import let_go
+from carezones.rounds.late import with_late_limits
 from carezones.rounds.model import Stop, Weights, eligible, fair_shares, impossible, solve
 from carezones.rounds.options import RoundsOptions
 from carezones.rounds.reasons import CAPACITY, Cause, Reason
 from carezones.rounds.rescue import rescue
 from carezones.rounds.result import Rounds
-from carezones.rounds.schedule import Day, Routes, repair, simulate, travel
+from carezones.rounds.schedule import Day, Routes, day_cost, repair, simulate
 from carezones.rounds.schedule import fill as fill_in
 from carezones.rounds.tables import (
     continuity,
@@ -182,6 +183,7 @@ def solve_day(
     >>> len(got.routes) == len(rounds.carers), sorted(got.reasons) == [18]
     (True, True)
     """
+    day = replace(day, visits=with_late_limits(day.visits, opts.max_late_minutes))
     visits, carers, network, T = day.visits, day.carers, day.network, day.T
     n_c = len(carers)
     reasons = {**impossible(visits, carers, T), **(reasons or {})}
@@ -272,7 +274,8 @@ def build_rounds(
 
     ``label`` is the day's name in a week or a re-plan (``Mon``, ``2026-12-07``).
     """
-    visits, carers, network = day.visits, day.carers, day.network
+    visits = with_late_limits(day.visits, opts.max_late_minutes)
+    carers, network = day.carers, day.network
     unserved = unserved_table(visits, reasons)
     numbers = kpis(visits, itin, unserved, seconds)
     numbers["unused_shifts"] = unused_shifts(carers, itin, off_road[: len(carers)], network)
@@ -345,6 +348,8 @@ def _search(
             initial=start,
             halves=halves,
             aims=aims,
+            late_cost=opts.late_cost,
+            worst_late_cost=opts.worst_late_cost,
         )
         return solve(
             visits, carers, d.T, todo, forced, Stop(seconds, opts.seed + rnd, iterations), weights
@@ -360,9 +365,9 @@ def _search(
     left = opts.time_limit - (_time.perf_counter() - t0)
     if opts.iterations is None and todo and left >= 1.0:
         more = run(rounds, left, routes)
-        if not _pin_doubles(visits, d, todo, more, dict(forced)) and _score(d, more) <= _score(
-            d, routes
-        ):
+        if not _pin_doubles(visits, d, todo, more, dict(forced)) and _score(
+            d, more, opts
+        ) <= _score(d, routes, opts):
             routes = more
     return routes
 
@@ -399,11 +404,15 @@ def _pin_doubles(
             if abs(a - b) > 1e-6:
                 unsynced = True
                 t = max(a, b)
-                if t <= visits["window_end"].iat[j]:
+                if t <= visits["window_end"].iat[j] + d.late[j]:
                     forced[(j, 0)] = forced[(j, 1)] = t
     return unsynced
 
 
-def _score(d: Day, routes: Routes) -> tuple[int, float]:
-    """Return rounds' (visits left out, travel minutes), the smaller the better."""
-    return -sum(len(r) for r in routes), travel(d.T, d.n_c, routes)
+def _score(d: Day, routes: Routes, opts: RoundsOptions) -> tuple[int, float]:
+    """Return rounds' (visits left out, travel minutes), the smaller the better.
+
+    Lateness, when weighed (``late_cost``, ``worst_late_cost``), counts as travel minutes
+    (:func:`~carezones.rounds.schedule.day_cost`).
+    """
+    return -sum(len(r) for r in routes), day_cost(d, routes, opts.late_cost, opts.worst_late_cost)

@@ -105,6 +105,30 @@ def time_option(text: str) -> str:
     return text.strip()
 
 
+def date_option(text: str) -> str:
+    """Parse a date ``YYYY-MM-DD`` (e.g. ``--date 2025-01-07``); return it as written."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a date YYYY-MM-DD such as 2025-01-07, not {text!r}"
+        ) from None
+
+
+def band_option(text: str) -> str:
+    """Parse a time band ``HH:MM-HH:MM`` (e.g. ``--time-band 07:00-19:00``)."""
+    from carezones.sites.transport import TimeBand
+
+    try:
+        return TimeBand.parse(text).label
+    except ArgumentError:
+        raise argparse.ArgumentTypeError(
+            f"must be a time band HH:MM-HH:MM such as 07:00-19:00, not {text!r}"
+        ) from None
+
+
 def day_option(text: str) -> str:
     """Parse a day: a date (``2026-12-07``) or a weekday (``Mon``); return its label."""
     from carezones.io.days import DAY_FIX, parse_day

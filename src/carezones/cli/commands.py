@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,9 @@ from carezones.cli._options import (
     InputFile,
     Steps,
     add_command,
+    band_option,
     common_options,
+    date_option,
     day_option,
     input_file,
     late_option,
@@ -71,12 +74,17 @@ EPILOG_SITES = """examples:
   carezones sites --osm county.osm.pbf --sites sites.csv --out sites-out
   carezones sites --osm county.osm.pbf --sites sites.gpkg --clients clients.csv \\
       --carers carers.csv --config weights.toml --surface --out sites-out
+  carezones sites --osm county.osm.pbf --sites sites.csv --gtfs buses.zip \\
+      --date 2025-01-07 --out sites-out      (transport by timetable: PTAL's access index)
 
 sites: points (CSV lat/lon, x/y or postcode) or polygons (GeoPackage/GeoJSON); a site_id
   column names them; every other column is kept.
 clients: optional, with hours_per_week (demand); carers: optional homes (staff access).
 config: TOML with [categories.NAME] weight/full_minutes/zero_minutes/tags, [staff], [demand],
-  [rural]; see carezones.sites.SiteConfig.load.
+  [rural], [timetable]; see carezones.sites.SiteConfig.load.
+gtfs: a GTFS feed (zip or folder, e.g. from the Bus Open Data Service): the transport
+  category is then scored by PTAL's access index (departures per hour within the bus-stop
+  walk, 07:00-19:00, and the 07:00-10:00 peak) on --date, else a representative weekday.
 """
 EPILOG_TIMES = """examples:
   carezones travel-times --osm county.osm.pbf --points clients.csv --out minutes.csv
@@ -263,6 +271,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--clients", type=input_file, help="clients with hours_per_week (demand)")
     s.add_argument("--carers", type=input_file, help="carers' homes (staff access)")
     s.add_argument("--surface", action="store_true", help="also score the whole area")
+    s.add_argument(
+        "--gtfs", type=Path, help="GTFS timetable (zip or folder): transport by departures"
+    )
+    s.add_argument(
+        "--date",
+        type=date_option,
+        help="the timetable's day, YYYY-MM-DD (default: a representative weekday)",
+    )
+    s.add_argument(
+        "--time-band",
+        type=band_option,
+        default="07:00-19:00",
+        help="the timetable's band, HH:MM-HH:MM (07:00-19:00)",
+    )
     s.add_argument("--out", type=Path, required=True, help="output folder")
     profile_option(s)
     points(s)
@@ -544,7 +566,7 @@ def _rounds(args: argparse.Namespace) -> int:
 
 
 def _sites(args: argparse.Namespace) -> int:
-    from carezones.io import read_clients
+    from carezones.io import read_clients, read_gtfs
     from carezones.report import check_output_folder
     from carezones.sites import ScoreOptions, SiteConfig, SiteInputs, score_sites
 
@@ -568,17 +590,26 @@ def _sites(args: argparse.Namespace) -> int:
                 )
             ),
             "carers": (lambda: None) if args.carers is None else _points(args.carers, walk, other),
+            "gtfs": (lambda: None)
+            if args.gtfs is None
+            else (
+                lambda: read_gtfs(
+                    args.gtfs, date=args.date, area=walk, max_outside_km=args.max_outside_km
+                )
+            ),
         }
     )
     sites = got["sites"]
+    if got["gtfs"] is not None and not step.quiet:
+        print(got["gtfs"].summary(), file=sys.stderr)
     step(f"scoring {len(sites)} sites on {args.osm.name} (walking and drive networks)")
     res = score_sites(
         sites,
-        SiteInputs(osm=args.osm, walk=walk, drive=drive),
+        SiteInputs(osm=args.osm, walk=walk, drive=drive, gtfs=got["gtfs"]),
         clients=got["clients"],
         carers=got["carers"],
         config=got["config"],
-        options=ScoreOptions(surface=args.surface),
+        options=ScoreOptions(surface=args.surface, time_band=args.time_band),
         progress=step.progress,
     )
     step("writing files and the map")

@@ -117,7 +117,13 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, required=True, help="output folder")
     d.add_argument("--osm", type=Path, help="a real OSM extract (.osm.pbf/.osm)")
     d.add_argument("--clients", type=whole(1), default=600, help="clients to place with --osm")
-    d.add_argument("--size", default="small", choices=list(SIZES))
+    d.add_argument(
+        "--size",
+        default="small",
+        choices=list(SIZES),
+        help="the synthetic county's size: tiny (one town) to large (ten towns), or county "
+        "(Dorset's scale: 1,210 clients, 13,800 hours a week); default small",
+    )
     d.add_argument("--seed", **seed)
     common(d)
     maps(d)

@@ -78,6 +78,11 @@ class Comparison:
     seconds: dict[str, float] = field(default_factory=dict)
     allocations: dict[str, Allocation] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: the designs compared and the days, never a client (``summary()`` for more)."""
+        days = max((len(p.daily) for p in self.plans.values()), default=1) or 1
+        return f"Comparison(designs={list(self.plans)}, days={days})"
+
     @property
     def kpis(self) -> dict[str, Any]:
         """The comparison's numbers: each design's headline figures, and where time went.

@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= demo-output
 
-.PHONY: demo test test-fast lint typecheck browser pytest docs package bench clean
+.PHONY: demo lab test test-fast lint typecheck browser pytest docs package bench clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; echo "using $$py"; "$$py" -m venv $(VENV)
@@ -20,6 +20,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 
 demo: $(VENV)/.installed
 	$(BIN)/carezones demo --out $(OUT)
+
+# the notebooks in JupyterLab (installed into .venv the first time: about 100 MB)
+lab: $(VENV)/.installed
+	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[notebooks]'
+	$(BIN)/jupyter lab notebooks/
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks

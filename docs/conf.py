@@ -56,7 +56,8 @@ numpydoc_validation_exclude = {
     # enumerations: numpydoc reads an Enum's values as parameters; each member is a name
     # with a sentence, shown on its class's page
     r"^carezones\.(rounds\.Cause|sites\.(CandidateStatus|DemandStatus|Objective|SiteRole)"
-    r"|io\.DemandKind|errors\.(Argument|Ask)|county\.brokerage\.LeftOut)(\.[A-Z_]+)?$",
+    r"|io\.(DemandKind|TransitMode)|errors\.(Argument|Ask)|county\.brokerage\.LeftOut)"
+    r"(\.[A-Z_]+)?$",
     # a typing.Protocol: its methods say what every result has (the results' own pages have
     # their parameters and examples)
     r"^carezones\.protocol\.(Result|MapLike)\.",

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import carezones as cz
+from carezones import testing
 from carezones.synthetic import example_day, example_week
 
 from .conftest import cache_at
@@ -290,3 +291,12 @@ def test_notebooks_use_only_public_names(path):
             source = "".join(cell["source"])
             found += [f"cell {i}: {u}" for u in private_uses(_code(source))]
     assert not found, f"{path.name} uses private names: {found}"
+
+
+def test_printing_a_comparison_names_designs_never_a_client():
+    comparison = testing.comparison()
+    text = (
+        repr(comparison) + repr(comparison.plans["today"]) + repr(comparison.plans["today"].design)
+    )
+    assert text.startswith("Comparison(designs=['today', 'zones-2'], days=1)")
+    assert "C0000" not in text and "\n" not in text

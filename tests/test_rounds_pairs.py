@@ -479,9 +479,10 @@ MAIN_BEFORE_PAIRS = [
 @pytest.mark.parametrize("same_carer", [True, False])
 def test_every_pair_of_a_benchmark_instance_is_kept_in_sequence(same_carer):
     inst = read_hhcrsp(HHCRSP / "mankowska" / "InstanzCPLEX_HCSRP_10_1.json")
-    # the benchmark's windows close softly; until plan_rounds has soft windows, none closes
-    visits = inst.visits.assign(window_end=inst.horizon_minutes)
-    opts = RoundsOptions(iterations=500, same_carer_pairs=same_carer)
+    visits = inst.visits  # the windows close softly: max_late_minutes is inf
+    opts = RoundsOptions(
+        iterations=500, same_carer_pairs=same_carer, late_cost=1.0, worst_late_cost=1.0
+    )
     r = plan_rounds(visits, inst.carers, minutes=inst.planning_minutes(), options=opts)
     assert r.check() == [] and r.kpis["visits_served"] == len(visits)
     got = starts_of(r)

@@ -87,7 +87,7 @@ if TYPE_CHECKING:
     from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
     from carezones.zones import ZoneAreas, ZoneOptions, ZonePlan, build_zones
 
-__version__ = "0.2.0"
+__version__ = "0.2.0.dev0"  # 0.2.0 once tagged (CHANGELOG.md: "0.2.0 (unreleased)")
 
 __all__ = [
     "Allocation",

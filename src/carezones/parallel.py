@@ -13,6 +13,12 @@ is deterministic for its inputs, so the results are identical whatever the numbe
 Progress (tasks done of total) is reported to ``progress``; Ctrl-C cancels the tasks and closes
 the cluster before the interruption goes on.
 
+A local cluster's worker processes re-run the main script on start (Python's "spawn"): a plain
+``.py`` script that calls carezones at its top level, without ``if __name__ == "__main__":``,
+would start the run again in every worker and fail. :func:`unguarded_script` sees such a call
+before any worker starts; the run then goes on in this process, with the same results, after a
+one-line warning that says how to use every core.
+
 A local cluster has at most :func:`max_workers` workers: one per core, and about 1 GB of memory
 each (:data:`WORKER_MEMORY`); more is refused, since a thousand processes would only slow the
 machine down. A scheduler address is tried at once (:func:`connect`): one that does not answer
@@ -21,8 +27,12 @@ is refused within seconds.
 
 from __future__ import annotations
 
+import ast
 import os
+import sys
+import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -38,6 +48,7 @@ __all__ = [
     "local_client",
     "max_workers",
     "run_tasks",
+    "unguarded_script",
 ]
 
 WORKER_MEMORY = 2**30
@@ -103,6 +114,62 @@ def default_workers() -> int:
     True
     """
     return max_workers()
+
+
+def unguarded_script() -> str | None:
+    """Return why worker processes cannot start here, or ``None`` when they can.
+
+    They cannot when this call comes from the top level of the main script (a ``.py`` file run
+    by ``python script.py``), outside ``if __name__ == "__main__":``: every worker process
+    would run the script again. Jupyter, ``python -c`` and the ``carezones`` command are fine.
+
+    Returns
+    -------
+    str or None
+        One line naming the script and its line, and the fix.
+
+    Examples
+    --------
+    >>> unguarded_script() is None  # a doctest is not a script's top level
+    True
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or not path:
+        return None
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and (spec.name == "__main__" or spec.name.endswith(".__main__")):
+        return None  # python -m package: its __main__ is never re-run (as multiprocessing does)
+    frame = sys._getframe(1)
+    while frame is not None and not (
+        frame.f_globals is vars(main) and frame.f_code.co_name == "<module>"
+    ):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return None
+    line = frame.f_lineno
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_main_test(node.test):
+            if node.lineno <= line <= (node.end_lineno or node.lineno):
+                return None
+    name = Path(path).name
+    return (
+        f"{name}, line {line}: running on one process (the same results), because worker "
+        f'processes would re-run {name}; put the call under if __name__ == "__main__": to use '
+        "every core"
+    )
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """Whether an ``if`` tests ``__name__ == "__main__"`` (either way round)."""
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
+    return sides == {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}
 
 
 def check_workers(workers: object) -> int:
@@ -229,6 +296,12 @@ class Tasks[S]:
             self.workers = check_workers(workers)
         else:
             self.workers = check_integer("workers", workers, minimum=1)
+        if client is None and self.workers > 1:
+            why = unguarded_script()
+            if why is not None:
+                here = (str(Path(__file__).resolve().parent),)  # the user's line, not ours
+                warnings.warn(why, RuntimeWarning, skip_file_prefixes=here)
+                self.workers = 1
         self.client = client
         self._own: list[Any] = []
         self._data: Any = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -66,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _failed(exc)
 
 
+NOISY = ("distributed", "tornado", "bokeh", "asyncio", "pyogrio", "fiona", "urllib3")
+"""Libraries whose log lines (a Dask cluster's start and close, ...) show only with --verbose."""
+
+
 def _run(argv: Sequence[str] | None) -> int:
     from carezones.cli._options import check_inputs_outside_out
     from carezones.cli.commands import command
@@ -73,8 +78,12 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-        for noisy in ("pyogrio", "fiona", "urllib3"):  # their INFO lines are not for our users
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not getattr(args, "verbose", False):  # their INFO lines are not for our users
+        # Dask sets its loggers' levels from its configuration when it is imported, and its
+        # worker processes inherit the environment: errors only, unless asked
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
+        for noisy in NOISY:
+            logging.getLogger(noisy).setLevel(logging.ERROR)
     check_inputs_outside_out(args)
     logger = logging.getLogger("carezones")
     level = logger.level

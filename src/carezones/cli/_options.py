@@ -89,6 +89,13 @@ def number(**bounds: Any) -> Callable[[str], float]:
     return parse
 
 
+def late_option(text: str) -> float:
+    """Parse minutes a visit may start late: a number >= 0, or ``inf`` for no limit."""
+    if text.strip().lower() in ("inf", "infinity"):
+        return float("inf")
+    return number(minimum=0)(text)
+
+
 def time_option(text: str) -> str:
     """Parse a time of day ``HH:MM`` (e.g. ``--now 06:30``)."""
     from carezones.io.visits import parse_hhmm
@@ -96,6 +103,30 @@ def time_option(text: str) -> str:
     if parse_hhmm(text) is None:
         raise argparse.ArgumentTypeError(f"must be a time of day HH:MM such as 06:30, not {text!r}")
     return text.strip()
+
+
+def date_option(text: str) -> str:
+    """Parse a date ``YYYY-MM-DD`` (e.g. ``--date 2025-01-07``); return it as written."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a date YYYY-MM-DD such as 2025-01-07, not {text!r}"
+        ) from None
+
+
+def band_option(text: str) -> str:
+    """Parse a time band ``HH:MM-HH:MM`` (e.g. ``--time-band 07:00-19:00``)."""
+    from carezones.sites.transport import TimeBand
+
+    try:
+        return TimeBand.parse(text).label
+    except ArgumentError:
+        raise argparse.ArgumentTypeError(
+            f"must be a time band HH:MM-HH:MM such as 07:00-19:00, not {text!r}"
+        ) from None
 
 
 def day_option(text: str) -> str:
@@ -196,6 +227,11 @@ def map_options(sp: argparse.ArgumentParser) -> None:
 def common_options(sp: argparse.ArgumentParser, engine: bool = True) -> None:
     """Add ``--quiet`` and (optionally) ``--engine``."""
     sp.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    sp.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print the log lines of Dask and the other libraries carezones uses",
+    )
     if engine:
         sp.add_argument(
             "--engine",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,9 +19,12 @@ from carezones.cli._options import (
     InputFile,
     Steps,
     add_command,
+    band_option,
     common_options,
+    date_option,
     day_option,
     input_file,
+    late_option,
     map_options,
     number,
     point_options,
@@ -60,6 +64,7 @@ EPILOG_ROUNDS = """examples:
 
 visits.csv: visit_id, client_id, lat, lon, window_start, window_end (HH:MM, bounding the start),
   duration_minutes, carers_required (1 or 2), skills (;-separated), optional preferred_carers,
+  optional max_late_minutes (how late it may start; blank: --max-late-minutes),
   optional day (a date such as 2026-12-07 or a weekday such as Mon: the file is then a week)
 carers.csv: carer_id, lat, lon, shift_start, shift_end, skills, break_minutes,
   break_window_start, break_window_end (a split shift is two rows with the same carer_id),
@@ -69,12 +74,17 @@ EPILOG_SITES = """examples:
   carezones sites --osm county.osm.pbf --sites sites.csv --out sites-out
   carezones sites --osm county.osm.pbf --sites sites.gpkg --clients clients.csv \\
       --carers carers.csv --config weights.toml --surface --out sites-out
+  carezones sites --osm county.osm.pbf --sites sites.csv --gtfs buses.zip \\
+      --date 2025-01-07 --out sites-out      (transport by timetable: PTAL's access index)
 
 sites: points (CSV lat/lon, x/y or postcode) or polygons (GeoPackage/GeoJSON); a site_id
   column names them; every other column is kept.
 clients: optional, with hours_per_week (demand); carers: optional homes (staff access).
 config: TOML with [categories.NAME] weight/full_minutes/zero_minutes/tags, [staff], [demand],
-  [rural]; see carezones.sites.SiteConfig.load.
+  [rural], [timetable]; see carezones.sites.SiteConfig.load.
+gtfs: a GTFS feed (zip or folder, e.g. from the Bus Open Data Service): the transport
+  category is then scored by PTAL's access index (departures per hour within the bus-stop
+  walk, 07:00-19:00, and the 07:00-10:00 peak) on --date, else a representative weekday.
 """
 EPILOG_TIMES = """examples:
   carezones travel-times --osm county.osm.pbf --points clients.csv --out minutes.csv
@@ -107,7 +117,13 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, required=True, help="output folder")
     d.add_argument("--osm", type=Path, help="a real OSM extract (.osm.pbf/.osm)")
     d.add_argument("--clients", type=whole(1), default=600, help="clients to place with --osm")
-    d.add_argument("--size", default="small", choices=list(SIZES))
+    d.add_argument(
+        "--size",
+        default="small",
+        choices=list(SIZES),
+        help="the synthetic county's size: tiny (one town) to large (ten towns), or county "
+        "(Dorset's scale: 1,210 clients, 13,800 hours a week); default small",
+    )
     d.add_argument("--seed", **seed)
     common(d)
     maps(d)
@@ -194,6 +210,25 @@ def parser() -> argparse.ArgumentParser:
         "share (0: none; 1-3 spreads the work)",
     )
     r.add_argument(
+        "--max-late-minutes",
+        type=late_option,
+        default=0.0,
+        help="minutes a visit may start after its window closes, unless its max_late_minutes "
+        "says (0: hard windows; inf: no limit)",
+    )
+    r.add_argument(
+        "--late-cost",
+        type=number(minimum=0),
+        default=0.0,
+        help="travel minutes the plan would rather add than start a visit 1 minute late",
+    )
+    r.add_argument(
+        "--worst-late-cost",
+        type=number(minimum=0),
+        default=0.0,
+        help="travel minutes per minute of the day's worst lateness",
+    )
+    r.add_argument(
         "--day", type=day_option, help="plan only this day of a week file (a date or a weekday)"
     )
     r.add_argument(
@@ -242,6 +277,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--clients", type=input_file, help="clients with hours_per_week (demand)")
     s.add_argument("--carers", type=input_file, help="carers' homes (staff access)")
     s.add_argument("--surface", action="store_true", help="also score the whole area")
+    s.add_argument(
+        "--gtfs", type=Path, help="GTFS timetable (zip or folder): transport by departures"
+    )
+    s.add_argument(
+        "--date",
+        type=date_option,
+        help="the timetable's day, YYYY-MM-DD (default: a representative weekday)",
+    )
+    s.add_argument(
+        "--time-band",
+        type=band_option,
+        default="07:00-19:00",
+        help="the timetable's band, HH:MM-HH:MM (07:00-19:00)",
+    )
     s.add_argument("--out", type=Path, required=True, help="output folder")
     profile_option(s)
     points(s)
@@ -479,6 +528,9 @@ def _rounds(args: argparse.Namespace) -> int:
             co2_kg_per_km=args.co2_kg_per_km,
             balance=args.balance,
             workers=args.workers,
+            max_late_minutes=args.max_late_minutes,
+            late_cost=args.late_cost,
+            worst_late_cost=args.worst_late_cost,
         )
         step(f"planning {len(days)} days (up to {week_opts.time_limit:g} s of search)")
         week = plan_week(visits, got["carers"], net, options=week_opts)
@@ -494,6 +546,9 @@ def _rounds(args: argparse.Namespace) -> int:
         seed=args.seed,
         co2_kg_per_km=args.co2_kg_per_km,
         balance=args.balance,
+        max_late_minutes=args.max_late_minutes,
+        late_cost=args.late_cost,
+        worst_late_cost=args.worst_late_cost,
     )
     step(f"{what} (up to {opts.time_limit:g} s of search)")
     if got["earlier"] is not None or args.unavailable or args.now is not None:
@@ -517,7 +572,7 @@ def _rounds(args: argparse.Namespace) -> int:
 
 
 def _sites(args: argparse.Namespace) -> int:
-    from carezones.io import read_clients
+    from carezones.io import read_clients, read_gtfs
     from carezones.report import check_output_folder
     from carezones.sites import ScoreOptions, SiteConfig, SiteInputs, score_sites
 
@@ -541,17 +596,26 @@ def _sites(args: argparse.Namespace) -> int:
                 )
             ),
             "carers": (lambda: None) if args.carers is None else _points(args.carers, walk, other),
+            "gtfs": (lambda: None)
+            if args.gtfs is None
+            else (
+                lambda: read_gtfs(
+                    args.gtfs, date=args.date, area=walk, max_outside_km=args.max_outside_km
+                )
+            ),
         }
     )
     sites = got["sites"]
+    if got["gtfs"] is not None and not step.quiet:
+        print(got["gtfs"].summary(), file=sys.stderr)
     step(f"scoring {len(sites)} sites on {args.osm.name} (walking and drive networks)")
     res = score_sites(
         sites,
-        SiteInputs(osm=args.osm, walk=walk, drive=drive),
+        SiteInputs(osm=args.osm, walk=walk, drive=drive, gtfs=got["gtfs"]),
         clients=got["clients"],
         carers=got["carers"],
         config=got["config"],
-        options=ScoreOptions(surface=args.surface),
+        options=ScoreOptions(surface=args.surface, time_band=args.time_band),
         progress=step.progress,
     )
     step("writing files and the map")

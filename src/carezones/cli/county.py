@@ -58,6 +58,11 @@ the homes in --carers). Zones are drawn around every building of the OSM file, a
 """
 
 
+def _watched() -> bool:
+    """Whether someone watches stderr (a terminal): then a progress bar, else a line a tenth."""
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
 def add_parser(sub: Any) -> None:
     """Add the ``county`` command to the command line's parser."""
     c = add_command(sub, "county", "compare zone designs by the rounds they produce", EPILOG)
@@ -276,14 +281,18 @@ def _run(args: argparse.Namespace, client: Any, viable: Any, brokered: bool) -> 
         rates = TravelRates(per_hour=args.rate_per_hour, per_mile=args.rate_per_mile)
     n_zones = sum(args.zones) + (0 if not designs else 1)
     step(
-        f"designing {len(args.zones)} zone plan(s) and planning every zone's day ({n_zones}+ teams)"
+        f"designing {len(args.zones)} zone plan{'s' if len(args.zones) != 1 else ''} and "
+        f"planning the day of each zone and provider (at least {n_zones} teams)"
     )
     started = time.perf_counter()
+    shown = [-1]
 
-    def progress(done: int, total: int) -> None:
-        if not args.quiet:
+    def progress(done: int, total: int) -> None:  # for logs: a line a tenth, never a bar
+        tenth = 10 * done // max(total, 1)
+        if tenth > shown[0]:
+            shown[0] = tenth
             print(
-                f"  {done} of {total} days planned ({time.perf_counter() - started:.0f} s)",
+                f"  {done} of {total} zones' days planned ({time.perf_counter() - started:.0f} s)",
                 file=sys.stderr,
                 flush=True,
             )
@@ -293,7 +302,7 @@ def _run(args: argparse.Namespace, client: Any, viable: Any, brokered: bool) -> 
         net,
         designs=designs,
         zone_counts=args.zones,
-        progress=progress,
+        progress=step.progress if args.quiet or _watched() else progress,  # a bar when watched
         inputs=CountyInputs(homes=homes, visits=got["visits"]),
         options=CountyOptions(
             tolerance=args.tolerance,

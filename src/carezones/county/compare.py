@@ -78,6 +78,11 @@ class Comparison:
     seconds: dict[str, float] = field(default_factory=dict)
     allocations: dict[str, Allocation] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: the designs compared and the days, never a client (``summary()`` for more)."""
+        days = max((len(p.daily) for p in self.plans.values()), default=1) or 1
+        return f"Comparison(designs={list(self.plans)}, days={days})"
+
     @property
     def kpis(self) -> dict[str, Any]:
         """The comparison's numbers: each design's headline figures, and where time went.
@@ -348,9 +353,11 @@ def _early_cluster(opts: CountyOptions, designing: bool) -> Any:
     Only when this call would start one anyway (no ``client``, more than one worker) and there
     are zones to design meanwhile.
     """
-    from carezones.parallel import default_workers, local_client
+    from carezones.parallel import default_workers, local_client, unguarded_script
 
     if opts.client is not None or opts.workers == 1 or not designing:
+        return None
+    if unguarded_script() is not None:  # the tasks run here, and say why
         return None
     if opts.workers is None and default_workers() < 2:
         return None

@@ -98,6 +98,14 @@ class Design:
     unplanned: pd.DataFrame = field(default_factory=pd.DataFrame)  # clients the design leaves
     note: str = ""  # how the design was made (e.g. by a brokerage model), for the report
 
+    def __repr__(self) -> str:
+        """One line: the design's name, kind and size, never a client."""
+        teams = self.group.nunique()
+        return (
+            f"Design(name={self.name!r}, kind={self.kind!r}, teams={teams}, "
+            f"clients={len(self.group)})"
+        )
+
 
 def design_groups(
     design: ZonePlan | gpd.GeoDataFrame | str | Design,
@@ -380,6 +388,16 @@ class CountyPlan:
     marginal: pd.DataFrame = field(repr=False)
     network: RoadNetwork | None = field(default=None, repr=False)
     daily: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def __repr__(self) -> str:
+        """One line: the design, its zones and its headline numbers, never a client."""
+        k = self.kpis
+        return (
+            f"CountyPlan(name={self.name!r}, zones={len(self.zones)}, "
+            f"carers={k.get('carers')}, travel_minutes_per_care_hour="
+            f"{k.get('travel_minutes_per_care_hour', float('nan')):.1f}, "
+            f"visits_unserved={k.get('visits_unserved')})"
+        )
 
     def summary(self) -> str:
         """Return a few readable lines about the design's day.

@@ -29,6 +29,9 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
 :mod:`carezones.io.demand`       the demand sites serve and its growth: :func:`read_demand`
                                  (clients or counts by area; :class:`DemandColumns`,
                                  :class:`DemandKind`), :func:`read_growth`
+:mod:`carezones.io.gtfs`         public transport timetables (GTFS feeds, read with
+                                 gtfs-kit): :func:`read_gtfs`, :class:`TransitDay`,
+                                 :class:`TransitMode`
 :mod:`carezones.io.config`       configuration files: :func:`read_toml`
 :mod:`carezones.io.vrplib`       vehicle routing benchmarks: :func:`read_lkh_vrptw`,
                                  ``VrptwInstance``, ``VrptwSolution``
@@ -55,6 +58,14 @@ from carezones.io.areas import INVALID_POLYGON_FIX, check_areas, check_polygons,
 from carezones.io.config import read_toml
 from carezones.io.days import WEEKDAYS, parse_day
 from carezones.io.demand import DemandColumns, DemandKind, read_demand, read_growth
+from carezones.io.gtfs import (
+    GTFS_CALENDAR_FILES,
+    GTFS_REQUIRED_FILES,
+    TransitDay,
+    TransitMode,
+    read_gtfs,
+    route_mode,
+)
 from carezones.io.hhcrsp import HhcrspInstance, hhcrsp_solution, read_hhcrsp
 from carezones.io.options import AreaLike, CrsLike, ReadOptions
 from carezones.io.points import (
@@ -104,6 +115,8 @@ __all__ = [
     "EASTING_ALIASES",
     "EXCEL_SUFFIXES",
     "GB_BOUNDS",
+    "GTFS_CALENDAR_FILES",
+    "GTFS_REQUIRED_FILES",
     "HOURS_ALIASES",
     "HOURS_IN_WEEK",
     "INVALID_POLYGON_FIX",
@@ -133,6 +146,8 @@ __all__ = [
     "PathLike",
     "ReadOptions",
     "Source",
+    "TransitDay",
+    "TransitMode",
     "carers_table",
     "check_areas",
     "check_polygons",
@@ -146,6 +161,7 @@ __all__ = [
     "read_clients",
     "read_demand",
     "read_growth",
+    "read_gtfs",
     "read_hhcrsp",
     "read_itineraries",
     "read_lkh_vrptw",
@@ -155,6 +171,7 @@ __all__ = [
     "read_toml",
     "read_visit_log",
     "read_visits",
+    "route_mode",
     "ruc_is_urban",
     "visits_table",
 ]

@@ -7,7 +7,7 @@ longitude, an unknown postcode, a geometry that is not a point...) is recorded a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -74,6 +74,9 @@ class Located:
         Per row, its location as given (for messages).
     geocoded : numpy.ndarray
         Per row, whether it was located from its postcode.
+    numbers : dict of str to numpy.ndarray
+        The coordinate columns read as numbers (NaN where blank or not a number), so that the
+        rows a reader returns carry numbers, never text, in them.
 
     Examples
     --------
@@ -92,6 +95,7 @@ class Located:
     where: npt.NDArray[np.object_]
     shown: npt.NDArray[np.object_]
     geocoded: npt.NDArray[np.bool_]
+    numbers: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
 
 
 def locate(
@@ -221,6 +225,7 @@ def _locate_columns(
     ys, y_blank, y_bad = numbers(frame[cols.y])
     crs, reason = coordinate_crs(cols, xs, ys, forced, probs)
     located = new_located(len(frame), crs_label(crs), reason)
+    located.numbers.update({cols.x: np.asarray(xs, float), cols.y: np.asarray(ys, float)})
     fallback = postcode is not None and opts.postcode_lookup is not None
     by_postcode = (x_blank | y_blank) & ~x_bad & ~y_bad
     if fallback:

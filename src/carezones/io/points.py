@@ -402,6 +402,8 @@ def _output(
     """Build the valid rows: original columns, renamed fields, ``source_row``, geometry."""
     keep = ~probs.bad
     frame = table.frame.loc[keep].copy()
+    for col, coords in located.numbers.items():  # coordinates are numbers, not text
+        frame[col] = coords[keep]
     renames: dict[str, str] = {}
     for f, col, values in converted:
         target = f.name if f.rename else col

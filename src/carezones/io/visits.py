@@ -242,6 +242,30 @@ def _visit_columns(df: gpd.GeoDataFrame, probs: Problems) -> None:
     df["skills"] = [_skill_set(v) for v in df.get("skills", pd.Series([None] * len(df)))]
     pref = df.get("preferred_carers", pd.Series([None] * len(df), index=df.index))
     df["preferred_carers"] = [_listed(v) for v in pref]
+    if "max_late_minutes" in df:
+        _late_column(df, probs)
+
+
+_UNLIMITED = ("inf", "infinity", "unlimited", "no limit")
+
+
+def _late_column(df: pd.DataFrame, probs: Problems) -> None:
+    """Read ``max_late_minutes``: minutes >= 0, ``inf`` for no limit, blank for the default."""
+    cells = df["max_late_minutes"].tolist()
+    values, _, bad = numbers(df["max_late_minutes"])
+    fix = (
+        "write the minutes a visit may start after its window closes (0 or more, inf for no "
+        "limit), or leave it blank for the plan's default"
+    )
+    for pos, cell in enumerate(cells):
+        text = str(cell).strip().lower()
+        if (isinstance(cell, float) and cell == np.inf) or text in _UNLIMITED:
+            values[pos] = np.inf
+        elif bad[pos]:
+            probs.add(pos, "max_late_minutes", cell, "not a number", fix)
+        elif values[pos] < 0:
+            probs.add(pos, "max_late_minutes", cell, "a visit cannot be late by less than 0", fix)
+    df["max_late_minutes"] = values
 
 
 @overload
@@ -283,13 +307,16 @@ def read_visits(
 
     ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
     ``duration_minutes`` is its length; ``carers_required`` is 1 (blank) or 2; ``skills`` are
-    ``;``-separated. A *sequential pair* is two visits of one carer each, the second by
-    another carer between a least and a greatest gap after the first (a nurse after a carer;
-    the gap 0-0 is two carers at the same time, e.g. two services of different lengths): the
-    second visit names the first in ``after_visit`` and gives ``gap_min_minutes`` (blank: 0)
-    and ``gap_max_minutes`` (blank: no limit), minutes between the two starts (columns
-    :data:`PAIR_COLUMNS`). Both visits must be in the file, on the same day, each in one pair
-    at most and needing one carer; a pair is rejected whole. An optional ``day`` column (a
+    ``;``-separated. An optional ``max_late_minutes`` lets the visit start up to that many
+    minutes after its window closes (``inf``: no limit; blank: the plan's default,
+    :attr:`~carezones.rounds.RoundsOptions.max_late_minutes`). A *sequential pair* is two
+    visits of one carer each, the second by another carer between a least and a greatest gap
+    after the first (a nurse after a carer; the gap 0-0 is two carers at the same time, e.g.
+    two services of different lengths): the second visit names the first in ``after_visit``
+    and gives ``gap_min_minutes`` (blank: 0) and ``gap_max_minutes`` (blank: no limit),
+    minutes between the two starts (columns :data:`PAIR_COLUMNS`). Both visits must be in the
+    file, on the same day, each in one pair at most and needing one carer; a pair is rejected
+    whole. An optional ``day`` column (a
     date such as ``2026-12-07`` or a weekday such as ``Mon``; see :mod:`carezones.io.days`)
     makes the file a week for :func:`~carezones.rounds.plan_week`. Every problem in the file
     is reported together in one :class:`~carezones.ValidationError` (row, column, value,
@@ -315,6 +342,7 @@ def read_visits(
     -------
     geopandas.GeoDataFrame or Collected
         The visits with times in minutes after midnight, ``carers_required`` as an integer,
+        ``max_late_minutes`` (when given) as a number (NaN when blank),
         ``skills`` and ``preferred_carers`` as frozensets, ``day`` as its label (when the file
         has one: ``2026-12-07`` or ``Mon``), and ``source_row``. With pairs, ``after_visit``
         is text (``""`` when blank) and the gaps are numbers on a pair's second visit (0 and

@@ -324,7 +324,7 @@ def _summary_md(calibration: Calibration) -> str:
         ]
     lines += [f"- note: {n}" for n in calibration.notes]
     lines += ["", "![observed against modelled minutes](observed-vs-modelled.svg)", ""]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"  # a file ends with a newline
 
 
 def write_calibration(

@@ -668,7 +668,7 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     lines += [""]
     lines += notes_markdown(comparison, withheld_zones)
     lines += [escape_markdown(summary["attribution"]), ""]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"  # a file ends with a newline
 
 
 def _md_cell(v: object) -> str:

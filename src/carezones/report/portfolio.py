@@ -364,7 +364,7 @@ def _markdown(r: SitePortfolio) -> str:
         f"{escape_markdown(m['network']['attribution'])}.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"  # a file ends with a newline
 
 
 def portfolio_card(result: SitePortfolio) -> str:

@@ -128,8 +128,9 @@ def _itinerary_table(itin: pd.DataFrame) -> pd.DataFrame:
     it = itin.drop(columns=["lon", "lat", "leg"]).copy()
     for col in ("arrival", "start", "end"):
         it[col] = it[col].map(hhmm)
-    for col in ("waiting_minutes", "travel_minutes", "travel_km"):
-        it[col] = it[col].astype(float).round(2)
+    for col in ("waiting_minutes", "late_minutes", "travel_minutes", "travel_km"):
+        if col in it:
+            it[col] = it[col].astype(float).round(2)
     return it
 
 
@@ -326,9 +327,15 @@ def rounds_rows(k: dict[str, Any]) -> list[tuple[str, Any]]:
     >>> dict(rounds_rows(k))["visits served"]
     '2 of 3'
     """
+    late = (
+        [("visits late", f"{k['visits_late']} (worst {k['late_minutes_worst']:.0f} min)")]
+        if k.get("visits_late")
+        else []
+    )
     return [
         ("visits served", f"{k['visits_served']:,} of {k['visits']:,}"),
         ("visits unserved", k["visits_unserved"]),
+        *late,
         ("carers", k["carers_used"]),
         ("hours of care", k["care_minutes"] / 60),
         ("travel minutes", k["travel_minutes"]),

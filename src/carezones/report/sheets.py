@@ -226,6 +226,7 @@ def _day_rows(r: Rounds, cid: str, mine: pd.DataFrame) -> tuple[list[str], pd.Da
             else 0.0,
             "window": (
                 f"{hhmm(info['window_start'])}-{hhmm(info['window_end'])}"
+                + _late(getattr(rec, "late_minutes", 0.0))
                 if info is not None
                 else ""
             ),
@@ -240,6 +241,11 @@ def _day_rows(r: Rounds, cid: str, mine: pd.DataFrame) -> tuple[list[str], pd.Da
         records.append(row)
         html_rows.append(_html_row(rec.kind, row, extra))
     return html_rows, pd.DataFrame(records)
+
+
+def _late(minutes: float) -> str:
+    """Return how late a visit starts, for its window's cell (nothing when on time)."""
+    return f" ({minutes:.0f} min late)" if minutes >= 0.5 else ""
 
 
 def _html_row(kind: str, row: dict[str, Any], extra: list[str]) -> str:

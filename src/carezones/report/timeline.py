@@ -397,6 +397,9 @@ def _visit_bar(
     ]
     if v is not None:
         lines.append(f"window {hhmm(v['window_start'])}-{hhmm(v['window_end'])}")
+        late = float(getattr(rec, "late_minutes", 0.0))
+        if late >= 0.5:
+            lines.append(f"started {late:.0f} min after its window closed")
         if len(v["skills"]):
             lines.append("skills: " + ", ".join(sorted(v["skills"])))
     partners, pairs = links

@@ -89,10 +89,17 @@ def zone_card(plan: ZonePlan) -> str:
     return html_card(
         "Zone plan",
         rows,
-        table=pd.DataFrame(plan.zones[cols]),
+        table=_card_table(pd.DataFrame(plan.zones[cols])),
         note=plan.attribution,
         thumbnail=thumb,
     )
+
+
+def _card_table(zones: pd.DataFrame) -> pd.DataFrame:
+    """Return the card's zone table, each zone's deviation from the mean in percent."""
+    dev = pd.to_numeric(zones["deviation"], errors="coerce")
+    shown = [f"{d:+.1%}" if pd.notna(d) else "n/a" for d in dev]
+    return zones.assign(deviation=shown).rename(columns={"deviation": "from the mean"})
 
 
 def zones_map(

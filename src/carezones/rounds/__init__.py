@@ -19,21 +19,26 @@ How :func:`plan_rounds` works
    which the visits a carer may not make are out of reach; a visit whose client prefers other
    carers costs ``continuity_minutes`` more for a stranger. Every visit is optional with a
    prize far above any travel saving, so all visits are served when that is possible at all.
-   Each solve runs PyVRP's iterated local search for the time (or iterations) given.
+   A visit that may start late (``max_late_minutes``, soft windows) is a few clients of which
+   at most one is served, each allowed later and worth less by the cost of that lateness
+   (``late_cost``, ``worst_late_cost``): served on time where it can be, late rather than not
+   at all. Each solve runs PyVRP's iterated local search for the time (or iterations) given.
 3. **Synchronising.** The two carers of a double-handed visit must start together: both aim
    at the same 10 minutes of its window (where the rounds the search starts from served it, an
    earlier plan of the day or the day before's; otherwise the middle), and where they still
    miss each other the solver is re-run with both windows narrowed to the later of their
    starts. Where keeping the sequential pairs' gaps would make a visit late (or cannot be
    done), the solver is re-run with each pair it timed out of its gap pinned: its first visit
-   within 5 minutes of its time, its second within the gap after it; of these searches, the
+   within 2 minutes of its time, its second within the gap after it; of these searches, the
    one whose rounds keep most visits is kept.
 4. **Schedule and breaks.** An exact schedule is computed (waiting allowed, both carers of a
    double-handed visit start at the later arrival, the second visit of a pair no earlier than
    the first's start plus the least gap, the first no earlier than the second's less the
    greatest), and each carer's break is placed whole in its window at the first stop where it
    fits (taken where the carer is). Visits that cannot be kept without breaking a rule are
-   moved to ``unserved`` with the reason; a pair goes whole (``not_in_sequence``).
+   moved to ``unserved`` with the reason; a pair goes whole (``not_in_sequence``). Each
+   visit's lateness (minutes after its window closes) is worked out here, exactly; where the
+   search compares rounds, it weighs travel plus the lateness's cost.
 5. **Filling and making room.** Left-out visits go back where the whole day still keeps
    every rule (both visits of a pair together); then, for each still left out, a round near
    it in time gives up one visit to another carer (who may in turn hand one on) where that
@@ -68,6 +73,8 @@ Modules
     The exact day: times, breaks, dropping what cannot be kept (step 4) and filling gaps.
 ``pairs``
     Sequential pairs: a second visit by another carer within a gap after the first.
+``late``
+    Soft windows: each visit's lateness limit, and the steps of lateness the search weighs.
 ``rescue``
     Making room for a left-out visit by moving visits to other carers (step 5).
 ``fewer``

@@ -110,9 +110,11 @@ def check_rounds(
 
     ``minutes`` is the travel matrix with the carers' homes (one per carer row, in order)
     first and the visits after. ``itineraries`` has one row per stop (``carer_id, shift, seq,
-    kind, visit_id, arrival, start, end, travel_minutes``). Rules: each visit served by as many
-    different carers as it needs, or listed unserved (never both, never partly); each start
-    inside its window and each visit as long as it should be; both carers of a double-handed
+    kind, visit_id, arrival, start, end, travel_minutes``, optionally ``late_minutes``). Rules:
+    each visit served by as many different carers as it needs, or listed unserved (never both,
+    never partly); each start inside its window, or after it closes by no more than the
+    visit's ``max_late_minutes`` (blank or no column: 0), and the lateness claimed as the times
+    give it; each visit as long as it should be; both carers of a double-handed
     visit start together; skills; every stop of a shift inside the shift, starting and ending
     at the carer's home; the break taken whole inside its window; no carer in two places at
     once (each stop begins after the previous one ends plus the travel between them); travel
@@ -212,10 +214,28 @@ def check_rounds(
                 )
             if rec.kind == "visit":
                 v = visits.iloc[j]
-                if rec.start < v.window_start - tol or rec.start > v.window_end + tol:
+                grace = float(v.get("max_late_minutes", 0.0))
+                grace = 0.0 if grace != grace else grace  # blank: a hard window
+                late = max(rec.start - v.window_end, 0.0)
+                if rec.start < v.window_start - tol or late > grace + tol:
+                    allowed = f" ({late:.1f} min late, {grace:g} allowed)" if late > tol else ""
                     out.append(
                         Violation(
-                            c + 1, 0, "window", f"visit {rec.visit_id} starts outside its window"
+                            c + 1,
+                            0,
+                            "window",
+                            f"visit {rec.visit_id} starts outside its window{allowed}",
+                        )
+                    )
+                claimed = getattr(rec, "late_minutes", late)
+                if abs(claimed - late) > 1e-3:
+                    out.append(
+                        Violation(
+                            c + 1,
+                            0,
+                            "lateness",
+                            f"visit {rec.visit_id}: {claimed} min late claimed, {late} by the "
+                            "times",
                         )
                     )
                 if abs(rec.end - rec.start - v.duration_minutes) > tol:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from carezones.rounds.late import late_limits, tiers
 from carezones.rounds.reasons import Cause, Reason
 
 if TYPE_CHECKING:
@@ -49,8 +50,9 @@ class RoutingClient:
     """A client of a :class:`RoutingProblem` (times in the matrices' unit).
 
     ``demand`` is its load (``None``: the problem has no loads); an optional client
-    (``required=False``) is worth ``prize`` when served. The other fields are keywords of
-    PyVRP's ``Client``.
+    (``required=False``) is worth ``prize`` when served; ``group`` is its place in
+    :attr:`RoutingProblem.groups` (at most one client of a group is served). The other fields
+    are keywords of PyVRP's ``Client``.
     """
 
     service_duration: int
@@ -59,6 +61,7 @@ class RoutingClient:
     demand: int | None = None
     prize: int = 0
     required: bool = True
+    group: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class RoutingProblem:
     per routing profile; ``costs`` the matching matrices the search minimises (``None``: the
     travel times themselves). ``initial`` (optional) is a solution to start the search from:
     routes as (vehicle type, client indices in order), each vehicle type used at most once.
+    ``groups`` (optional) lists client indices of which at most one may be served (each
+    client names its group in :attr:`RoutingClient.group`).
     """
 
     depots: list[tuple[int, int]]
@@ -102,6 +107,7 @@ class RoutingProblem:
     durations: list[IntArray]
     costs: list[IntArray] | None = None
     initial: list[tuple[int, list[int]]] | None = None
+    groups: list[list[int]] | None = None
 
 
 @dataclass
@@ -127,7 +133,7 @@ def pyvrp_data(problem: RoutingProblem) -> Any:
     pyvrp.ProblemData
         Location ``i`` at ``(i, 0)``; clients after the depots.
     """
-    from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+    from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
 
     n_d = len(problem.depots)
     n_loc = n_d + len(problem.clients)
@@ -153,6 +159,7 @@ def pyvrp_data(problem: RoutingProblem) -> Any:
         vehicle_types=vehicle_types,
         distance_matrices=costs,
         duration_matrices=durations,
+        groups=[ClientGroup(g, required=False) for g in problem.groups or []],
     )
 
 
@@ -199,7 +206,14 @@ def solve_routing(
     with warnings.catch_warnings() if quiet else contextlib.nullcontext():
         if quiet:
             warnings.simplefilter("ignore", PenaltyBoundWarning)
-        res = pyvrp_solve(data, stop, seed=seed, display=False, initial_solution=start)
+        res = pyvrp_solve(
+            data,
+            stop,
+            seed=seed,
+            display=False,
+            initial_solution=start,
+            **_group_params(problem),
+        )
     best = res.best
     return RoutingResult(
         routes=[
@@ -210,6 +224,27 @@ def solve_routing(
         feasible=bool(best.is_feasible()),
         iterations=int(res.num_iterations),
     )
+
+
+def _group_params(problem: RoutingProblem) -> dict[str, Any]:
+    """Return the search's parameters when clients come in groups (none: PyVRP's defaults).
+
+    The clients of a group share a place, and PyVRP keeps them out of each other's granular
+    neighbours but not out of other clients': each client is given as many neighbours as
+    PyVRP's default (50) counts places, so that groups do not crowd out the places nearby.
+    """
+    if not problem.groups:
+        return {}
+    from pyvrp import SolveParams
+    from pyvrp.search import NeighbourhoodParams
+
+    n = len(problem.clients)
+    places = n - sum(len(g) - 1 for g in problem.groups)
+    wide = min(round(NEIGHBOURS * n / max(places, 1)), n - 1)
+    return {"params": SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=max(wide, 1)))}
+
+
+NEIGHBOURS = 50  # PyVRP's default granular neighbours per client
 
 
 # ---------------------------------------------------------------------- rounds on the core
@@ -249,6 +284,7 @@ def impossible(visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> dic
     out: dict[int, Reason] = {}
     ss, se = carers["shift_start"].to_numpy(), carers["shift_end"].to_numpy()
     ids = carers["carer_id"].to_numpy()
+    limits = late_limits(visits)
     for j, v in enumerate(visits.itertuples()):
         need = sorted(v.skills)
         if not ok[:, j].any():
@@ -256,7 +292,8 @@ def impossible(visits: pd.DataFrame, carers: pd.DataFrame, T: FloatArray) -> dic
             continue
         go, back = T[:n_c, n_c + j], T[n_c + j, :n_c]
         start = np.maximum(ss + go, v.window_start)
-        fits = ok[:, j] & (ss + go <= v.window_end) & (start + v.duration_minutes + back <= se)
+        latest = v.window_end + limits[j]
+        fits = ok[:, j] & (ss + go <= latest) & (start + v.duration_minutes + back <= se)
         if not fits.any():
             out[j] = Reason(
                 Cause.NO_SHIFT_FITS,
@@ -426,6 +463,31 @@ def _client(
     )
 
 
+def _late_clients(
+    visits: dict[str, npt.NDArray[Any]],
+    j: int,
+    base: RoutingClient,
+    steps: list[tuple[float, float]],
+    unit: int,
+    close: float | None = None,
+) -> list[RoutingClient]:
+    """Copy ``base`` of visit ``j`` once per step of lateness (:func:`~.late.tiers`).
+
+    Each step may start up to its minutes after the window closes (or after ``close``) and is
+    worth its cost less (travel seconds times ``unit``); the first is ``base`` itself (on time).
+    """
+    close = float(visits["window_end"][j]) if close is None else close
+    out = [base]
+    for after, cost in steps[1:]:
+        late = UNBOUNDED if not np.isfinite(after) else round((close + after) * 60)
+        out.append(
+            replace(
+                base, tw_late=max(base.tw_late, late), prize=base.prize - round(cost * 60 * unit)
+            )
+        )
+    return out
+
+
 def _profiles(
     visits: pd.DataFrame,
     carers: pd.DataFrame,
@@ -566,6 +628,11 @@ class Weights:
     pairs : Pairs, optional
         The day's sequential pairs (:class:`~carezones.rounds.pairs.Pairs`): their two
         visits go to different halves of the team.
+        Keep the two carers of a double-handed visit apart (one of each half of the team);
+        ``False`` gives the relaxed reference of the benchmark.
+    late_cost, worst_late_cost : float
+        For visits that may start late (``max_late_minutes``): travel minutes per minute
+        late, and per minute of the day's worst lateness (steps of :func:`~.late.tiers`).
 
     Examples
     --------
@@ -582,6 +649,8 @@ class Weights:
     aims: dict[int, float] | None = None
     split_doubles: bool = True
     pairs: Pairs | None = None
+    late_cost: float = 0.0
+    worst_late_cost: float = 0.0
 
 
 def solve(
@@ -626,35 +695,104 @@ def solve(
     """
     w = Weights() if weights is None else weights
     continuity, targets, balance, penalties = w.continuity, w.targets, w.balance, w.penalties
-    initial, halves, aims = w.initial, w.halves, w.aims
+    initial, halves = w.initial, w.halves
     n_c = len(carers)
     copies = [(j, k) for j in todo for k in range(int(visits["carers_required"].iat[j]))]
     allowed = _allowed(visits, carers, copies, w.split_doubles, halves, w.pairs)
     # costs are in tenths of a travel second when balancing, so that fractional weights count
     unit = BALANCE_UNIT if targets is not None and balance > 0 else 1
-    matrices, costs, profiles = _profiles(visits, carers, T, copies, allowed, continuity, penalties)
+    columns = {name: visits[name].to_numpy() for name in CLIENT_COLUMNS}
+    clients, owner, groups = copy_clients(columns, copies, forced, unit, (w, late_limits(visits)))
+    # one matrix row per client (a copy's steps of lateness share its place)
+    matrices, costs, profiles = _profiles(
+        visits, carers, T, [copies[q] for q in owner], allowed[:, owner], continuity, penalties
+    )
     start: list[tuple[int, list[int]]] | None = None
     if initial is not None:
-        where = {q: i for i, q in enumerate(copies)}
+        # a copy starts the search as its last client (the widest window: any start kept)
+        where = {copies[q]: i for i, q in enumerate(owner)}
         start = []
         used: set[tuple[int, int]] = set()
         for c, r in enumerate(initial):
             mine = [where[q] for q in r if q in where and q not in used]
-            used.update(copies[i] for i in mine)
+            used.update(copies[owner[i]] for i in mine)
             start.append((c, mine))
-    columns = {name: visits[name].to_numpy() for name in CLIENT_COLUMNS}
     problem = RoutingProblem(
         depots=[(0, UNBOUNDED)] * n_c,
-        clients=[_client(columns, j, k, forced, unit, aims) for j, k in copies],
+        clients=clients,
         vehicles=[_vehicle(carers, c, profiles[c], unit, targets, balance) for c in range(n_c)],
         durations=matrices,
         costs=costs,
         initial=start,
+        groups=groups or None,
     )
     # PyVRP warns when its penalties hit their bound on tight days; the schedule, repair
     # and checker that follow deal with whatever it returns
     res = solve_routing(problem, max(stop.seconds, 0.1), stop.seed, stop.iterations, quiet=True)
     routes: list[list[tuple[int, int]]] = [[] for _ in range(n_c)]
-    for c, clients in res.routes:
-        routes[c] = [copies[q] for q in clients]
+    for c, served in res.routes:
+        routes[c] = [copies[owner[i]] for i in served]
     return routes
+
+
+def copy_clients(
+    columns: dict[str, npt.NDArray[Any]],
+    copies: list[tuple[int, int]],
+    forced: dict[tuple[int, int], Pin],
+    unit: int,
+    weights: tuple[Weights, FloatArray],
+) -> tuple[list[RoutingClient], list[int], list[list[int]]]:
+    """Return the clients of the copies, each client's copy, and the groups of late steps.
+
+    A copy that may start late (and is not pinned) is one client per step of lateness
+    (:func:`~carezones.rounds.late.tiers`), in a group of which at most one is served; any
+    other copy is one client, as it always was.
+
+    Parameters
+    ----------
+    columns : dict
+        The visits' :data:`CLIENT_COLUMNS` as arrays.
+    copies : list of tuple
+        The ``(visit row, copy)`` pairs to plan.
+    forced : dict
+        Copies pinned to a start, or to a stretch of minutes (one client each).
+    unit : int
+        Cost units per travel second.
+    weights : tuple
+        The solve's :class:`Weights` (its late costs and aims) and each visit's lateness
+        limit (:func:`~carezones.rounds.late.late_limits`).
+
+    Returns
+    -------
+    clients : list of RoutingClient
+        In order, a copy's steps together.
+    owner : list of int
+        Each client's index in ``copies``.
+    groups : list of list of int
+        The clients of each copy with steps.
+    """
+    w, limits = weights
+    clients: list[RoutingClient] = []
+    owner: list[int] = []
+    groups: list[list[int]] = []
+    for q, (j, k) in enumerate(copies):
+        made = [_client(columns, j, k, forced, unit, w.aims)]
+        pin = forced.get((j, k))
+        if limits[j] > 0 and pin is None:
+            steps = tiers(float(limits[j]), w.late_cost, w.worst_late_cost)
+            made = _late_clients(columns, j, made[0], steps, unit)
+        elif limits[j] > 0 and isinstance(pin, tuple):
+            # a visit of a sequential pair kept near a time may still start later, at a cost
+            close = max(float(columns["window_end"][j]), pin[1])
+            steps = tiers(
+                float(limits[j]) - (close - float(columns["window_end"][j])),
+                w.late_cost,
+                w.worst_late_cost,
+            )
+            made = _late_clients(columns, j, made[0], steps, unit, close)
+        if len(made) > 1:
+            made = [replace(c, group=len(groups)) for c in made]
+            groups.append(list(range(len(clients), len(clients) + len(made))))
+        clients += made
+        owner += [q] * len(made)
+    return clients, owner, groups

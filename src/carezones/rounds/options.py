@@ -9,6 +9,7 @@ naming the option) and never change afterwards; :func:`dataclasses.replace` make
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from carezones.errors import check_integer, check_number
@@ -63,6 +64,16 @@ class RoundsOptions:
         fewer carers and serve the same visits, for some more travel. Without ``fill``, only
         when no visit is left out for want of carers' time (filling might use it). 0: keep
         the whole team (county plans try a share of each team).
+    max_late_minutes : float, default 0
+        How many minutes after its window closes a visit may start when the visits file
+        leaves its ``max_late_minutes`` blank (or has no such column): 0 keeps windows hard,
+        ``inf`` sets no limit. A visit served late is better than one not served at all; the
+        start never comes before the window opens.
+    late_cost : float, default 0
+        The travel minutes the plan would rather add than start a visit one minute late.
+    worst_late_cost : float, default 0
+        The travel minutes the plan would rather add than make the day's latest visit one
+        minute later (the worst lateness of the day, counted once).
     same_carer_pairs : bool, default False
         For sequential pairs (visits with ``after_visit``): whether one carer may make both
         visits of a pair, one after the other, when the gap allows (the HHCRSP benchmark's
@@ -93,6 +104,9 @@ class RoundsOptions:
     fill: bool = True
     change_minutes: float = 30.0
     let_go: int = 0
+    max_late_minutes: float = 0.0
+    late_cost: float = 0.0
+    worst_late_cost: float = 0.0
     same_carer_pairs: bool = False
 
     def __post_init__(self) -> None:
@@ -113,6 +127,11 @@ class RoundsOptions:
             "fill": bool(self.fill),
             "change_minutes": check_number("change_minutes", self.change_minutes, minimum=0),
             "let_go": check_integer("let_go", self.let_go, minimum=0),
+            "max_late_minutes": math.inf
+            if isinstance(self.max_late_minutes, float) and self.max_late_minutes == math.inf
+            else check_number("max_late_minutes", self.max_late_minutes, minimum=0),
+            "late_cost": check_number("late_cost", self.late_cost, minimum=0),
+            "worst_late_cost": check_number("worst_late_cost", self.worst_late_cost, minimum=0),
             "same_carer_pairs": bool(self.same_carer_pairs),
         }
         for name, value in checked.items():  # numbers as numbers (a frozen class: set once)
@@ -139,6 +158,8 @@ class WeekOptions(RoundsOptions):
         serving them on another day of the week). 0 plans each day for travel alone.
     balance, co2_kg_per_km : float
         As for :class:`RoundsOptions`.
+    max_late_minutes, late_cost, worst_late_cost : float
+        As for :class:`RoundsOptions` (each day's lateness weighed on its own).
     same_carer_pairs : bool
         As for :class:`RoundsOptions`.
     fill, change_minutes, let_go : bool, float, int

@@ -32,6 +32,7 @@ import pandas as pd
 
 from carezones.errors import ArgumentError
 from carezones.io.visits import hhmm, parse_hhmm
+from carezones.rounds.late import late_limits, with_late_limits
 from carezones.rounds.model import team_halves
 from carezones.rounds.options import RoundsOptions
 from carezones.rounds.pairs import gap_text, pairs_from_tables
@@ -197,7 +198,8 @@ def _replan(
     t0: float,
 ) -> Rounds:
     """Re-plan the day (the body of :func:`replan_rounds`, its inputs checked)."""
-    visits, carers, network, T = day_data.visits, day_data.carers, day_data.network, day_data.T
+    visits = with_late_limits(day_data.visits, opts.max_late_minutes)
+    carers, network, T = day_data.carers, day_data.network, day_data.T
     change_minutes = opts.change_minutes
     t_now = _now(now)
     absent = _absent(unavailable, carers)
@@ -258,8 +260,15 @@ def _replan(
         for j in todo
     ]
     rest_v["window_start"] = lo
-    closed = {i: j for i, j in enumerate(todo) if lo[i] > float(visits["window_end"].iat[j])}
+    limits, ends = late_limits(visits), visits["window_end"].to_numpy(dtype=float)
+    closed = {i: j for i, j in enumerate(todo) if lo[i] > ends[j] + limits[j]}
     rest_v.loc[list(closed), "window_start"] = rest_v.loc[list(closed), "window_end"]
+    # a visit that may still start late: its window is now, with the lateness left
+    late = [i for i, j in enumerate(todo) if i not in closed and lo[i] > ends[j]]
+    if late:
+        past = np.array([lo[i] - ends[todo[i]] for i in late])
+        rest_v.loc[late, "max_late_minutes"] = rest_v.loc[late, "max_late_minutes"] - past
+        rest_v.loc[late, "window_end"] = [lo[i] for i in late]
     rest_c = carers.iloc[working].reset_index(drop=True).copy()
     loc_of = {}  # rest carer row -> where they are (a row of T)
     for i, c in enumerate(working):
@@ -377,9 +386,13 @@ def _started_pairs(
         t, c = started[other]
         rest_v.loc[i, "after_visit"] = ""  # its pair is no longer planned: it follows a time
         lo, hi = (t + link.lo, t + link.hi) if j == link.second else (t - link.hi, t - link.lo)
-        ws = max(float(rest_v["window_start"].iat[i]), lo)
-        we = min(float(rest_v["window_end"].iat[i]), hi)
-        if ws > we:
+        limit = float(rest_v["max_late_minutes"].iat[i]) if "max_late_minutes" in rest_v else 0.0
+        ws, close = (
+            max(float(rest_v["window_start"].iat[i]), lo),
+            float(rest_v["window_end"].iat[i]),
+        )
+        latest = min(close + limit, hi)
+        if ws > latest:
             second, first = (vids[j], vids[other]) if j == link.second else (vids[other], vids[j])
             out[i] = Reason(
                 Cause.NOT_IN_SEQUENCE,
@@ -387,7 +400,12 @@ def _started_pairs(
                 f"{gap_text(link)} {first} inside its window",
             )
             continue
+        # its window within the gap, with the lateness left (a start late by its window is
+        # still late, up to the gap's end)
+        we = max(min(close, latest), ws)
         rest_v.loc[i, ["window_start", "window_end"]] = [ws, we]
+        if "max_late_minutes" in rest_v:
+            rest_v.loc[i, "max_late_minutes"] = latest - we
         cid = carers["carer_id"].iat[c]
         if not opts.same_carer_pairs and (rest_c["carer_id"] == cid).all():
             out[i] = Reason(

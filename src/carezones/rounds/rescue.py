@@ -275,7 +275,7 @@ class _Room:
         for _, ia, ib in pairs[:RESCUE_PAIRS]:
             a, b = options[ia], options[ib]
             t = max(a[3], b[3])
-            if t > d.we[j] + 1e-9:
+            if t > d.we[j] + d.late[j] + 1e-9:
                 continue
             both = {**self.pinned, (j, 0): t, (j, 1): t}
             ra = a[2]
@@ -318,7 +318,11 @@ class _Room:
             x, y = firsts[ia], seconds[ib]
             ta, tb = x[3], max(y[3], x[3] + link.lo)
             ta = max(ta, tb - link.hi)
-            if ta > d.we[link.first] + 1e-9 or tb > d.we[link.second] + 1e-9:
+            last_a, last_b = (
+                d.we[link.first] + d.late[link.first],
+                d.we[link.second] + d.late[link.second],
+            )
+            if ta > last_a + 1e-9 or tb > last_b + 1e-9:
                 continue
             both = {**self.pinned, a: ta, b: tb}
             if self.own(x[1], x[2], both) is None or self.own(y[1], y[2], both) is None:

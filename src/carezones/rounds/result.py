@@ -285,6 +285,11 @@ class Rounds:
             f"({k['travel_share_of_working_time']:.0%} of working time), "
             f"waiting {k['waiting_minutes']:.0f} min"
         )
+        if k.get("visits_late"):
+            text += (
+                f"; {k['visits_late']} started late ({k['late_minutes_total']:.0f} min in all, "
+                f"worst {k['late_minutes_worst']:.0f} min)"
+            )
         if k.get("replan"):
             rp = k["replan"]
             text += (

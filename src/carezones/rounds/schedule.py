@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from carezones.rounds.late import late_limits
 from carezones.rounds.pairs import Pairs, pairs_from_tables, sequence_reason
 from carezones.rounds.reasons import Cause, Reason
 
@@ -59,8 +60,9 @@ class Day:
 
     ``T``: travel minutes (homes first); per visit ``ws, we`` (window), ``dur``, ``req``
     (carers required); per carer row ``ss, se`` (shift), ``bm, bws, bwe`` (break minutes and
-    window) and ``mx`` (most working minutes); ``pairs``, the sequential pairs
-    (:mod:`~carezones.rounds.pairs`).
+    window) and ``mx`` (most working minutes); per visit ``late``, the minutes it may start
+    after its window closes (default 0: hard windows; ``inf``: no limit); ``pairs``, the
+    sequential pairs (:mod:`~carezones.rounds.pairs`).
     """
 
     T: FloatArray
@@ -75,8 +77,13 @@ class Day:
     bws: FloatArray
     bwe: FloatArray
     mx: FloatArray
+    late: FloatArray = field(default_factory=lambda: np.zeros(0))
     pairs: Pairs = field(default_factory=Pairs)
     _lists: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.late) != len(self.ws):  # none given: every window hard
+            self.late = np.zeros(len(self.ws))
 
     def lists(self) -> Any:
         """Return the same arrays as Python lists, built once.
@@ -84,7 +91,7 @@ class Day:
         The schedule reads them item by item, which lists answer several times faster.
         """
         if self._lists is None:
-            names = ("ws", "we", "dur", "ss", "se", "bm", "bws", "bwe", "mx")
+            names = ("ws", "we", "dur", "ss", "se", "bm", "bws", "bwe", "mx", "late")
             lists = {k: getattr(self, k).tolist() for k in names}
             self._lists = SimpleNamespace(T=self.T.tolist(), **lists)
         return self._lists
@@ -135,6 +142,7 @@ class Day:
             col(carers, "break_window_start"),
             col(carers, "break_window_end"),
             col(carers, "max_minutes"),
+            late_limits(visits),
             pairs_from_tables(visits, carers, same_carer_pairs),
         )
 
@@ -167,7 +175,7 @@ def _route_times(
         arr = t + leg
         st = max(arr, ws[j], forced.get((j, k), -math.inf))
         stops.append(Stop("visit", (j, k), n_c + j, arr, st, st + dur[j], leg))
-        if st > we[j] + 1e-9:
+        if st > we[j] + L.late[j] + 1e-9:
             broken.append(("late", c, j))
         t, loc = st + dur[j], n_c + j
     leg = 0.0 if loc == c else T[loc][c]
@@ -543,6 +551,67 @@ def travel(T: FloatArray, n_c: int, routes: Routes) -> float:
     return total
 
 
+def lateness(d: Day, starts: dict[tuple[int, int], float]) -> dict[int, float]:
+    """Return the minutes each served visit starts after its window closes (0: on time).
+
+    Parameters
+    ----------
+    d : Day
+        The day.
+    starts : dict
+        Each served copy's start (:func:`simulate`); a double-handed visit counts once.
+
+    Returns
+    -------
+    dict
+        Visit row -> minutes late.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> T = np.array([[0, 10], [10, 0]], dtype=float)
+    >>> d = Day(T, 1, ws=np.array([470.0]), we=np.array([485.0]), dur=np.array([30.0]),
+    ...         req=np.array([1]), ss=np.array([480.0]), se=np.array([600.0]),
+    ...         bm=np.array([np.nan]), bws=np.array([np.nan]), bwe=np.array([np.nan]),
+    ...         mx=np.array([np.inf]), late=np.array([60.0]))
+    >>> lateness(d, simulate(d, [[(0, 0)]], {})[0])  # from home at 08:00, 10 minutes away
+    {0: 5.0}
+    """
+    out: dict[int, float] = {}
+    we = d.lists().we
+    for (j, _), t in starts.items():
+        out[j] = max(out.get(j, 0.0), t - we[j], 0.0)
+    return out
+
+
+def day_cost(d: Day, routes: Routes, late_cost: float, worst_late_cost: float) -> float:
+    """Return the day's travel plus its lateness weighed in travel minutes.
+
+    ``late_cost`` per minute late and ``worst_late_cost`` per minute of the day's worst
+    lateness, the visits timed by :func:`simulate` (without breaks). Without either weight,
+    the travel alone (no timing).
+
+    Parameters
+    ----------
+    d : Day
+        The day.
+    routes : Routes
+        The rounds.
+    late_cost, worst_late_cost : float
+        Travel minutes per minute late, and per minute of the worst lateness.
+
+    Returns
+    -------
+    float
+        Travel minutes plus the lateness's cost.
+    """
+    cost = travel(d.T, d.n_c, routes)
+    if (late_cost or worst_late_cost) and any(routes):
+        late = list(lateness(d, simulate(d, routes, {})[0]).values())
+        cost += late_cost * sum(late) + worst_late_cost * max(late, default=0.0)
+    return cost
+
+
 def detour(T: FloatArray, n_c: int, c: int, route: list[tuple[int, int]], p: int, j: int) -> float:
     """Return the travel minutes visit ``j`` adds at position ``p`` of carer row ``c``'s route.
 
@@ -621,6 +690,7 @@ def fill(
     T = d.T
     routes = [list(r) for r in routes]
     paired = d.pairs.paired()
+    soft = bool(d.late.any())
 
     def options(
         j: int, k: int, starts: dict[tuple[int, int], float], limit: int
@@ -638,7 +708,7 @@ def fill(
         reach = d.ss + go
         room = np.maximum(reach, d.ws[j]) + d.dur[j] + back <= d.se
         cands = []
-        for c in np.flatnonzero(ok[:, j] & (reach <= d.we[j]) & room).tolist():
+        for c in np.flatnonzero(ok[:, j] & (reach <= d.we[j] + d.late[j]) & room).tolist():
             r = routes[c]
             for p in range(len(r) + 1):
                 delta = detour(T, n_c, c, r, p, j)
@@ -713,14 +783,22 @@ def fill(
                     tb = max(tb, ta + after)
                 miss = max(link.lo - (tb - ta), (tb - ta) - link.hi, 0.0)
                 ways.append((da + db + miss, ca, pa, cb, pb))
+        best: tuple[float, float, Routes, dict[int, int]] | None = None
         for _, ca, pa, cb, pb in sorted(ways)[:tries]:
             new = [list(r) for r in routes]
             new[cb].insert(pb, b)
             new[ca].insert(pa, a)  # before b when one carer makes both
             placed = whole_day(new)
-            if placed is not None:
+            if placed is None:
+                continue
+            if not soft:  # hard windows: the first that keeps every rule
                 return new, placed
-        return None
+            # soft windows: the least lateness (then travel) of those that keep every rule
+            late = sum(lateness(d, simulate(d, new, placed)[0]).values())
+            key = (late, travel(T, n_c, new))
+            if best is None or key < best[:2]:
+                best = (*key, new, placed)
+        return None if best is None else (best[2], best[3])
 
     for j in left:
         starts = simulate(d, routes, breaks)[0]

@@ -11,7 +11,7 @@ module and nothing here imports them.
 from __future__ import annotations
 
 import time as _time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +20,7 @@ import pandas as pd
 
 from carezones.errors import ArgumentError
 from carezones.rounds.fewer import let_go
+from carezones.rounds.late import with_late_limits
 from carezones.rounds.model import (
     Pin,
     Stop,
@@ -34,7 +35,7 @@ from carezones.rounds.pairs import unpaired_reasons
 from carezones.rounds.reasons import CAPACITY, Cause, Reason
 from carezones.rounds.rescue import rescue
 from carezones.rounds.result import Rounds
-from carezones.rounds.schedule import Day, Routes, repair, simulate, travel
+from carezones.rounds.schedule import Day, Routes, day_cost, lateness, repair, simulate
 from carezones.rounds.schedule import fill as fill_in
 from carezones.rounds.tables import (
     continuity,
@@ -191,6 +192,7 @@ def solve_day(
     >>> len(got.routes) == len(rounds.carers), sorted(got.reasons) == [18]
     (True, True)
     """
+    day = replace(day, visits=with_late_limits(day.visits, opts.max_late_minutes))
     visits, carers, network, T = day.visits, day.carers, day.network, day.T
     n_c = len(carers)
     reasons = {**impossible(visits, carers, T), **(reasons or {})}
@@ -283,7 +285,8 @@ def build_rounds(
 
     ``label`` is the day's name in a week or a re-plan (``Mon``, ``2026-12-07``).
     """
-    visits, carers, network = day.visits, day.carers, day.network
+    visits = with_late_limits(day.visits, opts.max_late_minutes)
+    carers, network = day.carers, day.network
     unserved = unserved_table(visits, reasons)
     numbers = kpis(visits, itin, unserved, seconds)
     numbers["unused_shifts"] = unused_shifts(carers, itin, off_road[: len(carers)], network)
@@ -359,6 +362,8 @@ def _search(
             halves=halves,
             aims=aims,
             pairs=d.pairs if has_pairs else None,
+            late_cost=opts.late_cost,
+            worst_late_cost=opts.worst_late_cost,
         )
         return solve(
             visits, carers, d.T, todo, forced, Stop(seconds, opts.seed + rnd, iterations), weights
@@ -374,7 +379,7 @@ def _search(
         )
         unsynced = _pin_doubles(visits, d, todo, routes, forced)
         if has_pairs:
-            kept = _kept(d, routes)
+            kept = _kept(d, routes, opts)
             if best is None or kept < best[0]:
                 best = (kept, routes)
             if _pin_pairs(d, todo, routes, forced):
@@ -389,7 +394,7 @@ def _search(
         if (
             not _pin_doubles(visits, d, todo, more, dict(forced))
             and not (has_pairs and _pin_pairs(d, todo, more, dict(forced)))
-            and _score(d, more) <= _score(d, routes)
+            and _score(d, more, opts) <= _score(d, routes, opts)
         ):
             routes = more
     return routes
@@ -427,25 +432,31 @@ def _pin_doubles(
             if abs(a - b) > 1e-6:
                 unsynced = True
                 t = max(a, b)
-                if t <= visits["window_end"].iat[j]:
+                if t <= visits["window_end"].iat[j] + d.late[j]:
                     forced[(j, 0)] = forced[(j, 1)] = t
     return unsynced
 
 
 def _pin_pairs(d: Day, todo: list[int], routes: Routes, forced: dict[Any, Pin]) -> bool:
-    """Pin (in ``forced``) the sequential pairs when keeping their gaps breaks a rule.
+    """Pin (in ``forced``) the sequential pairs the search timed out of their gaps, if it costs.
 
-    The exact schedule keeps each pair's gap by pushing a visit later (the search timed each
-    visit on its own); where that makes a visit late, or a pair cannot be kept, each pair
-    the search timed out of its gap gets its first visit pinned at its time in the exact
-    schedule and its second's window narrowed to the gap after it, so that the next search
-    plans the rounds around both. Return whether a rule was broken.
+    The search times each visit on its own; the exact schedule keeps each pair's gap by
+    pushing a visit later. Where that breaks a rule (a visit later than it may start, a pair
+    that cannot be kept) or, with soft windows, makes visits later than the search timed
+    them, each pair the search timed out of its gap gets its first visit pinned within
+    :data:`PAIR_SLACK` minutes of the time the search gave it, and its second's window
+    narrowed to the gap after that, so that the next search plans the rounds around both.
+    Return whether it did.
     """
-    _, _, broken = simulate(d, routes, {})
-    if not broken:
-        return False
+    kept, _, broken = simulate(d, routes, {})
     own = simulate(d.without_pairs(), routes, {})[0]
-    ws, we = d.ws.tolist(), d.we.tolist()
+    if not broken:
+        if not d.late.any():
+            return False
+        pushed = sum(lateness(d, kept).values()) - sum(lateness(d, own).values())
+        if pushed <= 1e-6:
+            return False
+    ws, we = d.ws.tolist(), (d.we + d.late).tolist()  # the latest starts
     todo_set = set(todo)
     s = PAIR_SLACK
     for link in d.pairs.links:
@@ -462,7 +473,7 @@ def _pin_pairs(d: Day, todo: list[int], routes: Routes, forced: dict[Any, Pin]) 
     return True
 
 
-PAIR_SLACK = 5.0  # minutes either side of its time a pinned pair's first visit may start
+PAIR_SLACK = 2.0  # minutes either side of its time a pinned pair's first visit may start
 
 
 def _narrow_pairs(d: Day, todo: list[int], forced: dict[Any, Pin]) -> None:
@@ -472,13 +483,14 @@ def _narrow_pairs(d: Day, todo: list[int], forced: dict[Any, Pin]) -> None:
     earlier than it opens less the greatest; the second likewise after the first. No plan
     that keeps the gap is lost, and the search no longer times a visit where its pair's
     other visit could not follow (or precede) it. A pair whose gap cannot be kept at all
-    keeps its windows (the exact schedule leaves it out).
+    keeps its windows (the exact schedule leaves it out), and so does a pair of visits that
+    may start late (the search weighs their lateness in steps).
     """
-    ws, we = d.ws.tolist(), d.we.tolist()
+    ws, we, late = d.ws.tolist(), d.we.tolist(), d.late.tolist()
     todo_set = set(todo)
     for link in d.pairs.links:
         a, b = link.first, link.second
-        if a not in todo_set or b not in todo_set:
+        if a not in todo_set or b not in todo_set or late[a] > 0 or late[b] > 0:
             continue
         lo_a, hi_a = max(ws[a], ws[b] - link.hi), min(we[a], we[b] - link.lo)
         lo_b, hi_b = max(ws[b], ws[a] + link.lo), min(we[b], we[a] + link.hi)
@@ -489,18 +501,23 @@ def _narrow_pairs(d: Day, todo: list[int], forced: dict[Any, Pin]) -> None:
                 forced[(b, 0)] = (lo_b, hi_b)
 
 
-def _kept(d: Day, routes: Routes) -> tuple[int, float]:
-    """Return rounds' (visits left out or breaking a rule, travel), the smaller the better.
+def _kept(d: Day, routes: Routes, opts: RoundsOptions) -> tuple[int, float]:
+    """Return rounds' (visits left out or breaking a rule, cost), the smaller the better.
 
-    A visit of a pair breaking a rule counts with its pair's other visit.
+    A visit of a pair breaking a rule counts with its pair's other visit; the cost is as in
+    :func:`_score`.
     """
     _, _, broken = simulate(d, routes, {})
     bad = {j for _, _, j in broken if j >= 0}
     bad |= {p for j in bad if (p := d.pairs.partner(j)) is not None}
     served = sum(len(r) for r in routes) - sum(q[0] in bad for r in routes for q in r)
-    return -served, travel(d.T, d.n_c, routes)
+    return -served, day_cost(d, routes, opts.late_cost, opts.worst_late_cost)
 
 
-def _score(d: Day, routes: Routes) -> tuple[int, float]:
-    """Return rounds' (visits left out, travel minutes), the smaller the better."""
-    return -sum(len(r) for r in routes), travel(d.T, d.n_c, routes)
+def _score(d: Day, routes: Routes, opts: RoundsOptions) -> tuple[int, float]:
+    """Return rounds' (visits left out, travel minutes), the smaller the better.
+
+    Lateness, when weighed (``late_cost``, ``worst_late_cost``), counts as travel minutes
+    (:func:`~carezones.rounds.schedule.day_cost`).
+    """
+    return -sum(len(r) for r in routes), day_cost(d, routes, opts.late_cost, opts.worst_late_cost)

@@ -32,6 +32,7 @@ COLUMNS = [
     "start",
     "end",
     "waiting_minutes",
+    "late_minutes",
     "travel_minutes",
     "travel_km",
     "lon",
@@ -102,7 +103,8 @@ def itineraries(
     -------
     DataFrame
         ``carer_id, shift, seq, kind, visit_id, client_id, arrival, start, end,
-        waiting_minutes, travel_minutes, travel_km, lon, lat, leg``.
+        waiting_minutes, late_minutes, travel_minutes, travel_km, lon, lat, leg``
+        (``late_minutes``: how long after its window closed a visit starts, else 0).
     """
     _, plans, _ = simulate(d, routes, breaks)
     return itinerary_rows(visits, carers, plans, network)
@@ -147,6 +149,7 @@ def itinerary_rows(
     carer_ids = carers["carer_id"].to_numpy()
     visit_ids = visits["visit_id"].to_numpy()
     client_ids = visits["client_id"].to_numpy()
+    closes = visits["window_end"].to_numpy(dtype=float)
     rows = []
     for c in sorted(plans):
         prev = c
@@ -172,6 +175,7 @@ def itinerary_rows(
                     "start": s.start,
                     "end": s.end,
                     "waiting_minutes": max(s.start - s.arrival, 0.0) if s.kind == "visit" else 0.0,
+                    "late_minutes": max(s.start - closes[j], 0.0) if j is not None else 0.0,
                     "travel_minutes": s.travel,
                     "travel_km": km,
                     "lon": float(pts[s.loc, 0]),
@@ -204,7 +208,9 @@ def kpis(
     dict
         ``visits, visits_served, visits_unserved, carers_used, care_minutes, travel_minutes,
         waiting_minutes, working_minutes, travel_share_of_working_time,
-        travel_minutes_per_care_hour, travel_km, mean_minutes_after_window_opens, seconds``.
+        travel_minutes_per_care_hour, travel_km, mean_minutes_after_window_opens,
+        visits_late, late_minutes_total, late_minutes_worst, seconds`` (a visit's lateness:
+        the minutes it starts after its window closes, a double-handed visit counted once).
     """
     v = itin[itin.kind == "visit"]
     working = itin.groupby(["carer_id", "shift"]).agg(a=("start", "min"), b=("end", "max"))
@@ -213,6 +219,9 @@ def kpis(
     travel = float(itin.travel_minutes.sum())
     ws = visits.set_index("visit_id")["window_start"]
     after = (v.start - v.visit_id.map(ws)).to_numpy(dtype=float)
+    has = len(v) and "late_minutes" in v
+    late = v.groupby("visit_id")["late_minutes"].max() if has else pd.Series(dtype=float)
+    late = late[late > 1e-6]
     return {
         "visits": len(visits),
         "visits_served": len(visits) - len(unserved),
@@ -228,6 +237,9 @@ def kpis(
         if itin.travel_km.notna().any()
         else None,
         "mean_minutes_after_window_opens": float(after.mean()) if len(after) else 0.0,
+        "visits_late": len(late),
+        "late_minutes_total": float(late.sum()),
+        "late_minutes_worst": float(late.max()) if len(late) else 0.0,
         "seconds": round(seconds, 2),
     }
 

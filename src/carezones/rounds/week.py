@@ -60,7 +60,7 @@ from carezones.rounds.options import RoundsOptions, WeekOptions
 from carezones.rounds.reasons import Cause
 from carezones.rounds.rescue import rescue
 from carezones.rounds.result import Rounds, Week
-from carezones.rounds.schedule import Routes, travel
+from carezones.rounds.schedule import Routes, day_cost
 from carezones.rounds.search import DayData, Solved, build_rounds, solve_day
 from carezones.rounds.tables import (
     continuity_kpis,
@@ -236,7 +236,7 @@ def plan_week(
                 ],
             )
             others = frozenset().union(*(x.pairs for e, x in pairs.items() if e != d))
-            scored = [(_summary(vday, cday, got), got) for got in found]
+            scored = [(_summary(vday, cday, got, day_opts), got) for got in found]
             best, got = scored[0]
             for cand, g in scored[1:]:
                 if _better(cand, best, others, weight):
@@ -466,13 +466,16 @@ class _Plan:
     pairs: frozenset[tuple[str, str]]
 
 
-def _summary(visits: pd.DataFrame, carers: pd.DataFrame, got: Solved) -> _Plan:
-    """Return what the week weighs of a day's search: served, travel minutes, faces."""
-    n_c, T = len(carers), got.d.T
+def _summary(visits: pd.DataFrame, carers: pd.DataFrame, got: Solved, opts: RoundsOptions) -> _Plan:
+    """Return what the week weighs of a day's search: served, travel minutes, faces.
+
+    Lateness, when weighed, counts as travel (:func:`~carezones.rounds.schedule.day_cost`).
+    """
     clients = visits["client_id"].astype(str).to_numpy()
     ids = carers["carer_id"].astype(str).to_numpy()
     faces = {(clients[j], ids[c]) for c, route in enumerate(got.routes) for j, _ in route}
-    return _Plan(len(visits) - len(got.reasons), travel(T, n_c, got.routes), frozenset(faces))
+    cost = day_cost(got.d, got.routes, opts.late_cost, opts.worst_late_cost)
+    return _Plan(len(visits) - len(got.reasons), cost, frozenset(faces))
 
 
 def _better(new: _Plan, old: _Plan, others: frozenset[tuple[str, str]], weight: float) -> bool:
@@ -530,6 +533,9 @@ def _week_kpis(plans: dict[str, Rounds], visits: pd.DataFrame, seconds: float) -
         "care_minutes": total("care_minutes"),
         "travel_minutes": total("travel_minutes"),
         "waiting_minutes": total("waiting_minutes"),
+        "visits_late": int(total("visits_late")),
+        "late_minutes_total": total("late_minutes_total"),
+        "late_minutes_worst": max((float(k["late_minutes_worst"]) for k in ks), default=0.0),
         "working_minutes": total("working_minutes"),
         "travel_km": float(sum(km)) if km else None,
     }

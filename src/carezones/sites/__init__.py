@@ -13,6 +13,10 @@ rurality penalty:
   the site, relative to the best place anywhere on the drive network.
 - **Rurality** (when towns are known): points taken off for sites far from a town by road.
 
+With a timetable (``SiteInputs(gtfs=)``, a GTFS feed) the bus-stop category is scored by how
+often services leave the stops within its walk instead: Transport for London's PTAL access
+index at each site (:mod:`carezones.sites.transport`), in proportion up to an index of 5.
+
 Every time is an exact shortest path over the network, access legs from the site and from the
 amenity to the road included; the nearest amenity of a category is found with one multi-source
 search per category whatever the number of sites, and counts within reach with bounded searches
@@ -58,6 +62,10 @@ Modules
     :class:`SiteScores`: the ranked scores with their numbers and isochrones.
 ``score``
     :func:`score_sites`, the entry point; :func:`read_amenities` and :func:`read_towns`.
+``transport``
+    Transport access by timetable: :func:`~carezones.sites.transport.transport_access` (PTAL's
+    access index and each site's best stop) and
+    :func:`~carezones.sites.transport.stop_frequencies` (departures per hour at every stop).
 
 Choosing a set of sites
 -----------------------

@@ -101,6 +101,11 @@ class SiteConfig:
         The rural penalty: the most points taken off, and the decay of the drive to a town.
     town_places : tuple of str
         The OSM ``place`` kinds that count as towns.
+    transport_full_index : float
+        With a timetable (a GTFS feed): the PTAL access index at which the ``transport``
+        category scores in full (the score rises in proportion up to it). Default 5, where
+        PTAL's level 3 ("moderate") begins: a bus every 5 minutes, or three routes every 15,
+        at a 4-minute walk.
 
     Examples
     --------
@@ -119,6 +124,7 @@ class SiteConfig:
     rural_full_minutes: float = 10.0
     rural_zero_minutes: float = 30.0
     town_places: tuple[str, ...] = ("city", "town")
+    transport_full_index: float = 5.0
 
     @classmethod
     def load(cls, source: SiteConfig | Mapping[str, object] | PathLike | None) -> SiteConfig:
@@ -146,6 +152,8 @@ class SiteConfig:
             full_minutes = 10
             zero_minutes = 30
             places = ["city", "town"]
+            [timetable]                 # with a GTFS feed: the transport category's score
+            full_index = 5              # the PTAL access index that scores in full
 
         With ``replace_categories = true`` only the categories listed are used.
 
@@ -196,7 +204,7 @@ class SiteConfig:
 
 def _parse_config(data: Mapping[str, Any], label: str) -> SiteConfig:
     probs: list[str] = []
-    known = {"categories", "replace_categories", "staff", "demand", "rural"}
+    known = {"categories", "replace_categories", "staff", "demand", "rural", "timetable"}
     for k in data:
         if k not in known:
             probs.append(f"unknown section {k!r}: use one of {sorted(known)}")
@@ -255,6 +263,7 @@ def _parse_config(data: Mapping[str, Any], label: str) -> SiteConfig:
             "zero_minutes": "rural_zero_minutes",
             "places": "town_places",
         },
+        "timetable": {"full_index": "transport_full_index"},
     }
     for sec, mapping in sections.items():
         spec = data.get(sec, {})
@@ -278,6 +287,8 @@ def _parse_config(data: Mapping[str, Any], label: str) -> SiteConfig:
     ):
         if getattr(cfg, a) >= getattr(cfg, b):
             probs.append(f"{sec}: full_minutes must be below zero_minutes")
+    if cfg.transport_full_index <= 0:
+        probs.append("timetable.full_index must be above 0")
     if not cfg.categories and cfg.staff_weight <= 0 and cfg.demand_weight <= 0:
         probs.append("every weight is 0: give at least one criterion a positive weight")
     if probs:

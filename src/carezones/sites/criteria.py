@@ -3,7 +3,10 @@
 Each criterion adds its columns and its words of explanation for every site:
 
 - :func:`_walking`: per amenity category, walking minutes to the nearest, the count within
-  reach and (with capacities) the enhanced two-step floating catchment;
+  reach and (with capacities) the enhanced two-step floating catchment; a category beyond
+  its ``zero_minutes`` reads "none within 17 min walk" (its limit), never the minutes;
+- :func:`_timetable`: with a GTFS feed, the ``transport`` category by PTAL's access index
+  (:mod:`carezones.sites.transport`), "bus every 12 min at Market Place (4 min walk)";
 - :func:`_staff`: the decay of carers' driving minutes;
 - :func:`_demand`: hours of care within a drive, over the best junction of the area;
 - :func:`_rural`: the penalty for a long drive to the nearest town.
@@ -25,14 +28,20 @@ import pandas as pd
 import shapely
 
 from carezones.sites.config import Category, SiteConfig
+from carezones.sites.transport import TransportOptions, _access, transport_note
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from carezones.io.gtfs import TransitDay
     from carezones.network import RoadNetwork, Snapped
+    from carezones.network.routing import Attachment
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+TRANSPORT = "transport"
+"""The category a timetable scores (by PTAL's access index) when one is given."""
 
 
 def _gdf(rows: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
@@ -83,6 +92,8 @@ class _Inputs:
     clients: FloatArray | None
     hours: FloatArray | None
     demand_unit: str = "h/week of care"
+    transit: TransitDay | None = None  # a timetable: transport by PTAL's access index
+    transport: TransportOptions | None = None  # its bands (the walk limit: the category's)
     _cache: dict[str, Any] = field(default_factory=dict)
 
     def weights(self) -> dict[str, float]:
@@ -260,6 +271,11 @@ def _walking(
     amen = inp.amenities
     a_snap, _ = inp.amenity_snap() if amen is not None and len(amen) else (None, None)
     for cat in inp.cfg.categories:
+        if cat.name == TRANSPORT and inp.transit is not None:
+            _timetable(sites, inp, walk, att, cat)
+            if tick is not None:
+                tick()
+            continue
         idx = (
             np.flatnonzero(amen.category.to_numpy() == cat.name)
             if amen is not None and len(amen)
@@ -297,6 +313,40 @@ def _walking(
             notes[i].append("not within a walk: " + ", ".join(far[i]))
         notes[i] += [f"no {label} in the data" for label in absent]
     return np.asarray(snap.far)
+
+
+def _timetable(
+    sites: _Sites, inp: _Inputs, walk: RoadNetwork, att: Attachment, cat: Category
+) -> None:
+    """Add the transport category from a timetable: PTAL's access index at each site."""
+    assert inp.transit is not None
+    base = inp.transport if inp.transport is not None else TransportOptions()
+    opts = TransportOptions(cat.zero_minutes, base.band, base.peak)
+    acc = _access(inp.transit, walk, att, sites.n, opts)
+    out, name = sites.out, cat.name
+    out[f"{name}_minutes"] = acc["nearest_walk_minutes"].to_numpy(dtype=float)
+    out[f"{name}_nearest"] = acc["nearest_stop_name"].to_numpy(dtype=object)
+    out[f"{name}_count"] = acc["stops_within"].to_numpy(dtype=np.int64)
+    index = acc["access_index"].to_numpy(dtype=float)
+    out[f"{name}_score"] = np.clip(index / inp.cfg.transport_full_index, 0.0, 1.0)
+    out[f"{name}_access_index"] = index
+    if "access_index_peak" in acc.columns:
+        out[f"{name}_access_index_peak"] = acc["access_index_peak"].to_numpy(dtype=float)
+    for column in (
+        "stop_id",
+        "stop_name",
+        "walk_minutes",
+        "departures_per_hour",
+        "mode",
+        "first_departure",
+        "last_departure",
+    ):
+        out[f"{name}_{_TIMETABLE_COLUMNS.get(column, column)}"] = acc[column].to_numpy()
+    for i, row in enumerate(acc.to_dict("records")):
+        sites.notes[i].append(transport_note(row, opts))
+
+
+_TIMETABLE_COLUMNS = {"stop_name": "stop", "walk_minutes": "stop_walk_minutes"}
 
 
 def _staff(sites: _Sites, inp: _Inputs) -> None:
@@ -362,7 +412,7 @@ def _walk_note(cat: Category, minutes: float, name: str) -> tuple[bool, str]:
     if not np.isfinite(minutes):
         return False, f"{cat.label} (none reachable on foot)"
     if minutes >= cat.zero_minutes:
-        return False, f"{cat.label} (nearest {minutes:.0f} min)"
+        return False, f"{cat.label} (none within {cat.zero_minutes:g} min walk)"
     what = f"{name} ({cat.label})" if name else f"a {cat.label}"
     return True, f"{_mins(minutes)} min walk to {what}"
 

@@ -11,6 +11,7 @@ by the p-median). The options check every value when made (an
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from carezones.errors import ArgumentError, check_number
+from carezones.io.gtfs import TransitDay
 from carezones.sites.config import SiteConfig
+from carezones.sites.transport import DEFAULT_BAND, MORNING_PEAK, TimeBand, TransportOptions
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -82,6 +85,12 @@ class SiteInputs:
         not in it.
     towns : geopandas.GeoDataFrame, optional
         Town points with a ``name`` for the rural penalty (default: OSM ``place`` nodes).
+    gtfs : TransitDay, str or os.PathLike, optional
+        A timetable: a GTFS feed (zip or folder, read with :func:`carezones.io.read_gtfs` on
+        the options' ``gtfs_date``, its stops checked against the walking network's area) or
+        a day of one already read. The ``transport`` category is then scored by PTAL's access
+        index at each site (:mod:`carezones.sites.transport`) instead of the walk to the
+        nearest OSM stop.
 
     Raises
     ------
@@ -101,6 +110,7 @@ class SiteInputs:
     drive: RoadNetwork | None = None
     amenities: gpd.GeoDataFrame | None = None
     towns: gpd.GeoDataFrame | None = None
+    gtfs: TransitDay | PathLike | None = None
 
     def __post_init__(self) -> None:
         from carezones.network import RoadNetwork
@@ -113,6 +123,10 @@ class SiteInputs:
                 )
         if self.osm is not None and not isinstance(self.osm, str | os.PathLike):
             raise ArgumentError(f"osm must be the path of an OSM file, not {self.osm!r}")
+        if self.gtfs is not None and not isinstance(self.gtfs, TransitDay | str | os.PathLike):
+            raise ArgumentError(
+                f"gtfs must be a GTFS feed's path or read_gtfs's result, not {self.gtfs!r}"
+            )
 
     @classmethod
     def of(cls, inputs: SiteInputs | PathLike) -> SiteInputs:
@@ -147,16 +161,34 @@ class ScoreOptions:
         counts 1).
     surface : bool, default False
         Also score every junction of the walking network (:attr:`SiteScores.surface`).
+    gtfs_date : datetime.date or str, optional
+        The day of the timetable (``SiteInputs(gtfs=)`` given as a path) that is scored,
+        ``"2025-01-07"``; default: a representative weekday (:func:`carezones.io.read_gtfs`).
+    time_band : TimeBand or str, default "07:00-19:00"
+        The band of the timetable's access index and best stop.
+    peak_band : TimeBand, str or None, default "07:00-10:00"
+        A second band, the morning peak (its own index, ``transport_access_index_peak``), or
+        ``None``.
+
+    Raises
+    ------
+    ArgumentError
+        When an option is not a value it can take.
 
     Examples
     --------
     >>> from carezones.sites import ScoreOptions
     >>> ScoreOptions(surface=True).hours_column
     'hours_per_week'
+    >>> ScoreOptions(time_band="08:00-18:00").time_band
+    TimeBand(start_minutes=480.0, end_minutes=1080.0)
     """
 
     hours_column: str | None = "hours_per_week"
     surface: bool = False
+    gtfs_date: dt.date | str | None = None
+    time_band: TimeBand | str = DEFAULT_BAND
+    peak_band: TimeBand | str | None = MORNING_PEAK
 
     def __post_init__(self) -> None:
         if self.hours_column is not None and not isinstance(self.hours_column, str):
@@ -164,6 +196,33 @@ class ScoreOptions:
                 f"hours_column must be a column name or None, not {self.hours_column!r}"
             )
         object.__setattr__(self, "surface", bool(self.surface))
+        object.__setattr__(self, "time_band", TimeBand.parse(self.time_band))
+        if self.peak_band is not None:
+            object.__setattr__(self, "peak_band", TimeBand.parse(self.peak_band))
+        if self.gtfs_date is not None and not isinstance(self.gtfs_date, dt.date | str):
+            raise ArgumentError(
+                f"gtfs_date must be a date such as 2025-01-07, not {self.gtfs_date!r}"
+            )
+
+    def transport(self, walk_minutes: float) -> TransportOptions:
+        """Return how the timetable's access is measured: these bands and a walk limit.
+
+        Parameters
+        ----------
+        walk_minutes : float
+            The walk limit (the ``transport`` category's ``zero_minutes``).
+
+        Returns
+        -------
+        TransportOptions
+            The options of :func:`~carezones.sites.transport.transport_access`.
+
+        Examples
+        --------
+        >>> ScoreOptions(peak_band=None).transport(17).bands
+        (TimeBand(start_minutes=420.0, end_minutes=1140.0),)
+        """
+        return TransportOptions(walk_minutes, self.time_band, self.peak_band)
 
 
 class Objective(StrEnum):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from carezones.io import PathLike
+    from carezones.io.gtfs import TransitDay
     from carezones.network import RoadNetwork
     from carezones.protocol import MapLike
 
@@ -59,6 +60,15 @@ class SiteScores:
     surface : geopandas.GeoDataFrame or None
         With ``ScoreOptions(surface=True)``: the same score at every junction of the walking
         network.
+    transit : TransitDay or None
+        The timetable's day the ``transport`` category was scored on (``SiteInputs(gtfs=)``);
+        the scores then also have ``transport_access_index`` (and ``..._peak``),
+        ``transport_stop_id``, ``transport_stop``, ``transport_stop_walk_minutes``,
+        ``transport_departures_per_hour``, ``transport_mode``, ``transport_first_departure``
+        and ``transport_last_departure`` (minutes after midnight) from
+        :func:`~carezones.sites.transport.transport_access`; ``transport_minutes``,
+        ``transport_nearest`` and ``transport_count`` are then of the stops with a departure
+        that day, within the category's ``zero_minutes``.
 
     Examples
     --------
@@ -84,6 +94,7 @@ class SiteScores:
     drive: RoadNetwork | None
     explanations: tuple[tuple[str, ...], ...] = field(repr=False)
     surface: gpd.GeoDataFrame | None = None
+    transit: TransitDay | None = None
 
     @property
     def kpis(self) -> dict[str, int | float]:

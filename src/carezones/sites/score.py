@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from carezones.errors import ArgumentError, CarezonesError
+from carezones.io.gtfs import TransitDay, read_gtfs
 from carezones.io.osm import read_features
 from carezones.sites.config import DEFAULT_CATEGORIES, Category, SiteConfig
 from carezones.sites.criteria import _Inputs, _score, _surface
 from carezones.sites.options import ConfigLike, PointsLike, ScoreOptions, SiteInputs, SitesLike
 from carezones.sites.result import SiteScores
+from carezones.sites.transport import TransportOptions
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -168,8 +170,9 @@ def score_sites(
     config : SiteConfig, dict or TOML path, optional
         Categories, weights and thresholds (:meth:`SiteConfig.load`).
     options : ScoreOptions, optional
-        The clients' hours column and whether to score the whole area too
-        (:class:`ScoreOptions`; its defaults when not given).
+        The clients' hours column, whether to score the whole area too and, with a timetable
+        (``SiteInputs(gtfs=)``), its day and time bands (:class:`ScoreOptions`; its defaults
+        when not given).
     progress : bool, optional
         Show progress bars (loading networks from the OSM file, scoring the surface): ``None``
         (default) when someone is watching (a notebook or a terminal), ``False`` never.
@@ -187,7 +190,8 @@ def score_sites(
     ValueError
         When the sites have no CRS or a site has no geometry.
     ValidationError
-        When a site's polygon is not valid (e.g. an outline that crosses itself).
+        When a site's polygon is not valid (e.g. an outline that crosses itself), or the
+        timetable (a GTFS feed) has a problem (every problem at once).
 
     Examples
     --------
@@ -245,7 +249,9 @@ def score_sites(
             hours, unit = np.ones(len(demand)), "clients"
     if amenities is not None:
         amenities = _check_amenities(amenities, cfg)
-    inp = _Inputs(cfg, walk, drive, amenities, towns, staff, demand, hours, unit)
+    transit = _timetable(given.gtfs, walk, opts)
+    bands = TransportOptions(band=opts.time_band, peak=opts.peak_band)
+    inp = _Inputs(cfg, walk, drive, amenities, towns, staff, demand, hours, unit, transit, bands)
     weights = inp.weights()
     if not weights and not (towns is not None and drive is not None):
         raise CarezonesError(_NOTHING_TO_SCORE)
@@ -266,7 +272,22 @@ def score_sites(
         drive=drive,
         explanations=notes,
         surface=surf,
+        transit=transit,
     )
+
+
+def _timetable(
+    gtfs: TransitDay | PathLike | None, walk: RoadNetwork | None, opts: ScoreOptions
+) -> TransitDay | None:
+    """Return the timetable's day (a feed read on the options' date, within the walk's area)."""
+    if gtfs is None or isinstance(gtfs, TransitDay):
+        return gtfs
+    if walk is None:
+        raise CarezonesError(
+            "a timetable (gtfs=) scores the transport category, which needs the walking "
+            "network: give the transport category a weight, or leave gtfs= out"
+        )
+    return read_gtfs(gtfs, date=opts.gtfs_date, area=walk)
 
 
 def _points(x: PointsLike, area: RoadNetwork, what: str) -> gpd.GeoDataFrame:

@@ -14,6 +14,7 @@ from carezones.synthetic.builder import _Builder
 from carezones.synthetic.clients import _clients, _write_clients
 from carezones.synthetic.country_roads import _country_roads
 from carezones.synthetic.geometry import CENTRE_LAT, CENTRE_LON, _to_latlon
+from carezones.synthetic.gtfs import _write_gtfs
 from carezones.synthetic.houses import _farms, _House, _landuse, _place_buildings
 from carezones.synthetic.layout import _layout, _Place, _reservoir, _river, _water
 from carezones.synthetic.names import _place_names
@@ -77,6 +78,12 @@ class SyntheticCounty:
         in the towns, more in bigger towns (for :func:`carezones.county.allocate_providers`).
     n_providers : int
         Rows of the providers CSV.
+    gtfs_path : pathlib.Path
+        The county's bus timetable as a GTFS zip (:mod:`carezones.synthetic.gtfs`): routes
+        between its towns and villages calling at its bus stops, less often the more rural,
+        every day of 2025.
+    n_bus_routes : int
+        Routes of the timetable.
 
     Examples
     --------
@@ -86,6 +93,8 @@ class SyntheticCounty:
     ('Lythwick', 'Yarholme')
     >>> county.providers_path.name, county.n_providers
     ('synthetic-county-tiny-seed0-providers.csv', 4)
+    >>> county.gtfs_path.name, county.n_bus_routes
+    ('synthetic-county-tiny-seed0-gtfs.zip', 3)
     """
 
     osm_path: Path
@@ -105,6 +114,8 @@ class SyntheticCounty:
     description: str
     providers_path: Path
     n_providers: int
+    gtfs_path: Path
+    n_bus_routes: int
 
 
 def make_synthetic_county(
@@ -115,7 +126,7 @@ def make_synthetic_county(
     n_villages: int | None = None,
     n_providers: int | None = None,
 ) -> SyntheticCounty:
-    """Generate a synthetic county: an OSM XML file, its clients and providers' offices.
+    """Generate a synthetic county: an OSM XML file, its clients, providers and bus timetable.
 
     The data is SYNTHETIC: an invented county in the North Sea (centred near 54.4 N, 1.6 E)
     whose roads, buildings and amenities are tagged as UK OpenStreetMap mappers tag them.
@@ -154,8 +165,9 @@ def make_synthetic_county(
     -------
     SyntheticCounty
         Paths of ``synthetic-county-<size>-seed<seed>.osm``,
-        ``synthetic-county-<size>-seed<seed>-clients.csv`` and ``...-providers.csv`` (with
-        ``-v<n>`` after the size when ``n_villages`` is given) and counts of what they hold.
+        ``synthetic-county-<size>-seed<seed>-clients.csv``, ``...-providers.csv`` and
+        ``...-gtfs.zip`` (with ``-v<n>`` after the size when ``n_villages`` is given) and
+        counts of what they hold.
 
     Raises
     ------
@@ -214,6 +226,8 @@ def make_synthetic_county(
     offices = _offices(int(seed), int(n_providers), towns, county.homes, county.clients)
     providers_path = out / f"{stem}-providers.csv"
     _write_offices(providers_path, offices)
+    gtfs_path = out / f"{stem}-gtfs.zip"
+    n_routes = _write_gtfs(gtfs_path, county.b, county.places)
     n_road = county.b.n_road_nodes()
     n_buildings = sum(1 for _, t in county.b.ways if "building" in t)
     n_clients = len(county.clients)
@@ -244,6 +258,8 @@ def make_synthetic_county(
         description=description,
         providers_path=providers_path,
         n_providers=len(offices),
+        gtfs_path=gtfs_path,
+        n_bus_routes=n_routes,
     )
 
 

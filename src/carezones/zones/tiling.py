@@ -363,9 +363,9 @@ def tile(
     changed = int((zone != before).sum())
     if changed:
         notes.append(
-            f"{changed} Voronoi cell(s) of the tiling joined a neighbouring zone (a piece cut "
-            "off from its zone, a zone given enough clients to be published, or the hours "
-            "kept in the band once each client is in the zone of the polygon holding it)"
+            f"{changed} small area{'s' if changed != 1 else ''} of the map moved to a "
+            "neighbouring zone, to keep each zone in one piece, with enough clients to be "
+            "published and its hours within the band"
         )
     polys = []
     for zz in range(k):

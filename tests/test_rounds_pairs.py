@@ -19,6 +19,7 @@ from carezones.errors import ArgumentError
 from carezones.io import read_hhcrsp
 from carezones.rounds import plan_rounds, read_carers, read_visits, replan_rounds
 from carezones.rounds.checker import check_rounds
+from carezones.rounds.faces import DayPlan, fewer_faces
 from carezones.rounds.model import eligible
 from carezones.rounds.pairs import Link, Pairs, pairs_from_tables
 from carezones.rounds.rescue import rescue
@@ -268,6 +269,16 @@ def test_making_room_serves_a_pair_left_out():
     routes, _ = rescue(d, ok, ids, routes, breaks, [1, 2])
     assert routes == [[(1, 0)], [(2, 0)], [(0, 0)]]  # S goes to K3, A and B together
     assert simulate(d, routes, {})[2] == []
+
+
+def test_fewer_faces_leaves_a_pair_where_it_is():
+    # K1 makes the pair's first visit, K2 its second and the client's other visit: handing
+    # the first to K2 would save a face, but a pair's visits stay with their carers
+    visits, carers, d = tables(3, [(0, 1, 0.0, 300.0)])
+    visits["client_id"] = "C"
+    routes = [[(0, 0)], [(1, 0), (2, 0)]]
+    day = DayPlan(visits, carers, d, routes, {}, np.ones((2, 3), dtype=bool))
+    assert fewer_faces({"Mon": day}, weight=100.0) == set() and day.routes == routes
 
 
 def test_pairs_made_by_hand_are_checked():

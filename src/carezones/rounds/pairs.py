@@ -10,15 +10,18 @@ needs one carer; a visit is in one pair at most; a double-handed visit (``carers
 2) stays as it is, two copies of one visit.
 
 A pair is served whole or not at all. The engine keeps it in three places, as it keeps
-double-handed visits: the search sends its two visits to different halves of the team and
-re-solves with the first pinned and the second's window narrowed to the gap
-(:mod:`~carezones.rounds.search`); the exact schedule pushes the second later (or the first
-later) until the gap holds, and repair leaves out a pair it cannot keep, both visits, with
-:attr:`Cause.NOT_IN_SEQUENCE <carezones.rounds.Cause.NOT_IN_SEQUENCE>`
-(:mod:`~carezones.rounds.schedule`); filling inserts both visits together. Making room
-(:mod:`~carezones.rounds.rescue`), handing faces on over a week
-(:mod:`~carezones.rounds.faces`) never move a visit of a pair; letting a carer go moves a
-pair whole.
+double-handed visits: the search sends its two visits to different halves of the team, and
+re-solves with the first pinned near its time and the second's window narrowed to the gap
+after it (:mod:`~carezones.rounds.search`); the exact schedule pushes the second later (or
+the first later) until the gap holds, and repair leaves out a pair it cannot keep, both
+visits, with :attr:`Cause.NOT_IN_SEQUENCE <carezones.rounds.Cause.NOT_IN_SEQUENCE>`
+(:mod:`~carezones.rounds.schedule`), breaking a cycle of pairs that wait for each other the
+same way. Filling inserts both visits together; making room
+(:mod:`~carezones.rounds.rescue`) serves a pair left out with two carers who may each give
+up a visit, and never gives up a visit of a pair; letting a carer go
+(:mod:`~carezones.rounds.fewer`) moves a pair whole; handing faces on over a week
+(:mod:`~carezones.rounds.faces`) leaves pairs where they are. A re-plan keeps a pair whose
+first visit has started: the second within the gap after it, by another carer.
 """
 
 from __future__ import annotations

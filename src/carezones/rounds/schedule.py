@@ -660,7 +660,10 @@ def fill(
 
     For each visit (in order), the insertions that add least travel and keep the receiving
     carer's own round on time are checked against the whole day (partners, breaks, shifts);
-    the first that breaks no rule is kept. At most ``tries`` whole-day checks per visit.
+    the first that breaks no rule is kept. At most ``tries`` whole-day checks per visit. Both
+    visits of a sequential pair go in together, with two carers (one where allowed) whose
+    starts come nearest its gap tried first; with soft windows, the way that keeps every rule
+    with least lateness (then travel) is kept.
 
     Parameters
     ----------

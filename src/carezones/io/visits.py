@@ -244,6 +244,30 @@ def _visit_columns(df: gpd.GeoDataFrame, probs: Problems) -> None:
     df["preferred_carers"] = [_listed(v) for v in pref]
     if "max_late_minutes" in df:
         _late_column(df, probs)
+    if "service" in df:
+        _service_column(df, probs)
+
+
+def _service_column(df: pd.DataFrame, probs: Problems) -> None:
+    """Read ``service``: the one service a visit gives, which its carers must hold as a skill."""
+    services = []
+    for pos, cell in enumerate(df["service"].tolist()):
+        name = "" if is_blank(cell) else str(cell).strip().lower()
+        if len(_listed(cell)) > 1:
+            probs.add(
+                pos,
+                "service",
+                cell,
+                "a visit gives one service",
+                "split it into one visit per service (two carers together: link them with "
+                "after_visit and a gap of 0 to 0 minutes)",
+            )
+        services.append(name)
+    df["service"] = services
+    df["skills"] = [
+        skills | {name} if name else skills
+        for skills, name in zip(df["skills"], services, strict=True)
+    ]
 
 
 _UNLIMITED = ("inf", "infinity", "unlimited", "no limit")
@@ -307,7 +331,10 @@ def read_visits(
 
     ``window_start``/``window_end`` (``HH:MM``) bound the visit's *start*;
     ``duration_minutes`` is its length; ``carers_required`` is 1 (blank) or 2; ``skills`` are
-    ``;``-separated. An optional ``max_late_minutes`` lets the visit start up to that many
+    ``;``-separated. An optional ``service`` names the one service a visit gives (e.g.
+    ``personal care``, ``medication``, ``nursing``): only carers holding it among their skills
+    may give it, and its ``duration_minutes`` is that service's length at that client. An
+    optional ``max_late_minutes`` lets the visit start up to that many
     minutes after its window closes (``inf``: no limit; blank: the plan's default,
     :attr:`~carezones.rounds.RoundsOptions.max_late_minutes`). A *sequential pair* is two
     visits of one carer each, the second by another carer between a least and a greatest gap

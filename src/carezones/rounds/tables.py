@@ -160,8 +160,8 @@ def itinerary_rows(
                 if network is not None:
                     r = found[(prev, s.loc)]
                     km, leg = r.metres / 1000, r.geometry
-                if leg is None:
-                    leg = shapely.LineString([pts[prev], pts[s.loc]])
+                if leg is None and np.isfinite(pts[prev]).all() and np.isfinite(pts[s.loc]).all():
+                    leg = shapely.LineString([pts[prev], pts[s.loc]])  # none without places
             j = s.copy[0] if s.copy else None
             rows.append(
                 {

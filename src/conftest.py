@@ -28,6 +28,9 @@ make). Each name below is made once per session, and only when an example uses i
     ``carezones.score_sites(clients.head(5)[["geometry"]], county.osm_path)``.
 ``portfolio``
     The best two of them, ``carezones.choose_sites(scores, clients, net, 2)``.
+``projected``
+    The homes of housing with care projected for 2030 and 2038 on its small areas
+    (:func:`carezones.testing.projected`: SYNTHETIC projections, ILLUSTRATIVE rates).
 ``calibration``
     A travel profile calibrated on a synthetic visit log of the county
     (:func:`carezones.testing.calibration`).

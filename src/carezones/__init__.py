@@ -1,15 +1,16 @@
 """carezones: plan adult social care on real road networks.
 
-The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a
-road network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
+The public API is small: read data with :func:`read_clients` / :func:`read_points`, load a road
+network with :func:`load_network`, and query it (``snap``, ``travel_times``, ``nearest``,
 ``route``, ``isochrones``); split clients into home-care zones with :func:`build_zones`; plan
 carers' rounds with :func:`plan_rounds` (a week with :func:`plan_week`); score candidate
 care-home sites with :func:`score_sites` and choose the set that together serves the demand best
-with :func:`choose_sites`; judge zone designs by the rounds they produce with
-:func:`plan_county` and :func:`compare_designs` (today's allocation, when not known, made by a
-brokerage model over providers' offices with :func:`allocate_providers`, read by
-:func:`read_providers`); calibrate drive times on a council's own visit
-logs with :func:`calibrate` (read by :func:`read_visit_log`) into a :class:`TravelProfile`, which
+with :func:`choose_sites` (the homes of housing with care needed year by year projected from
+population forecasts with :func:`project_demand`); judge zone designs by the rounds they produce
+with :func:`plan_county` and :func:`compare_designs` (today's allocation, when not known, made
+by a brokerage model over providers' offices with :func:`allocate_providers`, read by
+:func:`read_providers`); calibrate drive times on a council's own visit logs with
+:func:`calibrate` (read by :func:`read_visit_log`) into a :class:`TravelProfile`, which
 ``RoadNetwork.with_profile`` applies. :func:`make_synthetic_county` builds an offline sample
 county.
 
@@ -76,12 +77,15 @@ if TYPE_CHECKING:
     )
     from carezones.sites import (
         PortfolioOptions,
+        ProjectedDemand,
+        ProjectionOptions,
         ScoreOptions,
         SiteConfig,
         SiteInputs,
         SitePortfolio,
         SiteScores,
         choose_sites,
+        project_demand,
         score_sites,
     )
     from carezones.synthetic import SyntheticCounty, clients_on_buildings, make_synthetic_county
@@ -105,6 +109,8 @@ __all__ = [
     "NetworkError",
     "OfflineError",
     "PortfolioOptions",
+    "ProjectedDemand",
+    "ProjectionOptions",
     "Provenance",
     "ReadOptions",
     "RoadNetwork",
@@ -140,6 +146,7 @@ __all__ = [
     "plan_county",
     "plan_rounds",
     "plan_week",
+    "project_demand",
     "read_carers",
     "read_clients",
     "read_points",
@@ -196,12 +203,15 @@ _HOMES: dict[str, str] = {
     "read_visits": "carezones.rounds",
     "replan_rounds": "carezones.rounds",
     "PortfolioOptions": "carezones.sites",
+    "ProjectedDemand": "carezones.sites",
+    "ProjectionOptions": "carezones.sites",
     "ScoreOptions": "carezones.sites",
     "SiteConfig": "carezones.sites",
     "SiteInputs": "carezones.sites",
     "SitePortfolio": "carezones.sites",
     "SiteScores": "carezones.sites",
     "choose_sites": "carezones.sites",
+    "project_demand": "carezones.sites",
     "score_sites": "carezones.sites",
     "SyntheticCounty": "carezones.synthetic",
     "clients_on_buildings": "carezones.synthetic",

@@ -77,6 +77,12 @@ class Argument(StrEnum):
     K = "k"
     MIN_SCORE = "min_score"
     PLAN_FOR = "plan_for"
+    YEARS = "years"
+    BASE_YEAR = "base_year"
+    AUTHORITY = "authority"
+    AUTHORITY_COLUMN = "authority_column"
+    WEIGHT_COLUMN = "weight_column"
+    SPREAD_BY = "spread_by"
 
 
 DEMAND_COLUMNS = {Argument.AREA_COLUMN: "area", Argument.COUNT_COLUMN: "count"}

@@ -28,6 +28,10 @@ a test that wants to change one takes a copy first.
     Five of the clients' homes scored as sites.
 ``portfolio``
     The best two of them for the clients.
+``projected``
+    The homes of housing with care projected for 2030 and 2038 over its small areas, from its
+    SYNTHETIC projection and ILLUSTRATIVE rates
+    (:func:`carezones.synthetic.write_projection_example`).
 ``calibration``
     A travel profile calibrated on a synthetic visit log of the county (30 dates; true urban
     legs 1.4 × model + 4 min, rural 1.2 × model + 2.5 min; urban: 10 junctions per km²).
@@ -57,6 +61,7 @@ from carezones import (
     Comparison,
     CountyOptions,
     CountyPlan,
+    ProjectedDemand,
     RoadNetwork,
     Rounds,
     RoundsOptions,
@@ -75,6 +80,7 @@ from carezones import (
     plan_county,
     plan_rounds,
     plan_week,
+    project_demand,
     read_carers,
     read_clients,
     read_visit_log,
@@ -84,7 +90,13 @@ from carezones import (
 from carezones.county import Allocation, allocate_providers
 from carezones.io import read_providers
 from carezones.network import ClassTimes, DensityRule, TravelProfile
-from carezones.synthetic import LogOptions, example_day, example_week, visit_log
+from carezones.synthetic import (
+    LogOptions,
+    example_day,
+    example_week,
+    visit_log,
+    write_projection_example,
+)
 
 __all__ = [
     "EXAMPLES",
@@ -99,6 +111,7 @@ __all__ = [
     "plan",
     "points",
     "portfolio",
+    "projected",
     "rounds",
     "scores",
     "week",
@@ -315,6 +328,31 @@ def portfolio() -> SitePortfolio:
     return choose_sites(scores(), clients(), net(), 2)
 
 
+@functools.cache
+def projected() -> ProjectedDemand:
+    """Return the homes of housing with care projected for 2030 and 2038 on the tiny county.
+
+    From the county's SYNTHETIC projection, ILLUSTRATIVE rates and small areas
+    (:func:`carezones.synthetic.write_projection_example`), spread by today's older
+    population.
+
+    Returns
+    -------
+    ProjectedDemand
+        The same object on every call.
+
+    Examples
+    --------
+    >>> from carezones import testing
+    >>> testing.projected().years
+    (2030, 2038)
+    """
+    example = write_projection_example(county())
+    return project_demand(
+        example.areas_path, example.projections_path, example.prevalence_path, [2030, 2038]
+    )
+
+
 # The true travel profile of calibration()'s synthetic log (the tiny county's towns are drawn
 # sparsely: urban is 10 junctions per km² within 1 km).
 TRUTH = TravelProfile(
@@ -397,6 +435,7 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "week": week,
     "scores": scores,
     "portfolio": portfolio,
+    "projected": projected,
     "calibration": calibration,
     "offices": offices,
     "allocation": allocation,

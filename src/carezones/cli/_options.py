@@ -404,6 +404,12 @@ OPTIONS: dict[Argument, str] = {
     Argument.K: "--k",
     Argument.MIN_SCORE: "--min-score",
     Argument.PLAN_FOR: "--plan-for",
+    Argument.YEARS: "--years",
+    Argument.BASE_YEAR: "--base-year",
+    Argument.AUTHORITY: "--authority",
+    Argument.AUTHORITY_COLUMN: "--authority-column",
+    Argument.WEIGHT_COLUMN: "--count-column",
+    Argument.SPREAD_BY: "--spread-by",
 }
 """The command line's option for each argument of the readers and planners that it has one
 for. A sheet or layer is named after the file (``FILE#NAME``); coordinate columns are renamed

@@ -29,6 +29,10 @@ one :class:`~carezones.ValidationError` listing every problem with its row numbe
 :mod:`carezones.io.demand`       the demand sites serve and its growth: :func:`read_demand`
                                  (clients or counts by area; :class:`DemandColumns`,
                                  :class:`DemandKind`), :func:`read_growth`
+:mod:`carezones.io.projection`  what projects demand for housing with care: population
+                                 projections (ONS SNPP or long), prevalence rates and small
+                                 areas: :func:`read_projections`, :func:`read_prevalence`,
+                                 :func:`read_projection_areas`
 :mod:`carezones.io.gtfs`         public transport timetables (GTFS feeds, read with
                                  gtfs-kit): :func:`read_gtfs`, :class:`TransitDay`,
                                  :class:`TransitMode`
@@ -84,6 +88,12 @@ from carezones.io.points import (
     check_scores,
     read_clients,
     read_points,
+)
+from carezones.io.projection import (
+    check_projection_years,
+    read_prevalence,
+    read_projection_areas,
+    read_projections,
 )
 from carezones.io.providers import (
     CAPACITY_ALIASES,
@@ -151,6 +161,7 @@ __all__ = [
     "carers_table",
     "check_areas",
     "check_polygons",
+    "check_projection_years",
     "check_scores",
     "hhcrsp_solution",
     "hhmm",
@@ -166,6 +177,9 @@ __all__ = [
     "read_itineraries",
     "read_lkh_vrptw",
     "read_points",
+    "read_prevalence",
+    "read_projection_areas",
+    "read_projections",
     "read_providers",
     "read_rural_urban",
     "read_toml",

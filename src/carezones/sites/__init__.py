@@ -71,7 +71,8 @@ Choosing a set of sites
 -----------------------
 :func:`choose_sites` chooses the ``k`` candidates that together serve the most demand within a
 drive (maximal covering) or bring it closest (p-median), each meeting a minimum score, with
-existing schemes counted as open, for today's demand and growth scenarios.
+existing schemes counted as open, for today's demand and growth scenarios, or for the homes of
+housing with care projected year by year (:func:`project_demand`).
 
 ``demand``
     Demand weights by scenario: growth factors by area and preferred areas.
@@ -83,6 +84,10 @@ existing schemes counted as open, for today's demand and growth scenarios.
     :func:`choose_sites`: reads the inputs, solves each scenario.
 ``portfolio_tables``, ``portfolio_result``
     :class:`SitePortfolio`: the chosen sites, what each serves and adds, scenarios compared.
+``projection``
+    :func:`project_demand`: the homes of housing with care needed by year, from population
+    projections and prevalence rates, spread over small areas (:class:`ProjectedDemand`, the
+    demand and one growth scenario per year for :func:`choose_sites`).
 ``status``
     :class:`CandidateStatus`, :class:`DemandStatus`, :class:`SiteRole`: the ``status`` of each
     candidate, demand row and open site, for code to act on.
@@ -97,6 +102,7 @@ from carezones.sites.criteria import decay
 from carezones.sites.options import Objective, PortfolioOptions, ScoreOptions, SiteInputs
 from carezones.sites.portfolio import choose_sites
 from carezones.sites.portfolio_result import SitePortfolio
+from carezones.sites.projection import ProjectedDemand, ProjectionOptions, project_demand
 from carezones.sites.result import SiteScores
 from carezones.sites.score import read_amenities, read_towns, score_sites
 from carezones.sites.status import CandidateStatus, DemandStatus, SiteRole
@@ -109,6 +115,8 @@ __all__ = [
     "DemandStatus",
     "Objective",
     "PortfolioOptions",
+    "ProjectedDemand",
+    "ProjectionOptions",
     "ScoreOptions",
     "SiteConfig",
     "SiteInputs",
@@ -117,6 +125,7 @@ __all__ = [
     "SiteScores",
     "choose_sites",
     "decay",
+    "project_demand",
     "read_amenities",
     "read_towns",
     "score_sites",

@@ -90,6 +90,7 @@ def scenario_weights(
     if growth is not None:
         table = _growth_table(growth)
         _check_growth_areas(table, areas)
+        notes.extend(str(n) for n in table.attrs.get("carezones_growth", {}).get("notes", ()))
         factors = table.set_index("area")
         for name in [c for c in table.columns if c not in ("area", "source_row")]:
             column = factors[name]

@@ -37,6 +37,8 @@ One module per stage, each importing only those above it:
 - ``clients``: :func:`clients_on_buildings` and the weekly hours of care (made to add up to a
   given total for the ``county`` size).
 - ``day``: :func:`~carezones.synthetic.day.example_day`, an invented day of visits and carers.
+- ``projection``: :func:`write_projection_example`, SYNTHETIC population projections in ONS's
+  layout, ILLUSTRATIVE prevalence rates and small areas, for :func:`carezones.project_demand`.
 - ``visit_log``: :func:`visit_log`, a visit log (when carers arrived at and left each visit)
   whose journeys follow a stated true travel profile, with noise and waits: for calibration.
 """
@@ -47,6 +49,7 @@ from carezones.synthetic.county import SyntheticCounty, make_synthetic_county
 from carezones.synthetic.day import example_day, example_week
 from carezones.synthetic.geometry import CENTRE_LAT, CENTRE_LON
 from carezones.synthetic.osm_xml import GENERATOR, TIMESTAMP
+from carezones.synthetic.projection import ProjectionExample, write_projection_example
 from carezones.synthetic.sizes import SIZES
 from carezones.synthetic.visit_log import LogOptions, visit_log
 
@@ -58,10 +61,12 @@ __all__ = [
     "SIZES",
     "TIMESTAMP",
     "LogOptions",
+    "ProjectionExample",
     "SyntheticCounty",
     "clients_on_buildings",
     "example_day",
     "example_week",
     "make_synthetic_county",
     "visit_log",
+    "write_projection_example",
 ]

@@ -24,6 +24,8 @@ from carezones.cli._options import (
     whole,
     workers_option,
 )
+from carezones.cli.county_sites import EPILOG as SITES_EPILOG
+from carezones.cli.county_sites import add_site_options, check_site_options, choose, site_readers
 from carezones.county import CountyInputs, CountyOptions
 from carezones.county.brokerage import DECAY_MINUTES, MODELS
 from carezones.errors import ArgumentError
@@ -65,7 +67,9 @@ def _watched() -> bool:
 
 def add_parser(sub: Any) -> None:
     """Add the ``county`` command to the command line's parser."""
-    c = add_command(sub, "county", "compare zone designs by the rounds they produce", EPILOG)
+    c = add_command(
+        sub, "county", "compare zone designs by the rounds they produce", EPILOG + SITES_EPILOG
+    )
     c.add_argument("--osm", type=Path, required=True, help="the OSM extract (.osm.pbf/.osm)")
     c.add_argument("--clients", type=input_file, required=True, help="clients with hours_per_week")
     c.add_argument("--visits", type=input_file, help="a real day's visits (client_id joins them)")
@@ -159,6 +163,7 @@ def add_parser(sub: Any) -> None:
         "are; slow for a county)",
     )
     c.add_argument("--out", type=Path, required=True, help="output folder")
+    add_site_options(c)
     profile_option(c)
     point_options(c)
     common_options(c)
@@ -187,6 +192,7 @@ def run(args: argparse.Namespace) -> int:
             "leave out --days, or leave out --visits to draw each day's calls from the weekly "
             "hours"
         )
+    check_site_options(args)
     viable = None if args.viable_hours is None else ViableHours(*args.viable_hours)
     brokered = args.providers is not None and not real
     if args.providers is not None and real and not args.quiet:
@@ -212,17 +218,20 @@ def _run(args: argparse.Namespace, client: Any, viable: Any, brokered: bool) -> 
     """Plan and compare the designs, the Dask ``client`` given (or a local cluster)."""
     import numpy as np
 
-    from carezones.county import TravelRates, compare_designs, judge_viability
+    from carezones.county import TravelRates, add_sites, compare_designs, judge_viability
     from carezones.county.plan import design_groups
     from carezones.io import read_areas, read_clients, read_points, read_providers
     from carezones.rounds import read_visits
 
-    step = Steps(args, 4)
+    siting = args.sites is not None
+    step = Steps(args, 4 + (3 if siting else 0))
     net = step.network()
+    walk = step.network("walk", engine="builtin") if siting else None
     step("reading and validating the inputs")
     opts, others = read_options(args), read_options(args, ids=False)  # --id-column: clients'
     got = read_together(
-        {
+        (site_readers(args, walk, net) if siting else {})
+        | {
             "clients": lambda: read_clients(
                 args.clients.path, area=net, sheet=args.clients.sheet, options=opts
             ),
@@ -276,6 +285,14 @@ def _run(args: argparse.Namespace, client: Any, viable: Any, brokered: bool) -> 
         )
     allocations = _brokered(args, got, net) if brokered else {}
     designs.update(allocations)  # written with the report, under brokerage/
+    if args.sites_design is not None:  # before the long run: a name the run will not make
+        names = [*designs, *(f"zones-{k}" for k in args.zones)]
+        if args.sites_design not in names:
+            raise ArgumentError(
+                f"--sites-design {args.sites_design!r} is not a design of this run: give one "
+                f"of {', '.join(names)}"
+            )
+    chosen = choose(args, got, net, walk, step) if siting else None
     rates = None
     if args.rate_per_hour is not None:
         rates = TravelRates(per_hour=args.rate_per_hour, per_mile=args.rate_per_mile)
@@ -318,6 +335,9 @@ def _run(args: argparse.Namespace, client: Any, viable: Any, brokered: bool) -> 
     )
     if viable is not None:
         comparison = judge_viability(comparison, got["clients"], viable)
+    if chosen is not None:
+        portfolio, scores = chosen
+        comparison = add_sites(comparison, portfolio, scores=scores, design=args.sites_design)
     step("writing the report, the maps and the files")
     paths = comparison.to_files(args.out, offline=not args.cdn, rounds_maps=args.rounds_maps)
     told = [a.summary().replace("today:", f"{name}:", 1) for name, a in allocations.items()]

@@ -38,6 +38,9 @@ Modules
     :func:`allocate_providers`: a realistic "today" when the real allocation is not known,
     clients brokered to providers' offices by a stated model (:class:`BrokerageOptions`,
     :class:`Allocation`).
+``sites``
+    :func:`add_sites`: the sites chosen (:func:`carezones.choose_sites`) beside the designs,
+    for one report of both (:class:`CountySites`).
 ``viability``
     :func:`zone_viability` and :func:`judge_viability`: how many providers each zone's weekly
     hours can carry, for a stated :class:`ViableHours` range.
@@ -54,6 +57,7 @@ from carezones.county.costs import TravelRates, marginal_travel, zone_costs
 from carezones.county.demand import CarePattern, visits_from_hours
 from carezones.county.options import CountyInputs, CountyOptions
 from carezones.county.plan import CountyPlan, plan_county, plan_designs
+from carezones.county.sites import CountySites, add_sites, best_design
 from carezones.county.teams import TeamRule
 from carezones.county.viability import ViableHours, judge_viability, zone_viability
 from carezones.parallel import run_tasks
@@ -66,10 +70,13 @@ __all__ = [
     "CountyInputs",
     "CountyOptions",
     "CountyPlan",
+    "CountySites",
     "TeamRule",
     "TravelRates",
     "ViableHours",
+    "add_sites",
     "allocate_providers",
+    "best_design",
     "compare_designs",
     "judge_viability",
     "marginal_travel",

@@ -27,6 +27,7 @@ from carezones.errors import ArgumentError, check_integer
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from carezones.county.sites import CountySites
     from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
     from carezones.protocol import MapLike
@@ -55,6 +56,9 @@ class Comparison:
     allocations : dict, optional
         Design name -> the :class:`~carezones.county.Allocation` (brokerage model) that made
         it, for the designs given as one; written with the report under ``brokerage/``.
+    sites : CountySites, optional
+        The sites chosen beside the designs (:func:`~carezones.county.add_sites`): the report
+        then has a section "Sites chosen" and a map of a design's zones with the sites.
 
     Examples
     --------
@@ -77,6 +81,7 @@ class Comparison:
     rates: TravelRates | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     allocations: dict[str, Allocation] = field(default_factory=dict)
+    sites: CountySites | None = None
 
     def __repr__(self) -> str:
         """One line: the designs compared and the days, never a client (``summary()`` for more)."""
@@ -97,7 +102,14 @@ class Comparison:
             str(row["design"]): {c: row[c] for c in cols}
             for row in self.table.to_dict(orient="records")
         }
-        return {"designs": len(self.table), "by_design": by_design, **self.seconds}
+        out = {"designs": len(self.table), "by_design": by_design, **self.seconds}
+        if self.sites is not None:
+            m = self.sites.portfolio.kpis
+            out["sites"] = {
+                key: m[key]
+                for key in ("k", "chosen", "plan_for", "covered", "covered_share", "mean_minutes")
+            }
+        return out
 
     def _repr_html_(self) -> str:
         from carezones.report.county import comparison_card
@@ -207,6 +219,9 @@ class Comparison:
         diff = self.differences()
         for row in diff[diff["kpi"] == "travel_minutes_per_care_hour"].to_dict("records"):
             lines.append(spread_sentence(row))
+        if self.sites is not None:
+            told = self.sites.portfolio.summary().splitlines()
+            lines += [f"sites: {x}" for x in told if x is told[0] or x.startswith("covers ")]
         return "\n".join(lines)
 
     def chart_svg(self, width: int = 560, height: int = 260) -> str:

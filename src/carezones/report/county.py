@@ -30,13 +30,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import shapely
 
 from carezones.county.table import DESIGN_COLUMNS, WORKFORCE_KPIS
 from carezones.io._cells import PathLike
-from carezones.privacy import MIN_GROUP, hexbin, suppress
+from carezones.privacy import MIN_GROUP, hexbin
 from carezones.report._write import file_names, output_folder, plain, write_csv
 from carezones.report.county_notes import notes_html, notes_json, notes_markdown
+from carezones.report.county_zones import (
+    COST_CLASSES,
+    MARGINAL_CLASSES,
+    _cost_colour,
+    _why,
+    _zones_layer,
+    withheld_zones,
+)
 from carezones.report.html import escape, html_card
 from carezones.report.maps import (
     add_context_roads,
@@ -66,30 +73,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------- county plans
-COST_CLASSES = [  # (lower bound of travel minutes per care hour, colour): light to dark
-    (0.0, "#fee5d9"),
-    (5.0, "#fcae91"),
-    (10.0, "#fb6a4a"),
-    (20.0, "#de2d26"),
-    (40.0, "#a50f15"),
-]
-MARGINAL_CLASSES = [  # (lower bound of marginal travel minutes per visit, colour)
-    (0.0, "#f2f0f7"),
-    (2.0, "#cbc9e2"),
-    (5.0, "#9e9ac8"),
-    (10.0, "#756bb1"),
-    (20.0, "#54278f"),
-]
-
-
-def _cost_colour(value: float, classes: list[tuple[float, str]] = COST_CLASSES) -> str:
-    colour = classes[0][1]
-    for lo, c in classes:
-        if value >= lo:
-            colour = c
-    return colour
-
-
 def county_map(
     plan: CountyPlan,
     *,
@@ -169,43 +152,6 @@ def _network(plan: CountyPlan) -> RoadNetwork:
     if plan.network is None:
         raise ValueError(f"the plan of {plan.name!r} has no network to draw on")
     return plan.network
-
-
-def _zones_layer(
-    plan: CountyPlan, name: str, min_cell_clients: int, *, show: bool
-) -> folium.FeatureGroup:
-    """Return a layer of the design's zones, coloured by travel per care hour."""
-    import folium
-
-    layer = folium.FeatureGroup(name=name, show=show)
-    polys = plan.design.polygons
-    if polys is None:
-        return layer
-    stats = plan.zones.assign(withheld=withheld_zones(plan.zones, min_cell_clients))
-    stats = stats.set_index("zone")
-    for zone, geom in zip(polys["zone_id"], polys.geometry, strict=True):
-        if geom is None or geom.is_empty or zone not in stats.index:
-            continue
-        s = stats.loc[zone]
-        shown = not bool(s["withheld"])
-        tpch = float(s["travel_minutes_per_care_hour"])
-        if shown:
-            tip = (
-                f"Zone {escape(zone, template=True)}: {int(s['clients'])} clients, "
-                f"{float(s['care_hours']):.0f} h of care today, {tpch:.1f} travel min "
-                f"per care hour, {int(s['carers'])} carers"
-            )
-        else:
-            label = escape(zone, template=True)
-            tip = f"Zone {label}: numbers not shown ({_why(min_cell_clients)})"
-        fill = _cost_colour(tpch if shown else 0.0)
-        style = {"color": "#34495e", "weight": 1.5, "fillColor": fill, "fillOpacity": 0.55}
-        folium.GeoJson(
-            shapely.geometry.mapping(geom),
-            style_function=lambda _f, st=style: st,
-            tooltip=tip,
-        ).add_to(layer)
-    return layer
 
 
 def _marginal_layer(
@@ -344,6 +290,11 @@ def write_comparison(
         brokered = file_names(comparison.allocations, default="today")
         for name, allocation in comparison.allocations.items():  # the model that made today
             allocation.to_files(tmp / "brokerage" / brokered[name], offline=offline)
+        sites: list[Path] = []
+        if comparison.sites is not None:  # the sites chosen beside the designs
+            from carezones.report.county_sites import write_county_sites
+
+            sites = [out / p.relative_to(tmp) for p in write_county_sites(comparison, tmp)]
         summary = _summary(comparison, folders)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
         (tmp / "summary.md").write_text(_markdown(comparison, summary))
@@ -352,6 +303,7 @@ def write_comparison(
         [out / n for n in names]
         + [out / "designs" / s for s in folders.values()]
         + [out / "brokerage" / s for s in brokered.values()]
+        + sites
     )
 
 
@@ -413,44 +365,6 @@ def _design_files(
     _rounds_files(plan, folder / "rounds", offline, rounds_maps)
 
 
-def withheld_zones(zones: pd.DataFrame, min_group: int = MIN_GROUP) -> npt.NDArray[np.bool_]:
-    """Return the zones of a design whose numbers are not shown.
-
-    A zone of fewer than ``min_group`` clients, and the smallest other zones with it, so that
-    the design's totals (``designs.csv``, its summary) less the zones shown do not give it away
-    (:func:`carezones.privacy.suppress`; ties go by the zone's name, as in the zone plan's own
-    files).
-
-    Parameters
-    ----------
-    zones : pandas.DataFrame
-        A design's zones (:attr:`CountyPlan.zones <carezones.CountyPlan.zones>`).
-    min_group : int, default MIN_GROUP
-        The fewest clients a zone's numbers may stand for.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        One per zone, ``True`` when its numbers are withheld.
-
-    Examples
-    --------
-    >>> plan.zones["clients"].tolist(), withheld_zones(plan.zones).tolist()
-    ([6, 4, 1, 1], [False, True, True, True])
-    """
-    clients = pd.to_numeric(zones["clients"], errors="coerce").fillna(0).to_numpy(dtype=float)
-    key = zones["zone"].astype(str).tolist()
-    out = suppress(clients, key=key, min_group=min_group) | (clients < min_group)
-    return np.asarray(out, dtype=bool)
-
-
-def _why(min_group: int = MIN_GROUP) -> str:
-    return (
-        f"fewer than {min_group} clients, or withheld with such a zone so that neither can be "
-        "worked out from the design's totals"
-    )
-
-
 def _published(zones: pd.DataFrame) -> pd.DataFrame:
     """Return a design's zones as published: those of :func:`withheld_zones` lose their numbers."""
     out = zones.copy()
@@ -488,6 +402,12 @@ def _rounds_files(plan: CountyPlan, folder: Path, offline: bool, maps: bool) -> 
     (folder / "README.txt").write_text(readme, encoding="utf-8")
 
 
+def _sites_json(comparison: Comparison) -> dict[str, Any]:
+    from carezones.report.county_sites import sites_json
+
+    return dict(plain(sites_json(comparison)))
+
+
 def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:
     first = next(iter(comparison.plans.values()))
     return {
@@ -504,6 +424,7 @@ def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:
         "synthetic": bool(_network(first).provenance.synthetic),
         "notes": notes_json(comparison),  # how each design was made; the viable hours
         "travel_profile": _network(first).kpis["travel_profile"],
+        **({} if comparison.sites is None else {"sites": _sites_json(comparison)}),
     }
 
 
@@ -666,6 +587,10 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     lines += ["", "## Carers counted from the rounds", "", CARERS_RULE, ""]
     lines += [f"- {escape_markdown(x)}" for x in _workforce_lines(comparison)]
     lines += [""]
+    if comparison.sites is not None:
+        from carezones.report.county_sites import sites_markdown
+
+        lines += sites_markdown(comparison)
     lines += notes_markdown(comparison, withheld_zones)
     lines += [escape_markdown(summary["attribution"]), ""]
     return "\n".join(lines).rstrip("\n") + "\n"  # a file ends with a newline
@@ -719,6 +644,11 @@ def _index(comparison: Comparison, folders: dict[str, str]) -> str:
             f'<div class="card"><h3>{escape(name)}</h3><iframe src="designs/{slug}/map.html" '
             f'title="{escape(name)}" loading="lazy"></iframe><p>{" · ".join(links)}</p></div>'
         )
+    chosen = ""
+    if comparison.sites is not None:
+        from carezones.report.county_sites import sites_html
+
+        chosen = sites_html(comparison)
     banner = (
         '<p class="synthetic">SYNTHETIC DATA: an invented county, not a real place.</p>'
         if prov.synthetic
@@ -732,6 +662,7 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:3px 8px;t
 td:first-child,th:first-child{{text-align:left}}
 .grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:12px}}
 .card iframe{{width:100%;height:340px;border:1px solid #ccc}} .synthetic{{font-weight:bold}}
+.wide iframe{{height:520px}} table.sites td:last-child{{text-align:left;max-width:520px}}
 </style></head><body>
 <h1>Zone designs compared</h1>{banner}
 <p>Every design is judged by the rounds it produces for the same days' visits, with the same rule
@@ -745,6 +676,7 @@ visit. {escape(_demand_line(_summary_demand(comparison), _days(comparison)))}
 <h2>Carers counted from the rounds</h2><p>{escape(CARERS_RULE)}</p><ul>{workforce}</ul>
 <h2>Travel and carers against the number of zones</h2>{comparison.chart_svg()}
 <h2>The designs</h2><div class="grid">{"".join(cards)}</div>
+{chosen}
 <p><a href="designs.csv">designs.csv</a> · <a href="summary.md">summary.md</a> ·
 <a href="summary.json">summary.json</a></p>
 <p><small>{escape(prov.attribution)}</small></p></body></html>

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     import folium
     import geopandas as gpd
 
+    from carezones.io.gtfs import TransitDay
     from carezones.sites import SiteScores
+    from carezones.sites.transport import TimeBand
 
 
 SCORE_CLASSES = [  # (lower bound, colour, label): a colour-blind-safe red-yellow-green ramp
@@ -195,6 +197,8 @@ def _draw(
                 point={"radius": 3, "color": "#333", "weight": 1, "fillOpacity": 0.9},
             )
             layer.add_to(m)
+    if result.transit is not None:
+        transport_layer(m, result.transit, result.time_band)
     _site_layer(m, result, wgs)
     items = [(c, label) for _, c, label in SCORE_CLASSES] + [(NOT_SCORED, "not scored")]
     names = {c.name: c.label for c in result.config.categories}
@@ -203,6 +207,117 @@ def _draw(
     _add_legend(m, "Site score", items, f"Weights: {w}. Click a site for its explanation.")
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+FREQUENCY_CLASSES = [  # (lowest departures per hour, colour, radius in pixels)
+    (8.0, "#08306b", 11),
+    (4.0, "#2171b5", 9),
+    (2.0, "#4292c6", 7),
+    (1.0, "#6baed6", 5.5),
+    (0.0, "#c6dbef", 4),
+]
+"""The stops of a timetable drawn by how often they are served in the band: size and colour."""
+
+_PLURALS = {"bus": "buses", "train": "trains", "tram": "trams", "ferry": "ferries"}
+
+
+def _per_hour_words(modes: set[str]) -> str:
+    """Return what a timetable's departures are, in words: ``"buses"``, ``"buses or trains"``."""
+    from carezones.io.gtfs import TransitMode
+
+    words = sorted({TransitMode(m).word for m in modes} or {"bus"})
+    plural = [_PLURALS.get(w, w + "s") for w in words]
+    return " or ".join(plural) if len(plural) <= 2 else "departures"
+
+
+def _count(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def transport_layer(
+    m: folium.Map, transit: TransitDay, band: TimeBand | str | None = None, *, show: bool = True
+) -> None:
+    """Draw a timetable's stops on a map, sized and coloured by their departures per hour.
+
+    Every stop with a departure on the timetable's day is a circle: the more departures per
+    hour in the band (:func:`carezones.sites.transport.stop_frequencies`), the larger and
+    darker; its tooltip says the stop's name and e.g. "6 buses per hour (07:00-19:00)". A
+    legend says the classes in words. Stops are public places: nothing here is a client's.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map to draw on.
+    transit : TransitDay
+        The timetable's day (:func:`carezones.io.read_gtfs`).
+    band : TimeBand or str, optional
+        The band the departures are counted in (default 07:00-19:00).
+    show : bool, default True
+        Whether the layer is shown when the map opens.
+
+    Examples
+    --------
+    >>> import folium
+    >>> from carezones.io import read_gtfs
+    >>> m = folium.Map(tiles=None)
+    >>> transport_layer(m, read_gtfs(county.gtfs_path))
+    >>> "buses per hour" in m.get_root().render()
+    True
+    """
+    import folium
+
+    from carezones.sites.transport import DEFAULT_BAND, TimeBand, stop_frequencies
+
+    band = TimeBand.parse(band if band is not None else DEFAULT_BAND)
+    table = stop_frequencies(transit, band)
+    dep = transit.departures
+    modes = (
+        dep.groupby("stop_id")["mode"].agg(lambda s: s.value_counts().index[0]).astype(str)
+        if len(dep)
+        else pd.Series(dtype=str)
+    )
+    served = table[table["departures"] > 0].reset_index(drop=True)
+    what = _per_hour_words(set(modes.tolist()))
+    stops = transit.stops.set_index("stop_id")
+    layer = folium.FeatureGroup(name=f"Public transport: {what} per hour", show=show)
+    groups: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(FREQUENCY_CLASSES))}
+    order = np.argsort(-served["departures_per_hour"].to_numpy(float), kind="stable")
+    for i in order[::-1]:  # the busiest stops drawn last, on top
+        row = served.iloc[int(i)]
+        per_hour = float(row["departures_per_hour"])
+        k = next(j for j, (lo, _, _) in enumerate(FREQUENCY_CLASSES) if per_hour >= lo)
+        stop = stops.loc[row["stop_id"]]
+        mode = modes.get(row["stop_id"], "bus")
+        word = _per_hour_words({mode})
+        tip = f"{row['name']}: {_count(per_hour)} {word} per hour ({band.label})"
+        if per_hour == 0:
+            tip = f"{row['name']}: no {word} {band.label} ({int(row['departures'])} that day)"
+        point = shapely.Point(float(stop["lon"]), float(stop["lat"]))
+        groups[k].append(map_feature(point, FREQUENCY_CLASSES[k][1], tip))
+    for k, features in groups.items():
+        add_features(
+            layer,
+            features,
+            point={
+                "radius": FREQUENCY_CLASSES[k][2],
+                "color": "#222",
+                "weight": 1,
+                "fillOpacity": 0.85,
+            },
+        )
+    layer.add_to(m)
+    bounds = [c[0] for c in FREQUENCY_CLASSES]
+    items = [(FREQUENCY_CLASSES[0][1], f"{bounds[0]:g} or more {what} per hour")]
+    items += [
+        (colour, f"{lo:g} to {hi:g} {what} per hour")
+        for (lo, colour, _), hi in zip(FREQUENCY_CLASSES[1:-1], bounds[:-2], strict=True)
+    ]
+    items.append((FREQUENCY_CLASSES[-1][1], f"fewer than {bounds[-2]:g} an hour"))
+    note = (
+        f"{len(served):,} stops served on {transit.date:%a %d %b %Y}; the larger and darker, "
+        f"the more {what} per hour {band.label}."
+    )
+    _add_legend(m, f"Public transport ({what} per hour)", items, note, side="right")
 
 
 def _site_layer(m: folium.Map, result: SiteScores, wgs: gpd.GeoDataFrame) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from carezones.io.gtfs import TransitDay
     from carezones.network import RoadNetwork
     from carezones.protocol import MapLike
+    from carezones.sites.transport import TimeBand
 
 __all__ = ["SiteScores"]
 
@@ -69,6 +70,9 @@ class SiteScores:
         :func:`~carezones.sites.transport.transport_access`; ``transport_minutes``,
         ``transport_nearest`` and ``transport_count`` are then of the stops with a departure
         that day, within the category's ``zero_minutes``.
+    time_band : TimeBand or None
+        With a timetable: the band its departures per hour were counted in (the maps draw
+        every stop sized by them).
 
     Examples
     --------
@@ -95,6 +99,7 @@ class SiteScores:
     explanations: tuple[tuple[str, ...], ...] = field(repr=False)
     surface: gpd.GeoDataFrame | None = None
     transit: TransitDay | None = None
+    time_band: TimeBand | None = None
 
     @property
     def kpis(self) -> dict[str, int | float]:

@@ -24,7 +24,7 @@ from carezones.sites.config import DEFAULT_CATEGORIES, Category, SiteConfig
 from carezones.sites.criteria import _Inputs, _score, _surface
 from carezones.sites.options import ConfigLike, PointsLike, ScoreOptions, SiteInputs, SitesLike
 from carezones.sites.result import SiteScores
-from carezones.sites.transport import TransportOptions
+from carezones.sites.transport import TimeBand, TransportOptions
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -273,6 +273,7 @@ def score_sites(
         explanations=notes,
         surface=surf,
         transit=transit,
+        time_band=None if transit is None else TimeBand.parse(bands.band),
     )
 
 

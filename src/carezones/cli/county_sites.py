@@ -113,6 +113,10 @@ _SITE_FLAGS = (
     ("--prevalence", "prevalence"),
     ("--areas", "areas"),
     ("--years", "years"),
+    ("--base-year", "base_year"),
+    ("--authority", "authority"),
+    ("--authority-column", "authority_column"),
+    ("--count-column", "count_column"),
 )
 
 

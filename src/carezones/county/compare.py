@@ -251,6 +251,10 @@ class Comparison:
     ) -> list[Path]:
         """Write the report: ``index.html``, ``designs.csv``, per-design files, summaries.
 
+        With sites chosen beside the designs (:func:`~carezones.county.add_sites`), the index
+        has a section "Sites chosen", and ``zones-and-sites.html`` and ``sites/`` are written
+        too (:mod:`carezones.report.county_sites`).
+
         Parameters
         ----------
         out_dir : str or os.PathLike

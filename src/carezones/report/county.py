@@ -13,6 +13,10 @@ hexagons of five or more clients. :func:`write_comparison` writes the comparison
                         zones/ (a carezones design's zone plan files),
                         rounds/ (itineraries.csv and one map per zone: the provider's own use,
                         they show visit locations)
+    zones-and-sites.html, sites/
+                        with sites chosen beside the designs (:func:`carezones.county.add_sites`):
+                        the map of a design's zones and the sites, the set's files
+                        (:mod:`carezones.report.county_sites`)
 
 The report, the design maps and the CSVs carry no client's location: zones with fewer than five
 clients have their numbers left out, and so have the smallest other zones with them, so that the
@@ -402,10 +406,10 @@ def _rounds_files(plan: CountyPlan, folder: Path, offline: bool, maps: bool) -> 
     (folder / "README.txt").write_text(readme, encoding="utf-8")
 
 
-def _sites_json(comparison: Comparison) -> dict[str, Any]:
+def _sites_json(comparison: Comparison) -> object:
     from carezones.report.county_sites import sites_json
 
-    return dict(plain(sites_json(comparison)))
+    return plain(sites_json(comparison))  # JSON's types: the set's KPIs hold numpy numbers
 
 
 def _summary(comparison: Comparison, folders: dict[str, str]) -> dict[str, Any]:

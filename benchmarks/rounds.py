@@ -103,6 +103,14 @@ def main() -> int:
         default=[],
         help="also plan with these workload-balance weights",
     )
+    ap.add_argument(
+        "--late",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also plan with soft windows: visits may start up to these many minutes late "
+        "(each late minute, and the day's worst, costing as a minute of travel)",
+    )
     args = parse_or_skip(ap)
     if args is None:
         return 0
@@ -240,6 +248,36 @@ def main() -> int:
             f"shift utilisation min {kb['shift_utilisation_min']:.2f}, max "
             f"{kb['shift_utilisation_max']:.2f}, sd {kb['shift_utilisation_sd']:.3f}; checker "
             f"{'ok' if not plan.check() else 'VIOLATIONS'}"
+        )
+    if args.late:
+        print(
+            f"\nsoft windows, side by side ({args.seconds:g} s each):\n"
+            f"{'windows':<22}{'served':>8}{'late':>6}{'late min':>10}{'worst':>7}"
+            f"{'travel min':>12}  checker"
+        )
+    for late in [0.0, *args.late] if args.late else []:
+        plan = (
+            ours
+            if late == 0
+            else cz.plan_rounds(
+                visits,
+                carers,
+                minutes=minutes,
+                options=cz.RoundsOptions(
+                    time_limit=args.seconds,
+                    seed=args.seed,
+                    max_late_minutes=late,
+                    late_cost=1.0,
+                    worst_late_cost=1.0,
+                ),
+            )
+        )
+        kl = plan.kpis
+        name = "hard" if late == 0 else f"up to {late:g} min late"
+        print(
+            f"{name:<22}{kl['visits_served']:>4}/{kl['visits']:<3}{kl['visits_late']:>6}"
+            f"{kl['late_minutes_total']:>10.0f}{kl['late_minutes_worst']:>7.0f}"
+            f"{kl['travel_minutes']:>12.0f}  {'ok' if not plan.check() else 'VIOLATIONS'}"
         )
     del dropped
     return 0

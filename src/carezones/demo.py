@@ -73,10 +73,12 @@ def run_demo(
         timings: dict[str, float] = {}
         t = time.perf_counter()
         synthetic = osm is None
+        gtfs: Path | None = None  # the synthetic county's bus timetable, for sites' transport
         if osm is None:
             say(f"building the synthetic county ({size}, seed {seed})")
             county = make_synthetic_county(tmp / "data", size=size, seed=seed)
             osm_path, clients_path = county.osm_path, county.clients_path
+            gtfs = county.gtfs_path
         else:
             say(f"placing {n_clients} clients on residential buildings of {osm.name}")
             osm_path = osm
@@ -132,7 +134,7 @@ def run_demo(
 
         say("scoring candidate extra-care sites (zone centres and named places)")
         t = time.perf_counter()
-        sites = _score_demo_sites(osm_path, net, clients, plan, progress)
+        sites = _score_demo_sites(osm_path, net, clients, plan, progress, gtfs)
         timings["sites_s"] = time.perf_counter() - t
         sites.to_files(tmp / "sites", offline=offline)
 
@@ -324,11 +326,17 @@ def _zone_day(net: Any, clients: Any, plan: Any, seed: int) -> Any:
 
 
 def _score_demo_sites(
-    osm_path: Path, net: Any, clients: Any, plan: Any, progress: bool | None = None
+    osm_path: Path,
+    net: Any,
+    clients: Any,
+    plan: Any,
+    progress: bool | None = None,
+    gtfs: Path | None = None,
 ) -> Any:
     """Score each zone's centre and each named town or village as a candidate site.
 
     Carers are assumed to live at every tenth client's address (invented, like the clients).
+    Transport is judged by the bus timetable when there is one (the synthetic county's).
     """
     import geopandas as gpd
 
@@ -344,7 +352,7 @@ def _score_demo_sites(
     ).drop_duplicates("site_id")
     return score_sites(
         sites,
-        SiteInputs(osm=osm_path, drive=net),
+        SiteInputs(osm=osm_path, drive=net, gtfs=gtfs),
         clients=clients,
         carers=clients.iloc[::10][["geometry"]],
         options=ScoreOptions(surface=True),

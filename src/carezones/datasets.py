@@ -103,6 +103,9 @@ class ExampleArea:
         A client file (for :func:`carezones.read_clients`); the clients are invented.
     synthetic : bool
         Whether the place is the synthetic county (else it is Rutland, a real place).
+    gtfs_path : pathlib.Path, optional
+        A bus timetable (GTFS) for the area: the synthetic county's own; ``None`` for Rutland
+        (no feed is shipped for it).
 
     Examples
     --------
@@ -115,6 +118,7 @@ class ExampleArea:
     osm_path: Path
     clients_path: Path
     synthetic: bool
+    gtfs_path: Path | None = None
 
 
 def example_area(
@@ -158,7 +162,7 @@ def example_area(
     real = None if os.environ.get("CAREZONES_AREA", "").lower() == "synthetic" else rutland()
     if real is None:
         county = synthetic_county(size, seed, base)
-        return ExampleArea(county.osm_path, county.clients_path, True)
+        return ExampleArea(county.osm_path, county.clients_path, True, county.gtfs_path)
     base.mkdir(parents=True, exist_ok=True)
     path = base / f"rutland-clients-{clients}-seed{seed}.csv"
     if not path.exists():

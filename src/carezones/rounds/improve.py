@@ -24,6 +24,7 @@ same on every machine for a seed; otherwise it runs for the seconds it is given.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import random
@@ -44,6 +45,7 @@ __all__ = ["Budget", "extra_costs", "improve", "worth_improving"]
 FloatArray = npt.NDArray[np.float64]
 Copy = tuple[int, int]
 EPS = 1e-9
+PLACES = 20  # insertions timed per visit, the most promising first
 
 
 @dataclass(frozen=True)
@@ -208,40 +210,45 @@ class _Search:
         got = over.get(q)
         return self.start[q] if got is None else got
 
-    def _push(self, over: dict[Copy, float], seeds: list[Copy]) -> bool:
+    def _push(self, over: dict[Copy, float], seeds: list[Copy], origin: Copy | None = None) -> bool:
         """Push starts later from ``seeds`` (changes in ``over``) until every order and gap holds.
 
-        Return False where a visit would start past its limit or the pushes cycle.
+        Return False where a visit would start past its limit or the pushes cycle. From one
+        inserted copy (``origin``), a push that comes back to it is a cycle of pushes that
+        would never end (its gaps and rounds cannot all hold): it fails at once.
         """
         T, n_c, dur, lim = self.T, self.n_c, self.dur, self.lim
         routes, where, links = self.routes, self.where, self.links
-        stack = list(seeds)
+        # earliest first: a start is pushed on once its own pushes are known, mostly
+        heap = [(self._get(over, q), q) for q in seeds]
+        heapq.heapify(heap)
         cap = 40 * (len(where) + 10)
         pops = 0
-        while stack:
-            q = stack.pop()
+        while heap:
+            s, q = heapq.heappop(heap)
+            if s != self._get(over, q):
+                continue  # pushed again since
             pops += 1
             if pops > cap:
                 return False
-            s = self._get(over, q)
             c, i = where[q]
             r = routes[c]
             if i + 1 < len(r):
                 n = r[i + 1]
                 t = s + dur[q[0]] + T[n_c + q[0]][n_c + n[0]]
                 if t > self._get(over, n) + EPS:
-                    if t > lim[n[0]] + EPS:
+                    if t > lim[n[0]] + EPS or n == origin:
                         return False
                     over[n] = t
-                    stack.append(n)
+                    heapq.heappush(heap, (t, n))
             for o, w in links.get(q, ()):
                 if o in where:
                     t = s + w
                     if t > self._get(over, o) + EPS:
-                        if t > lim[o[0]] + EPS:
+                        if t > lim[o[0]] + EPS or o == origin:
                             return False
                         over[o] = t
-                        stack.append(o)
+                        heapq.heappush(heap, (t, o))
         return True
 
     def _ends(self, over: dict[Copy, float], carers: Any) -> bool:
@@ -312,7 +319,7 @@ class _Search:
                 t = max(t, self.start[o] + w)
         self._insert(q, c, p)
         over = {q: t}
-        ok = t <= self.lim[j] + EPS and self._push(over, [q])
+        ok = t <= self.lim[j] + EPS and self._push(over, [q], q)
         if ok:
             ok = self._ends(over, {self.where[x][0] for x in over})
         if not ok:
@@ -339,13 +346,38 @@ class _Search:
         return dt + self.extra[c][j] + self.lc * dlate + self.wc * (worst - base)
 
     def places(self, q: Copy) -> list[tuple[int, int]]:
-        """Return every (carer row, position) that may take ``q`` (skills only)."""
+        """Return the (carer row, position) most worth timing for ``q``.
+
+        Every place whose carer has the skills and where ``q`` could start within its limit,
+        ranked by the travel it adds plus its own lateness there (before pushing anything
+        later): the first :data:`PLACES`.
+        """
         j = q[0]
-        out: list[tuple[int, int]] = []
-        for c in range(self.n_c):
-            if self.ok[c][j]:
-                out.extend((c, p) for p in range(len(self.routes[c]) + 1))
-        return out
+        T, n_c, x = self.T, self.n_c, self.n_c + j
+        dur, start, where = self.dur, self.start, self.where
+        floor = self.ws[j]
+        for o, w in self.into.get(q, ()):  # partners already in the rounds
+            if o in where:
+                floor = max(floor, start[o] + w)
+        lim, we, lc = self.lim[j], self.we[j], self.lc + self.wc
+        ranked: list[tuple[float, int, int]] = []
+        for c in range(n_c):
+            if not self.ok[c][j]:
+                continue
+            r = self.routes[c]
+            prev, t = c, self.ss[c]
+            for p in range(len(r) + 1):
+                if p:
+                    y = r[p - 1]
+                    prev, t = n_c + y[0], start[y] + dur[y[0]]
+                own = max(t + T[prev][x], floor)
+                if own > lim + EPS:
+                    continue
+                nxt = c if p == len(r) else n_c + r[p][0]
+                add = T[prev][x] + T[x][nxt] - (T[prev][nxt] if r else 0.0)
+                ranked.append((add + lc * max(own - we, 0.0), c, p))
+        ranked.sort()
+        return [(c, p) for _, c, p in ranked[:PLACES]]
 
     def _commit(self, over: dict[Copy, float]) -> dict[Copy, float | None]:
         """Apply the changed starts; return the old ones (None: new) for :meth:`_undo`."""

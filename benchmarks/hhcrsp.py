@@ -80,11 +80,58 @@ def patients(path: Path) -> int:
     return int(m.group(1)) if m else 10**6
 
 
-def main() -> int:
-    from carezones._data import shared_file
+def run_one(job: tuple) -> tuple[str, float, int, float | None]:
+    """Solve, write and validate one instance: (its table line, seconds, failed, gap)."""
+    from dataclasses import replace
+
     from carezones.io import read_hhcrsp
     from carezones.report.hhcrsp import write_hhcrsp_solution
     from carezones.rounds.hhcrsp import hhcrsp_options, solve_hhcrsp
+
+    f, limit, seed, share, folder, given_out, scratch, validator = job
+    inst = read_hhcrsp(f)
+    opts = hhcrsp_options(seconds=limit, seed=seed)
+    if share is not None:
+        opts = replace(opts, improve_share=share)
+    t = time.perf_counter()
+    result = solve_hhcrsp(inst, opts)
+    sec = time.perf_counter() - t
+    c = result.cost
+    if folder is not None:
+        out = folder / f"sol-{inst.name}.json"
+    elif given_out is not None:
+        out = given_out
+    else:
+        out = scratch / f"sol-{inst.name}.json"
+    write_hhcrsp_solution(out, inst, result.routes)
+    verdict, theirs = validate(validator, f, out)
+    bad = int(verdict != "ok" and verdict != "-")
+    if (
+        not bad
+        and theirs is not None
+        and abs(theirs - c.total_cost) > 1e-3 * max(1.0, c.total_cost)
+    ):
+        verdict = f"ok, but its cost {theirs:.3f} differs from ours"
+    ref = best_known(Path(f).parent).get(inst.name)
+    gap = 100 * (c.total_cost / ref - 1) if ref else float("nan")
+    kept = gap if ref and c.served == c.visits and verdict.startswith("ok") else None
+    line = (
+        f"{inst.name:<34}{c.total_cost:>9.2f}{ref or float('nan'):>9.2f}{gap:>7.2f}%"
+        f"{c.distance:>9.1f}{c.total_tardiness:>8.1f}{c.max_tardiness:>7.1f}"
+        f"{c.served:>5}/{c.visits:<3}{sec:>6.1f}  {verdict}"
+    )
+    return line, sec, bad, kept
+
+
+def _printed(rows):
+    """Print each row's line as it comes and pass it on."""
+    for row in rows:
+        print(row[0])
+        yield row
+
+
+def main() -> int:
+    from carezones._data import shared_file
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("path", type=Path, nargs="?", default=shared_file("hhcrsp/mankowska"))
@@ -94,6 +141,13 @@ def main() -> int:
     ap.add_argument("--max-patients", type=int, default=100, help="in a folder: up to this")
     ap.add_argument("--only", nargs="*", default=None, help="in a folder: these names only")
     ap.add_argument("--validator", type=Path, default=None, help="the authors' validator.py")
+    ap.add_argument("--jobs", type=int, default=1, help="instances solved at once")
+    ap.add_argument(
+        "--improve-share",
+        type=float,
+        default=None,
+        help="share of the time for improving on the exact objective (0: none; default 0.5)",
+    )
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if args.path is None or not Path(args.path).exists():
@@ -102,7 +156,7 @@ def main() -> int:
     validator = find_validator(args.validator)
     path = Path(args.path)
     if path.is_file():
-        files, best = [path], best_known(path.parent)
+        files = [path]
     else:
         files = sorted(
             (p for p in path.glob("*.json") if patients(p) <= args.max_patients),
@@ -110,7 +164,6 @@ def main() -> int:
         )
         if args.only:
             files = [f for f in files if f.stem in args.only]
-        best = best_known(path)
     folder = args.out if args.out is not None and (len(files) > 1 or path.is_dir()) else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -120,34 +173,23 @@ def main() -> int:
         f"{'served':>9}{'sec':>6}  validator"
     )
     gaps, failed, seconds = [], 0, []
-    for f in files:
-        inst = read_hhcrsp(f)
-        t = time.perf_counter()
-        result = solve_hhcrsp(inst, hhcrsp_options(seconds=args.seconds, seed=args.seed))
-        sec = time.perf_counter() - t
+    jobs = [
+        (f, args.seconds, args.seed, args.improve_share, folder, args.out, scratch, validator)
+        for f in files
+    ]
+    if args.jobs > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            done = pool.map(run_one, jobs)
+            rows = list(_printed(done))
+    else:
+        rows = list(_printed(map(run_one, jobs)))
+    for _line, sec, bad, gap in rows:
         seconds.append(sec)
-        c = result.cost
-        if folder is not None:
-            out = folder / f"sol-{inst.name}.json"
-        elif args.out is not None:
-            out = args.out
-        else:
-            out = scratch / f"sol-{inst.name}.json"
-        write_hhcrsp_solution(out, inst, result.routes)
-        verdict, theirs = validate(validator, f, out)
-        if verdict != "ok" and verdict != "-":
-            failed += 1
-        elif theirs is not None and abs(theirs - c.total_cost) > 1e-3 * max(1.0, c.total_cost):
-            verdict = f"ok, but its cost {theirs:.3f} differs from ours"
-        ref = best.get(inst.name)
-        gap = 100 * (c.total_cost / ref - 1) if ref else float("nan")
-        if ref and c.served == c.visits and verdict.startswith("ok"):
+        failed += bad
+        if gap is not None:
             gaps.append(gap)
-        print(
-            f"{inst.name:<34}{c.total_cost:>9.2f}{ref or float('nan'):>9.2f}{gap:>7.2f}%"
-            f"{c.distance:>9.1f}{c.total_tardiness:>8.1f}{c.max_tardiness:>7.1f}"
-            f"{c.served:>5}/{c.visits:<3}{sec:>6.1f}  {verdict}"
-        )
     if len(files) > 1:
         n = len(files)
         print(

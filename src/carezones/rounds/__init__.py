@@ -44,6 +44,13 @@ How :func:`plan_rounds` works
    it in time gives up one visit to another carer (who may in turn hand one on) where that
    makes room (:func:`~carezones.rounds.rescue.rescue`). Each change is kept only when it
    serves one visit more and the whole day still keeps every rule.
+   **Improving on the exact objective** (only when lateness is costed or the day has
+   sequential pairs; :mod:`~carezones.rounds.improve`): a ruin-and-recreate search takes a
+   few visits out at a time (at random, the latest, those near one another, a stretch of a
+   round; both visits of a pair together) and puts each back where the exact cost (travel,
+   lateness, the worst lateness) rises least, timing both rounds a pair couples exactly;
+   the rounds are kept when they serve as many visits for less and the whole day keeps every
+   rule. It has ``improve_share`` of the time limit (half by default; the search the rest).
 6. **Letting carers go** (only when asked, ``RoundsOptions(let_go=n)``). Up to ``n`` carers,
    the one with least care first, go when every visit of their rounds fits in the others'
    rounds keeping every rule (:func:`~carezones.rounds.fewer.let_go`): the same visits served
@@ -75,6 +82,9 @@ Modules
     Sequential pairs: a second visit by another carer within a gap after the first.
 ``late``
     Soft windows: each visit's lateness limit, and the steps of lateness the search weighs.
+``improve``
+    Ruin and recreate on the exact objective, when lateness is costed or pairs are present
+    (step 5).
 ``rescue``
     Making room for a left-out visit by moving visits to other carers (step 5).
 ``fewer``

@@ -78,6 +78,13 @@ class RoundsOptions:
         For sequential pairs (visits with ``after_visit``): whether one carer may make both
         visits of a pair, one after the other, when the gap allows (the HHCRSP benchmark's
         rule). Default: two different carers, as providers mean by a pair.
+    improve_share : float, default 0.5
+        When lateness is costed (``late_cost`` or ``worst_late_cost`` above 0) or the day has
+        sequential pairs: the share of ``time_limit`` given to improving the rounds on the
+        exact objective after the search (:mod:`~carezones.rounds.improve`), the search
+        having the rest; with ``iterations``, that many improving iterations instead. 0: no
+        improvement phase. Otherwise (hard windows, no pairs: a provider's default day) it
+        does not run and the search has all the time.
 
     Raises
     ------
@@ -108,6 +115,7 @@ class RoundsOptions:
     late_cost: float = 0.0
     worst_late_cost: float = 0.0
     same_carer_pairs: bool = False
+    improve_share: float = 0.5
 
     def __post_init__(self) -> None:
         checked = {
@@ -133,6 +141,9 @@ class RoundsOptions:
             "late_cost": check_number("late_cost", self.late_cost, minimum=0),
             "worst_late_cost": check_number("worst_late_cost", self.worst_late_cost, minimum=0),
             "same_carer_pairs": bool(self.same_carer_pairs),
+            "improve_share": check_number(
+                "improve_share", self.improve_share, minimum=0, maximum=0.95
+            ),
         }
         for name, value in checked.items():  # numbers as numbers (a frozen class: set once)
             object.__setattr__(self, name, value)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from carezones.errors import ArgumentError
 from carezones.rounds.fewer import let_go
+from carezones.rounds.improve import Budget, extra_costs, improve, worth_improving
 from carezones.rounds.late import with_late_limits
 from carezones.rounds.model import (
     Pin,
@@ -205,7 +206,13 @@ def solve_day(
     reasons.update(unpaired_reasons(d.pairs, visits["visit_id"].to_numpy(), reasons))
     todo = [j for j in range(len(visits)) if j not in reasons]
     targets = fair_shares(visits, carers, T, todo) if opts.balance > 0 else None
-    routes = _search(day, d, todo, opts, penalties, targets, initial, halves)
+    # lateness costed or pairs: part of the time goes to improving on the exact objective
+    improving = bool(todo) and opts.improve_share > 0
+    improving = improving and worth_improving(d, opts.late_cost, opts.worst_late_cost, opts.balance)
+    searching = opts
+    if improving and opts.iterations is None:
+        searching = replace(opts, time_limit=opts.time_limit * (1 - opts.improve_share))
+    routes = _search(day, d, todo, searching, penalties, targets, initial, halves)
     routes, breaks, dropped = repair(visits, carers, d, routes)
     served = {j for r in routes for (j, _) in r}
     if opts.fill:
@@ -215,6 +222,26 @@ def solve_day(
         left = [j for j in todo if j not in served]
         routes, breaks = rescue(d, ok, ids, routes, breaks, left, penalties)
         served = {j for r in routes for (j, _) in r}
+    if improving:
+        budget = Budget(
+            opts.time_limit * opts.improve_share,
+            opts.iterations,
+            opts.seed,
+            opts.late_cost,
+            opts.worst_late_cost,
+        )
+        better = improve(
+            d,
+            eligible(visits, carers),
+            carers["carer_id"].to_numpy(),
+            routes,
+            [j for j in todo if j not in served] if opts.fill else [],
+            extra_costs(visits, carers, opts.continuity_minutes, penalties),
+            budget,
+        )
+        if better is not None:
+            routes, breaks = better
+            served = {j for r in routes for (j, _) in r}
     reasons.update({j: why for j, why in dropped.items() if j not in served})
     for j in todo:
         if j not in served and j not in reasons:

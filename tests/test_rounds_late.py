@@ -306,3 +306,18 @@ def test_a_replan_serves_late_a_visit_whose_window_closed_before_it_within_the_l
     assert visit_rows(late).at["A", "late_minutes"] == 60.0 and late.kpis["visits_late"] == 1
     short = replan(30.0)
     assert list(short.unserved.visit_id) == ["A"] and short.check() == []
+
+
+def test_soft_windows_never_serve_fewer_than_the_hard_plan_of_the_same_day():
+    from .test_rounds import day
+
+    v, c = day(n_visits=40, n_carers=3, seed=2)
+    visits, carers = read_visits(v), read_carers(c)
+    T = matrix(visits, carers)
+    hard = plan_rounds(visits, carers, minutes=T, options=OPTS)
+    assert hard.kpis["visits_unserved"] > 0  # a tight day: the case this guards
+    soft = plan_rounds(
+        visits, carers, minutes=T, options=replace(OPTS, max_late_minutes=20, late_cost=1.0)
+    )
+    assert soft.kpis["visits_served"] >= hard.kpis["visits_served"]
+    assert soft.check() == []

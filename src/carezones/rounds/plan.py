@@ -10,6 +10,7 @@ repair and filling (:mod:`~carezones.rounds.search`), then the itineraries and K
 from __future__ import annotations
 
 import time as _time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from carezones.errors import ArgumentError
+from carezones.rounds.late import late_limits, with_late_limits
 from carezones.rounds.options import RoundsOptions
 from carezones.rounds.result import Rounds
 from carezones.rounds.search import DayData, one_day, plan_day, travel_minutes
@@ -87,4 +89,43 @@ def plan_rounds(
     if len(carers) == 0:
         raise ArgumentError("there are no carers' shifts: give at least one (read_carers)")
     T = travel_minutes(visits, carers, network, minutes)
-    return plan_day(DayData(visits, carers, network, T), opts, t0=t0)
+    rounds = plan_day(DayData(visits, carers, network, T), opts, t0=t0)
+    if (
+        rounds.kpis["visits_unserved"]
+        and (late_limits(with_late_limits(visits, opts.max_late_minutes)) > 0).any()
+    ):
+        rounds = _best_of_hard(rounds, DayData(visits, carers, network, T), opts)
+    return rounds
+
+
+def _best_of_hard(soft: Rounds, data: DayData, opts: RoundsOptions) -> Rounds:
+    """Return the soft-window plan, or the hard-window plan of the same day when it serves more.
+
+    A hard-window plan is also a plan of the soft-window day (every visit 0 minutes late), so
+    a soft plan that leaves visits out is set against it: the search with late copies of visits
+    has more to explore and, on a tight day, may end serving fewer. The hard plan is kept when
+    it serves more visits, or as many at a lower cost (travel and lateness as the options weigh
+    them); it is returned with the day's own visits (their limits).
+    """
+    hard_visits = data.visits.assign(max_late_minutes=0.0)
+    hard = plan_day(
+        DayData(hard_visits, data.carers, data.network, data.T),
+        replace(opts, max_late_minutes=0.0),
+    )
+    if (hard.kpis["visits_served"], -_cost(hard, opts)) <= (
+        soft.kpis["visits_served"],
+        -_cost(soft, opts),
+    ):
+        return soft
+    seconds = soft.kpis["seconds"] + hard.kpis["seconds"]
+    return replace(hard, visits=soft.visits, kpis={**hard.kpis, "seconds": seconds})
+
+
+def _cost(rounds: Rounds, opts: RoundsOptions) -> float:
+    """Return a plan's travel and lateness, weighed as the options weigh them."""
+    k = rounds.kpis
+    return float(
+        k["travel_minutes"]
+        + opts.late_cost * k.get("late_minutes_total", 0.0)
+        + opts.worst_late_cost * k.get("late_minutes_worst", 0.0)
+    )

@@ -199,7 +199,20 @@ class HhcrspInstance:
 
     @property
     def n_patients(self) -> int:
-        """Return how many patients the instance has."""
+        """Return how many patients the instance has.
+
+        Returns
+        -------
+        int
+            The rows of :attr:`travel` but the office's.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> inst = HhcrspInstance("x", None, None, np.zeros((4, 4)), np.zeros(0, int), "d", {}, 0.0)
+        >>> inst.n_patients
+        3
+        """
         return len(self.travel) - 1
 
     def planning_minutes(self) -> FloatArray:
@@ -213,6 +226,18 @@ class HhcrspInstance:
         -------
         numpy.ndarray
             Shape ``(len(carers) + len(visits),) * 2``.
+
+        Examples
+        --------
+        See :class:`HhcrspInstance`: ``inst.planning_minutes()[:2, 2:]`` gives the minutes from
+        each carer's office to each visit.
+
+        >>> import numpy as np, pandas as pd
+        >>> inst = HhcrspInstance("x", None, pd.DataFrame({"carer_id": ["c1"]}),
+        ...                       np.array([[0.0, 7.0], [7.0, 0.0]]), np.array([1]), "d", {}, 0.0)
+        >>> inst.planning_minutes()
+        array([[0., 7.],
+               [7., 0.]])
         """
         at = np.r_[np.zeros(len(self.carers), dtype=np.int64), self.visit_location]
         return np.asarray(self.travel[np.ix_(at, at)], dtype=np.float64)

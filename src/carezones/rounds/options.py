@@ -169,13 +169,15 @@ class WeekOptions(RoundsOptions):
         serving them on another day of the week). 0 plans each day for travel alone.
     balance, co2_kg_per_km : float
         As for :class:`RoundsOptions`.
+    fill, change_minutes, let_go : bool, float, int
+        Not used by a week (a week's day is always filled with its whole team; it is not a
+        re-plan).
     max_late_minutes, late_cost, worst_late_cost : float
         As for :class:`RoundsOptions` (each day's lateness weighed on its own).
     same_carer_pairs : bool
         As for :class:`RoundsOptions`.
-    fill, change_minutes, let_go : bool, float, int
-        Not used by a week (a week's day is always filled with its whole team; it is not a
-        re-plan).
+    improve_share : float
+        As for :class:`RoundsOptions` (each day's search).
     passes : int, default 2
         1: days in order, each following the faces met on earlier days; 2 or more: then each
         day again, its rounds reshuffled among faces its clients know for less travel (the

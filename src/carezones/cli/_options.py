@@ -214,6 +214,24 @@ def add_command(
     )
 
 
+def timetable_options(sp: Any) -> None:
+    """Add ``--gtfs``, ``--date`` and ``--time-band`` (a parser or an argument group)."""
+    sp.add_argument(
+        "--gtfs", type=Path, help="GTFS timetable (zip or folder): transport by departures"
+    )
+    sp.add_argument(
+        "--date",
+        type=date_option,
+        help="the timetable's day, YYYY-MM-DD (default: a representative weekday)",
+    )
+    sp.add_argument(
+        "--time-band",
+        type=band_option,
+        default="07:00-19:00",
+        help="the timetable's band, HH:MM-HH:MM (07:00-19:00)",
+    )
+
+
 def map_options(sp: argparse.ArgumentParser) -> None:
     """Add ``--cdn`` (maps link Leaflet instead of embedding it)."""
     sp.add_argument(

@@ -19,9 +19,7 @@ from carezones.cli._options import (
     InputFile,
     Steps,
     add_command,
-    band_option,
     common_options,
-    date_option,
     day_option,
     input_file,
     late_option,
@@ -32,6 +30,7 @@ from carezones.cli._options import (
     read_options,
     read_together,
     time_option,
+    timetable_options,
     whole,
     workers_option,
 )
@@ -277,20 +276,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--clients", type=input_file, help="clients with hours_per_week (demand)")
     s.add_argument("--carers", type=input_file, help="carers' homes (staff access)")
     s.add_argument("--surface", action="store_true", help="also score the whole area")
-    s.add_argument(
-        "--gtfs", type=Path, help="GTFS timetable (zip or folder): transport by departures"
-    )
-    s.add_argument(
-        "--date",
-        type=date_option,
-        help="the timetable's day, YYYY-MM-DD (default: a representative weekday)",
-    )
-    s.add_argument(
-        "--time-band",
-        type=band_option,
-        default="07:00-19:00",
-        help="the timetable's band, HH:MM-HH:MM (07:00-19:00)",
-    )
+    timetable_options(s)
     s.add_argument("--out", type=Path, required=True, help="output folder")
     profile_option(s)
     points(s)

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from carezones.cli._options import (
-    band_option,
-    date_option,
     input_file,
     number,
     read_options,
+    timetable_options,
     whole,
 )
 from carezones.cli.portfolio import _projected, _projection_options, _projection_readers
@@ -77,20 +76,7 @@ def add_site_options(c: argparse.ArgumentParser) -> None:
         help="each chosen site must score at least this (0-100)",
     )
     g.add_argument("--sites-config", type=Path, help="TOML score configuration (as sites')")
-    g.add_argument(
-        "--gtfs", type=Path, help="GTFS timetable (zip or folder): transport by departures"
-    )
-    g.add_argument(
-        "--date",
-        type=date_option,
-        help="the timetable's day, YYYY-MM-DD (default: a representative weekday)",
-    )
-    g.add_argument(
-        "--time-band",
-        type=band_option,
-        default="07:00-19:00",
-        help="the timetable's band, HH:MM-HH:MM (07:00-19:00)",
-    )
+    timetable_options(g)
     g.add_argument(
         "--sites-design",
         metavar="NAME",

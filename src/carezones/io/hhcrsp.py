@@ -40,6 +40,7 @@ import shapely
 from carezones.errors import ArgumentError, Problems
 from carezones.io._cells import PathLike
 from carezones.io._limits import MAX_FILE_BYTES, megabytes
+from carezones.io.visits import VISIT_COLUMNS
 
 __all__ = [
     "HHCRSP_CARER_COLUMNS",
@@ -58,15 +59,7 @@ SYNC_TYPES = ("simultaneous", "sequential")
 """How the two caregivers of a patient are synchronised: together, or one after the other."""
 
 HHCRSP_VISIT_COLUMNS = [
-    "visit_id",
-    "client_id",
-    "lat",
-    "lon",
-    "window_start",
-    "window_end",
-    "duration_minutes",
-    "carers_required",
-    "skills",
+    *VISIT_COLUMNS,
     "preferred_carers",
     "max_late_minutes",
     "service",

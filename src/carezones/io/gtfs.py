@@ -702,23 +702,30 @@ def _check_trips(
         ("route_id", routes, "routes.txt"),
         ("service_id", services, "calendar.txt or calendar_dates.txt"),
     ):
-        text = _ids("trips", df, column, fp, unique=False)
-        if known is None:
-            continue
-        unknown = ~text.isin(known).to_numpy(dtype=bool, na_value=False) & ~_blank(df[column])
-        for pos in np.flatnonzero(unknown):
-            fp.add(
-                pos,
-                f"trips.txt:{column}",
-                text.iloc[pos],
-                f"{column} {text.iloc[pos]} is not in {where}",
-                f"give a {column} of {where}",
-            )
+        _references("trips", df, column, known, where, fp)
     _integers(
         "trips", df, "direction_id", fp, lambda v: (v == 0) | (v == 1), "0 or 1", required=False
     )
     probs.extend(fp)
     return set(ids.dropna().astype(str))
+
+
+def _references(
+    name: str, df: pd.DataFrame, column: str, known: set[str] | None, where: str, fp: Problems
+) -> None:
+    """Check a column's ids, and that each names a row of the file ``where`` (when read)."""
+    text = _ids(name, df, column, fp, unique=False)
+    if known is None:
+        return
+    unknown = ~text.isin(known).to_numpy(dtype=bool, na_value=False) & ~_blank(df[column])
+    for pos in np.flatnonzero(unknown):
+        fp.add(
+            pos,
+            f"{name}.txt:{column}",
+            text.iloc[pos],
+            f"{column} {text.iloc[pos]} is not in {where}",
+            f"give a {column} of {where}",
+        )
 
 
 def _check_stop_times(
@@ -747,18 +754,7 @@ def _check_stop_times(
         ("trip_id", trips, "trips.txt"),
         ("stop_id", None if stops is None else set(stops), "stops.txt"),
     ):
-        text = _ids("stop_times", df, column, fp, unique=False)
-        if known is None:
-            continue
-        unknown = ~text.isin(known).to_numpy(dtype=bool, na_value=False) & ~_blank(df[column])
-        for pos in np.flatnonzero(unknown):
-            fp.add(
-                pos,
-                f"stop_times.txt:{column}",
-                text.iloc[pos],
-                f"{column} {text.iloc[pos]} is not in {where}",
-                f"give a {column} of {where}",
-            )
+        _references("stop_times", df, column, known, where, fp)
     _integers(
         "stop_times",
         df,

@@ -31,15 +31,15 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from carezones.county.table import DESIGN_COLUMNS, WORKFORCE_KPIS
 from carezones.io._cells import PathLike
 from carezones.privacy import MIN_GROUP, hexbin
 from carezones.report._write import file_names, output_folder, plain, write_csv
-from carezones.report.county_notes import notes_html, notes_json, notes_markdown
+from carezones.report.county_chart import chart
+from carezones.report.county_headline import headline, reading, table_cells
+from carezones.report.county_notes import design_notes, notes_html, notes_json, notes_markdown
 from carezones.report.county_zones import (
     COST_CLASSES,
     MARGINAL_CLASSES,
@@ -123,8 +123,29 @@ def county_map(
             [(c, f">= {lo:g} min") for lo, c in COST_CLASSES],
             side="right",
         )
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)  # a button: the map stays visible
+    _map_style(m)
     return m
+
+
+def _map_style(m: folium.Map) -> None:
+    """Name the layers button in words, and leave the buttons out when the map is printed.
+
+    Leaflet's layers button is an image that an offline page does not have (an empty square);
+    it reads "Layers" instead. Printed, in its page or in the report, the map has no buttons.
+    """
+    import folium
+
+    root: Any = m.get_root()
+    root.header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="cz_map_style")
+
+
+MAP_CSS = (
+    ".leaflet-control-layers a.leaflet-control-layers-toggle{background-image:none;width:auto;"
+    "height:auto;padding:5px 9px;font:bold 12px sans-serif;color:#333;text-decoration:none}"
+    '.leaflet-control-layers a.leaflet-control-layers-toggle::after{content:"Layers"}'
+    "@media print{.leaflet-control-zoom,.leaflet-control-layers{display:none}}"
+)
 
 
 def comparison_map(comparison: Comparison, *, offline: bool = True) -> folium.Map:
@@ -500,20 +521,6 @@ def _demand_line(demand: dict[str, Any], days: int) -> str:
     )
 
 
-def _ranged(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """Return the table's columns to read: ``mean (lowest to highest day)`` where days differ."""
-    out = table[cols].copy().astype(object)
-    for c in cols:
-        lo, hi = f"{c}_low", f"{c}_high"
-        if lo not in table or hi not in table:
-            continue
-        out[c] = [
-            v if a == b else f"{_cell(v)} ({_cell(a)} to {_cell(b)})"
-            for v, a, b in zip(table[c], table[lo], table[hi], strict=True)
-        ]
-    return out
-
-
 def _spread_lines(comparison: Comparison) -> list[str]:
     from carezones.county.table import spread_sentence
 
@@ -568,6 +575,7 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     lines = ["# Zone designs compared", ""]
     if summary["synthetic"]:
         lines += ["SYNTHETIC DATA: an invented county.", ""]
+    lines += [f"**{escape_markdown(headline(comparison))}**", ""]
     dem = summary["demand"]
     lines += [_demand_line(dem, summary["days"]), "", escape_markdown(_travel_line(comparison)), ""]
     cols = [
@@ -578,13 +586,14 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
             "carers",
             "travel_minutes_per_care_hour",
             "travel_km",
+            "care_hours",
             "visits_unserved",
             "travel_cost_per_care_hour",
             "co2_kg",
         )
         if c in t.columns
     ]
-    lines += [markdown_table(_ranged(t, cols), _md_cell)]
+    lines += [markdown_table(table_cells(t, cols)), "", escape_markdown(reading(comparison))]
     lines += ["", "## Is each difference from today larger than the day-to-day spread?", ""]
     lines += [SPREAD_RULE, ""]
     lines += [f"- {escape_markdown(x)}" for x in _spread_lines(comparison)] or ["- (none)"]
@@ -598,15 +607,6 @@ def _markdown(comparison: Comparison, summary: dict[str, Any]) -> str:
     lines += notes_markdown(comparison, withheld_zones)
     lines += [escape_markdown(summary["attribution"]), ""]
     return "\n".join(lines).rstrip("\n") + "\n"  # a file ends with a newline
-
-
-def _md_cell(v: object) -> str:
-    """Return a designs table's cell for ``summary.md`` (a design's name is escaped)."""
-    return escape_markdown(_cell(v))
-
-
-def _cell(v: Any) -> str:
-    return f"{v:,.1f}" if isinstance(v, float) else str(v)
 
 
 def _index(comparison: Comparison, folders: dict[str, str]) -> str:
@@ -628,25 +628,29 @@ def _index(comparison: Comparison, folders: dict[str, str]) -> str:
         )
         if c in t.columns
     ]
-    head = "".join(f"<th>{escape(c.replace('_', ' '))}</th>" for c in cols)
+    cells = table_cells(t, cols)
+    head = "".join(f"<th>{escape(c)}</th>" for c in cells.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>"
-        for row in _ranged(t, cols).itertuples(index=False)
+        "<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
+        for row in cells.itertuples(index=False)
     )
     spread = "".join(f"<li>{escape(x)}</li>" for x in _spread_lines(comparison))
     workforce = "".join(f"<li>{escape(x)}</li>" for x in _workforce_lines(comparison))
+    made = design_notes(comparison)
     cards = []
     for name, slug in folders.items():
         links = [
-            f'<a href="designs/{slug}/map.html">map</a>',
+            f'<a href="designs/{slug}/map.html">map (full page)</a>',
             f'<a href="designs/{slug}/zones.csv">zones.csv</a>',
             f'<a href="designs/{slug}/rounds/">rounds</a> (provider\'s own use)',
         ]
         if name in comparison.zone_plans:
             links.insert(1, f'<a href="designs/{slug}/zones/zones.html">zones</a>')
         cards.append(
-            f'<div class="card"><h3>{escape(name)}</h3><iframe src="designs/{slug}/map.html" '
-            f'title="{escape(name)}" loading="lazy"></iframe><p>{" · ".join(links)}</p></div>'
+            f'<section class="card design"><h3>{escape(name)}: travel per hour of care</h3>'
+            f'<p class="made">{escape(made.get(name, ""))}</p>'
+            f'<iframe src="designs/{slug}/map.html" title="{escape(name)}: map of travel per '
+            f'care hour"></iframe><p class="links">{" · ".join(links)}</p></section>'
         )
     chosen = ""
     if comparison.sites is not None:
@@ -658,48 +662,97 @@ def _index(comparison: Comparison, folders: dict[str, str]) -> str:
         if prov.synthetic
         else ""
     )
+    svg = comparison.chart_svg(1000, 330)
+    figure = (
+        "<h2>Travel and carers against the number of zones</h2>"
+        f'<figure class="chart">{svg}<figcaption>{escape(CHART_NOTE)}</figcaption></figure>'
+        if svg
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Zone designs compared</title>
-<style>
-body{{font:14px/1.4 sans-serif;margin:20px;max-width:1400px}}
-table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}
-td:first-child,th:first-child{{text-align:left}}
-.grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:12px}}
-.card iframe{{width:100%;height:340px;border:1px solid #ccc}} .synthetic{{font-weight:bold}}
-.wide iframe{{height:520px}} table.sites td:last-child{{text-align:left;max-width:520px}}
-</style></head><body>
+<style>{REPORT_CSS}</style></head><body>
 <h1>Zone designs compared</h1>{banner}
+<p class="headline">{escape(headline(comparison))}</p>
 <p>Every design is judged by the rounds it produces for the same days' visits, with the same rule
 for sizing teams. Travel is per hour of care delivered; carers are those whose rounds hold a
 visit. {escape(_demand_line(_summary_demand(comparison), _days(comparison)))}
 {escape(_travel_line(comparison))}</p>
-<table><tr>{head}</tr>{body}</table>
+<table class="designs"><tr>{head}</tr>{body}</table>
+<p class="reading">{escape(reading(comparison))} {escape(READ_MORE)}</p>
 {notes_html(comparison, withheld_zones)}
 <h2>Is each difference from today larger than the day-to-day spread?</h2>
 <p>{escape(SPREAD_RULE)}</p><ul>{spread or "<li>(none)</li>"}</ul>
 <h2>Carers counted from the rounds</h2><p>{escape(CARERS_RULE)}</p><ul>{workforce}</ul>
-<h2>Travel and carers against the number of zones</h2>{comparison.chart_svg()}
-<h2>The designs</h2><div class="grid">{"".join(cards)}</div>
+{figure}
+<h2 class="designs-head">The designs</h2>
+<p class="how">{escape(MAPS_NOTE)}</p>
+{"".join(cards)}
 {chosen}
-<p><a href="designs.csv">designs.csv</a> · <a href="summary.md">summary.md</a> ·
+<p class="links"><a href="designs.csv">designs.csv</a> · <a href="summary.md">summary.md</a> ·
 <a href="summary.json">summary.json</a></p>
 <p><small>{escape(prov.attribution)}</small></p></body></html>
 """
 
 
-def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: int) -> str:
-    """Return an SVG line chart of travel per care hour and carers needed against zones.
+CHART_NOTE = (
+    "Each panel is one measure with its own scale. Points: the carezones zone designs, by "
+    "number of zones, each labelled with its value. Dashed lines: today's designs, one per "
+    "design of today, labelled with its name and value. Lower is better in both."
+)
+MAPS_NOTE = (
+    "Each design's map (its first day): zones coloured by travel minutes per hour of care, and "
+    "hexagons of five or more clients coloured by the travel each visit adds to its round, "
+    "where rural packages are likely to be handed back. Zones of fewer than five clients show "
+    "no numbers. Point at a zone or a hexagon for its numbers; the layers button (top right) "
+    "turns layers on and off."
+)
+READ_MORE = (
+    "carezones' documentation explains each section, column and assumption: "
+    '"How to read the county report" (docs/how/read-county-report.md) and "Concepts" '
+    "(docs/concepts.md)."
+)
+REPORT_CSS = """
+body{font:14px/1.45 sans-serif;margin:20px auto;max-width:1260px;padding:0 20px;color:#222}
+.headline{font-size:16px;border-left:5px solid #2471a3;background:#f3f7fb;padding:10px 14px}
+table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+td:first-child,th:first-child{text-align:left} th{background:#f4f4f4;vertical-align:bottom}
+table.designs td{white-space:nowrap}
+.synthetic{font-weight:bold} .made{color:#555;margin:2px 0 6px}
+figure.chart{margin:0} figure.chart svg{max-width:100%;height:auto}
+figcaption{color:#555;max-width:1000px}
+.card iframe{display:block;width:100%;height:600px;border:1px solid #ccc;box-sizing:border-box}
+.design{margin:0 0 24px} table.sites td:last-child{text-align:left;max-width:520px}
+@media print{
+  @page{size:A4;margin:12mm}
+  body{margin:0;padding:0;max-width:none;font-size:10pt}
+  .headline{font-size:12pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  table,figure,.headline,.reading{break-inside:avoid}
+  .design,.wide{break-before:page}
+  .card iframe{height:165mm}
+  .links,.how{display:none}
+  a{color:inherit;text-decoration:none}
+}
+"""
 
-    Today's design, when there is one, is a dashed horizontal line of each measure. With
-    several days planned (``<kpi>_low``/``<kpi>_high`` columns), each point has a bar from the
-    lowest to the highest day, and each dashed line a band.
+
+def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: int) -> str:
+    """Return an SVG chart of travel per care hour and carers needed against zones.
+
+    Two panels, one per measure with its own axis and unit. The carezones designs are points
+    by number of zones, each labelled with its value (joined by a line only when there are
+    several numbers of zones); each of today's designs is a dashed line of its own colour,
+    labelled with its name and value, and a legend says what each mark is
+    (:mod:`carezones.report.county_chart`). With several days planned
+    (``<kpi>_low``/``<kpi>_high`` columns), each point has a bar from the lowest to the
+    highest day, and each line of today a band.
 
     Parameters
     ----------
     sweep : pandas.DataFrame
         The carezones designs' rows (:meth:`Comparison.sweep`).
     table : pandas.DataFrame
-        Every design's row (the others are drawn dashed).
+        Every design's row (the others are today's, drawn as lines).
     width, height : int
         The chart's size in pixels.
 
@@ -711,94 +764,9 @@ def sweep_chart(sweep: pd.DataFrame, table: pd.DataFrame, width: int, height: in
     Examples
     --------
     >>> svg = sweep_chart(comparison.sweep(), comparison.table, 560, 260)
-    >>> svg.count("<polyline"), svg.count('stroke-dasharray="5,4"')  # two curves, today dashed
+    >>> svg.count('class="mark design"'), svg.count('class="mark today"')  # one per measure
     (2, 2)
+    >>> svg.count("<polyline")  # one number of zones: labelled points, no curve
+    0
     """
-    if sweep.empty:
-        return ""
-    pad, w, h = 46, width - 92, height - 70
-    xs = sweep["zones"].to_numpy(dtype=float)
-    x0, x1 = float(xs.min()), float(max(xs.max(), xs.min() + 1))
-    others = table[~table["design"].isin(sweep["design"])]
-
-    def px(x: float) -> float:
-        return pad + (x - x0) / (x1 - x0) * w
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        'role="img" aria-label="travel per care hour and carers against zones" '
-        'style="font:12px sans-serif">'
-    ]
-    series = (
-        ("travel_minutes_per_care_hour", "#c0392b", "travel min per care hour", False),
-        ("carers", "#2471a3", "carers needed", True),
-    )
-    for col, colour, label, right in series:
-        ys = sweep[col].to_numpy(dtype=float)
-        ref = others[col].to_numpy(dtype=float) if len(others) else ys[:0]
-        ys_lo, ys_hi = _day_range(sweep, col)
-        ref_lo, ref_hi = _day_range(others, col)
-        lo = 0.0
-        hi = float(max([*ys, *ref, *ys_hi, *ref_hi, 1.0])) * 1.1
-
-        def py(y: float, lo: float = lo, hi: float = hi) -> float:
-            return 20 + h - (y - lo) / (hi - lo) * h
-
-        pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys, strict=True))
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
-        nudge = 3.0 if right else -3.0  # the two measures' bars side by side
-        for x, y, a, b in zip(xs, ys, ys_lo, ys_hi, strict=True):
-            days = f" (days: {a:.1f} to {b:.1f})" if a != b else ""
-            tip = f"<title>{label}: {y:.1f} with {x:.0f} zones{days}</title>"
-            if a != b:  # the lowest to the highest day
-                bx = px(x) + nudge
-                parts.append(
-                    f'<path class="range" d="M{bx - 3:.1f},{py(a):.1f}h6M{bx:.1f},{py(a):.1f}'
-                    f'V{py(b):.1f}M{bx - 3:.1f},{py(b):.1f}h6" stroke="{colour}" '
-                    f'stroke-width="1.5" fill="none">{tip}</path>'
-                )
-            parts.append(
-                f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}">{tip}</circle>'
-            )
-        for name, y, a, b in zip(others["design"], ref, ref_lo, ref_hi, strict=True):
-            days = f" (days: {a:.1f} to {b:.1f})" if a != b else ""
-            tip = f"<title>{escape(name)}: {label} {y:.1f}{days}</title>"
-            if a != b:  # a band from the lowest to the highest day
-                parts.append(
-                    f'<rect class="range" x="{pad}" width="{w}" y="{py(b):.1f}" '
-                    f'height="{max(py(a) - py(b), 0.5):.1f}" fill="{colour}" opacity="0.12">'
-                    f"{tip}</rect>"
-                )
-            parts.append(
-                f'<line x1="{pad}" x2="{pad + w}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
-                f'stroke="{colour}" stroke-dasharray="5,4" opacity="0.7">'
-                f"{tip}</line>"
-            )
-        axis_x = pad + w if right else pad
-        anchor = "start" if right else "end"
-        shift = 6 if right else -6
-        for frac in (0.0, 0.5, 1.0):
-            y = lo + frac * (hi - lo) / 1.1
-            parts.append(
-                f'<text x="{axis_x + shift}" y="{py(y) + 4:.1f}" text-anchor="{anchor}" '
-                f'fill="{colour}">{y:.0f}</text>'
-            )
-        parts.append(
-            f'<text x="{pad + (w if right else 0)}" y="12" fill="{colour}" '
-            f'text-anchor="{"end" if right else "start"}">{label}</text>'
-        )
-    for x in xs:
-        parts.append(f'<text x="{px(x):.1f}" y="{height - 30}" text-anchor="middle">{x:.0f}</text>')
-    parts.append(
-        f'<text x="{pad + w / 2:.1f}" y="{height - 10}" text-anchor="middle">number of '
-        "zones (dashed: today; bars and bands: the lowest to the highest day)</text></svg>"
-    )
-    return "".join(parts)
-
-
-def _day_range(rows: pd.DataFrame, col: str) -> tuple[npt.NDArray[np.float64], ...]:
-    """Return a column's lowest and highest day (the column itself when there are none)."""
-    mid = rows[col].to_numpy(dtype=float) if len(rows) else np.zeros(0)
-    lo = rows[f"{col}_low"].to_numpy(dtype=float) if f"{col}_low" in rows else mid
-    hi = rows[f"{col}_high"].to_numpy(dtype=float) if f"{col}_high" in rows else mid
-    return lo, hi
+    return chart(sweep, table, width, height)

@@ -97,6 +97,7 @@ def county_map(
     net = _network(plan)
     title = f"{plan.name}: travel per hour of care"
     m = base_map(net, title=title, offline=offline)
+    m.options["prefer_canvas"] = False  # SVG: a canvas prints blank in the report's frames
     if net.provenance.synthetic:
         add_context_roads(m, net)
     polys = plan.design.polygons
@@ -649,8 +650,9 @@ def _index(comparison: Comparison, folders: dict[str, str]) -> str:
         cards.append(
             f'<section class="card design"><h3>{escape(name)}: travel per hour of care</h3>'
             f'<p class="made">{escape(made.get(name, ""))}</p>'
-            f'<iframe src="designs/{slug}/map.html" title="{escape(name)}: map of travel per '
-            f'care hour"></iframe><p class="links">{" · ".join(links)}</p></section>'
+            f'<div class="frame"><iframe src="designs/{slug}/map.html" title="{escape(name)}: '
+            f'map of travel per care hour"></iframe></div><p class="links">{" · ".join(links)}'
+            "</p></section>"
         )
     chosen = ""
     if comparison.sites is not None:
@@ -721,7 +723,8 @@ table.designs td{white-space:nowrap}
 .synthetic{font-weight:bold} .made{color:#555;margin:2px 0 6px}
 figure.chart{margin:0} figure.chart svg{max-width:100%;height:auto}
 figcaption{color:#555;max-width:1000px}
-.card iframe{display:block;width:100%;height:600px;border:1px solid #ccc;box-sizing:border-box}
+.card iframe{display:block;width:1200px;max-width:100%;height:760px;border:1px solid #ccc;
+  box-sizing:border-box}
 .design{margin:0 0 24px} table.sites td:last-child{text-align:left;max-width:520px}
 @media print{
   @page{size:A4;margin:12mm}
@@ -729,7 +732,8 @@ figcaption{color:#555;max-width:1000px}
   .headline{font-size:12pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}
   table,figure,.headline,.reading{break-inside:avoid}
   .design,.wide{break-before:page}
-  .card iframe{height:165mm}
+  .frame{height:441px;overflow:hidden}
+  .frame iframe{width:1200px;max-width:none;transform:scale(.58);transform-origin:0 0}
   .links,.how{display:none}
   a{color:inherit;text-decoration:none}
 }

@@ -83,8 +83,8 @@ def headline(comparison: Comparison) -> str:
     --------
     >>> print(headline(comparison))  # doctest: +NORMALIZE_WHITESPACE
     zones-2 (2 zones) needs 6 carers a day against 8 today: 2 fewer. Its carers drive 3.8 minutes
-    per hour of care against 1.7: 2.1 more. One day was planned: there is no day-to-day spread
-    to judge these differences by (plan 3 days or more: --days 3).
+    per hour of care against 1.7: 2.1 minutes more. One day was planned: there is no day-to-day
+    spread to judge these differences by (plan 3 days or more: --days 3).
     """
     best = best_zone_design(comparison)
     table = comparison.table.set_index("design")
@@ -211,23 +211,24 @@ def reading(comparison: Comparison) -> str:
     Returns
     -------
     str
-        E.g. "Reading a row: zones-8 needs 160 carers on the day ... to give 549 hours of
-        care ...".
+        E.g. "Reading a row: zones-8 needs 160 carers on the day, to give 549 hours of care:
+        about 3.4 hours of care per carer. ...".
 
     Examples
     --------
-    >>> reading(comparison)[:60]
-    'Reading a row: zones-2 needs 6 carers on the day, working the'
+    >>> reading(comparison)[:52]
+    'Reading a row: zones-2 needs 6 carers on the day, to'
+
     """
     best = best_zone_design(comparison)
     row = best if best is not None else dict(comparison.table.iloc[0])
     carers, care = float(row["carers"]), float(row["care_hours"])
     per = f"about {care / carers:,.1f} hours of care per carer" if carers else "no carer"
     return (
-        f"Reading a row: {row['design']} needs {_count(carers)} carers on the day, working the "
-        f"early, split and late shifts listed below, to give {care:,.0f} hours of care "
-        f"({per}). The rest of a carer's paid time is travel, waiting for a visit's window to "
-        "open, and breaks: utilisation, below, is care time over paid time. Care hours count "
+        f"Reading a row: {row['design']} needs {_count(carers)} carers on the day, to give "
+        f"{care:,.0f} hours of care: {per}. The rest of a carer's paid time is travel, waiting "
+        "for a visit's window to open, and breaks (utilisation, below, is care time over paid "
+        "time; the shifts each design's carers work are listed there too). Care hours count "
         "each carer's time (a double-handed half hour is one hour of care), as councils "
         "commission it."
     )

@@ -123,6 +123,7 @@ def _draw(comparison: Comparison, catchments: Any, offline: bool) -> folium.Map:
     net = plan.network if plan.network is not None else result.network
     title = f"{sites.design}: zones and the sites chosen"
     m = base_map(net, title=title, offline=offline)
+    m.options["prefer_canvas"] = False  # SVG: a canvas prints blank in the report's frame
     if net.provenance.synthetic:  # no basemap under invented roads: draw the roads themselves
         add_context_roads(m, net)
     if plan.design.polygons is not None:
@@ -236,8 +237,8 @@ def sites_html(comparison: Comparison) -> str:
         f"<p>{escape(_sentence(comparison))}</p>\n"
         + (f"<ul>{scen}</ul>\n" if scen else "")
         + f'<table class="sites"><tr>{head}</tr>{body}</table>\n'
-        f'<div class="card wide"><iframe src="{MAP}" title="zones and sites" '
-        f'loading="lazy"></iframe><p>{" · ".join(links)}</p></div>\n'
+        f'<div class="card wide"><div class="frame"><iframe src="{MAP}" '
+        f'title="zones and sites"></iframe></div><p>{" · ".join(links)}</p></div>\n'
     )
 
 

@@ -80,11 +80,11 @@ def chromium() -> str:
     return CHROMIUM
 
 
-def browse(page: Path, tmp: Path, extra: str = "") -> dict:
+def browse(page: Path, tmp: Path, extra: str = "", size: tuple[int, int] = (1200, 900)) -> dict:
     """Open a page with the probe in headless Chromium (no network); return the probe's report.
 
     ``extra`` is a script run before the probe, which may leave its findings in
-    ``window.__czExtra`` (reported as ``extra``).
+    ``window.__czExtra`` (reported as ``extra``); ``size`` is the window's, in pixels.
     """
     text = page.read_text(encoding="utf-8")
     text = (
@@ -108,8 +108,9 @@ def browse(page: Path, tmp: Path, extra: str = "") -> dict:
     shots = Path(os.environ.get("CAREZONES_SCREENSHOTS", tmp / "screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
     shot = shots / f"{page.parent.name}-{page.stem}.png"
+    window = f"--window-size={size[0]},{size[1]}"
     out = subprocess.run(  # one run: the page's DOM after the probe, and its screenshot
-        [*flags, "--window-size=1200,900", f"--screenshot={shot}", "--dump-dom", probed.as_uri()],
+        [*flags, window, f"--screenshot={shot}", "--dump-dom", probed.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,

@@ -113,10 +113,10 @@ def _panel(
     x0p, x1p = bx + left, bx + bw - right
     y0p, y1p = by + top, by + bh - bottom
     if len(xs) == 1:  # one zone count: the point in the middle
-        lo_x, hi_x = xs[0] - 1, xs[0] + 1
+        lo_x, hi_x = float(xs[0]) - 1, float(xs[0]) + 1
     else:
-        pad = (xs.max() - xs.min()) * 0.08
-        lo_x, hi_x = xs.min() - pad, xs.max() + pad
+        pad = float(xs.max() - xs.min()) * 0.08
+        lo_x, hi_x = float(xs.min()) - pad, float(xs.max()) + pad
     top_y = _nice_top(float(max([*ys, *ys_hi, *ref, *ref_hi, 1.0])))
 
     def px(x: float) -> float:
@@ -237,8 +237,8 @@ def _spread(ys: list[float], gap: float) -> list[float]:
 def _nice_top(value: float) -> float:
     """Return the axis's top: a round number a little above ``value``, in four round steps."""
     raw = value * 1.1 / 4
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(s * mag for s in (1, 2, 2.5, 5, 10) if s * mag >= raw)
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(s * mag for s in (1.0, 2.0, 2.5, 5.0, 10.0) if s * mag >= raw)
     return step * 4
 
 

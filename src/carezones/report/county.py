@@ -258,7 +258,7 @@ def comparison_card(comparison: Comparison) -> str:
         "Zone designs compared",
         rows,
         table=comparison.table[cols],
-        thumbnail=comparison.chart_svg(360, 200),
+        thumbnail=comparison.chart_svg(560, 240),
     )
 
 

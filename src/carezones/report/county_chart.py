@@ -108,7 +108,7 @@ def _panel(
     ref_lo, ref_hi = _day_range(others, col)
     names = [_short(str(n)) for n in others["design"]]
     labels = [f"{n} {_value(v, unit)}" for n, v in zip(names, ref, strict=True)]
-    right = min(max([_CHAR * len(t) for t in labels] + [0.0]) + 10, bw * 0.4)
+    right = min(max([_CHAR * len(t) for t in labels] + [0.0]) + 10, bw * 0.45)
     left, top, bottom = 40.0, 34.0, 36.0
     x0p, x1p = bx + left, bx + bw - right
     y0p, y1p = by + top, by + bh - bottom
@@ -117,7 +117,7 @@ def _panel(
     else:
         pad = float(xs.max() - xs.min()) * 0.08
         lo_x, hi_x = float(xs.min()) - pad, float(xs.max()) + pad
-    top_y = _nice_top(float(max([*ys, *ys_hi, *ref, *ref_hi, 1.0])))
+    top_y = _nice_top(float(max([*ys, *ys_hi, *ref, *ref_hi, 1.0])), counts=unit == "carers")
 
     def px(x: float) -> float:
         return x0p + (x - lo_x) / (hi_x - lo_x) * (x1p - x0p)
@@ -190,11 +190,10 @@ def _legend(
     sweep: pd.DataFrame, others: pd.DataFrame, days: bool, width: int
 ) -> list[list[tuple[str, str]]]:
     """Return the legend's rows of (swatch template, text), wrapped to the chart's width."""
-    joined = "a line through them" if len(sweep) > 1 else "one number of zones planned"
     items = [
         (
             f'<circle cx="{{x}}" cy="{{y}}" r="4" transform="translate(11,0)" fill="{_ZONES}"/>',
-            f"carezones zone designs, by number of zones ({joined})",
+            "carezones zone designs, by number of zones",
         )
     ]
     for n, name in enumerate(others["design"]):
@@ -234,11 +233,17 @@ def _spread(ys: list[float], gap: float) -> list[float]:
     return out
 
 
-def _nice_top(value: float) -> float:
-    """Return the axis's top: a round number a little above ``value``, in four round steps."""
+def _nice_top(value: float, *, counts: bool = False) -> float:
+    """Return the axis's top: a round number a little above ``value``, in four round steps.
+
+    A count's steps are whole numbers (no axis of 2.5 carers).
+    """
     raw = value * 1.1 / 4
     mag = 10.0 ** math.floor(math.log10(raw))
-    step = next(s * mag for s in (1.0, 2.0, 2.5, 5.0, 10.0) if s * mag >= raw)
+    steps = [s * mag for s in (1.0, 2.0, 2.5, 5.0, 10.0)]
+    if counts:
+        steps = [s * mag for s in (1.0, 2.0, 3.0, 4.0, 5.0, 10.0) if s * mag >= 1] or [1.0]
+    step = next((s for s in steps if s >= raw), steps[-1] * 2)
     return step * 4
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -176,3 +177,6 @@ def test_the_report_gives_every_kpi_its_range_and_says_what_the_spread_allows(ti
         assert "carers from the rounds" in text and "the rule's estimate" in text
         assert "utilisation" in text and "shifts worked" in text
     assert 'class="range"' in index  # the chart's bars and bands: the lowest to the highest day
+    head = html.unescape(re.search(r'<p class="headline">(.*?)</p>', index, re.S).group(1))
+    spread = r"(clear of|within) the day-to-day spread \((.* on each of the 2 days|the 2 days go)"
+    assert re.search(spread, head), head  # the headline's range over the days, and its verdict

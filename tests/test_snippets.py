@@ -35,7 +35,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 PAGES = [p for p in PAGES if "_build" not in p.parts]
 RUN = ("python", "py", "python3")  # fences whose code runs as a script
 DOCTEST = ("pycon",)  # fences run as doctests
-SLOW_PAGES = {"README.md", "commissioners.md", "housing.md"}  # county plans: seconds each
+FAST_PAGES = {"analysts.md", "calibration.md"}  # a few seconds; the others plan days: slow
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
 
 
@@ -85,7 +85,7 @@ def script(page: Path) -> str:
 
 
 def _doctest_call(page: Path, block: Block) -> str:
-    """Return a line of code running a ```pycon block as a doctest, failing the script if it fails."""
+    """Return a line of code running a ```pycon block as a doctest (the script fails with it)."""
     text = "\n".join(block.lines) + "\n"
     return (
         "import doctest as _doctest, sys as _sys; _runner = _doctest.DocTestRunner(); "
@@ -130,7 +130,7 @@ SNIPPET_PAGES = [p for p in PAGES if has_python(p)]
 def _params(slow_always: bool) -> list[object]:
     marks = []
     for page in SNIPPET_PAGES:
-        slow = slow_always or page.name in SLOW_PAGES
+        slow = slow_always or page.name not in FAST_PAGES
         mark = [pytest.mark.slow] if slow else []
         marks.append(pytest.param(page, id=str(page.relative_to(ROOT)), marks=mark))
     return marks
@@ -150,9 +150,7 @@ def _env(cache: Path, **extra: str) -> dict[str, str]:
 @pytest.mark.parametrize("page", _params(slow_always=False))
 def test_page_runs_on_the_synthetic_county(page, tmp_path, snippets_cache):
     """As in CI: no shared data (a folder that does not exist), the synthetic county."""
-    env = _env(
-        snippets_cache, CAREZONES_AREA="synthetic", CAREZONES_DATA=str(tmp_path / "no-data")
-    )
+    env = _env(snippets_cache, CAREZONES_AREA="synthetic", CAREZONES_DATA=str(tmp_path / "no-data"))
     assert_ran(run_page(page, tmp_path, env), page)
 
 

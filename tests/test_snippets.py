@@ -149,7 +149,7 @@ def _env(cache: Path, **extra: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("page", _params(slow_always=False))
 def test_page_runs_on_the_synthetic_county(page, tmp_path, snippets_cache):
-    """As in CI: no shared data (a folder that does not exist), the synthetic county."""
+    """As in CI: the synthetic county (``CAREZONES_AREA``), no shared data (a missing folder)."""
     env = _env(snippets_cache, CAREZONES_AREA="synthetic", CAREZONES_DATA=str(tmp_path / "no-data"))
     assert_ran(run_page(page, tmp_path, env), page)
 

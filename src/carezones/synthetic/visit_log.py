@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +29,13 @@ if TYPE_CHECKING:
     from carezones.synthetic.county import SyntheticCounty
 
 __all__ = ["LogOptions", "visit_log"]
+
+
+class _HasClients(Protocol):
+    """A synthetic county, or an example area of :mod:`carezones.datasets`: its clients file."""
+
+    @property
+    def clients_path(self) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class LogOptions:
 
 
 def visit_log(
-    county: SyntheticCounty,
+    county: SyntheticCounty | _HasClients,
     network: RoadNetwork,
     truth: TravelProfile,
     options: LogOptions | None = None,
@@ -83,8 +91,9 @@ def visit_log(
 
     Parameters
     ----------
-    county : SyntheticCounty
-        The county (its clients file gives the places visited).
+    county : SyntheticCounty or carezones.datasets.ExampleArea
+        The county or area (its clients file, ``client_id, lat, lon``, gives the places
+        visited).
     network : RoadNetwork
         Its drive network (the model's minutes).
     truth : TravelProfile

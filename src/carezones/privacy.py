@@ -273,8 +273,10 @@ def hex_axial(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np
 
     Returns
     -------
-    q, r : numpy.ndarray
-        Each point's hexagon, as integer axial coordinates.
+    q : numpy.ndarray
+        Each point's hexagon's first axial coordinate (integers).
+    r : numpy.ndarray
+        Its second axial coordinate.
 
     Examples
     --------

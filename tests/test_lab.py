@@ -63,6 +63,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(tmp / "config"),  # no user settings, nothing written home
+        "JUPYTER_DATA_DIR": str(tmp / "data"),  # the kernel's spec is in sys.prefix still
         "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
@@ -110,9 +111,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
-def test_a_notebook_opens_in_jupyterlab_in_a_browser(
-    lab: str, name: str, tmp_path: Path
-) -> None:
+def test_a_notebook_opens_in_jupyterlab_in_a_browser(lab: str, name: str, tmp_path: Path) -> None:
     heading = first_heading(NOTEBOOKS / name)
     shots = Path(os.environ.get("CAREZONES_SCREENSHOTS", tmp_path / "screenshots"))
     shots.mkdir(parents=True, exist_ok=True)

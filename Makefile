@@ -21,10 +21,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 demo: $(VENV)/.installed
 	$(BIN)/carezones demo --out $(OUT)
 
-# the notebooks in JupyterLab (installed into .venv the first time: about 100 MB)
+# the notebooks in JupyterLab (in .venv: the dev extra has it). It opens a browser when there is
+# one and prints the address to open (http://localhost:8888/lab?token=...); Ctrl-C stops it.
+# Without a browser (over SSH): make lab LAB_ARGS=--no-browser
 lab: $(VENV)/.installed
-	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[notebooks]'
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks

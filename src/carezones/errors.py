@@ -38,6 +38,27 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+__all__ = [
+    "Argument",
+    "ArgumentError",
+    "Ask",
+    "CarezonesError",
+    "ConfigError",
+    "Fix",
+    "NetworkError",
+    "OfflineError",
+    "OutputError",
+    "Problem",
+    "Problems",
+    "Reason",
+    "ValidationError",
+    "Wording",
+    "ZoneError",
+    "check_integer",
+    "check_number",
+    "source_label",
+]
+
 PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix"]
 LISTED_PER_COLUMN = 1000  # problems listed per column; more are counted (bounded time and memory)
 UNLISTED = "more problems in this column are not listed"

@@ -217,8 +217,32 @@ def hexbin_sums(
 ) -> tuple[gpd.GeoDataFrame, int]:
     """Aggregate points into hexagons as :func:`hexbin` does, summing any numeric columns.
 
-    Returns the hexagons with ``count`` (points) and the sum of each of ``columns``, those
-    with fewer than ``min_count`` points left out, and the number of points they held.
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        The points, with each of ``columns``.
+    crs : pyproj.CRS or str
+        A metric CRS to draw the hexagons in (e.g. the network's).
+    columns : list of str
+        The numeric columns to sum per hexagon.
+    hex_m : float, default 750
+        Hexagon size (centre to corner) in metres.
+    min_count : int, default MIN_GROUP
+        Hexagons with fewer points than this are left out.
+
+    Returns
+    -------
+    hexagons : GeoDataFrame
+        ``count`` (points) and the sum of each of ``columns`` per hexagon with at least
+        ``min_count`` points, in WGS84.
+    hidden : int
+        Number of points in the hexagons left out.
+
+    Examples
+    --------
+    >>> hexes, hidden = hexbin_sums(clients, net.crs, ["hours_per_week"], hex_m=2000)
+    >>> int(hexes["count"].sum()) + hidden == len(clients), list(hexes.columns)
+    (True, ['count', 'hours_per_week', 'geometry'])
     """
     import geopandas as gpd
 
@@ -238,7 +262,28 @@ def hexbin_sums(
 
 
 def hex_axial(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return the axial coordinates of the flat-topped hexagon (``size`` m) holding each point."""
+    """Return the axial coordinates of the flat-topped hexagon (``size`` m) holding each point.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        The points' coordinates in a metric CRS.
+    size : float
+        Hexagon size (centre to corner) in metres.
+
+    Returns
+    -------
+    q : numpy.ndarray
+        Each point's hexagon's first axial coordinate (integers).
+    r : numpy.ndarray
+        Its second axial coordinate.
+
+    Examples
+    --------
+    >>> q, r = hex_axial(np.array([0.0, 1000.0]), np.array([0.0, 0.0]), 750.0)
+    >>> q.tolist(), r.tolist()
+    ([0, 1], [0, 0])
+    """
     qf = (2.0 / 3.0 * x) / size
     rf = (-1.0 / 3.0 * x + math.sqrt(3) / 3.0 * y) / size
     sf = -qf - rf
@@ -252,7 +297,25 @@ def hex_axial(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np
 
 
 def hexagon(q: int, r: int, size: float) -> shapely.Polygon:
-    """Return the flat-topped hexagon of axial coordinates ``(q, r)`` and ``size`` metres."""
+    """Return the flat-topped hexagon of axial coordinates ``(q, r)`` and ``size`` metres.
+
+    Parameters
+    ----------
+    q, r : int
+        The hexagon's axial coordinates (as :func:`hex_axial` returns them).
+    size : float
+        Hexagon size (centre to corner) in metres.
+
+    Returns
+    -------
+    shapely.Polygon
+        The hexagon, in the metric CRS the coordinates were taken in.
+
+    Examples
+    --------
+    >>> round(hexagon(0, 0, 750.0).area)
+    1461418
+    """
     cx = size * 1.5 * q
     cy = size * math.sqrt(3) * (r + q / 2.0)
     ang = np.radians(np.arange(0, 360, 60))

@@ -62,7 +62,7 @@ docs: $(VENV)/.installed
 
 # the sdist and wheel build, and the wheel installs into a fresh environment and runs the demo
 package: $(VENV)/.installed
-	scripts/smoke-package
+	SMOKE_FULL=$${SMOKE_FULL:-1} scripts/smoke-package
 
 # in order, what can run side by side two at a time (the machine has two cores): the docs show
 # the notebooks the tests ran, so they come after the tests

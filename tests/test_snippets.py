@@ -215,9 +215,13 @@ def unknown_options(text: str) -> list[str]:
     commands = next(
         a for a in parser()._actions if a.__class__.__name__ == "_SubParsersAction"
     ).choices
+    top = {s for a in parser()._actions for s in a.option_strings}  # --version, --help
     unknown = []
     for words in command_lines(text):
         command = words[1]
+        if command.startswith("-"):
+            unknown += [f"carezones {w}" for w in words[1:] if w.startswith("-") and w not in top]
+            continue
         if command not in commands:
             unknown.append(f"carezones {command}")
             continue
@@ -237,3 +241,4 @@ def test_readme_command_line_options_exist():
     wrong = "```sh\ncarezones zones --osm a.osm \\\n    [--zone 8] --out z  # a comment --x\n```\n"
     assert unknown_options(wrong) == ["carezones zones --zone"]
     assert unknown_options("```sh\ncarezones zone --osm a.osm\n```\n") == ["carezones zone"]
+    assert unknown_options("```sh\ncarezones --versio\n```\n") == ["carezones --versio"]

@@ -11,6 +11,7 @@ once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -86,7 +87,7 @@ class Basemap:
     --------
     >>> base = load_basemap(county.osm_path)
     >>> [p.name for p in base.places][:2], "primary" in base.roads
-    (['Lythwick', 'Yarholme'], True)
+    (['Caldwell', 'Lythwick'], True)
     """
 
     roads: dict[str, dict[str, Any]]
@@ -164,10 +165,10 @@ def load_basemap(source: Provenance | str | os.PathLike[str]) -> Basemap | None:
     --------
     >>> base = load_basemap(net.provenance)
     >>> len(base.places), sorted(base.roads)[:2]
-    (4, ['primary', 'residential'])
+    (6, ['primary', 'residential'])
     """
+    from carezones._data import cache_dir
     from carezones.io.osm import is_osm_file
-    from carezones.network.loading import _cache_root, _sha256
 
     if isinstance(source, str | os.PathLike):
         path, digest = Path(source), ""
@@ -178,11 +179,11 @@ def load_basemap(source: Provenance | str | os.PathLike[str]) -> Basemap | None:
     if not digest:
         if not path.exists():
             return None
-        digest = _sha256(path)
+        digest = _sha256(path)  # the same key as the network's cache
     key = f"{digest[:16]}-v{BASEMAP_VERSION}"
     if key in _memo:
         return _memo[key]
-    cached = _cache_root() / "basemaps" / f"{key}.json"
+    cached = cache_dir() / "basemaps" / f"{key}.json"
     base = _read_cached(cached)
     if base is None:
         if not path.exists():
@@ -195,6 +196,14 @@ def load_basemap(source: Provenance | str | os.PathLike[str]) -> Basemap | None:
         _save(cached, base)
     _memo[key] = base
     return base
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _prepare(path: Path) -> Basemap:

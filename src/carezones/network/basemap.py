@@ -59,6 +59,12 @@ class Place:
         ``"suburb"``.
     lon, lat : float
         Where its name goes (the place node).
+
+    Examples
+    --------
+    >>> town = load_basemap(county.osm_path).places[0]
+    >>> town.name, town.kind
+    ('Caldwell', 'town')
     """
 
     name: str

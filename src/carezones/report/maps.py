@@ -637,8 +637,10 @@ function czLine(a) {
 }
 function czLabels(map, group, labels) {
   czPane(map, 'czlabels', 450);
+  var above = {zone: 3000, city: 2000, town: 2000, suburb: 1000, village: 1000};
   labels.forEach(function(p) {
     L.marker([p[3], p[2]], {pane: 'czlabels', interactive: false, keyboard: false,
+      zIndexOffset: above[p[1]] || 0,
       icon: L.divIcon({className: 'cz-label cz-' + p[1], html: '<span>' + p[0] + '</span>',
                        iconSize: null})}).addTo(group);
   });

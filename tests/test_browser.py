@@ -313,7 +313,7 @@ def test_rounds_map_layer_control_has_a_working_toggle_per_carer(demo, tmp_path)
     assert got["errors"] == [], got["errors"]
     carers = sorted(set(pd.read_csv(demo / "rounds" / "itineraries.csv").carer_id))
     x = got["extra"]
-    shown = [n for n in x["names"] if n != "Roads"]
+    shown = [n for n in x["names"] if n not in ("Roads", "Base map")]
     assert [n.split(" (")[0] for n in shown] == carers  # one toggle per carer, named
     assert x["expanded"] and x["visible"]  # open, not an empty box
     assert x["hidden"] < x["before"] == x["after"]  # unticking hides that carer's round

@@ -55,7 +55,8 @@ def test_demo_on_rutland(rutland_pbf, tmp_path, cache):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["synthetic"] is False and summary["clients"] == 60
     html = (out / "network.html").read_text()
-    assert "tile.openstreetmap.org" in html and "OpenStreetMap contributors" in html
+    assert "tile.openstreetmap.org" not in html and "OpenStreetMap contributors" in html
+    assert "Oakham" in html and "czBase(" in html  # the offline base, from the same file
 
 
 def test_network_command(grid_file, cache, capsys):

@@ -89,8 +89,11 @@ def _run(argv: Sequence[str] | None) -> int:
     level = logger.level
     if args.quiet:
         logger.setLevel(logging.ERROR)
+    from carezones.report.maps import map_tiles
+
     try:
-        return command(args.command)(args)
+        with map_tiles(getattr(args, "tiles", "offline")):
+            return command(args.command)(args)
     finally:
         logger.setLevel(level)
 

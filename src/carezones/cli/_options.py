@@ -233,12 +233,20 @@ def timetable_options(sp: Any) -> None:
 
 
 def map_options(sp: argparse.ArgumentParser) -> None:
-    """Add ``--cdn`` (maps link Leaflet instead of embedding it)."""
+    """Add ``--cdn`` (maps link Leaflet instead of embedding it) and ``--tiles``."""
     sp.add_argument(
         "--cdn",
         action="store_true",
         help="link Leaflet from a CDN instead of embedding it in each map (smaller files; "
         "the maps then need internet to open)",
+    )
+    sp.add_argument(
+        "--tiles",
+        choices=["offline", "osm"],
+        default="offline",
+        help="what maps are drawn on: offline (default), roads, water and place names drawn "
+        "from the network's own OSM file, with no internet; osm, OpenStreetMap's online tiles "
+        "(the maps then fetch them when opened; never on synthetic data)",
     )
 
 

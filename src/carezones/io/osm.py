@@ -25,6 +25,7 @@ __all__ = [
     "is_osm_file",
     "read_building_centroids",
     "read_features",
+    "read_map_base",
 ]
 
 
@@ -155,6 +156,130 @@ def _features(rows: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFram
     if not rows:
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs="EPSG:4326")
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+# ---------------------------------------------------------------------- the map's base
+MAP_ROADS = frozenset(
+    {
+        "motorway",
+        "trunk",
+        "primary",
+        "secondary",
+        "tertiary",
+        "unclassified",
+        "residential",
+        "living_street",
+    }
+)
+"""``highway=*`` classes drawn on the offline base map (``_link`` roads count as their class)."""
+
+MAP_PLACES = frozenset({"city", "town", "village", "hamlet", "suburb"})
+"""``place=*`` kinds whose names the offline base map shows."""
+
+_WATER_AREAS = (
+    ("natural", "water"),
+    ("waterway", "riverbank"),
+    ("landuse", "reservoir"),
+    ("landuse", "basin"),
+)
+_RIVERS = frozenset({"river", "canal"})
+
+
+def read_map_base(
+    path: Path,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return what an offline base map draws from an OSM file: roads, water and named places.
+
+    One pass over the file (pyosmium). Roads are the ways of the :data:`MAP_ROADS` classes
+    (their ``_link`` ways counted in their class), whatever may drive on them; water is every
+    ``natural=water``, ``waterway=riverbank`` and ``landuse=reservoir``/``basin`` area (a
+    multipolygon such as a reservoir with islands keeps its holes) and every ``waterway=river``
+    or ``canal`` line; places are the named ``place=*`` nodes of the :data:`MAP_PLACES` kinds.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An ``.osm.pbf``, ``.osm`` or ``.osm.bz2`` file.
+
+    Returns
+    -------
+    roads : geopandas.GeoDataFrame
+        ``highway`` (the class) and a line per way, in EPSG:4326.
+    water : geopandas.GeoDataFrame
+        ``kind`` (``"area"`` or ``"river"``) and a polygon or line, in EPSG:4326.
+    places : geopandas.GeoDataFrame
+        ``name, place`` and a point, in EPSG:4326.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no such file.
+    CarezonesError
+        When the file cannot be read.
+
+    Examples
+    --------
+    >>> roads, water, places = read_map_base(county.osm_path)
+    >>> sorted(set(roads.highway))[:3], places.name.tolist()[:2]
+    (['primary', 'residential', 'secondary'], ['Lythwick', 'Yarholme'])
+    """
+    import osmium
+    import shapely
+
+    if not Path(path).exists():
+        raise FileNotFoundError(f"OSM file not found: {path}")
+    keys = osmium.filter.KeyFilter("highway", "place", "natural", "waterway", "landuse")
+    fp = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_areas(osmium.filter.TagFilter(*_WATER_AREAS))
+        .with_filter(keys)
+    )
+    roads: list[dict[str, Any]] = []
+    water: list[dict[str, Any]] = []
+    places: list[dict[str, Any]] = []
+    obj: Any
+    try:
+        for obj in fp:
+            tags = obj.tags
+            if obj.is_node():
+                name, place = tags.get("name"), tags.get("place")
+                if name and place in MAP_PLACES:
+                    point = shapely.Point(obj.location.lon, obj.location.lat)
+                    places.append({"name": name, "place": place, "geometry": point})
+            elif obj.is_area():
+                if any(tags.get(k) == v for k, v in _WATER_AREAS):
+                    for outer in obj.outer_rings():
+                        shell = _ring_lonlat(outer)
+                        holes = [
+                            h for h in map(_ring_lonlat, obj.inner_rings(outer)) if len(h) >= 3
+                        ]
+                        if len(shell) >= 3:
+                            water.append(
+                                {"kind": "area", "geometry": shapely.Polygon(shell, holes)}
+                            )
+            elif obj.is_way():
+                hw = str(tags.get("highway", "")).removesuffix("_link")
+                river = tags.get("waterway") in _RIVERS
+                if hw not in MAP_ROADS and not river:
+                    continue
+                line = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
+                if len(line) < 2:
+                    continue
+                if hw in MAP_ROADS:
+                    roads.append({"highway": hw, "geometry": shapely.LineString(line)})
+                else:
+                    water.append({"kind": "river", "geometry": shapely.LineString(line)})
+    except RuntimeError as exc:
+        raise CarezonesError(
+            f"could not read OSM file {path.name}: {exc}. Check that it is a complete .osm.pbf, "
+            ".osm or .osm.bz2 file."
+        ) from exc
+    return (
+        _features(roads, ["highway"]),
+        _features(water, ["kind"]),
+        _features(places, ["name", "place"]),
+    )
 
 
 # ---------------------------------------------------------------------- buildings

@@ -11,6 +11,8 @@ tooltip or popup.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from carezones.network import RoadNetwork
+    from carezones.network.basemap import Basemap
+    from carezones.network.data import Provenance
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 
@@ -44,20 +48,96 @@ ROAD_STYLE: dict[str, tuple[str, float]] = {
 OTHER_ROAD = ("#cfd8dc", 0.8)
 
 
-def base_map(
-    net: RoadNetwork, *, synthetic: bool | None = None, title: str = "", offline: bool = True
-) -> folium.Map:
-    """Return an empty map framed on the network, with the OSM attribution.
+TILES = ("offline", "osm")
+"""What a map is drawn on: ``"offline"`` (the default), a base drawn from the network's own OSM
+file (roads, water, place names) that needs no internet; ``"osm"``, OpenStreetMap's online
+tiles (each map then asks tile.openstreetmap.org for them when it is opened)."""
 
-    Real networks get the OpenStreetMap basemap (if its tiles cannot load, offline, the data
-    layers still draw). A synthetic network gets no basemap, so that invented roads are never
-    drawn over real places, and a "SYNTHETIC DATA" banner. With ``offline`` (the default)
-    Leaflet's JavaScript and CSS are written into the HTML file itself, so the map works with
-    no internet; ``offline=False`` links them from a CDN instead (smaller files).
+_tiles = ["offline"]  # what maps are drawn on unless told (see map_tiles)
+
+
+@contextmanager
+def map_tiles(tiles: str) -> Iterator[None]:
+    """Draw every map made inside the ``with`` block on ``tiles`` (one of :data:`TILES`).
+
+    The command line's ``--tiles osm`` is this around the command. A synthetic county never
+    gets online tiles (its invented roads would be drawn over a real place).
+
+    Parameters
+    ----------
+    tiles : {"offline", "osm"}
+        The base of every map drawn meanwhile.
+
+    Yields
+    ------
+    None
+        Nothing: the maps drawn inside the block use ``tiles``.
+
+    Raises
+    ------
+    ValueError
+        When ``tiles`` is not one of :data:`TILES`.
+
+    Examples
+    --------
+    >>> with map_tiles("osm"):
+    ...     m = base_map(net)  # the synthetic county: never online tiles
+    >>> "tile.openstreetmap.org" in m.get_root().render()
+    False
+    >>> with map_tiles("google"):
+    ...     pass
+    Traceback (most recent call last):
+    ValueError: tiles must be one of 'offline', 'osm', got 'google'
+    """
+    before = _tiles[0]
+    _tiles[0] = _check_tiles(tiles)
+    try:
+        yield
+    finally:
+        _tiles[0] = before
+
+
+def _check_tiles(tiles: str | None) -> str:
+    tiles = _tiles[0] if tiles is None else tiles
+    if tiles not in TILES:
+        raise ValueError(f"tiles must be one of {', '.join(map(repr, TILES))}, got {tiles!r}")
+    return tiles
+
+
+def base_map(
+    net: RoadNetwork,
+    *,
+    synthetic: bool | None = None,
+    title: str = "",
+    offline: bool = True,
+    tiles: str | None = None,
+) -> folium.Map:
+    """Return an empty map framed on the network, with its base and the OSM attribution.
+
+    The base is drawn from the OSM file the network was loaded from (its main and minor roads,
+    water and the names of its towns, villages and hamlets; see
+    :func:`~carezones.network.basemap.load_basemap`), so the map shows where it is with no
+    internet; a network read from GraphML gets its own roads in grey instead. ``tiles="osm"``
+    (or :func:`map_tiles`) draws OpenStreetMap's online tiles instead, except on a synthetic
+    network, whose invented roads are never drawn over a real place; a synthetic network's map
+    carries a "SYNTHETIC DATA" banner. With ``offline`` (the default) Leaflet's JavaScript and
+    CSS are written into the HTML file itself, so the map works with no internet;
+    ``offline=False`` links them from a CDN instead (smaller files).
     """
     if synthetic is None:
         synthetic = net.provenance.synthetic
-    return _frame(net.bounds, net.provenance.attribution, synthetic, title, offline)
+    m = _frame(
+        net.bounds,
+        net.provenance.attribution,
+        synthetic,
+        title,
+        offline,
+        source=net.provenance,
+        tiles=tiles,
+    )
+    if not synthetic and not _has_base(m):  # no OSM file to draw a base from: its own roads
+        _add_context_roads(m, net)
+    return m
 
 
 def add_clients(
@@ -144,6 +224,8 @@ def _add_context_roads(m: folium.Map, net: RoadNetwork) -> None:
     """Draw a network's roads as a grey background layer (for maps without a basemap)."""
     import folium
 
+    if vars(m).get("cz_base_roads"):  # the base already draws them
+        return
     roads = folium.FeatureGroup(name="Roads", show=True)
     for feature in _road_features(net):
         folium.GeoJson(feature, style_function=_context_style).add_to(roads)
@@ -166,6 +248,7 @@ def inline_assets(m: folium.Map) -> folium.Map:
     import folium
 
     js, css = _leaflet_assets()
+    css = _inline_images(css)
     m.default_js = []
     m.default_css = []
     root: Any = m.get_root()
@@ -186,6 +269,26 @@ def _leaflet_assets() -> tuple[str, str]:
         )
     static = Path(spec.origin).parent / "static" / "js_lib_leaflet"
     return (static / "leaflet.js").read_text(), (static / "leaflet.css").read_text()
+
+
+def _inline_images(css: str) -> str:
+    """Return Leaflet's CSS with its images (the layer control's icon) written into it.
+
+    Linked, they would be looked for beside the HTML file, and the collapsed layer control
+    would be an empty white box.
+    """
+    import base64
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("js_lib_leaflet")
+    assert spec is not None and spec.origin is not None  # _leaflet_assets found it
+    images = Path(spec.origin).parent / "static" / "js_lib_leaflet" / "images"
+    for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
+        if (images / name).exists():
+            data = base64.b64encode((images / name).read_bytes()).decode("ascii")
+            css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
+    return css
 
 
 def _add_attribution(m: folium.Map, text: str) -> None:
@@ -458,19 +561,261 @@ def _frame(
     synthetic: bool,
     title: str,
     offline: bool,
+    *,
+    source: Provenance | None = None,
+    tiles: str | None = None,
 ) -> folium.Map:
-    """Return an empty map over ``bounds`` (lon/lat) with attribution, banner and basemap."""
+    """Return an empty map over ``bounds`` (lon/lat) with attribution, banner and base.
+
+    The base is the offline one drawn from ``source`` (a network's provenance: its OSM file),
+    or OpenStreetMap's tiles when ``tiles`` (by default :func:`map_tiles`' choice) is
+    ``"osm"`` and the data are real.
+    """
     import folium
 
+    tiles = _check_tiles(tiles)
     lo, la, hi, ha = bounds
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     if offline:
         inline_assets(m)
-    if not synthetic:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap basemap", control=True).add_to(m)
+    if tiles == "osm" and not synthetic:  # the tiles' own attribution credits OpenStreetMap
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles", control=True).add_to(m)
+        if attribution != ATTRIBUTION:
+            _add_attribution(m, attribution)
+    else:
+        if source is not None:
+            from carezones.network.basemap import load_basemap
+
+            base = load_basemap(source)
+            if base is not None:
+                add_base(m, base)
+        _add_attribution(m, attribution)
     m.fit_bounds([[la, lo], [ha, hi]])
-    _add_attribution(m, attribution)
     label = "SYNTHETIC DATA - not a real place. " if synthetic else ""
     if title or synthetic:
         _add_banner(m, f"{label}{title}")
     return m
+
+
+# ---------------------------------------------------------------------- the offline base
+BASE_ROADS: dict[str, tuple[str, float]] = {
+    "living_street": ("#d6d2cb", 0.8),
+    "residential": ("#d6d2cb", 0.8),
+    "unclassified": ("#ccc6bd", 1.0),
+    "tertiary": ("#b9b2a7", 1.6),
+    "secondary": ("#e0c489", 2.2),
+    "primary": ("#e5ab84", 2.8),
+    "trunk": ("#d99a8c", 3.2),
+    "motorway": ("#cf8a8f", 3.6),
+}
+"""The offline base's roads, minor first (drawn first): quiet colours, and a width in pixels."""
+
+WATER = "#aad3df"
+"""The colour of water on the offline base (OpenStreetMap's)."""
+
+_BASE_CSS = """<style>
+.leaflet-container{background:#f2efe9}
+.cz-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;
+ font:11px sans-serif;color:#333;pointer-events:none;
+ text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff,0 0 1px #fff}
+.cz-city span,.cz-town span{font-size:15px;font-weight:bold;color:#222}
+.cz-zone span{font-size:13px;font-weight:bold;color:#111}
+.cz-village,.cz-suburb,.cz-hamlet{display:none}
+.cz-z11 .cz-village,.cz-z11 .cz-suburb,.cz-z13 .cz-hamlet{display:block}
+</style>"""
+
+_BASE_JS = """function czPane(map, name, z) {
+  if (!map.getPane(name)) {
+    var p = map.createPane(name); p.style.zIndex = z; p.style.pointerEvents = 'none';
+  }
+  return name;
+}
+function czLine(a) {
+  var out = [], x = 0, y = 0;
+  for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([y / 1e5, x / 1e5]); }
+  return out;
+}
+function czLabels(map, group, labels) {
+  czPane(map, 'czlabels', 450);
+  var above = {zone: 3000, city: 2000, town: 2000, suburb: 1000, village: 1000};
+  labels.forEach(function(p) {
+    L.marker([p[3], p[2]], {pane: 'czlabels', interactive: false, keyboard: false,
+      zIndexOffset: above[p[1]] || 0,
+      icon: L.divIcon({className: 'cz-label cz-' + p[1], html: '<span>' + p[0] + '</span>',
+                       iconSize: null})}).addTo(group);
+  });
+  function zoomed() {
+    var z = map.getZoom(), c = map.getContainer().classList;
+    c.toggle('cz-z11', z >= 11); c.toggle('cz-z13', z >= 13);
+  }
+  map.on('zoomend', zoomed); map.whenReady(zoomed);
+}
+function czBase(map, group, d) {
+  var o = {pane: czPane(map, 'czbase', 250), interactive: false};
+  o.renderer = L.svg({pane: 'czbase'});
+  function opts(extra) { return Object.assign({}, o, extra); }
+  if (d.water) L.polygon(d.water.map(function(p) { return p.map(czLine); }),
+    opts({stroke: false, fillColor: d.blue, fillOpacity: 1})).addTo(group);
+  if (d.rivers) L.polyline(d.rivers.map(czLine),
+    opts({color: d.blue, weight: 1.5, opacity: 1})).addTo(group);
+  d.roads.forEach(function(r) {
+    L.polyline(r[2].map(czLine), opts({color: r[0], weight: r[1], opacity: 1})).addTo(group);
+  });
+  czLabels(map, group, d.places);
+}
+"""
+
+
+def _encode_lines(geometry: dict[str, Any]) -> list[list[int]]:
+    """Return a GeoJSON line's or polygon's rings as delta-coded integers (1e-5 degrees)."""
+    kind, coords = geometry["type"], geometry["coordinates"]
+    if kind == "LineString" or kind == "Point":
+        lines = [coords] if kind == "LineString" else []
+    elif kind in ("MultiLineString", "Polygon"):
+        lines = coords
+    elif kind == "GeometryCollection":
+        return [
+            line
+            for g in geometry["geometries"]
+            if g["type"] in ("LineString", "MultiLineString")
+            for line in _encode_lines(g)
+        ]
+    else:
+        raise ValueError(f"not a line: {kind}")
+    out = []
+    for line in lines:
+        flat, px, py = [], 0, 0
+        for x, y, *_ in line:
+            ix, iy = round(x * 1e5), round(y * 1e5)
+            flat += [ix - px, iy - py]
+            px, py = ix, iy
+        out.append(flat)
+    return out
+
+
+def _encode_polygons(geometry: dict[str, Any]) -> list[list[list[int]]]:
+    kind = geometry["type"]
+    if kind == "Polygon":
+        return [_encode_lines(geometry)]
+    if kind == "MultiPolygon":
+        return [
+            _encode_lines({"type": "Polygon", "coordinates": p}) for p in geometry["coordinates"]
+        ]
+    if kind == "GeometryCollection":
+        return [
+            p
+            for g in geometry["geometries"]
+            if g["type"] in ("Polygon", "MultiPolygon")
+            for p in _encode_polygons(g)
+        ]
+    return []
+
+
+def _add_script(m: folium.Map, name: str, script: str) -> None:
+    """Add a script to the page as it is (not through Jinja2): the shared helpers once."""
+    from branca.element import Element, MacroElement
+
+    shared, own = Element(), Element()
+    vars(shared).update(_template=_Verbatim(_BASE_JS))
+    vars(own).update(_template=_Verbatim(script))
+    el = MacroElement()
+    el._name = name
+
+    def render(**kwargs: Any) -> None:
+        root: Any = el.get_root()
+        root.header.add_child(_css_element(), name="cz_base_css")
+        root.script.add_child(shared, name="cz_base_js")
+        root.script.add_child(own, name=el.get_name())
+
+    vars(el).update(render=render)
+    m.add_child(el)
+
+
+def _css_element() -> Any:
+    from branca.element import Element
+
+    return Element(_BASE_CSS)
+
+
+def _has_base(m: folium.Map) -> bool:
+    return bool(vars(m).get("cz_base_roads"))
+
+
+def add_base(m: folium.Map, base: Basemap) -> None:
+    """Draw an offline base under a map's data: roads, water and place names, one layer.
+
+    The roads and water go in a pane below the data (drawn as a few SVG paths); the names of
+    towns (always), villages (from zoom 11) and hamlets (from zoom 13) are text above the data,
+    which lets clicks through. The layer control can hide the base ("Base map").
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    base : Basemap
+        From :func:`~carezones.network.basemap.load_basemap`.
+
+    Examples
+    --------
+    >>> import folium
+    >>> from carezones.network.basemap import load_basemap
+    >>> m = folium.Map(tiles=None)
+    >>> add_base(m, load_basemap(county.osm_path))
+    >>> page = m.get_root().render()
+    >>> page.count("function czBase("), "Lythwick" in page
+    (1, True)
+    """
+    import folium
+
+    group = folium.FeatureGroup(name="Base map", show=True)
+    group.add_to(m)
+    roads = [
+        [colour, weight, _encode_lines(base.roads[hw])]
+        for hw, (colour, weight) in BASE_ROADS.items()
+        if hw in base.roads
+    ]
+    data = {
+        "blue": WATER,
+        "water": _encode_polygons(base.water) if base.water else None,
+        "rivers": _encode_lines(base.rivers) if base.rivers else None,
+        "roads": roads,
+        "places": [  # towns last: drawn over the villages' names
+            [escape(p.name, template=True), p.kind, p.lon, p.lat] for p in reversed(base.places)
+        ],
+    }
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    _add_script(m, "Base", f"czBase({m.get_name()}, {group.get_name()}, {text});\n")
+    vars(m)["cz_base_roads"] = bool(roads)
+
+
+def add_zone_labels(m: folium.Map, parent: Any, zones: gpd.GeoDataFrame) -> None:
+    """Write each zone's name at a point inside its polygon (shapely's ``point_on_surface``).
+
+    The point is the polygon's own (never a client's location or a centre found from
+    clients); the text is above the data and lets clicks through.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    parent : folium.FeatureGroup or folium.Map
+        The layer the labels belong to (hidden with it).
+    zones : geopandas.GeoDataFrame
+        ``zone_id`` and a polygon per zone, in EPSG:4326.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = folium.Map(tiles=None)
+    >>> add_zone_labels(m, m, zone_plan.zones)
+    >>> m.get_root().render().count("Zone 1")
+    1
+    """
+    points = shapely.point_on_surface(zones.to_crs("EPSG:4326").geometry.to_numpy())
+    labels = [
+        [escape(f"Zone {z}", template=True), "zone", round(p.x, 5), round(p.y, 5)]
+        for z, p in zip(zones["zone_id"], points, strict=True)
+        if p is not None and not p.is_empty
+    ]
+    text = json.dumps(labels, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    _add_script(m, "ZoneLabels", f"czLabels({m.get_name()}, {parent.get_name()}, {text});\n")

@@ -54,7 +54,14 @@ def rounds_map(
         float(it.lon.max()),
         float(it.lat.max()),
     )
-    m = _frame((lo, la, hi, ha), rounds.attribution, rounds.synthetic, title, offline)
+    m = _frame(
+        (lo, la, hi, ha),
+        rounds.attribution,
+        rounds.synthetic,
+        title,
+        offline,
+        source=None if rounds.network is None else rounds.network.provenance,
+    )
     if rounds.synthetic and rounds.network is not None:  # no basemap: draw the roads
         _add_context_roads(m, rounds.network)
     parts = rounds.legs()

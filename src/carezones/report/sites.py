@@ -128,6 +128,7 @@ def _draw(
         net.provenance.synthetic,
         title,
         offline,
+        source=net.provenance,
     )
     if net.provenance.synthetic:  # no basemap under invented roads: draw the roads themselves
         _add_context_roads(m, result.drive if result.drive is not None else net)

@@ -28,6 +28,7 @@ from carezones.report.maps import (
     _blank,
     _frame,
     add_clients,
+    add_zone_labels,
 )
 from carezones.report.markdown import escape_markdown, markdown_block, markdown_table
 
@@ -127,7 +128,14 @@ def zones_map(
     points = show_client_points and clients is not None and len(clients) > 0
     if points:
         title = f"{title} — {OWN_USE}" if title else OWN_USE
-    m = _frame((lo, la, hi, ha), plan.attribution, plan.synthetic, title, offline)
+    m = _frame(
+        (lo, la, hi, ha),
+        plan.attribution,
+        plan.synthetic,
+        title,
+        offline,
+        source=plan.provenance,
+    )
     layer = folium.FeatureGroup(name="Zones", show=True)
     fields = {
         "zone_id": "Zone",
@@ -172,6 +180,7 @@ def zones_map(
             tooltip=escape(f"Centre of zone {row.zone_id} (a road junction)", template=True),
         ).add_to(layer)
     layer.add_to(m)
+    add_zone_labels(m, layer, zones)
     if clients is not None and len(clients):
         add_clients(m, plan.crs, clients, show_client_points=show_client_points, zones_drawn=True)
     items = [

@@ -6,7 +6,7 @@ The method is described in :mod:`carezones.zones`; each stage has a module of it
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
     from carezones.io._cells import PathLike
     from carezones.network import RoadNetwork
+    from carezones.network.data import Provenance
     from carezones.protocol import MapLike
 
 
@@ -93,6 +94,9 @@ class ZonePlan:
         ``hours_per_week`` (blank for a unit of fewer than 5 clients).
     show_clients : bool
         Whether the plan was built with ``show_clients=True``.
+    provenance : Provenance, optional
+        Where the network the plan was built on came from: its map draws its offline base
+        (roads, water, place names) from the same OSM file.
 
     Examples
     --------
@@ -113,6 +117,7 @@ class ZonePlan:
     synthetic: bool = False
     units: pd.DataFrame | None = None
     show_clients: bool = False
+    provenance: Provenance | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         """Return a short plain-language summary of the plan.
@@ -470,6 +475,7 @@ def _build(network: RoadNetwork, inputs: Inputs, t0: float, bar: Any) -> ZonePla
         crs=network.crs,
         attribution=network.provenance.attribution,
         synthetic=network.provenance.synthetic,
+        provenance=network.provenance,
         units=unit_table,
         show_clients=show_clients,
     )

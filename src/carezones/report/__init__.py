@@ -39,7 +39,8 @@ from carezones.report._write import (
     write_csv,
 )
 from carezones.report.county import write_comparison
-from carezones.report.network import write_travel_times
+from carezones.report.maps import map_tiles
+from carezones.report.network import network_map, write_travel_times
 from carezones.report.portfolio import write_site_portfolio
 from carezones.report.rounds import write_rounds, write_run_sheets, write_week
 from carezones.report.sites import write_site_scores
@@ -50,6 +51,8 @@ __all__ = [
     "check_output_folder",
     "file_names",
     "foreign_files",
+    "map_tiles",
+    "network_map",
     "output_file",
     "output_folder",
     "write_comparison",

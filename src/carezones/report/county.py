@@ -52,6 +52,7 @@ from carezones.report.html import escape, html_card
 from carezones.report.maps import (
     add_context_roads,
     add_legend,
+    add_zone_labels,
     base_map,
 )
 from carezones.report.markdown import escape_markdown, markdown_table
@@ -102,7 +103,9 @@ def county_map(
         add_context_roads(m, net)
     polys = plan.design.polygons
     if polys is not None:
-        _zones_layer(plan, "Zones", min_cell_clients, show=True).add_to(m)
+        zones_layer = _zones_layer(plan, "Zones", min_cell_clients, show=True)
+        zones_layer.add_to(m)
+        add_zone_labels(m, zones_layer, polys)
     if marginal is not None and len(marginal):
         name = f"Marginal travel ({min_cell_clients}+ clients a cell)"
         layer, hidden = _marginal_layer(plan, marginal, name, hex_m, min_cell_clients, show=True)
@@ -165,6 +168,7 @@ def comparison_map(comparison: Comparison, *, offline: bool = True) -> folium.Ma
     for n, plan in enumerate(plans):
         if plan.design.polygons is not None:
             layer = _zones_layer(plan, f"{plan.name}: zones", MIN_GROUP, show=n == 0)
+            add_zone_labels(m, layer, plan.design.polygons)
         else:
             name = f"{plan.name}: marginal travel"
             layer, _ = _marginal_layer(plan, plan.marginal, name, 1500.0, MIN_GROUP, show=n == 0)

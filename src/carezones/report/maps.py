@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +54,9 @@ TILES = ("offline", "osm")
 file (roads, water, place names) that needs no internet; ``"osm"``, OpenStreetMap's online
 tiles (each map then asks tile.openstreetmap.org for them when it is opened)."""
 
-_tiles = ["offline"]  # what maps are drawn on unless told (see map_tiles)
+# what maps are drawn on unless told (see map_tiles); a context variable, so that threads and
+# asyncio tasks (a notebook's) each keep their own choice
+_tiles: ContextVar[str] = ContextVar("carezones_map_tiles", default="offline")
 
 
 @contextmanager
@@ -89,16 +92,15 @@ def map_tiles(tiles: str) -> Iterator[None]:
     Traceback (most recent call last):
     ValueError: tiles must be one of 'offline', 'osm', got 'google'
     """
-    before = _tiles[0]
-    _tiles[0] = _check_tiles(tiles)
+    token = _tiles.set(_check_tiles(tiles))
     try:
         yield
     finally:
-        _tiles[0] = before
+        _tiles.reset(token)
 
 
 def _check_tiles(tiles: str | None) -> str:
-    tiles = _tiles[0] if tiles is None else tiles
+    tiles = _tiles.get() if tiles is None else tiles
     if tiles not in TILES:
         raise ValueError(f"tiles must be one of {', '.join(map(repr, TILES))}, got {tiles!r}")
     return tiles

@@ -61,6 +61,19 @@ def network_map(
         Hexagons with fewer clients than this are not drawn.
     offline : bool
         Embed Leaflet in the HTML so the map works without internet (see :func:`base_map`).
+
+    Returns
+    -------
+    folium.Map
+        The roads coloured by class over the offline base, clients in hexagons, a legend and
+        a layer control.
+
+    Examples
+    --------
+    >>> m = network_map(net, clients)
+    >>> m.save("network.html")  # doctest: +SKIP
+    >>> "Clients (aggregated)" in m.get_root().render()
+    True
     """
     import folium
 

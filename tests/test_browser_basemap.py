@@ -76,8 +76,9 @@ def test_rutland_maps_show_roads_and_towns_offline(rutland_demo, tmp_path, page)
     assert seen["roads"] >= 5  # a path per road class, water, rivers
     assert got["attribution"].count("OpenStreetMap contributors") == 1, got["attribution"]
     assert "Base map" in got["overlays"]  # so the layer control is never an empty box
-    if page.endswith("zones.html"):
-        ids = gpd.read_file(rutland_demo / page.replace(".html", ".gpkg"))["zone_id"]
+    if page.endswith("zones.html") or page == "county/designs/zones-2/map.html":
+        gpkg = page.replace("map.html", "zones/zones.html").replace(".html", ".gpkg")
+        ids = gpd.read_file(rutland_demo / gpkg)["zone_id"]
         assert sorted(seen["zones"]) == sorted(f"Zone {z}" for z in ids), seen["zones"]
 
 
@@ -157,3 +158,27 @@ def test_place_names_are_escaped(grid_file, cache):
     assert base is not None and [p.name for p in base.places] == [hostile]
     page = base_map(net).get_root().render()
     assert "&lt;img src=x" in page and "<img src=x" not in page and "{{ 7*7 }}" not in page
+
+
+@pytest.mark.parametrize(
+    "page", ["zones/zones.html", "county/designs/zones-2/map.html", "sites/sites.html"]
+)
+def test_synthetic_demo_maps_show_places_and_zone_labels(tiny_demo, tmp_path, page):
+    """The same on the synthetic county (always there, so CI checks it without the shared data):
+    its invented towns named, its roads drawn, each zone labelled on the zone maps."""
+    demo = tiny_demo[0]
+    html = (demo / page).read_text(encoding="utf-8")
+    assert TILE_URL not in html
+    got = browse(demo / page, tmp_path, SEEN)
+    assert got["errors"] == [], got["errors"]
+    seen = got["extra"]
+    assert seen["places"] and all(name in seen["text"] for name in seen["places"])
+    assert seen["roads"] >= 3
+    if page.startswith("zones/"):
+        ids = gpd.read_file(demo / "zones/zones.gpkg")["zone_id"]
+        assert sorted(seen["zones"]) == sorted(f"Zone {z}" for z in ids), seen["zones"]
+    elif page.startswith("county/"):
+        ids = gpd.read_file(demo / "county/designs/zones-2/zones/zones.gpkg")["zone_id"]
+        assert sorted(seen["zones"]) == sorted(f"Zone {z}" for z in ids), seen["zones"]
+    else:
+        assert seen["zones"] == []

@@ -53,8 +53,10 @@ def network_map(
         Also draw each client's location (personal data: the page is then marked as for your
         own use, never to be shared).
     synthetic : bool, optional
-        The data is synthetic: no basemap, and a banner says so (default: from the network's
-        provenance).
+        The data is synthetic: never online tiles, and a banner says so (default: from the
+        network's provenance).
+    title : str
+        The map's title, shown at its top.
     hex_m : float
         Hexagon size (centre to corner) in metres.
     min_cell_clients : int

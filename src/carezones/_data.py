@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -84,3 +85,12 @@ def cache_dir() -> Path:
         p = Path(base) / "carezones"
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's content (read in 1 MiB blocks): the caches' key."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -11,7 +11,6 @@ once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -173,7 +172,7 @@ def load_basemap(source: Provenance | str | os.PathLike[str]) -> Basemap | None:
     >>> len(base.places), sorted(base.roads)[:2]
     (6, ['primary', 'residential'])
     """
-    from carezones._data import cache_dir
+    from carezones._data import cache_dir, file_sha256
     from carezones.io.osm import is_osm_file
 
     if isinstance(source, str | os.PathLike):
@@ -185,7 +184,7 @@ def load_basemap(source: Provenance | str | os.PathLike[str]) -> Basemap | None:
     if not digest:
         if not path.exists():
             return None
-        digest = _sha256(path)  # the same key as the network's cache
+        digest = file_sha256(path)  # the same key as the network's cache
     key = f"{digest[:16]}-v{BASEMAP_VERSION}"
     if key in _memo:
         return _memo[key]
@@ -202,14 +201,6 @@ def load_basemap(source: Provenance | str | os.PathLike[str]) -> Basemap | None:
         _save(cached, base)
     _memo[key] = base
     return base
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _prepare(path: Path) -> Basemap:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from carezones._data import cache_dir
+from carezones._data import cache_dir, file_sha256
 from carezones.errors import NetworkError, OfflineError, check_number
 from carezones.io.osm import is_osm_file, read_building_centroids
 from carezones.network import osm as _osm
@@ -154,7 +154,7 @@ def load_network(
 
     bar = progress_bar(3, f"loading {path.name}", progress)
     try:
-        digest = _sha256(path)
+        digest = file_sha256(path)
         key = f"{digest[:16]}-{mode}-{speeds.key()}-v{CACHE_VERSION}"
         folder = _cache_root() / "networks" / key
         arrays, prov, buildings = _load_cached(folder) if cache else (None, None, None)
@@ -245,14 +245,6 @@ def _internet_available(timeout_s: float, host: str = "overpass-api.de") -> bool
             return True
     except OSError:
         return False
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _prepare(

@@ -80,6 +80,23 @@ def chromium() -> str:
     return CHROMIUM
 
 
+def headless(profile: Path, budget_ms: int) -> list[str]:
+    """Return the command that runs Chromium headless, quiet and offline-minded, with its own
+    profile folder and ``budget_ms`` of virtual time for the page's scripts."""
+    return [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        f"--virtual-time-budget={budget_ms}",
+    ]
+
+
 def browse(page: Path, tmp: Path, extra: str = "", size: tuple[int, int] = (1200, 900)) -> dict:
     """Open a page with the probe in headless Chromium (no network); return the probe's report.
 
@@ -93,18 +110,7 @@ def browse(page: Path, tmp: Path, extra: str = "", size: tuple[int, int] = (1200
     probed = tmp / f"probed-{page.parent.name}-{page.name}"
     tail = (f"<script>{extra}</script>" if extra else "") + TAIL_PROBE
     probed.write_text(text.replace("</body>", tail + "</body>"), encoding="utf-8")
-    flags = [
-        chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp / 'profile'}",
-        "--virtual-time-budget=8000",
-    ]
+    flags = headless(tmp / "profile", 8000)
     shots = Path(os.environ.get("CAREZONES_SCREENSHOTS", tmp / "screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
     shot = shots / f"{page.parent.name}-{page.stem}.png"

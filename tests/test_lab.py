@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import chromium
+from .test_browser import headless
 
 pytestmark = [
     pytest.mark.slow,
@@ -120,16 +120,7 @@ def test_a_notebook_opens_in_jupyterlab_in_a_browser(lab: str, name: str, tmp_pa
     for budget in (20_000, 60_000):  # virtual time; more when a busy machine needs it
         out = subprocess.run(
             [
-                chromium(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={tmp_path / 'profile'}",
-                f"--virtual-time-budget={budget}",
+                *headless(tmp_path / "profile", budget),
                 "--window-size=1300,900",
                 f"--screenshot={shot}",
                 "--dump-dom",

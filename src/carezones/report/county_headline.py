@@ -121,7 +121,8 @@ def headline(comparison: Comparison) -> str:
     left = float(best.get("visits_unserved", 0) or 0)
     left_ref = float(r.get("visits_unserved", 0) or 0)
     if left or left_ref:
-        text += f" It leaves {_count(left)} visits a day unserved ({today}: {_count(left_ref)})."
+        visits = "visit" if _count(left) == "1" else "visits"
+        text += f" It leaves {_count(left)} {visits} a day unserved ({today}: {_count(left_ref)})."
     for other in refs[1:]:
         rows = diff[(diff["design"] == name) & (diff["reference"] == other)].set_index("kpi")
         if {"carers", "travel_minutes_per_care_hour"} <= set(rows.index):

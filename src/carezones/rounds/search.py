@@ -10,6 +10,7 @@ module and nothing here imports them.
 
 from __future__ import annotations
 
+import math
 import time as _time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -274,7 +275,9 @@ def offer_lateness(day: DayData, hard: Solved, opts: RoundsOptions) -> Solved | 
     in by :func:`~carezones.rounds.schedule.fill`, then room is made for the rest by
     :func:`~carezones.rounds.rescue.rescue`, both on the soft-window day, so that every
     visit keeps its own limit, and breaks, shifts, double-handed partners and sequential
-    pairs are fitted as the exact schedule fits them. Deterministic.
+    pairs are fitted as the exact schedule fits them. With ``opts.iterations`` the result is
+    deterministic; with a time limit instead, making room stops once ``opts.time_limit`` more
+    seconds have passed.
 
     Parameters
     ----------
@@ -319,8 +322,12 @@ def offer_lateness(day: DayData, hard: Solved, opts: RoundsOptions) -> Solved | 
     ok, carer_ids = eligible(visits, carers), carers["carer_id"].to_numpy()
     routes, breaks = fill_in(d, ok, carer_ids, hard.routes, hard.breaks, left)
     now = {j for r in routes for (j, _) in r}
-    routes, breaks = rescue(d, ok, carer_ids, routes, breaks, [j for j in left if j not in now])
-    now = {j for r in routes for (j, _) in r}
+    # making room is the costly part: with a time limit, it stops once that has passed again
+    deadline = math.inf if opts.iterations is not None else _time.perf_counter() + opts.time_limit
+    for v in left:
+        if v not in now and _time.perf_counter() < deadline:
+            routes, breaks = rescue(d, ok, carer_ids, routes, breaks, [v])
+            now = {j for r in routes for (j, _) in r}
     breaks, _, broken = schedule(d, routes)
     if broken or len(now) <= len(served):
         return None

@@ -263,7 +263,7 @@ def main() -> int:
         print(
             f"\nsoft windows, side by side ({budget} each):\n"
             f"{'windows':<22}{'served':>8}{'late':>6}{'late min':>10}{'worst':>7}"
-            f"{'travel min':>12}  checker"
+            f"{'travel min':>12}{'sec':>7}  checker"
         )
     for late in [0.0, *args.late] if args.late else []:
         plan = (
@@ -286,7 +286,8 @@ def main() -> int:
         print(
             f"{name:<22}{kl['visits_served']:>4}/{kl['visits']:<3}{kl['visits_late']:>6}"
             f"{kl['late_minutes_total']:>10.0f}{kl['late_minutes_worst']:>7.0f}"
-            f"{kl['travel_minutes']:>12.0f}  {'ok' if not plan.check() else 'VIOLATIONS'}"
+            f"{kl['travel_minutes']:>12.0f}{kl['seconds']:>7.0f}"
+            f"  {'ok' if not plan.check() else 'VIOLATIONS'}"
         )
     del dropped
     return 0

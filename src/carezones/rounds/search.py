@@ -270,7 +270,8 @@ NO_ROOM = Reason(Cause.NO_ROOM, "no room in any carer's round (windows, shifts a
 def offer_lateness(day: DayData, hard: Solved, opts: RoundsOptions) -> Solved | None:
     """Give the visits a hard-window plan left out their lateness, on the exact schedule.
 
-    The hard plan's rounds are kept as they are; only the visits it left out are offered
+    The hard plan's rounds are kept (making room may move a visit to another carer, never
+    leave one out); only the visits it left out are offered
     their ``max_late_minutes`` (the option's default where a visit gives none): they are put
     in by :func:`~carezones.rounds.schedule.fill`, then room is made for the rest by
     :func:`~carezones.rounds.rescue.rescue`, both on the soft-window day, so that every

@@ -1,6 +1,7 @@
 """A rural home-care day on Rutland's roads: carezones against a naive plan and a relaxed solve.
 
     python benchmarks/rounds.py [--clients 125] [--carers 25] [--seconds 40] [--seed 0]
+        [--iterations N] [--balance W ...] [--late MINUTES ...]
 
 The day (``carezones.synthetic.example_day``): clients on residential buildings with one to four
 calls each (about 300 visits), a tenth of them double-handed, medication skills, 25 carers on
@@ -97,6 +98,13 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=40.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help="search iterations instead of --seconds for carezones' plans (the same plans on "
+        "any machine; the relaxed solve keeps --seconds)",
+    )
+    ap.add_argument(
         "--balance",
         type=float,
         nargs="*",
@@ -114,6 +122,7 @@ def main() -> int:
     args = parse_or_skip(ap)
     if args is None:
         return 0
+    search = {"time_limit": args.seconds, "iterations": args.iterations, "seed": args.seed}
     net = cz.load_network(args.pbf, "drive", engine="builtin")
     pts = cz.clients_on_buildings(args.pbf, args.clients + args.carers, seed=args.seed)
     ll = pts[["lon", "lat"]].to_numpy()
@@ -134,7 +143,7 @@ def main() -> int:
         visits,
         carers,
         minutes=minutes,
-        options=cz.RoundsOptions(time_limit=args.seconds, seed=args.seed),
+        options=cz.RoundsOptions(**search),
     )
     t_ours = time.perf_counter() - t0
     bad = ours.check()
@@ -168,7 +177,7 @@ def main() -> int:
         same,
         carers,
         minutes=minutes[np.ix_(keep, keep)],
-        options=cz.RoundsOptions(time_limit=args.seconds, seed=args.seed),
+        options=cz.RoundsOptions(**search),
     )
     t_same = time.perf_counter() - t0
     bad_same = ours_same.check()
@@ -239,7 +248,7 @@ def main() -> int:
                 visits,
                 carers,
                 minutes=minutes,
-                options=cz.RoundsOptions(time_limit=args.seconds, seed=args.seed, balance=w),
+                options=cz.RoundsOptions(**search, balance=w),
             )
         )
         kb = plan.kpis
@@ -250,10 +259,11 @@ def main() -> int:
             f"{'ok' if not plan.check() else 'VIOLATIONS'}"
         )
     if args.late:
+        budget = f"{args.seconds:g} s" if args.iterations is None else f"{args.iterations} it."
         print(
-            f"\nsoft windows, side by side ({args.seconds:g} s each):\n"
+            f"\nsoft windows, side by side ({budget} each):\n"
             f"{'windows':<22}{'served':>8}{'late':>6}{'late min':>10}{'worst':>7}"
-            f"{'travel min':>12}  checker"
+            f"{'travel min':>12}{'sec':>7}  checker"
         )
     for late in [0.0, *args.late] if args.late else []:
         plan = (
@@ -264,8 +274,7 @@ def main() -> int:
                 carers,
                 minutes=minutes,
                 options=cz.RoundsOptions(
-                    time_limit=args.seconds,
-                    seed=args.seed,
+                    **search,
                     max_late_minutes=late,
                     late_cost=1.0,
                     worst_late_cost=1.0,
@@ -277,7 +286,8 @@ def main() -> int:
         print(
             f"{name:<22}{kl['visits_served']:>4}/{kl['visits']:<3}{kl['visits_late']:>6}"
             f"{kl['late_minutes_total']:>10.0f}{kl['late_minutes_worst']:>7.0f}"
-            f"{kl['travel_minutes']:>12.0f}  {'ok' if not plan.check() else 'VIOLATIONS'}"
+            f"{kl['travel_minutes']:>12.0f}{kl['seconds']:>7.0f}"
+            f"  {'ok' if not plan.check() else 'VIOLATIONS'}"
         )
     del dropped
     return 0

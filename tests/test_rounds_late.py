@@ -321,3 +321,57 @@ def test_soft_windows_never_serve_fewer_than_the_hard_plan_of_the_same_day():
     )
     assert soft.kpis["visits_served"] >= hard.kpis["visits_served"]
     assert soft.check() == []
+
+
+def tight_day():
+    """A generated day too tight for its two carers (breaks, double-handed visits, skills).
+
+    Hard windows leave 3 of its 15 visits out; the soft-window search alone (up to 30
+    minutes late) serves no more, and offering the hard plan's left-out visits their
+    lateness serves one of them.
+    """
+    from .test_rounds import day
+
+    v, c = day(n_visits=15, n_carers=2, seed=2)
+    visits, carers = read_visits(v), read_carers(c)
+    return visits, carers, matrix(visits, carers)
+
+
+def test_soft_windows_serve_visits_the_hard_plan_leaves_out():
+    visits, carers, T = tight_day()
+    hard = plan_rounds(visits, carers, minutes=T, options=OPTS)
+    assert hard.kpis["visits_unserved"] > 0 and hard.check() == []
+    soft_opts = replace(OPTS, max_late_minutes=30, late_cost=1.0, worst_late_cost=1.0)
+    soft = plan_rounds(visits, carers, minutes=T, options=soft_opts)
+    assert soft.check() == []
+    assert soft.kpis["visits_served"] > hard.kpis["visits_served"]
+    assert soft.kpis["visits_late"] > 0 and 0 < soft.kpis["late_minutes_worst"] <= 30.0
+    served_late = set(visit_rows(soft).index) - set(visit_rows(hard).index)
+    assert served_late & set(hard.unserved.visit_id)
+    # the same plan again: deterministic
+    again = plan_rounds(visits, carers, minutes=T, options=soft_opts)
+    pd.testing.assert_frame_equal(again.itineraries, soft.itineraries)
+
+
+def test_left_out_visits_are_offered_their_lateness_on_the_exact_schedule():
+    from carezones.rounds.schedule import lateness, schedule, simulate
+    from carezones.rounds.search import DayData, offer_lateness, solve_day
+
+    visits, carers, T = tight_day()
+    data = DayData(visits, carers, None, T)
+    hard = solve_day(data, OPTS)
+    before = {j for r in hard.routes for j, _ in r}
+    assert offer_lateness(data, hard, OPTS) is None  # hard windows: nothing more to offer
+    got = offer_lateness(data, hard, replace(OPTS, max_late_minutes=30.0))
+    assert got is not None
+    after = {j for r in got.routes for j, _ in r}
+    assert before < after  # the hard plan's visits all kept, and more
+    assert schedule(got.d, got.routes)[2] == []  # breaks, partners and shifts all kept
+    late = lateness(got.d, simulate(got.d, got.routes, got.breaks)[0])
+    assert 0 < max(late.values()) <= 30.0
+    assert set(got.reasons) == set(range(len(visits))) - after  # a reason for each left out
+    # a visit's own limit wins over the default: none may be late, nothing changes
+    soft = replace(OPTS, max_late_minutes=30.0)
+    own = replace(data, visits=data.visits.assign(max_late_minutes=0.0))
+    assert offer_lateness(own, hard, soft) is None
+    assert offer_lateness(data, hard, replace(soft, fill=False)) is None

@@ -55,6 +55,18 @@ How :func:`plan_rounds` works
    the one with least care first, go when every visit of their rounds fits in the others'
    rounds keeping every rule (:func:`~carezones.rounds.fewer.let_go`): the same visits served
    by fewer carers, for some more travel.
+7. **Soft windows against hard ones** (only when visits may start late and the plan leaves
+   some out). The search with late steps has more to explore and, on a tight day, may serve
+   fewer visits than with hard windows, so the day is also planned with every window hard
+   (lateness weighs nothing there), and then only the visits that plan leaves out are
+   offered their lateness (:func:`~carezones.rounds.search.offer_lateness`): the hard plan's
+   rounds are filled and room is made in them (step 5) on the soft-window day, so each
+   visit put in starts within its own limit and the visits it makes later within theirs,
+   every break, shift, partner and pair fitted by the exact schedule. Of the soft plan, the
+   hard plan and the hard plan with visits put in late, the one serving most visits is kept,
+   then the lowest cost (travel and lateness as weighed). With a time limit, making room
+   here stops once the time limit has passed again; with ``iterations``, it runs whole (the
+   same plan every time).
 
 Modules
 -------
@@ -65,7 +77,8 @@ Modules
     plan weighs against travel; checked once.
 ``search``
     The day's search engine: the model and its search with the synchronising rounds (steps
-    2-3), then the exact schedule, repair and filling (steps 4-5); :func:`plan_rounds`,
+    2-3), then the exact schedule, repair and filling (steps 4-5), and a hard plan's
+    left-out visits offered their lateness (step 7); :func:`plan_rounds`,
     :func:`replan_rounds` and :func:`plan_week` all build on it.
 ``result``
     :class:`Rounds` and :class:`Week`, built once and never changed.

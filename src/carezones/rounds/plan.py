@@ -21,7 +21,17 @@ from carezones.errors import ArgumentError
 from carezones.rounds.late import late_limits, with_late_limits
 from carezones.rounds.options import RoundsOptions
 from carezones.rounds.result import Rounds
-from carezones.rounds.search import DayData, one_day, plan_day, travel_minutes
+from carezones.rounds.search import (
+    DayData,
+    Solved,
+    build_rounds,
+    offer_lateness,
+    one_day,
+    plan_day,
+    solve_day,
+    travel_minutes,
+)
+from carezones.rounds.tables import itineraries
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
@@ -99,26 +109,49 @@ def plan_rounds(
 
 
 def _best_of_hard(soft: Rounds, data: DayData, opts: RoundsOptions) -> Rounds:
-    """Return the soft-window plan, or the hard-window plan of the same day when it serves more.
+    """Return the best of the soft-window plan, the hard-window plan, and the hard plan made later.
 
     A hard-window plan is also a plan of the soft-window day (every visit 0 minutes late), so
     a soft plan that leaves visits out is set against it: the search with late copies of visits
-    has more to explore and, on a tight day, may end serving fewer. The hard plan is kept when
-    it serves more visits, or as many at a lower cost (travel and lateness as the options weigh
-    them); it is returned with the day's own visits (their limits).
+    has more to explore and, on a tight day, may end serving fewer. The hard plan's rounds are
+    then kept and only the visits they leave out are offered their lateness
+    (:func:`~carezones.rounds.search.offer_lateness`: filled in and made room for on the
+    exact schedule, breaks and partners fitted). Of the three, the plan serving most visits is
+    kept, then the lowest cost (travel and lateness as the options weigh them; the soft plan
+    first on a tie, then the hard one); each is returned with the day's own visits (their
+    limits).
     """
+    t0 = _time.perf_counter()
     hard_visits = data.visits.assign(max_late_minutes=0.0)
-    hard = plan_day(
-        DayData(hard_visits, data.carers, data.network, data.T),
-        replace(opts, max_late_minutes=0.0),
-    )
-    if (hard.kpis["visits_served"], -_cost(hard, opts)) <= (
-        soft.kpis["visits_served"],
-        -_cost(soft, opts),
-    ):
+    hard_data = DayData(hard_visits, data.carers, data.network, data.T)
+    # nothing is late with hard windows: planned as a provider's day with default weights
+    hard_opts = replace(opts, max_late_minutes=0.0, late_cost=0.0, worst_late_cost=0.0)
+    solved = solve_day(hard_data, hard_opts)
+    hard = _report(hard_data, solved, hard_opts, t0)
+    later = offer_lateness(data, solved, opts)
+    best = soft
+    for other in (hard, None if later is None else _report(data, later, opts, t0)):
+        if other is not None and _key(other, opts) > _key(best, opts):
+            best = other
+    if best is soft:
         return soft
-    seconds = soft.kpis["seconds"] + hard.kpis["seconds"]
-    return replace(hard, visits=soft.visits, kpis={**hard.kpis, "seconds": seconds})
+    seconds = soft.kpis["seconds"] + _time.perf_counter() - t0
+    return replace(best, visits=soft.visits, kpis={**best.kpis, "seconds": seconds})
+
+
+def _report(data: DayData, solved: Solved, opts: RoundsOptions, t0: float) -> Rounds:
+    """Return the :class:`Rounds` of a day solved (as :func:`plan_day` reports them)."""
+    itin = itineraries(
+        data.visits, data.carers, solved.d, solved.routes, solved.breaks, data.network
+    )
+    return build_rounds(
+        data, itin, solved.reasons, solved.off_road, opts, seconds=_time.perf_counter() - t0
+    )
+
+
+def _key(rounds: Rounds, opts: RoundsOptions) -> tuple[int, float]:
+    """Return a plan's (visits served, minus its cost), the larger the better."""
+    return rounds.kpis["visits_served"], -_cost(rounds, opts)
 
 
 def _cost(rounds: Rounds, opts: RoundsOptions) -> float:

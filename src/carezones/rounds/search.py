@@ -10,6 +10,7 @@ module and nothing here imports them.
 
 from __future__ import annotations
 
+import math
 import time as _time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,15 @@ from carezones.rounds.pairs import unpaired_reasons
 from carezones.rounds.reasons import CAPACITY, Cause, Reason
 from carezones.rounds.rescue import rescue
 from carezones.rounds.result import Rounds
-from carezones.rounds.schedule import Day, Routes, day_cost, lateness, repair, simulate
+from carezones.rounds.schedule import (
+    Day,
+    Routes,
+    day_cost,
+    lateness,
+    repair,
+    schedule,
+    simulate,
+)
 from carezones.rounds.schedule import fill as fill_in
 from carezones.rounds.tables import (
     continuity,
@@ -58,6 +67,7 @@ __all__ = [
     "DayData",
     "Solved",
     "build_rounds",
+    "offer_lateness",
     "one_day",
     "plan_day",
     "solve_day",
@@ -255,6 +265,82 @@ def solve_day(
 
 
 NO_ROOM = Reason(Cause.NO_ROOM, "no room in any carer's round (windows, shifts and travel)")
+
+
+def offer_lateness(day: DayData, hard: Solved, opts: RoundsOptions) -> Solved | None:
+    """Give the visits a hard-window plan left out their lateness, on the exact schedule.
+
+    The hard plan's rounds are kept (making room may move a visit to another carer, never
+    leave one out); only the visits it left out are offered
+    their ``max_late_minutes`` (the option's default where a visit gives none): they are put
+    in by :func:`~carezones.rounds.schedule.fill`, then room is made for the rest by
+    :func:`~carezones.rounds.rescue.rescue`, both on the soft-window day, so that every
+    visit keeps its own limit, and breaks, shifts, double-handed partners and sequential
+    pairs are fitted as the exact schedule fits them. With ``opts.iterations`` the result is
+    deterministic; with a time limit instead, making room stops once ``opts.time_limit`` more
+    seconds have passed.
+
+    Parameters
+    ----------
+    day : DayData
+        The day as planned with soft windows (the visits' own limits).
+    hard : Solved
+        The same day solved with every window hard (:func:`solve_day`).
+    opts : RoundsOptions
+        The soft-window options (``max_late_minutes`` the default limit).
+
+    Returns
+    -------
+    Solved or None
+        The rounds serving more visits than ``hard``, with the reason of every visit still
+        left out; None when no left-out visit could be put in (or ``opts.fill`` is off).
+
+    Examples
+    --------
+    >>> hard = solve_day(DayData(rounds.visits, rounds.carers, None, rounds.minutes),
+    ...                  RoundsOptions(iterations=100))
+    >>> soft = RoundsOptions(iterations=100, max_late_minutes=30.0)
+    >>> got = offer_lateness(DayData(rounds.visits, rounds.carers, None, rounds.minutes),
+    ...                      hard, soft)
+    >>> got is None or sum(map(len, got.routes)) > sum(map(len, hard.routes))
+    True
+    """
+    if not opts.fill:
+        return None
+    visits = with_late_limits(day.visits, opts.max_late_minutes)
+    carers, T = day.carers, day.T
+    n_c = len(carers)
+    ids = visits["visit_id"].to_numpy()
+    reasons = impossible(visits, carers, T)
+    for far in np.flatnonzero(hard.off_road[n_c:]).tolist():
+        reasons[far] = off_road_reason(day.network, "the visit")
+    d = Day.from_tables(visits, carers, T, same_carer_pairs=opts.same_carer_pairs)
+    reasons.update(unpaired_reasons(d.pairs, ids, reasons))
+    served = {j for r in hard.routes for (j, _) in r}
+    left = [j for j in range(len(visits)) if j not in served and j not in reasons]
+    if not left:
+        return None
+    ok, carer_ids = eligible(visits, carers), carers["carer_id"].to_numpy()
+    routes, breaks = fill_in(d, ok, carer_ids, hard.routes, hard.breaks, left)
+    now = {j for r in routes for (j, _) in r}
+    # making room is the costly part: with a time limit, it stops once that has passed again
+    deadline = math.inf if opts.iterations is not None else _time.perf_counter() + opts.time_limit
+    for v in left:
+        if v not in now and _time.perf_counter() < deadline:
+            routes, breaks = rescue(d, ok, carer_ids, routes, breaks, [v])
+            now = {j for r in routes for (j, _) in r}
+    breaks, _, broken = schedule(d, routes)
+    if broken or len(now) <= len(served):
+        return None
+    # a visit no shift could reach in its hard window may now be reachable: no room instead
+    hard_visits = visits.assign(max_late_minutes=0.0)
+    was_impossible = impossible(hard_visits, carers, T)
+    was_impossible.update(unpaired_reasons(d.pairs, ids, was_impossible))
+    for j in range(len(visits)):
+        if j not in now and j not in reasons:
+            why = hard.reasons.get(j, NO_ROOM)
+            reasons[j] = NO_ROOM if j in was_impossible else why
+    return Solved(d, routes, breaks, reasons, hard.off_road)
 
 
 def plan_day(

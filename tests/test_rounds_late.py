@@ -375,3 +375,14 @@ def test_left_out_visits_are_offered_their_lateness_on_the_exact_schedule():
     own = replace(data, visits=data.visits.assign(max_late_minutes=0.0))
     assert offer_lateness(own, hard, soft) is None
     assert offer_lateness(data, hard, replace(soft, fill=False)) is None
+
+
+def test_the_improvement_phase_counts_visits_not_carers_copies():
+    """Costing lateness on a hard-window day runs the improvement phase; it must never trade
+    visits for double-handed ones (two carers' copies of one visit). It did: 12 -> 10 here."""
+    visits, carers, T = tight_day()
+    plain = plan_rounds(visits, carers, minutes=T, options=OPTS)
+    weighed = replace(OPTS, max_late_minutes=0.0, late_cost=1.0, worst_late_cost=1.0)
+    improved = plan_rounds(visits, carers, minutes=T, options=weighed)
+    assert improved.check() == []
+    assert improved.kpis["visits_served"] >= plain.kpis["visits_served"]

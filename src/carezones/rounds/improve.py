@@ -485,6 +485,15 @@ class _Search:
         self.load(routes)  # fewer visits: every start stays or comes earlier
 
 
+def _visits_served(routes: Routes) -> int:
+    """Return the visits the rounds serve: a double-handed visit (two carers' copies) is one.
+
+    Counting carers' copies instead would take a plan serving fewer visits, some of them
+    double-handed, for one serving more.
+    """
+    return len({q[0] for r in routes for q in r})
+
+
 def _units_served(s: _Search) -> list[tuple[Copy, ...]]:
     seen: set[tuple[Copy, ...]] = set()
     out = []
@@ -593,8 +602,7 @@ def improve(
         return None  # rounds this search cannot time as the schedule does: leave them
     rng = random.Random(budget.seed)
     cur_routes = [list(r) for r in s.routes]
-    served = sum(len(r) for r in cur_routes)
-    cur = (-served, s.total(s.cost()))
+    cur = (-_visits_served(cur_routes), s.total(s.cost()))
     best, best_routes = cur, cur_routes
     start_cost = max(cur[1], 1.0)
     pool: list[tuple[Copy, ...]] = []
@@ -634,8 +642,7 @@ def improve(
         noisy = rng.random() < 0.3
         for u in todo:
             s.place_unit(u, rng, noisy)
-        served = sum(len(r) for r in s.routes)
-        new = (-served, s.total(s.cost()))
+        new = (-_visits_served(s.routes), s.total(s.cost()))
         accept = new[0] < cur[0] or (
             new[0] == cur[0]
             and (new[1] < cur[1] - EPS or rng.random() < math.exp(-(new[1] - cur[1]) / temp))
@@ -644,7 +651,7 @@ def improve(
             cur, cur_routes = new, [list(r) for r in s.routes]
             if new < best:
                 best, best_routes = new, cur_routes
-    given = (-sum(len(r) for r in routes), s.total(_given(s, routes)))
+    given = (-_visits_served(routes), s.total(_given(s, routes)))
     if not best < (given[0], given[1] - 1e-6):
         return None
     breaks, _, broken = schedule(d, best_routes)

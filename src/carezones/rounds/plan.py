@@ -23,15 +23,13 @@ from carezones.rounds.options import RoundsOptions
 from carezones.rounds.result import Rounds
 from carezones.rounds.search import (
     DayData,
-    Solved,
-    build_rounds,
     offer_lateness,
     one_day,
     plan_day,
+    report_day,
     solve_day,
     travel_minutes,
 )
-from carezones.rounds.tables import itineraries
 
 if TYPE_CHECKING:
     from carezones.network import RoadNetwork
@@ -127,26 +125,16 @@ def _best_of_hard(soft: Rounds, data: DayData, opts: RoundsOptions) -> Rounds:
     # nothing is late with hard windows: planned as a provider's day with default weights
     hard_opts = replace(opts, max_late_minutes=0.0, late_cost=0.0, worst_late_cost=0.0)
     solved = solve_day(hard_data, hard_opts)
-    hard = _report(hard_data, solved, hard_opts, t0)
+    hard = report_day(hard_data, solved, hard_opts, t0)
     later = offer_lateness(data, solved, opts)
     best = soft
-    for other in (hard, None if later is None else _report(data, later, opts, t0)):
+    for other in (hard, None if later is None else report_day(data, later, opts, t0)):
         if other is not None and _key(other, opts) > _key(best, opts):
             best = other
     if best is soft:
         return soft
     seconds = soft.kpis["seconds"] + _time.perf_counter() - t0
     return replace(best, visits=soft.visits, kpis={**best.kpis, "seconds": seconds})
-
-
-def _report(data: DayData, solved: Solved, opts: RoundsOptions, t0: float) -> Rounds:
-    """Return the :class:`Rounds` of a day solved (as :func:`plan_day` reports them)."""
-    itin = itineraries(
-        data.visits, data.carers, solved.d, solved.routes, solved.breaks, data.network
-    )
-    return build_rounds(
-        data, itin, solved.reasons, solved.off_road, opts, seconds=_time.perf_counter() - t0
-    )
 
 
 def _key(rounds: Rounds, opts: RoundsOptions) -> tuple[int, float]:

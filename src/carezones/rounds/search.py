@@ -70,6 +70,7 @@ __all__ = [
     "offer_lateness",
     "one_day",
     "plan_day",
+    "report_day",
     "solve_day",
     "travel_minutes",
 ]
@@ -378,6 +379,14 @@ def plan_day(
     """
     t0 = _time.perf_counter() if t0 is None else t0
     got = solve_day(day, opts, penalties=penalties, initial=initial, halves=halves)
+    return report_day(day, got, opts, t0)
+
+
+def report_day(day: DayData, got: Solved, opts: RoundsOptions, t0: float) -> Rounds:
+    """Return the :class:`Rounds` of a day solved: its itineraries, reasons and KPIs.
+
+    ``t0`` is when planning began (``time.perf_counter()``), for the KPIs' seconds.
+    """
     itin = itineraries(day.visits, day.carers, got.d, got.routes, got.breaks, day.network)
     return build_rounds(
         day, itin, got.reasons, got.off_road, opts, seconds=_time.perf_counter() - t0
